@@ -1,0 +1,1 @@
+"""Dataclasses and services: the use cases that the CLI, the web app and the API share."""

@@ -1,0 +1,96 @@
+"""Dates and times as people type them, and the time zone rules of the journal.
+
+Everything is stored in UTC with the writer's UTC offset beside it, so an entry written at
+23:30 in Melbourne still shows 23:30 and counts towards that day's streak.
+Filters accept ISO dates (``2026-11-01``, ``2026-11-01T09:00+01:00``) or plain words
+(``yesterday``, ``last week``, ``3 days ago``); words always look back, never forward.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+
+from attunement.errors import InvalidInput
+
+
+def now_local() -> datetime:
+    """The current moment as an aware datetime in the machine's local zone."""
+    return datetime.now().astimezone()
+
+
+def offset_minutes(moment: datetime) -> int:
+    offset = moment.utcoffset()
+    return int(offset.total_seconds() // 60) if offset is not None else 0
+
+
+def to_utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        moment = moment.astimezone()  # a naive time means the machine's local time
+    return moment.astimezone(timezone.utc)
+
+
+def with_offset(moment_utc: datetime, minutes: int) -> datetime:
+    """Show a stored UTC moment in the zone it was written in."""
+    return moment_utc.astimezone(timezone(timedelta(minutes=minutes)))
+
+
+def local_day(moment_utc: datetime, minutes: int) -> date:
+    return with_offset(moment_utc, minutes).date()
+
+
+def _calendar():  # parsedatetime is imported only when someone types a word date
+    import parsedatetime
+
+    constants = parsedatetime.Constants()
+    constants.YearParseStyle = 0  # "1 nov" means this year's, not next year's
+    constants.DOWParseStyle = -1  # "monday" means the last one, not the next
+    constants.CurrentDOWParseStyle = True
+    return parsedatetime.Calendar(constants, version=parsedatetime.VERSION_CONTEXT_STYLE)
+
+
+def parse_when(text: str, *, end_of_day: bool = False, now: datetime | None = None) -> datetime:
+    """Turn what a person typed into an aware moment.
+
+    A bare date means the start of that day, or its last instant when ``end_of_day`` is set
+    (so ``--until 2026-11-01`` includes everything written on the first).
+    """
+    raw = text.strip()
+    now = now or now_local()
+    tz = now.tzinfo
+    if not raw:
+        raise InvalidInput("An empty date was given; use YYYY-MM-DD or words like 'yesterday'.")
+
+    def day_bound(day: date) -> datetime:
+        edge = time.max if end_of_day else time.min
+        return datetime.combine(day, edge, tzinfo=tz)
+
+    try:
+        if len(raw) == 10:
+            return day_bound(date.fromisoformat(raw))
+        parsed = datetime.fromisoformat(raw)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
+    except ValueError:
+        pass
+
+    lowered = raw.lower()
+    if lowered == "today":
+        return day_bound(now.date())
+    if lowered == "now":
+        return now
+    result, context = _calendar().parseDT(raw, sourceTime=now.replace(tzinfo=None))
+    if not (context.hasDate or context.hasTime):
+        raise InvalidInput(
+            f"Could not understand the date '{raw}'; use YYYY-MM-DD or words like "
+            "'yesterday', 'last week' or '3 days ago'."
+        )
+    if context.hasDate and not context.hasTime:
+        return day_bound(result.date())
+    return result.replace(tzinfo=tz)
+
+
+def parse_timestamp(text: str, *, default_tz: timezone | None = None) -> datetime:
+    """Strict ISO 8601 for files we import: no guessing."""
+    parsed = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=default_tz) if default_tz else parsed.astimezone()
+    return parsed

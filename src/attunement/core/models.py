@@ -1,0 +1,181 @@
+"""The journal's records. Plain dataclasses: storage fills them, services return them,
+the CLI and the web API turn them into text or JSON with ``to_dict``.
+
+Timestamps are aware datetimes in the zone they were written in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+SCALES = ("ease", "presence", "curiosity", "urge_to_fix", "fatigue")
+MOMENTS = ("before", "after", "other")
+MAX_BODY_BYTES = 10 * 1024 * 1024
+MAX_TITLE_CHARS = 500
+
+
+def iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    title: str
+    body: str
+    prompt_id: str | None
+    tags: tuple[str, ...]
+    starred: bool
+    created_at: datetime
+    updated_at: datetime
+    revision: int = 1
+    deleted_at: datetime | None = None
+
+    @property
+    def in_trash(self) -> bool:
+        return self.deleted_at is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "body": self.body,
+            "prompt_id": self.prompt_id,
+            "tags": list(self.tags),
+            "starred": self.starred,
+            "created_at": iso(self.created_at),
+            "updated_at": iso(self.updated_at),
+            "revision": self.revision,
+            "deleted_at": iso(self.deleted_at),
+        }
+
+
+@dataclass(frozen=True)
+class Revision:
+    """An earlier version of an entry, kept when the entry was edited."""
+
+    entry_id: str
+    revision: int
+    title: str
+    body: str
+    prompt_id: str | None
+    tags: tuple[str, ...]
+    starred: bool
+    saved_at: datetime  # when this version was written
+    replaced_at: datetime  # when the edit that superseded it was made
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "entry_id": self.entry_id,
+            "revision": self.revision,
+            "title": self.title,
+            "body": self.body,
+            "prompt_id": self.prompt_id,
+            "tags": list(self.tags),
+            "starred": self.starred,
+            "saved_at": iso(self.saved_at),
+            "replaced_at": iso(self.replaced_at),
+        }
+
+
+@dataclass(frozen=True)
+class Draft:
+    """Unsaved writing, kept apart from entries so a crash mid-writing loses nothing."""
+
+    id: str
+    entry_id: str | None  # set when the draft is an edit of an existing entry
+    prompt_id: str | None
+    title: str
+    body: str
+    tags: tuple[str, ...]
+    created_at: datetime
+    updated_at: datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "entry_id": self.entry_id,
+            "prompt_id": self.prompt_id,
+            "title": self.title,
+            "body": self.body,
+            "tags": list(self.tags),
+            "created_at": iso(self.created_at),
+            "updated_at": iso(self.updated_at),
+        }
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    id: str
+    at: datetime
+    ease: int | None = None
+    presence: int | None = None
+    curiosity: int | None = None
+    urge_to_fix: int | None = None
+    fatigue: int | None = None
+    body: tuple[str, ...] = ()
+    note: str = ""
+    moment: str = "other"
+
+    def scales(self) -> dict[str, int | None]:
+        return {name: getattr(self, name) for name in SCALES}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "at": iso(self.at),
+            **self.scales(),
+            "body": list(self.body),
+            "note": self.note,
+            "moment": self.moment,
+        }
+
+
+@dataclass(frozen=True)
+class EntryFilter:
+    """What to show: every field narrows the set; ``None`` means no limit."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    tags: tuple[str, ...] = ()
+    prompt_id: str | None = None
+    starred: bool | None = None
+    in_trash: bool = False
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    entry: Entry
+    snippet: str
+    highlights: tuple[tuple[int, int], ...]  # character spans of matched words in snippet
+    rank: float
+
+    def to_dict(self) -> dict[str, Any]:
+        data = self.entry.to_dict()
+        data.pop("body")
+        return {
+            "entry": data,
+            "snippet": self.snippet,
+            "highlights": [list(span) for span in self.highlights],
+            "rank": self.rank,
+        }
+
+
+@dataclass
+class NewEntry:
+    """What a caller supplies to write an entry; ids and times are the store's business
+    unless an import carries its own."""
+
+    title: str
+    body: str
+    prompt_id: str | None = None
+    tags: tuple[str, ...] = ()
+    starred: bool = False
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    id: str | None = None
+    source: str | None = None  # provenance key that makes imports idempotent
+    deleted_at: datetime | None = None
+    revisions: list[Revision] = field(default_factory=list)

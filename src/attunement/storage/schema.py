@@ -1,0 +1,170 @@
+"""The journal's tables, in SQLAlchemy Core, portable between SQLite and PostgreSQL.
+
+Migrations under ``migrations/versions`` are the history of this file; a test checks
+that migrating an empty database to ``HEAD_REVISION`` yields exactly these tables.
+Every row carries an ``owner`` so the team server can hold many journals in one database;
+the local app uses the single owner ``"local"``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+# The Alembic revision this code expects; kept here so opening a journal need not
+# import Alembic unless a migration is due. tests/test_storage_migrations.py checks it.
+HEAD_REVISION = "0001"
+
+LOCAL_OWNER = "local"
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out. SQLite keeps naive UTC text that sorts
+    correctly; PostgreSQL keeps ``timestamptz``."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; attach a time zone")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+metadata = MetaData()
+
+
+def _scale(name: str) -> Column[int]:
+    return Column(
+        name,
+        SmallInteger,
+        CheckConstraint(f"{name} BETWEEN 0 AND 10", name=f"ck_checkins_{name}_range"),
+        nullable=True,
+    )
+
+
+entries = Table(
+    "entries",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("id", String(16), nullable=False, unique=True),
+    Column("owner", String(64), nullable=False, default=LOCAL_OWNER),
+    Column("title", Text, nullable=False, default=""),
+    Column("body", Text, nullable=False),
+    Column("prompt_id", String(128), nullable=True),
+    Column("starred", Boolean, nullable=False, default=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_offset", Integer, nullable=False, default=0),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("updated_offset", Integer, nullable=False, default=0),
+    Column("revision", Integer, nullable=False, default=1),
+    Column("deleted_at", UtcDateTime, nullable=True),
+    Column("source", String(200), nullable=True),
+    UniqueConstraint("owner", "source", name="uq_entries_owner_source"),
+    Index("ix_entries_owner_trash_created", "owner", "deleted_at", "created_at"),
+    Index("ix_entries_owner_prompt", "owner", "prompt_id"),
+)
+
+entry_tags = Table(
+    "entry_tags",
+    metadata,
+    Column("entry_pk", Integer, ForeignKey("entries.pk", ondelete="CASCADE"), primary_key=True),
+    Column("tag", String(64), primary_key=True),
+    Index("ix_entry_tags_tag", "tag", "entry_pk"),
+)
+
+entry_revisions = Table(
+    "entry_revisions",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("entry_pk", Integer, ForeignKey("entries.pk", ondelete="CASCADE"), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("prompt_id", String(128), nullable=True),
+    Column("tags", JSON, nullable=False),
+    Column("starred", Boolean, nullable=False),
+    Column("saved_at", UtcDateTime, nullable=False),
+    Column("saved_offset", Integer, nullable=False),
+    Column("replaced_at", UtcDateTime, nullable=False),
+    Column("replaced_offset", Integer, nullable=False),
+    UniqueConstraint("entry_pk", "revision", name="uq_entry_revisions_entry_revision"),
+)
+
+drafts = Table(
+    "drafts",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("id", String(16), nullable=False, unique=True),
+    Column("owner", String(64), nullable=False, default=LOCAL_OWNER),
+    Column("entry_id", String(16), nullable=True),
+    Column("prompt_id", String(128), nullable=True),
+    Column("title", Text, nullable=False, default=""),
+    Column("body", Text, nullable=False, default=""),
+    Column("tags", JSON, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("tz_offset", Integer, nullable=False, default=0),
+    Index("ix_drafts_owner_updated", "owner", "updated_at"),
+)
+
+checkins = Table(
+    "checkins",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("id", String(16), nullable=False, unique=True),
+    Column("owner", String(64), nullable=False, default=LOCAL_OWNER),
+    Column("at", UtcDateTime, nullable=False),
+    Column("at_offset", Integer, nullable=False, default=0),
+    _scale("ease"),
+    _scale("presence"),
+    _scale("curiosity"),
+    _scale("urge_to_fix"),
+    _scale("fatigue"),
+    Column("body", JSON, nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    Column("moment", String(8), nullable=False, default="other"),
+    CheckConstraint("moment IN ('before', 'after', 'other')", name="ck_checkins_moment"),
+    Index("ix_checkins_owner_at", "owner", "at"),
+)
+
+decks = Table(
+    "decks",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("id", String(64), nullable=False),
+    Column("owner", String(64), nullable=False, default=LOCAL_OWNER),
+    Column("format", String(8), nullable=False),
+    Column("source_text", Text, nullable=False),
+    Column("added_at", UtcDateTime, nullable=False),
+    UniqueConstraint("owner", "id", name="uq_decks_owner_id"),
+)

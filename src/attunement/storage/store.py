@@ -1,0 +1,678 @@
+"""The storage interface: every read and write of the journal goes through a ``Store``.
+
+It speaks SQLAlchemy Core, so the same code serves SQLite now and PostgreSQL later; what
+differs per database (connection settings, the search index) is chosen by dialect. Each
+method is one transaction. Writes take the write lock first (``BEGIN IMMEDIATE`` on
+SQLite), so a method either happens completely or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    and_, column, delete, exists, func, insert, literal_column, select, table, update,
+)
+from sqlalchemy.engine import Connection, Engine, Row
+from sqlalchemy.exc import IntegrityError
+
+from attunement.core import ids
+from attunement.core.dates import now_local, offset_minutes, with_offset
+from attunement.core.models import CheckIn, Draft, Entry, EntryFilter, NewEntry, Revision, SearchHit
+from attunement.errors import Conflict, InvalidInput, NotFound
+from attunement.storage import schema as s
+from attunement.storage.engine import (
+    ensure_schema,
+    sqlite_engine,
+    translated_errors,
+    writer,
+)
+from attunement.storage.search import (
+    HIGHLIGHT_CLOSE,
+    HIGHLIGHT_OPEN,
+    fts5_match,
+    parse_query,
+    split_highlights,
+)
+
+SNIPPET_TOKENS = 16
+# The SQLite full-text index, created by migration 0001 (not part of the portable schema).
+_FTS = table("entries_fts", column("rowid"))
+_BATCH = 500
+
+
+@dataclass(frozen=True)
+class PromptUse:
+    count: int
+    first: datetime
+    last: datetime
+
+
+@dataclass
+class ImportResult:
+    added: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (what, why)
+
+
+def _entry_from(row: Row[Any], tags: Sequence[str]) -> Entry:
+    return Entry(
+        id=row.id,
+        title=row.title,
+        body=row.body,
+        prompt_id=row.prompt_id,
+        tags=tuple(tags),
+        starred=bool(row.starred),
+        created_at=with_offset(row.created_at, row.created_offset),
+        updated_at=with_offset(row.updated_at, row.updated_offset),
+        revision=row.revision,
+        deleted_at=(
+            with_offset(row.deleted_at, row.updated_offset) if row.deleted_at else None
+        ),
+    )
+
+
+def _checkin_from(row: Row[Any]) -> CheckIn:
+    return CheckIn(
+        id=row.id,
+        at=with_offset(row.at, row.at_offset),
+        ease=row.ease,
+        presence=row.presence,
+        curiosity=row.curiosity,
+        urge_to_fix=row.urge_to_fix,
+        fatigue=row.fatigue,
+        body=tuple(row.body),
+        note=row.note,
+        moment=row.moment,
+    )
+
+
+def _draft_from(row: Row[Any]) -> Draft:
+    return Draft(
+        id=row.id,
+        entry_id=row.entry_id,
+        prompt_id=row.prompt_id,
+        title=row.title,
+        body=row.body,
+        tags=tuple(row.tags),
+        created_at=with_offset(row.created_at, row.tz_offset),
+        updated_at=with_offset(row.updated_at, row.tz_offset),
+    )
+
+
+class Store:
+    def __init__(self, engine: Engine, where: str, owner: str = s.LOCAL_OWNER) -> None:
+        self.engine = engine
+        self.where = where
+        self.owner = owner
+        self._writer = writer(engine)
+
+    @classmethod
+    def open_sqlite(cls, path: Path, owner: str = s.LOCAL_OWNER) -> Store:
+        engine = sqlite_engine(path)
+        ensure_schema(engine, str(path))
+        return cls(engine, str(path), owner)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- transactions ---------------------------------------------------------------
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with translated_errors(self.where), self.engine.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        # The commit happens on leaving the inner block, still inside the translation.
+        with translated_errors(self.where), self._writer.begin() as conn:
+            yield conn
+
+    # -- entries --------------------------------------------------------------------
+
+    def _entry_pk(self, conn: Connection, entry_id: str) -> Row[Any]:
+        row = conn.execute(
+            select(s.entries).where(
+                s.entries.c.owner == self.owner, s.entries.c.id == ids.normalise_id(entry_id)
+            )
+        ).first()
+        if row is None:
+            raise NotFound(
+                f"There is no entry '{entry_id}'; `attune list` shows the ids of your entries.",
+                field="id",
+            )
+        return row
+
+    def _tags_for(self, conn: Connection, pks: Sequence[int]) -> dict[int, list[str]]:
+        tags: dict[int, list[str]] = {pk: [] for pk in pks}
+        for start in range(0, len(pks), _BATCH):
+            chunk = pks[start : start + _BATCH]
+            rows = conn.execute(
+                select(s.entry_tags.c.entry_pk, s.entry_tags.c.tag)
+                .where(s.entry_tags.c.entry_pk.in_(chunk))
+                .order_by(s.entry_tags.c.entry_pk, s.entry_tags.c.tag)
+            )
+            for pk, tag in rows:
+                tags[pk].append(tag)
+        return tags
+
+    def _entries_from_rows(self, conn: Connection, rows: Sequence[Row[Any]]) -> list[Entry]:
+        tags = self._tags_for(conn, [row.pk for row in rows])
+        return [_entry_from(row, tags[row.pk]) for row in rows]
+
+    def _fresh_ids(self, conn: Connection, table: Any, count: int) -> list[str]:
+        """``count`` new ids unused in ``table``; checked under the write lock."""
+        chosen: set[str] = set()
+        while len(chosen) < count:
+            wanted = [ids.new_id() for _ in range(count - len(chosen))]
+            wanted = [i for i in dict.fromkeys(wanted) if i not in chosen]
+            taken = set(conn.scalars(select(table.c.id).where(table.c.id.in_(wanted))))
+            chosen.update(i for i in wanted if i not in taken)
+        return list(chosen)
+
+    def add_entry(self, new: NewEntry) -> Entry:
+        result = self.add_entries([new])
+        if not result.added:
+            raise Conflict(f"That entry is already in the journal ({result.skipped[0][1]}).")
+        return self.get_entry(result.added[0])
+
+    def add_entries(self, news: Iterable[NewEntry]) -> ImportResult:
+        """Add entries in batches; entries whose id or source is already here are skipped,
+        which makes importing the same file twice add nothing."""
+        result = ImportResult()
+        batch: list[NewEntry] = []
+        for new in news:
+            batch.append(new)
+            if len(batch) >= _BATCH:
+                with self._write() as conn:
+                    self._add_batch(conn, batch, result)
+                batch = []
+        if batch:
+            with self._write() as conn:
+                self._add_batch(conn, batch, result)
+        return result
+
+    def _add_batch(self, conn: Connection, batch: list[NewEntry], result: ImportResult) -> None:
+        now = now_local()
+        given_ids = [ids.normalise_id(n.id) for n in batch if n.id]
+        sources = [n.source for n in batch if n.source]
+        have_ids = set(
+            conn.scalars(select(s.entries.c.id).where(s.entries.c.id.in_(given_ids)))
+        ) if given_ids else set()
+        have_sources = set(
+            conn.scalars(
+                select(s.entries.c.source).where(
+                    s.entries.c.owner == self.owner, s.entries.c.source.in_(sources)
+                )
+            )
+        ) if sources else set()
+        todo: list[NewEntry] = []
+        for new in batch:
+            label = new.id or new.source or new.title[:40] or "an entry"
+            if new.id and ids.normalise_id(new.id) in have_ids:
+                result.skipped.append((label, "an entry with this id is already here"))
+            elif new.source and new.source in have_sources:
+                result.skipped.append((label, "already imported"))
+            else:
+                if new.id:
+                    have_ids.add(ids.normalise_id(new.id))
+                if new.source:
+                    have_sources.add(new.source)
+                todo.append(new)
+        fresh = iter(self._fresh_ids(conn, s.entries, sum(1 for n in todo if not n.id)))
+        rows = []
+        for new in todo:
+            created = new.created_at or now
+            updated = new.updated_at or created
+            rows.append({
+                "id": ids.normalise_id(new.id) if new.id else next(fresh),
+                "owner": self.owner,
+                "title": new.title,
+                "body": new.body,
+                "prompt_id": new.prompt_id,
+                "starred": new.starred,
+                "created_at": created,
+                "created_offset": offset_minutes(created),
+                "updated_at": updated,
+                "updated_offset": offset_minutes(updated),
+                "revision": 1 + max((r.revision for r in new.revisions), default=0),
+                "deleted_at": new.deleted_at,
+                "source": new.source,
+            })
+        if not rows:
+            return
+        conn.execute(insert(s.entries), rows)
+        pk_of = dict(
+            conn.execute(
+                select(s.entries.c.id, s.entries.c.pk).where(
+                    s.entries.c.id.in_([r["id"] for r in rows])
+                )
+            ).all()
+        )
+        tag_rows = []
+        revision_rows = []
+        for row, new in zip(rows, todo):
+            pk = pk_of[row["id"]]
+            tag_rows.extend({"entry_pk": pk, "tag": t} for t in dict.fromkeys(new.tags))
+            revision_rows.extend(
+                self._revision_row(pk, r.revision, r, r.saved_at, r.replaced_at)
+                for r in new.revisions
+            )
+            result.added.append(row["id"])
+        if tag_rows:
+            conn.execute(insert(s.entry_tags), tag_rows)
+        if revision_rows:
+            conn.execute(insert(s.entry_revisions), revision_rows)
+
+    @staticmethod
+    def _revision_row(
+        pk: int, number: int, old: Any, saved_at: datetime, replaced_at: datetime
+    ) -> dict[str, Any]:
+        return {
+            "entry_pk": pk,
+            "revision": number,
+            "title": old.title,
+            "body": old.body,
+            "prompt_id": old.prompt_id,
+            "tags": list(old.tags),
+            "starred": bool(old.starred),
+            "saved_at": saved_at,
+            "saved_offset": offset_minutes(saved_at),
+            "replaced_at": replaced_at,
+            "replaced_offset": offset_minutes(replaced_at),
+        }
+
+    def get_entry(self, entry_id: str) -> Entry:
+        with self._read() as conn:
+            row = self._entry_pk(conn, entry_id)
+            return self._entries_from_rows(conn, [row])[0]
+
+    def update_entry(
+        self,
+        entry_id: str,
+        *,
+        title: str,
+        body: str,
+        tags: Sequence[str],
+        prompt_id: str | None,
+        starred: bool,
+        now: datetime | None = None,
+    ) -> tuple[Entry, bool]:
+        """Save a new version, keeping the old one as a revision. Returns the entry and
+        whether anything changed (an identical save makes no revision)."""
+        now = now or now_local()
+        with self._write() as conn:
+            row = self._entry_pk(conn, entry_id)
+            old = self._entries_from_rows(conn, [row])[0]
+            if old.in_trash:
+                raise Conflict(
+                    f"Entry '{old.id}' is in the trash; restore it with "
+                    f"`attune restore {old.id}` before editing."
+                )
+            unchanged = (
+                old.title == title and old.body == body and list(old.tags) == sorted(set(tags))
+                and old.prompt_id == prompt_id and old.starred == starred
+            )
+            if unchanged:
+                return old, False
+            conn.execute(
+                insert(s.entry_revisions),
+                [self._revision_row(row.pk, old.revision, old, old.updated_at, now)],
+            )
+            conn.execute(
+                update(s.entries)
+                .where(s.entries.c.pk == row.pk)
+                .values(
+                    title=title, body=body, prompt_id=prompt_id, starred=starred,
+                    updated_at=now, updated_offset=offset_minutes(now),
+                    revision=old.revision + 1,
+                )
+            )
+            conn.execute(delete(s.entry_tags).where(s.entry_tags.c.entry_pk == row.pk))
+            if tags:
+                conn.execute(
+                    insert(s.entry_tags),
+                    [{"entry_pk": row.pk, "tag": t} for t in dict.fromkeys(tags)],
+                )
+            new_row = self._entry_pk(conn, entry_id)
+            return self._entries_from_rows(conn, [new_row])[0], True
+
+    def revisions(self, entry_id: str) -> list[Revision]:
+        with self._read() as conn:
+            row = self._entry_pk(conn, entry_id)
+            rows = conn.execute(
+                select(s.entry_revisions)
+                .where(s.entry_revisions.c.entry_pk == row.pk)
+                .order_by(s.entry_revisions.c.revision)
+            ).all()
+        return [
+            Revision(
+                entry_id=row.id,
+                revision=r.revision,
+                title=r.title,
+                body=r.body,
+                prompt_id=r.prompt_id,
+                tags=tuple(r.tags),
+                starred=bool(r.starred),
+                saved_at=with_offset(r.saved_at, r.saved_offset),
+                replaced_at=with_offset(r.replaced_at, r.replaced_offset),
+            )
+            for r in rows
+        ]
+
+    def set_trashed(self, entry_id: str, trashed: bool, now: datetime | None = None) -> Entry:
+        now = now or now_local()
+        with self._write() as conn:
+            row = self._entry_pk(conn, entry_id)
+            if bool(row.deleted_at) == trashed:
+                where = "in the trash" if trashed else "not in the trash"
+                raise Conflict(f"Entry '{row.id}' is already {where}.")
+            conn.execute(
+                update(s.entries)
+                .where(s.entries.c.pk == row.pk)
+                .values(deleted_at=now if trashed else None)
+            )
+            return self._entries_from_rows(conn, [self._entry_pk(conn, entry_id)])[0]
+
+    def purge_trash(self) -> int:
+        with self._write() as conn:
+            gone = conn.execute(
+                delete(s.entries).where(
+                    s.entries.c.owner == self.owner, s.entries.c.deleted_at.is_not(None)
+                )
+            )
+            return gone.rowcount or 0
+
+    def _filtered(self, query: Any, flt: EntryFilter) -> Any:
+        c = s.entries.c
+        query = query.where(c.owner == self.owner)
+        query = query.where(c.deleted_at.is_not(None) if flt.in_trash else c.deleted_at.is_(None))
+        if flt.since is not None:
+            query = query.where(c.created_at >= flt.since)
+        if flt.until is not None:
+            query = query.where(c.created_at <= flt.until)
+        if flt.prompt_id is not None:
+            query = query.where(c.prompt_id == flt.prompt_id)
+        if flt.starred is not None:
+            query = query.where(c.starred == flt.starred)
+        for tag in flt.tags:
+            query = query.where(
+                exists().where(and_(s.entry_tags.c.entry_pk == c.pk, s.entry_tags.c.tag == tag))
+            )
+        return query
+
+    def list_entries(
+        self, flt: EntryFilter = EntryFilter(), *, limit: int | None = None, offset: int = 0,
+        oldest_first: bool = False,
+    ) -> list[Entry]:
+        order = s.entries.c.created_at.asc() if oldest_first else s.entries.c.created_at.desc()
+        query = self._filtered(select(s.entries), flt).order_by(order, s.entries.c.pk)
+        if limit is not None:
+            query = query.limit(limit).offset(offset)
+        with self._read() as conn:
+            return self._entries_from_rows(conn, conn.execute(query).all())
+
+    def count_entries(self, flt: EntryFilter = EntryFilter()) -> int:
+        with self._read() as conn:
+            return conn.execute(
+                self._filtered(select(func.count()).select_from(s.entries), flt)
+            ).scalar_one()
+
+    def iter_entries(self, *, include_trash: bool = True) -> Iterator[Entry]:
+        """Every entry, oldest first, read in pages so 100,000 entries stay cheap."""
+        last_pk = 0
+        while True:
+            query = select(s.entries).where(s.entries.c.owner == self.owner,
+                                            s.entries.c.pk > last_pk)
+            if not include_trash:
+                query = query.where(s.entries.c.deleted_at.is_(None))
+            query = query.order_by(s.entries.c.pk).limit(_BATCH)
+            with self._read() as conn:
+                rows = conn.execute(query).all()
+                if not rows:
+                    return
+                page = self._entries_from_rows(conn, rows)
+            last_pk = rows[-1].pk
+            yield from page
+
+    def search(self, text_query: str, flt: EntryFilter = EntryFilter(), *, limit: int = 20,
+               offset: int = 0) -> list[SearchHit]:
+        match = fts5_match(parse_query(text_query))
+        fts_name = literal_column("entries_fts")
+        snippet = func.snippet(
+            fts_name, -1, HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE, "…", SNIPPET_TOKENS
+        ).label("snippet")
+        rank = func.bm25(fts_name, 4.0, 1.0).label("rank")
+        query = (
+            select(s.entries, snippet, rank)
+            .select_from(s.entries.join(_FTS, _FTS.c.rowid == s.entries.c.pk))
+            .where(fts_name.op("MATCH")(match))
+        )
+        query = self._filtered(query, flt).order_by(rank, s.entries.c.created_at.desc())
+        query = query.limit(limit).offset(offset)
+        with self._read() as conn:
+            rows = conn.execute(query).all()
+            entries = self._entries_from_rows(conn, rows)
+        hits = []
+        for row, entry in zip(rows, entries):
+            plain, spans = split_highlights(row.snippet or "")
+            hits.append(SearchHit(entry=entry, snippet=plain, highlights=spans,
+                                  rank=round(-float(row.rank), 4)))
+        return hits
+
+    def prompt_history(self, before: datetime | None = None) -> dict[str, PromptUse]:
+        """How often and when each prompt was answered by an entry not in the trash,
+        counting only entries written before ``before`` when it is given."""
+        c = s.entries.c
+        query = (
+            select(c.prompt_id, func.count(), func.min(c.created_at), func.max(c.created_at))
+            .where(c.owner == self.owner, c.deleted_at.is_(None), c.prompt_id.is_not(None))
+            .group_by(c.prompt_id)
+        )
+        if before is not None:
+            query = query.where(c.created_at < before)
+        with self._read() as conn:
+            return {
+                prompt_id: PromptUse(count, first, last)
+                for prompt_id, count, first, last in conn.execute(query)
+            }
+
+    def writing_days(self) -> Iterator[tuple[datetime, int]]:
+        """(created_at UTC, offset) of entries not in the trash, newest first."""
+        c = s.entries.c
+        query = (
+            select(c.created_at, c.created_offset)
+            .where(c.owner == self.owner, c.deleted_at.is_(None))
+            .order_by(c.created_at.desc())
+            .execution_options(yield_per=1000)
+        )
+        with self._read() as conn:
+            yield from conn.execute(query).tuples()
+
+    def tag_counts(self) -> list[tuple[str, int]]:
+        query = (
+            select(s.entry_tags.c.tag, func.count())
+            .join(s.entries, s.entries.c.pk == s.entry_tags.c.entry_pk)
+            .where(s.entries.c.owner == self.owner, s.entries.c.deleted_at.is_(None))
+            .group_by(s.entry_tags.c.tag)
+            .order_by(func.count().desc(), s.entry_tags.c.tag)
+        )
+        with self._read() as conn:
+            return [(tag, n) for tag, n in conn.execute(query)]
+
+    # -- drafts ---------------------------------------------------------------------
+
+    def save_draft(self, draft_id: str | None, *, title: str, body: str,
+                   tags: Sequence[str], prompt_id: str | None, entry_id: str | None = None,
+                   now: datetime | None = None) -> Draft:
+        now = now or now_local()
+        values = {"title": title, "body": body, "tags": list(tags), "prompt_id": prompt_id,
+                  "entry_id": entry_id, "updated_at": now, "tz_offset": offset_minutes(now)}
+        with self._write() as conn:
+            if draft_id is not None:
+                done = conn.execute(
+                    update(s.drafts)
+                    .where(s.drafts.c.owner == self.owner,
+                           s.drafts.c.id == ids.normalise_id(draft_id))
+                    .values(**values)
+                )
+                if not done.rowcount:
+                    raise NotFound(f"There is no draft '{draft_id}'.", field="draft_id")
+                new_id = ids.normalise_id(draft_id)
+            else:
+                new_id = self._fresh_ids(conn, s.drafts, 1)[0]
+                conn.execute(insert(s.drafts).values(id=new_id, owner=self.owner,
+                                                     created_at=now, **values))
+            row = conn.execute(select(s.drafts).where(s.drafts.c.id == new_id)).one()
+            return _draft_from(row)
+
+    def get_draft(self, draft_id: str) -> Draft:
+        with self._read() as conn:
+            row = conn.execute(
+                select(s.drafts).where(s.drafts.c.owner == self.owner,
+                                       s.drafts.c.id == ids.normalise_id(draft_id))
+            ).first()
+        if row is None:
+            raise NotFound(f"There is no draft '{draft_id}'; `attune drafts` lists them.",
+                           field="draft_id")
+        return _draft_from(row)
+
+    def list_drafts(self) -> list[Draft]:
+        with self._read() as conn:
+            rows = conn.execute(
+                select(s.drafts).where(s.drafts.c.owner == self.owner)
+                .order_by(s.drafts.c.updated_at.desc())
+            ).all()
+        return [_draft_from(r) for r in rows]
+
+    def delete_draft(self, draft_id: str) -> None:
+        with self._write() as conn:
+            done = conn.execute(
+                delete(s.drafts).where(s.drafts.c.owner == self.owner,
+                                       s.drafts.c.id == ids.normalise_id(draft_id))
+            )
+            if not done.rowcount:
+                raise NotFound(f"There is no draft '{draft_id}'.", field="draft_id")
+
+    def commit_draft(self, draft_id: str, new: NewEntry) -> Entry:
+        """Turn a draft into an entry and drop the draft in one transaction."""
+        result = ImportResult()
+        with self._write() as conn:
+            done = conn.execute(
+                delete(s.drafts).where(s.drafts.c.owner == self.owner,
+                                       s.drafts.c.id == ids.normalise_id(draft_id))
+            )
+            if not done.rowcount:
+                raise NotFound(f"There is no draft '{draft_id}'.", field="draft_id")
+            self._add_batch(conn, [new], result)
+            if not result.added:
+                raise Conflict(f"That entry is already in the journal ({result.skipped[0][1]}).")
+        return self.get_entry(result.added[0])
+
+    # -- check-ins ------------------------------------------------------------------
+
+    def add_checkins(self, items: Iterable[CheckIn | dict[str, Any]]) -> ImportResult:
+        result = ImportResult()
+        with self._write() as conn:
+            pending = list(items)
+            given = [c.id if isinstance(c, CheckIn) else c.get("id") for c in pending]
+            have = set(conn.scalars(select(s.checkins.c.id).where(
+                s.checkins.c.id.in_([g for g in given if g])))) if any(given) else set()
+            fresh = iter(self._fresh_ids(conn, s.checkins, sum(1 for g in given if not g)))
+            rows = []
+            for item, given_id in zip(pending, given):
+                c = item if isinstance(item, CheckIn) else CheckIn(**item)
+                if given_id and given_id in have:
+                    result.skipped.append((given_id, "a check-in with this id is already here"))
+                    continue
+                new_id = given_id or next(fresh)
+                have.add(new_id)
+                rows.append({"id": new_id, "owner": self.owner, "at": c.at,
+                             "at_offset": offset_minutes(c.at), **c.scales(),
+                             "body": list(c.body), "note": c.note, "moment": c.moment})
+                result.added.append(new_id)
+            if rows:
+                try:
+                    conn.execute(insert(s.checkins), rows)
+                except IntegrityError as exc:
+                    raise InvalidInput(
+                        "A check-in has a value outside 0-10 or an unknown moment; "
+                        "scales run from 0 to 10 and moments are before, after or other."
+                    ) from exc
+        return result
+
+    def list_checkins(self, *, since: datetime | None = None, until: datetime | None = None,
+                      limit: int | None = None, oldest_first: bool = False) -> list[CheckIn]:
+        c = s.checkins.c
+        query = select(s.checkins).where(c.owner == self.owner)
+        if since is not None:
+            query = query.where(c.at >= since)
+        if until is not None:
+            query = query.where(c.at <= until)
+        query = query.order_by(c.at.asc() if oldest_first else c.at.desc(), c.pk)
+        if limit is not None:
+            query = query.limit(limit)
+        with self._read() as conn:
+            return [_checkin_from(r) for r in conn.execute(query).all()]
+
+    # -- user decks -----------------------------------------------------------------
+
+    def add_deck(self, deck_id: str, fmt: str, source_text: str, *, replace: bool = False) -> None:
+        with self._write() as conn:
+            existing = conn.execute(select(s.decks.c.pk).where(
+                s.decks.c.owner == self.owner, s.decks.c.id == deck_id)).first()
+            if existing and not replace:
+                raise Conflict(
+                    f"A deck '{deck_id}' is already installed; use --replace to update it.",
+                    field="id",
+                )
+            if existing:
+                conn.execute(update(s.decks).where(s.decks.c.pk == existing.pk).values(
+                    format=fmt, source_text=source_text, added_at=now_local()))
+            else:
+                conn.execute(insert(s.decks).values(id=deck_id, owner=self.owner, format=fmt,
+                                                    source_text=source_text,
+                                                    added_at=now_local()))
+
+    def list_decks(self) -> list[tuple[str, str, str]]:
+        """(id, format, source text) of the decks the user added, in the order added."""
+        with self._read() as conn:
+            rows = conn.execute(select(s.decks.c.id, s.decks.c.format, s.decks.c.source_text)
+                                .where(s.decks.c.owner == self.owner)
+                                .order_by(s.decks.c.pk)).all()
+        return [(r.id, r.format, r.source_text) for r in rows]
+
+    def remove_deck(self, deck_id: str) -> None:
+        with self._write() as conn:
+            done = conn.execute(delete(s.decks).where(s.decks.c.owner == self.owner,
+                                                      s.decks.c.id == deck_id))
+            if not done.rowcount:
+                raise NotFound(f"There is no deck '{deck_id}' that you added.", field="id")
+
+    # -- maintenance ----------------------------------------------------------------
+
+    def backup_to(self, target: Path) -> None:
+        """A consistent copy taken while others may be writing (SQLite's VACUUM INTO)."""
+        if target.exists():
+            raise Conflict(f"{target} already exists; choose a new file for the backup.")
+        with translated_errors(self.where):
+            raw = self.engine.raw_connection()  # autocommit: VACUUM refuses a transaction
+            try:
+                raw.driver_connection.execute("VACUUM INTO ?", (str(target),))
+            finally:
+                raw.close()
+
+    def integrity_check(self) -> str:
+        with self._read() as conn:
+            return str(conn.exec_driver_sql("PRAGMA integrity_check").scalar())
