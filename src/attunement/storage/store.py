@@ -16,7 +16,16 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
-    and_, column, delete, exists, func, insert, literal_column, select, table, update,
+    and_,
+    column,
+    delete,
+    exists,
+    func,
+    insert,
+    literal_column,
+    select,
+    table,
+    update,
 )
 from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.exc import IntegrityError
@@ -292,6 +301,24 @@ class Store:
             "replaced_at": replaced_at,
             "replaced_offset": offset_minutes(replaced_at),
         }
+
+    def known(self, entry_ids: Iterable[str], sources: Iterable[str],
+              checkin_ids: Iterable[str]) -> tuple[set[str], set[str], set[str]]:
+        """Which of these entry ids, import sources and check-in ids are already here."""
+        found: list[set[str]] = []
+        with self._read() as conn:
+            for column, keys, owned in ((s.entries.c.id, entry_ids, None),
+                                        (s.entries.c.source, sources, s.entries.c.owner),
+                                        (s.checkins.c.id, checkin_ids, None)):
+                keys = list(dict.fromkeys(keys))
+                hits: set[str] = set()
+                for start in range(0, len(keys), _BATCH):
+                    query = select(column).where(column.in_(keys[start:start + _BATCH]))
+                    if owned is not None:
+                        query = query.where(owned == self.owner)
+                    hits.update(conn.scalars(query))
+                found.append(hits)
+        return found[0], found[1], found[2]
 
     def get_entry(self, entry_id: str) -> Entry:
         with self._read() as conn:
@@ -582,21 +609,21 @@ class Store:
 
     # -- check-ins ------------------------------------------------------------------
 
-    def add_checkins(self, items: Iterable[CheckIn | dict[str, Any]]) -> ImportResult:
+    def add_checkins(self, items: Iterable[CheckIn]) -> ImportResult:
+        """Add check-ins; an empty id means "give it one". Check-ins whose id is already
+        here are skipped, so re-importing a backup adds nothing."""
         result = ImportResult()
+        pending = list(items)
         with self._write() as conn:
-            pending = list(items)
-            given = [c.id if isinstance(c, CheckIn) else c.get("id") for c in pending]
-            have = set(conn.scalars(select(s.checkins.c.id).where(
-                s.checkins.c.id.in_([g for g in given if g])))) if any(given) else set()
-            fresh = iter(self._fresh_ids(conn, s.checkins, sum(1 for g in given if not g)))
+            given = [c.id for c in pending if c.id]
+            have = set(conn.scalars(select(s.checkins.c.id).where(s.checkins.c.id.in_(given))))
+            fresh = iter(self._fresh_ids(conn, s.checkins, sum(1 for c in pending if not c.id)))
             rows = []
-            for item, given_id in zip(pending, given):
-                c = item if isinstance(item, CheckIn) else CheckIn(**item)
-                if given_id and given_id in have:
-                    result.skipped.append((given_id, "a check-in with this id is already here"))
+            for c in pending:
+                if c.id and c.id in have:
+                    result.skipped.append((c.id, "a check-in with this id is already here"))
                     continue
-                new_id = given_id or next(fresh)
+                new_id = c.id or next(fresh)
                 have.add(new_id)
                 rows.append({"id": new_id, "owner": self.owner, "at": c.at,
                              "at_offset": offset_minutes(c.at), **c.scales(),
@@ -611,6 +638,15 @@ class Store:
                         "scales run from 0 to 10 and moments are before, after or other."
                     ) from exc
         return result
+
+    def get_checkin(self, checkin_id: str) -> CheckIn:
+        with self._read() as conn:
+            row = conn.execute(select(s.checkins).where(
+                s.checkins.c.owner == self.owner,
+                s.checkins.c.id == ids.normalise_id(checkin_id))).first()
+        if row is None:
+            raise NotFound(f"There is no check-in '{checkin_id}'.", field="id")
+        return _checkin_from(row)
 
     def list_checkins(self, *, since: datetime | None = None, until: datetime | None = None,
                       limit: int | None = None, oldest_first: bool = False) -> list[CheckIn]:

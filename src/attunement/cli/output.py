@@ -1,0 +1,47 @@
+"""Printing for people and for machines. Styles are dropped when output is not a terminal."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import click
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def when(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def highlight(text: str, spans: Sequence[Sequence[int]]) -> str:
+    out, last = [], 0
+    for start, end in spans:
+        out.append(text[last:start])
+        out.append(click.style(text[start:end], bold=True, fg="yellow"))
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def tags_text(tags: Sequence[str]) -> str:
+    return " ".join(click.style(f"#{t}", fg="cyan") for t in tags)
+
+
+def read_stdin(label: str = "standard input") -> str:
+    from attunement.core.journal import decode_utf8
+
+    return decode_utf8(sys.stdin.buffer.read(), label)
+
+
+def ok(message: str) -> None:
+    click.echo(message)
+
+
+def hint(message: str) -> None:
+    click.echo(click.style(message, dim=True), err=True)

@@ -1,0 +1,100 @@
+"""Moving the journal in and out: export, import."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from attunement.cli.context import AppContext
+from attunement.cli.output import emit_json, hint, ok
+
+pass_app = click.make_pass_decorator(AppContext)
+
+
+def _write_atomically(path: Path, journal) -> int:  # type: ignore[no-untyped-def]
+    """Write the JSON export beside its target, fsync it, then rename into place, so a
+    crash never leaves a half-written backup under the real name."""
+    from attunement.errors import Conflict
+    from attunement.interop import attune_json
+
+    if path.exists():
+        raise Conflict(f"{path} already exists; choose a new file name.")
+    tmp = path.with_name(path.name + ".part")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        count = attune_json.write(journal, handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    tmp.replace(path)
+    return count
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(["json", "markdown"]), default="json",
+              show_default=True, help="json: the complete backup; markdown: one file per entry.")
+@click.option("--out", type=click.Path(path_type=Path),
+              help="Where to write: a file for json (default: standard output); a new folder, "
+                   "or a .zip, for markdown.")
+@pass_app
+def export(app: AppContext, fmt: str, out: Path | None) -> None:
+    """Export your journal.
+
+    JSON holds everything (entries with their history and trash, check-ins, drafts and
+    your decks) and imports back exactly. Markdown writes one file per entry with YAML
+    front matter, ready to open in Obsidian or any editor.
+    """
+    from attunement.errors import InvalidInput
+    from attunement.interop import attune_json, markdown
+
+    journal = app.journal
+    if fmt == "json":
+        if out is None:
+            attune_json.write(journal, sys.stdout)
+            return
+        count = _write_atomically(out, journal)
+    else:
+        if out is None:
+            raise InvalidInput("Markdown export needs --out: a new folder or a .zip file.",
+                               field="out")
+        count = markdown.write(journal, out)
+    ok(f"Exported {count} entries to {out}.")
+
+
+@click.command(name="import")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--from", "fmt", required=True,
+              type=click.Choice(["attune-json", "jrnl", "jrnl-json", "dayone"]),
+              help="The file's format: attune-json (our export), jrnl (its plain-text "
+                   "journal), jrnl-json (jrnl --format json), dayone (Day One JSON or .zip).")
+@click.option("--dry-run", is_flag=True, help="Show what would be imported; store nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@pass_app
+def import_(app: AppContext, path: Path, fmt: str, dry_run: bool, as_json: bool) -> None:
+    """Import entries from another journal. Importing the same file twice adds nothing."""
+    from attunement.interop import import_file
+
+    report = import_file(app.journal, path, fmt, dry_run=dry_run)
+    if as_json:
+        emit_json(report.to_dict())
+        return
+    verb = "Would add" if dry_run else "Added"
+    line = (f"{verb} {report.added} entries; skipped {len(report.skipped)}; "
+            f"refused {len(report.refused)}.")
+    if report.checkins_added or report.checkins_skipped:
+        line += (f" Check-ins: {report.checkins_added} added, "
+                 f"{report.checkins_skipped} skipped.")
+    ok(line)
+    reasons: dict[str, int] = {}
+    for _, why in report.skipped:
+        reasons[why] = reasons.get(why, 0) + 1
+    for why, count in reasons.items():
+        hint(f"  skipped {count}: {why}")
+    for what, why in report.refused:
+        hint(f"  refused {what}: {why}")
+    for note in report.notes:
+        hint(f"  note: {note}")
+
+
+COMMANDS = [export, import_]

@@ -1,0 +1,409 @@
+"""The journal's use cases. The CLI, the web app and the JSON API all call these.
+
+A ``Journal`` wraps one ``Store`` (one person's data) and the framework. Methods take plain
+values, check them, and return the dataclasses of ``attunement.core.models``; every
+expected failure is an ``AttuneError`` with one sentence for the person.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from attunement.core.dates import local_day, now_local
+from attunement.core.models import (
+    MOMENTS,
+    SCALES,
+    CheckIn,
+    Draft,
+    Entry,
+    EntryFilter,
+    NewEntry,
+    Revision,
+    SearchHit,
+)
+from attunement.core.tags import collect_tags, inline_tags, normalise_tag
+from attunement.core.validation import clean_body, clean_scale, clean_title
+from attunement.errors import FormatError, InvalidInput
+from attunement.framework import (
+    DEFAULT_DECK,
+    Deck,
+    DeckSet,
+    Prompt,
+    concepts,
+    format_of,
+    parse_deck,
+)
+from attunement.paths import DATABASE_NAME, ensure_data_dir
+from attunement.storage.store import ImportResult, Store
+
+MAX_NOTE_CHARS = 5000
+
+
+@dataclass(frozen=True)
+class Today:
+    date: date
+    prompt: Prompt
+    prompt_answered_today: bool
+    streak: int
+    wrote_today: bool
+    last_checkin: CheckIn | None
+    last_entry: Entry | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "date": self.date.isoformat(),
+            "prompt": self.prompt.to_dict(),
+            "prompt_answered_today": self.prompt_answered_today,
+            "streak": self.streak,
+            "wrote_today": self.wrote_today,
+            "last_checkin": self.last_checkin.to_dict() if self.last_checkin else None,
+            "last_entry": _entry_summary(self.last_entry) if self.last_entry else None,
+        }
+
+
+def _entry_summary(entry: Entry) -> dict[str, Any]:
+    data = entry.to_dict()
+    data.pop("body")
+    data["label"] = label_of(entry)
+    return data
+
+
+def label_of(entry: Entry | Draft | Revision, width: int = 60) -> str:
+    """What to call an entry in a list: its title, else the start of its first line."""
+    if entry.title:
+        return entry.title
+    first = next((line.strip() for line in entry.body.splitlines() if line.strip()), "")
+    first = first.lstrip("#").strip()
+    return first if len(first) <= width else first[: width - 1].rstrip() + "…"
+
+
+def start_of_day(day: date, tzinfo: Any) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=tzinfo)
+
+
+class Journal:
+    def __init__(self, store: Store, data_dir: Path | None = None) -> None:
+        self.store = store
+        self.data_dir = data_dir
+        self._decks: DeckSet | None = None
+
+    @classmethod
+    def open(cls, data_dir: Path) -> Journal:
+        ensure_data_dir(data_dir)
+        return cls(Store.open_sqlite(data_dir / DATABASE_NAME), data_dir)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- decks and prompts ----------------------------------------------------------
+
+    @property
+    def decks(self) -> DeckSet:
+        if self._decks is None:
+            self._decks = DeckSet.from_sources(self.store.list_decks())
+        return self._decks
+
+    def add_deck(self, path: Path, *, replace: bool = False) -> Deck:
+        fmt = format_of(path.name)
+        text = read_text_file(path)
+        deck = parse_deck(text, fmt, where=str(path), known_skills=concepts().subskill_ids)
+        self.decks.check_new_deck(deck, replacing=replace)
+        self.store.add_deck(deck.id, fmt, text, replace=replace)
+        self._decks = None
+        return deck
+
+    def install_decks(self, decks: Iterable[tuple[str, str, str]]) -> None:
+        """Add stored decks (id, format, source) carried by a backup, unless present."""
+        present = {d.id for d in self.decks.decks}
+        for deck_id, fmt, text in decks:
+            if deck_id not in present:
+                self.store.add_deck(deck_id, fmt, text)
+                present.add(deck_id)
+        self._decks = None
+
+    def remove_deck(self, deck_id: str) -> None:
+        self.store.remove_deck(deck_id)
+        self._decks = None
+
+    def check_prompt(self, prompt_id: str | None) -> str | None:
+        if prompt_id is None or not prompt_id.strip():
+            return None
+        return self.decks.prompt(prompt_id).id
+
+    def today(self, *, deck_id: str = DEFAULT_DECK, now: datetime | None = None) -> Today:
+        now = now or now_local()
+        today_start = start_of_day(now.date(), now.tzinfo)
+        prompt = self._rotate(self.decks.deck(deck_id), before=today_start)
+        answered = self.store.prompt_history().get(prompt.id)
+        streak, wrote_today = self.streak(now=now)
+        checkins = self.store.list_checkins(limit=1)
+        latest = self.store.list_entries(limit=1)
+        return Today(
+            date=now.date(),
+            prompt=prompt,
+            prompt_answered_today=bool(answered and answered.last >= today_start),
+            streak=streak,
+            wrote_today=wrote_today,
+            last_checkin=checkins[0] if checkins else None,
+            last_entry=latest[0] if latest else None,
+        )
+
+    def _rotate(self, deck: Deck, *, before: datetime | None) -> Prompt:
+        """The first prompt never answered; else the one answered longest ago. Counting
+        only entries before today keeps today's prompt steady after you answer it."""
+        history = self.store.prompt_history(before=before)
+        for prompt in deck.prompts:
+            if prompt.id not in history:
+                return prompt
+        return min(deck.prompts, key=lambda p: history[p.id].last)
+
+    def next_prompt(self, *, deck_id: str = DEFAULT_DECK) -> Prompt:
+        return self._rotate(self.decks.deck(deck_id), before=None)
+
+    def random_prompt(self, *, deck_id: str = DEFAULT_DECK, rng: random.Random | None = None,
+                      ) -> Prompt:
+        return (rng or random.Random()).choice(self.decks.deck(deck_id).prompts)
+
+    def streak(self, *, now: datetime | None = None) -> tuple[int, bool]:
+        """Consecutive days with writing, ending today (or yesterday, if today's entry is
+        still to come), counted in the zone each entry was written in."""
+        now = now or now_local()
+        today = now.date()
+        expected: date | None = None
+        streak = 0
+        wrote_today = False
+        for created, offset in self.store.writing_days():
+            day = local_day(created, offset)
+            if expected is None:
+                if day == today:
+                    wrote_today = True
+                elif day != today - timedelta(days=1):
+                    return 0, False
+                if day > today:  # written "tomorrow" in a zone ahead of ours
+                    continue
+                expected = day
+                streak = 1
+                continue
+            if day >= expected:
+                continue
+            if day == expected - timedelta(days=1):
+                streak += 1
+                expected = day
+            else:
+                break
+        return streak, wrote_today
+
+    # -- entries --------------------------------------------------------------------
+
+    def new_entry(self, body: str, *, title: str | None = None, prompt_id: str | None = None,
+                  tags: Sequence[str] = (), starred: bool = False,
+                  created_at: datetime | None = None) -> NewEntry:
+        """Check what someone wrote and turn it into a NewEntry (nothing is saved yet)."""
+        body = clean_body(body)
+        title = clean_title(title)
+        return NewEntry(
+            title=title, body=body, prompt_id=self.check_prompt(prompt_id),
+            tags=tuple(sorted(collect_tags(tags, title, body))), starred=starred,
+            created_at=created_at,
+        )
+
+    def write(self, body: str, **fields: Any) -> Entry:
+        return self.store.add_entry(self.new_entry(body, **fields))
+
+    def get(self, entry_id: str) -> Entry:
+        return self.store.get_entry(entry_id)
+
+    def edit(self, entry_id: str, *, body: str | None = None, title: str | None = None,
+             add_tags: Sequence[str] = (), remove_tags: Sequence[str] = (),
+             prompt_id: str | None = None, clear_prompt: bool = False,
+             starred: bool | None = None) -> tuple[Entry, bool]:
+        """Change an entry; the previous version is kept in its history. Inline tags
+        follow the text; tags given explicitly stay until removed."""
+        old = self.store.get_entry(entry_id)
+        new_body = clean_body(body) if body is not None else old.body
+        new_title = clean_title(title) if title is not None else old.title
+        explicit = set(old.tags) - set(inline_tags(old.title + "\n" + old.body))
+        explicit |= {normalise_tag(t) for t in add_tags}
+        explicit -= {normalise_tag(t) for t in remove_tags}
+        tags = sorted(set(collect_tags(explicit, new_title, new_body))
+                      - ({normalise_tag(t) for t in remove_tags}))
+        if clear_prompt:
+            new_prompt = None
+        elif prompt_id is not None:
+            new_prompt = self.check_prompt(prompt_id)
+        else:
+            new_prompt = old.prompt_id
+        return self.store.update_entry(
+            old.id, title=new_title, body=new_body, tags=tags, prompt_id=new_prompt,
+            starred=old.starred if starred is None else starred,
+        )
+
+    def history(self, entry_id: str) -> tuple[Entry, list[Revision]]:
+        return self.store.get_entry(entry_id), self.store.revisions(entry_id)
+
+    def delete(self, entry_id: str) -> Entry:
+        return self.store.set_trashed(entry_id, True)
+
+    def restore(self, entry_id: str) -> Entry:
+        return self.store.set_trashed(entry_id, False)
+
+    def trash(self) -> list[Entry]:
+        return self.store.list_entries(EntryFilter(in_trash=True))
+
+    def purge_trash(self) -> int:
+        return self.store.purge_trash()
+
+    def list(self, flt: EntryFilter = EntryFilter(), *, limit: int | None = None,
+             offset: int = 0) -> list[Entry]:
+        if limit is not None and limit < 1:
+            raise InvalidInput("The number of entries to show must be at least 1.", field="limit")
+        return self.store.list_entries(self.check_filter(flt), limit=limit, offset=offset)
+
+    def search(self, query: str, flt: EntryFilter = EntryFilter(), *, limit: int = 20,
+               offset: int = 0) -> list[SearchHit]:
+        if limit < 1:
+            raise InvalidInput("The number of results must be at least 1.", field="limit")
+        return self.store.search(query, self.check_filter(flt), limit=limit, offset=offset)
+
+    def check_filter(self, flt: EntryFilter) -> EntryFilter:
+        if flt.since and flt.until and flt.since > flt.until:
+            raise InvalidInput("The start date is after the end date; swap them.", field="since")
+        return EntryFilter(
+            since=flt.since, until=flt.until, tags=tuple(normalise_tag(t) for t in flt.tags),
+            prompt_id=self.check_prompt(flt.prompt_id), starred=flt.starred,
+            in_trash=flt.in_trash,
+        )
+
+    # -- drafts ---------------------------------------------------------------------
+
+    def save_draft(self, body: str, *, draft_id: str | None = None, title: str = "",
+                   tags: Sequence[str] = (), prompt_id: str | None = None,
+                   entry_id: str | None = None) -> Draft:
+        """Keep unfinished writing. Drafts may be empty or incomplete; nothing is lost."""
+        if "\x00" in body:
+            raise InvalidInput("The draft contains NUL characters; remove them.", field="body")
+        if entry_id is not None:
+            entry_id = self.store.get_entry(entry_id).id
+        return self.store.save_draft(
+            draft_id, title=title.strip(), body=body, tags=[normalise_tag(t) for t in tags],
+            prompt_id=self.check_prompt(prompt_id), entry_id=entry_id,
+        )
+
+    def drafts(self) -> list[Draft]:
+        return self.store.list_drafts()
+
+    def draft(self, draft_id: str) -> Draft:
+        return self.store.get_draft(draft_id)
+
+    def discard_draft(self, draft_id: str) -> None:
+        self.store.delete_draft(draft_id)
+
+    def publish_draft(self, draft_id: str, **overrides: Any) -> Entry:
+        """Save a draft as an entry (or as the new version of the entry it edits) and
+        drop the draft, so the words exist in exactly one place afterwards."""
+        draft = self.store.get_draft(draft_id)
+        body = overrides.get("body", draft.body)
+        title = overrides.get("title", draft.title)
+        if draft.entry_id is not None:
+            entry, _ = self.edit(draft.entry_id, body=body, title=title)
+            self.store.delete_draft(draft.id)
+            return entry
+        new = self.new_entry(body, title=title, prompt_id=draft.prompt_id,
+                             tags=overrides.get("tags", draft.tags))
+        return self.store.commit_draft(draft.id, new)
+
+    def recover_editor_files(self, temp_dir: Path) -> list[Draft]:
+        """Editor files left behind by a crashed or killed ``attune write`` become drafts.
+        Files of a process that is still running are left alone."""
+        recovered = []
+        for path in sorted(temp_dir.glob("edit-*.md")):
+            pid = path.stem.split("-")[1] if path.stem.count("-") >= 2 else ""
+            if pid.isdigit() and _process_alive(int(pid)):
+                continue
+            try:
+                text = path.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            if text.strip():
+                recovered.append(self.save_draft(text, title="Recovered from the editor"))
+            path.unlink(missing_ok=True)
+        return recovered
+
+    # -- check-ins ------------------------------------------------------------------
+
+    def checkin(self, *, body: Iterable[str] = (), note: str = "", moment: str = "other",
+                at: datetime | None = None, **scales: int | None) -> CheckIn:
+        unknown = set(scales) - set(SCALES)
+        if unknown:
+            raise InvalidInput(f"Unknown check-in scale '{sorted(unknown)[0]}'; the scales are "
+                               f"{', '.join(SCALES)}.", field=sorted(unknown)[0])
+        values = {name: clean_scale(name, scales.get(name)) for name in SCALES}
+        regions = tuple(dict.fromkeys(concepts().body_region(r.strip().lower()).id for r in body))
+        if moment not in MOMENTS:
+            raise InvalidInput(f"The moment must be one of {', '.join(MOMENTS)}, not '{moment}'.",
+                               field="moment")
+        note = (note or "").strip()
+        if len(note) > MAX_NOTE_CHARS:
+            raise InvalidInput(f"The note is longer than {MAX_NOTE_CHARS} characters; shorten it "
+                               "or write a journal entry instead.", field="note")
+        if all(v is None for v in values.values()) and not regions and not note:
+            raise InvalidInput("The check-in is empty; give at least one scale, a body region "
+                               "or a note.", field="ease")
+        checkin = CheckIn(id="", at=at or now_local(), body=regions, note=note,
+                          moment=moment, **values)
+        return self.store.get_checkin(self.store.add_checkins([checkin]).added[0])
+
+    def checkins(self, *, since: datetime | None = None, until: datetime | None = None,
+                 limit: int | None = None) -> list[CheckIn]:
+        return self.store.list_checkins(since=since, until=until, limit=limit)
+
+    # -- import ---------------------------------------------------------------------
+
+    def add_many(self, entries: Iterable[NewEntry]) -> ImportResult:
+        return self.store.add_entries(entries)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def read_text_file(path: Path) -> str:
+    """Read a UTF-8 file, naming the file and line of any problem."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise InvalidInput(f"There is no file {path}; check the path.", field="path") from exc
+    except IsADirectoryError as exc:
+        raise InvalidInput(f"{path} is a folder; give the path of a file.", field="path") from exc
+    except OSError as exc:
+        raise InvalidInput(f"Cannot read {path} ({exc.strerror}).", field="path") from exc
+    return decode_utf8(data, str(path))
+
+
+def decode_utf8(data: bytes, where: str) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise FormatError("is not valid UTF-8 text; save it as UTF-8 and try again",
+                          path=where, line=line) from exc

@@ -1,0 +1,116 @@
+"""Moving a journal in and out: Attunement's JSON and Markdown exports, and importers for
+Attunement JSON, jrnl (plain text and JSON) and Day One (JSON or its .zip export).
+
+Importers only parse: each returns a ``Parsed`` bundle without touching the journal, so a
+malformed file is refused whole (naming the file and line) before anything is stored,
+and ``--dry-run`` is the same code path minus the final write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from attunement.core.journal import Journal
+from attunement.core.models import CheckIn, NewEntry
+from attunement.errors import InvalidInput
+
+
+@dataclass
+class Parsed:
+    entries: list[NewEntry] = field(default_factory=list)
+    checkins: list[CheckIn] = field(default_factory=list)
+    drafts: list[dict[str, Any]] = field(default_factory=list)
+    decks: list[tuple[str, str, str]] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (what, why)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    source: str
+    fmt: str
+    dry_run: bool
+    added: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)
+    checkins_added: int = 0
+    checkins_skipped: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source, "format": self.fmt, "dry_run": self.dry_run,
+            "added": self.added,
+            "skipped": [{"item": w, "reason": r} for w, r in self.skipped],
+            "refused": [{"item": w, "reason": r} for w, r in self.refused],
+            "checkins_added": self.checkins_added,
+            "checkins_skipped": self.checkins_skipped,
+            "notes": self.notes,
+        }
+
+
+def _parsers() -> dict[str, Callable[[Path, Journal], Parsed]]:
+    from attunement.interop import attune_json, dayone, jrnl
+
+    return {
+        "attune-json": attune_json.parse_file,
+        "jrnl": jrnl.parse_text_file,
+        "jrnl-json": jrnl.parse_json_file,
+        "dayone": dayone.parse_file,
+    }
+
+
+IMPORT_FORMATS = ("attune-json", "jrnl", "jrnl-json", "dayone")
+
+
+def import_file(journal: Journal, path: Path, fmt: str, *, dry_run: bool = False) -> ImportReport:
+    parsers = _parsers()
+    if fmt not in parsers:
+        raise InvalidInput(f"Unknown import format '{fmt}'; use one of {', '.join(parsers)}.",
+                           field="from")
+    parsed = parsers[fmt](path, journal)
+    report = ImportReport(source=str(path), fmt=fmt, dry_run=dry_run,
+                          refused=list(parsed.refused), notes=list(parsed.notes))
+    if dry_run:
+        _preview(journal, parsed, report)
+        return report
+    journal.install_decks(parsed.decks)
+    result = journal.add_many(parsed.entries)
+    report.added = len(result.added)
+    report.skipped = result.skipped
+    if parsed.checkins:
+        checkins = journal.store.add_checkins(parsed.checkins)
+        report.checkins_added = len(checkins.added)
+        report.checkins_skipped = len(checkins.skipped)
+    have_drafts = {d.id for d in journal.drafts()}
+    for draft in parsed.drafts:
+        if draft["id"] not in have_drafts:
+            journal.store.save_draft(None, title=draft["title"], body=draft["body"],
+                                     tags=draft["tags"], prompt_id=draft["prompt_id"],
+                                     entry_id=draft["entry_id"])
+    return report
+
+
+def _preview(journal: Journal, parsed: Parsed, report: ImportReport) -> None:
+    """What an import would do, computed without writing anything."""
+    ids, sources, checkin_ids = journal.store.known(
+        [n.id for n in parsed.entries if n.id], [n.source for n in parsed.entries if n.source],
+        [c.id for c in parsed.checkins])
+    for new in parsed.entries:
+        label = new.id or new.source or new.title[:40]
+        if new.id and new.id in ids:
+            report.skipped.append((label, "an entry with this id is already here"))
+        elif new.source and new.source in sources:
+            report.skipped.append((label, "already imported"))
+        else:
+            report.added += 1
+            ids.update([new.id] if new.id else [])
+            sources.update([new.source] if new.source else [])
+    for checkin in parsed.checkins:
+        if checkin.id in checkin_ids:
+            report.checkins_skipped += 1
+        else:
+            report.checkins_added += 1

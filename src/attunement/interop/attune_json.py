@@ -1,0 +1,158 @@
+"""Attunement's own JSON format: the complete, versioned backup of a journal.
+
+    {"format": "attunement-journal", "version": 1, "exported_at", "app_version",
+     "entries": [{...entry, "revisions": [...]}], "checkins": [...], "drafts": [...],
+     "decks": [{"id", "format", "source"}]}
+
+Entries keep their ids, times (with the zone they were written in), trash state and full
+revision history, so export → import reproduces the journal exactly. The shape is
+documented in docs/json.md; ``version`` rises whenever it changes, and every version ever
+written stays importable (golden files in tests/data).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+from attunement import __version__
+from attunement.core.dates import now_local
+from attunement.core.journal import Journal, read_text_file
+from attunement.core.models import CheckIn, NewEntry, Revision
+from attunement.core.tags import normalise_tag
+from attunement.errors import AttuneError, FormatError
+from attunement.interop import Parsed
+
+FORMAT_NAME = "attunement-journal"
+FORMAT_VERSION = 1
+
+
+def write(journal: Journal, out: IO[str]) -> int:
+    """Stream the whole journal as JSON; returns the number of entries written."""
+    count = 0
+    head = {"format": FORMAT_NAME, "version": FORMAT_VERSION,
+            "exported_at": now_local().isoformat(), "app_version": __version__}
+    out.write(json.dumps(head, ensure_ascii=False, indent=1)[:-2] + ',\n "entries": [')
+    for entry in journal.store.iter_entries(include_trash=True):
+        data = entry.to_dict()
+        data["revisions"] = [r.to_dict() for r in journal.store.revisions(entry.id)] \
+            if entry.revision > 1 else []
+        out.write(("\n  " if count == 0 else ",\n  ") + json.dumps(data, ensure_ascii=False))
+        count += 1
+    out.write("\n ],\n")
+    rest = {
+        "checkins": [c.to_dict() for c in journal.store.list_checkins(oldest_first=True)],
+        "drafts": [d.to_dict() for d in journal.drafts()],
+        "decks": [{"id": i, "format": f, "source": t} for i, f, t in journal.store.list_decks()],
+    }
+    out.write(json.dumps(rest, ensure_ascii=False, indent=1)[1:])
+    out.write("\n")
+    return count
+
+
+def _time(value: Any, field: str, where: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError as exc:
+        raise FormatError(f"{field} {value!r} is not an ISO date and time", path=where,
+                          field=field) from exc
+    if moment.tzinfo is None:
+        raise FormatError(f"{field} {value!r} has no time zone", path=where, field=field)
+    return moment
+
+
+def _iter(data: dict[str, Any], key: str, where: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    items = data.get(key, [])
+    if not isinstance(items, list):
+        raise FormatError(f"\"{key}\" must be a list", path=where, field=key)
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise FormatError(f"{key}[{index}] is not an object", path=where,
+                              field=f"{key}[{index}]")
+        yield f"{key}[{index}]", item
+
+
+def parse(data: Any, journal: Journal, where: str) -> Parsed:
+    if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
+        raise FormatError(f"is not an Attunement JSON export (no \"format\": \"{FORMAT_NAME}\")",
+                          path=where, line=1)
+    version = data.get("version")
+    if version != FORMAT_VERSION:
+        raise FormatError(f"has format version {version!r}; this Attunement reads version "
+                          f"{FORMAT_VERSION}, so upgrade Attunement to import it",
+                          path=where, field="version")
+    parsed = Parsed()
+    for field, item in _iter(data, "decks", where):
+        if not all(isinstance(item.get(k), str) for k in ("id", "format", "source")):
+            raise FormatError(f"{field} needs \"id\", \"format\" and \"source\" as text",
+                              path=where, field=field)
+        parsed.decks.append((item["id"], item["format"], item["source"]))
+    for field, item in _iter(data, "entries", where):
+        try:
+            revisions = [
+                Revision(entry_id=str(item.get("id")), revision=int(r["revision"]),
+                         title=str(r.get("title", "")), body=str(r["body"]),
+                         prompt_id=r.get("prompt_id"),
+                         tags=tuple(normalise_tag(t) for t in r.get("tags", [])),
+                         starred=bool(r.get("starred")),
+                         saved_at=_time(r["saved_at"], f"{field}.revisions.saved_at", where),
+                         replaced_at=_time(r["replaced_at"], f"{field}.revisions.replaced_at",
+                                           where))
+                for r in item.get("revisions", [])
+            ]
+            new = NewEntry(
+                id=str(item["id"]),
+                title=str(item.get("title", "")),
+                body=str(item["body"]),
+                prompt_id=item.get("prompt_id"),
+                tags=tuple(sorted({normalise_tag(t) for t in item.get("tags", [])})),
+                starred=bool(item.get("starred")),
+                created_at=_time(item["created_at"], f"{field}.created_at", where),
+                updated_at=_time(item["updated_at"], f"{field}.updated_at", where),
+                deleted_at=(_time(item["deleted_at"], f"{field}.deleted_at", where)
+                            if item.get("deleted_at") else None),
+                revisions=revisions,
+            )
+        except FormatError:
+            raise
+        except (KeyError, TypeError, ValueError) as exc:
+            raise FormatError(f"{field} is missing or has a bad field ({exc})", path=where,
+                              field=field) from exc
+        except AttuneError as exc:
+            parsed.refused.append((f"{field} ({item.get('id')})", exc.message))
+            continue
+        if not new.body.strip():
+            parsed.refused.append((f"{field} ({new.id})", "the entry is empty"))
+            continue
+        parsed.entries.append(new)
+    for field, item in _iter(data, "checkins", where):
+        try:
+            parsed.checkins.append(CheckIn(
+                id=str(item["id"]), at=_time(item["at"], f"{field}.at", where),
+                ease=item.get("ease"), presence=item.get("presence"),
+                curiosity=item.get("curiosity"), urge_to_fix=item.get("urge_to_fix"),
+                fatigue=item.get("fatigue"), body=tuple(item.get("body", [])),
+                note=str(item.get("note", "")), moment=str(item.get("moment", "other")),
+            ))
+        except KeyError as exc:
+            raise FormatError(f"{field} is missing {exc}", path=where, field=field) from exc
+    for field, item in _iter(data, "drafts", where):
+        parsed.drafts.append({
+            "id": str(item.get("id", "")), "title": str(item.get("title", "")),
+            "body": str(item.get("body", "")), "tags": list(item.get("tags", [])),
+            "prompt_id": item.get("prompt_id"), "entry_id": item.get("entry_id"),
+        })
+    return parsed
+
+
+def parse_file(path: Path, journal: Journal) -> Parsed:
+    text = read_text_file(path)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FormatError(f"is not valid JSON: {exc.msg}", path=str(path),
+                          line=exc.lineno) from exc
+    return parse(data, journal, str(path))
