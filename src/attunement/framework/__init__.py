@@ -15,7 +15,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from attunement.errors import InvalidInput, NotFound
+from attunement.errors import Conflict, InvalidInput, NotFound
 from attunement.framework.loader import Deck, Prompt, format_of, parse_deck
 
 __all__ = [
@@ -164,11 +164,14 @@ class DeckSet:
     def check_new_deck(self, deck: Deck, *, replacing: bool = False) -> None:
         """A user deck may not reuse a built-in deck id or another deck's prompt ids."""
         for existing in self.decks:
-            if existing.id == deck.id and (existing.builtin or not replacing):
-                raise InvalidInput(
-                    f"The deck id '{deck.id}' is already taken"
-                    + (" by a built-in deck" if existing.builtin else "")
-                    + "; give your deck another id.", field="id")
+            if existing.id != deck.id:
+                continue
+            if existing.builtin:
+                raise InvalidInput(f"The deck id '{deck.id}' is taken by a built-in deck; "
+                                   "give your deck another id.", field="id")
+            if not replacing:
+                raise Conflict(f"You already have a deck '{deck.id}'; use --replace to "
+                               "update it.", field="id")
         for prompt in deck.prompts:
             owner = self._prompts.get(prompt.id)
             if owner is not None and owner.deck_id != deck.id:

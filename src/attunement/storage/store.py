@@ -525,7 +525,8 @@ class Store:
             .execution_options(yield_per=1000)
         )
         with self._read() as conn:
-            yield from conn.execute(query).tuples()
+            for created, offset in conn.execute(query):
+                yield created, offset
 
     def tag_counts(self) -> list[tuple[str, int]]:
         query = (
