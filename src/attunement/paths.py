@@ -42,6 +42,11 @@ def ensure_data_dir(path: Path) -> Path:
             f"Cannot create the data folder {path} ({exc.strerror or exc}); "
             "choose a writable place with --data-dir or ATTUNE_HOME."
         ) from exc
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise StorageError(
+            f"The data folder {path} is read-only; make it writable or choose another "
+            "with --data-dir or ATTUNE_HOME (nothing was changed)."
+        )
     return path
 
 
