@@ -39,14 +39,25 @@ class Attune:
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
 
-    def __call__(self, *args: str, input: str | bytes | None = None, ok: bool = True,
-                 env: dict[str, str] | None = None) -> Result:
+    def __call__(
+        self,
+        *args: str,
+        input: str | bytes | None = None,
+        ok: bool = True,
+        env: dict[str, str] | None = None,
+    ) -> Result:
         runner = CliRunner()
-        result = runner.invoke(cli, ["--data-dir", str(self.data_dir), *args], input=input,
-                               env=env, catch_exceptions=False)
+        result = runner.invoke(
+            cli,
+            ["--data-dir", str(self.data_dir), *args],
+            input=input,
+            env=env,
+            catch_exceptions=False,
+        )
         if ok and result.exit_code != 0:
-            raise AssertionError(f"attune {' '.join(args)} exited {result.exit_code}:\n"
-                                 f"{result.output}")
+            raise AssertionError(
+                f"attune {' '.join(args)} exited {result.exit_code}:\n{result.output}"
+            )
         return result
 
     def json(self, *args: str, **kwargs: Any) -> Any:
@@ -58,12 +69,19 @@ def attune(data_dir: Path) -> Attune:
     return Attune(data_dir)
 
 
-def run_process(*args: str, data_dir: Path, input: bytes | None = None,
-                env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+def run_process(
+    *args: str,
+    data_dir: Path,
+    input: bytes | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 60,
+) -> subprocess.CompletedProcess:
     """`attune` in a real child process (no terminal attached)."""
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "attunement", "--data-dir", str(data_dir), *args],
-        input=input if input is not None else b"", capture_output=True, env=full_env,
+        input=input if input is not None else b"",
+        capture_output=True,
+        env=full_env,
         timeout=timeout,
     )

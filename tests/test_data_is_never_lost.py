@@ -26,7 +26,9 @@ WRITER = Path(__file__).with_name("writer_process.py")
 def start_writer(data_dir: Path, label: str, count: int, size: int = 2000) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, str(WRITER), str(data_dir), label, str(count), str(size)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
@@ -106,8 +108,9 @@ def test_online_backup_under_write_load_is_consistent(tmp_path: Path):
 def test_a_second_process_holding_the_write_lock_only_delays_a_save(tmp_path: Path):
     data_dir = tmp_path / "data"
     Journal.open(data_dir).close()
-    holder = sqlite3.connect(data_dir / DATABASE_NAME, isolation_level=None,
-                             check_same_thread=False)
+    holder = sqlite3.connect(
+        data_dir / DATABASE_NAME, isolation_level=None, check_same_thread=False
+    )
     holder.execute("BEGIN IMMEDIATE")
     released = threading.Timer(1.0, lambda: holder.execute("COMMIT"))
     released.start()
@@ -157,8 +160,11 @@ def test_a_full_disk_refuses_the_save_clearly_and_keeps_what_was_there(tmp_path:
 
     with Journal.open(data_dir) as journal:
         # SQLite's own "database or disk is full" error, as a real full disk raises it.
-        event.listen(journal.store.engine, "connect",
-                     lambda conn, _: conn.execute(f"PRAGMA max_page_count = {pages + 2}"))
+        event.listen(
+            journal.store.engine,
+            "connect",
+            lambda conn, _: conn.execute(f"PRAGMA max_page_count = {pages + 2}"),
+        )
         journal.store.engine.dispose()
         with pytest.raises(StorageError, match="no space left"):
             journal.write("x" * 200_000)
@@ -197,10 +203,15 @@ def _run_on_read_only_folder(folder: Path, *args: str) -> subprocess.CompletedPr
         return subprocess.run(command, capture_output=True, text=True, stdin=subprocess.DEVNULL)
     if shutil.which("unshare") is None:
         pytest.skip("root without unshare cannot make a read-only folder")
-    script = (f'mount --bind "{folder}" "{folder}" && '
-              f'mount -o remount,bind,ro "{folder}" && exec "$@"')
-    done = subprocess.run(["unshare", "-rm", "sh", "-c", script, "sh", *command],
-                          capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    script = (
+        f'mount --bind "{folder}" "{folder}" && mount -o remount,bind,ro "{folder}" && exec "$@"'
+    )
+    done = subprocess.run(
+        ["unshare", "-rm", "sh", "-c", script, "sh", *command],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
     if "mount" in done.stderr and "attune" not in done.stderr.lower():
         pytest.skip(f"no private mount namespace here: {done.stderr.strip()}")
     return done

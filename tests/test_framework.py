@@ -36,17 +36,35 @@ def test_the_seven_prompts_are_quoted_verbatim_from_the_source():
 def test_concepts_cover_the_source():
     framework = concepts()
     assert {c.id for c in framework.subskills} == {
-        "empathy", "mindfulness", "immediacy", "active-listening", "presence",
-        "experience-knowledge", "cognitive-understanding"}
+        "empathy",
+        "mindfulness",
+        "immediacy",
+        "active-listening",
+        "presence",
+        "experience-knowledge",
+        "cognitive-understanding",
+    }
     kinds = {c.id: c.kind for c in framework.posture}
     assert kinds["ease"] == kinds["curiosity"] == "ease"
-    for sign in ("assumption", "sympathy", "fixing", "efforting", "fatigue",
-                 "disregarding-experience", "limited-curiosity"):
+    for sign in (
+        "assumption",
+        "sympathy",
+        "fixing",
+        "efforting",
+        "fatigue",
+        "disregarding-experience",
+        "limited-curiosity",
+    ):
         assert kinds[sign] == "power-centred"
     assert len(framework.adaptations) == 9
     assert [p.id for p in framework.continuum_poles] == ["intrusive", "neglectful"]
-    assert [s.id for s in framework.scales] == ["ease", "presence", "curiosity", "urge_to_fix",
-                                                "fatigue"]
+    assert [s.id for s in framework.scales] == [
+        "ease",
+        "presence",
+        "curiosity",
+        "urge_to_fix",
+        "fatigue",
+    ]
     for concept in (*framework.subskills, *framework.posture, *framework.adaptations):
         assert len(concept.definition) > 30, concept.id
 
@@ -84,16 +102,19 @@ def test_a_user_deck_is_added_listed_and_used(attune, tmp_path: Path):
     assert attune.json("show", entry_id)["body"] == "I heard fear"
 
 
-@pytest.mark.parametrize("text,line,field", [
-    (GOOD_TOML.replace('text = "What', 'txt = "What'), 7, "prompts[0].txt"),
-    (GOOD_TOML.replace('["empathy"]', '["telepathy"]'), 8, "prompts[0].skills"),
-    (GOOD_TOML.replace('id = "cpe-1"', 'id = "CPE 1"'), 6, "prompts[0].id"),
-    (GOOD_TOML.replace('name = "CPE verbatim"\n', ""), None, None),
-    (GOOD_TOML + '\n[[prompts]]\nid = "cpe-1"\ntext = "again"\n', 11, "prompts[1].id"),
-    (GOOD_TOML + '\n[[prompts]]\nid = "cpe-2"\ntext = 42\n', 12, "prompts[1].text"),
-    (GOOD_TOML.replace("schema = 1", "schema = 2"), 1, "schema"),
-    ('id = "x"\nname = "oops\n', 2, None),
-])
+@pytest.mark.parametrize(
+    "text,line,field",
+    [
+        (GOOD_TOML.replace('text = "What', 'txt = "What'), 7, "prompts[0].txt"),
+        (GOOD_TOML.replace('["empathy"]', '["telepathy"]'), 8, "prompts[0].skills"),
+        (GOOD_TOML.replace('id = "cpe-1"', 'id = "CPE 1"'), 6, "prompts[0].id"),
+        (GOOD_TOML.replace('name = "CPE verbatim"\n', ""), None, None),
+        (GOOD_TOML + '\n[[prompts]]\nid = "cpe-1"\ntext = "again"\n', 11, "prompts[1].id"),
+        (GOOD_TOML + '\n[[prompts]]\nid = "cpe-2"\ntext = 42\n', 12, "prompts[1].text"),
+        (GOOD_TOML.replace("schema = 1", "schema = 2"), 1, "schema"),
+        ('id = "x"\nname = "oops\n', 2, None),
+    ],
+)
 def test_a_bad_toml_deck_names_line_and_field(text, line, field):
     with pytest.raises(FormatError) as err:
         parse_deck(text, "toml", where="my.toml", known_skills=concepts().subskill_ids)
@@ -106,7 +127,10 @@ def test_a_bad_toml_deck_names_line_and_field(text, line, field):
 
 
 def test_a_bad_yaml_deck_names_line_and_field():
-    text = "id: mine\nname: Mine\nprompts:\n  - id: m-1\n    text: hello\n  - id: m-2\n    text: [1, 2]\n"
+    text = (
+        "id: mine\nname: Mine\nprompts:\n  - id: m-1\n    text: hello\n"
+        "  - id: m-2\n    text: [1, 2]\n"
+    )
     with pytest.raises(FormatError) as err:
         parse_deck(text, "yaml", where="my.yaml")
     assert "my.yaml, line 7: prompts[1].text must be text" in err.value.message

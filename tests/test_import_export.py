@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import zipfile
-from datetime import timedelta
 from pathlib import Path
 
 import yaml
@@ -25,8 +24,9 @@ def test_jrnl_plain_text_journal_written_by_jrnl_itself(attune):
     assert starred["body"] == "I missed her cue and rushed to reassure."
     assert starred["created_at"].startswith("2024-03-02T18:40")
     early = entries["Early shift thoughts."]
-    assert early["body"] == ("First line of the body.\n\nA second paragraph, with ünïcödé — "
-                             "and emoji 🌿 #ease")
+    assert early["body"] == (
+        "First line of the body.\n\nA second paragraph, with ünïcödé — and emoji 🌿 #ease"
+    )
     assert early["tags"] == ["ease"]
     assert entries["Ich war heute ruhig."]["tags"] == ["geduld", "zoë"]
     assert entries["After the visit with @Amara."]["tags"] == ["amara"]
@@ -67,7 +67,8 @@ def test_day_one_json_and_zip(attune, tmp_path):
     report = attune.json("import", str(DATA / "dayone-export.json"), "--from", "dayone")
     assert report["added"] == 2
     assert [r["item"] for r in report["refused"]] == [
-        "entries[2] (FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF)"]
+        "entries[2] (FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF)"
+    ]
     assert any("attachment" in note for note in report["notes"])
     entries = attune.json("list")["entries"]
     family = next(e for e in entries if e["title"] == "Sitting with the family")
@@ -89,8 +90,11 @@ def test_day_one_json_and_zip(attune, tmp_path):
 def test_malformed_imports_name_file_and_line_and_store_nothing(attune, tmp_path):
     attune("write", "Already here")
     cases = {
-        "bad-date.txt": ("[2024-01-01 09:00] Fine\nbody\n\n[2024-02-30 10:00] Not a day\n",
-                         "jrnl", "line 4"),
+        "bad-date.txt": (
+            "[2024-01-01 09:00] Fine\nbody\n\n[2024-02-30 10:00] Not a day\n",
+            "jrnl",
+            "line 4",
+        ),
         "preamble.txt": ("Some notes\n[2024-01-01 09:00] Entry\n", "jrnl", "line 1"),
         "broken.json": ('{"entries": [\n {"title": "x",\n}', "jrnl-json", "line 3"),
         "no-entries.json": ('{"hello": 1}', "dayone", "line 1"),
@@ -106,13 +110,16 @@ def test_malformed_imports_name_file_and_line_and_store_nothing(attune, tmp_path
     latin1 = tmp_path / "latin1.txt"
     latin1.write_bytes("[2024-01-01 09:00] Caf\u00e9\nline two\n\u00e9t\u00e9\n".encode("latin-1"))
     result = attune("import", str(latin1), "--from", "jrnl", ok=False)
-    assert result.exit_code == 2 and "not valid UTF-8" in result.stderr and "line 1" in result.stderr
+    assert (
+        result.exit_code == 2 and "not valid UTF-8" in result.stderr and "line 1" in result.stderr
+    )
     assert len(attune.json("list")["entries"]) == 1
 
 
 def test_json_export_is_complete_and_imports_back_exactly(attune, tmp_path):
-    first = attune("write", "--prompt", "aoa-3", "--star", "--tag", "posture",
-                   "I lean in and soften my voice").stdout.strip()
+    first = attune(
+        "write", "--prompt", "aoa-3", "--star", "--tag", "posture", "I lean in and soften my voice"
+    ).stdout.strip()
     attune("edit", first, "--text", "I lean in, soften my voice, and wait")
     trashed = attune("write", "A note for the trash").stdout.strip()
     attune("delete", trashed)
@@ -134,7 +141,9 @@ def test_json_export_is_complete_and_imports_back_exactly(attune, tmp_path):
     for key in ("entries", "checkins", "drafts", "decks"):
         assert again[key] == data[key], key
     assert restored.json("trash")["entries"][0]["id"] == trashed
-    assert restored.json("history", first)["revisions"][0]["body"] == "I lean in and soften my voice"
+    assert (
+        restored.json("history", first)["revisions"][0]["body"] == "I lean in and soften my voice"
+    )
 
 
 def test_export_refuses_to_overwrite(attune, tmp_path):
@@ -146,13 +155,23 @@ def test_export_refuses_to_overwrite(attune, tmp_path):
 
 
 def test_markdown_export_folder_and_zip_with_front_matter(attune, tmp_path):
-    entry_id = attune("write", "--prompt", "aoa-7", "--title", "Ease: my chair",
-                      "--tag", "ease", "Feet on the floor.\n\n# A heading in the body").stdout.strip()
+    entry_id = attune(
+        "write",
+        "--prompt",
+        "aoa-7",
+        "--title",
+        "Ease: my chair",
+        "--tag",
+        "ease",
+        "Feet on the floor.\n\n# A heading in the body",
+    ).stdout.strip()
     gone = attune("write", "Trashed words").stdout.strip()
     attune("delete", gone)
     folder = tmp_path / "vault"
-    assert "Exported 1 entries" in attune("export", "--format", "markdown", "--out",
-                                          str(folder)).stdout
+    assert (
+        "Exported 1 entries"
+        in attune("export", "--format", "markdown", "--out", str(folder)).stdout
+    )
     (path,) = folder.iterdir()
     assert path.name.endswith(f"-ease-my-chair-{entry_id}.md")
     text = path.read_text(encoding="utf-8")

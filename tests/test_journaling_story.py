@@ -12,8 +12,14 @@ def test_a_first_entry_on_todays_prompt(attune):
     assert today["prompt"]["id"] == "aoa-1"
     assert today["streak"] == 0 and today["last_entry"] is None
 
-    new_id = attune("write", "--prompt", "aoa-1", "--title", "After the ward round",
-                    "My chest tightened when @mr-k's daughter cried. #grief").stdout.strip()
+    new_id = attune(
+        "write",
+        "--prompt",
+        "aoa-1",
+        "--title",
+        "After the ward round",
+        "My chest tightened when @mr-k's daughter cried. #grief",
+    ).stdout.strip()
     assert looks_like_id(new_id)
 
     entry = attune.json("show", new_id)
@@ -21,8 +27,9 @@ def test_a_first_entry_on_todays_prompt(attune):
     assert entry["prompt_id"] == "aoa-1"
     assert entry["tags"] == ["grief", "mr-k"]
     assert entry["body"] == "My chest tightened when @mr-k's daughter cried. #grief"
-    assert entry["created_at"].endswith(("+00:00", "Z")) or re.search(r"[+-]\d\d:\d\d$",
-                                                                       entry["created_at"])
+    assert entry["created_at"].endswith(("+00:00", "Z")) or re.search(
+        r"[+-]\d\d:\d\d$", entry["created_at"]
+    )
 
     today = attune.json("today")
     assert today["prompt"]["id"] == "aoa-1", "today's prompt stays put for the day"
@@ -50,8 +57,7 @@ def test_edit_keeps_every_earlier_version(attune):
     attune("edit", entry_id, "--text", "Second thoughts")
     attune("edit", entry_id, "--text", "-", input="Third thoughts, calmer")
     history = attune.json("history", entry_id)
-    assert [r["body"] for r in history["revisions"]] == ["First thoughts #draft",
-                                                          "Second thoughts"]
+    assert [r["body"] for r in history["revisions"]] == ["First thoughts #draft", "Second thoughts"]
     assert history["entry"]["body"] == "Third thoughts, calmer"
     assert history["entry"]["revision"] == 3
     assert history["entry"]["tags"] == [], "an inline tag leaves with the text that held it"

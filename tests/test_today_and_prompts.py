@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
 from attunement.errors import InvalidInput, NotFound
 
-UTC = timezone.utc
+UTC = UTC
 MELBOURNE = timezone(timedelta(hours=11))
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -84,8 +84,11 @@ def test_prompt_choices(journal):
 def test_prompts_command_counts_answers(attune):
     attune("write", "--prompt", "rr-2", "I saw her look away")
     decks = attune.json("prompts")["decks"]
-    assert [d["id"] for d in decks] == ["art-of-attunement", "rupture-and-repair",
-                                        "gibbs-reflective-cycle"]
+    assert [d["id"] for d in decks] == [
+        "art-of-attunement",
+        "rupture-and-repair",
+        "gibbs-reflective-cycle",
+    ]
     rr2 = next(p for p in decks[1]["prompts"] if p["id"] == "rr-2")
     assert rr2["answered"] == 1
     assert attune.json("prompt", "--next")["id"] == "aoa-1"

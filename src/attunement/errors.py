@@ -42,7 +42,11 @@ class FormatError(InvalidInput):
     code = "bad_format"
 
     def __init__(
-        self, message: str, *, path: str | None = None, line: int | None = None,
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
         field: str | None = None,
     ) -> None:
         where = ""

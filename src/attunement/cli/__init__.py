@@ -18,6 +18,7 @@ import click
 
 from attunement import __version__
 from attunement.cli.context import AppContext
+from attunement.cli.output import JSON_MODE
 from attunement.errors import AttuneError
 
 
@@ -26,7 +27,7 @@ class AttuneGroup(click.Group):
         try:
             return super().invoke(ctx)
         except AttuneError as exc:
-            if "--json" in sys.argv[1:]:
+            if ctx.meta.get(JSON_MODE):
                 click.echo(json.dumps(exc.to_dict(), ensure_ascii=False), err=True)
             else:
                 click.echo(f"Error: {exc.message}", err=True)
@@ -34,11 +35,15 @@ class AttuneGroup(click.Group):
 
 
 @click.group(cls=AttuneGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", "-V", prog_name="attune",
-                      message="%(prog)s %(version)s")
-@click.option("--data-dir", type=click.Path(file_okay=False), envvar=None,
-              help="Folder that holds the journal (default: $ATTUNE_HOME, else your "
-                   "user data folder).")
+@click.version_option(
+    __version__, "--version", "-V", prog_name="attune", message="%(prog)s %(version)s"
+)
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False),
+    envvar=None,
+    help="Folder that holds the journal (default: $ATTUNE_HOME, else your user data folder).",
+)
 @click.pass_context
 def cli(ctx: click.Context, data_dir: str | None) -> None:
     """Attunement: a private practice companion for caregivers.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from attunement.cli.context import AppContext
-from attunement.cli.output import emit_json, ok, when
+from attunement.cli.output import emit_json, json_option, ok, when
 
 pass_app = click.make_pass_decorator(AppContext)
 SCALE_OPTIONS = ("ease", "presence", "curiosity", "urge_to_fix", "fatigue")
@@ -13,8 +13,13 @@ SCALE_OPTIONS = ("ease", "presence", "curiosity", "urge_to_fix", "fatigue")
 
 def _scale_option(name: str):  # type: ignore[no-untyped-def]
     flag = "--" + name.replace("_", "-")
-    return click.option(flag, name, type=click.IntRange(0, 10), metavar="0-10",
-                        help=f"{name.replace('_', ' ').capitalize()}, 0 to 10.")
+    return click.option(
+        flag,
+        name,
+        type=click.IntRange(0, 10),
+        metavar="0-10",
+        help=f"{name.replace('_', ' ').capitalize()}, 0 to 10.",
+    )
 
 
 def _checkin_options(func):  # type: ignore[no-untyped-def]
@@ -23,49 +28,74 @@ def _checkin_options(func):  # type: ignore[no-untyped-def]
     return func
 
 
-def _ask(app: AppContext, values: dict, body: list[str], note: str | None,
-         moment: str | None) -> tuple[dict, list[str], str, str]:
+def _ask(
+    app: AppContext, values: dict, body: list[str], note: str | None, moment: str | None
+) -> tuple[dict, list[str], str, str]:
     from attunement.framework import concepts
 
     framework = concepts()
     click.echo(click.style("A short check-in. Press Enter to skip a question.", dim=True))
     for scale in framework.scales:
         if values.get(scale.id) is None:
-            answer = click.prompt(f"{scale.question} (0 = {scale.low}, 10 = {scale.high})",
-                                  type=click.IntRange(0, 10), default="", show_default=False)
+            answer = click.prompt(
+                f"{scale.question} (0 = {scale.low}, 10 = {scale.high})",
+                type=click.IntRange(0, 10),
+                default="",
+                show_default=False,
+            )
             values[scale.id] = None if answer == "" else answer
     if not body:
         regions = ", ".join(framework.body_region_ids)
-        answer = click.prompt(f"Where do you notice it in your body? ({regions}; "
-                              "comma-separated)", default="", show_default=False)
+        answer = click.prompt(
+            f"Where do you notice it in your body? ({regions}; comma-separated)",
+            default="",
+            show_default=False,
+        )
         body = [r.strip() for r in answer.split(",") if r.strip()]
     if note is None:
         note = click.prompt("A note (optional)", default="", show_default=False)
     if moment is None:
-        moment = click.prompt("Is this before or after an encounter?",
-                              type=click.Choice(["before", "after", "other"]), default="other")
+        moment = click.prompt(
+            "Is this before or after an encounter?",
+            type=click.Choice(["before", "after", "other"]),
+            default="other",
+        )
     return values, body, note, moment
 
 
 @click.command()
 @_checkin_options
-@click.option("--body", "body", multiple=True, metavar="REGION",
-              help="Where in your body you notice something (repeatable): head, face-jaw, "
-                   "throat, neck-shoulders, chest, upper-back, arms, hands, stomach, "
-                   "lower-back, pelvis, legs, feet, whole-body.")
+@click.option(
+    "--body",
+    "body",
+    multiple=True,
+    metavar="REGION",
+    help="Where in your body you notice something (repeatable): head, face-jaw, "
+    "throat, neck-shoulders, chest, upper-back, arms, hands, stomach, "
+    "lower-back, pelvis, legs, feet, whole-body.",
+)
 @click.option("--note", help="A short note, with no client identifiers.")
-@click.option("--moment", type=click.Choice(["before", "after", "other"]),
-              help="Before or after an encounter, or other.")
-@click.option("--json", "as_json", is_flag=True, help="Print the check-in as JSON.")
+@click.option(
+    "--moment",
+    type=click.Choice(["before", "after", "other"]),
+    help="Before or after an encounter, or other.",
+)
+@json_option
 @pass_app
-def checkin(app: AppContext, ease, presence, curiosity, urge_to_fix, fatigue, body, note,
-            moment, as_json) -> None:
+def checkin(
+    app: AppContext, ease, presence, curiosity, urge_to_fix, fatigue, body, note, moment, as_json
+) -> None:
     """Check in on your posture of ease: five scales from 0 to 10 and your body.
 
     At a terminal, questions you did not answer with options are asked in turn.
     """
-    values = {"ease": ease, "presence": presence, "curiosity": curiosity,
-              "urge_to_fix": urge_to_fix, "fatigue": fatigue}
+    values = {
+        "ease": ease,
+        "presence": presence,
+        "curiosity": curiosity,
+        "urge_to_fix": urge_to_fix,
+        "fatigue": fatigue,
+    }
     body = list(body)
     if AppContext.interactive() and not as_json:
         values, body, note, moment = _ask(app, values, body, note, moment)
@@ -80,7 +110,7 @@ def checkin(app: AppContext, ease, presence, curiosity, urge_to_fix, fatigue, bo
 @click.option("--since", metavar="DATE", help="From this date.")
 @click.option("--until", metavar="DATE", help="Up to and including this date.")
 @click.option("-n", "--limit", type=int, default=20, show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option
 @pass_app
 def checkins(app: AppContext, since, until, limit, as_json) -> None:
     """List your check-ins, newest first."""
@@ -88,18 +118,20 @@ def checkins(app: AppContext, since, until, limit, as_json) -> None:
 
     items = app.journal.checkins(
         since=parse_when(since) if since else None,
-        until=parse_when(until, end_of_day=True) if until else None, limit=limit)
+        until=parse_when(until, end_of_day=True) if until else None,
+        limit=limit,
+    )
     if as_json:
         emit_json({"checkins": [c.to_dict() for c in items]})
         return
     if not items:
         ok("No check-ins yet: `attune checkin` takes 20 seconds.")
     for c in items:
-        scales = "  ".join(f"{k.replace('_', ' ')} {v}" for k, v in c.scales().items()
-                           if v is not None)
+        scales = "  ".join(
+            f"{k.replace('_', ' ')} {v}" for k, v in c.scales().items() if v is not None
+        )
         body = f"  body: {', '.join(c.body)}" if c.body else ""
-        click.echo(f"{click.style(c.id, fg='green')}  {when(c.at)}  {c.moment:<6}  "
-                   f"{scales}{body}")
+        click.echo(f"{click.style(c.id, fg='green')}  {when(c.at)}  {c.moment:<6}  {scales}{body}")
         if c.note:
             click.echo(f"    {c.note}")
 

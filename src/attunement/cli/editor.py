@@ -29,7 +29,7 @@ def strip_guide(text: str) -> str:
     if text.startswith(GUIDE_START):
         end = text.find(GUIDE_END)
         if end != -1:
-            return text[end + len(GUIDE_END):].lstrip("\n")
+            return text[end + len(GUIDE_END) :].lstrip("\n")
     return text
 
 
@@ -40,8 +40,10 @@ def editor_command() -> list[str]:
             for folder in os.environ.get("PATH", "").split(os.pathsep):
                 if folder and os.access(os.path.join(folder, candidate), os.X_OK):
                     return [candidate]
-        raise InvalidInput("No editor is set; set $EDITOR (for example `export EDITOR=nano`) "
-                           "or give the text as an argument.")
+        raise InvalidInput(
+            "No editor is set; set $EDITOR (for example `export EDITOR=nano`) "
+            "or give the text as an argument."
+        )
     return shlex.split(raw)
 
 
@@ -61,5 +63,6 @@ def edit_text(initial: str, temp_dir: Path) -> tuple[str, Path]:
     if done.returncode != 0:
         raise InvalidInput(
             f"The editor exited with status {done.returncode}; your text is kept and will be "
-            "recovered as a draft the next time you run `attune write`.")
+            "recovered as a draft the next time you run `attune write`."
+        )
     return strip_guide(text), path

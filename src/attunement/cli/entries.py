@@ -7,18 +7,35 @@ import sys
 import click
 
 from attunement.cli.context import AppContext
-from attunement.cli.output import emit_json, hint, highlight, ok, read_stdin, tags_text, when
+from attunement.cli.output import (
+    emit_json,
+    highlight,
+    hint,
+    json_option,
+    ok,
+    read_stdin,
+    tags_text,
+    when,
+)
 
 pass_app = click.make_pass_decorator(AppContext)
 
 
 def _filter_options(func):  # type: ignore[no-untyped-def]
     options = [
-        click.option("--since", metavar="DATE", help="From this date: 2026-11-01, 'yesterday', "
-                     "'last week', '3 days ago'."),
+        click.option(
+            "--since",
+            metavar="DATE",
+            help="From this date: 2026-11-01, 'yesterday', 'last week', '3 days ago'.",
+        ),
         click.option("--until", metavar="DATE", help="Up to and including this date."),
-        click.option("--tag", "tags", multiple=True, metavar="TAG",
-                     help="Only entries with this tag (repeat: entries with all of them)."),
+        click.option(
+            "--tag",
+            "tags",
+            multiple=True,
+            metavar="TAG",
+            help="Only entries with this tag (repeat: entries with all of them).",
+        ),
         click.option("--prompt", "prompt_id", metavar="ID", help="Only answers to this prompt."),
         click.option("--starred", is_flag=True, default=None, help="Only starred entries."),
     ]
@@ -34,7 +51,9 @@ def _make_filter(since, until, tags, prompt_id, starred):  # type: ignore[no-unt
     return EntryFilter(
         since=parse_when(since) if since else None,
         until=parse_when(until, end_of_day=True) if until else None,
-        tags=tuple(tags), prompt_id=prompt_id, starred=True if starred else None,
+        tags=tuple(tags),
+        prompt_id=prompt_id,
+        starred=True if starred else None,
     )
 
 
@@ -43,8 +62,10 @@ def _entry_line(entry) -> str:  # type: ignore[no-untyped-def]
 
     star = click.style("★ ", fg="yellow") if entry.starred else ""
     tags = f"  {tags_text(entry.tags)}" if entry.tags else ""
-    return (f"{click.style(entry.id, fg='green')}  {when(entry.created_at)}  "
-            f"{star}{label_of(entry)}{tags}")
+    return (
+        f"{click.style(entry.id, fg='green')}  {when(entry.created_at)}  "
+        f"{star}{label_of(entry)}{tags}"
+    )
 
 
 def _print_entry(entry, journal) -> None:  # type: ignore[no-untyped-def]
@@ -76,21 +97,32 @@ def _text_from(text: str | None, *, what: str) -> str | None:
             return piped
         from attunement.errors import InvalidInput
 
-        raise InvalidInput(f"No text to {what}: give it as an argument, pipe it in with '-', "
-                           "or run in a terminal to use your editor.")
+        raise InvalidInput(
+            f"No text to {what}: give it as an argument, pipe it in with '-', "
+            "or run in a terminal to use your editor."
+        )
     return None
 
 
 @click.command()
 @click.argument("text", required=False)
-@click.option("--prompt", "prompt_id", metavar="ID", help="The prompt this entry answers "
-              "(see `attune prompts`).")
+@click.option(
+    "--prompt",
+    "prompt_id",
+    metavar="ID",
+    help="The prompt this entry answers (see `attune prompts`).",
+)
 @click.option("--title", help="A title for the entry.")
-@click.option("--tag", "tags", multiple=True, metavar="TAG", help="Add a tag (repeatable); "
-              "#tags and @tags in the text count too.")
+@click.option(
+    "--tag",
+    "tags",
+    multiple=True,
+    metavar="TAG",
+    help="Add a tag (repeatable); #tags and @tags in the text count too.",
+)
 @click.option("--star", is_flag=True, help="Star the entry.")
 @click.option("--draft", "draft_id", metavar="ID", help="Continue a saved draft.")
-@click.option("--json", "as_json", is_flag=True, help="Print the new entry as JSON.")
+@json_option
 @pass_app
 def write(app: AppContext, text, prompt_id, title, tags, star, draft_id, as_json) -> None:
     """Write a journal entry.
@@ -106,8 +138,10 @@ def write(app: AppContext, text, prompt_id, title, tags, star, draft_id, as_json
     journal = app.journal
     temp_dir = private_temp_dir(app.data_dir)
     for draft in journal.recover_editor_files(temp_dir):
-        hint(f"Recovered unsaved writing from an earlier editor session as draft {draft.id} "
-             f"(`attune write --draft {draft.id}` to continue).")
+        hint(
+            f"Recovered unsaved writing from an earlier editor session as draft {draft.id} "
+            f"(`attune write --draft {draft.id}` to continue)."
+        )
     draft = journal.draft(draft_id) if draft_id else None
     if draft is not None:
         prompt_id = prompt_id or draft.prompt_id
@@ -128,8 +162,7 @@ def write(app: AppContext, text, prompt_id, title, tags, star, draft_id, as_json
         if draft is not None:
             entry = journal.publish_draft(draft.id, body=body, title=title or "", tags=tags)
         else:
-            entry = journal.write(body, title=title, prompt_id=prompt_id, tags=tags,
-                                  starred=star)
+            entry = journal.write(body, title=title, prompt_id=prompt_id, tags=tags, starred=star)
     except AttuneError:
         if editor_file is not None:  # keep the words before reporting the problem
             kept = journal.save_draft(body, title=title or "", prompt_id=prompt_id)
@@ -146,13 +179,20 @@ def write(app: AppContext, text, prompt_id, title, tags, star, draft_id, as_json
 
 @click.command(name="list")
 @_filter_options
-@click.option("-n", "--limit", type=int, default=20, show_default=True,
-              help="How many entries to show, newest first.")
+@click.option(
+    "-n",
+    "--limit",
+    type=int,
+    default=20,
+    show_default=True,
+    help="How many entries to show, newest first.",
+)
 @click.option("--all", "show_all", is_flag=True, help="Show every matching entry.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option
 @pass_app
-def list_(app: AppContext, since, until, tags, prompt_id, starred, limit, show_all,
-          as_json) -> None:
+def list_(
+    app: AppContext, since, until, tags, prompt_id, starred, limit, show_all, as_json
+) -> None:
     """List entries, newest first."""
     journal = app.journal
     flt = _make_filter(since, until, tags, prompt_id, starred)
@@ -161,8 +201,11 @@ def list_(app: AppContext, since, until, tags, prompt_id, starred, limit, show_a
         emit_json({"entries": [e.to_dict() for e in entries]})
         return
     if not entries:
-        ok("No entries match." if (since or until or tags or prompt_id or starred)
-           else "No entries yet. Start with `attune today` or `attune write`.")
+        ok(
+            "No entries match."
+            if (since or until or tags or prompt_id or starred)
+            else "No entries yet. Start with `attune today` or `attune write`."
+        )
         return
     for entry in entries:
         click.echo(_entry_line(entry))
@@ -173,7 +216,7 @@ def list_(app: AppContext, since, until, tags, prompt_id, starred, limit, show_a
 
 @click.command()
 @click.argument("entry_id")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option
 @pass_app
 def show(app: AppContext, entry_id: str, as_json: bool) -> None:
     """Show one entry in full."""
@@ -186,8 +229,11 @@ def show(app: AppContext, entry_id: str, as_json: bool) -> None:
 
 @click.command()
 @click.argument("entry_id")
-@click.option("--text", help="The new text; '-' reads it from standard input. Without it, "
-              "your editor opens at a terminal.")
+@click.option(
+    "--text",
+    help="The new text; '-' reads it from standard input. Without it, "
+    "your editor opens at a terminal.",
+)
 @click.option("--title", help="A new title.")
 @click.option("--tag", "add_tags", multiple=True, metavar="TAG", help="Add a tag.")
 @click.option("--untag", "remove_tags", multiple=True, metavar="TAG", help="Remove a tag.")
@@ -195,8 +241,9 @@ def show(app: AppContext, entry_id: str, as_json: bool) -> None:
 @click.option("--no-prompt", is_flag=True, help="Unlink the entry from its prompt.")
 @click.option("--star/--unstar", default=None, help="Star or unstar the entry.")
 @pass_app
-def edit(app: AppContext, entry_id, text, title, add_tags, remove_tags, prompt_id, no_prompt,
-         star) -> None:
+def edit(
+    app: AppContext, entry_id, text, title, add_tags, remove_tags, prompt_id, no_prompt, star
+) -> None:
     """Edit an entry. The previous version is kept (see `attune history`)."""
     from attunement.cli.editor import edit_text, guide
     from attunement.paths import private_temp_dir
@@ -205,25 +252,36 @@ def edit(app: AppContext, entry_id, text, title, add_tags, remove_tags, prompt_i
     entry = journal.get(entry_id)
     body = read_stdin() if text == "-" else text
     editor_file = None
-    metadata_only = any([title is not None, add_tags, remove_tags, prompt_id, no_prompt,
-                         star is not None])
+    metadata_only = any(
+        [title is not None, add_tags, remove_tags, prompt_id, no_prompt, star is not None]
+    )
     if body is None and not metadata_only:
         if not AppContext.interactive():
             from attunement.errors import InvalidInput
 
-            raise InvalidInput("Nothing to change: give --text (or '-' with piped text), "
-                               "another option, or run in a terminal to use your editor.")
+            raise InvalidInput(
+                "Nothing to change: give --text (or '-' with piped text), "
+                "another option, or run in a terminal to use your editor."
+            )
         temp_dir = private_temp_dir(app.data_dir)
-        body, editor_file = edit_text(guide([f"Editing entry {entry.id}."]) + entry.body,
-                                      temp_dir)
-    updated, changed = journal.edit(entry.id, body=body, title=title, add_tags=add_tags,
-                                    remove_tags=remove_tags, prompt_id=prompt_id,
-                                    clear_prompt=no_prompt, starred=star)
+        body, editor_file = edit_text(guide([f"Editing entry {entry.id}."]) + entry.body, temp_dir)
+    updated, changed = journal.edit(
+        entry.id,
+        body=body,
+        title=title,
+        add_tags=add_tags,
+        remove_tags=remove_tags,
+        prompt_id=prompt_id,
+        clear_prompt=no_prompt,
+        starred=star,
+    )
     if editor_file is not None:
         editor_file.unlink(missing_ok=True)
     if changed:
-        ok(f"Saved {updated.id} (version {updated.revision}; earlier versions are in "
-           f"`attune history {updated.id}`).")
+        ok(
+            f"Saved {updated.id} (version {updated.revision}; earlier versions are in "
+            f"`attune history {updated.id}`)."
+        )
     else:
         ok(f"Nothing changed in {updated.id}.")
 
@@ -231,7 +289,7 @@ def edit(app: AppContext, entry_id, text, title, add_tags, remove_tags, prompt_i
 @click.command()
 @click.argument("entry_id")
 @click.option("--revision", type=int, metavar="N", help="Print version N in full.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option
 @pass_app
 def history(app: AppContext, entry_id: str, revision: int | None, as_json: bool) -> None:
     """Show the earlier versions of an entry."""
@@ -246,16 +304,22 @@ def history(app: AppContext, entry_id: str, revision: int | None, as_json: bool)
                 return
         from attunement.errors import NotFound
 
-        raise NotFound(f"Entry {entry.id} has versions 1 to {entry.revision}; there is no "
-                       f"version {revision}.", field="revision")
+        raise NotFound(
+            f"Entry {entry.id} has versions 1 to {entry.revision}; there is no version {revision}.",
+            field="revision",
+        )
     if as_json:
         emit_json({"entry": entry.to_dict(), "revisions": [r.to_dict() for r in revisions]})
         return
     for rev in revisions:
-        click.echo(f"version {rev.revision}  written {when(rev.saved_at)}  replaced "
-                   f"{when(rev.replaced_at)}  {len(rev.body.split())} words")
-    click.echo(f"version {entry.revision}  written {when(entry.updated_at)}  (current)  "
-               f"{len(entry.body.split())} words")
+        click.echo(
+            f"version {rev.revision}  written {when(rev.saved_at)}  replaced "
+            f"{when(rev.replaced_at)}  {len(rev.body.split())} words"
+        )
+    click.echo(
+        f"version {entry.revision}  written {when(entry.updated_at)}  (current)  "
+        f"{len(entry.body.split())} words"
+    )
     if not revisions:
         hint("This entry has not been edited.")
 
@@ -281,7 +345,7 @@ def restore(app: AppContext, entry_id: str) -> None:
 @click.command()
 @click.option("--purge", is_flag=True, help="Delete everything in the trash for good.")
 @click.option("--yes", is_flag=True, help="Do not ask before purging.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option
 @pass_app
 def trash(app: AppContext, purge: bool, yes: bool, as_json: bool) -> None:
     """List the entries in the trash, or purge them for good."""
@@ -312,19 +376,25 @@ def trash(app: AppContext, purge: bool, yes: bool, as_json: bool) -> None:
 @click.command()
 @click.argument("query")
 @_filter_options
-@click.option("-n", "--limit", type=int, default=20, show_default=True,
-              help="How many results to show, best first.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option(
+    "-n",
+    "--limit",
+    type=int,
+    default=20,
+    show_default=True,
+    help="How many results to show, best first.",
+)
+@json_option
 @pass_app
-def search(app: AppContext, query, since, until, tags, prompt_id, starred, limit,
-           as_json) -> None:
+def search(app: AppContext, query, since, until, tags, prompt_id, starred, limit, as_json) -> None:
     """Search the text of your entries.
 
     Every word must match; "quoted words" match as a phrase and word* matches a prefix.
     Related word forms match too ("tightened" finds "tighten").
     """
-    hits = app.journal.search(query, _make_filter(since, until, tags, prompt_id, starred),
-                              limit=limit)
+    hits = app.journal.search(
+        query, _make_filter(since, until, tags, prompt_id, starred), limit=limit
+    )
     if as_json:
         emit_json({"query": query, "results": [h.to_dict() for h in hits]})
         return
@@ -337,7 +407,7 @@ def search(app: AppContext, query, since, until, tags, prompt_id, starred, limit
 
 @click.command()
 @click.option("--discard", metavar="ID", help="Throw a draft away.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option
 @pass_app
 def drafts(app: AppContext, discard: str | None, as_json: bool) -> None:
     """List unfinished drafts (continue one with `attune write --draft ID`)."""

@@ -10,6 +10,24 @@ from typing import Any
 
 import click
 
+JSON_MODE = "attune.json"
+
+
+def _remember_json(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
+    if value:
+        ctx.meta[JSON_MODE] = True  # meta is shared by the whole command chain
+    return value
+
+
+json_option = click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    callback=_remember_json,
+    is_eager=True,
+    help="Print JSON (shapes in docs/json.md).",
+)
+
 
 def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from attunement.cli.context import AppContext
-from attunement.cli.output import emit_json, ok, when
+from attunement.cli.output import emit_json, json_option, ok, when
 
 pass_app = click.make_pass_decorator(AppContext)
 DEFAULT_DECK = "art-of-attunement"
@@ -19,9 +19,14 @@ def _wrap(text: str, indent: str = "  ") -> str:
 
 
 @click.command()
-@click.option("--deck", "deck_id", default=DEFAULT_DECK, show_default=True,
-              help="Which deck today's prompt comes from.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option(
+    "--deck",
+    "deck_id",
+    default=DEFAULT_DECK,
+    show_default=True,
+    help="Which deck today's prompt comes from.",
+)
+@json_option
 @pass_app
 def today(app: AppContext, deck_id: str, as_json: bool) -> None:
     """Today's prompt, your writing streak and your last check-in."""
@@ -46,19 +51,22 @@ def today(app: AppContext, deck_id: str, as_json: bool) -> None:
         click.echo("Streak: none yet. A few lines today starts one.")
     if view.last_checkin:
         c = view.last_checkin
-        scales = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in c.scales().items()
-                           if v is not None)
+        scales = ", ".join(
+            f"{k.replace('_', ' ')} {v}" for k, v in c.scales().items() if v is not None
+        )
         click.echo(f"Last check-in: {when(c.at)}" + (f" ({scales})" if scales else ""))
     else:
         click.echo("No check-ins yet: `attune checkin` takes 20 seconds.")
     if view.last_entry:
-        click.echo(f"Last entry: {view.last_entry.id} {when(view.last_entry.created_at)} "
-                   f"{label_of(view.last_entry)}")
+        click.echo(
+            f"Last entry: {view.last_entry.id} {when(view.last_entry.created_at)} "
+            f"{label_of(view.last_entry)}"
+        )
 
 
 @click.command()
 @click.option("--deck", "deck_id", help="Only this deck's prompts.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option
 @pass_app
 def prompts(app: AppContext, deck_id: str | None, as_json: bool) -> None:
     """List the prompts, and how often you have answered each."""
@@ -66,12 +74,26 @@ def prompts(app: AppContext, deck_id: str | None, as_json: bool) -> None:
     decks = [journal.decks.deck(deck_id)] if deck_id else list(journal.decks.decks)
     used = journal.store.prompt_history()
     if as_json:
-        emit_json({"decks": [
-            {**d.to_dict(), "prompts": [
-                {**p.to_dict(), "answered": used[p.id].count if p.id in used else 0,
-                 "last_answered": used[p.id].last.isoformat() if p.id in used else None}
-                for p in d.prompts]}
-            for d in decks]})
+        emit_json(
+            {
+                "decks": [
+                    {
+                        **d.to_dict(),
+                        "prompts": [
+                            {
+                                **p.to_dict(),
+                                "answered": used[p.id].count if p.id in used else 0,
+                                "last_answered": used[p.id].last.isoformat()
+                                if p.id in used
+                                else None,
+                            }
+                            for p in d.prompts
+                        ],
+                    }
+                    for d in decks
+                ]
+            }
+        )
         return
     for deck in decks:
         click.echo(click.style(f"{deck.name} ({deck.id})", bold=True))
@@ -89,9 +111,14 @@ def prompts(app: AppContext, deck_id: str | None, as_json: bool) -> None:
 @click.argument("prompt_id", required=False)
 @click.option("--next", "pick_next", is_flag=True, help="The next prompt you have not answered.")
 @click.option("--random", "pick_random", is_flag=True, help="A prompt at random.")
-@click.option("--deck", "deck_id", default=DEFAULT_DECK, show_default=True,
-              help="The deck for --next and --random.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option(
+    "--deck",
+    "deck_id",
+    default=DEFAULT_DECK,
+    show_default=True,
+    help="The deck for --next and --random.",
+)
+@json_option
 @pass_app
 def prompt(app: AppContext, prompt_id, pick_next, pick_random, deck_id, as_json) -> None:
     """Show one prompt: by ID, the --next one to answer, or one at --random."""
@@ -120,7 +147,7 @@ def deck() -> None:
 
 
 @deck.command(name="list")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option
 @pass_app
 def deck_list(app: AppContext, as_json: bool) -> None:
     """List the decks you can write from."""
@@ -130,8 +157,9 @@ def deck_list(app: AppContext, as_json: bool) -> None:
         return
     for d in decks:
         origin = "built in" if d.builtin else "yours"
-        click.echo(f"{click.style(d.id, fg='green')}  {d.name}  ({len(d.prompts)} prompts, "
-                   f"{origin})")
+        click.echo(
+            f"{click.style(d.id, fg='green')}  {d.name}  ({len(d.prompts)} prompts, {origin})"
+        )
 
 
 @deck.command(name="add")

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from attunement.cli.context import AppContext
-from attunement.cli.output import emit_json, hint, ok
+from attunement.cli.output import emit_json, hint, json_option, ok
 
 pass_app = click.make_pass_decorator(AppContext)
 
@@ -32,11 +32,20 @@ def _write_atomically(path: Path, journal) -> int:  # type: ignore[no-untyped-de
 
 
 @click.command()
-@click.option("--format", "fmt", type=click.Choice(["json", "markdown"]), default="json",
-              show_default=True, help="json: the complete backup; markdown: one file per entry.")
-@click.option("--out", type=click.Path(path_type=Path),
-              help="Where to write: a file for json (default: standard output); a new folder, "
-                   "or a .zip, for markdown.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "markdown"]),
+    default="json",
+    show_default=True,
+    help="json: the complete backup; markdown: one file per entry.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="Where to write: a file for json (default: standard output); a new folder, "
+    "or a .zip, for markdown.",
+)
 @pass_app
 def export(app: AppContext, fmt: str, out: Path | None) -> None:
     """Export your journal.
@@ -56,20 +65,25 @@ def export(app: AppContext, fmt: str, out: Path | None) -> None:
         count = _write_atomically(out, journal)
     else:
         if out is None:
-            raise InvalidInput("Markdown export needs --out: a new folder or a .zip file.",
-                               field="out")
+            raise InvalidInput(
+                "Markdown export needs --out: a new folder or a .zip file.", field="out"
+            )
         count = markdown.write(journal, out)
     ok(f"Exported {count} entries to {out}.")
 
 
 @click.command(name="import")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--from", "fmt", required=True,
-              type=click.Choice(["attune-json", "jrnl", "jrnl-json", "dayone"]),
-              help="The file's format: attune-json (our export), jrnl (its plain-text "
-                   "journal), jrnl-json (jrnl --format json), dayone (Day One JSON or .zip).")
+@click.option(
+    "--from",
+    "fmt",
+    required=True,
+    type=click.Choice(["attune-json", "jrnl", "jrnl-json", "dayone"]),
+    help="The file's format: attune-json (our export), jrnl (its plain-text "
+    "journal), jrnl-json (jrnl --format json), dayone (Day One JSON or .zip).",
+)
 @click.option("--dry-run", is_flag=True, help="Show what would be imported; store nothing.")
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@json_option
 @pass_app
 def import_(app: AppContext, path: Path, fmt: str, dry_run: bool, as_json: bool) -> None:
     """Import entries from another journal. Importing the same file twice adds nothing."""
@@ -80,11 +94,12 @@ def import_(app: AppContext, path: Path, fmt: str, dry_run: bool, as_json: bool)
         emit_json(report.to_dict())
         return
     verb = "Would add" if dry_run else "Added"
-    line = (f"{verb} {report.added} entries; skipped {len(report.skipped)}; "
-            f"refused {len(report.refused)}.")
+    line = (
+        f"{verb} {report.added} entries; skipped {len(report.skipped)}; "
+        f"refused {len(report.refused)}."
+    )
     if report.checkins_added or report.checkins_skipped:
-        line += (f" Check-ins: {report.checkins_added} added, "
-                 f"{report.checkins_skipped} skipped.")
+        line += f" Check-ins: {report.checkins_added} added, {report.checkins_skipped} skipped."
     ok(line)
     reasons: dict[str, int] = {}
     for _, why in report.skipped:

@@ -8,7 +8,7 @@ Filters accept ISO dates (``2026-11-01``, ``2026-11-01T09:00+01:00``) or plain w
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 
 from attunement.errors import InvalidInput
 
@@ -26,7 +26,7 @@ def offset_minutes(moment: datetime) -> int:
 def to_utc(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         moment = moment.astimezone()  # a naive time means the machine's local time
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)
 
 
 def with_offset(moment_utc: datetime, minutes: int) -> datetime:

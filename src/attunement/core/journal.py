@@ -17,6 +17,7 @@ from typing import Any
 
 from attunement.core.dates import local_day, now_local
 from attunement.core.models import (
+    ALL_ENTRIES,
     MOMENTS,
     SCALES,
     CheckIn,
@@ -172,8 +173,12 @@ class Journal:
     def next_prompt(self, *, deck_id: str = DEFAULT_DECK) -> Prompt:
         return self._rotate(self.decks.deck(deck_id), before=None)
 
-    def random_prompt(self, *, deck_id: str = DEFAULT_DECK, rng: random.Random | None = None,
-                      ) -> Prompt:
+    def random_prompt(
+        self,
+        *,
+        deck_id: str = DEFAULT_DECK,
+        rng: random.Random | None = None,
+    ) -> Prompt:
         return (rng or random.Random()).choice(self.decks.deck(deck_id).prompts)
 
     def streak(self, *, now: datetime | None = None) -> tuple[int, bool]:
@@ -207,15 +212,25 @@ class Journal:
 
     # -- entries --------------------------------------------------------------------
 
-    def new_entry(self, body: str, *, title: str | None = None, prompt_id: str | None = None,
-                  tags: Sequence[str] = (), starred: bool = False,
-                  created_at: datetime | None = None) -> NewEntry:
+    def new_entry(
+        self,
+        body: str,
+        *,
+        title: str | None = None,
+        prompt_id: str | None = None,
+        tags: Sequence[str] = (),
+        starred: bool = False,
+        created_at: datetime | None = None,
+    ) -> NewEntry:
         """Check what someone wrote and turn it into a NewEntry (nothing is saved yet)."""
         body = clean_body(body)
         title = clean_title(title)
         return NewEntry(
-            title=title, body=body, prompt_id=self.check_prompt(prompt_id),
-            tags=tuple(sorted(collect_tags(tags, title, body))), starred=starred,
+            title=title,
+            body=body,
+            prompt_id=self.check_prompt(prompt_id),
+            tags=tuple(sorted(collect_tags(tags, title, body))),
+            starred=starred,
             created_at=created_at,
         )
 
@@ -225,10 +240,18 @@ class Journal:
     def get(self, entry_id: str) -> Entry:
         return self.store.get_entry(entry_id)
 
-    def edit(self, entry_id: str, *, body: str | None = None, title: str | None = None,
-             add_tags: Sequence[str] = (), remove_tags: Sequence[str] = (),
-             prompt_id: str | None = None, clear_prompt: bool = False,
-             starred: bool | None = None) -> tuple[Entry, bool]:
+    def edit(
+        self,
+        entry_id: str,
+        *,
+        body: str | None = None,
+        title: str | None = None,
+        add_tags: Sequence[str] = (),
+        remove_tags: Sequence[str] = (),
+        prompt_id: str | None = None,
+        clear_prompt: bool = False,
+        starred: bool | None = None,
+    ) -> tuple[Entry, bool]:
         """Change an entry; the previous version is kept in its history. Inline tags
         follow the text; tags given explicitly stay until removed."""
         old = self.store.get_entry(entry_id)
@@ -237,8 +260,10 @@ class Journal:
         explicit = set(old.tags) - set(inline_tags(old.title + "\n" + old.body))
         explicit |= {normalise_tag(t) for t in add_tags}
         explicit -= {normalise_tag(t) for t in remove_tags}
-        tags = sorted(set(collect_tags(explicit, new_title, new_body))
-                      - ({normalise_tag(t) for t in remove_tags}))
+        tags = sorted(
+            set(collect_tags(explicit, new_title, new_body))
+            - ({normalise_tag(t) for t in remove_tags})
+        )
         if clear_prompt:
             new_prompt = None
         elif prompt_id is not None:
@@ -246,7 +271,11 @@ class Journal:
         else:
             new_prompt = old.prompt_id
         return self.store.update_entry(
-            old.id, title=new_title, body=new_body, tags=tags, prompt_id=new_prompt,
+            old.id,
+            title=new_title,
+            body=new_body,
+            tags=tags,
+            prompt_id=new_prompt,
             starred=old.starred if starred is None else starred,
         )
 
@@ -265,14 +294,16 @@ class Journal:
     def purge_trash(self) -> int:
         return self.store.purge_trash()
 
-    def list(self, flt: EntryFilter = EntryFilter(), *, limit: int | None = None,
-             offset: int = 0) -> list[Entry]:
+    def list(
+        self, flt: EntryFilter = ALL_ENTRIES, *, limit: int | None = None, offset: int = 0
+    ) -> list[Entry]:
         if limit is not None and limit < 1:
             raise InvalidInput("The number of entries to show must be at least 1.", field="limit")
         return self.store.list_entries(self.check_filter(flt), limit=limit, offset=offset)
 
-    def search(self, query: str, flt: EntryFilter = EntryFilter(), *, limit: int = 20,
-               offset: int = 0) -> list[SearchHit]:
+    def search(
+        self, query: str, flt: EntryFilter = ALL_ENTRIES, *, limit: int = 20, offset: int = 0
+    ) -> list[SearchHit]:
         if limit < 1:
             raise InvalidInput("The number of results must be at least 1.", field="limit")
         return self.store.search(query, self.check_filter(flt), limit=limit, offset=offset)
@@ -281,24 +312,38 @@ class Journal:
         if flt.since and flt.until and flt.since > flt.until:
             raise InvalidInput("The start date is after the end date; swap them.", field="since")
         return EntryFilter(
-            since=flt.since, until=flt.until, tags=tuple(normalise_tag(t) for t in flt.tags),
-            prompt_id=self.check_prompt(flt.prompt_id), starred=flt.starred,
+            since=flt.since,
+            until=flt.until,
+            tags=tuple(normalise_tag(t) for t in flt.tags),
+            prompt_id=self.check_prompt(flt.prompt_id),
+            starred=flt.starred,
             in_trash=flt.in_trash,
         )
 
     # -- drafts ---------------------------------------------------------------------
 
-    def save_draft(self, body: str, *, draft_id: str | None = None, title: str = "",
-                   tags: Sequence[str] = (), prompt_id: str | None = None,
-                   entry_id: str | None = None) -> Draft:
+    def save_draft(
+        self,
+        body: str,
+        *,
+        draft_id: str | None = None,
+        title: str = "",
+        tags: Sequence[str] = (),
+        prompt_id: str | None = None,
+        entry_id: str | None = None,
+    ) -> Draft:
         """Keep unfinished writing. Drafts may be empty or incomplete; nothing is lost."""
         if "\x00" in body:
             raise InvalidInput("The draft contains NUL characters; remove them.", field="body")
         if entry_id is not None:
             entry_id = self.store.get_entry(entry_id).id
         return self.store.save_draft(
-            draft_id, title=title.strip(), body=body, tags=[normalise_tag(t) for t in tags],
-            prompt_id=self.check_prompt(prompt_id), entry_id=entry_id,
+            draft_id,
+            title=title.strip(),
+            body=body,
+            tags=[normalise_tag(t) for t in tags],
+            prompt_id=self.check_prompt(prompt_id),
+            entry_id=entry_id,
         )
 
     def drafts(self) -> list[Draft]:
@@ -320,8 +365,9 @@ class Journal:
             entry, _ = self.edit(draft.entry_id, body=body, title=title)
             self.store.delete_draft(draft.id)
             return entry
-        new = self.new_entry(body, title=title, prompt_id=draft.prompt_id,
-                             tags=overrides.get("tags", draft.tags))
+        new = self.new_entry(
+            body, title=title, prompt_id=draft.prompt_id, tags=overrides.get("tags", draft.tags)
+        )
         return self.store.commit_draft(draft.id, new)
 
     def recover_editor_files(self, temp_dir: Path) -> list[Draft]:
@@ -343,30 +389,52 @@ class Journal:
 
     # -- check-ins ------------------------------------------------------------------
 
-    def checkin(self, *, body: Iterable[str] = (), note: str = "", moment: str = "other",
-                at: datetime | None = None, **scales: int | None) -> CheckIn:
+    def checkin(
+        self,
+        *,
+        body: Iterable[str] = (),
+        note: str = "",
+        moment: str = "other",
+        at: datetime | None = None,
+        **scales: int | None,
+    ) -> CheckIn:
         unknown = set(scales) - set(SCALES)
         if unknown:
-            raise InvalidInput(f"Unknown check-in scale '{sorted(unknown)[0]}'; the scales are "
-                               f"{', '.join(SCALES)}.", field=sorted(unknown)[0])
+            raise InvalidInput(
+                f"Unknown check-in scale '{sorted(unknown)[0]}'; the scales are "
+                f"{', '.join(SCALES)}.",
+                field=sorted(unknown)[0],
+            )
         values = {name: clean_scale(name, scales.get(name)) for name in SCALES}
         regions = tuple(dict.fromkeys(concepts().body_region(r.strip().lower()).id for r in body))
         if moment not in MOMENTS:
-            raise InvalidInput(f"The moment must be one of {', '.join(MOMENTS)}, not '{moment}'.",
-                               field="moment")
+            raise InvalidInput(
+                f"The moment must be one of {', '.join(MOMENTS)}, not '{moment}'.", field="moment"
+            )
         note = (note or "").strip()
         if len(note) > MAX_NOTE_CHARS:
-            raise InvalidInput(f"The note is longer than {MAX_NOTE_CHARS} characters; shorten it "
-                               "or write a journal entry instead.", field="note")
+            raise InvalidInput(
+                f"The note is longer than {MAX_NOTE_CHARS} characters; shorten it "
+                "or write a journal entry instead.",
+                field="note",
+            )
         if all(v is None for v in values.values()) and not regions and not note:
-            raise InvalidInput("The check-in is empty; give at least one scale, a body region "
-                               "or a note.", field="ease")
-        checkin = CheckIn(id="", at=at or now_local(), body=regions, note=note,
-                          moment=moment, **values)
+            raise InvalidInput(
+                "The check-in is empty; give at least one scale, a body region or a note.",
+                field="ease",
+            )
+        checkin = CheckIn(
+            id="", at=at or now_local(), body=regions, note=note, moment=moment, **values
+        )
         return self.store.get_checkin(self.store.add_checkins([checkin]).added[0])
 
-    def checkins(self, *, since: datetime | None = None, until: datetime | None = None,
-                 limit: int | None = None) -> list[CheckIn]:
+    def checkins(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[CheckIn]:
         return self.store.list_checkins(since=since, until=until, limit=limit)
 
     # -- import ---------------------------------------------------------------------
@@ -405,5 +473,6 @@ def decode_utf8(data: bytes, where: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise FormatError("is not valid UTF-8 text; save it as UTF-8 and try again",
-                          path=where, line=line) from exc
+        raise FormatError(
+            "is not valid UTF-8 text; save it as UTF-8 and try again", path=where, line=line
+        ) from exc

@@ -145,6 +145,9 @@ class EntryFilter:
     in_trash: bool = False
 
 
+ALL_ENTRIES = EntryFilter()
+
+
 @dataclass(frozen=True)
 class SearchHit:
     entry: Entry

@@ -14,17 +14,23 @@ def clean_body(body: str, *, field: str = "body") -> str:
     if "\x00" in body:
         raise InvalidInput(
             "The text contains NUL characters, so it looks like a binary file, not writing; "
-            "save it as plain text first.", field=field)
+            "save it as plain text first.",
+            field=field,
+        )
     try:
         size = len(body.encode("utf-8"))
     except UnicodeEncodeError as exc:
         raise InvalidInput(
             "The text contains characters that are not valid Unicode (a badly encoded file?); "
-            "save it as UTF-8 and try again.", field=field) from exc
+            "save it as UTF-8 and try again.",
+            field=field,
+        ) from exc
     if size > MAX_BODY_BYTES:
         raise InvalidInput(
             f"The entry is {size / 1_048_576:.1f} MB; entries can be at most "
-            f"{MAX_BODY_BYTES // 1_048_576} MB, so split it into several.", field=field)
+            f"{MAX_BODY_BYTES // 1_048_576} MB, so split it into several.",
+            field=field,
+        )
     return body
 
 
@@ -35,8 +41,9 @@ def clean_title(title: str | None) -> str:
     if "\x00" in title:
         raise InvalidInput("The title contains NUL characters; remove them.", field="title")
     if len(title) > MAX_TITLE_CHARS:
-        raise InvalidInput(f"The title is longer than {MAX_TITLE_CHARS} characters; shorten it.",
-                           field="title")
+        raise InvalidInput(
+            f"The title is longer than {MAX_TITLE_CHARS} characters; shorten it.", field="title"
+        )
     try:
         title.encode("utf-8")
     except UnicodeEncodeError as exc:
@@ -49,6 +56,7 @@ def clean_scale(name: str, value: object) -> int | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
         label = name.replace("_", " ")
-        raise InvalidInput(f"{label.capitalize()} must be a whole number from 0 to 10, "
-                           f"not {value!r}.", field=name)
+        raise InvalidInput(
+            f"{label.capitalize()} must be a whole number from 0 to 10, not {value!r}.", field=name
+        )
     return value

@@ -19,13 +19,24 @@ from attunement.errors import Conflict, InvalidInput, NotFound
 from attunement.framework.loader import Deck, Prompt, format_of, parse_deck
 
 __all__ = [
-    "Concept", "Deck", "DeckSet", "Framework", "Prompt", "Scale",
-    "builtin_decks", "concepts", "format_of", "parse_deck",
+    "Concept",
+    "Deck",
+    "DeckSet",
+    "Framework",
+    "Prompt",
+    "Scale",
+    "builtin_decks",
+    "concepts",
+    "format_of",
+    "parse_deck",
 ]
 
 DEFAULT_DECK = "art-of-attunement"
-BUILTIN_DECK_FILES = ("art-of-attunement.toml", "rupture-and-repair.toml",
-                      "gibbs-reflective-cycle.toml")
+BUILTIN_DECK_FILES = (
+    "art-of-attunement.toml",
+    "rupture-and-repair.toml",
+    "gibbs-reflective-cycle.toml",
+)
 
 
 @dataclass(frozen=True)
@@ -37,8 +48,13 @@ class Concept:
     ref: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "definition": self.definition,
-                "kind": self.kind, "ref": self.ref}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "definition": self.definition,
+            "kind": self.kind,
+            "ref": self.ref,
+        }
 
 
 @dataclass(frozen=True)
@@ -75,8 +91,7 @@ class Framework:
             if region.id == region_id:
                 return region
         raise InvalidInput(
-            f"'{region_id}' is not a body region; use one of: "
-            f"{', '.join(self.body_region_ids)}.",
+            f"'{region_id}' is not a body region; use one of: {', '.join(self.body_region_ids)}.",
             field="body",
         )
 
@@ -135,8 +150,10 @@ class DeckSet:
     def from_sources(cls, sources: Iterable[tuple[str, str, str]]) -> DeckSet:
         """Build from stored user decks: (id, format, source text)."""
         known = concepts().subskill_ids
-        return cls(parse_deck(text, fmt, where=f"deck '{deck_id}'", known_skills=known)
-                   for deck_id, fmt, text in sources)
+        return cls(
+            parse_deck(text, fmt, where=f"deck '{deck_id}'", known_skills=known)
+            for deck_id, fmt, text in sources
+        )
 
     def deck(self, deck_id: str) -> Deck:
         for deck in self.decks:
@@ -167,11 +184,15 @@ class DeckSet:
             if existing.id != deck.id:
                 continue
             if existing.builtin:
-                raise InvalidInput(f"The deck id '{deck.id}' is taken by a built-in deck; "
-                                   "give your deck another id.", field="id")
+                raise InvalidInput(
+                    f"The deck id '{deck.id}' is taken by a built-in deck; "
+                    "give your deck another id.",
+                    field="id",
+                )
             if not replacing:
-                raise Conflict(f"You already have a deck '{deck.id}'; use --replace to "
-                               "update it.", field="id")
+                raise Conflict(
+                    f"You already have a deck '{deck.id}'; use --replace to update it.", field="id"
+                )
         for prompt in deck.prompts:
             owner = self._prompts.get(prompt.id)
             if owner is not None and owner.deck_id != deck.id:

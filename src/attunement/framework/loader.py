@@ -31,8 +31,13 @@ class Prompt:
     skills: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "deck_id": self.deck_id, "title": self.title,
-                "text": self.text, "skills": list(self.skills)}
+        return {
+            "id": self.id,
+            "deck_id": self.deck_id,
+            "title": self.title,
+            "text": self.text,
+            "skills": list(self.skills),
+        }
 
 
 @dataclass(frozen=True)
@@ -49,7 +54,9 @@ class Deck:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "id": self.id, "name": self.name, "version": self.version,
+            "id": self.id,
+            "name": self.name,
+            "version": self.version,
             "description": self.description,
             "source": {"title": self.source_title, "quoted": self.quoted, "note": self.note},
             "builtin": self.builtin,
@@ -133,23 +140,36 @@ class _Locator:
                     seen += 1
                     if seen == index:
                         start = number
-                        end = next((k for k in range(number + 1, len(self.lines))
-                                    if header.match(self.lines[k])), len(self.lines))
+                        end = next(
+                            (
+                                k
+                                for k in range(number + 1, len(self.lines))
+                                if header.match(self.lines[k])
+                            ),
+                            len(self.lines),
+                        )
                         break
             else:
                 return None
             key = path[2] if len(path) > 2 else None
         else:
             key = path[0] if path else None
-            end = next((k for k, line in enumerate(self.lines) if header.match(line)),
-                       len(self.lines))
+            end = next(
+                (k for k, line in enumerate(self.lines) if header.match(line)), len(self.lines)
+            )
             if len(path) > 1:  # a key inside a [table]
                 pattern = re.compile(rf"^\s*\[\s*{re.escape(str(path[0]))}\s*\]")
                 for number, line in enumerate(self.lines):
                     if pattern.match(line):
                         start = number
-                        end = next((k for k in range(number + 1, len(self.lines))
-                                    if header.match(self.lines[k])), len(self.lines))
+                        end = next(
+                            (
+                                k
+                                for k in range(number + 1, len(self.lines))
+                                if header.match(self.lines[k])
+                            ),
+                            len(self.lines),
+                        )
                         break
                 key = path[1]
         if key is None:
@@ -169,7 +189,9 @@ class _Checker:
     def fail(self, path: Path_, message: str) -> FormatError:
         return FormatError(
             f"{_dotted(path)} {message}" if path else message,
-            path=self.where, line=self.locator.line(path), field=_dotted(path) or None,
+            path=self.where,
+            line=self.locator.line(path),
+            field=_dotted(path) or None,
         )
 
     def table(self, value: Any, path: Path_, allowed: Sequence[str]) -> dict[str, Any]:
@@ -183,8 +205,15 @@ class _Checker:
                 )
         return value
 
-    def text(self, data: dict[str, Any], key: str, path: Path_, *, required: bool = True,
-             default: str = "") -> str:
+    def text(
+        self,
+        data: dict[str, Any],
+        key: str,
+        path: Path_,
+        *,
+        required: bool = True,
+        default: str = "",
+    ) -> str:
         if key not in data:
             if required:
                 raise self.fail(path, f"is missing the field '{key}'")
@@ -207,17 +236,27 @@ class _Checker:
         return value
 
 
-def parse_deck(text: str, fmt: str, *, where: str = "deck", builtin: bool = False,
-               known_skills: frozenset[str] | None = None) -> Deck:
+def parse_deck(
+    text: str,
+    fmt: str,
+    *,
+    where: str = "deck",
+    builtin: bool = False,
+    known_skills: frozenset[str] | None = None,
+) -> Deck:
     """Parse and validate one deck file. ``fmt`` is ``toml`` or ``yaml``."""
     data = _load(text, fmt, where)
     check = _Checker(text, fmt, where)
-    top = check.table(data, (), ["schema", "id", "name", "version", "description",
-                                 "source", "prompts"])
+    top = check.table(
+        data, (), ["schema", "id", "name", "version", "description", "source", "prompts"]
+    )
     schema = top.get("schema", DECK_SCHEMA)
     if schema != DECK_SCHEMA:
-        raise check.fail(("schema",), f"is {schema!r}, but this Attunement reads schema "
-                                      f"{DECK_SCHEMA}; upgrade Attunement or fix the file")
+        raise check.fail(
+            ("schema",),
+            f"is {schema!r}, but this Attunement reads schema "
+            f"{DECK_SCHEMA}; upgrade Attunement or fix the file",
+        )
     deck_id = check.ident(top, "id", ())
     name = check.text(top, "name", ())
     version = check.text(top, "version", (), required=False, default="1")
@@ -228,9 +267,12 @@ def parse_deck(text: str, fmt: str, *, where: str = "deck", builtin: bool = Fals
         raise check.fail(("source", "quoted"), f"must be true or false, not {_describe(quoted)}")
     prompts_raw = top.get("prompts")
     if not isinstance(prompts_raw, list) or not prompts_raw:
-        raise check.fail(("prompts",) if "prompts" in top else (),
-                         "needs a list of prompts, each with an id and a text"
-                         if "prompts" in top else "is missing the field 'prompts'")
+        raise check.fail(
+            ("prompts",) if "prompts" in top else (),
+            "needs a list of prompts, each with an id and a text"
+            if "prompts" in top
+            else "is missing the field 'prompts'",
+        )
     if len(prompts_raw) > MAX_PROMPTS:
         raise check.fail(("prompts",), f"holds more than {MAX_PROMPTS} prompts; split the deck")
     prompts = []
@@ -257,9 +299,15 @@ def parse_deck(text: str, fmt: str, *, where: str = "deck", builtin: bool = Fals
                     )
         prompts.append(Prompt(prompt_id, deck_id, title, prompt_text, tuple(skills)))
     return Deck(
-        id=deck_id, name=name, version=version, description=description,
-        source_title=str(source.get("title", "")), quoted=quoted,
-        note=str(source.get("note", "")), prompts=tuple(prompts), builtin=builtin,
+        id=deck_id,
+        name=name,
+        version=version,
+        description=description,
+        source_title=str(source.get("title", "")),
+        quoted=quoted,
+        note=str(source.get("note", "")),
+        prompts=tuple(prompts),
+        builtin=builtin,
     )
 
 
@@ -290,10 +338,10 @@ def _load(text: str, fmt: str, where: str) -> Any:
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             problem = getattr(exc, "problem", None) or "it cannot be parsed"
-            raise FormatError(f"is not valid YAML: {problem}", path=where,
-                              line=mark.line + 1 if mark else None) from exc
-    raise FormatError(f"has an unknown format '{fmt}'; use a .toml, .yaml or .yml file",
-                      path=where)
+            raise FormatError(
+                f"is not valid YAML: {problem}", path=where, line=mark.line + 1 if mark else None
+            ) from exc
+    raise FormatError(f"has an unknown format '{fmt}'; use a .toml, .yaml or .yml file", path=where)
 
 
 def format_of(filename: str) -> str:
@@ -302,5 +350,6 @@ def format_of(filename: str) -> str:
         return "toml"
     if lowered.endswith((".yaml", ".yml")):
         return "yaml"
-    raise FormatError("is neither TOML nor YAML; deck files end in .toml, .yaml or .yml",
-                      path=filename)
+    raise FormatError(
+        "is neither TOML nor YAML; deck files end in .toml, .yaml or .yml", path=filename
+    )

@@ -42,7 +42,9 @@ class ImportReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "source": self.source, "format": self.fmt, "dry_run": self.dry_run,
+            "source": self.source,
+            "format": self.fmt,
+            "dry_run": self.dry_run,
             "added": self.added,
             "skipped": [{"item": w, "reason": r} for w, r in self.skipped],
             "refused": [{"item": w, "reason": r} for w, r in self.refused],
@@ -69,11 +71,17 @@ IMPORT_FORMATS = ("attune-json", "jrnl", "jrnl-json", "dayone")
 def import_file(journal: Journal, path: Path, fmt: str, *, dry_run: bool = False) -> ImportReport:
     parsers = _parsers()
     if fmt not in parsers:
-        raise InvalidInput(f"Unknown import format '{fmt}'; use one of {', '.join(parsers)}.",
-                           field="from")
+        raise InvalidInput(
+            f"Unknown import format '{fmt}'; use one of {', '.join(parsers)}.", field="from"
+        )
     parsed = parsers[fmt](path, journal)
-    report = ImportReport(source=str(path), fmt=fmt, dry_run=dry_run,
-                          refused=list(parsed.refused), notes=list(parsed.notes))
+    report = ImportReport(
+        source=str(path),
+        fmt=fmt,
+        dry_run=dry_run,
+        refused=list(parsed.refused),
+        notes=list(parsed.notes),
+    )
     if dry_run:
         _preview(journal, parsed, report)
         return report
@@ -88,17 +96,24 @@ def import_file(journal: Journal, path: Path, fmt: str, *, dry_run: bool = False
     have_drafts = {d.id for d in journal.drafts()}
     for draft in parsed.drafts:
         if draft["id"] not in have_drafts:
-            journal.store.save_draft(None, title=draft["title"], body=draft["body"],
-                                     tags=draft["tags"], prompt_id=draft["prompt_id"],
-                                     entry_id=draft["entry_id"])
+            journal.store.save_draft(
+                None,
+                title=draft["title"],
+                body=draft["body"],
+                tags=draft["tags"],
+                prompt_id=draft["prompt_id"],
+                entry_id=draft["entry_id"],
+            )
     return report
 
 
 def _preview(journal: Journal, parsed: Parsed, report: ImportReport) -> None:
     """What an import would do, computed without writing anything."""
     ids, sources, checkin_ids = journal.store.known(
-        [n.id for n in parsed.entries if n.id], [n.source for n in parsed.entries if n.source],
-        [c.id for c in parsed.checkins])
+        [n.id for n in parsed.entries if n.id],
+        [n.source for n in parsed.entries if n.source],
+        [c.id for c in parsed.checkins],
+    )
     for new in parsed.entries:
         label = new.id or new.source or new.title[:40]
         if new.id and new.id in ids:

@@ -33,13 +33,18 @@ FORMAT_VERSION = 1
 def write(journal: Journal, out: IO[str]) -> int:
     """Stream the whole journal as JSON; returns the number of entries written."""
     count = 0
-    head = {"format": FORMAT_NAME, "version": FORMAT_VERSION,
-            "exported_at": now_local().isoformat(), "app_version": __version__}
+    head = {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "exported_at": now_local().isoformat(),
+        "app_version": __version__,
+    }
     out.write(json.dumps(head, ensure_ascii=False, indent=1)[:-2] + ',\n "entries": [')
     for entry in journal.store.iter_entries(include_trash=True):
         data = entry.to_dict()
-        data["revisions"] = [r.to_dict() for r in journal.store.revisions(entry.id)] \
-            if entry.revision > 1 else []
+        data["revisions"] = (
+            [r.to_dict() for r in journal.store.revisions(entry.id)] if entry.revision > 1 else []
+        )
         out.write(("\n  " if count == 0 else ",\n  ") + json.dumps(data, ensure_ascii=False))
         count += 1
     out.write("\n ],\n")
@@ -57,8 +62,9 @@ def _time(value: Any, field: str, where: str) -> datetime:
     try:
         moment = datetime.fromisoformat(str(value))
     except ValueError as exc:
-        raise FormatError(f"{field} {value!r} is not an ISO date and time", path=where,
-                          field=field) from exc
+        raise FormatError(
+            f"{field} {value!r} is not an ISO date and time", path=where, field=field
+        ) from exc
     if moment.tzinfo is None:
         raise FormatError(f"{field} {value!r} has no time zone", path=where, field=field)
     return moment
@@ -67,40 +73,49 @@ def _time(value: Any, field: str, where: str) -> datetime:
 def _iter(data: dict[str, Any], key: str, where: str) -> Iterator[tuple[str, dict[str, Any]]]:
     items = data.get(key, [])
     if not isinstance(items, list):
-        raise FormatError(f"\"{key}\" must be a list", path=where, field=key)
+        raise FormatError(f'"{key}" must be a list', path=where, field=key)
     for index, item in enumerate(items):
         if not isinstance(item, dict):
-            raise FormatError(f"{key}[{index}] is not an object", path=where,
-                              field=f"{key}[{index}]")
+            raise FormatError(
+                f"{key}[{index}] is not an object", path=where, field=f"{key}[{index}]"
+            )
         yield f"{key}[{index}]", item
 
 
 def parse(data: Any, journal: Journal, where: str) -> Parsed:
     if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
-        raise FormatError(f"is not an Attunement JSON export (no \"format\": \"{FORMAT_NAME}\")",
-                          path=where, line=1)
+        raise FormatError(
+            f'is not an Attunement JSON export (no "format": "{FORMAT_NAME}")', path=where, line=1
+        )
     version = data.get("version")
     if version != FORMAT_VERSION:
-        raise FormatError(f"has format version {version!r}; this Attunement reads version "
-                          f"{FORMAT_VERSION}, so upgrade Attunement to import it",
-                          path=where, field="version")
+        raise FormatError(
+            f"has format version {version!r}; this Attunement reads version "
+            f"{FORMAT_VERSION}, so upgrade Attunement to import it",
+            path=where,
+            field="version",
+        )
     parsed = Parsed()
     for field, item in _iter(data, "decks", where):
         if not all(isinstance(item.get(k), str) for k in ("id", "format", "source")):
-            raise FormatError(f"{field} needs \"id\", \"format\" and \"source\" as text",
-                              path=where, field=field)
+            raise FormatError(
+                f'{field} needs "id", "format" and "source" as text', path=where, field=field
+            )
         parsed.decks.append((item["id"], item["format"], item["source"]))
     for field, item in _iter(data, "entries", where):
         try:
             revisions = [
-                Revision(entry_id=str(item.get("id")), revision=int(r["revision"]),
-                         title=str(r.get("title", "")), body=str(r["body"]),
-                         prompt_id=r.get("prompt_id"),
-                         tags=tuple(normalise_tag(t) for t in r.get("tags", [])),
-                         starred=bool(r.get("starred")),
-                         saved_at=_time(r["saved_at"], f"{field}.revisions.saved_at", where),
-                         replaced_at=_time(r["replaced_at"], f"{field}.revisions.replaced_at",
-                                           where))
+                Revision(
+                    entry_id=str(item.get("id")),
+                    revision=int(r["revision"]),
+                    title=str(r.get("title", "")),
+                    body=str(r["body"]),
+                    prompt_id=r.get("prompt_id"),
+                    tags=tuple(normalise_tag(t) for t in r.get("tags", [])),
+                    starred=bool(r.get("starred")),
+                    saved_at=_time(r["saved_at"], f"{field}.revisions.saved_at", where),
+                    replaced_at=_time(r["replaced_at"], f"{field}.revisions.replaced_at", where),
+                )
                 for r in item.get("revisions", [])
             ]
             new = NewEntry(
@@ -112,15 +127,19 @@ def parse(data: Any, journal: Journal, where: str) -> Parsed:
                 starred=bool(item.get("starred")),
                 created_at=_time(item["created_at"], f"{field}.created_at", where),
                 updated_at=_time(item["updated_at"], f"{field}.updated_at", where),
-                deleted_at=(_time(item["deleted_at"], f"{field}.deleted_at", where)
-                            if item.get("deleted_at") else None),
+                deleted_at=(
+                    _time(item["deleted_at"], f"{field}.deleted_at", where)
+                    if item.get("deleted_at")
+                    else None
+                ),
                 revisions=revisions,
             )
         except FormatError:
             raise
         except (KeyError, TypeError, ValueError) as exc:
-            raise FormatError(f"{field} is missing or has a bad field ({exc})", path=where,
-                              field=field) from exc
+            raise FormatError(
+                f"{field} is missing or has a bad field ({exc})", path=where, field=field
+            ) from exc
         except AttuneError as exc:
             parsed.refused.append((f"{field} ({item.get('id')})", exc.message))
             continue
@@ -130,21 +149,33 @@ def parse(data: Any, journal: Journal, where: str) -> Parsed:
         parsed.entries.append(new)
     for field, item in _iter(data, "checkins", where):
         try:
-            parsed.checkins.append(CheckIn(
-                id=str(item["id"]), at=_time(item["at"], f"{field}.at", where),
-                ease=item.get("ease"), presence=item.get("presence"),
-                curiosity=item.get("curiosity"), urge_to_fix=item.get("urge_to_fix"),
-                fatigue=item.get("fatigue"), body=tuple(item.get("body", [])),
-                note=str(item.get("note", "")), moment=str(item.get("moment", "other")),
-            ))
+            parsed.checkins.append(
+                CheckIn(
+                    id=str(item["id"]),
+                    at=_time(item["at"], f"{field}.at", where),
+                    ease=item.get("ease"),
+                    presence=item.get("presence"),
+                    curiosity=item.get("curiosity"),
+                    urge_to_fix=item.get("urge_to_fix"),
+                    fatigue=item.get("fatigue"),
+                    body=tuple(item.get("body", [])),
+                    note=str(item.get("note", "")),
+                    moment=str(item.get("moment", "other")),
+                )
+            )
         except KeyError as exc:
             raise FormatError(f"{field} is missing {exc}", path=where, field=field) from exc
-    for field, item in _iter(data, "drafts", where):
-        parsed.drafts.append({
-            "id": str(item.get("id", "")), "title": str(item.get("title", "")),
-            "body": str(item.get("body", "")), "tags": list(item.get("tags", [])),
-            "prompt_id": item.get("prompt_id"), "entry_id": item.get("entry_id"),
-        })
+    for _field, item in _iter(data, "drafts", where):
+        parsed.drafts.append(
+            {
+                "id": str(item.get("id", "")),
+                "title": str(item.get("title", "")),
+                "body": str(item.get("body", "")),
+                "tags": list(item.get("tags", [])),
+                "prompt_id": item.get("prompt_id"),
+                "entry_id": item.get("entry_id"),
+            }
+        )
     return parsed
 
 
@@ -153,6 +184,5 @@ def parse_file(path: Path, journal: Journal) -> Parsed:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise FormatError(f"is not valid JSON: {exc.msg}", path=str(path),
-                          line=exc.lineno) from exc
+        raise FormatError(f"is not valid JSON: {exc.msg}", path=str(path), line=exc.lineno) from exc
     return parse(data, journal, str(path))

@@ -29,8 +29,9 @@ def _when(item: dict[str, Any], where: str, field: str) -> datetime:
     try:
         moment = datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
     except ValueError as exc:
-        raise FormatError(f"{field}.creationDate {raw!r} is not an ISO date and time",
-                          path=where, field=field) from exc
+        raise FormatError(
+            f"{field}.creationDate {raw!r} is not an ISO date and time", path=where, field=field
+        ) from exc
     if moment.tzinfo is None:
         moment = moment.astimezone()
     zone = item.get("timeZone")
@@ -51,8 +52,7 @@ def _split_title(text: str) -> tuple[str, str]:
 
 def parse_export(data: Any, journal: Journal, where: str, parsed: Parsed) -> None:
     if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
-        raise FormatError("is not a Day One export: it has no \"entries\" list",
-                          path=where, line=1)
+        raise FormatError('is not a Day One export: it has no "entries" list', path=where, line=1)
     media = 0
     for index, item in enumerate(data["entries"]):
         field = f"entries[{index}]"
@@ -60,7 +60,7 @@ def parse_export(data: Any, journal: Journal, where: str, parsed: Parsed) -> Non
             raise FormatError(f"{field} is not an object", path=where, field=field)
         uuid = item.get("uuid")
         if not isinstance(uuid, str) or not uuid:
-            raise FormatError(f"{field} has no \"uuid\"", path=where, field=field)
+            raise FormatError(f'{field} has no "uuid"', path=where, field=field)
         text = item.get("text", "")
         if not isinstance(text, str):
             raise FormatError(f"{field}.text is not text", path=where, field=field)
@@ -74,8 +74,9 @@ def parse_export(data: Any, journal: Journal, where: str, parsed: Parsed) -> Non
                 parsed.notes.append(f"{field}: the tag {tag!r} was not kept (not a usable tag)")
         title, body = _split_title(text)
         try:
-            new = journal.new_entry(body, title=title, tags=tags,
-                                    starred=bool(item.get("starred")), created_at=moment)
+            new = journal.new_entry(
+                body, title=title, tags=tags, starred=bool(item.get("starred")), created_at=moment
+            )
         except AttuneError as exc:
             parsed.refused.append((f"{field} ({uuid})", exc.message))
             continue
@@ -88,8 +89,10 @@ def parse_export(data: Any, journal: Journal, where: str, parsed: Parsed) -> Non
         new.source = f"dayone:{uuid}"
         parsed.entries.append(new)
     if media:
-        parsed.notes.append(f"{media} photo, video, audio or PDF attachment(s) were not "
-                            "imported; Attunement keeps text only.")
+        parsed.notes.append(
+            f"{media} photo, video, audio or PDF attachment(s) were not "
+            "imported; Attunement keeps text only."
+        )
 
 
 def _decode_json(raw: bytes, where: str) -> Any:
@@ -104,11 +107,15 @@ def parse_file(path: Path, journal: Journal) -> Parsed:
     parsed = Parsed()
     if zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as archive:
-            names = [n for n in archive.namelist()
-                     if n.lower().endswith(".json") and not n.startswith("__MACOSX")]
+            names = [
+                n
+                for n in archive.namelist()
+                if n.lower().endswith(".json") and not n.startswith("__MACOSX")
+            ]
             if not names:
-                raise FormatError("is a zip without any Day One .json journal inside",
-                                  path=str(path))
+                raise FormatError(
+                    "is a zip without any Day One .json journal inside", path=str(path)
+                )
             for name in names:
                 where = f"{path}:{name}"
                 parse_export(_decode_json(archive.read(name), where), journal, where, parsed)

@@ -32,7 +32,16 @@ from sqlalchemy.exc import IntegrityError
 
 from attunement.core import ids
 from attunement.core.dates import now_local, offset_minutes, with_offset
-from attunement.core.models import CheckIn, Draft, Entry, EntryFilter, NewEntry, Revision, SearchHit
+from attunement.core.models import (
+    ALL_ENTRIES,
+    CheckIn,
+    Draft,
+    Entry,
+    EntryFilter,
+    NewEntry,
+    Revision,
+    SearchHit,
+)
 from attunement.errors import Conflict, InvalidInput, NotFound
 from attunement.storage import schema as s
 from attunement.storage.engine import (
@@ -79,9 +88,7 @@ def _entry_from(row: Row[Any], tags: Sequence[str]) -> Entry:
         created_at=with_offset(row.created_at, row.created_offset),
         updated_at=with_offset(row.updated_at, row.updated_offset),
         revision=row.revision,
-        deleted_at=(
-            with_offset(row.deleted_at, row.updated_offset) if row.deleted_at else None
-        ),
+        deleted_at=(with_offset(row.deleted_at, row.updated_offset) if row.deleted_at else None),
     )
 
 
@@ -216,16 +223,22 @@ class Store:
         now = now_local()
         given_ids = [ids.normalise_id(n.id) for n in batch if n.id]
         sources = [n.source for n in batch if n.source]
-        have_ids = set(
-            conn.scalars(select(s.entries.c.id).where(s.entries.c.id.in_(given_ids)))
-        ) if given_ids else set()
-        have_sources = set(
-            conn.scalars(
-                select(s.entries.c.source).where(
-                    s.entries.c.owner == self.owner, s.entries.c.source.in_(sources)
+        have_ids = (
+            set(conn.scalars(select(s.entries.c.id).where(s.entries.c.id.in_(given_ids))))
+            if given_ids
+            else set()
+        )
+        have_sources = (
+            set(
+                conn.scalars(
+                    select(s.entries.c.source).where(
+                        s.entries.c.owner == self.owner, s.entries.c.source.in_(sources)
+                    )
                 )
             )
-        ) if sources else set()
+            if sources
+            else set()
+        )
         todo: list[NewEntry] = []
         for new in batch:
             label = new.id or new.source or new.title[:40] or "an entry"
@@ -244,21 +257,23 @@ class Store:
         for new in todo:
             created = new.created_at or now
             updated = new.updated_at or created
-            rows.append({
-                "id": ids.normalise_id(new.id) if new.id else next(fresh),
-                "owner": self.owner,
-                "title": new.title,
-                "body": new.body,
-                "prompt_id": new.prompt_id,
-                "starred": new.starred,
-                "created_at": created,
-                "created_offset": offset_minutes(created),
-                "updated_at": updated,
-                "updated_offset": offset_minutes(updated),
-                "revision": 1 + max((r.revision for r in new.revisions), default=0),
-                "deleted_at": new.deleted_at,
-                "source": new.source,
-            })
+            rows.append(
+                {
+                    "id": ids.normalise_id(new.id) if new.id else next(fresh),
+                    "owner": self.owner,
+                    "title": new.title,
+                    "body": new.body,
+                    "prompt_id": new.prompt_id,
+                    "starred": new.starred,
+                    "created_at": created,
+                    "created_offset": offset_minutes(created),
+                    "updated_at": updated,
+                    "updated_offset": offset_minutes(updated),
+                    "revision": 1 + max((r.revision for r in new.revisions), default=0),
+                    "deleted_at": new.deleted_at,
+                    "source": new.source,
+                }
+            )
         if not rows:
             return
         conn.execute(insert(s.entries), rows)
@@ -271,7 +286,7 @@ class Store:
         )
         tag_rows = []
         revision_rows = []
-        for row, new in zip(rows, todo):
+        for row, new in zip(rows, todo, strict=True):
             pk = pk_of[row["id"]]
             tag_rows.extend({"entry_pk": pk, "tag": t} for t in dict.fromkeys(new.tags))
             revision_rows.extend(
@@ -302,18 +317,21 @@ class Store:
             "replaced_offset": offset_minutes(replaced_at),
         }
 
-    def known(self, entry_ids: Iterable[str], sources: Iterable[str],
-              checkin_ids: Iterable[str]) -> tuple[set[str], set[str], set[str]]:
+    def known(
+        self, entry_ids: Iterable[str], sources: Iterable[str], checkin_ids: Iterable[str]
+    ) -> tuple[set[str], set[str], set[str]]:
         """Which of these entry ids, import sources and check-in ids are already here."""
         found: list[set[str]] = []
         with self._read() as conn:
-            for column, keys, owned in ((s.entries.c.id, entry_ids, None),
-                                        (s.entries.c.source, sources, s.entries.c.owner),
-                                        (s.checkins.c.id, checkin_ids, None)):
+            for column, keys, owned in (
+                (s.entries.c.id, entry_ids, None),
+                (s.entries.c.source, sources, s.entries.c.owner),
+                (s.checkins.c.id, checkin_ids, None),
+            ):
                 keys = list(dict.fromkeys(keys))
                 hits: set[str] = set()
                 for start in range(0, len(keys), _BATCH):
-                    query = select(column).where(column.in_(keys[start:start + _BATCH]))
+                    query = select(column).where(column.in_(keys[start : start + _BATCH]))
                     if owned is not None:
                         query = query.where(owned == self.owner)
                     hits.update(conn.scalars(query))
@@ -348,8 +366,11 @@ class Store:
                     f"`attune restore {old.id}` before editing."
                 )
             unchanged = (
-                old.title == title and old.body == body and list(old.tags) == sorted(set(tags))
-                and old.prompt_id == prompt_id and old.starred == starred
+                old.title == title
+                and old.body == body
+                and list(old.tags) == sorted(set(tags))
+                and old.prompt_id == prompt_id
+                and old.starred == starred
             )
             if unchanged:
                 return old, False
@@ -361,8 +382,12 @@ class Store:
                 update(s.entries)
                 .where(s.entries.c.pk == row.pk)
                 .values(
-                    title=title, body=body, prompt_id=prompt_id, starred=starred,
-                    updated_at=now, updated_offset=offset_minutes(now),
+                    title=title,
+                    body=body,
+                    prompt_id=prompt_id,
+                    starred=starred,
+                    updated_at=now,
+                    updated_offset=offset_minutes(now),
                     revision=old.revision + 1,
                 )
             )
@@ -440,7 +465,11 @@ class Store:
         return query
 
     def list_entries(
-        self, flt: EntryFilter = EntryFilter(), *, limit: int | None = None, offset: int = 0,
+        self,
+        flt: EntryFilter = ALL_ENTRIES,
+        *,
+        limit: int | None = None,
+        offset: int = 0,
         oldest_first: bool = False,
     ) -> list[Entry]:
         order = s.entries.c.created_at.asc() if oldest_first else s.entries.c.created_at.desc()
@@ -450,7 +479,7 @@ class Store:
         with self._read() as conn:
             return self._entries_from_rows(conn, conn.execute(query).all())
 
-    def count_entries(self, flt: EntryFilter = EntryFilter()) -> int:
+    def count_entries(self, flt: EntryFilter = ALL_ENTRIES) -> int:
         with self._read() as conn:
             return conn.execute(
                 self._filtered(select(func.count()).select_from(s.entries), flt)
@@ -460,8 +489,9 @@ class Store:
         """Every entry, oldest first, read in pages so 100,000 entries stay cheap."""
         last_pk = 0
         while True:
-            query = select(s.entries).where(s.entries.c.owner == self.owner,
-                                            s.entries.c.pk > last_pk)
+            query = select(s.entries).where(
+                s.entries.c.owner == self.owner, s.entries.c.pk > last_pk
+            )
             if not include_trash:
                 query = query.where(s.entries.c.deleted_at.is_(None))
             query = query.order_by(s.entries.c.pk).limit(_BATCH)
@@ -473,8 +503,9 @@ class Store:
             last_pk = rows[-1].pk
             yield from page
 
-    def search(self, text_query: str, flt: EntryFilter = EntryFilter(), *, limit: int = 20,
-               offset: int = 0) -> list[SearchHit]:
+    def search(
+        self, text_query: str, flt: EntryFilter = ALL_ENTRIES, *, limit: int = 20, offset: int = 0
+    ) -> list[SearchHit]:
         match = fts5_match(parse_query(text_query))
         fts_name = literal_column("entries_fts")
         snippet = func.snippet(
@@ -492,10 +523,13 @@ class Store:
             rows = conn.execute(query).all()
             entries = self._entries_from_rows(conn, rows)
         hits = []
-        for row, entry in zip(rows, entries):
+        for row, entry in zip(rows, entries, strict=True):
             plain, spans = split_highlights(row.snippet or "")
-            hits.append(SearchHit(entry=entry, snippet=plain, highlights=spans,
-                                  rank=round(-float(row.rank), 4)))
+            hits.append(
+                SearchHit(
+                    entry=entry, snippet=plain, highlights=spans, rank=round(-float(row.rank), 4)
+                )
+            )
         return hits
 
     def prompt_history(self, before: datetime | None = None) -> dict[str, PromptUse]:
@@ -525,8 +559,8 @@ class Store:
             .execution_options(yield_per=1000)
         )
         with self._read() as conn:
-            for created, offset in conn.execute(query):
-                yield created, offset
+            for row in conn.execute(query):
+                yield row[0], row[1]
 
     def tag_counts(self) -> list[tuple[str, int]]:
         query = (
@@ -541,18 +575,34 @@ class Store:
 
     # -- drafts ---------------------------------------------------------------------
 
-    def save_draft(self, draft_id: str | None, *, title: str, body: str,
-                   tags: Sequence[str], prompt_id: str | None, entry_id: str | None = None,
-                   now: datetime | None = None) -> Draft:
+    def save_draft(
+        self,
+        draft_id: str | None,
+        *,
+        title: str,
+        body: str,
+        tags: Sequence[str],
+        prompt_id: str | None,
+        entry_id: str | None = None,
+        now: datetime | None = None,
+    ) -> Draft:
         now = now or now_local()
-        values = {"title": title, "body": body, "tags": list(tags), "prompt_id": prompt_id,
-                  "entry_id": entry_id, "updated_at": now, "tz_offset": offset_minutes(now)}
+        values = {
+            "title": title,
+            "body": body,
+            "tags": list(tags),
+            "prompt_id": prompt_id,
+            "entry_id": entry_id,
+            "updated_at": now,
+            "tz_offset": offset_minutes(now),
+        }
         with self._write() as conn:
             if draft_id is not None:
                 done = conn.execute(
                     update(s.drafts)
-                    .where(s.drafts.c.owner == self.owner,
-                           s.drafts.c.id == ids.normalise_id(draft_id))
+                    .where(
+                        s.drafts.c.owner == self.owner, s.drafts.c.id == ids.normalise_id(draft_id)
+                    )
                     .values(**values)
                 )
                 if not done.rowcount:
@@ -560,26 +610,30 @@ class Store:
                 new_id = ids.normalise_id(draft_id)
             else:
                 new_id = self._fresh_ids(conn, s.drafts, 1)[0]
-                conn.execute(insert(s.drafts).values(id=new_id, owner=self.owner,
-                                                     created_at=now, **values))
+                conn.execute(
+                    insert(s.drafts).values(id=new_id, owner=self.owner, created_at=now, **values)
+                )
             row = conn.execute(select(s.drafts).where(s.drafts.c.id == new_id)).one()
             return _draft_from(row)
 
     def get_draft(self, draft_id: str) -> Draft:
         with self._read() as conn:
             row = conn.execute(
-                select(s.drafts).where(s.drafts.c.owner == self.owner,
-                                       s.drafts.c.id == ids.normalise_id(draft_id))
+                select(s.drafts).where(
+                    s.drafts.c.owner == self.owner, s.drafts.c.id == ids.normalise_id(draft_id)
+                )
             ).first()
         if row is None:
-            raise NotFound(f"There is no draft '{draft_id}'; `attune drafts` lists them.",
-                           field="draft_id")
+            raise NotFound(
+                f"There is no draft '{draft_id}'; `attune drafts` lists them.", field="draft_id"
+            )
         return _draft_from(row)
 
     def list_drafts(self) -> list[Draft]:
         with self._read() as conn:
             rows = conn.execute(
-                select(s.drafts).where(s.drafts.c.owner == self.owner)
+                select(s.drafts)
+                .where(s.drafts.c.owner == self.owner)
                 .order_by(s.drafts.c.updated_at.desc())
             ).all()
         return [_draft_from(r) for r in rows]
@@ -587,8 +641,9 @@ class Store:
     def delete_draft(self, draft_id: str) -> None:
         with self._write() as conn:
             done = conn.execute(
-                delete(s.drafts).where(s.drafts.c.owner == self.owner,
-                                       s.drafts.c.id == ids.normalise_id(draft_id))
+                delete(s.drafts).where(
+                    s.drafts.c.owner == self.owner, s.drafts.c.id == ids.normalise_id(draft_id)
+                )
             )
             if not done.rowcount:
                 raise NotFound(f"There is no draft '{draft_id}'.", field="draft_id")
@@ -598,8 +653,9 @@ class Store:
         result = ImportResult()
         with self._write() as conn:
             done = conn.execute(
-                delete(s.drafts).where(s.drafts.c.owner == self.owner,
-                                       s.drafts.c.id == ids.normalise_id(draft_id))
+                delete(s.drafts).where(
+                    s.drafts.c.owner == self.owner, s.drafts.c.id == ids.normalise_id(draft_id)
+                )
             )
             if not done.rowcount:
                 raise NotFound(f"There is no draft '{draft_id}'.", field="draft_id")
@@ -626,9 +682,18 @@ class Store:
                     continue
                 new_id = c.id or next(fresh)
                 have.add(new_id)
-                rows.append({"id": new_id, "owner": self.owner, "at": c.at,
-                             "at_offset": offset_minutes(c.at), **c.scales(),
-                             "body": list(c.body), "note": c.note, "moment": c.moment})
+                rows.append(
+                    {
+                        "id": new_id,
+                        "owner": self.owner,
+                        "at": c.at,
+                        "at_offset": offset_minutes(c.at),
+                        **c.scales(),
+                        "body": list(c.body),
+                        "note": c.note,
+                        "moment": c.moment,
+                    }
+                )
                 result.added.append(new_id)
             if rows:
                 try:
@@ -642,15 +707,24 @@ class Store:
 
     def get_checkin(self, checkin_id: str) -> CheckIn:
         with self._read() as conn:
-            row = conn.execute(select(s.checkins).where(
-                s.checkins.c.owner == self.owner,
-                s.checkins.c.id == ids.normalise_id(checkin_id))).first()
+            row = conn.execute(
+                select(s.checkins).where(
+                    s.checkins.c.owner == self.owner,
+                    s.checkins.c.id == ids.normalise_id(checkin_id),
+                )
+            ).first()
         if row is None:
             raise NotFound(f"There is no check-in '{checkin_id}'.", field="id")
         return _checkin_from(row)
 
-    def list_checkins(self, *, since: datetime | None = None, until: datetime | None = None,
-                      limit: int | None = None, oldest_first: bool = False) -> list[CheckIn]:
+    def list_checkins(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int | None = None,
+        oldest_first: bool = False,
+    ) -> list[CheckIn]:
         c = s.checkins.c
         query = select(s.checkins).where(c.owner == self.owner)
         if since is not None:
@@ -667,33 +741,46 @@ class Store:
 
     def add_deck(self, deck_id: str, fmt: str, source_text: str, *, replace: bool = False) -> None:
         with self._write() as conn:
-            existing = conn.execute(select(s.decks.c.pk).where(
-                s.decks.c.owner == self.owner, s.decks.c.id == deck_id)).first()
+            existing = conn.execute(
+                select(s.decks.c.pk).where(s.decks.c.owner == self.owner, s.decks.c.id == deck_id)
+            ).first()
             if existing and not replace:
                 raise Conflict(
                     f"A deck '{deck_id}' is already installed; use --replace to update it.",
                     field="id",
                 )
             if existing:
-                conn.execute(update(s.decks).where(s.decks.c.pk == existing.pk).values(
-                    format=fmt, source_text=source_text, added_at=now_local()))
+                conn.execute(
+                    update(s.decks)
+                    .where(s.decks.c.pk == existing.pk)
+                    .values(format=fmt, source_text=source_text, added_at=now_local())
+                )
             else:
-                conn.execute(insert(s.decks).values(id=deck_id, owner=self.owner, format=fmt,
-                                                    source_text=source_text,
-                                                    added_at=now_local()))
+                conn.execute(
+                    insert(s.decks).values(
+                        id=deck_id,
+                        owner=self.owner,
+                        format=fmt,
+                        source_text=source_text,
+                        added_at=now_local(),
+                    )
+                )
 
     def list_decks(self) -> list[tuple[str, str, str]]:
         """(id, format, source text) of the decks the user added, in the order added."""
         with self._read() as conn:
-            rows = conn.execute(select(s.decks.c.id, s.decks.c.format, s.decks.c.source_text)
-                                .where(s.decks.c.owner == self.owner)
-                                .order_by(s.decks.c.pk)).all()
+            rows = conn.execute(
+                select(s.decks.c.id, s.decks.c.format, s.decks.c.source_text)
+                .where(s.decks.c.owner == self.owner)
+                .order_by(s.decks.c.pk)
+            ).all()
         return [(r.id, r.format, r.source_text) for r in rows]
 
     def remove_deck(self, deck_id: str) -> None:
         with self._write() as conn:
-            done = conn.execute(delete(s.decks).where(s.decks.c.owner == self.owner,
-                                                      s.decks.c.id == deck_id))
+            done = conn.execute(
+                delete(s.decks).where(s.decks.c.owner == self.owner, s.decks.c.id == deck_id)
+            )
             if not done.rowcount:
                 raise NotFound(f"There is no deck '{deck_id}' that you added.", field="id")
 

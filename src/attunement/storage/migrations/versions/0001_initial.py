@@ -71,7 +71,9 @@ def upgrade() -> None:
     op.create_table(
         "entry_tags",
         sa.Column(
-            "entry_pk", sa.Integer, sa.ForeignKey("entries.pk", ondelete="CASCADE"),
+            "entry_pk",
+            sa.Integer,
+            sa.ForeignKey("entries.pk", ondelete="CASCADE"),
             primary_key=True,
         ),
         sa.Column("tag", sa.String(64), primary_key=True),
@@ -82,7 +84,9 @@ def upgrade() -> None:
         "entry_revisions",
         sa.Column("pk", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column(
-            "entry_pk", sa.Integer, sa.ForeignKey("entries.pk", ondelete="CASCADE"),
+            "entry_pk",
+            sa.Integer,
+            sa.ForeignKey("entries.pk", ondelete="CASCADE"),
             nullable=False,
         ),
         sa.Column("revision", sa.Integer, nullable=False),
