@@ -109,7 +109,9 @@ def checkin(
 @click.command()
 @click.option("--since", metavar="DATE", help="From this date.")
 @click.option("--until", metavar="DATE", help="Up to and including this date.")
-@click.option("-n", "--limit", type=int, default=20, show_default=True)
+@click.option(
+    "-n", "--limit", type=int, default=20, show_default=True, help="How many check-ins to show."
+)
 @json_option
 @pass_app
 def checkins(app: AppContext, since, until, limit, as_json) -> None:

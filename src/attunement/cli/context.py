@@ -35,6 +35,11 @@ class AppContext:
             self._journal = None
 
     @staticmethod
+    def stdin_is_terminal() -> bool:
+        """Text could be typed or edited, rather than piped in."""
+        return sys.stdin.isatty()
+
+    @staticmethod
     def interactive() -> bool:
         """A person at a terminal who can answer questions and use an editor."""
-        return sys.stdin.isatty() and sys.stdout.isatty()
+        return AppContext.stdin_is_terminal() and sys.stdout.isatty()

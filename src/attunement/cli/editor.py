@@ -47,9 +47,9 @@ def editor_command() -> list[str]:
     return shlex.split(raw)
 
 
-def edit_text(initial: str, temp_dir: Path) -> tuple[str, Path]:
-    """Open the editor on ``initial``; return what was written and the file, which the
-    caller removes once the words are safely stored."""
+def edit_text(initial: str, temp_dir: Path) -> tuple[str, Path, int]:
+    """Open the editor on ``initial``; return what was written, the file (which the
+    caller removes once the words are safely stored) and the editor's exit status."""
     path = temp_dir / f"edit-{os.getpid()}-{secrets.token_hex(4)}.md"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -58,11 +58,7 @@ def edit_text(initial: str, temp_dir: Path) -> tuple[str, Path]:
     try:
         done = subprocess.run([*command, str(path)], check=False)
     except FileNotFoundError as exc:
+        path.unlink(missing_ok=True)  # it held only the guide and text already stored
         raise InvalidInput(f"The editor '{command[0]}' was not found; check $EDITOR.") from exc
     text = path.read_text(encoding="utf-8", errors="replace")
-    if done.returncode != 0:
-        raise InvalidInput(
-            f"The editor exited with status {done.returncode}; your text is kept and will be "
-            "recovered as a draft the next time you run `attune write`."
-        )
-    return strip_guide(text), path
+    return strip_guide(text), path, done.returncode

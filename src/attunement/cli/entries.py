@@ -91,7 +91,7 @@ def _text_from(text: str | None, *, what: str) -> str | None:
         return read_stdin()
     if text is not None:
         return text
-    if not sys.stdin.isatty():
+    if not AppContext.stdin_is_terminal():
         piped = read_stdin()
         if piped.strip():
             return piped
@@ -102,6 +102,18 @@ def _text_from(text: str | None, *, what: str) -> str | None:
             "or run in a terminal to use your editor."
         )
     return None
+
+
+def _keep_as_draft(journal, body, editor_file, status, **fields) -> None:  # type: ignore[no-untyped-def]
+    """The editor failed: keep what it wrote as a draft, then say so."""
+    from attunement.errors import InvalidInput
+
+    kept = journal.save_draft(body, **fields)
+    editor_file.unlink(missing_ok=True)
+    raise InvalidInput(
+        f"The editor exited with status {status}; your text is kept as draft {kept.id} "
+        f"(continue with `attune write --draft {kept.id}`)."
+    )
 
 
 @click.command()
@@ -153,7 +165,19 @@ def write(app: AppContext, text, prompt_id, title, tags, star, draft_id, as_json
     if body is None:
         lines = [f"Prompt {prompt.id}: {prompt.text}"] if prompt else []
         lines.append("Write in Markdown. Save and close the editor to keep the entry.")
-        body, editor_file = edit_text(guide(lines) + (draft.body if draft else ""), temp_dir)
+        body, editor_file, status = edit_text(
+            guide(lines) + (draft.body if draft else ""), temp_dir
+        )
+        if status != 0:
+            _keep_as_draft(
+                journal,
+                body,
+                editor_file,
+                status,
+                title=title or "",
+                prompt_id=prompt_id,
+                draft_id=draft_id,
+            )
         if not body.strip():
             editor_file.unlink(missing_ok=True)
             ok("Nothing was written, so no entry was saved.")
@@ -264,7 +288,11 @@ def edit(
                 "another option, or run in a terminal to use your editor."
             )
         temp_dir = private_temp_dir(app.data_dir)
-        body, editor_file = edit_text(guide([f"Editing entry {entry.id}."]) + entry.body, temp_dir)
+        body, editor_file, status = edit_text(
+            guide([f"Editing entry {entry.id}."]) + entry.body, temp_dir
+        )
+        if status != 0:
+            _keep_as_draft(journal, body, editor_file, status, entry_id=entry.id)
     updated, changed = journal.edit(
         entry.id,
         body=body,

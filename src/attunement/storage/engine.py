@@ -135,6 +135,30 @@ def upgrade_schema(conn: Connection) -> None:
     command.upgrade(config, "head")
 
 
+def refuse_newer_sqlite(path: Path) -> None:
+    """Read the schema version through a read-only connection, so a journal written by a
+    newer Attunement is refused before a single byte of it changes (opening it normally
+    would already switch it to WAL mode)."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return  # the normal open reports what is wrong
+    try:
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.Error:
+        row = None
+    finally:
+        conn.close()
+    current = row[0] if row else None
+    if current is not None and current != HEAD_REVISION and current not in _known_revisions():
+        raise StorageError(
+            f"The journal at {path} was written by a newer version of Attunement "
+            f"(schema {current}); upgrade Attunement to open it."
+        )
+
+
 def ensure_schema(engine: Engine, where: str) -> None:
     with translated_errors(where):
         with engine.connect() as conn:

@@ -46,6 +46,7 @@ from attunement.errors import Conflict, InvalidInput, NotFound
 from attunement.storage import schema as s
 from attunement.storage.engine import (
     ensure_schema,
+    refuse_newer_sqlite,
     sqlite_engine,
     translated_errors,
     writer,
@@ -129,6 +130,8 @@ class Store:
 
     @classmethod
     def open_sqlite(cls, path: Path, owner: str = s.LOCAL_OWNER) -> Store:
+        with translated_errors(str(path)):
+            refuse_newer_sqlite(path)
         engine = sqlite_engine(path)
         ensure_schema(engine, str(path))
         return cls(engine, str(path), owner)

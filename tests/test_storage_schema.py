@@ -1,0 +1,104 @@
+"""The schema: migrations match the code, upgrades keep data, the database is set up for
+durability."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sqlite3
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from attunement.core.journal import Journal
+from attunement.storage.engine import MIGRATIONS_DIR
+from attunement.storage.schema import HEAD_REVISION, metadata
+from attunement.storage.store import Store
+
+from .conftest import DATA
+
+GOLDEN = DATA / "journal-schema-0001.sqlite3"
+
+
+def test_head_revision_constant_matches_the_migrations():
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    assert ScriptDirectory.from_config(config).get_current_head() == HEAD_REVISION
+
+
+def test_migrating_an_empty_database_gives_exactly_the_declared_tables(tmp_path: Path):
+    with Store.open_sqlite(tmp_path / "j.sqlite3") as store:
+        with store.engine.connect() as conn:
+            context = MigrationContext.configure(
+                conn,
+                # The FTS5 index and its shadow tables are made by the migration's SQL,
+                # outside the portable schema.
+                opts={
+                    "include_name": lambda name, kind, _parent: (
+                        not (kind == "table" and name.startswith("entries_fts"))
+                    )
+                },
+            )
+            diff = compare_metadata(context, metadata)
+    assert diff == []
+
+
+def test_durability_settings_are_on_for_every_connection(tmp_path: Path):
+    with Store.open_sqlite(tmp_path / "j.sqlite3") as store:
+        with store.engine.connect() as conn:
+
+            def pragma(name):
+                return conn.exec_driver_sql(f"PRAGMA {name}").scalar()
+
+            assert pragma("journal_mode") == "wal"
+            assert pragma("synchronous") == 2  # FULL
+            assert pragma("foreign_keys") == 1
+            assert pragma("busy_timeout") >= 5000
+
+
+def _content_hash(path: Path) -> tuple[int, str]:
+    conn = sqlite3.connect(path)
+    rows = conn.execute(
+        "SELECT id, title, body, created_at, revision FROM entries ORDER BY id"
+    ).fetchall()
+    conn.close()
+    return len(rows), hashlib.sha256(repr(rows).encode()).hexdigest()
+
+
+def test_a_journal_written_by_schema_0001_opens_with_its_content_unchanged(tmp_path: Path):
+    """Golden file made by Attunement 0.1.0 (schema 0001). Every later schema must open it
+    with row counts and content hashes unchanged."""
+    copy = tmp_path / "journal.sqlite3"
+    shutil.copy(GOLDEN, copy)
+    before = _content_hash(copy)
+    with Journal.open(tmp_path) as journal:
+        assert journal.store.integrity_check() == "ok"
+        entries = journal.list(limit=None)
+        assert len(entries) + len(journal.trash()) == before[0] == 3
+        assert journal.search("shoulders")
+        assert len(journal.checkins()) == 1
+        revisions = journal.history(next(e.id for e in entries if e.revision > 1))[1]
+        assert revisions[0].body == "First version of the golden entry."
+    assert _content_hash(copy) == before
+
+
+def test_a_journal_from_a_newer_attunement_is_refused_unchanged(tmp_path: Path):
+    path = tmp_path / "journal.sqlite3"
+    shutil.copy(GOLDEN, path)
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    conn.commit()
+    conn.close()
+    data = path.read_bytes()
+    from attunement.errors import StorageError
+
+    try:
+        Store.open_sqlite(path)
+    except StorageError as exc:
+        assert "newer version of Attunement" in exc.message
+    else:
+        raise AssertionError("a newer schema must not be opened")
+    assert path.read_bytes() == data
