@@ -169,7 +169,7 @@ def test_a_full_disk_refuses_the_save_clearly_and_keeps_what_was_there(tmp_path:
         with pytest.raises(StorageError, match="no space left"):
             journal.write("x" * 200_000)
     with Journal.open(data_dir) as journal:
-        assert [e.id for e in journal.list()] == [kept.id]
+        assert [e.id for e in journal.list_entries()] == [kept.id]
 
 
 def test_a_lock_held_too_long_is_a_clear_error_and_saves_nothing(tmp_path: Path, monkeypatch):
@@ -189,7 +189,7 @@ def test_a_lock_held_too_long_is_a_clear_error_and_saves_nothing(tmp_path: Path,
         holder.execute("ROLLBACK")
         holder.close()
     with Journal.open(data_dir) as journal:
-        assert journal.list() == []
+        assert journal.list_entries() == []
 
 
 def _run_on_read_only_folder(folder: Path, *args: str) -> subprocess.CompletedProcess:

@@ -76,7 +76,7 @@ def test_a_journal_written_by_schema_0001_opens_with_its_content_unchanged(tmp_p
     before = _content_hash(copy)
     with Journal.open(tmp_path) as journal:
         assert journal.store.integrity_check() == "ok"
-        entries = journal.list(limit=None)
+        entries = journal.list_entries(limit=None)
         assert len(entries) + len(journal.trash()) == before[0] == 3
         assert journal.search("shoulders")
         assert len(journal.checkins()) == 1

@@ -67,7 +67,7 @@ def test_streak_uses_the_day_in_the_zone_the_entry_was_written(journal):
     write_on(journal, datetime(2026, 11, 25, 0, 30, tzinfo=MELBOURNE))
     now = datetime(2026, 11, 25, 9, 0, tzinfo=MELBOURNE)
     assert journal.streak(now=now) == (2, True)
-    shown = journal.list()[0]
+    shown = journal.list_entries()[0]
     assert shown.created_at.utcoffset() == timedelta(hours=11)
     assert shown.created_at.hour == 0
 

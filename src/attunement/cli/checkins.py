@@ -28,6 +28,17 @@ def _checkin_options(func):  # type: ignore[no-untyped-def]
     return func
 
 
+def _ask_scale(question: str) -> int | None:
+    """Ask for 0-10; Enter skips; anything else is asked again."""
+    while True:
+        answer = click.prompt(question, default="", show_default=False).strip()
+        if not answer:
+            return None
+        if answer.isdigit() and 0 <= int(answer) <= 10:
+            return int(answer)
+        click.echo("Please answer with a whole number from 0 to 10, or press Enter to skip.")
+
+
 def _ask(
     app: AppContext, values: dict, body: list[str], note: str | None, moment: str | None
 ) -> tuple[dict, list[str], str, str]:
@@ -37,13 +48,7 @@ def _ask(
     click.echo(click.style("A short check-in. Press Enter to skip a question.", dim=True))
     for scale in framework.scales:
         if values.get(scale.id) is None:
-            answer = click.prompt(
-                f"{scale.question} (0 = {scale.low}, 10 = {scale.high})",
-                type=click.IntRange(0, 10),
-                default="",
-                show_default=False,
-            )
-            values[scale.id] = None if answer == "" else answer
+            values[scale.id] = _ask_scale(f"{scale.question} (0 = {scale.low}, 10 = {scale.high})")
     if not body:
         regions = ", ".join(framework.body_region_ids)
         answer = click.prompt(

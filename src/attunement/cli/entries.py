@@ -149,10 +149,10 @@ def write(app: AppContext, text, prompt_id, title, tags, star, draft_id, as_json
 
     journal = app.journal
     temp_dir = private_temp_dir(app.data_dir)
-    for draft in journal.recover_editor_files(temp_dir):
+    for recovered in journal.recover_editor_files(temp_dir):
         hint(
-            f"Recovered unsaved writing from an earlier editor session as draft {draft.id} "
-            f"(`attune write --draft {draft.id}` to continue)."
+            f"Recovered unsaved writing from an earlier editor session as draft "
+            f"{recovered.id} (`attune write --draft {recovered.id}` to continue)."
         )
     draft = journal.draft(draft_id) if draft_id else None
     if draft is not None:
@@ -220,7 +220,7 @@ def list_(
     """List entries, newest first."""
     journal = app.journal
     flt = _make_filter(since, until, tags, prompt_id, starred)
-    entries = journal.list(flt, limit=None if show_all else limit)
+    entries = journal.list_entries(flt, limit=None if show_all else limit)
     if as_json:
         emit_json({"entries": [e.to_dict() for e in entries]})
         return

@@ -294,7 +294,7 @@ class Journal:
     def purge_trash(self) -> int:
         return self.store.purge_trash()
 
-    def list(
+    def list_entries(
         self, flt: EntryFilter = ALL_ENTRIES, *, limit: int | None = None, offset: int = 0
     ) -> list[Entry]:
         if limit is not None and limit < 1:

@@ -287,8 +287,8 @@ class Store:
                 )
             ).all()
         )
-        tag_rows = []
-        revision_rows = []
+        tag_rows: list[dict[str, Any]] = []
+        revision_rows: list[dict[str, Any]] = []
         for row, new in zip(rows, todo, strict=True):
             pk = pk_of[row["id"]]
             tag_rows.extend({"entry_pk": pk, "tag": t} for t in dict.fromkeys(new.tags))
@@ -296,7 +296,7 @@ class Store:
                 self._revision_row(pk, r.revision, r, r.saved_at, r.replaced_at)
                 for r in new.revisions
             )
-            result.added.append(row["id"])
+            result.added.append(str(row["id"]))
         if tag_rows:
             conn.execute(insert(s.entry_tags), tag_rows)
         if revision_rows:
@@ -510,7 +510,7 @@ class Store:
         self, text_query: str, flt: EntryFilter = ALL_ENTRIES, *, limit: int = 20, offset: int = 0
     ) -> list[SearchHit]:
         match = fts5_match(parse_query(text_query))
-        fts_name = literal_column("entries_fts")
+        fts_name: Any = literal_column("entries_fts")
         snippet = func.snippet(
             fts_name, -1, HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE, "…", SNIPPET_TOKENS
         ).label("snippet")
@@ -796,7 +796,9 @@ class Store:
         with translated_errors(self.where):
             raw = self.engine.raw_connection()  # autocommit: VACUUM refuses a transaction
             try:
-                raw.driver_connection.execute("VACUUM INTO ?", (str(target),))
+                driver = raw.driver_connection
+                assert driver is not None
+                driver.execute("VACUUM INTO ?", (str(target),))
             finally:
                 raw.close()
 
