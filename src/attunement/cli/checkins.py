@@ -11,7 +11,7 @@ pass_app = click.make_pass_decorator(AppContext)
 SCALE_OPTIONS = ("ease", "presence", "curiosity", "urge_to_fix", "fatigue")
 
 
-def _scale_option(name: str):  # type: ignore[no-untyped-def]
+def _scale_option(name: str):
     flag = "--" + name.replace("_", "-")
     return click.option(
         flag,
@@ -22,7 +22,7 @@ def _scale_option(name: str):  # type: ignore[no-untyped-def]
     )
 
 
-def _checkin_options(func):  # type: ignore[no-untyped-def]
+def _checkin_options(func):
     for name in reversed(SCALE_OPTIONS):
         func = _scale_option(name)(func)
     return func
@@ -39,6 +39,18 @@ def _ask_scale(question: str) -> int | None:
         click.echo("Please answer with a whole number from 0 to 10, or press Enter to skip.")
 
 
+def _ask_regions(known: tuple[str, ...]) -> list[str]:
+    """Ask where in the body; unknown region names are asked again, not lost later."""
+    question = f"Where do you notice it in your body? ({', '.join(known)}; comma-separated)"
+    while True:
+        answer = click.prompt(question, default="", show_default=False)
+        regions = [r.strip().lower() for r in answer.split(",") if r.strip()]
+        unknown = [r for r in regions if r not in known]
+        if not unknown:
+            return regions
+        click.echo(f"'{unknown[0]}' is not a body region; choose from the list, or press Enter.")
+
+
 def _ask(
     app: AppContext, values: dict, body: list[str], note: str | None, moment: str | None
 ) -> tuple[dict, list[str], str, str]:
@@ -50,13 +62,7 @@ def _ask(
         if values.get(scale.id) is None:
             values[scale.id] = _ask_scale(f"{scale.question} (0 = {scale.low}, 10 = {scale.high})")
     if not body:
-        regions = ", ".join(framework.body_region_ids)
-        answer = click.prompt(
-            f"Where do you notice it in your body? ({regions}; comma-separated)",
-            default="",
-            show_default=False,
-        )
-        body = [r.strip() for r in answer.split(",") if r.strip()]
+        body = _ask_regions(framework.body_region_ids)
     if note is None:
         note = click.prompt("A note (optional)", default="", show_default=False)
     if moment is None:

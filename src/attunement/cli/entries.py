@@ -21,7 +21,7 @@ from attunement.cli.output import (
 pass_app = click.make_pass_decorator(AppContext)
 
 
-def _filter_options(func):  # type: ignore[no-untyped-def]
+def _filter_options(func):
     options = [
         click.option(
             "--since",
@@ -44,7 +44,7 @@ def _filter_options(func):  # type: ignore[no-untyped-def]
     return func
 
 
-def _make_filter(since, until, tags, prompt_id, starred):  # type: ignore[no-untyped-def]
+def _make_filter(since, until, tags, prompt_id, starred):
     from attunement.core.dates import parse_when
     from attunement.core.models import EntryFilter
 
@@ -57,7 +57,7 @@ def _make_filter(since, until, tags, prompt_id, starred):  # type: ignore[no-unt
     )
 
 
-def _entry_line(entry) -> str:  # type: ignore[no-untyped-def]
+def _entry_line(entry) -> str:
     from attunement.core.journal import label_of
 
     star = click.style("★ ", fg="yellow") if entry.starred else ""
@@ -68,7 +68,7 @@ def _entry_line(entry) -> str:  # type: ignore[no-untyped-def]
     )
 
 
-def _print_entry(entry, journal) -> None:  # type: ignore[no-untyped-def]
+def _print_entry(entry, journal) -> None:
     click.echo(click.style(entry.title or "(untitled)", bold=True))
     meta = [f"id {entry.id}", f"written {when(entry.created_at)}"]
     if entry.revision > 1:
@@ -104,7 +104,7 @@ def _text_from(text: str | None, *, what: str) -> str | None:
     return None
 
 
-def _keep_as_draft(journal, body, editor_file, status, **fields) -> None:  # type: ignore[no-untyped-def]
+def _keep_as_draft(journal, body, editor_file, status, **fields) -> None:
     """The editor failed: keep what it wrote as a draft, then say so."""
     from attunement.errors import InvalidInput
 

@@ -14,7 +14,7 @@ from attunement.cli.output import emit_json, hint, json_option, ok
 pass_app = click.make_pass_decorator(AppContext)
 
 
-def _write_atomically(path: Path, journal) -> int:  # type: ignore[no-untyped-def]
+def _write_atomically(path: Path, journal) -> int:
     """Write the JSON export beside its target, fsync it, then rename into place, so a
     crash never leaves a half-written backup under the real name."""
     from attunement.errors import Conflict
