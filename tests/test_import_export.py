@@ -124,6 +124,10 @@ def test_json_export_is_complete_and_imports_back_exactly(attune, tmp_path):
     trashed = attune("write", "A note for the trash").stdout.strip()
     attune("delete", trashed)
     attune("checkin", "--ease", "7", "--urge-to-fix", "2", "--body", "chest", "--note", "ok")
+    from attunement.core.journal import Journal
+
+    with Journal.open(attune.data_dir) as journal:
+        journal.save_draft("an unfinished thought", title="Later", prompt_id="aoa-2")
     out = tmp_path / "backup.json"
     assert "Exported 2 entries" in attune("export", "--out", str(out)).stdout
     data = json.loads(out.read_text(encoding="utf-8"))
@@ -140,6 +144,10 @@ def test_json_export_is_complete_and_imports_back_exactly(attune, tmp_path):
     again = json.loads(out2.read_text(encoding="utf-8"))
     for key in ("entries", "checkins", "drafts", "decks"):
         assert again[key] == data[key], key
+    assert len(again["drafts"]) == 1
+    twice = restored.json("import", str(out), "--from", "attune-json")
+    assert twice["added"] == 0 and twice["checkins_added"] == 0
+    assert len(restored.json("drafts")["drafts"]) == 1, "drafts are not duplicated either"
     assert restored.json("trash")["entries"][0]["id"] == trashed
     assert (
         restored.json("history", first)["revisions"][0]["body"] == "I lean in and soften my voice"

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from attunement.core.journal import Journal
-from attunement.core.models import CheckIn, NewEntry
+from attunement.core.models import CheckIn, Draft, NewEntry
 from attunement.errors import InvalidInput
 
 
@@ -22,7 +22,7 @@ from attunement.errors import InvalidInput
 class Parsed:
     entries: list[NewEntry] = field(default_factory=list)
     checkins: list[CheckIn] = field(default_factory=list)
-    drafts: list[dict[str, Any]] = field(default_factory=list)
+    drafts: list[Draft] = field(default_factory=list)
     decks: list[tuple[str, str, str]] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)  # (what, why)
     notes: list[str] = field(default_factory=list)
@@ -93,17 +93,8 @@ def import_file(journal: Journal, path: Path, fmt: str, *, dry_run: bool = False
         checkins = journal.store.add_checkins(parsed.checkins)
         report.checkins_added = len(checkins.added)
         report.checkins_skipped = len(checkins.skipped)
-    have_drafts = {d.id for d in journal.drafts()}
-    for draft in parsed.drafts:
-        if draft["id"] not in have_drafts:
-            journal.store.save_draft(
-                None,
-                title=draft["title"],
-                body=draft["body"],
-                tags=draft["tags"],
-                prompt_id=draft["prompt_id"],
-                entry_id=draft["entry_id"],
-            )
+    if parsed.drafts:
+        journal.store.add_drafts(parsed.drafts)
     return report
 
 

@@ -21,7 +21,7 @@ from typing import IO, Any
 from attunement import __version__
 from attunement.core.dates import now_local
 from attunement.core.journal import Journal, read_text_file
-from attunement.core.models import CheckIn, NewEntry, Revision
+from attunement.core.models import CheckIn, Draft, NewEntry, Revision
 from attunement.core.tags import normalise_tag
 from attunement.errors import AttuneError, FormatError
 from attunement.interop import Parsed
@@ -165,17 +165,24 @@ def parse(data: Any, journal: Journal, where: str) -> Parsed:
             )
         except KeyError as exc:
             raise FormatError(f"{field} is missing {exc}", path=where, field=field) from exc
-    for _field, item in _iter(data, "drafts", where):
-        parsed.drafts.append(
-            {
-                "id": str(item.get("id", "")),
-                "title": str(item.get("title", "")),
-                "body": str(item.get("body", "")),
-                "tags": list(item.get("tags", [])),
-                "prompt_id": item.get("prompt_id"),
-                "entry_id": item.get("entry_id"),
-            }
-        )
+    for field, item in _iter(data, "drafts", where):
+        try:
+            parsed.drafts.append(
+                Draft(
+                    id=str(item["id"]),
+                    entry_id=item.get("entry_id"),
+                    prompt_id=item.get("prompt_id"),
+                    title=str(item.get("title", "")),
+                    body=str(item.get("body", "")),
+                    tags=tuple(normalise_tag(t) for t in item.get("tags", [])),
+                    created_at=_time(item["created_at"], f"{field}.created_at", where),
+                    updated_at=_time(item["updated_at"], f"{field}.updated_at", where),
+                )
+            )
+        except (KeyError, TypeError) as exc:
+            raise FormatError(
+                f"{field} is missing or has a bad field ({exc})", path=where, field=field
+            ) from exc
     return parsed
 
 

@@ -619,6 +619,42 @@ class Store:
             row = conn.execute(select(s.drafts).where(s.drafts.c.id == new_id)).one()
             return _draft_from(row)
 
+    def add_drafts(self, items: Iterable[Draft]) -> ImportResult:
+        """Add drafts from a backup, keeping their ids and times; ids already here are
+        skipped, so importing the same backup twice adds nothing."""
+        result = ImportResult()
+        pending = list(items)
+        with self._write() as conn:
+            have = set(
+                conn.scalars(
+                    select(s.drafts.c.id).where(s.drafts.c.id.in_([d.id for d in pending]))
+                )
+            )
+            rows = []
+            for d in pending:
+                if d.id in have:
+                    result.skipped.append((d.id, "a draft with this id is already here"))
+                    continue
+                have.add(d.id)
+                rows.append(
+                    {
+                        "id": d.id,
+                        "owner": self.owner,
+                        "entry_id": d.entry_id,
+                        "prompt_id": d.prompt_id,
+                        "title": d.title,
+                        "body": d.body,
+                        "tags": list(d.tags),
+                        "created_at": d.created_at,
+                        "updated_at": d.updated_at,
+                        "tz_offset": offset_minutes(d.updated_at),
+                    }
+                )
+                result.added.append(d.id)
+            if rows:
+                conn.execute(insert(s.drafts), rows)
+        return result
+
     def get_draft(self, draft_id: str) -> Draft:
         with self._read() as conn:
             row = conn.execute(
