@@ -1,0 +1,239 @@
+"""Framework markers: signs of the sub-skills of attunement, of a power-centred encounter
+or a posture of ease, of the writer's own body and of how they treat themselves.
+
+The lexicon (patterns, explanations, cue words) is data in
+``attunement/framework/markers.toml``; this module only applies it. Each match becomes
+evidence, read in context:
+
+- **negated**: a negation cue stands before it in the same clause ("I did not feel
+  rushed"), or inside it ("I wasn't curious"), except for idioms whose own negative
+  words are the point ("couldn't focus");
+- **hedged**: softened by a hedge ("a bit rushed");
+- **quoted**: inside quotation marks that are someone else's words, not the writer's own
+  ("at least I still have my kids," she said);
+- **about_other**: for states that count only as the writer's own (fatigue, efforting,
+  ease), the nearest subject before it is someone else ("the patient was exhausted").
+
+Findings are grouped per marker and per reading (plain, negated), in text order.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+Span = tuple[int, int]
+
+_WORD = re.compile(r"[\w']+")
+_PUNCT_BREAK = re.compile(r"[.!?;:,()\[\]\n—–]")
+_QUOTE = re.compile(r'"[^"\n]*"|“[^”]*”')
+
+
+@dataclass(frozen=True)
+class MarkerDef:
+    id: str
+    family: str
+    name: str
+    explanation: str
+    patterns: tuple[re.Pattern[str], ...]
+    idioms: tuple[re.Pattern[str], ...]
+    first_person: bool = False
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    markers: tuple[MarkerDef, ...]
+    negation: frozenset[str]
+    negation_window: int
+    hedges: tuple[tuple[str, ...], ...]
+    hedge_window: int
+    clause_breaks: tuple[tuple[str, ...], ...]
+    own_speech: tuple[str, ...]
+    first_person: frozenset[str]
+    other_subjects: frozenset[str]
+
+
+@dataclass(frozen=True)
+class MarkerFinding:
+    id: str
+    family: str
+    name: str
+    spans: tuple[Span, ...]
+    negated: bool = False
+    hedged: bool = False
+    quoted: bool = False
+    about_other: bool = False
+
+    @property
+    def counts(self) -> bool:
+        """Whether this is the writer's own, affirmed sign: not negated, not someone
+        else's quoted words, not someone else's state."""
+        return not (self.negated or self.quoted or self.about_other)
+
+    def evidence(self, text: str) -> list[str]:
+        return [text[start:end] for start, end in self.spans]
+
+    def to_dict(self, text: str | None = None) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": self.id,
+            "family": self.family,
+            "spans": [list(span) for span in self.spans],
+            "negated": self.negated,
+            "hedged": self.hedged,
+            "quoted": self.quoted,
+            "about_other": self.about_other,
+        }
+        if text is not None:
+            data["evidence"] = self.evidence(text)
+        return data
+
+
+def _compile(patterns: list[str], marker_id: str) -> tuple[re.Pattern[str], ...]:
+    compiled = []
+    for pattern in patterns:
+        try:
+            compiled.append(re.compile(pattern, re.IGNORECASE))
+        except re.error as exc:  # a broken shipped file is a bug: say where
+            raise ValueError(
+                f"markers.toml: marker {marker_id}: bad pattern {pattern!r}: {exc}"
+            ) from exc
+    return tuple(compiled)
+
+
+def _phrases(items: list[str]) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(item.lower().split()) for item in items)
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    raw = (resources.files("attunement.framework") / "markers.toml").read_text("utf-8")
+    data = tomllib.loads(raw)
+    cues = data["cues"]
+    markers = tuple(
+        MarkerDef(
+            id=m["id"],
+            family=m["family"],
+            name=m["name"],
+            explanation=m["explanation"],
+            patterns=_compile(m["patterns"], m["id"]),
+            idioms=_compile(m.get("idioms", []), m["id"]),
+            first_person=bool(m.get("first_person", False)),
+        )
+        for m in data["markers"]
+    )
+    return Lexicon(
+        markers=markers,
+        negation=frozenset(w.lower() for w in cues["negation"]),
+        negation_window=int(cues["negation_window"]),
+        hedges=_phrases(cues["hedges"]),
+        hedge_window=int(cues["hedge_window"]),
+        clause_breaks=_phrases(cues["clause_breaks"]),
+        own_speech=tuple(p.lower() for p in cues["own_speech"]),
+        first_person=frozenset(cues["first_person"]),
+        other_subjects=frozenset(cues["other_subjects"]),
+    )
+
+
+def marker_info(marker_id: str) -> MarkerDef:
+    for marker in lexicon().markers:
+        if marker.id == marker_id:
+            return marker
+    raise KeyError(marker_id)
+
+
+def _quoted_regions(text: str, own_speech: tuple[str, ...]) -> list[Span]:
+    """Quoted passages that are someone else's words."""
+    regions = []
+    for match in _QUOTE.finditer(text):
+        before = text[max(0, match.start() - 30) : match.start()].lower()
+        if any(phrase in before for phrase in own_speech):
+            continue
+        regions.append((match.start(), match.end()))
+    return regions
+
+
+def _clause_words(text: str, start: int, lex: Lexicon) -> list[str]:
+    """The words of the clause before ``start``, nearest last."""
+    head = text[:start]
+    cut = max((m.end() for m in _PUNCT_BREAK.finditer(head)), default=0)
+    for quote in _QUOTE.finditer(head):  # a quotation ends a clause too
+        cut = max(cut, quote.end())
+    words = [w.lower() for w in _WORD.findall(head[cut:])]
+    for index in range(len(words) - 1, -1, -1):
+        for phrase in lex.clause_breaks:
+            if tuple(words[index : index + len(phrase)]) == phrase:
+                return words[index + len(phrase) :]
+    return words
+
+
+def _has_phrase(words: list[str], phrases: tuple[tuple[str, ...], ...]) -> bool:
+    for index in range(len(words)):
+        for phrase in phrases:
+            if tuple(words[index : index + len(phrase)]) == phrase:
+                return True
+    return False
+
+
+def _about_other(before: list[str], lex: Lexicon) -> bool:
+    """The nearest subject-like word before the match is someone else ("she was
+    exhausted"); with none in the clause, a journal speaks of its writer."""
+    for word in reversed(before):
+        if word in lex.first_person:
+            return False
+        if word in lex.other_subjects:
+            return True
+    return False
+
+
+def _is_negation(word: str, lex: Lexicon) -> bool:
+    return word in lex.negation or word.endswith("n't")
+
+
+def find_markers(text: str) -> list[MarkerFinding]:
+    """Every framework marker in ``text`` with its evidence spans, in text order."""
+    lex = lexicon()
+    quoted = _quoted_regions(text, lex.own_speech)
+    grouped: dict[tuple[str, bool, bool, bool], list[Span]] = {}
+    hedged_keys: set[tuple[str, bool, bool, bool]] = set()
+    for marker in lex.markers:
+        seen: set[Span] = set()
+        for patterns, is_idiom in ((marker.patterns, False), (marker.idioms, True)):
+            for pattern in patterns:
+                for match in pattern.finditer(text):
+                    span = (match.start(), match.end())
+                    if span in seen or any(s <= span[0] and span[1] <= e for s, e in seen):
+                        continue
+                    seen.add(span)
+                    before = _clause_words(text, span[0], lex)
+                    inside = [w.lower() for w in _WORD.findall(match.group(0))]
+                    window = before[-lex.negation_window :]
+                    negated = any(_is_negation(w, lex) for w in window) or (
+                        not is_idiom and any(_is_negation(w, lex) for w in inside)
+                    )
+                    hedged = _has_phrase(before[-lex.hedge_window :] + inside, lex.hedges)
+                    in_quote = any(s <= span[0] and span[1] <= e for s, e in quoted)
+                    other = marker.first_person and _about_other(before, lex)
+                    key = (marker.id, negated, in_quote, other)
+                    grouped.setdefault(key, []).append(span)
+                    if hedged:
+                        hedged_keys.add(key)
+    families = {m.id: m for m in lex.markers}
+    findings = [
+        MarkerFinding(
+            id=marker_id,
+            family=families[marker_id].family,
+            name=families[marker_id].name,
+            spans=tuple(sorted(spans)),
+            negated=negated,
+            hedged=key in hedged_keys,
+            quoted=in_quote,
+            about_other=other,
+        )
+        for key, spans in grouped.items()
+        for marker_id, negated, in_quote, other in [key]
+    ]
+    return sorted(findings, key=lambda f: (f.spans[0][0], f.id))
