@@ -102,3 +102,16 @@ def test_a_journal_from_a_newer_attunement_is_refused_unchanged(tmp_path: Path):
     else:
         raise AssertionError("a newer schema must not be opened")
     assert path.read_bytes() == data
+
+
+def test_journal_files_are_readable_by_their_owner_only(tmp_path: Path):
+    import stat
+
+    data_dir = tmp_path / "data"
+    with Journal.open(data_dir) as journal:
+        journal.write("private words")
+        files = [p for p in data_dir.iterdir() if p.is_file()]
+        assert {p.name for p in files} >= {"journal.sqlite3", "journal.sqlite3-wal"}
+        for path in files:
+            assert stat.S_IMODE(path.stat().st_mode) == 0o600, path.name
+    assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700

@@ -8,6 +8,7 @@ SQLite), so a method either happens completely or not at all.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -132,6 +133,10 @@ class Store:
     def open_sqlite(cls, path: Path, owner: str = s.LOCAL_OWNER) -> Store:
         with translated_errors(str(path)):
             refuse_newer_sqlite(path)
+            if not path.exists():
+                # Owner-only from the first byte; SQLite gives its -wal and -shm files the
+                # same mode as the database.
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         engine = sqlite_engine(path)
         ensure_schema(engine, str(path))
         return cls(engine, str(path), owner)
