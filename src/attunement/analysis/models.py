@@ -1,0 +1,182 @@
+"""Trained models: emotions (GoEmotions), MI behaviour and client talk (AnnoMI), and
+empathy communication (EPITOME). Each call is pure: text in, a frozen result out.
+
+The model files ship inside the package (``analysis/models/*.npz``) and are loaded on
+first use, never at import. Their data, scores and limits are in docs/model-cards/.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from attunement.errors import StorageError
+
+EMPATHY_DIMENSIONS = ("emotional_reactions", "interpretations", "explorations")
+SUBTYPE_HEADS = {
+    "reflection": "reflection_subtype",
+    "question": "question_subtype",
+    "input": "input_subtype",
+}
+Span = tuple[int, int]
+
+
+@cache
+def _model(name: str) -> Any:
+    from attunement.analysis import linear
+
+    resource = resources.files("attunement.analysis") / "models" / name
+    try:
+        blob = resource.read_bytes()
+    except FileNotFoundError as exc:
+        raise StorageError(
+            f"The analysis model {name} is missing from this installation; reinstall "
+            "Attunement, or rebuild it with `python -m training.build`."
+        ) from exc
+    return linear.load(blob)
+
+
+@dataclass(frozen=True)
+class Emotions:
+    labels: tuple[str, ...]  # the labels the model assigns (above their thresholds)
+    scores: dict[str, float]
+    ekman: tuple[str, ...]
+    ekman_scores: dict[str, float]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "labels": list(self.labels),
+            "scores": self.scores,
+            "ekman": {"labels": list(self.ekman), "scores": self.ekman_scores},
+        }
+
+
+@dataclass(frozen=True)
+class MIBehaviour:
+    code: str  # reflection | question | input | other
+    subtype: str | None  # simple/complex, open/closed, advice/information/...
+    confidence: float
+    scores: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "subtype": self.subtype,
+            "confidence": self.confidence,
+            "scores": self.scores,
+        }
+
+
+@dataclass(frozen=True)
+class ClientTalk:
+    code: str  # change | sustain | neutral
+    confidence: float
+    scores: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "confidence": self.confidence, "scores": self.scores}
+
+
+@dataclass(frozen=True)
+class EmpathyLevel:
+    level: int  # 0 none, 1 weak, 2 strong
+    confidence: float
+    spans: tuple[Span, ...]  # the words of the response that earned the level
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "level": self.level,
+            "confidence": self.confidence,
+            "spans": [list(s) for s in self.spans],
+        }
+
+
+@dataclass(frozen=True)
+class Empathy:
+    emotional_reactions: EmpathyLevel
+    interpretations: EmpathyLevel
+    explorations: EmpathyLevel
+
+    def to_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name).to_dict() for name in EMPATHY_DIMENSIONS}
+
+
+def _rounded(labels: tuple[str, ...], values: Any) -> dict[str, float]:
+    return {label: round(float(v), 4) for label, v in zip(labels, values, strict=True)}
+
+
+def emotions(text: str) -> Emotions:
+    model = _model("emotions.npz")
+    idx, values = model.features(text)
+    out = []
+    for name in ("go28", "ekman"):
+        head = model.heads[name]
+        probs = head.scores(idx, values)
+        chosen = tuple(
+            lab for lab, p, t in zip(head.labels, probs, head.thresholds, strict=True) if p >= t
+        )
+        scores = _rounded(head.labels, probs)
+        out.append((tuple(sorted(chosen, key=lambda lab: -scores[lab])), scores))
+    return Emotions(labels=out[0][0], scores=out[0][1], ekman=out[1][0], ekman_scores=out[1][1])
+
+
+def _classify(model: Any, head: str, text: str, context: str) -> tuple[str, float, dict]:
+    idx, values = model.features(text, context)
+    h = model.heads[head]
+    probs = h.scores(idx, values)
+    best = int(probs.argmax())
+    return h.labels[best], round(float(probs[best]), 4), _rounded(h.labels, probs)
+
+
+def mi_behaviour(text: str, context: str = "") -> MIBehaviour:
+    """What a caregiver's utterance does: reflect, ask, give input, or other.
+    ``context`` is what the client said just before."""
+    model = _model("mi.npz")
+    code, confidence, scores = _classify(model, "therapist", text, context)
+    subtype = None
+    if code in SUBTYPE_HEADS:
+        subtype, _, _ = _classify(model, SUBTYPE_HEADS[code], text, context)
+    return MIBehaviour(code=code, subtype=subtype, confidence=confidence, scores=scores)
+
+
+def client_talk(text: str, context: str = "") -> ClientTalk:
+    """Whether a client's words lean towards change, sustain the status quo, or neither."""
+    code, confidence, scores = _classify(_model("mi.npz"), "client", text, context)
+    return ClientTalk(code=code, confidence=confidence, scores=scores)
+
+
+def _evidence(model: Any, head: str, label_index: int, text: str) -> tuple[Span, ...]:
+    weighted = [(s, e, w) for s, e, w in model.word_contributions(head, label_index, text) if w > 0]
+    if not weighted:
+        return ()
+    cut = 0.25 * max(w for _, _, w in weighted)
+    kept = sorted((s, e) for s, e, w in weighted if w >= cut)
+    spans: list[list[int]] = []
+    for start, end in kept:
+        if spans and start - spans[-1][1] <= 2:
+            spans[-1][1] = end
+        else:
+            spans.append([start, end])
+    return tuple((s, e) for s, e in spans)
+
+
+def empathy(response: str, seeker_post: str) -> Empathy:
+    """How a response to someone's words communicates empathy (Sharma et al., 2020):
+    emotional reactions, interpretations and explorations, each 0 (none), 1 (weak) or
+    2 (strong), with the words of the response that earned each level."""
+    model = _model("empathy.npz")
+    idx, values = model.features(response, seeker_post)
+    levels = []
+    for name in EMPATHY_DIMENSIONS:
+        head = model.heads[name]
+        probs = head.scores(idx, values)
+        best = int(probs.argmax())
+        spans = _evidence(model, name, best, response) if best > 0 else ()
+        levels.append(
+            EmpathyLevel(
+                level=int(head.labels[best]), confidence=round(float(probs[best]), 4), spans=spans
+            )
+        )
+    return Empathy(*levels)

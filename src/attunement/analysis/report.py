@@ -1,0 +1,147 @@
+"""What `attune analyze`, the web app and the API show: markers and model findings for a
+piece of writing, or feedback on a response to someone's words. Pure functions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from attunement.analysis import models
+from attunement.analysis.markers import MarkerFinding, find_markers, marker_info
+from attunement.errors import InvalidInput
+
+MAX_ANALYSIS_CHARS = 200_000
+FAMILY_TITLES = {
+    "ease": "Signs of ease",
+    "power-centred": "Signs of a power-centred encounter",
+    "subskill": "Sub-skills of attunement",
+    "self": "Your body and how you treat yourself",
+}
+
+
+def _check(text: str, field: str = "text") -> str:
+    if not isinstance(text, str) or not text.strip():
+        raise InvalidInput("There is no text to analyse; give some words.", field=field)
+    if len(text) > MAX_ANALYSIS_CHARS:
+        raise InvalidInput(
+            f"The text is longer than {MAX_ANALYSIS_CHARS:,} characters; analyse it in parts.",
+            field=field,
+        )
+    return text
+
+
+def summary_of(findings: list[MarkerFinding]) -> str:
+    """One or two plain sentences: what showed up, never a verdict."""
+    counted: dict[str, list[str]] = {}
+    for finding in findings:
+        if finding.counts:
+            counted.setdefault(finding.family, []).append(finding.name.lower())
+    if not counted:
+        return "No framework markers showed up in this text."
+    parts = []
+    for family in ("ease", "subskill", "power-centred", "self"):
+        names = sorted(set(counted.get(family, [])))
+        if names:
+            parts.append(f"{FAMILY_TITLES[family].lower()}: {', '.join(names)}")
+    return "Showed up: " + "; ".join(parts) + "."
+
+
+@dataclass(frozen=True)
+class TextAnalysis:
+    text: str
+    markers: list[MarkerFinding]
+    emotions: models.Emotions
+    summary: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "markers": [
+                dict(m.to_dict(self.text), explanation=marker_info(m.id).explanation)
+                for m in self.markers
+            ],
+            "emotions": self.emotions.to_dict(),
+            "summary": self.summary,
+        }
+
+
+@dataclass(frozen=True)
+class ResponseAnalysis:
+    response: str
+    statement: str
+    mi: models.MIBehaviour
+    empathy: models.Empathy
+    markers: list[MarkerFinding]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "mi": self.mi.to_dict(),
+            "empathy": self.empathy.to_dict(),
+            "markers": [
+                dict(m.to_dict(self.response), explanation=marker_info(m.id).explanation)
+                for m in self.markers
+            ],
+        }
+
+
+def analyze_text(text: str) -> TextAnalysis:
+    text = _check(text)
+    markers = find_markers(text)
+    return TextAnalysis(
+        text=text, markers=markers, emotions=models.emotions(text), summary=summary_of(markers)
+    )
+
+
+def analyze_response(response: str, statement: str) -> ResponseAnalysis:
+    response = _check(response, "response")
+    statement = _check(statement, "to")
+    return ResponseAnalysis(
+        response=response,
+        statement=statement,
+        mi=models.mi_behaviour(response, statement),
+        empathy=models.empathy(response, statement),
+        markers=find_markers(response),
+    )
+
+
+def analyze_item(item: Any) -> dict[str, Any]:
+    """One line of `attune analyze --batch`: {"id", "text", "speaker"?, "context"?}."""
+    if not isinstance(item, dict):
+        raise InvalidInput('Each line must be a JSON object with "id" and "text".')
+    text = item.get("text")
+    speaker = item.get("speaker", "caregiver")
+    context = item.get("context") or ""
+    if speaker not in ("caregiver", "client"):
+        raise InvalidInput('"speaker" must be "caregiver" or "client".', field="speaker")
+    if not isinstance(context, str):
+        raise InvalidInput('"context" must be text.', field="context")
+    text = _check(text if isinstance(text, str) else "", "text")
+    out: dict[str, Any] = {
+        "id": item.get("id"),
+        "markers": [
+            {
+                "id": m.id,
+                "spans": [list(s) for s in m.spans],
+                "negated": m.negated,
+                "hedged": m.hedged,
+                "quoted": m.quoted,
+                "about_other": m.about_other,
+            }
+            for m in find_markers(text)
+        ],
+        "emotions": {
+            k: v for k, v in models.emotions(text).to_dict().items() if k in ("labels", "scores")
+        },
+    }
+    if speaker == "client":
+        talk = models.client_talk(text, context)
+        out["client_talk"] = {"code": talk.code, "confidence": talk.confidence}
+    else:
+        mi = models.mi_behaviour(text, context)
+        out["mi"] = {"code": mi.code, "subtype": mi.subtype, "confidence": mi.confidence}
+        if context:
+            empathy = models.empathy(text, context)
+            out["empathy"] = {
+                name: {"level": level.level, "spans": [list(s) for s in level.spans]}
+                for name, level in ((n, getattr(empathy, n)) for n in models.EMPATHY_DIMENSIONS)
+            }
+    return out

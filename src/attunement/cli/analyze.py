@@ -1,0 +1,222 @@
+"""Analysis commands: analyze, eval."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from attunement.cli.context import AppContext
+from attunement.cli.output import emit_json, highlight, json_option, read_stdin
+
+pass_app = click.make_pass_decorator(AppContext)
+SHOW_TEXT_UP_TO = 3000
+
+
+def _print_markers(text: str, findings) -> None:
+    from attunement.analysis.markers import marker_info
+    from attunement.analysis.report import FAMILY_TITLES
+
+    counted = [f for f in findings if f.counts]
+    if counted and len(text) <= SHOW_TEXT_UP_TO:
+        spans = sorted({span for f in counted for span in f.spans})
+        merged: list[list[int]] = []
+        for start, end in spans:
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        click.echo(highlight(text, merged))
+        click.echo()
+    click.echo(click.style("Markers", bold=True))
+    if not findings:
+        click.echo("  None found.")
+    for finding in findings:
+        evidence = ", ".join(f"“{e}”" for e in finding.evidence(text))
+        family = FAMILY_TITLES[finding.family].lower()
+        if finding.counts:
+            hedge = " (softened)" if finding.hedged else ""
+            click.echo(
+                f"  {click.style(finding.name, fg='green')}{hedge}: {evidence}  "
+                f"{click.style(family, dim=True)}"
+            )
+            click.echo(click.style(f"    {marker_info(finding.id).explanation}", dim=True))
+        else:
+            why = (
+                "negated"
+                if finding.negated
+                else "someone else's words"
+                if finding.quoted
+                else "about someone else"
+            )
+            click.echo(click.style(f"  {finding.name}: {evidence} (not counted: {why})", dim=True))
+
+
+def _print_text_analysis(result) -> None:
+    _print_markers(result.text, result.markers)
+    emotions = result.emotions
+    click.echo(click.style("Emotions", bold=True))
+    if emotions.labels:
+        named = ", ".join(f"{label} {emotions.scores[label]:.2f}" for label in emotions.labels)
+        click.echo(f"  {named}  (Ekman: {', '.join(emotions.ekman) or 'none'})")
+    else:
+        click.echo("  No emotion stands out clearly.")
+    click.echo(click.style("Summary", bold=True))
+    click.echo(f"  {result.summary}")
+
+
+LEVELS = {0: "none", 1: "weak", 2: "strong"}
+
+
+def _print_response_analysis(result) -> None:
+    mi = result.mi
+    subtype = f" ({mi.subtype})" if mi.subtype else ""
+    click.echo(click.style("What the response does", bold=True))
+    click.echo(f"  {mi.code}{subtype}, confidence {mi.confidence:.2f}")
+    click.echo(click.style("Empathy communication", bold=True))
+    for name in ("emotional_reactions", "interpretations", "explorations"):
+        level = getattr(result.empathy, name)
+        words = ", ".join(f"“{result.response[s:e]}”" for s, e in level.spans)
+        label = name.replace("_", " ")
+        click.echo(f"  {label}: {LEVELS[level.level]}" + (f" ({words})" if words else ""))
+    _print_markers(result.response, result.markers)
+
+
+def _batch(path: Path) -> None:
+    from attunement.analysis.report import analyze_item
+    from attunement.errors import AttuneError, InvalidInput
+
+    try:
+        lines = path.read_bytes().splitlines()
+    except OSError as exc:
+        raise InvalidInput(f"Cannot read {path} ({exc.strerror}).", field="batch") from exc
+    with click.progressbar(lines, label="Analysing", file=sys.stderr) as bar:
+        for number, raw in enumerate(bar, start=1):
+            if not raw.strip():
+                continue
+            item_id = None
+            try:
+                item = json.loads(raw.decode("utf-8"))
+                item_id = item.get("id") if isinstance(item, dict) else None
+                out = analyze_item(item)
+            except UnicodeDecodeError:
+                out = {
+                    "id": item_id,
+                    "line": number,
+                    "error": {
+                        "code": "bad_format",
+                        "message": f"{path}, line {number}: not valid UTF-8.",
+                        "field": None,
+                    },
+                }
+            except json.JSONDecodeError as exc:
+                out = {
+                    "id": None,
+                    "line": number,
+                    "error": {
+                        "code": "bad_format",
+                        "message": f"{path}, line {number}: not valid JSON ({exc.msg}).",
+                        "field": None,
+                    },
+                }
+            except AttuneError as exc:
+                error = {
+                    "code": exc.code,
+                    "message": f"{path}, line {number}: {exc.message}",
+                    "field": exc.field,
+                }
+                out = {"id": item_id, "line": number, "error": error}
+            click.echo(json.dumps(out, ensure_ascii=False))
+
+
+@click.command()
+@click.argument("entry_id", required=False)
+@click.option("--text", help="Analyse this text instead of an entry.")
+@click.option("--response", help="A response to give feedback on (use with --to).")
+@click.option(
+    "--to", "statement", metavar="STATEMENT", help="The client's words the --response answers."
+)
+@click.option(
+    "--batch",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help='A JSON-lines file of {"id", "text", "speaker", "context"}; '
+    "writes one JSON line per input.",
+)
+@json_option
+@pass_app
+def analyze(app: AppContext, entry_id, text, response, statement, batch, as_json) -> None:
+    """Explainable feedback on writing: framework markers with their evidence, emotions
+    and a short summary; or, with --response and --to, what a response does and how it
+    communicates empathy.
+
+    Give an entry ID, --text, or '-' to read standard input. Everything runs on this
+    machine.
+    """
+    from attunement.analysis.report import analyze_response, analyze_text
+    from attunement.errors import InvalidInput
+
+    chosen = [x for x in (entry_id, text, response, batch) if x is not None]
+    if len(chosen) != 1:
+        raise InvalidInput(
+            "Give one thing to analyse: an entry ID, --text, '-', --response with --to, or --batch."
+        )
+    if batch is not None:
+        _batch(batch)
+        return
+    if response is not None:
+        if statement is None:
+            raise InvalidInput("--response needs --to: the client's words it answers.", field="to")
+        result = analyze_response(response, statement)
+        if as_json:
+            emit_json(result.to_dict())
+        else:
+            _print_response_analysis(result)
+        return
+    if entry_id == "-":
+        body = read_stdin()
+    elif entry_id is not None:
+        body = app.journal.get(entry_id).body
+    else:
+        body = text
+    analysis = analyze_text(body)
+    if as_json:
+        emit_json(analysis.to_dict())
+    else:
+        _print_text_analysis(analysis)
+
+
+@click.command(name="eval")
+@click.option(
+    "--datasets",
+    "datasets_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The shared datasets folder (default: $ATTUNE_DATASETS, else "
+    "../shared/datasets beside the source).",
+)
+@json_option
+def eval_(datasets_dir: Path | None, as_json: bool) -> None:
+    """Score the shipped models on the datasets' test splits (rebuilds nothing)."""
+    from attunement.analysis import datasets
+    from attunement.analysis.evaluate import evaluate
+
+    results = list(evaluate(datasets_dir or datasets.default_datasets()))
+    if as_json:
+        emit_json({"results": [r.to_dict() for r in results]})
+        return
+
+    def fmt(value: float | None) -> str:
+        return "—" if value is None else f"{value:.3f}"
+
+    click.echo(f"{'task':<58} {'ours':>6} {'card':>6} {'publ.':>6} {'base':>6} {'target':>6}")
+    for r in results:
+        click.echo(
+            f"{r.task:<58} {r.ours:>6.3f} {r.card:>6.3f} {fmt(r.published):>6} "
+            f"{fmt(r.baseline):>6} {fmt(r.target):>6}"
+        )
+        per = "  ".join(f"{label} {score:.2f}" for label, score in r.per_class.items())
+        click.echo(click.style(f"    per class: {per}", dim=True))
+
+
+COMMANDS = [analyze, eval_]

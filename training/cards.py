@@ -1,0 +1,208 @@
+"""Write docs/model-cards/*.md from training/metrics.json, so every figure in a card is
+the one the build measured.
+
+    python -m training.cards
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from training.build import COMPARE, METRICS, REPO
+
+CARDS = REPO / "docs" / "model-cards"
+
+DATA = {
+    "emotions.npz": {
+        "title": "Emotions (GoEmotions)",
+        "use": "Names the feelings present in a caregiver's own journal entry (28 labels, "
+        "several at once), grouped into Ekman's six basic emotions plus neutral.",
+        "data": "GoEmotions (Demszky, Movshovitz-Attias, Ko, Cowen, Nemade and Ravi, "
+        '"GoEmotions: A Dataset of Fine-Grained Emotions", ACL 2020): 58,009 Reddit '
+        "comments rated by three raters, names masked as [NAME]. Files from "
+        "google-research/goemotions (CC BY 4.0); see ../shared/datasets/goemotions/SOURCE.md.",
+        "licence": "The data is released under CC BY 4.0 by Google Research; this model is a "
+        "derived work and carries that attribution. Attunement's code is MIT.",
+        "split": "The official train / dev / test split (43,410 / 5,426 / 5,427).",
+        "limits": [
+            "Trained on short Reddit comments, not on reflective clinical writing: it reads "
+            "surface wording, so irony, understatement and professional register are often missed.",
+            "Rare labels (grief, relief, pride, nervousness) have few training examples and "
+            "low F1; treat them as hints, never as findings.",
+            "It names feelings in the text, not the writer's state, and it is not a "
+            "screening or diagnostic tool.",
+        ],
+    },
+    "mi.npz": {
+        "title": "MI behaviour and client talk (AnnoMI)",
+        "use": "Codes what a caregiver's utterance does (reflection simple/complex, question "
+        "open/closed, input advice/information/negotiation/options, other) and whether a "
+        "client's words lean towards change, sustain the status quo, or neither. Used "
+        "for practice feedback and transcript coding.",
+        "data": 'AnnoMI (Wu et al., "Anno-MI: A Dataset of Expert-Annotated Counselling '
+        'Dialogues", ICASSP 2022; Future Internet 15(3):110, 2023): 133 transcripts of '
+        "demonstration Motivational Interviewing videos, 9,699 utterances coded by MI "
+        "experts; the 428 utterances coded by ten annotators take the majority code. "
+        "See ../shared/datasets/annomi/SOURCE.md.",
+        "licence": 'The dataset authors stated "License: Public Domain" for the dataset '
+        "(commit 126d9856 of uccollab/AnnoMI); the statement was later dropped from "
+        "their README, and the transcripts are of third-party videos. Attribution to "
+        "Wu et al. is given here and in the README.",
+        "split": "Attunement's fixed split by transcript, stratified by MI quality "
+        "(70/10/20, seed 20261125; ../shared/datasets/annomi/split.csv). The model sees "
+        "the utterance and, as context, the utterance just before it.",
+        "limits": [
+            "Demonstration sessions about behaviour change (alcohol, smoking, diet…), mostly "
+            "in English as spoken in the US and UK: other settings (hospice, chaplaincy, "
+            "nursing) use other words, and the codes will be less reliable there.",
+            "Human coders agree at Fleiss kappa 0.74 on the four caregiver codes and 0.47 on "
+            "client talk; a text-only model cannot do better than that ceiling, and does worse.",
+            "Input subtypes have very few examples (options: 81 in all), so that head is weak.",
+        ],
+    },
+    "empathy.npz": {
+        "title": "Empathy communication (EPITOME)",
+        "use": "Rates how a response to someone's words communicates empathy, on the three "
+        "mechanisms of Sharma et al. (2020): emotional reactions, interpretations and "
+        "explorations, each 0 (none), 1 (weak) or 2 (strong), with the words of the "
+        "response that pushed the rating (from the model's word weights).",
+        "data": 'EPITOME, Reddit portion (Sharma, Miner, Atkins and Althoff, "A Computational '
+        "Approach to Understanding Empathy Expressed in Text-Based Mental Health "
+        'Support", EMNLP 2020): 3,084 (seeker post, response) pairs, 3,023 unique; '
+        "see ../shared/datasets/epitome/SOURCE.md.",
+        "licence": "The Reddit files used are byte-identical to those published on 2020-11-02 "
+        "under the repository's BSD 3-Clause licence (\"Copyright (c) 2020, "
+        'Behavioral Data Science Group"), which this model follows with '
+        "attribution. In January 2022 the repository replaced that licence with "
+        "non-commercial academic terms; anyone redistributing Attunement "
+        "commercially should review this history (recorded in SOURCE.md).",
+        "split": "Attunement's fixed split grouped by seeker post (70/10/20, seed 20261125; "
+        "../shared/datasets/epitome/split.csv). The model sees the response and, as "
+        "context, the seeker's post.",
+        "limits": [
+            "Reddit peer support, not professional care: ratings reflect how peers write.",
+            "Level 1 (weak) is rare in the test split (interpretations: 19, explorations: 16 "
+            "examples), so per-class F1 for it is unstable and macro-F1 carries ±0.03–0.05 noise.",
+            "The evidence words come from a linear model's weights: they show what moved the "
+            "score, not a human rationale.",
+            "Short responses, as a caregiver says them aloud, are unlike the long Reddit "
+            "replies it learned from: a one-line exploration such as \"What feels hardest "
+            "right now?\" can score 0. Read its levels as a prompt to reflect, not a grade.",
+        ],
+    },
+}
+
+
+def fmt(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3f}"
+
+
+def card(file: str, built: dict[str, Any], metrics: dict[str, Any]) -> str:
+    info = DATA[file]
+    lines = [
+        f"# Model card: {info['title']}",
+        "",
+        f"File: `src/attunement/analysis/models/{file}` ({built['bytes'] / 1e6:.1f} MB), "
+        f"built {metrics['built']} by `python -m training.build` (seed {metrics['seed']}, "
+        f"scikit-learn {metrics['scikit_learn']}, Python {metrics['python']}; "
+        f"{built['seconds']:.0f} s on 2 CPU cores).",
+        "",
+        "## What it is for",
+        "",
+        info["use"],
+        "",
+        "## Model",
+        "",
+        "TF-IDF features (word 1–2-grams and character 2–5-grams within words, sublinear "
+        "term frequency; context blocks of word 1–2-grams where the task has context) and "
+        "logistic-regression heads, run at inference time by a small numpy module "
+        "(`attunement/analysis/linear.py`; no scikit-learn, no network). Configurations "
+        "were compared on dev only; multiclass heads add per-class offsets tuned on 5-fold "
+        "out-of-fold predictions over train (grouped like the split); multilabel heads use "
+        "per-label thresholds tuned on dev. Test was scored once, for the chosen model.",
+        "",
+        "## Data",
+        "",
+        info["data"],
+        "",
+        "## Licence and attribution",
+        "",
+        info["licence"],
+        "",
+        "## Split",
+        "",
+        info["split"],
+        "",
+        "## Scores (macro-F1)",
+        "",
+        "| head | task | dev | test | published | TF-IDF floor | target | test ECE |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for head, m in built["heads"].items():
+        c = COMPARE[head]
+        lines.append(
+            f"| `{head}` | {c['task']} | {m['dev_macro_f1']:.3f} | "
+            f"**{m['test_macro_f1']:.3f}** | {fmt(c['published'])} | "
+            f"{fmt(c['baseline'])} | {fmt(c['target'])} | {m['test_ece']:.3f} |"
+        )
+    lines += [
+        "",
+        "Published figures: "
+        + "; ".join(
+            sorted(
+                {
+                    f"`{h}` {COMPARE[h]['published_by']}"
+                    for h in built["heads"]
+                    if COMPARE[h]["published_by"]
+                }
+            )
+        )
+        + ". ECE is the expected calibration error "
+        "of the stated confidence (10 bins; lower is better).",
+        "",
+    ]
+    missed = [
+        h
+        for h, m in built["heads"].items()
+        if COMPARE[h]["target"] is not None and m["test_macro_f1"] < COMPARE[h]["target"]
+    ]
+    if missed:
+        lines += [
+            "**Targets not reached:** "
+            + ", ".join(
+                f"`{h}` ({built['heads'][h]['test_macro_f1']:.3f} < {COMPARE[h]['target']:.2f})"
+                for h in missed
+            )
+            + ". A fine-tuned small encoder is the likely way past this "
+            "linear model; see RESEARCH.md.",
+            "",
+        ]
+    lines += ["## Per-class F1 on test", ""]
+    for head, m in built["heads"].items():
+        parts = ", ".join(
+            f"{label} {v['f1']:.2f} (n={v['support']})" for label, v in m["test_per_class"].items()
+        )
+        lines.append(f"- `{head}`: {parts}")
+    lines += ["", "## Known limits", ""] + [f"- {item}" for item in info["limits"]]
+    lines += [
+        "",
+        "Check the shipped file yourself with `attune eval` (needs the datasets "
+        "folder); a test fails if it scores more than 0.01 below the test figures above.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    metrics = json.loads(Path(METRICS).read_text(encoding="utf-8"))
+    CARDS.mkdir(parents=True, exist_ok=True)
+    for file, built in metrics["models"].items():
+        path = CARDS / file.replace(".npz", ".md")
+        path.write_text(card(file, built, metrics), encoding="utf-8")
+        print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
