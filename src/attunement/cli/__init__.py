@@ -56,9 +56,9 @@ def cli(ctx: click.Context, data_dir: str | None) -> None:
 
 
 def _register() -> None:
-    from attunement.cli import analyze, checkins, entries, prompts, transfer
+    from attunement.cli import analyze, checkins, entries, prompts, serve, transfer
 
-    for module in (prompts, entries, checkins, transfer, analyze):
+    for module in (prompts, entries, checkins, transfer, analyze, serve):
         for command in module.COMMANDS:
             cli.add_command(command)
 

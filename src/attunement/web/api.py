@@ -1,0 +1,360 @@
+"""The JSON API, /api/v1: the same services as the CLI and the pages, as JSON.
+
+Errors always have one shape, ``{"error": {"code", "message", "field"}}``: 404 for an
+unknown id, 409 for a conflict, 413 for an oversized body, 422 naming the bad field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from attunement.core.dates import parse_when
+from attunement.core.journal import Journal
+from attunement.core.models import EntryFilter
+from attunement.errors import InvalidInput
+
+router = APIRouter(prefix="/api/v1")
+
+
+def journal(request: Request) -> Journal:
+    return request.app.state.journal
+
+
+JournalDep = Annotated[Journal, Depends(journal)]
+Limit = Annotated[int, Query(ge=1, le=500, description="How many to return.")]
+Offset = Annotated[int, Query(ge=0, le=10_000_000, description="How many to skip.")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class EntryIn(Strict):
+    body: str = Field(description="Markdown text of the entry.")
+    title: str | None = None
+    prompt_id: str | None = None
+    tags: list[str] = []
+    starred: bool = False
+
+
+class EntryPatch(Strict):
+    body: str | None = None
+    title: str | None = None
+    add_tags: list[str] = []
+    remove_tags: list[str] = []
+    prompt_id: str | None = None
+    clear_prompt: bool = False
+    starred: bool | None = None
+
+
+class DraftIn(Strict):
+    body: str = ""
+    title: str = ""
+    tags: list[str] = []
+    prompt_id: str | None = None
+    entry_id: str | None = None
+
+
+class CheckInIn(Strict):
+    ease: int | None = None
+    presence: int | None = None
+    curiosity: int | None = None
+    urge_to_fix: int | None = None
+    fatigue: int | None = None
+    body: list[str] = []
+    note: str = ""
+    moment: str = "other"
+
+
+class TextIn(Strict):
+    text: str
+
+
+class ResponseIn(Strict):
+    response: str
+    to: str
+
+
+def entry_filter(
+    since: str | None = None,
+    until: str | None = None,
+    tag: Annotated[list[str] | None, Query()] = None,
+    prompt: str | None = None,
+    starred: bool | None = None,
+) -> EntryFilter:
+    return EntryFilter(
+        since=parse_when(since) if since else None,
+        until=parse_when(until, end_of_day=True) if until else None,
+        tags=tuple(tag or ()),
+        prompt_id=prompt,
+        starred=starred,
+    )
+
+
+FilterDep = Annotated[EntryFilter, Depends(entry_filter)]
+
+
+@router.get("/today", summary="Today's prompt, streak, last check-in and entry")
+def today(j: JournalDep, deck: str = "art-of-attunement") -> dict[str, Any]:
+    return j.today(deck_id=deck).to_dict()
+
+
+@router.get("/entries", summary="Entries, newest first")
+def list_entries(
+    j: JournalDep, flt: FilterDep, limit: Limit = 20, offset: Offset = 0
+) -> dict[str, Any]:
+    entries = j.list_entries(flt, limit=limit, offset=offset)
+    total = j.store.count_entries(j.check_filter(flt))
+    return {"entries": [e.to_dict() for e in entries], "total": total}
+
+
+@router.post("/entries", status_code=201, summary="Write an entry")
+def create_entry(j: JournalDep, data: EntryIn) -> dict[str, Any]:
+    return j.write(
+        data.body, title=data.title, prompt_id=data.prompt_id, tags=data.tags, starred=data.starred
+    ).to_dict()
+
+
+@router.get("/entries/{entry_id}", summary="One entry")
+def get_entry(j: JournalDep, entry_id: str) -> dict[str, Any]:
+    return j.get(entry_id).to_dict()
+
+
+@router.patch("/entries/{entry_id}", summary="Edit an entry (the old version is kept)")
+def edit_entry(j: JournalDep, entry_id: str, data: EntryPatch) -> dict[str, Any]:
+    entry, changed = j.edit(
+        entry_id,
+        body=data.body,
+        title=data.title,
+        add_tags=data.add_tags,
+        remove_tags=data.remove_tags,
+        prompt_id=data.prompt_id,
+        clear_prompt=data.clear_prompt,
+        starred=data.starred,
+    )
+    return {**entry.to_dict(), "changed": changed}
+
+
+@router.delete("/entries/{entry_id}", summary="Move an entry to the trash")
+def delete_entry(j: JournalDep, entry_id: str) -> dict[str, Any]:
+    return j.delete(entry_id).to_dict()
+
+
+@router.post("/entries/{entry_id}/restore", summary="Bring an entry back from the trash")
+def restore_entry(j: JournalDep, entry_id: str) -> dict[str, Any]:
+    return j.restore(entry_id).to_dict()
+
+
+@router.get("/entries/{entry_id}/history", summary="Earlier versions of an entry")
+def entry_history(j: JournalDep, entry_id: str) -> dict[str, Any]:
+    entry, revisions = j.history(entry_id)
+    return {"entry": entry.to_dict(), "revisions": [r.to_dict() for r in revisions]}
+
+
+@router.get("/trash", summary="Entries in the trash")
+def trash(j: JournalDep) -> dict[str, Any]:
+    return {"entries": [e.to_dict() for e in j.trash()]}
+
+
+@router.delete("/trash", summary="Delete everything in the trash for good")
+def purge_trash(j: JournalDep) -> dict[str, Any]:
+    return {"deleted": j.purge_trash()}
+
+
+@router.get("/search", summary="Full-text search with filters")
+def search(
+    j: JournalDep,
+    flt: FilterDep,
+    q: Annotated[str, Query(min_length=1)],
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    return {
+        "query": q,
+        "results": [h.to_dict() for h in j.search(q, flt, limit=limit, offset=offset)],
+    }
+
+
+@router.get("/drafts", summary="Unfinished drafts")
+def drafts(j: JournalDep) -> dict[str, Any]:
+    return {"drafts": [d.to_dict() for d in j.drafts()]}
+
+
+@router.post("/drafts", status_code=201, summary="Keep unfinished writing")
+def create_draft(j: JournalDep, data: DraftIn) -> dict[str, Any]:
+    return j.save_draft(
+        data.body,
+        title=data.title,
+        tags=data.tags,
+        prompt_id=data.prompt_id,
+        entry_id=data.entry_id,
+    ).to_dict()
+
+
+@router.get("/drafts/{draft_id}", summary="One draft")
+def get_draft(j: JournalDep, draft_id: str) -> dict[str, Any]:
+    return j.draft(draft_id).to_dict()
+
+
+@router.put("/drafts/{draft_id}", summary="Update a draft (autosave)")
+def update_draft(j: JournalDep, draft_id: str, data: DraftIn) -> dict[str, Any]:
+    return j.save_draft(
+        data.body,
+        draft_id=draft_id,
+        title=data.title,
+        tags=data.tags,
+        prompt_id=data.prompt_id,
+        entry_id=data.entry_id,
+    ).to_dict()
+
+
+@router.delete("/drafts/{draft_id}", summary="Throw a draft away")
+def discard_draft(j: JournalDep, draft_id: str) -> dict[str, Any]:
+    j.discard_draft(draft_id)
+    return {"discarded": draft_id}
+
+
+@router.post("/drafts/{draft_id}/publish", status_code=201, summary="Save a draft as an entry")
+def publish_draft(j: JournalDep, draft_id: str) -> dict[str, Any]:
+    return j.publish_draft(draft_id).to_dict()
+
+
+@router.get("/checkins", summary="Check-ins, newest first")
+def checkins(
+    j: JournalDep, since: str | None = None, until: str | None = None, limit: Limit = 50
+) -> dict[str, Any]:
+    items = j.checkins(
+        since=parse_when(since) if since else None,
+        until=parse_when(until, end_of_day=True) if until else None,
+        limit=limit,
+    )
+    return {"checkins": [c.to_dict() for c in items]}
+
+
+@router.post("/checkins", status_code=201, summary="Check in")
+def create_checkin(j: JournalDep, data: CheckInIn) -> dict[str, Any]:
+    return j.checkin(
+        body=data.body,
+        note=data.note,
+        moment=data.moment,
+        ease=data.ease,
+        presence=data.presence,
+        curiosity=data.curiosity,
+        urge_to_fix=data.urge_to_fix,
+        fatigue=data.fatigue,
+    ).to_dict()
+
+
+@router.get("/prompts", summary="Decks and prompts, with how often each was answered")
+def prompts(j: JournalDep) -> dict[str, Any]:
+    used = j.store.prompt_history()
+    return {
+        "decks": [
+            {
+                **d.to_dict(),
+                "prompts": [
+                    {
+                        **p.to_dict(),
+                        "answered": used[p.id].count if p.id in used else 0,
+                        "last_answered": used[p.id].last.isoformat() if p.id in used else None,
+                    }
+                    for p in d.prompts
+                ],
+            }
+            for d in j.decks.decks
+        ]
+    }
+
+
+@router.post("/decks", status_code=201, summary="Add a deck from a TOML or YAML file")
+def add_deck(
+    j: JournalDep, file: Annotated[UploadFile, File()], replace: Annotated[bool, Form()] = False
+) -> dict[str, Any]:
+    import tempfile
+    from pathlib import Path
+
+    name = Path(file.filename or "deck.toml").name
+    with tempfile.TemporaryDirectory(dir=j.data_dir / "tmp" if j.data_dir else None) as tmp:
+        path = Path(tmp) / name
+        path.write_bytes(file.file.read())
+        return j.add_deck(path, replace=replace).to_dict()
+
+
+@router.post("/analysis/text", summary="Markers, emotions and a summary for a text")
+def analyze_text(data: TextIn) -> dict[str, Any]:
+    from attunement.analysis.report import analyze_text as run
+
+    return run(data.text).to_dict()
+
+
+@router.post("/analysis/response", summary="Feedback on a response to someone's words")
+def analyze_response(data: ResponseIn) -> dict[str, Any]:
+    from attunement.analysis.report import analyze_response as run
+
+    return run(data.response, data.to).to_dict()
+
+
+@router.get("/export", summary="The complete journal as Attunement JSON")
+def export(j: JournalDep) -> Response:
+    import io
+
+    from attunement.interop import attune_json
+
+    buffer = io.StringIO()
+    attune_json.write(j, buffer)
+    return Response(
+        buffer.getvalue(),
+        media_type="application/json",
+        headers={"content-disposition": 'attachment; filename="attunement-export.json"'},
+    )
+
+
+@router.post("/import", summary="Import a journal file")
+def import_file(
+    j: JournalDep,
+    file: Annotated[UploadFile, File()],
+    source_format: Annotated[str, Form(alias="from")],
+    dry_run: Annotated[bool, Form()] = False,
+) -> dict[str, Any]:
+    from attunement.interop import IMPORT_FORMATS
+    from attunement.interop import import_file as run
+
+    if source_format not in IMPORT_FORMATS:
+        raise InvalidInput(
+            f"Unknown import format '{source_format}'; use one of {', '.join(IMPORT_FORMATS)}.",
+            field="from",
+        )
+    with uploaded(j, file, "import") as path:
+        report = run(j, path, source_format, dry_run=dry_run)
+    data = report.to_dict()
+    data["source"] = path.name  # not the temporary folder
+    return data
+
+
+@contextmanager
+def uploaded(j: Journal, file: UploadFile, default_name: str) -> Iterator[Path]:
+    """An uploaded file, kept under its own name in a private temporary folder inside the
+    data folder (never the shared /tmp), removed afterwards."""
+    import tempfile
+
+    from attunement.paths import private_temp_dir
+
+    name = Path(file.filename or default_name).name or default_name
+    parent = private_temp_dir(j.data_dir) if j.data_dir else None
+    with tempfile.TemporaryDirectory(dir=parent) as tmp:
+        path = Path(tmp) / name
+        path.write_bytes(file.file.read())
+        yield path
+
+
+def error_response(status: int, code: str, message: str, field: str | None) -> JSONResponse:
+    return JSONResponse(
+        {"error": {"code": code, "message": message, "field": field}}, status_code=status
+    )

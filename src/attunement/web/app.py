@@ -1,0 +1,120 @@
+"""create_app(settings): the FastAPI application behind `attune serve`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from attunement import __version__
+from attunement.errors import AttuneError
+from attunement.web.api import error_response
+from attunement.web.api import router as api_router
+from attunement.web.security import LocalSafety
+
+HERE = Path(__file__).resolve().parent
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+MAX_BODY = 12 * 1024 * 1024  # entries may be 10 MB, plus room for the request around them
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    host: str = "127.0.0.1"
+    port: int = 8765
+    max_body: int = MAX_BODY
+    extra_hosts: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def allowed_hosts(self) -> set[str]:
+        names = {self.host}
+        if self.host in LOOPBACK:
+            names |= {"127.0.0.1", "localhost", "[::1]"}
+        if self.host == "::1":
+            names.add("[::1]")
+        hosts = {f"{name}:{self.port}" for name in names}
+        if self.port == 80:
+            hosts |= names
+        return hosts | set(self.extra_hosts)
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def create_app(settings: Settings) -> Any:
+    from attunement.core.journal import Journal
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.journal = Journal.open(settings.data_dir)
+        try:
+            yield
+        finally:
+            app.state.journal.close()
+
+    app = FastAPI(
+        title="Attunement",
+        version=__version__,
+        lifespan=lifespan,
+        openapi_url="/api/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        description="The local JSON API of Attunement. Errors have one shape: "
+        '{"error": {"code", "message", "field"}}.',
+    )
+    app.state.settings = settings
+    app.include_router(api_router)
+    from attunement.web import pages
+
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.exception_handler(AttuneError)
+    async def attune_error(request: Request, exc: AttuneError) -> Response:
+        if _is_api(request):
+            return error_response(exc.http_status, exc.code, exc.message, exc.field)
+        return pages.error_page(request, exc.http_status, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        first = exc.errors()[0] if exc.errors() else {}
+        loc = [str(part) for part in first.get("loc", ())]
+        if loc and loc[0] in ("body", "query", "path", "form", "header"):
+            loc = loc[1:]  # where it was sent, not which field
+        field_name = ".".join(loc) or None
+        message = f"{field_name or 'The request'}: {first.get('msg', 'is not valid')}."
+        if _is_api(request):
+            return error_response(422, "invalid_input", message, field_name)
+        return pages.error_page(request, 422, message)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        codes = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}
+        message = {
+            404: "There is nothing at this address.",
+            405: "This address does not accept that kind of request.",
+        }.get(exc.status_code, str(exc.detail))
+        if _is_api(request) or exc.status_code != 404:
+            response: Response = JSONResponse(
+                {
+                    "error": {
+                        "code": codes.get(exc.status_code, "error"),
+                        "message": message,
+                        "field": None,
+                    }
+                },
+                status_code=exc.status_code,
+            )
+            return response
+        return pages.error_page(request, 404, message)
+
+    return LocalSafety(app, allowed_hosts=settings.allowed_hosts, max_body=settings.max_body)

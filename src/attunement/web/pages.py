@@ -1,0 +1,385 @@
+"""The HTML pages. Each route reads the form or query, calls a service, and renders a
+template; there is no logic here that the CLI or the API does not share."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+
+from attunement.core.journal import Journal, label_of
+from attunement.core.models import EntryFilter
+from attunement.errors import AttuneError
+
+HERE = Path(__file__).resolve().parent
+templates = Jinja2Templates(directory=HERE / "templates")
+router = APIRouter(include_in_schema=False)
+PAGE_SIZE = 20
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> Any:
+    from markdown_it import MarkdownIt
+
+    # CommonMark with raw HTML off: any <script> typed into an entry shows as text.
+    return MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+
+
+def render_markdown(text: str) -> Markup:
+    return Markup(_markdown().render(text))  # noqa: S704 - html is disabled in the renderer
+
+
+templates.env.filters["markdown"] = render_markdown
+templates.env.filters["label"] = label_of
+templates.env.filters["when"] = lambda moment: moment.strftime("%d %b %Y, %H:%M")
+
+
+def page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, context, status_code=status)
+
+
+def error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    return page(request, "error.html", status=status, message=message, title="Something went wrong")
+
+
+def _journal(request: Request) -> Journal:
+    return request.app.state.journal
+
+
+def _segments(text: str, findings: list[Any]) -> list[tuple[str, str | None]]:
+    """The text cut into plain and marked pieces, for highlighting without raw HTML."""
+    marks: dict[int, str] = {}
+    spans = sorted((s, e, f.id) for f in findings if f.counts for s, e in f.spans)
+    pieces: list[tuple[str, str | None]] = []
+    cursor = 0
+    for start, end, marker_id in spans:
+        if start < cursor:
+            continue
+        pieces.append((text[cursor:start], None))
+        pieces.append((text[start:end], marker_id))
+        cursor = end
+        marks[start] = marker_id
+    pieces.append((text[cursor:], None))
+    return [p for p in pieces if p[0]]
+
+
+@router.get("/", response_class=HTMLResponse)
+def today(request: Request) -> HTMLResponse:
+    j = _journal(request)
+    from attunement.framework import concepts
+
+    return page(
+        request,
+        "today.html",
+        title="Today",
+        view=j.today(),
+        drafts=j.drafts()[:3],
+        framework=concepts(),
+    )
+
+
+@router.get("/write", response_class=HTMLResponse)
+def write_form(
+    request: Request, prompt: str | None = None, draft: str | None = None
+) -> HTMLResponse:
+    j = _journal(request)
+    current = j.draft(draft) if draft else None
+    chosen = (
+        j.decks.prompt(prompt or (current.prompt_id if current else None) or "")
+        if (prompt or (current and current.prompt_id))
+        else None
+    )
+    return page(
+        request,
+        "write.html",
+        title="Write",
+        decks=j.decks.decks,
+        chosen=chosen,
+        draft=current,
+        drafts=[d for d in j.drafts() if not current or d.id != current.id],
+    )
+
+
+@router.post("/write")
+def write_save(
+    request: Request,
+    body: Annotated[str, Form()] = "",
+    title: Annotated[str, Form()] = "",
+    prompt_id: Annotated[str, Form()] = "",
+    tags: Annotated[str, Form()] = "",
+    draft_id: Annotated[str, Form()] = "",
+) -> Response:
+    j = _journal(request)
+    tag_list = [t for t in tags.replace(",", " ").split() if t]
+    try:
+        if draft_id:
+            # The autosaved draft becomes the entry, in one transaction.
+            j.save_draft(
+                body, draft_id=draft_id, title=title, tags=tag_list, prompt_id=prompt_id or None
+            )
+            entry = j.publish_draft(draft_id)
+        else:
+            entry = j.write(body, title=title, prompt_id=prompt_id or None, tags=tag_list)
+    except AttuneError as exc:
+        current = j.draft(draft_id) if draft_id else None
+        chosen = (
+            j.decks.prompt(prompt_id)
+            if prompt_id and prompt_id in {p.id for p in j.decks.prompts}
+            else None
+        )
+        return page(
+            request,
+            "write.html",
+            status=exc.http_status,
+            title="Write",
+            decks=j.decks.decks,
+            chosen=chosen,
+            draft=current,
+            drafts=[],
+            error=exc.message,
+            form={"body": body, "title": title, "tags": tags},
+        )
+    return RedirectResponse(f"/entries/{entry.id}?saved=1", status_code=303)
+
+
+@router.post("/partials/preview", response_class=HTMLResponse)
+def preview(body: Annotated[str, Form()] = "") -> HTMLResponse:
+    if not body.strip():
+        return HTMLResponse('<p class="muted">The preview appears here as you write.</p>')
+    return HTMLResponse(render_markdown(body))
+
+
+@router.get("/journal", response_class=HTMLResponse)
+def journal_page(
+    request: Request,
+    q: str = "",
+    tag: str = "",
+    prompt: str = "",
+    since: str = "",
+    until: str = "",
+    page_number: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
+) -> HTMLResponse:
+    from attunement.core.dates import parse_when
+
+    j = _journal(request)
+    error = None
+    hits: list[Any] = []
+    entries: list[Any] = []
+    total = 0
+    try:
+        flt = EntryFilter(
+            since=parse_when(since) if since else None,
+            until=parse_when(until, end_of_day=True) if until else None,
+            tags=(tag,) if tag else (),
+            prompt_id=prompt or None,
+        )
+        offset = (page_number - 1) * PAGE_SIZE
+        if q.strip():
+            hits = j.search(q, flt, limit=PAGE_SIZE + 1, offset=offset)
+            more = len(hits) > PAGE_SIZE
+            hits = hits[:PAGE_SIZE]
+        else:
+            entries = j.list_entries(flt, limit=PAGE_SIZE + 1, offset=offset)
+            more = len(entries) > PAGE_SIZE
+            entries = entries[:PAGE_SIZE]
+            total = j.store.count_entries(j.check_filter(flt))
+    except AttuneError as exc:
+        error, more = exc.message, False
+    context: dict[str, Any] = dict(
+        title="Journal",
+        q=q,
+        tag=tag,
+        prompt=prompt,
+        since=since,
+        until=until,
+        page=page_number,
+        more=more,
+        hits=hits,
+        entries=entries,
+        total=total,
+        error=error,
+        tags=j.store.tag_counts()[:30],
+        prompts=j.decks.prompts,
+    )
+    name = "partials/results.html" if request.headers.get("hx-request") else "journal.html"
+    return page(request, name, **context)
+
+
+@router.get("/entries/{entry_id}", response_class=HTMLResponse)
+def entry_page(request: Request, entry_id: str, saved: bool = False) -> HTMLResponse:
+    from attunement.analysis.markers import marker_info
+    from attunement.analysis.report import analyze_text
+
+    j = _journal(request)
+    entry = j.get(entry_id)
+    analysis = analyze_text(entry.body)
+    explanations = {f.id: marker_info(f.id) for f in analysis.markers}
+    prompt = (
+        j.decks.prompt(entry.prompt_id)
+        if entry.prompt_id and entry.prompt_id in {p.id for p in j.decks.prompts}
+        else None
+    )
+    return page(
+        request,
+        "entry.html",
+        title=entry.title or label_of(entry),
+        entry=entry,
+        prompt=prompt,
+        saved=saved,
+        analysis=analysis,
+        explanations=explanations,
+        segments=_segments(entry.body, analysis.markers),
+        revisions=j.store.revisions(entry.id) if entry.revision > 1 else [],
+    )
+
+
+@router.get("/entries/{entry_id}/edit", response_class=HTMLResponse)
+def edit_form(request: Request, entry_id: str) -> HTMLResponse:
+    j = _journal(request)
+    entry = j.get(entry_id)
+    return page(
+        request, "edit.html", title=f"Edit {entry.id}", entry=entry, prompts=j.decks.prompts
+    )
+
+
+@router.post("/entries/{entry_id}/edit")
+def edit_save(
+    request: Request,
+    entry_id: str,
+    body: Annotated[str, Form()] = "",
+    title: Annotated[str, Form()] = "",
+) -> Response:
+    j = _journal(request)
+    try:
+        j.edit(entry_id, body=body, title=title)
+    except AttuneError as exc:
+        if exc.http_status == 404:
+            raise
+        entry = j.get(entry_id)
+        return page(
+            request,
+            "edit.html",
+            status=exc.http_status,
+            title=f"Edit {entry.id}",
+            entry=entry,
+            prompts=j.decks.prompts,
+            error=exc.message,
+            form={"body": body, "title": title},
+        )
+    return RedirectResponse(f"/entries/{entry_id}", status_code=303)
+
+
+@router.get("/entries/{entry_id}/history", response_class=HTMLResponse)
+def history_page(request: Request, entry_id: str, version: int | None = None) -> HTMLResponse:
+    j = _journal(request)
+    entry, revisions = j.history(entry_id)
+    shown = next((r for r in revisions if r.revision == version), None)
+    return page(
+        request,
+        "history.html",
+        title=f"History of {entry.id}",
+        entry=entry,
+        revisions=revisions,
+        shown=shown,
+    )
+
+
+@router.post("/entries/{entry_id}/delete")
+def delete_entry(request: Request, entry_id: str) -> Response:
+    _journal(request).delete(entry_id)
+    return RedirectResponse(f"/entries/{entry_id}", status_code=303)
+
+
+@router.post("/entries/{entry_id}/restore")
+def restore_entry(request: Request, entry_id: str) -> Response:
+    _journal(request).restore(entry_id)
+    return RedirectResponse(f"/entries/{entry_id}", status_code=303)
+
+
+@router.get("/trash", response_class=HTMLResponse)
+def trash_page(request: Request) -> HTMLResponse:
+    return page(request, "trash.html", title="Trash", entries=_journal(request).trash())
+
+
+@router.get("/checkin", response_class=HTMLResponse)
+def checkin_form(request: Request, done: str | None = None) -> HTMLResponse:
+    from attunement.framework import concepts
+
+    j = _journal(request)
+    return page(
+        request,
+        "checkin.html",
+        title="Check in",
+        framework=concepts(),
+        recent=j.checkins(limit=5),
+        done=done,
+        form={},
+    )
+
+
+@router.post("/checkin")
+async def checkin_save(request: Request) -> Response:
+    from attunement.framework import concepts
+
+    form = await request.form()
+    j = _journal(request)
+    values: dict[str, Any] = {}
+    try:
+        for scale in concepts().scales:
+            raw = str(form.get(scale.id, "")).strip()
+            if raw:
+                if not raw.isdigit():
+                    from attunement.errors import InvalidInput
+
+                    raise InvalidInput(
+                        f"{scale.name} must be a whole number from 0 to 10.", field=scale.id
+                    )
+                values[scale.id] = int(raw)
+        saved = j.checkin(
+            body=[str(v) for v in form.getlist("body")],
+            note=str(form.get("note", "")),
+            moment=str(form.get("moment", "other")),
+            **values,
+        )
+    except AttuneError as exc:
+        return page(
+            request,
+            "checkin.html",
+            status=exc.http_status,
+            title="Check in",
+            framework=concepts(),
+            recent=j.checkins(limit=5),
+            error=exc.message,
+            form={k: str(v) for k, v in form.items()},
+            chosen_body=[str(v) for v in form.getlist("body")],
+        )
+    return RedirectResponse(f"/checkin?done={saved.id}", status_code=303)
+
+
+@router.get("/prompts", response_class=HTMLResponse)
+def prompts_page(request: Request) -> HTMLResponse:
+    j = _journal(request)
+    return page(
+        request, "prompts.html", title="Prompts", decks=j.decks.decks, used=j.store.prompt_history()
+    )
+
+
+@router.get("/settings", response_class=HTMLResponse)
+def settings_page(request: Request) -> HTMLResponse:
+    j = _journal(request)
+    return page(
+        request,
+        "settings.html",
+        title="Settings",
+        data_dir=j.data_dir,
+        counts={
+            "entries": j.store.count_entries(),
+            "checkins": len(j.checkins()),
+            "drafts": len(j.drafts()),
+        },
+    )

@@ -1,0 +1,366 @@
+"""The local web app: the JSON API over the same services, the pages, and local safety."""
+
+from __future__ import annotations
+
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from attunement.web import Settings, create_app
+
+
+@pytest.fixture
+def client(data_dir: Path):
+    app = create_app(Settings(data_dir=data_dir, extra_hosts=("testserver",)))
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def error_of(response):
+    body = response.json()
+    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "field"}
+    return body["error"]
+
+
+# -- the JSON API -------------------------------------------------------------------------
+
+
+def test_entries_round_trip_through_the_api(client):
+    made = client.post(
+        "/api/v1/entries",
+        json={"body": "My chest tightened. #ward", "title": "Ward", "prompt_id": "aoa-1"},
+    )
+    assert made.status_code == 201
+    entry = made.json()
+    assert entry["tags"] == ["ward"] and entry["prompt_id"] == "aoa-1"
+    assert client.get(f"/api/v1/entries/{entry['id']}").json() == entry
+    listed = client.get("/api/v1/entries", params={"tag": "ward"}).json()
+    assert listed["total"] == 1 and listed["entries"][0]["id"] == entry["id"]
+    edited = client.patch(f"/api/v1/entries/{entry['id']}", json={"body": "Softer now."}).json()
+    assert edited["revision"] == 2 and edited["changed"] is True
+    history = client.get(f"/api/v1/entries/{entry['id']}/history").json()
+    assert [r["body"] for r in history["revisions"]] == ["My chest tightened. #ward"]
+    hits = client.get("/api/v1/search", params={"q": "softer"}).json()["results"]
+    assert hits[0]["entry"]["id"] == entry["id"] and hits[0]["highlights"]
+    assert client.delete(f"/api/v1/entries/{entry['id']}").json()["deleted_at"]
+    assert client.get("/api/v1/trash").json()["entries"][0]["id"] == entry["id"]
+    assert client.post(f"/api/v1/entries/{entry['id']}/restore").json()["deleted_at"] is None
+    client.delete(f"/api/v1/entries/{entry['id']}")
+    assert client.delete("/api/v1/trash").json() == {"deleted": 1}
+
+
+def test_drafts_autosave_and_publish(client):
+    draft = client.post("/api/v1/drafts", json={"body": "half"}).json()
+    updated = client.put(
+        f"/api/v1/drafts/{draft['id']}", json={"body": "half a thought", "title": "Later"}
+    ).json()
+    assert updated["id"] == draft["id"] and updated["body"] == "half a thought"
+    assert [d["id"] for d in client.get("/api/v1/drafts").json()["drafts"]] == [draft["id"]]
+    assert client.get(f"/api/v1/drafts/{draft['id']}").json()["title"] == "Later"
+    entry = client.post(f"/api/v1/drafts/{draft['id']}/publish").json()
+    assert entry["body"] == "half a thought"
+    assert client.get("/api/v1/drafts").json()["drafts"] == []
+    other = client.post("/api/v1/drafts", json={"body": "gone"}).json()
+    assert client.delete(f"/api/v1/drafts/{other['id']}").json() == {"discarded": other["id"]}
+
+
+def test_checkins_prompts_today_and_analysis(client):
+    made = client.post(
+        "/api/v1/checkins", json={"ease": 4, "urge_to_fix": 8, "body": ["chest"], "moment": "after"}
+    )
+    assert made.status_code == 201 and made.json()["body"] == ["chest"]
+    assert client.get("/api/v1/checkins").json()["checkins"][0]["ease"] == 4
+    assert client.get("/api/v1/today").json()["last_checkin"]["id"] == made.json()["id"]
+    decks = client.get("/api/v1/prompts").json()["decks"]
+    assert decks[0]["prompts"][0]["id"] == "aoa-1"
+    text = client.post("/api/v1/analysis/text", json={"text": "I wanted to fix it."}).json()
+    assert any(m["id"] == "fixing" for m in text["markers"])
+    response = client.post(
+        "/api/v1/analysis/response",
+        json={"response": "What is that like for you?", "to": "I can't sleep."},
+    ).json()
+    assert response["mi"]["code"] == "question"
+
+
+def test_export_import_and_decks_through_the_api(client, tmp_path):
+    client.post("/api/v1/entries", json={"body": "keep me"})
+    exported = client.get("/api/v1/export")
+    assert exported.headers["content-disposition"].startswith("attachment")
+    assert json.loads(exported.text)["format"] == "attunement-journal"
+    report = client.post(
+        "/api/v1/import",
+        data={"from": "attune-json"},
+        files={"file": ("backup.json", exported.content)},
+    ).json()
+    assert report["added"] == 0 and len(report["skipped"]) == 1
+    assert report["source"] == "backup.json"
+    deck = 'id = "mine"\nname = "Mine"\n[[prompts]]\nid = "mine-1"\ntext = "Hello?"\n'
+    added = client.post("/api/v1/decks", files={"file": ("mine.toml", deck.encode())})
+    assert added.status_code == 201 and added.json()["id"] == "mine"
+    bad = client.post("/api/v1/decks", files={"file": ("bad.toml", b'id = "x"\nname = 3\n')})
+    assert bad.status_code == 422 and "line 2" in error_of(bad)["message"]
+
+
+@pytest.mark.parametrize(
+    "method,path,payload,status,code",
+    [
+        ("get", "/api/v1/entries/nosuch1", None, 404, "not_found"),
+        ("patch", "/api/v1/entries/nosuch1", {"body": "x"}, 404, "not_found"),
+        ("delete", "/api/v1/entries/nosuch1", None, 404, "not_found"),
+        ("post", "/api/v1/entries/nosuch1/restore", None, 404, "not_found"),
+        ("get", "/api/v1/entries/nosuch1/history", None, 404, "not_found"),
+        ("get", "/api/v1/drafts/nosuch1", None, 404, "not_found"),
+        ("put", "/api/v1/drafts/nosuch1", {"body": "x"}, 404, "not_found"),
+        ("post", "/api/v1/drafts/nosuch1/publish", None, 404, "not_found"),
+        ("delete", "/api/v1/drafts/nosuch1", None, 404, "not_found"),
+        ("get", "/api/v1/nothing-here", None, 404, "not_found"),
+        ("post", "/api/v1/entries", {"body": "   "}, 422, "invalid_input"),
+        ("post", "/api/v1/entries", {"body": "x", "prompt_id": "zzz"}, 422, "invalid_input"),
+        ("post", "/api/v1/entries", {"text": "wrong field"}, 422, "invalid_input"),
+        ("post", "/api/v1/entries", {"body": 5}, 422, "invalid_input"),
+        ("post", "/api/v1/checkins", {"ease": 11}, 422, "invalid_input"),
+        ("post", "/api/v1/checkins", {"body": ["elbow"]}, 422, "invalid_input"),
+        ("post", "/api/v1/checkins", {}, 422, "invalid_input"),
+        ("get", "/api/v1/entries?limit=0", None, 422, "invalid_input"),
+        ("get", "/api/v1/entries?since=someday%20maybe", None, 422, "invalid_input"),
+        ("get", "/api/v1/search?q=***", None, 422, "invalid_input"),
+        ("get", "/api/v1/search", None, 422, "invalid_input"),
+        ("post", "/api/v1/analysis/text", {"text": ""}, 422, "invalid_input"),
+        ("put", "/api/v1/today", None, 405, "method_not_allowed"),
+    ],
+)
+def test_bad_requests_get_one_error_shape(client, method, path, payload, status, code):
+    response = getattr(client, method)(path, **({"json": payload} if payload is not None else {}))
+    assert response.status_code == status, response.text
+    error = error_of(response)
+    assert error["code"] == code and error["message"]
+
+
+def test_a_field_error_names_the_field(client):
+    error = error_of(client.post("/api/v1/checkins", json={"ease": 11}))
+    assert error["field"] == "ease"
+    error = error_of(client.post("/api/v1/entries", json={"body": 5}))
+    assert error["field"] == "body"
+
+
+def test_openapi_schema_is_served_and_describes_every_api_route(client):
+    schema = client.get("/api/openapi.json").json()
+    assert schema["info"]["title"] == "Attunement"
+    api_routes = {
+        r.path for r in client.app.app.routes if getattr(r, "path", "").startswith("/api/v1")
+    }
+    assert api_routes <= set(schema["paths"])
+    assert client.get("/docs").status_code == 404, "no Swagger UI: it would load from a CDN"
+
+
+# -- local safety ------------------------------------------------------------------------
+
+
+def test_requests_for_another_host_are_refused(client):
+    response = client.get("/", headers={"host": "attacker.example"})
+    assert response.status_code == 421 and error_of(response)["code"] == "wrong_host"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"sec-fetch-site": "cross-site"},
+        {"sec-fetch-site": "same-site"},
+        {"origin": "http://attacker.example"},
+    ],
+)
+def test_cross_site_changes_are_refused_and_change_nothing(client, headers):
+    response = client.post("/api/v1/entries", json={"body": "forged"}, headers=headers)
+    assert response.status_code == 403 and error_of(response)["code"] == "cross_site"
+    form = client.post("/write", data={"body": "forged"}, headers=headers)
+    assert form.status_code == 403
+    assert client.get("/api/v1/entries").json()["total"] == 0
+
+
+def test_same_origin_and_scripts_may_change_things(client):
+    for headers in ({"sec-fetch-site": "same-origin"}, {"origin": "http://testserver"}, {}):
+        assert (
+            client.post("/api/v1/entries", json={"body": "ok"}, headers=headers).status_code == 201
+        )
+
+
+def test_security_headers_on_pages_api_and_errors(client):
+    for path in ("/", "/api/v1/today", "/api/v1/entries/nosuch1", "/static/app.css"):
+        headers = client.get(path).headers
+        assert "default-src 'self'" in headers["content-security-policy"]
+        assert "frame-ancestors 'none'" in headers["content-security-policy"]
+        assert "'unsafe-inline'" not in headers["content-security-policy"]
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["cache-control"] == "no-store"
+
+
+def test_oversized_bodies_are_refused_with_413(data_dir):
+    app = create_app(Settings(data_dir=data_dir, extra_hosts=("testserver",), max_body=1000))
+    with TestClient(app) as small:
+        response = small.post("/api/v1/entries", json={"body": "x" * 5000})
+        assert response.status_code == 413 and error_of(response)["code"] == "too_large"
+        assert small.get("/api/v1/entries").json()["total"] == 0
+
+
+def test_pages_have_no_inline_script(client):
+    client.post("/api/v1/entries", json={"body": "hello"})
+    for path in ("/", "/write", "/journal", "/checkin", "/prompts", "/settings", "/trash"):
+        html = client.get(path).text
+        assert "<script>" not in html and " on" + "click=" not in html
+        assert all('src="/static/' in tag for tag in html.split("<script")[1:])
+
+
+# -- pages ---------------------------------------------------------------------------------
+
+
+def test_writing_on_a_page_then_finding_editing_and_trashing_it(client):
+    saved = client.post(
+        "/write",
+        data={
+            "body": "My chest tightened. I wanted to fix it.",
+            "title": "Ward",
+            "prompt_id": "aoa-1",
+            "tags": "grief",
+        },
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    entry_url = saved.headers["location"].split("?")[0]
+    page = client.get(saved.headers["location"]).text
+    assert "What Attunement noticed" in page and "Somatic awareness" in page
+    assert '<mark class="m-self"' in page
+    assert "Ward" in client.get("/journal?q=chest").text
+    assert "Ward" in client.get("/journal?tag=grief").text
+    partial = client.get("/journal?q=chest", headers={"hx-request": "true"}).text
+    assert "<html" not in partial and "<mark>" in partial
+    client.post(f"{entry_url}/edit", data={"body": "Softer now.", "title": "Ward"})
+    history = client.get(f"{entry_url}/history?version=1").text
+    assert "My chest tightened" in history
+    client.post(f"{entry_url}/delete")
+    assert "in the trash" in client.get(entry_url).text
+    client.post(f"{entry_url}/restore")
+    assert "in the trash" not in client.get(entry_url).text
+
+
+def test_a_draft_saved_while_writing_becomes_the_entry(client):
+    draft = client.post("/api/v1/drafts", json={"body": "autosaved words"}).json()
+    page = client.get(f"/write?draft={draft['id']}").text
+    assert "autosaved words" in page and "Draft restored" in page
+    client.post("/write", data={"body": "autosaved words, finished", "draft_id": draft["id"]})
+    assert client.get("/api/v1/drafts").json()["drafts"] == []
+    assert client.get("/api/v1/entries").json()["entries"][0]["body"] == "autosaved words, finished"
+
+
+def test_an_empty_entry_is_refused_on_the_page_without_losing_the_title(client):
+    response = client.post("/write", data={"body": "  ", "title": "Keep this title"})
+    assert response.status_code == 422
+    assert "The entry is empty" in response.text and "Keep this title" in response.text
+
+
+def test_checking_in_with_the_body_map_form(client):
+    done = client.post(
+        "/checkin",
+        data={
+            "ease": "3",
+            "fatigue": "7",
+            "body": ["chest", "throat"],
+            "moment": "before",
+            "note": "before the family",
+        },
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    saved = client.get("/api/v1/checkins").json()["checkins"][0]
+    assert (saved["ease"], saved["fatigue"], saved["body"]) == (3, 7, ["chest", "throat"])
+    bad = client.post("/checkin", data={"ease": "eleven", "body": ["chest"]})
+    assert bad.status_code == 422 and 'aria-checked="true"' in bad.text
+
+
+def test_unknown_pages_and_entries_are_404_pages(client):
+    assert client.get("/entries/nosuch1").status_code == 404
+    assert "nothing at this address" in client.get("/no-such-page").text
+
+
+XSS = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "<svg onload=alert(1)>",
+    "javascript:alert(1)",
+    "[click](javascript:alert(1))",
+    "<iframe src=//evil>",
+    '"><script>alert(1)</script>',
+    "'><img src=x onerror=alert(1)>",
+    '<a href="javascript:alert(1)">x</a>',
+    "<body onload=alert(1)>",
+    '<math><mi xlink:href="javascript:alert(1)">x</mi></math>',
+    "<details open ontoggle=alert(1)>",
+    "{{ 7*7 }}",
+    "{% raw %}{{ config }}{% endraw %}",
+    "<style>*{display:none}</style>",
+    "<object data=javascript:alert(1)>",
+    "<embed src=javascript:alert(1)>",
+    "![x](javascript:alert(1))",
+    "<input autofocus onfocus=alert(1)>",
+    "<form action=//evil><button>x</button></form>",
+    "<meta http-equiv=refresh content=0;url=//evil>",
+    "<base href=//evil/>",
+]
+
+
+class Elements(HTMLParser):
+    """Every element and attribute a browser would build from a page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, dict[str, str]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.found.append((tag, {k.lower(): (v or "") for k, v in attrs}))
+
+
+def assert_inert(html: str, payload: str) -> None:
+    parser = Elements()
+    parser.feed(html)
+    for tag, attrs in parser.found:
+        assert tag not in {"iframe", "object", "embed", "base", "style", "math", "details"}, (
+            payload,
+            tag,
+        )
+        if tag == "script":
+            assert attrs.get("src", "").startswith("/static/"), (payload, attrs)
+        if tag == "meta":
+            assert "http-equiv" not in attrs, (payload, attrs)
+        if tag == "form":
+            assert attrs.get("action", "/").startswith("/") and not attrs.get(
+                "action", "/"
+            ).startswith("//"), (payload, attrs)
+        for name, value in attrs.items():
+            assert not name.startswith("on"), (payload, tag, name)
+            if name in {"href", "src", "action", "xlink:href", "data"}:
+                assert not value.strip().lower().startswith("javascript:"), (payload, tag, value)
+
+
+@pytest.mark.parametrize("payload", XSS)
+def test_stored_xss_payloads_render_inert(client, payload):
+    entry = client.post(
+        "/api/v1/entries", json={"body": f"before {payload} after #safe", "title": payload[:400]}
+    ).json()
+    client.post("/api/v1/drafts", json={"body": payload, "title": payload})
+    pages = [
+        client.get(f"/entries/{entry['id']}").text,
+        client.get("/journal").text,
+        client.get("/journal?q=before").text,
+        client.get("/journal?q=before", headers={"hx-request": "true"}).text,
+        client.get("/").text,
+        client.get("/write").text,
+        client.get(f"/entries/{entry['id']}/edit").text,
+        client.post("/partials/preview", data={"body": payload}).text,
+    ]
+    for html in pages:
+        assert_inert(html, payload)
+    assert payload.split()[0].strip("<>\"'")[:3] in client.get(
+        f"/entries/{entry['id']}"
+    ).text or payload.startswith(("[", "!", "{")), "the words themselves are still shown"
