@@ -301,12 +301,27 @@ def analyze_response(data: ResponseIn) -> dict[str, Any]:
     return run(data.response, data.to).to_dict()
 
 
-@router.get("/export", summary="The complete journal as Attunement JSON")
-def export(j: JournalDep) -> Response:
+@router.get("/export", summary="Export: the complete journal as JSON, or Markdown in a zip")
+def export(
+    j: JournalDep, format: Annotated[str, Query(pattern="^(json|markdown)$")] = "json"
+) -> Response:
     import io
+    import tempfile
 
-    from attunement.interop import attune_json
+    from attunement.interop import attune_json, markdown
+    from attunement.paths import private_temp_dir
 
+    if format == "markdown":
+        parent = private_temp_dir(j.data_dir) if j.data_dir else None
+        with tempfile.TemporaryDirectory(dir=parent) as tmp:
+            target = Path(tmp) / "attunement-markdown.zip"
+            markdown.write(j, target)
+            data = target.read_bytes()
+        return Response(
+            data,
+            media_type="application/zip",
+            headers={"content-disposition": 'attachment; filename="attunement-markdown.zip"'},
+        )
     buffer = io.StringIO()
     attune_json.write(j, buffer)
     return Response(
@@ -314,6 +329,16 @@ def export(j: JournalDep) -> Response:
         media_type="application/json",
         headers={"content-disposition": 'attachment; filename="attunement-export.json"'},
     )
+
+
+@router.get("/insights", summary="Trends: check-ins, markers and feelings per week, coverage")
+def insights(
+    request: Request, j: JournalDep, weeks: Annotated[int, Query(ge=1, le=104)] = 12
+) -> dict[str, Any]:
+    from attunement.core.insights import compute
+    from attunement.web.pages import cached_analysis
+
+    return compute(j, weeks=weeks, analyse=cached_analysis(request)).to_dict()
 
 
 @router.post("/import", summary="Import a journal file")

@@ -56,6 +56,7 @@ def create_app(settings: Settings) -> Any:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.journal = Journal.open(settings.data_dir)
+        app.state.analysis_cache = {}
         try:
             yield
         finally:

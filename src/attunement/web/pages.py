@@ -369,12 +369,101 @@ def prompts_page(request: Request) -> HTMLResponse:
     )
 
 
-@router.get("/settings", response_class=HTMLResponse)
-def settings_page(request: Request) -> HTMLResponse:
+def cached_analysis(request: Request) -> Any:
+    """Markers and feelings of an entry version, computed once per server run."""
+    cache: dict[tuple[str, int], Any] = request.app.state.analysis_cache
+
+    def analyse(entry: Any) -> Any:
+        key = (entry.id, entry.revision)
+        if key not in cache:
+            from attunement.core.insights import _analyse
+
+            if len(cache) > 20_000:
+                cache.clear()
+            cache[key] = _analyse(entry)
+        return cache[key]
+
+    return analyse
+
+
+@router.get("/insights", response_class=HTMLResponse)
+def insights_page(request: Request) -> HTMLResponse:
+    from attunement.analysis.markers import lexicon
+    from attunement.core.insights import compute
+    from attunement.framework import concepts
+    from attunement.web import charts
+
+    j = _journal(request)
+    data = compute(j, analyse=cached_analysis(request))
+    names = {m.id: m.name for m in lexicon().markers}
+    return page(
+        request,
+        "insights.html",
+        title="Insights",
+        data=data,
+        charts=charts,
+        framework=concepts(),
+        marker_names=names,
+    )
+
+
+@router.post("/prompts/decks")
+async def add_deck(request: Request) -> Response:
+    from attunement.web.api import uploaded
+
+    form = await request.form()
+    j = _journal(request)
+    upload = form.get("file")
+    try:
+        if upload is None or isinstance(upload, str) or not upload.filename:
+            from attunement.errors import InvalidInput
+
+            raise InvalidInput("Choose a deck file (.toml, .yaml or .yml) to add.", field="file")
+        with uploaded(j, upload, "deck.toml") as path:  # type: ignore[arg-type]
+            deck = j.add_deck(path, replace=form.get("replace") == "on")
+    except AttuneError as exc:
+        return page(
+            request,
+            "prompts.html",
+            status=exc.http_status,
+            title="Prompts",
+            decks=j.decks.decks,
+            used=j.store.prompt_history(),
+            error=exc.message,
+        )
+    return RedirectResponse(f"/prompts?added={deck.id}#deck-{deck.id}", status_code=303)
+
+
+@router.post("/settings/import")
+async def import_page(request: Request) -> Response:
+    from attunement.interop import IMPORT_FORMATS, import_file
+    from attunement.web.api import uploaded
+
+    form = await request.form()
+    j = _journal(request)
+    upload = form.get("file")
+    fmt = str(form.get("from", ""))
+    try:
+        from attunement.errors import InvalidInput
+
+        if upload is None or isinstance(upload, str) or not upload.filename:
+            raise InvalidInput("Choose a file to import.", field="file")
+        if fmt not in IMPORT_FORMATS:
+            raise InvalidInput("Choose what kind of file it is.", field="from")
+        with uploaded(j, upload, "import") as path:  # type: ignore[arg-type]
+            report = import_file(j, path, fmt, dry_run=form.get("dry_run") == "on")
+            report.source = path.name
+    except AttuneError as exc:
+        return _settings(request, status=exc.http_status, error=exc.message)
+    return _settings(request, report=report)
+
+
+def _settings(request: Request, status: int = 200, **extra: Any) -> HTMLResponse:
     j = _journal(request)
     return page(
         request,
         "settings.html",
+        status=status,
         title="Settings",
         data_dir=j.data_dir,
         counts={
@@ -382,4 +471,10 @@ def settings_page(request: Request) -> HTMLResponse:
             "checkins": len(j.checkins()),
             "drafts": len(j.drafts()),
         },
+        **extra,
     )
+
+
+@router.get("/settings", response_class=HTMLResponse)
+def settings_page(request: Request) -> HTMLResponse:
+    return _settings(request)

@@ -1,0 +1,126 @@
+"""Trends to take to supervision: check-in scales over time, markers and feelings per
+week, prompt coverage and writing days. One computation feeds the Insights page, the API
+(`/api/v1/insights`) and anything that exports it, so the pictures and the numbers agree.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from attunement.core.dates import now_local
+from attunement.core.journal import Journal, start_of_day
+from attunement.core.models import SCALES, EntryFilter
+
+MAX_ANALYSED = 400  # entries analysed for markers and feelings (the most recent)
+
+
+@dataclass(frozen=True)
+class Insights:
+    start: date
+    end: date
+    weeks: list[date]  # Mondays
+    scales: dict[str, list[tuple[str, int]]]  # scale -> [(ISO time, value)]
+    markers_per_week: dict[str, list[int]]  # marker id -> count per week
+    feelings_per_week: dict[str, list[int]]  # Ekman group -> count per week
+    prompt_coverage: list[tuple[str, str, int]]  # (prompt id, title, answers)
+    writing_days: dict[str, int]  # ISO date -> entries
+    analysed: int
+    capped: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "weeks": [w.isoformat() for w in self.weeks],
+            "scales": {
+                k: [{"at": at, "value": v} for at, v in pts] for k, pts in self.scales.items()
+            },
+            "markers_per_week": self.markers_per_week,
+            "feelings_per_week": self.feelings_per_week,
+            "prompt_coverage": [
+                {"prompt_id": p, "title": t, "answers": n} for p, t, n in self.prompt_coverage
+            ],
+            "writing_days": self.writing_days,
+            "analysed_entries": self.analysed,
+            "capped": self.capped,
+        }
+
+
+def monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def compute(
+    journal: Journal,
+    *,
+    weeks: int = 12,
+    deck_id: str = "art-of-attunement",
+    now: datetime | None = None,
+    analyse: Any = None,
+) -> Insights:
+    """``analyse(entry) -> (marker ids that count, Ekman groups)`` is injectable so the
+    page can reuse cached analyses; by default entries are analysed here."""
+    now = now or now_local()
+    first_week = monday(now.date()) - timedelta(weeks=weeks - 1)
+    week_starts = [first_week + timedelta(weeks=i) for i in range(weeks)]
+    since = start_of_day(first_week, now.tzinfo)
+
+    scales: dict[str, list[tuple[str, int]]] = {name: [] for name in SCALES}
+    for checkin in reversed(journal.checkins(since=since)):
+        for name, value in checkin.scales().items():
+            if value is not None:
+                scales[name].append((checkin.at.isoformat(), value))
+
+    entries = journal.list_entries(EntryFilter(since=since), limit=MAX_ANALYSED + 1)
+    capped = len(entries) > MAX_ANALYSED
+    entries = entries[:MAX_ANALYSED]
+    analyse = analyse or _analyse
+    markers: dict[str, list[int]] = defaultdict(lambda: [0] * weeks)
+    feelings: dict[str, list[int]] = defaultdict(lambda: [0] * weeks)
+    for entry in entries:
+        index = (monday(entry.created_at.date()) - first_week).days // 7
+        if not 0 <= index < weeks:
+            continue
+        marker_ids, groups = analyse(entry)
+        for marker_id in marker_ids:
+            markers[marker_id][index] += 1
+        for group in groups:
+            feelings[group][index] += 1
+
+    used = journal.store.prompt_history()
+    coverage = [
+        (p.id, p.title, used[p.id].count if p.id in used else 0)
+        for p in journal.decks.deck(deck_id).prompts
+    ]
+
+    days: Counter[str] = Counter()
+    year_ago = now.date() - timedelta(days=182)
+    from attunement.core.dates import local_day
+
+    for created, offset in journal.store.writing_days():
+        day = local_day(created, offset)
+        if day < year_ago:
+            break
+        days[day.isoformat()] += 1
+    return Insights(
+        start=first_week,
+        end=now.date(),
+        weeks=week_starts,
+        scales=scales,
+        markers_per_week=dict(sorted(markers.items())),
+        feelings_per_week=dict(sorted(feelings.items())),
+        prompt_coverage=coverage,
+        writing_days=dict(sorted(days.items())),
+        analysed=len(entries),
+        capped=capped,
+    )
+
+
+def _analyse(entry: Any) -> tuple[set[str], tuple[str, ...]]:
+    from attunement.analysis import emotions, find_markers
+
+    marker_ids = {f.id for f in find_markers(entry.body) if f.counts}
+    return marker_ids, tuple(g for g in emotions(entry.body).ekman if g != "neutral")
