@@ -1,0 +1,233 @@
+"""A caregiver's first evening in the web app, in real headless Chromium, with axe-core
+checking every page for WCAG 2.2 AA problems. Screenshots go to test-output/screenshots.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from .conftest import REPO
+
+playwright = pytest.importorskip("playwright.sync_api")
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+AXE = sorted((Path(__file__).parent / "assets").glob("axe-*.min.js"))[-1]
+SHOTS = REPO / "test-output" / "screenshots"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+PAGES = ["/", "/write", "/journal", "/checkin", "/insights", "/prompts", "/settings", "/trash"]
+
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (.ci/run installs it)"
+)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    import uvicorn
+
+    from attunement.web import Settings, create_app
+
+    data_dir = tmp_path_factory.mktemp("browser") / "data"
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(Settings(data_dir=data_dir, port=port)),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        access_log=False,
+    )
+    app_server = uvicorn.Server(config)
+    thread = threading.Thread(target=app_server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not app_server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    app_server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        launched = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def context(browser):
+    # bypass_csp lets the test inject axe-core; the app's own pages never need it.
+    ctx = browser.new_context(viewport={"width": 1100, "height": 900}, bypass_csp=True)
+    yield ctx
+    ctx.close()
+
+
+def api(base: str, path: str):
+    with urllib.request.urlopen(base + path) as response:
+        return json.load(response)
+
+
+def axe_violations(page) -> list[dict]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+    )
+    return [
+        {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:3]}
+        for v in result["violations"]
+    ]
+
+
+def check_page(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    assert axe_violations(page) == [], name
+
+
+def tab_to(page, predicate: str, limit: int = 60) -> None:
+    """Press Tab until the focused element matches a JS predicate on `el`."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"(() => {{ const el = document.activeElement; return {predicate}; }})()"):
+            return
+    raise AssertionError(f"could not reach {predicate} with the keyboard")
+
+
+def test_a_new_users_first_evening(server, context):
+    page = context.new_page()
+    page.goto(server + "/")
+    assert page.get_by_role("heading", name="Today's prompt").is_visible()
+    check_page(page, "today")
+
+    # Check in with the body map, by keyboard only.
+    page.goto(server + "/checkin")
+    tab_to(page, "el.id === 's-ease'")
+    page.keyboard.type("4")
+    tab_to(page, "el.id === 's-urge_to_fix'")
+    page.keyboard.type("8")
+    tab_to(page, "el.dataset && el.dataset.region === 'chest'")
+    page.keyboard.press("Space")
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Shift+Tab")  # back to the throat
+    page.keyboard.press("Enter")
+    assert page.locator("#body-chosen").inner_text() == "Selected: Throat, Chest"
+    tab_to(page, "el.id === 'note'")
+    page.keyboard.type("before the family meeting")
+    tab_to(page, "el.type === 'radio'")
+    page.keyboard.press("ArrowLeft")  # from "other" to "after"
+    tab_to(page, "el.tagName === 'BUTTON'")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/checkin?done=*")
+    check_page(page, "checkin")
+    saved = api(server, "/api/v1/checkins")["checkins"][0]
+    assert (saved["ease"], saved["urge_to_fix"]) == (4, 8)
+    assert sorted(saved["body"]) == ["chest", "throat"] and saved["moment"] == "after"
+
+    # Write on a prompt, close the tab mid-draft, and find the draft again.
+    page.goto(server + "/write?prompt=aoa-1")
+    assert "receiving end" in page.locator("#prompt-text").inner_text()
+    page.fill("#title", "After the family meeting")
+    page.locator("#body").type("My chest tightened when she cried, and I wanted to fix it. ")
+    page.wait_for_function(
+        "document.getElementById('autosave-status').textContent.startsWith('Draft saved')",
+        timeout=15000,
+    )
+    check_page(page, "write")
+    page.close()
+    page = context.new_page()
+    page.goto(server + "/write")
+    page.get_by_role("link", name="After the family meeting").click()
+    assert "I wanted to fix it" in page.locator("#body").input_value()
+    assert "Draft restored" in page.locator("#autosave-status").inner_text()
+    page.locator("#body").press("End")
+    page.locator("#body").type("Later I wondered what she needed. #family")
+    page.get_by_role("button", name="Save entry").click()
+    page.wait_for_url("**/entries/*?saved=1")
+    assert page.locator("mark").count() >= 2
+    assert "Somatic awareness" in page.locator(".analysis").inner_text()
+    check_page(page, "entry")
+    entry_url = page.url.split("?")[0]
+    assert api(server, "/api/v1/drafts")["drafts"] == []
+
+    # Search and find it.
+    page.goto(server + "/journal")
+    page.fill("#q", "tightened")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#results mark")
+    assert "After the family meeting" in page.locator("#results").inner_text()
+    check_page(page, "journal")
+
+    # Edit it and see the history.
+    page.goto(entry_url)
+    page.get_by_role("link", name="Edit").click()
+    page.fill("#body", "My chest softened once I slowed down.")
+    page.get_by_role("button", name="Save changes").click()
+    page.wait_for_url(entry_url)
+    page.get_by_role("link", name="Earlier versions (1)").click()
+    page.get_by_role("link", name="Version 1").click()
+    assert "I wanted to fix it" in page.locator("main").inner_text()
+    check_page(page, "history")
+
+    # Delete it and restore it.
+    page.goto(entry_url)
+    page.get_by_role("button", name="Move to trash").click()
+    assert page.get_by_text("This entry is in the trash").is_visible()
+    page.get_by_role("button", name="Restore it").click()
+    assert page.get_by_text("This entry is in the trash").count() == 0
+
+    # Open Insights, and the rest.
+    for name, path in (
+        ("insights", "/insights"),
+        ("prompts", "/prompts"),
+        ("settings", "/settings"),
+        ("trash", "/trash"),
+    ):
+        page.goto(server + path)
+        check_page(page, name)
+
+
+@pytest.mark.parametrize("width", [320, 640])  # 640 CSS px = a 1280 px window at 200% zoom
+def test_pages_fit_small_screens_and_zoom(server, browser, width):
+    ctx = browser.new_context(viewport={"width": width, "height": 800})
+    page = ctx.new_page()
+    for path in PAGES:
+        page.goto(server + path)
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 1, f"{path} scrolls sideways at {width}px by {overflow}px"
+    ctx.close()
+
+
+def test_dark_mode_and_reduced_motion_pass_axe(server, browser):
+    ctx = browser.new_context(color_scheme="dark", reduced_motion="reduce", bypass_csp=True)
+    page = ctx.new_page()
+    for path in PAGES:
+        page.goto(server + path)
+        assert axe_violations(page) == [], path
+    ctx.close()
