@@ -277,13 +277,7 @@ def prompts(j: JournalDep) -> dict[str, Any]:
 def add_deck(
     j: JournalDep, file: Annotated[UploadFile, File()], replace: Annotated[bool, Form()] = False
 ) -> dict[str, Any]:
-    import tempfile
-    from pathlib import Path
-
-    name = Path(file.filename or "deck.toml").name
-    with tempfile.TemporaryDirectory(dir=j.data_dir / "tmp" if j.data_dir else None) as tmp:
-        path = Path(tmp) / name
-        path.write_bytes(file.file.read())
+    with uploaded(j, file, "deck.toml") as path:
         return j.add_deck(path, replace=replace).to_dict()
 
 

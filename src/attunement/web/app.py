@@ -53,14 +53,14 @@ def _is_api(request: Request) -> bool:
 def create_app(settings: Settings) -> Any:
     from attunement.core.journal import Journal
 
+    journal = Journal.open(settings.data_dir)  # fails early, with a clear message
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.journal = Journal.open(settings.data_dir)
-        app.state.analysis_cache = {}
         try:
             yield
         finally:
-            app.state.journal.close()
+            journal.close()
 
     app = FastAPI(
         title="Attunement",
@@ -73,6 +73,8 @@ def create_app(settings: Settings) -> Any:
         '{"error": {"code", "message", "field"}}.',
     )
     app.state.settings = settings
+    app.state.journal = journal
+    app.state.analysis_cache = {}
     app.include_router(api_router)
     from attunement.web import pages
 
