@@ -364,3 +364,61 @@ def test_stored_xss_payloads_render_inert(client, payload):
     assert payload.split()[0].strip("<>\"'")[:3] in client.get(
         f"/entries/{entry['id']}"
     ).text or payload.startswith(("[", "!", "{")), "the words themselves are still shown"
+
+
+def test_insights_page_and_api_agree(client):
+    from datetime import datetime, timedelta
+
+    now = datetime.now().astimezone()
+    journal = client.app.app.state.journal
+    for days in range(5):
+        at = now - timedelta(days=days)
+        journal.write("My chest tightened and I wanted to fix it.", prompt_id="aoa-2",
+                      created_at=at)
+        journal.checkin(ease=days + 3, at=at)
+    data = client.get("/api/v1/insights", params={"weeks": 4}).json()
+    assert len(data["weeks"]) == 4
+    assert sum(data["markers_per_week"]["fixing"]) == 5
+    assert [v["value"] for v in data["scales"]["ease"]] == [7, 6, 5, 4, 3]
+    assert dict((p["prompt_id"], p["answers"]) for p in data["prompt_coverage"])["aoa-2"] == 5
+    assert sum(data["writing_days"].values()) == 5
+    page = client.get("/insights").text
+    assert page.count('role="img"') >= 8 and "<table>" in page
+    assert "Fixing" in page and "aoa-2" in page
+    assert client.get("/api/v1/insights", params={"weeks": 0}).status_code == 422
+
+
+def test_markdown_zip_export(client):
+    import io
+    import zipfile
+
+    client.post("/api/v1/entries", json={"body": "zip me", "title": "Zipped"})
+    response = client.get("/api/v1/export", params={"format": "markdown"})
+    assert response.headers["content-type"] == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+    assert len(names) == 1 and names[0].endswith(".md") and "zipped" in names[0]
+    assert client.get("/api/v1/export", params={"format": "pdf"}).status_code == 422
+
+
+def test_import_and_deck_upload_forms(client):
+    from .conftest import DATA
+
+    report = client.post("/settings/import", data={"from": "jrnl", "dry_run": "on"},
+                         files={"file": ("journal.txt",
+                                         (DATA / "jrnl-v4.6-journal.txt").read_bytes())})
+    assert report.status_code == 200 and "Would add 5 entries from journal.txt" in report.text
+    assert client.get("/api/v1/entries").json()["total"] == 0
+    done = client.post("/settings/import", data={"from": "jrnl"},
+                       files={"file": ("journal.txt",
+                                       (DATA / "jrnl-v4.6-journal.txt").read_bytes())})
+    assert "Added 5 entries" in done.text
+    bad = client.post("/settings/import", data={"from": "jrnl"},
+                      files={"file": ("notes.txt", b"no dates here")})
+    assert bad.status_code == 422 and "notes.txt, line 1" in bad.text
+    deck = b'id = "cpe"\nname = "CPE"\n[[prompts]]\nid = "cpe-1"\ntext = "What did you hear?"\n'
+    added = client.post("/prompts/decks", files={"file": ("cpe.toml", deck)},
+                        follow_redirects=False)
+    assert added.status_code == 303
+    assert "What did you hear?" in client.get(added.headers["location"]).text
+    wrong = client.post("/prompts/decks", files={"file": ("cpe.toml", b'id = "x"\nname = 3\n')})
+    assert wrong.status_code == 422 and "cpe.toml, line 2" in wrong.text
