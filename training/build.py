@@ -166,7 +166,6 @@ def per_class(y: np.ndarray, pred: np.ndarray, labels: list[str]) -> dict[str, A
 def train_multiclass(
     name: str,
     examples: list[data.Example],
-    feats: Features,
     X_tr: Any,
     X_dev: Any,
     X_te: Any,
@@ -250,6 +249,26 @@ def _full_bias(model: Any, n: int) -> np.ndarray:
     return model.intercept_.copy()
 
 
+def train_heads(
+    feats: Features, tasks: list[tuple[str, list[data.Example], list[str]]]
+) -> tuple[list[dict], dict[str, Any]]:
+    """Transform each split with the shared features, then train one multiclass head per
+    task: (name, examples, labels)."""
+    heads, metrics = [], {}
+    for name, examples, labels in tasks:
+        X = {
+            split: feats.transform(
+                [e.text for e in examples if e.split == split],
+                [e.context for e in examples if e.split == split],
+            )
+            for split in ("train", "dev", "test")
+        }
+        head, metric = train_multiclass(name, examples, X["train"], X["dev"], X["test"], labels)
+        heads.append(head)
+        metrics[name] = metric
+    return heads, metrics
+
+
 def build_mi(root: Path) -> dict[str, Any]:
     rows = data.annomi(root)
     train_rows = [r for r in rows if r["split"] == "train"]
@@ -262,21 +281,9 @@ def build_mi(root: Path) -> dict[str, Any]:
         ("input_subtype", data.annomi_subtype(root, "therapist_input", "therapist_input_subtype")),
         ("client", data.annomi_client(root)),
     ]
-    heads, metrics = [], {}
-    for name, examples in tasks:
-        labels = sorted({e.labels[0] for e in examples})
-        X = {
-            split: feats.transform(
-                [e.text for e in examples if e.split == split],
-                [e.context for e in examples if e.split == split],
-            )
-            for split in ("train", "dev", "test")
-        }
-        head, metric = train_multiclass(
-            name, examples, feats, X["train"], X["dev"], X["test"], labels
-        )
-        heads.append(head)
-        metrics[name] = metric
+    heads, metrics = train_heads(
+        feats, [(n, e, sorted({x.labels[0] for x in e})) for n, e in tasks]
+    )
     return {"file": "mi.npz", "features": feats, "heads": heads, "metrics": metrics}
 
 
@@ -285,20 +292,7 @@ def build_empathy(root: Path) -> dict[str, Any]:
     train = [e for e in tasks["emotional_reactions"] if e.split == "train"]
     feats = Features(TEXT_BLOCKS + CONTEXT_BLOCKS)
     feats.fit([e.text for e in train], [e.context for e in train])
-    heads, metrics = [], {}
-    for name, examples in tasks.items():
-        X = {
-            split: feats.transform(
-                [e.text for e in examples if e.split == split],
-                [e.context for e in examples if e.split == split],
-            )
-            for split in ("train", "dev", "test")
-        }
-        head, metric = train_multiclass(
-            name, examples, feats, X["train"], X["dev"], X["test"], ["0", "1", "2"]
-        )
-        heads.append(head)
-        metrics[name] = metric
+    heads, metrics = train_heads(feats, [(n, e, ["0", "1", "2"]) for n, e in tasks.items()])
     return {"file": "empathy.npz", "features": feats, "heads": heads, "metrics": metrics}
 
 

@@ -88,8 +88,8 @@ DATA = {
             "The evidence words come from a linear model's weights: they show what moved the "
             "score, not a human rationale.",
             "Short responses, as a caregiver says them aloud, are unlike the long Reddit "
-            "replies it learned from: a one-line exploration such as \"What feels hardest "
-            "right now?\" can score 0. Read its levels as a prompt to reflect, not a grade.",
+            'replies it learned from: a one-line exploration such as "What feels hardest '
+            'right now?" can score 0. Read its levels as a prompt to reflect, not a grade.',
         ],
     },
 }

@@ -178,6 +178,10 @@ class DeckSet:
             )
         return found
 
+    def find_prompt(self, prompt_id: str | None) -> Prompt | None:
+        """The prompt, or None when there is none by that id (say, its deck was removed)."""
+        return self._prompts.get((prompt_id or "").strip().lower())
+
     def check_new_deck(self, deck: Deck, *, replacing: bool = False) -> None:
         """A user deck may not reuse a built-in deck id or another deck's prompt ids."""
         for existing in self.decks:

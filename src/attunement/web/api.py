@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from attunement.core.dates import parse_when
 from attunement.core.journal import Journal
@@ -358,7 +359,7 @@ def import_file(
 
 
 @contextmanager
-def uploaded(j: Journal, file: UploadFile, default_name: str) -> Iterator[Path]:
+def uploaded(j: Journal, file: StarletteUpload, default_name: str) -> Iterator[Path]:
     """An uploaded file, kept under its own name in a private temporary folder inside the
     data folder (never the shared /tmp), removed afterwards."""
     import tempfile

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
+from starlette.datastructures import UploadFile
 
 from attunement.core.journal import Journal, label_of
 from attunement.core.models import EntryFilter
@@ -127,11 +128,7 @@ def write_save(
             entry = j.write(body, title=title, prompt_id=prompt_id or None, tags=tag_list)
     except AttuneError as exc:
         current = j.draft(draft_id) if draft_id else None
-        chosen = (
-            j.decks.prompt(prompt_id)
-            if prompt_id and prompt_id in {p.id for p in j.decks.prompts}
-            else None
-        )
+        chosen = j.decks.find_prompt(prompt_id)
         return page(
             request,
             "write.html",
@@ -219,11 +216,7 @@ def entry_page(request: Request, entry_id: str, saved: bool = False) -> HTMLResp
     entry = j.get(entry_id)
     analysis = analyze_text(entry.body)
     explanations = {f.id: marker_info(f.id) for f in analysis.markers}
-    prompt = (
-        j.decks.prompt(entry.prompt_id)
-        if entry.prompt_id and entry.prompt_id in {p.id for p in j.decks.prompts}
-        else None
-    )
+    prompt = j.decks.find_prompt(entry.prompt_id)
     return page(
         request,
         "entry.html",
@@ -407,19 +400,25 @@ def insights_page(request: Request) -> HTMLResponse:
     )
 
 
+def _upload_in(form: Any, missing: str) -> UploadFile:
+    """The file a form sent, or one sentence saying to choose one."""
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        from attunement.errors import InvalidInput
+
+        raise InvalidInput(missing, field="file")
+    return upload
+
+
 @router.post("/prompts/decks")
 async def add_deck(request: Request) -> Response:
     from attunement.web.api import uploaded
 
     form = await request.form()
     j = _journal(request)
-    upload = form.get("file")
     try:
-        if upload is None or isinstance(upload, str) or not upload.filename:
-            from attunement.errors import InvalidInput
-
-            raise InvalidInput("Choose a deck file (.toml, .yaml or .yml) to add.", field="file")
-        with uploaded(j, upload, "deck.toml") as path:  # type: ignore[arg-type]
+        upload = _upload_in(form, "Choose a deck file (.toml, .yaml or .yml) to add.")
+        with uploaded(j, upload, "deck.toml") as path:
             deck = j.add_deck(path, replace=form.get("replace") == "on")
     except AttuneError as exc:
         return page(
@@ -441,16 +440,14 @@ async def import_page(request: Request) -> Response:
 
     form = await request.form()
     j = _journal(request)
-    upload = form.get("file")
     fmt = str(form.get("from", ""))
     try:
         from attunement.errors import InvalidInput
 
-        if upload is None or isinstance(upload, str) or not upload.filename:
-            raise InvalidInput("Choose a file to import.", field="file")
+        upload = _upload_in(form, "Choose a file to import.")
         if fmt not in IMPORT_FORMATS:
             raise InvalidInput("Choose what kind of file it is.", field="from")
-        with uploaded(j, upload, "import") as path:  # type: ignore[arg-type]
+        with uploaded(j, upload, "import") as path:
             report = import_file(j, path, fmt, dry_run=form.get("dry_run") == "on")
             report.source = path.name
     except AttuneError as exc:
