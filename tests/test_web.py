@@ -373,8 +373,9 @@ def test_insights_page_and_api_agree(client):
     journal = client.app.app.state.journal
     for days in range(5):
         at = now - timedelta(days=days)
-        journal.write("My chest tightened and I wanted to fix it.", prompt_id="aoa-2",
-                      created_at=at)
+        journal.write(
+            "My chest tightened and I wanted to fix it.", prompt_id="aoa-2", created_at=at
+        )
         journal.checkin(ease=days + 3, at=at)
     data = client.get("/api/v1/insights", params={"weeks": 4}).json()
     assert len(data["weeks"]) == 4
@@ -403,21 +404,27 @@ def test_markdown_zip_export(client):
 def test_import_and_deck_upload_forms(client):
     from .conftest import DATA
 
-    report = client.post("/settings/import", data={"from": "jrnl", "dry_run": "on"},
-                         files={"file": ("journal.txt",
-                                         (DATA / "jrnl-v4.6-journal.txt").read_bytes())})
+    report = client.post(
+        "/settings/import",
+        data={"from": "jrnl", "dry_run": "on"},
+        files={"file": ("journal.txt", (DATA / "jrnl-v4.6-journal.txt").read_bytes())},
+    )
     assert report.status_code == 200 and "Would add 5 entries from journal.txt" in report.text
     assert client.get("/api/v1/entries").json()["total"] == 0
-    done = client.post("/settings/import", data={"from": "jrnl"},
-                       files={"file": ("journal.txt",
-                                       (DATA / "jrnl-v4.6-journal.txt").read_bytes())})
+    done = client.post(
+        "/settings/import",
+        data={"from": "jrnl"},
+        files={"file": ("journal.txt", (DATA / "jrnl-v4.6-journal.txt").read_bytes())},
+    )
     assert "Added 5 entries" in done.text
-    bad = client.post("/settings/import", data={"from": "jrnl"},
-                      files={"file": ("notes.txt", b"no dates here")})
+    bad = client.post(
+        "/settings/import", data={"from": "jrnl"}, files={"file": ("notes.txt", b"no dates here")}
+    )
     assert bad.status_code == 422 and "notes.txt, line 1" in bad.text
     deck = b'id = "cpe"\nname = "CPE"\n[[prompts]]\nid = "cpe-1"\ntext = "What did you hear?"\n'
-    added = client.post("/prompts/decks", files={"file": ("cpe.toml", deck)},
-                        follow_redirects=False)
+    added = client.post(
+        "/prompts/decks", files={"file": ("cpe.toml", deck)}, follow_redirects=False
+    )
     assert added.status_code == 303
     assert "What did you hear?" in client.get(added.headers["location"]).text
     wrong = client.post("/prompts/decks", files={"file": ("cpe.toml", b'id = "x"\nname = 3\n')})

@@ -122,10 +122,9 @@ def emotions(text: str) -> Emotions:
     return Emotions(labels=out[0][0], scores=out[0][1], ekman=out[1][0], ekman_scores=out[1][1])
 
 
-def _classify(model: Any, head: str, text: str, context: str) -> tuple[str, float, dict]:
-    idx, values = model.features(text, context)
+def _pick(model: Any, head: str, features: Any) -> tuple[str, float, dict[str, float]]:
     h = model.heads[head]
-    probs = h.scores(idx, values)
+    probs = h.scores(*features)
     best = int(probs.argmax())
     return h.labels[best], round(float(probs[best]), 4), _rounded(h.labels, probs)
 
@@ -134,16 +133,16 @@ def mi_behaviour(text: str, context: str = "") -> MIBehaviour:
     """What a caregiver's utterance does: reflect, ask, give input, or other.
     ``context`` is what the client said just before."""
     model = _model("mi.npz")
-    code, confidence, scores = _classify(model, "therapist", text, context)
-    subtype = None
-    if code in SUBTYPE_HEADS:
-        subtype, _, _ = _classify(model, SUBTYPE_HEADS[code], text, context)
+    features = model.features(text, context)
+    code, confidence, scores = _pick(model, "therapist", features)
+    subtype = _pick(model, SUBTYPE_HEADS[code], features)[0] if code in SUBTYPE_HEADS else None
     return MIBehaviour(code=code, subtype=subtype, confidence=confidence, scores=scores)
 
 
 def client_talk(text: str, context: str = "") -> ClientTalk:
     """Whether a client's words lean towards change, sustain the status quo, or neither."""
-    code, confidence, scores = _classify(_model("mi.npz"), "client", text, context)
+    model = _model("mi.npz")
+    code, confidence, scores = _pick(model, "client", model.features(text, context))
     return ClientTalk(code=code, confidence=confidence, scores=scores)
 
 

@@ -32,7 +32,7 @@ from sqlalchemy.types import TypeDecorator
 
 # The Alembic revision this code expects; kept here so opening a journal need not
 # import Alembic unless a migration is due. tests/test_storage_migrations.py checks it.
-HEAD_REVISION = "0001"
+HEAD_REVISION = "0002"
 
 LOCAL_OWNER = "local"
 
@@ -167,4 +167,19 @@ decks = Table(
     Column("source_text", Text, nullable=False),
     Column("added_at", UtcDateTime, nullable=False),
     UniqueConstraint("owner", "id", name="uq_decks_owner_id"),
+)
+
+transcripts = Table(
+    "transcripts",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("id", String(16), nullable=False, unique=True),
+    Column("owner", String(64), nullable=False, default=LOCAL_OWNER),
+    Column("title", Text, nullable=False),
+    Column("format", String(16), nullable=False),
+    Column("caregiver", String(64), nullable=False),
+    Column("turns", JSON, nullable=False),
+    Column("entry_id", String(16), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_transcripts_owner_created", "owner", "created_at"),
 )

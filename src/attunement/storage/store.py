@@ -828,6 +828,74 @@ class Store:
             if not done.rowcount:
                 raise NotFound(f"There is no deck '{deck_id}' that you added.", field="id")
 
+    # -- transcripts ----------------------------------------------------------------
+
+    def add_transcript(
+        self,
+        *,
+        title: str,
+        fmt: str,
+        caregiver: str,
+        turns: list[dict[str, Any]],
+        entry_id: str | None = None,
+    ) -> str:
+        now = now_local()
+        with self._write() as conn:
+            if entry_id is not None:
+                entry_id = self._entry_pk(conn, entry_id).id
+            new_id = self._fresh_ids(conn, s.transcripts, 1)[0]
+            conn.execute(
+                insert(s.transcripts).values(
+                    id=new_id,
+                    owner=self.owner,
+                    title=title,
+                    format=fmt,
+                    caregiver=caregiver,
+                    turns=turns,
+                    entry_id=entry_id,
+                    created_at=now,
+                )
+            )
+        return new_id
+
+    def get_transcript(self, transcript_id: str) -> dict[str, Any]:
+        with self._read() as conn:
+            row = conn.execute(
+                select(s.transcripts).where(
+                    s.transcripts.c.owner == self.owner,
+                    s.transcripts.c.id == ids.normalise_id(transcript_id),
+                )
+            ).first()
+        if row is None:
+            raise NotFound(
+                f"There is no transcript '{transcript_id}'; `attune transcript list` shows them.",
+                field="id",
+            )
+        return {
+            "id": row.id,
+            "title": row.title,
+            "format": row.format,
+            "caregiver": row.caregiver,
+            "turns": row.turns,
+            "entry_id": row.entry_id,
+            "created_at": row.created_at,
+        }
+
+    def list_transcripts(self) -> list[dict[str, Any]]:
+        with self._read() as conn:
+            rows = conn.execute(
+                select(
+                    s.transcripts.c.id,
+                    s.transcripts.c.title,
+                    s.transcripts.c.caregiver,
+                    s.transcripts.c.entry_id,
+                    s.transcripts.c.created_at,
+                )
+                .where(s.transcripts.c.owner == self.owner)
+                .order_by(s.transcripts.c.created_at.desc())
+            ).all()
+        return [dict(row._mapping) for row in rows]
+
     # -- maintenance ----------------------------------------------------------------
 
     def backup_to(self, target: Path) -> None:

@@ -1,0 +1,178 @@
+"""Transcript coding against MI experts, on AnnoMI's test transcripts.
+
+    python benchmarks/transcripts_vs_experts.py
+
+Each test transcript (../shared/datasets/annomi/split.csv) is written out as a plain
+`Speaker: words` file and read back through the same import path a user's file takes
+(format detection, caregiver guess, coding). Printed:
+- utterance-level macro-F1 of the caregiver codes against the experts' codes;
+- per transcript, Spearman correlation of our reflection-to-question ratio, % complex
+  reflections and caregiver word share with the same figures from the experts' codes
+  (target >= 0.8 for R:Q);
+- ROC AUC of each figure for telling high- from low-quality MI sessions, ours beside the
+  experts' (target: within 0.05);
+- speed: a 600-turn session, and all 133 transcripts (targets < 2 s and < 60 s).
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from attunement.analysis import datasets
+from attunement.analysis.evaluate import macro_f1
+from attunement.transcripts import service
+from attunement.transcripts.parse import Turn
+
+CODES = ["input", "other", "question", "reflection"]
+MAIN = datasets.THERAPIST_MAIN
+
+
+def ranks(values: np.ndarray) -> np.ndarray:
+    order = values.argsort(kind="mergesort")
+    r = np.empty(len(values))
+    r[order] = np.arange(len(values))
+    for value in np.unique(values):  # average ranks for ties
+        mask = values == value
+        r[mask] = r[mask].mean()
+    return r
+
+
+def spearman(a: list[float], b: list[float]) -> float:
+    x, y = ranks(np.array(a, dtype=float)), ranks(np.array(b, dtype=float))
+    return float(np.corrcoef(x, y)[0, 1])
+
+
+def auc(scores: list[float], positive: list[bool]) -> float:
+    """Probability that a high-quality session scores above a low-quality one."""
+    pos = [s for s, p in zip(scores, positive, strict=True) if p]
+    neg = [s for s, p in zip(scores, positive, strict=True) if not p]
+    wins = sum((p > n) + 0.5 * (p == n) for p in pos for n in neg)
+    return wins / (len(pos) * len(neg))
+
+
+def figures(codes: list[tuple[str, str | None]], words: list[int], caregiver: list[bool]):
+    refl = [s for c, s in codes if c == "reflection"]
+    ques = [c for c, _ in codes if c == "question"]
+    rq = len(refl) / len(ques) if ques else float(len(refl))
+    cr = sum(1 for s in refl if s == "complex") / len(refl) if refl else 0.0
+    share = sum(w for w, c in zip(words, caregiver, strict=True) if c) / max(sum(words), 1)
+    return rq, cr, share
+
+
+def main() -> None:
+    root = datasets.default_datasets()
+    rows = datasets.annomi(root)
+    by_transcript = defaultdict(list)
+    for row in rows:
+        by_transcript[row["transcript_id"]].append(row)
+    test_ids = sorted((t for t, r in by_transcript.items() if r[0]["split"] == "test"), key=int)
+
+    truth, pred = [], []
+    ours, experts, quality = defaultdict(list), defaultdict(list), []
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        for tid in test_ids:
+            utterances = by_transcript[tid]
+            path = Path(tmp) / f"session-{tid}.txt"
+            path.write_text(
+                "\n".join(
+                    f"{'Therapist' if u['interlocutor'] == 'therapist' else 'Client'}: "
+                    f"{' '.join(u['utterance_text'].split())}"
+                    for u in utterances
+                )
+                + "\n",
+                encoding="utf-8",
+            )
+            turns, _ = service.read(path)
+            session = service.analyse(path.stem, turns, service.choose_caregiver(turns, None))
+            is_caregiver = [c.role == "caregiver" for c in session.coded]
+            words = [c.turn.words for c in session.coded]
+            our_codes = [(c.code, c.subtype) for c in session.coded if c.role == "caregiver"]
+            expert_codes = []
+            for u in utterances:
+                if u["interlocutor"] != "therapist":
+                    continue
+                code = MAIN[u["main_therapist_behaviour"]]
+                sub = {
+                    "reflection": u["reflection_subtype"],
+                    "question": u["question_subtype"],
+                }.get(code)
+                expert_codes.append((code, sub))
+            truth += [CODES.index(c) for c, _ in expert_codes]
+            pred += [CODES.index(c) for c, _ in our_codes]
+            expert_caregiver = [u["interlocutor"] == "therapist" for u in utterances]
+            for name, value in zip(
+                ("rq", "cr", "share"), figures(our_codes, words, is_caregiver), strict=True
+            ):
+                ours[name].append(value)
+            for name, value in zip(
+                ("rq", "cr", "share"), figures(expert_codes, words, expert_caregiver), strict=True
+            ):
+                experts[name].append(value)
+            quality.append(utterances[0]["mi_quality"] == "high")
+    elapsed_test = time.perf_counter() - started
+
+    score, per = macro_f1(np.array(truth), np.array(pred), len(CODES))
+    print(
+        f"AnnoMI test split: {len(test_ids)} transcripts ({sum(quality)} high-, "
+        f"{len(quality) - sum(quality)} low-quality), {len(truth)} caregiver utterances\n"
+    )
+    print(
+        f"Utterance-level macro-F1 of caregiver codes vs experts: {score:.3f} "
+        f"({', '.join(f'{c} {f:.2f}' for c, f in zip(CODES, per, strict=True))})\n"
+    )
+    print(
+        "| figure | Spearman (ours vs experts) | target | AUC high vs low: ours | experts | "
+        "within 0.05 |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | --- |")
+    for name, label in (
+        ("rq", "reflection-to-question ratio"),
+        ("cr", "% complex reflections"),
+        ("share", "caregiver word share"),
+    ):
+        rho = spearman(ours[name], experts[name])
+        a_ours, a_exp = auc(ours[name], quality), auc(experts[name], quality)
+        if name == "share":  # a lower caregiver share is the better MI session
+            a_ours, a_exp = 1 - a_ours, 1 - a_exp
+        target = ">= 0.8" if name == "rq" else ""
+        print(
+            f"| {label} | {rho:.3f} | {target} | {a_ours:.3f} | {a_exp:.3f} | "
+            f"{'yes' if abs(a_ours - a_exp) <= 0.05 else 'no'} |"
+        )
+
+    # Speed: a 600-turn session, and every AnnoMI transcript.
+    all_rows = [r for t in sorted(by_transcript, key=int) for r in by_transcript[t]]
+    long_turns = [
+        Turn(i, "Therapist" if r["interlocutor"] == "therapist" else "Client", r["utterance_text"])
+        for i, r in enumerate(all_rows[:600])
+    ]
+    started = time.perf_counter()
+    service.analyse("long", long_turns, "Therapist")
+    long_time = time.perf_counter() - started
+    started = time.perf_counter()
+    for tid in sorted(by_transcript, key=int):
+        turns = [
+            Turn(
+                i,
+                "Therapist" if r["interlocutor"] == "therapist" else "Client",
+                r["utterance_text"],
+            )
+            for i, r in enumerate(by_transcript[tid])
+        ]
+        service.analyse(tid, turns, "Therapist")
+    all_time = time.perf_counter() - started
+    print(
+        f"\nSpeed: a 600-turn session in {long_time:.2f} s (target < 2 s); all "
+        f"{len(by_transcript)} transcripts ({len(all_rows):,} turns) in {all_time:.1f} s "
+        f"(target < 60 s); the test split with file round trips in {elapsed_test:.1f} s."
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,174 @@
+"""Transcript commands: transcript import, analyze, report, list."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from attunement.cli.context import AppContext
+from attunement.cli.output import emit_json, hint, json_option, ok
+
+pass_app = click.make_pass_decorator(AppContext)
+FORMAT_CHOICE = click.Choice(["text", "vtt", "srt", "csv", "annomi"])
+
+
+@click.group()
+def transcript() -> None:
+    """De-identified session transcripts: import, code every turn, report."""
+
+
+@transcript.command(name="import")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=FORMAT_CHOICE,
+    help="The file's format (detected if "
+    "not given): text `Speaker: words`, vtt, srt, csv `speaker,text[,start,end]`, "
+    "annomi.",
+)
+@click.option("--caregiver", help="Which speaker is the caregiver (guessed if not given).")
+@click.option("--title", help="A title for the session (default: the file name).")
+@click.option(
+    "--entry",
+    "entry_id",
+    metavar="ID",
+    help="Link it to the journal entry you wrote about this session.",
+)
+@pass_app
+def import_(app: AppContext, path: Path, fmt, caregiver, title, entry_id) -> None:
+    """Import a de-identified session. A malformed file is refused whole, naming the line."""
+    from attunement.transcripts import service
+
+    turns, fmt = service.read(path, fmt)
+    chosen = service.choose_caregiver(turns, caregiver)
+    if caregiver is None:
+        speakers = list(dict.fromkeys(t.speaker for t in turns))
+        if AppContext.interactive():
+            if not click.confirm(f"Is '{chosen}' the caregiver?", default=True):
+                chosen = click.prompt(
+                    "Which speaker is the caregiver?", type=click.Choice(speakers)
+                )
+        else:
+            hint(
+                f"Caregiver taken to be '{chosen}' (of {', '.join(speakers)}); "
+                "use --caregiver to choose another."
+            )
+    new_id = service.store(
+        app.journal, turns, title=title or path.stem, fmt=fmt, caregiver=chosen, entry_id=entry_id
+    )
+    ok(f"{new_id}")
+    hint(f"Imported {len(turns)} turns. `attune transcript analyze {new_id}` codes them.")
+
+
+def _print_session(session) -> None:
+    from attunement.transcripts.report import figures
+
+    click.echo(click.style(session.title, bold=True) + f"  (caregiver: {session.caregiver})")
+    for label, value, threshold in figures(session):
+        extra = click.style(f"  {threshold}", dim=True) if threshold else ""
+        click.echo(f"  {label}: {value}{extra}")
+
+
+@transcript.command()
+@click.argument("target")
+@click.option("--format", "fmt", type=FORMAT_CHOICE, help="The file's format, for files.")
+@click.option("--caregiver", help="Which speaker is the caregiver, for files.")
+@json_option
+@pass_app
+def analyze(app: AppContext, target: str, fmt, caregiver, as_json: bool) -> None:
+    """Code every turn of a transcript (a FILE, a stored ID, or a folder of files) and
+    summarise it against MITI 4.2.1 thresholds."""
+    from attunement.transcripts import service
+
+    path = Path(target)
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
+        results = []
+        turn_lists = [(p, *service.read(p, fmt)) for p in files]
+        total = sum(len(turns) for _, turns, _ in turn_lists)
+        with click.progressbar(length=total, label="Coding turns", file=sys.stderr) as bar:
+            for p, turns, _ in turn_lists:
+                session = service.analyse(
+                    p.stem, turns, service.choose_caregiver(turns, caregiver), bar.update
+                )
+                results.append(session)
+        if as_json:
+            emit_json({"sessions": [s.to_dict() for s in results]})
+        else:
+            for session in results:
+                _print_session(session)
+        return
+    if path.is_file():
+        turns, _ = service.read(path, fmt)
+        session = service.analyse(path.stem, turns, service.choose_caregiver(turns, caregiver))
+    else:
+        title, turns, stored_caregiver = service.load(app.journal, target)
+        session = service.analyse(
+            title,
+            turns,
+            caregiver and service.choose_caregiver(turns, caregiver) or stored_caregiver,
+        )
+    if as_json:
+        emit_json(session.to_dict())
+    else:
+        _print_session(session)
+
+
+@transcript.command()
+@click.argument("transcript_id")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["html", "md"]),
+    default="md",
+    show_default=True,
+    help="Markdown or a self-contained HTML page.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (default: standard output).",
+)
+@pass_app
+def report(app: AppContext, transcript_id: str, fmt: str, out: Path | None) -> None:
+    """A report of a stored transcript: the figures, a timeline and every coded turn."""
+    from attunement.errors import Conflict
+    from attunement.transcripts import report as reports
+    from attunement.transcripts import service
+
+    title, turns, caregiver = service.load(app.journal, transcript_id)
+    session = service.analyse(title, turns, caregiver)
+    text = reports.html(session) if fmt == "html" else reports.markdown(session)
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    if out.exists():
+        raise Conflict(f"{out} already exists; choose a new file name.")
+    out.write_text(text, encoding="utf-8")
+    ok(f"Wrote {out}.")
+
+
+@transcript.command(name="list")
+@json_option
+@pass_app
+def list_(app: AppContext, as_json: bool) -> None:
+    """List stored transcripts."""
+    items = app.journal.store.list_transcripts()
+    if as_json:
+        emit_json(
+            {"transcripts": [{**t, "created_at": t["created_at"].isoformat()} for t in items]}
+        )
+        return
+    if not items:
+        ok("No transcripts yet: `attune transcript import FILE`.")
+    for t in items:
+        link = f"  (entry {t['entry_id']})" if t["entry_id"] else ""
+        click.echo(
+            f"{click.style(t['id'], fg='green')}  {t['title']}  caregiver: {t['caregiver']}{link}"
+        )
+
+
+COMMANDS = [transcript]

@@ -1,0 +1,172 @@
+"""Coding a session turn by turn, and the summary figures a supervisor would look at,
+beside MITI 4.2.1's fair and good thresholds where MITI has them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from attunement.transcripts.parse import Turn
+
+# MITI 4.2.1 summary thresholds (fair, good).
+MITI = {"rq_ratio": (1.0, 2.0), "pct_complex_reflections": (0.40, 0.50)}
+
+
+@dataclass(frozen=True)
+class CodedTurn:
+    turn: Turn
+    role: str  # "caregiver" | "client"
+    code: str  # reflection/question/input/other, or change/sustain/neutral
+    subtype: str | None
+    confidence: float
+    empathy: dict[str, int] = field(default_factory=dict)  # caregiver turns after a client
+    feelings: tuple[str, ...] = ()  # client turns: the feelings named
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "index": self.turn.index,
+            "speaker": self.turn.speaker,
+            "role": self.role,
+            "text": self.turn.text,
+            "code": self.code,
+            "subtype": self.subtype,
+            "confidence": self.confidence,
+            "start": self.turn.start,
+            "end": self.turn.end,
+        }
+        if self.empathy:
+            data["empathy"] = self.empathy
+        if self.role == "client":
+            data["feelings"] = list(self.feelings)
+        return data
+
+
+def code_turns(
+    turns: list[Turn], caregiver: str, progress: Callable[[int], None] | None = None
+) -> list[CodedTurn]:
+    from attunement.analysis import models
+
+    coded: list[CodedTurn] = []
+    previous_client = ""
+    previous_caregiver = ""
+    for turn in turns:
+        if turn.speaker == caregiver:
+            mi = models.mi_behaviour(turn.text, previous_client)
+            levels: dict[str, int] = {}
+            if previous_client:
+                result = models.empathy(turn.text, previous_client)
+                levels = {name: getattr(result, name).level for name in models.EMPATHY_DIMENSIONS}
+            coded.append(
+                CodedTurn(turn, "caregiver", mi.code, mi.subtype, mi.confidence, empathy=levels)
+            )
+            previous_caregiver = turn.text
+        else:
+            talk = models.client_talk(turn.text, previous_caregiver)
+            feelings = tuple(
+                label for label in models.emotions(turn.text).labels if label != "neutral"
+            )
+            coded.append(
+                CodedTurn(turn, "client", talk.code, None, talk.confidence, feelings=feelings)
+            )
+            previous_client = turn.text
+        if progress:
+            progress(1)
+    return coded
+
+
+@dataclass(frozen=True)
+class Summary:
+    turns: int
+    caregiver_turns: int
+    reflections: int
+    complex_reflections: int
+    questions: int
+    open_questions: int
+    inputs: int
+    rq_ratio: float | None
+    pct_complex_reflections: float | None
+    pct_open_questions: float | None
+    caregiver_word_share: float | None
+    caregiver_time_share: float | None
+    feelings_named: int
+    feelings_acknowledged: float | None
+    longest_monologue_words: int
+    change_talk: int
+    sustain_talk: int
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in self.__dict__.items()}
+        data["miti"] = {
+            name: {
+                "value": data[name],
+                "fair": fair,
+                "good": good,
+                "rating": rating(data[name], fair, good),
+            }
+            for name, (fair, good) in MITI.items()
+        }
+        return data
+
+
+def rating(value: float | None, fair: float, good: float) -> str:
+    if value is None:
+        return "not enough data"
+    return "good" if value >= good else "fair" if value >= fair else "below fair"
+
+
+def _share(part: float, whole: float) -> float | None:
+    return part / whole if whole else None
+
+
+def summarise(coded: list[CodedTurn]) -> Summary:
+    caregiver = [c for c in coded if c.role == "caregiver"]
+    reflections = [c for c in caregiver if c.code == "reflection"]
+    questions = [c for c in caregiver if c.code == "question"]
+    complex_ = sum(1 for c in reflections if c.subtype == "complex")
+    open_ = sum(1 for c in questions if c.subtype == "open")
+    words_all = sum(c.turn.words for c in coded)
+    words_caregiver = sum(c.turn.words for c in caregiver)
+    durations = [
+        (c.role, c.turn.end - c.turn.start)
+        for c in coded
+        if c.turn.start is not None and c.turn.end is not None
+    ]
+    time_share = None
+    if durations and len(durations) == len(coded):  # only when every turn is timed
+        time_share = _share(
+            sum(d for role, d in durations if role == "caregiver"), sum(d for _, d in durations)
+        )
+    named = 0
+    acknowledged = 0
+    for i, item in enumerate(coded):
+        if item.role == "client" and item.feelings:
+            named += 1
+            reply = next((c for c in coded[i + 1 :] if c.role == "caregiver"), None)
+            if reply is not None and (
+                reply.code == "reflection" or reply.empathy.get("emotional_reactions", 0) >= 1
+            ):
+                acknowledged += 1
+    longest = run = 0
+    for item in coded:
+        run = run + item.turn.words if item.role == "caregiver" else 0
+        longest = max(longest, run)
+    return Summary(
+        turns=len(coded),
+        caregiver_turns=len(caregiver),
+        reflections=len(reflections),
+        complex_reflections=complex_,
+        questions=len(questions),
+        open_questions=open_,
+        inputs=sum(1 for c in caregiver if c.code == "input"),
+        rq_ratio=_share(len(reflections), len(questions)),
+        pct_complex_reflections=_share(complex_, len(reflections)),
+        pct_open_questions=_share(open_, len(questions)),
+        caregiver_word_share=_share(words_caregiver, words_all),
+        caregiver_time_share=time_share,
+        feelings_named=named,
+        feelings_acknowledged=_share(acknowledged, named),
+        longest_monologue_words=longest,
+        change_talk=sum(1 for c in coded if c.role == "client" and c.code == "change"),
+        sustain_talk=sum(1 for c in coded if c.role == "client" and c.code == "sustain"),
+    )

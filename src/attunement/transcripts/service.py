@@ -1,0 +1,86 @@
+"""Transcript use cases shared by the CLI (and, next, the web app and API)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from attunement.core.journal import Journal, read_text_file
+from attunement.errors import InvalidInput
+from attunement.transcripts.coding import CodedTurn, Summary, code_turns, summarise
+from attunement.transcripts.parse import Turn, guess_caregiver, parse
+
+
+@dataclass(frozen=True)
+class Session:
+    title: str
+    caregiver: str
+    turns: list[Turn]
+    coded: list[CodedTurn]
+    summary: Summary
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "caregiver": self.caregiver,
+            "turns": [c.to_dict() for c in self.coded],
+            "summary": self.summary.to_dict(),
+        }
+
+
+def read(path: Path, fmt: str | None = None) -> tuple[list[Turn], str]:
+    return parse(read_text_file(path), str(path), fmt)
+
+
+def choose_caregiver(turns: list[Turn], caregiver: str | None) -> str:
+    speakers = list(dict.fromkeys(t.speaker for t in turns))
+    if caregiver is None:
+        return guess_caregiver(turns)
+    for speaker in speakers:
+        if speaker.lower() == caregiver.strip().lower():
+            return speaker
+    raise InvalidInput(
+        f"'{caregiver}' is not a speaker in this transcript; the speakers are "
+        f"{', '.join(speakers)}.",
+        field="caregiver",
+    )
+
+
+def analyse(
+    title: str, turns: list[Turn], caregiver: str, progress: Callable[[int], None] | None = None
+) -> Session:
+    coded = code_turns(turns, caregiver, progress)
+    return Session(
+        title=title, caregiver=caregiver, turns=turns, coded=coded, summary=summarise(coded)
+    )
+
+
+def store(
+    journal: Journal,
+    turns: list[Turn],
+    *,
+    title: str,
+    fmt: str,
+    caregiver: str,
+    entry_id: str | None = None,
+) -> str:
+    return journal.store.add_transcript(
+        title=title,
+        fmt=fmt,
+        caregiver=caregiver,
+        entry_id=entry_id,
+        turns=[
+            {"speaker": t.speaker, "text": t.text, "start": t.start, "end": t.end} for t in turns
+        ],
+    )
+
+
+def load(journal: Journal, transcript_id: str) -> tuple[str, list[Turn], str]:
+    data = journal.store.get_transcript(transcript_id)
+    turns = [
+        Turn(i, t["speaker"], t["text"], t.get("start"), t.get("end"))
+        for i, t in enumerate(data["turns"])
+    ]
+    return data["title"], turns, data["caregiver"]

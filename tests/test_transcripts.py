@@ -1,0 +1,190 @@
+"""Transcripts: read every format people have, refuse malformed files by line, code the
+turns, and report figures a supervisor can check by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from attunement.errors import FormatError, InvalidInput
+from attunement.transcripts import service
+from attunement.transcripts.coding import CodedTurn, summarise
+from attunement.transcripts.parse import Turn, detect, guess_caregiver, parse
+
+TEXT = """Counsellor: What brings you here today?
+Client: I've been drinking every night since my mum died.
+  I feel so alone.
+Counsellor: It sounds like the evenings are when the loss hits hardest.
+"""
+VTT = """WEBVTT
+
+00:00:01.000 --> 00:00:04.500
+<v Counsellor>What brings you here today?</v>
+
+00:00:05.000 --> 00:00:11.000
+Client: I've been drinking every night since my mum died.
+"""
+SRT = """1
+00:00:01,000 --> 00:00:04,500
+Counsellor: What brings you here today?
+
+2
+00:00:05,000 --> 00:00:11,000
+Client: I've been drinking every night since my mum died.
+"""
+CSV = """speaker,text,start,end
+Counsellor,What brings you here today?,1,4.5
+Client,"I've been drinking every night, since my mum died.",00:00:05,00:00:11
+"""
+ANNOMI = """mi_quality,transcript_id,utterance_id,interlocutor,timestamp,utterance_text
+high,0,0,therapist,00:00:13,What brings you here today?
+high,0,1,client,00:00:20,I've been drinking every night since my mum died.
+"""
+
+
+@pytest.mark.parametrize(
+    "name,text,fmt",
+    [
+        ("s.txt", TEXT, "text"),
+        ("s.vtt", VTT, "vtt"),
+        ("s.srt", SRT, "srt"),
+        ("s.csv", CSV, "csv"),
+        ("a.csv", ANNOMI, "annomi"),
+    ],
+)
+def test_every_format_is_detected_and_read(name, text, fmt):
+    assert detect(text, name) == fmt
+    turns, found = parse(text, name)
+    assert found == fmt
+    assert turns[0].text == "What brings you here today?"
+    assert turns[1].text.startswith("I've been drinking every night")
+    assert turns[0].speaker.lower() in ("counsellor", "therapist")
+
+
+def test_times_are_read_where_the_format_has_them():
+    vtt, _ = parse(VTT, "s.vtt")
+    assert (vtt[0].start, vtt[0].end, vtt[1].end) == (1.0, 4.5, 11.0)
+    csv_turns, _ = parse(CSV, "s.csv")
+    assert (csv_turns[1].start, csv_turns[1].end) == (5.0, 11.0)
+    text, _ = parse(TEXT, "s.txt")
+    assert text[1].text.endswith("I feel so alone."), "a continuation line joins its turn"
+
+
+@pytest.mark.parametrize(
+    "name,text,line",
+    [
+        ("s.txt", "no speaker at all\n", 1),
+        ("s.vtt", "00:00:01.000 --> 00:00:02.000\nhi\n", 1),
+        ("s.vtt", "WEBVTT\n\n00:00:05.000 --> 00:00:02.000\nA: backwards\n", 3),
+        ("s.vtt", "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nno speaker here\n", 3),
+        ("s.srt", "1\n00:00:01,000 --> 00:00:02,000\nA: fine\n\nnot a cue\n", 5),
+        ("s.csv", "who,said\nA,hi\n", 1),
+        ("s.csv", "speaker,text\nA,\n", 2),
+        ("s.csv", "speaker,text,start\nA,hi,soon\n", 2),
+        ("a.csv", "interlocutor,words\ntherapist,hi\n", 1),
+        ("s.txt", "\n\n", 1),
+    ],
+)
+def test_malformed_files_are_refused_naming_the_line(name, text, line):
+    fmt = "annomi" if name == "a.csv" else None
+    with pytest.raises(FormatError) as err:
+        parse(text, name, fmt)
+    assert err.value.message.startswith(name)
+    if line is not None:
+        assert f"line {line}:" in err.value.message, err.value.message
+
+
+def test_the_caregiver_is_guessed_by_role_or_by_questions():
+    turns, _ = parse(TEXT, "s.txt")
+    assert guess_caregiver(turns) == "Counsellor"
+    names, _ = parse("Maya: How was the week?\nSam: Long.\nMaya: What made it long?\n", "n.txt")
+    assert guess_caregiver(names) == "Maya"
+    assert service.choose_caregiver(names, "sam") == "Sam"
+    with pytest.raises(InvalidInput, match="the speakers are Maya, Sam"):
+        service.choose_caregiver(names, "Alex")
+
+
+def coded(role, code, subtype=None, words=5, start=None, end=None, feelings=(), er=0):
+    turn = Turn(0, "C" if role == "caregiver" else "P", " ".join(["w"] * words), start, end)
+    return CodedTurn(
+        turn,
+        role,
+        code,
+        subtype,
+        0.9,
+        feelings=feelings,
+        empathy={"emotional_reactions": er} if role == "caregiver" else {},
+    )
+
+
+def test_summary_figures_can_be_checked_by_hand():
+    session = [
+        coded("caregiver", "question", "open", words=6, start=0, end=2),
+        coded("client", "neutral", words=10, start=2, end=6, feelings=("sadness",)),
+        coded("caregiver", "reflection", "complex", words=8, start=6, end=8),
+        coded("client", "change", words=4, start=8, end=9, feelings=("fear",)),
+        coded("caregiver", "input", words=20, start=9, end=14),
+        coded("caregiver", "reflection", "simple", words=4, start=14, end=15),
+        coded("caregiver", "question", "closed", words=3, start=15, end=16),
+        coded("client", "sustain", words=2, start=16, end=17),
+    ]
+    s = summarise(session)
+    assert (s.reflections, s.questions, s.inputs) == (2, 2, 1)
+    assert s.rq_ratio == 1.0 and s.pct_complex_reflections == 0.5
+    assert s.pct_open_questions == 0.5
+    assert s.caregiver_word_share == pytest.approx(41 / 57)
+    assert s.caregiver_time_share == pytest.approx(11 / 17)  # 2+2+5+1+1 of 17 s
+    assert s.feelings_named == 2 and s.feelings_acknowledged == 0.5  # sadness met, fear not
+    assert s.longest_monologue_words == 27
+    assert (s.change_talk, s.sustain_talk) == (1, 1)
+    miti = s.to_dict()["miti"]
+    assert (
+        miti["rq_ratio"]["rating"] == "fair" and miti["pct_complex_reflections"]["rating"] == "good"
+    )
+
+
+def test_import_analyze_report_and_list(attune, tmp_path):
+    entry_id = attune("write", "Reflection on today's session").stdout.strip()
+    path = tmp_path / "session.vtt"
+    path.write_text(VTT, encoding="utf-8")
+    result = attune("transcript", "import", str(path), "--entry", entry_id, "--title", "Monday")
+    transcript_id = result.stdout.strip()
+    assert "Caregiver taken to be 'Counsellor'" in result.stderr
+    listed = attune.json("transcript", "list")["transcripts"]
+    assert listed[0]["id"] == transcript_id and listed[0]["entry_id"] == entry_id
+    data = attune.json("transcript", "analyze", transcript_id)
+    assert [t["role"] for t in data["turns"]] == ["caregiver", "client"]
+    assert data["turns"][0]["code"] == "question" and data["turns"][1]["code"] in {
+        "change",
+        "sustain",
+        "neutral",
+    }
+    assert data["summary"]["caregiver_time_share"] == pytest.approx(3.5 / 9.5, abs=1e-3)
+    markdown = attune("transcript", "report", transcript_id).stdout
+    assert markdown.startswith("# Monday") and "| Reflections per question |" in markdown
+    out = tmp_path / "report.html"
+    attune("transcript", "report", transcript_id, "--format", "html", "--out", str(out))
+    html = out.read_text(encoding="utf-8")
+    assert "<svg viewBox" in html and "<script" not in html
+    assert (
+        attune(
+            "transcript", "report", transcript_id, "--format", "html", "--out", str(out), ok=False
+        ).exit_code
+        == 1
+    )
+
+
+def test_a_folder_of_transcripts_is_analysed_together(attune, tmp_path):
+    (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "b.srt").write_text(SRT, encoding="utf-8")
+    sessions = attune.json("transcript", "analyze", str(tmp_path))["sessions"]
+    assert [s["title"] for s in sessions] == ["a", "b"]
+
+
+def test_a_malformed_transcript_stores_nothing(attune, tmp_path):
+    path = tmp_path / "bad.srt"
+    path.write_text("1\n00:00:01,000 --> 00:00:02,000\nA: ok\n\noops\n", encoding="utf-8")
+    result = attune("transcript", "import", str(path), ok=False)
+    assert result.exit_code == 2 and f"{path}, line 5" in result.stderr
+    assert attune.json("transcript", "list")["transcripts"] == []
+    unknown = attune("transcript", "analyze", "nosuch1", ok=False)
+    assert unknown.exit_code == 1 and "no transcript" in unknown.stderr
