@@ -21,6 +21,11 @@ SUBTYPE_HEADS = {
     "input": "input_subtype",
 }
 Span = tuple[int, int]
+FUNCTION_WORDS = frozenset(
+    "a an the and or but so if to of in on at for with by from as is are was were be been "
+    "it its this that there what how why when who you your i me my we our they them he she "
+    "his her do does did have has had not no just like about".split()
+)
 
 
 @cache
@@ -158,7 +163,13 @@ def _evidence(model: Any, head: str, label_index: int, text: str) -> tuple[Span,
             spans[-1][1] = end
         else:
             spans.append([start, end])
-    return tuple((s, e) for s, e in spans)
+    # A lone function word ("what", "like") explains nothing; phrases such as "how have
+    # you been" do, so only single-word spans are filtered.
+    return tuple(
+        (s, e)
+        for s, e in spans
+        if len(text[s:e].split()) > 1 or text[s:e].lower() not in FUNCTION_WORDS
+    )
 
 
 def empathy(response: str, seeker_post: str) -> Empathy:

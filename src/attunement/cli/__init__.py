@@ -56,9 +56,18 @@ def cli(ctx: click.Context, data_dir: str | None) -> None:
 
 
 def _register() -> None:
-    from attunement.cli import analyze, checkins, entries, prompts, serve, transcripts, transfer
+    from attunement.cli import (
+        analyze,
+        checkins,
+        entries,
+        practice,
+        prompts,
+        serve,
+        transcripts,
+        transfer,
+    )
 
-    for module in (prompts, entries, checkins, transfer, analyze, transcripts, serve):
+    for module in (prompts, entries, checkins, transfer, analyze, practice, transcripts, serve):
         for command in module.COMMANDS:
             cli.add_command(command)
 

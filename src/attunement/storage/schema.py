@@ -32,7 +32,7 @@ from sqlalchemy.types import TypeDecorator
 
 # The Alembic revision this code expects; kept here so opening a journal need not
 # import Alembic unless a migration is due. tests/test_storage_migrations.py checks it.
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0003"
 
 LOCAL_OWNER = "local"
 
@@ -182,4 +182,20 @@ transcripts = Table(
     Column("entry_id", String(16), nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
     Index("ix_transcripts_owner_created", "owner", "created_at"),
+)
+
+practice_attempts = Table(
+    "practice_attempts",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("id", String(16), nullable=False, unique=True),
+    Column("owner", String(64), nullable=False, default=LOCAL_OWNER),
+    Column("vignette_id", String(32), nullable=False),
+    Column("response", Text, nullable=False),
+    Column("scores", JSON, nullable=False),
+    Column("feedback", JSON, nullable=False),
+    Column("checkin_id", String(16), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("tz_offset", Integer, nullable=False, default=0),
+    Index("ix_practice_owner_created", "owner", "created_at"),
 )

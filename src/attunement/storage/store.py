@@ -896,6 +896,67 @@ class Store:
             ).all()
         return [dict(row._mapping) for row in rows]
 
+    # -- practice ---------------------------------------------------------------------
+
+    def add_attempt(
+        self,
+        *,
+        vignette_id: str,
+        response: str,
+        scores: dict[str, float],
+        feedback: dict[str, Any],
+        checkin_id: str | None = None,
+        now: datetime | None = None,
+    ) -> str:
+        now = now or now_local()
+        with self._write() as conn:
+            new_id = self._fresh_ids(conn, s.practice_attempts, 1)[0]
+            conn.execute(
+                insert(s.practice_attempts).values(
+                    id=new_id,
+                    owner=self.owner,
+                    vignette_id=vignette_id,
+                    response=response,
+                    scores=scores,
+                    feedback=feedback,
+                    checkin_id=checkin_id,
+                    created_at=now,
+                    tz_offset=offset_minutes(now),
+                )
+            )
+        return new_id
+
+    def attempts(self) -> list[dict[str, Any]]:
+        """Every practice attempt, oldest first."""
+        c = s.practice_attempts.c
+        with self._read() as conn:
+            rows = conn.execute(
+                select(
+                    c.id,
+                    c.vignette_id,
+                    c.response,
+                    c.scores,
+                    c.feedback,
+                    c.checkin_id,
+                    c.created_at,
+                    c.tz_offset,
+                )
+                .where(c.owner == self.owner)
+                .order_by(c.created_at, c.pk)
+            ).all()
+        return [
+            {
+                "id": r.id,
+                "vignette_id": r.vignette_id,
+                "response": r.response,
+                "scores": r.scores,
+                "feedback": r.feedback,
+                "checkin_id": r.checkin_id,
+                "created_at": with_offset(r.created_at, r.tz_offset),
+            }
+            for r in rows
+        ]
+
     # -- maintenance ----------------------------------------------------------------
 
     def backup_to(self, target: Path) -> None:

@@ -1,0 +1,173 @@
+"""Practice commands: practice (a session), practice list, respond, progress."""
+
+from __future__ import annotations
+
+import textwrap
+
+import click
+
+from attunement.cli.context import AppContext
+from attunement.cli.output import emit_json, hint, json_option, read_stdin
+
+pass_app = click.make_pass_decorator(AppContext)
+LEVEL = {0: "none", 1: "weak", 2: "strong"}
+
+
+def _wrap(text: str, indent: str = "  ") -> str:
+    return textwrap.fill(text, width=78, initial_indent=indent, subsequent_indent=indent)
+
+
+def _show_statement(v) -> None:
+    click.echo(
+        click.style(
+            f"{v.id} · {v.setting.replace('-', ' ')} · "
+            f"{', '.join(v.themes)} · difficulty {v.difficulty}",
+            dim=True,
+        )
+    )
+    click.echo(_wrap(f"“{v.statement}”"))
+
+
+def _show_feedback(fb, v) -> None:
+    mi = fb.mi
+    click.echo(
+        click.style("What your response does", bold=True)
+        + f": {mi.code}{f' ({mi.subtype})' if mi.subtype else ''}"
+    )
+    for name in ("emotional_reactions", "interpretations", "explorations"):
+        level = getattr(fb.empathy, name)
+        words = ", ".join(f"“{fb.response[s:e]}”" for s, e in level.spans)
+        click.echo(
+            f"  {name.replace('_', ' ')}: {LEVEL[level.level]}" + (f" ({words})" if words else "")
+        )
+    for sign in fb.power_signs:
+        click.echo(
+            click.style(f"  {sign.name}: ", fg="yellow")
+            + ", ".join(f"“{e}”" for e in sign.evidence(fb.response))
+        )
+    click.echo(click.style("Done well: ", fg="green") + fb.did_well)
+    click.echo(click.style("To try: ", fg="cyan") + fb.try_next)
+    click.echo(click.style("Attuned responses others might give:", dim=True))
+    for example in v.responses:
+        click.echo(click.style(_wrap(f"– {example}", "  "), dim=True))
+
+
+@click.group(invoke_without_command=True)
+@click.option("--theme", help="Only statements on this theme (see `attune practice list`).")
+@click.option(
+    "-n",
+    "count",
+    type=int,
+    default=5,
+    show_default=True,
+    help="How many statements in the session.",
+)
+@click.pass_context
+def practice(ctx: click.Context, theme: str | None, count: int) -> None:
+    """Practise attuned responses to client statements, with feedback on each.
+
+    With no subcommand, runs a session at the terminal: an optional check-in, then N
+    statements; weak themes come back more often. Feedback always comes with practice.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from attunement.errors import InvalidInput
+    from attunement.practice import service
+
+    app: AppContext = ctx.obj
+    if not AppContext.interactive():
+        raise InvalidInput(
+            "A practice session needs a terminal; use `attune practice "
+            "respond ID --text T` from scripts."
+        )
+    chosen = service.choose(app.journal, n=count, theme=theme)
+    checkin_id = None
+    ease = click.prompt(
+        "Before you start: how at ease are you right now? (0-10, Enter to skip)",
+        default="",
+        show_default=False,
+    ).strip()
+    if ease.isdigit() and 0 <= int(ease) <= 10:
+        checkin_id = app.journal.checkin(ease=int(ease), moment="before", note="before practice").id
+    for number, v in enumerate(chosen, start=1):
+        click.echo()
+        click.echo(click.style(f"Statement {number} of {len(chosen)}", bold=True))
+        _show_statement(v)
+        response = click.prompt(
+            "Your response (Enter to skip)", default="", show_default=False
+        ).strip()
+        if not response:
+            continue
+        fb, _ = service.respond(app.journal, v.id, response, checkin_id=checkin_id)
+        _show_feedback(fb, v)
+    click.echo()
+    hint("See how you are doing over time with `attune practice progress`.")
+
+
+@practice.command(name="list")
+@click.option("--theme", help="Only statements on this theme.")
+@json_option
+def list_(theme: str | None, as_json: bool) -> None:
+    """List the practice statements."""
+    from attunement.practice.vignettes import by_theme
+
+    items = by_theme(theme)
+    if as_json:
+        emit_json({"vignettes": [v.to_dict(with_examples=False) for v in items]})
+        return
+    for v in items:
+        _show_statement(v)
+
+
+@practice.command()
+@click.argument("vignette_id")
+@click.option("--text", help="Your response; '-' reads it from standard input.")
+@json_option
+@pass_app
+def respond(app: AppContext, vignette_id: str, text: str | None, as_json: bool) -> None:
+    """Respond to one statement and get feedback (the attempt is kept)."""
+    from attunement.errors import InvalidInput
+    from attunement.practice import service
+    from attunement.practice.vignettes import vignette
+
+    if text is None:
+        raise InvalidInput(
+            "Give your response with --text, or --text - to read it from standard input.",
+            field="text",
+        )
+    response = read_stdin() if text == "-" else text
+    fb, attempt_id = service.respond(app.journal, vignette_id, response)
+    if as_json:
+        emit_json({"attempt_id": attempt_id, **fb.to_dict()})
+        return
+    v = vignette(vignette_id)
+    _show_statement(v)
+    _show_feedback(fb, v)
+
+
+@practice.command()
+@json_option
+@pass_app
+def progress(app: AppContext, as_json: bool) -> None:
+    """How your responses have developed, per dimension, week by week."""
+    from attunement.practice import service
+
+    result = service.progress(app.journal)
+    if as_json:
+        emit_json(result.to_dict())
+        return
+    if not result.attempts:
+        click.echo("No practice yet: `attune practice` starts a session.")
+        return
+    click.echo(f"{result.attempts} responses over {len(result.weeks)} week(s).")
+    click.echo(f"{'dimension':<22}" + "".join(f"{w[5:]:>8}" for w in result.weeks[-8:]))
+    for dimension, values in result.per_week.items():
+        click.echo(
+            f"{dimension.replace('_', ' '):<22}" + "".join(f"{v:>8.2f}" for v in values[-8:])
+        )
+    weakest = sorted(result.themes.items(), key=lambda kv: kv[1])[:3]
+    if weakest:
+        click.echo("Themes to practise more: " + ", ".join(f"{t} ({s:.2f})" for t, s in weakest))
+
+
+COMMANDS = [practice]

@@ -1,0 +1,123 @@
+"""Practice use cases: respond (feedback, stored), choose the next statements (weak
+themes more often, recent ones less), and progress per dimension over time."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from attunement.core.dates import now_local
+from attunement.core.journal import Journal
+from attunement.errors import InvalidInput
+from attunement.practice.feedback import DIMENSIONS, Feedback, feedback
+from attunement.practice.vignettes import Vignette, by_theme, vignette
+
+MAX_SESSION = 30
+
+
+def respond(
+    journal: Journal, vignette_id: str, response: str, checkin_id: str | None = None
+) -> tuple[Feedback, str]:
+    """Give feedback on a response and keep the attempt. Returns the feedback and its id."""
+    v = vignette(vignette_id)
+    result = feedback(v, response)
+    attempt_id = journal.store.add_attempt(
+        vignette_id=v.id,
+        response=result.response,
+        scores=result.scores,
+        feedback=result.to_dict(),
+        checkin_id=checkin_id,
+    )
+    return result, attempt_id
+
+
+def theme_strength(journal: Journal) -> dict[str, float]:
+    """Average overall score per theme over the attempts so far (missing: not practised)."""
+    per_theme: dict[str, list[float]] = defaultdict(list)
+    for attempt in journal.store.attempts():
+        overall = sum(attempt["scores"].values()) / max(len(attempt["scores"]), 1)
+        for theme in vignette(attempt["vignette_id"]).themes:
+            per_theme[theme].append(overall)
+    return {theme: sum(v) / len(v) for theme, v in per_theme.items()}
+
+
+def choose(
+    journal: Journal,
+    *,
+    n: int = 5,
+    theme: str | None = None,
+    now: datetime | None = None,
+    rng: random.Random | None = None,
+) -> list[Vignette]:
+    """A practice session of ``n`` statements. Statements never tried come first; then the
+    weaker a statement's themes, the likelier it returns, and anything practised in the
+    last two days waits (spaced repetition)."""
+    if not 1 <= n <= MAX_SESSION:
+        raise InvalidInput(f"A session has 1 to {MAX_SESSION} statements.", field="n")
+    now = now or now_local()
+    rng = rng or random.Random()
+    pool = list(by_theme(theme))
+    attempts = journal.store.attempts()
+    last_seen = {a["vignette_id"]: a["created_at"] for a in attempts}
+    strength = theme_strength(journal)
+    unseen = [v for v in pool if v.id not in last_seen]
+    rng.shuffle(unseen)
+    unseen.sort(key=lambda v: v.difficulty)
+    chosen = unseen[:n]
+    seen = [v for v in pool if v.id in last_seen]
+    while len(chosen) < n and seen:
+        weights = []
+        for v in seen:
+            weakness = 1.0 - min(strength.get(t, 0.5) for t in v.themes)
+            recent = now - last_seen[v.id] < timedelta(days=2)
+            weights.append((0.2 if recent else 1.0) * (0.25 + 2 * weakness))
+        pick = rng.choices(seen, weights=weights, k=1)[0]
+        chosen.append(pick)
+        seen.remove(pick)
+    return chosen
+
+
+@dataclass(frozen=True)
+class Progress:
+    attempts: int
+    weeks: list[str]
+    per_week: dict[str, list[float]]  # dimension -> average per week
+    overall: dict[str, float]  # dimension -> average over everything
+    themes: dict[str, float]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "attempts": self.attempts,
+            "weeks": self.weeks,
+            "per_week": self.per_week,
+            "overall": self.overall,
+            "themes": self.themes,
+        }
+
+
+def progress(journal: Journal) -> Progress:
+    attempts = journal.store.attempts()
+    by_week: dict[str, list[dict[str, float]]] = defaultdict(list)
+    for a in attempts:
+        day = a["created_at"].date()
+        by_week[(day - timedelta(days=day.weekday())).isoformat()].append(a["scores"])
+    weeks = sorted(by_week)
+    per_week = {
+        d: [round(sum(s[d] for s in by_week[w]) / len(by_week[w]), 3) for w in weeks]
+        for d in DIMENSIONS
+    }
+    overall = (
+        {d: round(sum(a["scores"][d] for a in attempts) / len(attempts), 3) for d in DIMENSIONS}
+        if attempts
+        else {}
+    )
+    return Progress(
+        attempts=len(attempts),
+        weeks=weeks,
+        per_week=per_week,
+        overall=overall,
+        themes={k: round(v, 3) for k, v in sorted(theme_strength(journal).items())},
+    )
