@@ -21,7 +21,19 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 AXE = sorted((Path(__file__).parent / "assets").glob("axe-*.min.js"))[-1]
 SHOTS = REPO / "test-output" / "screenshots"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-PAGES = ["/", "/write", "/journal", "/checkin", "/insights", "/prompts", "/settings", "/trash"]
+PAGES = [
+    "/",
+    "/write",
+    "/journal",
+    "/checkin",
+    "/practice",
+    "/transcripts",
+    "/insights",
+    "/prompts",
+    "/settings",
+    "/trash",
+    "/practice/v01",
+]
 
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (.ci/run installs it)"
@@ -231,3 +243,32 @@ def test_dark_mode_and_reduced_motion_pass_axe(server, browser):
         page.goto(server + path)
         assert axe_violations(page) == [], path
     ctx.close()
+
+
+def test_a_practice_round_and_a_transcript(server, context, tmp_path):
+    page = context.new_page()
+    page.goto(server + "/practice")
+    check_page(page, "practice")
+    page.fill("#ease", "5")
+    page.get_by_role("button", name="Begin").click()
+    page.wait_for_url("**/practice/v*")
+    page.fill("#response", "It sounds like this has been so lonely. What has it been like?")
+    page.get_by_role("button", name="Get feedback").click()
+    assert page.get_by_text("Done well:").is_visible()
+    check_page(page, "practice-feedback")
+
+    session = tmp_path / "monday.txt"
+    session.write_text(
+        "Counsellor: What brings you here today?\n"
+        "Client: I've been drinking every night since my mum died.\n"
+        "Counsellor: It sounds like the evenings are when the loss hits "
+        "hardest.\n",
+        encoding="utf-8",
+    )
+    page.goto(server + "/transcripts")
+    page.set_input_files("#tr-file", str(session))
+    page.get_by_role("button", name="Import and code").click()
+    page.wait_for_url("**/transcripts/*")
+    assert page.get_by_role("heading", name="monday").is_visible()
+    assert "Reflections per question" in page.locator("main").inner_text()
+    check_page(page, "transcript")

@@ -429,3 +429,86 @@ def test_import_and_deck_upload_forms(client):
     assert "What did you hear?" in client.get(added.headers["location"]).text
     wrong = client.post("/prompts/decks", files={"file": ("cpe.toml", b'id = "x"\nname = 3\n')})
     assert wrong.status_code == 422 and "cpe.toml, line 2" in wrong.text
+
+
+def test_practice_through_the_api(client):
+    listed = client.get("/api/v1/practice/vignettes", params={"theme": "anger"}).json()
+    assert listed["vignettes"] and "responses" not in listed["vignettes"][0]
+    session = client.get("/api/v1/practice/session", params={"n": 3}).json()["vignettes"]
+    assert len(session) == 3
+    made = client.post(
+        "/api/v1/practice/respond",
+        json={"vignette_id": "v26", "response": "You should make one list."},
+    )
+    assert made.status_code == 201
+    data = made.json()
+    assert data["power_signs"][0]["id"] == "fixing" and len(data["examples"]) >= 2
+    assert client.get("/api/v1/practice/progress").json()["attempts"] == 1
+    bad = client.post("/api/v1/practice/respond", json={"vignette_id": "v26", "response": " "})
+    assert bad.status_code == 422
+    assert (
+        client.post(
+            "/api/v1/practice/respond", json={"vignette_id": "nope", "response": "hi"}
+        ).status_code
+        == 404
+    )
+    assert client.get("/api/v1/practice/vignettes", params={"theme": "boredom"}).status_code == 422
+
+
+def test_practice_pages_from_check_in_to_feedback(client):
+    start = client.post(
+        "/practice/start", data={"ease": "4", "theme": "despair"}, follow_redirects=False
+    )
+    assert start.status_code == 303 and "checkin=" in start.headers["location"]
+    statement = client.get(start.headers["location"])
+    assert "How would you respond?" in statement.text
+    vignette_id = start.headers["location"].split("/practice/")[1].split("?")[0]
+    feedback = client.post(
+        f"/practice/{vignette_id}",
+        data={
+            "response": "It sounds so lonely. What has it been like for you?",
+            "theme": "despair",
+        },
+    )
+    assert feedback.status_code == 200
+    assert "Done well:" in feedback.text and "Attuned responses others might give" in feedback.text
+    empty = client.post(f"/practice/{vignette_id}", data={"response": " "})
+    assert empty.status_code == 422 and "How would you respond?" in empty.text
+    progress = client.get("/practice").text
+    assert "1 response over 1 week" in progress and 'role="img"' in progress
+    assert client.get("/api/v1/checkins").json()["checkins"][0]["moment"] == "before"
+
+
+def test_transcripts_through_the_api_and_pages(client):
+    from .test_transcripts import VTT
+
+    entry = client.post("/api/v1/entries", json={"body": "About Monday's session"}).json()
+    made = client.post(
+        "/api/v1/transcripts",
+        data={"title": "Monday", "entry_id": entry["id"]},
+        files={"file": ("monday.vtt", VTT.encode())},
+    )
+    assert made.status_code == 201
+    info = made.json()
+    assert info["caregiver"] == "Counsellor" and info["format"] == "vtt" and info["turns"] == 2
+    coded = client.get(f"/api/v1/transcripts/{info['id']}").json()
+    assert coded["turns"][0]["code"] == "question" and "rq_ratio" in coded["summary"]
+    assert client.get("/api/v1/transcripts").json()["transcripts"][0]["id"] == info["id"]
+    report = client.get(f"/api/v1/transcripts/{info['id']}/report", params={"format": "html"})
+    assert report.headers["content-type"].startswith("text/html")
+    page = client.get(f"/transcripts/{info['id']}").text
+    assert "Reflections per question" in page and 'class="timeline"' in page
+    assert f"/transcripts/{info['id']}" in client.get(f"/entries/{entry['id']}").text
+    bad = client.post("/api/v1/transcripts", files={"file": ("bad.srt", b"1\nnot a cue\n")})
+    assert bad.status_code == 422 and "bad.srt, line 2" in error_of(bad)["message"]
+    form_bad = client.post("/transcripts", files={"file": ("bad.srt", b"1\nnot a cue\n")})
+    assert form_bad.status_code == 422 and "bad.srt, line 2" in form_bad.text
+    uploaded = client.post(
+        "/transcripts",
+        data={"caregiver": "Client"},
+        files={"file": ("s.vtt", VTT.encode())},
+        follow_redirects=False,
+    )
+    assert uploaded.status_code == 303
+    assert "Caregiver: Client" in client.get(uploaded.headers["location"]).text
+    assert client.get("/api/v1/transcripts/nosuch1").status_code == 404

@@ -378,3 +378,120 @@ def error_response(status: int, code: str, message: str, field: str | None) -> J
     return JSONResponse(
         {"error": {"code": code, "message": message, "field": field}}, status_code=status
     )
+
+
+# -- practice ---------------------------------------------------------------------------
+
+
+class RespondIn(Strict):
+    vignette_id: str
+    response: str
+    checkin_id: str | None = None
+
+
+@router.get("/practice/vignettes", summary="Practice statements (examples come after responding)")
+def practice_vignettes(theme: str | None = None) -> dict[str, Any]:
+    from attunement.practice.vignettes import by_theme
+
+    return {"vignettes": [v.to_dict(with_examples=False) for v in by_theme(theme)]}
+
+
+@router.get("/practice/session", summary="The next statements to practise")
+def practice_session(
+    j: JournalDep, theme: str | None = None, n: Annotated[int, Query(ge=1, le=30)] = 5
+) -> dict[str, Any]:
+    from attunement.practice import service
+
+    return {
+        "vignettes": [v.to_dict(with_examples=False) for v in service.choose(j, n=n, theme=theme)]
+    }
+
+
+@router.post("/practice/respond", status_code=201, summary="Respond and get feedback")
+def practice_respond(j: JournalDep, data: RespondIn) -> dict[str, Any]:
+    from attunement.practice import service
+    from attunement.practice.vignettes import vignette
+
+    fb, attempt_id = service.respond(j, data.vignette_id, data.response, checkin_id=data.checkin_id)
+    return {
+        "attempt_id": attempt_id,
+        **fb.to_dict(),
+        "examples": list(vignette(data.vignette_id).responses),
+    }
+
+
+@router.get("/practice/progress", summary="Practice progress per dimension, week by week")
+def practice_progress(j: JournalDep) -> dict[str, Any]:
+    from attunement.practice import service
+
+    return service.progress(j).to_dict()
+
+
+# -- transcripts ------------------------------------------------------------------------
+
+
+@router.get("/transcripts", summary="Stored transcripts")
+def transcripts(j: JournalDep) -> dict[str, Any]:
+    return {
+        "transcripts": [
+            {**t, "created_at": t["created_at"].isoformat()} for t in j.store.list_transcripts()
+        ]
+    }
+
+
+@router.post("/transcripts", status_code=201, summary="Import a de-identified transcript")
+def import_transcript(
+    j: JournalDep,
+    file: Annotated[UploadFile, File()],
+    transcript_format: Annotated[str | None, Form(alias="format")] = None,
+    caregiver: Annotated[str | None, Form()] = None,
+    title: Annotated[str | None, Form()] = None,
+    entry_id: Annotated[str | None, Form()] = None,
+) -> dict[str, Any]:
+    from attunement.transcripts import service
+
+    with uploaded(j, file, "transcript.txt") as path:
+        turns, fmt = service.read(path, transcript_format or None)
+        name = path.stem
+    chosen = service.choose_caregiver(turns, caregiver or None)
+    new_id = service.store(
+        j, turns, title=title or name, fmt=fmt, caregiver=chosen, entry_id=entry_id or None
+    )
+    return {
+        "id": new_id,
+        "caregiver": chosen,
+        "format": fmt,
+        "turns": len(turns),
+        "speakers": list(dict.fromkeys(t.speaker for t in turns)),
+    }
+
+
+@router.get("/transcripts/{transcript_id}", summary="A transcript, every turn coded")
+def transcript(j: JournalDep, transcript_id: str) -> dict[str, Any]:
+    from attunement.transcripts import service
+
+    title, turns, caregiver = service.load(j, transcript_id)
+    return {"id": transcript_id, **service.analyse(title, turns, caregiver).to_dict()}
+
+
+@router.get("/transcripts/{transcript_id}/report", summary="A transcript report (HTML or Markdown)")
+def transcript_report(
+    j: JournalDep,
+    transcript_id: str,
+    format: Annotated[str, Query(pattern="^(html|md)$")] = "md",
+) -> Response:
+    from attunement.transcripts import report, service
+
+    title, turns, caregiver = service.load(j, transcript_id)
+    session = service.analyse(title, turns, caregiver)
+    if format == "html":
+        return Response(
+            report.html(session),
+            media_type="text/html",
+            headers={"content-disposition": f'attachment; filename="{transcript_id}.html"'},
+        )
+    return Response(
+        report.markdown(session),
+        media_type="text/markdown",
+        headers={"content-disposition": f'attachment; filename="{transcript_id}.md"'},
+    )

@@ -3,6 +3,7 @@ template; there is no logic here that the CLI or the API does not share."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -228,6 +229,7 @@ def entry_page(request: Request, entry_id: str, saved: bool = False) -> HTMLResp
         explanations=explanations,
         segments=_segments(entry.body, analysis.markers),
         revisions=j.store.revisions(entry.id) if entry.revision > 1 else [],
+        transcripts=[t for t in j.store.list_transcripts() if t["entry_id"] == entry.id],
     )
 
 
@@ -475,3 +477,201 @@ def _settings(request: Request, status: int = 200, **extra: Any) -> HTMLResponse
 @router.get("/settings", response_class=HTMLResponse)
 def settings_page(request: Request) -> HTMLResponse:
     return _settings(request)
+
+
+# -- practice -------------------------------------------------------------------------
+
+
+@router.get("/practice", response_class=HTMLResponse)
+def practice_home(request: Request, theme: str = "") -> HTMLResponse:
+    from attunement.practice import service
+    from attunement.practice.vignettes import themes
+    from attunement.web import charts
+
+    j = _journal(request)
+    error = None
+    try:
+        upcoming = service.choose(j, n=3, theme=theme or None)
+    except AttuneError as exc:
+        upcoming, error = [], exc.message
+    progress = service.progress(j)
+    series = {
+        d: [(f"{w}T12:00:00", round(v * 10)) for w, v in zip(progress.weeks, values, strict=True)]
+        for d, values in progress.per_week.items()
+    }
+    start = date.fromisoformat(progress.weeks[0]) if progress.weeks else date.today()
+    end = (
+        (date.fromisoformat(progress.weeks[-1]) + timedelta(days=6))
+        if progress.weeks
+        else date.today()
+    )
+    return page(
+        request,
+        "practice.html",
+        title="Practice",
+        progress=progress,
+        upcoming=upcoming,
+        themes=themes(),
+        theme=theme,
+        error=error,
+        charts=charts,
+        series=series,
+        series_start=start,
+        series_end=end,
+    )
+
+
+@router.post("/practice/start")
+async def practice_start(request: Request) -> Response:
+    from urllib.parse import urlencode
+
+    from attunement.practice import service
+
+    form = await request.form()
+    j = _journal(request)
+    theme = str(form.get("theme", "")) or None
+    ease = str(form.get("ease", "")).strip()
+    query: dict[str, str] = {}
+    try:
+        if ease:
+            if not ease.isdigit():
+                from attunement.errors import InvalidInput
+
+                raise InvalidInput("Ease must be a whole number from 0 to 10.", field="ease")
+            query["checkin"] = j.checkin(ease=int(ease), moment="before", note="before practice").id
+        first = service.choose(j, n=1, theme=theme)[0]
+    except AttuneError as exc:
+        return error_page(request, exc.http_status, exc.message)
+    if theme:
+        query["theme"] = theme
+    suffix = f"?{urlencode(query)}" if query else ""
+    return RedirectResponse(f"/practice/{first.id}{suffix}", status_code=303)
+
+
+@router.get("/practice/{vignette_id}", response_class=HTMLResponse)
+def practice_statement(
+    request: Request, vignette_id: str, checkin: str = "", theme: str = ""
+) -> HTMLResponse:
+    from attunement.practice.vignettes import vignette
+
+    return page(
+        request,
+        "practice_statement.html",
+        title="Practice",
+        vignette=vignette(vignette_id),
+        checkin=checkin,
+        theme=theme,
+    )
+
+
+@router.post("/practice/{vignette_id}", response_class=HTMLResponse)
+def practice_answer(
+    request: Request,
+    vignette_id: str,
+    response: Annotated[str, Form()] = "",
+    checkin: Annotated[str, Form()] = "",
+    theme: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    from attunement.practice import service
+    from attunement.practice.vignettes import vignette
+
+    j = _journal(request)
+    v = vignette(vignette_id)
+    try:
+        fb, _ = service.respond(j, v.id, response, checkin_id=checkin or None)
+    except AttuneError as exc:
+        return page(
+            request,
+            "practice_statement.html",
+            status=exc.http_status,
+            title="Practice",
+            vignette=v,
+            checkin=checkin,
+            theme=theme,
+            error=exc.message,
+            response=response,
+        )
+    upcoming = service.choose(j, n=1, theme=theme or None)
+    return page(
+        request,
+        "practice_feedback.html",
+        title="Feedback",
+        vignette=v,
+        fb=fb,
+        data=fb.to_dict(),
+        next_id=upcoming[0].id if upcoming else None,
+        checkin=checkin,
+        theme=theme,
+    )
+
+
+# -- transcripts ----------------------------------------------------------------------
+
+
+@router.get("/transcripts", response_class=HTMLResponse)
+def transcripts_page(request: Request) -> HTMLResponse:
+    j = _journal(request)
+    return page(
+        request,
+        "transcripts.html",
+        title="Transcripts",
+        items=j.store.list_transcripts(),
+        entries=j.list_entries(limit=30),
+    )
+
+
+@router.post("/transcripts")
+async def transcript_upload(request: Request) -> Response:
+    from attunement.transcripts import service
+    from attunement.web.api import uploaded
+
+    form = await request.form()
+    j = _journal(request)
+    try:
+        upload = _upload_in(form, "Choose a transcript file to import.")
+        fmt = str(form.get("format", "")) or None
+        with uploaded(j, upload, "transcript.txt") as path:
+            turns, fmt = service.read(path, fmt)
+            name = path.stem
+        chosen = service.choose_caregiver(turns, str(form.get("caregiver", "")) or None)
+        new_id = service.store(
+            j,
+            turns,
+            title=str(form.get("title", "")) or name,
+            fmt=fmt,
+            caregiver=chosen,
+            entry_id=str(form.get("entry_id", "")) or None,
+        )
+    except AttuneError as exc:
+        return page(
+            request,
+            "transcripts.html",
+            status=exc.http_status,
+            title="Transcripts",
+            items=j.store.list_transcripts(),
+            entries=j.list_entries(limit=30),
+            error=exc.message,
+        )
+    return RedirectResponse(f"/transcripts/{new_id}", status_code=303)
+
+
+@router.get("/transcripts/{transcript_id}", response_class=HTMLResponse)
+def transcript_page(request: Request, transcript_id: str) -> HTMLResponse:
+    from attunement.transcripts import report, service
+
+    j = _journal(request)
+    title, turns, caregiver = service.load(j, transcript_id)
+    session = service.analyse(title, turns, caregiver)
+    stored = j.store.get_transcript(transcript_id)
+    return page(
+        request,
+        "transcript.html",
+        title=title,
+        session=session,
+        figures=report.figures(session),
+        letters=report.LETTERS,
+        timeline=Markup(report.timeline_svg(session)),  # noqa: S704 - escaped inside
+        transcript_id=transcript_id,
+        entry_id=stored["entry_id"],
+        speakers=list(dict.fromkeys(t.speaker for t in turns)),
+    )
