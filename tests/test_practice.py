@@ -148,3 +148,16 @@ def test_an_interactive_session_with_a_check_in_first(attune, monkeypatch):
     assert (checkin["ease"], checkin["moment"]) == (3, "before")
     attempts = attune.json("practice", "progress")
     assert attempts["attempts"] == 1, "a skipped statement stores nothing"
+
+
+def test_respond_reads_standard_input_with_a_bare_dash(attune):
+    data = attune.json(
+        "practice",
+        "respond",
+        "v05",
+        "-",
+        input="It sounds like there's been no room for you in any of it.",
+    )
+    assert data["vignette_id"] == "v05"
+    both = attune("practice", "respond", "v05", "-", "--text", "x", ok=False)
+    assert both.exit_code == 2 and "not both" in both.stderr

@@ -121,19 +121,33 @@ def list_(theme: str | None, as_json: bool) -> None:
 
 @practice.command()
 @click.argument("vignette_id")
+@click.argument("stdin_marker", metavar="[-]", required=False)
 @click.option("--text", help="Your response; '-' reads it from standard input.")
 @json_option
 @pass_app
-def respond(app: AppContext, vignette_id: str, text: str | None, as_json: bool) -> None:
-    """Respond to one statement and get feedback (the attempt is kept)."""
+def respond(
+    app: AppContext,
+    vignette_id: str,
+    stdin_marker: str | None,
+    text: str | None,
+    as_json: bool,
+) -> None:
+    """Respond to one statement and get feedback (the attempt is kept). Give the response
+    with --text, or '-' to read it from standard input."""
     from attunement.errors import InvalidInput
     from attunement.practice import service
     from attunement.practice.vignettes import vignette
 
+    if stdin_marker is not None:
+        if stdin_marker != "-" or text is not None:
+            raise InvalidInput(
+                "Give the response either with --text or as '-' for standard input, not both.",
+                field="text",
+            )
+        text = "-"
     if text is None:
         raise InvalidInput(
-            "Give your response with --text, or --text - to read it from standard input.",
-            field="text",
+            "Give your response with --text, or '-' to read it from standard input.", field="text"
         )
     response = read_stdin() if text == "-" else text
     fb, attempt_id = service.respond(app.journal, vignette_id, response)
