@@ -295,11 +295,18 @@ class Journal:
         return self.store.purge_trash()
 
     def list_entries(
-        self, flt: EntryFilter = ALL_ENTRIES, *, limit: int | None = None, offset: int = 0
+        self,
+        flt: EntryFilter = ALL_ENTRIES,
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+        before: str | None = None,
     ) -> list[Entry]:
         if limit is not None and limit < 1:
             raise InvalidInput("The number of entries to show must be at least 1.", field="limit")
-        return self.store.list_entries(self.check_filter(flt), limit=limit, offset=offset)
+        return self.store.list_entries(
+            self.check_filter(flt), limit=limit, offset=offset, before=before
+        )
 
     def search(
         self, query: str, flt: EntryFilter = ALL_ENTRIES, *, limit: int = 20, offset: int = 0

@@ -161,6 +161,7 @@ def journal_page(
     since: str = "",
     until: str = "",
     page_number: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
+    before: str = "",
 ) -> HTMLResponse:
     from attunement.core.dates import parse_when
 
@@ -182,7 +183,7 @@ def journal_page(
             more = len(hits) > PAGE_SIZE
             hits = hits[:PAGE_SIZE]
         else:
-            entries = j.list_entries(flt, limit=PAGE_SIZE + 1, offset=offset)
+            entries = j.list_entries(flt, limit=PAGE_SIZE + 1, before=before or None)
             more = len(entries) > PAGE_SIZE
             entries = entries[:PAGE_SIZE]
             total = j.store.count_entries(j.check_filter(flt))
@@ -196,6 +197,7 @@ def journal_page(
         since=since,
         until=until,
         page=page_number,
+        before=before,
         more=more,
         hits=hits,
         entries=entries,
