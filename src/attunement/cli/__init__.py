@@ -44,14 +44,20 @@ class AttuneGroup(click.Group):
     envvar=None,
     help="Folder that holds the journal (default: $ATTUNE_HOME, else your user data folder).",
 )
+@click.option(
+    "--passphrase-file",
+    type=click.Path(dir_okay=False),
+    help="Read an encrypted journal's passphrase from the first line of this file "
+    "(or set ATTUNE_PASSPHRASE); otherwise you are asked.",
+)
 @click.pass_context
-def cli(ctx: click.Context, data_dir: str | None) -> None:
+def cli(ctx: click.Context, data_dir: str | None, passphrase_file: str | None) -> None:
     """Attunement: a private practice companion for caregivers.
 
     Write reflections on the attunement prompts, check in on your posture of ease, and
     find any entry again. Everything stays on this machine.
     """
-    ctx.obj = AppContext(data_dir)
+    ctx.obj = AppContext(data_dir, passphrase_file)
     ctx.call_on_close(ctx.obj.close)
 
 
@@ -61,13 +67,24 @@ def _register() -> None:
         checkins,
         entries,
         practice,
+        privacy,
         prompts,
         serve,
         transcripts,
         transfer,
     )
 
-    for module in (prompts, entries, checkins, transfer, analyze, practice, transcripts, serve):
+    for module in (
+        prompts,
+        entries,
+        checkins,
+        transfer,
+        analyze,
+        practice,
+        transcripts,
+        privacy,
+        serve,
+    ):
         for command in module.COMMANDS:
             cli.add_command(command)
 

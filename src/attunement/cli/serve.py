@@ -62,8 +62,11 @@ def serve(app: AppContext, host: str, port: int, open_browser: bool, allow_remot
             ),
             err=True,
         )
+    from attunement.storage import vault
+
     data_dir = ensure_data_dir(app.data_dir)
-    settings = Settings(data_dir=data_dir, host=host, port=port)
+    passphrase = app.passphrase() if vault.is_encrypted(data_dir) else None
+    settings = Settings(data_dir=data_dir, host=host, port=port, passphrase=passphrase)
     shown_host = f"[{host}]" if ":" in host else host
     url = f"http://{'127.0.0.1' if host == 'localhost' else shown_host}:{port}/"
     click.echo(f"Attunement is open at {url} (Ctrl+C to stop).")

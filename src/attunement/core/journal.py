@@ -30,7 +30,7 @@ from attunement.core.models import (
 )
 from attunement.core.tags import collect_tags, inline_tags, normalise_tag
 from attunement.core.validation import clean_body, clean_scale, clean_title
-from attunement.errors import FormatError, InvalidInput
+from attunement.errors import Conflict, FormatError, InvalidInput
 from attunement.framework import (
     DEFAULT_DECK,
     Deck,
@@ -44,6 +44,12 @@ from attunement.paths import DATABASE_NAME, ensure_data_dir
 from attunement.storage.store import ImportResult, Store
 
 MAX_NOTE_CHARS = 5000
+
+
+class NeedsPassphrase(InvalidInput):
+    """The journal is encrypted and no passphrase was given."""
+
+    code = "locked"
 
 
 @dataclass(frozen=True)
@@ -95,9 +101,44 @@ class Journal:
         self._decks: DeckSet | None = None
 
     @classmethod
-    def open(cls, data_dir: Path) -> Journal:
+    def open(cls, data_dir: Path, passphrase: str | None = None) -> Journal:
+        """Open the journal in ``data_dir``; an encrypted one needs its passphrase."""
+        from attunement.storage import vault
+
         ensure_data_dir(data_dir)
-        return cls(Store.open_sqlite(data_dir / DATABASE_NAME), data_dir)
+        vault.tidy(data_dir)
+        if not vault.is_encrypted(data_dir):
+            return cls(Store.open_sqlite(data_dir / DATABASE_NAME), data_dir)
+        if passphrase is None:
+            raise NeedsPassphrase(
+                "This journal is encrypted; give its passphrase (at the "
+                "prompt, with --passphrase-file, or in ATTUNE_PASSPHRASE).",
+                field="passphrase",
+            )
+        key = vault.derive_key(passphrase, vault.read_header(data_dir))
+        path = data_dir / vault.ENCRYPTED_NAME
+        vault.verify(path, key)
+        return cls(Store.open_sqlite(path, key=key), data_dir)
+
+    @classmethod
+    def create_encrypted(cls, data_dir: Path, passphrase: str) -> Journal:
+        """A new journal that is encrypted from its first byte."""
+        from attunement.storage import vault
+
+        ensure_data_dir(data_dir)
+        vault.tidy(data_dir)
+        if vault.is_encrypted(data_dir) or (data_dir / DATABASE_NAME).exists():
+            raise Conflict(
+                f"There is already a journal in {data_dir}; use `attune encrypt` to encrypt it."
+            )
+        header = vault.new_header()
+        key = vault.derive_key(vault.check_passphrase(passphrase), header)
+        store = Store.open_sqlite(data_dir / vault.ENCRYPTED_NAME, key=key)
+        temp = data_dir / (vault.HEADER_NAME + ".converting")
+        temp.write_text(header.to_json(), encoding="utf-8")
+        os.chmod(temp, 0o600)
+        temp.replace(vault.header_path(data_dir))  # the journal exists from here on
+        return cls(store, data_dir)
 
     def close(self) -> None:
         self.store.close()

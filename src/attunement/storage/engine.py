@@ -93,11 +93,22 @@ def _on_begin(conn: Connection) -> None:
     conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-def sqlite_engine(path: Path) -> Engine:
-    engine = create_engine(
-        f"sqlite:///{path}",
-        connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False},
-    )
+def sqlite_engine(path: Path, key: bytes | None = None) -> Engine:
+    """An engine for a plain SQLite journal, or, given a key, for a SQLCipher one: the
+    same dialect and settings, a different DB-API driver, so no query changes."""
+    if key is None:
+        engine = create_engine(
+            f"sqlite:///{path}",
+            connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False},
+        )
+    else:
+        from sqlcipher3 import dbapi2
+
+        from attunement.storage.vault import connect
+
+        engine = create_engine(
+            f"sqlite:///{path}", module=dbapi2, creator=lambda: connect(path, key)
+        )
     event.listen(engine, "connect", _on_connect)
     event.listen(engine, "begin", _on_begin)
     return engine

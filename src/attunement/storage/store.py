@@ -131,14 +131,17 @@ class Store:
         self._writer = writer(engine)
 
     @classmethod
-    def open_sqlite(cls, path: Path, owner: str = s.LOCAL_OWNER) -> Store:
+    def open_sqlite(cls, path: Path, owner: str = s.LOCAL_OWNER, key: bytes | None = None) -> Store:
+        """Open (creating and migrating as needed) a journal file; with ``key``, a
+        SQLCipher-encrypted one."""
         with translated_errors(str(path)):
-            refuse_newer_sqlite(path)
+            if key is None:
+                refuse_newer_sqlite(path)
             if not path.exists():
                 # Owner-only from the first byte; SQLite gives its -wal and -shm files the
                 # same mode as the database.
                 os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-        engine = sqlite_engine(path)
+        engine = sqlite_engine(path, key)
         ensure_schema(engine, str(path))
         return cls(engine, str(path), owner)
 

@@ -32,6 +32,7 @@ class Settings:
     port: int = 8765
     max_body: int = MAX_BODY
     extra_hosts: tuple[str, ...] = field(default_factory=tuple)
+    passphrase: str | None = field(default=None, repr=False)  # in memory only
 
     @property
     def allowed_hosts(self) -> set[str]:
@@ -53,7 +54,7 @@ def _is_api(request: Request) -> bool:
 def create_app(settings: Settings) -> Any:
     from attunement.core.journal import Journal
 
-    journal = Journal.open(settings.data_dir)  # fails early, with a clear message
+    journal = Journal.open(settings.data_dir, settings.passphrase)  # fails early, clearly
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -1,0 +1,235 @@
+"""Encryption at rest: SQLCipher, keyed by argon2id.
+
+An encrypted journal is the SQLCipher file ``journal.encrypted.sqlite3`` plus the header
+``journal.keys.json``: format version, the key-derivation parameters and a random salt,
+never the key. The passphrase goes through argon2id (above OWASP ASVS 5.0's minimums) to a
+32-byte key that SQLCipher uses directly as its raw key. Everything lives in that one file:
+entries, history, drafts, check-ins, the search index, transcripts, practice.
+
+The header's atomic appearance or disappearance is the one commit point of ``encrypt`` and
+``decrypt``: before it, the old file is the journal; after it, the new one is, and the
+next open tidies whatever a crash left behind. A wrong passphrase is found through an
+immutable, read-only open, so not a byte of the journal changes.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from attunement.errors import InvalidInput, StorageError
+
+HEADER_NAME = "journal.keys.json"
+ENCRYPTED_NAME = "journal.encrypted.sqlite3"
+PLAIN_NAME = "journal.sqlite3"
+FORMAT = "attunement-vault"
+VERSION = 1
+# argon2id: 64 MiB, 3 passes, 4 lanes. OWASP's minimum is 19 MiB with 2 passes.
+DEFAULT_KDF = {"name": "argon2id", "memory_kib": 65536, "time_cost": 3, "parallelism": 4}
+MIN_PASSPHRASE = 8
+
+
+@dataclass(frozen=True)
+class Header:
+    kdf: dict[str, Any]
+    salt: bytes
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "format": FORMAT,
+                "version": VERSION,
+                "kdf": self.kdf,
+                "salt": base64.b64encode(self.salt).decode(),
+            },
+            indent=1,
+        )
+
+
+def header_path(data_dir: Path) -> Path:
+    return data_dir / HEADER_NAME
+
+
+def is_encrypted(data_dir: Path) -> bool:
+    return header_path(data_dir).exists()
+
+
+def read_header(data_dir: Path) -> Header:
+    path = header_path(data_dir)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("format") != FORMAT:
+            raise ValueError("not a vault header")
+        if data.get("version") != VERSION:
+            raise StorageError(
+                f"{path} is a vault header of version {data.get('version')}; "
+                "upgrade Attunement to open this journal."
+            )
+        return Header(kdf=dict(data["kdf"]), salt=base64.b64decode(data["salt"]))
+    except StorageError:
+        raise
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise StorageError(
+            f"The key header {path} is damaged; restore it from a backup "
+            "(without it the journal cannot be opened)."
+        ) from exc
+
+
+def new_header() -> Header:
+    return Header(kdf=dict(DEFAULT_KDF), salt=secrets.token_bytes(16))
+
+
+def derive_key(passphrase: str, header: Header) -> bytes:
+    from argon2.low_level import Type, hash_secret_raw
+
+    kdf = header.kdf
+    if kdf.get("name") != "argon2id":
+        raise StorageError(f"Unknown key derivation '{kdf.get('name')}'; upgrade Attunement.")
+    return hash_secret_raw(
+        passphrase.encode("utf-8"),
+        header.salt,
+        time_cost=int(kdf["time_cost"]),
+        memory_cost=int(kdf["memory_kib"]),
+        parallelism=int(kdf["parallelism"]),
+        hash_len=32,
+        type=Type.ID,
+    )
+
+
+def check_passphrase(passphrase: str) -> str:
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise InvalidInput(
+            f"A passphrase needs at least {MIN_PASSPHRASE} characters; a few "
+            "unrelated words make a strong one.",
+            field="passphrase",
+        )
+    return passphrase
+
+
+def _key_pragma(key: bytes) -> str:
+    return f"PRAGMA key = \"x'{key.hex()}'\""
+
+
+def connect(path: Path, key: bytes, *, uri_suffix: str = "") -> Any:
+    """A SQLCipher connection with the key applied before anything else is read."""
+    from sqlcipher3 import dbapi2
+
+    target = f"{path.resolve().as_uri()}{uri_suffix}" if uri_suffix else str(path)
+    conn = dbapi2.connect(target, uri=bool(uri_suffix), timeout=30.0, check_same_thread=False)
+    conn.execute(_key_pragma(key))
+    conn.execute("PRAGMA cipher_log_level = NONE")
+    return conn
+
+
+def verify(path: Path, key: bytes) -> None:
+    """Raise InvalidInput for a wrong passphrase, touching nothing on disk."""
+    from sqlcipher3 import dbapi2
+
+    try:
+        conn = connect(path, key, uri_suffix="?mode=ro&immutable=1")
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            conn.close()
+    except dbapi2.DatabaseError as exc:
+        raise InvalidInput(
+            "That passphrase does not open this journal; check it and try "
+            "again (nothing was changed).",
+            field="passphrase",
+        ) from exc
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _remove_db(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+def tidy(data_dir: Path) -> None:
+    """Finish or undo a conversion a crash interrupted: the header decides which file is
+    the journal, and the other one goes."""
+    for leftover in data_dir.glob("*.converting"):
+        leftover.unlink(missing_ok=True)
+    if is_encrypted(data_dir):
+        if (data_dir / ENCRYPTED_NAME).exists():
+            _remove_db(data_dir / PLAIN_NAME)
+    else:
+        _remove_db(data_dir / ENCRYPTED_NAME)
+
+
+def _export(source: Any, target: Path, key: bytes | None) -> None:
+    """Copy every table, index, trigger and the search index into a new file, encrypted
+    with ``key`` or plain when ``key`` is None (SQLCipher's sqlcipher_export)."""
+    # KEY '' attaches a plain database; KEY "x'...'" a raw-keyed encrypted one.
+    key_sql = '"x' + "'" + key.hex() + "'" + '"' if key is not None else "''"
+    source.execute(f"ATTACH DATABASE ? AS converted KEY {key_sql}", (str(target),))
+    source.execute("SELECT sqlcipher_export('converted')")
+    version = source.execute("PRAGMA user_version").fetchone()[0]
+    source.execute(f"PRAGMA converted.user_version = {int(version)}")
+    source.execute("DETACH DATABASE converted")
+
+
+def encrypt(data_dir: Path, passphrase: str) -> None:
+    from sqlcipher3 import dbapi2
+
+    check_passphrase(passphrase)
+    tidy(data_dir)
+    if is_encrypted(data_dir):
+        raise InvalidInput("This journal is already encrypted.")
+    plain = data_dir / PLAIN_NAME
+    header = new_header()
+    key = derive_key(passphrase, header)
+    temp = data_dir / (ENCRYPTED_NAME + ".converting")
+    source = dbapi2.connect(str(plain), isolation_level=None)
+    try:
+        source.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        _export(source, temp, key)
+    finally:
+        source.close()
+    os.chmod(temp, 0o600)
+    with open(temp, "rb+") as handle:
+        os.fsync(handle.fileno())
+    temp.replace(data_dir / ENCRYPTED_NAME)
+    header_temp = data_dir / (HEADER_NAME + ".converting")
+    header_temp.write_text(header.to_json(), encoding="utf-8")
+    os.chmod(header_temp, 0o600)
+    with open(header_temp, "rb+") as handle:
+        os.fsync(handle.fileno())
+    header_temp.replace(header_path(data_dir))  # the commit point
+    _fsync_dir(data_dir)
+    tidy(data_dir)
+
+
+def decrypt(data_dir: Path, passphrase: str) -> None:
+    tidy(data_dir)
+    if not is_encrypted(data_dir):
+        raise InvalidInput("This journal is not encrypted.")
+    encrypted = data_dir / ENCRYPTED_NAME
+    key = derive_key(passphrase, read_header(data_dir))
+    verify(encrypted, key)
+    temp = data_dir / (PLAIN_NAME + ".converting")
+    source = connect(encrypted, key)
+    try:
+        source.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        _export(source, temp, None)
+    finally:
+        source.close()
+    os.chmod(temp, 0o600)
+    with open(temp, "rb+") as handle:
+        os.fsync(handle.fileno())
+    temp.replace(data_dir / PLAIN_NAME)
+    header_path(data_dir).unlink()  # the commit point
+    _fsync_dir(data_dir)
+    tidy(data_dir)
