@@ -77,9 +77,9 @@ def test_header_keeps_kdf_parameters_and_a_random_salt(tmp_path):
     assert h1.kdf["memory_kib"] >= 19456 and h1.kdf["time_cost"] >= 2  # OWASP minimums
     assert h1.salt != h2.salt and len(h1.salt) >= 16
     raw = json.loads(vault.header_path(one).read_text())
-    assert set(raw) == {"format", "version", "kdf", "salt"}, "no key, no verifier in it"
+    assert set(raw) == {"format", "version", "kdf", "salt", "file"}, "no key, no verifier"
     assert (vault.header_path(one).stat().st_mode & 0o777) == 0o600
-    assert ((one / vault.ENCRYPTED_NAME).stat().st_mode & 0o777) == 0o600
+    assert (vault.encrypted_path(one).stat().st_mode & 0o777) == 0o600
 
 
 def export(journal: Journal) -> dict:
@@ -154,7 +154,7 @@ def test_tampering_is_detected_not_read_as_wrong_plaintext(tmp_path):
     with Journal.create_encrypted(data, PASS) as journal:
         for n in range(200):
             journal.write(f"entry {n} " + "words " * 50)
-    path = data / vault.ENCRYPTED_NAME
+    path = vault.encrypted_path(data)
     blob = bytearray(path.read_bytes())
     blob[len(blob) // 2] ^= 0xFF
     path.write_bytes(bytes(blob))
@@ -189,3 +189,64 @@ def test_the_cli_story(attune, tmp_path):
     other = type(attune)(tmp_path / "other")
     assert other("--passphrase-file", str(short), "init", "--encrypt", ok=False).exit_code == 2
     assert other("init", "--encrypt", ok=False).exit_code == 2  # no terminal, no passphrase
+
+
+def test_passphrase_change_from_the_cli(attune, tmp_path):
+    old_file, new_file = tmp_path / "old.txt", tmp_path / "new.txt"
+    old_file.write_text(PASS + "\n", encoding="utf-8")
+    new_file.write_text("a brand new passphrase\n", encoding="utf-8")
+    attune("--passphrase-file", str(old_file), "init", "--encrypt")
+    attune("--passphrase-file", str(old_file), "write", "kept across the change")
+    attune(
+        "--passphrase-file",
+        str(old_file),
+        "passphrase",
+        "change",
+        "--new-passphrase-file",
+        str(new_file),
+    )
+    assert attune("--passphrase-file", str(old_file), "list", ok=False).exit_code == 2
+    listed = attune.json("--passphrase-file", str(new_file), "list")
+    assert [e["body"] for e in listed["entries"]] == ["kept across the change"]
+    assert len(list(attune.data_dir.glob("journal.encrypted*.sqlite3"))) == 1
+
+
+@pytest.mark.slow
+def test_kill_9_during_a_passphrase_change_leaves_exactly_one_that_opens(tmp_path):
+    import random
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    data = tmp_path / "data"
+    with Journal.create_encrypted(data, "passphrase number one") as journal:
+        for n in range(300):
+            journal.write(f"entry {n} " + "words " * 30)
+    phrases = ["passphrase number one", "passphrase number two"]
+    current = 0
+    rng = random.Random(20261125)
+    script = Path(__file__).with_name("rekey_process.py")
+    completed = 0
+    for _ in range(12):  # one change takes about 0.4 s, process start included
+        other = 1 - current
+        child = subprocess.Popen(
+            [sys.executable, str(script), str(data), phrases[current], phrases[other]],
+            stdout=subprocess.PIPE,
+        )
+        time.sleep(rng.uniform(0.02, 0.5))
+        child.send_signal(signal.SIGKILL)
+        out, _ = child.communicate()
+        completed += b"done" in out
+        opened = []
+        for index in (current, other):
+            try:
+                with Journal.open(data, phrases[index]) as journal:
+                    assert journal.store.count_entries() == 300
+                    assert journal.store.integrity_check() == "ok"
+                opened.append(index)
+            except InvalidInput:
+                pass
+        assert len(opened) == 1, opened
+        current = opened[0]
+    assert len(list(data.glob("journal.encrypted*.sqlite3"))) == 1

@@ -62,4 +62,43 @@ def decrypt(app: AppContext) -> None:
     ok("The journal is no longer encrypted.")
 
 
-COMMANDS = [init, encrypt, decrypt]
+@click.group()
+def passphrase() -> None:
+    """An encrypted journal's passphrase."""
+
+
+@passphrase.command(name="change")
+@click.option(
+    "--new-passphrase-file",
+    type=click.Path(dir_okay=False),
+    help="Read the new passphrase from the first line of this file (otherwise you "
+    "are asked twice).",
+)
+@pass_app
+def change(app: AppContext, new_passphrase_file: str | None) -> None:
+    """Change the passphrase (crash-safe: at any moment exactly one of the two opens it)."""
+    from attunement.cli.context import AppContext as Context
+    from attunement.paths import ensure_data_dir
+    from attunement.storage import vault
+
+    data_dir = ensure_data_dir(app.data_dir)
+    old = app.passphrase()
+    new = (
+        Context(None, new_passphrase_file).given_passphrase()
+        if new_passphrase_file
+        else app.passphrase(new=True)
+        if AppContext.interactive()
+        else None
+    )
+    if new is None:
+        from attunement.errors import InvalidInput
+
+        raise InvalidInput(
+            "Give the new passphrase with --new-passphrase-file, or run at a terminal to be asked.",
+            field="new_passphrase_file",
+        )
+    vault.change_passphrase(data_dir, old, new)
+    ok("The passphrase is changed. The old one no longer opens the journal.")
+
+
+COMMANDS = [init, encrypt, decrypt, passphrase]

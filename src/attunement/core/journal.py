@@ -115,8 +115,9 @@ class Journal:
                 "prompt, with --passphrase-file, or in ATTUNE_PASSPHRASE).",
                 field="passphrase",
             )
-        key = vault.derive_key(passphrase, vault.read_header(data_dir))
-        path = data_dir / vault.ENCRYPTED_NAME
+        header = vault.read_header(data_dir)
+        key = vault.derive_key(passphrase, header)
+        path = data_dir / header.file
         vault.verify(path, key)
         return cls(Store.open_sqlite(path, key=key), data_dir)
 

@@ -38,6 +38,7 @@ MIN_PASSPHRASE = 8
 class Header:
     kdf: dict[str, Any]
     salt: bytes
+    file: str = ENCRYPTED_NAME  # the encrypted journal this header opens
 
     def to_json(self) -> str:
         return json.dumps(
@@ -46,6 +47,7 @@ class Header:
                 "version": VERSION,
                 "kdf": self.kdf,
                 "salt": base64.b64encode(self.salt).decode(),
+                "file": self.file,
             },
             indent=1,
         )
@@ -70,7 +72,10 @@ def read_header(data_dir: Path) -> Header:
                 f"{path} is a vault header of version {data.get('version')}; "
                 "upgrade Attunement to open this journal."
             )
-        return Header(kdf=dict(data["kdf"]), salt=base64.b64decode(data["salt"]))
+        name = str(data.get("file", ENCRYPTED_NAME))
+        if Path(name).name != name or not name.startswith("journal.encrypted"):
+            raise ValueError("the header names an unexpected file")
+        return Header(kdf=dict(data["kdf"]), salt=base64.b64decode(data["salt"]), file=name)
     except StorageError:
         raise
     except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -80,8 +85,12 @@ def read_header(data_dir: Path) -> Header:
         ) from exc
 
 
-def new_header() -> Header:
-    return Header(kdf=dict(DEFAULT_KDF), salt=secrets.token_bytes(16))
+def new_header(file: str = ENCRYPTED_NAME) -> Header:
+    return Header(kdf=dict(DEFAULT_KDF), salt=secrets.token_bytes(16), file=file)
+
+
+def encrypted_path(data_dir: Path) -> Path:
+    return data_dir / read_header(data_dir).file
 
 
 def derive_key(passphrase: str, header: Header) -> bytes:
@@ -162,11 +171,12 @@ def tidy(data_dir: Path) -> None:
     the journal, and the other one goes."""
     for leftover in data_dir.glob("*.converting"):
         leftover.unlink(missing_ok=True)
-    if is_encrypted(data_dir):
-        if (data_dir / ENCRYPTED_NAME).exists():
-            _remove_db(data_dir / PLAIN_NAME)
-    else:
-        _remove_db(data_dir / ENCRYPTED_NAME)
+    current = read_header(data_dir).file if is_encrypted(data_dir) else None
+    if current is not None and (data_dir / current).exists():
+        _remove_db(data_dir / PLAIN_NAME)
+    for path in data_dir.glob("journal.encrypted*.sqlite3"):
+        if path.name != current:
+            _remove_db(path)
 
 
 def _export(source: Any, target: Path, key: bytes | None) -> None:
@@ -179,6 +189,49 @@ def _export(source: Any, target: Path, key: bytes | None) -> None:
     version = source.execute("PRAGMA user_version").fetchone()[0]
     source.execute(f"PRAGMA converted.user_version = {int(version)}")
     source.execute("DETACH DATABASE converted")
+
+
+def _write_header(data_dir: Path, header: Header) -> None:
+    """Replace the key header atomically: this is the commit point of every conversion."""
+    temp = data_dir / (HEADER_NAME + ".converting")
+    temp.write_text(header.to_json(), encoding="utf-8")
+    os.chmod(temp, 0o600)
+    with open(temp, "rb+") as handle:
+        os.fsync(handle.fileno())
+    temp.replace(header_path(data_dir))
+
+
+def _sync_into_place(temp: Path, final: Path) -> None:
+    os.chmod(temp, 0o600)
+    with open(temp, "rb+") as handle:
+        os.fsync(handle.fileno())
+    temp.replace(final)
+
+
+def change_passphrase(data_dir: Path, old: str, new: str) -> None:
+    """Re-encrypt under a new passphrase. The new file is complete and synced before the
+    header switches to it, so a crash at any moment leaves a journal that opens with
+    exactly one of the two passphrases, and nothing lost."""
+    check_passphrase(new)
+    tidy(data_dir)
+    if not is_encrypted(data_dir):
+        raise InvalidInput("This journal is not encrypted; use `attune encrypt`.")
+    current = read_header(data_dir)
+    old_key = derive_key(old, current)
+    verify(data_dir / current.file, old_key)
+    header = new_header(f"journal.encrypted-{secrets.token_hex(4)}.sqlite3")
+    new_key = derive_key(new, header)
+    temp = data_dir / (header.file + ".converting")
+    source = connect(data_dir / current.file, old_key)
+    try:
+        source.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        _export(source, temp, new_key)
+    finally:
+        source.close()
+    _sync_into_place(temp, data_dir / header.file)
+    _write_header(data_dir, header)  # the commit point
+    _fsync_dir(data_dir)
+    tidy(data_dir)
 
 
 def encrypt(data_dir: Path, passphrase: str) -> None:
@@ -216,7 +269,7 @@ def decrypt(data_dir: Path, passphrase: str) -> None:
     tidy(data_dir)
     if not is_encrypted(data_dir):
         raise InvalidInput("This journal is not encrypted.")
-    encrypted = data_dir / ENCRYPTED_NAME
+    encrypted = encrypted_path(data_dir)
     key = derive_key(passphrase, read_header(data_dir))
     verify(encrypted, key)
     temp = data_dir / (PLAIN_NAME + ".converting")
