@@ -362,11 +362,25 @@ def delete(app: AppContext, entry_id: str) -> None:
 
 
 @click.command()
-@click.argument("entry_id")
+@click.argument("target", metavar="ID|BACKUP")
+@click.option(
+    "--yes",
+    is_flag=True,
+    help="With a backup file: replace the journal already "
+    "in the data folder (it is moved aside, not deleted).",
+)
 @pass_app
-def restore(app: AppContext, entry_id: str) -> None:
-    """Bring an entry back from the trash."""
-    entry = app.journal.restore(entry_id)
+def restore(app: AppContext, target: str, yes: bool) -> None:
+    """Bring an entry back from the trash (give its ID), or restore a backup made with
+    `attune backup` (give the file), checking its integrity and counts."""
+    from pathlib import Path
+
+    if Path(target).is_file():
+        from attunement.cli.privacy import restore_backup
+
+        restore_backup(app, Path(target), yes)
+        return
+    entry = app.journal.restore(target)
     ok(f"Restored {entry.id}.")
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from attunement.cli.context import AppContext
-from attunement.cli.output import hint, ok
+from attunement.cli.output import emit_json, hint, json_option, ok
 
 pass_app = click.make_pass_decorator(AppContext)
 
@@ -101,4 +103,72 @@ def change(app: AppContext, new_passphrase_file: str | None) -> None:
     ok("The passphrase is changed. The old one no longer opens the journal.")
 
 
-COMMANDS = [init, encrypt, decrypt, passphrase]
+@click.command()
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The backup file to write (a new .zip).",
+)
+@pass_app
+def backup(app: AppContext, out: Path) -> None:
+    """Back up the whole journal into one file, consistently, even while the app runs.
+    An encrypted journal stays encrypted in the backup."""
+    from attunement.audit import record
+    from attunement.storage import backup as backups
+
+    manifest = backups.create(app.journal, out)
+    record(
+        app.data_dir,
+        "backup",
+        entries=manifest["counts"]["entries"],
+        encrypted=manifest["encrypted"],
+    )
+    ok(f"Backed up {manifest['counts']['entries']} entries to {out}.")
+
+
+def restore_backup(app: AppContext, path: Path, yes: bool) -> None:
+    """`attune restore FILE`: restore a backup into the data folder."""
+    from attunement.audit import record
+    from attunement.errors import InvalidInput
+    from attunement.paths import ensure_data_dir
+    from attunement.storage import backup as backups
+
+    data_dir = ensure_data_dir(app.data_dir)
+    manifest = backups.read_manifest(path)
+    occupied = bool(backups._journal_files(data_dir))
+    if occupied and not yes:
+        if not AppContext.interactive():
+            raise InvalidInput(
+                "There is already a journal here; add --yes to replace it "
+                "(it will be kept aside in the data folder)."
+            )
+        click.confirm("Replace the journal here? It will be kept aside, not deleted.", abort=True)
+    passphrase = app.passphrase() if manifest["encrypted"] else None
+    result = backups.restore(path, data_dir, passphrase, replace=occupied)
+    record(data_dir, "restore", entries=result["counts"]["entries"])
+    ok(f"Restored {result['counts']['entries']} entries from {path}.")
+    if result["replaced"]:
+        hint(f"The journal that was here is kept in {result['replaced']}.")
+
+
+@click.command()
+@json_option
+@pass_app
+def audit(app: AppContext, as_json: bool) -> None:
+    """When exports, imports, backups, restores and encryption changes happened (never
+    what they contained)."""
+    from attunement.audit import read
+
+    events = read(app.data_dir)
+    if as_json:
+        emit_json({"events": events})
+        return
+    if not events:
+        ok("Nothing recorded yet.")
+    for event in events:
+        details = ", ".join(f"{k} {v}" for k, v in event.items() if k not in ("at", "action"))
+        click.echo(f"{event['at']}  {event['action']}" + (f"  ({details})" if details else ""))
+
+
+COMMANDS = [init, encrypt, decrypt, passphrase, backup, audit]

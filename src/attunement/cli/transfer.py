@@ -60,7 +60,10 @@ def export(app: AppContext, fmt: str, out: Path | None) -> None:
     journal = app.journal
     if fmt == "json":
         if out is None:
-            attune_json.write(journal, sys.stdout)
+            from attunement.audit import record
+
+            count = attune_json.write(journal, sys.stdout)
+            record(app.data_dir, "export", format=fmt, entries=count)
             return
         count = _write_atomically(out, journal)
     else:
@@ -69,6 +72,9 @@ def export(app: AppContext, fmt: str, out: Path | None) -> None:
                 "Markdown export needs --out: a new folder or a .zip file.", field="out"
             )
         count = markdown.write(journal, out)
+    from attunement.audit import record
+
+    record(app.data_dir, "export", format=fmt, entries=count)
     ok(f"Exported {count} entries to {out}.")
 
 

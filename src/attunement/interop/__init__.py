@@ -87,6 +87,9 @@ def import_file(journal: Journal, path: Path, fmt: str, *, dry_run: bool = False
         return report
     journal.install_decks(parsed.decks)
     result = journal.add_many(parsed.entries)
+    from attunement.audit import record
+
+    record(journal.data_dir, "import", format=fmt, added=len(result.added))
     report.added = len(result.added)
     report.skipped = result.skipped
     if parsed.checkins:

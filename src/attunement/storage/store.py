@@ -129,6 +129,7 @@ class Store:
         self.where = where
         self.owner = owner
         self._writer = writer(engine)
+        self._key: bytes | None = None
 
     @classmethod
     def open_sqlite(cls, path: Path, owner: str = s.LOCAL_OWNER, key: bytes | None = None) -> Store:
@@ -143,7 +144,9 @@ class Store:
                 os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         engine = sqlite_engine(path, key)
         ensure_schema(engine, str(path))
-        return cls(engine, str(path), owner)
+        store = cls(engine, str(path), owner)
+        store._key = key  # kept in memory only, to open copies of this journal
+        return store
 
     def close(self) -> None:
         self.engine.dispose()
@@ -994,6 +997,10 @@ class Store:
                 driver.execute("VACUUM INTO ?", (str(target),))
             finally:
                 raw.close()
+
+    def open_copy(self, path: Path) -> Store:
+        """Open a copy of this journal (a backup) with the same key, if it has one."""
+        return Store.open_sqlite(path, self.owner, key=self._key)
 
     def integrity_check(self) -> str:
         with self._read() as conn:

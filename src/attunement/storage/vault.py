@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from attunement.audit import record
 from attunement.errors import InvalidInput, StorageError
 
 HEADER_NAME = "journal.keys.json"
@@ -232,6 +233,7 @@ def change_passphrase(data_dir: Path, old: str, new: str) -> None:
     _write_header(data_dir, header)  # the commit point
     _fsync_dir(data_dir)
     tidy(data_dir)
+    record(data_dir, "passphrase-change")
 
 
 def encrypt(data_dir: Path, passphrase: str) -> None:
@@ -263,6 +265,7 @@ def encrypt(data_dir: Path, passphrase: str) -> None:
     header_temp.replace(header_path(data_dir))  # the commit point
     _fsync_dir(data_dir)
     tidy(data_dir)
+    record(data_dir, "encrypt")
 
 
 def decrypt(data_dir: Path, passphrase: str) -> None:
@@ -286,3 +289,4 @@ def decrypt(data_dir: Path, passphrase: str) -> None:
     header_path(data_dir).unlink()  # the commit point
     _fsync_dir(data_dir)
     tidy(data_dir)
+    record(data_dir, "decrypt")

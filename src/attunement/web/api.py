@@ -310,15 +310,21 @@ def export(
         parent = private_temp_dir(j.data_dir) if j.data_dir else None
         with tempfile.TemporaryDirectory(dir=parent) as tmp:
             target = Path(tmp) / "attunement-markdown.zip"
-            markdown.write(j, target)
+            count = markdown.write(j, target)
             data = target.read_bytes()
+        from attunement.audit import record
+
+        record(j.data_dir, "export", format="markdown", entries=count)
         return Response(
             data,
             media_type="application/zip",
             headers={"content-disposition": 'attachment; filename="attunement-markdown.zip"'},
         )
     buffer = io.StringIO()
-    attune_json.write(j, buffer)
+    count = attune_json.write(j, buffer)
+    from attunement.audit import record
+
+    record(j.data_dir, "export", format="json", entries=count)
     return Response(
         buffer.getvalue(),
         media_type="application/json",
