@@ -46,13 +46,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def start_server(data_dir):
+    """Serve a journal on a free loopback port in a thread; returns (url, stop)."""
     import uvicorn
 
     from attunement.web import Settings, create_app
 
-    data_dir = tmp_path_factory.mktemp("browser") / "data"
     port = free_port()
     config = uvicorn.Config(
         create_app(Settings(data_dir=data_dir, port=port)),
@@ -67,9 +66,12 @@ def server(tmp_path_factory):
     deadline = time.monotonic() + 20
     while not app_server.started and time.monotonic() < deadline:
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    app_server.should_exit = True
-    thread.join(timeout=10)
+
+    def stop() -> None:
+        app_server.should_exit = True
+        thread.join(timeout=10)
+
+    return f"http://127.0.0.1:{port}", stop
 
 
 @pytest.fixture(scope="module")
@@ -272,3 +274,33 @@ def test_a_practice_round_and_a_transcript(server, context, tmp_path):
     assert page.get_by_role("heading", name="monday").is_visible()
     assert "Reflections per question" in page.locator("main").inner_text()
     check_page(page, "transcript")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    url, stop = start_server(tmp_path_factory.mktemp("browser") / "data")
+    yield url
+    stop()
+
+
+def test_an_encrypted_journal_opens_on_an_accessible_unlock_page(tmp_path, context):
+    from attunement.core.journal import Journal
+
+    data = tmp_path / "data"
+    with Journal.create_encrypted(data, "correct horse battery staple") as journal:
+        journal.write("Behind the passphrase")
+    url, stop = start_server(data)
+    try:
+        page = context.new_page()
+        page.goto(url + "/journal")
+        page.wait_for_url("**/unlock")
+        check_page(page, "unlock")
+        page.fill("#passphrase", "correct horse battery staple")
+        page.keyboard.press("Enter")
+        page.wait_for_url(url + "/")
+        page.goto(url + "/journal")
+        assert "Behind the passphrase" in page.locator("main").inner_text()
+        page.get_by_role("button", name="Lock").click()
+        page.wait_for_url("**/unlock")
+    finally:
+        stop()

@@ -370,7 +370,7 @@ def test_insights_page_and_api_agree(client):
     from datetime import datetime, timedelta
 
     now = datetime.now().astimezone()
-    journal = client.app.app.state.journal
+    journal = client.app.app.state.holder.get()
     for days in range(5):
         at = now - timedelta(days=days)
         journal.write(

@@ -10,6 +10,7 @@ says what was wrong and what to do. The CLI prints that sentence and exits with
     │   └── FormatError    a file that cannot be read, naming the file and line
     ├── NotFound       no such entry, prompt, deck or draft (exit 1, HTTP 404)
     ├── Conflict       the thing exists already (exit 1, HTTP 409)
+    ├── Locked         the web app's journal is encrypted and locked (HTTP 423)
     └── StorageError   the data folder cannot be used: read-only, full, locked (exit 3, HTTP 503)
 """
 
@@ -70,6 +71,12 @@ class Conflict(AttuneError):
     code = "conflict"
     exit_code = 1
     http_status = 409
+
+
+class Locked(AttuneError):
+    code = "locked"
+    exit_code = 2
+    http_status = 423
 
 
 class StorageError(AttuneError):

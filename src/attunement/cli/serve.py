@@ -65,7 +65,9 @@ def serve(app: AppContext, host: str, port: int, open_browser: bool, allow_remot
     from attunement.storage import vault
 
     data_dir = ensure_data_dir(app.data_dir)
-    passphrase = app.passphrase() if vault.is_encrypted(data_dir) else None
+    # An encrypted journal opens on the unlock page, unless a passphrase was given for
+    # scripts (--passphrase-file or ATTUNE_PASSPHRASE).
+    passphrase = app.given_passphrase() if vault.is_encrypted(data_dir) else None
     settings = Settings(data_dir=data_dir, host=host, port=port, passphrase=passphrase)
     shown_host = f"[{host}]" if ":" in host else host
     url = f"http://{'127.0.0.1' if host == 'localhost' else shown_host}:{port}/"
@@ -83,4 +85,33 @@ def serve(app: AppContext, host: str, port: int, open_browser: bool, allow_remot
     )
 
 
-COMMANDS = [serve]
+@click.command()
+@click.option(
+    "--port",
+    default=8765,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="The port `attune serve` listens on.",
+)
+def lock(port: int) -> None:
+    """Lock the running web app's encrypted journal now (its key is dropped from memory)."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    from attunement.errors import StorageError
+
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/v1/lock", method="POST", headers={"host": f"127.0.0.1:{port}"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            locked = json.load(response)["locked"]
+    except (urllib.error.URLError, OSError) as exc:
+        raise StorageError(
+            f"No Attunement web app answered on port {port}; is `attune serve` running there?"
+        ) from exc
+    click.echo("Locked." if locked else "The journal there is not encrypted, so it cannot lock.")
+
+
+COMMANDS = [serve, lock]

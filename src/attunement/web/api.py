@@ -25,7 +25,7 @@ router = APIRouter(prefix="/api/v1")
 
 
 def journal(request: Request) -> Journal:
-    return request.app.state.journal
+    return request.app.state.holder.get()
 
 
 JournalDep = Annotated[Journal, Depends(journal)]
@@ -501,3 +501,23 @@ def transcript_report(
         media_type="text/markdown",
         headers={"content-disposition": f'attachment; filename="{transcript_id}.md"'},
     )
+
+
+# -- locking ----------------------------------------------------------------------------
+
+
+class UnlockIn(Strict):
+    passphrase: str
+
+
+@router.post("/unlock", summary="Unlock an encrypted journal (the key stays in memory)")
+def unlock(request: Request, data: UnlockIn) -> dict[str, Any]:
+    request.app.state.holder.unlock(data.passphrase)
+    return {"locked": False}
+
+
+@router.post("/lock", summary="Lock an encrypted journal now (`attune lock`)")
+def lock(request: Request) -> dict[str, Any]:
+    holder = request.app.state.holder
+    holder.lock()
+    return {"locked": holder.locked}

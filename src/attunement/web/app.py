@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from attunement import __version__
-from attunement.errors import AttuneError
+from attunement.errors import AttuneError, Locked
 from attunement.web.api import error_response
 from attunement.web.api import router as api_router
 from attunement.web.security import LocalSafety
@@ -33,6 +33,7 @@ class Settings:
     max_body: int = MAX_BODY
     extra_hosts: tuple[str, ...] = field(default_factory=tuple)
     passphrase: str | None = field(default=None, repr=False)  # in memory only
+    idle_lock_s: float = 15 * 60  # an encrypted journal locks after this long unused
 
     @property
     def allowed_hosts(self) -> set[str]:
@@ -52,16 +53,16 @@ def _is_api(request: Request) -> bool:
 
 
 def create_app(settings: Settings) -> Any:
-    from attunement.core.journal import Journal
+    from attunement.web.unlock import JournalHolder
 
-    journal = Journal.open(settings.data_dir, settings.passphrase)  # fails early, clearly
+    holder = JournalHolder(settings.data_dir, settings.passphrase, settings.idle_lock_s)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         try:
             yield
         finally:
-            journal.close()
+            holder.close()
 
     app = FastAPI(
         title="Attunement",
@@ -74,7 +75,7 @@ def create_app(settings: Settings) -> Any:
         '{"error": {"code", "message", "field"}}.',
     )
     app.state.settings = settings
-    app.state.journal = journal
+    app.state.holder = holder
     app.state.analysis_cache = {}
     app.include_router(api_router)
     from attunement.web import pages
@@ -84,6 +85,10 @@ def create_app(settings: Settings) -> Any:
 
     @app.exception_handler(AttuneError)
     async def attune_error(request: Request, exc: AttuneError) -> Response:
+        if isinstance(exc, Locked) and not _is_api(request):
+            from fastapi.responses import RedirectResponse
+
+            return RedirectResponse("/unlock", status_code=303)
         if _is_api(request):
             return error_response(exc.http_status, exc.code, exc.message, exc.field)
         return pages.error_page(request, exc.http_status, exc.message)

@@ -50,7 +50,7 @@ def error_page(request: Request, status: int, message: str) -> HTMLResponse:
 
 
 def _journal(request: Request) -> Journal:
-    return request.app.state.journal
+    return request.app.state.holder.get()
 
 
 def _segments(text: str, findings: list[Any]) -> list[tuple[str, str | None]]:
@@ -677,3 +677,30 @@ def transcript_page(request: Request, transcript_id: str) -> HTMLResponse:
         entry_id=stored["entry_id"],
         speakers=list(dict.fromkeys(t.speaker for t in turns)),
     )
+
+
+# -- locking --------------------------------------------------------------------------
+
+
+@router.get("/unlock", response_class=HTMLResponse)
+def unlock_form(request: Request) -> Response:
+    if not request.app.state.holder.locked:
+        return RedirectResponse("/", status_code=303)
+    return page(request, "unlock.html", title="Unlock")
+
+
+@router.post("/unlock")
+def unlock(request: Request, passphrase: Annotated[str, Form()] = "") -> Response:
+    try:
+        request.app.state.holder.unlock(passphrase)
+    except AttuneError as exc:
+        return page(
+            request, "unlock.html", status=exc.http_status, title="Unlock", error=exc.message
+        )
+    return RedirectResponse("/", status_code=303)
+
+
+@router.post("/lock")
+def lock(request: Request) -> Response:
+    request.app.state.holder.lock()
+    return RedirectResponse("/unlock", status_code=303)

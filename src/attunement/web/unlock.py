@@ -1,0 +1,70 @@
+"""The web app's hold on the journal: open, or locked (encrypted and no key in memory).
+
+An encrypted journal starts locked: the unlock page asks for the passphrase, and the key
+then lives only in this process's memory. It locks again after ``idle_lock_s`` without a
+request, on POST /api/v1/lock (`attune lock`), and when the server stops.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+from attunement.core.journal import Journal
+from attunement.errors import Locked
+from attunement.storage import vault
+
+
+class JournalHolder:
+    def __init__(self, data_dir: Path, passphrase: str | None, idle_lock_s: float) -> None:
+        self.data_dir = data_dir
+        self.idle_lock_s = idle_lock_s
+        self.encrypted = vault.is_encrypted(data_dir)
+        self._lock = threading.Lock()
+        self._journal: Journal | None = None
+        self._last_seen = time.monotonic()
+        if not self.encrypted or passphrase is not None:
+            self._journal = Journal.open(data_dir, passphrase)
+
+    @property
+    def locked(self) -> bool:
+        self._expire()
+        return self._journal is None
+
+    def _expire(self) -> None:
+        if (
+            self.encrypted
+            and self._journal is not None
+            and time.monotonic() - self._last_seen > self.idle_lock_s
+        ):
+            self.lock()
+
+    def get(self) -> Journal:
+        self._expire()
+        journal = self._journal
+        if journal is None:
+            raise Locked("The journal is locked; unlock it with its passphrase.")
+        self._last_seen = time.monotonic()
+        return journal
+
+    def unlock(self, passphrase: str) -> None:
+        with self._lock:
+            if self._journal is None:
+                self._journal = Journal.open(self.data_dir, passphrase)
+            self._last_seen = time.monotonic()
+
+    def lock(self) -> None:
+        """Close the journal and drop the key. Only an encrypted journal can lock."""
+        if not self.encrypted:
+            return
+        with self._lock:
+            journal, self._journal = self._journal, None
+        if journal is not None:
+            journal.close()
+
+    def close(self) -> None:
+        with self._lock:
+            journal, self._journal = self._journal, None
+        if journal is not None:
+            journal.close()

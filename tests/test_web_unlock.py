@@ -1,0 +1,72 @@
+"""The web app on an encrypted journal: it opens on an unlock page, keeps the key only in
+memory, and locks again when idle or asked to."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from starlette.testclient import TestClient
+
+from attunement.core.journal import Journal
+from attunement.web import Settings, create_app
+
+PASS = "correct horse battery staple"
+
+
+@pytest.fixture
+def encrypted(tmp_path):
+    data = tmp_path / "data"
+    with Journal.create_encrypted(data, PASS) as journal:
+        journal.write("A private reflection")
+    return data
+
+
+def client_for(data, **settings):
+    return TestClient(create_app(Settings(data_dir=data, extra_hosts=("testserver",), **settings)))
+
+
+def test_it_opens_locked_and_unlocks_with_the_passphrase(encrypted):
+    with client_for(encrypted) as client:
+        page = client.get("/", follow_redirects=False)
+        assert page.status_code == 303 and page.headers["location"] == "/unlock"
+        locked = client.get("/api/v1/today")
+        assert locked.status_code == 423 and locked.json()["error"]["code"] == "locked"
+        form = client.get("/unlock")
+        assert 'type="password"' in form.text and "<script>" not in form.text
+        wrong = client.post("/unlock", data={"passphrase": "not it"})
+        assert wrong.status_code == 422 and "does not open" in wrong.text
+        assert client.get("/api/v1/today").status_code == 423
+        done = client.post("/unlock", data={"passphrase": PASS}, follow_redirects=False)
+        assert done.status_code == 303
+        entries = client.get("/api/v1/entries").json()["entries"]
+        assert [e["body"] for e in entries] == ["A private reflection"]
+        assert 'action="/lock"' in client.get("/").text
+        assert client.post("/api/v1/lock").json() == {"locked": True}
+        assert client.get("/api/v1/entries").status_code == 423
+
+
+def test_it_locks_itself_after_the_idle_time(encrypted):
+    with client_for(encrypted, idle_lock_s=0.3) as client:
+        assert client.post("/api/v1/unlock", json={"passphrase": PASS}).json() == {"locked": False}
+        assert client.get("/api/v1/today").status_code == 200
+        time.sleep(0.5)
+        assert client.get("/api/v1/today").status_code == 423
+
+
+def test_a_plain_journal_never_locks(tmp_path):
+    with client_for(tmp_path / "plain") as client:
+        assert client.post("/api/v1/lock").json() == {"locked": False}
+        assert client.get("/api/v1/today").status_code == 200
+        assert client.get("/unlock", follow_redirects=False).status_code == 303
+        assert 'action="/lock"' not in client.get("/").text
+
+
+def test_attune_lock_says_when_no_server_answers(attune):
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = attune("lock", "--port", str(port), ok=False)
+    assert result.exit_code == 3 and "No Attunement web app answered" in result.stderr
