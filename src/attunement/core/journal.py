@@ -135,10 +135,7 @@ class Journal:
         header = vault.new_header()
         key = vault.derive_key(vault.check_passphrase(passphrase), header)
         store = Store.open_sqlite(data_dir / vault.ENCRYPTED_NAME, key=key)
-        temp = data_dir / (vault.HEADER_NAME + ".converting")
-        temp.write_text(header.to_json(), encoding="utf-8")
-        os.chmod(temp, 0o600)
-        temp.replace(vault.header_path(data_dir))  # the journal exists from here on
+        vault.write_header(data_dir, header)  # the journal exists from here on
         return cls(store, data_dir)
 
     def close(self) -> None:

@@ -192,14 +192,11 @@ def _export(source: Any, target: Path, key: bytes | None) -> None:
     source.execute("DETACH DATABASE converted")
 
 
-def _write_header(data_dir: Path, header: Header) -> None:
+def write_header(data_dir: Path, header: Header) -> None:
     """Replace the key header atomically: this is the commit point of every conversion."""
     temp = data_dir / (HEADER_NAME + ".converting")
     temp.write_text(header.to_json(), encoding="utf-8")
-    os.chmod(temp, 0o600)
-    with open(temp, "rb+") as handle:
-        os.fsync(handle.fileno())
-    temp.replace(header_path(data_dir))
+    _sync_into_place(temp, header_path(data_dir))
 
 
 def _sync_into_place(temp: Path, final: Path) -> None:
@@ -207,6 +204,18 @@ def _sync_into_place(temp: Path, final: Path) -> None:
     with open(temp, "rb+") as handle:
         os.fsync(handle.fileno())
     temp.replace(final)
+
+
+def _convert(source: Any, final: Path, key: bytes | None) -> None:
+    """Write the whole journal behind ``source`` to ``final`` (encrypted with ``key``, or
+    plain), complete and synced before it takes that name."""
+    temp = final.with_name(final.name + ".converting")
+    try:
+        source.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        _export(source, temp, key)
+    finally:
+        source.close()
+    _sync_into_place(temp, final)
 
 
 def change_passphrase(data_dir: Path, old: str, new: str) -> None:
@@ -221,16 +230,10 @@ def change_passphrase(data_dir: Path, old: str, new: str) -> None:
     old_key = derive_key(old, current)
     verify(data_dir / current.file, old_key)
     header = new_header(f"journal.encrypted-{secrets.token_hex(4)}.sqlite3")
-    new_key = derive_key(new, header)
-    temp = data_dir / (header.file + ".converting")
-    source = connect(data_dir / current.file, old_key)
-    try:
-        source.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        _export(source, temp, new_key)
-    finally:
-        source.close()
-    _sync_into_place(temp, data_dir / header.file)
-    _write_header(data_dir, header)  # the commit point
+    _convert(
+        connect(data_dir / current.file, old_key), data_dir / header.file, derive_key(new, header)
+    )
+    write_header(data_dir, header)  # the commit point
     _fsync_dir(data_dir)
     tidy(data_dir)
     record(data_dir, "passphrase-change")
@@ -243,26 +246,10 @@ def encrypt(data_dir: Path, passphrase: str) -> None:
     tidy(data_dir)
     if is_encrypted(data_dir):
         raise InvalidInput("This journal is already encrypted.")
-    plain = data_dir / PLAIN_NAME
     header = new_header()
-    key = derive_key(passphrase, header)
-    temp = data_dir / (ENCRYPTED_NAME + ".converting")
-    source = dbapi2.connect(str(plain), isolation_level=None)
-    try:
-        source.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        _export(source, temp, key)
-    finally:
-        source.close()
-    os.chmod(temp, 0o600)
-    with open(temp, "rb+") as handle:
-        os.fsync(handle.fileno())
-    temp.replace(data_dir / ENCRYPTED_NAME)
-    header_temp = data_dir / (HEADER_NAME + ".converting")
-    header_temp.write_text(header.to_json(), encoding="utf-8")
-    os.chmod(header_temp, 0o600)
-    with open(header_temp, "rb+") as handle:
-        os.fsync(handle.fileno())
-    header_temp.replace(header_path(data_dir))  # the commit point
+    source = dbapi2.connect(str(data_dir / PLAIN_NAME), isolation_level=None)
+    _convert(source, data_dir / header.file, derive_key(passphrase, header))
+    write_header(data_dir, header)  # the commit point
     _fsync_dir(data_dir)
     tidy(data_dir)
     record(data_dir, "encrypt")
@@ -275,17 +262,7 @@ def decrypt(data_dir: Path, passphrase: str) -> None:
     encrypted = encrypted_path(data_dir)
     key = derive_key(passphrase, read_header(data_dir))
     verify(encrypted, key)
-    temp = data_dir / (PLAIN_NAME + ".converting")
-    source = connect(encrypted, key)
-    try:
-        source.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        _export(source, temp, None)
-    finally:
-        source.close()
-    os.chmod(temp, 0o600)
-    with open(temp, "rb+") as handle:
-        os.fsync(handle.fileno())
-    temp.replace(data_dir / PLAIN_NAME)
+    _convert(connect(encrypted, key), data_dir / PLAIN_NAME, None)
     header_path(data_dir).unlink()  # the commit point
     _fsync_dir(data_dir)
     tidy(data_dir)
