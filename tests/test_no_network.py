@@ -73,3 +73,73 @@ def test_cli_and_analysis_make_no_connections_and_write_only_the_data_folder(tmp
         assert done.returncode == 0, (args, done.stderr)
     assert not log.exists(), f"network use attempted: {log.read_text()}"
     assert list(home.iterdir()) == [], "nothing may be written outside the data folder"
+
+
+def test_the_web_app_makes_no_connections_either(tmp_path: Path):
+    import json
+    import socket
+    import time
+    import urllib.request
+
+    guard = tmp_path / "guard"
+    guard.mkdir()
+    (guard / "sitecustomize.py").write_text(GUARD)
+    home = tmp_path / "home"
+    home.mkdir()
+    data_dir = tmp_path / "data"
+    log = tmp_path / "net.log"
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "PYTHONPATH": str(guard),
+        "ATTUNE_NET_LOG": str(log),
+        "XDG_CACHE_HOME": str(home / ".cache"),
+    }
+    env.pop("ATTUNE_HOME", None)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "attunement",
+            "--data-dir",
+            str(data_dir),
+            "serve",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/api/v1/today", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.1)
+        request = urllib.request.Request(
+            base + "/api/v1/entries",
+            method="POST",
+            data=json.dumps({"body": "My chest tightened #ward"}).encode(),
+            headers={"content-type": "application/json"},
+        )
+        entry = json.load(urllib.request.urlopen(request, timeout=10))
+        for path in (
+            "/",
+            "/journal?q=chest",
+            f"/entries/{entry['id']}",
+            "/insights",
+            "/practice",
+            "/static/app.css",
+        ):
+            assert urllib.request.urlopen(base + path, timeout=10).status == 200
+    finally:
+        server.terminate()
+        _, err = server.communicate(timeout=10)
+    assert not log.exists(), f"network use attempted: {log.read_text()}"
+    assert list(home.iterdir()) == [], "nothing may be written outside the data folder"
