@@ -115,3 +115,17 @@ def test_journal_files_are_readable_by_their_owner_only(tmp_path: Path):
         for path in files:
             assert stat.S_IMODE(path.stat().st_mode) == 0o600, path.name
     assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
+
+
+def test_a_journal_written_by_schema_0003_keeps_transcripts_and_practice(tmp_path: Path):
+    """Golden file made by Attunement 0.1.0 at schema 0003 (transcripts, practice)."""
+    shutil.copy(DATA / "journal-schema-0003.sqlite3", tmp_path / "journal.sqlite3")
+    before = _content_hash(tmp_path / "journal.sqlite3")
+    with Journal.open(tmp_path) as journal:
+        assert journal.store.integrity_check() == "ok"
+        (transcript,) = journal.store.list_transcripts()
+        assert transcript["title"] == "Golden session" and transcript["entry_id"]
+        (attempt,) = journal.store.attempts()
+        assert attempt["vignette_id"] == "v01" and set(attempt["scores"]) >= {"reflection"}
+        assert len(journal.list_entries()) + len(journal.trash()) == 3
+    assert _content_hash(tmp_path / "journal.sqlite3") == before
