@@ -136,7 +136,7 @@ def restore_backup(app: AppContext, path: Path, yes: bool) -> None:
 
     data_dir = ensure_data_dir(app.data_dir)
     manifest = backups.read_manifest(path)
-    occupied = bool(backups._journal_files(data_dir))
+    occupied = backups.has_journal(data_dir)
     if occupied and not yes:
         if not AppContext.interactive():
             raise InvalidInput(

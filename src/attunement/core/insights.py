@@ -77,7 +77,7 @@ def compute(
     entries = journal.list_entries(EntryFilter(since=since), limit=MAX_ANALYSED + 1)
     capped = len(entries) > MAX_ANALYSED
     entries = entries[:MAX_ANALYSED]
-    analyse = analyse or _analyse
+    analyse = analyse or analyse_entry
     markers: dict[str, list[int]] = defaultdict(lambda: [0] * weeks)
     feelings: dict[str, list[int]] = defaultdict(lambda: [0] * weeks)
     for entry in entries:
@@ -119,7 +119,7 @@ def compute(
     )
 
 
-def _analyse(entry: Any) -> tuple[set[str], tuple[str, ...]]:
+def analyse_entry(entry: Any) -> tuple[set[str], tuple[str, ...]]:
     from attunement.analysis import emotions, find_markers
 
     marker_ids = {f.id for f in find_markers(entry.body) if f.counts}

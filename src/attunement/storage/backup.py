@@ -100,6 +100,11 @@ def _journal_files(data_dir: Path) -> list[Path]:
     return sorted({p for pattern in JOURNAL_FILES for p in data_dir.glob(pattern)})
 
 
+def has_journal(data_dir: Path) -> bool:
+    """Whether a journal (plain or encrypted) already lives in ``data_dir``."""
+    return bool(_journal_files(data_dir))
+
+
 def restore(
     path: Path, data_dir: Path, passphrase: str | None, *, replace: bool = False
 ) -> dict[str, Any]:

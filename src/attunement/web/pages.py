@@ -373,11 +373,11 @@ def cached_analysis(request: Request) -> Any:
     def analyse(entry: Any) -> Any:
         key = (entry.id, entry.revision)
         if key not in cache:
-            from attunement.core.insights import _analyse
+            from attunement.core.insights import analyse_entry
 
             if len(cache) > 20_000:
                 cache.clear()
-            cache[key] = _analyse(entry)
+            cache[key] = analyse_entry(entry)
         return cache[key]
 
     return analyse
