@@ -56,6 +56,8 @@ def cli(ctx: click.Context, data_dir: str | None, passphrase_file: str | None) -
 
     Write reflections on the attunement prompts, check in on your posture of ease, and
     find any entry again. Everything stays on this machine.
+
+    Start with `attune serve` (the app in your browser) or `attune today`.
     """
     ctx.obj = AppContext(data_dir, passphrase_file)
     ctx.call_on_close(ctx.obj.close)
