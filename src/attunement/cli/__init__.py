@@ -67,6 +67,7 @@ def _register() -> None:
     from attunement.cli import (
         analyze,
         checkins,
+        deid,
         entries,
         practice,
         privacy,
@@ -84,6 +85,7 @@ def _register() -> None:
         analyze,
         practice,
         transcripts,
+        deid,
         privacy,
         serve,
     ):

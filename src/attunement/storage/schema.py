@@ -32,7 +32,7 @@ from sqlalchemy.types import TypeDecorator
 
 # The Alembic revision this code expects; kept here so opening a journal need not
 # import Alembic unless a migration is due. tests/test_storage_migrations.py checks it.
-HEAD_REVISION = "0003"
+HEAD_REVISION = "0004"
 
 LOCAL_OWNER = "local"
 
@@ -198,4 +198,13 @@ practice_attempts = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("tz_offset", Integer, nullable=False, default=0),
     Index("ix_practice_owner_created", "owner", "created_at"),
+)
+
+people = Table(
+    "people",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("owner", String(64), nullable=False, default=LOCAL_OWNER),
+    Column("name", String(200), nullable=False),
+    UniqueConstraint("owner", "name", name="uq_people_owner_name"),
 )

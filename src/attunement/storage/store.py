@@ -983,6 +983,34 @@ class Store:
             for r in rows
         ]
 
+    # -- people to always catch when de-identifying -------------------------------------
+
+    def add_person(self, name: str) -> None:
+        with self._write() as conn:
+            exists_already = conn.execute(
+                select(s.people.c.pk).where(s.people.c.owner == self.owner, s.people.c.name == name)
+            ).first()
+            if exists_already is None:
+                conn.execute(insert(s.people).values(owner=self.owner, name=name))
+
+    def people(self) -> list[str]:
+        with self._read() as conn:
+            return list(
+                conn.scalars(
+                    select(s.people.c.name)
+                    .where(s.people.c.owner == self.owner)
+                    .order_by(s.people.c.name)
+                )
+            )
+
+    def remove_person(self, name: str) -> None:
+        with self._write() as conn:
+            done = conn.execute(
+                delete(s.people).where(s.people.c.owner == self.owner, s.people.c.name == name)
+            )
+            if not done.rowcount:
+                raise NotFound(f"'{name}' is not on your list of people.", field="name")
+
     # -- maintenance ----------------------------------------------------------------
 
     def backup_to(self, target: Path) -> None:

@@ -1,0 +1,96 @@
+"""Finding identifying details before they are saved or shared. These are unit cases; the
+measured precision and recall on an independently written set are still to come."""
+
+from __future__ import annotations
+
+import pytest
+
+from attunement.analysis.deid import find, redact
+
+
+def kinds(text: str, people=()) -> list[tuple[str, str]]:
+    return [(f.type, f.text) for f in find(text, people)]
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Write to a.okafor@example.org please.", ("email", "a.okafor@example.org")),
+        ("See https://example.org/notes/12 later.", ("url", "https://example.org/notes/12")),
+        ("Her number is 07700 900123.", ("phone", "07700 900123")),
+        ("Call (555) 123-4567 after six.", ("phone", "(555) 123-4567")),
+        ("Ring +44 113 496 0000 tomorrow.", ("phone", "+44 113 496 0000")),
+        ("NHS number 943 476 5919 on the form.", ("record", "943 476 5919")),
+        ("MRN: AB123456 was on the wristband.", ("record", "AB123456")),
+        ("She lives at 14 Willow Road with her sister.", ("address", "14 Willow Road")),
+        ("The postcode is LS6 2QT.", ("postcode", "LS6 2QT")),
+        ("Boston, MA 02115 was the address.", ("postcode", "02115")),
+        ("He was admitted on 12/03/2024.", ("date", "12/03/2024")),
+        ("We met on 12 March 2024.", ("date", "12 March 2024")),
+        ("It happened on March 3rd, 2021.", ("date", "March 3rd, 2021")),
+        ("She is 93-year-old and proud of it.", ("age", "93-year-old")),
+        ("Mr Okafor was quiet today.", ("name", "Okafor")),
+        ("I sat with Priya for an hour.", ("name", "Priya")),
+        ("Later Oluwaseun asked about the scan.", ("name", "Oluwaseun")),
+        ("Hope said the night was long.", ("name", "Hope")),
+        ("I talked with Grace about her son.", ("name", "Grace")),
+        ("She grew up in Huddersfield.", ("place", "Huddersfield")),
+    ],
+)
+def test_each_kind_of_detail_is_found(text, expected):
+    assert expected in kinds(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I hope so, and I will try again in May.",
+        "By the grace of God we got through the night.",
+        "She took 3 tablets at 10:30 and slept for 2 hours.",
+        "The session ran 50 minutes; we covered 4 topics.",
+        "It was 2024 when I first trained.",
+        "She is 45 years old and works nights.",
+        "My chest tightened and I wanted to fix it.",
+        "Monday was hard. Tuesday was easier.",
+        "I felt joy, then sadness, then peace.",
+        "God felt far away on the ward.",
+    ],
+)
+def test_ordinary_words_are_not_details(text):
+    assert kinds(text) == []
+
+
+def test_the_writers_list_of_people_always_wins():
+    assert kinds("kemi smiled at last", people=["Kemi Adeyemi"]) == [("name", "kemi")]
+    assert ("name", "Adeyemi") in kinds("Mrs Adeyemi came in.", people=["Kemi Adeyemi"])
+
+
+def test_redaction_uses_consistent_placeholders():
+    text = "Priya called Priya's mum; Dr Shah saw Priya on 12 March 2024."
+    out = redact(text, find(text))
+    assert out.count("[Client A]") == 3 and "[Client B]" in out and "[Date 1]" in out
+    assert "Priya" not in out and "Shah" not in out
+
+
+def test_deid_from_the_command_line(attune, tmp_path):
+    attune("people", "add", "Kemi Adeyemi")
+    assert attune.json("people", "list") == {"people": ["Kemi Adeyemi"]}
+    data = attune.json("deid", "--text", "Kemi phoned on 07700 900123.")
+    assert [(f["type"], f["text"]) for f in data["findings"]] == [
+        ("name", "Kemi"),
+        ("phone", "07700 900123"),
+    ]
+    assert (
+        attune("deid", "--redact", "-", input="Kemi cried.").stdout.strip() == "[Client A] cried."
+    )
+    batch = tmp_path / "in.jsonl"
+    batch.write_text('{"id": 1, "text": "Mr Shah, 07700 900123"}\n{"oops"\n', encoding="utf-8")
+    lines = attune("deid", "--batch", str(batch)).stdout.splitlines()
+    import json
+
+    first, second = (json.loads(line) for line in lines)
+    assert first["id"] == 1 and {f["type"] for f in first["findings"]} == {"name", "phone"}
+    assert "line 2" in second["error"]["message"]
+    attune("people", "remove", "Kemi Adeyemi")
+    assert attune("people", "remove", "Nobody", ok=False).exit_code == 1
+    assert attune("deid", ok=False).exit_code == 2
