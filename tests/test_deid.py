@@ -94,3 +94,25 @@ def test_deid_from_the_command_line(attune, tmp_path):
     attune("people", "remove", "Kemi Adeyemi")
     assert attune("people", "remove", "Nobody", ok=False).exit_code == 1
     assert attune("deid", ok=False).exit_code == 2
+
+
+def test_saving_warns_about_details_and_redacts_on_request(attune, tmp_path):
+    kept = attune("write", "Mrs Okafor phoned on 07700 900123.")
+    assert "Identifying details found: name “Okafor”, phone “07700 900123”" in kept.stderr
+    redacted = attune("write", "--redact", "Mrs Okafor phoned on 07700 900123.")
+    body = attune.json("show", redacted.stdout.strip())["body"]
+    assert body == "Mrs [Client A] phoned on [Phone 1]."
+    session = tmp_path / "s.txt"
+    session.write_text(
+        "Counsellor: How is Kemi today?\nClient: Kemi is angry, call 07700 900123.\n",
+        encoding="utf-8",
+    )
+    attune("people", "add", "Kemi")
+    warned = attune("transcript", "import", str(session))
+    assert "identifying detail(s) found" in warned.stderr
+    clean = attune("transcript", "import", str(session), "--redact").stdout.strip()
+    turns = attune.json("transcript", "analyze", clean)["turns"]
+    assert [t["text"] for t in turns] == [
+        "How is [Client A] today?",
+        "[Client A] is angry, call [Phone 1].",
+    ]

@@ -512,3 +512,21 @@ def test_transcripts_through_the_api_and_pages(client):
     assert uploaded.status_code == 303
     assert "Caregiver: Client" in client.get(uploaded.headers["location"]).text
     assert client.get("/api/v1/transcripts/nosuch1").status_code == 404
+
+
+def test_the_write_page_offers_placeholders_for_identifying_details(client):
+    text = "Mrs Okafor phoned on 07700 900123 about her son."
+    review = client.post("/write", data={"body": text, "title": "Call"})
+    assert review.status_code == 200 and "Identifying details in your text" in review.text
+    assert '<mark title="phone">07700 900123</mark>' in review.text
+    assert client.get("/api/v1/entries").json()["total"] == 0, "nothing saved before choosing"
+    saved = client.post(
+        "/write", data={"body": text, "title": "Call", "deid": "redact"}, follow_redirects=False
+    )
+    assert saved.status_code == 303
+    entry = client.get("/api/v1/entries").json()["entries"][0]
+    assert entry["body"] == "Mrs [Client A] phoned on [Phone 1] about her son."
+    client.post("/write", data={"body": text, "deid": "keep"})
+    assert client.get("/api/v1/entries").json()["entries"][0]["body"] == text
+    plain = client.post("/write", data={"body": "A quiet shift."}, follow_redirects=False)
+    assert plain.status_code == 303, "no details, no extra step"

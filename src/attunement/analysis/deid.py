@@ -220,11 +220,13 @@ def _merge(found: list[Finding]) -> list[Finding]:
     return sorted(kept, key=lambda f: f.start)
 
 
-def redact(text: str, findings: list[Finding]) -> str:
+def redact(text: str, findings: list[Finding], state: dict[str, Any] | None = None) -> str:
     """Replace each finding with a consistent placeholder: the same name gets the same
-    label everywhere ([Client A], [Date 1], ...)."""
-    labels: dict[tuple[str, str], str] = {}
-    counters: dict[str, int] = {}
+    label everywhere ([Client A], [Date 1], ...). Pass one ``state`` dict to keep labels
+    consistent across several texts (the turns of a transcript)."""
+    state = state if state is not None else {}
+    labels: dict[tuple[str, str], str] = state.setdefault("labels", {})
+    counters: dict[str, int] = state.setdefault("counters", {})
     out, cursor = [], 0
     for f in sorted(findings, key=lambda f: f.start):
         key = (f.type, f.text.lower())

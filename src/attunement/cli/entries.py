@@ -104,6 +104,30 @@ def _text_from(text: str | None, *, what: str) -> str | None:
     return None
 
 
+def review_details(journal, body: str, title: str | None, redact: bool):
+    """Before saving: name any identifying details found, and replace them with
+    placeholders when asked (--redact, or yes at the terminal)."""
+    from attunement.analysis.deid import find
+    from attunement.analysis.deid import redact as replace
+
+    people = journal.store.people()
+    in_title, in_body = find(title or "", people), find(body, people)
+    if not in_title and not in_body:
+        return body, title
+    if not redact:
+        listing = ", ".join(f"{f.type} “{f.text}”" for f in (in_title + in_body)[:8])
+        hint(
+            f"Identifying details found: {listing}. Add --redact to replace them with placeholders."
+        )
+        redact = AppContext.interactive() and click.confirm(
+            "Replace them with placeholders before saving?", default=False, err=True
+        )
+    if not redact:
+        return body, title
+    state: dict = {}
+    return replace(body, in_body, state), replace(title, in_title, state) if title else title
+
+
 def _keep_as_draft(journal, body, editor_file, status, **fields) -> None:
     """The editor failed: keep what it wrote as a draft, then say so."""
     from attunement.errors import InvalidInput
@@ -133,10 +157,16 @@ def _keep_as_draft(journal, body, editor_file, status, **fields) -> None:
     help="Add a tag (repeatable); #tags and @tags in the text count too.",
 )
 @click.option("--star", is_flag=True, help="Star the entry.")
+@click.option(
+    "--redact",
+    is_flag=True,
+    help="Replace identifying details (names, dates, phone numbers…) with placeholders "
+    "before saving.",
+)
 @click.option("--draft", "draft_id", metavar="ID", help="Continue a saved draft.")
 @json_option
 @pass_app
-def write(app: AppContext, text, prompt_id, title, tags, star, draft_id, as_json) -> None:
+def write(app: AppContext, text, prompt_id, title, tags, star, redact, draft_id, as_json) -> None:
     """Write a journal entry.
 
     TEXT is the entry; use '-' to read it from standard input. With no TEXT at a
@@ -182,6 +212,7 @@ def write(app: AppContext, text, prompt_id, title, tags, star, draft_id, as_json
             editor_file.unlink(missing_ok=True)
             ok("Nothing was written, so no entry was saved.")
             sys.exit(1)
+    body, title = review_details(journal, body, title, redact)
     try:
         if draft is not None:
             entry = journal.publish_draft(draft.id, body=body, title=title or "", tags=tags)

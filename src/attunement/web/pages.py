@@ -115,9 +115,32 @@ def write_save(
     prompt_id: Annotated[str, Form()] = "",
     tags: Annotated[str, Form()] = "",
     draft_id: Annotated[str, Form()] = "",
+    deid: Annotated[str, Form()] = "",
 ) -> Response:
+    from attunement.analysis.deid import find
+    from attunement.analysis.deid import redact as replace
+
     j = _journal(request)
     tag_list = [t for t in tags.replace(",", " ").split() if t]
+    people = j.store.people()
+    in_title, in_body = find(title, people), find(body, people)
+    if (in_title or in_body) and deid not in ("redact", "keep"):
+        # Show the details first; the writer chooses placeholders or their own words.
+        return page(
+            request,
+            "write.html",
+            title="Write",
+            decks=j.decks.decks,
+            chosen=j.decks.find_prompt(prompt_id),
+            draft=j.draft(draft_id) if draft_id else None,
+            drafts=[],
+            form={"body": body, "title": title, "tags": tags},
+            review=in_title + in_body,
+            review_segments=_detail_segments(body, in_body),
+        )
+    if deid == "redact":
+        state: dict[str, Any] = {}
+        body, title = replace(body, in_body, state), replace(title, in_title, state)
     try:
         if draft_id:
             # The autosaved draft becomes the entry, in one transaction.
@@ -143,6 +166,16 @@ def write_save(
             form={"body": body, "title": title, "tags": tags},
         )
     return RedirectResponse(f"/entries/{entry.id}?saved=1", status_code=303)
+
+
+def _detail_segments(text: str, findings: list[Any]) -> list[tuple[str, str | None]]:
+    pieces: list[tuple[str, str | None]] = []
+    cursor = 0
+    for f in sorted(findings, key=lambda f: f.start):
+        pieces += [(text[cursor : f.start], None), (text[f.start : f.end], f.type)]
+        cursor = f.end
+    pieces.append((text[cursor:], None))
+    return [p for p in pieces if p[0]]
 
 
 @router.post("/partials/preview", response_class=HTMLResponse)
