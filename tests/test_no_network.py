@@ -36,13 +36,14 @@ socket.getaddrinfo = getaddrinfo
 """
 
 
-def test_cli_and_analysis_make_no_connections_and_write_only_the_data_folder(tmp_path: Path):
+def guarded(tmp_path: Path) -> tuple[dict[str, str], Path, Path]:
+    """An environment where every outside connection is recorded and refused, with a
+    fresh HOME: (env, home, log)."""
     guard = tmp_path / "guard"
     guard.mkdir()
     (guard / "sitecustomize.py").write_text(GUARD)
     home = tmp_path / "home"
     home.mkdir()
-    data_dir = tmp_path / "data"
     log = tmp_path / "net.log"
     env = {
         **os.environ,
@@ -52,6 +53,12 @@ def test_cli_and_analysis_make_no_connections_and_write_only_the_data_folder(tmp
         "XDG_CACHE_HOME": str(home / ".cache"),
     }
     env.pop("ATTUNE_HOME", None)
+    return env, home, log
+
+
+def test_cli_and_analysis_make_no_connections_and_write_only_the_data_folder(tmp_path: Path):
+    env, home, log = guarded(tmp_path)
+    data_dir = tmp_path / "data"
     commands = [
         ["today"],
         ["write", "My chest tightened; I wanted to fix it. #ward"],
@@ -81,24 +88,11 @@ def test_the_web_app_makes_no_connections_either(tmp_path: Path):
     import time
     import urllib.request
 
-    guard = tmp_path / "guard"
-    guard.mkdir()
-    (guard / "sitecustomize.py").write_text(GUARD)
-    home = tmp_path / "home"
-    home.mkdir()
+    env, home, log = guarded(tmp_path)
     data_dir = tmp_path / "data"
-    log = tmp_path / "net.log"
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    env = {
-        **os.environ,
-        "HOME": str(home),
-        "PYTHONPATH": str(guard),
-        "ATTUNE_NET_LOG": str(log),
-        "XDG_CACHE_HOME": str(home / ".cache"),
-    }
-    env.pop("ATTUNE_HOME", None)
     server = subprocess.Popen(
         [
             sys.executable,
