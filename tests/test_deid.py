@@ -116,3 +116,20 @@ def test_saving_warns_about_details_and_redacts_on_request(attune, tmp_path):
         "How is [Client A] today?",
         "[Client A] is angry, call [Phone 1].",
     ]
+
+
+def test_deid_batch_answers_unreadable_input_clearly(attune, tmp_path):
+    missing = attune("deid", "--batch", str(tmp_path / "nope.jsonl"), ok=False)
+    assert missing.exit_code == 2 and "Cannot read" in missing.stderr
+    assert "Traceback" not in missing.output
+    latin = tmp_path / "latin.jsonl"
+    latin.write_bytes(
+        '{"id": 1, "text": "caf\u00e9 Mr Shah"}\n{"id": 2, "text": "Mr Shah"}\n'.encode("latin-1")
+    )
+    import json
+
+    first, second = (
+        json.loads(line) for line in attune("deid", "--batch", str(latin)).stdout.splitlines()
+    )
+    assert "line 1: not valid UTF-8" in first["error"]["message"]
+    assert second["id"] == 2 and second["findings"][0]["text"] == "Shah"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 
 import click
@@ -84,53 +82,6 @@ def _print_response_analysis(result) -> None:
     _print_markers(result.response, result.markers)
 
 
-def _batch(path: Path) -> None:
-    from attunement.analysis.report import analyze_item
-    from attunement.errors import AttuneError, InvalidInput
-
-    try:
-        lines = path.read_bytes().splitlines()
-    except OSError as exc:
-        raise InvalidInput(f"Cannot read {path} ({exc.strerror}).", field="batch") from exc
-    with click.progressbar(lines, label="Analysing", file=sys.stderr) as bar:
-        for number, raw in enumerate(bar, start=1):
-            if not raw.strip():
-                continue
-            item_id = None
-            try:
-                item = json.loads(raw.decode("utf-8"))
-                item_id = item.get("id") if isinstance(item, dict) else None
-                out = analyze_item(item)
-            except UnicodeDecodeError:
-                out = {
-                    "id": item_id,
-                    "line": number,
-                    "error": {
-                        "code": "bad_format",
-                        "message": f"{path}, line {number}: not valid UTF-8.",
-                        "field": None,
-                    },
-                }
-            except json.JSONDecodeError as exc:
-                out = {
-                    "id": None,
-                    "line": number,
-                    "error": {
-                        "code": "bad_format",
-                        "message": f"{path}, line {number}: not valid JSON ({exc.msg}).",
-                        "field": None,
-                    },
-                }
-            except AttuneError as exc:
-                error = {
-                    "code": exc.code,
-                    "message": f"{path}, line {number}: {exc.message}",
-                    "field": exc.field,
-                }
-                out = {"id": item_id, "line": number, "error": error}
-            click.echo(json.dumps(out, ensure_ascii=False))
-
-
 @click.command()
 @click.argument("entry_id", required=False)
 @click.option("--text", help="Analyse this text instead of an entry.")
@@ -163,7 +114,10 @@ def analyze(app: AppContext, entry_id, text, response, statement, batch, as_json
             "Give one thing to analyse: an entry ID, --text, '-', --response with --to, or --batch."
         )
     if batch is not None:
-        _batch(batch)
+        from attunement.analysis.report import analyze_item
+        from attunement.cli.batch import run_batch
+
+        run_batch(batch, analyze_item, "Analysing")
         return
     if response is not None:
         if statement is None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -38,31 +37,20 @@ def deid(app: AppContext, stdin_marker, text, batch, show_redacted, as_json) -> 
 
     people = app.journal.store.people()
     if batch is not None:
-        for number, raw in enumerate(batch.read_text(encoding="utf-8").splitlines(), start=1):
-            if not raw.strip():
-                continue
-            try:
-                item = json.loads(raw)
-                if not isinstance(item, dict) or not isinstance(item.get("text"), str):
-                    raise ValueError('needs "id" and "text"')
-                out = {
-                    "id": item.get("id"),
-                    "findings": [
-                        {k: f.to_dict()[k] for k in ("type", "start", "end", "text")}
-                        for f in find(item["text"], people)
-                    ],
-                }
-            except ValueError as exc:
-                out = {
-                    "id": None,
-                    "line": number,
-                    "error": {
-                        "code": "bad_format",
-                        "message": f"{batch}, line {number}: {exc}",
-                        "field": None,
-                    },
-                }
-            click.echo(json.dumps(out, ensure_ascii=False))
+        from attunement.cli.batch import run_batch
+
+        def handle(item: object) -> dict:
+            if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+                raise InvalidInput('Each line must be a JSON object with "id" and "text".')
+            return {
+                "id": item.get("id"),
+                "findings": [
+                    {k: f.to_dict()[k] for k in ("type", "start", "end", "text")}
+                    for f in find(item["text"], people)
+                ],
+            }
+
+        run_batch(batch, handle, "Checking")
         return
     if stdin_marker == "-":
         text = read_stdin()
