@@ -218,6 +218,19 @@ def _convert(source: Any, final: Path, key: bytes | None) -> None:
     _sync_into_place(temp, final)
 
 
+def _commit(data_dir: Path, header: Header | None, action: str) -> None:
+    """The one moment a conversion happens: the key header appears, changes (``header``)
+    or disappears (None). Before it the old file is the journal, after it the new one;
+    the folder is synced, the other file tidied away, and the action recorded."""
+    if header is None:
+        header_path(data_dir).unlink()
+    else:
+        write_header(data_dir, header)
+    _fsync_dir(data_dir)
+    tidy(data_dir)
+    record(data_dir, action)
+
+
 def change_passphrase(data_dir: Path, old: str, new: str) -> None:
     """Re-encrypt under a new passphrase. The new file is complete and synced before the
     header switches to it, so a crash at any moment leaves a journal that opens with
@@ -233,10 +246,7 @@ def change_passphrase(data_dir: Path, old: str, new: str) -> None:
     _convert(
         connect(data_dir / current.file, old_key), data_dir / header.file, derive_key(new, header)
     )
-    write_header(data_dir, header)  # the commit point
-    _fsync_dir(data_dir)
-    tidy(data_dir)
-    record(data_dir, "passphrase-change")
+    _commit(data_dir, header, "passphrase-change")
 
 
 def encrypt(data_dir: Path, passphrase: str) -> None:
@@ -249,10 +259,7 @@ def encrypt(data_dir: Path, passphrase: str) -> None:
     header = new_header()
     source = dbapi2.connect(str(data_dir / PLAIN_NAME), isolation_level=None)
     _convert(source, data_dir / header.file, derive_key(passphrase, header))
-    write_header(data_dir, header)  # the commit point
-    _fsync_dir(data_dir)
-    tidy(data_dir)
-    record(data_dir, "encrypt")
+    _commit(data_dir, header, "encrypt")
 
 
 def decrypt(data_dir: Path, passphrase: str) -> None:
@@ -263,7 +270,4 @@ def decrypt(data_dir: Path, passphrase: str) -> None:
     key = derive_key(passphrase, read_header(data_dir))
     verify(encrypted, key)
     _convert(connect(encrypted, key), data_dir / PLAIN_NAME, None)
-    header_path(data_dir).unlink()  # the commit point
-    _fsync_dir(data_dir)
-    tidy(data_dir)
-    record(data_dir, "decrypt")
+    _commit(data_dir, None, "decrypt")
