@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -85,3 +86,10 @@ def run_process(
         env=full_env,
         timeout=timeout,
     )
+
+
+def free_port() -> int:
+    """A port on loopback that nothing is listening on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from .conftest import free_port
+
 GUARD = """
 import os, socket
 _log = os.environ["ATTUNE_NET_LOG"]
@@ -84,15 +86,12 @@ def test_cli_and_analysis_make_no_connections_and_write_only_the_data_folder(tmp
 
 def test_the_web_app_makes_no_connections_either(tmp_path: Path):
     import json
-    import socket
     import time
     import urllib.request
 
     env, home, log = guarded(tmp_path)
     data_dir = tmp_path / "data"
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     server = subprocess.Popen(
         [
             sys.executable,

@@ -11,6 +11,8 @@ from starlette.testclient import TestClient
 from attunement.core.journal import Journal
 from attunement.web import Settings, create_app
 
+from .conftest import free_port
+
 PASS = "correct horse battery staple"
 
 
@@ -63,10 +65,7 @@ def test_a_plain_journal_never_locks(tmp_path):
 
 
 def test_attune_lock_says_when_no_server_answers(attune):
-    import socket
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     result = attune("lock", "--port", str(port), ok=False)
     assert result.exit_code == 3 and "No Attunement web app answered" in result.stderr

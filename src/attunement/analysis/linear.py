@@ -119,10 +119,6 @@ class LinearModel:
         ]
         return (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))
 
-    def predict(self, head: str, text: str, context: str = "") -> np.ndarray:
-        idx, values = self.features(text, context)
-        return self.heads[head].scores(idx, values)
-
     def word_contributions(
         self,
         head: str,

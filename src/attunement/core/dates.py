@@ -8,7 +8,7 @@ Filters accept ISO dates (``2026-11-01``, ``2026-11-01T09:00+01:00``) or plain w
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 from attunement.errors import InvalidInput
 
@@ -21,12 +21,6 @@ def now_local() -> datetime:
 def offset_minutes(moment: datetime) -> int:
     offset = moment.utcoffset()
     return int(offset.total_seconds() // 60) if offset is not None else 0
-
-
-def to_utc(moment: datetime) -> datetime:
-    if moment.tzinfo is None:
-        moment = moment.astimezone()  # a naive time means the machine's local time
-    return moment.astimezone(UTC)
 
 
 def with_offset(moment_utc: datetime, minutes: int) -> datetime:
@@ -86,11 +80,3 @@ def parse_when(text: str, *, end_of_day: bool = False, now: datetime | None = No
     if context.hasDate and not context.hasTime:
         return day_bound(result.date())
     return result.replace(tzinfo=tz)
-
-
-def parse_timestamp(text: str, *, default_tz: timezone | None = None) -> datetime:
-    """Strict ISO 8601 for files we import: no guessing."""
-    parsed = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=default_tz) if default_tz else parsed.astimezone()
-    return parsed
