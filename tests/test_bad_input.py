@@ -83,3 +83,26 @@ def test_json_errors_have_one_shape(attune):
         "field": "id",
         "message": "There is no entry 'nosuch1'; `attune list` shows the ids of your entries.",
     }
+
+
+def test_writing_output_into_a_missing_folder_is_a_clear_error(attune, tmp_path):
+    attune("write", "words to export")
+    session = tmp_path / "s.txt"
+    session.write_text("Counsellor: Hi?\nClient: Hello.\n", encoding="utf-8")
+    transcript_id = attune("transcript", "import", str(session)).stdout.strip()
+    missing = tmp_path / "no" / "such"
+    for args in (
+        ["export", "--out", str(missing / "x.json")],
+        ["export", "--format", "markdown", "--out", str(missing / "x.zip")],
+        ["backup", "--out", str(missing / "b.zip")],
+        ["transcript", "report", transcript_id, "--out", str(missing / "r.md")],
+    ):
+        result = attune(*args, ok=False)
+        assert result.exit_code == 2, (args, result.output)
+        assert "does not exist; create it or choose another place" in result.stderr
+        assert "Traceback" not in result.output
+    taken = tmp_path / "taken.zip"
+    taken.write_bytes(b"precious")
+    result = attune("backup", "--out", str(taken), ok=False)
+    assert result.exit_code == 1 and "already exists" in result.stderr
+    assert taken.read_bytes() == b"precious" and not list(tmp_path.glob("*.part"))

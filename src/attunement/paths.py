@@ -7,9 +7,11 @@ user data folder. The folder is created on first use with owner-only permissions
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from attunement.errors import StorageError
+from attunement.errors import Conflict, InvalidInput, StorageError
 
 ENV_HOME = "ATTUNE_HOME"
 DATABASE_NAME = "journal.sqlite3"
@@ -55,3 +57,31 @@ def private_temp_dir(data_dir: Path) -> Path:
     tmp = data_dir / "tmp"
     tmp.mkdir(mode=0o700, exist_ok=True)
     return tmp
+
+
+@contextmanager
+def new_file(path: Path) -> Iterator[Path]:
+    """Write a new file safely. The caller writes to the yielded ``.part`` file; on success
+    it is synced and renamed to ``path``, so a crash never leaves half a file under the
+    real name, and on failure it is removed. An existing file, a missing folder and a
+    read-only or full disk each get one clear sentence."""
+    if path.exists():
+        raise Conflict(f"{path} already exists; choose a new file name.")
+    if not path.parent.is_dir():
+        raise InvalidInput(
+            f"The folder {path.parent} does not exist; create it or choose another place.",
+            field="out",
+        )
+    part = path.with_name(path.name + ".part")
+    try:
+        yield part
+        with open(part, "rb+") as handle:
+            os.fsync(handle.fileno())
+        part.replace(path)
+    except OSError as exc:
+        raise StorageError(
+            f"Cannot write {path} ({exc.strerror or exc}); choose another "
+            "place (nothing was written)."
+        ) from exc
+    finally:
+        part.unlink(missing_ok=True)

@@ -164,7 +164,6 @@ def analyze(app: AppContext, target: str, fmt, caregiver, as_json: bool) -> None
 @pass_app
 def report(app: AppContext, transcript_id: str, fmt: str, out: Path | None) -> None:
     """A report of a stored transcript: the figures, a timeline and every coded turn."""
-    from attunement.errors import Conflict
     from attunement.transcripts import report as reports
     from attunement.transcripts import service
 
@@ -174,9 +173,10 @@ def report(app: AppContext, transcript_id: str, fmt: str, out: Path | None) -> N
     if out is None:
         click.echo(text, nl=False)
         return
-    if out.exists():
-        raise Conflict(f"{out} already exists; choose a new file name.")
-    out.write_text(text, encoding="utf-8")
+    from attunement.paths import new_file
+
+    with new_file(out) as part:
+        part.write_text(text, encoding="utf-8")
     ok(f"Wrote {out}.")
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -17,18 +16,11 @@ pass_app = click.make_pass_decorator(AppContext)
 def _write_atomically(path: Path, journal) -> int:
     """Write the JSON export beside its target, fsync it, then rename into place, so a
     crash never leaves a half-written backup under the real name."""
-    from attunement.errors import Conflict
     from attunement.interop import attune_json
+    from attunement.paths import new_file
 
-    if path.exists():
-        raise Conflict(f"{path} already exists; choose a new file name.")
-    tmp = path.with_name(path.name + ".part")
-    with open(tmp, "w", encoding="utf-8") as handle:
-        count = attune_json.write(journal, handle)
-        handle.flush()
-        os.fsync(handle.fileno())
-    tmp.replace(path)
-    return count
+    with new_file(path) as part, open(part, "w", encoding="utf-8") as handle:
+        return attune_json.write(journal, handle)
 
 
 @click.command()

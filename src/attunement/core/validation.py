@@ -6,11 +6,11 @@ from attunement.core.models import MAX_BODY_BYTES, MAX_TITLE_CHARS
 from attunement.errors import InvalidInput
 
 
-def clean_body(body: str, *, field: str = "body") -> str:
+def clean_body(body: str, *, field: str = "body", what: str = "entry") -> str:
     if not isinstance(body, str):
         raise InvalidInput("The entry text must be text.", field=field)
     if not body.strip():
-        raise InvalidInput("The entry is empty; write something before saving.", field=field)
+        raise InvalidInput(f"The {what} is empty; write something before saving.", field=field)
     if "\x00" in body:
         raise InvalidInput(
             "The text contains NUL characters, so it looks like a binary file, not writing; "

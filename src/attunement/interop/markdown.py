@@ -55,14 +55,13 @@ def write(journal: Journal, out: Path) -> int:
     """Write to a folder (new or empty) or, when ``out`` ends in .zip, a zip file."""
     count = 0
     if out.suffix.lower() == ".zip":
-        if out.exists():
-            raise Conflict(f"{out} already exists; choose a new file name.")
-        tmp = out.with_name(out.name + ".part")
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            for name, text in _files(journal):
-                archive.writestr(name, text)
-                count += 1
-        tmp.replace(out)
+        from attunement.paths import new_file
+
+        with new_file(out) as part:
+            with zipfile.ZipFile(part, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+                for name, text in _files(journal):
+                    archive.writestr(name, text)
+                    count += 1
         return count
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise Conflict(f"{out} exists and is not an empty folder; choose a new folder.")

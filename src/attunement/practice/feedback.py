@@ -124,7 +124,7 @@ def _try_next(
 
 
 def feedback(vignette: Vignette, response: str) -> Feedback:
-    response = clean_body(response, field="response")
+    response = clean_body(response, field="response", what="response")
     mi = models.mi_behaviour(response, vignette.statement)
     empathy = models.empathy(response, vignette.statement)
     signs = tuple(f for f in find_markers(response) if f.id in POWER_SIGNS and f.counts)

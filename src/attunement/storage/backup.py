@@ -37,8 +37,8 @@ def counts(journal: Any) -> dict[str, int]:
 
 
 def create(journal: Any, out: Path) -> dict[str, Any]:
-    if out.exists():
-        raise Conflict(f"{out} already exists; choose a new file for the backup.")
+    from attunement.paths import new_file, private_temp_dir
+
     data_dir: Path = journal.data_dir
     encrypted = vault.is_encrypted(data_dir)
     name = vault.read_header(data_dir).file if encrypted else vault.PLAIN_NAME
@@ -50,23 +50,18 @@ def create(journal: Any, out: Path) -> dict[str, Any]:
         "encrypted": encrypted,
         "database": name,
     }
-    from attunement.paths import private_temp_dir
-
     with tempfile.TemporaryDirectory(dir=private_temp_dir(data_dir)) as tmp:
         copy = Path(tmp) / name
         journal.store.backup_to(copy)
         # Count what the copy holds, not the live journal, which may have moved on.
         with journal.store.open_copy(copy) as copied:
             manifest["counts"] = counts(SimpleNamespace(store=copied))
-        part = out.with_name(out.name + ".part")
-        with zipfile.ZipFile(part, "w", compression=zipfile.ZIP_STORED) as archive:
-            archive.writestr(MANIFEST, json.dumps(manifest, indent=1))
-            archive.write(copy, name)
-            if encrypted:
-                archive.write(vault.header_path(data_dir), vault.HEADER_NAME)
-        with open(part, "rb+") as handle:
-            os.fsync(handle.fileno())
-        part.replace(out)
+        with new_file(out) as part:
+            with zipfile.ZipFile(part, "w", compression=zipfile.ZIP_STORED) as archive:
+                archive.writestr(MANIFEST, json.dumps(manifest, indent=1))
+                archive.write(copy, name)
+                if encrypted:
+                    archive.write(vault.header_path(data_dir), vault.HEADER_NAME)
     return manifest
 
 
