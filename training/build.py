@@ -24,6 +24,7 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import GroupKFold
 
 from attunement.analysis import datasets as data
+from training import wordlist
 from training.models import (
     CONTEXT_BLOCKS,
     SEED,
@@ -419,6 +420,7 @@ def main() -> None:
     }
     SCORES.write_text(json.dumps(scores, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {METRICS}, {SCORES} and {REFERENCE}")
+    wordlist.main([f"--datasets={args.datasets}"])
 
 
 if __name__ == "__main__":

@@ -20,8 +20,14 @@ _MONTHS = (
     "January|February|March|April|May|June|July|August|September|October|November|"
     "December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
 )
-_CAP = r"[A-Z][a-zà-ÿ'’-]+"
+_CAP = r"[^\W\d_a-z][^\W\d_]*(?:['’-][^\W\d_]+)*['’]?"
 MONTH_NAMES = frozenset(_MONTHS.split("|"))
+WEAK_RECORD_CUES = frozenset({"number", "no"})
+_OLD = (
+    r"9\d|1[01]\d|ninety(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?"
+    r"|(?:a|one) hundred(?: and (?:one|two|three|four|five|six|seven|eight|nine|ten))?"
+)
+_TOKEN = r"(?<![\w@.])[A-Z][a-zà-ÿ]+(?:['’-][A-Za-zà-ÿ]+)*['’]?(?![\wà-ÿ])"
 SPEECH = frozenset(
     {
         "said",
@@ -61,66 +67,109 @@ class Finding:
 @dataclass(frozen=True)
 class Lexicon:
     honorifics: frozenset[str]
-    first_names: frozenset[str]
+    first_names: frozenset[str]  # lower case
     word_names: frozenset[str]
     not_names: frozenset[str]
+    countries: frozenset[str]
+    common: frozenset[str]  # everyday words, lower case (common_words.txt)
+    institutions: frozenset[str]
+    streets: frozenset[str]
+    connectors: frozenset[str]
     cues_before: tuple[str, ...]
     cues_after: frozenset[str]
     patterns: dict[str, re.Pattern[str]]
 
 
+def _alternation(words: Iterable[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
-    data = tomllib.loads((resources.files("attunement.framework") / "deid.toml").read_text("utf-8"))
-    streets = "|".join(sorted(data["street_types"], key=len, reverse=True))
-    records = "|".join(re.escape(w) for w in sorted(data["record_words"], key=len, reverse=True))
-    honorifics = "|".join(sorted(data["honorifics"], key=len, reverse=True))
-    places = "|".join(re.escape(w) for w in sorted(data["place_cues"], key=len, reverse=True))
+    folder = resources.files("attunement.framework")
+    data = tomllib.loads((folder / "deid.toml").read_text("utf-8"))
+    common = (folder / "common_words.txt").read_text("utf-8").split("\n")
+    streets = _alternation(data["street_types"])
+    honorifics = _alternation(data["honorifics"])
+    code = r"(?:[A-Z]{1,6}|\d+)(?:[ /.-]?(?:[A-Z]{1,6}\d*|\d+))*"
     patterns = {
         "email": re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"),
         "url": re.compile(r"\b(?:https?://|www\.)[^\s<>\"')]+", re.IGNORECASE),
-        "phone": re.compile(
-            r"(?<![\w/])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)[\s.-]?)?"
-            r"\d{2,5}(?:[\s.-]\d{2,6}){1,4}(?![\w/])"
-        ),
-        "postcode_uk": re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b"),
-        "zip": re.compile(r"\b(?:[A-Z]{2}|ZIP|zip|Zip)(?: code)?[\s:]+(\d{5}(?:-\d{4})?)\b"),
-        "address": re.compile(rf"\b\d{{1,5}}[A-Za-z]?,? (?:{_CAP} ){{1,3}}(?:{streets})\b\.?"),
-        "record": re.compile(
-            rf"\b(?:{records})(?:\s+(?:no\.?|number|#))?[\s:#]*"
-            r"([A-Z]{0,3}[-\s]?\d[\d\s-]{4,}\d|[A-Z]{1,3}\d{4,})\b",
+        "bare_url": re.compile(
+            r"\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|info|io|uk|ie|au|nz|ca|us|de|fr|nl|"
+            r"edu|gov|scot|wales|example)(?:/[^\s<>\"')]*)?(?![\w@])",
             re.IGNORECASE,
         ),
-        "nhs": re.compile(r"\b\d{3}[\s-]?\d{3}[\s-]?\d{4}\b"),
-        "long_number": re.compile(r"\b[A-Z]{0,3}\d{7,}\b"),
+        "phone": re.compile(
+            r"(?<![\w/+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)[\s.-]?)?"
+            r"(?:\d{1,5}(?:[\s.-]\d{2,6}){1,4}|0\d{9,10})(?![\w/])"
+        ),
+        "record_cue": re.compile(rf"\b(?:{_alternation(data['record_words'])})\b", re.IGNORECASE),
+        "phone_cue": re.compile(rf"\b(?:{_alternation(data['phone_cues'])})\b", re.IGNORECASE),
+        "code": re.compile(rf"(?<![\w/.-]){code}(?![\w/-])"),
+        "nhs": re.compile(r"(?<![\d+])(?<!\+\d )(?<!\+\d\d )\b\d{3}[\s-]?\d{3}[\s-]?\d{4}\b"),
+        "postcode_uk": re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b"),
+        "postcode_ca": re.compile(r"\b[A-Z]\d[A-Z] ?\d[A-Z]\d\b"),
+        "eircode": re.compile(r"\b[AC-FHKNPRTV-Y]\d{2} ?[AC-FHKNPRTV-Y\d]{4}\b"),
+        "zip": re.compile(
+            r"(?:\b(?:ZIP|zip|Zip|post ?code|postal code)(?: code)?(?:[\s:,]+[a-z']+){0,5}?"
+            r"[\s:,]+|\b[A-Z]{2}\s+|\b[A-Z][a-z]+,?\s+|\bin\s+)(\d{5}(?:-\d{4})?)\b(?![.,]\d)"
+        ),
+        "address": re.compile(
+            rf"(?:\b(?:Flat|Apartment|Apt|Unit|Suite)\s+\w+,?\s+)?"
+            rf"(?:(?:The\s+)?(?:{_CAP}\s+){{1,2}}(?:House|Court|Lodge|Cottage|Farm|Rectory|"
+            rf"Mansions|Building|Villa),\s+)?"
+            rf"\b\d{{1,5}}[A-Za-z]?(?:-\d{{1,5}})?,?\s+(?:{_CAP}\s+){{1,3}}(?:{streets})\b\.?"
+            r"|\bP\.?O\.? Box \d+\b"
+        ),
         "date_numeric": re.compile(
-            r"\b(?:\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})|"
-            r"\d{4}-\d{2}-\d{2})\b"
+            r"\b(?:\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2})\b"
         ),
         "date_words": re.compile(
-            rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)?(?: of)? (?:{_MONTHS})\.?"
-            rf"(?:,? \d{{4}})?|(?:{_MONTHS})\.? \d{{1,2}}(?:st|nd|rd|th)?"
+            rf"\b(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?(?:the\s+)?"
+            rf"(?:\d{{1,2}}(?:st|nd|rd|th)?(?: of)? (?:{_MONTHS})\.?"
+            rf"(?:,? \d{{4}})?|(?:{_MONTHS})\.? \d{{1,2}}(?:st|nd|rd|th)?\b"
             rf"(?:,? \d{{4}})?|(?:{_MONTHS}) \d{{4}})\b"
         ),
         "age": re.compile(
-            r"\b(?:aged?\s+(?:9\d|1[01]\d)|(?:9\d|1[01]\d)[- ](?:years?|yrs?)"
-            r"[- ]old|(?:9\d|1[01]\d)(?:st|nd|rd|th) birthday)\b",
+            rf"(?P<cue>\b(?:aged?|at(?: the age of)?|is|was|turned|turns|turning|reached|now)\s+)?"
+            rf"(?P<age>\b(?:{_OLD})(?:(?P<suffix>[- ](?:years?|yrs?)[- ]old|"
+            rf"(?:st|nd|rd|th) birthday)|\b(?!\s*(?:%|per|mg|ml|kg|minutes|mins|seconds|times|"
+            rf"beds|people|patients|years ago|out of))))",
             re.IGNORECASE,
         ),
-        "honorific": re.compile(rf"\b(?:{honorifics})\.?\s+((?:{_CAP})(?:[\s-]{_CAP}){{0,2}})"),
-        "place": re.compile(rf"\b(?:{places})\s+((?:{_CAP})(?:\s(?:{_CAP}|upon|on|de|la)){{0,3}})"),
-        "cap": re.compile(rf"\b{_CAP}\b"),
+        "age_noise": re.compile(
+            r"\b(?:score|scored|sats|saturation|oxygen|pulse|rate|level|weight|temperature|"
+            r"BP|blood|minutes|percent)\b[^.]{0,20}$",
+            re.IGNORECASE,
+        ),
+        "honorific": re.compile(
+            rf"\b(?:{honorifics})\.?\s+((?:{_CAP}|[A-Z]\.)(?:[\s-](?:{_CAP}|"
+            rf"{_alternation(data['connectors'])})){{0,3}})"
+        ),
+        "ward": re.compile(r"\bWard\s+\d+[A-Z]?\b"),
+        "initial": re.compile(
+            r"(?<![\w.])[A-Z]\.(?=\s+(?:has|had|is|was|said|told|asked|wants|and)\b)"
+        ),
+        "token": re.compile(r"(?<![\w@.])[^\W\d_]+(?:['’-][^\W\d_]+)*['’]?(?![\w@])"),
+        "word": re.compile(r"\b[a-zà-ÿ][a-zà-ÿ'’-]{2,}\b"),
     }
     return Lexicon(
         honorifics=frozenset(data["honorifics"]),
-        first_names=frozenset(data["first_names"]),
+        first_names=frozenset(n.lower() for n in data["first_names"]),
         word_names=frozenset(data["word_names"]),
-        not_names=frozenset(data["not_names"]),
+        not_names=frozenset(data["not_names"]) | frozenset(data["peoples"]),
+        countries=frozenset(data["countries"]),
+        common=frozenset(w for w in common if w and not w.startswith("#")),
+        institutions=frozenset(data["institutions"]),
+        streets=frozenset(data["street_types"]),
+        connectors=frozenset(data["connectors"]),
         cues_before=tuple(
             sorted((c.lower() for c in data["name_cues_before"]), key=len, reverse=True)
         ),
         cues_after=frozenset(c.lower() for c in data["name_cues_after"]),
-        patterns=patterns,
+        patterns=patterns
+        | {"place_cue": re.compile(rf"\b(?:{_alternation(data['place_cues'])})\s+(?:the\s+)?$")},
     )
 
 
@@ -135,79 +184,269 @@ def _nhs_valid(digits: str) -> bool:
 
 def _sentence_start(text: str, index: int) -> bool:
     before = text[:index].rstrip(" \t\"'“‘(")
-    return not before or before[-1] in ".!?\n:"
+    return not before or before[-1] in ".!?\n:;"
 
 
-def find(text: str, people: Iterable[str] = ()) -> list[Finding]:
-    lex = lexicon()
+def _numbers_kind(text: str, start: int, lex: Lexicon, weak: bool = False) -> str | None:
+    """Whether the words just before a number call it a record ("case ref"), a phone
+    ("ring her on") or neither: the nearer cue in the same sentence wins. A bare "number"
+    is only a weak cue: "her number is 07700 900123" is a phone."""
+    window = re.split(r"[.!?]\s", text[max(0, start - 45) : start])[-1]
+    record = [
+        m.end()
+        for m in lex.patterns["record_cue"].finditer(window)
+        if weak or m.group(0).lower() not in WEAK_RECORD_CUES
+    ]
+    phone = [m.end() for m in lex.patterns["phone_cue"].finditer(window)]
+    if not record and not phone:
+        return None
+    return "record" if max(record, default=-1) > max(phone, default=-1) else "phone"
+
+
+def _structured(text: str, lex: Lexicon) -> list[Finding]:
+    """Details with a shape of their own: contact details, numbers, dates, ages."""
     p = lex.patterns
     found: list[Finding] = []
 
     def add(kind: str, start: int, end: int, confidence: float) -> None:
         found.append(Finding(kind, start, end, text[start:end], confidence))
 
-    for name in sorted({n.strip() for n in people if n.strip()}, key=len, reverse=True):
-        variants = {name, *name.split()}
-        for variant in variants:
-            if len(variant) < 2:
-                continue
-            for m in re.finditer(rf"(?<!\w){re.escape(variant)}(?!\w)", text, re.IGNORECASE):
-                add("name", m.start(), m.end(), 0.99)
     for m in p["email"].finditer(text):
         add("email", m.start(), m.end(), 0.99)
     for m in p["url"].finditer(text):
-        add("url", m.start(), m.end(), 0.98)
-    for m in p["record"].finditer(text):
-        add("record", m.start(1), m.end(1), 0.95)
+        add("url", m.start(), m.end() - len(m.group(0)) + len(m.group(0).rstrip(".,;:!?")), 0.98)
+    for m in p["bare_url"].finditer(text):
+        add("url", m.start(), m.end() - len(m.group(0)) + len(m.group(0).rstrip(".,;:!?")), 0.85)
+    for m in p["phone"].finditer(text):
+        digits = re.sub(r"\D", "", m.group(0))
+        if not 9 <= len(digits) <= 15 or p["date_numeric"].fullmatch(m.group(0)):
+            continue
+        kind = _numbers_kind(text, m.start(), lex)
+        if kind == "record":
+            add("record", m.start(), m.end(), 0.96)
+        else:
+            add("phone", m.start(), m.end(), 0.97 if m.group(0)[0] in "+(" or kind else 0.9)
     for m in p["nhs"].finditer(text):
         if _nhs_valid(re.sub(r"\D", "", m.group(0))):
             add("record", m.start(), m.end(), 0.95)
-    for m in p["phone"].finditer(text):
-        digits = re.sub(r"\D", "", m.group(0))
-        if 9 <= len(digits) <= 15 and not p["date_numeric"].fullmatch(m.group(0)):
-            add("phone", m.start(), m.end(), 0.9)
-    for m in p["long_number"].finditer(text):
-        add("record", m.start(), m.end(), 0.8)
-    for m in p["postcode_uk"].finditer(text):
-        add("postcode", m.start(), m.end(), 0.9)
+    for m in p["code"].finditer(text):
+        value = m.group(0).rstrip(" .-/")
+        n_digits = sum(c.isdigit() for c in value)
+        n_letters = sum(c.isalpha() for c in value)
+        if n_digits < 4 or p["date_numeric"].fullmatch(value) or re.fullmatch(r"\d{4}", value):
+            continue
+        end = m.start() + len(value)
+        phone_shaped = bool(p["phone"].fullmatch(value)) and 9 <= n_digits <= 15
+        if _numbers_kind(text, m.start(), lex, weak=not phone_shaped) == "record":
+            add("record", m.start(), end, 0.93)
+        elif (n_letters and n_digits >= 4 and " " not in value) or (
+            n_digits >= 7 and n_letters == 0
+        ):
+            add("record", m.start(), end, 0.8)
+    for shape in ("postcode_uk", "postcode_ca", "eircode"):
+        for m in p[shape].finditer(text):
+            add("postcode", m.start(), m.end(), 0.9 if shape == "postcode_uk" else 0.86)
     for m in p["zip"].finditer(text):
         add("postcode", m.start(1), m.end(1), 0.85)
     for m in p["address"].finditer(text):
-        add("address", m.start(), m.end(), 0.9)
-    for kind in ("date_numeric", "date_words"):
-        for m in p[kind].finditer(text):
-            add("date", m.start(), m.end(), 0.9)
+        add("address", m.start(), m.end(), 0.92)
+    for shape in ("date_numeric", "date_words"):
+        for m in p[shape].finditer(text):
+            add("date", m.start(), m.end(), 0.91)
     for m in p["age"].finditer(text):
-        add("age", m.start(), m.end(), 0.9)
-    for m in p["honorific"].finditer(text):
-        add("name", m.start(1), m.end(1), 0.9)
-    for m in p["place"].finditer(text):
-        phrase = m.group(1)
-        first = phrase.split()[0]
-        if (
-            first not in lex.not_names
-            and first not in lex.word_names
-            and first not in MONTH_NAMES
-            and phrase not in lex.first_names
+        if (m.group("cue") or m.group("suffix")) and not p["age_noise"].search(
+            text[max(0, m.start() - 40) : m.start()]
         ):
-            add("place", m.start(1), m.end(1), 0.6)
+            add("age", m.start("age"), m.end("age"), 0.9)
+    return found
+
+
+def _proper_nouns(text: str, lex: Lexicon, around: list[Finding]) -> list[Finding]:
+    """Names and places among the capitalised words.
+
+    A capital in mid-sentence on a word people usually write in lower case marks a proper
+    noun: after "in", "from", "near"... a place, otherwise a person. At the start of a
+    sentence every word has a capital, so there a word counts only when it is a known
+    first name, is not an everyday word, or is a word-name ("Hope", "Grace") followed by
+    what people do ("said", "told", "has"). Runs of such words are one finding ("Nguyen
+    Van An"); a run ending in "Hospital", "Hospice", "Care Home"... is a place."""
+    p = lex.patterns
+    found: list[Finding] = []
     lowered = text.lower()
-    for m in p["cap"].finditer(text):
-        word = m.group(0).rstrip("'’s") if m.group(0).endswith(("'s", "’s")) else m.group(0)
-        if word in lex.not_names or word in lex.honorifics:
+    for m in p["honorific"].finditer(text):
+        found.append(Finding("name", m.start(1), m.end(1), m.group(1), 0.9))
+    for m in p["ward"].finditer(text):
+        found.append(Finding("place", m.start(), m.end(), m.group(0), 0.88))
+    for m in p["initial"].finditer(text):
+        if _sentence_start(text, m.start()):
+            found.append(Finding("name", m.start(), m.end(), m.group(0), 0.7))
+    addresses = [f for f in around if f.type == "address"]
+    postcodes = [f for f in around if f.type == "postcode"]
+    for tokens in _runs(text, lex):
+        # Drop the sentence's own first word when it is an everyday word ("Visited").
+        while tokens:
+            start, word = tokens[0]
+            bare = _bare(word)
+            initial = _sentence_start(text, start)
+            if (
+                bare in lex.not_names
+                or word.rstrip(".,;:!?") in lex.not_names
+                or bare in lex.honorifics
+                or bare in lex.connectors
+                or (
+                    initial
+                    and bare.lower() in lex.common
+                    and bare not in lex.word_names
+                    and bare.lower() not in lex.first_names
+                    and len(tokens) > 1
+                )
+            ):
+                tokens.pop(0)
+            else:
+                break
+        while tokens and (
+            _bare(tokens[-1][1]) in lex.not_names
+            or tokens[-1][1].rstrip(".,;:!?") in lex.not_names
+            or tokens[-1][1] in lex.connectors
+        ):
+            tokens.pop()
+        if not tokens:
             continue
-        before = lowered[max(0, m.start() - 16) : m.start()].rstrip()
-        after = lowered[m.end() : m.end() + 12].lstrip(" ,").split(" ")[0].strip(".,;!?")
-        cue = any(before.endswith(c) for c in lex.cues_before) or after in lex.cues_after
-        initial = _sentence_start(text, m.start())
-        if word in lex.word_names:
-            # "I hope so" is a word; "Hope said…" and "…told Hope" are a person.
-            if (not initial and cue) or (initial and after in SPEECH):
-                add("name", m.start(), m.start() + len(word), 0.75)
-        elif word in lex.first_names:
-            add("name", m.start(), m.start() + len(word), 0.9 if not initial or cue else 0.8)
-        elif cue and not initial and after in lex.cues_after:
-            add("name", m.start(), m.start() + len(word), 0.6)
+        start = tokens[0][0]
+        last_start, last = tokens[-1]
+        end = last_start + len(_bare(last))
+        words = [_bare(w) for _, w in tokens]
+        phrase = text[start:end]
+        initial = _sentence_start(text, start)
+        cue_place = bool(p["place_cue"].search(lowered[max(0, start - 24) : start]))
+        rest = re.sub(r"^['’]s?", "", lowered[end : end + 16]).lstrip(" ,")
+        after = rest.split(" ")[0].strip(".,;!?")
+        if phrase in lex.not_names:
+            continue
+        if len(words) == 1 and words[0] in lex.countries and not _does(after, lex):
+            continue  # "born in Jamaica", "Canada's guidelines"; but "Georgia said"
+        if words[-1] in lex.institutions and len(words) > 1 or words[0] in ("St", "Saint"):
+            found.append(Finding("place", start, end, phrase, 0.85))
+            continue
+        if words[-1] in lex.streets and len(words) > 1:
+            found.append(Finding("place", start, end, phrase, 0.7))
+            continue
+        beside_address = any(0 <= start - a.end <= 2 for a in addresses) or any(
+            0 <= pc.start - end <= 2 for pc in postcodes
+        )
+        if beside_address:
+            found.append(Finding("place", start, end, phrase, 0.84))
+            continue
+        known = any(w.lower() in lex.first_names for w in words)
+        everyday = all(re.split(r"['’]", w)[0].lower() in lex.common for w in words)
+        if cue_place and not (known and lowered[max(0, start - 4) : start].strip() == "to"):
+            if not (everyday and initial) and not (len(words) == 1 and words[0] in MONTH_NAMES):
+                found.append(Finding("place", start, end, phrase, 0.75))
+            continue
+        if known:
+            found.append(Finding("name", start, end, phrase, 0.9))
+        elif len(words) == 1 and words[0] in lex.word_names:
+            # "I hope so" has no capital; "…told Hope" and "Hope said…" are a person.
+            if not initial or _acts(after, lex):
+                found.append(Finding("name", start, end, phrase, 0.8 if not initial else 0.75))
+        elif everyday:
+            continue
+        elif not initial:
+            found.append(Finding("name", start, end, phrase, 0.75))
+        elif len(words) > 1 or _acts(after, lex) or re.match(r"['’]s?\b", text[end : end + 2]):
+            # An unfamiliar word opening a sentence is a person when they do something
+            # ("Thandiwe said", "Bao looked after") or own something ("Aisha's case").
+            found.append(Finding("name", start, end, phrase, 0.6))
+    for m in p["word"].finditer(text):
+        if m.group(0) in lex.first_names and m.group(0) not in lex.common:
+            found.append(Finding("name", m.start(), m.end(), m.group(0), 0.7))
+    return found
+
+
+def _capitalised(word: str) -> bool:
+    """A word written with a capital as names are: not "I'll", not "DVDs" or "NHS"."""
+    return (
+        word[0].isupper()
+        and len(word) > 1
+        and not word[1].isupper()
+        and not word.startswith(("I'", "I’"))
+    )
+
+
+def _unstutter(start: int, word: str) -> tuple[int, str]:
+    """Spoken repetitions in transcripts: "It's-it's" -> "it's", "W-why" -> "why"."""
+    parts = word.split("-")
+    if len(parts) > 1 and all(parts[-1].lower().startswith(part.lower()) for part in parts[:-1]):
+        return start + len(word) - len(parts[-1]), parts[-1]
+    return start, word
+
+
+def _runs(text: str, lex: Lexicon) -> list[list[tuple[int, str]]]:
+    """Runs of capitalised words, one space apart, with name particles allowed inside:
+    "Nguyen Van An", "Ayşe", "Anna-Maria", "Ngozi Adichie-Okoro"."""
+    runs: list[list[tuple[int, str]]] = []
+    current: list[tuple[int, str]] = []
+    pending: list[tuple[int, str]] = []
+    last_end = -1
+    for m in lex.patterns["token"].finditer(text):
+        start, word = _unstutter(m.start(), m.group(0))
+        joined = bool(current) and text[last_end : m.start()] == " "
+        if _capitalised(word):
+            if not joined:
+                if current:
+                    runs.append(current)
+                current = []
+            current += pending + [(start, word)]
+            pending = []
+        elif joined and word in lex.connectors:
+            pending.append((m.start(), word))
+        else:
+            if current:
+                runs.append(current)
+            current, pending = [], []
+        last_end = m.end()
+    if current:
+        runs.append(current)
+    return runs
+
+
+def _bare(word: str) -> str:
+    """A token without its possessive or trailing punctuation: "Aisha's" -> "Aisha"."""
+    word = word.rstrip('.,;:!?)"”')
+    for suffix in ("'s", "’s", "'", "’"):
+        if word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def _does(after: str, lex: Lexicon) -> bool:
+    """The word after a capitalised word is something people do: "said", "has"."""
+    return after in lex.cues_after or after in SPEECH
+
+
+def _acts(after: str, lex: Lexicon) -> bool:
+    """The word after a word-name says a person did something: "Hope said", "Bill has"."""
+    return (
+        after in lex.cues_after
+        or after in SPEECH
+        or after == "and"
+        or (after.endswith("ed") and len(after) > 3)
+    )
+
+
+def find(text: str, people: Iterable[str] = ()) -> list[Finding]:
+    """Every identifying detail in ``text``; ``people`` (the writer's list) always wins."""
+    lex = lexicon()
+    found: list[Finding] = []
+    for name in sorted({n.strip() for n in people if n.strip()}, key=len, reverse=True):
+        for variant in {name, *name.split()}:
+            if len(variant) < 2:
+                continue
+            for m in re.finditer(rf"(?<!\w){re.escape(variant)}(?!\w)", text, re.IGNORECASE):
+                found.append(Finding("name", m.start(), m.end(), m.group(0), 0.99))
+    structured = _structured(text, lex)
+    found += structured
+    found += _proper_nouns(text, lex, _merge(structured))
     return _merge(found)
 
 
