@@ -28,6 +28,7 @@ PAGES = [
     "/practice",
     "/transcripts",
     "/insights",
+    "/supervision",
     "/prompts",
     "/settings",
     "/trash",
@@ -210,6 +211,7 @@ def test_a_new_users_first_evening(server, context):
     # Open Insights, and the rest.
     for name, path in (
         ("insights", "/insights"),
+        ("supervision", "/supervision"),
         ("prompts", "/prompts"),
         ("settings", "/settings"),
         ("trash", "/trash"),
@@ -267,6 +269,23 @@ def test_a_practice_round_and_a_transcript(server, context, tmp_path):
     assert page.get_by_role("heading", name="monday").is_visible()
     assert "Reflections per question" in page.locator("main").inner_text()
     check_page(page, "transcript")
+
+
+def test_a_supervision_packet_is_previewed_redacted(server, context):
+    page = context.new_page()
+    made = page.request.post(
+        server + "/api/v1/entries",
+        data={"body": "Sat with Thandiwe Mokoena on the ward. I wanted to fix it for her."},
+    )
+    assert made.status == 201
+    page.goto(server + "/supervision")
+    page.get_by_label("Thandiwe", exact=False).first.check()
+    page.fill("#sp-questions", "How do I stay with Thandiwe without fixing?")
+    page.get_by_role("button", name="Preview").click()
+    preview = page.locator("section.packet").inner_text()
+    assert "How do I stay with [Client A] without fixing?" in preview
+    assert "Thandiwe" not in preview and "Mokoena" not in preview
+    check_page(page, "supervision-preview")
 
 
 @pytest.fixture(scope="module")

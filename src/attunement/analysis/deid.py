@@ -459,6 +459,18 @@ def _merge(found: list[Finding]) -> list[Finding]:
     return sorted(kept, key=lambda f: f.start)
 
 
+def _same_person(name: str, known: list[str]) -> str | None:
+    """A name already labelled that this one is part of ("Okafor" after "Amara Okafor"),
+    or that is this one's first name ("Amara Okafor" after "Amara"): one person. "Chidi
+    Okafor" after "Amara Okafor" is another."""
+    words = name.lower().split()
+    for other in known:
+        other_words = other.split()
+        if set(words) <= set(other_words) or other_words == words[:1]:
+            return other
+    return None
+
+
 def redact(text: str, findings: list[Finding], state: dict[str, Any] | None = None) -> str:
     """Replace each finding with a consistent placeholder: the same name gets the same
     label everywhere ([Client A], [Date 1], ...). Pass one ``state`` dict to keep labels
@@ -469,6 +481,10 @@ def redact(text: str, findings: list[Finding], state: dict[str, Any] | None = No
     out, cursor = [], 0
     for f in sorted(findings, key=lambda f: f.start):
         key = (f.type, f.text.lower())
+        if key not in labels and f.type == "name":
+            same = _same_person(f.text, [k[1] for k in labels if k[0] == "name"])
+            if same is not None:
+                labels[key] = labels[("name", same)]
         if key not in labels:
             counters[f.type] = counters.get(f.type, 0) + 1
             n = counters[f.type]

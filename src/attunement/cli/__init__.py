@@ -73,6 +73,7 @@ def _register() -> None:
         privacy,
         prompts,
         serve,
+        supervision,
         transcripts,
         transfer,
     )
@@ -86,6 +87,7 @@ def _register() -> None:
         practice,
         transcripts,
         deid,
+        supervision,
         privacy,
         serve,
     ):

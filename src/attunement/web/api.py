@@ -503,6 +503,39 @@ def transcript_report(
     )
 
 
+# -- supervision ------------------------------------------------------------------------
+
+
+class PacketIn(Strict):
+    entry_ids: list[str] = Field(default=[], description="Entries by id, in any order.")
+    since: str | None = Field(default=None, description="Or every entry from this date.")
+    until: str | None = None
+    tags: list[str] = Field(default=[], description="Only entries with all these tags.")
+    questions: list[str] = Field(default=[], description="Questions you are bringing.")
+    redact: bool = Field(default=True, description="Replace identifying details (default).")
+
+
+@router.post("/packet", summary="A supervision packet, redacted by default")
+def packet(
+    j: JournalDep,
+    body: PacketIn,
+    format: Annotated[str, Query(pattern="^(json|html|md)$")] = "json",
+) -> Any:
+    """The packet as data (with its Markdown rendering as ``document``), or as a Markdown
+    or HTML file to download."""
+    from attunement.supervision import packet as supervision
+
+    chosen = supervision.selection(**body.model_dump())
+    made, document = supervision.export(j, chosen, "md" if format == "json" else format)
+    if format == "json":
+        return {**made.to_dict(), "document": document}
+    return Response(
+        document,
+        media_type=supervision.FORMATS[format],
+        headers={"content-disposition": f'attachment; filename="supervision-packet.{format}"'},
+    )
+
+
 # -- locking ----------------------------------------------------------------------------
 
 

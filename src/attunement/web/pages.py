@@ -447,6 +447,74 @@ def _upload_in(form: Any, missing: str) -> UploadFile:
     return upload
 
 
+# -- supervision ------------------------------------------------------------------------
+
+
+def _supervision(request: Request, status: int = 200, **extra: Any) -> HTMLResponse:
+    j = _journal(request)
+    form = extra.pop(
+        "form",
+        {"entry_ids": [], "since": "", "until": "", "tag": "", "questions": "", "redact": True},
+    )
+    return page(
+        request,
+        "supervision.html",
+        status=status,
+        title="Supervision packet",
+        entries=j.list_entries(limit=40),
+        form=form,
+        **extra,
+    )
+
+
+@router.get("/supervision", response_class=HTMLResponse)
+def supervision_form(request: Request) -> HTMLResponse:
+    return _supervision(request)
+
+
+@router.post("/supervision")
+async def supervision_packet(request: Request) -> Response:
+    from attunement.supervision import packet as supervision
+
+    data = await request.form()
+    entry_ids = [str(v) for v in data.getlist("entry_ids")]
+    since, until, tag = (str(data.get(k, "")).strip() for k in ("since", "until", "tag"))
+    questions = str(data.get("questions", ""))
+    redact = data.get("redact") == "1"
+    form = {
+        "entry_ids": entry_ids,
+        "since": since,
+        "until": until,
+        "tag": tag,
+        "questions": questions,
+        "redact": redact,
+    }
+    action = str(data.get("action", "preview"))
+    try:
+        chosen = supervision.selection(
+            entry_ids=entry_ids,
+            since=since or None,
+            until=until or None,
+            tags=[tag] if tag else [],
+            questions=questions.splitlines(),
+            redact=redact,
+        )
+        if action in supervision.FORMATS:
+            _, document = supervision.export(_journal(request), chosen, action)
+            return Response(
+                document,
+                media_type=supervision.FORMATS[action],
+                headers={
+                    "content-disposition": f'attachment; filename="supervision-packet.{action}"'
+                },
+            )
+        made = supervision.build(_journal(request), chosen)
+    except AttuneError as exc:
+        return _supervision(request, status=exc.http_status, form=form, error=exc.message)
+    packet_html = Markup(supervision.html_body(made))  # noqa: S704 - every text escaped inside
+    return _supervision(request, form=form, packet_html=packet_html)
+
+
 @router.post("/prompts/decks")
 async def add_deck(request: Request) -> Response:
     from attunement.web.api import uploaded

@@ -1,0 +1,1 @@
+"""Taking one's practice to supervision: the supervision packet."""

@@ -1,0 +1,419 @@
+"""The supervision packet: chosen entries, the trends around them and the writer's own
+questions, as one Markdown or HTML document to take to a supervisor.
+
+It is meant for someone else, so it is redacted by default: every name, date, place,
+contact detail and record number the detector finds (and every name on the writer's own
+list) becomes a placeholder that stays the same across the whole packet, so "[Client A]"
+in the first entry is the same person as in the last. Entry dates are shown only as the
+week they fall in. Check-in notes and practice responses stay out; only their figures go
+in. The CLI, the web app and the API all build packets here.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from html import escape
+from typing import Any
+
+from attunement.core.dates import now_local
+from attunement.core.journal import Journal
+from attunement.core.models import SCALES, EntryFilter
+from attunement.errors import InvalidInput
+
+MAX_ENTRIES = 50
+MAX_QUESTIONS = 20
+SCALE_NAMES = {
+    "ease": "Ease",
+    "presence": "Presence",
+    "curiosity": "Curiosity",
+    "urge_to_fix": "Urge to fix",
+    "fatigue": "Fatigue",
+}
+PLURALS = {"address": "addresses", "email": "e-mails", "url": "URLs", "record": "record numbers"}
+DIMENSION_NAMES = {
+    "emotional_reactions": "Emotional reactions",
+    "interpretations": "Interpretations",
+    "explorations": "Explorations",
+}
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What goes in: entries by id, or every entry matching a filter; questions."""
+
+    entry_ids: tuple[str, ...] = ()
+    filter: EntryFilter | None = None
+    questions: tuple[str, ...] = ()
+    redact: bool = True
+
+
+@dataclass(frozen=True)
+class PacketEntry:
+    week: date
+    title: str
+    prompt: str | None
+    tags: tuple[str, ...]
+    body: str
+    signs: tuple[str, ...]  # framework markers the writer showed, by name
+    feelings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Packet:
+    made: date
+    start: date
+    end: date
+    entries: list[PacketEntry]
+    questions: list[str]
+    checkins: int
+    scales: dict[str, tuple[float, float, float] | None]  # mean, first half, second half
+    body_areas: list[tuple[str, int]]
+    practice_attempts: int
+    practice: dict[str, float]
+    redacted: bool
+    replaced: dict[str, int] = field(default_factory=dict)  # detail type -> count
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "made": self.made.isoformat(),
+            "period": {"start": self.start.isoformat(), "end": self.end.isoformat()},
+            "redacted": self.redacted,
+            "replaced": self.replaced,
+            "entries": [
+                {
+                    "week": e.week.isoformat(),
+                    "title": e.title,
+                    "prompt": e.prompt,
+                    "tags": list(e.tags),
+                    "body": e.body,
+                    "signs": list(e.signs),
+                    "feelings": list(e.feelings),
+                }
+                for e in self.entries
+            ],
+            "questions": self.questions,
+            "checkins": {
+                "count": self.checkins,
+                "scales": {
+                    k: None
+                    if v is None
+                    else {"mean": v[0], "first_half": v[1], "second_half": v[2]}
+                    for k, v in self.scales.items()
+                },
+                "body_areas": [{"area": a, "count": n} for a, n in self.body_areas],
+            },
+            "practice": {"attempts": self.practice_attempts, "mean_levels": self.practice},
+        }
+
+
+class _Redactor:
+    """One placeholder per detail across the whole packet. A name found in one text is
+    looked for in all of them, so "Amara" alone as a title is caught because "Sat with
+    Amara Okafor" named her in the body (everyday words like "Will" are not spread)."""
+
+    def __init__(self, people: list[str], texts: list[str], active: bool) -> None:
+        from attunement.analysis.deid import find, lexicon
+
+        self.active = active
+        self.state: dict[str, Any] = {}
+        self.replaced: Counter[str] = Counter()
+        self.people = list(people)
+        if active:
+            lex = lexicon()
+            seen = {f.text for text in texts for f in find(text, people) if f.type == "name"}
+            self.people += sorted(
+                name
+                for name in seen
+                if name.lower() not in lex.common and name not in lex.word_names
+            )
+
+    def __call__(self, text: str) -> str:
+        if not self.active or not text:
+            return text
+        from attunement.analysis.deid import find, redact
+
+        findings = find(text, self.people)
+        self.replaced.update(f.type for f in findings)
+        return redact(text, findings, self.state)
+
+
+def _chosen(journal: Journal, selection: Selection) -> list[Any]:
+    if selection.entry_ids:
+        entries = [journal.get(entry_id) for entry_id in dict.fromkeys(selection.entry_ids)]
+    elif selection.filter is not None:
+        entries = journal.list_entries(selection.filter, limit=MAX_ENTRIES + 1)
+    else:
+        entries = []
+    if len(entries) > MAX_ENTRIES:
+        raise InvalidInput(
+            f"More than {MAX_ENTRIES} entries match; choose fewer, or a shorter period.",
+            field="entries",
+        )
+    if not entries and not selection.questions:
+        raise InvalidInput(
+            "Nothing to put in the packet: choose entries (by id, a period or a tag) "
+            "or add a question.",
+            field="entries",
+        )
+    return sorted(entries, key=lambda e: e.created_at)
+
+
+def _halves(values: list[int]) -> tuple[float, float, float] | None:
+    if not values:
+        return None
+    mid = max(1, len(values) // 2)
+    first, second = values[:mid], values[mid:] or values[:mid]
+    return (
+        round(sum(values) / len(values), 1),
+        round(sum(first) / len(first), 1),
+        round(sum(second) / len(second), 1),
+    )
+
+
+def build(journal: Journal, selection: Selection, *, now: datetime | None = None) -> Packet:
+    from attunement.analysis import emotions, find_markers
+
+    now = now or now_local()
+    if len(selection.questions) > MAX_QUESTIONS:
+        raise InvalidInput(f"At most {MAX_QUESTIONS} questions fit in a packet.", field="questions")
+    questions = [q.strip() for q in selection.questions if q.strip()]
+    entries = _chosen(journal, selection)
+    flt = selection.filter or EntryFilter()
+    start = flt.since or (entries[0].created_at if entries else now - timedelta(weeks=4))
+    end = flt.until or now
+    texts = [t for e in entries for t in (e.title or "", e.body)] + questions
+    redactor = _Redactor(journal.store.people(), texts, selection.redact)
+    prompts = {p.id: p.text for p in journal.decks.prompts}
+
+    packet_entries = []
+    for entry in entries:
+        day = entry.created_at.date()
+        signs = sorted({m.name for m in find_markers(entry.body) if m.counts})
+        feelings = tuple(g for g in emotions(entry.body).ekman if g != "neutral")
+        packet_entries.append(
+            PacketEntry(
+                week=day - timedelta(days=day.weekday()),
+                title=redactor(entry.title or ""),
+                prompt=prompts.get(entry.prompt_id or ""),
+                tags=entry.tags,
+                body=redactor(entry.body),
+                signs=tuple(signs),
+                feelings=feelings,
+            )
+        )
+    questions = [redactor(q) for q in questions]
+
+    checkins = journal.checkins(since=start, until=end)
+    ordered = list(reversed(checkins))  # oldest first
+    scales = {
+        name: _halves([v for c in ordered if (v := c.scales()[name]) is not None])
+        for name in SCALES
+    }
+    areas = Counter(area for c in checkins for area in c.body)
+    attempts = [a for a in journal.store.attempts() if start <= a["created_at"] <= end]
+    practice = (
+        {
+            d: round(sum(a["scores"][d] for a in attempts) / len(attempts), 2)
+            for d in DIMENSION_NAMES
+        }
+        if attempts
+        else {}
+    )
+    return Packet(
+        made=now.date(),
+        start=start.date(),
+        end=end.date(),
+        entries=packet_entries,
+        questions=questions,
+        checkins=len(checkins),
+        scales=scales,
+        body_areas=areas.most_common(5),
+        practice_attempts=len(attempts),
+        practice=practice,
+        redacted=selection.redact,
+        replaced=dict(sorted(redactor.replaced.items())),
+    )
+
+
+def _privacy_line(packet: Packet) -> str:
+    if not packet.redacted:
+        return "NOT REDACTED: this packet may name people in your care. Share it with care."
+    total = sum(packet.replaced.values())
+    kinds = ", ".join(
+        f"{n} {PLURALS.get(kind, kind + 's') if n != 1 else kind}"
+        for kind, n in packet.replaced.items()
+    )
+    return (
+        f"Redacted on this computer: {total} identifying details replaced"
+        f"{f' ({kinds})' if kinds else ''}. Read it through before you share it: "
+        "the detector can miss things."
+    )
+
+
+def _figure_rows(packet: Packet) -> list[tuple[str, str]]:
+    rows = []
+    for name, value in packet.scales.items():
+        if value is not None:
+            mean, first, second = value
+            rows.append((SCALE_NAMES[name], f"{mean} (first half {first}, second half {second})"))
+    if packet.body_areas:
+        rows.append(("Where in the body", ", ".join(f"{a} ({n})" for a, n in packet.body_areas)))
+    if packet.practice_attempts:
+        levels = ", ".join(f"{DIMENSION_NAMES[d]} {v}" for d, v in packet.practice.items())
+        rows.append(("Practice", f"{packet.practice_attempts} responses; mean levels {levels}"))
+    return rows
+
+
+def markdown(packet: Packet) -> str:
+    out = [
+        "# Supervision packet",
+        "",
+        f"{packet.start:%d %B %Y} to {packet.end:%d %B %Y}. {_privacy_line(packet)}",
+        "",
+    ]
+    if packet.questions:
+        out += ["## Questions I am bringing", ""]
+        out += [f"{i}. {q}" for i, q in enumerate(packet.questions, 1)] + [""]
+    out += ["## Check-ins and practice in this period", ""]
+    rows = _figure_rows(packet)
+    if rows:
+        out += ["| | |", "| --- | --- |"]
+        out += [f"| {a} | {b} |" for a, b in rows]
+        out += ["", f"{packet.checkins} check-ins; scales run 0 to 10."]
+    else:
+        out.append("No check-ins or practice in this period.")
+    out.append("")
+    out += [f"## Entries ({len(packet.entries)})", ""]
+    for e in packet.entries:
+        out.append(f"### {e.title or 'Untitled'} (week of {e.week:%d %B %Y})")
+        out.append("")
+        if e.prompt:
+            out += [f"> {e.prompt}", ""]
+        out += [e.body, ""]
+        notes = []
+        if e.signs:
+            notes.append("Signs in my writing: " + ", ".join(e.signs))
+        if e.feelings:
+            notes.append("Feelings the model reads: " + ", ".join(e.feelings))
+        if e.tags:
+            notes.append("Tags: " + ", ".join(f"#{t}" for t in e.tags))
+        out += [f"*{'. '.join(notes)}.*", ""] if notes else []
+    out.append("Made with Attunement, on this computer; nothing was sent anywhere.")
+    return "\n".join(out) + "\n"
+
+
+STYLE = (
+    "body{font:1rem/1.6 Georgia,serif;max-width:42rem;margin:2rem auto;padding:0 1rem;"
+    "color:#1d232a}h1,h2,h3{font-family:system-ui,sans-serif;line-height:1.25}"
+    "blockquote{margin:0 0 1rem;padding-left:1rem;border-left:3px solid #8a9aa8;color:#3b4650}"
+    "table{border-collapse:collapse;margin:1rem 0}th,td{text-align:left;padding:.3rem .6rem;"
+    "border-bottom:1px solid #c8d0d8;vertical-align:top}.privacy{padding:.6rem .8rem;"
+    "background:#eef3f6;border-radius:.3rem}.body{white-space:pre-wrap}.notes{color:#3b4650;"
+    "font-style:italic}@media print{body{margin:0;max-width:none}h3{break-after:avoid}}"
+)
+
+
+def html(packet: Packet) -> str:
+    """A self-contained page; print it to PDF from the browser."""
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>Supervision packet</title><style>{STYLE}</style></head><body><main>"
+        f"<h1>Supervision packet</h1>{html_body(packet)}</main></body></html>\n"
+    )
+
+
+def html_body(packet: Packet) -> str:
+    """The packet below its title, every text escaped: for the file and the app's preview."""
+    parts = [
+        f"<p>{packet.start:%d %B %Y} to {packet.end:%d %B %Y}.</p>",
+        f'<p class="privacy">{escape(_privacy_line(packet))}</p>',
+    ]
+    if packet.questions:
+        parts.append("<h2>Questions I am bringing</h2><ol>")
+        parts += [f"<li>{escape(q)}</li>" for q in packet.questions]
+        parts.append("</ol>")
+    parts.append("<h2>Check-ins and practice in this period</h2>")
+    rows = _figure_rows(packet)
+    if rows:
+        parts.append("<table><tbody>")
+        parts += [f'<tr><th scope="row">{escape(a)}</th><td>{escape(b)}</td></tr>' for a, b in rows]
+        parts.append(f"</tbody></table><p>{packet.checkins} check-ins; scales run 0 to 10.</p>")
+    else:
+        parts.append("<p>No check-ins or practice in this period.</p>")
+    parts.append(f"<h2>Entries ({len(packet.entries)})</h2>")
+    for e in packet.entries:
+        parts.append(
+            f"<article><h3>{escape(e.title or 'Untitled')} "
+            f"<small>(week of {e.week:%d %B %Y})</small></h3>"
+        )
+        if e.prompt:
+            parts.append(f"<blockquote>{escape(e.prompt)}</blockquote>")
+        parts.append(f'<div class="body">{escape(e.body)}</div>')
+        notes = []
+        if e.signs:
+            notes.append("Signs in my writing: " + ", ".join(e.signs))
+        if e.feelings:
+            notes.append("Feelings the model reads: " + ", ".join(e.feelings))
+        if e.tags:
+            notes.append("Tags: " + ", ".join(f"#{t}" for t in e.tags))
+        if notes:
+            parts.append(f'<p class="notes">{escape(". ".join(notes))}.</p>')
+        parts.append("</article>")
+    parts.append(
+        "<p><small>Made with Attunement, on this computer; nothing was sent anywhere.</small></p>"
+    )
+    return "".join(parts)
+
+
+FORMATS = {"md": "text/markdown", "html": "text/html"}
+
+
+def selection(
+    *,
+    entry_ids: Sequence[str] = (),
+    since: str | None = None,
+    until: str | None = None,
+    tags: Sequence[str] = (),
+    questions: Sequence[str] = (),
+    redact: bool = True,
+) -> Selection:
+    """A selection from the words people type: dates like "2026-11-01" or "last week"."""
+    from attunement.core.dates import parse_when
+
+    tags = tuple(t.strip().lstrip("#") for t in tags if t.strip())
+    filtering = bool(since or until or tags)
+    return Selection(
+        entry_ids=tuple(i.strip() for i in entry_ids if i.strip()),
+        filter=EntryFilter(
+            since=parse_when(since) if since else None,
+            until=parse_when(until, end_of_day=True) if until else None,
+            tags=tags,
+        )
+        if filtering
+        else None,
+        questions=tuple(questions),
+        redact=redact,
+    )
+
+
+def export(journal: Journal, chosen: Selection, fmt: str) -> tuple[Packet, str]:
+    """Build the packet, render it as ``md`` or ``html``, and note the export in the audit
+    log (what kind, how many entries, whether redacted; never a word of it)."""
+    from attunement.audit import record
+
+    if fmt not in FORMATS:
+        raise InvalidInput(f"The packet's format must be md or html, not {fmt!r}.", field="format")
+    made = build(journal, chosen)
+    document = markdown(made) if fmt == "md" else html(made)
+    record(
+        journal.data_dir,
+        "export",
+        format=f"packet-{fmt}",
+        entries=len(made.entries),
+        redacted=made.redacted,
+    )
+    return made, document
