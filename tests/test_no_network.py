@@ -69,6 +69,8 @@ def test_cli_and_analysis_make_no_connections_and_write_only_the_data_folder(tmp
         ["analyze", "--text", "I was exhausted but I stayed with her."],
         ["analyze", "--response", "How are you feeling now?", "--to", "I lost my job."],
         ["export"],
+        ["deid", "--text", "Amara rang on 07700 900461."],
+        ["packet", "--since", "today", "--question", "What am I carrying?"],
     ]
     for args in commands:
         done = subprocess.run(
