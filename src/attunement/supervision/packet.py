@@ -267,6 +267,18 @@ def _figure_rows(packet: Packet) -> list[tuple[str, str]]:
     return rows
 
 
+def _notes(e: PacketEntry) -> str:
+    """What the analysis noticed in an entry, and its tags, as one line."""
+    notes = []
+    if e.signs:
+        notes.append("Signs in my writing: " + ", ".join(e.signs))
+    if e.feelings:
+        notes.append("Feelings the model reads: " + ", ".join(e.feelings))
+    if e.tags:
+        notes.append("Tags: " + ", ".join(f"#{t}" for t in e.tags))
+    return ". ".join(notes) + "." if notes else ""
+
+
 def markdown(packet: Packet) -> str:
     out = [
         "# Supervision packet",
@@ -293,14 +305,8 @@ def markdown(packet: Packet) -> str:
         if e.prompt:
             out += [f"> {e.prompt}", ""]
         out += [e.body, ""]
-        notes = []
-        if e.signs:
-            notes.append("Signs in my writing: " + ", ".join(e.signs))
-        if e.feelings:
-            notes.append("Feelings the model reads: " + ", ".join(e.feelings))
-        if e.tags:
-            notes.append("Tags: " + ", ".join(f"#{t}" for t in e.tags))
-        out += [f"*{'. '.join(notes)}.*", ""] if notes else []
+        notes = _notes(e)
+        out += [f"*{notes}*", ""] if notes else []
     out.append("Made with Attunement, on this computer; nothing was sent anywhere.")
     return "\n".join(out) + "\n"
 
@@ -353,15 +359,9 @@ def html_body(packet: Packet) -> str:
         if e.prompt:
             parts.append(f"<blockquote>{escape(e.prompt)}</blockquote>")
         parts.append(f'<div class="body">{escape(e.body)}</div>')
-        notes = []
-        if e.signs:
-            notes.append("Signs in my writing: " + ", ".join(e.signs))
-        if e.feelings:
-            notes.append("Feelings the model reads: " + ", ".join(e.feelings))
-        if e.tags:
-            notes.append("Tags: " + ", ".join(f"#{t}" for t in e.tags))
+        notes = _notes(e)
         if notes:
-            parts.append(f'<p class="notes">{escape(". ".join(notes))}.</p>')
+            parts.append(f'<p class="notes">{escape(notes)}</p>')
         parts.append("</article>")
     parts.append(
         "<p><small>Made with Attunement, on this computer; nothing was sent anywhere.</small></p>"
