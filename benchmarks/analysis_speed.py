@@ -13,6 +13,7 @@ Measures (targets from the analysis issue):
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import random
 import statistics
@@ -115,7 +116,9 @@ def main() -> None:
     os.sched_setaffinity(0, set(range(os.cpu_count() or 1)))
     batch = [entry(rng) for _ in range(2000)]
     chunks = [batch[i::2] for i in range(2)]
-    with ProcessPoolExecutor(max_workers=2) as pool:
+    os.environ["ATTUNE_ENCODER_THREADS"] = "1"  # one thread per worker process
+    spawn = multiprocessing.get_context("spawn")  # never fork a process holding threads
+    with ProcessPoolExecutor(max_workers=2, mp_context=spawn) as pool:
         list(pool.map(_batch_worker, [c[:20] for c in chunks]))  # warm both workers
         started = time.perf_counter()
         done = sum(pool.map(_batch_worker, chunks))

@@ -169,22 +169,30 @@ def main() -> None:
             result.pop("false_alarms")
         print(json.dumps(result, indent=1))
         return
-    print(f"De-identification on the {args.split} split: {result['sentences']} sentences, "
-          f"{seconds * 1000 / max(len(sentences), 1):.2f} ms a sentence\n")
+    print(
+        f"De-identification on the {args.split} split: {result['sentences']} sentences, "
+        f"{seconds * 1000 / max(len(sentences), 1):.2f} ms a sentence\n"
+    )
     print(f"{'type':10} {'marked':>6} {'recall':>7} {'hidden':>7} {'found':>6} {'precision':>9}")
     for t, row in result["types"].items():
+
         def cell(v: float | None) -> str:
             return "-" if v is None else f"{v:.3f}"
-        print(f"{t:10} {row['marked']:>6} {cell(row['recall']):>7} {cell(row['hidden']):>7} "
-              f"{row['findings']:>6} {cell(row['precision']):>9}")
+
+        print(
+            f"{t:10} {row['marked']:>6} {cell(row['recall']):>7} {cell(row['hidden']):>7} "
+            f"{row['findings']:>6} {cell(row['precision']):>9}"
+        )
     print()
     for group, row in result["groups"].items():
         met = "met" if row["recall"] is not None and row["recall"] >= row["target"] else "NOT met"
         print(f"recall, {group}: {row['recall']} (target >= {row['target']}: {met})")
     p = result["precision"]
     met = "met" if p["overall"] is not None and p["overall"] >= p["target"] else "NOT met"
-    print(f"precision, overall: {p['overall']} over {p['findings']} findings "
-          f"(target >= {p['target']}: {met})")
+    print(
+        f"precision, overall: {p['overall']} over {p['findings']} findings "
+        f"(target >= {p['target']}: {met})"
+    )
     if args.errors:
         print("\nmissed or mistyped:")
         print("\n".join("  " + m for m in result["misses"]) or "  none")

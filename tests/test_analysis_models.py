@@ -50,10 +50,35 @@ def test_the_runtime_reproduces_scikit_learn():
 def test_importing_attunement_loads_no_model():
     code = (
         "import attunement, attunement.analysis, attunement.analysis.models as m, sys; "
-        "print(m._model.cache_info().currsize, 'numpy' in sys.modules)"
+        "print(m._model.cache_info().currsize, 'numpy' in sys.modules, "
+        "'onnxruntime' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["0", "False"]
+    assert out.stdout.split() == ["0", "False", "False"]
+
+
+def test_the_shared_encoder_fits_the_heads_it_serves():
+    from attunement.analysis.encoder import blend_weights, encoder
+
+    info = json.loads(model_bytes("encoder.json"))
+    graph = model_bytes("encoder.onnx")
+    assert len(graph) < 30_000_000, f"encoder.onnx is {len(graph) / 1e6:.1f} MB"
+    weights = blend_weights()
+    assert set(weights) == set(info["heads"]) and all(0 <= w <= 1 for w in weights.values())
+    assert any(weights.values()), "no head uses the encoder: ship none"
+    for file in ("mi.npz", "empathy.npz"):
+        linear = load(model_bytes(file))
+        for head in set(info["heads"]) & set(linear.heads):
+            assert sorted(info["labels"][head]) == sorted(linear.heads[head].labels), head
+    probs = encoder().probabilities("It sounds like you are exhausted.", "I can't sleep.")
+    assert set(probs) == set(info["heads"])
+    for head, p in probs.items():
+        assert abs(float(p.sum()) - 1) < 1e-5 and (p >= 0).all(), head
+    again = encoder().probabilities("It sounds like you are exhausted.", "I can't sleep.")
+    assert all(np.array_equal(probs[h], again[h]) for h in probs)
+    import os
+
+    assert os.environ["ORT_DISABLE_TELEMETRY"] == "1"
 
 
 def test_results_are_deterministic():
@@ -77,9 +102,10 @@ def test_questions_and_reflections_are_told_apart():
     assert abs(sum(asked.scores.values()) - 1) < 1e-3
 
 
-# Known limits of the linear models, recorded in docs/model-cards/mi.md (input F1 0.52,
-# change talk F1 0.45). Strict: when a better model gets these right, the tests say so.
-@pytest.mark.xfail(strict=True, reason="linear model: advice often read as reflection")
+# A known limit, recorded in docs/model-cards/mi.md (input F1 0.52 linear). Strict: when a
+# better model gets it right, the test says so (the change-talk case below flipped when the
+# shared encoder arrived).
+@pytest.mark.xfail(strict=True, reason="advice is still often read as reflection")
 def test_known_limit_plain_advice_is_coded_as_input():
     advice = models.mi_behaviour(
         "You should try going for a walk instead and cut down slowly.", CLIENT
@@ -87,8 +113,7 @@ def test_known_limit_plain_advice_is_coded_as_input():
     assert advice.code == "input"
 
 
-@pytest.mark.xfail(strict=True, reason="linear model: change talk F1 0.45")
-def test_known_limit_a_plain_wish_to_change_is_change_talk():
+def test_a_plain_wish_to_change_is_change_talk():
     assert models.client_talk("I really want to quit, I know I need to change.").code == "change"
 
 

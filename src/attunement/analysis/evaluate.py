@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from attunement.analysis import datasets
-from attunement.analysis.models import _model
+from attunement.analysis.models import _model, probabilities
 from attunement.errors import InvalidInput
 
 
@@ -111,7 +111,14 @@ def evaluate(root: Path) -> Iterator[Result]:
             test = [e for e in loaders[head]() if e.split == "test"]
             truth = np.array([h.labels.index(e.labels[0]) for e in test])
             pred = np.array(
-                [int(h.scores(*model.features(e.text, e.context)).argmax()) for e in test]
+                [
+                    int(
+                        probabilities(
+                            model, head, model.features(e.text, e.context), e.text, e.context
+                        ).argmax()
+                    )
+                    for e in test
+                ]
             )
             n = len(test)
         score, per = macro_f1(truth, pred, len(h.labels))

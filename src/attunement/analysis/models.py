@@ -3,12 +3,17 @@ empathy communication (EPITOME). Each call is pure: text in, a frozen result out
 
 The model files ship inside the package (``analysis/models/*.npz``) and are loaded on
 first use, never at import. Their data, scores and limits are in docs/model-cards/.
+
+For MI behaviour, client talk and empathy, the linear model's probabilities are blended
+with those of a fine-tuned sentence encoder (``analysis/encoder.py``) by a weight chosen
+on dev for each head; the linear model still supplies the evidence (which words earned
+an empathy level), so every finding stays explainable.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -127,9 +132,40 @@ def emotions(text: str) -> Emotions:
     return Emotions(labels=out[0][0], scores=out[0][1], ekman=out[1][0], ekman_scores=out[1][1])
 
 
-def _pick(model: Any, head: str, features: Any) -> tuple[str, float, dict[str, float]]:
+@cache
+def _blend_weight(head: str) -> float:
+    from attunement.analysis.encoder import blend_weights
+
+    return blend_weights().get(head, 0.0)
+
+
+@lru_cache(maxsize=64)
+def _encoded(text: str, context: str) -> dict[str, Any]:
+    from attunement.analysis.encoder import encoder
+
+    return encoder().probabilities(text, context)
+
+
+def probabilities(model: Any, head: str, features: Any, text: str, context: str = "") -> Any:
+    """A head's class probabilities, in its labels' order: the linear model's, blended
+    with the encoder's where a weight was chosen on dev for that head."""
     h = model.heads[head]
     probs = h.scores(*features)
+    weight = _blend_weight(head)
+    if weight:
+        from attunement.analysis.encoder import encoder
+
+        order = encoder().labels[head]
+        encoded = _encoded(text, context)[head]
+        probs = (1 - weight) * probs + weight * encoded[[order.index(lab) for lab in h.labels]]
+    return probs
+
+
+def _pick(
+    model: Any, head: str, features: Any, text: str, context: str = ""
+) -> tuple[str, float, dict[str, float]]:
+    h = model.heads[head]
+    probs = probabilities(model, head, features, text, context)
     best = int(probs.argmax())
     return h.labels[best], round(float(probs[best]), 4), _rounded(h.labels, probs)
 
@@ -139,15 +175,19 @@ def mi_behaviour(text: str, context: str = "") -> MIBehaviour:
     ``context`` is what the client said just before."""
     model = _model("mi.npz")
     features = model.features(text, context)
-    code, confidence, scores = _pick(model, "therapist", features)
-    subtype = _pick(model, SUBTYPE_HEADS[code], features)[0] if code in SUBTYPE_HEADS else None
+    code, confidence, scores = _pick(model, "therapist", features, text, context)
+    subtype = (
+        _pick(model, SUBTYPE_HEADS[code], features, text, context)[0]
+        if code in SUBTYPE_HEADS
+        else None
+    )
     return MIBehaviour(code=code, subtype=subtype, confidence=confidence, scores=scores)
 
 
 def client_talk(text: str, context: str = "") -> ClientTalk:
     """Whether a client's words lean towards change, sustain the status quo, or neither."""
     model = _model("mi.npz")
-    code, confidence, scores = _pick(model, "client", model.features(text, context))
+    code, confidence, scores = _pick(model, "client", model.features(text, context), text, context)
     return ClientTalk(code=code, confidence=confidence, scores=scores)
 
 
@@ -181,7 +221,7 @@ def empathy(response: str, seeker_post: str) -> Empathy:
     levels = []
     for name in EMPATHY_DIMENSIONS:
         head = model.heads[name]
-        probs = head.scores(idx, values)
+        probs = probabilities(model, name, (idx, values), response, seeker_post)
         best = int(probs.argmax())
         spans = _evidence(model, name, best, response) if best > 0 else ()
         levels.append(

