@@ -289,6 +289,12 @@ def encoder_card(info: dict[str, Any], size: int) -> str:
         "- The encoder reads at most 160 tokens of text and context together; the longer of "
         "the two is cut first, so a long post loses its end.",
         "- It adds 23 MB to the package and about 10–20 ms a call on one core.",
+        "- Out of domain it can be harsher than the linear model: on the 120 example "
+        "responses written for the practice vignettes (short, spoken, attuned), the blend "
+        "gives interpretations a level above 0 for 2 of them where the linear model alone "
+        "gave 14, and rates 74 (not 64) as showing none of the three mechanisms. The "
+        "weights stay as chosen on dev; practice feedback says its levels are a prompt to "
+        "reflect, not a grade.",
         "",
     ]
     return "\n".join(lines)
