@@ -29,6 +29,8 @@ def _show_statement(v) -> None:
 
 
 def _show_feedback(fb, v) -> None:
+    from attunement.practice.feedback import READINGS_NOTE
+
     mi = fb.mi
     click.echo(
         click.style("What your response does", bold=True)
@@ -45,6 +47,7 @@ def _show_feedback(fb, v) -> None:
             click.style(f"  {sign.name}: ", fg="yellow")
             + ", ".join(f"“{e}”" for e in sign.evidence(fb.response))
         )
+    click.echo(click.style(_wrap(READINGS_NOTE, "  "), dim=True))
     click.echo(click.style("Done well: ", fg="green") + fb.did_well)
     click.echo(click.style("To try: ", fg="cyan") + fb.try_next)
     click.echo(click.style("Attuned responses others might give:", dim=True))

@@ -14,6 +14,10 @@ from attunement.core.validation import clean_body
 from attunement.practice.vignettes import Vignette
 
 POWER_SIGNS = ("fixing", "sympathy", "assumption")
+READINGS_NOTE = (
+    "These readings come from models trained on other people's conversations: "
+    "a prompt to reflect, not a grade."
+)
 DIMENSIONS = (
     "emotional_reactions",
     "interpretations",

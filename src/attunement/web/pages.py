@@ -676,6 +676,7 @@ def practice_answer(
     theme: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
     from attunement.practice import service
+    from attunement.practice.feedback import READINGS_NOTE
     from attunement.practice.vignettes import vignette
 
     j = _journal(request)
@@ -702,6 +703,7 @@ def practice_answer(
         vignette=v,
         fb=fb,
         data=fb.to_dict(),
+        readings_note=READINGS_NOTE,
         next_id=upcoming[0].id if upcoming else None,
         checkin=checkin,
         theme=theme,
