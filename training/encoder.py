@@ -44,10 +44,17 @@ class Task:
     name: str
     labels: list[str]
     examples: list[data.Example]
+    multilabel: bool = False
 
 
-def tasks(root: Path) -> list[Task]:
-    out = []
+def emotion_tasks(root: Path) -> list[Task]:
+    """GoEmotions' 28 labels, several a text (Ekman groups are derived from them)."""
+    names, _, examples = data.goemotions(root)
+    return [Task("go28", names, examples, True)]
+
+
+def tasks(root: Path, emotions: bool = False) -> list[Task]:
+    out = emotion_tasks(root) if emotions else []
     mi = data.annomi_therapist(root)
     out.append(Task("therapist", sorted({e.labels[0] for e in mi}), mi))
     client = data.annomi_client(root)
@@ -95,7 +102,8 @@ def predict(model: Model, tokenizer, task: Task, split: str, batch: int = 64) ->
     with torch.no_grad():
         for i in range(0, len(rows), batch):
             logits = model(task.name, encode(tokenizer, rows[i : i + batch]))
-            out.append(torch.softmax(logits, -1).numpy())
+            scores = torch.sigmoid(logits) if task.multilabel else torch.softmax(logits, -1)
+            out.append(scores.numpy())
     model.train()
     return np.concatenate(out)
 
@@ -107,6 +115,10 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--lr", type=float, default=5e-5)
     parser.add_argument("--out", type=Path, default=Path("build/encoder"))
+    parser.add_argument(
+        "--emotions", action="store_true", help="Add GoEmotions (28 labels and Ekman) heads."
+    )
+    parser.add_argument("--init", type=Path, help="Start from these fine-tuned weights.")
     args = parser.parse_args()
     random.seed(SEED)
     np.random.seed(SEED)
@@ -114,18 +126,24 @@ def main() -> None:
     torch.set_num_threads(2)
     args.out.mkdir(parents=True, exist_ok=True)
 
-    all_tasks = tasks(args.datasets)
+    all_tasks = tasks(args.datasets, emotions=args.emotions)
     tokenizer = AutoTokenizer.from_pretrained(str(encoder_dir()))
     model = Model(encoder_dir(), {t.name: len(t.labels) for t in all_tasks})
+    if args.init:
+        missing = model.load_state_dict(torch.load(args.init, weights_only=True), strict=False)
+        print(f"started from {args.init}; new: {missing.missing_keys}", flush=True)
     weights = {}
     batches: list[tuple[Task, list[int]]] = []
     for t in all_tasks:
         train = [e for e in t.examples if e.split == "train"]
-        y = np.array([t.labels.index(e.labels[0]) for e in train])
-        counts = np.bincount(y, minlength=len(t.labels))
-        weights[t.name] = torch.tensor(
-            len(y) / (len(counts) * np.maximum(counts, 1)), dtype=torch.float
-        )
+        if t.multilabel:
+            y = np.array([[lab in e.labels for lab in t.labels] for e in train], dtype=np.float32)
+        else:
+            y = np.array([t.labels.index(e.labels[0]) for e in train])
+            counts = np.bincount(y, minlength=len(t.labels))
+            weights[t.name] = torch.tensor(
+                len(y) / (len(counts) * np.maximum(counts, 1)), dtype=torch.float
+            )
         t.train = train  # type: ignore[attr-defined]
         t.y = y  # type: ignore[attr-defined]
     steps_per_epoch = sum((len(t.train) + args.batch - 1) // args.batch for t in all_tasks)  # type: ignore[attr-defined]
@@ -150,9 +168,14 @@ def main() -> None:
         for t, idx in batches:
             batch = encode(tokenizer, [t.train[i] for i in idx])  # type: ignore[attr-defined]
             target = torch.tensor(t.y[idx])  # type: ignore[attr-defined]
-            loss = torch.nn.functional.cross_entropy(
-                model(t.name, batch), target, weight=weights[t.name]
-            )
+            if t.multilabel:
+                loss = torch.nn.functional.binary_cross_entropy_with_logits(
+                    model(t.name, batch), target
+                )
+            else:
+                loss = torch.nn.functional.cross_entropy(
+                    model(t.name, batch), target, weight=weights[t.name]
+                )
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimiser.step()
@@ -168,8 +191,14 @@ def main() -> None:
         scores = {}
         for t in all_tasks:
             probs = predict(model, tokenizer, t, "dev")
-            gold = [t.labels.index(e.labels[0]) for e in t.examples if e.split == "dev"]
-            scores[t.name] = round(float(f1_score(gold, probs.argmax(1), average="macro")), 4)
+            dev = [e for e in t.examples if e.split == "dev"]
+            if t.multilabel:
+                gold_matrix = np.array([[lab in e.labels for lab in t.labels] for e in dev])
+                f1 = f1_score(gold_matrix, probs >= 0.5, average="macro", zero_division=0)
+            else:
+                gold = [t.labels.index(e.labels[0]) for e in dev]
+                f1 = f1_score(gold, probs.argmax(1), average="macro")
+            scores[t.name] = round(float(f1), 4)
             np.save(args.out / f"dev-{t.name}-epoch{epoch + 1}.npy", probs)
         history.append(
             {"epoch": epoch + 1, "seconds": round(time.time() - started), "dev_macro_f1": scores}
@@ -178,6 +207,7 @@ def main() -> None:
         torch.save(model.state_dict(), args.out / f"epoch{epoch + 1}.pt")
     meta = {
         "labels": {t.name: t.labels for t in all_tasks},
+        "multilabel": [t.name for t in all_tasks if t.multilabel],
         "history": history,
         "max_tokens": MAX_TOKENS,
         "seed": SEED,

@@ -15,6 +15,7 @@ import json
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -115,6 +116,54 @@ def choose_blend(out: Path, root: Path) -> dict[str, dict[str, float]]:
             "dev_encoder": round(scores[1.0], 4),
         }
         print(head, chosen[head], flush=True)
+    if "go28" in enc.heads:
+        chosen.update(choose_emotion_blend(enc, root))
+    return chosen
+
+
+def choose_emotion_blend(enc: Any, root: Path) -> dict[str, dict[str, Any]]:
+    """The same choice for the emotion heads, which give several labels at once: for
+    each share of the encoder, per-label thresholds are tuned on dev (as the linear
+    model's were) and the share with the best dev macro-F1 is kept, with its thresholds.
+    Ekman groups come from the encoder's 28 labels (each group's most likely member)."""
+    import numpy as np
+    from sklearn.metrics import f1_score
+
+    from attunement.analysis import datasets as data
+    from attunement.analysis.models import _model, ekman_from_go28
+    from training.models import tune_thresholds
+
+    model = _model("emotions.npz")
+    _, mapping, examples = data.goemotions(root)
+    dev = [e for e in examples if e.split == "dev"]
+    names = enc.labels["go28"]
+    encoded = [enc.probabilities(e.text)["go28"] for e in dev]
+    chosen = {}
+    for head in ("go28", "ekman"):
+        h = model.heads[head]
+        gold = [e.labels if head == "go28" else data.ekman_labels(e.labels, mapping) for e in dev]
+        Y = np.array([[lab in g for lab in h.labels] for g in gold], dtype=int)
+        linear = np.array([h.scores(*model.features(e.text)) for e in dev])
+        if head == "go28":
+            theirs = np.array([p[[names.index(lab) for lab in h.labels]] for p in encoded])
+        else:
+            theirs = np.array([ekman_from_go28(p, names, h.labels, mapping) for p in encoded])
+        results = {}
+        for w in [round(0.1 * i, 1) for i in range(11)]:
+            blended = (1 - w) * linear + w * theirs
+            thresholds = tune_thresholds(blended, Y)
+            f1 = float(f1_score(Y, blended >= thresholds, average="macro", zero_division=0))
+            results[w] = (f1, thresholds)
+        best = max(results, key=lambda w: (round(results[w][0], 4), -w))
+        shipped = float(f1_score(Y, linear >= h.thresholds, average="macro", zero_division=0))
+        chosen[head] = {
+            "weight": best,
+            "dev_macro_f1": round(results[best][0], 4),
+            "dev_linear": round(shipped, 4),
+            "dev_encoder": round(results[1.0][0], 4),
+            "thresholds": [round(float(x), 4) for x in results[best][1]],
+        }
+        print(head, {k: v for k, v in chosen[head].items() if k != "thresholds"}, flush=True)
     return chosen
 
 
@@ -129,7 +178,7 @@ def score_test(out: Path, root: Path) -> dict[str, dict[str, float]]:
     scores = json.loads(scores_path.read_text(encoding="utf-8"))
     test = {}
     for result in evaluate(root):
-        if result.head in info["heads"]:
+        if result.head in info["blend"]:
             card = scores[result.head]
             linear = card.get("linear_test_macro_f1", card["test_macro_f1"])
             test[result.head] = {"linear": linear, "blend": round(result.ours, 4)}
@@ -167,6 +216,8 @@ def main() -> None:
         "heads": order,
         "labels": meta["labels"],
         "max_tokens": MAX_TOKENS,
+        "multilabel": meta.get("multilabel", []),
+        "ekman_mapping": data.goemotions(root)[1] if "go28" in order else {},
         "epoch": args.epoch,
         "epochs": meta.get("epochs"),
         "seed": meta.get("seed"),
@@ -176,6 +227,11 @@ def main() -> None:
     (args.out / "encoder.json").write_text(json.dumps(info, indent=1) + "\n", encoding="utf-8")
     blend = choose_blend(args.out, root)
     info["blend"] = {head: b["weight"] for head, b in blend.items()}
+    info["thresholds"] = {
+        head: b.pop("thresholds") for head, b in blend.items() if "thresholds" in b and b["weight"]
+    }
+    for b in blend.values():
+        b.pop("thresholds", None)
     info["dev"] = blend
     (args.out / "encoder.json").write_text(json.dumps(info, indent=1) + "\n", encoding="utf-8")
     size = (args.out / "encoder.onnx").stat().st_size

@@ -52,6 +52,8 @@ class Encoder:
         self.tokenizer.no_padding()
         self.heads: list[str] = list(info["heads"])
         self.labels: dict[str, list[str]] = info["labels"]
+        self.multilabel = frozenset(info.get("multilabel", ()))
+        self.ekman_mapping: dict[str, list[str]] = info.get("ekman_mapping", {})
 
     def probabilities(self, text: str, context: str = "") -> dict[str, np.ndarray]:
         """Every head's class probabilities for ``text`` read after ``context``."""
@@ -64,6 +66,9 @@ class Encoder:
         outputs = self.session.run(self.heads, feed)
         result = {}
         for name, logits in zip(self.heads, outputs, strict=True):
+            if name in self.multilabel:  # several labels at once: one sigmoid each
+                result[name] = 1.0 / (1.0 + np.exp(-logits[0]))
+                continue
             z = logits[0] - logits[0].max()
             e = np.exp(z)
             result[name] = e / e.sum()
@@ -85,6 +90,17 @@ def encoder() -> Encoder:
             "or rebuild it with `python -m training.encoder` and `training.encoder_export`."
         ) from exc
     return Encoder(graph, tokenizer_json, info)
+
+
+@cache
+def blend_thresholds() -> dict[str, list[float]]:
+    """Per-label thresholds tuned on dev for blended multi-label heads (emotions)."""
+    folder = resources.files("attunement.analysis") / "models"
+    try:
+        info = json.loads((folder / FILES[2]).read_text("utf-8"))
+    except FileNotFoundError:
+        return {}
+    return {k: [float(x) for x in v] for k, v in info.get("thresholds", {}).items()}
 
 
 @cache

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from attunement.analysis import datasets
-from attunement.analysis.models import _model, probabilities
+from attunement.analysis.models import _model, emotion_probabilities, probabilities
 from attunement.errors import InvalidInput
 
 
@@ -101,9 +101,9 @@ def evaluate(root: Path) -> Iterator[Result]:
                     if head == "go28"
                     else datasets.ekman_labels(example.labels, ekman)
                 )
-                probs = h.scores(*model.features(example.text))
+                probs, thresholds = emotion_probabilities(example.text)[head]
                 truths.append([lab in gold for lab in h.labels])
-                preds.append(probs >= h.thresholds)
+                preds.append(probs >= thresholds)
             truth = np.array(truths, dtype=int)
             pred = np.array(preds, dtype=int)
             n = len(emotion_test)

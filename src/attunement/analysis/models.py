@@ -117,15 +117,59 @@ def _rounded(labels: tuple[str, ...], values: Any) -> dict[str, float]:
     return {label: round(float(v), 4) for label, v in zip(labels, values, strict=True)}
 
 
-def emotions(text: str) -> Emotions:
+def ekman_from_go28(
+    go28: Any, names: list[str], groups: list[str], mapping: dict[str, list[str]]
+) -> Any:
+    """Ekman group probabilities from the 28 labels': each group takes its most likely
+    member (GoEmotions' own mapping); neutral stays neutral."""
+    import numpy as np
+
+    index = {name: i for i, name in enumerate(names)}
+    out = []
+    for group in groups:
+        members = ["neutral"] if group == "neutral" else mapping.get(group, [])
+        out.append(max((float(go28[index[m]]) for m in members if m in index), default=0.0))
+    return np.array(out)
+
+
+def emotion_probabilities(text: str) -> dict[str, tuple[Any, Any]]:
+    """For "go28" and "ekman": (probabilities, thresholds) in the heads' label order,
+    the linear model's blended with the encoder's where dev chose a weight."""
+    import numpy as np
+
     model = _model("emotions.npz")
     idx, values = model.features(text)
+    out = {}
+    for name in ("go28", "ekman"):
+        head = model.heads[name]
+        out[name] = (head.scores(idx, values), head.thresholds)
+    weights = {name: _blend_weight(name) for name in out}
+    if any(weights.values()):
+        from attunement.analysis.encoder import blend_thresholds, encoder
+
+        enc = encoder()
+        encoded = _encoded(text, "")["go28"]
+        names = enc.labels["go28"]
+        go28 = encoded[[names.index(lab) for lab in model.heads["go28"].labels]]
+        ekman = ekman_from_go28(encoded, names, model.heads["ekman"].labels, enc.ekman_mapping)
+        thresholds = blend_thresholds()
+        for name, theirs in (("go28", go28), ("ekman", ekman)):
+            w = weights[name]
+            if w:
+                probs, _ = out[name]
+                out[name] = ((1 - w) * probs + w * theirs, np.array(thresholds[name]))
+    return out
+
+
+def emotions(text: str) -> Emotions:
+    model = _model("emotions.npz")
+    blended = emotion_probabilities(text)
     out = []
     for name in ("go28", "ekman"):
         head = model.heads[name]
-        probs = head.scores(idx, values)
+        probs, thresholds = blended[name]
         chosen = tuple(
-            lab for lab, p, t in zip(head.labels, probs, head.thresholds, strict=True) if p >= t
+            lab for lab, p, t in zip(head.labels, probs, thresholds, strict=True) if p >= t
         )
         scores = _rounded(head.labels, probs)
         out.append((tuple(sorted(chosen, key=lambda lab: -scores[lab])), scores))
