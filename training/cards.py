@@ -33,6 +33,12 @@ DATA = {
             "low F1; treat them as hints, never as findings.",
             "It names feelings in the text, not the writer's state, and it is not a "
             "screening or diagnostic tool.",
+            "Tried and not shipped (2026-11-25): one more epoch of the shared encoder with a "
+            "GoEmotions head (`python -m training.encoder --emotions --init …`, 36 min on 2 "
+            "cores) reached dev macro-F1 0.329 alone and 0.508 blended, against 0.507 for "
+            "this model (Ekman 0.604 against 0.593), while costing an encoder pass per text "
+            "and 0.004 of the MI and empathy heads' dev mean: below the +0.01 set in advance "
+            "for shipping it.",
         ],
     },
     "mi.npz": {
