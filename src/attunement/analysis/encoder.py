@@ -93,23 +93,21 @@ def encoder() -> Encoder:
 
 
 @cache
-def blend_thresholds() -> dict[str, list[float]]:
-    """Per-label thresholds tuned on dev for blended multi-label heads (emotions)."""
+def _info() -> dict[str, Any]:
+    """encoder.json (heads, labels, blend shares, thresholds), or {} if none ships."""
     folder = resources.files("attunement.analysis") / "models"
     try:
-        info = json.loads((folder / FILES[2]).read_text("utf-8"))
+        return dict(json.loads((folder / FILES[2]).read_text("utf-8")))
     except FileNotFoundError:
         return {}
-    return {k: [float(x) for x in v] for k, v in info.get("thresholds", {}).items()}
 
 
-@cache
+def blend_thresholds() -> dict[str, list[float]]:
+    """Per-label thresholds tuned on dev for blended multi-label heads (emotions)."""
+    return {k: [float(x) for x in v] for k, v in _info().get("thresholds", {}).items()}
+
+
 def blend_weights() -> dict[str, float]:
     """How much each head leans on the encoder (0 to 1, chosen on dev); read without
     loading the graph, so heads that do not use it never pay for it."""
-    folder = resources.files("attunement.analysis") / "models"
-    try:
-        info = json.loads((folder / FILES[2]).read_text("utf-8"))
-    except FileNotFoundError:
-        return {}
-    return {k: float(v) for k, v in info.get("blend", {}).items()}
+    return {k: float(v) for k, v in _info().get("blend", {}).items()}
