@@ -5,6 +5,7 @@ else, from the CLI, the JSON API and the web app alike."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,20 @@ def test_the_web_page_previews_and_downloads(client, week):
     assert "Amara" not in download.text
     nothing = client.post("/supervision", data={"action": "preview", "redact": "1"})
     assert nothing.status_code == 422 and "Nothing to put in the packet" in nothing.text
+    today = date.today().isoformat()
+    by_period = client.post(
+        "/supervision",
+        data={
+            "since": today,
+            "until": today,
+            "tag": "#supervision",
+            "redact": "1",
+            "action": "preview",
+        },
+    )
+    assert by_period.status_code == 200 and "Entries (2)" in by_period.text
+    backwards = client.post(
+        "/supervision",
+        data={"since": "2026-12-01", "until": "2026-11-01", "action": "preview"},
+    )
+    assert backwards.status_code == 422 and "swap them" in backwards.text
