@@ -45,16 +45,9 @@ def _filter_options(func):
 
 
 def _make_filter(since, until, tags, prompt_id, starred):
-    from attunement.core.dates import parse_when
     from attunement.core.models import EntryFilter
 
-    return EntryFilter(
-        since=parse_when(since) if since else None,
-        until=parse_when(until, end_of_day=True) if until else None,
-        tags=tuple(tags),
-        prompt_id=prompt_id,
-        starred=True if starred else None,
-    )
+    return EntryFilter.from_words(since, until, tags, prompt_id, True if starred else None)
 
 
 def _entry_line(entry) -> str:

@@ -6,6 +6,7 @@ Timestamps are aware datetimes in the zone they were written in.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -143,6 +144,27 @@ class EntryFilter:
     prompt_id: str | None = None
     starred: bool | None = None
     in_trash: bool = False
+
+    @classmethod
+    def from_words(
+        cls,
+        since: str | None = None,
+        until: str | None = None,
+        tags: Sequence[str] = (),
+        prompt_id: str | None = None,
+        starred: bool | None = None,
+    ) -> EntryFilter:
+        """A filter from what people type: "2026-11-01", "last week", "#ward". The
+        journal checks it (dates in order, tags normalised) when it is used."""
+        from attunement.core.dates import parse_when
+
+        return cls(
+            since=parse_when(since) if since else None,
+            until=parse_when(until, end_of_day=True) if until else None,
+            tags=tuple(tags),
+            prompt_id=prompt_id,
+            starred=starred,
+        )
 
 
 ALL_ENTRIES = EntryFilter()

@@ -382,19 +382,10 @@ def selection(
     redact: bool = True,
 ) -> Selection:
     """A selection from the words people type: dates like "2026-11-01" or "last week"."""
-    from attunement.core.dates import parse_when
-
-    tags = tuple(t.strip().lstrip("#") for t in tags if t.strip())
-    filtering = bool(since or until or tags)
+    tags = tuple(t for t in tags if t.strip())
     return Selection(
         entry_ids=tuple(i.strip() for i in entry_ids if i.strip()),
-        filter=EntryFilter(
-            since=parse_when(since) if since else None,
-            until=parse_when(until, end_of_day=True) if until else None,
-            tags=tags,
-        )
-        if filtering
-        else None,
+        filter=EntryFilter.from_words(since, until, tags) if since or until or tags else None,
         questions=tuple(questions),
         redact=redact,
     )

@@ -90,13 +90,7 @@ def entry_filter(
     prompt: str | None = None,
     starred: bool | None = None,
 ) -> EntryFilter:
-    return EntryFilter(
-        since=parse_when(since) if since else None,
-        until=parse_when(until, end_of_day=True) if until else None,
-        tags=tuple(tag or ()),
-        prompt_id=prompt,
-        starred=starred,
-    )
+    return EntryFilter.from_words(since, until, tag or (), prompt, starred)
 
 
 FilterDep = Annotated[EntryFilter, Depends(entry_filter)]
