@@ -83,6 +83,15 @@ class ResponseIn(Strict):
     to: str
 
 
+def attachment(content: str | bytes, media_type: str, filename: str) -> Response:
+    """A file for the browser to save rather than show."""
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"content-disposition": f'attachment; filename="{filename}"'},
+    )
+
+
 def entry_filter(
     since: str | None = None,
     until: str | None = None,
@@ -309,21 +318,13 @@ def export(
         from attunement.audit import record
 
         record(j.data_dir, "export", format="markdown", entries=count)
-        return Response(
-            data,
-            media_type="application/zip",
-            headers={"content-disposition": 'attachment; filename="attunement-markdown.zip"'},
-        )
+        return attachment(data, "application/zip", "attunement-markdown.zip")
     buffer = io.StringIO()
     count = attune_json.write(j, buffer)
     from attunement.audit import record
 
     record(j.data_dir, "export", format="json", entries=count)
-    return Response(
-        buffer.getvalue(),
-        media_type="application/json",
-        headers={"content-disposition": 'attachment; filename="attunement-export.json"'},
-    )
+    return attachment(buffer.getvalue(), "application/json", "attunement-export.json")
 
 
 @router.get("/insights", summary="Trends: check-ins, markers and feelings per week, coverage")
@@ -485,16 +486,8 @@ def transcript_report(
     title, turns, caregiver = service.load(j, transcript_id)
     session = service.analyse(title, turns, caregiver)
     if format == "html":
-        return Response(
-            report.html(session),
-            media_type="text/html",
-            headers={"content-disposition": f'attachment; filename="{transcript_id}.html"'},
-        )
-    return Response(
-        report.markdown(session),
-        media_type="text/markdown",
-        headers={"content-disposition": f'attachment; filename="{transcript_id}.md"'},
-    )
+        return attachment(report.html(session), "text/html", f"{transcript_id}.html")
+    return attachment(report.markdown(session), "text/markdown", f"{transcript_id}.md")
 
 
 # -- supervision ------------------------------------------------------------------------
@@ -523,11 +516,7 @@ def packet(
     made, document = supervision.export(j, chosen, "md" if format == "json" else format)
     if format == "json":
         return {**made.to_dict(), "document": document}
-    return Response(
-        document,
-        media_type=supervision.FORMATS[format],
-        headers={"content-disposition": f'attachment; filename="supervision-packet.{format}"'},
-    )
+    return attachment(document, supervision.FORMATS[format], f"supervision-packet.{format}")
 
 
 # -- locking ----------------------------------------------------------------------------

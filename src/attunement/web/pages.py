@@ -500,14 +500,10 @@ async def supervision_packet(request: Request) -> Response:
             redact=redact,
         )
         if action in supervision.FORMATS:
+            from attunement.web.api import attachment
+
             _, document = supervision.export(_journal(request), chosen, action)
-            return Response(
-                document,
-                media_type=supervision.FORMATS[action],
-                headers={
-                    "content-disposition": f'attachment; filename="supervision-packet.{action}"'
-                },
-            )
+            return attachment(document, supervision.FORMATS[action], f"supervision-packet.{action}")
         made = supervision.build(_journal(request), chosen)
     except AttuneError as exc:
         return _supervision(request, status=exc.http_status, form=form, error=exc.message)
