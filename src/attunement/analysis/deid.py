@@ -75,7 +75,6 @@ class Lexicon:
     institutions: frozenset[str]
     streets: frozenset[str]
     connectors: frozenset[str]
-    cues_before: tuple[str, ...]
     cues_after: frozenset[str]
     patterns: dict[str, re.Pattern[str]]
 
@@ -152,6 +151,7 @@ def lexicon() -> Lexicon:
             r"(?<![\w.])[A-Z]\.(?=\s+(?:has|had|is|was|said|told|asked|wants|and)\b)"
         ),
         "token": re.compile(r"(?<![\w@.])[^\W\d_]+(?:['’-][^\W\d_]+)*['’]?(?![\w@])"),
+        "place_cue": re.compile(rf"\b(?:{_alternation(data['place_cues'])})\s+(?:the\s+)?$"),
         "word": re.compile(r"\b[a-zà-ÿ][a-zà-ÿ'’-]{2,}\b"),
     }
     return Lexicon(
@@ -164,12 +164,8 @@ def lexicon() -> Lexicon:
         institutions=frozenset(data["institutions"]),
         streets=frozenset(data["street_types"]),
         connectors=frozenset(data["connectors"]),
-        cues_before=tuple(
-            sorted((c.lower() for c in data["name_cues_before"]), key=len, reverse=True)
-        ),
         cues_after=frozenset(c.lower() for c in data["name_cues_after"]),
-        patterns=patterns
-        | {"place_cue": re.compile(rf"\b(?:{_alternation(data['place_cues'])})\s+(?:the\s+)?$")},
+        patterns=patterns,
     )
 
 

@@ -78,12 +78,12 @@ class Encoder:
 @cache
 def encoder() -> Encoder:
     folder = resources.files("attunement.analysis") / "models"
+    info = _info()
     try:
-        graph, tokenizer_json, info = (
-            (folder / FILES[0]).read_bytes(),
-            (folder / FILES[1]).read_text("utf-8"),
-            json.loads((folder / FILES[2]).read_text("utf-8")),
-        )
+        if not info:
+            raise FileNotFoundError(FILES[2])
+        graph = (folder / FILES[0]).read_bytes()
+        tokenizer_json = (folder / FILES[1]).read_text("utf-8")
     except FileNotFoundError as exc:
         raise StorageError(
             "The analysis encoder is missing from this installation; reinstall Attunement, "
