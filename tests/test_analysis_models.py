@@ -81,6 +81,22 @@ def test_the_shared_encoder_fits_the_heads_it_serves():
     assert os.environ["ORT_DISABLE_TELEMETRY"] == "1"
 
 
+def test_passes_run_ahead_side_by_side_give_the_same_readings(monkeypatch):
+    """A transcript's turns are read by the encoder on worker threads while the linear
+    models work; what each turn gets must not depend on that."""
+    monkeypatch.setenv("ATTUNE_ENCODER_THREADS", "2")
+    client = [CLIENT, "My wife says I drink too much.", "I want to be there for my kids."]
+    replies = ["You relax when you drink.", "What does she notice?", "Being there matters."]
+    pairs = [(r, c) for r, c in zip(replies, client, strict=True)]
+    one_at_a_time = [(models.mi_behaviour(r, c), models.empathy(r, c)) for r, c in pairs]
+    models._encoded_now.cache_clear()
+    with models.encoding_ahead(pairs):
+        assert set(pairs) <= set(models._ahead)
+        ahead = [(models.mi_behaviour(r, c), models.empathy(r, c)) for r, c in pairs]
+    assert ahead == one_at_a_time
+    assert not models._ahead, "work started ahead is let go when the block ends"
+
+
 def test_results_are_deterministic():
     text = "I felt so tired and sad after she told me about her husband."
     assert models.emotions(text) == models.emotions(text)

@@ -136,9 +136,12 @@ class LinearModel:
         columns, values = block.transform(text)
         value_of = dict(zip(columns.tolist(), values.tolist(), strict=True))
         weights = self.heads[head].weights
-        direction = weights[:, label_index].astype(np.float64)
-        if self.heads[head].kind == "multiclass":
-            direction = direction - weights.astype(np.float64).mean(axis=1)
+        centred = self.heads[head].kind == "multiclass"
+
+        def direction(column: int) -> float:
+            row = weights[column].astype(np.float64)
+            return float(row[label_index] - row.mean()) if centred else float(row[label_index])
+
         tokens = [(m.start(), m.end(), m.group(0)) for m in _TOKEN.finditer(text.lower())]
         scores = [0.0] * len(tokens)
         lo, hi = block.ngram
@@ -148,7 +151,7 @@ class LinearModel:
                 if index is None:
                     continue
                 column = index + block.offset
-                push = value_of.get(column, 0.0) * float(direction[column]) / n
+                push = value_of.get(column, 0.0) * direction(column) / n
                 for k in range(i, i + n):
                     scores[k] += push
         return [(s, e, score) for (s, e, _), score in zip(tokens, scores, strict=True)]

@@ -12,6 +12,9 @@ an empathy level), so every finding stays explainable.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
@@ -183,8 +186,51 @@ def _blend_weight(head: str) -> float:
     return blend_weights().get(head, 0.0)
 
 
-@lru_cache(maxsize=64)
+_ahead: dict[tuple[str, str], Any] = {}  # (text, context) -> Future of an encoder pass
+_ahead_lock = threading.Lock()
+
+
+@contextmanager
+def encoding_ahead(pairs: Iterable[tuple[str, str]]) -> Iterator[None]:
+    """Within the block, the encoder's passes for these (text, context) pairs run on its
+    worker threads while the caller does the rest of the work, and the model calls below
+    pick up their results: the same results as without it, sooner. Use it when the texts
+    to come are known, as a transcript's turns are."""
+    from attunement.analysis.encoder import encoder, workers
+
+    if workers() < 2 or not any(_blend_weight(h) for h in encoder_heads()):
+        yield
+        return
+    wanted = list(dict.fromkeys(pairs))
+    with _ahead_lock:
+        wanted = [p for p in wanted if p not in _ahead]
+        started = dict(zip(wanted, encoder().ahead(wanted), strict=True))
+        _ahead.update(started)
+    try:
+        yield
+    finally:
+        with _ahead_lock:
+            for key, future in started.items():
+                future.cancel()
+                _ahead.pop(key, None)
+
+
+def encoder_heads() -> tuple[str, ...]:
+    """The heads that may lean on the encoder, read without loading it."""
+    from attunement.analysis.encoder import blend_weights
+
+    return tuple(blend_weights())
+
+
 def _encoded(text: str, context: str) -> dict[str, Any]:
+    future = _ahead.get((text, context))
+    if future is not None and not future.cancelled():
+        return dict(future.result())
+    return _encoded_now(text, context)
+
+
+@lru_cache(maxsize=64)
+def _encoded_now(text: str, context: str) -> dict[str, Any]:
     from attunement.analysis.encoder import encoder
 
     return encoder().probabilities(text, context)

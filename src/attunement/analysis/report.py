@@ -3,6 +3,7 @@ piece of writing, or feedback on a response to someone's words. Pure functions."
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,6 +102,19 @@ def analyze_response(response: str, statement: str) -> ResponseAnalysis:
         empathy=models.empathy(response, statement),
         markers=find_markers(response),
     )
+
+
+def encoding_ahead_for(items: list[Any]) -> AbstractContextManager[None]:
+    """Start the encoder's passes for batch items (see ``models.encoding_ahead``): one
+    (text, context) pair per item that ``analyze_item`` will read."""
+    pairs = [
+        (item["text"], item.get("context") or "")
+        for item in items
+        if isinstance(item, dict)
+        and isinstance(item.get("text"), str)
+        and isinstance(item.get("context") or "", str)
+    ]
+    return models.encoding_ahead(pairs)
 
 
 def analyze_item(item: Any) -> dict[str, Any]:

@@ -114,10 +114,10 @@ def analyze(app: AppContext, entry_id, text, response, statement, batch, as_json
             "Give one thing to analyse: an entry ID, --text, '-', --response with --to, or --batch."
         )
     if batch is not None:
-        from attunement.analysis.report import analyze_item
+        from attunement.analysis.report import analyze_item, encoding_ahead_for
         from attunement.cli.batch import run_batch
 
-        run_batch(batch, analyze_item, "Analysing")
+        run_batch(batch, analyze_item, "Analysing", prepare=encoding_ahead_for)
         return
     if response is not None:
         if statement is None:

@@ -3,7 +3,7 @@ beside MITI 4.2.1's fair and good thresholds where MITI has them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,6 +44,24 @@ class CodedTurn:
 
 def code_turns(
     turns: list[Turn], caregiver: str, progress: Callable[[int], None] | None = None
+) -> list[CodedTurn]:
+    from attunement.analysis import models
+
+    with models.encoding_ahead(_pairs(turns, caregiver)):
+        return _code(turns, caregiver, progress)
+
+
+def _pairs(turns: list[Turn], caregiver: str) -> Iterator[tuple[str, str]]:
+    """Each turn's text with the words it answers: the encoder input ``_code`` will ask for."""
+    previous = {True: "", False: ""}
+    for turn in turns:
+        mine = turn.speaker == caregiver
+        yield turn.text, previous[not mine]
+        previous[mine] = turn.text
+
+
+def _code(
+    turns: list[Turn], caregiver: str, progress: Callable[[int], None] | None
 ) -> list[CodedTurn]:
     from attunement.analysis import models
 
