@@ -363,10 +363,10 @@ def build_emotions(root: Path) -> dict[str, Any]:
     return {"file": "emotions.npz", "features": feats, "heads": heads, "metrics": metrics}
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", type=Path, default=data.DEFAULT_DATASETS)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     np.random.seed(SEED)
     MODELS.mkdir(parents=True, exist_ok=True)
     all_metrics: dict[str, Any] = {

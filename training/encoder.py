@@ -108,7 +108,7 @@ def predict(model: Model, tokenizer, task: Task, split: str, batch: int = 64) ->
     return np.concatenate(out)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", type=Path, default=data.DEFAULT_DATASETS)
     parser.add_argument("--epochs", type=int, default=3)
@@ -119,7 +119,7 @@ def main() -> None:
         "--emotions", action="store_true", help="Add GoEmotions (28 labels and Ekman) heads."
     )
     parser.add_argument("--init", type=Path, help="Start from these fine-tuned weights.")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     random.seed(SEED)
     np.random.seed(SEED)
     torch.manual_seed(SEED)

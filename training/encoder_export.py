@@ -192,7 +192,7 @@ def score_test(out: Path, root: Path) -> dict[str, dict[str, float]]:
     return test
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--run", type=Path, default=Path("build/encoder"))
     parser.add_argument("--epoch", type=int, default=3)
@@ -203,7 +203,7 @@ def main() -> None:
         action="store_true",
         help="Only score the shipped blend on test (once, after choosing on dev).",
     )
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     from attunement.analysis import datasets as data
 
     root = args.datasets or data.DEFAULT_DATASETS
