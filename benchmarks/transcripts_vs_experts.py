@@ -11,6 +11,10 @@ Each test transcript (../shared/datasets/annomi/split.csv) is written out as a p
   (target >= 0.8 for R:Q);
 - ROC AUC of each figure for telling high- from low-quality MI sessions, ours beside the
   experts' (target: within 0.05);
+- what R:Q Spearman codes this accurate can be expected to give: the errors our coding
+  makes on the dev transcripts, drawn at random into the experts' codes of 27 training
+  transcripts at a time (as many as the test split has), 400 times; and the same with
+  half and a quarter of those errors;
 - speed: a 600-turn session, and all 133 transcripts (targets < 2 s and < 60 s).
 """
 
@@ -58,11 +62,73 @@ def auc(scores: list[float], positive: list[bool]) -> float:
 
 def figures(codes: list[tuple[str, str | None]], words: list[int], caregiver: list[bool]):
     refl = [s for c, s in codes if c == "reflection"]
-    ques = [c for c, _ in codes if c == "question"]
-    rq = len(refl) / len(ques) if ques else float(len(refl))
+    rq = rq_ratio([c for c, _ in codes])
     cr = sum(1 for s in refl if s == "complex") / len(refl) if refl else 0.0
     share = sum(w for w, c in zip(words, caregiver, strict=True) if c) / max(sum(words), 1)
     return rq, cr, share
+
+
+def expert_codes(utterances: list[dict[str, str]]) -> list[str]:
+    return [
+        MAIN[u["main_therapist_behaviour"]] for u in utterances if u["interlocutor"] == "therapist"
+    ]
+
+
+def rq_ratio(codes: list[str]) -> float:
+    reflections, questions = codes.count("reflection"), codes.count("question")
+    return reflections / questions if questions else float(reflections)
+
+
+def expected_spearman(by_transcript: dict[str, list[dict[str, str]]], draws: int = 400) -> None:
+    """How well per-transcript R:Q ratios can agree with the experts' when utterance codes
+    carry errors like ours: a simulation that reads no test transcript."""
+    confusion = np.zeros((len(CODES), len(CODES)))
+    for utterances in (u for u in by_transcript.values() if u[0]["split"] == "dev"):
+        session = service.analyse("dev", as_turns(utterances), "Therapist")
+        ours = [c.code for c in session.coded if c.role == "caregiver"]
+        for truth, pred in zip(expert_codes(utterances), ours, strict=True):
+            confusion[CODES.index(truth), CODES.index(pred)] += 1
+    rates = confusion / confusion.sum(axis=1, keepdims=True)
+    train = [
+        [CODES.index(c) for c in expert_codes(u)]
+        for u in by_transcript.values()
+        if u[0]["split"] == "train" and expert_codes(u)
+    ]
+    size = sum(1 for u in by_transcript.values() if u[0]["split"] == "test")
+    rng = np.random.default_rng(7)
+    print(
+        f"\nWhat R:Q Spearman to expect from codes this accurate ({draws} draws of {size} "
+        f"training transcripts, errors drawn from our dev confusion):\n"
+    )
+    print("| errors | utterance macro-F1 | Spearman median | 10th-90th percentile | P(>= 0.8) |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for scale in (1.0, 0.5, 0.25):
+        noisy = scale * rates + (1 - scale) * np.eye(len(CODES))
+        rhos, f1s = [], []
+        for _ in range(draws):
+            truth_all, pred_all, ours, theirs = [], [], [], []
+            for i in rng.choice(len(train), size, replace=False):
+                truth = train[i]
+                pred = [int(rng.choice(len(CODES), p=noisy[y])) for y in truth]
+                ours.append(rq_ratio([CODES[c] for c in pred]))
+                theirs.append(rq_ratio([CODES[c] for c in truth]))
+                truth_all += truth
+                pred_all += pred
+            rhos.append(spearman(ours, theirs))
+            f1s.append(macro_f1(np.array(truth_all), np.array(pred_all), len(CODES))[0])
+        label = "ours (dev)" if scale == 1 else f"{scale:g} of ours"
+        print(
+            f"| {label} | {np.mean(f1s):.3f} | {np.median(rhos):.3f} | "
+            f"{np.percentile(rhos, 10):.3f}-{np.percentile(rhos, 90):.3f} | "
+            f"{np.mean(np.array(rhos) >= 0.8):.2f} |"
+        )
+
+
+def as_turns(utterances: list[dict[str, str]]) -> list[Turn]:
+    return [
+        Turn(i, "Therapist" if u["interlocutor"] == "therapist" else "Client", u["utterance_text"])
+        for i, u in enumerate(utterances)
+    ]
 
 
 def main() -> None:
@@ -94,7 +160,7 @@ def main() -> None:
             is_caregiver = [c.role == "caregiver" for c in session.coded]
             words = [c.turn.words for c in session.coded]
             our_codes = [(c.code, c.subtype) for c in session.coded if c.role == "caregiver"]
-            expert_codes = []
+            experts_coded = []
             for u in utterances:
                 if u["interlocutor"] != "therapist":
                     continue
@@ -103,8 +169,8 @@ def main() -> None:
                     "reflection": u["reflection_subtype"],
                     "question": u["question_subtype"],
                 }.get(code)
-                expert_codes.append((code, sub))
-            truth += [CODES.index(c) for c, _ in expert_codes]
+                experts_coded.append((code, sub))
+            truth += [CODES.index(c) for c, _ in experts_coded]
             pred += [CODES.index(c) for c, _ in our_codes]
             expert_caregiver = [u["interlocutor"] == "therapist" for u in utterances]
             for name, value in zip(
@@ -112,7 +178,7 @@ def main() -> None:
             ):
                 ours[name].append(value)
             for name, value in zip(
-                ("rq", "cr", "share"), figures(expert_codes, words, expert_caregiver), strict=True
+                ("rq", "cr", "share"), figures(experts_coded, words, expert_caregiver), strict=True
             ):
                 experts[name].append(value)
             quality.append(utterances[0]["mi_quality"] == "high")
@@ -149,10 +215,9 @@ def main() -> None:
 
     # Speed: a 600-turn session, and every AnnoMI transcript.
     all_rows = [r for t in sorted(by_transcript, key=int) for r in by_transcript[t]]
-    long_turns = [
-        Turn(i, "Therapist" if r["interlocutor"] == "therapist" else "Client", r["utterance_text"])
-        for i, r in enumerate(all_rows[:600])
-    ]
+    expected_spearman(by_transcript)
+
+    long_turns = as_turns(all_rows[:600])
     long_times = []
     for _ in range(5):
         started = time.perf_counter()
@@ -160,15 +225,7 @@ def main() -> None:
         long_times.append(time.perf_counter() - started)
     started = time.perf_counter()
     for tid in sorted(by_transcript, key=int):
-        turns = [
-            Turn(
-                i,
-                "Therapist" if r["interlocutor"] == "therapist" else "Client",
-                r["utterance_text"],
-            )
-            for i, r in enumerate(by_transcript[tid])
-        ]
-        service.analyse(tid, turns, "Therapist")
+        service.analyse(tid, as_turns(by_transcript[tid]), "Therapist")
     all_time = time.perf_counter() - started
     print(
         f"\nSpeed: a 600-turn session in {statistics.median(long_times):.2f} s, median of 5 "
