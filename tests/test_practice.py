@@ -58,6 +58,26 @@ def test_an_attuned_response_gets_credit_with_the_words_that_earned_it(journal):
     assert [a["id"] for a in stored] == [attempt_id] and stored[0]["vignette_id"] == "v01"
 
 
+def test_a_reflection_of_their_experience_counts_as_understanding_it(journal):
+    """Saying back what one has understood is how a caregiver shows it; the Reddit-trained
+    reading alone missed it (benchmarks/practice_feedback.py)."""
+    reflection = (
+        "It sounds like part of you wants to go in and part of you just can't yet, "
+        "and that's confusing and maybe frightening."
+    )
+    fb, _ = service.respond(journal, "v01", reflection)
+    assert fb.mi.code == "reflection" and fb.empathy.interpretations.level == 2
+    (evidence,) = fb.to_dict()["empathy"]["interpretations"]["evidence"][:1]
+    assert evidence.strip() and evidence in reflection
+    assert fb.scores["interpretations"] == 1.0
+
+
+def test_reassurance_is_named_as_fixing_and_earns_no_understanding(journal):
+    fb, _ = service.respond(journal, "v23", "Don't worry, I'm sure it's nothing, you'll be fine.")
+    assert [s.id for s in fb.power_signs] == ["fixing"]
+    assert fb.empathy.interpretations.level == 0
+
+
 def test_an_empty_response_is_refused_and_nothing_is_kept(journal):
     with pytest.raises(InvalidInput):
         service.respond(journal, "v01", "   ")

@@ -96,6 +96,15 @@ DATA = {
             "Short responses, as a caregiver says them aloud, are unlike the long Reddit "
             'replies it learned from: a one-line exploration such as "What feels hardest '
             'right now?" can score 0. Read its levels as a prompt to reflect, not a grade.',
+            "In a caregiver's reply it all but never sees an interpretation: on 180 replies "
+            "to the practice vignettes labelled by hand (benchmarks/practice_feedback.py), "
+            "the blend found 3 of the 30 interpretations in the test half. Attunement's "
+            "reading of a caregiver's reply (`models.reply_empathy`, used by practice, "
+            "`attune analyze --response`, batch lines and transcripts) therefore counts a "
+            "reflection free of power-centred signs as a strong interpretation, and an "
+            "invitation to say more as at least a weak exploration: test macro-F1 for "
+            "interpretations 0.306 → 0.529 (any level vs none 0.458 → 0.788), explorations "
+            "0.726 → 0.759. `attune eval` scores the model alone, on EPITOME.",
         ],
     },
 }
@@ -319,8 +328,9 @@ def encoder_card(info: dict[str, Any], size: int) -> str:
         "responses written for the practice vignettes (short, spoken, attuned), the blend "
         "gives interpretations a level above 0 for 2 of them where the linear model alone "
         "gave 14, and rates 74 (not 64) as showing none of the three mechanisms. The "
-        "weights stay as chosen on dev; practice feedback says its levels are a prompt to "
-        "reflect, not a grade.",
+        "weights stay as chosen on dev; a caregiver's reply is read with the bridge the "
+        "empathy card describes (reflections count as interpretations), and practice "
+        "feedback says its levels are a prompt to reflect, not a grade.",
         "",
     ]
     return "\n".join(lines)

@@ -28,6 +28,8 @@ from typing import Any
 
 Span = tuple[int, int]
 
+# The signs of a power-centred reply to someone: what practice feedback points out.
+POWER_SIGNS = ("fixing", "sympathy", "assumption")
 _WORD = re.compile(r"[\w']+")
 _PUNCT_BREAK = re.compile(r"[.!?;:,()\[\]\n—–]")
 _QUOTE = re.compile(r'"[^"\n]*"|“[^”]*”')

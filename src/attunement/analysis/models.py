@@ -12,10 +12,11 @@ an empathy level), so every finding stays explainable.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
@@ -320,3 +321,56 @@ def empathy(response: str, seeker_post: str) -> Empathy:
             )
         )
     return Empathy(*levels)
+
+
+def reply_empathy(response: str, words: str, mi: MIBehaviour | None = None) -> Empathy:
+    """Empathy in a caregiver's reply to someone's words, as Attunement reads it.
+
+    EPITOME's models learnt from Reddit replies to posts, where understanding is mostly
+    shown by saying so ("I understand", "I've been there"). In a caregiver's spoken reply
+    it is mostly shown by reflecting: saying back what one has understood of the other's
+    experience, which the Reddit-trained reading all but never counts (none of 34 such
+    replies on the practice set's dev half). So a reply that the MI model (trained on
+    counselling talk) reads as a reflection, and that carries no power-centred sign
+    (fixing, sympathy, assumption), counts as a strong interpretation; and an invitation
+    to say more ("tell me about…", the framework's curiosity marker) counts as at least a
+    weak exploration. Emotional reactions are EPITOME's reading unchanged. Measured by
+    benchmarks/practice_feedback.py. On Reddit replies this would not hold, so
+    ``empathy`` stays EPITOME's own reading, and `attune eval` scores that."""
+    from attunement.analysis.markers import POWER_SIGNS, find_markers
+
+    reading = empathy(response, words)
+    mi = mi or mi_behaviour(response, words)
+    findings = [f for f in find_markers(response) if f.counts]
+    invitations = [s for f in findings if f.id == "curiosity" for s in f.spans]
+    if invitations and reading.explorations.level == 0:
+        # "Tell me about those mornings": an open question in another form, which the
+        # Reddit replies the models learnt from hardly use. Counted as a weak exploration.
+        reading = replace(
+            reading,
+            explorations=EmpathyLevel(level=1, confidence=1.0, spans=tuple(sorted(invitations))),
+        )
+    power_centred = any(f.id in POWER_SIGNS for f in findings)
+    if mi.code != "reflection" or reading.interpretations.level == 2 or power_centred:
+        return reading
+    return replace(
+        reading,
+        interpretations=EmpathyLevel(level=2, confidence=mi.confidence, spans=_said_back(response)),
+    )
+
+
+_SENTENCE = re.compile(r"[^.!?]+[.!?]*")
+_SECOND_PERSON = re.compile(r"\b(?:you|your|you're|yours|yourself)\b", re.IGNORECASE)
+
+
+def _said_back(response: str) -> tuple[Span, ...]:
+    """The evidence for a reflection: its sentences that speak of the other person (or
+    the whole reply if none does)."""
+    sentences = [m for m in _SENTENCE.finditer(response) if m.group().strip()]
+    chosen = [m for m in sentences if _SECOND_PERSON.search(m.group())] or sentences
+    spans = []
+    for m in chosen:
+        text = m.group()
+        start = m.start() + len(text) - len(text.lstrip())
+        spans.append((start, m.start() + len(text.rstrip())))
+    return tuple(spans)

@@ -95,11 +95,12 @@ def analyze_text(text: str) -> TextAnalysis:
 def analyze_response(response: str, statement: str) -> ResponseAnalysis:
     response = _check(response, "response")
     statement = _check(statement, "to")
+    mi = models.mi_behaviour(response, statement)
     return ResponseAnalysis(
         response=response,
         statement=statement,
-        mi=models.mi_behaviour(response, statement),
-        empathy=models.empathy(response, statement),
+        mi=mi,
+        empathy=models.reply_empathy(response, statement, mi),
         markers=find_markers(response),
     )
 
@@ -153,7 +154,7 @@ def analyze_item(item: Any) -> dict[str, Any]:
         mi = models.mi_behaviour(text, context)
         out["mi"] = {"code": mi.code, "subtype": mi.subtype, "confidence": mi.confidence}
         if context:
-            empathy = models.empathy(text, context)
+            empathy = models.reply_empathy(text, context, mi)
             out["empathy"] = {
                 name: {"level": level.level, "spans": [list(s) for s in level.spans]}
                 for name, level in ((n, getattr(empathy, n)) for n in models.EMPATHY_DIMENSIONS)

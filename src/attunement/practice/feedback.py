@@ -9,11 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from attunement.analysis import models
-from attunement.analysis.markers import MarkerFinding, find_markers, marker_info
+from attunement.analysis.markers import POWER_SIGNS, MarkerFinding, find_markers, marker_info
 from attunement.core.validation import clean_body
 from attunement.practice.vignettes import Vignette
 
-POWER_SIGNS = ("fixing", "sympathy", "assumption")
 READINGS_NOTE = (
     "These readings come from models trained on other people's conversations: "
     "a prompt to reflect, not a grade."
@@ -130,7 +129,7 @@ def _try_next(
 def feedback(vignette: Vignette, response: str) -> Feedback:
     response = clean_body(response, field="response", what="response")
     mi = models.mi_behaviour(response, vignette.statement)
-    empathy = models.empathy(response, vignette.statement)
+    empathy = models.reply_empathy(response, vignette.statement, mi)
     signs = tuple(f for f in find_markers(response) if f.id in POWER_SIGNS and f.counts)
     scores = {
         "emotional_reactions": empathy.emotional_reactions.level / 2,

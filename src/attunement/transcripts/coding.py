@@ -73,7 +73,7 @@ def _code(
             mi = models.mi_behaviour(turn.text, previous_client)
             levels: dict[str, int] = {}
             if previous_client:
-                result = models.empathy(turn.text, previous_client)
+                result = models.reply_empathy(turn.text, previous_client, mi)
                 levels = {name: getattr(result, name).level for name in models.EMPATHY_DIMENSIONS}
             coded.append(
                 CodedTurn(turn, "caregiver", mi.code, mi.subtype, mi.confidence, empathy=levels)
