@@ -90,7 +90,8 @@ def test_online_backup_under_write_load_is_consistent(tmp_path: Path):
             journal.write(f"before backup {n}")
     writer = start_writer(data_dir, "load", 100_000, size=1000)
     try:
-        time.sleep(0.5)
+        for _ in range(5):  # the writer is under way: five saves acknowledged, however slow
+            assert writer.stdout is not None and writer.stdout.readline(), "writer died"
         with Journal.open(data_dir) as journal:
             before = {e.id for e in journal.store.iter_entries()}
             target = tmp_path / "backup.sqlite3"
