@@ -181,6 +181,8 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "I'm sure it's routine, they do these scans all the time.",
             "You never know, lots of people surprise themselves with physio.",
             "Don't give up, this time might be different.",
+            "I recommend that you not use it at all.",
+            "So my suggestion is to start with the mornings.",
         ],
         [
             "I did not want to fix it.",
@@ -188,6 +190,8 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "I'm not sure what she needed.",
             "I'm sure I missed something in that session.",
             "I worry about him; I don't know what to say.",
+            "She suggested we meet on Thursday instead.",
+            "I didn't recommend anything this time.",
             "I never gave advice.",
             "She fixed the window herself.",
             "The advice leaflet was on the table.",
