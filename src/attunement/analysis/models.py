@@ -197,9 +197,9 @@ def encoding_ahead(pairs: Iterable[tuple[str, str]]) -> Iterator[None]:
     worker threads while the caller does the rest of the work, and the model calls below
     pick up their results: the same results as without it, sooner. Use it when the texts
     to come are known, as a transcript's turns are."""
-    from attunement.analysis.encoder import encoder, workers
+    from attunement.analysis.encoder import blend_weights, encoder, workers
 
-    if workers() < 2 or not any(_blend_weight(h) for h in encoder_heads()):
+    if workers() < 2 or not any(blend_weights().values()):  # nothing to run side by side
         yield
         return
     wanted = list(dict.fromkeys(pairs))
@@ -214,13 +214,6 @@ def encoding_ahead(pairs: Iterable[tuple[str, str]]) -> Iterator[None]:
             for key, future in started.items():
                 future.cancel()
                 _ahead.pop(key, None)
-
-
-def encoder_heads() -> tuple[str, ...]:
-    """The heads that may lean on the encoder, read without loading it."""
-    from attunement.analysis.encoder import blend_weights
-
-    return tuple(blend_weights())
 
 
 def _encoded(text: str, context: str) -> dict[str, Any]:
