@@ -88,8 +88,9 @@ def test_on_replies_written_for_the_vignettes_understanding_and_curiosity_are_se
     spec.loader.exec_module(bench)
     replies = bench.replies()
     assert len(replies) == 180
+    readings = [bench.readings(r) for r in replies]
     for index, name, floor in ((1, "interpretations", 0.80), (2, "explorations", 0.94)):
-        read = np.array([bench.readings(r)[name]["reply reading"].argmax() > 0 for r in replies])
+        read = np.array([x[name]["reply reading"].argmax() > 0 for x in readings])
         said = np.array([r.levels[index] > 0 for r in replies])
         score, _ = macro_f1(said.astype(int), read.astype(int), 2)
         assert score >= floor, (name, score)

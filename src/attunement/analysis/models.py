@@ -219,7 +219,7 @@ def encoding_ahead(pairs: Iterable[tuple[str, str]]) -> Iterator[None]:
 def _encoded(text: str, context: str) -> dict[str, Any]:
     future = _ahead.get((text, context))
     if future is not None and not future.cancelled():
-        return dict(future.result())
+        return future.result()
     return _encoded_now(text, context)
 
 

@@ -25,15 +25,14 @@ def _error(
     }
 
 
-def _values(lines: list[bytes]) -> list[Any]:
-    """The JSON values of the lines that parse (for ``prepare``; errors come later)."""
-    values = []
-    for raw in lines:
-        try:
-            values.append(json.loads(raw.decode("utf-8")))
-        except ValueError:  # bad JSON or UTF-8: answered in order by run_batch
-            continue
-    return values
+def _parse(path: Path, number: int, raw: bytes) -> tuple[Any, dict[str, Any] | None]:
+    """A line's JSON value, or the error object that answers it."""
+    try:
+        return json.loads(raw.decode("utf-8")), None
+    except UnicodeDecodeError:
+        return None, _error(path, number, "bad_format", "not valid UTF-8.", None)
+    except json.JSONDecodeError as exc:
+        return None, _error(path, number, "bad_format", f"not valid JSON ({exc.msg}).", None)
 
 
 def run_batch(
@@ -56,28 +55,28 @@ def run_batch(
         ) from exc
     with click.progressbar(length=len(lines), label=label, file=sys.stderr) as bar:
         for start in range(0, len(lines), WINDOW):
-            window = lines[start : start + WINDOW]
-            with prepare(_values(window)) if prepare else nullcontext():
-                for number, raw in enumerate(window, start=start + 1):
+            chunk = lines[start : start + WINDOW]
+            window = [
+                (number, *_parse(path, number, raw))
+                for number, raw in enumerate(chunk, start=start + 1)
+                if raw.strip()
+            ]
+            bar.update(len(chunk) - len(window))  # blank lines: nothing to answer
+            values = [item for _, item, error in window if error is None]
+            with prepare(values) if prepare else nullcontext():
+                for number, item, error in window:
+                    out = error or _answer(path, number, item, handle)
+                    click.echo(json.dumps(out, ensure_ascii=False))
                     bar.update(1)
-                    if raw.strip():
-                        out = _answer(path, number, raw, handle)
-                        click.echo(json.dumps(out, ensure_ascii=False))
 
 
 def _answer(
-    path: Path, number: int, raw: bytes, handle: Callable[[Any], dict[str, Any]]
+    path: Path, number: int, item: Any, handle: Callable[[Any], dict[str, Any]]
 ) -> dict[str, Any]:
     from attunement.errors import AttuneError
 
-    item_id = None
     try:
-        item = json.loads(raw.decode("utf-8"))
-        item_id = item.get("id") if isinstance(item, dict) else None
         return handle(item)
-    except UnicodeDecodeError:
-        return _error(path, number, "bad_format", "not valid UTF-8.", None)
-    except json.JSONDecodeError as exc:
-        return _error(path, number, "bad_format", f"not valid JSON ({exc.msg}).", None)
     except AttuneError as exc:
+        item_id = item.get("id") if isinstance(item, dict) else None
         return _error(path, number, exc.code, exc.message, exc.field, item_id)
