@@ -45,14 +45,23 @@ class CodedTurn:
 def code_turns(
     turns: list[Turn], caregiver: str, progress: Callable[[int], None] | None = None
 ) -> list[CodedTurn]:
+    """Every turn coded, each read after the words it answers: a caregiver's turn after
+    the client's last, a client's after the caregiver's last. The encoder reads all of
+    them ahead, side by side, while the turns are coded in order."""
     from attunement.analysis import models
 
-    with models.encoding_ahead(_pairs(turns, caregiver)):
-        return _code(turns, caregiver, progress)
+    pairs = list(_answering(turns, caregiver))
+    coded: list[CodedTurn] = []
+    with models.encoding_ahead(pairs):
+        for turn, (_, answered) in zip(turns, pairs, strict=True):
+            coded.append(_code(turn, answered, turn.speaker == caregiver))
+            if progress:
+                progress(1)
+    return coded
 
 
-def _pairs(turns: list[Turn], caregiver: str) -> Iterator[tuple[str, str]]:
-    """Each turn's text with the words it answers: the encoder input ``_code`` will ask for."""
+def _answering(turns: list[Turn], caregiver: str) -> Iterator[tuple[str, str]]:
+    """Each turn's text with the other speaker's last words before it ("" at the start)."""
     previous = {True: "", False: ""}
     for turn in turns:
         mine = turn.speaker == caregiver
@@ -60,37 +69,19 @@ def _pairs(turns: list[Turn], caregiver: str) -> Iterator[tuple[str, str]]:
         previous[mine] = turn.text
 
 
-def _code(
-    turns: list[Turn], caregiver: str, progress: Callable[[int], None] | None
-) -> list[CodedTurn]:
+def _code(turn: Turn, answered: str, by_caregiver: bool) -> CodedTurn:
     from attunement.analysis import models
 
-    coded: list[CodedTurn] = []
-    previous_client = ""
-    previous_caregiver = ""
-    for turn in turns:
-        if turn.speaker == caregiver:
-            mi = models.mi_behaviour(turn.text, previous_client)
-            levels: dict[str, int] = {}
-            if previous_client:
-                result = models.reply_empathy(turn.text, previous_client, mi)
-                levels = {name: getattr(result, name).level for name in models.EMPATHY_DIMENSIONS}
-            coded.append(
-                CodedTurn(turn, "caregiver", mi.code, mi.subtype, mi.confidence, empathy=levels)
-            )
-            previous_caregiver = turn.text
-        else:
-            talk = models.client_talk(turn.text, previous_caregiver)
-            feelings = tuple(
-                label for label in models.emotions(turn.text).labels if label != "neutral"
-            )
-            coded.append(
-                CodedTurn(turn, "client", talk.code, None, talk.confidence, feelings=feelings)
-            )
-            previous_client = turn.text
-        if progress:
-            progress(1)
-    return coded
+    if by_caregiver:
+        mi = models.mi_behaviour(turn.text, answered)
+        levels: dict[str, int] = {}
+        if answered:
+            result = models.reply_empathy(turn.text, answered, mi)
+            levels = {name: getattr(result, name).level for name in models.EMPATHY_DIMENSIONS}
+        return CodedTurn(turn, "caregiver", mi.code, mi.subtype, mi.confidence, empathy=levels)
+    talk = models.client_talk(turn.text, answered)
+    feelings = tuple(label for label in models.emotions(turn.text).labels if label != "neutral")
+    return CodedTurn(turn, "client", talk.code, None, talk.confidence, feelings=feelings)
 
 
 @dataclass(frozen=True)
