@@ -58,20 +58,18 @@ def readings(reply: Reply) -> dict[str, dict[str, np.ndarray]]:
     statement = vignette(reply.vignette_id).statement
     model = models._model("empathy.npz")
     features = model.features(reply.text, statement)
-    encoded = encoder().probabilities(reply.text, statement)
+    encoded = models._encoded(reply.text, statement)  # the one pass the readings share
     shipped = models.reply_empathy(reply.text, statement)
     out: dict[str, dict[str, np.ndarray]] = {}
     for name in DIMENSIONS:
         head = model.heads[name]
+        by_level = np.argsort([int(lab) for lab in head.labels])
         order = [encoder().labels[name].index(lab) for lab in head.labels]
-        levels = [int(lab) for lab in head.labels]
-        linear = head.scores(*features)[np.argsort(levels)]
-        enc = encoded[name][order][np.argsort(levels)]
-        w = models._blend_weight(name)
+        blend = models.probabilities(model, name, features, reply.text, statement)
         out[name] = {
-            "linear": linear,
-            "encoder": enc,
-            "blend": (1 - w) * linear + w * enc,
+            "linear": head.scores(*features)[by_level],
+            "encoder": encoded[name][order][by_level],
+            "blend": blend[by_level],
             "reply reading": np.eye(3)[getattr(shipped, name).level],
         }
     return out
