@@ -7,7 +7,7 @@ before it is imported, so ``ORT_DISABLE_TELEMETRY`` is set first. It writes no f
 
 One text is one pass on one thread. Many texts (a transcript's turns) run as passes side
 by side on a few worker threads, one per core this process may use (onnxruntime lets go of
-the GIL, so the caller's own work goes on meanwhile): 1.4 times the speed of one pass at a
+the GIL, so the caller's own work goes on meanwhile): 1.3 to 1.4 times the speed of one pass at a
 time on two threads each, with identical results. Batching several texts into one pass
 was no faster and changed results, because the int8 graph scales its activations over the
 whole batch. ``ATTUNE_ENCODER_THREADS`` sets the number of workers, e.g. 1 for several
