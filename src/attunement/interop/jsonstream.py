@@ -45,11 +45,11 @@ class _Reader:
     def line(self, pos: int | None = None) -> int:
         return self.lines_before + self.buf.count("\n", 0, self.pos if pos is None else pos) + 1
 
-    def more(self) -> bool:
+    def more(self, size: int = CHUNK) -> bool:
         """Read one more chunk into the buffer; False at the end of the stream."""
         if self.eof:
             return False
-        data = self.raw.read(CHUNK)
+        data = self.raw.read(size)
         self.read_bytes += len(data)
         if self.read_bytes > self.max_bytes:
             raise TooLarge(
@@ -100,7 +100,9 @@ class _Reader:
                 value, end = self.json.raw_decode(self.buf, self.pos)
             except json.JSONDecodeError as exc:
                 line = self.line(exc.pos)
-                if not self._incomplete(exc) or not self.more():
+                # read as much again as is pending, so a long value is re-scanned only
+                # a logarithmic number of times
+                if not self._incomplete(exc) or not self.more(self._growth()):
                     raise FormatError(
                         f"is not valid JSON: {exc.msg}", path=self.where, line=line
                     ) from exc
@@ -109,10 +111,13 @@ class _Reader:
             if end < len(self.buf) or self.eof:  # a number cut at the buffer's end is not done
                 self.pos = end
                 return value
-            if not self.more():
+            if not self.more(self._growth()):
                 self.pos = end
                 return value
             self._bounded()
+
+    def _growth(self) -> int:
+        return max(CHUNK, min(len(self.buf) - self.pos, self.max_record_chars))
 
     def _incomplete(self, exc: json.JSONDecodeError) -> bool:
         return exc.pos >= len(self.buf) - 16 or exc.msg.startswith("Unterminated string")
