@@ -161,9 +161,7 @@ def _add(
     except AttuneError as exc:
         parsed.refused.append((label, exc.message))
         return
-    seen_tags.check(
-        JRNL_TAG.findall(f"{title}\n{text}") if written is None else written, new.tags
-    )
+    seen_tags.check(JRNL_TAG.findall(f"{title}\n{text}") if written is None else written, new.tags)
     new.source = key
     parsed.entries.append(new)
 
