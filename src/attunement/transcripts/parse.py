@@ -241,7 +241,7 @@ def _blocks(text: str, where: str, fmt: str) -> list[_Cue]:
                 else "`00:00:01,000 --> 00:00:04,000`"
             ),
             path=where,
-            line=loose[0][0],
+            line=next((n for n, text in loose if not text.strip().isdigit()), loose[0][0]),
         )
 
     for index, line in enumerate(
