@@ -11,19 +11,20 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from attunement.core.dates import parse_when
 from attunement.core.journal import Journal
 from attunement.core.models import EntryFilter
 from attunement.errors import InvalidInput
+from attunement.web.security import counts_as_activity
 from attunement.web.uploads import received
 
 router = APIRouter(prefix="/api/v1")
 
 
 def journal(request: Request) -> Journal:
-    return request.app.state.holder.get()
+    return request.app.state.holder.get(activity=counts_as_activity(request.scope))
 
 
 JournalDep = Annotated[Journal, Depends(journal)]
@@ -32,7 +33,10 @@ Offset = Annotated[int, Query(ge=0, le=10_000_000, description="How many to skip
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """A JSON body: no unknown fields, and no coercion (``true`` is not 1, ``1`` is not
+    ``"1"``, ``"yes"`` is not ``true``): a value of the wrong type is a 422 naming it."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class EntryIn(Strict):
@@ -61,12 +65,16 @@ class DraftIn(Strict):
     entry_id: str | None = None
 
 
+# Scales are whole numbers: JSON's true and false, "7" and 7.5 are refused, not read as 1.
+Scale = StrictInt | None
+
+
 class CheckInIn(Strict):
-    ease: int | None = None
-    presence: int | None = None
-    curiosity: int | None = None
-    urge_to_fix: int | None = None
-    fatigue: int | None = None
+    ease: Scale = None
+    presence: Scale = None
+    curiosity: Scale = None
+    urge_to_fix: Scale = None
+    fatigue: Scale = None
     body: list[str] = []
     note: str = ""
     moment: str = "other"
@@ -297,7 +305,7 @@ def analyze_response(data: ResponseIn) -> dict[str, Any]:
     return run(data.response, data.to).to_dict()
 
 
-@router.get("/export", summary="Export: the complete journal as JSON, or Markdown in a zip")
+@router.post("/export", summary="Export: the complete journal as JSON, or Markdown in a zip")
 def export(
     j: JournalDep, format: Annotated[str, Query(pattern="^(json|markdown)$")] = "json"
 ) -> Response:

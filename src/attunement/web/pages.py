@@ -18,6 +18,7 @@ from starlette.datastructures import UploadFile
 from attunement.core.journal import Journal, label_of
 from attunement.core.models import EntryFilter
 from attunement.errors import AttuneError
+from attunement.web.security import counts_as_activity
 from attunement.web.uploads import received
 
 HERE = Path(__file__).resolve().parent
@@ -55,7 +56,7 @@ def error_page(request: Request, status: int, message: str) -> HTMLResponse:
 
 
 def _journal(request: Request) -> Journal:
-    return request.app.state.holder.get()
+    return request.app.state.holder.get(activity=counts_as_activity(request.scope))
 
 
 def _segments(text: str, findings: list[Any]) -> list[tuple[str, str | None]]:
@@ -368,7 +369,7 @@ async def checkin_save(request: Request) -> Response:
         for scale in concepts().scales:
             raw = str(form.get(scale.id, "")).strip()
             if raw:
-                if not raw.isdigit():
+                if not (raw.isascii() and raw.isdigit()):
                     from attunement.errors import InvalidInput
 
                     raise InvalidInput(
@@ -540,6 +541,7 @@ async def add_deck(request: Request, file: FormFile = None) -> Response:
 @router.post("/settings/import")
 async def import_page(request: Request, file: FormFile = None) -> Response:
     from attunement.interop import IMPORT_FORMATS, import_file
+
     form = await request.form()
     j = _journal(request)
     fmt = str(form.get("from", ""))
@@ -634,7 +636,7 @@ async def practice_start(request: Request) -> Response:
     query: dict[str, str] = {}
     try:
         if ease:
-            if not ease.isdigit():
+            if not (ease.isascii() and ease.isdigit()):
                 from attunement.errors import InvalidInput
 
                 raise InvalidInput("Ease must be a whole number from 0 to 10.", field="ease")
@@ -725,6 +727,7 @@ def transcripts_page(request: Request) -> HTMLResponse:
 @router.post("/transcripts")
 async def transcript_upload(request: Request, file: FormFile = None) -> Response:
     from attunement.transcripts import service
+
     form = await request.form()
     j = _journal(request)
     try:
