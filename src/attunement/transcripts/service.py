@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from attunement.core.journal import Journal, read_text_file
+from attunement.core.validation import clean_text, clean_title
 from attunement.errors import InvalidInput
 from attunement.transcripts.coding import CodedTurn, Summary, code_turns, summarise
 from attunement.transcripts.parse import Turn, guess_caregiver, parse
@@ -66,8 +67,11 @@ def store(
     caregiver: str,
     entry_id: str | None = None,
 ) -> str:
+    for t in turns:
+        clean_text(t.speaker, field="file", what=f"speaker of turn {t.index + 1}", one_line=True)
+        clean_text(t.text, field="file", what=f"text of turn {t.index + 1}")
     return journal.store.add_transcript(
-        title=title,
+        title=clean_title(title),
         fmt=fmt,
         caregiver=caregiver,
         entry_id=entry_id,

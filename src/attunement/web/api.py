@@ -6,26 +6,25 @@ unknown id, 409 for a conflict, 413 for an oversized body, 422 naming the bad fi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
-from starlette.datastructures import UploadFile as StarletteUpload
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from attunement.core.dates import parse_when
 from attunement.core.journal import Journal
 from attunement.core.models import EntryFilter
 from attunement.errors import InvalidInput
+from attunement.web.security import counts_as_activity
+from attunement.web.uploads import received
 
 router = APIRouter(prefix="/api/v1")
 
 
 def journal(request: Request) -> Journal:
-    return request.app.state.holder.get()
+    return request.app.state.holder.get(activity=counts_as_activity(request.scope))
 
 
 JournalDep = Annotated[Journal, Depends(journal)]
@@ -34,7 +33,10 @@ Offset = Annotated[int, Query(ge=0, le=10_000_000, description="How many to skip
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """A JSON body: no unknown fields, and no coercion (``true`` is not 1, ``1`` is not
+    ``"1"``, ``"yes"`` is not ``true``): a value of the wrong type is a 422 naming it."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class EntryIn(Strict):
@@ -63,12 +65,16 @@ class DraftIn(Strict):
     entry_id: str | None = None
 
 
+# Scales are whole numbers: JSON's true and false, "7" and 7.5 are refused, not read as 1.
+Scale = StrictInt | None
+
+
 class CheckInIn(Strict):
-    ease: int | None = None
-    presence: int | None = None
-    curiosity: int | None = None
-    urge_to_fix: int | None = None
-    fatigue: int | None = None
+    ease: Scale = None
+    presence: Scale = None
+    curiosity: Scale = None
+    urge_to_fix: Scale = None
+    fatigue: Scale = None
     body: list[str] = []
     note: str = ""
     moment: str = "other"
@@ -281,8 +287,8 @@ def prompts(j: JournalDep) -> dict[str, Any]:
 def add_deck(
     j: JournalDep, file: Annotated[UploadFile, File()], replace: Annotated[bool, Form()] = False
 ) -> dict[str, Any]:
-    with uploaded(j, file, "deck.toml") as path:
-        return j.add_deck(path, replace=replace).to_dict()
+    with received(j.data_dir, file, "deck.toml") as upload:
+        return j.add_deck(upload.path, replace=replace).to_dict()
 
 
 @router.post("/analysis/text", summary="Markers, emotions and a summary for a text")
@@ -299,7 +305,7 @@ def analyze_response(data: ResponseIn) -> dict[str, Any]:
     return run(data.response, data.to).to_dict()
 
 
-@router.get("/export", summary="Export: the complete journal as JSON, or Markdown in a zip")
+@router.post("/export", summary="Export: the complete journal as JSON, or Markdown in a zip")
 def export(
     j: JournalDep, format: Annotated[str, Query(pattern="^(json|markdown)$")] = "json"
 ) -> Response:
@@ -352,27 +358,11 @@ def import_file(
             f"Unknown import format '{source_format}'; use one of {', '.join(IMPORT_FORMATS)}.",
             field="from",
         )
-    with uploaded(j, file, "import") as path:
-        report = run(j, path, source_format, dry_run=dry_run)
+    with received(j.data_dir, file, "import") as upload:
+        report = run(j, upload.path, source_format, dry_run=dry_run)
     data = report.to_dict()
-    data["source"] = path.name  # not the temporary folder
+    data["source"] = upload.name  # the person's file, not the temporary one
     return data
-
-
-@contextmanager
-def uploaded(j: Journal, file: StarletteUpload, default_name: str) -> Iterator[Path]:
-    """An uploaded file, kept under its own name in a private temporary folder inside the
-    data folder (never the shared /tmp), removed afterwards."""
-    import tempfile
-
-    from attunement.paths import private_temp_dir
-
-    name = Path(file.filename or default_name).name or default_name
-    parent = private_temp_dir(j.data_dir) if j.data_dir else None
-    with tempfile.TemporaryDirectory(dir=parent) as tmp:
-        path = Path(tmp) / name
-        path.write_bytes(file.file.read())
-        yield path
 
 
 def error_response(status: int, code: str, message: str, field: str | None) -> JSONResponse:
@@ -451,9 +441,9 @@ def import_transcript(
 ) -> dict[str, Any]:
     from attunement.transcripts import service
 
-    with uploaded(j, file, "transcript.txt") as path:
-        turns, fmt = service.read(path, transcript_format or None)
-        name = path.stem
+    with received(j.data_dir, file, "transcript.txt") as upload:
+        turns, fmt = service.read(upload.path, transcript_format or None)
+        name = upload.stem
     chosen = service.choose_caregiver(turns, caregiver or None)
     new_id = service.store(
         j, turns, title=title or name, fmt=fmt, caregiver=chosen, entry_id=entry_id or None

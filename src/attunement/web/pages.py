@@ -8,7 +8,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, File, Form, Query, Request
+from fastapi import UploadFile as FileParameter
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
@@ -17,11 +18,16 @@ from starlette.datastructures import UploadFile
 from attunement.core.journal import Journal, label_of
 from attunement.core.models import EntryFilter
 from attunement.errors import AttuneError
+from attunement.web.security import counts_as_activity
+from attunement.web.uploads import received
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=HERE / "templates")
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 20
+# A route that takes a file says so in its signature (the route table then lists every
+# upload route); the route still reads the rest of its form itself.
+FormFile = Annotated[FileParameter | None, File()]
 
 
 @lru_cache(maxsize=1)
@@ -50,7 +56,7 @@ def error_page(request: Request, status: int, message: str) -> HTMLResponse:
 
 
 def _journal(request: Request) -> Journal:
-    return request.app.state.holder.get()
+    return request.app.state.holder.get(activity=counts_as_activity(request.scope))
 
 
 def _segments(text: str, findings: list[Any]) -> list[tuple[str, str | None]]:
@@ -363,7 +369,7 @@ async def checkin_save(request: Request) -> Response:
         for scale in concepts().scales:
             raw = str(form.get(scale.id, "")).strip()
             if raw:
-                if not raw.isdigit():
+                if not (raw.isascii() and raw.isdigit()):
                     from attunement.errors import InvalidInput
 
                     raise InvalidInput(
@@ -512,15 +518,13 @@ async def supervision_packet(request: Request) -> Response:
 
 
 @router.post("/prompts/decks")
-async def add_deck(request: Request) -> Response:
-    from attunement.web.api import uploaded
-
+async def add_deck(request: Request, file: FormFile = None) -> Response:
     form = await request.form()
     j = _journal(request)
     try:
         upload = _upload_in(form, "Choose a deck file (.toml, .yaml or .yml) to add.")
-        with uploaded(j, upload, "deck.toml") as path:
-            deck = j.add_deck(path, replace=form.get("replace") == "on")
+        with received(j.data_dir, upload, "deck.toml") as got:
+            deck = j.add_deck(got.path, replace=form.get("replace") == "on")
     except AttuneError as exc:
         return page(
             request,
@@ -535,9 +539,8 @@ async def add_deck(request: Request) -> Response:
 
 
 @router.post("/settings/import")
-async def import_page(request: Request) -> Response:
+async def import_page(request: Request, file: FormFile = None) -> Response:
     from attunement.interop import IMPORT_FORMATS, import_file
-    from attunement.web.api import uploaded
 
     form = await request.form()
     j = _journal(request)
@@ -548,9 +551,9 @@ async def import_page(request: Request) -> Response:
         upload = _upload_in(form, "Choose a file to import.")
         if fmt not in IMPORT_FORMATS:
             raise InvalidInput("Choose what kind of file it is.", field="from")
-        with uploaded(j, upload, "import") as path:
-            report = import_file(j, path, fmt, dry_run=form.get("dry_run") == "on")
-            report.source = path.name
+        with received(j.data_dir, upload, "import") as got:
+            report = import_file(j, got.path, fmt, dry_run=form.get("dry_run") == "on")
+            report.source = got.name
     except AttuneError as exc:
         return _settings(request, status=exc.http_status, error=exc.message)
     return _settings(request, report=report)
@@ -633,7 +636,7 @@ async def practice_start(request: Request) -> Response:
     query: dict[str, str] = {}
     try:
         if ease:
-            if not ease.isdigit():
+            if not (ease.isascii() and ease.isdigit()):
                 from attunement.errors import InvalidInput
 
                 raise InvalidInput("Ease must be a whole number from 0 to 10.", field="ease")
@@ -722,18 +725,17 @@ def transcripts_page(request: Request) -> HTMLResponse:
 
 
 @router.post("/transcripts")
-async def transcript_upload(request: Request) -> Response:
+async def transcript_upload(request: Request, file: FormFile = None) -> Response:
     from attunement.transcripts import service
-    from attunement.web.api import uploaded
 
     form = await request.form()
     j = _journal(request)
     try:
         upload = _upload_in(form, "Choose a transcript file to import.")
         fmt = str(form.get("format", "")) or None
-        with uploaded(j, upload, "transcript.txt") as path:
-            turns, fmt = service.read(path, fmt)
-            name = path.stem
+        with received(j.data_dir, upload, "transcript.txt") as got:
+            turns, fmt = service.read(got.path, fmt)
+            name = got.stem
         chosen = service.choose_caregiver(turns, str(form.get("caregiver", "")) or None)
         new_id = service.store(
             j,
