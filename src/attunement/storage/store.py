@@ -353,6 +353,17 @@ class Store:
                 found.append(hits)
         return found[0], found[1], found[2]
 
+    def import_sources(self) -> dict[str, str]:
+        """Each imported entry's id and the import key it came in under (what makes
+        importing the same file twice add nothing), for a complete export."""
+        with self._read() as conn:
+            rows = conn.execute(
+                select(s.entries.c.id, s.entries.c.source).where(
+                    s.entries.c.owner == self.owner, s.entries.c.source.is_not(None)
+                )
+            ).all()
+        return {str(entry_id): str(source) for entry_id, source in rows}
+
     def get_entry(self, entry_id: str) -> Entry:
         with self._read() as conn:
             row = self._entry_pk(conn, entry_id)
