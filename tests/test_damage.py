@@ -55,9 +55,7 @@ def passfile(tmp_path: Path, text: str = PASS) -> str:
         pytest.param(lambda p: cut(p, p.stat().st_size - 3 * PAGE), id="cut-at-page"),
     ],
 )
-def test_damage_to_an_encrypted_journal_is_named_as_damage_not_a_wrong_passphrase(
-    tmp_path, damage
-):
+def test_damage_to_an_encrypted_journal_is_named_as_damage_not_a_wrong_passphrase(tmp_path, damage):
     data = tmp_path / "data"
     damage(make(data, encrypted=True))
     with pytest.raises(health.Damaged) as found:
@@ -69,9 +67,7 @@ def test_damage_to_an_encrypted_journal_is_named_as_damage_not_a_wrong_passphras
         Journal.open(data, "not the passphrase at all")
 
 
-def test_every_command_refuses_a_damaged_journal_and_names_the_backup_to_restore(
-    attune, tmp_path
-):
+def test_every_command_refuses_a_damaged_journal_and_names_the_backup_to_restore(attune, tmp_path):
     secret = passfile(tmp_path)
     attune("--passphrase-file", secret, "init", "--encrypt")
     with Journal.open(attune.data_dir, PASS) as journal:
@@ -86,7 +82,9 @@ def test_every_command_refuses_a_damaged_journal_and_names_the_backup_to_restore
         assert refused.exit_code == 3, command
         assert "HMAC verification failed for page 18" in refused.stderr
         assert str(good) in refused.stderr and "Traceback" not in refused.stderr
-    refused = attune("--passphrase-file", secret, "backup", "--out", str(tmp_path / "b.zip"), ok=False)
+    refused = attune(
+        "--passphrase-file", secret, "backup", "--out", str(tmp_path / "b.zip"), ok=False
+    )
     assert refused.exit_code == 3 and "Traceback" not in refused.stderr
     assert "is damaged" in refused.stderr and not (tmp_path / "b.zip").exists()
     checked = attune("--passphrase-file", secret, "check", ok=False)

@@ -131,11 +131,10 @@ def backup(app: AppContext, out: Path) -> None:
 def restore_backup(app: AppContext, path: Path, yes: bool) -> None:
     """`attune restore FILE`: restore a backup into the data folder."""
     from attunement.audit import record
+    from attunement.core.journal import Journal
     from attunement.errors import InvalidInput
     from attunement.paths import ensure_data_dir
     from attunement.storage import backup as backups
-
-    from attunement.core.journal import Journal
 
     data_dir = ensure_data_dir(app.data_dir)
     manifest = backups.read_manifest(path)

@@ -9,8 +9,8 @@ staged one. Before it appears, the old journal is the journal and a leftover
 ``restoring/`` is simply removed; once it is there, the restore happens: the old files
 move into ``replaced-<time>/`` (never deleted), the staged ones into place, and the record
 goes last. Every move can be repeated, so the next open finishes a switch that a crash
-interrupted, and says so. A lock on the data folder, held for the whole restore, keeps other processes from
-finishing or undoing a restore that is still running.
+interrupted, and says so. A lock on the data folder, held for the whole restore, keeps
+other processes from finishing or undoing a restore that is still running.
 """
 
 from __future__ import annotations
