@@ -19,7 +19,7 @@ from starlette.datastructures import UploadFile as StarletteUpload
 from attunement.core.dates import parse_when
 from attunement.core.journal import Journal
 from attunement.core.models import EntryFilter
-from attunement.errors import InvalidInput
+from attunement.errors import AttuneError, InvalidInput
 
 router = APIRouter(prefix="/api/v1")
 
@@ -372,7 +372,23 @@ def uploaded(j: Journal, file: StarletteUpload, default_name: str) -> Iterator[P
     with tempfile.TemporaryDirectory(dir=parent) as tmp:
         path = Path(tmp) / name
         path.write_bytes(file.file.read())
-        yield path
+        try:
+            yield path
+        except AttuneError as exc:
+            name_the_upload(exc, tmp)
+            raise
+
+
+def name_the_upload(exc: AttuneError, tmp: str) -> None:
+    """Make an error about an uploaded file name the person's own file, never the private
+    temporary copy it was read from, whichever service built the message."""
+    import os
+
+    message = exc.message
+    for private in (f"{tmp}{os.sep}", tmp):
+        message = message.replace(private, "")
+    exc.message = message
+    exc.args = (message,)
 
 
 def error_response(status: int, code: str, message: str, field: str | None) -> JSONResponse:
