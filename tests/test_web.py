@@ -530,3 +530,25 @@ def test_the_write_page_offers_placeholders_for_identifying_details(client):
     assert client.get("/api/v1/entries").json()["entries"][0]["body"] == text
     plain = client.post("/write", data={"body": "A quiet shift."}, follow_redirects=False)
     assert plain.status_code == 303, "no details, no extra step"
+
+
+@pytest.mark.parametrize(
+    "route,form,name,content",
+    [
+        ("/api/v1/decks", {}, "d.toml", b'id = "x"\nname = 3\n'),
+        ("/api/v1/decks", {}, "d.yaml", b"id: [unclosed\n"),
+        ("/api/v1/decks", {}, "latin1.toml", 'name = "Zoë"\n'.encode("latin-1")),
+        ("/api/v1/transcripts", {}, "session.vtt", b"WEBVTT\n\n00:01.000 --> nonsense\n"),
+        ("/api/v1/transcripts", {}, "bad.txt", "Zoë: hi\n".encode("latin-1")),
+        ("/api/v1/import", {"from": "jrnl-json"}, "j.json", b"{not json"),
+        ("/api/v1/import", {"from": "attune-json"}, "a.json", b'{"format": "other"}'),
+    ],
+)
+def test_errors_about_an_upload_name_the_persons_file_not_a_temp_copy(
+    client, data_dir, route, form, name, content
+):
+    refused = client.post(route, data=form, files={"file": (name, content)})
+    assert 400 <= refused.status_code < 500, refused.text
+    message = error_of(refused)["message"]
+    assert name in message, message
+    assert "/tmp" not in message and str(data_dir) not in message, message
