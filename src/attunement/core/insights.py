@@ -120,7 +120,7 @@ def compute(
 
 
 def analyse_entry(entry: Any) -> tuple[set[str], tuple[str, ...]]:
-    from attunement.analysis import emotions, find_markers
+    from attunement.analysis.report import analyze_text
 
-    marker_ids = {f.id for f in find_markers(entry.body) if f.counts}
-    return marker_ids, tuple(g for g in emotions(entry.body).ekman if g != "neutral")
+    analysis = analyze_text(entry.body)  # the same reading the entry page shows
+    return {f.id for f in analysis.markers if f.counts}, analysis.feelings.groups

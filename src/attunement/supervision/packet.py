@@ -174,7 +174,7 @@ def _halves(values: list[int]) -> tuple[float, float, float] | None:
 
 
 def build(journal: Journal, selection: Selection, *, now: datetime | None = None) -> Packet:
-    from attunement.analysis import emotions, find_markers
+    from attunement.analysis.report import analyze_text
 
     now = now or now_local()
     if len(selection.questions) > MAX_QUESTIONS:
@@ -191,8 +191,9 @@ def build(journal: Journal, selection: Selection, *, now: datetime | None = None
     packet_entries = []
     for entry in entries:
         day = entry.created_at.date()
-        signs = sorted({m.name for m in find_markers(entry.body) if m.counts})
-        feelings = tuple(g for g in emotions(entry.body).ekman if g != "neutral")
+        analysis = analyze_text(entry.body)  # the same reading the entry page shows
+        signs = sorted({m.name for m in analysis.markers if m.counts})
+        feelings = analysis.feelings.groups
         packet_entries.append(
             PacketEntry(
                 week=day - timedelta(days=day.weekday()),
