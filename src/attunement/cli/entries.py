@@ -221,7 +221,11 @@ def write(app: AppContext, text, prompt_id, title, tags, star, redact, draft_id,
         editor_file.unlink(missing_ok=True)
     if as_json:
         emit_json(entry.to_dict())
-    else:
+    elif sys.stdout.isatty():  # a person reading: say what was saved
+        from attunement.core.journal import label_of
+
+        click.echo(f"Saved '{label_of(entry)}' ({entry.id})")
+    else:  # a pipe or a script: the bare id
         click.echo(entry.id)
 
 
