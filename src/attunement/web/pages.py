@@ -4,7 +4,6 @@ template; there is no logic here that the CLI or the API does not share."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,6 +16,7 @@ from starlette.datastructures import UploadFile
 from attunement.core.journal import Journal, label_of
 from attunement.core.models import EntryFilter
 from attunement.errors import AttuneError
+from attunement.web.words import name_of, names_of
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -24,24 +24,23 @@ router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 20
 
 
-@lru_cache(maxsize=1)
-def _markdown() -> Any:
-    from markdown_it import MarkdownIt
-
-    # CommonMark with raw HTML off: any <script> typed into an entry shows as text.
-    return MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
-
-
 def render_markdown(text: str) -> Markup:
-    return Markup(_markdown().render(text))  # noqa: S704 - html is disabled in the renderer
+    from attunement.web.markdown import render
+
+    return render(text)
 
 
 templates.env.filters["markdown"] = render_markdown
 templates.env.filters["label"] = label_of
+templates.env.filters["name"] = name_of
+templates.env.filters["names"] = names_of
 templates.env.filters["when"] = lambda moment: moment.strftime("%d %b %Y, %H:%M")
 
 
 def page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    from attunement.framework import concepts
+
+    context.setdefault("framework", concepts())
     return templates.TemplateResponse(request, name, context, status_code=status)
 
 
@@ -51,23 +50,6 @@ def error_page(request: Request, status: int, message: str) -> HTMLResponse:
 
 def _journal(request: Request) -> Journal:
     return request.app.state.holder.get()
-
-
-def _segments(text: str, findings: list[Any]) -> list[tuple[str, str | None]]:
-    """The text cut into plain and marked pieces, for highlighting without raw HTML."""
-    marks: dict[int, str] = {}
-    spans = sorted((s, e, f.id) for f in findings if f.counts for s, e in f.spans)
-    pieces: list[tuple[str, str | None]] = []
-    cursor = 0
-    for start, end, marker_id in spans:
-        if start < cursor:
-            continue
-        pieces.append((text[cursor:start], None))
-        pieces.append((text[start:end], marker_id))
-        cursor = end
-        marks[start] = marker_id
-    pieces.append((text[cursor:], None))
-    return [p for p in pieces if p[0]]
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -253,6 +235,14 @@ def entry_page(request: Request, entry_id: str, saved: bool = False) -> HTMLResp
     analysis = analyze_text(entry.body)
     explanations = {f.id: marker_info(f.id) for f in analysis.markers}
     prompt = j.decks.find_prompt(entry.prompt_id)
+    from attunement.web.markdown import Mark, render
+
+    marks = [
+        Mark(entry.body[start:end], explanations[f.id].family, f.name)
+        for f in analysis.markers
+        if f.counts
+        for start, end in f.spans
+    ]
     return page(
         request,
         "entry.html",
@@ -262,7 +252,8 @@ def entry_page(request: Request, entry_id: str, saved: bool = False) -> HTMLResp
         saved=saved,
         analysis=analysis,
         explanations=explanations,
-        segments=_segments(entry.body, analysis.markers),
+        body_html=render(entry.body, marks),
+        families=sorted({m.kind for m in marks}),
         revisions=j.store.revisions(entry.id) if entry.revision > 1 else [],
         transcripts=[t for t in j.store.list_transcripts() if t["entry_id"] == entry.id],
     )
@@ -273,7 +264,7 @@ def edit_form(request: Request, entry_id: str) -> HTMLResponse:
     j = _journal(request)
     entry = j.get(entry_id)
     return page(
-        request, "edit.html", title=f"Edit {entry.id}", entry=entry, prompts=j.decks.prompts
+        request, "edit.html", title=f"Edit {label_of(entry)}", entry=entry, prompts=j.decks.prompts
     )
 
 
@@ -295,7 +286,7 @@ def edit_save(
             request,
             "edit.html",
             status=exc.http_status,
-            title=f"Edit {entry.id}",
+            title=f"Edit {label_of(entry)}",
             entry=entry,
             prompts=j.decks.prompts,
             error=exc.message,
@@ -312,7 +303,7 @@ def history_page(request: Request, entry_id: str, version: int | None = None) ->
     return page(
         request,
         "history.html",
-        title=f"History of {entry.id}",
+        title=f"History of {label_of(entry)}",
         entry=entry,
         revisions=revisions,
         shown=shown,
@@ -392,10 +383,16 @@ async def checkin_save(request: Request) -> Response:
 
 
 @router.get("/prompts", response_class=HTMLResponse)
-def prompts_page(request: Request) -> HTMLResponse:
+def prompts_page(request: Request, added: str = "") -> HTMLResponse:
     j = _journal(request)
+    named = next((d.name for d in j.decks.decks if d.id == added), None)
     return page(
-        request, "prompts.html", title="Prompts", decks=j.decks.decks, used=j.store.prompt_history()
+        request,
+        "prompts.html",
+        title="Prompts",
+        decks=j.decks.decks,
+        used=j.store.prompt_history(),
+        added=named,
     )
 
 
