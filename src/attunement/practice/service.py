@@ -34,6 +34,16 @@ def respond(
     return result, attempt_id
 
 
+def attempt(journal: Journal, attempt_id: str) -> dict[str, Any]:
+    """One stored attempt with the feedback it was given."""
+    from attunement.errors import NotFound
+
+    for stored in journal.store.attempts():
+        if stored["id"] == attempt_id:
+            return stored
+    raise NotFound(f"There is no practice response '{attempt_id}'.", field="attempt_id")
+
+
 def theme_strength(journal: Journal) -> dict[str, float]:
     """Average overall score per theme over the attempts so far (missing: not practised)."""
     per_theme: dict[str, list[float]] = defaultdict(list)

@@ -367,12 +367,19 @@ def uploaded(j: Journal, file: StarletteUpload, default_name: str) -> Iterator[P
 
     from attunement.paths import private_temp_dir
 
+    from attunement.errors import AttuneError
+
     name = Path(file.filename or default_name).name or default_name
     parent = private_temp_dir(j.data_dir) if j.data_dir else None
     with tempfile.TemporaryDirectory(dir=parent) as tmp:
         path = Path(tmp) / name
         path.write_bytes(file.file.read())
-        yield path
+        try:
+            yield path
+        except AttuneError as exc:  # name the person's file, never the temporary folder
+            exc.message = exc.message.replace(str(path), name).replace(tmp, "")
+            exc.args = (exc.message,)
+            raise
 
 
 def error_response(status: int, code: str, message: str, field: str | None) -> JSONResponse:

@@ -16,7 +16,7 @@ from starlette.datastructures import UploadFile
 from attunement.core.journal import Journal, label_of
 from attunement.core.models import EntryFilter
 from attunement.errors import AttuneError
-from attunement.web.words import name_of, names_of
+from attunement.web.words import day_of, name_of, names_of
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -34,6 +34,7 @@ templates.env.filters["markdown"] = render_markdown
 templates.env.filters["label"] = label_of
 templates.env.filters["name"] = name_of
 templates.env.filters["names"] = names_of
+templates.env.filters["day"] = day_of
 templates.env.filters["when"] = lambda moment: moment.strftime("%d %b %Y, %H:%M")
 
 
@@ -550,7 +551,13 @@ async def import_page(request: Request) -> Response:
             report.source = path.name
     except AttuneError as exc:
         return _settings(request, status=exc.http_status, error=exc.message)
-    return _settings(request, report=report)
+    if report.dry_run:  # nothing changed: show it here
+        return _settings(request, report=report)
+    from attunement.web import flash
+
+    return RedirectResponse(
+        f"/settings?imported={flash.put(request.app.state, report)}", status_code=303
+    )
 
 
 def _settings(request: Request, status: int = 200, **extra: Any) -> HTMLResponse:
@@ -571,8 +578,10 @@ def _settings(request: Request, status: int = 200, **extra: Any) -> HTMLResponse
 
 
 @router.get("/settings", response_class=HTMLResponse)
-def settings_page(request: Request) -> HTMLResponse:
-    return _settings(request)
+def settings_page(request: Request, imported: str = "") -> HTMLResponse:
+    from attunement.web import flash
+
+    return _settings(request, report=flash.get(request.app.state, imported))
 
 
 # -- practice -------------------------------------------------------------------------
@@ -592,7 +601,7 @@ def practice_home(request: Request, theme: str = "") -> HTMLResponse:
         upcoming, error = [], exc.message
     progress = service.progress(j)
     series = {
-        d: [(f"{w}T12:00:00", round(v * 10)) for w, v in zip(progress.weeks, values, strict=True)]
+        d: [(f"{w}T12:00:00", v) for w, v in zip(progress.weeks, values, strict=True)]
         for d, values in progress.per_week.items()
     }
     start = date.fromisoformat(progress.weeks[0]) if progress.weeks else date.today()
@@ -614,7 +623,20 @@ def practice_home(request: Request, theme: str = "") -> HTMLResponse:
         series=series,
         series_start=start,
         series_end=end,
+        units=PRACTICE_UNITS,
     )
+
+
+LEVELS = ((0.0, "none"), (0.5, "weak"), (1.0, "strong"))
+SHARES = ((0.0, "0%"), (0.5, "50%"), (1.0, "100%"))
+# Each practice dimension in its own units: empathy as a level, the rest as a share.
+PRACTICE_UNITS = {
+    "emotional_reactions": ("average level", LEVELS, lambda v: f"{v:.2f} (0 none, 1 strong)"),
+    "interpretations": ("average level", LEVELS, lambda v: f"{v:.2f} (0 none, 1 strong)"),
+    "explorations": ("average level", LEVELS, lambda v: f"{v:.2f} (0 none, 1 strong)"),
+    "reflection": ("share of responses", SHARES, lambda v: f"{v:.0%}"),
+    "no_power_signs": ("share of responses", SHARES, lambda v: f"{v:.0%}"),
+}
 
 
 @router.post("/practice/start")
@@ -660,22 +682,23 @@ def practice_statement(
     )
 
 
-@router.post("/practice/{vignette_id}", response_class=HTMLResponse)
+@router.post("/practice/{vignette_id}")
 def practice_answer(
     request: Request,
     vignette_id: str,
     response: Annotated[str, Form()] = "",
     checkin: Annotated[str, Form()] = "",
     theme: Annotated[str, Form()] = "",
-) -> HTMLResponse:
+) -> Response:
+    from urllib.parse import urlencode
+
     from attunement.practice import service
-    from attunement.practice.feedback import READINGS_NOTE
     from attunement.practice.vignettes import vignette
 
     j = _journal(request)
     v = vignette(vignette_id)
     try:
-        fb, _ = service.respond(j, v.id, response, checkin_id=checkin or None)
+        _, attempt_id = service.respond(j, v.id, response, checkin_id=checkin or None)
     except AttuneError as exc:
         return page(
             request,
@@ -688,14 +711,30 @@ def practice_answer(
             error=exc.message,
             response=response,
         )
+    query = urlencode({k: v for k, v in (("checkin", checkin), ("theme", theme)) if v})
+    return RedirectResponse(
+        f"/practice/feedback/{attempt_id}{'?' + query if query else ''}", status_code=303
+    )
+
+
+@router.get("/practice/feedback/{attempt_id}", response_class=HTMLResponse)
+def practice_feedback(
+    request: Request, attempt_id: str, checkin: str = "", theme: str = ""
+) -> HTMLResponse:
+    from attunement.practice import service
+    from attunement.practice.feedback import READINGS_NOTE
+    from attunement.practice.vignettes import vignette
+
+    j = _journal(request)
+    stored = service.attempt(j, attempt_id)
     upcoming = service.choose(j, n=1, theme=theme or None)
     return page(
         request,
         "practice_feedback.html",
         title="Feedback",
-        vignette=v,
-        fb=fb,
-        data=fb.to_dict(),
+        vignette=vignette(stored["vignette_id"]),
+        response=stored["response"],
+        data=stored["feedback"],
         readings_note=READINGS_NOTE,
         next_id=upcoming[0].id if upcoming else None,
         checkin=checkin,

@@ -51,3 +51,11 @@ def name_of(item_id: str) -> str:
 def names_of(ids: object) -> str:
     """Several ids as one readable list: "Throat, Chest"."""
     return ", ".join(name_of(str(i)) for i in ids or ())  # type: ignore[attr-defined]
+
+
+def day_of(value: object) -> str:
+    """A day as people write it: "3 Nov 2026" (from a date or an ISO date)."""
+    from datetime import date
+
+    day = date.fromisoformat(value[:10]) if isinstance(value, str) else value
+    return f"{day.day} {day:%b %Y}"  # type: ignore[union-attr]
