@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -545,3 +546,96 @@ def test_the_write_page_offers_placeholders_for_identifying_details(client):
     assert client.get("/api/v1/entries").json()["entries"][0]["body"] == text
     plain = client.post("/write", data={"body": "A quiet shift."}, follow_redirects=False)
     assert plain.status_code == 303, "no details, no extra step"
+
+
+# -- words on screen ------------------------------------------------------------------------
+
+
+class VisibleText(HTMLParser):
+    """The words a person sees: text outside <script> and <style>, including <title>s."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag, attrs):
+        self.hidden += tag in ("script", "style")
+
+    def handle_endtag(self, tag):
+        self.hidden -= tag in ("script", "style")
+
+    def handle_data(self, data):
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = VisibleText()
+    parser.feed(html)
+    return " ".join(parser.parts)
+
+
+def framework_ids() -> set[str]:
+    """Every id and slug the framework defines that is not simply an English word: prompt,
+    deck, concept, scale, body region, marker, vignette, theme, setting and dimension ids."""
+    from attunement.analysis.markers import lexicon
+    from attunement.framework import builtin_decks, concepts
+    from attunement.practice.feedback import DIMENSIONS
+    from attunement.practice.vignettes import SETTINGS, themes, vignettes
+
+    f = concepts()
+    ids = {d.id for d in builtin_decks()} | {p.id for d in builtin_decks() for p in d.prompts}
+    for group in (f.subskills, f.posture, f.adaptations, f.continuum_poles, f.body_regions):
+        ids |= {c.id for c in group}
+    ids |= {s.id for s in f.scales} | {f.continuum.id} | {m.id for m in lexicon().markers}
+    ids |= {v.id for v in vignettes()} | set(themes()) | set(SETTINGS) | set(DIMENSIONS)
+    return {i for i in ids if re.search(r"[-_0-9]", i)}
+
+
+def test_no_page_shows_an_id_a_slug_or_a_temporary_path(client, data_dir):
+    from .test_transcripts import VTT
+
+    journal = client.app.app.state.holder.get()
+    first = journal.write("I stayed with her silence. #ward", title="Ward", prompt_id="aoa-2")
+    journal.edit(first.id, body="I stayed with her silence a while longer.")
+    journal.write("A second evening.", prompt_id="aoa-1")
+    journal.checkin(ease=4, urge_to_fix=7, body=["neck-shoulders", "face-jaw"], moment="before")
+    journal.checkin(ease=6, body=["lower-back"], moment="after")
+    journal.save_draft("half a thought", title="Later")
+    client.post("/practice/start", data={"ease": "5", "theme": "depressed-states"})
+    answered = client.post(
+        "/practice/v04", data={"response": "You should pray more."}, follow_redirects=False
+    )
+    transcript = client.post(
+        "/transcripts", files={"file": ("monday.vtt", VTT.encode())}, follow_redirects=False
+    )
+    pages = [
+        "/", "/write", "/write?prompt=aoa-1", "/journal", "/journal?prompt=aoa-2",
+        f"/entries/{first.id}", f"/entries/{first.id}/edit", f"/entries/{first.id}/history",
+        "/checkin", "/practice", "/practice?theme=neglectful", "/practice/v04",
+        answered.headers["location"], "/transcripts", transcript.headers["location"],
+        "/insights", "/supervision", "/prompts", "/settings", "/trash",
+        "/entries/nosuch1", "/practice/v99", "/transcripts/nosuch1", "/no-such-page",
+    ]
+    shown = {path: client.get(path).text for path in pages}
+    shown["checkin error"] = client.post("/checkin", data={"ease": "11"}).text
+    shown["packet"] = client.post(
+        "/supervision", data={"entry_ids": first.id, "action": "preview", "redact": "1"}
+    ).text
+    shown["bad import"] = client.post(
+        "/settings/import", data={"from": "jrnl"}, files={"file": ("notes.txt", b"no dates")}
+    ).text
+    shown["bad deck"] = client.post(
+        "/prompts/decks", files={"file": ("cpe.toml", b'id = "x"\nname = 3\n')}
+    ).text
+    ids = framework_ids()
+    assert {"aoa-1", "neck-shoulders", "urge_to_fix", "depressed-states", "v04"} <= ids
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, ids)) + r")(?![\w-])")
+    for where, html in shown.items():
+        text = visible_text(html).replace(str(data_dir), "<your data folder>")
+        assert not pattern.findall(text), f"{where} shows ids: {set(pattern.findall(text))}"
+        assert not re.search(r"/tmp/|\btmp\w{6,}", text), f"{where} shows a temporary path"
+        assert "`attune" not in text, f"{where} gives terminal advice"
+        for entry_id in (first.id,):
+            assert entry_id not in text, f"{where} shows an entry id"

@@ -83,6 +83,12 @@ def create_app(settings: Settings) -> Any:
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        # Browsers ask for this address on every page; the icon is the packaged SVG.
+        icon = (HERE / "static" / "favicon.svg").read_bytes()
+        return Response(icon, media_type="image/svg+xml", headers={"cache-control": "max-age=86400"})
+
     @app.exception_handler(AttuneError)
     async def attune_error(request: Request, exc: AttuneError) -> Response:
         if isinstance(exc, Locked) and not _is_api(request):

@@ -16,7 +16,7 @@ from starlette.datastructures import UploadFile
 from attunement.core.journal import Journal, label_of
 from attunement.core.models import EntryFilter
 from attunement.errors import AttuneError
-from attunement.web.words import day_of, name_of, names_of
+from attunement.web.words import day_of, for_browser, name_of, names_of
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -42,11 +42,20 @@ def page(request: Request, name: str, status: int = 200, **context: Any) -> HTML
     from attunement.framework import concepts
 
     context.setdefault("framework", concepts())
+    if context.get("error"):
+        context["error"] = for_browser(context["error"])
     return templates.TemplateResponse(request, name, context, status_code=status)
 
 
 def error_page(request: Request, status: int, message: str) -> HTMLResponse:
-    return page(request, "error.html", status=status, message=message, title="Something went wrong")
+    return page(
+        request,
+        "error.html",
+        status=status,
+        message=for_browser(message),
+        title="Not found" if status == 404 else "Something went wrong",
+        not_found=status == 404,
+    )
 
 
 def _journal(request: Request) -> Journal:

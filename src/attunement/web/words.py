@@ -4,6 +4,7 @@ Ids stay in URLs, form values and the JSON API."""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from attunement.framework import concepts
@@ -59,3 +60,17 @@ def day_of(value: object) -> str:
 
     day = date.fromisoformat(value[:10]) if isinstance(value, str) else value
     return f"{day.day} {day:%b %Y}"  # type: ignore[union-attr]
+
+
+_TERMINAL = re.compile(r"`attune\b")
+_NAMED = re.compile(r"There is no ([a-z][a-z ]*?) '[^']*'")
+
+
+def for_browser(message: str) -> str:
+    """An error's sentence as the page says it: no terminal commands to type (the page
+    itself offers the next step) and no ids that came from the address bar."""
+    clauses = [c for c in message.split("; ") if not _TERMINAL.search(c)]
+    text = "; ".join(clauses).strip() or message
+    text = re.sub(r",? (?:restore it )?with\s*$", "", text)
+    text = _NAMED.sub(r"There is no such \1", text)
+    return text if text.endswith((".", "?", "!")) else text + "."
