@@ -40,7 +40,7 @@ def test_a_packet_of_one_entry_covers_that_whole_day(days):
         journal, supervision.selection(entry_ids=[entry.id]), now=tue + timedelta(days=5)
     )
     assert (made.start, made.end, made.basis) == (tue.date(), tue.date(), "entries")
-    assert made.checkins == 2  # five minutes before and three hours after; not Monday, not Wednesday
+    assert made.checkins == 2  # minutes before and hours after; not Monday, not Wednesday
     assert made.scales["ease"] == (5.0, 4.0, 6.0)
     assert made.scales["fatigue"] == (8.0, 8.0, 8.0) and made.scale_counts["fatigue"] == 1
     assert dict(made.body_areas) == {"Chest": 1, "Neck and shoulders": 1}

@@ -142,3 +142,21 @@ def analyse_entry(entry: Any) -> tuple[set[str], tuple[str, ...]]:
 
     marker_ids = {f.id for f in find_markers(entry.body) if f.counts}
     return marker_ids, tuple(g for g in emotions(entry.body).ekman if g != "neutral")
+
+
+class AnalysisCache:
+    """Markers and feelings of each entry version, computed once: a long-running app (the
+    web server) keeps one, so Insights does not re-read every entry on every visit. An
+    edit makes a new version, so a cached result never goes stale."""
+
+    def __init__(self, limit: int = 20_000) -> None:
+        self.limit = limit
+        self._kept: dict[tuple[str, int], tuple[set[str], tuple[str, ...]]] = {}
+
+    def __call__(self, entry: Any) -> tuple[set[str], tuple[str, ...]]:
+        key = (entry.id, entry.revision)
+        if key not in self._kept:
+            if len(self._kept) >= self.limit:
+                self._kept.clear()
+            self._kept[key] = analyse_entry(entry)
+        return self._kept[key]

@@ -442,6 +442,17 @@ def html_body(packet: Packet) -> str:
 
 
 FORMATS = {"md": "text/markdown", "html": "text/html"}
+ACTIONS = ("preview", *FORMATS)
+
+
+def prepare(journal: Journal, chosen: Selection, action: str) -> tuple[Packet, str | None]:
+    """What the packet form asked for: ``preview`` builds the packet to show (nothing
+    leaves the app); ``md`` or ``html`` also renders the file and notes the export."""
+    if action not in ACTIONS:
+        raise InvalidInput(f"Choose one of: {', '.join(ACTIONS)}.", field="action")
+    if action == "preview":
+        return build(journal, chosen), None
+    return export(journal, chosen, action)
 
 
 def selection(

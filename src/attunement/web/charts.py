@@ -88,7 +88,9 @@ def _when(at: str) -> str:
     return f"{moment.day} {moment:%b %Y}" + (f", {moment:%H:%M}" if "T" in at else "")
 
 
-def bars(rows: Sequence[tuple[str, int]], label: str, href: Callable[[str], str] | None = None) -> Markup:
+def bars(
+    rows: Sequence[tuple[str, int]], label: str, href: Callable[[str], str] | None = None
+) -> Markup:
     """A list of named bars, longest first as given, each with its number beside it."""
     top = max((n for _, n in rows), default=0) or 1
     items = []
