@@ -88,7 +88,7 @@ def test_checkins_prompts_today_and_analysis(client):
 
 def test_export_import_and_decks_through_the_api(client, tmp_path):
     client.post("/api/v1/entries", json={"body": "keep me"})
-    exported = client.get("/api/v1/export")
+    exported = client.post("/api/v1/export")
     assert exported.headers["content-disposition"].startswith("attachment")
     assert json.loads(exported.text)["format"] == "attunement-journal"
     report = client.post(
@@ -397,11 +397,11 @@ def test_markdown_zip_export(client):
     import zipfile
 
     client.post("/api/v1/entries", json={"body": "zip me", "title": "Zipped"})
-    response = client.get("/api/v1/export", params={"format": "markdown"})
+    response = client.post("/api/v1/export", params={"format": "markdown"})
     assert response.headers["content-type"] == "application/zip"
     names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
     assert len(names) == 1 and names[0].endswith(".md") and "zipped" in names[0]
-    assert client.get("/api/v1/export", params={"format": "pdf"}).status_code == 422
+    assert client.post("/api/v1/export", params={"format": "pdf"}).status_code == 422
 
 
 def test_import_and_deck_upload_forms(client):

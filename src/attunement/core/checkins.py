@@ -15,7 +15,7 @@ def scale_value(scale_id: str, raw: str) -> int | None:
     raw = raw.strip()
     if not raw:
         return None
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         name = next((s.name for s in concepts().scales if s.id == scale_id), scale_id)
         raise InvalidInput(f"{name} must be a whole number from 0 to 10.", field=scale_id)
     return int(raw)

@@ -29,7 +29,7 @@ from attunement.core.models import (
     SearchHit,
 )
 from attunement.core.tags import collect_tags, inline_tags, normalise_tag
-from attunement.core.validation import clean_body, clean_scale, clean_title
+from attunement.core.validation import clean_body, clean_scale, clean_text, clean_title
 from attunement.errors import Conflict, FormatError, InvalidInput
 from attunement.framework import (
     DEFAULT_DECK,
@@ -379,13 +379,13 @@ class Journal:
         entry_id: str | None = None,
     ) -> Draft:
         """Keep unfinished writing. Drafts may be empty or incomplete; nothing is lost."""
-        if "\x00" in body:
-            raise InvalidInput("The draft contains NUL characters; remove them.", field="body")
+        body = clean_text(body, field="body", what="draft")
+        title = clean_title(title)
         if entry_id is not None:
             entry_id = self.store.get_entry(entry_id).id
         return self.store.save_draft(
             draft_id,
-            title=title.strip(),
+            title=title,
             body=body,
             tags=[normalise_tag(t) for t in tags],
             prompt_id=self.check_prompt(prompt_id),
@@ -433,6 +433,14 @@ class Journal:
             path.unlink(missing_ok=True)
         return recovered
 
+    def add_person(self, name: str) -> str:
+        """Someone in the writer's care whose name de-identification always catches."""
+        name = clean_text(name, field="name", what="name", max_chars=200, one_line=True).strip()
+        if not name:
+            raise InvalidInput("Give a name of 1 to 200 characters.", field="name")
+        self.store.add_person(name)
+        return name
+
     # -- check-ins ------------------------------------------------------------------
 
     def checkin(
@@ -457,7 +465,7 @@ class Journal:
             raise InvalidInput(
                 f"The moment must be one of {', '.join(MOMENTS)}, not '{moment}'.", field="moment"
             )
-        note = (note or "").strip()
+        note = clean_text(note or "", field="note", what="note").strip()
         if len(note) > MAX_NOTE_CHARS:
             raise InvalidInput(
                 f"The note is longer than {MAX_NOTE_CHARS} characters; shorten it "

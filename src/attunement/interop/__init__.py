@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from attunement.core.journal import Journal
-from attunement.core.models import CheckIn, Draft, NewEntry
+from attunement.core.models import MAX_TITLE_CHARS, CheckIn, Draft, NewEntry
 from attunement.errors import InvalidInput
 
 
@@ -26,6 +26,16 @@ class Parsed:
     decks: list[tuple[str, str, str]] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)  # (what, why)
     notes: list[str] = field(default_factory=list)
+
+
+def fit_title(title: str, body: str) -> tuple[str, str]:
+    """A title Attunement can hold. Other journals have no limit on titles (jrnl's own test
+    journal has titles of 608 and 1,102 characters): one that is too long, or that spans
+    lines, moves whole to the start of the body, so no word is lost."""
+    title = title.strip()
+    if len(title) <= MAX_TITLE_CHARS and "\n" not in title and "\r" not in title:
+        return title, body
+    return "", f"{title}\n\n{body}" if body.strip() else title
 
 
 @dataclass

@@ -1,9 +1,22 @@
-"""Importing jrnl journals: its plain-text file and its ``--format json`` export.
+"""Importing jrnl journals: its plain-text file and its ``--format json`` export, read by
+jrnl's own rules (jrnl/journals/Journal.py and Entry.py).
 
-Plain text: each entry starts on a line ``[YYYY-MM-DD HH:MM] Title``; a title ending in
-``*`` marks a starred entry; the body is every line until the next entry. Times carry no
-zone, so they are read in this machine's local zone, as jrnl itself does. Tags written
-``@tag`` or ``#tag`` are picked up from the text like any Attunement entry's.
+Plain text: an entry starts where a line begins with a bracketed date followed by a space,
+``[2024-05-01 09:30] Title``. Like jrnl, the date is read first in jrnl's default format,
+then as any date ``dateutil`` understands (jrnl writes dates in the owner's own
+``timeformat``, so ``[2019-07 14:23]`` and ``[14.07.2019 2:23 PM]`` are dates too), then as
+words (``parsedatetime``); a bracket of six characters or fewer (``[1]``, ``[x]``) is never
+a date. A bracketed line that is not a date stays text of the entry before, and the report
+says so. Times carry no zone, so they are read in this machine's local zone, as jrnl does.
+
+The title is the first line (or, for a one-line entry, its first sentence); a title ending
+in ``*`` marks a starred entry. jrnl has no limit on titles: one longer than Attunement's
+opens the body instead. Tags are jrnl's ``@tag`` (letters, digits and ``-+*#/``) and
+Attunement's ``#tag``; a jrnl tag Attunement cannot keep as written is listed in the report.
+
+Encrypted jrnl journals (v1 AES-CBC binary, v2 Fernet text starting ``gAAAAA``, v3
+``JRNLv3``) are refused with one sentence: decrypt them with jrnl first.
+
 Each entry's source key is a hash of its date, title and body, so importing the same
 journal twice adds nothing.
 """
@@ -13,16 +26,29 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from attunement.core.journal import Journal, read_text_file
+from attunement.core.journal import Journal, decode_utf8
 from attunement.core.tags import normalise_tag
-from attunement.errors import AttuneError, FormatError
-from attunement.interop import Parsed
+from attunement.errors import AttuneError, FormatError, InvalidInput
+from attunement.interop import Parsed, fit_title
 
-HEADER = re.compile(r"^\[(\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?::\d{2})?)\] ?(.*)$")
+DATE_BLOB = re.compile(r"^\[([^\]\n]+)\](?: |$)", re.MULTILINE)
+JRNL_TAG = re.compile(r"(?<!\S)@([-+*#/\w]+)")
+# jrnl's sentence end: a terminal, optional closing quote and brackets, then white space;
+# CJK full stops need no space after them.
+SENTENCE_END = re.compile(
+    r"[.!?\u2026\u203c\u203d\u2047\u2048\u2049\u22ef\ufe52\ufe57]['\u2019\"\u201d]?[\])]*\s+"
+    r"|[\uff01\uff0e\uff1f\uff61\u3002]"
+)
+FAKE_YEAR = 9999
+
+
+class BadDate(ValueError):
+    """A bracketed date written in numbers that is not a real day (``[2024-02-30 10:00]``).
+    jrnl itself fails on these; the import names the line instead."""
 
 
 def _source_key(moment: datetime, title: str, body: str) -> str:
@@ -30,15 +56,87 @@ def _source_key(moment: datetime, title: str, body: str) -> str:
     return "jrnl:" + digest[:40]
 
 
-def _parse_time(text: str, where: str, line: int) -> datetime:
+def read_date(blob: str, now: datetime | None = None) -> datetime | None:
+    """The date jrnl reads from a bracketed ``blob`` at the start of a line, or None when
+    jrnl would take the line as text. Naive; the caller attaches the local zone."""
     for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"):
         try:
-            return datetime.strptime(text, fmt).astimezone()
+            return datetime.strptime(blob, fmt)
         except ValueError:
             continue
-    raise FormatError(
-        f"the date [{text}] is not a real date and time (YYYY-MM-DD HH:MM)", path=where, line=line
-    )
+    if len(blob) <= 6:  # jrnl: probably a Markdown footnote or a checkbox
+        return None
+    from dateutil.parser import ParserError
+    from dateutil.parser import parse as dateparse
+
+    now = now or datetime.now()
+    year_present = True
+    try:
+        moment = dateparse(blob, default=datetime(FAKE_YEAR, 1, 1))
+        if moment.year == FAKE_YEAR:
+            moment = moment.replace(year=now.year)
+            year_present = False
+    except (ParserError, ValueError, OverflowError) as exc:
+        if blob[:1].isdigit() and re.match(r"\d{1,4}[-./]\d{1,2}", blob):
+            raise BadDate(blob) from exc  # a numeric date that is not a real day
+        moment = _words_date(blob)
+        if moment is None:
+            return None
+    if not year_present and moment - now > timedelta(days=28):
+        moment = moment.replace(year=moment.year - 1)  # jrnl prefers the past
+    return moment
+
+
+def _words_date(blob: str) -> datetime | None:
+    import parsedatetime
+
+    constants = parsedatetime.Constants(usePyICU=False)
+    constants.DOWParseStyle = -1
+    calendar = parsedatetime.Calendar(constants, version=parsedatetime.VERSION_CONTEXT_STYLE)
+    parsed, context = calendar.parse(blob)
+    if not context.hasDate and not context.hasTime:
+        return None
+    if context.hasDate and not context.hasTime:
+        return datetime(*parsed[:3])
+    return datetime(*parsed[:6])
+
+
+def split_title(text: str) -> tuple[str, str]:
+    """jrnl's split: the first line is the title; a one-line entry splits after its first
+    sentence."""
+    stripped = text.lstrip()
+    if "\n" in stripped:
+        first, _, rest = stripped.partition("\n")
+        return first.strip(), rest.strip()
+    sentence = SENTENCE_END.search(text)
+    if not sentence:
+        return text.strip(), ""
+    return text[: sentence.end()].strip(), text[sentence.end() :].strip()
+
+
+class _Tags:
+    """jrnl tags that Attunement stores differently, gathered for one note."""
+
+    def __init__(self) -> None:
+        self.changed: dict[str, str] = {}
+
+    def check(self, written: list[str], kept: tuple[str, ...]) -> None:
+        for tag in written:
+            clean = tag.lower().rstrip("-")
+            if clean not in kept and clean not in self.changed:
+                near = [k for k in kept if clean.startswith(k)]
+                self.changed[clean] = near[0] if near else ""
+
+    def notes(self) -> list[str]:
+        if not self.changed:
+            return []
+        shown = [
+            f"@{t} (kept as #{k})" if k else f"@{t} (not kept)" for t, k in self.changed.items()
+        ]
+        return [
+            "jrnl tags Attunement cannot hold as written (letters, digits, '-', '_', '+' and "
+            f"'#' only): {', '.join(shown[:10])}" + ("…" if len(shown) > 10 else "")
+        ]
 
 
 def _add(
@@ -50,23 +148,88 @@ def _add(
     starred: bool,
     tags: list[str],
     label: str,
+    seen_tags: _Tags,
+    written: list[str] | None = None,
 ) -> None:
-    text = body if body.strip() else title
+    key = _source_key(moment, title, body)
+    if body.strip():
+        title, text = fit_title(title, body)
+    else:
+        title, text = "", title
     try:
-        new = journal.new_entry(
-            text, title=title if body.strip() else "", tags=tags, starred=starred, created_at=moment
-        )
+        new = journal.new_entry(text, title=title, tags=tags, starred=starred, created_at=moment)
     except AttuneError as exc:
         parsed.refused.append((label, exc.message))
         return
-    new.source = _source_key(moment, title, body)
+    seen_tags.check(JRNL_TAG.findall(f"{title}\n{text}") if written is None else written, new.tags)
+    new.source = key
     parsed.entries.append(new)
+
+
+def refuse_encrypted(data: bytes, where: str) -> None:
+    """Refuse, in one sentence, a journal that jrnl has encrypted."""
+    kind = None
+    if data.startswith(b"JRNLv3"):
+        kind = "jrnl v3 encryption"
+    elif data.startswith(b"gAAAAA"):
+        kind = "jrnl v2 encryption"
+    elif len(data) >= 32 and len(data) % 16 == 0:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            kind = "jrnl v1 encryption"
+    if kind:
+        raise FormatError(
+            f"this journal is encrypted ({kind}); decrypt it with jrnl first "
+            "(jrnl --decrypt decrypted.txt) and import the decrypted file",
+            path=where,
+        )
+
+
+def _read(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise InvalidInput(f"There is no file {path}; check the path.", field="path") from exc
+    except IsADirectoryError as exc:
+        raise InvalidInput(f"{path} is a folder; give the path of a file.", field="path") from exc
+    except OSError as exc:
+        raise InvalidInput(f"Cannot read {path} ({exc.strerror}).", field="path") from exc
+    refuse_encrypted(data, str(path))
+    return decode_utf8(data, str(path))
+
+
+def _starts(text: str, where: str, parsed: Parsed) -> list[tuple[re.Match[str], datetime]]:
+    starts = []
+    for match in DATE_BLOB.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        try:
+            moment = read_date(match.group(1))
+        except BadDate as exc:
+            raise FormatError(
+                f"the date [{match.group(1)}] is not a real date and time (YYYY-MM-DD HH:MM)",
+                path=where,
+                line=line,
+            ) from exc
+        if moment is None:
+            if any(c.isdigit() for c in match.group(1)) and len(match.group(1)) > 6:
+                parsed.notes.append(
+                    f"line {line}: [{match.group(1)}] is not a date jrnl can read, so it "
+                    "stays text of the entry before, as in jrnl"
+                )
+            continue
+        try:
+            starts.append((match, moment.astimezone()))
+        except (OverflowError, ValueError, OSError) as exc:
+            raise FormatError(
+                f"the date [{match.group(1)}] is out of range", path=where, line=line
+            ) from exc
+    return starts
 
 
 def parse_text(text: str, journal: Journal, where: str) -> Parsed:
     parsed = Parsed()
-    lines = text.splitlines()
-    starts = [(n, m) for n, line in enumerate(lines) if (m := HEADER.match(line))]
+    starts = _starts(text, where, parsed)
     if not starts:
         raise FormatError(
             "does not look like a jrnl journal: no line starts with a date "
@@ -74,22 +237,25 @@ def parse_text(text: str, journal: Journal, where: str) -> Parsed:
             path=where,
             line=1,
         )
-    first = next((n for n, line in enumerate(lines) if line.strip()), 0)
-    if first < starts[0][0]:
+    before = text[: starts[0][0].start()]
+    if before.strip():
+        first = next(n for n, line in enumerate(before.splitlines(), 1) if line.strip())
         raise FormatError(
             "has text before the first entry; a jrnl journal starts with a "
             "line like [2024-05-01 09:30] Title",
             path=where,
-            line=first + 1,
+            line=first,
         )
-    for index, (number, match) in enumerate(starts):
-        end = starts[index + 1][0] if index + 1 < len(starts) else len(lines)
-        moment = _parse_time(match.group(1), where, number + 1)
-        title = match.group(2).rstrip()
-        starred = title.endswith("*")
+    tags = _Tags()
+    for index, (match, moment) in enumerate(starts):
+        end = starts[index + 1][0].start() if index + 1 < len(starts) else len(text)
+        raw = text[match.end() : end]
+        lines = raw.splitlines()
+        starred = bool(lines) and lines[0].strip().endswith("*")
         if starred:
-            title = title[:-1].rstrip()
-        body = "\n".join(lines[number + 1 : end]).strip("\n").rstrip()
+            raw = lines[0].strip("\n *") + "\n" + "\n".join(lines[1:])
+        title, body = split_title(raw)
+        line = text.count("\n", 0, match.start()) + 1
         _add(
             parsed,
             journal,
@@ -98,17 +264,19 @@ def parse_text(text: str, journal: Journal, where: str) -> Parsed:
             body,
             starred,
             [],
-            f"line {number + 1} ({match.group(1)})",
+            f"line {line} ({match.group(1)})",
+            tags,
         )
+    parsed.notes.extend(tags.notes())
     return parsed
 
 
 def parse_text_file(path: Path, journal: Journal) -> Parsed:
-    return parse_text(read_text_file(path), journal, str(path))
+    return parse_text(_read(path), journal, str(path))
 
 
 def _load_json(path: Path) -> Any:
-    text = read_text_file(path)
+    text = _read(path)
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -121,6 +289,7 @@ def parse_json_file(path: Path, journal: Journal) -> Parsed:
     if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
         raise FormatError('is not a jrnl JSON export: it has no "entries" list', path=where, line=1)
     parsed = Parsed()
+    seen_tags = _Tags()
     for index, item in enumerate(data["entries"]):
         field = f"entries[{index}]"
         if not isinstance(item, dict):
@@ -129,7 +298,7 @@ def parse_json_file(path: Path, journal: Journal) -> Parsed:
             moment = datetime.strptime(
                 f"{item['date']} {item['time']}", "%Y-%m-%d %H:%M"
             ).astimezone()
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, OverflowError) as exc:
             raise FormatError(
                 f'{field} needs "date" (YYYY-MM-DD) and "time" (HH:MM)', path=where, field=field
             ) from exc
@@ -140,11 +309,13 @@ def parse_json_file(path: Path, journal: Journal) -> Parsed:
                 f"{field} has a title or body that is not text", path=where, field=field
             )
         tags = []
+        written = []
         for tag in item.get("tags") or []:
+            written.append(str(tag).lstrip("@#"))
             try:
                 tags.append(normalise_tag(str(tag)))
             except AttuneError:
-                parsed.notes.append(f"{field}: the tag {tag!r} was not kept (not a usable tag)")
+                pass  # listed in the report's note on tags
         _add(
             parsed,
             journal,
@@ -154,5 +325,8 @@ def parse_json_file(path: Path, journal: Journal) -> Parsed:
             bool(item.get("starred")),
             tags,
             f"{field} ({item['date']} {item['time']})",
+            seen_tags,
+            written,
         )
+    parsed.notes.extend(seen_tags.notes())
     return parsed

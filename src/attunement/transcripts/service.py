@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from attunement.core.journal import Journal, read_text_file
+from attunement.core.validation import clean_text, clean_title
 from attunement.errors import InvalidInput
 from attunement.transcripts.coding import CodedTurn, Summary, code_turns, summarise
 from attunement.transcripts.parse import Turn, guess_caregiver, parse
@@ -66,8 +67,11 @@ def store(
     caregiver: str,
     entry_id: str | None = None,
 ) -> str:
+    for t in turns:
+        clean_text(t.speaker, field="file", what=f"speaker of turn {t.index + 1}", one_line=True)
+        clean_text(t.text, field="file", what=f"text of turn {t.index + 1}")
     return journal.store.add_transcript(
-        title=title,
+        title=clean_title(title),
         fmt=fmt,
         caregiver=caregiver,
         entry_id=entry_id,
@@ -111,17 +115,20 @@ def import_file(
     journal: Journal,
     path: Path,
     *,
+    name: str | None = None,
     fmt: str | None = None,
     caregiver: str | None = None,
     title: str | None = None,
     entry_id: str | None = None,
 ) -> Imported:
     """Read a transcript file, choose the caregiver (named, or guessed), and keep it.
-    Its title is the file's own name unless one is given."""
+    Its title is the file's own name (``name``: what the person called it, when the file
+    on disk was named by the app) unless one is given."""
     turns, found = read(path, fmt)
     chosen = choose_caregiver(turns, caregiver)
+    default = Path(name).stem if name else path.stem
     new_id = store(
-        journal, turns, title=title or path.stem, fmt=found, caregiver=chosen, entry_id=entry_id
+        journal, turns, title=title or default, fmt=found, caregiver=chosen, entry_id=entry_id
     )
     return Imported(new_id, chosen, found, turns)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,6 +54,19 @@ class Settings:
 
 def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
+
+
+def _allowed_methods(routes: Iterable[Any], path: str) -> list[str]:
+    """Every method some route takes at ``path`` (a 405's ``Allow``): the router itself
+    names only the first route that matched the path, not the others at the same path."""
+    methods: set[str] = set()
+    for route in routes:
+        inner = getattr(route, "original_router", None)  # an included router
+        if inner is not None:
+            methods |= set(_allowed_methods(inner.routes, path))
+        elif getattr(route, "methods", None) and route.path_regex.match(path):
+            methods |= set(route.methods)
+    return sorted(methods)
 
 
 def create_app(settings: Settings) -> Any:
@@ -124,6 +137,9 @@ def create_app(settings: Settings) -> Any:
             405: "This address does not accept that kind of request.",
         }.get(exc.status_code, str(exc.detail))
         if _is_api(request) or exc.status_code != 404:
+            headers = dict(exc.headers or {})
+            if exc.status_code == 405:
+                headers["Allow"] = ", ".join(_allowed_methods(app.routes, request.url.path))
             response: Response = JSONResponse(
                 {
                     "error": {
@@ -133,6 +149,7 @@ def create_app(settings: Settings) -> Any:
                     }
                 },
                 status_code=exc.status_code,
+                headers=headers,
             )
             return response
         return error_page(request, 404, message)

@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import StrictInt
 
 from attunement.core.dates import parse_when
 from attunement.errors import AttuneError
@@ -66,12 +67,16 @@ async def checkin_save(request: Request) -> Response:
 # -- API --------------------------------------------------------------------------------
 
 
+# Scales are whole numbers: JSON's true and false, "7" and 7.5 are refused, not read as 1.
+Scale = StrictInt | None
+
+
 class CheckInIn(Strict):
-    ease: int | None = None
-    presence: int | None = None
-    curiosity: int | None = None
-    urge_to_fix: int | None = None
-    fatigue: int | None = None
+    ease: Scale = None
+    presence: Scale = None
+    curiosity: Scale = None
+    urge_to_fix: Scale = None
+    fatigue: Scale = None
     body: list[str] = []
     note: str = ""
     moment: str = "other"

@@ -1,27 +1,30 @@
 """What every capability's routes share: the open journal, the API's request models'
-base, list limits, entry filters from a query, files to save, uploads, and the one JSON
-error shape ``{"error": {"code", "message", "field"}}``."""
+base, list limits, entry filters from a query, files to save, the file a form sent (read
+to disk by ``web.uploads.received``), and the one JSON error shape
+``{"error": {"code", "message", "field"}}``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, File, Query, Request
+from fastapi import UploadFile as FileParameter
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict
 from starlette.datastructures import UploadFile
 
 from attunement.core.journal import Journal
 from attunement.core.models import EntryFilter
-from attunement.errors import AttuneError, InvalidInput
+from attunement.errors import InvalidInput
+from attunement.web.security import counts_as_activity
 
 
 def journal(request: Request) -> Journal:
-    """The open journal (an encrypted one that is locked raises Locked)."""
-    return request.app.state.holder.get()  # type: ignore[no-any-return]
+    """The open journal (an encrypted one that is locked raises Locked). Only the
+    person's own requests restart the idle time before an encrypted journal locks."""
+    return request.app.state.holder.get(  # type: ignore[no-any-return]
+        activity=counts_as_activity(request.scope)
+    )
 
 
 JournalDep = Annotated[Journal, Depends(journal)]
@@ -30,7 +33,15 @@ Offset = Annotated[int, Query(ge=0, le=10_000_000, description="How many to skip
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """A JSON body: no unknown fields, and no coercion (``true`` is not 1, ``1`` is not
+    ``"1"``, ``"yes"`` is not ``true``): a value of the wrong type is a 422 naming it."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+# A page route that takes a file says so in its signature (the route table then lists
+# every upload route); the route still reads the rest of its form itself.
+FormFile = Annotated[FileParameter | None, File()]
 
 
 def entry_filter(
@@ -67,25 +78,3 @@ def upload_in(form: Any, missing: str) -> UploadFile:
     if not isinstance(upload, UploadFile) or not upload.filename:
         raise InvalidInput(missing, field="file")
     return upload
-
-
-@contextmanager
-def uploaded(j: Journal, file: UploadFile, default_name: str) -> Iterator[Path]:
-    """An uploaded file, kept under its own name in a private temporary folder inside the
-    data folder (never the shared /tmp), removed afterwards. An error about it names the
-    person's file, never the temporary folder."""
-    import tempfile
-
-    from attunement.paths import private_temp_dir
-
-    name = Path(file.filename or default_name).name or default_name
-    parent = private_temp_dir(j.data_dir) if j.data_dir else None
-    with tempfile.TemporaryDirectory(dir=parent) as tmp:
-        path = Path(tmp) / name
-        path.write_bytes(file.file.read())
-        try:
-            yield path
-        except AttuneError as exc:
-            exc.message = exc.message.replace(str(path), name).replace(tmp, "")
-            exc.args = (exc.message,)
-            raise

@@ -15,15 +15,16 @@ from attunement.core.journal import label_of
 from attunement.errors import AttuneError
 from attunement.web.common import (
     FilterDep,
+    FormFile,
     JournalDep,
     Limit,
     Offset,
     Strict,
     journal,
     upload_in,
-    uploaded,
 )
 from attunement.web.rendering import page, render_markdown
+from attunement.web.uploads import received
 
 pages = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1")
@@ -285,14 +286,14 @@ def prompts_page(request: Request, added: str = "") -> HTMLResponse:
 
 
 @pages.post("/prompts/decks")
-async def add_deck(request: Request) -> Response:
+async def add_deck(request: Request, file: FormFile = None) -> Response:
 
     form = await request.form()
     j = journal(request)
     try:
         upload = upload_in(form, "Choose a deck file (.toml, .yaml or .yml) to add.")
-        with uploaded(j, upload, "deck.toml") as path:
-            deck = j.add_deck(path, replace=form.get("replace") == "on")
+        with received(j.data_dir, upload, "deck.toml") as got:
+            deck = j.add_deck(got.path, replace=form.get("replace") == "on")
     except AttuneError as exc:
         return page(
             request,
@@ -494,8 +495,8 @@ def prompts(j: JournalDep) -> dict[str, Any]:
 def api_add_deck(
     j: JournalDep, file: Annotated[UploadFile, File()], replace: Annotated[bool, Form()] = False
 ) -> dict[str, Any]:
-    with uploaded(j, file, "deck.toml") as path:
-        return j.add_deck(path, replace=replace).to_dict()
+    with received(j.data_dir, file, "deck.toml") as got:
+        return j.add_deck(got.path, replace=replace).to_dict()
 
 
 @api.post("/analysis/text", summary="Markers, emotions and a summary for a text")

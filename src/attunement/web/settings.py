@@ -10,21 +10,22 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from attunement.errors import AttuneError, InvalidInput
 from attunement.web.common import (
+    FormFile,
     JournalDep,
     Strict,
     attachment,
     journal,
     upload_in,
-    uploaded,
 )
 from attunement.web.rendering import page
+from attunement.web.uploads import received
 
 pages = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1")
 
 
 @pages.post("/settings/import")
-async def import_page(request: Request) -> Response:
+async def import_page(request: Request, file: FormFile = None) -> Response:
     from attunement.interop import IMPORT_FORMATS, import_file
 
     form = await request.form()
@@ -34,9 +35,9 @@ async def import_page(request: Request) -> Response:
         upload = upload_in(form, "Choose a file to import.")
         if fmt not in IMPORT_FORMATS:
             raise InvalidInput("Choose what kind of file it is.", field="from")
-        with uploaded(j, upload, "import") as path:
-            report = import_file(j, path, fmt, dry_run=form.get("dry_run") == "on")
-            report.source = path.name
+        with received(j.data_dir, upload, "import") as got:
+            report = import_file(j, got.path, fmt, dry_run=form.get("dry_run") == "on")
+            report.source = got.name
     except AttuneError as exc:
         return _settings(request, status=exc.http_status, error=exc.message)
     if report.dry_run:  # nothing changed: show it here
@@ -99,7 +100,7 @@ def lock(request: Request) -> Response:
 # -- API --------------------------------------------------------------------------------
 
 
-@api.get("/export", summary="Export: the complete journal as JSON, or Markdown in a zip")
+@api.post("/export", summary="Export: the complete journal as JSON, or Markdown in a zip")
 def export(
     j: JournalDep, format: Annotated[str, Query(pattern="^(json|markdown)$")] = "json"
 ) -> Response:
@@ -124,10 +125,10 @@ def import_file(
             f"Unknown import format '{source_format}'; use one of {', '.join(IMPORT_FORMATS)}.",
             field="from",
         )
-    with uploaded(j, file, "import") as path:
-        report = run(j, path, source_format, dry_run=dry_run)
+    with received(j.data_dir, file, "import") as got:
+        report = run(j, got.path, source_format, dry_run=dry_run)
     data = report.to_dict()
-    data["source"] = path.name  # not the temporary folder
+    data["source"] = got.name  # the person's file, not the temporary one
     return data
 
 

@@ -11,13 +11,14 @@ from markupsafe import Markup
 
 from attunement.errors import AttuneError
 from attunement.web.common import (
+    FormFile,
     JournalDep,
     attachment,
     journal,
     upload_in,
-    uploaded,
 )
 from attunement.web.rendering import page
+from attunement.web.uploads import received
 
 pages = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1")
@@ -36,17 +37,18 @@ def transcripts_page(request: Request) -> HTMLResponse:
 
 
 @pages.post("/transcripts")
-async def transcript_upload(request: Request) -> Response:
+async def transcript_upload(request: Request, file: FormFile = None) -> Response:
     from attunement.transcripts import service
 
     form = await request.form()
     j = journal(request)
     try:
         upload = upload_in(form, "Choose a transcript file to import.")
-        with uploaded(j, upload, "transcript.txt") as path:
+        with received(j.data_dir, upload, "transcript.txt") as got:
             made = service.import_file(
                 j,
-                path,
+                got.path,
+                name=got.name,
                 fmt=str(form.get("format", "")) or None,
                 caregiver=str(form.get("caregiver", "")) or None,
                 title=str(form.get("title", "")) or None,
@@ -108,10 +110,11 @@ def import_transcript(
 ) -> dict[str, Any]:
     from attunement.transcripts import service
 
-    with uploaded(j, file, "transcript.txt") as path:
+    with received(j.data_dir, file, "transcript.txt") as got:
         made = service.import_file(
             j,
-            path,
+            got.path,
+            name=got.name,
             fmt=transcript_format or None,
             caregiver=caregiver or None,
             title=title or None,
