@@ -29,5 +29,7 @@ def from_form(
     note: str = "",
     moment: str = "other",
 ) -> CheckIn:
-    scales = {s.id: scale_value(s.id, values.get(s.id, "")) for s in concepts().scales}
-    return journal.checkin(body=list(body), note=note, moment=moment, **scales)
+    scales: dict[str, int | None] = {
+        s.id: scale_value(s.id, values.get(s.id, "")) for s in concepts().scales
+    }
+    return journal.checkin(body=list(body), note=note, moment=moment, **scales)  # type: ignore[arg-type]

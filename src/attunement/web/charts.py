@@ -67,8 +67,8 @@ def line(
     coords = []
     for at_text, value in points:
         day = datetime.fromisoformat(at_text).date()
-        x = LEFT + plot_w * min(max((day - start).days, 0), span) / span
-        coords.append((x, y_of(value), at_text, value))
+        x_at = LEFT + plot_w * min(max((day - start).days, 0), span) / span
+        coords.append((x_at, y_of(value), at_text, value))
     if len(coords) > 1:
         body += (
             '<polyline class="series" points="'

@@ -22,9 +22,7 @@ from attunement.web.security import counts_as_activity
 def journal(request: Request) -> Journal:
     """The open journal (an encrypted one that is locked raises Locked). Only the
     person's own requests restart the idle time before an encrypted journal locks."""
-    return request.app.state.holder.get(  # type: ignore[no-any-return]
-        activity=counts_as_activity(request.scope)
-    )
+    return request.app.state.holder.get(activity=counts_as_activity(request.scope))
 
 
 JournalDep = Annotated[Journal, Depends(journal)]

@@ -27,4 +27,4 @@ def get(state: Any, token: str) -> Any | None:
 def _kept(state: Any) -> OrderedDict[str, Any]:
     if not hasattr(state, "flash"):
         state.flash = OrderedDict()
-    return state.flash  # type: ignore[no-any-return]
+    return state.flash

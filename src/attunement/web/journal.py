@@ -81,7 +81,7 @@ def write_save(
 
     j = journal(request)
     form = {"body": body, "title": title, "tags": tags}
-    again = dict(
+    again: dict[str, Any] = dict(
         title="Write",
         decks=j.decks.decks,
         chosen=j.decks.find_prompt(prompt_id),

@@ -26,7 +26,7 @@ def _renderer() -> Any:
 
     # CommonMark with raw HTML off: any <script> typed into an entry shows as text.
     md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
-    plain_text = md.renderer.rules["text"]
+    plain_text = md.renderer.rules["text"]  # type: ignore[attr-defined]
 
     def text(_self: Any, tokens: Sequence[Any], idx: int, options: Any, env: Any) -> str:
         pattern, by_phrase = env.get("marks") or (None, {})

@@ -5,6 +5,7 @@ Ids stay in URLs, form values and the JSON API."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from functools import lru_cache
 
 from attunement.framework import concepts
@@ -54,12 +55,10 @@ def names_of(ids: object) -> str:
     return ", ".join(name_of(str(i)) for i in ids or ())  # type: ignore[attr-defined]
 
 
-def day_of(value: object) -> str:
-    """A day as people write it: "3 Nov 2026" (from a date or an ISO date)."""
-    from datetime import date
-
+def day_of(value: date | str) -> str:
+    """A day as people write it: "3 Nov 2026" (from a date, a datetime or an ISO date)."""
     day = date.fromisoformat(value[:10]) if isinstance(value, str) else value
-    return f"{day.day} {day:%b %Y}"  # type: ignore[union-attr]
+    return f"{day.day} {day:%b %Y}"
 
 
 _TERMINAL = re.compile(r"`attune\b")
