@@ -193,3 +193,22 @@ def test_markdown_export_folder_and_zip_with_front_matter(attune, tmp_path):
         assert [Path(n).name for n in zf.namelist()] == [path.name]
     refused = attune("export", "--format", "markdown", "--out", str(folder), ok=False)
     assert refused.exit_code == 1
+
+
+def test_restoring_from_the_json_export_keeps_what_was_imported_from_where(attune, tmp_path):
+    """Import keys travel with the export, so re-importing the same jrnl file into a
+    journal rebuilt from that export adds nothing twice."""
+    journal_txt = str(DATA / "jrnl-v4.6-journal.txt")
+    assert attune.json("import", journal_txt, "--from", "jrnl")["added"] == 5
+    out = tmp_path / "export.json"
+    attune("export", "--out", str(out))
+    exported = json.loads(out.read_text(encoding="utf-8"))["entries"]
+    assert all(e["source"] for e in exported), "each imported entry names where it came from"
+    fresh = type(attune)(tmp_path / "fresh")
+    assert fresh.json("import", str(out), "--from", "attune-json")["added"] == 5
+    again = fresh.json("import", journal_txt, "--from", "jrnl")
+    assert again["added"] == 0 and len(again["skipped"]) == 5
+    assert len(fresh.json("list", "--all")["entries"]) == 5
+    out2 = tmp_path / "export-again.json"
+    fresh("export", "--out", str(out2))
+    assert json.loads(out2.read_text(encoding="utf-8"))["entries"] == exported

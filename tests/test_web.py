@@ -611,12 +611,30 @@ def test_no_page_shows_an_id_a_slug_or_a_temporary_path(client, data_dir):
         "/transcripts", files={"file": ("monday.vtt", VTT.encode())}, follow_redirects=False
     )
     pages = [
-        "/", "/write", "/write?prompt=aoa-1", "/journal", "/journal?prompt=aoa-2",
-        f"/entries/{first.id}", f"/entries/{first.id}/edit", f"/entries/{first.id}/history",
-        "/checkin", "/practice", "/practice?theme=neglectful", "/practice/v04",
-        answered.headers["location"], "/transcripts", transcript.headers["location"],
-        "/insights", "/supervision", "/prompts", "/settings", "/trash",
-        "/entries/nosuch1", "/practice/v99", "/transcripts/nosuch1", "/no-such-page",
+        "/",
+        "/write",
+        "/write?prompt=aoa-1",
+        "/journal",
+        "/journal?prompt=aoa-2",
+        f"/entries/{first.id}",
+        f"/entries/{first.id}/edit",
+        f"/entries/{first.id}/history",
+        "/checkin",
+        "/practice",
+        "/practice?theme=neglectful",
+        "/practice/v04",
+        answered.headers["location"],
+        "/transcripts",
+        transcript.headers["location"],
+        "/insights",
+        "/supervision",
+        "/prompts",
+        "/settings",
+        "/trash",
+        "/entries/nosuch1",
+        "/practice/v99",
+        "/transcripts/nosuch1",
+        "/no-such-page",
     ]
     shown = {path: client.get(path).text for path in pages}
     shown["checkin error"] = client.post("/checkin", data={"ease": "11"}).text
@@ -639,3 +657,25 @@ def test_no_page_shows_an_id_a_slug_or_a_temporary_path(client, data_dir):
         assert "`attune" not in text, f"{where} gives terminal advice"
         for entry_id in (first.id,):
             assert entry_id not in text, f"{where} shows an entry id"
+
+
+@pytest.mark.parametrize(
+    "route,form,name,content",
+    [
+        ("/api/v1/decks", {}, "d.toml", b'id = "x"\nname = 3\n'),
+        ("/api/v1/decks", {}, "d.yaml", b"id: [unclosed\n"),
+        ("/api/v1/decks", {}, "latin1.toml", 'name = "Zoë"\n'.encode("latin-1")),
+        ("/api/v1/transcripts", {}, "session.vtt", b"WEBVTT\n\n00:01.000 --> nonsense\n"),
+        ("/api/v1/transcripts", {}, "bad.txt", "Zoë: hi\n".encode("latin-1")),
+        ("/api/v1/import", {"from": "jrnl-json"}, "j.json", b"{not json"),
+        ("/api/v1/import", {"from": "attune-json"}, "a.json", b'{"format": "other"}'),
+    ],
+)
+def test_errors_about_an_upload_name_the_persons_file_not_a_temp_copy(
+    client, data_dir, route, form, name, content
+):
+    refused = client.post(route, data=form, files={"file": (name, content)})
+    assert 400 <= refused.status_code < 500, refused.text
+    message = error_of(refused)["message"]
+    assert name in message, message
+    assert "/tmp" not in message and str(data_dir) not in message, message

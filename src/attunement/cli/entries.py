@@ -8,6 +8,7 @@ import click
 
 from attunement.cli.context import AppContext
 from attunement.cli.output import (
+    COUNT,
     emit_json,
     highlight,
     hint,
@@ -231,7 +232,7 @@ def write(app: AppContext, text, prompt_id, title, tags, star, redact, draft_id,
 @click.option(
     "-n",
     "--limit",
-    type=int,
+    type=COUNT,
     default=20,
     show_default=True,
     help="How many entries to show, newest first.",
@@ -341,7 +342,9 @@ def edit(
 
 @click.command()
 @click.argument("entry_id")
-@click.option("--revision", type=int, metavar="N", help="Print version N in full.")
+@click.option(
+    "--revision", type=click.IntRange(1, 1_000_000), metavar="N", help="Print version N in full."
+)
 @json_option
 @pass_app
 def history(app: AppContext, entry_id: str, revision: int | None, as_json: bool) -> None:
@@ -446,7 +449,7 @@ def trash(app: AppContext, purge: bool, yes: bool, as_json: bool) -> None:
 @click.option(
     "-n",
     "--limit",
-    type=int,
+    type=COUNT,
     default=20,
     show_default=True,
     help="How many results to show, best first.",

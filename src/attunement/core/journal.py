@@ -99,41 +99,59 @@ class Journal:
         self.store = store
         self.data_dir = data_dir
         self._decks: DeckSet | None = None
+        self.notices: list[str] = []  # what opening it finished or undid, to tell the person
 
     @classmethod
     def open(cls, data_dir: Path, passphrase: str | None = None) -> Journal:
-        """Open the journal in ``data_dir``; an encrypted one needs its passphrase."""
-        from attunement.storage import vault
+        """Open the journal in ``data_dir``; an encrypted one needs its passphrase, and
+        every page of it must pass its HMAC (damage is reported, never read as words)."""
+        from attunement.storage import health, vault
+
+        notices = cls.prepare(data_dir)
+        if not vault.is_encrypted(data_dir):
+            journal = cls(Store.open_sqlite(data_dir / DATABASE_NAME), data_dir)
+        else:
+            header = vault.read_header(data_dir)
+            key = vault.derive_key(cls.require_passphrase(passphrase), header)
+            path = data_dir / header.file
+            vault.verify(path, key)
+            health.require_intact_pages(path, key)
+            journal = cls(Store.open_sqlite(path, key=key), data_dir)
+        journal.notices = notices
+        return journal
+
+    @staticmethod
+    def prepare(data_dir: Path) -> list[str]:
+        """Make the data folder ready to open: create it, and finish or undo what a crash
+        interrupted (a conversion, a restore). Returns what a person should be told."""
+        from attunement.storage import swap, vault
 
         ensure_data_dir(data_dir)
+        notices = swap.recover(data_dir)
         vault.tidy(data_dir)
-        if not vault.is_encrypted(data_dir):
-            return cls(Store.open_sqlite(data_dir / DATABASE_NAME), data_dir)
+        return notices
+
+    @staticmethod
+    def require_passphrase(passphrase: str | None) -> str:
         if passphrase is None:
             raise NeedsPassphrase(
                 "This journal is encrypted; give its passphrase (at the "
                 "prompt, with --passphrase-file, or in ATTUNE_PASSPHRASE).",
                 field="passphrase",
             )
-        header = vault.read_header(data_dir)
-        key = vault.derive_key(passphrase, header)
-        path = data_dir / header.file
-        vault.verify(path, key)
-        return cls(Store.open_sqlite(path, key=key), data_dir)
+        return passphrase
 
     @classmethod
     def create_encrypted(cls, data_dir: Path, passphrase: str) -> Journal:
         """A new journal that is encrypted from its first byte."""
         from attunement.storage import vault
 
-        ensure_data_dir(data_dir)
-        vault.tidy(data_dir)
+        cls.prepare(data_dir)
         if vault.is_encrypted(data_dir) or (data_dir / DATABASE_NAME).exists():
             raise Conflict(
                 f"There is already a journal in {data_dir}; use `attune encrypt` to encrypt it."
             )
-        header = vault.new_header()
-        key = vault.derive_key(vault.check_passphrase(passphrase), header)
+        header, key = vault.keyed_header(vault.check_passphrase(passphrase))
         store = Store.open_sqlite(data_dir / vault.ENCRYPTED_NAME, key=key)
         vault.write_header(data_dir, header)  # the journal exists from here on
         return cls(store, data_dir)

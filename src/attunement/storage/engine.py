@@ -51,9 +51,11 @@ def _message_for(exc: BaseException, where: str) -> str | None:
             "and is writable."
         )
     if "file is not a database" in text or "malformed" in text:
+        from attunement.storage.health import what_to_do
+
         return (
             f"The file at {where} is not a readable Attunement journal (damaged, "
-            "encrypted or another program's); restore it from a backup."
+            f"encrypted or another program's). {what_to_do(Path(where).parent)}"
         )
     if "disk i/o error" in text:
         return f"The disk reported an error while using the journal at {where}; check it."
@@ -70,11 +72,19 @@ def translated_errors(where: str) -> Iterator[None]:
         if message is None:
             raise
         raise StorageError(message) from exc
-    except sqlite3.Error as exc:
+    except Exception as exc:
+        # sqlite3's errors, and SQLCipher's, which share their names but not their
+        # classes (a raw driver call, such as VACUUM INTO, raises them unwrapped).
+        if not _is_driver_error(exc):
+            raise
         message = _message_for(exc, where)
         if message is None:
             raise
         raise StorageError(message) from exc
+
+
+def _is_driver_error(exc: BaseException) -> bool:
+    return isinstance(exc, sqlite3.Error) or type(exc).__module__.startswith("sqlcipher3")
 
 
 def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
