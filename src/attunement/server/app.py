@@ -90,6 +90,14 @@ def create_app(config: ServerConfig, engine: Engine | None = None) -> FastAPI:
     return app
 
 
+def route_table() -> list[Any]:
+    """Every route the server answers (the JSON API's and the pages'), as FastAPI routes;
+    the authorisation tests walk this list."""
+    from attunement.server import api, pages
+
+    return [*api.router.routes, *pages.router.routes]
+
+
 def error_response(request: Request, exc: AttuneError) -> Response:
     headers = {}
     if isinstance(exc, TooManyTries):

@@ -167,9 +167,25 @@ def welcome_page(token: str, request: Request, db: DB) -> Response:
     current(request)
     with reading(db) as conn:
         invite = accounts.invitation(conn, token)
-    return render(
-        request, "welcome.html", {"invite": invite, "token": token, "roles": accounts.ROLE_NAMES}
+    return _welcome(request, {"invite": invite, "token": token})
+
+
+def _welcome(request: Request, context: dict[str, Any], status_code: int = 200) -> Response:
+    presign = secrets.token_urlsafe(24)
+    response = render(
+        request,
+        "welcome.html",
+        {"roles": accounts.ROLE_NAMES, "presign": presign, **context},
+        status_code=status_code,
     )
+    response.set_cookie(
+        PRESIGN_COOKIE,
+        presign,
+        httponly=True,
+        samesite="strict",
+        secure=is_secure(request, request.app.state.config.secure_only),
+    )
+    return response
 
 
 @router.post("/welcome/{token}", **access("public"))
@@ -194,19 +210,8 @@ def welcome(
             db, config, token, actor=actor, name=name, email=email, password=password
         )
     except InvalidInput as exc:
-        return render(
-            request,
-            "welcome.html",
-            {
-                "invite": invite,
-                "token": token,
-                "error": exc.message,
-                "roles": accounts.ROLE_NAMES,
-                "name": name,
-                "email": email,
-            },
-            status_code=422,
-        )
+        context = {"invite": invite, "token": token, "error": exc.message}
+        return _welcome(request, {**context, "name": name, "email": email}, status_code=422)
     if actor is not None and actor.id == user_id:
         return back("/")
     return back("/signin")
