@@ -106,8 +106,7 @@ def stylesheet() -> FileResponse:
 
 @router.get("/signin", **access("public"))
 def signin_page(request: Request, error: str | None = None, status_code: int = 200) -> Response:
-    if current(request) is not None:
-        return back("/")
+    current(request)  # the page says who is signed in; signing in again starts afresh
     presign = secrets.token_urlsafe(24)
     response = render(
         request, "signin.html", {"presign": presign, "error": error}, status_code=status_code
