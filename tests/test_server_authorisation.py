@@ -93,8 +93,12 @@ def payload(route: APIRoute, scene) -> dict:
     world = scene["world"]
     if route.path.startswith("/api/"):
         bodies = {
-            "/api/v1/shares/{share_id}": {"kind": "entry", "reader": world.ids["Sam"],
-                                          "title": "Replaced", "body": "Replaced."},
+            "/api/v1/shares/{share_id}": {
+                "kind": "entry",
+                "reader": world.ids["Sam"],
+                "title": "Replaced",
+                "body": "Replaced.",
+            },
             "/api/v1/shares/{share_id}/comments": {"body": "A comment."},
             "/api/v1/shares/{share_id}/signoff": {"revision": 1, "sha256": "0" * 64},
             "/api/v1/account/erase": {"confirm": "nobody@example.org"},
@@ -122,8 +126,7 @@ def request_as(scene, who, route, method, share):
     kwargs = payload(route, scene) if method in {"POST", "PUT", "DELETE", "PATCH"} else {}
     if method == "DELETE":
         kwargs = {}
-    return client.request(method, fill(route.path, scene, share), follow_redirects=False,
-                          **kwargs)
+    return client.request(method, fill(route.path, scene, share), follow_redirects=False, **kwargs)
 
 
 def refused_as_content(response) -> bool:
@@ -209,18 +212,20 @@ def test_nothing_was_changed_by_the_refused_requests(scene):
     world = scene["world"]
     with reading(world.engine) as conn:
         n = conn.execute(
-            select(func.count()).select_from(revisions)
+            select(func.count())
+            .select_from(revisions)
             .where(revisions.c.share_id == scene["target"])
         ).scalar()
         said = conn.execute(
-            select(func.count()).select_from(comments).where(
-                comments.c.share_id.in_([scene["target"], scene["to_sid"]])
-            )
+            select(func.count())
+            .select_from(comments)
+            .where(comments.c.share_id.in_([scene["target"], scene["to_sid"]]))
         ).scalar()
         signed = conn.execute(select(func.count()).select_from(signoffs)).scalar()
         still = conn.execute(select(func.count()).select_from(shares)).scalar()
         tom_sessions = conn.execute(
-            select(func.count()).select_from(sessions)
+            select(func.count())
+            .select_from(sessions)
             .where(sessions.c.public_id == scene["tom_session"])
         ).scalar()
     assert (n, said, signed, still, tom_sessions) == (1, 0, 0, 2, 1)

@@ -96,11 +96,13 @@ def test_every_form_needs_its_csrf_token(world):
     # The sign-in form has its own (double-submit) token.
     browser = TestClient(world.app)
     browser.get("/signin")
-    forged = browser.post("/signin", data={"csrf": "x", "email": "tom@example.org",
-                                           "password": PASSWORD})
+    forged = browser.post(
+        "/signin", data={"csrf": "x", "email": "tom@example.org", "password": PASSWORD}
+    )
     assert forged.status_code == 403
-    ok = sam.post(f"/shares/{share_id}/comments", data={"body": "Fine", "csrf": good},
-                  follow_redirects=False)
+    ok = sam.post(
+        f"/shares/{share_id}/comments", data={"body": "Fine", "csrf": good}, follow_redirects=False
+    )
     assert ok.status_code == 303
 
 
@@ -120,8 +122,9 @@ def test_password_guessing_is_slowed_with_retry_after(world):
     blocked = sign_in(browser, "tom@example.org", PASSWORD)  # even the right password waits
     assert blocked.status_code == 429
     assert 1 <= int(blocked.headers["Retry-After"]) <= world.config.signin_window_s
-    api = world.client().post("/api/v1/token", json={"email": "tom@example.org",
-                                                     "password": PASSWORD})
+    api = world.client().post(
+        "/api/v1/token", json={"email": "tom@example.org", "password": PASSWORD}
+    )
     assert api.status_code == 429 and "Retry-After" in api.headers
     assert api.json()["error"]["code"] == "too_many_tries"
     # Another account is not locked by Tom's guesser (the address limit is higher).
@@ -140,9 +143,9 @@ XSS = [
     "<script>alert(1)</script>",
     "<img src=x onerror=alert(1)>",
     "[click](javascript:alert(1))",
-    "<a href=\"javascript:alert(1)\">x</a>",
+    '<a href="javascript:alert(1)">x</a>',
     "![x](javascript:alert(1))",
-    "\"><svg onload=alert(1)>",
+    '"><svg onload=alert(1)>',
 ]
 
 
@@ -157,15 +160,20 @@ def test_script_in_shared_markdown_or_comments_is_never_run(world):
         page = world.client(who).get(f"/shares/{share_id}").text
         assert "<script" not in page.lower()
         assert "onerror=" not in page.replace("onerror=alert(1)&gt;", "")
-        assert 'href="javascript:' not in page and "src=\"javascript:" not in page
+        assert 'href="javascript:' not in page and 'src="javascript:' not in page
         assert "<svg" not in page and "<img src=x" not in page
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page  # shown, as text
     csp = world.client("Sam").get(f"/shares/{share_id}").headers["content-security-policy"]
     assert "default-src 'none'" in csp and "script-src" not in csp
 
 
-SQLI = ["' OR '1'='1", "'; DROP TABLE users; --", "\" OR 1=1 --", "1; SELECT pg_sleep(5)",
-        "%' UNION SELECT password_hash FROM users --"]
+SQLI = [
+    "' OR '1'='1",
+    "'; DROP TABLE users; --",
+    '" OR 1=1 --',
+    "1; SELECT pg_sleep(5)",
+    "%' UNION SELECT password_hash FROM users --",
+]
 
 
 def test_sql_injection_probes_find_nothing(world):
@@ -174,13 +182,18 @@ def test_sql_injection_probes_find_nothing(world):
     tess = world.api("Tess")
     for probe in SQLI:
         assert sign_in(TestClient(world.app), probe, probe).status_code in (422, 429)
-        assert anyone.post("/api/v1/token", json={"email": probe, "password": probe}
-                           ).status_code in (422, 429)
+        assert anyone.post(
+            "/api/v1/token", json={"email": probe, "password": probe}
+        ).status_code in (422, 429)
         assert tess.get(f"/api/v1/shares/{probe}").status_code == 404
-        assert tess.get(f"/api/v1/shares/{share_id}", params={"revision": probe}
-                        ).status_code in (404, 422)
-        r = tess.put(f"/api/v1/shares/{uuid.uuid4()}",
-                     json={"kind": probe, "reader": probe, "title": probe, "body": probe})
+        assert tess.get(f"/api/v1/shares/{share_id}", params={"revision": probe}).status_code in (
+            404,
+            422,
+        )
+        r = tess.put(
+            f"/api/v1/shares/{uuid.uuid4()}",
+            json={"kind": probe, "reader": probe, "title": probe, "body": probe},
+        )
         assert r.status_code == 422
         assert world.client().get(f"/welcome/{probe}").status_code == 404
     with reading(world.engine) as conn:
@@ -199,8 +212,10 @@ def test_forwarded_headers_are_believed_only_from_the_configured_proxy(tmp_path)
     # From anyone else, the same headers are ignored.
     direct = TestClient(world.app, client=("198.51.100.7", 5000), headers=headers)
     done = sign_in(direct, "tom@example.org")
-    assert "Secure" not in [c for c in done.headers.get_list("set-cookie")
-                            if "attune_session=" in c][0]
+    assert (
+        "Secure"
+        not in [c for c in done.headers.get_list("set-cookie") if "attune_session=" in c][0]
+    )
     from attunement.server.schema import signin_failures
 
     sign_in(proxy, "tess@example.org", "a wrong password")
@@ -213,6 +228,8 @@ def test_forwarded_headers_are_believed_only_from_the_configured_proxy(tmp_path)
 def test_large_bodies_are_refused(world):
     share_id = str(uuid.uuid4())
     huge = "x" * (world.config.max_body + 10)
-    r = world.api("Tom").put(f"/api/v1/shares/{share_id}",
-                             json={"kind": "entry", "reader": world.ids["Sam"], "body": huge})
+    r = world.api("Tom").put(
+        f"/api/v1/shares/{share_id}",
+        json={"kind": "entry", "reader": world.ids["Sam"], "body": huge},
+    )
     assert r.status_code == 413

@@ -16,6 +16,7 @@ from attunement.server.schema import audit, comments, opens, revisions, shares, 
 
 from .server_world import build_world, expire, form_csrf
 
+
 def in_a_week() -> str:
     from datetime import UTC, datetime, timedelta
 
@@ -59,8 +60,12 @@ def test_share_comment_request_changes_sign_off(world):
     csrf = form_csrf(page.text)
     done = sam.post(
         f"/shares/{share_id}/comments",
-        data={"csrf": csrf, "quote": "the urge to fix", "body": "What did it feel like?",
-              "kind": "changes"},
+        data={
+            "csrf": csrf,
+            "quote": "the urge to fix",
+            "body": "What did it feel like?",
+            "kind": "changes",
+        },
         follow_redirects=False,
     )
     assert done.status_code == 303, done.text
@@ -76,8 +81,9 @@ def test_share_comment_request_changes_sign_off(world):
     # Signing what one read: the page carries the digest of version 2.
     page = sam.get(f"/shares/{share_id}")
     expected = hashlib.sha256(
-        json.dumps(["The scan", changed["body"]], ensure_ascii=False,
-                   separators=(",", ":")).encode()
+        json.dumps(
+            ["The scan", changed["body"]], ensure_ascii=False, separators=(",", ":")
+        ).encode()
     ).hexdigest()
     assert expected in page.text
     signed = sam.post(
@@ -90,8 +96,12 @@ def test_share_comment_request_changes_sign_off(world):
     seen = tom.get(f"/api/v1/shares/{share_id}").json()
     assert seen["status"] == "signed off"
     assert seen["signoffs"] == [
-        {"revision": 2, "sha256": expected, "signer": {"id": world.ids["Sam"], "name": "Sam"},
-         "signed_at": seen["signoffs"][0]["signed_at"]}
+        {
+            "revision": 2,
+            "sha256": expected,
+            "signer": {"id": world.ids["Sam"], "name": "Sam"},
+            "signed_at": seen["signoffs"][0]["signed_at"],
+        }
     ]
     assert [o["reader"] for o in seen["opens"]] == ["Sam", "Sam"]
     assert seen["comments"][0]["quote"] == "the urge to fix"
@@ -120,13 +130,17 @@ def test_a_signed_off_version_cannot_be_changed_and_a_newer_one_is_not_signed_bl
         f"/api/v1/shares/{share_id}",
         json={"kind": "entry", "reader": world.ids["Sam"], "title": "One", "body": "Second."},
     )
-    late = sam.post(f"/api/v1/shares/{share_id}/signoff",
-                    json={"revision": shown["number"], "sha256": shown["sha256"]})
+    late = sam.post(
+        f"/api/v1/shares/{share_id}/signoff",
+        json={"revision": shown["number"], "sha256": shown["sha256"]},
+    )
     assert late.status_code == 409
     assert "newer version" in late.json()["error"]["message"]
     latest = sam.get(f"/api/v1/shares/{share_id}").json()["shown"]
-    ok = sam.post(f"/api/v1/shares/{share_id}/signoff",
-                  json={"revision": latest["number"], "sha256": latest["sha256"]})
+    ok = sam.post(
+        f"/api/v1/shares/{share_id}/signoff",
+        json={"revision": latest["number"], "sha256": latest["sha256"]},
+    )
     assert ok.status_code == 201
     from sqlalchemy import update
 
@@ -146,8 +160,7 @@ def test_a_signed_off_version_cannot_be_changed_and_a_newer_one_is_not_signed_bl
 
 
 def test_expired_shares_are_deleted_not_hidden(world):
-    share_id = world.share("Tom", "Sam", "Brief", "Words for a week.",
-                           expires_at=in_a_week())
+    share_id = world.share("Tom", "Sam", "Brief", "Words for a week.", expires_at=in_a_week())
     expire(world, share_id)
     sam = world.api("Sam")
     assert sam.get(f"/api/v1/shares/{share_id}").status_code == 404
@@ -186,14 +199,17 @@ def test_suspending_ends_sessions_and_reinstating_allows_sign_in_again(world):
     sam = world.api("Sam")
     ada = world.client("Ada")
     csrf = ada.headers["X-CSRF-Token"]
-    done = ada.post(f"/admin/members/{world.ids['Sam']}/suspend", data={"csrf": csrf},
-                    follow_redirects=False)
+    done = ada.post(
+        f"/admin/members/{world.ids['Sam']}/suspend", data={"csrf": csrf}, follow_redirects=False
+    )
     assert done.status_code == 303
     assert sam.get("/api/v1/me").status_code == 401
-    refused = world.client().post("/api/v1/token",
-                                  json={"email": "sam@example.org", "password": "a long enough password"})
+    refused = world.client().post(
+        "/api/v1/token", json={"email": "sam@example.org", "password": "a long enough password"}
+    )
     assert refused.status_code == 422
     ada.post(f"/admin/members/{world.ids['Sam']}/reinstate", data={"csrf": csrf})
-    back = world.client().post("/api/v1/token",
-                               json={"email": "sam@example.org", "password": "a long enough password"})
+    back = world.client().post(
+        "/api/v1/token", json={"email": "sam@example.org", "password": "a long enough password"}
+    )
     assert back.status_code == 200

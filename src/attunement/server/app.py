@@ -139,3 +139,17 @@ def current(request: Request) -> Actor | None:
             sessions.touch(conn, token)
     request.state.actor = actor
     return actor
+
+
+def from_environment() -> FastAPI:
+    """The app as `attune server serve` starts it in each worker (uvicorn's factory)."""
+    import os
+
+    from attunement.paths import resolve_data_dir
+    from attunement.server import config as config_module
+
+    config = config_module.load(
+        database=os.environ.get(config_module.ENV_DATABASE),
+        data_dir=resolve_data_dir(os.environ.get("ATTUNE_SERVER_DATA_DIR")),
+    )
+    return create_app(config)
