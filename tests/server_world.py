@@ -44,7 +44,7 @@ def fresh_database(tmp_path: Path) -> str:
     return url
 
 
-def test_config(url: str, **overrides: Any) -> ServerConfig:
+def server_config(url: str, **overrides: Any) -> ServerConfig:
     return ServerConfig(database_url=url, argon2_memory_kib=1024, argon2_time_cost=1, **overrides)
 
 
@@ -119,7 +119,7 @@ class World:
 
 
 def build_world(tmp_path: Path, **overrides: Any) -> World:
-    config = test_config(fresh_database(tmp_path), **overrides)
+    config = server_config(fresh_database(tmp_path), **overrides)
     world = World(config, create_app(config))
     link = accounts.initialise(world.engine, config, "ada@example.org", "Ada", "Hospice Training")
     admin, _ = _admin(world, link)

@@ -71,7 +71,7 @@ class Served:
                     return
             except OSError:
                 if self.process.poll() is not None:
-                    raise AssertionError(self.process.stderr.read().decode())
+                    raise AssertionError(self.process.stderr.read().decode()) from None
                 time.sleep(0.1)
         raise AssertionError("the server did not start")
 
@@ -248,8 +248,9 @@ http {{
         # The same header from another address (127.0.0.2, not the proxy) is ignored.
         import http.client
 
-        direct = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10,
-                                            source_address=("127.0.0.2", 0))
+        direct = http.client.HTTPConnection(
+            "127.0.0.1", server.port, timeout=10, source_address=("127.0.0.2", 0)
+        )
         direct.request("GET", "/signin", headers={"X-Forwarded-Proto": "https"})
         answer = direct.getresponse()
         assert answer.status == 200 and "Secure" not in answer.getheader("Set-Cookie")

@@ -80,7 +80,13 @@ def init(app: AppContext, database, public_url, email, name, org, as_json) -> No
 @database_option
 @url_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8765, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--port",
+    default=8765,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="Port to listen on.",
+)
 @click.option(
     "--trusted-proxy",
     "proxies",

@@ -4,6 +4,7 @@ be sent, and nothing is sent until you say so (or pass --yes)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import click
@@ -46,7 +47,7 @@ def _reader(readers: list[dict[str, Any]], who: str) -> dict[str, Any]:
     return found[0]
 
 
-def _expiry(text: str | None):  # type: ignore[no-untyped-def]
+def _expiry(text: str | None) -> datetime | None:
     if not text:
         return None
     from attunement.core.dates import parse_when
@@ -56,7 +57,7 @@ def _expiry(text: str | None):  # type: ignore[no-untyped-def]
 
 def _send(
     app: AppContext, out, to: str, expires: str | None, item: str, yes: bool, as_json: bool
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from attunement.errors import InvalidInput
     from attunement.server import client, outgoing
 

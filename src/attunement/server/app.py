@@ -126,7 +126,7 @@ def _title_for(exc: AttuneError) -> str:
 def current(request: Request) -> Actor | None:
     """The person behind the request, or None (a sync dependency: runs in a thread)."""
     if hasattr(request.state, "actor"):
-        return request.state.actor  # type: ignore[no-any-return]
+        return request.state.actor
     engine: Engine = request.app.state.engine
     config: ServerConfig = request.app.state.config
     token, kind = token_of(request)

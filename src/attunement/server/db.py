@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection, Engine
@@ -66,7 +67,7 @@ def current_revision(conn: Connection) -> str | None:
     return conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
 
 
-def _alembic_config(conn: Connection):  # type: ignore[no-untyped-def]
+def _alembic_config(conn: Connection | None) -> Any:
     from alembic.config import Config
 
     config = Config()
@@ -78,7 +79,7 @@ def _alembic_config(conn: Connection):  # type: ignore[no-untyped-def]
 def known_revisions() -> set[str]:
     from alembic.script import ScriptDirectory
 
-    config = _alembic_config(None)  # type: ignore[arg-type]
+    config = _alembic_config(None)
     return {s.revision for s in ScriptDirectory.from_config(config).walk_revisions()}
 
 

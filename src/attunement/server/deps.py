@@ -48,11 +48,11 @@ Admin = Annotated[Actor, Depends(admin)]
 
 
 def engine_of(request: Request) -> Engine:
-    return request.app.state.engine  # type: ignore[no-any-return]
+    return request.app.state.engine
 
 
 def config_of(request: Request) -> ServerConfig:
-    return request.app.state.config  # type: ignore[no-any-return]
+    return request.app.state.config
 
 
 DB = Annotated[Engine, Depends(engine_of)]

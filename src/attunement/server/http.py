@@ -92,7 +92,7 @@ class Guard:
         try:
             await self.app(scope, limited, with_headers)
         except _TooLarge:
-            body = (
+            refused = (
                 b'{"error": {"code": "too_large", "message": "The request is too large.",'
                 b' "field": null}}'
             )
@@ -103,7 +103,7 @@ class Guard:
                     "headers": [(b"content-type", b"application/json"), *extra],
                 }
             )
-            await send({"type": "http.response.body", "body": body})
+            await send({"type": "http.response.body", "body": refused})
 
 
 class _TooLarge(Exception):

@@ -57,7 +57,7 @@ def erase(engine: Engine, actor: Actor, confirm_email: str) -> dict[str, int]:
             admins = conn.execute(
                 select(func.count()).select_from(users).where(users.c.is_admin.is_(True))
             ).scalar()
-            if admins <= 1:
+            if (admins or 0) <= 1:
                 raise InvalidInput(
                     "You are this server's only admin; make someone else an admin first.",
                     field="confirm",
