@@ -267,11 +267,15 @@ def test_no_get_changes_anything_or_writes_the_audit_log(client, data_dir):
     body, headers = multipart(b"t.txt", b"Nurse: How are you?\nClient: Tired.\n")
     transcript = client.post("/api/v1/transcripts", content=body, headers=headers).json()
     vignette = client.get("/api/v1/practice/vignettes").json()["vignettes"][0]["id"]
+    attempt = client.post(
+        "/api/v1/practice/respond", json={"vignette_id": vignette, "response": "That is hard."}
+    ).json()
     ids = {
         "entry_id": entry["id"],
         "draft_id": draft["id"],
         "transcript_id": transcript["id"],
         "vignette_id": vignette,
+        "attempt_id": attempt["attempt_id"],
     }
     app = client.app.app
     gets = sorted(
@@ -311,7 +315,12 @@ def test_a_405_says_which_methods_the_address_takes(client, method, path, allow)
 
 def test_every_405_names_methods_that_are_then_accepted(client):
     paths = {
-        filled(r.path, {"entry_id": "x", "draft_id": "x", "transcript_id": "x", "vignette_id": "x"})
+        filled(
+            r.path,
+            dict.fromkeys(
+                ("entry_id", "draft_id", "transcript_id", "vignette_id", "attempt_id"), "x"
+            ),
+        )
         for r in routes_of(client.app.app.routes)
         if getattr(r, "methods", None)
     }

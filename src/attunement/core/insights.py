@@ -6,7 +6,7 @@ week, prompt coverage and writing days. One computation feeds the Insights page,
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -26,9 +26,16 @@ class Insights:
     markers_per_week: dict[str, list[int]]  # marker id -> count per week
     feelings_per_week: dict[str, list[int]]  # Ekman group -> count per week
     prompt_coverage: list[tuple[str, str, int]]  # (prompt id, title, answers)
-    writing_days: dict[str, int]  # ISO date -> entries
+    writing_days: dict[str, int]  # ISO date -> entries, in the same weeks
     analysed: int
     capped: bool
+    # scale -> moment ("before", "after") -> (average, check-ins): "am I more at ease after?"
+    by_moment: dict[str, dict[str, tuple[float, int]]] = field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        """Nothing written or checked in during the period: no picture to draw yet."""
+        return not self.writing_days and not any(self.scales.values())
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -46,6 +53,10 @@ class Insights:
             "writing_days": self.writing_days,
             "analysed_entries": self.analysed,
             "capped": self.capped,
+            "by_moment": {
+                scale: {m: {"mean": v[0], "count": v[1]} for m, v in moments.items()}
+                for scale, moments in self.by_moment.items()
+            },
         }
 
 
@@ -69,10 +80,17 @@ def compute(
     since = start_of_day(first_week, now.tzinfo)
 
     scales: dict[str, list[tuple[str, int]]] = {name: [] for name in SCALES}
+    moments: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     for checkin in reversed(journal.checkins(since=since)):
         for name, value in checkin.scales().items():
             if value is not None:
                 scales[name].append((checkin.at.isoformat(), value))
+                if checkin.moment in ("before", "after"):
+                    moments[name][checkin.moment].append(value)
+    by_moment = {
+        name: {m: (round(sum(v) / len(v), 1), len(v)) for m, v in sorted(per.items())}
+        for name, per in moments.items()
+    }
 
     entries = journal.list_entries(EntryFilter(since=since), limit=MAX_ANALYSED + 1)
     capped = len(entries) > MAX_ANALYSED
@@ -97,12 +115,11 @@ def compute(
     ]
 
     days: Counter[str] = Counter()
-    year_ago = now.date() - timedelta(days=182)
     from attunement.core.dates import local_day
 
     for created, offset in journal.store.writing_days():
         day = local_day(created, offset)
-        if day < year_ago:
+        if day < first_week:
             break
         days[day.isoformat()] += 1
     return Insights(
@@ -116,11 +133,30 @@ def compute(
         writing_days=dict(sorted(days.items())),
         analysed=len(entries),
         capped=capped,
+        by_moment=by_moment,
     )
 
 
 def analyse_entry(entry: Any) -> tuple[set[str], tuple[str, ...]]:
-    from attunement.analysis import emotions, find_markers
+    from attunement.analysis.report import analyze_text
 
-    marker_ids = {f.id for f in find_markers(entry.body) if f.counts}
-    return marker_ids, tuple(g for g in emotions(entry.body).ekman if g != "neutral")
+    analysis = analyze_text(entry.body)  # the same reading the entry page shows
+    return {f.id for f in analysis.markers if f.counts}, analysis.feelings.groups
+
+
+class AnalysisCache:
+    """Markers and feelings of each entry version, computed once: a long-running app (the
+    web server) keeps one, so Insights does not re-read every entry on every visit. An
+    edit makes a new version, so a cached result never goes stale."""
+
+    def __init__(self, limit: int = 20_000) -> None:
+        self.limit = limit
+        self._kept: dict[tuple[str, int], tuple[set[str], tuple[str, ...]]] = {}
+
+    def __call__(self, entry: Any) -> tuple[set[str], tuple[str, ...]]:
+        key = (entry.id, entry.revision)
+        if key not in self._kept:
+            if len(self._kept) >= self.limit:
+                self._kept.clear()
+            self._kept[key] = analyse_entry(entry)
+        return self._kept[key]

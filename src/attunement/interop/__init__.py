@@ -133,3 +133,37 @@ def _preview(journal: Journal, parsed: Parsed, report: ImportReport) -> None:
             report.checkins_skipped += 1
         else:
             report.checkins_added += 1
+
+
+EXPORTS = {
+    "json": ("application/json", "attunement-export.json"),
+    "markdown": ("application/zip", "attunement-markdown.zip"),
+}
+
+
+def export_bytes(journal: Journal, fmt: str) -> tuple[bytes, str, str]:
+    """The whole journal as one file to hand over: (content, media type, file name). The
+    JSON file is the complete backup; the Markdown zip holds one file per entry. The
+    export is noted in the audit log (what kind and how many entries, never a word)."""
+    import io
+    import tempfile
+
+    from attunement.audit import record
+    from attunement.interop import attune_json, markdown
+    from attunement.paths import private_temp_dir
+
+    if fmt not in EXPORTS:
+        raise InvalidInput(f"Export as {' or '.join(EXPORTS)}, not {fmt!r}.", field="format")
+    media, name = EXPORTS[fmt]
+    if fmt == "markdown":
+        parent = private_temp_dir(journal.data_dir) if journal.data_dir else None
+        with tempfile.TemporaryDirectory(dir=parent) as tmp:
+            target = Path(tmp) / name
+            count = markdown.write(journal, target)
+            data = target.read_bytes()
+    else:
+        buffer = io.StringIO()
+        count = attune_json.write(journal, buffer)
+        data = buffer.getvalue().encode("utf-8")
+    record(journal.data_dir, "export", format=fmt, entries=count)
+    return data, media, name

@@ -15,12 +15,16 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from attunement import __version__
+from attunement.core.insights import AnalysisCache
 from attunement.errors import AttuneError, Locked
-from attunement.web.api import error_response
-from attunement.web.api import router as api_router
+from attunement.web import checkins, journal, practice, settings, supervision, transcripts
+from attunement.web.common import error_response
+from attunement.web.rendering import error_page
 from attunement.web.security import LocalSafety
 
 HERE = Path(__file__).resolve().parent
+# Each capability keeps its pages and its API routes side by side.
+CAPABILITIES = (journal, checkins, practice, transcripts, supervision, settings)
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 MAX_BODY = 12 * 1024 * 1024  # entries may be 10 MB, plus room for the request around them
 
@@ -89,12 +93,19 @@ def create_app(settings: Settings) -> Any:
     )
     app.state.settings = settings
     app.state.holder = holder
-    app.state.analysis_cache = {}
-    app.include_router(api_router)
-    from attunement.web import pages
-
-    app.include_router(pages.router)
+    app.state.analyses = AnalysisCache()  # each entry version is analysed once per run
+    for capability in CAPABILITIES:
+        app.include_router(capability.api)
+        app.include_router(capability.pages)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        # Browsers ask for this address on every page; the icon is the packaged SVG.
+        icon = (HERE / "static" / "favicon.svg").read_bytes()
+        return Response(
+            icon, media_type="image/svg+xml", headers={"cache-control": "max-age=86400"}
+        )
 
     @app.exception_handler(AttuneError)
     async def attune_error(request: Request, exc: AttuneError) -> Response:
@@ -104,7 +115,7 @@ def create_app(settings: Settings) -> Any:
             return RedirectResponse("/unlock", status_code=303)
         if _is_api(request):
             return error_response(exc.http_status, exc.code, exc.message, exc.field)
-        return pages.error_page(request, exc.http_status, exc.message)
+        return error_page(request, exc.http_status, exc.message)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
@@ -116,7 +127,7 @@ def create_app(settings: Settings) -> Any:
         message = f"{field_name or 'The request'}: {first.get('msg', 'is not valid')}."
         if _is_api(request):
             return error_response(422, "invalid_input", message, field_name)
-        return pages.error_page(request, 422, message)
+        return error_page(request, 422, message)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -141,6 +152,6 @@ def create_app(settings: Settings) -> Any:
                 headers=headers,
             )
             return response
-        return pages.error_page(request, 404, message)
+        return error_page(request, 404, message)
 
     return LocalSafety(app, allowed_hosts=settings.allowed_hosts, max_body=settings.max_body)
