@@ -47,23 +47,39 @@ def _reader(readers: list[dict[str, Any]], who: str) -> dict[str, Any]:
     return found[0]
 
 
-def _expiry(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    from attunement.core.dates import parse_when
+def _expiry(text: str | None, to: str | None) -> datetime | None:
+    """The expiry, read first (so a bad date is refused before anything else happens),
+    and the reader's name checked for."""
+    from attunement.errors import InvalidInput
 
-    return parse_when(text, end_of_day=True)
+    if not text:
+        expires = None
+    else:
+        from attunement.core.dates import parse_when
+
+        expires = parse_when(text, end_of_day=True)
+    if not to or not to.strip():
+        raise InvalidInput(
+            "Say whom to share with: --to SUPERVISOR (`attune share readers` lists them).",
+            field="to",
+        )
+    return expires
 
 
 def _send(
-    app: AppContext, out, to: str, expires: str | None, item: str, yes: bool, as_json: bool
+    app: AppContext,
+    out: Any,
+    to: str,
+    expires_at: datetime | None,
+    item: str,
+    yes: bool,
+    as_json: bool,
 ) -> None:
     from attunement.errors import InvalidInput
     from attunement.server import client, outgoing
 
     api = client.Client.signed_in(app.data_dir)
     reader = _reader(api.call("GET", "/api/v1/me")["readers"], to)
-    expires_at = _expiry(expires)
     if not as_json:
         click.echo(click.style(f"This is exactly what {reader['name']} will see:", bold=True))
         click.echo(f"\n# {out.title}\n\n{out.body}")
@@ -106,7 +122,6 @@ def _send(
 @click.option(
     "--to",
     "to",
-    required=True,
     metavar="SUPERVISOR",
     help="Their e-mail address or name (`attune share readers` lists them).",
 )
@@ -121,8 +136,9 @@ def share_entry(app: AppContext, entry_id, to, expires, no_redact, yes, as_json)
     """Share one entry. Sharing it again after editing adds a new version."""
     from attunement.server import outgoing
 
+    expires_at = _expiry(expires, to)
     out = outgoing.entry(app.journal, entry_id, redact=not no_redact)
-    _send(app, out, to, expires, entry_id, yes, as_json)
+    _send(app, out, to, expires_at, entry_id, yes, as_json)
 
 
 @share.command("packet")
@@ -135,9 +151,7 @@ def share_entry(app: AppContext, entry_id, to, expires, no_redact, yes, as_json)
     metavar="TEXT",
     help="A question you are bringing to supervision (repeat for more).",
 )
-@click.option(
-    "--to", "to", required=True, metavar="SUPERVISOR", help="Their e-mail address or name."
-)
+@click.option("--to", "to", metavar="SUPERVISOR", help="Their e-mail address or name.")
 @click.option("--expires", metavar="DATE", help="Delete it from the server after this day.")
 @click.option("--no-redact", is_flag=True, help="Send names, dates and places as written.")
 @click.option("--yes", is_flag=True, help="Send without asking (the text is still shown).")
@@ -163,14 +177,16 @@ def share_packet(
     from attunement.supervision import packet as supervision
 
     filtering = since or until or tags or prompt_id or starred
+    flt = _make_filter(since, until, tags, prompt_id, starred) if filtering else None
+    expires_at = _expiry(expires, to)
     chosen = supervision.Selection(
         entry_ids=tuple(entry_ids),
-        filter=_make_filter(since, until, tags, prompt_id, starred) if filtering else None,
+        filter=flt,
         questions=tuple(questions),
         redact=not no_redact,
     )
     out = outgoing.packet(app.journal, chosen)
-    _send(app, out, to, expires, outgoing.packet_item(out), yes, as_json)
+    _send(app, out, to, expires_at, outgoing.packet_item(out), yes, as_json)
 
 
 @share.command("readers")
