@@ -58,6 +58,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=("dev", "test"), default="dev")
     parser.add_argument("--errors", action="store_true", help="Print what the reading missed.")
+    parser.add_argument(
+        "--record",
+        action="store_true",
+        help="Write the figures into analysis/models/caregiver.json (for the model card).",
+    )
     args = parser.parse_args(argv)
     ids = [m.id for m in lexicon().markers]
     results: dict[str, float] = {}
@@ -132,6 +137,11 @@ def main(argv: list[str] | None = None) -> None:
     results["feeling met F1"] = f1(met["tp"], met["fp"], met["fn"])
     results["named feelings precision"] = feelings["tp"] / max(feelings["tp"] + feelings["fp"], 1)
     results["named feelings recall"] = feelings["tp"] / max(feelings["tp"] + feelings["fn"], 1)
+    results["named feelings precision, labelled words"] = feelings["tp"] / max(
+        feelings["tp"] + feelings["fp_whose_or_negation"], 1
+    )
+    results["named feelings wrong: whose or negation"] = feelings["fp_whose_or_negation"]
+    results["named feelings wrong: word not labelled"] = feelings["fp_not_labelled"]
     results["evidence with a content word"] = (
         sum(map(has_content_word, evidence)) / len(evidence) if evidence else float("nan")
     )
@@ -147,6 +157,18 @@ def main(argv: list[str] | None = None) -> None:
         c = counts[m]
         print(f"  {m:26s} {value:.3f}  (tp {c['tp']}, fp {c['fp']}, fn {c['fn']})")
     print("\nreply codes:", dict(Counter(zip(gold_codes, pred_codes, strict=True))))
+    if args.record:
+        import datetime
+        import json
+
+        path = Path(__file__).resolve().parent.parent / "src/attunement/analysis/models/caregiver.json"
+        report = json.loads(path.read_text(encoding="utf-8"))
+        report[f"benchmark_{args.split}"] = {
+            "date": datetime.date.today().isoformat(),
+            **{k: round(float(v), 4) for k, v in results.items()},
+            "per_marker_f1": {m: round(v, 4) for m, v in per_marker.items()},
+        }
+        path.write_text(json.dumps(report, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def _overlaps(quoted: str, part: str) -> bool:
@@ -166,10 +188,13 @@ def _quoted(sentence: str) -> list[str]:
 def _feelings(item, tally: Counter) -> None:
     gold = {f["word"].lower() for f in item.data.get("feelings", [])
             if isinstance(f, dict) and f.get("whose") == "writer" and not f.get("negated")}
+    labelled = {(f["word"] if isinstance(f, dict) else f).lower() for f in item.data.get("feelings", [])}
     pred = {f.word.lower() for f in named_feelings(item.text) if f.writers_own}
     tally["tp"] += len(gold & pred)
     tally["fp"] += len(pred - gold)
     tally["fn"] += len(gold - pred)
+    tally["fp_whose_or_negation"] += len((pred - gold) & labelled)
+    tally["fp_not_labelled"] += len((pred - gold) - labelled)
 
 
 if __name__ == "__main__":
