@@ -21,12 +21,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from training.caregiver_data import FIXING_CODES, load, reply_code  # noqa: E402
+
 from attunement.analysis.feelings import named_feelings  # noqa: E402
 from attunement.analysis.markers import find_markers, lexicon  # noqa: E402
 from attunement.analysis.writing import has_content_word  # noqa: E402
 from attunement.practice.feedback import feedback  # noqa: E402
 from attunement.practice.vignettes import vignette  # noqa: E402
-from training.caregiver_data import FIXING_CODES, load, reply_code  # noqa: E402
 
 TARGETS = {
     "markers micro-F1": 0.85,
@@ -46,12 +47,18 @@ def f1(tp: int, fp: int, fn: int) -> float:
 
 def macro_f1(gold: list[str], pred: list[str]) -> float:
     labels = sorted(set(gold))
-    return float(np.mean([
-        f1(sum(g == p == k for g, p in zip(gold, pred, strict=True)),
-           sum(p == k != g for g, p in zip(gold, pred, strict=True)),
-           sum(g == k != p for g, p in zip(gold, pred, strict=True)))
-        for k in labels
-    ]))
+    return float(
+        np.mean(
+            [
+                f1(
+                    sum(g == p == k for g, p in zip(gold, pred, strict=True)),
+                    sum(p == k != g for g, p in zip(gold, pred, strict=True)),
+                    sum(g == k != p for g, p in zip(gold, pred, strict=True)),
+                )
+                for k in labels
+            ]
+        )
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -80,8 +87,10 @@ def main(argv: list[str] | None = None) -> None:
             counts[m]["fp"] += m in pred and m not in gold
             counts[m]["fn"] += m in gold and m not in pred
         if args.errors and pred != gold:
-            print(f"  sentence {item.data['id']}: missed {sorted(gold - pred)} "
-                  f"extra {sorted(pred - gold)} | {item.text}")
+            print(
+                f"  sentence {item.data['id']}: missed {sorted(gold - pred)} "
+                f"extra {sorted(pred - gold)} | {item.text}"
+            )
         _feelings(item, feelings)
     per_marker = {m: f1(c["tp"], c["fp"], c["fn"]) for m, c in counts.items()}
     total = Counter()
@@ -99,7 +108,8 @@ def main(argv: list[str] | None = None) -> None:
         right += pred == set(item.data["markers"])
         if args.errors and pred != set(item.data["markers"]):
             gold = set(item.data["markers"])
-            print(f"  entry {item.data['id']}: missed {sorted(gold - pred)} extra {sorted(pred - gold)}")
+            missed, extra = sorted(gold - pred), sorted(pred - gold)
+            print(f"  entry {item.data['id']}: missed {missed} extra {extra}")
         _feelings(item, feelings)
     results["entries all right"] = right / len(entries) if entries else float("nan")
     # -- replies
@@ -114,14 +124,17 @@ def main(argv: list[str] | None = None) -> None:
         fixing_parts = [p["text"] for p in item.data["parts"] if p["code"] in FIXING_CODES]
         if fixing_parts:
             named = any(s.id == "fixing" for s in fb.power_signs)
-            praised = any(p in fb.did_well or fb.did_well and _overlaps(fb.did_well, p)
-                          for p in fixing_parts)
+            praised = any(
+                p in fb.did_well or fb.did_well and _overlaps(fb.did_well, p) for p in fixing_parts
+            )
             advice["gold"] += 1
             advice["named"] += named
             advice["praised"] += praised
             if args.errors and (not named or praised):
-                print(f"  reply {item.data['id']}: advice named={named} praised={praised} | "
-                      f"{item.text} | did well: {fb.did_well}")
+                print(
+                    f"  reply {item.data['id']}: advice named={named} praised={praised} | "
+                    f"{item.text} | did well: {fb.did_well}"
+                )
         gold_met = item.data["er"] > 0 or item.data["ip"] > 0
         pred_met = fb.empathy.emotional_reactions.level > 0 or fb.empathy.interpretations.level > 0
         met["tp"] += gold_met and pred_met
@@ -129,8 +142,10 @@ def main(argv: list[str] | None = None) -> None:
         met["fn"] += gold_met and not pred_met
         evidence += [q for q in _quoted(fb.did_well)]
         if args.errors and gold_codes[-1] != pred_codes[-1]:
-            print(f"  reply {item.data['id']}: code {pred_codes[-1]} (gold {gold_codes[-1]}) | "
-                  f"{item.text}")
+            print(
+                f"  reply {item.data['id']}: code {pred_codes[-1]} (gold {gold_codes[-1]}) | "
+                f"{item.text}"
+            )
     results["reply MI macro-F1"] = macro_f1(gold_codes, pred_codes)
     results["advice/reassurance recall"] = advice["named"] / max(advice["gold"], 1)
     results["advice praised (count)"] = advice["praised"]
@@ -161,7 +176,9 @@ def main(argv: list[str] | None = None) -> None:
         import datetime
         import json
 
-        path = Path(__file__).resolve().parent.parent / "src/attunement/analysis/models/caregiver.json"
+        path = (
+            Path(__file__).resolve().parent.parent / "src/attunement/analysis/models/caregiver.json"
+        )
         report = json.loads(path.read_text(encoding="utf-8"))
         report[f"benchmark_{args.split}"] = {
             "date": datetime.date.today().isoformat(),
@@ -186,9 +203,14 @@ def _quoted(sentence: str) -> list[str]:
 
 
 def _feelings(item, tally: Counter) -> None:
-    gold = {f["word"].lower() for f in item.data.get("feelings", [])
-            if isinstance(f, dict) and f.get("whose") == "writer" and not f.get("negated")}
-    labelled = {(f["word"] if isinstance(f, dict) else f).lower() for f in item.data.get("feelings", [])}
+    gold = {
+        f["word"].lower()
+        for f in item.data.get("feelings", [])
+        if isinstance(f, dict) and f.get("whose") == "writer" and not f.get("negated")
+    }
+    labelled = {
+        (f["word"] if isinstance(f, dict) else f).lower() for f in item.data.get("feelings", [])
+    }
     pred = {f.word.lower() for f in named_feelings(item.text) if f.writers_own}
     tally["tp"] += len(gold & pred)
     tally["fp"] += len(pred - gold)

@@ -161,8 +161,9 @@ def _quoted_regions(text: str, lex: Lexicon) -> list[Span]:
         after = text[match.end() : match.end() + 20].lower()
         if re.match(r"\s*,?\s*i (?:" + "|".join(sorted(lex.speech_verbs)) + r")\b", after):
             continue
-        sentence_start = max((m.end() for m in re.finditer(r"[.!?\n]", text[: match.start()])),
-                             default=0)
+        sentence_start = max(
+            (m.end() for m in re.finditer(r"[.!?\n]", text[: match.start()])), default=0
+        )
         words = [w.lower() for w in _WORD.findall(text[sentence_start : match.start()])]
         verb = next((i for i, w in enumerate(words) if w in lex.speech_verbs), None)
         if verb is not None and not any(w in lex.other_subjects for w in words[:verb]):
