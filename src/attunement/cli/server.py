@@ -144,12 +144,12 @@ def login(app: AppContext, url: str, email: str | None) -> None:
     only a revocable token is kept, in the data folder."""
     import platform
 
-    from attunement.server import client
+    from attunement.server import client, team
 
     client.normal_url(url)
     email = email or click.prompt("E-mail address")
     password = click.prompt("Password", hide_input=True)
-    made = client.login(
+    made = team.sign_in(
         app.data_dir,
         url,
         email,
@@ -166,14 +166,9 @@ def login(app: AppContext, url: str, email: str | None) -> None:
 @pass_app
 def logout(app: AppContext) -> None:
     """End this computer's session on the team server and forget its token."""
-    from attunement.errors import AttuneError
-    from attunement.server import client
+    from attunement.server import team
 
-    try:
-        client.Client.signed_in(app.data_dir).call("DELETE", "/api/v1/token")
-    except AttuneError:
-        pass  # already ended on the server, or unreachable: forget it here anyway
-    if client.forget(app.data_dir):
+    if team.sign_out(app.data_dir):
         ok("Signed out; the token is deleted from this computer.")
     else:
         hint("This computer was not signed in to a team server.")

@@ -1,5 +1,6 @@
-"""Sharing with a supervisor on the team server: `attune share entry|packet|list|revoke|
-readers`. Everything is built and redacted on this computer; you see exactly what will
+"""Sharing with a supervisor on the team server: `attune share entry|packet|practice|
+transcript|list|revoke|readers`. Everything is built and redacted on this computer
+(``server.team``, which the web app's Share page calls too); you see exactly what will
 be sent, and nothing is sent until you say so (or pass --yes)."""
 
 from __future__ import annotations
@@ -18,46 +19,21 @@ pass_app = click.make_pass_decorator(AppContext)
 
 @click.group()
 def share() -> None:
-    """Share chosen entries or a supervision packet with a named supervisor on your
-    programme's team server (sign in first with `attune server login URL`).
+    """Share chosen entries, a supervision packet, practice progress or a transcript
+    report with a named supervisor on your programme's team server (sign in first with
+    `attune server login URL`).
 
     Redacted by default; you see the exact text before it is sent; you can set an
     expiry and revoke at any time (the server then deletes it)."""
-
-
-def _reader(readers: list[dict[str, Any]], who: str) -> dict[str, Any]:
-    from attunement.errors import InvalidInput
-
-    wanted = who.strip().lower()
-    found = [r for r in readers if r["email"] == wanted] or [
-        r for r in readers if r["name"].lower() == wanted
-    ]
-    if not found:
-        names = ", ".join(sorted({f"{r['name']} <{r['email']}>" for r in readers})) or "nobody"
-        raise InvalidInput(
-            f"{who} is not a supervisor or course lead of your courses; you can share with: "
-            f"{names}.",
-            field="to",
-        )
-    if len({r["id"] for r in found}) > 1:
-        raise InvalidInput(
-            f"More than one person is called {who}; give their e-mail address instead.",
-            field="to",
-        )
-    return found[0]
 
 
 def _expiry(text: str | None, to: str | None) -> datetime | None:
     """The expiry, read first (so a bad date is refused before anything else happens),
     and the reader's name checked for."""
     from attunement.errors import InvalidInput
+    from attunement.server import team
 
-    if not text:
-        expires = None
-    else:
-        from attunement.core.dates import parse_when
-
-        expires = parse_when(text, end_of_day=True)
+    expires = team.expiry(text)
     if not to or not to.strip():
         raise InvalidInput(
             "Say whom to share with: --to SUPERVISOR (`attune share readers` lists them).",
@@ -71,15 +47,13 @@ def _send(
     out: Any,
     to: str,
     expires_at: datetime | None,
-    item: str,
     yes: bool,
     as_json: bool,
 ) -> None:
     from attunement.errors import InvalidInput
-    from attunement.server import client, outgoing
+    from attunement.server import team
 
-    api = client.Client.signed_in(app.data_dir)
-    reader = _reader(api.call("GET", "/api/v1/me")["readers"], to)
+    reader = team.reader(team.readers(app.data_dir), to)
     if not as_json:
         click.echo(click.style(f"This is exactly what {reader['name']} will see:", bold=True))
         click.echo(f"\n# {out.title}\n\n{out.body}")
@@ -99,17 +73,12 @@ def _send(
         if not click.confirm(f"Send this to {reader['name']}?", default=False):
             hint("Nothing was sent.")
             return
-    share_id = outgoing.share_id(api.url, out.kind, item, reader["id"])
-    sent = api.call(
-        "PUT",
-        f"/api/v1/shares/{share_id}",
-        out.payload(reader["id"], expires_at, reader["course_id"]),
-    )
+    sent = team.send(app.data_dir, out, reader, expires_at)
     if as_json:
         emit_json(sent)
         return
     if sent["created"]:
-        ok(f"Shared with {reader['name']} as version {sent['revision']} (share {share_id}).")
+        ok(f"Shared with {reader['name']} as version {sent['revision']} (share {sent['id']}).")
     else:
         ok(
             f"{reader['name']} already has this exact version ({sent['revision']}); "
@@ -117,20 +86,37 @@ def _send(
         )
 
 
+def _options(command: Any) -> Any:
+    """--to, --expires, --no-redact, --yes and --json, the same on every share command."""
+    for option in reversed(
+        [
+            click.option(
+                "--to",
+                "to",
+                metavar="SUPERVISOR",
+                help="Their e-mail address or name (`attune share readers` lists them).",
+            ),
+            click.option(
+                "--expires", metavar="DATE", help="Delete it from the server after this day."
+            ),
+            click.option(
+                "--no-redact",
+                is_flag=True,
+                help="Send names, dates and places as written (think twice).",
+            ),
+            click.option(
+                "--yes", is_flag=True, help="Send without asking (the text is still shown)."
+            ),
+            json_option,
+        ]
+    ):
+        command = option(command)
+    return command
+
+
 @share.command("entry")
 @click.argument("entry_id")
-@click.option(
-    "--to",
-    "to",
-    metavar="SUPERVISOR",
-    help="Their e-mail address or name (`attune share readers` lists them).",
-)
-@click.option("--expires", metavar="DATE", help="Delete it from the server after this day.")
-@click.option(
-    "--no-redact", is_flag=True, help="Send names, dates and places as written (think twice)."
-)
-@click.option("--yes", is_flag=True, help="Send without asking (the text is still shown).")
-@json_option
+@_options
 @pass_app
 def share_entry(app: AppContext, entry_id, to, expires, no_redact, yes, as_json) -> None:
     """Share one entry. Sharing it again after editing adds a new version."""
@@ -138,7 +124,7 @@ def share_entry(app: AppContext, entry_id, to, expires, no_redact, yes, as_json)
 
     expires_at = _expiry(expires, to)
     out = outgoing.entry(app.journal, entry_id, redact=not no_redact)
-    _send(app, out, to, expires_at, entry_id, yes, as_json)
+    _send(app, out, to, expires_at, yes, as_json)
 
 
 @share.command("packet")
@@ -151,11 +137,7 @@ def share_entry(app: AppContext, entry_id, to, expires, no_redact, yes, as_json)
     metavar="TEXT",
     help="A question you are bringing to supervision (repeat for more).",
 )
-@click.option("--to", "to", metavar="SUPERVISOR", help="Their e-mail address or name.")
-@click.option("--expires", metavar="DATE", help="Delete it from the server after this day.")
-@click.option("--no-redact", is_flag=True, help="Send names, dates and places as written.")
-@click.option("--yes", is_flag=True, help="Send without asking (the text is still shown).")
-@json_option
+@_options
 @pass_app
 def share_packet(
     app: AppContext,
@@ -186,7 +168,34 @@ def share_packet(
         redact=not no_redact,
     )
     out = outgoing.packet(app.journal, chosen)
-    _send(app, out, to, expires_at, outgoing.packet_item(out), yes, as_json)
+    _send(app, out, to, expires_at, yes, as_json)
+
+
+@share.command("practice")
+@_options
+@pass_app
+def share_practice(app: AppContext, to, expires, no_redact, yes, as_json) -> None:
+    """Share your practice progress (as `attune practice progress` shows it). Sharing it
+    again later adds a new version of the same share."""
+    from attunement.server import outgoing
+
+    expires_at = _expiry(expires, to)
+    out = outgoing.practice(app.journal, redact=not no_redact)
+    _send(app, out, to, expires_at, yes, as_json)
+
+
+@share.command("transcript")
+@click.argument("transcript_id")
+@_options
+@pass_app
+def share_transcript(app: AppContext, transcript_id, to, expires, no_redact, yes, as_json) -> None:
+    """Share a transcript's report: its figures and every coded turn (as `attune
+    transcript report` makes it), redacted, speakers' names included."""
+    from attunement.server import outgoing
+
+    expires_at = _expiry(expires, to)
+    out = outgoing.transcript(app.journal, transcript_id, redact=not no_redact)
+    _send(app, out, to, expires_at, yes, as_json)
 
 
 @share.command("readers")
@@ -194,9 +203,9 @@ def share_packet(
 @pass_app
 def readers(app: AppContext, as_json) -> None:
     """Whom you can share with: the supervisors and leads of your courses."""
-    from attunement.server import client
+    from attunement.server import team
 
-    found = client.Client.signed_in(app.data_dir).call("GET", "/api/v1/me")["readers"]
+    found = team.readers(app.data_dir)
     if as_json:
         emit_json(found)
         return
@@ -211,9 +220,9 @@ def readers(app: AppContext, as_json) -> None:
 @pass_app
 def list_shares(app: AppContext, as_json) -> None:
     """What you have shared, with its status (opened, changes requested, signed off)."""
-    from attunement.server import client
+    from attunement.server import team
 
-    found = client.Client.signed_in(app.data_dir).call("GET", "/api/v1/shares")
+    found = team.shares(app.data_dir)
     if as_json:
         emit_json(found)
         return
@@ -232,9 +241,9 @@ def list_shares(app: AppContext, as_json) -> None:
 @pass_app
 def revoke(app: AppContext, share_id: str) -> None:
     """Take something back: the server deletes it, with its comments and sign-offs."""
-    from attunement.server import client
+    from attunement.server import team
 
-    client.Client.signed_in(app.data_dir).call("DELETE", f"/api/v1/shares/{share_id}")
+    team.revoke(app.data_dir, share_id)
     ok("Revoked: it is deleted from the server.")
 
 

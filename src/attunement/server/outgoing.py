@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from attunement.core.journal import Journal
+from attunement.errors import InvalidInput
 from attunement.supervision import packet as supervision
 
 NAMESPACE = uuid.UUID("5b0c4f8e-6a43-4f0d-9b5e-3f1e9d8a7c21")
@@ -27,6 +28,7 @@ class Outgoing:
     body: str
     redacted: bool
     replaced: int  # identifying details replaced by placeholders
+    item: str = ""  # what it is a version of: the same item shared again is one share
 
     def payload(
         self, reader_id: str, expires_at: datetime | None, course_id: str | None = None
@@ -60,6 +62,7 @@ def entry(journal: Journal, entry_id: str, *, redact: bool = True) -> Outgoing:
         body="\n".join(parts).strip() + "\n",
         redacted=made.redacted,
         replaced=sum(made.replaced.values()),
+        item=entry_id,
     )
 
 
@@ -72,12 +75,99 @@ def packet(journal: Journal, chosen: supervision.Selection) -> Outgoing:
         "Made with Attunement on the trainee's computer and shared by them.",
     )
     title = f"Supervision packet, {made.start:%d %b} to {made.end:%d %b %Y}"
+    body = document.split("\n", 2)[2].lstrip() if document.startswith("# ") else document
     return Outgoing(
         kind="packet",
         title=title,
-        body=document.split("\n", 2)[2].lstrip() if document.startswith("# ") else document,
+        body=body,
         redacted=made.redacted,
         replaced=sum(made.replaced.values()),
+        item=_text_item(body),  # the same packet twice is one share
+    )
+
+
+def practice(journal: Journal, *, redact: bool = True) -> Outgoing:
+    """Practice progress, as `attune practice progress` shows it: responses per week and
+    dimension, and the themes to practise more. One item per reader: sharing it again
+    later adds a new version of the same share."""
+    from attunement.practice import service
+
+    made = service.progress(journal)
+    if not made.attempts:
+        raise InvalidInput(
+            "There is no practice to share yet: `attune practice` starts a session.",
+            field="practice",
+        )
+    weeks = made.weeks[-12:]
+    lines = [
+        f"{made.attempts} practice response{'s' if made.attempts != 1 else ''} over "
+        f"{len(made.weeks)} week{'s' if len(made.weeks) != 1 else ''}, scored on the "
+        "trainee's computer by Attunement (feedback for reflection, not a grade).",
+        "",
+        "| dimension | " + " | ".join(f"week of {w}" for w in weeks) + " | overall |",
+        "| --- | " + " | ".join("---:" for _ in weeks) + " | ---: |",
+    ]
+    for dimension, values in made.per_week.items():
+        shown = " | ".join(f"{v:.2f}" for v in values[-len(weeks) :])
+        overall = made.overall.get(dimension)
+        lines.append(
+            f"| {dimension.replace('_', ' ')} | {shown} | "
+            f"{'–' if overall is None else f'{overall:.2f}'} |"
+        )
+    weakest = sorted(made.themes.items(), key=lambda kv: kv[1])[:3]
+    if weakest:
+        lines += ["", "Themes to practise more: " + ", ".join(f"{t} ({s:.2f})" for t, s in weakest)]
+    return Outgoing(
+        kind="practice",
+        title="Practice progress",
+        body="\n".join(lines) + "\n",
+        redacted=redact,  # only figures, weeks and theme names: nothing of anyone's words
+        replaced=0,
+        item="progress",
+    )
+
+
+def transcript(journal: Journal, transcript_id: str, *, redact: bool = True) -> Outgoing:
+    """A transcript's report, as `attune transcript report` writes it: the figures and
+    every coded turn. Redacted, the speakers become "Caregiver" and "Speaker 2", … and
+    the words and the title are redacted like the packet (the speakers' names are looked
+    for in every turn)."""
+    from dataclasses import replace
+
+    from attunement.transcripts import report, service
+
+    session = service.open_coded(journal, transcript_id).session
+    replaced = 0
+    if redact:
+        speakers = list(dict.fromkeys(c.turn.speaker for c in session.coded))
+        roles = {session.caregiver: "Caregiver"}
+        for speaker in speakers:
+            roles.setdefault(speaker, f"Speaker {len(roles) + 1}")
+        names = [s for s in speakers if s[:1].isupper()]
+        texts = [session.title, *(c.turn.text for c in session.coded)]
+        redactor = supervision._Redactor([*journal.store.people(), *names], texts, True)
+        session = replace(
+            session,
+            title=redactor(session.title),
+            caregiver="Caregiver",
+            coded=[
+                replace(
+                    c,
+                    turn=replace(c.turn, speaker=roles[c.turn.speaker], text=redactor(c.turn.text)),
+                )
+                for c in session.coded
+            ],
+        )
+        replaced = sum(redactor.replaced.values()) + sum(1 for s in speakers if s != roles[s])
+    document = report.markdown(session)
+    body = document.split("\n", 2)[2].lstrip() if document.startswith("# ") else document
+    return Outgoing(
+        kind="transcript",
+        title=f"Session report: {session.title}",
+        body=body,
+        redacted=redact,
+        replaced=replaced,
+        item=transcript_id,
     )
 
 
@@ -85,6 +175,5 @@ def share_id(server_url: str, kind: str, item: str, reader_id: str) -> str:
     return str(uuid.uuid5(NAMESPACE, f"{server_url}|{kind}|{item}|{reader_id}"))
 
 
-def packet_item(out: Outgoing) -> str:
-    """A packet's identity: its text, so the same packet twice is one share."""
-    return hashlib.sha256(out.body.encode("utf-8")).hexdigest()[:32]
+def _text_item(body: str) -> str:
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()[:32]

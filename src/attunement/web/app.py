@@ -17,14 +17,22 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from attunement import __version__
 from attunement.core.insights import AnalysisCache
 from attunement.errors import AttuneError, Locked
-from attunement.web import checkins, journal, practice, settings, supervision, transcripts
+from attunement.web import (
+    checkins,
+    journal,
+    practice,
+    settings,
+    sharing,
+    supervision,
+    transcripts,
+)
 from attunement.web.common import error_response
 from attunement.web.rendering import error_page
 from attunement.web.security import LocalSafety
 
 HERE = Path(__file__).resolve().parent
 # Each capability keeps its pages and its API routes side by side.
-CAPABILITIES = (journal, checkins, practice, transcripts, supervision, settings)
+CAPABILITIES = (journal, checkins, practice, transcripts, supervision, sharing, settings)
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 MAX_BODY = 12 * 1024 * 1024  # entries may be 10 MB, plus room for the request around them
 

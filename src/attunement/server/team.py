@@ -1,0 +1,235 @@
+"""The local app's dealings with its team server, for `attune server login`, `attune
+share …` and the Server and Share pages of `attune serve` alike: signing in and out,
+whom one can share with, what exactly would be sent, sending it, one's shares, revoking.
+
+What is shared is built on this computer (:mod:`attunement.server.outgoing`), redacted by
+default; nothing leaves until its owner has seen the text and confirmed. A push names its
+share by an id made from the server, the item and the reader, so re-running a share that
+was interrupted (a lost answer, a killed process) sends nothing twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from attunement.core.journal import Journal
+from attunement.errors import AttuneError, InvalidInput
+from attunement.server import client, outgoing
+from attunement.server.outgoing import Outgoing
+
+KINDS = ("entry", "packet", "practice", "transcript")
+
+
+@dataclass(frozen=True)
+class What:
+    """What to share: an entry or a transcript by id, practice progress, or a packet."""
+
+    kind: str
+    id: str = ""
+    packet: Any = None  # a supervision.packet.Selection, without its redact flag
+
+    @classmethod
+    def of(cls, kind: str, id: str = "", packet: Any = None) -> What:
+        if kind not in KINDS:
+            raise InvalidInput(f"Choose what to share: one of {', '.join(KINDS)}.", field="kind")
+        if kind in ("entry", "transcript") and not id.strip():
+            raise InvalidInput(f"Say which {kind} to share.", field="id")
+        return cls(kind, id.strip(), packet)
+
+
+def build(journal: Journal, what: What, *, redact: bool = True) -> Outgoing:
+    """The exact title and text that would be sent (redacted unless ``redact`` is off)."""
+    if what.kind == "entry":
+        return outgoing.entry(journal, what.id, redact=redact)
+    if what.kind == "transcript":
+        return outgoing.transcript(journal, what.id, redact=redact)
+    if what.kind == "practice":
+        return outgoing.practice(journal, redact=redact)
+    from dataclasses import replace
+
+    from attunement.supervision import packet as supervision
+
+    chosen = what.packet or supervision.Selection()
+    return outgoing.packet(journal, replace(chosen, redact=redact))
+
+
+def fingerprint(out: Outgoing) -> str:
+    """The SHA-256 of what was shown, so a confirmation sends only what was read."""
+    return hashlib.sha256(f"{out.title}\n{out.body}".encode()).hexdigest()
+
+
+def expiry(text: str | None) -> datetime | None:
+    """An expiry typed as a date or words ("2027-03-31", "in 3 months"), to the end of
+    that day; none when empty."""
+    if not text or not text.strip():
+        return None
+    from attunement.core.dates import parse_when
+
+    return parse_when(text, end_of_day=True)
+
+
+def reader(readers: list[dict[str, Any]], who: str | None) -> dict[str, Any]:
+    """One of the people one can share with, by e-mail address, name or id."""
+    if not who or not who.strip():
+        raise InvalidInput(
+            "Say whom to share with: --to SUPERVISOR (`attune share readers` lists them).",
+            field="to",
+        )
+    wanted = who.strip().lower()
+    found = [r for r in readers if r["email"] == wanted or r["id"] == who.strip()] or [
+        r for r in readers if r["name"].lower() == wanted
+    ]
+    if not found:
+        names = ", ".join(sorted({f"{r['name']} <{r['email']}>" for r in readers})) or "nobody"
+        raise InvalidInput(
+            f"{who} is not a supervisor or course lead of your courses; you can share with: "
+            f"{names}.",
+            field="to",
+        )
+    if len({r["id"] for r in found}) > 1:
+        raise InvalidInput(
+            f"More than one person is called {who}; give their e-mail address instead.",
+            field="to",
+        )
+    return found[0]
+
+
+# -- signing in -------------------------------------------------------------------------
+
+
+def sign_in(data_dir: Path, url: str, email: str, password: str, label: str) -> client.Login:
+    """Exchange an e-mail address and password for a revocable token, kept in the data
+    folder (never the password)."""
+    url = client.normal_url(url)
+    if not email.strip() or "@" not in email:
+        raise InvalidInput("Give the e-mail address you use on the team server.", field="email")
+    if not password:
+        raise InvalidInput("Give your password on the team server.", field="password")
+    return client.login(data_dir, url, email, password, label=label)
+
+
+def sign_out(data_dir: Path) -> bool:
+    """End this computer's session on the server (if it can be reached) and forget the
+    token; False when it was not signed in."""
+    try:
+        client.Client.signed_in(data_dir).call("DELETE", "/api/v1/token")
+    except AttuneError:
+        pass  # already ended on the server, or unreachable: forget it here anyway
+    return client.forget(data_dir)
+
+
+def signed_in(data_dir: Path) -> client.Login | None:
+    try:
+        return client.saved(data_dir)
+    except InvalidInput as exc:
+        if exc.field == "server" and not (data_dir / client.CREDENTIALS).exists():
+            return None
+        raise
+
+
+def readers(data_dir: Path) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = client.Client.signed_in(data_dir).call("GET", "/api/v1/me")[
+        "readers"
+    ]
+    return found
+
+
+# -- sharing ----------------------------------------------------------------------------
+
+
+def send(
+    data_dir: Path, out: Outgoing, to: dict[str, Any], expires_at: datetime | None
+) -> dict[str, Any]:
+    """Push one item to one reader; the same item again is the same share (a new version
+    only when its text changed)."""
+    api = client.Client.signed_in(data_dir)
+    share_id = outgoing.share_id(api.url, out.kind, out.item, to["id"])
+    sent: dict[str, Any] = api.call(
+        "PUT", f"/api/v1/shares/{share_id}", out.payload(to["id"], expires_at, to["course_id"])
+    )
+    return {**sent, "reader": {"id": to["id"], "name": to["name"]}, "title": out.title}
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A share as its owner reviews it: the exact text, and whom it can go to."""
+
+    out: Outgoing
+    login: client.Login | None
+    readers: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.out)
+
+
+def draft(journal: Journal, data_dir: Path, what: What, *, redact: bool = True) -> Draft:
+    """What the Share page shows: the text built here, and the server's readers (none
+    when this computer is not signed in)."""
+    out = build(journal, what, redact=redact)
+    login = signed_in(data_dir)
+    return Draft(out, login, readers(data_dir) if login else [])
+
+
+def confirm(
+    journal: Journal,
+    data_dir: Path,
+    what: What,
+    *,
+    redact: bool,
+    to: str,
+    expires: str | None,
+    seen: str,
+) -> dict[str, Any]:
+    """Send what its owner reviewed: rebuilt here, and refused if it is no longer exactly
+    the text they saw (``seen`` is its :func:`fingerprint`)."""
+    expires_at = expiry(expires)
+    out = build(journal, what, redact=redact)
+    if fingerprint(out) != seen:
+        raise InvalidInput(
+            "The text changed since you read it (the entry was edited, or the choices "
+            "changed); nothing was sent. Read it again below, then send.",
+            field="seen",
+        )
+    return send(data_dir, out, reader(readers(data_dir), to), expires_at)
+
+
+# -- the Server page --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Overview:
+    login: client.Login | None
+    name: str = ""
+    shares: list[dict[str, Any]] = field(default_factory=list)
+    problem: str = ""  # the server could not be asked; what was saved is still shown
+
+
+def overview(data_dir: Path) -> Overview:
+    """Whether this computer is signed in, as whom, and what it has shared (each share's
+    reader, version, status, expiry and when its reader last opened it)."""
+    login = signed_in(data_dir)
+    if login is None:
+        return Overview(None)
+    api = client.Client(login.url, login.token)
+    try:
+        me = api.call("GET", "/api/v1/me")
+        mine = api.call("GET", "/api/v1/shares")
+    except AttuneError as exc:
+        return Overview(login, problem=exc.message)
+    return Overview(login, str(me.get("name", "")), mine)
+
+
+def shares(data_dir: Path) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = client.Client.signed_in(data_dir).call("GET", "/api/v1/shares")
+    return found
+
+
+def revoke(data_dir: Path, share_id: str) -> None:
+    """Take a share back: the server deletes it, with its versions, comments, openings
+    and sign-offs."""
+    client.Client.signed_in(data_dir).call("DELETE", f"/api/v1/shares/{share_id}")
