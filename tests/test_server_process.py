@@ -191,6 +191,83 @@ def test_kill_9_mid_push_loses_nothing_and_duplicates_nothing(served):
     assert set(per_share.values()) == {1}
 
 
+def test_kill_9_of_the_local_app_mid_share_loses_nothing_and_duplicates_nothing(served, tmp_path):
+    """`attune share` for several items, one after another in a child process, killed
+    with SIGKILL at a random moment; run again, the server holds each item exactly once."""
+    import random
+
+    from attunement.practice import service as practice
+    from attunement.practice.vignettes import vignettes
+    from attunement.transcripts import service as transcripts
+
+    from .conftest import DATA
+
+    data_dir = tmp_path / "toms-journal"
+    with Journal.open(data_dir) as journal:
+        entries = [
+            journal.write(f"Sat with Amara Okafor, visit {n}; I stayed.", title=f"Visit {n}").id
+            for n in range(4)
+        ]
+        practice.respond(journal, vignettes()[0].id, "It sounds like you are frightened.")
+        stored = transcripts.import_file(journal, DATA / "transcripts" / "zoom-recording.vtt")
+    Attune(data_dir)(
+        "server", "login", served.url, "--email", "tom@example.org", input=PASSWORD + "\n"
+    )
+    commands = [*(f"entry {e}" for e in entries), "practice", f"transcript {stored.id}"]
+    commands.append(f"packet {entries[0]} {entries[1]} --question 'How do I stay?'")
+    attune = f"'{sys.executable}' -m attunement --data-dir '{data_dir}' share"
+    script = "\n".join(
+        f"{attune} {c} --to sam@example.org --yes >/dev/null && echo acknowledged {n} || exit 1"
+        for n, c in enumerate(commands)
+    )
+
+    def run() -> subprocess.Popen:
+        return subprocess.Popen(
+            ["sh", "-c", script],
+            env={**os.environ, "PYTHONPATH": str(REPO / "src")},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,  # its own process group: the kill takes the CLI too
+        )
+
+    child = run()
+    wait_for = random.randint(1, len(commands) - 1)
+    acknowledged = []
+    while len(acknowledged) < wait_for:
+        line = child.stdout.readline()
+        assert line, child.stderr.read()
+        acknowledged.append(int(line.split()[1]))
+    time.sleep(random.uniform(0, 0.6))  # somewhere in the next push, or between two
+    os.killpg(child.pid, signal.SIGKILL)
+    child.wait(timeout=10)
+    acknowledged += [int(line.split()[1]) for line in child.stdout.read().splitlines()]
+    assert len(acknowledged) < len(commands), "the child finished before it was killed"
+
+    def held() -> dict[str, tuple[str, int]]:
+        with reading(served.world.engine) as conn:
+            rows = conn.execute(select(shares.c.id, shares.c.kind)).all()
+            per_share = dict(
+                conn.execute(
+                    select(revisions.c.share_id, func.count()).group_by(revisions.c.share_id)
+                ).all()
+            )
+        return {row.id: (row.kind, per_share.get(row.id, 0)) for row in rows}
+
+    before = held()
+    assert len(before) >= len(acknowledged)  # nothing acknowledged was lost
+    again = run()
+    out, err = again.communicate(timeout=120)
+    assert again.returncode == 0, err
+    after = held()
+    assert len(after) == len(commands)  # each item once, whatever was sent before the kill
+    assert sorted(kind for kind, _ in after.values()) == sorted(
+        ["entry"] * 4 + ["practice", "transcript", "packet"]
+    )
+    assert {count for _, count in after.values()} == {1}  # and no second version of any
+    assert set(before) <= set(after)
+
+
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 
