@@ -30,11 +30,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-# The Alembic revision this code expects; kept here so opening a journal need not
-# import Alembic unless a migration is due. tests/test_storage_migrations.py checks it.
-HEAD_REVISION = "0004"
-
-LOCAL_OWNER = "local"
+from attunement.storage.version import HEAD_REVISION as HEAD_REVISION  # re-exported
+from attunement.storage.version import LOCAL_OWNER
 
 
 class UtcDateTime(TypeDecorator[datetime]):
