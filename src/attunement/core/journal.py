@@ -31,20 +31,16 @@ from attunement.core.models import (
 from attunement.core.tags import collect_tags, inline_tags, normalise_tag
 from attunement.core.validation import clean_body, clean_scale, clean_title
 from attunement.errors import Conflict, FormatError, InvalidInput
-from attunement.framework import (
-    DEFAULT_DECK,
-    Deck,
-    DeckSet,
-    Prompt,
-    concepts,
-    format_of,
-    parse_deck,
-)
 from attunement.paths import DATABASE_NAME, ensure_data_dir
 from attunement.storage.reader import Reader
 
 if TYPE_CHECKING:
+    from attunement.framework import Deck, DeckSet, Prompt
     from attunement.storage.store import ImportResult, Store
+
+# attunement.framework.DEFAULT_DECK, named here so that reading entries needs no framework
+# (tests/test_startup.py checks they agree).
+DEFAULT_DECK = "art-of-attunement"
 
 MAX_NOTE_CHARS = 5000
 
@@ -170,10 +166,14 @@ class Journal:
     @property
     def decks(self) -> DeckSet:
         if self._decks is None:
+            from attunement.framework import DeckSet
+
             self._decks = DeckSet.from_sources(self.reader.list_decks())
         return self._decks
 
     def add_deck(self, path: Path, *, replace: bool = False) -> Deck:
+        from attunement.framework import concepts, format_of, parse_deck
+
         fmt = format_of(path.name)
         text = read_text_file(path)
         deck = parse_deck(text, fmt, where=str(path), known_skills=concepts().subskill_ids)
@@ -470,6 +470,8 @@ class Journal:
                 field=sorted(unknown)[0],
             )
         values = {name: clean_scale(name, scales.get(name)) for name in SCALES}
+        from attunement.framework import concepts
+
         regions = tuple(dict.fromkeys(concepts().body_region(r.strip().lower()).id for r in body))
         if moment not in MOMENTS:
             raise InvalidInput(
