@@ -18,6 +18,20 @@ def new_id() -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
 
 
+def new_ids(count: int) -> list[str]:
+    """``count`` ids at once, one random draw each (for imports of many entries)."""
+    base = len(ALPHABET)
+    out = []
+    for _ in range(count):
+        number = secrets.randbelow(base**LENGTH)
+        chars = []
+        for _ in range(LENGTH):
+            number, digit = divmod(number, base)
+            chars.append(ALPHABET[digit])
+        out.append("".join(chars))
+    return out
+
+
 def looks_like_id(text: str) -> bool:
     return bool(_ID_RE.match(text))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -36,7 +36,8 @@ from attunement.storage.reader import Reader
 
 if TYPE_CHECKING:
     from attunement.framework import Deck, DeckSet, Prompt
-    from attunement.storage.store import ImportResult, Store
+    from attunement.storage.bulk import ImportResult
+    from attunement.storage.store import Store
 
 # attunement.framework.DEFAULT_DECK, named here so that reading entries needs no framework
 # (tests/test_startup.py checks they agree).
@@ -505,8 +506,11 @@ class Journal:
 
     # -- import ---------------------------------------------------------------------
 
-    def add_many(self, entries: Iterable[NewEntry]) -> ImportResult:
-        return self.store.add_entries(entries)
+    def add_many(
+        self, entries: Iterable[NewEntry], *, progress: Callable[[int], None] | None = None
+    ) -> ImportResult:
+        """Add entries (an import) in one transaction: all of them, durably, or none."""
+        return self.reader.add_entries(entries, progress=progress)
 
 
 def _process_alive(pid: int) -> bool:

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
 BUSY_TIMEOUT_S = 30.0
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+# The schema the migrations give an empty journal (tools/head_schema.py writes it).
+HEAD_SQL = Path(__file__).with_name("head.sql")
 
 
 def _message_for(exc: BaseException, where: str) -> str | None:
@@ -194,13 +196,44 @@ def refuse_newer_sqlite(path: Path) -> None:
         )
 
 
+def _statements(script: str) -> list[str]:
+    statements, pending = [], ""
+    for line in script.splitlines(keepends=True):
+        if not pending and line.startswith("--"):
+            continue
+        pending += line
+        if sqlite3.complete_statement(pending):
+            statements.append(pending.strip())
+            pending = ""
+    return statements
+
+
+def _create_new(conn: Any) -> bool:
+    """Give an empty journal the head schema from ``head.sql`` in one transaction; False
+    (and nothing done) if the database is not empty."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        empty = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+        if empty:
+            for statement in _statements(HEAD_SQL.read_text(encoding="utf-8")):
+                conn.execute(statement)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return bool(empty)
+
+
 def ensure_schema(path: Path, key: bytes | None, conn: Any) -> None:
     """Bring the journal behind ``conn`` (a DB-API connection) to ``HEAD_REVISION``. An
-    up-to-date journal costs one query; only a migration imports SQLAlchemy and Alembic."""
+    up-to-date journal costs one query and a new one is created from ``head.sql``; only a
+    migration imports SQLAlchemy and Alembic."""
     where = str(path)
     with translated_errors(where):
         current = stored_revision(conn)
         if current == HEAD_REVISION:
+            return
+        if current is None and _create_new(conn):
             return
         if current is not None and current not in _known_revisions():
             raise StorageError(

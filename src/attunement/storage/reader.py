@@ -1,4 +1,5 @@
-"""Reading the journal with the database driver alone: the reads a person waits on.
+"""Reading the journal with the database driver alone: the reads a person waits on, and
+adding entries in bulk (``storage.bulk``: an import, or one new entry).
 
 ``attune list``, ``search``, ``show``, ``today`` and ``checkins`` answer in a few
 milliseconds, but importing SQLAlchemy takes longer than that (about 0.15 s), so these
@@ -19,7 +20,7 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,7 +29,15 @@ from typing import TYPE_CHECKING, Any
 
 from attunement.core import ids
 from attunement.core.dates import with_offset
-from attunement.core.models import ALL_ENTRIES, CheckIn, Entry, EntryFilter, Revision, SearchHit
+from attunement.core.models import (
+    ALL_ENTRIES,
+    CheckIn,
+    Entry,
+    EntryFilter,
+    NewEntry,
+    Revision,
+    SearchHit,
+)
 from attunement.errors import NotFound
 from attunement.storage.engine import connect, ensure_schema, refuse_newer_sqlite, translated_errors
 from attunement.storage.search import (
@@ -41,6 +50,7 @@ from attunement.storage.search import (
 from attunement.storage.version import LOCAL_OWNER
 
 if TYPE_CHECKING:
+    from attunement.storage.bulk import ImportResult
     from attunement.storage.store import Store
 
 SNIPPET_TOKENS = 16
@@ -184,6 +194,30 @@ class Reader:
                 conn.execute("ROLLBACK")
                 if spare:
                     conn.close()
+
+    @contextmanager
+    def _writing(self) -> Iterator[Any]:
+        """One write transaction on this thread's connection, the write lock taken first;
+        committed (durably: synchronous=FULL) on leaving, rolled back on any exception."""
+        with translated_errors(self.where):
+            conn = self._connection()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def add_entries(
+        self, news: Iterable[NewEntry], *, progress: Callable[[int], None] | None = None
+    ) -> ImportResult:
+        """Add entries in one transaction; entries whose id or source is already here are
+        skipped, which makes importing the same file twice add nothing."""
+        from attunement.storage import bulk
+
+        with self._writing() as conn:
+            return bulk.add_entries(conn, self.owner, news, progress=progress)
 
     # -- entries --------------------------------------------------------------------
 

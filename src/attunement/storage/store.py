@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,19 +23,15 @@ from attunement.core import ids
 from attunement.core.dates import now_local, offset_minutes, with_offset
 from attunement.core.models import CheckIn, Draft, Entry, NewEntry
 from attunement.errors import Conflict, InvalidInput, NotFound
+from attunement.storage import bulk
 from attunement.storage import schema as s
+from attunement.storage.bulk import ImportResult
 from attunement.storage.engine import sqlite_engine, translated_errors, writer
 from attunement.storage.reader import PromptUse, Reader
 
 __all__ = ["ImportResult", "PromptUse", "Store"]
 
 _BATCH = 500
-
-
-@dataclass
-class ImportResult:
-    added: list[str] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (what, why)
 
 
 def _entry_from(row: Row[Any], tags: Sequence[str]) -> Entry:
@@ -154,106 +149,11 @@ class Store(Reader):
         return list(chosen)
 
     def add_entry(self, new: NewEntry) -> Entry:
+        """Save one new entry (the same path as an import of one)."""
         result = self.add_entries([new])
         if not result.added:
             raise Conflict(f"That entry is already in the journal ({result.skipped[0][1]}).")
         return self.get_entry(result.added[0])
-
-    def add_entries(self, news: Iterable[NewEntry]) -> ImportResult:
-        """Add entries in batches; entries whose id or source is already here are skipped,
-        which makes importing the same file twice add nothing."""
-        result = ImportResult()
-        batch: list[NewEntry] = []
-        for new in news:
-            batch.append(new)
-            if len(batch) >= _BATCH:
-                with self._write() as conn:
-                    self._add_batch(conn, batch, result)
-                batch = []
-        if batch:
-            with self._write() as conn:
-                self._add_batch(conn, batch, result)
-        return result
-
-    def _add_batch(self, conn: Connection, batch: list[NewEntry], result: ImportResult) -> None:
-        now = now_local()
-        given_ids = [ids.normalise_id(n.id) for n in batch if n.id]
-        sources = [n.source for n in batch if n.source]
-        have_ids = (
-            set(conn.scalars(select(s.entries.c.id).where(s.entries.c.id.in_(given_ids))))
-            if given_ids
-            else set()
-        )
-        have_sources = (
-            set(
-                conn.scalars(
-                    select(s.entries.c.source).where(
-                        s.entries.c.owner == self.owner, s.entries.c.source.in_(sources)
-                    )
-                )
-            )
-            if sources
-            else set()
-        )
-        todo: list[NewEntry] = []
-        for new in batch:
-            label = new.id or new.source or new.title[:40] or "an entry"
-            if new.id and ids.normalise_id(new.id) in have_ids:
-                result.skipped.append((label, "an entry with this id is already here"))
-            elif new.source and new.source in have_sources:
-                result.skipped.append((label, "already imported"))
-            else:
-                if new.id:
-                    have_ids.add(ids.normalise_id(new.id))
-                if new.source:
-                    have_sources.add(new.source)
-                todo.append(new)
-        fresh = iter(self._fresh_ids(conn, s.entries, sum(1 for n in todo if not n.id)))
-        rows = []
-        for new in todo:
-            created = new.created_at or now
-            updated = new.updated_at or created
-            rows.append(
-                {
-                    "id": ids.normalise_id(new.id) if new.id else next(fresh),
-                    "owner": self.owner,
-                    "title": new.title,
-                    "body": new.body,
-                    "prompt_id": new.prompt_id,
-                    "starred": new.starred,
-                    "created_at": created,
-                    "created_offset": offset_minutes(created),
-                    "updated_at": updated,
-                    "updated_offset": offset_minutes(updated),
-                    "revision": 1 + max((r.revision for r in new.revisions), default=0),
-                    "deleted_at": new.deleted_at,
-                    "source": new.source,
-                }
-            )
-        if not rows:
-            return
-        conn.execute(insert(s.entries), rows)
-        pk_of = dict(
-            conn.execute(
-                select(s.entries.c.id, s.entries.c.pk).where(
-                    s.entries.c.id.in_([r["id"] for r in rows])
-                )
-            ).all()
-        )
-        tag_rows: list[dict[str, Any]] = []
-        revision_rows: list[dict[str, Any]] = []
-        for row, new in zip(rows, todo, strict=True):
-            pk = pk_of[row["id"]]
-            tag_rows.extend({"entry_pk": pk, "tag": t} for t in dict.fromkeys(new.tags))
-            revision_rows.extend(
-                self._revision_row(pk, r.revision, r, r.saved_at, r.replaced_at)
-                for r in new.revisions
-            )
-            result.added.append(str(row["id"]))
-        if tag_rows:
-            conn.execute(insert(s.entry_tags), tag_rows)
-        if revision_rows:
-            conn.execute(insert(s.entry_revisions), revision_rows)
 
     @staticmethod
     def _revision_row(
@@ -505,7 +405,6 @@ class Store(Reader):
 
     def commit_draft(self, draft_id: str, new: NewEntry) -> Entry:
         """Turn a draft into an entry and drop the draft in one transaction."""
-        result = ImportResult()
         with self._write() as conn:
             done = conn.execute(
                 delete(s.drafts).where(
@@ -514,7 +413,7 @@ class Store(Reader):
             )
             if not done.rowcount:
                 raise NotFound(f"There is no draft '{draft_id}'.", field="draft_id")
-            self._add_batch(conn, [new], result)
+            result = bulk.add_entries(conn.connection.driver_connection, self.owner, [new])
             if not result.added:
                 raise Conflict(f"That entry is already in the journal ({result.skipped[0][1]}).")
         return self.get_entry(result.added[0])
