@@ -185,6 +185,9 @@ class Journal:
 
     def install_decks(self, decks: Iterable[tuple[str, str, str]]) -> None:
         """Add stored decks (id, format, source) carried by a backup, unless present."""
+        decks = list(decks)
+        if not decks:
+            return
         present = {d.id for d in self.decks.decks}
         for deck_id, fmt, text in decks:
             if deck_id not in present:

@@ -75,7 +75,7 @@ def sql_time(moment: datetime) -> str:
     """An aware moment as the journal stores it: naive UTC text."""
     if moment.tzinfo is None:
         raise ValueError("naive datetimes are not stored; attach a time zone")
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def from_sql_time(text: str) -> datetime:
