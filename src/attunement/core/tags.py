@@ -40,8 +40,8 @@ def inline_tags(text: str) -> list[str]:
     if "#" not in text and "@" not in text:
         return []
     found = []
-    for match in INLINE_TAG.finditer(text):
-        tag = match.group(1).rstrip("-").lower()
+    for raw in INLINE_TAG.findall(text):
+        tag = raw.rstrip("-").lower()
         if tag and len(tag) <= MAX_TAG_LENGTH:
             found.append(tag)
     return found

@@ -149,15 +149,18 @@ class _Bulk:
                     offset_minutes(created),
                     created_text if updated is created else sql_time(updated),
                     offset_minutes(updated),
-                    1 + max((r.revision for r in new.revisions), default=0),
+                    1 + max(r.revision for r in new.revisions) if new.revisions else 1,
                     sql_time(new.deleted_at) if new.deleted_at else None,
                     new.source,
                 )
             )
-            tag_rows.extend((pk, tag) for tag in dict.fromkeys(new.tags))
-            revision_rows.extend(
-                revision_row(pk, r.revision, r, r.saved_at, r.replaced_at) for r in new.revisions
-            )
+            if new.tags:
+                tag_rows.extend((pk, tag) for tag in dict.fromkeys(new.tags))
+            if new.revisions:
+                revision_rows.extend(
+                    revision_row(pk, r.revision, r, r.saved_at, r.replaced_at)
+                    for r in new.revisions
+                )
             self.result.added.append(entry_id)
             pk += 1
         self.next_pk = pk
