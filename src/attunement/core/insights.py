@@ -14,7 +14,8 @@ from attunement.core.dates import now_local
 from attunement.core.journal import Journal, start_of_day
 from attunement.core.models import SCALES, EntryFilter
 
-MAX_ANALYSED = 400  # entries analysed for markers and feelings (the most recent)
+MAX_ANALYSED = 20_000  # entries whose readings are counted (the most recent)
+READ_NOW = 50  # entries without a stored reading that Insights reads itself
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class Insights:
     writing_days: dict[str, int]  # ISO date -> entries
     analysed: int
     capped: bool
+    unread: int = 0  # entries in the period without a reading yet (being read)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -46,6 +48,7 @@ class Insights:
             "writing_days": self.writing_days,
             "analysed_entries": self.analysed,
             "capped": self.capped,
+            "unread_entries": self.unread,
         }
 
 
@@ -61,8 +64,10 @@ def compute(
     now: datetime | None = None,
     analyse: Any = None,
 ) -> Insights:
-    """``analyse(entry) -> (marker ids that count, Ekman groups)`` is injectable so the
-    page can reuse cached analyses; by default entries are analysed here."""
+    """Markers and feelings come from the entries' stored readings (``core.readings``):
+    up to ``READ_NOW`` entries without one are read here, the rest are counted as
+    ``unread`` until the background reader reaches them. ``analyse(entry) -> (marker ids
+    that count, Ekman groups)`` replaces the readings (tests, other tools)."""
     now = now or now_local()
     first_week = monday(now.date()) - timedelta(weeks=weeks - 1)
     week_starts = [first_week + timedelta(weeks=i) for i in range(weeks)]
@@ -77,14 +82,19 @@ def compute(
     entries = journal.list_entries(EntryFilter(since=since), limit=MAX_ANALYSED + 1)
     capped = len(entries) > MAX_ANALYSED
     entries = entries[:MAX_ANALYSED]
-    analyse = analyse or analyse_entry
+    if analyse is None:
+        from attunement.core.readings import signs
+
+        found = signs(journal, entries, read_now=READ_NOW)
+    else:
+        found = {entry.id: analyse(entry) for entry in entries}
     markers: dict[str, list[int]] = defaultdict(lambda: [0] * weeks)
     feelings: dict[str, list[int]] = defaultdict(lambda: [0] * weeks)
     for entry in entries:
         index = (monday(entry.created_at.date()) - first_week).days // 7
-        if not 0 <= index < weeks:
+        if not 0 <= index < weeks or entry.id not in found:
             continue
-        marker_ids, groups = analyse(entry)
+        marker_ids, groups = found[entry.id]
         for marker_id in marker_ids:
             markers[marker_id][index] += 1
         for group in groups:
@@ -114,8 +124,9 @@ def compute(
         feelings_per_week=dict(sorted(feelings.items())),
         prompt_coverage=coverage,
         writing_days=dict(sorted(days.items())),
-        analysed=len(entries),
+        analysed=sum(1 for entry in entries if entry.id in found),
         capped=capped,
+        unread=sum(1 for entry in entries if entry.id not in found),
     )
 
 

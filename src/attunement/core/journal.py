@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import random
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -103,6 +104,7 @@ class Journal:
         self._store = store
         self.data_dir = data_dir
         self._decks: DeckSet | None = None
+        self._upgrade = threading.Lock()
 
     @property
     def reader(self) -> Reader:
@@ -112,7 +114,8 @@ class Journal:
     @property
     def store(self) -> Store:
         """The journal's store, for writing (and everything else)."""
-        self._store = store = self._store.for_writing()
+        with self._upgrade:
+            self._store = store = self._store.for_writing()
         return store
 
     @classmethod

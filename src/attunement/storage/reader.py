@@ -145,12 +145,13 @@ class Reader:
         return opened
 
     def for_writing(self) -> Store:
-        """This journal as a ``Store`` that can write too (imports SQLAlchemy); this
-        reader is closed and should not be used afterwards."""
+        """This journal as a ``Store`` that can write too (imports SQLAlchemy). The store
+        takes over this reader's connections (other threads may be reading on theirs);
+        use the store from then on."""
         from attunement.storage.store import Store
 
         store = Store(self.path, self._key, self.owner)
-        self.close()
+        store._local, store._opened, store._lock = self._local, self._opened, self._lock
         return store
 
     def close(self) -> None:
@@ -420,6 +421,85 @@ class Reader:
                     (self.owner,),
                 )
             ]
+
+    # -- readings (stored analyses of entry versions; see core.readings) ---------------
+
+    def reading(self, entry_id: str, text_hash: str, version: str) -> Any | None:
+        """The stored reading (JSON) of this entry's text by this analysis, if any."""
+        with self._reading() as conn:
+            row = conn.execute(
+                "SELECT readings.reading FROM readings JOIN entries ON entries.pk = "
+                "readings.entry_pk WHERE entries.owner = ? AND entries.id = ? "
+                "AND readings.text_hash = ? AND readings.version = ?",
+                (self.owner, ids.normalise_id(entry_id), text_hash, version),
+            ).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def reading_signs(
+        self, entry_ids: Sequence[str], version: str
+    ) -> dict[tuple[str, str], tuple[list[str], list[str]]]:
+        """(signs, feelings) of the stored readings by this analysis of these entries,
+        by (entry id, text hash): a few bytes each, so thousands are read at once."""
+        found: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
+        with self._reading() as conn:
+            for start in range(0, len(entry_ids), _BATCH):
+                chunk = list(entry_ids[start : start + _BATCH])
+                for entry_id, text_hash, signs, feelings in conn.execute(
+                    "SELECT entries.id, readings.text_hash, readings.signs, readings.feelings "
+                    "FROM readings JOIN entries ON entries.pk = readings.entry_pk "
+                    f"WHERE entries.owner = ? AND entries.id IN ({','.join('?' * len(chunk))}) "
+                    "AND readings.version = ?",
+                    (self.owner, *chunk, version),
+                ):
+                    found[(entry_id, text_hash)] = (json.loads(signs), json.loads(feelings))
+        return found
+
+    def read_texts(self, version: str) -> set[tuple[str, str]]:
+        """(entry id, text hash) of every reading stored by this analysis."""
+        with self._reading() as conn:
+            return {
+                (entry_id, text_hash)
+                for entry_id, text_hash in conn.execute(
+                    "SELECT entries.id, readings.text_hash FROM readings JOIN entries ON "
+                    "entries.pk = readings.entry_pk WHERE entries.owner = ? "
+                    "AND readings.version = ?",
+                    (self.owner, version),
+                )
+            }
+
+    def save_readings(self, rows: Iterable[tuple[str, str, str, Any, list[str], list[str]]]) -> int:
+        """Store readings (entry id, text hash, version, reading, signs, feelings); one
+        already there, or of an entry deleted meanwhile, is left alone. Readings by
+        other versions of the analysis are dropped: they will not be read again."""
+        now = sql_time(datetime.now(UTC))
+        stored = 0
+        with self._writing() as conn:
+            versions = set()
+            for entry_id, text_hash, version, reading, signs, feelings in rows:
+                versions.add(version)
+                done = conn.execute(
+                    "INSERT OR IGNORE INTO readings (entry_pk, text_hash, version, reading, "
+                    "signs, feelings, read_at) SELECT pk, ?, ?, ?, ?, ?, ? FROM entries "
+                    "WHERE owner = ? AND id = ?",
+                    (
+                        text_hash,
+                        version,
+                        json.dumps(reading, ensure_ascii=False),
+                        json.dumps(signs),
+                        json.dumps(feelings),
+                        now,
+                        self.owner,
+                        entry_id,
+                    ),
+                )
+                stored += done.rowcount
+            for version in versions:
+                conn.execute(
+                    "DELETE FROM readings WHERE version != ? AND entry_pk IN "
+                    "(SELECT pk FROM entries WHERE owner = ?)",
+                    (version, self.owner),
+                )
+        return stored
 
     # -- check-ins and decks --------------------------------------------------------
 

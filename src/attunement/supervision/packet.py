@@ -174,7 +174,8 @@ def _halves(values: list[int]) -> tuple[float, float, float] | None:
 
 
 def build(journal: Journal, selection: Selection, *, now: datetime | None = None) -> Packet:
-    from attunement.analysis import emotions, find_markers
+    from attunement.analysis.markers import marker_info
+    from attunement.core.readings import signs
 
     now = now or now_local()
     if len(selection.questions) > MAX_QUESTIONS:
@@ -188,11 +189,12 @@ def build(journal: Journal, selection: Selection, *, now: datetime | None = None
     redactor = _Redactor(journal.store.people(), texts, selection.redact)
     prompts = {p.id: p.text for p in journal.decks.prompts}
 
+    read = signs(journal, entries, read_now=len(entries))
     packet_entries = []
     for entry in entries:
         day = entry.created_at.date()
-        signs = sorted({m.name for m in find_markers(entry.body) if m.counts})
-        feelings = tuple(g for g in emotions(entry.body).ekman if g != "neutral")
+        marker_ids, feelings = read[entry.id]
+        names = sorted({marker_info(marker_id).name for marker_id in marker_ids})
         packet_entries.append(
             PacketEntry(
                 week=day - timedelta(days=day.weekday()),
@@ -200,7 +202,7 @@ def build(journal: Journal, selection: Selection, *, now: datetime | None = None
                 prompt=prompts.get(entry.prompt_id or ""),
                 tags=entry.tags,
                 body=redactor(entry.body),
-                signs=tuple(signs),
+                signs=tuple(names),
                 feelings=feelings,
             )
         )

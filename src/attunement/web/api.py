@@ -332,9 +332,8 @@ def insights(
     request: Request, j: JournalDep, weeks: Annotated[int, Query(ge=1, le=104)] = 12
 ) -> dict[str, Any]:
     from attunement.core.insights import compute
-    from attunement.web.pages import cached_analysis
 
-    return compute(j, weeks=weeks, analyse=cached_analysis(request)).to_dict()
+    return {**compute(j, weeks=weeks).to_dict(), "reading": request.app.state.rereader.state()}
 
 
 @router.post("/import", summary="Import a journal file")

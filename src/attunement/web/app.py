@@ -56,12 +56,19 @@ def create_app(settings: Settings) -> Any:
     from attunement.web.unlock import JournalHolder
 
     holder = JournalHolder(settings.data_dir, settings.passphrase, settings.idle_lock_s)
+    from attunement.core.readings import Rereader
+
+    # Entries without a reading by the current analysis (after an import, or a new
+    # model) are read on a worker thread while the app is in use.
+    rereader = Rereader(holder.current)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        rereader.start()
         try:
             yield
         finally:
+            rereader.stop()
             holder.close()
 
     app = FastAPI(
@@ -76,7 +83,7 @@ def create_app(settings: Settings) -> Any:
     )
     app.state.settings = settings
     app.state.holder = holder
-    app.state.analysis_cache = {}
+    app.state.rereader = rereader
     app.include_router(api_router)
     from attunement.web import pages
 

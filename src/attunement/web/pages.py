@@ -246,11 +246,11 @@ def journal_page(
 @router.get("/entries/{entry_id}", response_class=HTMLResponse)
 def entry_page(request: Request, entry_id: str, saved: bool = False) -> HTMLResponse:
     from attunement.analysis.markers import marker_info
-    from attunement.analysis.report import analyze_text
+    from attunement.core.readings import reading
 
     j = _journal(request)
     entry = j.get(entry_id)
-    analysis = analyze_text(entry.body)
+    analysis = reading(j, entry)
     explanations = {f.id: marker_info(f.id) for f in analysis.markers}
     prompt = j.decks.find_prompt(entry.prompt_id)
     return page(
@@ -399,23 +399,6 @@ def prompts_page(request: Request) -> HTMLResponse:
     )
 
 
-def cached_analysis(request: Request) -> Any:
-    """Markers and feelings of an entry version, computed once per server run."""
-    cache: dict[tuple[str, int], Any] = request.app.state.analysis_cache
-
-    def analyse(entry: Any) -> Any:
-        key = (entry.id, entry.revision)
-        if key not in cache:
-            from attunement.core.insights import analyse_entry
-
-            if len(cache) > 20_000:
-                cache.clear()
-            cache[key] = analyse_entry(entry)
-        return cache[key]
-
-    return analyse
-
-
 @router.get("/insights", response_class=HTMLResponse)
 def insights_page(request: Request) -> HTMLResponse:
     from attunement.analysis.markers import lexicon
@@ -424,7 +407,7 @@ def insights_page(request: Request) -> HTMLResponse:
     from attunement.web import charts
 
     j = _journal(request)
-    data = compute(j, analyse=cached_analysis(request))
+    data = compute(j)
     names = {m.id: m.name for m in lexicon().markers}
     return page(
         request,
@@ -434,6 +417,7 @@ def insights_page(request: Request) -> HTMLResponse:
         charts=charts,
         framework=concepts(),
         marker_names=names,
+        reading=request.app.state.rereader.state(),
     )
 
 
@@ -792,6 +776,7 @@ def unlock_form(request: Request) -> Response:
 def unlock(request: Request, passphrase: Annotated[str, Form()] = "") -> Response:
     try:
         request.app.state.holder.unlock(passphrase)
+        request.app.state.rereader.start()
     except AttuneError as exc:
         return page(
             request, "unlock.html", status=exc.http_status, title="Unlock", error=exc.message
