@@ -5,7 +5,7 @@ week, prompt coverage and writing days. One computation feeds the Insights page,
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -79,42 +79,40 @@ def compute(
             if value is not None:
                 scales[name].append((checkin.at.isoformat(), value))
 
-    entries = journal.list_entries(EntryFilter(since=since), limit=MAX_ANALYSED + 1)
-    capped = len(entries) > MAX_ANALYSED
-    entries = entries[:MAX_ANALYSED]
     if analyse is None:
-        from attunement.core.readings import signs
+        from attunement.core.readings import period_signs
 
-        found = signs(journal, entries, read_now=READ_NOW)
+        read, unread, total = period_signs(journal, since, limit=MAX_ANALYSED, read_now=READ_NOW)
     else:
-        found = {entry.id: analyse(entry) for entry in entries}
+        entries = journal.list_entries(EntryFilter(since=since), limit=MAX_ANALYSED + 1)
+        total, unread = len(entries), 0
+        read = [(e.created_at.date(), *analyse(e)) for e in entries[:MAX_ANALYSED]]
+    capped = total > MAX_ANALYSED
     markers: dict[str, list[int]] = defaultdict(lambda: [0] * weeks)
     feelings: dict[str, list[int]] = defaultdict(lambda: [0] * weeks)
-    for entry in entries:
-        index = (monday(entry.created_at.date()) - first_week).days // 7
-        if not 0 <= index < weeks or entry.id not in found:
+    for day, marker_ids, groups in read:
+        index = (monday(day) - first_week).days // 7
+        if not 0 <= index < weeks:
             continue
-        marker_ids, groups = found[entry.id]
         for marker_id in marker_ids:
             markers[marker_id][index] += 1
         for group in groups:
             feelings[group][index] += 1
 
-    used = journal.store.prompt_history()
+    used = journal.reader.prompt_history()
     coverage = [
         (p.id, p.title, used[p.id].count if p.id in used else 0)
         for p in journal.decks.deck(deck_id).prompts
     ]
 
-    days: Counter[str] = Counter()
-    year_ago = now.date() - timedelta(days=182)
-    from attunement.core.dates import local_day
-
-    for created, offset in journal.store.writing_days():
-        day = local_day(created, offset)
-        if day < year_ago:
-            break
-        days[day.isoformat()] += 1
+    half_year_ago = now.date() - timedelta(days=182)
+    days = {
+        day: count
+        for day, count in journal.reader.local_writing_days(
+            start_of_day(half_year_ago, now.tzinfo)
+        ).items()
+        if day >= half_year_ago.isoformat()
+    }
     return Insights(
         start=first_week,
         end=now.date(),
@@ -124,9 +122,9 @@ def compute(
         feelings_per_week=dict(sorted(feelings.items())),
         prompt_coverage=coverage,
         writing_days=dict(sorted(days.items())),
-        analysed=sum(1 for entry in entries if entry.id in found),
+        analysed=len(read),
         capped=capped,
-        unread=sum(1 for entry in entries if entry.id not in found),
+        unread=unread,
     )
 
 

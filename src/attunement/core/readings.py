@@ -17,6 +17,7 @@ import threading
 import types
 import typing
 from collections.abc import Callable, Sequence
+from datetime import date, datetime
 from typing import Any
 
 from attunement.core.models import Entry
@@ -95,65 +96,75 @@ def _analyse(text: str) -> TextAnalysis:
 # -- reading entries --------------------------------------------------------------------
 
 
+def _row(entry: Entry, current: str, analysis: TextAnalysis) -> tuple[Any, ...]:
+    signs_, feelings = _signs_of(analysis)
+    return (
+        entry.id,
+        entry.revision,
+        text_hash(entry.body),
+        current,
+        _stored_form(analysis),
+        signs_,
+        feelings,
+    )
+
+
 def reading(journal: Journal, entry: Entry) -> TextAnalysis:
     """The reading of this version of the entry: stored, or made now and stored."""
     from attunement.analysis.report import TextAnalysis
 
-    current, key = version(), text_hash(entry.body)
-    stored = journal.reader.reading(entry.id, key, current)
-    if stored is not None:
-        return typing.cast(TextAnalysis, _decode(TextAnalysis, {**stored, "text": entry.body}))
+    current = version()
+    stored = journal.reader.reading(entry.id, entry.revision, current)
+    if stored is not None and stored[0] == text_hash(entry.body):
+        data = {**stored[1], "text": entry.body}
+        return typing.cast(TextAnalysis, _decode(TextAnalysis, data))
     analysis = _analyse(entry.body)
-    signs, feelings = _signs_of(analysis)
-    journal.reader.save_readings(
-        [(entry.id, key, current, _stored_form(analysis), signs, feelings)]
-    )
+    journal.reader.save_readings([_row(entry, current, analysis)])
     return analysis
 
 
+def _store(journal: Journal, entries: Sequence[Entry], current: str) -> list[tuple[Any, ...]]:
+    rows = [_row(entry, current, _analyse(entry.body)) for entry in entries]
+    journal.reader.save_readings(rows)
+    return rows
+
+
 def signs(journal: Journal, entries: Sequence[Entry], *, read_now: int = 0) -> dict[str, Signs]:
-    """Marker ids that count and feelings, by entry id, from the stored readings of
+    """Marker ids that count and feelings, by entry id, from the current readings of
     these entries; up to ``read_now`` entries without one are read here (and stored),
     the rest are left out (``read_missing`` will come to them)."""
     current = version()
     stored = journal.reader.reading_signs([e.id for e in entries], current)
-    out: dict[str, Signs] = {}
-    missing = []
-    for entry in entries:
-        found = stored.get((entry.id, text_hash(entry.body)))
-        if found is None:
-            missing.append(entry)
-        else:
-            out[entry.id] = (set(found[0]), tuple(found[1]))
-    if missing and read_now > 0:
-        for entry, (signs_, feelings) in zip(
-            missing[:read_now], _store(journal, missing[:read_now], current), strict=True
-        ):
-            out[entry.id] = (set(signs_), tuple(feelings))
+    out = {entry_id: (set(s), tuple(f)) for entry_id, (s, f) in stored.items()}
+    missing = [entry for entry in entries if entry.id not in out][:read_now]
+    for row in _store(journal, missing, current) if missing else []:
+        out[row[0]] = (set(row[5]), tuple(row[6]))
     return out
 
 
-def _store(
-    journal: Journal, entries: Sequence[Entry], current: str
-) -> list[tuple[list[str], list[str]]]:
-    rows = []
-    for entry in entries:
-        analysis = _analyse(entry.body)
-        signs_, feelings = _signs_of(analysis)
-        rows.append(
-            (entry.id, text_hash(entry.body), current, _stored_form(analysis), signs_, feelings)
-        )
-    journal.reader.save_readings(rows)
-    return [(row[4], row[5]) for row in rows]
+def period_signs(
+    journal: Journal, since: datetime, *, limit: int, read_now: int = 0
+) -> tuple[list[tuple[date, set[str], tuple[str, ...]]], int, int]:
+    """For Insights: (day written, signs, feelings) of the ``limit`` newest entries
+    since ``since`` that have a current reading, how many have none yet, and how many
+    entries the period holds. Up to ``read_now`` unread ones are read first."""
+    current = version()
+    if read_now > 0:
+        ids = journal.reader.unread_ids(current, since=since, limit=read_now)
+        if ids:
+            _store(journal, journal.reader.entries_with_ids(ids), current)
+    rows, unread_count, total = journal.reader.period_signs(since, current, limit=limit)
+    found = [
+        (date.fromisoformat(day), set(signs_.split()), tuple(feelings.split()))
+        for day, signs_, feelings in rows
+    ]
+    return found, unread_count, total
 
 
 def unread(journal: Journal) -> list[Entry]:
-    """Entries (not in the trash) whose current text has no reading by this analysis,
-    newest first: the order a person will look at them."""
-    have = journal.reader.read_texts(version())
-    return [
-        entry for entry in journal.list_entries() if (entry.id, text_hash(entry.body)) not in have
-    ]
+    """Entries (not in the trash) without a reading of their present version by the
+    present analysis, newest first: the order a person will look at them."""
+    return journal.reader.entries_with_ids(journal.reader.unread_ids(version()))
 
 
 def read_missing(
@@ -165,17 +176,17 @@ def read_missing(
     """Read every entry that has no reading by the current analysis, storing readings
     in small batches (each one durable on its own, so stopping loses nothing). Returns
     how many were read; ``progress(done, total)`` follows along."""
-    todo = unread(journal)
     current = version()
+    todo = journal.reader.unread_ids(current)
     done = 0
     if progress is not None:
         progress(0, len(todo))
     for start in range(0, len(todo), BATCH):
         if stop is not None and stop.is_set():
             break
-        batch = todo[start : start + BATCH]
+        batch = journal.reader.entries_with_ids(todo[start : start + BATCH])
         _store(journal, batch, current)
-        done += len(batch)
+        done += min(BATCH, len(todo) - start)
         if progress is not None:
             progress(done, len(todo))
     return done

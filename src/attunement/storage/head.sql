@@ -171,14 +171,15 @@ CREATE TABLE people (
 CREATE TABLE readings (
 	pk INTEGER NOT NULL, 
 	entry_pk INTEGER NOT NULL, 
+	revision INTEGER NOT NULL, 
 	text_hash VARCHAR(64) NOT NULL, 
 	version VARCHAR(64) NOT NULL, 
 	reading JSON NOT NULL, 
-	signs JSON NOT NULL, 
-	feelings JSON NOT NULL, 
+	signs TEXT NOT NULL, 
+	feelings TEXT NOT NULL, 
 	read_at DATETIME NOT NULL, 
 	PRIMARY KEY (pk), 
-	CONSTRAINT uq_readings_entry_text_version UNIQUE (entry_pk, text_hash, version), 
+	CONSTRAINT uq_readings_entry_revision_version UNIQUE (entry_pk, revision, version), 
 	FOREIGN KEY(entry_pk) REFERENCES entries (pk) ON DELETE CASCADE
 );
 

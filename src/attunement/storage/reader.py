@@ -23,7 +23,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -423,70 +423,126 @@ class Reader:
             ]
 
     # -- readings (stored analyses of entry versions; see core.readings) ---------------
+    #
+    # A reading is current for an entry when it was made of the entry's present revision
+    # by the present version of the analysis; SQL can check that without the text.
 
-    def reading(self, entry_id: str, text_hash: str, version: str) -> Any | None:
-        """The stored reading (JSON) of this entry's text by this analysis, if any."""
+    _CURRENT = (
+        "readings.entry_pk = entries.pk AND readings.revision = entries.revision "
+        "AND readings.version = ?"
+    )
+
+    def reading(self, entry_id: str, revision: int, version: str) -> tuple[str, Any] | None:
+        """(text hash, reading JSON) stored for this revision of the entry by this
+        analysis, if any."""
         with self._reading() as conn:
             row = conn.execute(
-                "SELECT readings.reading FROM readings JOIN entries ON entries.pk = "
-                "readings.entry_pk WHERE entries.owner = ? AND entries.id = ? "
-                "AND readings.text_hash = ? AND readings.version = ?",
-                (self.owner, ids.normalise_id(entry_id), text_hash, version),
+                "SELECT readings.text_hash, readings.reading FROM readings JOIN entries "
+                "ON entries.pk = readings.entry_pk WHERE entries.owner = ? AND entries.id = ? "
+                "AND readings.revision = ? AND readings.version = ?",
+                (self.owner, ids.normalise_id(entry_id), revision, version),
             ).fetchone()
-        return json.loads(row[0]) if row else None
+        return (row[0], json.loads(row[1])) if row else None
 
     def reading_signs(
         self, entry_ids: Sequence[str], version: str
-    ) -> dict[tuple[str, str], tuple[list[str], list[str]]]:
-        """(signs, feelings) of the stored readings by this analysis of these entries,
-        by (entry id, text hash): a few bytes each, so thousands are read at once."""
-        found: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
+    ) -> dict[str, tuple[list[str], list[str]]]:
+        """(signs, feelings) of the current readings of these entries, by entry id."""
+        found: dict[str, tuple[list[str], list[str]]] = {}
         with self._reading() as conn:
             for start in range(0, len(entry_ids), _BATCH):
                 chunk = list(entry_ids[start : start + _BATCH])
-                for entry_id, text_hash, signs, feelings in conn.execute(
-                    "SELECT entries.id, readings.text_hash, readings.signs, readings.feelings "
-                    "FROM readings JOIN entries ON entries.pk = readings.entry_pk "
-                    f"WHERE entries.owner = ? AND entries.id IN ({','.join('?' * len(chunk))}) "
-                    "AND readings.version = ?",
-                    (self.owner, *chunk, version),
+                for entry_id, signs, feelings in conn.execute(
+                    "SELECT entries.id, readings.signs, readings.feelings FROM readings "
+                    f"JOIN entries ON {self._CURRENT} WHERE entries.owner = ? "
+                    f"AND entries.id IN ({','.join('?' * len(chunk))})",
+                    (version, self.owner, *chunk),
                 ):
-                    found[(entry_id, text_hash)] = (json.loads(signs), json.loads(feelings))
+                    found[entry_id] = (signs.split(), feelings.split())
         return found
 
-    def read_texts(self, version: str) -> set[tuple[str, str]]:
-        """(entry id, text hash) of every reading stored by this analysis."""
+    def period_signs(
+        self, since: datetime, version: str, *, limit: int
+    ) -> tuple[list[tuple[str, str, str]], int, int]:
+        """For the ``limit`` newest entries written since ``since`` (not in the trash):
+        (local day, signs, feelings) of those with a current reading, how many have
+        none yet, and how many entries there are in the period."""
+        period = (
+            "SELECT pk, revision, created_at, created_offset FROM entries WHERE owner = ? "
+            "AND deleted_at IS NULL AND created_at >= ? ORDER BY created_at DESC LIMIT ?"
+        )
+        params = (self.owner, sql_time(since), limit)
         with self._reading() as conn:
-            return {
-                (entry_id, text_hash)
-                for entry_id, text_hash in conn.execute(
-                    "SELECT entries.id, readings.text_hash FROM readings JOIN entries ON "
-                    "entries.pk = readings.entry_pk WHERE entries.owner = ? "
-                    "AND readings.version = ?",
-                    (self.owner, version),
-                )
-            }
+            rows = conn.execute(
+                f"SELECT date(e.created_at, e.created_offset || ' minutes'), r.signs, "
+                f"r.feelings FROM ({period}) AS e JOIN readings AS r ON r.entry_pk = e.pk "
+                "AND r.revision = e.revision AND r.version = ?",
+                (*params, version),
+            ).fetchall()
+            total = conn.execute(
+                "SELECT count(*) FROM entries WHERE owner = ? AND deleted_at IS NULL "
+                "AND created_at >= ?",
+                params[:2],
+            ).fetchone()[0]
+        return rows, min(total, limit) - len(rows), int(total)
 
-    def save_readings(self, rows: Iterable[tuple[str, str, str, Any, list[str], list[str]]]) -> int:
-        """Store readings (entry id, text hash, version, reading, signs, feelings); one
-        already there, or of an entry deleted meanwhile, is left alone. Readings by
-        other versions of the analysis are dropped: they will not be read again."""
+    def unread_ids(
+        self, version: str, *, since: datetime | None = None, limit: int | None = None
+    ) -> list[str]:
+        """Ids of entries (not in the trash) without a current reading, newest first."""
+        sql = (
+            "SELECT entries.id FROM entries WHERE entries.owner = ? AND "
+            "entries.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM readings WHERE "
+            f"{self._CURRENT})"
+        )
+        params: list[Any] = [self.owner, version]
+        if since is not None:
+            sql += " AND entries.created_at >= ?"
+            params.append(sql_time(since))
+        sql += " ORDER BY entries.created_at DESC, entries.pk"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        with self._reading() as conn:
+            return [entry_id for (entry_id,) in conn.execute(sql, params)]
+
+    def entries_with_ids(self, entry_ids: Sequence[str]) -> list[Entry]:
+        """These entries, in the order given (ids not found are left out)."""
+        with self._reading() as conn:
+            rows = []
+            for start in range(0, len(entry_ids), _BATCH):
+                chunk = list(entry_ids[start : start + _BATCH])
+                rows += conn.execute(
+                    f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE owner = ? "
+                    f"AND id IN ({','.join('?' * len(chunk))})",
+                    (self.owner, *chunk),
+                ).fetchall()
+            found = {entry.id: entry for entry in self._with_tags(conn, rows)}
+        return [found[i] for i in entry_ids if i in found]
+
+    def save_readings(
+        self, rows: Iterable[tuple[str, int, str, str, Any, list[str], list[str]]]
+    ) -> int:
+        """Store readings (entry id, revision, text hash, version, reading, signs,
+        feelings); one already there, or of an entry deleted meanwhile, is left alone.
+        Readings by other versions of the analysis are dropped: they will not be used."""
         now = sql_time(datetime.now(UTC))
         stored = 0
         with self._writing() as conn:
             versions = set()
-            for entry_id, text_hash, version, reading, signs, feelings in rows:
+            for entry_id, revision, text_hash, version, reading, signs, feelings in rows:
                 versions.add(version)
                 done = conn.execute(
-                    "INSERT OR IGNORE INTO readings (entry_pk, text_hash, version, reading, "
-                    "signs, feelings, read_at) SELECT pk, ?, ?, ?, ?, ?, ? FROM entries "
-                    "WHERE owner = ? AND id = ?",
+                    "INSERT OR IGNORE INTO readings (entry_pk, revision, text_hash, version, "
+                    "reading, signs, feelings, read_at) SELECT pk, ?, ?, ?, ?, ?, ?, ? "
+                    "FROM entries WHERE owner = ? AND id = ?",
                     (
+                        revision,
                         text_hash,
                         version,
                         json.dumps(reading, ensure_ascii=False),
-                        json.dumps(signs),
-                        json.dumps(feelings),
+                        " ".join(signs),
+                        " ".join(feelings),
                         now,
                         self.owner,
                         entry_id,
@@ -500,6 +556,20 @@ class Reader:
                     (version, self.owner),
                 )
         return stored
+
+    def local_writing_days(self, since: datetime) -> dict[str, int]:
+        """Entries (not in the trash) per day, each counted on the day it was written in
+        its own zone, for entries written since about ``since`` (a day's margin)."""
+        with self._reading() as conn:
+            return {
+                day: count
+                for day, count in conn.execute(
+                    "SELECT date(created_at, created_offset || ' minutes') AS day, count(*) "
+                    "FROM entries WHERE owner = ? AND deleted_at IS NULL AND created_at >= ? "
+                    "GROUP BY day",
+                    (self.owner, sql_time(since - timedelta(days=1))),
+                )
+            }
 
     # -- check-ins and decks --------------------------------------------------------
 

@@ -206,19 +206,21 @@ people = Table(
     UniqueConstraint("owner", "name", name="uq_people_owner_name"),
 )
 
-# The analysis of an entry version (its text, by hash) by one version of the analysis;
-# ``signs`` and ``feelings`` repeat what Insights and the packet count, so they need not
-# decode the whole reading. Deleted with the entry.
+# The analysis of one version of an entry (its revision, whose text hashes to
+# ``text_hash``) by one version of the analysis. ``signs`` (marker ids that count) and
+# ``feelings`` (Ekman groups), space-separated, repeat what Insights and the packet
+# count, so they need not decode the whole reading. Deleted with the entry.
 readings = Table(
     "readings",
     metadata,
     Column("pk", Integer, primary_key=True, autoincrement=True),
     Column("entry_pk", Integer, ForeignKey("entries.pk", ondelete="CASCADE"), nullable=False),
+    Column("revision", Integer, nullable=False),
     Column("text_hash", String(64), nullable=False),
     Column("version", String(64), nullable=False),
     Column("reading", JSON, nullable=False),
-    Column("signs", JSON, nullable=False),
-    Column("feelings", JSON, nullable=False),
+    Column("signs", Text, nullable=False),
+    Column("feelings", Text, nullable=False),
     Column("read_at", UtcDateTime, nullable=False),
-    UniqueConstraint("entry_pk", "text_hash", "version", name="uq_readings_entry_text_version"),
+    UniqueConstraint("entry_pk", "revision", "version", name="uq_readings_entry_revision_version"),
 )

@@ -26,14 +26,15 @@ def upgrade() -> None:
             sa.ForeignKey("entries.pk", ondelete="CASCADE"),
             nullable=False,
         ),
+        sa.Column("revision", sa.Integer, nullable=False),
         sa.Column("text_hash", sa.String(64), nullable=False),
         sa.Column("version", sa.String(64), nullable=False),
         sa.Column("reading", sa.JSON, nullable=False),
-        sa.Column("signs", sa.JSON, nullable=False),
-        sa.Column("feelings", sa.JSON, nullable=False),
+        sa.Column("signs", sa.Text, nullable=False),
+        sa.Column("feelings", sa.Text, nullable=False),
         sa.Column("read_at", UtcDateTime, nullable=False),
         sa.UniqueConstraint(
-            "entry_pk", "text_hash", "version", name="uq_readings_entry_text_version"
+            "entry_pk", "revision", "version", name="uq_readings_entry_revision_version"
         ),
     )
 
