@@ -86,18 +86,18 @@ def compute(
     else:
         entries = journal.list_entries(EntryFilter(since=since), limit=MAX_ANALYSED + 1)
         total, unread = len(entries), 0
-        read = [(e.created_at.date(), *analyse(e)) for e in entries[:MAX_ANALYSED]]
+        read = [(e.created_at.date(), *analyse(e), 1) for e in entries[:MAX_ANALYSED]]
     capped = total > MAX_ANALYSED
     markers: dict[str, list[int]] = defaultdict(lambda: [0] * weeks)
     feelings: dict[str, list[int]] = defaultdict(lambda: [0] * weeks)
-    for day, marker_ids, groups in read:
+    for day, marker_ids, groups, count in read:
         index = (monday(day) - first_week).days // 7
         if not 0 <= index < weeks:
             continue
         for marker_id in marker_ids:
-            markers[marker_id][index] += 1
+            markers[marker_id][index] += count
         for group in groups:
-            feelings[group][index] += 1
+            feelings[group][index] += count
 
     used = journal.reader.prompt_history()
     coverage = [
@@ -122,7 +122,7 @@ def compute(
         feelings_per_week=dict(sorted(feelings.items())),
         prompt_coverage=coverage,
         writing_days=dict(sorted(days.items())),
-        analysed=len(read),
+        analysed=sum(row[3] for row in read),
         capped=capped,
         unread=unread,
     )

@@ -144,20 +144,24 @@ def signs(journal: Journal, entries: Sequence[Entry], *, read_now: int = 0) -> d
 
 def period_signs(
     journal: Journal, since: datetime, *, limit: int, read_now: int = 0
-) -> tuple[list[tuple[date, set[str], tuple[str, ...]]], int, int]:
-    """For Insights: (day written, signs, feelings) of the ``limit`` newest entries
-    since ``since`` that have a current reading, how many have none yet, and how many
-    entries the period holds. Up to ``read_now`` unread ones are read first."""
+) -> tuple[list[tuple[date, set[str], tuple[str, ...], int]], int, int]:
+    """For Insights, over the ``limit`` newest entries since ``since``: (day written,
+    signs, feelings, how many entries) from their current readings, how many have no
+    reading yet, and how many entries the period holds. Up to ``read_now`` unread ones
+    are read first."""
     current = version()
-    if read_now > 0:
+    rows, total = journal.reader.period_signs(since, current, limit=limit)
+    waiting = sum(n for _, signs_, _, n in rows if signs_ is None)
+    if waiting and read_now > 0:
         ids = journal.reader.unread_ids(current, since=since, limit=read_now)
-        if ids:
-            _store(journal, journal.reader.entries_with_ids(ids), current)
-    rows, unread_count, total = journal.reader.period_signs(since, current, limit=limit)
+        _store(journal, journal.reader.entries_with_ids(ids), current)
+        rows, total = journal.reader.period_signs(since, current, limit=limit)
     found = [
-        (date.fromisoformat(day), set(signs_.split()), tuple(feelings.split()))
-        for day, signs_, feelings in rows
+        (date.fromisoformat(day), set(signs_.split()), tuple(feelings.split()), n)
+        for day, signs_, feelings, n in rows
+        if signs_ is not None and feelings is not None
     ]
+    unread_count = sum(n for _, signs_, _, n in rows if signs_ is None)
     return found, unread_count, total
 
 
