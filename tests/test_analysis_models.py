@@ -71,7 +71,7 @@ def test_the_shared_encoder_fits_the_heads_it_serves():
         for head in set(info["heads"]) & set(linear.heads):
             assert sorted(info["labels"][head]) == sorted(linear.heads[head].labels), head
     probs = encoder().probabilities("It sounds like you are exhausted.", "I can't sleep.")
-    assert set(probs) == set(info["heads"])
+    assert set(probs) == {*info["heads"], "pooled"}, "every head, and the vector they share"
     for head, p in probs.items():
         assert abs(float(p.sum()) - 1) < 1e-5 and (p >= 0).all(), head
     again = encoder().probabilities("It sounds like you are exhausted.", "I can't sleep.")

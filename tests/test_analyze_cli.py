@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 
-def test_analysing_an_entry_shows_markers_emotions_and_a_summary(attune):
+def test_analysing_an_entry_shows_markers_feelings_and_a_summary(attune):
     entry_id = attune(
         "write",
         "My chest tightened when she cried and I wanted to fix it. I did not feel rushed though.",
@@ -16,7 +16,7 @@ def test_analysing_an_entry_shows_markers_emotions_and_a_summary(attune):
     somatic = next(m for m in result["markers"] if m["id"] == "somatic-awareness")
     assert somatic["evidence"] == ["My chest tightened"]
     assert "body" in somatic["explanation"]
-    assert set(result["emotions"]) == {"labels", "scores", "ekman"}
+    assert set(result["feelings"]) == {"named", "groups", "model"}
     assert result["summary"].startswith("Showed up:")
     text = attune("analyze", entry_id).stdout
     assert "Somatic awareness" in text and "not counted: negated" in text

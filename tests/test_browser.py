@@ -33,6 +33,7 @@ PAGES = [
     "/settings",
     "/trash",
     "/practice/v01",
+    "/entries/nosuch1",
 ]
 
 pytestmark = pytest.mark.skipif(
@@ -133,20 +134,30 @@ def test_a_new_users_first_evening(server, context):
     check_page(page, "today")
 
     # Check in with the body map, by keyboard only.
+    # Each scale is one row of choices: Tab reaches it, the arrow keys choose.
     page.goto(server + "/checkin")
-    tab_to(page, "el.id === 's-ease'")
-    page.keyboard.type("4")
-    tab_to(page, "el.id === 's-urge_to_fix'")
-    page.keyboard.type("8")
+    tab_to(page, "el.name === 'ease'")
+    for _ in range(5):  # from "Skip" round to 0, then up to 4
+        page.keyboard.press("ArrowRight")
+    assert page.locator("input[name=ease]:checked").get_attribute("value") == "4"
+    tab_to(page, "el.name === 'urge_to_fix'")
+    for _ in range(3):  # from "Skip" back to 10, 9, 8
+        page.keyboard.press("ArrowLeft")
+    assert page.locator("input[name=urge_to_fix]:checked").get_attribute("value") == "8"
     tab_to(page, "el.dataset && el.dataset.region === 'chest'")
     page.keyboard.press("Space")
     page.keyboard.press("Shift+Tab")
     page.keyboard.press("Shift+Tab")  # back to the throat
     page.keyboard.press("Enter")
     assert page.locator("#body-chosen").inner_text() == "Selected: Throat, Chest"
+    tab_to(page, "el.dataset && el.dataset.region === 'upper-back'")  # the figure's back
+    page.keyboard.press("Space")
+    assert page.locator("#body-chosen").inner_text() == "Selected: Throat, Chest, Upper back"
+    page.keyboard.press("Enter")  # and off again
+    assert page.locator("#body-chosen").inner_text() == "Selected: Throat, Chest"
     tab_to(page, "el.id === 'note'")
     page.keyboard.type("before the family meeting")
-    tab_to(page, "el.type === 'radio'")
+    tab_to(page, "el.type === 'radio' && el.name === 'moment'")
     page.keyboard.press("ArrowLeft")  # from "other" to "after"
     tab_to(page, "el.tagName === 'BUTTON'")
     page.keyboard.press("Enter")
@@ -246,13 +257,18 @@ def test_a_practice_round_and_a_transcript(server, context, tmp_path):
     page = context.new_page()
     page.goto(server + "/practice")
     check_page(page, "practice")
-    page.fill("#ease", "5")
+    page.get_by_text("5", exact=True).first.click()  # one tap on the ease row
     page.get_by_role("button", name="Begin").click()
     page.wait_for_url("**/practice/v*")
     page.fill("#response", "It sounds like this has been so lonely. What has it been like?")
     page.get_by_role("button", name="Get feedback").click()
+    page.wait_for_url("**/practice/feedback/*")
     assert page.get_by_text("Done well:").is_visible()
     check_page(page, "practice-feedback")
+    attempts = api(server, "/api/v1/practice/progress")["attempts"]
+    page.reload()  # post/redirect/get: reloading shows the feedback and sends nothing again
+    assert page.get_by_text("Done well:").is_visible()
+    assert api(server, "/api/v1/practice/progress")["attempts"] == attempts
 
     session = tmp_path / "monday.txt"
     session.write_text(
@@ -314,5 +330,126 @@ def test_an_encrypted_journal_opens_on_an_accessible_unlock_page(tmp_path, conte
         assert "Behind the passphrase" in page.locator("main").inner_text()
         page.get_by_role("button", name="Lock").click()
         page.wait_for_url("**/unlock")
+    finally:
+        stop()
+
+
+CHART_TEXT_MIN_PX = 11  # the smallest a chart's words may be drawn on a phone
+
+
+def smallest_chart_text(page) -> float:
+    """The smallest rendered size, in CSS px, of any word in an SVG chart on the page."""
+    return page.evaluate(
+        """() => Math.min(1000, ...[...document.querySelectorAll('svg.chart text')].map(t => {
+            const svg = t.ownerSVGElement;
+            const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+            return parseFloat(getComputedStyle(t).fontSize) * scale;
+        }))"""
+    )
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_caregiver_at_a_wide_screen_and_on_a_phone(server, browser, width):
+    """Every page at a laptop's and a phone's width: no 404s (the icon is there), the
+    menu on one line at 1280 px, one-tap scales and the body map by touch, the preview
+    beside the form on a wide screen, a scroll cue on a phone, readable charts, and the
+    entry shown once with visible marks. Screenshots are saved for each page."""
+    for day in range(3):
+        page_checkin = {"ease": 3 + day, "fatigue": 6, "body": ["chest"], "moment": "before"}
+        urllib.request.urlopen(
+            urllib.request.Request(
+                server + "/api/v1/checkins",
+                data=json.dumps(page_checkin).encode(),
+                headers={"content-type": "application/json"},
+            )
+        )
+    ctx = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
+    page = ctx.new_page()
+    missing: list[str] = []
+    page.on("response", lambda r: missing.append(r.url) if r.status == 404 else None)
+    for path in PAGES[:-1]:  # the last is the not-found page itself
+        page.goto(server + path)
+        name = (path.strip("/").replace("/", "-") or "today") + f"-{width}"
+        check_page(page, name)
+    assert missing == [], f"not found: {missing}"
+
+    page.goto(server + "/")
+    tops = page.eval_on_selector_all("header nav li", "els => els.map(e => e.offsetTop)")
+    if width >= 1280:
+        assert len(set(tops)) == 1, "the menu wraps at 1280 px"
+
+    # One tap per scale, and the body map by touch, front and back.
+    page.goto(server + "/checkin")
+    page.locator("label[for=s-ease-7]").click()
+    page.locator("[data-region=chest]").click()
+    page.locator("[data-region=lower-back]").click()
+    assert page.locator("input[name=ease]:checked").get_attribute("value") == "7"
+    assert page.locator("#body-chosen").inner_text() == "Selected: Chest, Lower back"
+    box = page.locator("label[for=s-ease-7]").bounding_box()
+    assert box["width"] >= 24 and box["height"] >= 24  # WCAG 2.2 target size
+    scroller = page.locator(".table-scroll").first
+    overflows = scroller.evaluate("el => el.scrollWidth > el.clientWidth")
+    cue = page.locator(".scroll-cue").first
+    if width < 600:
+        assert overflows and cue.is_visible(), "no cue that the table scrolls sideways"
+    else:
+        assert not cue.is_visible()
+    check_page(page, f"checkin-chosen-{width}")
+
+    # The Write preview: beside the form on a wide screen, under it on a phone.
+    page.goto(server + "/write")
+    page.locator("#body").type("**Noticing** my breath.")
+    page.wait_for_selector("#preview strong")
+    form, preview = page.locator("#body").bounding_box(), page.locator("#preview").bounding_box()
+    if width >= 1280:
+        assert preview["x"] > form["x"] + form["width"], "the preview is not beside the form"
+    else:
+        assert preview["y"] > form["y"] + form["height"]
+    check_page(page, f"write-preview-{width}")
+
+    # An entry is shown once, its marks visible (not faint), with a legend.
+    made = page.request.post(
+        server + "/api/v1/entries",
+        data={"body": "My chest tightened when she cried, and I wanted to fix it."},
+    ).json()
+    page.goto(server + f"/entries/{made['id']}")
+    assert page.locator("main").inner_text().count("when she cried") == 1
+    mark = page.locator("article mark").first
+    assert mark.evaluate("m => getComputedStyle(m).borderBottomWidth") == "3px"
+    assert page.locator("ul.legend").is_visible()
+    check_page(page, f"entry-{width}")
+
+    # Charts readable on this screen; date fields styled like the others.
+    for path in ("/insights", "/practice"):
+        page.goto(server + path)
+        if page.locator("svg.chart").count():
+            assert smallest_chart_text(page) >= (CHART_TEXT_MIN_PX if width < 600 else 12), path
+    page.goto(server + "/supervision")
+    radius = page.locator("#sp-since").evaluate("e => getComputedStyle(e).borderRadius")
+    assert radius == page.locator("#sp-tag").evaluate("e => getComputedStyle(e).borderRadius")
+    ctx.close()
+
+
+def test_charts_are_readable_at_320_px(server, browser):
+    ctx = browser.new_context(viewport={"width": 320, "height": 800})
+    page = ctx.new_page()
+    for path in ("/insights", "/practice"):
+        page.goto(server + path)
+        if page.locator("svg.chart").count():
+            assert smallest_chart_text(page) >= CHART_TEXT_MIN_PX, path
+    ctx.close()
+
+
+def test_an_empty_journal_is_welcomed_in_one_sentence(tmp_path, browser):
+    url, stop = start_server(tmp_path / "empty")
+    try:
+        for scheme in ("light", "dark"):
+            ctx = browser.new_context(color_scheme=scheme, bypass_csp=True)
+            page = ctx.new_page()
+            page.goto(url + "/insights")
+            assert page.locator("svg.chart").count() == 0
+            assert "Nothing to show yet" in page.locator("main").inner_text()
+            check_page(page, f"insights-empty-{scheme}")
+            ctx.close()
     finally:
         stop()

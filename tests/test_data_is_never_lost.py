@@ -270,3 +270,117 @@ def test_a_data_folder_that_cannot_be_created_is_a_clear_error(tmp_path: Path):
     result = Attune(blocker / "journal")("list", ok=False)
     assert result.exit_code == 3
     assert "Cannot create the data folder" in result.stderr and "--data-dir" in result.stderr
+
+
+RESTORER = Path(__file__).with_name("restore_process.py")
+RESTORE_PASS = "the backup's passphrase"
+
+
+def _bodies(journal: Journal) -> set[str]:
+    return {e.body for e in journal.store.iter_entries(include_trash=True)}
+
+
+def _old_and_backup(tmp_path: Path) -> tuple[Path, Path, set[str], set[str]]:
+    """A plain journal in use (with an acknowledged entry still in its write-ahead log)
+    and an encrypted backup of a different journal."""
+    from attunement.storage import backup
+
+    with Journal.create_encrypted(tmp_path / "other", RESTORE_PASS) as journal:
+        for n in range(150):
+            journal.write(f"from the backup {n} " + "words " * 40)
+        new = _bodies(journal)
+        backup.create(journal, tmp_path / "b.zip")
+    in_use = tmp_path / "in-use"
+    with Journal.open(in_use) as journal:
+        for n in range(120):
+            journal.write(f"already here {n} " + "words " * 40)
+        old = _bodies(journal)
+        # Copied while open: the last saves are still only in the write-ahead log.
+        shutil.copytree(in_use, tmp_path / "template")
+    assert (tmp_path / "template" / "journal.sqlite3-wal").stat().st_size > 0
+    return tmp_path / "template", tmp_path / "b.zip", old, new
+
+
+def _assert_old_or_new(data: Path, old: set[str], new: set[str], notices: list[str]) -> str:
+    """The journal is wholly the old one or wholly the backup's; when it is the backup's,
+    the old one is whole in replaced-*/ and the person was told if a crash was repaired."""
+    with Journal.open(data, RESTORE_PASS) as journal:
+        notices.extend(journal.notices)
+        assert journal.store.integrity_check() == "ok"
+        bodies = _bodies(journal)
+    assert bodies in (old, new), "a mix of the two journals"
+    assert not (data / "restoring").exists() and not (data / "restore.json").exists()
+    if bodies == old:
+        assert not list(data.glob("replaced-*")), "nothing moved aside"
+        return "old"
+    (aside,) = data.glob("replaced-*")
+    with Journal.open(aside) as kept:
+        assert _bodies(kept) == old, "the replaced journal is kept whole"
+    return "new"
+
+
+@pytest.mark.slow
+def test_kill_9_at_every_step_of_a_restore_leaves_one_whole_journal(tmp_path: Path):
+    template, archive, old, new = _old_and_backup(tmp_path)
+    outcomes: dict[str, list[int]] = {"old": [], "new": []}
+    for passphrase in (RESTORE_PASS, "a wrong passphrase"):
+        step = 0
+        while True:
+            step += 1
+            data = tmp_path / f"data-{len(passphrase)}-{step}"
+            shutil.copytree(template, data)
+            child = subprocess.run(
+                [sys.executable, str(RESTORER), str(archive), str(data), passphrase, str(step)],
+                capture_output=True,
+                text=True,
+            )
+            committed = (data / "restore.json").exists()
+            staged = (data / "restoring").exists()
+            notices: list[str] = []
+            outcome = _assert_old_or_new(data, old, new, notices)
+            if child.returncode != -signal.SIGKILL:  # it ran to its end before this step
+                assert outcome == ("new" if passphrase == RESTORE_PASS else "old")
+                break
+            if passphrase != RESTORE_PASS:
+                assert outcome == "old", "a refused restore never switches"
+            if committed:
+                assert outcome == "new" and "it is now finished" in " ".join(notices)
+            elif staged:
+                assert outcome == "old" and "rolled back" in " ".join(notices)
+            outcomes[outcome].append(step)
+            shutil.rmtree(data)
+    assert outcomes["old"] and outcomes["new"], outcomes
+    assert len(outcomes["old"]) + len(outcomes["new"]) >= 10
+
+
+@pytest.mark.slow
+def test_kill_9_at_random_moments_of_attune_restore_leaves_one_whole_journal(tmp_path: Path):
+    template, archive, old, new = _old_and_backup(tmp_path)
+    rng = random.Random(20261126)
+    seen = set()
+    env = {**os.environ, "ATTUNE_PASSPHRASE": RESTORE_PASS}
+    for round_ in range(12):
+        data = tmp_path / f"data-{round_}"
+        shutil.copytree(template, data)
+        child = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "attunement",
+                "--data-dir",
+                str(data),
+                "restore",
+                str(archive),
+                "--yes",
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        time.sleep(rng.uniform(0.2, 2.0))
+        child.send_signal(signal.SIGKILL)
+        child.communicate()
+        notices: list[str] = []
+        seen.add(_assert_old_or_new(data, old, new, notices))
+        shutil.rmtree(data)
+    assert seen, "every round ended in one whole journal"

@@ -214,3 +214,67 @@ def test_the_labelled_sentences_parse_into_spans():
     ]
     with pytest.raises(ValueError, match="line 7: unknown type"):
         bench.parse(7, "{person|Amara} rang.")
+
+
+# -- where a detail sits: a sentence's or a line's first words, headings, list items -----
+
+OPENINGS = [
+    ("record", "7730215", "MRN 7730215: admitted overnight."),
+    ("record", "7730215", "MRN: 7730215, admitted overnight."),
+    ("record", "943 476 5919", "NHS number 943 476 5919 is on the form."),
+    ("record", "943 476 5919", "NHS 943 476 5919 is on the form."),
+    ("record", "HC-449-2871", "Case ref HC-449-2871 was closed today."),
+    ("record", "AB123456", "Hospital number AB123456 on the band."),
+    ("record", "QQ 12 34 56 C", "NI number QQ 12 34 56 C on the letter."),
+    ("phone", "07700 900123", "Mobile 07700 900123 for the daughter."),
+    ("phone", "01865 270000", "Ring 01865 270000 after six."),
+    ("email", "a.okafor@example.org", "a.okafor@example.org wrote back at last."),
+    ("url", "https://example.org/notes/12", "https://example.org/notes/12 has the notes."),
+    ("address", "14 Willow Road", "14 Willow Road is where she lives now."),
+    ("postcode", "LS6 2QT", "LS6 2QT is the postcode on the form."),
+    ("date", "12 March 2024", "12 March 2024 was the day of the funeral."),
+    ("date", "12/03/2024", "12/03/2024: admitted to the ward."),
+    ("name", "Priya", "Priya asked about the scan again."),
+    ("name", "Okafor", "Mr Okafor was quiet today."),
+    ("name", "Thandiwe", "Thandiwe said the night was long."),
+    ("name", "Hope", "Hope said the night was long."),
+    ("place", "St Anne's Hospice", "St Anne's Hospice was calm tonight."),
+    ("age", "93 years old", "93 years old and still reading the paper."),
+    ("name", "Priya", "Visited Priya after lunch."),
+]
+PLACES = {
+    "a sentence's start": "It was a long shift. {}",
+    "a line's start": "Notes from the ward\n{}",
+    "a heading": "# {}",
+    "a second-level heading": "Notes\n\n## {}",
+    "a list item": "Handover:\n\n- {}",
+    "a starred list item": "* {}",
+    "a numbered list item": "1. {}",
+    "a quote": "> {}",
+}
+
+
+@pytest.mark.parametrize("kind,detail,sentence", OPENINGS, ids=[o[2][:24] for o in OPENINGS])
+@pytest.mark.parametrize("where", list(PLACES))
+def test_a_detail_is_found_wherever_its_sentence_begins(kind, detail, sentence, where):
+    """"MRN 7730215: admitted overnight." is as identifying at the start of a line, a
+    heading or a list item as "Her MRN is 7730215." is mid-sentence."""
+    found = kinds(PLACES[where].format(sentence))
+    assert (kind, detail) in found
+    assert not [f for f in found if f[1] != detail and detail in f[1]], found  # not swallowed
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Visited the ward after lunch.",
+        "Sorrow sat in the room like a third person.",
+        "Monday was hard.",
+        "Number 4 on the list was the hardest.",
+        "Grace under pressure is rare on nights.",
+        "May brings the long evenings back.",
+    ],
+)
+@pytest.mark.parametrize("where", list(PLACES))
+def test_an_opening_word_is_not_a_detail_wherever_the_sentence_begins(sentence, where):
+    assert kinds(PLACES[where].format(sentence)) == []

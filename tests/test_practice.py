@@ -38,8 +38,8 @@ def test_feedback_names_fixing_with_its_evidence_and_never_praises_a_false_refle
     fb, _ = service.respond(journal, "v26", "You should try making one list and going for a walk.")
     (sign,) = fb.power_signs
     assert sign.id == "fixing" and sign.evidence(fb.response)
-    assert "reflected" not in fb.did_well
-    assert fb.try_next.startswith("Fixing:") and "dread" in fb.try_next
+    assert sign.name == "Advice" and fb.did_well == "", "advice is named and never praised"
+    assert "advice" in fb.try_next and "dread" in fb.try_next
     assert fb.scores["no_power_signs"] == 0.0
 
 
@@ -172,7 +172,7 @@ def test_practice_from_the_command_line(attune):
     text = attune(
         "practice", "respond", "v17", "--text", "-", input="You should talk to the ward manager."
     ).stdout
-    assert "Fixing" in text and "Attuned responses others might give" in text
+    assert "Advice" in text and "Attuned responses others might give" in text
     assert attune.json("practice", "progress")["attempts"] == 2
     listed = attune.json("practice", "list", "--theme", "despair")
     assert all("despair" in v["themes"] for v in listed["vignettes"])

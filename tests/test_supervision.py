@@ -43,8 +43,8 @@ def test_the_packet_is_redacted_with_one_placeholder_per_person(attune, week):
     assert "### [Client A]" in text and "[Client A] rang on [Date 1]" in text
     assert "son [Client B]" in text and "[Phone 1]" in text
     assert "A private note" not in text
-    assert "| Ease | 5.5 (first half 4.0, second half 7.0) |" in text
-    assert "chest (1)" in text and "Redacted on this computer" in text
+    assert "| Ease | average 5.5 out of 10 (first half 4, second half 7) |" in text
+    assert "Chest (1)" in text and "Redacted on this computer" in text
 
 
 def test_choosing_entries_by_id_and_writing_html(attune, week, tmp_path):

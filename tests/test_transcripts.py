@@ -3,12 +3,17 @@ turns, and report figures a supervisor can check by hand."""
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 
 from attunement.errors import FormatError, InvalidInput
 from attunement.transcripts import service
 from attunement.transcripts.coding import CodedTurn, summarise
 from attunement.transcripts.parse import Turn, detect, guess_caregiver, parse
+
+from .conftest import DATA
 
 TEXT = """Counsellor: What brings you here today?
 Client: I've been drinking every night since my mum died.
@@ -188,3 +193,69 @@ def test_a_malformed_transcript_stores_nothing(attune, tmp_path):
     assert attune.json("transcript", "list")["transcripts"] == []
     unknown = attune("transcript", "analyze", "nosuch1", ok=False)
     assert unknown.exit_code == 1 and "no transcript" in unknown.stderr
+
+
+CORPUS = DATA / "transcripts"
+EXPECTED = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))
+LEFTOVERS = re.compile(r"<[^>]*>|&[#a-zA-Z0-9]+;|-->|\d\d:\d\d\.\d\d\d|\{\\")
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_files_as_real_tools_write_them_read_to_speakers_and_words(name):
+    """Zoom, Teams, YouTube, Otter, subtitle editors and hand-made files: every turn has the
+    speaker and the words, with no tag, timestamp or character reference left over."""
+    turns, _ = service.read(CORPUS / name)
+    assert [[t.speaker, t.text] for t in turns] == EXPECTED[name]
+    for turn in turns:
+        assert not LEFTOVERS.search(turn.speaker + " " + turn.text), turn
+
+
+def test_every_file_in_the_corpus_has_its_expected_turns():
+    on_disk = {p.name for p in CORPUS.iterdir() if p.name != "expected.json"}
+    assert on_disk == set(EXPECTED)
+
+
+@pytest.mark.parametrize(
+    "text,speakers,words",
+    [
+        # a colon inside a timestamp tag is not a speaker separator
+        (
+            "WEBVTT\n\n00:16.000 --> 00:19.000\nWhen the moon <00:17.500>hits your eye\n",
+            None,
+            None,
+        ),
+        # cues that run together without blank lines stay separate cues
+        (
+            "WEBVTT\n\n00:01.000 --> 00:02.000\nA: one\n00:02.000 --> 00:03.000\nB: two\n",
+            ["A", "B"],
+            ["one", "two"],
+        ),
+        # a voice span inside another tag, and two voices in one cue
+        (
+            "WEBVTT\n\n00:01.000 --> 00:02.000\n<i><v Nurse>Hi</v></i> <v Client>Hello</v>\n",
+            ["Nurse", "Client"],
+            ["Hi", "Hello"],
+        ),
+        # character references are decoded once, never taken for tags
+        (
+            "WEBVTT\n\n00:01.000 --> 00:02.000\n<v A>&lt;b&gt; &amp;amp; caf&eacute;\n",
+            ["A"],
+            ["<b> &amp; café"],
+        ),
+    ],
+)
+def test_webvtt_cue_text_follows_the_spec(text, speakers, words):
+    if speakers is None:
+        with pytest.raises(FormatError, match="without a speaker"):
+            parse(text, "s.vtt")
+        return
+    turns, _ = parse(text, "s.vtt")
+    assert [t.speaker for t in turns] == speakers
+    assert [t.text for t in turns] == words
+
+
+def test_a_time_in_the_words_is_not_a_speaker():
+    turns, _ = parse("Nurse: see you at\n10:30 tomorrow then\n", "s.txt")
+    assert [(t.speaker, t.text) for t in turns] == [("Nurse", "see you at 10:30 tomorrow then")]
+    with pytest.raises(FormatError, match="line 3"):
+        parse("WEBVTT\n\n00:01.000 -> 00:02.000 --> x\nA: hi\n", "s.vtt")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -87,7 +88,7 @@ def test_checkins_prompts_today_and_analysis(client):
 
 def test_export_import_and_decks_through_the_api(client, tmp_path):
     client.post("/api/v1/entries", json={"body": "keep me"})
-    exported = client.get("/api/v1/export")
+    exported = client.post("/api/v1/export")
     assert exported.headers["content-disposition"].startswith("attachment")
     assert json.loads(exported.text)["format"] == "attunement-journal"
     report = client.post(
@@ -384,8 +385,10 @@ def test_insights_page_and_api_agree(client):
     assert dict((p["prompt_id"], p["answers"]) for p in data["prompt_coverage"])["aoa-2"] == 5
     assert sum(data["writing_days"].values()) == 5
     page = client.get("/insights").text
-    assert page.count('role="img"') >= 8 and "<table>" in page
-    assert "Fixing" in page and "aoa-2" in page
+    assert page.count('class="chart line"') == 1  # ease only: no empty charts for unused scales
+    assert 'class="barlist"' in page and "<table>" in page
+    assert "Fixing" in page and "Missing the other" in page and "aoa-2" not in page
+    assert "Before a session" not in page  # no before/after check-ins to compare yet
     assert client.get("/api/v1/insights", params={"weeks": 0}).status_code == 422
 
 
@@ -394,11 +397,11 @@ def test_markdown_zip_export(client):
     import zipfile
 
     client.post("/api/v1/entries", json={"body": "zip me", "title": "Zipped"})
-    response = client.get("/api/v1/export", params={"format": "markdown"})
+    response = client.post("/api/v1/export", params={"format": "markdown"})
     assert response.headers["content-type"] == "application/zip"
     names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
     assert len(names) == 1 and names[0].endswith(".md") and "zipped" in names[0]
-    assert client.get("/api/v1/export", params={"format": "pdf"}).status_code == 422
+    assert client.post("/api/v1/export", params={"format": "pdf"}).status_code == 422
 
 
 def test_import_and_deck_upload_forms(client):
@@ -416,11 +419,15 @@ def test_import_and_deck_upload_forms(client):
         data={"from": "jrnl"},
         files={"file": ("journal.txt", (DATA / "jrnl-v4.6-journal.txt").read_bytes())},
     )
-    assert "Added 5 entries" in done.text
+    assert "Added 5 entries" in done.text and done.url.path == "/settings"  # redirected
+    assert "Added 5 entries" in client.get(done.url).text  # a reload shows it, adds nothing
+    assert client.get("/api/v1/entries").json()["total"] == 5
     bad = client.post(
         "/settings/import", data={"from": "jrnl"}, files={"file": ("notes.txt", b"no dates here")}
     )
     assert bad.status_code == 422 and "notes.txt, line 1" in bad.text
+    alert = bad.text.split('role="alert">', 1)[1].split("</p>", 1)[0]
+    assert alert.startswith("notes.txt, line 1") and "tmp" not in alert  # the file's own name
     deck = b'id = "cpe"\nname = "CPE"\n[[prompts]]\nid = "cpe-1"\ntext = "What did you hear?"\n'
     added = client.post(
         "/prompts/decks", files={"file": ("cpe.toml", deck)}, follow_redirects=False
@@ -463,15 +470,24 @@ def test_practice_pages_from_check_in_to_feedback(client):
     statement = client.get(start.headers["location"])
     assert "How would you respond?" in statement.text
     vignette_id = start.headers["location"].split("/practice/")[1].split("?")[0]
-    feedback = client.post(
+    answered = client.post(
         f"/practice/{vignette_id}",
         data={
             "response": "It sounds so lonely. What has it been like for you?",
             "theme": "despair",
         },
+        follow_redirects=False,
     )
-    assert feedback.status_code == 200
-    assert "Done well:" in feedback.text and "Attuned responses others might give" in feedback.text
+    # Post, redirect, get: reloading the feedback page cannot send the reply again.
+    assert answered.status_code == 303
+    assert answered.headers["location"].startswith("/practice/feedback/")
+    for _ in range(2):
+        feedback = client.get(answered.headers["location"])
+        assert feedback.status_code == 200 and "It sounds so lonely" in feedback.text
+        assert "Done well:" in feedback.text
+        assert "Attuned responses others might give" in feedback.text
+    assert client.get("/api/v1/practice/progress").json()["attempts"] == 1
+    assert client.get("/practice/feedback/nope").status_code == 404
     empty = client.post(f"/practice/{vignette_id}", data={"response": " "})
     assert empty.status_code == 422 and "How would you respond?" in empty.text
     progress = client.get("/practice").text
@@ -530,3 +546,136 @@ def test_the_write_page_offers_placeholders_for_identifying_details(client):
     assert client.get("/api/v1/entries").json()["entries"][0]["body"] == text
     plain = client.post("/write", data={"body": "A quiet shift."}, follow_redirects=False)
     assert plain.status_code == 303, "no details, no extra step"
+
+
+# -- words on screen ------------------------------------------------------------------------
+
+
+class VisibleText(HTMLParser):
+    """The words a person sees: text outside <script> and <style>, including <title>s."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag, attrs):
+        self.hidden += tag in ("script", "style")
+
+    def handle_endtag(self, tag):
+        self.hidden -= tag in ("script", "style")
+
+    def handle_data(self, data):
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = VisibleText()
+    parser.feed(html)
+    return " ".join(parser.parts)
+
+
+def framework_ids() -> set[str]:
+    """Every id and slug the framework defines that is not simply an English word: prompt,
+    deck, concept, scale, body region, marker, vignette, theme, setting and dimension ids."""
+    from attunement.analysis.markers import lexicon
+    from attunement.framework import builtin_decks, concepts
+    from attunement.practice.feedback import DIMENSIONS
+    from attunement.practice.vignettes import SETTINGS, themes, vignettes
+
+    f = concepts()
+    ids = {d.id for d in builtin_decks()} | {p.id for d in builtin_decks() for p in d.prompts}
+    for group in (f.subskills, f.posture, f.adaptations, f.continuum_poles, f.body_regions):
+        ids |= {c.id for c in group}
+    ids |= {s.id for s in f.scales} | {f.continuum.id} | {m.id for m in lexicon().markers}
+    ids |= {v.id for v in vignettes()} | set(themes()) | set(SETTINGS) | set(DIMENSIONS)
+    return {i for i in ids if re.search(r"[-_0-9]", i)}
+
+
+def test_no_page_shows_an_id_a_slug_or_a_temporary_path(client, data_dir):
+    from .test_transcripts import VTT
+
+    journal = client.app.app.state.holder.get()
+    first = journal.write("I stayed with her silence. #ward", title="Ward", prompt_id="aoa-2")
+    journal.edit(first.id, body="I stayed with her silence a while longer.")
+    journal.write("A second evening.", prompt_id="aoa-1")
+    journal.checkin(ease=4, urge_to_fix=7, body=["neck-shoulders", "face-jaw"], moment="before")
+    journal.checkin(ease=6, body=["lower-back"], moment="after")
+    journal.save_draft("half a thought", title="Later")
+    client.post("/practice/start", data={"ease": "5", "theme": "depressed-states"})
+    answered = client.post(
+        "/practice/v04", data={"response": "You should pray more."}, follow_redirects=False
+    )
+    transcript = client.post(
+        "/transcripts", files={"file": ("monday.vtt", VTT.encode())}, follow_redirects=False
+    )
+    pages = [
+        "/",
+        "/write",
+        "/write?prompt=aoa-1",
+        "/journal",
+        "/journal?prompt=aoa-2",
+        f"/entries/{first.id}",
+        f"/entries/{first.id}/edit",
+        f"/entries/{first.id}/history",
+        "/checkin",
+        "/practice",
+        "/practice?theme=neglectful",
+        "/practice/v04",
+        answered.headers["location"],
+        "/transcripts",
+        transcript.headers["location"],
+        "/insights",
+        "/supervision",
+        "/prompts",
+        "/settings",
+        "/trash",
+        "/entries/nosuch1",
+        "/practice/v99",
+        "/transcripts/nosuch1",
+        "/no-such-page",
+    ]
+    shown = {path: client.get(path).text for path in pages}
+    shown["checkin error"] = client.post("/checkin", data={"ease": "11"}).text
+    shown["packet"] = client.post(
+        "/supervision", data={"entry_ids": first.id, "action": "preview", "redact": "1"}
+    ).text
+    shown["bad import"] = client.post(
+        "/settings/import", data={"from": "jrnl"}, files={"file": ("notes.txt", b"no dates")}
+    ).text
+    shown["bad deck"] = client.post(
+        "/prompts/decks", files={"file": ("cpe.toml", b'id = "x"\nname = 3\n')}
+    ).text
+    ids = framework_ids()
+    assert {"aoa-1", "neck-shoulders", "urge_to_fix", "depressed-states", "v04"} <= ids
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, ids)) + r")(?![\w-])")
+    for where, html in shown.items():
+        text = visible_text(html).replace(str(data_dir), "<your data folder>")
+        assert not pattern.findall(text), f"{where} shows ids: {set(pattern.findall(text))}"
+        assert not re.search(r"/tmp/|\btmp\w{6,}", text), f"{where} shows a temporary path"
+        assert "`attune" not in text, f"{where} gives terminal advice"
+        for entry_id in (first.id,):
+            assert entry_id not in text, f"{where} shows an entry id"
+
+
+@pytest.mark.parametrize(
+    "route,form,name,content",
+    [
+        ("/api/v1/decks", {}, "d.toml", b'id = "x"\nname = 3\n'),
+        ("/api/v1/decks", {}, "d.yaml", b"id: [unclosed\n"),
+        ("/api/v1/decks", {}, "latin1.toml", 'name = "Zoë"\n'.encode("latin-1")),
+        ("/api/v1/transcripts", {}, "session.vtt", b"WEBVTT\n\n00:01.000 --> nonsense\n"),
+        ("/api/v1/transcripts", {}, "bad.txt", "Zoë: hi\n".encode("latin-1")),
+        ("/api/v1/import", {"from": "jrnl-json"}, "j.json", b"{not json"),
+        ("/api/v1/import", {"from": "attune-json"}, "a.json", b'{"format": "other"}'),
+    ],
+)
+def test_errors_about_an_upload_name_the_persons_file_not_a_temp_copy(
+    client, data_dir, route, form, name, content
+):
+    refused = client.post(route, data=form, files={"file": (name, content)})
+    assert 400 <= refused.status_code < 500, refused.text
+    message = error_of(refused)["message"]
+    assert name in message, message
+    assert "/tmp" not in message and str(data_dir) not in message, message

@@ -120,18 +120,32 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--init", type=Path, help="Start from these fine-tuned weights.")
     args = parser.parse_args(argv)
+    all_tasks = tasks(args.datasets, emotions=args.emotions)
+    fine_tune(all_tasks, args.out, epochs=args.epochs, batch=args.batch, lr=args.lr, init=args.init)
+
+
+def fine_tune(
+    all_tasks: list[Task],
+    out: Path,
+    *,
+    epochs: int = 3,
+    batch: int = 16,
+    lr: float = 5e-5,
+    init: Path | None = None,
+) -> dict:
+    """Fine-tune all-MiniLM-L6-v2 with one head per task on the tasks' train examples,
+    scoring every head on dev after each epoch; writes each epoch's weights, the dev
+    probabilities and ``meta.json`` to ``out``."""
     random.seed(SEED)
     np.random.seed(SEED)
     torch.manual_seed(SEED)
     torch.set_num_threads(2)
-    args.out.mkdir(parents=True, exist_ok=True)
-
-    all_tasks = tasks(args.datasets, emotions=args.emotions)
+    out.mkdir(parents=True, exist_ok=True)
     tokenizer = AutoTokenizer.from_pretrained(str(encoder_dir()))
     model = Model(encoder_dir(), {t.name: len(t.labels) for t in all_tasks})
-    if args.init:
-        missing = model.load_state_dict(torch.load(args.init, weights_only=True), strict=False)
-        print(f"started from {args.init}; new: {missing.missing_keys}", flush=True)
+    if init:
+        missing = model.load_state_dict(torch.load(init, weights_only=True), strict=False)
+        print(f"started from {init}; new: {missing.missing_keys}", flush=True)
     weights = {}
     batches: list[tuple[Task, list[int]]] = []
     for t in all_tasks:
@@ -146,9 +160,9 @@ def main(argv: list[str] | None = None) -> None:
             )
         t.train = train  # type: ignore[attr-defined]
         t.y = y  # type: ignore[attr-defined]
-    steps_per_epoch = sum((len(t.train) + args.batch - 1) // args.batch for t in all_tasks)  # type: ignore[attr-defined]
-    total = steps_per_epoch * args.epochs
-    optimiser = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
+    steps_per_epoch = sum((len(t.train) + batch - 1) // batch for t in all_tasks)  # type: ignore[attr-defined]
+    total = steps_per_epoch * epochs
+    optimiser = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
     warmup = int(0.06 * total)
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimiser,
@@ -157,24 +171,24 @@ def main(argv: list[str] | None = None) -> None:
     history = []
     step = 0
     started = time.time()
-    for epoch in range(args.epochs):
+    for epoch in range(epochs):
         batches = []
         for t in all_tasks:
             order = np.random.permutation(len(t.train))  # type: ignore[attr-defined]
             batches += [
-                (t, list(order[i : i + args.batch])) for i in range(0, len(order), args.batch)
+                (t, list(order[i : i + batch])) for i in range(0, len(order), batch)
             ]
         random.shuffle(batches)
         for t, idx in batches:
-            batch = encode(tokenizer, [t.train[i] for i in idx])  # type: ignore[attr-defined]
+            inputs = encode(tokenizer, [t.train[i] for i in idx])  # type: ignore[attr-defined]
             target = torch.tensor(t.y[idx])  # type: ignore[attr-defined]
             if t.multilabel:
                 loss = torch.nn.functional.binary_cross_entropy_with_logits(
-                    model(t.name, batch), target
+                    model(t.name, inputs), target
                 )
             else:
                 loss = torch.nn.functional.cross_entropy(
-                    model(t.name, batch), target, weight=weights[t.name]
+                    model(t.name, inputs), target, weight=weights[t.name]
                 )
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -199,22 +213,23 @@ def main(argv: list[str] | None = None) -> None:
                 gold = [t.labels.index(e.labels[0]) for e in dev]
                 f1 = f1_score(gold, probs.argmax(1), average="macro")
             scores[t.name] = round(float(f1), 4)
-            np.save(args.out / f"dev-{t.name}-epoch{epoch + 1}.npy", probs)
+            np.save(out / f"dev-{t.name}-epoch{epoch + 1}.npy", probs)
         history.append(
             {"epoch": epoch + 1, "seconds": round(time.time() - started), "dev_macro_f1": scores}
         )
         print(json.dumps(history[-1]), flush=True)
-        torch.save(model.state_dict(), args.out / f"epoch{epoch + 1}.pt")
+        torch.save(model.state_dict(), out / f"epoch{epoch + 1}.pt")
     meta = {
         "labels": {t.name: t.labels for t in all_tasks},
         "multilabel": [t.name for t in all_tasks if t.multilabel],
         "history": history,
         "max_tokens": MAX_TOKENS,
         "seed": SEED,
-        "epochs": args.epochs,
+        "epochs": epochs,
         "train_minutes": round(history[-1]["seconds"] / 60),
     }
-    (args.out / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
+    (out / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
+    return meta
 
 
 if __name__ == "__main__":

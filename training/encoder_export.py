@@ -20,10 +20,9 @@ from typing import Any
 import torch
 
 from training.encoder import MAX_TOKENS, Model, encoder_dir
+from training.encoder_graph import POOLED
 
 MODELS = Path(__file__).resolve().parent.parent / "src/attunement/analysis/models"
-
-
 class Exported(torch.nn.Module):
     def __init__(self, model: Model, order: list[str]) -> None:
         super().__init__()
@@ -32,10 +31,11 @@ class Exported(torch.nn.Module):
 
     def forward(self, input_ids, attention_mask, token_type_ids):  # type: ignore[no-untyped-def]
         pooled = self.model.pooled(input_ids, attention_mask, token_type_ids)
-        return tuple(self.model.heads[name](pooled) for name in self.order)
+        heads = tuple(self.model.heads[name](pooled) for name in self.order)
+        return (*heads, pooled)  # the pooled sentence vector feeds the in-domain heads
 
 
-def export(run: Path, epoch: int, out: Path) -> list[str]:
+def export(run: Path, epoch: int, out: Path, name: str = "encoder") -> list[str]:
     from onnxruntime.quantization import QuantType, quantize_dynamic
     from transformers import AutoTokenizer
 
@@ -53,20 +53,21 @@ def export(run: Path, epoch: int, out: Path) -> list[str]:
             (sample["input_ids"], sample["attention_mask"], sample["token_type_ids"]),
             str(plain),
             input_names=["input_ids", "attention_mask", "token_type_ids"],
-            output_names=order,
+            output_names=[*order, POOLED],
             dynamic_axes={
                 **{
                     n: {0: "batch", 1: "tokens"}
                     for n in ("input_ids", "attention_mask", "token_type_ids")
                 },
-                **{n: {0: "batch"} for n in order},
+                **{n: {0: "batch"} for n in (*order, POOLED)},
             },
             opset_version=17,
             dynamo=False,
         )
         quantize_dynamic(
-            str(plain), str(out / "encoder.onnx"), weight_type=QuantType.QInt8, per_channel=True
+            str(plain), str(out / f"{name}.onnx"), weight_type=QuantType.QInt8, per_channel=True
         )
+    # every graph shares all-MiniLM-L6-v2's tokenizer, shipped once
     shutil.copy(encoder_dir() / "tokenizer.json", out / "encoder-tokenizer.json")
     return order
 

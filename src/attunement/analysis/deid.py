@@ -178,9 +178,21 @@ def _nhs_valid(digits: str) -> bool:
     return check != 10 and check == int(digits[9])
 
 
+# What may open a line before its first word: Markdown's heading marks, list bullets and
+# numbers, quote marks ("## ", "- ", "* ", "1. ", "2) ", "> "), in any nesting.
+_LINE_OPENING = re.compile(r"[ \t]*(?:(?:#{1,6}|[-*+•]|\d{1,3}[.)]|>)[ \t]+)*")
+
+
 def _sentence_start(text: str, index: int) -> bool:
+    """Whether ``index`` is where a sentence or a line begins: after ". ", at a line's
+    start, or after a heading mark, a list bullet or a quote mark at a line's start."""
     before = text[:index].rstrip(" \t\"'“‘(")
-    return not before or before[-1] in ".!?\n:;"
+    if not before or before[-1] in ".!?\n:;":
+        return True
+    line_start = text.rfind("\n", max(0, index - 40), index) + 1
+    if line_start == 0 and index > 40:
+        return False  # the line began further back than any opening marks reach
+    return _LINE_OPENING.fullmatch(text, line_start, index) is not None
 
 
 def _numbers_kind(text: str, start: int, lex: Lexicon, weak: bool = False) -> str | None:
@@ -197,6 +209,19 @@ def _numbers_kind(text: str, start: int, lex: Lexicon, weak: bool = False) -> st
     if not record and not phone:
         return None
     return "record" if max(record, default=-1) > max(phone, default=-1) else "phone"
+
+
+def _without_cue(start: int, value: str, lex: Lexicon) -> tuple[int, str]:
+    """A code-shaped run without the record words it opens with: in "MRN 7730215" or
+    "NHS 943 476 5919" at a sentence's start the letters are the cue, not the number, so
+    the number is judged with its cue before it, as in "Her MRN is 7730215"."""
+    while (cue := lex.patterns["record_cue"].match(value)) is not None:
+        rest = value[cue.end() :]
+        stripped = rest.lstrip(" /.-:")
+        if not stripped or stripped == rest:
+            break
+        start, value = start + len(value) - len(stripped), stripped
+    return start, value
 
 
 def _structured(text: str, lex: Lexicon) -> list[Finding]:
@@ -226,19 +251,19 @@ def _structured(text: str, lex: Lexicon) -> list[Finding]:
         if _nhs_valid(re.sub(r"\D", "", m.group(0))):
             add("record", m.start(), m.end(), 0.95)
     for m in p["code"].finditer(text):
-        value = m.group(0).rstrip(" .-/")
+        start, value = _without_cue(m.start(), m.group(0).rstrip(" .-/"), lex)
         n_digits = sum(c.isdigit() for c in value)
         n_letters = sum(c.isalpha() for c in value)
         if n_digits < 4 or p["date_numeric"].fullmatch(value) or re.fullmatch(r"\d{4}", value):
             continue
-        end = m.start() + len(value)
+        end = start + len(value)
         phone_shaped = bool(p["phone"].fullmatch(value)) and 9 <= n_digits <= 15
-        if _numbers_kind(text, m.start(), lex, weak=not phone_shaped) == "record":
-            add("record", m.start(), end, 0.93)
+        if _numbers_kind(text, start, lex, weak=not phone_shaped) == "record":
+            add("record", start, end, 0.93)
         elif (n_letters and n_digits >= 4 and " " not in value) or (
             n_digits >= 7 and n_letters == 0
         ):
-            add("record", m.start(), end, 0.8)
+            add("record", start, end, 0.8)
     for shape in ("postcode_uk", "postcode_ca", "eircode"):
         for m in p[shape].finditer(text):
             add("postcode", m.start(), m.end(), 0.9 if shape == "postcode_uk" else 0.86)
@@ -291,6 +316,7 @@ def _proper_nouns(text: str, lex: Lexicon, around: list[Finding]) -> list[Findin
                 or bare in lex.connectors
                 or (
                     initial
+                    and bare not in ("St", "Saint")
                     and bare.lower() in lex.common
                     and bare not in lex.word_names
                     and bare.lower() not in lex.first_names

@@ -29,6 +29,8 @@ import numpy as np
 from attunement.errors import StorageError
 
 FILES = ("encoder.onnx", "encoder-tokenizer.json", "encoder.json")
+CAREGIVER_FILES = ("caregiver-encoder.onnx", "caregiver-encoder.json")
+POOLED = "pooled"
 
 
 def workers() -> int:
@@ -58,6 +60,10 @@ class Encoder:
         self.tokenizer.enable_truncation(int(info["max_tokens"]), strategy="longest_first")
         self.tokenizer.no_padding()
         self.heads: list[str] = list(info["heads"])
+        names = {output.name for output in self.session.get_outputs()}
+        # The mean-pooled vector the heads share, which the in-domain heads read too
+        # (analysis/caregiver.py); graphs exported before it was an output lack it.
+        self.outputs = [*self.heads, *([POOLED] if POOLED in names else [])]
         self.labels: dict[str, list[str]] = info["labels"]
         self.multilabel = frozenset(info.get("multilabel", ()))
         self.ekman_mapping: dict[str, list[str]] = info.get("ekman_mapping", {})
@@ -71,16 +77,19 @@ class Encoder:
         return [self._pool.submit(self.probabilities, text, context) for text, context in pairs]
 
     def probabilities(self, text: str, context: str = "") -> dict[str, np.ndarray]:
-        """Every head's class probabilities for ``text`` read after ``context``."""
+        """Every head's class probabilities for ``text`` read after ``context``, and under
+        ``"pooled"`` the sentence vector they were read from."""
         encoded = self.tokenizer.encode(text, context) if context else self.tokenizer.encode(text)
         feed = {
             "input_ids": np.array([encoded.ids], dtype=np.int64),
             "attention_mask": np.array([encoded.attention_mask], dtype=np.int64),
             "token_type_ids": np.array([encoded.type_ids], dtype=np.int64),
         }
-        outputs = self.session.run(self.heads, feed)
+        outputs = self.session.run(self.outputs, feed)
         result = {}
-        for name, logits in zip(self.heads, outputs, strict=True):
+        if len(outputs) > len(self.heads):
+            result[POOLED] = outputs[-1][0]
+        for name, logits in zip(self.heads, outputs, strict=False):
             if name in self.multilabel:  # several labels at once: one sigmoid each
                 result[name] = 1.0 / (1.0 + np.exp(-logits[0]))
                 continue
@@ -92,17 +101,33 @@ class Encoder:
 
 @cache
 def encoder() -> Encoder:
+    """The shared encoder, fine-tuned on MI and empathy (AnnoMI, EPITOME)."""
+    return _load(FILES[0], _info(), "`python -m training.encoder` and `training.encoder_export`")
+
+
+@cache
+def caregiver_encoder() -> Encoder:
+    """The encoder fine-tuned on caregivers' own words (training/caregiver/): heads for
+    the framework markers of a sentence, the moves of a practice reply and its levels."""
     folder = resources.files("attunement.analysis") / "models"
-    info = _info()
+    try:
+        info = dict(json.loads((folder / CAREGIVER_FILES[1]).read_text("utf-8")))
+    except FileNotFoundError:
+        info = {}
+    return _load(CAREGIVER_FILES[0], info, "`python -m training.caregiver_encoder`")
+
+
+def _load(graph_file: str, info: dict[str, Any], rebuild: str) -> Encoder:
+    folder = resources.files("attunement.analysis") / "models"
     try:
         if not info:
-            raise FileNotFoundError(FILES[2])
-        graph = (folder / FILES[0]).read_bytes()
+            raise FileNotFoundError(graph_file)
+        graph = (folder / graph_file).read_bytes()
         tokenizer_json = (folder / FILES[1]).read_text("utf-8")
     except FileNotFoundError as exc:
         raise StorageError(
-            "The analysis encoder is missing from this installation; reinstall Attunement, "
-            "or rebuild it with `python -m training.encoder` and `training.encoder_export`."
+            f"The analysis model {graph_file} is missing from this installation; reinstall "
+            f"Attunement, or rebuild it with {rebuild}."
         ) from exc
     return Encoder(graph, tokenizer_json, info)
 

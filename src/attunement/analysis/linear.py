@@ -8,7 +8,8 @@ term frequency, idf, l2 norm); ``tests/test_analysis_models.py`` checks that it 
 same numbers as scikit-learn.
 
 A model has one or more feature blocks (``text``, and ``context`` for the words a
-response answers) and one or more heads (``multilabel``: independent sigmoids with
+response answers), optionally followed by ``dense`` columns the caller supplies (a
+sentence vector, rule readings: ``meta["dense"]`` names them), and one or more heads (``multilabel``: independent sigmoids with
 per-label thresholds; ``multiclass``: softmax).
 """
 
@@ -24,6 +25,35 @@ import numpy as np
 
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 _WHITE = re.compile(r"\s\s+")
+_NEGATION = re.compile(
+    r"\b(?:not|no|never|without|hardly|barely|nothing|nobody|neither|nor|cannot|\w+n[’']t)\b",
+    re.IGNORECASE,
+)
+_SCOPE_END = re.compile(r"[.,;:!?()\[\]—–\"“”]|\b(?:but|yet|although|though|however|so|and then)\b",
+                        re.IGNORECASE)
+SCOPE_WORDS = 5
+
+
+def negated_words(text: str) -> set[int]:
+    """Where the words in a negation's scope start: up to five words after a negation,
+    within its clause."""
+    starts: set[int] = set()
+    for cue in _NEGATION.finditer(text):
+        end = _SCOPE_END.search(text, cue.end())
+        limit = end.start() if end else len(text)
+        words = list(_TOKEN.finditer(text, cue.end(), limit))[:SCOPE_WORDS]
+        starts.update(w.start() for w in words)
+    return starts
+
+
+def mark_negation(text: str) -> str:
+    """The text with each word in a negation's scope written as ``not_word``, so that
+    "I didn't understand why" shares no n-gram with "I understood why" (the classic
+    marking of Das and Chen, 2001)."""
+    starts = negated_words(text)
+    if not starts:
+        return text
+    return _TOKEN.sub(lambda m: f"not_{m.group(0)}" if m.start() in starts else m.group(0), text)
 
 
 def word_ngrams(text: str, lo: int, hi: int) -> list[str]:
@@ -112,11 +142,22 @@ class LinearModel:
         self.meta = meta
         self.vectorizers = vectorizers
         self.heads = heads
+        self.dense_names: list[str] = list(meta.get("dense", []))
+        self.dense_offset = sum(len(v.vocab) for v in vectorizers)
 
-    def features(self, text: str, context: str = "") -> tuple[np.ndarray, np.ndarray]:
+    def features(
+        self, text: str, context: str = "", dense: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        if self.meta.get("mark_negation"):
+            text = mark_negation(text)
         parts = [
             v.transform(context if v.name.startswith("context") else text) for v in self.vectorizers
         ]
+        if self.dense_names:
+            if dense is None or len(dense) != len(self.dense_names):
+                raise ValueError(f"this model reads {len(self.dense_names)} dense features")
+            columns = np.arange(self.dense_offset, self.dense_offset + len(dense), dtype=np.int64)
+            parts.append((columns, np.asarray(dense, dtype=np.float32)))
         return (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))
 
     def word_contributions(
@@ -133,7 +174,9 @@ class LinearModel:
         if not blocks:
             return []
         block = blocks[0]
-        columns, values = block.transform(text)
+        marked = mark_negation(text) if self.meta.get("mark_negation") else text
+        columns, values = block.transform(marked)
+        negated = negated_words(text) if marked is not text else set()
         value_of = dict(zip(columns.tolist(), values.tolist(), strict=True))
         weights = self.heads[head].weights
         centred = self.heads[head].kind == "multiclass"
@@ -142,7 +185,10 @@ class LinearModel:
             row = weights[column].astype(np.float64)
             return float(row[label_index] - row.mean()) if centred else float(row[label_index])
 
-        tokens = [(m.start(), m.end(), m.group(0)) for m in _TOKEN.finditer(text.lower())]
+        tokens = [
+            (m.start(), m.end(), ("not_" if m.start() in negated else "") + m.group(0))
+            for m in _TOKEN.finditer(text.lower())
+        ]
         scores = [0.0] * len(tokens)
         lo, hi = block.ngram
         for n in range(lo, hi + 1):

@@ -196,7 +196,18 @@ def _is_negation(word: str, lex: Lexicon) -> bool:
 
 
 def find_markers(text: str) -> list[MarkerFinding]:
-    """Every framework marker in ``text`` with its evidence spans, in text order."""
+    """The framework markers in ``text``, as Attunement reads them: which of them count is
+    decided sentence by sentence by heads learnt from caregivers' own words, each with the
+    clause that carries it as evidence (``analysis/writing.py``); what the rules find
+    negated, quoted or about someone else is kept beside them, marked as not counting."""
+    from attunement.analysis.writing import read_markers
+
+    return read_markers(text)
+
+
+def find_rule_markers(text: str) -> list[MarkerFinding]:
+    """Every framework marker the lexicon's patterns find in ``text``, with its evidence
+    spans, in text order: the rules' own reading, which the learnt heads read too."""
     lex = lexicon()
     quoted = _quoted_regions(text, lex.own_speech)
     grouped: dict[tuple[str, bool, bool, bool], list[Span]] = {}

@@ -7,6 +7,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
+from attunement.analysis import feelings as feelings_
 from attunement.analysis import models
 from attunement.analysis.markers import MarkerFinding, find_markers, marker_info
 from attunement.errors import InvalidInput
@@ -51,7 +52,7 @@ def summary_of(findings: list[MarkerFinding]) -> str:
 class TextAnalysis:
     text: str
     markers: list[MarkerFinding]
-    emotions: models.Emotions
+    feelings: feelings_.FeelingsReading
     summary: str
 
     def to_dict(self) -> dict[str, Any]:
@@ -60,7 +61,7 @@ class TextAnalysis:
                 dict(m.to_dict(self.text), explanation=marker_info(m.id).explanation)
                 for m in self.markers
             ],
-            "emotions": self.emotions.to_dict(),
+            "feelings": self.feelings.to_dict(),
             "summary": self.summary,
         }
 
@@ -72,10 +73,12 @@ class ResponseAnalysis:
     mi: models.MIBehaviour
     empathy: models.Empathy
     markers: list[MarkerFinding]
+    moves: tuple[dict[str, Any], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "mi": self.mi.to_dict(),
+            "moves": list(self.moves),
             "empathy": self.empathy.to_dict(),
             "markers": [
                 dict(m.to_dict(self.response), explanation=marker_info(m.id).explanation)
@@ -88,20 +91,33 @@ def analyze_text(text: str) -> TextAnalysis:
     text = _check(text)
     markers = find_markers(text)
     return TextAnalysis(
-        text=text, markers=markers, emotions=models.emotions(text), summary=summary_of(markers)
+        text=text, markers=markers, feelings=feelings_.reading(text), summary=summary_of(markers)
     )
+
+
+def read_response(response: str, statement: str) -> tuple[Any, models.MIBehaviour, models.Empathy,
+                                                          list[MarkerFinding]]:
+    """A reply to someone's words read move by move (``analysis/replies.py``): the reading,
+    its MI code and empathy levels, and its power-centred signs as findings."""
+    from attunement.analysis.replies import read_reply
+    from attunement.practice.feedback import power_signs, reading_as_models
+
+    reading = read_reply(response, statement)
+    mi, empathy = reading_as_models(reading)
+    return reading, mi, empathy, list(power_signs(reading))
 
 
 def analyze_response(response: str, statement: str) -> ResponseAnalysis:
     response = _check(response, "response")
     statement = _check(statement, "to")
-    mi = models.mi_behaviour(response, statement)
+    reading, mi, empathy, signs = read_response(response, statement)
     return ResponseAnalysis(
         response=response,
         statement=statement,
         mi=mi,
-        empathy=models.reply_empathy(response, statement, mi),
-        markers=find_markers(response),
+        empathy=empathy,
+        markers=signs,
+        moves=tuple(m.to_dict(response) for m in reading.moves),
     )
 
 
@@ -143,18 +159,18 @@ def analyze_item(item: Any) -> dict[str, Any]:
             }
             for m in find_markers(text)
         ],
-        "emotions": {
-            k: v for k, v in models.emotions(text).to_dict().items() if k in ("labels", "scores")
-        },
+        "feelings": feelings_.reading(text).to_dict(),
     }
     if speaker == "client":
         talk = models.client_talk(text, context)
         out["client_talk"] = {"code": talk.code, "confidence": talk.confidence}
     else:
-        mi = models.mi_behaviour(text, context)
+        if context:
+            _, mi, empathy, _ = read_response(text, context)
+        else:
+            mi = models.mi_behaviour(text, context)
         out["mi"] = {"code": mi.code, "subtype": mi.subtype, "confidence": mi.confidence}
         if context:
-            empathy = models.reply_empathy(text, context, mi)
             out["empathy"] = {
                 name: {"level": level.level, "spans": [list(s) for s in level.spans]}
                 for name, level in ((n, getattr(empathy, n)) for n in models.EMPATHY_DIMENSIONS)

@@ -54,15 +54,28 @@ def _print_markers(text: str, findings) -> None:
 
 def _print_text_analysis(result) -> None:
     _print_markers(result.text, result.markers)
-    emotions = result.emotions
-    click.echo(click.style("Emotions", bold=True))
-    if emotions.labels:
-        named = ", ".join(f"{label} {emotions.scores[label]:.2f}" for label in emotions.labels)
-        click.echo(f"  {named}  (Ekman: {', '.join(emotions.ekman) or 'none'})")
-    else:
-        click.echo("  No emotion stands out clearly.")
+    click.echo(click.style("Feelings", bold=True))
+    for line in feeling_lines(result.feelings):
+        click.echo(f"  {line}")
     click.echo(click.style("Summary", bold=True))
     click.echo(f"  {result.summary}")
+
+
+def feeling_lines(reading) -> list[str]:
+    """The feelings a text names (yours first), then what the model reads, in words."""
+    lines = []
+    own = [f.word for f in reading.writers_own]
+    if own:
+        lines.append("You name: " + ", ".join(dict.fromkeys(own)))
+    negated = [f.word for f in reading.named if f.whose == "writer" and f.negated]
+    if negated:
+        lines.append("You say you were not: " + ", ".join(dict.fromkeys(negated)))
+    others = [f.word for f in reading.named if f.whose == "other" and not f.negated]
+    if others:
+        lines.append("Others' feelings you name: " + ", ".join(dict.fromkeys(others)))
+    if reading.model_groups:
+        lines.append("The model also reads: " + ", ".join(reading.model_groups))
+    return lines or ["No feeling is named, and the model reads none clearly."]
 
 
 LEVELS = {0: "none", 1: "weak", 2: "strong"}

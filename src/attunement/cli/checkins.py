@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from attunement.cli.context import AppContext
-from attunement.cli.output import emit_json, json_option, ok, when
+from attunement.cli.output import COUNT, emit_json, json_option, ok, when
 
 pass_app = click.make_pass_decorator(AppContext)
 SCALE_OPTIONS = ("ease", "presence", "curiosity", "urge_to_fix", "fatigue")
@@ -121,7 +121,7 @@ def checkin(
 @click.option("--since", metavar="DATE", help="From this date.")
 @click.option("--until", metavar="DATE", help="Up to and including this date.")
 @click.option(
-    "-n", "--limit", type=int, default=20, show_default=True, help="How many check-ins to show."
+    "-n", "--limit", type=COUNT, default=20, show_default=True, help="How many check-ins to show."
 )
 @json_option
 @pass_app

@@ -70,6 +70,10 @@ class AppContext:
                 if not self.interactive():
                     raise
                 self._journal = Journal.open(self.data_dir, self.passphrase())
+            from attunement.cli.output import hint
+
+            for notice in self._journal.notices:
+                hint(notice)
         return self._journal
 
     def close(self) -> None:

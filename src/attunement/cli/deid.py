@@ -86,12 +86,7 @@ def people() -> None:
 @pass_app
 def people_add(app: AppContext, name: str) -> None:
     """Add a name (first names and full names both work)."""
-    from attunement.errors import InvalidInput
-
-    if not name.strip() or len(name) > 200:
-        raise InvalidInput("Give a name of 1 to 200 characters.", field="name")
-    app.journal.store.add_person(name.strip())
-    ok(f"Added {name.strip()}.")
+    ok(f"Added {app.journal.add_person(name)}.")
 
 
 @people.command(name="list")

@@ -8,6 +8,7 @@ import click
 
 from attunement.cli.context import AppContext
 from attunement.cli.output import (
+    COUNT,
     emit_json,
     highlight,
     hint,
@@ -100,15 +101,13 @@ def _text_from(text: str | None, *, what: str) -> str | None:
 def review_details(journal, body: str, title: str | None, redact: bool):
     """Before saving: name any identifying details found, and replace them with
     placeholders when asked (--redact, or yes at the terminal)."""
-    from attunement.analysis.deid import find
-    from attunement.analysis.deid import redact as replace
+    from attunement.core.review import review
 
-    people = journal.store.people()
-    in_title, in_body = find(title or "", people), find(body, people)
-    if not in_title and not in_body:
+    found = review(journal, body, title)
+    if not found.found:
         return body, title
     if not redact:
-        listing = ", ".join(f"{f.type} “{f.text}”" for f in (in_title + in_body)[:8])
+        listing = ", ".join(f"{f.type} “{f.text}”" for f in found.findings[:8])
         hint(
             f"Identifying details found: {listing}. Add --redact to replace them with placeholders."
         )
@@ -117,8 +116,7 @@ def review_details(journal, body: str, title: str | None, redact: bool):
         )
     if not redact:
         return body, title
-    state: dict = {}
-    return replace(body, in_body, state), replace(title, in_title, state) if title else title
+    return found.apply(body, title)
 
 
 def _keep_as_draft(journal, body, editor_file, status, **fields) -> None:
@@ -221,7 +219,11 @@ def write(app: AppContext, text, prompt_id, title, tags, star, redact, draft_id,
         editor_file.unlink(missing_ok=True)
     if as_json:
         emit_json(entry.to_dict())
-    else:
+    elif sys.stdout.isatty():  # a person reading: say what was saved
+        from attunement.core.journal import label_of
+
+        click.echo(f"Saved '{label_of(entry)}' ({entry.id})")
+    else:  # a pipe or a script: the bare id
         click.echo(entry.id)
 
 
@@ -230,7 +232,7 @@ def write(app: AppContext, text, prompt_id, title, tags, star, redact, draft_id,
 @click.option(
     "-n",
     "--limit",
-    type=int,
+    type=COUNT,
     default=20,
     show_default=True,
     help="How many entries to show, newest first.",
@@ -340,7 +342,9 @@ def edit(
 
 @click.command()
 @click.argument("entry_id")
-@click.option("--revision", type=int, metavar="N", help="Print version N in full.")
+@click.option(
+    "--revision", type=click.IntRange(1, 1_000_000), metavar="N", help="Print version N in full."
+)
 @json_option
 @pass_app
 def history(app: AppContext, entry_id: str, revision: int | None, as_json: bool) -> None:
@@ -445,7 +449,7 @@ def trash(app: AppContext, purge: bool, yes: bool, as_json: bool) -> None:
 @click.option(
     "-n",
     "--limit",
-    type=int,
+    type=COUNT,
     default=20,
     show_default=True,
     help="How many results to show, best first.",

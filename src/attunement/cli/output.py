@@ -12,6 +12,11 @@ import click
 
 JSON_MODE = "attune.json"
 
+# Every number a person can type is bounded, so a huge one is refused in one sentence by
+# click instead of overflowing SQLite's 64-bit integers.
+MAX_SHOWN = 100_000
+COUNT = click.IntRange(1, MAX_SHOWN)
+
 
 def _remember_json(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
     if value:

@@ -60,7 +60,7 @@ def _show_feedback(fb, v) -> None:
 @click.option(
     "-n",
     "count",
-    type=int,
+    type=click.IntRange(1, 1000),
     default=5,
     show_default=True,
     help="How many statements in the session.",

@@ -123,6 +123,7 @@ def backup(app: AppContext, out: Path) -> None:
         "backup",
         entries=manifest["counts"]["entries"],
         encrypted=manifest["encrypted"],
+        file=str(out.resolve()),  # where it went, so a damaged journal can name it
     )
     ok(f"Backed up {manifest['counts']['entries']} entries to {out}.")
 
@@ -130,12 +131,15 @@ def backup(app: AppContext, out: Path) -> None:
 def restore_backup(app: AppContext, path: Path, yes: bool) -> None:
     """`attune restore FILE`: restore a backup into the data folder."""
     from attunement.audit import record
+    from attunement.core.journal import Journal
     from attunement.errors import InvalidInput
     from attunement.paths import ensure_data_dir
     from attunement.storage import backup as backups
 
     data_dir = ensure_data_dir(app.data_dir)
     manifest = backups.read_manifest(path)
+    for notice in Journal.prepare(data_dir):
+        hint(notice)
     occupied = backups.has_journal(data_dir)
     if occupied and not yes:
         if not AppContext.interactive():
@@ -147,9 +151,44 @@ def restore_backup(app: AppContext, path: Path, yes: bool) -> None:
     passphrase = app.passphrase() if manifest["encrypted"] else None
     result = backups.restore(path, data_dir, passphrase, replace=occupied)
     record(data_dir, "restore", entries=result["counts"]["entries"])
+    for notice in result["notices"]:
+        hint(notice)
     ok(f"Restored {result['counts']['entries']} entries from {path}.")
     if result["replaced"]:
         hint(f"The journal that was here is kept in {result['replaced']}.")
+
+
+@click.command()
+@json_option
+@pass_app
+def check(app: AppContext, as_json: bool) -> None:
+    """Check the whole journal for damage: every page (and its checksum, when encrypted),
+    every index, every entry. Says what it found and, if damaged, which backup to restore."""
+    from attunement.cli.context import AppContext as Context
+    from attunement.core.journal import NeedsPassphrase
+    from attunement.storage import health, vault
+    from attunement.storage.health import what_to_do
+
+    data_dir = app.data_dir
+    try:
+        report = health.check(data_dir, app.given_passphrase())
+    except NeedsPassphrase:
+        if not Context.interactive() or not vault.is_encrypted(data_dir):
+            raise
+        report = health.check(data_dir, app.passphrase())
+    if as_json:
+        emit_json(report.to_dict())
+    elif report.intact:
+        ok(
+            f"The journal is intact: {report.pages} pages and {report.entries} entries "
+            f"checked{', every page checksum included' if report.encrypted else ''}."
+        )
+    if not report.intact:
+        raise health.Damaged(
+            f"The journal at {report.path} is damaged ({health.summary(report.problems)}). "
+            f"{what_to_do(data_dir)}",
+            report.problems,
+        )
 
 
 @click.command()
@@ -171,4 +210,4 @@ def audit(app: AppContext, as_json: bool) -> None:
         click.echo(f"{event['at']}  {event['action']}" + (f"  ({details})" if details else ""))
 
 
-COMMANDS = [init, encrypt, decrypt, passphrase, backup, audit]
+COMMANDS = [init, encrypt, decrypt, passphrase, backup, check, audit]

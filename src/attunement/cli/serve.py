@@ -45,6 +45,7 @@ def serve(app: AppContext, host: str, port: int, open_browser: bool, allow_remot
     from attunement.errors import InvalidInput
     from attunement.paths import ensure_data_dir
     from attunement.web import Settings, create_app
+    from attunement.web.security import safe_http_protocol
 
     if host not in LOOPBACK and not allow_remote:
         raise InvalidInput(
@@ -82,6 +83,7 @@ def serve(app: AppContext, host: str, port: int, open_browser: bool, allow_remot
         access_log=False,
         server_header=False,
         date_header=False,
+        http=safe_http_protocol(),
     )
 
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from attunement.cli.context import AppContext
 from attunement.cli.output import emit_json, hint, json_option, ok
+
+if TYPE_CHECKING:
+    from attunement.interop import ImportReport
 
 pass_app = click.make_pass_decorator(AppContext)
 
@@ -109,14 +112,29 @@ class _ProgressBar:
 @json_option
 @pass_app
 def import_(app: AppContext, path: Path, fmt: str, dry_run: bool, as_json: bool) -> None:
-    """Import entries from another journal. Importing the same file twice adds nothing."""
+    """Import entries from another journal. Importing the same file twice adds nothing.
+    When some entries are refused, the others are still imported, the refused ones are
+    listed, and the command exits with status 2."""
     from attunement.interop import import_file
 
     with _ProgressBar(enabled=sys.stderr.isatty() and not as_json) as bar:
         report = import_file(app.journal, path, fmt, dry_run=dry_run, progress=bar.show)
     if as_json:
         emit_json(report.to_dict())
-        return
+    else:
+        _print_report(report, dry_run)
+    if report.refused:
+        if not as_json:
+            verb = "would be" if dry_run else "were"
+            total = len(report.refused) + report.added + len(report.skipped)
+            hint(
+                f"{len(report.refused)} of {total} entries {verb} refused; fix them in "
+                f"{path} and import it again (entries already imported are skipped)."
+            )
+        click.get_current_context().exit(2)
+
+
+def _print_report(report: ImportReport, dry_run: bool) -> None:
     verb = "Would add" if dry_run else "Added"
     line = (
         f"{verb} {report.added} entries; skipped {len(report.skipped)}; "

@@ -8,9 +8,16 @@ Filters accept ISO dates (``2026-11-01``, ``2026-11-01T09:00+01:00``) or plain w
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta, timezone
 
 from attunement.errors import InvalidInput
+
+# Every date a person types is bounded: years far enough from 1 and 9999 that no time
+# zone can push them out of range, and no count in a word date longer than six digits.
+MIN_YEAR, MAX_YEAR = 1000, 9998
+_NUMERIC_DATE = re.compile(r"^\s*[+-]?\d+\s*[-/.]\s*\d")
+_LONG_NUMBER = re.compile(r"\d{7,}")
 
 
 def now_local() -> datetime:
@@ -50,9 +57,24 @@ def parse_when(text: str, *, end_of_day: bool = False, now: datetime | None = No
     """
     raw = text.strip()
     now = now or now_local()
-    tz = now.tzinfo
     if not raw:
         raise InvalidInput("An empty date was given; use YYYY-MM-DD or words like 'yesterday'.")
+
+    moment = _parse(raw, end_of_day, now)
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        raise InvalidInput(_out_of_range(raw))
+    return moment
+
+
+def _out_of_range(raw: str) -> str:
+    return (
+        f"The date '{raw}' is out of range; use a date between the years {MIN_YEAR} and "
+        f"{MAX_YEAR}, as YYYY-MM-DD or words like 'yesterday'."
+    )
+
+
+def _parse(raw: str, end_of_day: bool, now: datetime) -> datetime:
+    tz = now.tzinfo
 
     def day_bound(day: date) -> datetime:
         edge = time.max if end_of_day else time.min
@@ -65,13 +87,25 @@ def parse_when(text: str, *, end_of_day: bool = False, now: datetime | None = No
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
     except ValueError:
         pass
+    if _NUMERIC_DATE.match(raw):
+        # Digits that are not an ISO date (99999-01-01, 2026-13-01) are refused, never
+        # handed to the word parser, which reads them as some other day.
+        raise InvalidInput(
+            f"'{raw}' is not a date; use YYYY-MM-DD with a year from {MIN_YEAR} to "
+            f"{MAX_YEAR}, or words like 'yesterday'."
+        )
+    if _LONG_NUMBER.search(raw):
+        raise InvalidInput(_out_of_range(raw))
 
     lowered = raw.lower()
     if lowered == "today":
         return day_bound(now.date())
     if lowered == "now":
         return now
-    result, context = _calendar().parseDT(raw, sourceTime=now.replace(tzinfo=None))
+    try:
+        result, context = _calendar().parseDT(raw, sourceTime=now.replace(tzinfo=None))
+    except (OverflowError, ValueError) as exc:
+        raise InvalidInput(_out_of_range(raw)) from exc
     if not (context.hasDate or context.hasTime):
         raise InvalidInput(
             f"Could not understand the date '{raw}'; use YYYY-MM-DD or words like "

@@ -6,7 +6,7 @@ week, prompt coverage and writing days. One computation feeds the Insights page,
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -27,10 +27,17 @@ class Insights:
     markers_per_week: dict[str, list[int]]  # marker id -> count per week
     feelings_per_week: dict[str, list[int]]  # Ekman group -> count per week
     prompt_coverage: list[tuple[str, str, int]]  # (prompt id, title, answers)
-    writing_days: dict[str, int]  # ISO date -> entries
+    writing_days: dict[str, int]  # ISO date -> entries, in the same weeks
     analysed: int
     capped: bool
     unread: int = 0  # entries in the period without a reading yet (being read)
+    # scale -> moment ("before", "after") -> (average, check-ins): "am I more at ease after?"
+    by_moment: dict[str, dict[str, tuple[float, int]]] = field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        """Nothing written or checked in during the period: no picture to draw yet."""
+        return not self.writing_days and not any(self.scales.values())
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -49,6 +56,10 @@ class Insights:
             "analysed_entries": self.analysed,
             "capped": self.capped,
             "unread_entries": self.unread,
+            "by_moment": {
+                scale: {m: {"mean": v[0], "count": v[1]} for m, v in moments.items()}
+                for scale, moments in self.by_moment.items()
+            },
         }
 
 
@@ -74,10 +85,17 @@ def compute(
     since = start_of_day(first_week, now.tzinfo)
 
     scales: dict[str, list[tuple[str, int]]] = {name: [] for name in SCALES}
+    moments: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     for checkin in reversed(journal.checkins(since=since)):
         for name, value in checkin.scales().items():
             if value is not None:
                 scales[name].append((checkin.at.isoformat(), value))
+                if checkin.moment in ("before", "after"):
+                    moments[name][checkin.moment].append(value)
+    by_moment = {
+        name: {m: (round(sum(v) / len(v), 1), len(v)) for m, v in sorted(per.items())}
+        for name, per in moments.items()
+    }
 
     if analyse is None:
         from attunement.core.readings import period_signs
@@ -105,13 +123,10 @@ def compute(
         for p in journal.decks.deck(deck_id).prompts
     ]
 
-    half_year_ago = now.date() - timedelta(days=182)
     days = {
         day: count
-        for day, count in journal.reader.local_writing_days(
-            start_of_day(half_year_ago, now.tzinfo)
-        ).items()
-        if day >= half_year_ago.isoformat()
+        for day, count in journal.reader.local_writing_days(since).items()
+        if day >= first_week.isoformat()
     }
     return Insights(
         start=first_week,
@@ -125,11 +140,12 @@ def compute(
         analysed=sum(row[3] for row in read),
         capped=capped,
         unread=unread,
+        by_moment=by_moment,
     )
 
 
 def analyse_entry(entry: Any) -> tuple[set[str], tuple[str, ...]]:
-    from attunement.analysis import emotions, find_markers
+    from attunement.analysis.report import analyze_text
 
-    marker_ids = {f.id for f in find_markers(entry.body) if f.counts}
-    return marker_ids, tuple(g for g in emotions(entry.body).ekman if g != "neutral")
+    analysis = analyze_text(entry.body)  # the same reading the entry page shows
+    return {f.id for f in analysis.markers if f.counts}, analysis.feelings.groups

@@ -30,7 +30,7 @@ from attunement.core.models import (
     SearchHit,
 )
 from attunement.core.tags import collect_tags, inline_tags, normalise_tag
-from attunement.core.validation import clean_body, clean_scale, clean_title
+from attunement.core.validation import clean_body, clean_scale, clean_text, clean_title
 from attunement.errors import Conflict, FormatError, InvalidInput
 from attunement.paths import DATABASE_NAME, ensure_data_dir
 from attunement.storage.reader import Reader
@@ -105,6 +105,7 @@ class Journal:
         self.data_dir = data_dir
         self._decks: DeckSet | None = None
         self._upgrade = threading.Lock()
+        self.notices: list[str] = []  # what opening it finished or undid, to tell the person
 
     @property
     def reader(self) -> Reader:
@@ -120,38 +121,55 @@ class Journal:
 
     @classmethod
     def open(cls, data_dir: Path, passphrase: str | None = None) -> Journal:
-        """Open the journal in ``data_dir``; an encrypted one needs its passphrase."""
-        from attunement.storage import vault
+        """Open the journal in ``data_dir``; an encrypted one needs its passphrase, and
+        every page of it must pass its HMAC (damage is reported, never read as words)."""
+        from attunement.storage import health, vault
+
+        notices = cls.prepare(data_dir)
+        if not vault.is_encrypted(data_dir):
+            journal = cls(Reader.open_sqlite(data_dir / DATABASE_NAME), data_dir)
+        else:
+            header = vault.read_header(data_dir)
+            key = vault.derive_key(cls.require_passphrase(passphrase), header)
+            path = data_dir / header.file
+            vault.verify(path, key)
+            health.require_intact_pages(path, key)
+            journal = cls(Reader.open_sqlite(path, key=key), data_dir)
+        journal.notices = notices
+        return journal
+
+    @staticmethod
+    def prepare(data_dir: Path) -> list[str]:
+        """Make the data folder ready to open: create it, and finish or undo what a crash
+        interrupted (a conversion, a restore). Returns what a person should be told."""
+        from attunement.storage import swap, vault
 
         ensure_data_dir(data_dir)
+        notices = swap.recover(data_dir)
         vault.tidy(data_dir)
-        if not vault.is_encrypted(data_dir):
-            return cls(Reader.open_sqlite(data_dir / DATABASE_NAME), data_dir)
+        return notices
+
+    @staticmethod
+    def require_passphrase(passphrase: str | None) -> str:
         if passphrase is None:
             raise NeedsPassphrase(
                 "This journal is encrypted; give its passphrase (at the "
                 "prompt, with --passphrase-file, or in ATTUNE_PASSPHRASE).",
                 field="passphrase",
             )
-        header = vault.read_header(data_dir)
-        key = vault.derive_key(passphrase, header)
-        path = data_dir / header.file
-        vault.verify(path, key)
-        return cls(Reader.open_sqlite(path, key=key), data_dir)
+        return passphrase
 
     @classmethod
     def create_encrypted(cls, data_dir: Path, passphrase: str) -> Journal:
         """A new journal that is encrypted from its first byte."""
         from attunement.storage import vault
 
-        ensure_data_dir(data_dir)
-        vault.tidy(data_dir)
+        cls.prepare(data_dir)
         if vault.is_encrypted(data_dir) or (data_dir / DATABASE_NAME).exists():
             raise Conflict(
                 f"There is already a journal in {data_dir}; use `attune encrypt` to encrypt it."
             )
-        header = vault.new_header()
-        key = vault.derive_key(vault.check_passphrase(passphrase), header)
+        header, key = vault.keyed_header(vault.check_passphrase(passphrase))
         store = Reader.open_sqlite(data_dir / vault.ENCRYPTED_NAME, key=key)
         vault.write_header(data_dir, header)  # the journal exists from here on
         return cls(store, data_dir)
@@ -404,13 +422,13 @@ class Journal:
         entry_id: str | None = None,
     ) -> Draft:
         """Keep unfinished writing. Drafts may be empty or incomplete; nothing is lost."""
-        if "\x00" in body:
-            raise InvalidInput("The draft contains NUL characters; remove them.", field="body")
+        body = clean_text(body, field="body", what="draft")
+        title = clean_title(title)
         if entry_id is not None:
             entry_id = self.reader.get_entry(entry_id).id
         return self.store.save_draft(
             draft_id,
-            title=title.strip(),
+            title=title,
             body=body,
             tags=[normalise_tag(t) for t in tags],
             prompt_id=self.check_prompt(prompt_id),
@@ -458,6 +476,14 @@ class Journal:
             path.unlink(missing_ok=True)
         return recovered
 
+    def add_person(self, name: str) -> str:
+        """Someone in the writer's care whose name de-identification always catches."""
+        name = clean_text(name, field="name", what="name", max_chars=200, one_line=True).strip()
+        if not name:
+            raise InvalidInput("Give a name of 1 to 200 characters.", field="name")
+        self.store.add_person(name)
+        return name
+
     # -- check-ins ------------------------------------------------------------------
 
     def checkin(
@@ -484,7 +510,7 @@ class Journal:
             raise InvalidInput(
                 f"The moment must be one of {', '.join(MOMENTS)}, not '{moment}'.", field="moment"
             )
-        note = (note or "").strip()
+        note = clean_text(note or "", field="note", what="note").strip()
         if len(note) > MAX_NOTE_CHARS:
             raise InvalidInput(
                 f"The note is longer than {MAX_NOTE_CHARS} characters; shorten it "

@@ -84,7 +84,7 @@ def _stored_form(analysis: TextAnalysis) -> dict[str, Any]:
 
 def _signs_of(analysis: TextAnalysis) -> tuple[list[str], list[str]]:
     signs = sorted({m.id for m in analysis.markers if m.counts})
-    return signs, [g for g in analysis.emotions.ekman if g != "neutral"]
+    return signs, list(analysis.feelings.groups)
 
 
 def _analyse(text: str) -> TextAnalysis:

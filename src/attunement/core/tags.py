@@ -2,7 +2,9 @@
 
 An inline tag starts with a letter (so ``#3`` and ``# Heading`` are not tags) and must not
 follow a word character, slash or another tag sign (so e-mail addresses and URL fragments
-are not tags). Tags are compared and stored in lower case without their sign.
+are not tags). After its first letter it holds letters, digits, ``-``, ``_``, and, as in
+jrnl, ``+`` and ``#`` (so ``@c++`` and ``@c#`` stay two tags and neither becomes ``c``).
+Tags are compared and stored in lower case without their sign.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from attunement.errors import InvalidInput
 
 # The sign comes first and the look-behind checks the character before it, so the scan
 # jumps from sign to sign instead of testing the look-behind at every character.
-INLINE_TAG = re.compile(r"[#@](?<![\w/&#@.\-][#@])([^\W\d_][\w\-]*)")
-_VALID_TAG = re.compile(r"^[^\W\d_][\w\-]*$")
+INLINE_TAG = re.compile(r"[#@](?<![\w/&#@.\-][#@])([^\W\d_][\w\-+#]*)")
+_VALID_TAG = re.compile(r"^[^\W\d_][\w\-+#]*$")
 MAX_TAG_LENGTH = 64
 
 
@@ -25,7 +27,7 @@ def normalise_tag(raw: str) -> str:
     if not tag or not _VALID_TAG.match(tag):
         raise InvalidInput(
             f"'{raw}' is not a usable tag; a tag starts with a letter and holds letters, "
-            "digits, '-' or '_'.",
+            "digits, '-', '_', '+' or '#'.",
             field="tags",
         )
     if len(tag) > MAX_TAG_LENGTH:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from attunement.core.journal import Journal
-from attunement.core.models import CheckIn, Draft, NewEntry
+from attunement.core.models import MAX_TITLE_CHARS, CheckIn, Draft, NewEntry
 from attunement.errors import InvalidInput
 
 
@@ -43,6 +43,16 @@ class Parsed:
         if self.position is not None and self.size is not None:
             return self.position(), self.size
         return stored, len(self.entries)
+
+
+def fit_title(title: str, body: str) -> tuple[str, str]:
+    """A title Attunement can hold. Other journals have no limit on titles (jrnl's own test
+    journal has titles of 608 and 1,102 characters): one that is too long, or that spans
+    lines, moves whole to the start of the body, so no word is lost."""
+    title = title.strip()
+    if len(title) <= MAX_TITLE_CHARS and "\n" not in title and "\r" not in title:
+        return title, body
+    return "", f"{title}\n\n{body}" if body.strip() else title
 
 
 @dataclass
@@ -153,3 +163,37 @@ def _preview(journal: Journal, parsed: Parsed, report: ImportReport) -> None:
             report.checkins_skipped += 1
         else:
             report.checkins_added += 1
+
+
+EXPORTS = {
+    "json": ("application/json", "attunement-export.json"),
+    "markdown": ("application/zip", "attunement-markdown.zip"),
+}
+
+
+def export_bytes(journal: Journal, fmt: str) -> tuple[bytes, str, str]:
+    """The whole journal as one file to hand over: (content, media type, file name). The
+    JSON file is the complete backup; the Markdown zip holds one file per entry. The
+    export is noted in the audit log (what kind and how many entries, never a word)."""
+    import io
+    import tempfile
+
+    from attunement.audit import record
+    from attunement.interop import attune_json, markdown
+    from attunement.paths import private_temp_dir
+
+    if fmt not in EXPORTS:
+        raise InvalidInput(f"Export as {' or '.join(EXPORTS)}, not {fmt!r}.", field="format")
+    media, name = EXPORTS[fmt]
+    if fmt == "markdown":
+        parent = private_temp_dir(journal.data_dir) if journal.data_dir else None
+        with tempfile.TemporaryDirectory(dir=parent) as tmp:
+            target = Path(tmp) / name
+            count = markdown.write(journal, target)
+            data = target.read_bytes()
+    else:
+        buffer = io.StringIO()
+        count = attune_json.write(journal, buffer)
+        data = buffer.getvalue().encode("utf-8")
+    record(journal.data_dir, "export", format=fmt, entries=count)
+    return data, media, name

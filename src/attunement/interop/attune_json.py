@@ -28,6 +28,7 @@ from attunement.interop import Parsed
 
 FORMAT_NAME = "attunement-journal"
 FORMAT_VERSION = 1
+MAX_SOURCE_CHARS = 200  # the width of the entries.source column
 
 
 def write(journal: Journal, out: IO[str]) -> int:
@@ -40,8 +41,11 @@ def write(journal: Journal, out: IO[str]) -> int:
         "app_version": __version__,
     }
     out.write(json.dumps(head, ensure_ascii=False, indent=1)[:-2] + ',\n "entries": [')
+    sources = journal.store.import_sources()
     for entry in journal.store.iter_entries(include_trash=True):
         data = entry.to_dict()
+        if entry.id in sources:
+            data["source"] = sources[entry.id]
         data["revisions"] = (
             [r.to_dict() for r in journal.store.revisions(entry.id)] if entry.revision > 1 else []
         )
@@ -68,6 +72,17 @@ def _time(value: Any, field: str, where: str) -> datetime:
     if moment.tzinfo is None:
         raise FormatError(f"{field} {value!r} has no time zone", path=where, field=field)
     return moment
+
+
+def _source(value: Any, field: str, where: str) -> str | None:
+    """The import key an entry came in under (absent for entries written here)."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value or len(value) > MAX_SOURCE_CHARS:
+        raise FormatError(
+            f"{field} must be text of 1 to {MAX_SOURCE_CHARS} characters", path=where, field=field
+        )
+    return value
 
 
 def _iter(data: dict[str, Any], key: str, where: str) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -133,6 +148,7 @@ def parse(data: Any, journal: Journal, where: str) -> Parsed:
                     else None
                 ),
                 revisions=revisions,
+                source=_source(item.get("source"), f"{field}.source", where),
             )
         except FormatError:
             raise

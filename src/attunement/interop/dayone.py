@@ -1,27 +1,78 @@
 """Importing a Day One JSON export: the ``Journal.json`` file, or the ``.zip`` that holds
-one JSON file per journal (photos and other media are not imported, and the report says
-how many were left behind).
+one JSON file per journal beside its photos and other media.
 
 Each entry's ``uuid`` becomes its source key, so importing the same export twice adds
 nothing. Day One has no separate title: a first line written as a Markdown heading
 becomes the title; otherwise the title stays empty and the whole text is the body.
+
+Day One writes its text as Markdown with backslash escapes (``\\.``, ``\\-``, ``\\!``) and
+``![](dayone-moment://…)`` links to its media. Like Day One's own plain-text export, the
+escapes are undone (outside code blocks). Attunement keeps text only, so media links are
+taken out and the report says how many photos, videos, recordings and PDFs were left
+behind. An entry's place and weather are kept as two marked lines at the end of its text
+(``Location (Day One): …``, ``Weather (Day One): …``).
+
+A zip is read member by member and each JSON file record by record, so memory holds one
+entry at a time; sizes are bounded before and while reading, so a zip bomb is refused in
+one sentence instead of filling memory.
 """
 
 from __future__ import annotations
 
-import json
+import re
 import zipfile
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from attunement.core.journal import Journal, decode_utf8
+from attunement.core.journal import Journal
 from attunement.core.tags import normalise_tag
 from attunement.errors import AttuneError, FormatError, InvalidInput
-from attunement.interop import Parsed
+from attunement.interop import Parsed, fit_title, jsonstream
 
-MEDIA_KEYS = ("photos", "videos", "audios", "pdfAttachments")
+MEDIA_KEYS = {
+    "photos": "photo",
+    "videos": "video",
+    "audios": "audio recording",
+    "pdfAttachments": "PDF",
+}
+# A Day One export of tens of thousands of entries is a few hundred MB of JSON at most;
+# one entry is at most 10 MB of text.
+MAX_JSON_BYTES = 512 * 1024 * 1024
+MAX_ENTRY_CHARS = 32 * 1024 * 1024
+MISSING = 'is not a Day One export: it has no "entries" list'
+
+_MEDIA_LINK = re.compile(r"!\[[^\]\n]*\]\(dayone-moment:[^)\s]*\)[ \t]*")
+_ENTRY_LINK = re.compile(r"\[([^\]\n]*)\]\(dayone2?:[^)\s]*\)")
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # CommonMark: a backslash before ASCII punctuation
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+def unescape_markdown(text: str) -> str:
+    """Undo Day One's Markdown backslash escapes, leaving fenced code blocks as written."""
+    out = []
+    fence: str | None = None
+    for line in text.split("\n"):
+        opened = _FENCE.match(line)
+        if fence is None and opened:
+            fence = opened.group(1)[0] * 3
+        elif fence is not None and line.strip().startswith(fence):
+            fence = None
+        elif fence is None:
+            line = _ESCAPE.sub(r"\1", line)
+        out.append(line)
+    return "\n".join(out)
+
+
+def clean_text(text: str) -> tuple[str, int]:
+    """Day One's text without media links or escapes; returns it with the number of media
+    links taken out."""
+    text, links = _MEDIA_LINK.subn("", text)
+    text = _ENTRY_LINK.sub(r"\1", text)
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return unescape_markdown(text).strip("\n"), links
 
 
 def _when(item: dict[str, Any], where: str, field: str) -> datetime:
@@ -46,83 +97,216 @@ def _when(item: dict[str, Any], where: str, field: str) -> datetime:
 def _split_title(text: str) -> tuple[str, str]:
     first, _, rest = text.partition("\n")
     if first.startswith("#") and first.lstrip("#").startswith(" ") and rest.strip():
-        return first.lstrip("#").strip(), rest.lstrip("\n")
+        return fit_title(first.lstrip("#").strip(), rest.lstrip("\n"))
     return "", text
 
 
-def parse_export(data: Any, journal: Journal, where: str, parsed: Parsed) -> None:
-    if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
-        raise FormatError('is not a Day One export: it has no "entries" list', path=where, line=1)
-    media = 0
-    for index, item in enumerate(data["entries"]):
-        field = f"entries[{index}]"
-        if not isinstance(item, dict):
-            raise FormatError(f"{field} is not an object", path=where, field=field)
-        uuid = item.get("uuid")
-        if not isinstance(uuid, str) or not uuid:
-            raise FormatError(f'{field} has no "uuid"', path=where, field=field)
-        text = item.get("text", "")
-        if not isinstance(text, str):
-            raise FormatError(f"{field}.text is not text", path=where, field=field)
-        moment = _when(item, where, field)
-        media += sum(len(item.get(k) or []) for k in MEDIA_KEYS)
-        tags = []
-        for tag in item.get("tags") or []:
-            try:
-                tags.append(normalise_tag(str(tag).replace(" ", "-")))
-            except AttuneError:
-                parsed.notes.append(f"{field}: the tag {tag!r} was not kept (not a usable tag)")
-        title, body = _split_title(text)
-        try:
-            new = journal.new_entry(
-                body, title=title, tags=tags, starred=bool(item.get("starred")), created_at=moment
+def _words(values: Iterable[Any]) -> list[str]:
+    out: list[str] = []
+    for value in values:
+        if isinstance(value, str) and value.strip() and value.strip() not in out:
+            out.append(value.strip())
+    return out
+
+
+def place(location: Any) -> str:
+    """Day One's location as one line: place, town, region, country (or the coordinates)."""
+    if not isinstance(location, dict):
+        return ""
+    named = _words(
+        location.get(k) for k in ("placeName", "localityName", "administrativeArea", "country")
+    )
+    if named:
+        return ", ".join(named)
+    lat, lon = location.get("latitude"), location.get("longitude")
+    if isinstance(lat, int | float) and isinstance(lon, int | float):
+        return f"{lat:.4f}, {lon:.4f}"
+    return ""
+
+
+def weather(report: Any) -> str:
+    """Day One's weather as one line: the conditions and the temperature."""
+    if not isinstance(report, dict):
+        return ""
+    parts = _words([report.get("conditionsDescription")])
+    celsius = report.get("temperatureCelsius")
+    if isinstance(celsius, int | float) and not isinstance(celsius, bool):
+        parts.append(f"{celsius:.0f} °C")
+    return ", ".join(parts)
+
+
+def _context_lines(item: dict[str, Any]) -> str:
+    lines = []
+    if where := place(item.get("location")):
+        lines.append(f"Location (Day One): {where}")
+    if sky := weather(item.get("weather")):
+        lines.append(f"Weather (Day One): {sky}")
+    return "\n".join(lines)
+
+
+class _Tally:
+    def __init__(self) -> None:
+        self.media: dict[str, int] = {}
+        self.links = 0
+        self.empty: list[str] = []
+
+    def notes(self) -> list[str]:
+        notes = []
+        if self.media or self.links:
+            counts = [
+                f"{n} {word}{'s' if n != 1 else ''}"
+                for key, word in MEDIA_KEYS.items()
+                if (n := self.media.get(key, 0))
+            ]
+            what = ", ".join(counts) if counts else f"{self.links} media file(s)"
+            notes.append(
+                f"{what} left out: Attunement keeps text only, so the media stay in Day One "
+                f"and their {self.links} link(s) were taken out of the text."
             )
-        except AttuneError as exc:
-            parsed.refused.append((f"{field} ({uuid})", exc.message))
-            continue
-        modified = item.get("modifiedDate")
-        if isinstance(modified, str):
-            try:
-                new.updated_at = datetime.fromisoformat(modified.replace("Z", "+00:00"))
-            except ValueError:
-                pass
-        new.source = f"dayone:{uuid}"
-        parsed.entries.append(new)
-    if media:
-        parsed.notes.append(
-            f"{media} photo, video, audio or PDF attachment(s) were not "
-            "imported; Attunement keeps text only."
-        )
+        if self.empty:
+            notes.append(
+                f"{len(self.empty)} entr{'y' if len(self.empty) == 1 else 'ies'} with no "
+                f"text (only media, or nothing) left out: {', '.join(self.empty[:5])}"
+                + ("…" if len(self.empty) > 5 else "")
+            )
+        return notes
 
 
-def _decode_json(raw: bytes, where: str) -> Any:
-    text = decode_utf8(raw, where)
+def parse_entry(
+    item: Any, index: int, journal: Journal, where: str, parsed: Parsed, tally: _Tally
+) -> None:
+    field = f"entries[{index}]"
+    if not isinstance(item, dict):
+        raise FormatError(f"{field} is not an object", path=where, field=field)
+    uuid = item.get("uuid")
+    if not isinstance(uuid, str) or not uuid:
+        raise FormatError(f'{field} has no "uuid"', path=where, field=field)
+    text = item.get("text", "")
+    if not isinstance(text, str):
+        raise FormatError(f"{field}.text is not text", path=where, field=field)
+    moment = _when(item, where, field)
+    for key in MEDIA_KEYS:
+        found = item.get(key)
+        if isinstance(found, list) and found:
+            tally.media[key] = tally.media.get(key, 0) + len(found)
+    text, links = clean_text(text)
+    tally.links += links
+    if not text.strip():
+        tally.empty.append(f"{field} ({uuid})")
+        return
+    tags = []
+    for tag in item.get("tags") or []:
+        try:
+            tags.append(normalise_tag(str(tag).replace(" ", "-")))
+        except AttuneError:
+            parsed.notes.append(f"{field}: the tag {tag!r} was not kept (not a usable tag)")
+    title, body = _split_title(text)
+    if context := _context_lines(item):
+        body = f"{body.rstrip()}\n\n{context}"
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise FormatError(f"is not valid JSON: {exc.msg}", path=where, line=exc.lineno) from exc
+        new = journal.new_entry(
+            body, title=title, tags=tags, starred=bool(item.get("starred")), created_at=moment
+        )
+    except AttuneError as exc:
+        parsed.refused.append((f"{field} ({uuid})", exc.message))
+        return
+    modified = item.get("modifiedDate")
+    if isinstance(modified, str):
+        try:
+            new.updated_at = datetime.fromisoformat(modified.replace("Z", "+00:00"))
+        except ValueError:
+            pass
+    new.source = f"dayone:{uuid}"
+    parsed.entries.append(new)
+
+
+def _too_big(where: str, size: int) -> FormatError:
+    return FormatError(
+        f"would unpack to {size / (1 << 20):,.0f} MB of JSON, more than any journal export "
+        f"({MAX_JSON_BYTES >> 20} MB at most); it looks like a zip bomb or a damaged file, so "
+        "nothing was imported",
+        path=where,
+    )
+
+
+def _parse_zip(path: Path, journal: Journal, parsed: Parsed, tally: _Tally) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = [
+                info
+                for info in archive.infolist()
+                if info.filename.lower().endswith(".json")
+                and not info.filename.startswith("__MACOSX")
+                and not info.is_dir()
+            ]
+            if not members:
+                raise FormatError(
+                    "is a zip without any Day One .json journal inside", path=str(path)
+                )
+            declared = sum(info.file_size for info in members)
+            if declared > MAX_JSON_BYTES:
+                raise _too_big(str(path), declared)
+            budget = MAX_JSON_BYTES
+            for info in members:
+                where = f"{path}:{info.filename}"
+                with archive.open(info) as member:
+                    counted = _Counted(member)
+                    _read_each(counted, journal, where, parsed, tally, budget)
+                    budget -= counted.count
+    except zipfile.BadZipFile as exc:
+        raise FormatError(
+            f"is a damaged zip ({exc}); export it from Day One again", path=str(path)
+        ) from exc
+    except (NotImplementedError, RuntimeError) as exc:  # encrypted or unusual compression
+        raise FormatError(
+            f"is a zip this import cannot open ({exc}); export it from Day One again "
+            "as an ordinary zip",
+            path=str(path),
+        ) from exc
+
+
+class _Counted:
+    """A byte stream that counts what is actually read from it, whatever a header says."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self.raw = raw
+        self.count = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.raw.read(size)
+        self.count += len(data)
+        return data
+
+
+def _read_each(
+    stream: Any, journal: Journal, where: str, parsed: Parsed, tally: _Tally, budget: int
+) -> None:
+    entries = jsonstream.records(
+        stream,
+        where,
+        "entries",
+        max_bytes=budget,
+        max_record_chars=MAX_ENTRY_CHARS,
+        missing=MISSING,
+    )
+    for index, (_line, item) in enumerate(entries):
+        parse_entry(item, index, journal, where, parsed, tally)
 
 
 def parse_file(path: Path, journal: Journal) -> Parsed:
     parsed = Parsed()
+    tally = _Tally()
+    if path.is_dir():
+        raise InvalidInput(f"{path} is a folder; give the path of a file.", field="path")
     if zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as archive:
-            names = [
-                n
-                for n in archive.namelist()
-                if n.lower().endswith(".json") and not n.startswith("__MACOSX")
-            ]
-            if not names:
-                raise FormatError(
-                    "is a zip without any Day One .json journal inside", path=str(path)
-                )
-            for name in names:
-                where = f"{path}:{name}"
-                parse_export(_decode_json(archive.read(name), where), journal, where, parsed)
-        return parsed
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InvalidInput(f"Cannot read {path} ({exc.strerror}).", field="path") from exc
-    parse_export(_decode_json(raw, str(path)), journal, str(path), parsed)
+        _parse_zip(path, journal, parsed, tally)
+    else:
+        try:
+            with path.open("rb") as stream:
+                _read_each(stream, journal, str(path), parsed, tally, MAX_JSON_BYTES)
+        except FileNotFoundError as exc:
+            raise InvalidInput(f"There is no file {path}; check the path.", field="path") from exc
+        except OSError as exc:
+            raise InvalidInput(f"Cannot read {path} ({exc.strerror}).", field="path") from exc
+    parsed.notes.extend(tally.notes())
     return parsed

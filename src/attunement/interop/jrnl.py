@@ -1,15 +1,28 @@
-"""Importing jrnl journals: its plain-text file and its ``--format json`` export.
+"""Importing jrnl journals: its plain-text file and its ``--format json`` export, read by
+jrnl's own rules (jrnl/journals/Journal.py and Entry.py).
 
-Plain text: each entry starts on a line ``[YYYY-MM-DD HH:MM] Title``; a title ending in
-``*`` marks a starred entry; the body is every line until the next entry. Times carry no
-zone, so they are read in this machine's local zone, as jrnl itself does. Tags written
-``@tag`` or ``#tag`` are picked up from the text like any Attunement entry's.
+Plain text: an entry starts where a line begins with a bracketed date followed by a space,
+``[2024-05-01 09:30] Title``. Like jrnl, the date is read first in jrnl's default format,
+then as any date ``dateutil`` understands (jrnl writes dates in the owner's own
+``timeformat``, so ``[2019-07 14:23]`` and ``[14.07.2019 2:23 PM]`` are dates too), then as
+words (``parsedatetime``); a bracket of six characters or fewer (``[1]``, ``[x]``) is never
+a date. A bracketed line that is not a date stays text of the entry before, and the report
+says so. Times carry no zone, so they are read in this machine's local zone, as jrnl does.
+
+The title is the first line (or, for a one-line entry, its first sentence); a title ending
+in ``*`` marks a starred entry. jrnl has no limit on titles: one longer than Attunement's
+opens the body instead. Tags are jrnl's ``@tag`` (letters, digits and ``-+*#/``) and
+Attunement's ``#tag``; a jrnl tag Attunement cannot keep as written is listed in the report.
+
+Encrypted jrnl journals (v1 AES-CBC binary, v2 Fernet text starting ``gAAAAA``, v3
+``JRNLv3``) are refused with one sentence: decrypt them with jrnl first.
+
 Each entry's source key is a hash of its date, title and body, so importing the same
 journal twice adds nothing.
 
-A plain-text journal file is read line by line as its entries are stored (memory stays
-flat however long the journal); a bad line found late is still refused whole, because
-the store keeps the whole import in one transaction and rolls it back.
+A journal file is read as its entries are stored, in blocks of about a megabyte, so
+memory stays flat however long the journal is; a bad date found on the last page still
+refuses the whole file, because the store keeps an import in one transaction.
 """
 
 from __future__ import annotations
@@ -18,17 +31,31 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from attunement.core.journal import Journal, read_text_file
+from attunement.core.journal import Journal, decode_utf8
 from attunement.core.models import NewEntry
 from attunement.core.tags import normalise_tag
 from attunement.errors import AttuneError, FormatError, InvalidInput
-from attunement.interop import Parsed
+from attunement.interop import Parsed, fit_title
 
-HEADER = re.compile(r"^\[(\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?::\d{2})?)\] ?(.*)$")
+DATE_BLOB = re.compile(r"^\[([^\]\n]+)\](?: |$)", re.MULTILINE)
+JRNL_DEFAULT_DATE = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?::\d{2})?")
+JRNL_TAG = re.compile(r"(?<!\S)@([-+*#/\w]+)")
+# jrnl's sentence end: a terminal, optional closing quote and brackets, then white space;
+# CJK full stops need no space after them.
+SENTENCE_END = re.compile(
+    r"[.!?\u2026\u203c\u203d\u2047\u2048\u2049\u22ef\ufe52\ufe57]['\u2019\"\u201d]?[\])]*\s+"
+    r"|[\uff01\uff0e\uff1f\uff61\u3002]"
+)
+FAKE_YEAR = 9999
+
+
+class BadDate(ValueError):
+    """A bracketed date written in numbers that is not a real day (``[2024-02-30 10:00]``).
+    jrnl itself fails on these; the import names the line instead."""
 
 
 def _source_key(moment: datetime, title: str, body: str) -> str:
@@ -36,16 +63,92 @@ def _source_key(moment: datetime, title: str, body: str) -> str:
     return "jrnl:" + digest[:40]
 
 
-def _parse_time(text: str, where: str, line: int) -> datetime:
-    # HEADER admits only YYYY-MM-DD HH:MM[:SS], which fromisoformat reads exactly as
-    # strptime would (and several times faster: this runs once per entry).
+def read_date(blob: str, now: datetime | None = None) -> datetime | None:
+    """The date jrnl reads from a bracketed ``blob`` at the start of a line, or None when
+    jrnl would take the line as text. Naive; the caller attaches the local zone."""
+    if JRNL_DEFAULT_DATE.fullmatch(blob):  # the common case, read as strptime would
+        try:
+            return datetime.fromisoformat(blob)
+        except ValueError:
+            pass
+    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"):
+        try:
+            return datetime.strptime(blob, fmt)
+        except ValueError:
+            continue
+    if len(blob) <= 6:  # jrnl: probably a Markdown footnote or a checkbox
+        return None
+    from dateutil.parser import ParserError
+    from dateutil.parser import parse as dateparse
+
+    now = now or datetime.now()
+    year_present = True
     try:
-        return datetime.fromisoformat(text).astimezone()
-    except ValueError:
-        pass
-    raise FormatError(
-        f"the date [{text}] is not a real date and time (YYYY-MM-DD HH:MM)", path=where, line=line
-    )
+        moment = dateparse(blob, default=datetime(FAKE_YEAR, 1, 1))
+        if moment.year == FAKE_YEAR:
+            moment = moment.replace(year=now.year)
+            year_present = False
+    except (ParserError, ValueError, OverflowError) as exc:
+        if blob[:1].isdigit() and re.match(r"\d{1,4}[-./]\d{1,2}", blob):
+            raise BadDate(blob) from exc  # a numeric date that is not a real day
+        moment = _words_date(blob)
+        if moment is None:
+            return None
+    if not year_present and moment - now > timedelta(days=28):
+        moment = moment.replace(year=moment.year - 1)  # jrnl prefers the past
+    return moment
+
+
+def _words_date(blob: str) -> datetime | None:
+    import parsedatetime
+
+    constants = parsedatetime.Constants(usePyICU=False)
+    constants.DOWParseStyle = -1
+    calendar = parsedatetime.Calendar(constants, version=parsedatetime.VERSION_CONTEXT_STYLE)
+    parsed, context = calendar.parse(blob)
+    if not context.hasDate and not context.hasTime:
+        return None
+    if context.hasDate and not context.hasTime:
+        return datetime(*parsed[:3])
+    return datetime(*parsed[:6])
+
+
+def split_title(text: str) -> tuple[str, str]:
+    """jrnl's split: the first line is the title; a one-line entry splits after its first
+    sentence."""
+    stripped = text.lstrip()
+    if "\n" in stripped:
+        first, _, rest = stripped.partition("\n")
+        return first.strip(), rest.strip()
+    sentence = SENTENCE_END.search(text)
+    if not sentence:
+        return text.strip(), ""
+    return text[: sentence.end()].strip(), text[sentence.end() :].strip()
+
+
+class _Tags:
+    """jrnl tags that Attunement stores differently, gathered for one note."""
+
+    def __init__(self) -> None:
+        self.changed: dict[str, str] = {}
+
+    def check(self, written: list[str], kept: tuple[str, ...]) -> None:
+        for tag in written:
+            clean = tag.lower().rstrip("-")
+            if clean not in kept and clean not in self.changed:
+                near = [k for k in kept if clean.startswith(k)]
+                self.changed[clean] = near[0] if near else ""
+
+    def notes(self) -> list[str]:
+        if not self.changed:
+            return []
+        shown = [
+            f"@{t} (kept as #{k})" if k else f"@{t} (not kept)" for t, k in self.changed.items()
+        ]
+        return [
+            "jrnl tags Attunement cannot hold as written (letters, digits, '-', '_', '+' and "
+            f"'#' only): {', '.join(shown[:10])}" + ("…" if len(shown) > 10 else "")
+        ]
 
 
 def _entry(
@@ -57,17 +160,22 @@ def _entry(
     starred: bool,
     tags: list[str],
     label: str,
+    seen_tags: _Tags,
+    written: list[str] | None = None,
 ) -> NewEntry | None:
-    """The entry to store, or None (and the reason noted in ``parsed``) if it is refused."""
-    text = body if body.strip() else title
+    """The entry to store, or None (and the reason noted in ``parsed``) if refused."""
+    key = _source_key(moment, title, body)
+    if body.strip():
+        title, text = fit_title(title, body)
+    else:
+        title, text = "", title
     try:
-        new = journal.new_entry(
-            text, title=title if body.strip() else "", tags=tags, starred=starred, created_at=moment
-        )
+        new = journal.new_entry(text, title=title, tags=tags, starred=starred, created_at=moment)
     except AttuneError as exc:
         parsed.refused.append((label, exc.message))
         return None
-    new.source = _source_key(moment, title, body)
+    seen_tags.check(JRNL_TAG.findall(f"{title}\n{text}") if written is None else written, new.tags)
+    new.source = key
     return new
 
 
@@ -77,33 +185,96 @@ def _add(parsed: Parsed, journal: Journal, *fields: Any) -> None:
         parsed.entries.append(new)
 
 
+def refuse_encrypted(data: bytes, where: str) -> None:
+    """Refuse, in one sentence, a journal that jrnl has encrypted."""
+    kind = None
+    if data.startswith(b"JRNLv3"):
+        kind = "jrnl v3 encryption"
+    elif data.startswith(b"gAAAAA"):
+        kind = "jrnl v2 encryption"
+    elif len(data) >= 32 and len(data) % 16 == 0:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            kind = "jrnl v1 encryption"
+    if kind:
+        raise FormatError(
+            f"this journal is encrypted ({kind}); decrypt it with jrnl first "
+            "(jrnl --decrypt decrypted.txt) and import the decrypted file",
+            path=where,
+        )
+
+
+def _read(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise InvalidInput(f"There is no file {path}; check the path.", field="path") from exc
+    except IsADirectoryError as exc:
+        raise InvalidInput(f"{path} is a folder; give the path of a file.", field="path") from exc
+    except OSError as exc:
+        raise InvalidInput(f"Cannot read {path} ({exc.strerror}).", field="path") from exc
+    refuse_encrypted(data, str(path))
+    return decode_utf8(data, str(path))
+
+
+def _date_of(blob: str, where: str, line: int, parsed: Parsed) -> datetime | None:
+    """The moment a header line's bracketed ``blob`` names (local zone), or None when
+    jrnl would read the line as text (noted when it looks like a date)."""
+    try:
+        moment = read_date(blob)
+    except BadDate as exc:
+        raise FormatError(
+            f"the date [{blob}] is not a real date and time (YYYY-MM-DD HH:MM)",
+            path=where,
+            line=line,
+        ) from exc
+    if moment is None:
+        if any(c.isdigit() for c in blob) and len(blob) > 6:
+            parsed.notes.append(
+                f"line {line}: [{blob}] is not a date jrnl can read, so it "
+                "stays text of the entry before, as in jrnl"
+            )
+        return None
+    try:
+        return moment.astimezone()
+    except (OverflowError, ValueError, OSError) as exc:
+        raise FormatError(f"the date [{blob}] is out of range", path=where, line=line) from exc
+
+
 def _entries(
     blocks: Iterable[list[str]], journal: Journal, where: str, parsed: Parsed
 ) -> Iterator[NewEntry]:
-    """Entries from the file's lines (given in blocks), one at a time: an entry is
-    complete when the next header (or the end) is reached."""
-    current: tuple[int, re.Match[str], list[str]] | None = None
+    """Entries from the text's lines (``text.split("\n")``, given in blocks), one at a
+    time: an entry is complete when the next header, or the end, is reached. Its raw
+    text is exactly what follows its date up to the next header, as jrnl reads it."""
+    tags = _Tags()
+    current: tuple[int, str, datetime, list[str]] | None = None  # line, blob, moment, lines
     text_before: int | None = None  # the first line of text before any entry
 
-    def finish(number: int, match: re.Match[str], body_lines: list[str]) -> NewEntry | None:
-        moment = _parse_time(match.group(1), where, number)
-        title = match.group(2).rstrip()
-        starred = title.endswith("*")
+    def finish(more: bool) -> NewEntry | None:
+        assert current is not None
+        line, blob, moment, lines = current
+        raw = "\n".join(lines) + ("\n" if more else "")
+        first = raw.splitlines()
+        starred = bool(first) and first[0].strip().endswith("*")
         if starred:
-            title = title[:-1].rstrip()
-        body = "\n".join(body_lines).strip("\n").rstrip()
-        label = f"line {number} ({match.group(1)})"
-        return _entry(parsed, journal, moment, title, body, starred, [], label)
+            raw = first[0].strip("\n *") + "\n" + "\n".join(first[1:])
+        title, body = split_title(raw)
+        return _entry(
+            parsed, journal, moment, title, body, starred, [], f"line {line} ({blob})", tags
+        )
 
     number = 0
     for block in blocks:
-        for line in block:
+        for text_line in block:
             number += 1
-            match = HEADER.match(line) if line.startswith("[") else None
-            if match is None:
+            match = DATE_BLOB.match(text_line) if text_line.startswith("[") else None
+            moment = _date_of(match.group(1), where, number, parsed) if match else None
+            if match is None or moment is None:
                 if current is not None:
-                    current[2].append(line)
-                elif text_before is None and line.strip():
+                    current[3].append(text_line)
+                elif text_before is None and text_line.strip():
                     text_before = number
                 continue
             if text_before is not None:
@@ -113,9 +284,9 @@ def _entries(
                     path=where,
                     line=text_before,
                 )
-            if current is not None and (new := finish(*current)) is not None:
+            if current is not None and (new := finish(more=True)) is not None:
                 yield new
-            current = (number, match, [])
+            current = (number, match.group(1), moment, [text_line[match.end() :]])
     if current is None:
         raise FormatError(
             "does not look like a jrnl journal: no line starts with a date "
@@ -123,26 +294,27 @@ def _entries(
             path=where,
             line=1,
         )
-    if (new := finish(*current)) is not None:
+    if (new := finish(more=False)) is not None:
         yield new
+    parsed.notes.extend(tags.notes())
 
 
 def parse_text(text: str, journal: Journal, where: str) -> Parsed:
-    """A whole journal given as text: parsed at once, so a bad line raises here."""
+    """A whole journal given as text, parsed at once (a bad line raises here)."""
     parsed = Parsed()
-    parsed.entries = list(_entries([text.splitlines()], journal, where, parsed))
+    parsed.entries = list(_entries([text.split("\n")], journal, where, parsed))
     return parsed
 
 
 class _LineReader:
-    """The lines of a UTF-8 file, in blocks of about ``BLOCK`` characters, split as
-    ``str.splitlines`` splits the whole text; it counts the bytes read so far (for a
-    progress bar)."""
+    """The lines of a UTF-8 journal file as ``text.split("\n")`` gives them, in blocks
+    of about ``BLOCK`` bytes, counting the bytes read so far (for a progress bar)."""
 
     BLOCK = 1 << 20
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.where = str(path)
         self.handle: Any = None
         try:
             self.size = path.stat().st_size
@@ -161,42 +333,33 @@ class _LineReader:
         return self.size if self.handle is None else int(self.handle.tell())
 
     def __iter__(self) -> Iterator[list[str]]:
-        # Blocks end after a b"\n" (never inside a UTF-8 character or a \r\n), so each
-        # block decodes alone and splitlines breaks it where it would break the whole text.
+        # Blocks end after a b"\n" (never inside a UTF-8 character), so each decodes
+        # alone; the bytes after the last b"\n" are the final line (maybe empty).
         rest = b""
+        first = True
         with self.path.open("rb") as self.handle:
-            while True:
-                data = self.handle.read(self.BLOCK)
-                if not rest and self.handle.tell() == len(data):
-                    data = data.removeprefix(b"\xef\xbb\xbf")  # the file's first block
-                if not data:
-                    break
+            while data := self.handle.read(self.BLOCK):
+                if first:
+                    first = False
+                    if data.startswith((b"JRNLv3", b"gAAAAA")):
+                        refuse_encrypted(data, self.where)
+                    data = data.removeprefix(b"\xef\xbb\xbf")
                 data = rest + data
                 cut = data.rfind(b"\n") + 1
                 rest = data[cut:]
                 if cut:
-                    yield self._decode(data[:cut]).splitlines()
-            if rest:
-                yield self._decode(rest).splitlines()
+                    yield self._decode(data[: cut - 1]).split("\n")
+            yield [self._decode(rest)]
         self.handle = None
 
     def _decode(self, data: bytes) -> str:
         try:
             return data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise FormatError(
-                "is not valid UTF-8 text; save it as UTF-8 and try again",
-                path=str(self.path),
-                line=self._bad_line(),
-            ) from exc
-
-    def _bad_line(self) -> int:
-        data = self.path.read_bytes()
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            return data[: exc.start].count(b"\n") + 1
-        return 1
+        except UnicodeDecodeError:
+            whole = self.path.read_bytes()  # only on this error: name the line, or the cause
+            refuse_encrypted(whole, self.where)
+            decode_utf8(whole, self.where)
+            raise
 
 
 def parse_text_file(path: Path, journal: Journal) -> Parsed:
@@ -208,7 +371,7 @@ def parse_text_file(path: Path, journal: Journal) -> Parsed:
 
 
 def _load_json(path: Path) -> Any:
-    text = read_text_file(path)
+    text = _read(path)
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -221,6 +384,7 @@ def parse_json_file(path: Path, journal: Journal) -> Parsed:
     if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
         raise FormatError('is not a jrnl JSON export: it has no "entries" list', path=where, line=1)
     parsed = Parsed()
+    seen_tags = _Tags()
     for index, item in enumerate(data["entries"]):
         field = f"entries[{index}]"
         if not isinstance(item, dict):
@@ -229,7 +393,7 @@ def parse_json_file(path: Path, journal: Journal) -> Parsed:
             moment = datetime.strptime(
                 f"{item['date']} {item['time']}", "%Y-%m-%d %H:%M"
             ).astimezone()
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, OverflowError) as exc:
             raise FormatError(
                 f'{field} needs "date" (YYYY-MM-DD) and "time" (HH:MM)', path=where, field=field
             ) from exc
@@ -240,11 +404,13 @@ def parse_json_file(path: Path, journal: Journal) -> Parsed:
                 f"{field} has a title or body that is not text", path=where, field=field
             )
         tags = []
+        written = []
         for tag in item.get("tags") or []:
+            written.append(str(tag).lstrip("@#"))
             try:
                 tags.append(normalise_tag(str(tag)))
             except AttuneError:
-                parsed.notes.append(f"{field}: the tag {tag!r} was not kept (not a usable tag)")
+                pass  # listed in the report's note on tags
         _add(
             parsed,
             journal,
@@ -254,5 +420,8 @@ def parse_json_file(path: Path, journal: Journal) -> Parsed:
             bool(item.get("starred")),
             tags,
             f"{field} ({item['date']} {item['time']})",
+            seen_tags,
+            written,
         )
+    parsed.notes.extend(seen_tags.notes())
     return parsed

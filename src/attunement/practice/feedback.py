@@ -1,21 +1,27 @@
-"""Feedback on one practice response: what it does, how it communicates empathy (with the
-words that earned each level), any power-centred signs with their evidence, one thing it
-did well and one direction to try, drawn from the framework. Never a lecture: two
-sentences and the evidence."""
+"""Feedback on one practice response, read move by move (``analysis/replies.py``): what
+each part of it does, how it meets the other's feeling (with the move that earned each
+level), any advice, reassurance, sympathy or assumption named as such, one thing done
+well and one direction to try. Never a lecture: two sentences and the evidence.
+
+Three promises: advice and reassurance, in any form, are named and never praised; "done
+well" quotes a move that really does what it praises, or is left out; "to try" never asks
+for what the reply already does. A move the reading is unsure of is said to be unsure."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from attunement.analysis import models
-from attunement.analysis.markers import POWER_SIGNS, MarkerFinding, find_markers, marker_info
+from attunement.analysis.feelings import named_feelings
+from attunement.analysis.markers import MarkerFinding, marker_info
+from attunement.analysis.replies import ReplyReading, read_reply
 from attunement.core.validation import clean_body
 from attunement.practice.vignettes import Vignette
 
 READINGS_NOTE = (
-    "These readings come from models trained on other people's conversations: "
-    "a prompt to reflect, not a grade."
+    "These readings come from models trained on caregivers' replies written for "
+    "Attunement and on other people's conversations: a prompt to reflect, not a grade."
 )
 DIMENSIONS = (
     "emotional_reactions",
@@ -24,6 +30,13 @@ DIMENSIONS = (
     "reflection",
     "no_power_signs",
 )
+SIGN_NAMES = {
+    "advice": "Advice",
+    "reassurance": "Reassurance",
+    "sympathy": "Sympathy or minimising",
+    "assumption": "Assuming their feelings or needs",
+}
+_LEVEL_OF = {"emotional_reactions": "er", "interpretations": "ip", "explorations": "ex"}
 
 
 @dataclass(frozen=True)
@@ -33,9 +46,11 @@ class Feedback:
     mi: models.MIBehaviour
     empathy: models.Empathy
     power_signs: tuple[MarkerFinding, ...]
-    did_well: str
+    did_well: str  # "" when nothing in the reply can honestly be praised
     try_next: str
     scores: dict[str, float]  # each dimension 0..1, for progress over time
+    moves: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+    unsure: tuple[str, ...] = field(default_factory=tuple)  # moves the reading is unsure of
 
     @property
     def overall(self) -> float:
@@ -49,6 +64,7 @@ class Feedback:
                 "subtype": self.mi.subtype,
                 "confidence": self.mi.confidence,
             },
+            "moves": list(self.moves),
             "empathy": {
                 name: {
                     **getattr(self.empathy, name).to_dict(),
@@ -67,70 +83,135 @@ class Feedback:
             ],
             "did_well": self.did_well,
             "try_next": self.try_next,
+            "unsure": list(self.unsure),
             "scores": self.scores,
             "overall": self.overall,
         }
 
 
+def reading_as_models(reading: ReplyReading) -> tuple[models.MIBehaviour, models.Empathy]:
+    """The reply reading in the shapes the rest of the app shows (MI code, empathy)."""
+    mi = models.MIBehaviour(
+        code=reading.code, subtype=reading.subtype, confidence=reading.confidence
+    )
+    empathy = models.Empathy(
+        *(
+            models.EmpathyLevel(level=lvl, confidence=sure, spans=spans)
+            for lvl, sure, spans in (reading.levels[_LEVEL_OF[n]] for n in models.EMPATHY_DIMENSIONS)
+        )
+    )
+    return mi, empathy
+
+
+def power_signs(reading: ReplyReading) -> tuple[MarkerFinding, ...]:
+    return tuple(
+        MarkerFinding(
+            id=sign.id,
+            family="power-centred",
+            name=SIGN_NAMES[sign.kind],
+            spans=sign.spans,
+        )
+        for sign in reading.signs
+    )
+
+
 def _quote(response: str, spans: tuple[tuple[int, int], ...]) -> str:
-    return "“" + "… ".join(response[s:e] for s, e in spans[:2]) + "”" if spans else ""
+    return "“" + "… ".join(response[s:e] for s, e in spans[:2]) + "”"
 
 
-def _did_well(
-    response: str, mi: models.MIBehaviour, empathy: models.Empathy, signs: tuple[MarkerFinding, ...]
-) -> str:
-    er, ip, ex = empathy.emotional_reactions, empathy.interpretations, empathy.explorations
-    if er.level >= 1 and er.spans:
-        return f"You met their feeling ({_quote(response, er.spans)})."
-    if ip.level >= 1 and ip.spans:
-        return f"You showed you understood their experience ({_quote(response, ip.spans)})."
-    if mi.code == "reflection" and not signs:  # with advice present, the code is unreliable
-        return "You reflected their words back rather than moving them on" + (
-            " and added meaning to them." if mi.subtype == "complex" else "."
+def _names_a_feeling(reading: ReplyReading) -> bool:
+    """Whether a move that is not advice or reassurance names the other's feeling."""
+    reply = reading.reply
+    for move in reading.moves:
+        if move.is_input:
+            continue
+        words = reply[move.span[0] : move.span[1]]
+        if any(f.whose == "other" and not f.negated for f in named_feelings(
+            words, speaker_is_writer=False
+        )):
+            return True
+    return False
+
+
+def _did_well(reading: ReplyReading) -> str:
+    reply = reading.reply
+    er, ip, ex = (reading.levels[k] for k in ("er", "ip", "ex"))
+    complex_moves = reading.moves_doing("reflection-complex")
+    if complex_moves and ip[0]:
+        return (
+            "You said back what you understood of their experience, with meaning added "
+            f"({_quote(reply, tuple(m.span for m in complex_moves))})."
         )
-    if ex.level >= 1 and ex.spans:
-        return f"You invited them to say more ({_quote(response, ex.spans)})."
-    if mi.code == "question" and mi.subtype == "open":
-        return "You asked an open question, leaving room for their answer."
-    if not signs:
+    if er[0] and er[2]:
+        return f"You met their feeling ({_quote(reply, er[2])})."
+    if ip[0] and ip[2]:
+        return f"You reflected their words back rather than moving them on ({_quote(reply, ip[2])})."
+    if ex[0] and ex[2]:
+        return f"You invited them to say more ({_quote(reply, ex[2])})."
+    open_questions = reading.moves_doing("question-open")
+    if open_questions:
+        return (
+            "You asked an open question, leaving room for their answer "
+            f"({_quote(reply, tuple(m.span for m in open_questions))})."
+        )
+    if not reading.signs and reading.moves and not any(m.unsure for m in reading.moves):
         return "You answered without rushing to fix, reassure or explain."
-    return "You stayed with them long enough to answer; that is where attunement starts."
+    return ""
 
 
-def _try_next(
-    vignette: Vignette,
-    mi: models.MIBehaviour,
-    empathy: models.Empathy,
-    signs: tuple[MarkerFinding, ...],
-) -> str:
-    if signs:
-        sign = signs[0]
+def _try_next(vignette: Vignette, reading: ReplyReading) -> str:
+    feeling = vignette.feelings[0]
+    reflects = bool(reading.moves_doing("reflection-simple", "reflection-complex"))
+    names_feeling = _names_a_feeling(reading) or reading.levels["ip"][0] == 2
+    asks_open = bool(reading.moves_doing("question-open"))
+    kinds = {s.kind for s in reading.signs}
+    if kinds & {"advice", "reassurance"}:
+        what = "advice" if "advice" in kinds else "reassurance"
+        if reflects:
+            return (
+                f"You reflected first; now try leaving the {what} out, and let them find "
+                "what would help, perhaps by asking what they need."
+            )
         return (
-            f"{marker_info(sign.id).name}: {marker_info(sign.id).explanation} "
-            f"Try naming what they might be feeling first, perhaps {vignette.feelings[0]}."
+            f"The {what} moves them on from what they feel. Try first saying back what you "
+            + ("hear beneath their words." if names_feeling
+               else f"hear them feeling, perhaps {feeling}.")
         )
-    if empathy.emotional_reactions.level == 0 and mi.code != "reflection":
+    if "sympathy" in kinds:
         return (
-            f"Try naming the feeling you sense beneath their words (empathy); here, "
-            f"perhaps {vignette.feelings[0]}."
+            "Sympathy or minimising keeps you outside their experience. Try staying inside "
+            "it with them: say what you sense it is like for them."
         )
-    if mi.code == "question" and mi.subtype == "closed":
+    if "assumption" in kinds:
+        return (
+            "You may have told them what they feel. Try offering it tentatively "
+            "(“I wonder if…”) or asking, so they can correct you."
+        )
+    if not names_feeling and not reflects:
+        return (
+            "Try naming the feeling you sense beneath their words (empathy); here, "
+            f"perhaps {feeling}."
+        )
+    if reading.moves_doing("question-closed") and not asks_open and not reflects:
         return "Try an open question (what, how) so they can take it where they need to."
-    if mi.code == "reflection" and mi.subtype != "complex":
+    if reflects and not reading.moves_doing("reflection-complex"):
         return (
-            f"Try a reflection that goes one step beyond their words, towards what they "
-            f"may need: {vignette.needs[0]}."
+            "Try a reflection that goes one step beyond their words, towards what they may "
+            f"need: {vignette.needs[0]}."
         )
-    if empathy.explorations.level == 0:
-        return "Try staying curious: ask gently about what this is like for them."
+    if reflects and not asks_open and reading.levels["ex"][0] == 0:
+        return (
+            "After your reflection, try leaving a pause, or a gentle invitation to say more; "
+            "they may take it further on their own."
+        )
     return "Try slowing down: one feeling, said simply, can be enough."
 
 
 def feedback(vignette: Vignette, response: str) -> Feedback:
     response = clean_body(response, field="response", what="response")
-    mi = models.mi_behaviour(response, vignette.statement)
-    empathy = models.reply_empathy(response, vignette.statement, mi)
-    signs = tuple(f for f in find_markers(response) if f.id in POWER_SIGNS and f.counts)
+    reading = read_reply(response, vignette.statement)
+    mi, empathy = reading_as_models(reading)
+    signs = power_signs(reading)
     scores = {
         "emotional_reactions": empathy.emotional_reactions.level / 2,
         "interpretations": empathy.interpretations.level / 2,
@@ -144,7 +225,9 @@ def feedback(vignette: Vignette, response: str) -> Feedback:
         mi,
         empathy,
         signs,
-        _did_well(response, mi, empathy, signs),
-        _try_next(vignette, mi, empathy, signs),
+        _did_well(reading),
+        _try_next(vignette, reading),
         scores,
+        moves=tuple(m.to_dict(response) for m in reading.moves),
+        unsure=tuple(response[m.span[0] : m.span[1]] for m in reading.moves if m.unsure),
     )

@@ -34,6 +34,16 @@ def respond(
     return result, attempt_id
 
 
+def attempt(journal: Journal, attempt_id: str) -> dict[str, Any]:
+    """One stored attempt with the feedback it was given."""
+    from attunement.errors import NotFound
+
+    for stored in journal.store.attempts():
+        if stored["id"] == attempt_id:
+            return stored
+    raise NotFound(f"There is no practice response '{attempt_id}'.", field="attempt_id")
+
+
 def theme_strength(journal: Journal) -> dict[str, float]:
     """Average overall score per theme over the attempts so far (missing: not practised)."""
     per_theme: dict[str, list[float]] = defaultdict(list)
@@ -121,3 +131,17 @@ def progress(journal: Journal) -> Progress:
         overall=overall,
         themes={k: round(v, 3) for k, v in sorted(theme_strength(journal).items())},
     )
+
+
+def start(
+    journal: Journal, *, theme: str | None = None, ease: str = ""
+) -> tuple[Vignette, str | None]:
+    """Begin a round: the ease the person tapped (if any) is kept as a check-in before
+    practice, and the first statement is chosen. Returns it and the check-in's id."""
+    from attunement.core.checkins import scale_value
+
+    value = scale_value("ease", ease)
+    checkin_id = None
+    if value is not None:
+        checkin_id = journal.checkin(ease=value, moment="before", note="before practice").id
+    return choose(journal, n=1, theme=theme)[0], checkin_id

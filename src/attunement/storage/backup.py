@@ -9,6 +9,7 @@ import os
 import shutil
 import tempfile
 import zipfile
+import zlib
 from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -16,7 +17,7 @@ from typing import Any
 
 from attunement import __version__
 from attunement.errors import Conflict, FormatError, InvalidInput, StorageError
-from attunement.storage import vault
+from attunement.storage import swap, vault
 
 FORMAT = "attunement-backup"
 VERSION = 1
@@ -50,6 +51,11 @@ def create(journal: Any, out: Path) -> dict[str, Any]:
         "encrypted": encrypted,
         "database": name,
     }
+    problems = journal.store.full_check()
+    if problems:
+        from attunement.storage import health
+
+        raise health.damaged(Path(journal.store.where), problems, encrypted=encrypted)
     with tempfile.TemporaryDirectory(dir=private_temp_dir(data_dir)) as tmp:
         copy = Path(tmp) / name
         journal.store.backup_to(copy)
@@ -88,65 +94,103 @@ def read_manifest(path: Path) -> dict[str, Any]:
     return manifest
 
 
-JOURNAL_FILES = ("journal.sqlite3*", "journal.encrypted*.sqlite3*", vault.HEADER_NAME)
-
-
-def _journal_files(data_dir: Path) -> list[Path]:
-    return sorted({p for pattern in JOURNAL_FILES for p in data_dir.glob(pattern)})
-
-
 def has_journal(data_dir: Path) -> bool:
     """Whether a journal (plain or encrypted) already lives in ``data_dir``."""
-    return bool(_journal_files(data_dir))
+    return bool(swap.journal_files(data_dir))
 
 
 def restore(
     path: Path, data_dir: Path, passphrase: str | None, *, replace: bool = False
 ) -> dict[str, Any]:
-    """Restore into ``data_dir``. A journal already there is moved aside into
-    ``replaced-<time>/`` (never deleted), and only when ``replace`` is given."""
-    from attunement.core.journal import Journal
-
+    """Restore into ``data_dir``, all or nothing. The backup is unpacked next to the
+    journal and checked completely (passphrase, every page, every index, schema, counts)
+    before one atomic step switches to it (see ``swap``). A journal already there is
+    moved aside into ``replaced-<time>/`` (never deleted), and only when ``replace`` is
+    given. A failed check, or a crash before the switch, leaves the journal as it was."""
     manifest = read_manifest(path)
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    existing = _journal_files(data_dir)
-    aside = None
-    if existing:
-        if not replace:
+    with swap.exclusive(data_dir):
+        notices = swap.recover_locked(data_dir)
+        vault.tidy(data_dir)
+        if has_journal(data_dir) and not replace:
             raise Conflict(
                 f"There is already a journal in {data_dir}; restore into an empty "
                 "folder, or confirm replacing it (it will be kept aside)."
             )
-        aside = data_dir / f"replaced-{datetime.now():%Y%m%d-%H%M%S}"
-        aside.mkdir(mode=0o700)
-        for file in existing:
-            file.replace(aside / file.name)
+        staging = swap.fresh_staging(data_dir)
+        try:
+            _unpack(path, manifest, staging)
+            _check_staged(path, manifest, staging, passphrase)
+            aside = swap.commit(data_dir, str(path), manifest["counts"]["entries"])
+        except BaseException:
+            if not (data_dir / swap.RECORD).exists():
+                swap.discard_staging(data_dir)
+            raise
+    return {**manifest, "replaced": str(data_dir / aside) if aside else None, "notices": notices}
+
+
+def _unpack(path: Path, manifest: dict[str, Any], staging: Path) -> None:
     try:
-        with zipfile.ZipFile(path) as archive:
-            database = manifest["database"]
-            with archive.open(database) as source, open(data_dir / database, "wb") as target:
-                shutil.copyfileobj(source, target)
-            os.chmod(data_dir / database, 0o600)
-            if manifest["encrypted"]:
-                (data_dir / vault.HEADER_NAME).write_bytes(archive.read(vault.HEADER_NAME))
-                os.chmod(data_dir / vault.HEADER_NAME, 0o600)
-        with Journal.open(data_dir, passphrase) as journal:
-            if journal.store.integrity_check() != "ok":
-                raise StorageError(
-                    f"The backup {path} is damaged (integrity check failed); nothing was restored."
-                )
-            found = counts(journal)
-        if found != manifest["counts"]:
-            raise StorageError(
-                f"The backup {path} holds {found}, not the {manifest['counts']} "
-                "its manifest lists; nothing was restored."
-            )
-    except BaseException:
-        for file in _journal_files(data_dir):
-            file.unlink()
-        if aside is not None:
-            for file in aside.iterdir():
-                file.replace(data_dir / file.name)
-            aside.rmdir()
+        _extract(path, manifest, staging)
+    except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
+        raise StorageError(
+            f"The backup {path} is damaged (its copy of the journal fails the zip's "
+            "checksum); nothing was restored."
+        ) from exc
+    except OSError as exc:
+        raise StorageError(
+            f"Cannot unpack the backup {path} ({exc.strerror or exc}); nothing was restored."
+        ) from exc
+
+
+def _extract(path: Path, manifest: dict[str, Any], staging: Path) -> None:
+    with zipfile.ZipFile(path) as archive:
+        database = manifest["database"]
+        target = staging / database
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with archive.open(database) as source, os.fdopen(fd, "wb") as out:
+            shutil.copyfileobj(source, out)
+        if manifest["encrypted"]:
+            fd = os.open(staging / vault.HEADER_NAME, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as out:
+                out.write(archive.read(vault.HEADER_NAME))
+
+
+def _check_staged(
+    path: Path, manifest: dict[str, Any], staging: Path, passphrase: str | None
+) -> None:
+    """Open the unpacked copy as the journal it will become and check all of it."""
+    from attunement.core.journal import Journal
+    from attunement.storage import health
+
+    nothing = "; nothing was restored"
+    try:
+        journal = Journal.open(staging, passphrase)
+    except health.Damaged as exc:
+        raise StorageError(
+            f"The backup {path} is damaged ({health.summary(exc.problems)}){nothing}."
+        ) from exc
+    except InvalidInput as exc:
+        if exc.field == "passphrase":
+            raise InvalidInput(
+                f"That passphrase does not open the backup {path}; check it and try "
+                f"again{nothing}.",
+                field="passphrase",
+            ) from exc
         raise
-    return {**manifest, "replaced": str(aside) if aside else None}
+    except StorageError as exc:
+        raise StorageError(f"The backup {path} cannot be restored: {exc.message}") from exc
+    with journal:
+        problems = journal.store.integrity_problems()
+        if problems:
+            raise StorageError(
+                f"The backup {path} is damaged (integrity check: "
+                f"{health.summary(problems)}){nothing}."
+            )
+        found = counts(journal)
+        journal.store.checkpoint()  # the staged file holds everything on its own
+    if found != manifest["counts"]:
+        raise StorageError(
+            f"The backup {path} holds {found}, not the {manifest['counts']} "
+            f"its manifest lists{nothing}."
+        )

@@ -57,16 +57,19 @@ def _message_for(exc: BaseException, where: str) -> str | None:
             "and is writable."
         )
     if "file is not a database" in text or "malformed" in text:
+        from attunement.storage.health import what_to_do
+
         return (
             f"The file at {where} is not a readable Attunement journal (damaged, "
-            "encrypted or another program's); restore it from a backup."
+            f"encrypted or another program's). {what_to_do(Path(where).parent)}"
         )
     if "disk i/o error" in text:
         return f"The disk reported an error while using the journal at {where}; check it."
     return None
 
 
-def _is_database_error(exc: BaseException) -> bool:
+def _is_driver_error(exc: BaseException) -> bool:
+    """sqlite3's errors, and SQLCipher's, which share their names but not their classes."""
     return isinstance(exc, sqlite3.Error) or type(exc).__module__.startswith("sqlcipher3")
 
 
@@ -78,7 +81,7 @@ def translated_errors(where: str) -> Iterator[None]:
         yield
     except Exception as exc:
         orig = getattr(exc, "orig", None) or exc
-        message = _message_for(orig, where) if _is_database_error(orig) else None
+        message = _message_for(orig, where) if _is_driver_error(orig) else None
         if message is None:
             raise
         raise StorageError(message) from exc
@@ -141,7 +144,7 @@ def stored_revision(conn: Any) -> str | None:
     try:
         row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
     except Exception as exc:
-        if _is_database_error(exc) and "no such table" in str(exc).lower():
+        if _is_driver_error(exc) and "no such table" in str(exc).lower():
             return None
         raise
     return row[0] if row else None

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from attunement.core import ids
 from attunement.core.dates import now_local, offset_minutes, with_offset
 from attunement.core.models import CheckIn, Draft, Entry, NewEntry
-from attunement.errors import Conflict, InvalidInput, NotFound
+from attunement.errors import Conflict, InvalidInput, NotFound, StorageError
 from attunement.storage import bulk
 from attunement.storage import schema as s
 from attunement.storage.bulk import ImportResult
@@ -193,6 +193,17 @@ class Store(Reader):
                     hits.update(conn.scalars(query))
                 found.append(hits)
         return found[0], found[1], found[2]
+
+    def import_sources(self) -> dict[str, str]:
+        """Each imported entry's id and the import key it came in under (what makes
+        importing the same file twice add nothing), for a complete export."""
+        with self._read() as conn:
+            rows = conn.execute(
+                select(s.entries.c.id, s.entries.c.source).where(
+                    s.entries.c.owner == self.owner, s.entries.c.source.is_not(None)
+                )
+            ).all()
+        return {str(entry_id): str(source) for entry_id, source in rows}
 
     def update_entry(
         self,
@@ -661,3 +672,26 @@ class Store(Reader):
     def open_copy(self, path: Path) -> Store:
         """Open a copy of this journal (a backup) with the same key, if it has one."""
         return Store.open_sqlite(path, self.owner, key=self._key)
+
+    def integrity_problems(self) -> list[str]:
+        """What SQLite's integrity_check finds wrong in every b-tree and index (none: [])."""
+        with self._read() as conn:
+            rows = [str(row[0]) for row in conn.exec_driver_sql("PRAGMA integrity_check")]
+        return [] if rows == ["ok"] else rows
+
+    def full_check(self) -> list[str]:
+        """Every problem the full check finds: each page's HMAC when encrypted, then
+        integrity_check. A check that cannot even run reports why."""
+        from attunement.storage.vault import cipher_problems
+
+        problems = cipher_problems(Path(self.where), self._key) if self._key else []
+        try:
+            problems += self.integrity_problems()
+        except StorageError as exc:
+            problems.append(exc.message)
+        return problems
+
+    def checkpoint(self) -> None:
+        """Fold the write-ahead log into the database file and empty it."""
+        with self._read() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")

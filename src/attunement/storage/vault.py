@@ -33,6 +33,7 @@ VERSION = 1
 # argon2id: 64 MiB, 3 passes, 4 lanes. OWASP's minimum is 19 MiB with 2 passes.
 DEFAULT_KDF = {"name": "argon2id", "memory_kib": 65536, "time_cost": 3, "parallelism": 4}
 MIN_PASSPHRASE = 8
+PAGE_SIZE = 4096  # SQLCipher 4's page size; every encrypted journal is whole pages
 
 
 @dataclass(frozen=True)
@@ -42,16 +43,14 @@ class Header:
     file: str = ENCRYPTED_NAME  # the encrypted journal this header opens
 
     def to_json(self) -> str:
-        return json.dumps(
-            {
-                "format": FORMAT,
-                "version": VERSION,
-                "kdf": self.kdf,
-                "salt": base64.b64encode(self.salt).decode(),
-                "file": self.file,
-            },
-            indent=1,
-        )
+        data: dict[str, Any] = {
+            "format": FORMAT,
+            "version": VERSION,
+            "kdf": self.kdf,
+            "salt": base64.b64encode(self.salt).decode(),
+            "file": self.file,
+        }
+        return json.dumps(data, indent=1)
 
 
 def header_path(data_dir: Path) -> Path:
@@ -88,6 +87,12 @@ def read_header(data_dir: Path) -> Header:
 
 def new_header(file: str = ENCRYPTED_NAME) -> Header:
     return Header(kdf=dict(DEFAULT_KDF), salt=secrets.token_bytes(16), file=file)
+
+
+def keyed_header(passphrase: str, file: str = ENCRYPTED_NAME) -> tuple[Header, bytes]:
+    """A new header for ``passphrase`` and the key it derives."""
+    header = new_header(file)
+    return header, derive_key(passphrase, header)
 
 
 def encrypted_path(data_dir: Path) -> Path:
@@ -136,9 +141,23 @@ def connect(path: Path, key: bytes, *, uri_suffix: str = "") -> Any:
     return conn
 
 
+WRONG_PASSPHRASE = (
+    "That passphrase does not open this journal; check it and try again (nothing was changed)."
+)
+
+
 def verify(path: Path, key: bytes) -> None:
-    """Raise InvalidInput for a wrong passphrase, touching nothing on disk."""
+    """Raise InvalidInput for a wrong passphrase, and a StorageError that says so for a
+    damaged journal, touching nothing on disk.
+
+    The header keeps no verifier of the key, so the journal's pages answer: under a wrong
+    key the HMAC of every page fails, while damage fails only some of them, leaves a size
+    that is not whole pages, or reads as malformed once page 1 has opened. (Damage to
+    every page, or to the 16-byte salt at the start of the file, still reads as a wrong
+    passphrase; `attune check` and the backups are the way out of both.)"""
     from sqlcipher3 import dbapi2
+
+    from attunement.storage import health
 
     try:
         conn = connect(path, key, uri_suffix="?mode=ro&immutable=1")
@@ -147,11 +166,49 @@ def verify(path: Path, key: bytes) -> None:
         finally:
             conn.close()
     except dbapi2.DatabaseError as exc:
-        raise InvalidInput(
-            "That passphrase does not open this journal; check it and try "
-            "again (nothing was changed).",
-            field="passphrase",
-        ) from exc
+        problems = _damage_under(path, key, str(exc))
+        if problems:
+            raise health.damaged(path, problems) from exc
+        raise InvalidInput(WRONG_PASSPHRASE, field="passphrase") from exc
+
+
+def _damage_under(path: Path, key: bytes, error: str) -> list[str]:
+    """What is damaged in a journal that would not open under ``key``; empty when
+    nothing shows damage rather than a wrong key (every page fails its HMAC)."""
+    if "malformed" in error:  # page 1 passed its HMAC, so the key is right
+        return [error]
+    size = path.stat().st_size if path.exists() else 0
+    failures = cipher_problems(path, key)
+    hmac_failures = [f for f in failures if f.startswith("HMAC verification failed")]
+    if len(hmac_failures) >= size // PAGE_SIZE:
+        return []  # not one page opens under this key: it is the wrong one
+    if size % PAGE_SIZE:
+        failures.insert(
+            0, f"the file is {size} bytes, not a whole number of {PAGE_SIZE}-byte pages"
+        )
+    return list(dict.fromkeys(failures))
+
+
+def cipher_problems(path: Path, key: bytes) -> list[str]:
+    """Every page whose HMAC fails (SQLCipher's cipher_integrity_check), read-only."""
+    from sqlcipher3 import dbapi2
+
+    try:
+        conn = connect(path, key, uri_suffix="?mode=ro&immutable=1")
+        try:
+            return [str(row[0]) for row in conn.execute("PRAGMA cipher_integrity_check")]
+        finally:
+            conn.close()
+    except dbapi2.DatabaseError as exc:
+        return [str(exc)]
+
+
+def health_check(path: Path, key: bytes) -> None:
+    """Refuse to convert a damaged journal: the copy would fail half-way or carry the
+    damage on under a new key."""
+    from attunement.storage.health import require_intact_pages
+
+    require_intact_pages(path, key)
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -242,10 +299,9 @@ def change_passphrase(data_dir: Path, old: str, new: str) -> None:
     current = read_header(data_dir)
     old_key = derive_key(old, current)
     verify(data_dir / current.file, old_key)
-    header = new_header(f"journal.encrypted-{secrets.token_hex(4)}.sqlite3")
-    _convert(
-        connect(data_dir / current.file, old_key), data_dir / header.file, derive_key(new, header)
-    )
+    health_check(data_dir / current.file, old_key)
+    header, new_key = keyed_header(new, f"journal.encrypted-{secrets.token_hex(4)}.sqlite3")
+    _convert(connect(data_dir / current.file, old_key), data_dir / header.file, new_key)
     _commit(data_dir, header, "passphrase-change")
 
 
@@ -256,9 +312,9 @@ def encrypt(data_dir: Path, passphrase: str) -> None:
     tidy(data_dir)
     if is_encrypted(data_dir):
         raise InvalidInput("This journal is already encrypted.")
-    header = new_header()
+    header, key = keyed_header(passphrase)
     source = dbapi2.connect(str(data_dir / PLAIN_NAME), isolation_level=None)
-    _convert(source, data_dir / header.file, derive_key(passphrase, header))
+    _convert(source, data_dir / header.file, key)
     _commit(data_dir, header, "encrypt")
 
 
@@ -266,8 +322,10 @@ def decrypt(data_dir: Path, passphrase: str) -> None:
     tidy(data_dir)
     if not is_encrypted(data_dir):
         raise InvalidInput("This journal is not encrypted.")
-    encrypted = encrypted_path(data_dir)
-    key = derive_key(passphrase, read_header(data_dir))
+    header = read_header(data_dir)
+    encrypted = data_dir / header.file
+    key = derive_key(passphrase, header)
     verify(encrypted, key)
+    health_check(encrypted, key)
     _convert(connect(encrypted, key), data_dir / PLAIN_NAME, None)
     _commit(data_dir, None, "decrypt")

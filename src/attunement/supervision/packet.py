@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from html import escape
 from typing import Any
 
@@ -22,6 +22,7 @@ from attunement.core.dates import now_local
 from attunement.core.journal import Journal
 from attunement.core.models import SCALES, EntryFilter
 from attunement.errors import InvalidInput
+from attunement.framework import concepts
 
 MAX_ENTRIES = 50
 MAX_QUESTIONS = 20
@@ -66,6 +67,7 @@ class Packet:
     made: date
     start: date
     end: date
+    basis: str  # why these days: "entries", "chosen" (From/To) or "recent" (questions only)
     entries: list[PacketEntry]
     questions: list[str]
     checkins: int
@@ -75,11 +77,16 @@ class Packet:
     practice: dict[str, float]
     redacted: bool
     replaced: dict[str, int] = field(default_factory=dict)  # detail type -> count
+    scale_counts: dict[str, int] = field(default_factory=dict)  # scale -> check-ins with it
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "made": self.made.isoformat(),
-            "period": {"start": self.start.isoformat(), "end": self.end.isoformat()},
+            "period": {
+                "start": self.start.isoformat(),
+                "end": self.end.isoformat(),
+                "basis": self.basis,
+            },
             "redacted": self.redacted,
             "replaced": self.replaced,
             "entries": [
@@ -173,6 +180,33 @@ def _halves(values: list[int]) -> tuple[float, float, float] | None:
     )
 
 
+RECENT_WEEKS = 4
+
+
+def period(
+    selection: Selection, entries: Sequence[Any], now: datetime
+) -> tuple[datetime, datetime, str]:
+    """The whole days a packet's figures cover, and why those days.
+
+    A period chosen with From/To is used as chosen (a missing end is today). Otherwise it
+    runs from the start of the first chosen entry's day to the end of the last one's, so a
+    check-in made minutes before writing counts, and one made the next day does not. A
+    packet of questions alone covers the last four weeks."""
+    flt = selection.filter or EntryFilter()
+    tz = now.tzinfo
+    if flt.since is not None or flt.until is not None:
+        first = flt.since or (entries[0].created_at if entries else now)
+        last = flt.until or now
+        basis = "chosen"
+    elif entries:
+        first, last, basis = entries[0].created_at, entries[-1].created_at, "entries"
+    else:
+        first, last, basis = now - timedelta(weeks=RECENT_WEEKS), now, "recent"
+    start = datetime.combine(first.astimezone(tz).date(), time.min, tzinfo=tz)
+    end = datetime.combine(last.astimezone(tz).date(), time.max, tzinfo=tz)
+    return start, end, basis
+
+
 def build(journal: Journal, selection: Selection, *, now: datetime | None = None) -> Packet:
     from attunement.analysis.markers import marker_info
     from attunement.core.readings import signs
@@ -182,9 +216,7 @@ def build(journal: Journal, selection: Selection, *, now: datetime | None = None
         raise InvalidInput(f"At most {MAX_QUESTIONS} questions fit in a packet.", field="questions")
     questions = [q.strip() for q in selection.questions if q.strip()]
     entries = _chosen(journal, selection)
-    flt = selection.filter or EntryFilter()
-    start = flt.since or (entries[0].created_at if entries else now - timedelta(weeks=4))
-    end = flt.until or now
+    start, end, basis = period(selection, entries, now)
     texts = [t for e in entries for t in (e.title or "", e.body)] + questions
     redactor = _Redactor(journal.store.people(), texts, selection.redact)
     prompts = {p.id: p.text for p in journal.decks.prompts}
@@ -193,7 +225,7 @@ def build(journal: Journal, selection: Selection, *, now: datetime | None = None
     packet_entries = []
     for entry in entries:
         day = entry.created_at.date()
-        marker_ids, feelings = read[entry.id]
+        marker_ids, feelings = read[entry.id]  # the reading the entry page shows
         names = sorted({marker_info(marker_id).name for marker_id in marker_ids})
         packet_entries.append(
             PacketEntry(
@@ -210,11 +242,10 @@ def build(journal: Journal, selection: Selection, *, now: datetime | None = None
 
     checkins = journal.checkins(since=start, until=end)
     ordered = list(reversed(checkins))  # oldest first
-    scales = {
-        name: _halves([v for c in ordered if (v := c.scales()[name]) is not None])
-        for name in SCALES
-    }
-    areas = Counter(area for c in checkins for area in c.body)
+    values = {name: [v for c in ordered if (v := c.scales()[name]) is not None] for name in SCALES}
+    scales = {name: _halves(values[name]) for name in SCALES}
+    regions = {r.id: r.name for r in concepts().body_regions}
+    areas = Counter(regions.get(area, area) for c in checkins for area in c.body)
     attempts = [a for a in journal.store.attempts() if start <= a["created_at"] <= end]
     practice = (
         {
@@ -228,6 +259,7 @@ def build(journal: Journal, selection: Selection, *, now: datetime | None = None
         made=now.date(),
         start=start.date(),
         end=end.date(),
+        basis=basis,
         entries=packet_entries,
         questions=questions,
         checkins=len(checkins),
@@ -237,6 +269,7 @@ def build(journal: Journal, selection: Selection, *, now: datetime | None = None
         practice=practice,
         redacted=selection.redact,
         replaced=dict(sorted(redactor.replaced.items())),
+        scale_counts={name: len(v) for name, v in values.items()},
     )
 
 
@@ -255,18 +288,57 @@ def _privacy_line(packet: Packet) -> str:
     )
 
 
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """ "1 check-in", "2 check-ins"."""
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def _day(day: date) -> str:
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def period_line(packet: Packet) -> str:
+    """The days the figures cover, said once, the same in every format."""
+    days = (
+        _day(packet.start)
+        if packet.start == packet.end
+        else f"{_day(packet.start)} to {_day(packet.end)}"
+    )
+    n = len(packet.entries)
+    why = {
+        "entries": f"the day{'s' if packet.start != packet.end else ''} of the "
+        + ("chosen entry" if n == 1 else f"{n} chosen entries"),
+        "chosen": "the period you chose",
+        "recent": f"the last {RECENT_WEEKS} weeks",
+    }[packet.basis]
+    return f"The check-ins and practice below cover {days} ({why})."
+
+
 def _figure_rows(packet: Packet) -> list[tuple[str, str]]:
     rows = []
     for name, value in packet.scales.items():
         if value is not None:
             mean, first, second = value
-            rows.append((SCALE_NAMES[name], f"{mean} (first half {first}, second half {second})"))
+            count = packet.scale_counts.get(name, 0)
+            text = f"{mean:g} out of 10"
+            if count > 1:
+                text = f"average {mean:g} out of 10 (first half {first:g}, second half {second:g})"
+            rows.append((SCALE_NAMES[name], text))
     if packet.body_areas:
         rows.append(("Where in the body", ", ".join(f"{a} ({n})" for a, n in packet.body_areas)))
     if packet.practice_attempts:
         levels = ", ".join(f"{DIMENSION_NAMES[d]} {v}" for d, v in packet.practice.items())
-        rows.append(("Practice", f"{packet.practice_attempts} responses; mean levels {levels}"))
+        rows.append(
+            (
+                "Practice",
+                f"{plural(packet.practice_attempts, 'response')}; mean levels (0 to 1) {levels}",
+            )
+        )
     return rows
+
+
+def _counts_line(packet: Packet) -> str:
+    return f"{plural(packet.checkins, 'check-in')} in this period; scales run 0 to 10."
 
 
 def _notes(e: PacketEntry) -> str:
@@ -285,7 +357,7 @@ def markdown(packet: Packet) -> str:
     out = [
         "# Supervision packet",
         "",
-        f"{packet.start:%d %B %Y} to {packet.end:%d %B %Y}. {_privacy_line(packet)}",
+        f"{period_line(packet)} {_privacy_line(packet)}",
         "",
     ]
     if packet.questions:
@@ -296,7 +368,7 @@ def markdown(packet: Packet) -> str:
     if rows:
         out += ["| | |", "| --- | --- |"]
         out += [f"| {a} | {b} |" for a, b in rows]
-        out += ["", f"{packet.checkins} check-ins; scales run 0 to 10."]
+        out += ["", _counts_line(packet)]
     else:
         out.append("No check-ins or practice in this period.")
     out.append("")
@@ -337,7 +409,7 @@ def html(packet: Packet) -> str:
 def html_body(packet: Packet) -> str:
     """The packet below its title, every text escaped: for the file and the app's preview."""
     parts = [
-        f"<p>{packet.start:%d %B %Y} to {packet.end:%d %B %Y}.</p>",
+        f'<p class="period">{escape(period_line(packet))}</p>',
         f'<p class="privacy">{escape(_privacy_line(packet))}</p>',
     ]
     if packet.questions:
@@ -349,7 +421,7 @@ def html_body(packet: Packet) -> str:
     if rows:
         parts.append("<table><tbody>")
         parts += [f'<tr><th scope="row">{escape(a)}</th><td>{escape(b)}</td></tr>' for a, b in rows]
-        parts.append(f"</tbody></table><p>{packet.checkins} check-ins; scales run 0 to 10.</p>")
+        parts.append(f"</tbody></table><p>{escape(_counts_line(packet))}</p>")
     else:
         parts.append("<p>No check-ins or practice in this period.</p>")
     parts.append(f"<h2>Entries ({len(packet.entries)})</h2>")
@@ -372,6 +444,17 @@ def html_body(packet: Packet) -> str:
 
 
 FORMATS = {"md": "text/markdown", "html": "text/html"}
+ACTIONS = ("preview", *FORMATS)
+
+
+def prepare(journal: Journal, chosen: Selection, action: str) -> tuple[Packet, str | None]:
+    """What the packet form asked for: ``preview`` builds the packet to show (nothing
+    leaves the app); ``md`` or ``html`` also renders the file and notes the export."""
+    if action not in ACTIONS:
+        raise InvalidInput(f"Choose one of: {', '.join(ACTIONS)}.", field="action")
+    if action == "preview":
+        return build(journal, chosen), None
+    return export(journal, chosen, action)
 
 
 def selection(

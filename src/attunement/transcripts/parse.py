@@ -7,6 +7,7 @@ speaker stay separate turns only when the file says so (a new ``Speaker:`` prefi
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 from collections import Counter
@@ -38,11 +39,20 @@ CAREGIVER_NAMES = {
 }
 CLIENT_NAMES = {"client", "patient", "resident", "service user", "cl", "p", "pt"}
 
-_SPEAKER = re.compile(r"^\s*([^:\n]{1,40}?)\s*:\s*(.*)$")
-_VOICE = re.compile(r"^<v(?:\.[^ >]*)?\s+([^>]+)>(.*?)(?:</v>)?$")
+# `Speaker: words`: a name of up to 40 characters, then a colon followed by white space (or
+# nothing), so the colon of a time (`at 10:30`, `<00:17.500>`) or a link (`https://`) is
+# never taken for a speaker.
+_SPEAKER = re.compile(r"^\s*([^:<>\n]{1,40}?)\s*:(?:\s+(.*))?$")
+# Otter's text export: `Speaker Name  0:05` on its own line, the words on the lines below.
+_OTTER = re.compile(r"^(\S.{0,39}?)\s{2,}(?:(\d+):)?(\d{1,2}):(\d{2})\s*$")
 _TIME = r"(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{1,3})"
-_CUE = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}")
-_TAGS = re.compile(r"</?[a-zA-Z][^>]*>")
+_CUE = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}(?:\s.*)?$")  # then optional cue settings
+# A cue-text tag in WebVTT: anything from `<` to `>` (or to the end of the cue).
+_VTT_TAG = re.compile(r"<([^>]*)(?:>|$)")
+# SubRip has HTML-like tags only (<i>, <b>, <u>, <font ...>); `x < 5` there is text.
+_SRT_TAG = re.compile(r"<(/?[a-zA-Z][^>]*|\d[\d:.,]*)>")
+_ASS_OVERRIDE = re.compile(r"\{\\[^}]*\}")  # {\an8} and friends, written by Aegisub
+_SPACES = re.compile(r"[ \t\f]+")
 
 
 @dataclass(frozen=True)
@@ -73,17 +83,30 @@ def _check(turns: list[Turn], where: str) -> list[Turn]:
     return [Turn(i, t.speaker, t.text, t.start, t.end, t.line) for i, t in enumerate(turns)]
 
 
+def speaker_line(line: str) -> tuple[str, str] | None:
+    """``(speaker, words)`` when a line opens with ``Speaker:``, else None."""
+    match = _SPEAKER.match(line)
+    if not match or not any(c.isalpha() for c in match.group(1)):
+        return None
+    return match.group(1).strip(), (match.group(2) or "").strip()
+
+
 def parse_text(text: str, where: str) -> list[Turn]:
     turns: list[Turn] = []
     for number, raw in enumerate(text.splitlines(), start=1):
         if not raw.strip():
             continue
-        match = _SPEAKER.match(raw)
-        if match and match.group(2).strip():
-            turns.append(Turn(0, match.group(1).strip(), match.group(2).strip(), line=number))
-        elif turns and not match:
+        said = speaker_line(raw)
+        otter = _OTTER.match(raw)
+        if otter and any(c.isalpha() for c in otter.group(1)):
+            start = _seconds(otter.group(2), otter.group(3), otter.group(4), "0")
+            turns.append(Turn(0, otter.group(1).strip(), "", start, line=number))
+        elif said and said[1]:
+            turns.append(Turn(0, said[0], said[1], line=number))
+        elif turns and not said:
             last = turns[-1]  # a continuation line of the same turn
-            turns[-1] = Turn(0, last.speaker, f"{last.text} {raw.strip()}", line=last.line)
+            joined = f"{last.text} {raw.strip()}".strip()
+            turns[-1] = Turn(0, last.speaker, joined, last.start, line=last.line)
         else:
             raise FormatError(
                 "does not start with `Speaker:` (each turn should look like "
@@ -91,61 +114,179 @@ def parse_text(text: str, where: str) -> list[Turn]:
                 path=where,
                 line=number,
             )
+    for turn in turns:
+        if not turn.text:
+            raise FormatError(f"has no words under `{turn.speaker}`", path=where, line=turn.line)
     return _check(turns, where)
 
 
-def _cue_text(
-    lines: list[str], default_speaker: str | None, where: str, number: int
-) -> tuple[str, str]:
-    joined = " ".join(line.strip() for line in lines if line.strip())
-    voice = _VOICE.match(joined)
-    if voice:
-        return voice.group(1).strip(), _TAGS.sub("", voice.group(2)).strip()
-    joined = _TAGS.sub("", joined).strip()
-    match = _SPEAKER.match(joined)
-    if match and match.group(2).strip():
-        return match.group(1).strip(), match.group(2).strip()
-    if default_speaker is not None:
-        return default_speaker, joined
-    raise FormatError(
-        "has a cue without a speaker; write `Speaker: words` or `<v Speaker>words` in each cue",
-        path=where,
-        line=number,
-    )
+def cue_text(text: str, fmt: str) -> list[tuple[str | None, str]]:
+    """A cue's text as ``(voice, words)`` runs, following the WebVTT cue text rules: tags
+    (c, i, b, u, ruby, rt, v, lang, timestamps, and any unknown one) are dropped, ruby
+    readings (rt) are left out, a ``<v Speaker>`` span names who speaks until ``</v>`` or
+    the end of the cue, and character references (``&amp;``, ``&#233;``) are decoded.
+    SubRip's HTML-like tags (<i>, <b>, <u>, <font>) and Aegisub's ``{\\an8}`` go too."""
+    runs: list[tuple[str | None, str]] = []
+    voice: str | None = None
+    words: list[str] = []
+    in_rt = 0
+    tag_re = _VTT_TAG if fmt == "vtt" else _SRT_TAG
+    if fmt == "srt":
+        text = _ASS_OVERRIDE.sub("", text)
+
+    def flush() -> None:
+        joined = html.unescape("".join(words))
+        if joined.strip():
+            runs.append((voice, joined))
+        words.clear()
+
+    pos = 0
+    for match in tag_re.finditer(text):
+        if not in_rt:
+            words.append(text[pos : match.start()])
+        pos = match.end()
+        tag = match.group(1).strip()
+        closing = tag.startswith("/")
+        name = re.split(r"[\s.]", tag.lstrip("/"), maxsplit=1)[0].lower()
+        if name == "rt":
+            in_rt = max(0, in_rt - 1) if closing else in_rt + 1
+        elif name == "v":
+            flush()
+            if closing:
+                voice = None
+            else:
+                parts = tag.split(None, 1)
+                annotation = (
+                    _SPACES.sub(" ", html.unescape(parts[1])).strip() if len(parts) > 1 else ""
+                )
+                voice = annotation or None
+    if not in_rt:
+        words.append(text[pos:])
+    flush()
+    return runs
+
+
+def _cue_turns(
+    lines: list[str], fmt: str, previous: str | None, where: str, number: int
+) -> list[tuple[str, str]]:
+    """The ``(speaker, words)`` turns of one cue. A voice span names its speaker; otherwise
+    each line that opens with ``Speaker:`` starts a turn, and words before any name belong
+    to whoever spoke last (a subtitle names a speaker when the speaker changes)."""
+    turns: list[tuple[str, str]] = []
+    for voice, text in cue_text("\n".join(lines), fmt):
+        if voice is not None:
+            turns.append((voice, " ".join(text.split())))
+            continue
+        for line in text.split("\n"):
+            if not line.strip():
+                continue
+            said = speaker_line(line)
+            if said is not None:
+                turns.append(said)
+            elif turns:
+                turns[-1] = (turns[-1][0], f"{turns[-1][1]} {line.strip()}".strip())
+            elif previous is not None:
+                turns.append((previous, line.strip()))
+            else:
+                raise FormatError(
+                    "has a cue without a speaker; write `Speaker: words` or "
+                    "`<v Speaker>words` in the first cue",
+                    path=where,
+                    line=number,
+                )
+    return [(who, " ".join(words.split())) for who, words in turns if words.strip()]
+
+
+@dataclass
+class _Cue:
+    line: int
+    start: float
+    end: float
+    lines: list[str]
+
+
+def _blocks(text: str, where: str, fmt: str) -> list[_Cue]:
+    """Cue blocks, by the WebVTT parser's rules (SubRip is read the same way): a line holding
+    ``-->`` starts a new cue even without a blank line before it, a blank line ends one, and
+    a lone cue number just before a timing line is that cue's identifier, not text."""
+    lines = text.split("\n")
+    lines = [line[:-1] if line.endswith("\r") else line for line in lines]
+    if fmt == "vtt":
+        first = lines[0].lstrip("\ufeff") if lines else ""
+        if not (first == "WEBVTT" or first.startswith(("WEBVTT ", "WEBVTT\t"))):
+            raise FormatError("is not WebVTT: the first line must be `WEBVTT`", path=where, line=1)
+    else:
+        lines[0] = lines[0].lstrip("\ufeff") if lines else ""
+    cues: list[_Cue] = []
+    cue: _Cue | None = None
+    loose: list[tuple[int, str]] = []  # lines outside any cue, since the last blank line
+    in_header = fmt == "vtt"
+
+    def blank(line: str) -> bool:
+        return line == "" if fmt == "vtt" else not line.strip()
+
+    def end_loose() -> None:
+        if not loose or in_header:
+            loose.clear()
+            return
+        first_line = loose[0][1].strip()
+        if fmt == "vtt" and first_line.split(" ", 1)[0] in ("NOTE", "STYLE", "REGION"):
+            loose.clear()
+            return
+        raise FormatError(
+            "has text outside any cue; each cue starts with a timing line such as "
+            + (
+                "`00:00:01.000 --> 00:00:04.000`"
+                if fmt == "vtt"
+                else "`00:00:01,000 --> 00:00:04,000`"
+            ),
+            path=where,
+            line=next((n for n, text in loose if not text.strip().isdigit()), loose[0][0]),
+        )
+
+    for index, line in enumerate(
+        lines[1:] if fmt == "vtt" else lines, start=2 if fmt == "vtt" else 1
+    ):
+        if "-->" in line:
+            timing = _CUE.match(line)
+            if not timing:
+                raise FormatError(
+                    "has `-->` but not two times such as 00:00:01.000 --> 00:00:04.000",
+                    path=where,
+                    line=index,
+                )
+            g = timing.groups()
+            start, end = _seconds(*g[0:4]), _seconds(*g[4:8])
+            if end < start:
+                raise FormatError("has a cue that ends before it starts", path=where, line=index)
+            if cue is not None and cue.lines and cue.lines[-1].strip().isdigit():
+                cue.lines.pop()  # the next cue's number, written without a blank line before it
+            if cue is None and len(loose) == 1:
+                loose.clear()  # this cue's identifier
+            end_loose()
+            in_header = False
+            cue = _Cue(index, start, end, [])
+            cues.append(cue)
+        elif blank(line):
+            cue = None
+            end_loose()
+            in_header = False
+        elif cue is not None:
+            cue.lines.append(line)
+        else:
+            loose.append((index, line))
+    if loose and not (len(loose) == 1 and loose[0][1].strip().isdigit()):
+        end_loose()
+    return cues
 
 
 def parse_cues(text: str, where: str, fmt: str) -> list[Turn]:
-    lines = text.splitlines()
-    if fmt == "vtt":
-        if not lines or not lines[0].lstrip("\ufeff").startswith("WEBVTT"):
-            raise FormatError("is not WebVTT: the first line must be `WEBVTT`", path=where, line=1)
     turns: list[Turn] = []
-    i = 0
-    while i < len(lines):
-        cue = _CUE.match(lines[i])
-        if not cue:
-            if fmt == "srt" and lines[i].strip() and not lines[i].strip().isdigit():
-                raise FormatError(
-                    "is not a subtitle cue: expected a number or `00:00:01,000 --> 00:00:04,000`",
-                    path=where,
-                    line=i + 1,
-                )
-            i += 1
-            continue
-        number = i + 1
-        g = cue.groups()
-        start, end = _seconds(*g[0:4]), _seconds(*g[4:8])
-        if end < start:
-            raise FormatError("has a cue that ends before it starts", path=where, line=number)
-        body = []
-        i += 1
-        while i < len(lines) and lines[i].strip():
-            body.append(lines[i])
-            i += 1
-        if body:
-            speaker, words = _cue_text(body, None, where, number)
-            if words:
-                turns.append(Turn(0, speaker, words, start, end, line=number))
+    previous: str | None = None
+    for cue in _blocks(text, where, fmt):
+        for speaker, words in _cue_turns(cue.lines, fmt, previous, where, cue.line):
+            turns.append(Turn(0, speaker, words, cue.start, cue.end, line=cue.line))
+            previous = speaker
     return _check(turns, where)
 
 

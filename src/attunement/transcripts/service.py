@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from attunement.core.journal import Journal, read_text_file
+from attunement.core.validation import clean_text, clean_title
 from attunement.errors import InvalidInput
 from attunement.transcripts.coding import CodedTurn, Summary, code_turns, summarise
 from attunement.transcripts.parse import Turn, guess_caregiver, parse
@@ -66,8 +67,11 @@ def store(
     caregiver: str,
     entry_id: str | None = None,
 ) -> str:
+    for t in turns:
+        clean_text(t.speaker, field="file", what=f"speaker of turn {t.index + 1}", one_line=True)
+        clean_text(t.text, field="file", what=f"text of turn {t.index + 1}")
     return journal.store.add_transcript(
-        title=title,
+        title=clean_title(title),
         fmt=fmt,
         caregiver=caregiver,
         entry_id=entry_id,
@@ -84,3 +88,64 @@ def load(journal: Journal, transcript_id: str) -> tuple[str, list[Turn], str]:
         for i, t in enumerate(data["turns"])
     ]
     return data["title"], turns, data["caregiver"]
+
+
+@dataclass(frozen=True)
+class Imported:
+    id: str
+    caregiver: str
+    format: str
+    turns: list[Turn]
+
+    @property
+    def speakers(self) -> list[str]:
+        return list(dict.fromkeys(t.speaker for t in self.turns))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "caregiver": self.caregiver,
+            "format": self.format,
+            "turns": len(self.turns),
+            "speakers": self.speakers,
+        }
+
+
+def import_file(
+    journal: Journal,
+    path: Path,
+    *,
+    name: str | None = None,
+    fmt: str | None = None,
+    caregiver: str | None = None,
+    title: str | None = None,
+    entry_id: str | None = None,
+) -> Imported:
+    """Read a transcript file, choose the caregiver (named, or guessed), and keep it.
+    Its title is the file's own name (``name``: what the person called it, when the file
+    on disk was named by the app) unless one is given."""
+    turns, found = read(path, fmt)
+    chosen = choose_caregiver(turns, caregiver)
+    default = Path(name).stem if name else path.stem
+    new_id = store(
+        journal, turns, title=title or default, fmt=found, caregiver=chosen, entry_id=entry_id
+    )
+    return Imported(new_id, chosen, found, turns)
+
+
+@dataclass(frozen=True)
+class Stored:
+    id: str
+    entry_id: str | None
+    session: Session
+
+    @property
+    def speakers(self) -> list[str]:
+        return list(dict.fromkeys(t.speaker for t in self.session.turns))
+
+
+def open_coded(journal: Journal, transcript_id: str) -> Stored:
+    """A stored transcript with every turn coded."""
+    title, turns, caregiver = load(journal, transcript_id)
+    entry_id = journal.store.get_transcript(transcript_id)["entry_id"]
+    return Stored(transcript_id, entry_id, analyse(title, turns, caregiver))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,11 +16,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from attunement import __version__
 from attunement.errors import AttuneError, Locked
-from attunement.web.api import error_response
-from attunement.web.api import router as api_router
+from attunement.web import checkins, journal, practice, settings, supervision, transcripts
+from attunement.web.common import error_response
+from attunement.web.rendering import error_page
 from attunement.web.security import LocalSafety
 
 HERE = Path(__file__).resolve().parent
+# Each capability keeps its pages and its API routes side by side.
+CAPABILITIES = (journal, checkins, practice, transcripts, supervision, settings)
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 MAX_BODY = 12 * 1024 * 1024  # entries may be 10 MB, plus room for the request around them
 
@@ -50,6 +53,19 @@ class Settings:
 
 def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
+
+
+def _allowed_methods(routes: Iterable[Any], path: str) -> list[str]:
+    """Every method some route takes at ``path`` (a 405's ``Allow``): the router itself
+    names only the first route that matched the path, not the others at the same path."""
+    methods: set[str] = set()
+    for route in routes:
+        inner = getattr(route, "original_router", None)  # an included router
+        if inner is not None:
+            methods |= set(_allowed_methods(inner.routes, path))
+        elif getattr(route, "methods", None) and route.path_regex.match(path):
+            methods |= set(route.methods)
+    return sorted(methods)
 
 
 def create_app(settings: Settings) -> Any:
@@ -84,11 +100,18 @@ def create_app(settings: Settings) -> Any:
     app.state.settings = settings
     app.state.holder = holder
     app.state.rereader = rereader
-    app.include_router(api_router)
-    from attunement.web import pages
-
-    app.include_router(pages.router)
+    for capability in CAPABILITIES:
+        app.include_router(capability.api)
+        app.include_router(capability.pages)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        # Browsers ask for this address on every page; the icon is the packaged SVG.
+        icon = (HERE / "static" / "favicon.svg").read_bytes()
+        return Response(
+            icon, media_type="image/svg+xml", headers={"cache-control": "max-age=86400"}
+        )
 
     @app.exception_handler(AttuneError)
     async def attune_error(request: Request, exc: AttuneError) -> Response:
@@ -98,7 +121,7 @@ def create_app(settings: Settings) -> Any:
             return RedirectResponse("/unlock", status_code=303)
         if _is_api(request):
             return error_response(exc.http_status, exc.code, exc.message, exc.field)
-        return pages.error_page(request, exc.http_status, exc.message)
+        return error_page(request, exc.http_status, exc.message)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
@@ -110,7 +133,7 @@ def create_app(settings: Settings) -> Any:
         message = f"{field_name or 'The request'}: {first.get('msg', 'is not valid')}."
         if _is_api(request):
             return error_response(422, "invalid_input", message, field_name)
-        return pages.error_page(request, 422, message)
+        return error_page(request, 422, message)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -120,6 +143,9 @@ def create_app(settings: Settings) -> Any:
             405: "This address does not accept that kind of request.",
         }.get(exc.status_code, str(exc.detail))
         if _is_api(request) or exc.status_code != 404:
+            headers = dict(exc.headers or {})
+            if exc.status_code == 405:
+                headers["Allow"] = ", ".join(_allowed_methods(app.routes, request.url.path))
             response: Response = JSONResponse(
                 {
                     "error": {
@@ -129,8 +155,9 @@ def create_app(settings: Settings) -> Any:
                     }
                 },
                 status_code=exc.status_code,
+                headers=headers,
             )
             return response
-        return pages.error_page(request, 404, message)
+        return error_page(request, 404, message)
 
     return LocalSafety(app, allowed_hosts=settings.allowed_hosts, max_body=settings.max_body)

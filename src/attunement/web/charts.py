@@ -1,103 +1,144 @@
-"""Small SVG charts drawn on the server: no chart script, no network, readable without
-colour (every series is labelled in words and each chart has a table beside it)."""
+"""Small charts drawn on the server: no chart script, no network, readable without colour
+and on a 320 px phone. Line charts are SVG with real axes, labelled in the data's own
+units; bar charts are HTML lists, each bar with its name and its number printed beside it,
+so the words stay at the page's own size on any screen."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from xml.sax.saxutils import escape
 
 from markupsafe import Markup
 
+# A line chart's view box is about as wide as it is drawn on a phone, so its 14-unit
+# words stay about 12 px there (see .chart.line in app.css, which caps its width).
+WIDTH, HEIGHT = 300, 190
+LEFT, RIGHT, TOP, BOTTOM = 52, 14, 14, 36
+
+
+def _attr(text: str) -> str:
+    return escape(text, {'"': "&quot;"})
+
 
 def _svg(width: int, height: int, label: str, body: str, kind: str = "") -> Markup:
     return Markup(  # noqa: S704 - every text piece below goes through escape()
         f'<svg viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="{escape(label, {chr(34): "&quot;"})}" class="chart {kind}">{body}</svg>'
+        f'aria-label="{_attr(label)}" class="chart {kind}">{body}</svg>'
     )
 
 
-def line(points: list[tuple[str, int]], start: date, end: date, label: str) -> Markup:
-    width, height, pad = 320, 120, 24
+def line(
+    points: Sequence[tuple[str, float]],
+    start: date,
+    end: date,
+    label: str,
+    *,
+    low: float = 0,
+    high: float = 10,
+    ticks: Sequence[tuple[float, str]] = ((0, "0"), (5, "5"), (10, "10")),
+    value_text: Callable[[float], str] = lambda v: f"{v:g}",
+) -> Markup:
+    """Values over time on a fixed scale from ``low`` to ``high`` (never stretched to the
+    data), one dot per value, the axis labelled with ``ticks`` in the data's own units."""
     span = max((end - start).days, 1)
-    coords = []
-    for at, value in points:
-        day = datetime.fromisoformat(at).date()
-        x = pad + (width - 2 * pad) * (day - start).days / span
-        y = height - pad - (height - 2 * pad) * value / 10
-        coords.append((x, y, at, value))
-    axis = (
-        f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" '
-        'class="axis"/>'
-        f'<line x1="{pad}" y1="{pad}" x2="{pad}" y2="{height - pad}" class="axis"/>'
-        f'<text x="{pad - 4}" y="{pad + 4}" text-anchor="end" class="tick">10</text>'
-        f'<text x="{pad - 4}" y="{height - pad}" text-anchor="end" class="tick">0</text>'
-        f'<text x="{pad}" y="{height - 6}" class="tick">{escape(start.strftime("%d %b"))}</text>'
-        f'<text x="{width - pad}" y="{height - 6}" text-anchor="end" class="tick">'
-        f"{escape(end.strftime('%d %b'))}</text>"
-    )
-    if not coords:
-        axis += (
-            f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" class="tick">'
-            "No values yet</text>"
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+    def y_of(value: float) -> float:
+        return TOP + plot_h * (1 - (value - low) / (high - low))
+
+    body = ""
+    for value, text in ticks:
+        y = y_of(value)
+        body += (
+            f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" class="grid"/>'
+            f'<text x="{LEFT - 6}" y="{y + 5:.1f}" text-anchor="end" class="label">'
+            f"{escape(text)}</text>"
         )
-    path = ""
+    base = HEIGHT - BOTTOM
+    body += f'<line x1="{LEFT}" y1="{base}" x2="{WIDTH - RIGHT}" y2="{base}" class="axis"/>'
+    for at, anchor in ((start, "start"), (end, "end")):
+        x = LEFT if anchor == "start" else WIDTH - RIGHT
+        body += (
+            f'<line x1="{x}" y1="{base}" x2="{x}" y2="{base + 5}" class="axis"/>'
+            f'<text x="{x}" y="{HEIGHT - 12}" text-anchor="{anchor}" class="label">'
+            f"{escape(f'{at.day} {at:%b}')}</text>"
+        )
+    coords = []
+    for at_text, value in points:
+        day = datetime.fromisoformat(at_text).date()
+        x_at = LEFT + plot_w * min(max((day - start).days, 0), span) / span
+        coords.append((x_at, y_of(value), at_text, value))
     if len(coords) > 1:
-        path = (
+        body += (
             '<polyline class="series" points="'
             + " ".join(f"{x:.1f},{y:.1f}" for x, y, _, _ in coords)
             + '"/>'
         )
-    dots = "".join(
-        f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" class="dot"><title>'
-        f"{escape(at[:16].replace('T', ' '))}: {v}</title></circle>"
+    body += "".join(
+        f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" class="dot"><title>'
+        f"{escape(_when(at))}: {escape(value_text(v))}</title></circle>"
         for x, y, at, v in coords
     )
-    return _svg(width, height, label, axis + path + dots, kind="line")
+    return _svg(WIDTH, HEIGHT, label, body, kind="line")
 
 
-def bars(rows: list[tuple[str, int]], label: str) -> Markup:
-    width, row_h, left = 460, 22, 200
-    height = max(row_h * len(rows) + 8, 30)
+def _when(at: str) -> str:
+    moment = datetime.fromisoformat(at)
+    return f"{moment.day} {moment:%b %Y}" + (f", {moment:%H:%M}" if "T" in at else "")
+
+
+def bars(
+    rows: Sequence[tuple[str, int]], label: str, href: Callable[[str], str] | None = None
+) -> Markup:
+    """A list of named bars, longest first as given, each with its number beside it."""
     top = max((n for _, n in rows), default=0) or 1
-    body = ""
-    for i, (name, value) in enumerate(rows):
-        y = 4 + i * row_h
-        w = (width - left - 40) * value / top
-        body += (
-            f'<text x="{left - 6}" y="{y + 14}" text-anchor="end" class="tick">'
-            f"{escape(name if len(name) <= 30 else name[:29] + '…')}</text>"
-            f'<rect x="{left}" y="{y + 3}" width="{w:.1f}" height="{row_h - 8}" class="bar"/>'
-            f'<text x="{left + w + 4:.1f}" y="{y + 14}" class="tick">{value}</text>'
+    items = []
+    for name, value in rows:
+        what = escape(name)
+        if href is not None:
+            what = f'<a href="{_attr(href(name))}">{what}</a>'
+        else:
+            what = f"<span>{what}</span>"
+        items.append(
+            f'<li><span class="what">{what}<span class="count">{value}</span></span>'
+            f'<svg viewBox="0 0 100 4" preserveAspectRatio="none" aria-hidden="true" '
+            f'focusable="false"><rect class="track" width="100" height="4" rx="1"/>'
+            f'<rect class="fill" width="{100 * value / top:.1f}" height="4" rx="1"/></svg></li>'
         )
-    return _svg(width, height, label, body)
+    return Markup(  # noqa: S704 - names escaped above
+        f'<ul class="barlist" aria-label="{_attr(label)}">{"".join(items)}</ul>'
+    )
 
 
-def calendar(days: dict[str, int], end: date, label: str, weeks: int = 26) -> Markup:
-    cell, gap, left, top = 11, 2, 26, 14
-    first = end - timedelta(days=end.weekday()) - timedelta(weeks=weeks - 1)
-    width = left + weeks * (cell + gap) + 4
-    height = top + 7 * (cell + gap) + 4
+def calendar(days: dict[str, int], start: date, end: date, label: str) -> Markup:
+    """One square per day from the Monday of ``start`` to ``end``, darker with more entries."""
+    cell, gap, left, top = 15, 3, 34, 18
+    first = start - timedelta(days=start.weekday())
+    weeks = (end - first).days // 7 + 1
+    width = left + weeks * (cell + gap) + 2
+    height = top + 7 * (cell + gap) + 2
     body = "".join(
-        f'<text x="0" y="{top + r * (cell + gap) + 9}" class="tick">{d}</text>'
-        for r, d in ((0, "Mon"), (2, "Wed"), (4, "Fri"))
+        f'<text x="0" y="{top + r * (cell + gap) + 12}" class="label">{d}</text>'
+        for r, d in ((0, "Mon"), (2, "Wed"), (4, "Fri"), (6, "Sun"))
     )
     for w in range(weeks):
+        monday = first + timedelta(weeks=w)
         for d in range(7):
-            day = first + timedelta(weeks=w, days=d)
+            day = monday + timedelta(days=d)
             if day > end:
                 continue
             n = days.get(day.isoformat(), 0)
             level = 0 if n == 0 else 1 if n == 1 else 2 if n <= 3 else 3
             body += (
                 f'<rect x="{left + w * (cell + gap)}" y="{top + d * (cell + gap)}" '
-                f'width="{cell}" height="{cell}" class="day l{level}"><title>'
-                f"{escape(day.strftime('%a %d %b %Y'))}: {n} entr{'y' if n == 1 else 'ies'}"
-                f"</title></rect>"
+                f'width="{cell}" height="{cell}" rx="2" class="day l{level}"><title>'
+                f"{escape(f'{day:%a} {day.day} {day:%b %Y}')}: "
+                f"{n} entr{'y' if n == 1 else 'ies'}</title></rect>"
             )
-        month_day = first + timedelta(weeks=w)
-        if w == 0 or month_day.month != (month_day - timedelta(weeks=1)).month:
+        if w == 0 or monday.month != (monday - timedelta(weeks=1)).month:
             body += (
-                f'<text x="{left + w * (cell + gap)}" y="10" class="tick">'
-                f"{escape(month_day.strftime('%b'))}</text>"
+                f'<text x="{left + w * (cell + gap)}" y="12" class="label">'
+                f"{escape(f'{monday:%b}')}</text>"
             )
-    return _svg(width, height, label, body)
+    return _svg(width, height, label, body, kind="calendar")

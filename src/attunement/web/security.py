@@ -4,21 +4,32 @@ One ASGI middleware, in front of everything:
 
 - **Host check**: a request whose ``Host`` is not the address the server is bound to is
   refused (a DNS-rebinding page cannot reach the journal through its own host name).
-- **Cross-site state changes**: POST, PUT, PATCH and DELETE are refused when the browser
-  says the request comes from another site (``Sec-Fetch-Site``), or, for browsers that do
-  not send it, when ``Origin`` is another origin. Scripts on this machine (curl, the CLI)
-  send neither and are allowed. Nothing changes state on GET.
+- **Other sites** (Fetch Metadata): when the browser says a request comes from anywhere
+  but this origin (``Sec-Fetch-Site`` other than ``same-origin`` or ``none``; another
+  port on localhost is ``same-site`` and just as foreign), it is refused, whatever its
+  method, unless it is a top-level navigation to a page (``GET``, ``Sec-Fetch-Mode:
+  navigate``, ``Sec-Fetch-Dest: document``, not under ``/api/``): a link from elsewhere
+  still opens Attunement, but an ``<img>``, a script, a frame or a ``fetch`` on another
+  site reaches nothing. Browsers that send no Fetch Metadata are held to ``Origin`` for
+  changes. Scripts on this machine (curl, the CLI) send neither and are allowed.
+- **Activity**: only what the person does counts towards keeping an encrypted journal
+  unlocked (:func:`counts_as_activity`): requests from Attunement's own pages or from this
+  machine's scripts; never a refused request, a navigation from another site, or a
+  background load (images, scripts, styles).
 - **Headers**: a Content-Security-Policy of ``default-src 'self'`` with no inline script,
   ``frame-ancestors 'none'``, ``nosniff``, no referrer, and ``Cache-Control: no-store`` so
-  private pages stay out of the browser's cache.
-- **Size**: request bodies above ``max_body`` are refused with 413 before they are read
-  into memory.
+  private pages stay out of the browser's cache. uvicorn's own answer to a malformed
+  request carries them too (:class:`SafeH11Protocol`).
+- **Size**: request bodies above ``max_body`` are refused with 413, whether they say
+  their length or stream it in chunks: the bytes are counted as they arrive.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterable
+from functools import lru_cache
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -45,6 +56,17 @@ def _error(status: int, code: str, message: str) -> tuple[int, bytes]:
     return status, json.dumps(body).encode()
 
 
+# The scope key where the middleware says whether a request is the person's own doing.
+ACTIVITY = "attunement.activity"
+OWN_SITE = ("same-origin", "none")  # "none": typed, bookmarked, or not from a page at all
+FOREGROUND = ("document", "empty")  # a page, or a fetch from one; not <img>, <script>...
+
+
+def counts_as_activity(scope: Scope) -> bool:
+    """Whether a request keeps an encrypted journal unlocked (see the module's doc)."""
+    return bool(scope.get(ACTIVITY, True))
+
+
 class TooLarge(Exception):
     pass
 
@@ -67,38 +89,47 @@ class LocalSafety:
         if refusal is not None:
             await self._respond(send, *refusal)
             return
+        site, dest = headers.get("sec-fetch-site"), headers.get("sec-fetch-dest")
+        scope = {
+            **scope,
+            ACTIVITY: (site is None or site in OWN_SITE) and (dest is None or dest in FOREGROUND),
+        }
 
-        async def send_with_headers(message: Message) -> None:
+        received = 0
+        started = False
+        refused = False  # answered 413 ourselves: whatever the app sends after is dropped
+
+        async def limited_receive() -> Message:
+            nonlocal received, refused
+            if refused:
+                raise TooLarge
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body:
+                    # Answer now: frameworks turn errors while reading a body into a 400.
+                    refused = True
+                    if not started:
+                        await self._respond(send, *self._too_large())
+                    raise TooLarge
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if refused:
+                return
             if message["type"] == "http.response.start":
+                started = True
                 existing = {k.lower() for k, _ in message.get("headers", [])}
                 message["headers"] = list(message.get("headers", [])) + [
                     (k, v) for k, v in HEADERS if k not in existing
                 ]
             await send(message)
 
-        received = 0
-        started = False
-
-        async def limited_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_body:
-                    raise TooLarge
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send_with_headers(message)
-
         try:
-            await self.app(scope, limited_receive, tracking_send)
+            await self.app(scope, limited_receive, guarded_send)
         except TooLarge:
-            if not started:
-                await self._respond(send, *self._too_large())
+            pass
 
     def _too_large(self) -> tuple[int, bytes]:
         return _error(
@@ -116,20 +147,27 @@ class LocalSafety:
                 "This server only answers requests addressed to "
                 "its own address; open it from the address `attune serve` printed.",
             )
-        if scope["method"] in UNSAFE:
-            site = headers.get("sec-fetch-site")
-            origin = headers.get("origin")
-            if site is not None and site not in ("same-origin", "none"):
-                return _error(
-                    403, "cross_site", "Changes can only be made from Attunement's own pages."
-                )
-            if site is None and origin is not None and origin.lower() not in self.allowed_origins:
-                return _error(
-                    403, "cross_site", "Changes can only be made from Attunement's own pages."
-                )
-            length = headers.get("content-length")
-            if length is not None and length.isdigit() and int(length) > self.max_body:
-                return self._too_large()
+        site = headers.get("sec-fetch-site")
+        if site is not None and site not in OWN_SITE and not _page_navigation(scope, headers):
+            return _error(
+                403,
+                "cross_site",
+                "Attunement only answers its own pages; open it from the address "
+                "`attune serve` printed.",
+            )
+        origin = headers.get("origin")
+        if (
+            scope["method"] in UNSAFE
+            and site is None
+            and origin is not None
+            and origin.lower() not in self.allowed_origins
+        ):
+            return _error(
+                403, "cross_site", "Changes can only be made from Attunement's own pages."
+            )
+        length = headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > self.max_body:
+            return self._too_large()
         return None
 
     @staticmethod
@@ -146,3 +184,50 @@ class LocalSafety:
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+def _page_navigation(scope: Scope, headers: dict[str, str]) -> bool:
+    """A top-level navigation to one of the pages: a link followed from another site."""
+    path: str = scope.get("path", "")
+    return (
+        scope["method"] == "GET"
+        and headers.get("sec-fetch-mode") == "navigate"
+        and headers.get("sec-fetch-dest") == "document"
+        and not path.startswith(("/api/", "/static/"))
+    )
+
+
+@lru_cache(maxsize=1)
+def safe_http_protocol() -> type[asyncio.Protocol]:
+    """uvicorn's h11 protocol, answering a request it cannot parse (a malformed request
+    line or header) with the security headers and the one JSON error shape. uvicorn has
+    no setting for that answer: its h11 protocol writes fixed headers, and only its
+    httptools protocol adds the configured ``headers``; so ``attune serve`` runs this
+    subclass (``uvicorn.run(http=...)`` takes a protocol class)."""
+    import h11
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class SafeH11Protocol(H11Protocol):
+        def send_400_response(self, msg: str) -> None:
+            _, body = _error(
+                400,
+                "bad_request",
+                "The request could not be read as HTTP; send a well-formed request.",
+            )
+            headers = [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+                *HEADERS,
+            ]
+            for event in (
+                h11.Response(status_code=400, headers=headers, reason=b"Bad Request"),
+                h11.Data(data=body),
+                h11.EndOfMessage(),
+            ):
+                output = self.conn.send(event)
+                if output:
+                    self.transport.write(output)
+            self.transport.close()
+
+    return SafeH11Protocol

@@ -2,7 +2,9 @@
 
 An encrypted journal starts locked: the unlock page asks for the passphrase, and the key
 then lives only in this process's memory. It locks again after ``idle_lock_s`` without a
-request, on POST /api/v1/lock (`attune lock`), and when the server stops.
+request from the person (a background load or a request from another site does not
+count: see ``security.counts_as_activity``), on POST /api/v1/lock (`attune lock`), and
+when the server stops.
 """
 
 from __future__ import annotations
@@ -40,12 +42,15 @@ class JournalHolder:
         ):
             self.lock()
 
-    def get(self) -> Journal:
+    def get(self, *, activity: bool = True) -> Journal:
+        """The open journal; ``activity``: the person's own request, which restarts the
+        idle time (a background request does not)."""
         self._expire()
         journal = self._journal
         if journal is None:
             raise Locked("The journal is locked; unlock it with its passphrase.")
-        self._last_seen = time.monotonic()
+        if activity:
+            self._last_seen = time.monotonic()
         return journal
 
     def current(self) -> Journal | None:

@@ -1,0 +1,116 @@
+"""What the in-domain heads read of a piece of text, besides its words: the shared
+encoder's sentence vector, and the framework rules' own readings. Training
+(``training/caregiver.py``) and the app compute them with these same functions."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from attunement.analysis.markers import find_rule_markers, lexicon
+
+POOLED_SIZE = 384
+_NEGATION = re.compile(
+    r"\b(?:not|no|never|without|hardly|barely|nothing|nobody|\w+n't|cannot)\b", re.IGNORECASE
+)
+_FIRST_PERSON = re.compile(r"\b(?:I|me|my|myself|I'm|I've|I'd|I'll|mine)\b")
+_OTHER_PERSON = re.compile(
+    r"\b(?:she|he|they|her|him|his|their|them|patient|client|family|wife|husband|son|"
+    r"daughter|mother|father|mum|mom|dad|resident|colleague)\b",
+    re.IGNORECASE,
+)
+_SECOND_PERSON = re.compile(r"\b(?:you|your|you're|you've|you'll|yourself)\b", re.IGNORECASE)
+_QUOTE = re.compile(r"[\"“”]|(?:^|\s)'")
+CUES = ("negation", "first_person", "other_person", "second_person", "quote", "question")
+
+
+def marker_ids() -> list[str]:
+    return [m.id for m in lexicon().markers]
+
+
+def rule_names() -> list[str]:
+    return [f"rule:{m}:{kind}" for m in marker_ids() for kind in ("counts", "not")]
+
+
+def rule_vector(text: str) -> np.ndarray:
+    """For each framework marker, whether its rules found it counting, and whether they
+    found it only negated, quoted or about someone else."""
+    ids = marker_ids()
+    out = np.zeros(2 * len(ids), dtype=np.float32)
+    for finding in find_rule_markers(text):
+        out[2 * ids.index(finding.id) + (0 if finding.counts else 1)] = 1.0
+    return out
+
+
+def cue_vector(text: str) -> np.ndarray:
+    return np.array(
+        [
+            bool(_NEGATION.search(text)),
+            bool(_FIRST_PERSON.search(text)),
+            bool(_OTHER_PERSON.search(text)),
+            bool(_SECOND_PERSON.search(text)),
+            bool(_QUOTE.search(text)),
+            text.rstrip().endswith("?"),
+        ],
+        dtype=np.float32,
+    )
+
+
+def encoded(text: str, context: str = "") -> dict[str, Any]:
+    """The shared encoder's pass over ``text`` after ``context``: every head's
+    probabilities and the pooled vector (one pass, cached, shared with the other
+    readings of the same words)."""
+    from attunement.analysis.models import _encoded
+
+    return _encoded(text, context)
+
+
+def pooled(text: str, context: str = "") -> np.ndarray:
+    from attunement.analysis.encoder import POOLED
+
+    return np.asarray(encoded(text, context)[POOLED], dtype=np.float32)
+
+
+def caregiver_encoded(text: str, context: str = "") -> dict[str, Any]:
+    """The in-domain encoder's pass (``encoder.caregiver_encoder``): its heads'
+    probabilities for ``text`` read after ``context``, cached."""
+    return _caregiver_encoded(text, context)
+
+
+@lru_cache(maxsize=256)
+def _caregiver_encoded(text: str, context: str) -> dict[str, Any]:
+    from attunement.analysis.encoder import caregiver_encoder
+
+    return caregiver_encoder().probabilities(text, context)
+
+
+BLOCKS = {
+    "pooled": lambda text, context: pooled(text, context),
+    "encoder": lambda text, context: np.concatenate(
+        [np.asarray(encoded(text, context)[h], dtype=np.float32) for h in ENCODER_HEADS]
+    ),
+    "rules": lambda text, context: rule_vector(text),
+    "cues": lambda text, context: cue_vector(text),
+}
+ENCODER_HEADS = ("therapist", "emotional_reactions", "interpretations", "explorations")
+
+
+def dense_features(blocks: list[str], text: str, context: str = "") -> np.ndarray:
+    """The named blocks of dense features for ``text`` (after ``context``), in order."""
+    return np.concatenate([BLOCKS[b](text, context) for b in blocks]).astype(np.float32)
+
+
+def block_names(blocks: list[str]) -> list[str]:
+    sizes = {"pooled": POOLED_SIZE, "encoder": 13}
+    names: list[str] = []
+    for b in blocks:
+        if b == "rules":
+            names += rule_names()
+        elif b == "cues":
+            names += [f"cue:{c}" for c in CUES]
+        else:
+            names += [f"{b}:{i}" for i in range(sizes[b])]
+    return names

@@ -1,0 +1,193 @@
+"""The feelings a text names, and whose they are, before any model's reading.
+
+A caregiver's own words are the best evidence of what they felt: "I was frightened, and
+she was furious" names the writer's fear and someone else's anger. Each feeling word from
+the shipped list (``framework/feelings.toml``) is read with its negation ("I wasn't
+angry") and its owner: the nearest person before it in its clause ("she was exhausted"
+is hers; "I felt", "made me", or no one named, in a journal, is the writer's). The
+model's reading of the emotions in a text (``models.emotions``) comes second, and only
+for groups whose thresholds were chosen on caregivers' entries (``feelings_model``); it is
+never shown where the text holds no such feeling.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from attunement.analysis.segments import Span, sentences
+
+_WORD = re.compile(r"[\w']+")
+_CLAUSE_BREAK = re.compile(r"[,;:—–()\"“”]|\b(?:but|and|while|whereas|because|though)\b", re.I)
+_NEGATION = frozenset(
+    "not no never without hardly barely nothing nobody neither nor cannot".split()
+)
+_WRITER = frozenset("i i'm i've i'd i'll me my myself mine we us our".split())
+_OTHER = frozenset(
+    "she he they her him his their them she's he's they're patient client resident family "
+    "son daughter wife husband partner mother father mum mom dad child baby nurse doctor "
+    "colleague colleagues everyone everybody somebody someone people team staff who man woman boy "
+    "girl lady gentleman mr mrs ms student students parents parent sons daughters relatives "
+    "he'd she'd they'd sister brother friend grandmother grandfather widow widower carer carers patients clients "
+    "residents".split()
+)
+_BE = frozenset("was is were are felt feels seemed looked sounded got became".split())
+
+
+@dataclass(frozen=True)
+class NamedFeeling:
+    word: str
+    span: Span
+    group: str  # anger | disgust | fear | joy | sadness | surprise | other
+    whose: str  # writer | other
+    negated: bool
+
+    @property
+    def writers_own(self) -> bool:
+        return self.whose == "writer" and not self.negated
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "word": self.word,
+            "span": list(self.span),
+            "group": self.group,
+            "whose": self.whose,
+            "negated": self.negated,
+        }
+
+
+@dataclass(frozen=True)
+class _Lexicon:
+    pattern: re.Pattern[str]
+    group_of: dict[str, str]
+    cued: frozenset[str]  # words that name a feeling only after a cue word
+    cues: frozenset[str]
+
+
+@cache
+def _lexicon() -> _Lexicon:
+    raw = tomllib.loads(
+        (resources.files("attunement.framework") / "feelings.toml").read_text("utf-8")
+    )
+    groups: dict[str, list[str]] = raw["groups"]
+    group_of = {w.lower(): g for g, words in groups.items() for w in words}
+    words = sorted(group_of, key=len, reverse=True)
+    pattern = re.compile(
+        r"(?<![\w'])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w'])", re.IGNORECASE
+    )
+    return _Lexicon(
+        pattern,
+        group_of,
+        frozenset(w.lower() for w in raw["cued"]["words"]),
+        frozenset(w.lower() for w in raw["cued"]["cues"]),
+    )
+
+
+def _clause_before(text: str, start: int, floor: int) -> list[str]:
+    head = text[floor:start]
+    cut = max((m.end() for m in _CLAUSE_BREAK.finditer(head)), default=0)
+    return [w.lower() for w in _WORD.findall(head[cut:])]
+
+
+def named_feelings(text: str, *, speaker_is_writer: bool = True) -> list[NamedFeeling]:
+    """Every feeling word in ``text`` with its group, owner and negation, in order.
+    ``speaker_is_writer`` is False for a reply to someone, where "you" is the other."""
+    lex = _lexicon()
+    found = []
+    for start, end in sentences(text):
+        for match in lex.pattern.finditer(text, start, end):
+            before = _clause_before(text, match.start(), start)
+            word = match.group(0).lower()
+            if word in lex.cued and not (before and before[-1] in lex.cues):
+                continue
+            after = [w.lower() for w in _WORD.findall(text[match.end() : end])[:2]]
+            whose = "writer"
+            if len(after) == 2 and (
+                (after[0] in _OTHER and after[1] in _BE)
+                or (after[0] in ("the", "his", "her", "their") and after[1] in _OTHER)
+            ):
+                whose = "other"  # "how frightened she was"
+            else:
+                # the nearest person before it, in its clause, else earlier in its sentence
+                sentence_before = [w.lower() for w in _WORD.findall(text[start : match.start()])]
+                for words in (before, sentence_before):
+                    person = next((w for w in reversed(words) if w in _WRITER or w in _OTHER
+                                   or w in ("you", "your", "you're", "yourself")), None)
+                    if person is not None:
+                        whose = "writer" if person in _WRITER else "other"
+                        break
+            if not speaker_is_writer and whose == "writer":
+                mine = any(w in _WRITER for w in before)
+                whose = "writer" if mine else "other"
+            window = before[-4:]
+            negated = any(w in _NEGATION or w.endswith("n't") for w in window)
+            found.append(
+                NamedFeeling(
+                    word=match.group(0),
+                    span=(match.start(), match.end()),
+                    group=lex.group_of[word],
+                    whose=whose,
+                    negated=negated,
+                )
+            )
+    return found
+
+
+@dataclass(frozen=True)
+class FeelingsReading:
+    """What a text says of feelings: the words it names (whose, negated) first, then the
+    emotion groups the model reads above thresholds chosen on caregivers' entries."""
+
+    named: tuple[NamedFeeling, ...]
+    model_groups: tuple[str, ...]
+    model_scores: dict[str, float]
+
+    @property
+    def writers_own(self) -> tuple[NamedFeeling, ...]:
+        return tuple(f for f in self.named if f.writers_own)
+
+    @property
+    def groups(self) -> tuple[str, ...]:
+        """The emotion groups to count for this text (Insights, the packet): the groups of
+        the writer's own named feelings, then the model's, each once."""
+        named = [f.group for f in self.writers_own if f.group != "other"]
+        return tuple(dict.fromkeys([*named, *self.model_groups]))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "named": [f.to_dict() for f in self.named],
+            "groups": list(self.groups),
+            "model": {"groups": list(self.model_groups), "scores": self.model_scores},
+        }
+
+
+@cache
+def model_thresholds() -> dict[str, float]:
+    """Per emotion group, the probability above which the model's reading is shown,
+    chosen on the dev writers' entries for precision (``training/caregiver.py``); a group
+    with no threshold that reached it is never shown."""
+    import json
+
+    folder = resources.files("attunement.analysis") / "models"
+    try:
+        raw = json.loads((folder / "feelings.json").read_text("utf-8"))
+    except FileNotFoundError:
+        return {}
+    return {g: float(t) for g, t in raw.get("thresholds", {}).items() if t is not None}
+
+
+def reading(text: str) -> FeelingsReading:
+    from attunement.analysis.models import _model, emotion_probabilities
+
+    probs, _ = emotion_probabilities(text)["ekman"]
+    labels = _model("emotions.npz").heads["ekman"].labels
+    scores = {lab: round(float(p), 4) for lab, p in zip(labels, probs, strict=True)}
+    cut = model_thresholds()
+    groups = tuple(
+        sorted((g for g in scores if g in cut and scores[g] >= cut[g]), key=lambda g: -scores[g])
+    )
+    return FeelingsReading(tuple(named_feelings(text)), groups, scores)

@@ -1,0 +1,249 @@
+"""A caregiver's reply to someone's words, read move by move.
+
+A reply can reflect and then ask, or advise inside a question, so it is cut into its
+moves (sentences, and inside a sentence the clauses that open a new move: "…, and what
+was that like?"), and a head learnt from replies written and labelled for Attunement
+(``training/caregiver/GUIDELINE.md``) says what each move does: a simple or complex
+reflection, an open or closed question, advice, reassurance, information, sympathy, or
+other. Three more heads read the reply as a whole for its empathy levels (EPITOME's
+emotional reactions, interpretations and explorations) and for assumption. Advice,
+reassurance, information and sympathy earn no empathy level by themselves: a level
+needs a move that is none of these, and that move is its evidence. A move the head is
+unsure of is said to be unsure and is never praised.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from attunement.analysis.segments import Span, sentences
+
+PARTS_MODEL = "reply_parts.npz"
+REPLIES_MODEL = "replies.npz"
+PART_CODES = (
+    "reflection-simple",
+    "reflection-complex",
+    "question-open",
+    "question-closed",
+    "advice",
+    "reassurance",
+    "information",
+    "sympathy",
+    "other",
+)
+INPUT_CODES = frozenset({"advice", "reassurance", "information", "sympathy"})
+FIXING_CODES = frozenset({"advice", "reassurance"})
+UNSURE_BELOW = 0.45  # a move read with less confidence than this is "unsure"
+# Inside a sentence, a new move starts after a comma, dash or semicolon when the words
+# after it open a question, a suggestion or a reassurance.
+_MOVE_BREAK = re.compile(
+    r"(?:[,;:—–]|\s-)\s*(?:(?:and|but|so|or)\s+)?(?="
+    r"(?:what|how|why|when|where|who|which|is|are|was|were|do|does|did|have|has|had|can|"
+    r"could|would|will|should|shall|may|might|maybe|perhaps|try|why not|i'd|i would|i wonder|"
+    r"tell me|don't|you could|you should|you might|you'll|it might|it may|i'm sure|"
+    r"at least|if you)\b)",
+    re.IGNORECASE,
+)
+
+
+def split_moves(reply: str) -> list[Span]:
+    """The moves of a reply, as spans of it, in order."""
+    moves: list[Span] = []
+    for start, end in sentences(reply):
+        cuts = [start]
+        for match in _MOVE_BREAK.finditer(reply, start, end):
+            before = reply[cuts[-1] : match.start()]
+            if len(before.split()) >= 3 and len(reply[match.end() : end].split()) >= 3:
+                cuts.append(match.end())
+        cuts.append(end)
+        for a, b in zip(cuts, cuts[1:], strict=False):
+            piece = reply[a:b]
+            left = len(piece) - len(piece.lstrip())
+            right = len(piece.rstrip(" ,;:—–-"))
+            if piece.strip(" ,;:—–-"):
+                moves.append((a + left, a + right))
+    return moves
+
+
+@dataclass(frozen=True)
+class Move:
+    span: Span
+    code: str
+    confidence: float
+    scores: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def unsure(self) -> bool:
+        return self.confidence < UNSURE_BELOW
+
+    @property
+    def is_input(self) -> bool:
+        return self.code in INPUT_CODES
+
+    def to_dict(self, reply: str) -> dict[str, Any]:
+        return {
+            "text": reply[self.span[0] : self.span[1]],
+            "span": list(self.span),
+            "code": self.code,
+            "confidence": self.confidence,
+            "unsure": self.unsure,
+        }
+
+
+def part_probabilities(parts: list[str], statement: str) -> np.ndarray:
+    from attunement.analysis.models import _model
+    from attunement.analysis.writing import blended
+
+    model = _model(PARTS_MODEL)
+    head = model.heads["part"]
+    rows = [blended(model, "part", p, statement) for p in parts]
+    order = [head.labels.index(c) for c in PART_CODES]
+    return np.array([r[order] for r in rows]) if rows else np.zeros((0, len(PART_CODES)))
+
+
+def read_moves(reply: str, statement: str) -> list[Move]:
+    spans = split_moves(reply)
+    probs = part_probabilities([reply[a:b] for a, b in spans], statement)
+    moves = []
+    for span, row in zip(spans, probs, strict=True):
+        best = int(row.argmax())
+        moves.append(
+            Move(
+                span=span,
+                code=PART_CODES[best],
+                confidence=round(float(row[best]), 4),
+                scores={c: round(float(p), 4) for c, p in zip(PART_CODES, row, strict=True)},
+            )
+        )
+    return moves
+
+
+def reply_code(codes: list[str]) -> str:
+    """The reply's MI code from its moves: input, else reflection, else question, else
+    other (a power-centred move is what the other person hears first)."""
+    if any(c in INPUT_CODES for c in codes):
+        return "input"
+    if any(c.startswith("reflection") for c in codes):
+        return "reflection"
+    if any(c.startswith("question") for c in codes):
+        return "question"
+    return "other"
+
+
+def reply_levels(reply: str, statement: str, moves: list[Move]) -> dict[str, np.ndarray]:
+    """Each whole-reply head's probabilities: "er", "ip", "ex" (levels 0, 1, 2) and
+    "assumption" (one probability)."""
+    from attunement.analysis.models import _model
+    from attunement.analysis.writing import blended
+
+    model = _model(REPLIES_MODEL)
+    return {name: blended(model, name, reply, statement) for name in model.heads}
+
+
+def assumption_threshold() -> float:
+    from attunement.analysis.models import _model
+
+    cut = _model(REPLIES_MODEL).heads["assumption"].thresholds
+    return float(cut[0]) if cut is not None else 0.5
+
+
+@dataclass(frozen=True)
+class Sign:
+    """A power-centred sign in a reply: which one, what kind of move, and where."""
+
+    id: str  # fixing | sympathy | assumption
+    kind: str  # advice | reassurance | sympathy | assumption
+    spans: tuple[Span, ...]
+
+
+@dataclass(frozen=True)
+class ReplyReading:
+    reply: str
+    moves: tuple[Move, ...]
+    code: str  # reflection | question | input | other
+    subtype: str | None
+    confidence: float
+    levels: dict[str, tuple[int, float, tuple[Span, ...]]]  # er/ip/ex: level, sureness, evidence
+    signs: tuple[Sign, ...]
+
+    def moves_doing(self, *codes: str) -> list[Move]:
+        return [m for m in self.moves if m.code in codes and not m.unsure]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "subtype": self.subtype,
+            "confidence": self.confidence,
+            "moves": [m.to_dict(self.reply) for m in self.moves],
+            "signs": [
+                {"id": s.id, "kind": s.kind, "evidence": [self.reply[a:b] for a, b in s.spans]}
+                for s in self.signs
+            ],
+        }
+
+
+def _subtype(code: str, codes: list[str]) -> str | None:
+    if code == "reflection":
+        return "complex" if "reflection-complex" in codes else "simple"
+    if code == "question":
+        return "open" if "question-open" in codes else "closed"
+    if code == "input":
+        for kind in ("advice", "reassurance", "sympathy", "information"):
+            if kind in codes:
+                return kind
+    return None
+
+
+def read_reply(reply: str, statement: str) -> ReplyReading:
+    """What each move of the reply does, the reply's MI code, its empathy levels with the
+    moves that earned them, and its power-centred signs."""
+    moves = read_moves(reply, statement)
+    codes = [m.code for m in moves]
+    code = reply_code(codes)
+    deciding = [m for m in moves if reply_code([m.code]) == code]
+    confidence = max((m.confidence for m in deciding), default=0.0)
+    probs = reply_levels(reply, statement, moves)
+    # Only a move that is not advice, reassurance, information or sympathy, and that the
+    # head is sure of, can earn an empathy level and be its evidence.
+    earning = [m for m in moves if not m.is_input and not m.unsure]
+    evidence = {
+        "er": [m for m in earning if m.code in ("other", "reflection-complex", "reflection-simple")],
+        "ip": [m for m in earning if m.code.startswith("reflection")],
+        "ex": [m for m in earning if m.code.startswith("question")],
+    }
+    if not evidence["er"]:
+        evidence["er"] = earning
+    levels = {}
+    for name in ("er", "ip", "ex"):
+        p = probs[name]
+        level = int(np.argmax(p))
+        chosen = evidence[name]
+        if level and not chosen:
+            level = 0
+        levels[name] = (
+            level,
+            round(float(p[level]) if len(p) > level else 0.0, 4),
+            tuple(m.span for m in chosen) if level else (),
+        )
+    signs: list[Sign] = []
+    for kind, sign in (("advice", "fixing"), ("reassurance", "fixing"), ("sympathy", "sympathy")):
+        spans = tuple(m.span for m in moves if m.code == kind)
+        if spans:
+            signs.append(Sign(sign, kind, spans))
+    if float(probs["assumption"][0]) >= assumption_threshold():
+        whole = (0, len(reply.rstrip()))
+        spans = tuple(m.span for m in moves if m.code.startswith("reflection")) or (whole,)
+        signs.append(Sign("assumption", "assumption", spans))
+    return ReplyReading(
+        reply=reply,
+        moves=tuple(moves),
+        code=code,
+        subtype=_subtype(code, codes),
+        confidence=round(confidence, 4),
+        levels=levels,
+        signs=tuple(signs),
+    )

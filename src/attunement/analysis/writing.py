@@ -1,0 +1,214 @@
+"""Framework markers in a caregiver's own writing, read sentence by sentence.
+
+For each sentence, one head per marker, learnt from caregivers' reflective writing
+written and labelled for Attunement (``training/caregiver/GUIDELINE.md``), decides whether
+the marker *counts*: the writer's own, affirmed sign, not negated, not someone else's
+state or body, not someone else's quoted words. Each head reads the sentence's words
+and what the lexicon's rules find in it (``analysis/features.py``), blended with the
+head of an encoder fine-tuned on the same sentences; share and threshold were chosen on
+the dev writers. The evidence is
+the clause that carries the sign: the one holding the rules' match, or else the one whose
+words pushed the head furthest, never a lone function word. What the rules find negated,
+quoted or about someone else, in sentences where no head counts that marker, is kept as
+not counting, so the reader sees why it was left out.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import numpy as np
+
+from attunement.analysis.features import caregiver_encoded, dense_features
+from attunement.analysis.markers import MarkerFinding, find_rule_markers, lexicon
+from attunement.analysis.segments import Span, clauses, sentences
+
+MODEL = "markers.npz"
+HEAD = "markers"
+_CONTENT = re.compile(r"[A-Za-z\u00C0-\u024F]{3,}")
+
+
+@cache
+def _function_words() -> frozenset[str]:
+    from attunement.analysis.models import FUNCTION_WORDS
+
+    return FUNCTION_WORDS | frozenset("i'm i've it's that's wasn't didn't don't".split())
+
+
+def has_content_word(words: str) -> bool:
+    """Whether a piece of evidence holds a word that means something by itself."""
+    return any(w.lower() not in _function_words() for w in _CONTENT.findall(words))
+
+
+def blended(model: object, head: str, text: str, context: str = "") -> np.ndarray:
+    """A linear head's probabilities for ``text``, blended with the in-domain encoder's
+    head of the same name by the share chosen on dev (``meta["blend"][head]``)."""
+    meta = model.meta  # type: ignore[attr-defined]
+    features = model.features(  # type: ignore[attr-defined]
+        text, context, dense=dense_features(meta["dense_blocks"], text, context)
+    )
+    h = model.heads[head]  # type: ignore[attr-defined]
+    probs = h.scores(*features)
+    share = float(meta.get("blend", {}).get(head, 0.0))
+    if share:
+        from attunement.analysis.encoder import caregiver_encoder
+
+        theirs = caregiver_encoded(text, context)[meta["encoder_heads"][head]]
+        order = caregiver_encoder().labels[meta["encoder_heads"][head]]
+        probs = (1 - share) * probs + share * np.asarray(theirs)[[order.index(x) for x in h.labels]]
+    return probs
+
+
+@cache
+def _body_words() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    import tomllib
+    from importlib import resources
+
+    cues = tomllib.loads(
+        (resources.files("attunement.framework") / "markers.toml").read_text("utf-8")
+    )["cues"]
+    parts = "|".join(re.escape(p) for p in cues["body_parts"])
+    owners = "|".join(re.escape(o) for o in cues["other_owners"])
+    other = re.compile(rf"\b(?:{owners})\s+(?:\w+\s+)?(?:{parts})\b", re.IGNORECASE)
+    own = re.compile(
+        rf"\b(?:my|mine|myself|I|I'm|me)\b(?:\s+\w+){{0,3}}\s+(?:{parts})\b|\bmy\s+(?:\w+\s+)?(?:{parts})\b",
+        re.IGNORECASE,
+    )
+    return other, own
+
+
+def only_anothers_body(sentence: str) -> bool:
+    """Whether the sentence's body is only someone else's: "her chest tightened" with no
+    "my" body beside it (the guideline's rule for somatic awareness)."""
+    other, own = _body_words()
+    return bool(other.search(sentence)) and not own.search(sentence)
+
+
+def marker_probabilities(sentence: str) -> np.ndarray:
+    """Each marker head's probability that the marker counts in this sentence, in the
+    lexicon's order of markers, with the rules trusted on the training writers applied:
+    a counting match of a marker whose rules were precise there counts, and a match the
+    rules read as negated, quoted or someone else's vetoes the head where that reading
+    was right there (``training/caregiver.py``, ``rule_trust``)."""
+    from attunement.analysis.models import _model
+
+    model = _model(MODEL)
+    probs = blended(model, HEAD, sentence)
+    trust = model.meta.get("rules", {})
+    found = find_rule_markers(sentence)
+    counting = {f.id for f in found if f.counts}
+    for index, marker in enumerate(m.id for m in lexicon().markers):
+        if marker == "somatic-awareness" and only_anothers_body(sentence):
+            probs[index] = min(probs[index], 0.01)
+            continue
+        rules = trust.get(marker, {})
+        if marker in counting and rules.get("count"):
+            probs[index] = max(probs[index], 0.99)
+        elif marker not in counting and rules.get("veto") and any(f.id == marker for f in found):
+            probs[index] = min(probs[index], 0.01)
+    return probs
+
+
+def thresholds() -> np.ndarray:
+    from attunement.analysis.models import _model
+
+    chosen = _model(MODEL).heads[HEAD].thresholds
+    assert chosen is not None
+    return chosen
+
+
+def _evidence(text: str, sentence: Span, marker_id: str, index: int, ruled: list[Span]) -> Span:
+    """The clause of ``sentence`` that carries the marker."""
+    from attunement.analysis.models import _model
+
+    parts = clauses(text, sentence) or [sentence]
+    chosen: Span | None = None
+    for span in ruled:  # the rules' own match, where they found it
+        for clause in parts:
+            if clause[0] <= span[0] < clause[1]:
+                chosen = (min(clause[0], span[0]), max(clause[1], span[1]))
+                break
+        if chosen:
+            break
+    if chosen is None:
+        start = sentence[0]
+        weights = _model(MODEL).word_contributions(HEAD, index, text[start : sentence[1]])
+        best, best_score = None, 0.0
+        for clause in parts:
+            score = sum(w for s, e, w in weights if clause[0] <= start + s < clause[1] and w > 0)
+            if score > best_score:
+                best, best_score = clause, score
+        chosen = best or sentence
+    if len(text[chosen[0] : chosen[1]].split()) < 3 or not has_content_word(
+        text[chosen[0] : chosen[1]]
+    ):
+        at = next((i for i, c in enumerate(parts) if c[0] <= chosen[0] < c[1]), None)
+        if at is not None and len(parts) > 1:  # too short to say anything: take a neighbour
+            other = parts[at + 1] if at + 1 < len(parts) else parts[at - 1]
+            chosen = (min(chosen[0], other[0]), max(chosen[1], other[1]))
+    if not has_content_word(text[chosen[0] : chosen[1]]):
+        chosen = sentence
+    return chosen
+
+
+def _hedged(words: str) -> bool:
+    lowered = f" {words.lower()} "
+    return any(f" {' '.join(h)} " in lowered for h in lexicon().hedges)
+
+
+def read_markers(text: str) -> list[MarkerFinding]:
+    lex = lexicon()
+    defs = {m.id: m for m in lex.markers}
+    order = [m.id for m in lex.markers]
+    cut = thresholds()
+    counted: dict[str, list[Span]] = {}
+    hedged: set[str] = set()
+    not_counted: list[MarkerFinding] = []
+    for sentence in sentences(text):
+        start, end = sentence
+        words = text[start:end]
+        probs = marker_probabilities(words)
+        rules = find_rule_markers(words)
+        for index, marker_id in enumerate(order):
+            if probs[index] < cut[index]:
+                continue
+            ruled = [
+                (start + s, start + e)
+                for f in rules
+                if f.id == marker_id and f.counts
+                for s, e in f.spans
+            ]
+            span = _evidence(text, sentence, marker_id, index, ruled)
+            counted.setdefault(marker_id, []).append(span)
+            if _hedged(text[span[0] : span[1]]):
+                hedged.add(marker_id)
+        for finding in rules:
+            if not finding.counts and finding.id not in counted_in(probs, cut, order):
+                not_counted.append(
+                    MarkerFinding(
+                        id=finding.id,
+                        family=finding.family,
+                        name=finding.name,
+                        spans=tuple((start + s, start + e) for s, e in finding.spans),
+                        negated=finding.negated,
+                        hedged=finding.hedged,
+                        quoted=finding.quoted,
+                        about_other=finding.about_other,
+                    )
+                )
+    findings = [
+        MarkerFinding(
+            id=marker_id,
+            family=defs[marker_id].family,
+            name=defs[marker_id].name,
+            spans=tuple(sorted(set(spans))),
+            hedged=marker_id in hedged,
+        )
+        for marker_id, spans in counted.items()
+    ]
+    return sorted(findings + not_counted, key=lambda f: (f.spans[0][0], f.id))
+
+
+def counted_in(probs: np.ndarray, cut: np.ndarray, order: list[str]) -> set[str]:
+    return {marker_id for marker_id, p, t in zip(order, probs, cut, strict=True) if p >= t}

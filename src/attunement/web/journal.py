@@ -1,0 +1,513 @@
+"""Journaling: Today, writing (with the look for identifying details before saving),
+the journal and search, entries with their history and trash, drafts, prompts and decks,
+and the analysis of a text. Pages and API routes side by side; each route parses, calls
+one service and renders."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import Field
+
+from attunement.core.journal import label_of
+from attunement.errors import AttuneError
+from attunement.web.common import (
+    FilterDep,
+    FormFile,
+    JournalDep,
+    Limit,
+    Offset,
+    Strict,
+    journal,
+    upload_in,
+)
+from attunement.web.rendering import page, render_markdown
+from attunement.web.uploads import received
+
+pages = APIRouter(include_in_schema=False)
+api = APIRouter(prefix="/api/v1")
+
+
+@pages.get("/", response_class=HTMLResponse)
+def today(request: Request) -> HTMLResponse:
+    j = journal(request)
+    from attunement.framework import concepts
+
+    return page(
+        request,
+        "today.html",
+        title="Today",
+        view=j.today(),
+        drafts=j.drafts()[:3],
+        framework=concepts(),
+    )
+
+
+@pages.get("/write", response_class=HTMLResponse)
+def write_form(
+    request: Request, prompt: str | None = None, draft: str | None = None
+) -> HTMLResponse:
+    j = journal(request)
+    current = j.draft(draft) if draft else None
+    chosen = (
+        j.decks.prompt(prompt or (current.prompt_id if current else None) or "")
+        if (prompt or (current and current.prompt_id))
+        else None
+    )
+    return page(
+        request,
+        "write.html",
+        title="Write",
+        decks=j.decks.decks,
+        chosen=chosen,
+        draft=current,
+        drafts=[d for d in j.drafts() if not current or d.id != current.id],
+    )
+
+
+@pages.post("/write")
+def write_save(
+    request: Request,
+    body: Annotated[str, Form()] = "",
+    title: Annotated[str, Form()] = "",
+    prompt_id: Annotated[str, Form()] = "",
+    tags: Annotated[str, Form()] = "",
+    draft_id: Annotated[str, Form()] = "",
+    deid: Annotated[str, Form()] = "",
+) -> Response:
+    from attunement.core import review
+
+    j = journal(request)
+    form = {"body": body, "title": title, "tags": tags}
+    again: dict[str, Any] = dict(
+        title="Write",
+        decks=j.decks.decks,
+        chosen=j.decks.find_prompt(prompt_id),
+        draft=j.draft(draft_id) if draft_id else None,
+        drafts=[],
+        form=form,
+    )
+    try:
+        saved = review.save(
+            j,
+            body,
+            title=title,
+            prompt_id=prompt_id or None,
+            tags=[t for t in tags.replace(",", " ").split() if t],
+            draft_id=draft_id or None,
+            choice=deid or None,
+        )
+    except AttuneError as exc:
+        return page(request, "write.html", status=exc.http_status, error=exc.message, **again)
+    if isinstance(saved, review.Review):  # show the details; the writer chooses
+        return page(
+            request,
+            "write.html",
+            review=saved.findings,
+            review_segments=saved.segments(body),
+            **again,
+        )
+    return RedirectResponse(f"/entries/{saved.id}?saved=1", status_code=303)
+
+
+@pages.post("/partials/preview", response_class=HTMLResponse)
+def preview(body: Annotated[str, Form()] = "") -> HTMLResponse:
+    if not body.strip():
+        return HTMLResponse('<p class="muted">The preview appears here as you write.</p>')
+    return HTMLResponse(render_markdown(body))
+
+
+@pages.get("/journal", response_class=HTMLResponse)
+def journal_page(
+    request: Request,
+    q: str = "",
+    tag: str = "",
+    prompt: str = "",
+    since: str = "",
+    until: str = "",
+    page_number: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
+    before: str = "",
+) -> HTMLResponse:
+    from attunement.core.browse import Browse, browse
+
+    j = journal(request)
+    error = None
+    try:
+        found = browse(
+            j,
+            words=q,
+            since=since,
+            until=until,
+            tag=tag,
+            prompt=prompt,
+            page=page_number,
+            before=before,
+        )
+    except AttuneError as exc:
+        found, error = Browse(), exc.message
+    name = "partials/results.html" if request.headers.get("hx-request") else "journal.html"
+    return page(
+        request,
+        name,
+        title="Journal",
+        q=q,
+        tag=tag,
+        prompt=prompt,
+        since=since,
+        until=until,
+        page=page_number,
+        before=before,
+        more=found.more,
+        hits=found.hits,
+        entries=found.entries,
+        total=found.total,
+        error=error,
+        tags=j.store.tag_counts()[:30],
+        prompts=j.decks.prompts,
+    )
+
+
+@pages.get("/entries/{entry_id}", response_class=HTMLResponse)
+def entry_page(request: Request, entry_id: str, saved: bool = False) -> HTMLResponse:
+    from attunement.analysis.markers import marker_info
+    from attunement.core.readings import reading
+
+    j = journal(request)
+    entry = j.get(entry_id)
+    analysis = reading(j, entry)  # stored with the entry version, or made once now
+    explanations = {f.id: marker_info(f.id) for f in analysis.markers}
+    prompt = j.decks.find_prompt(entry.prompt_id)
+    from attunement.web.markdown import Mark, render
+
+    marks = [
+        Mark(entry.body[start:end], explanations[f.id].family, f.name)
+        for f in analysis.markers
+        if f.counts
+        for start, end in f.spans
+    ]
+    return page(
+        request,
+        "entry.html",
+        title=entry.title or label_of(entry),
+        entry=entry,
+        prompt=prompt,
+        saved=saved,
+        analysis=analysis,
+        explanations=explanations,
+        body_html=render(entry.body, marks),
+        families=sorted({m.kind for m in marks}),
+        revisions=j.store.revisions(entry.id) if entry.revision > 1 else [],
+        transcripts=[t for t in j.store.list_transcripts() if t["entry_id"] == entry.id],
+    )
+
+
+@pages.get("/entries/{entry_id}/edit", response_class=HTMLResponse)
+def edit_form(request: Request, entry_id: str) -> HTMLResponse:
+    j = journal(request)
+    entry = j.get(entry_id)
+    return page(
+        request, "edit.html", title=f"Edit {label_of(entry)}", entry=entry, prompts=j.decks.prompts
+    )
+
+
+@pages.post("/entries/{entry_id}/edit")
+def edit_save(
+    request: Request,
+    entry_id: str,
+    body: Annotated[str, Form()] = "",
+    title: Annotated[str, Form()] = "",
+) -> Response:
+    j = journal(request)
+    try:
+        j.edit(entry_id, body=body, title=title)
+    except AttuneError as exc:
+        if exc.http_status == 404:
+            raise
+        entry = j.get(entry_id)
+        return page(
+            request,
+            "edit.html",
+            status=exc.http_status,
+            title=f"Edit {label_of(entry)}",
+            entry=entry,
+            prompts=j.decks.prompts,
+            error=exc.message,
+            form={"body": body, "title": title},
+        )
+    return RedirectResponse(f"/entries/{entry_id}", status_code=303)
+
+
+@pages.get("/entries/{entry_id}/history", response_class=HTMLResponse)
+def history_page(request: Request, entry_id: str, version: int | None = None) -> HTMLResponse:
+    j = journal(request)
+    entry, revisions = j.history(entry_id)
+    shown = next((r for r in revisions if r.revision == version), None)
+    return page(
+        request,
+        "history.html",
+        title=f"History of {label_of(entry)}",
+        entry=entry,
+        revisions=revisions,
+        shown=shown,
+    )
+
+
+@pages.post("/entries/{entry_id}/delete")
+def delete_entry(request: Request, entry_id: str) -> Response:
+    journal(request).delete(entry_id)
+    return RedirectResponse(f"/entries/{entry_id}", status_code=303)
+
+
+@pages.post("/entries/{entry_id}/restore")
+def restore_entry(request: Request, entry_id: str) -> Response:
+    journal(request).restore(entry_id)
+    return RedirectResponse(f"/entries/{entry_id}", status_code=303)
+
+
+@pages.get("/trash", response_class=HTMLResponse)
+def trash_page(request: Request) -> HTMLResponse:
+    return page(request, "trash.html", title="Trash", entries=journal(request).trash())
+
+
+@pages.get("/prompts", response_class=HTMLResponse)
+def prompts_page(request: Request, added: str = "") -> HTMLResponse:
+    j = journal(request)
+    named = next((d.name for d in j.decks.decks if d.id == added), None)
+    return page(
+        request,
+        "prompts.html",
+        title="Prompts",
+        decks=j.decks.decks,
+        used=j.store.prompt_history(),
+        added=named,
+    )
+
+
+@pages.post("/prompts/decks")
+async def add_deck(request: Request, file: FormFile = None) -> Response:
+
+    form = await request.form()
+    j = journal(request)
+    try:
+        upload = upload_in(form, "Choose a deck file (.toml, .yaml or .yml) to add.")
+        with received(j.data_dir, upload, "deck.toml") as got:
+            deck = j.add_deck(got.path, replace=form.get("replace") == "on")
+    except AttuneError as exc:
+        return page(
+            request,
+            "prompts.html",
+            status=exc.http_status,
+            title="Prompts",
+            decks=j.decks.decks,
+            used=j.store.prompt_history(),
+            error=exc.message,
+        )
+    return RedirectResponse(f"/prompts?added={deck.id}#deck-{deck.id}", status_code=303)
+
+
+# -- API --------------------------------------------------------------------------------
+
+
+class EntryIn(Strict):
+    body: str = Field(description="Markdown text of the entry.")
+    title: str | None = None
+    prompt_id: str | None = None
+    tags: list[str] = []
+    starred: bool = False
+
+
+class EntryPatch(Strict):
+    body: str | None = None
+    title: str | None = None
+    add_tags: list[str] = []
+    remove_tags: list[str] = []
+    prompt_id: str | None = None
+    clear_prompt: bool = False
+    starred: bool | None = None
+
+
+class DraftIn(Strict):
+    body: str = ""
+    title: str = ""
+    tags: list[str] = []
+    prompt_id: str | None = None
+    entry_id: str | None = None
+
+
+class TextIn(Strict):
+    text: str
+
+
+class ResponseIn(Strict):
+    response: str
+    to: str
+
+
+@api.get("/today", summary="Today's prompt, streak, last check-in and entry")
+def api_today(j: JournalDep, deck: str = "art-of-attunement") -> dict[str, Any]:
+    return j.today(deck_id=deck).to_dict()
+
+
+@api.get("/entries", summary="Entries, newest first")
+def list_entries(
+    j: JournalDep, flt: FilterDep, limit: Limit = 20, offset: Offset = 0
+) -> dict[str, Any]:
+    entries = j.list_entries(flt, limit=limit, offset=offset)
+    total = j.store.count_entries(j.check_filter(flt))
+    return {"entries": [e.to_dict() for e in entries], "total": total}
+
+
+@api.post("/entries", status_code=201, summary="Write an entry")
+def create_entry(j: JournalDep, data: EntryIn) -> dict[str, Any]:
+    return j.write(
+        data.body, title=data.title, prompt_id=data.prompt_id, tags=data.tags, starred=data.starred
+    ).to_dict()
+
+
+@api.get("/entries/{entry_id}", summary="One entry")
+def get_entry(j: JournalDep, entry_id: str) -> dict[str, Any]:
+    return j.get(entry_id).to_dict()
+
+
+@api.patch("/entries/{entry_id}", summary="Edit an entry (the old version is kept)")
+def edit_entry(j: JournalDep, entry_id: str, data: EntryPatch) -> dict[str, Any]:
+    entry, changed = j.edit(
+        entry_id,
+        body=data.body,
+        title=data.title,
+        add_tags=data.add_tags,
+        remove_tags=data.remove_tags,
+        prompt_id=data.prompt_id,
+        clear_prompt=data.clear_prompt,
+        starred=data.starred,
+    )
+    return {**entry.to_dict(), "changed": changed}
+
+
+@api.delete("/entries/{entry_id}", summary="Move an entry to the trash")
+def api_delete_entry(j: JournalDep, entry_id: str) -> dict[str, Any]:
+    return j.delete(entry_id).to_dict()
+
+
+@api.post("/entries/{entry_id}/restore", summary="Bring an entry back from the trash")
+def api_restore_entry(j: JournalDep, entry_id: str) -> dict[str, Any]:
+    return j.restore(entry_id).to_dict()
+
+
+@api.get("/entries/{entry_id}/history", summary="Earlier versions of an entry")
+def entry_history(j: JournalDep, entry_id: str) -> dict[str, Any]:
+    entry, revisions = j.history(entry_id)
+    return {"entry": entry.to_dict(), "revisions": [r.to_dict() for r in revisions]}
+
+
+@api.get("/trash", summary="Entries in the trash")
+def trash(j: JournalDep) -> dict[str, Any]:
+    return {"entries": [e.to_dict() for e in j.trash()]}
+
+
+@api.delete("/trash", summary="Delete everything in the trash for good")
+def purge_trash(j: JournalDep) -> dict[str, Any]:
+    return {"deleted": j.purge_trash()}
+
+
+@api.get("/search", summary="Full-text search with filters")
+def search(
+    j: JournalDep,
+    flt: FilterDep,
+    q: Annotated[str, Query(min_length=1)],
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    return {
+        "query": q,
+        "results": [h.to_dict() for h in j.search(q, flt, limit=limit, offset=offset)],
+    }
+
+
+@api.get("/drafts", summary="Unfinished drafts")
+def drafts(j: JournalDep) -> dict[str, Any]:
+    return {"drafts": [d.to_dict() for d in j.drafts()]}
+
+
+@api.post("/drafts", status_code=201, summary="Keep unfinished writing")
+def create_draft(j: JournalDep, data: DraftIn) -> dict[str, Any]:
+    return j.save_draft(
+        data.body,
+        title=data.title,
+        tags=data.tags,
+        prompt_id=data.prompt_id,
+        entry_id=data.entry_id,
+    ).to_dict()
+
+
+@api.get("/drafts/{draft_id}", summary="One draft")
+def get_draft(j: JournalDep, draft_id: str) -> dict[str, Any]:
+    return j.draft(draft_id).to_dict()
+
+
+@api.put("/drafts/{draft_id}", summary="Update a draft (autosave)")
+def update_draft(j: JournalDep, draft_id: str, data: DraftIn) -> dict[str, Any]:
+    return j.save_draft(
+        data.body,
+        draft_id=draft_id,
+        title=data.title,
+        tags=data.tags,
+        prompt_id=data.prompt_id,
+        entry_id=data.entry_id,
+    ).to_dict()
+
+
+@api.delete("/drafts/{draft_id}", summary="Throw a draft away")
+def discard_draft(j: JournalDep, draft_id: str) -> dict[str, Any]:
+    j.discard_draft(draft_id)
+    return {"discarded": draft_id}
+
+
+@api.post("/drafts/{draft_id}/publish", status_code=201, summary="Save a draft as an entry")
+def publish_draft(j: JournalDep, draft_id: str) -> dict[str, Any]:
+    return j.publish_draft(draft_id).to_dict()
+
+
+@api.get("/prompts", summary="Decks and prompts, with how often each was answered")
+def prompts(j: JournalDep) -> dict[str, Any]:
+    used = j.store.prompt_history()
+    return {
+        "decks": [
+            {
+                **d.to_dict(),
+                "prompts": [
+                    {
+                        **p.to_dict(),
+                        "answered": used[p.id].count if p.id in used else 0,
+                        "last_answered": used[p.id].last.isoformat() if p.id in used else None,
+                    }
+                    for p in d.prompts
+                ],
+            }
+            for d in j.decks.decks
+        ]
+    }
+
+
+@api.post("/decks", status_code=201, summary="Add a deck from a TOML or YAML file")
+def api_add_deck(
+    j: JournalDep, file: Annotated[UploadFile, File()], replace: Annotated[bool, Form()] = False
+) -> dict[str, Any]:
+    with received(j.data_dir, file, "deck.toml") as got:
+        return j.add_deck(got.path, replace=replace).to_dict()
+
+
+@api.post("/analysis/text", summary="Markers, feelings and a summary for a text")
+def analyze_text(data: TextIn) -> dict[str, Any]:
+    from attunement.analysis.report import analyze_text as run
+
+    return run(data.text).to_dict()
+
+
+@api.post("/analysis/response", summary="Feedback on a response to someone's words")
+def analyze_response(data: ResponseIn) -> dict[str, Any]:
+    from attunement.analysis.report import analyze_response as run
+
+    return run(data.response, data.to).to_dict()

@@ -1,0 +1,61 @@
+"""Markdown to HTML for the pages (CommonMark, raw HTML off), with the words the analysis
+noticed marked inside the rendered text, so an entry is shown once, formatted and marked."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from html import escape
+from typing import Any
+
+from markupsafe import Markup
+
+
+@dataclass(frozen=True)
+class Mark:
+    phrase: str  # the exact words, as written
+    kind: str  # a CSS class suffix: the marker's family
+    name: str  # what was noticed, shown on hover and to screen readers
+
+
+@lru_cache(maxsize=1)
+def _renderer() -> Any:
+    from markdown_it import MarkdownIt
+
+    # CommonMark with raw HTML off: any <script> typed into an entry shows as text.
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+    plain_text = md.renderer.rules["text"]  # type: ignore[attr-defined]
+
+    def text(_self: Any, tokens: Sequence[Any], idx: int, options: Any, env: Any) -> str:
+        pattern, by_phrase = env.get("marks") or (None, {})
+        if pattern is None:
+            return str(plain_text(tokens, idx, options, env))
+        content = tokens[idx].content
+        out, cursor = [], 0
+        for match in pattern.finditer(content):
+            mark = by_phrase[match.group(0)]
+            out.append(escape(content[cursor : match.start()], quote=False))
+            out.append(
+                f'<mark class="m-{escape(mark.kind)}" title="{escape(mark.name)}">'
+                f"{escape(match.group(0), quote=False)}"
+                f'<span class="visually-hidden"> ({escape(mark.name, quote=False)})</span></mark>'
+            )
+            cursor = match.end()
+        out.append(escape(content[cursor:], quote=False))
+        return "".join(out)
+
+    md.add_render_rule("text", text)
+    return md
+
+
+def render(text: str, marks: Sequence[Mark] = ()) -> Markup:
+    """The text as HTML; every occurrence of a marked phrase inside ordinary text is
+    wrapped in <mark> (a phrase split by formatting stays unmarked)."""
+    env: dict[str, Any] = {}
+    phrases = {m.phrase: m for m in marks if m.phrase.strip()}
+    if phrases:
+        ordered = sorted(phrases, key=len, reverse=True)
+        env["marks"] = (re.compile("|".join(re.escape(p) for p in ordered)), phrases)
+    return Markup(_renderer().render(text, env))  # noqa: S704 - html is off, text escaped

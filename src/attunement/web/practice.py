@@ -1,0 +1,217 @@
+"""Practice: statements to respond to, feedback, and progress; pages and API routes."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from attunement.errors import AttuneError
+from attunement.web.common import (
+    JournalDep,
+    Strict,
+    journal,
+)
+from attunement.web.rendering import error_page, page
+
+pages = APIRouter(include_in_schema=False)
+api = APIRouter(prefix="/api/v1")
+
+
+@pages.get("/practice", response_class=HTMLResponse)
+def practice_home(request: Request, theme: str = "") -> HTMLResponse:
+    from attunement.practice import service
+    from attunement.practice.vignettes import themes
+    from attunement.web import charts
+
+    j = journal(request)
+    error = None
+    try:
+        upcoming = service.choose(j, n=3, theme=theme or None)
+    except AttuneError as exc:
+        upcoming, error = [], exc.message
+    progress = service.progress(j)
+    series = {
+        d: [(f"{w}T12:00:00", v) for w, v in zip(progress.weeks, values, strict=True)]
+        for d, values in progress.per_week.items()
+    }
+    start = date.fromisoformat(progress.weeks[0]) if progress.weeks else date.today()
+    end = (
+        (date.fromisoformat(progress.weeks[-1]) + timedelta(days=6))
+        if progress.weeks
+        else date.today()
+    )
+    return page(
+        request,
+        "practice.html",
+        title="Practice",
+        progress=progress,
+        upcoming=upcoming,
+        themes=themes(),
+        theme=theme,
+        error=error,
+        charts=charts,
+        series=series,
+        series_start=start,
+        series_end=end,
+        units=PRACTICE_UNITS,
+    )
+
+
+LEVELS = ((0.0, "none"), (0.5, "weak"), (1.0, "strong"))
+
+
+SHARES = ((0.0, "0%"), (0.5, "50%"), (1.0, "100%"))
+
+
+PRACTICE_UNITS = {
+    "emotional_reactions": ("average level", LEVELS, lambda v: f"{v:.2f} (0 none, 1 strong)"),
+    "interpretations": ("average level", LEVELS, lambda v: f"{v:.2f} (0 none, 1 strong)"),
+    "explorations": ("average level", LEVELS, lambda v: f"{v:.2f} (0 none, 1 strong)"),
+    "reflection": ("share of responses", SHARES, lambda v: f"{v:.0%}"),
+    "no_power_signs": ("share of responses", SHARES, lambda v: f"{v:.0%}"),
+}
+
+
+@pages.post("/practice/start")
+async def practice_start(request: Request) -> Response:
+    from urllib.parse import urlencode
+
+    from attunement.practice import service
+
+    form = await request.form()
+    theme = str(form.get("theme", "")) or None
+    try:
+        first, checkin_id = service.start(
+            journal(request), theme=theme, ease=str(form.get("ease", ""))
+        )
+    except AttuneError as exc:
+        return error_page(request, exc.http_status, exc.message)
+    query = {k: v for k, v in (("checkin", checkin_id), ("theme", theme)) if v}
+    suffix = f"?{urlencode(query)}" if query else ""
+    return RedirectResponse(f"/practice/{first.id}{suffix}", status_code=303)
+
+
+@pages.get("/practice/{vignette_id}", response_class=HTMLResponse)
+def practice_statement(
+    request: Request, vignette_id: str, checkin: str = "", theme: str = ""
+) -> HTMLResponse:
+    from attunement.practice.vignettes import vignette
+
+    return page(
+        request,
+        "practice_statement.html",
+        title="Practice",
+        vignette=vignette(vignette_id),
+        checkin=checkin,
+        theme=theme,
+    )
+
+
+@pages.post("/practice/{vignette_id}")
+def practice_answer(
+    request: Request,
+    vignette_id: str,
+    response: Annotated[str, Form()] = "",
+    checkin: Annotated[str, Form()] = "",
+    theme: Annotated[str, Form()] = "",
+) -> Response:
+    from urllib.parse import urlencode
+
+    from attunement.practice import service
+    from attunement.practice.vignettes import vignette
+
+    j = journal(request)
+    v = vignette(vignette_id)
+    try:
+        _, attempt_id = service.respond(j, v.id, response, checkin_id=checkin or None)
+    except AttuneError as exc:
+        return page(
+            request,
+            "practice_statement.html",
+            status=exc.http_status,
+            title="Practice",
+            vignette=v,
+            checkin=checkin,
+            theme=theme,
+            error=exc.message,
+            response=response,
+        )
+    query = urlencode({k: v for k, v in (("checkin", checkin), ("theme", theme)) if v})
+    return RedirectResponse(
+        f"/practice/feedback/{attempt_id}{'?' + query if query else ''}", status_code=303
+    )
+
+
+@pages.get("/practice/feedback/{attempt_id}", response_class=HTMLResponse)
+def practice_feedback(
+    request: Request, attempt_id: str, checkin: str = "", theme: str = ""
+) -> HTMLResponse:
+    from attunement.practice import service
+    from attunement.practice.feedback import READINGS_NOTE
+    from attunement.practice.vignettes import vignette
+
+    j = journal(request)
+    stored = service.attempt(j, attempt_id)
+    upcoming = service.choose(j, n=1, theme=theme or None)
+    return page(
+        request,
+        "practice_feedback.html",
+        title="Feedback",
+        vignette=vignette(stored["vignette_id"]),
+        response=stored["response"],
+        data=stored["feedback"],
+        readings_note=READINGS_NOTE,
+        next_id=upcoming[0].id if upcoming else None,
+        checkin=checkin,
+        theme=theme,
+    )
+
+
+# -- API --------------------------------------------------------------------------------
+
+
+class RespondIn(Strict):
+    vignette_id: str
+    response: str
+    checkin_id: str | None = None
+
+
+@api.get("/practice/vignettes", summary="Practice statements (examples come after responding)")
+def practice_vignettes(theme: str | None = None) -> dict[str, Any]:
+    from attunement.practice.vignettes import by_theme
+
+    return {"vignettes": [v.to_dict(with_examples=False) for v in by_theme(theme)]}
+
+
+@api.get("/practice/session", summary="The next statements to practise")
+def practice_session(
+    j: JournalDep, theme: str | None = None, n: Annotated[int, Query(ge=1, le=30)] = 5
+) -> dict[str, Any]:
+    from attunement.practice import service
+
+    return {
+        "vignettes": [v.to_dict(with_examples=False) for v in service.choose(j, n=n, theme=theme)]
+    }
+
+
+@api.post("/practice/respond", status_code=201, summary="Respond and get feedback")
+def practice_respond(j: JournalDep, data: RespondIn) -> dict[str, Any]:
+    from attunement.practice import service
+    from attunement.practice.vignettes import vignette
+
+    fb, attempt_id = service.respond(j, data.vignette_id, data.response, checkin_id=data.checkin_id)
+    return {
+        "attempt_id": attempt_id,
+        **fb.to_dict(),
+        "examples": list(vignette(data.vignette_id).responses),
+    }
+
+
+@api.get("/practice/progress", summary="Practice progress per dimension, week by week")
+def practice_progress(j: JournalDep) -> dict[str, Any]:
+    from attunement.practice import service
+
+    return service.progress(j).to_dict()

@@ -1,0 +1,53 @@
+"""How pages are drawn: the templates, their filters, and the error page. Every
+capability's pages render through here; nothing here knows any capability."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+
+from attunement.core.journal import label_of
+from attunement.web.words import day_of, for_browser, name_of, names_of
+
+HERE = Path(__file__).resolve().parent
+templates = Jinja2Templates(directory=HERE / "templates")
+
+
+def render_markdown(text: str) -> Markup:
+    from attunement.web.markdown import render
+
+    return render(text)
+
+
+templates.env.filters["markdown"] = render_markdown
+templates.env.filters["label"] = label_of
+templates.env.filters["name"] = name_of
+templates.env.filters["names"] = names_of
+templates.env.filters["day"] = day_of
+templates.env.filters["when"] = lambda moment: moment.strftime("%d %b %Y, %H:%M")
+
+
+def page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """A template rendered for the browser; an ``error`` is said the browser's way."""
+    from attunement.framework import concepts
+
+    context.setdefault("framework", concepts())
+    if context.get("error"):
+        context["error"] = for_browser(context["error"])
+    return templates.TemplateResponse(request, name, context, status_code=status)
+
+
+def error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    return page(
+        request,
+        "error.html",
+        status=status,
+        message=for_browser(message),
+        title="Not found" if status == 404 else "Something went wrong",
+        not_found=status == 404,
+    )

@@ -1,0 +1,151 @@
+"""Settings: your data, export and import, and locking an encrypted journal; pages and
+API routes."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from attunement.errors import AttuneError, InvalidInput
+from attunement.web.common import (
+    FormFile,
+    JournalDep,
+    Strict,
+    attachment,
+    journal,
+    upload_in,
+)
+from attunement.web.rendering import page
+from attunement.web.uploads import received
+
+pages = APIRouter(include_in_schema=False)
+api = APIRouter(prefix="/api/v1")
+
+
+@pages.post("/settings/import")
+async def import_page(request: Request, file: FormFile = None) -> Response:
+    from attunement.interop import IMPORT_FORMATS, import_file
+
+    form = await request.form()
+    j = journal(request)
+    fmt = str(form.get("from", ""))
+    try:
+        upload = upload_in(form, "Choose a file to import.")
+        if fmt not in IMPORT_FORMATS:
+            raise InvalidInput("Choose what kind of file it is.", field="from")
+        with received(j.data_dir, upload, "import") as got:
+            report = import_file(j, got.path, fmt, dry_run=form.get("dry_run") == "on")
+            report.source = got.name
+    except AttuneError as exc:
+        return _settings(request, status=exc.http_status, error=exc.message)
+    if report.dry_run:  # nothing changed: show it here
+        return _settings(request, report=report)
+    from attunement.web import flash
+
+    return RedirectResponse(
+        f"/settings?imported={flash.put(request.app.state, report)}", status_code=303
+    )
+
+
+def _settings(request: Request, status: int = 200, **extra: Any) -> HTMLResponse:
+    j = journal(request)
+    return page(
+        request,
+        "settings.html",
+        status=status,
+        title="Settings",
+        data_dir=j.data_dir,
+        counts={
+            "entries": j.store.count_entries(),
+            "checkins": len(j.checkins()),
+            "drafts": len(j.drafts()),
+        },
+        **extra,
+    )
+
+
+@pages.get("/settings", response_class=HTMLResponse)
+def settings_page(request: Request, imported: str = "") -> HTMLResponse:
+    from attunement.web import flash
+
+    return _settings(request, report=flash.get(request.app.state, imported))
+
+
+@pages.get("/unlock", response_class=HTMLResponse)
+def unlock_form(request: Request) -> Response:
+    if not request.app.state.holder.locked:
+        return RedirectResponse("/", status_code=303)
+    return page(request, "unlock.html", title="Unlock")
+
+
+@pages.post("/unlock")
+def unlock(request: Request, passphrase: Annotated[str, Form()] = "") -> Response:
+    try:
+        request.app.state.holder.unlock(passphrase)
+        request.app.state.rereader.start()
+    except AttuneError as exc:
+        return page(
+            request, "unlock.html", status=exc.http_status, title="Unlock", error=exc.message
+        )
+    return RedirectResponse("/", status_code=303)
+
+
+@pages.post("/lock")
+def lock(request: Request) -> Response:
+    request.app.state.holder.lock()
+    return RedirectResponse("/unlock", status_code=303)
+
+
+# -- API --------------------------------------------------------------------------------
+
+
+@api.post("/export", summary="Export: the complete journal as JSON, or Markdown in a zip")
+def export(
+    j: JournalDep, format: Annotated[str, Query(pattern="^(json|markdown)$")] = "json"
+) -> Response:
+    from attunement.interop import export_bytes
+
+    data, media, name = export_bytes(j, format)
+    return attachment(data, media, name)
+
+
+@api.post("/import", summary="Import a journal file")
+def import_file(
+    j: JournalDep,
+    file: Annotated[UploadFile, File()],
+    source_format: Annotated[str, Form(alias="from")],
+    dry_run: Annotated[bool, Form()] = False,
+) -> dict[str, Any]:
+    from attunement.interop import IMPORT_FORMATS
+    from attunement.interop import import_file as run
+
+    if source_format not in IMPORT_FORMATS:
+        raise InvalidInput(
+            f"Unknown import format '{source_format}'; use one of {', '.join(IMPORT_FORMATS)}.",
+            field="from",
+        )
+    with received(j.data_dir, file, "import") as got:
+        report = run(j, got.path, source_format, dry_run=dry_run)
+    data = report.to_dict()
+    data["source"] = got.name  # the person's file, not the temporary one
+    return data
+
+
+class UnlockIn(Strict):
+    passphrase: str
+
+
+@api.post("/unlock", summary="Unlock an encrypted journal (the key stays in memory)")
+def api_unlock(request: Request, data: UnlockIn) -> dict[str, Any]:
+    request.app.state.holder.unlock(data.passphrase)
+    request.app.state.rereader.start()
+    return {"locked": False}
+
+
+@api.post("/lock", summary="Lock an encrypted journal now (`attune lock`)")
+def api_lock(request: Request) -> dict[str, Any]:
+    holder = request.app.state.holder
+    holder.lock()
+    return {"locked": holder.locked}

@@ -1,0 +1,144 @@
+"""Transcripts: import a de-identified session, see every turn coded, download a report;
+pages and API routes."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
+
+from attunement.errors import AttuneError
+from attunement.web.common import (
+    FormFile,
+    JournalDep,
+    attachment,
+    journal,
+    upload_in,
+)
+from attunement.web.rendering import page
+from attunement.web.uploads import received
+
+pages = APIRouter(include_in_schema=False)
+api = APIRouter(prefix="/api/v1")
+
+
+@pages.get("/transcripts", response_class=HTMLResponse)
+def transcripts_page(request: Request) -> HTMLResponse:
+    j = journal(request)
+    return page(
+        request,
+        "transcripts.html",
+        title="Transcripts",
+        items=j.store.list_transcripts(),
+        entries=j.list_entries(limit=30),
+    )
+
+
+@pages.post("/transcripts")
+async def transcript_upload(request: Request, file: FormFile = None) -> Response:
+    from attunement.transcripts import service
+
+    form = await request.form()
+    j = journal(request)
+    try:
+        upload = upload_in(form, "Choose a transcript file to import.")
+        with received(j.data_dir, upload, "transcript.txt") as got:
+            made = service.import_file(
+                j,
+                got.path,
+                name=got.name,
+                fmt=str(form.get("format", "")) or None,
+                caregiver=str(form.get("caregiver", "")) or None,
+                title=str(form.get("title", "")) or None,
+                entry_id=str(form.get("entry_id", "")) or None,
+            )
+    except AttuneError as exc:
+        return page(
+            request,
+            "transcripts.html",
+            status=exc.http_status,
+            title="Transcripts",
+            items=j.store.list_transcripts(),
+            entries=j.list_entries(limit=30),
+            error=exc.message,
+        )
+    return RedirectResponse(f"/transcripts/{made.id}", status_code=303)
+
+
+@pages.get("/transcripts/{transcript_id}", response_class=HTMLResponse)
+def transcript_page(request: Request, transcript_id: str) -> HTMLResponse:
+    from attunement.transcripts import report, service
+
+    stored = service.open_coded(journal(request), transcript_id)
+    session = stored.session
+    return page(
+        request,
+        "transcript.html",
+        title=session.title,
+        session=session,
+        figures=report.figures(session),
+        letters=report.LETTERS,
+        timeline=Markup(report.timeline_svg(session)),  # noqa: S704 - escaped inside
+        transcript_id=transcript_id,
+        entry_id=stored.entry_id,
+        speakers=stored.speakers,
+    )
+
+
+# -- API --------------------------------------------------------------------------------
+
+
+@api.get("/transcripts", summary="Stored transcripts")
+def transcripts(j: JournalDep) -> dict[str, Any]:
+    return {
+        "transcripts": [
+            {**t, "created_at": t["created_at"].isoformat()} for t in j.store.list_transcripts()
+        ]
+    }
+
+
+@api.post("/transcripts", status_code=201, summary="Import a de-identified transcript")
+def import_transcript(
+    j: JournalDep,
+    file: Annotated[UploadFile, File()],
+    transcript_format: Annotated[str | None, Form(alias="format")] = None,
+    caregiver: Annotated[str | None, Form()] = None,
+    title: Annotated[str | None, Form()] = None,
+    entry_id: Annotated[str | None, Form()] = None,
+) -> dict[str, Any]:
+    from attunement.transcripts import service
+
+    with received(j.data_dir, file, "transcript.txt") as got:
+        made = service.import_file(
+            j,
+            got.path,
+            name=got.name,
+            fmt=transcript_format or None,
+            caregiver=caregiver or None,
+            title=title or None,
+            entry_id=entry_id or None,
+        )
+    return made.to_dict()
+
+
+@api.get("/transcripts/{transcript_id}", summary="A transcript, every turn coded")
+def transcript(j: JournalDep, transcript_id: str) -> dict[str, Any]:
+    from attunement.transcripts import service
+
+    return {"id": transcript_id, **service.open_coded(j, transcript_id).session.to_dict()}
+
+
+@api.get("/transcripts/{transcript_id}/report", summary="A transcript report (HTML or Markdown)")
+def transcript_report(
+    j: JournalDep,
+    transcript_id: str,
+    format: Annotated[str, Query(pattern="^(html|md)$")] = "md",
+) -> Response:
+    from attunement.transcripts import report, service
+
+    session = service.open_coded(j, transcript_id).session
+    if format == "html":
+        return attachment(report.html(session), "text/html", f"{transcript_id}.html")
+    return attachment(report.markdown(session), "text/markdown", f"{transcript_id}.md")

@@ -1,0 +1,124 @@
+"""Feedback a caregiver can trust, on their own words: what a new user wrote and what
+Attunement must say (or not say) about it. The examples are the ones that broke trust."""
+
+from __future__ import annotations
+
+import pytest
+
+from attunement.analysis.feelings import named_feelings, reading
+from attunement.analysis.markers import find_markers
+from attunement.analysis.writing import has_content_word
+from attunement.practice.feedback import feedback
+from attunement.practice.vignettes import vignette
+
+
+def counted(text: str) -> set[str]:
+    return {f.id for f in find_markers(text) if f.counts}
+
+
+@pytest.mark.parametrize(
+    "vignette_id,reply,kind",
+    [
+        ("v08", "Maybe you could ask your brother to sit with her tonight so you can sleep.", "Advice"),
+        ("v26", "Try keeping a note of each time he checks your phone.", "Advice"),
+        ("v02", "Don't worry, the staff will ring you straight away.", "Reassurance"),
+        ("v13", "I'm sure you'll make friends once you join a few groups.", "Reassurance"),
+        ("v03", "Have you considered asking the hospice about a bed?", "Advice"),
+        ("v01", "It might be worth talking to your GP about it.", "Advice"),
+    ],
+)
+def test_advice_and_reassurance_are_named_and_never_praised(vignette_id, reply, kind):
+    fb = feedback(vignette(vignette_id), reply)
+    assert kind in [s.name for s in fb.power_signs], fb.power_signs
+    assert fb.mi.code == "input"
+    assert fb.did_well == "" or not any(
+        piece in fb.did_well for s in fb.power_signs for piece in s.evidence(reply)
+    ), fb.did_well
+    assert fb.empathy.explorations.level == 0, "a suggestion is not an invitation to say more"
+
+
+def test_a_reply_that_reflects_and_then_asks_is_read_in_both_parts():
+    reply = (
+        "Nobody meeting your eye has left you alone with the worst of it all night. "
+        "What has that been like?"
+    )
+    fb = feedback(vignette("v02"), reply)
+    codes = [m["code"] for m in fb.moves]
+    assert codes[0].startswith("reflection") and codes[1] == "question-open"
+    assert fb.empathy.interpretations.level == 2 and fb.empathy.explorations.level >= 1
+    assert not fb.power_signs
+    assert "“" in fb.did_well, "done well quotes the move it praises"
+
+
+def test_try_next_never_asks_for_what_the_reply_already_does():
+    fb = feedback(vignette("v02"), "You sound frightened, and alone with it all night.")
+    assert "naming the feeling" not in fb.try_next
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "My shoulders were up around my ears the whole visit.",
+        "My hands were cold when I went back in.",
+        "I felt my breath drop into my belly.",
+        "I noticed my fists were clenched.",
+    ],
+)
+def test_the_writers_own_body_is_noticed(sentence):
+    assert "somatic-awareness" in counted(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Her hands were cold and his jaw was set.",
+        "The patient's chest tightened with each breath.",
+    ],
+)
+def test_someone_elses_body_is_not_the_writers(sentence):
+    assert "somatic-awareness" not in counted(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence,marker",
+    [
+        ("Before he had even finished I was listing the services he could ring.", "fixing"),
+        ("I started sorting out her week for her.", "fixing"),
+        ("I took it for granted that she wanted her son there.", "assumption"),
+        ("I presumed he was ready.", "assumption"),
+        ("After twenty years of night shifts I can tell when a family is about to break.",
+         "experience-knowledge"),
+    ],
+)
+def test_the_pull_to_fix_assumptions_and_experience_are_read_as_people_write_them(
+    sentence, marker
+):
+    assert marker in counted(sentence)
+
+
+def test_evidence_is_a_phrase_that_means_something():
+    text = (
+        "I noticed my fists were clenched. Before he had even finished I was listing the "
+        "services he could ring. Right. I presumed he was ready."
+    )
+    evidence = [text[s:e] for f in find_markers(text) if f.counts for s, e in f.spans]
+    assert evidence and all(has_content_word(e) and len(e.split()) >= 2 for e in evidence)
+
+
+def test_feelings_named_are_the_writers_own_first_with_negation_and_whose():
+    found = named_feelings("I was frightened, and she was furious. I wasn't angry with him.")
+    assert [(f.word, f.whose, f.negated) for f in found] == [
+        ("frightened", "writer", False),
+        ("furious", "other", False),
+        ("angry", "writer", True),
+    ]
+
+
+def test_no_joy_is_read_into_an_entry_about_a_death():
+    entry = (
+        "Mr D died at four this morning. I sat with his daughter until the undertakers came. "
+        "I felt heavy and useless driving home, and I keep seeing his hands."
+    )
+    result = reading(entry)
+    assert "joy" not in result.groups and "surprise" not in result.groups
+    assert "useless" in [f.word for f in result.writers_own]

@@ -1,0 +1,250 @@
+"""Other journals' files as their own tools write them: Day One zips of any size, Day One's
+Markdown, jrnl's dates, titles, tags and encryption. Nothing is lost silently, a partial
+import says so and exits non-zero, and a hostile file is refused in one sentence."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import struct
+import subprocess
+import sys
+import zipfile
+import zlib
+from pathlib import Path
+
+import pytest
+
+from attunement.interop import dayone
+
+from .conftest import REPO
+
+
+def _raw_deflate_of_spaces(total: int, prefix: bytes) -> bytes:
+    """A raw deflate stream for ``prefix`` followed by ``total`` spaces, built from one
+    flushed block repeated, so a gigabyte costs a few hundred kilobytes and no time."""
+    head = zlib.compressobj(9, zlib.DEFLATED, -15)
+    start = head.compress(prefix) + head.flush(zlib.Z_FULL_FLUSH)
+    block = zlib.compressobj(9, zlib.DEFLATED, -15)
+    mib = block.compress(b" " * (1 << 20)) + block.flush(zlib.Z_FULL_FLUSH)
+    tail = block.flush(zlib.Z_FINISH)
+    return start + mib * (total >> 20) + tail
+
+
+def zip_bomb(path: Path, unpacked: int, declared: int) -> None:
+    """A one-member zip holding ``Journal.json`` whose text is ``unpacked`` bytes long; its
+    headers claim ``declared`` bytes (a lying header when the two differ)."""
+    name = b"Journal.json"
+    data = _raw_deflate_of_spaces(unpacked, b'{"entries": [{"uuid": "A", "text": "')
+    local = struct.pack(
+        "<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0, 0, len(data), declared, len(name), 0
+    )
+    central = struct.pack(
+        "<IHHHHHHIIIHHHHHII",
+        0x02014B50,
+        20,
+        20,
+        0,
+        8,
+        0,
+        0,
+        0,
+        len(data),
+        declared,
+        len(name),
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+    )
+    offset = len(local) + len(name) + len(data)
+    directory = central + name
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 1, 1, len(directory), offset, 0)
+    path.write_bytes(local + name + data + directory + end)
+
+
+def run_limited(args: list[str], data_dir: Path, memory: int) -> subprocess.CompletedProcess:
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    return subprocess.run(
+        [sys.executable, "-m", "attunement", "--data-dir", str(data_dir), *args],
+        capture_output=True,
+        env=env,
+        timeout=120,
+        preexec_fn=limit,
+    )
+
+
+@pytest.mark.parametrize(
+    "declared,why",
+    [(1 << 30, "would unpack to 1,024 MB"), (20 << 20, "damaged zip")],
+    ids=["honest header", "lying header"],
+)
+def test_a_day_one_zip_bomb_is_refused_in_one_sentence_within_bounded_memory(
+    tmp_path, declared, why
+):
+    bomb = tmp_path / "bomb.zip"
+    zip_bomb(bomb, 1 << 30, declared)
+    assert bomb.stat().st_size < 2 << 20, "small on disk"
+    result = run_limited(
+        ["import", str(bomb), "--from", "dayone"], tmp_path / "data", memory=1536 << 20
+    )
+    err = result.stderr.decode()
+    assert result.returncode == 2, err
+    assert why in err and str(bomb) in err, err
+    assert "Traceback" not in err and "MemoryError" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_a_record_bigger_than_any_entry_is_refused_while_reading(tmp_path, monkeypatch, attune):
+    """The bound is on what is read, not on what the header says."""
+    bomb = tmp_path / "bomb.zip"
+    zip_bomb(bomb, 64 << 20, 64 << 20)
+    monkeypatch.setattr(dayone, "MAX_JSON_BYTES", 256 << 20)
+    result = attune("import", str(bomb), "--from", "dayone", ok=False)
+    assert result.exit_code == 2
+    assert "record longer than 32 MB" in result.stderr, result.stderr
+
+
+DAY_ONE = {
+    "metadata": {"version": "1.0"},
+    "entries": [
+        {
+            "uuid": "E1",
+            "creationDate": "2024-04-10T07:30:00Z",
+            "timeZone": "Europe/London",
+            "text": "# Ward round\\.\n\n![](dayone-moment://AB12CD)\n\nWe met at 9\\:30\\. "
+            "1\\. Listen \\- then speak\\!\n\n```\nkeep\\.this\n```",
+            "photos": [{"identifier": "AB12CD", "md5": "0f", "type": "jpeg"}],
+            "location": {
+                "placeName": "St Mary's Hospital",
+                "localityName": "London",
+                "country": "United Kingdom",
+                "latitude": 51.5,
+                "longitude": -0.17,
+            },
+            "weather": {"conditionsDescription": "Partly Cloudy", "temperatureCelsius": 12.4},
+        },
+        {
+            "uuid": "E2",
+            "creationDate": "2024-04-11T07:30:00Z",
+            "text": "![](dayone-moment://EF34)",
+            "photos": [{"identifier": "EF34", "md5": "1a", "type": "jpeg"}],
+        },
+    ],
+}
+
+
+def test_day_one_markdown_media_place_and_weather(attune, tmp_path):
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("Journal.json", json.dumps(DAY_ONE))
+        zf.writestr("photos/0f.jpeg", b"\xff\xd8")
+    report = attune.json("import", str(archive), "--from", "dayone")
+    assert report["added"] == 1 and report["refused"] == []
+    notes = " ".join(report["notes"])
+    assert "2 photos left out" in notes and "link(s) were taken out" in notes
+    assert "1 entry with no text" in notes and "E2" in notes
+    [entry] = attune.json("list")["entries"]
+    assert entry["title"] == "Ward round."
+    body = entry["body"]
+    assert "dayone-moment" not in body and "![" not in body
+    assert "We met at 9:30. 1. Listen - then speak!" in body
+    assert "keep\\.this" in body, "code blocks are left as written"
+    assert body.endswith(
+        "Location (Day One): St Mary's Hospital, London, United Kingdom\n"
+        "Weather (Day One): Partly Cloudy, 12 °C"
+    )
+
+
+def _jrnl(attune, tmp_path, text: str, *, ok: bool = True, name: str = "journal.txt"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path, attune("import", str(path), "--from", "jrnl", "--json", ok=ok)
+
+
+def test_jrnl_long_titles_partial_dates_and_tags(attune, tmp_path):
+    long_608 = ("reflected " * 60 + "silently").strip()  # jrnl's test titles: 608 and 1,102
+    long_1102 = ("word " * 220 + "ok").strip()
+    assert (len(long_608), len(long_1102)) == (608, 1102)
+    text = (
+        f"[2019-07-18 14:23] {long_608}\nThe body.\n\n"
+        f"[2019-07-19 14:23] {long_1102}\n\n"
+        "[2019-07 14:23] The third entry\n"
+        "Crossed timelines with @c++ and @c# and @work/clients.\n\n"
+        "[1] a footnote, not a date\n"
+    )
+    _, result = _jrnl(attune, tmp_path, text)
+    report = json.loads(result.stdout)
+    assert report["added"] == 3 and report["refused"] == []
+    entries = {e["created_at"][:16]: e for e in attune.json("list", "--all")["entries"]}
+    first = entries["2019-07-18T14:23"]
+    assert first["title"] == "" and first["body"] == f"{long_608}\n\nThe body."
+    assert entries["2019-07-19T14:23"]["body"] == long_1102
+    third = entries["2019-07-01T14:23"]
+    assert third["title"] == "The third entry"
+    assert third["body"].endswith("[1] a footnote, not a date")
+    assert set(third["tags"]) == {"c++", "c#", "work"}
+    assert any("@work/clients (kept as #work)" in n for n in report["notes"])
+
+
+def test_jrnl_json_with_long_titles_and_symbol_tags(attune, tmp_path):
+    export = {
+        "tags": {"@c++": 1},
+        "entries": [
+            {
+                "title": "t" * 1102,
+                "body": "body",
+                "date": "2020-01-01",
+                "time": "09:00",
+                "tags": ["@c++", "@c#"],
+                "starred": False,
+            }
+        ],
+    }
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(export), encoding="utf-8")
+    report = attune.json("import", str(path), "--from", "jrnl-json")
+    assert report["added"] == 1
+    [entry] = attune.json("list")["entries"]
+    assert entry["body"] == "t" * 1102 + "\n\nbody"
+    assert entry["tags"] == ["c#", "c++"]
+
+
+@pytest.mark.parametrize(
+    "content,kind",
+    [
+        (b"gAAAAABVIHB7" + b"x" * 200, "jrnl v2 encryption"),
+        (b"JRNLv3\x00\x10" + os.urandom(64), "jrnl v3 encryption"),
+        (b"\xc3\x73" + bytes(range(128, 190)), "jrnl v1 encryption"),
+    ],
+    ids=["v2 Fernet", "v3", "v1 AES-CBC"],
+)
+@pytest.mark.parametrize("fmt", ["jrnl", "jrnl-json"])
+def test_an_encrypted_jrnl_journal_is_named_as_such(attune, tmp_path, content, kind, fmt):
+    path = tmp_path / "journal.txt"
+    path.write_bytes(content)
+    result = attune("import", str(path), "--from", fmt, ok=False)
+    assert result.exit_code == 2
+    assert f"this journal is encrypted ({kind}); decrypt it with jrnl first" in result.stderr
+    assert attune.json("list")["entries"] == []
+
+
+def test_a_partial_import_says_how_many_were_refused_and_exits_2(attune, tmp_path):
+    path, result = _jrnl(
+        attune,
+        tmp_path,
+        "[2024-01-01 09:00] Fine\nbody\n\n[2024-01-02 09:00] Bad\nnul\x00\n",
+        ok=False,
+    )
+    assert result.exit_code == 2
+    report = json.loads(result.stdout)
+    assert report["added"] == 1 and len(report["refused"]) == 1
+    text = attune("import", str(path), "--from", "jrnl", ok=False)
+    assert text.exit_code == 2
+    assert "1 of 2 entries were refused" in text.stderr and str(path) in text.stderr

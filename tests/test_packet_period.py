@@ -1,0 +1,79 @@
+"""The days a supervision packet covers, and what it counts in them, against a journal
+built by hand: check-ins the day before, minutes before the entry, later the same day, and
+the next morning; practice responses around them too."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from attunement.core.dates import now_local
+from attunement.supervision import packet as supervision
+
+
+@pytest.fixture
+def days(journal):
+    tz = now_local().tzinfo
+    tue = datetime(2026, 11, 3, 14, 0, tzinfo=tz)
+    journal.checkin(ease=2, body=["stomach"], at=tue - timedelta(days=1))  # Monday
+    journal.checkin(ease=4, fatigue=8, body=["chest"], at=tue - timedelta(minutes=5))
+    entry = journal.store.add_entry(
+        journal.new_entry("After the ward round I wanted to fix it.", created_at=tue)
+    )
+    journal.checkin(ease=6, body=["neck-shoulders"], at=tue + timedelta(hours=3))
+    journal.checkin(ease=9, at=tue + timedelta(days=1))  # Wednesday
+    for when in (tue - timedelta(days=1), tue + timedelta(hours=1)):
+        journal.store.add_attempt(
+            vignette_id="v01",
+            response="That sounds so heavy.",
+            scores={"emotional_reactions": 0.5, "interpretations": 0.5, "explorations": 0.0},
+            feedback={},
+            now=when,
+        )
+    return journal, entry, tue
+
+
+def test_a_packet_of_one_entry_covers_that_whole_day(days):
+    journal, entry, tue = days
+    made = supervision.build(
+        journal, supervision.selection(entry_ids=[entry.id]), now=tue + timedelta(days=5)
+    )
+    assert (made.start, made.end, made.basis) == (tue.date(), tue.date(), "entries")
+    assert made.checkins == 2  # minutes before and hours after; not Monday, not Wednesday
+    assert made.scales["ease"] == (5.0, 4.0, 6.0)
+    assert made.scales["fatigue"] == (8.0, 8.0, 8.0) and made.scale_counts["fatigue"] == 1
+    assert dict(made.body_areas) == {"Chest": 1, "Neck and shoulders": 1}
+    assert made.practice_attempts == 1
+    text = supervision.markdown(made)
+    assert "cover Tuesday 3 November 2026 (the day of the chosen entry)" in text
+    assert "2 check-ins in this period" in text and "1 response;" in text
+    assert "| Fatigue | 8 out of 10 |" in text  # one value: no halves to compare
+    assert "1 check-ins" not in text and "1 responses" not in text
+
+
+def test_from_and_to_on_the_same_day_cover_that_day_only(days):
+    journal, _, tue = days
+    chosen = supervision.selection(since="2026-11-03", until="2026-11-03")
+    made = supervision.build(journal, chosen, now=tue + timedelta(days=5))
+    assert (made.start, made.end, made.basis) == (tue.date(), tue.date(), "chosen")
+    assert made.checkins == 2 and len(made.entries) == 1
+    assert "(the period you chose)" in supervision.html_body(made)
+
+
+def test_a_period_spanning_the_days_counts_every_check_in(days):
+    journal, _, tue = days
+    chosen = supervision.selection(since="2026-11-02", until="2026-11-04")
+    made = supervision.build(journal, chosen, now=tue + timedelta(days=5))
+    assert made.checkins == 4 and made.practice_attempts == 2
+    assert "Monday 2 November 2026 to Wednesday 4 November 2026" in supervision.markdown(made)
+
+
+def test_questions_alone_cover_the_last_four_weeks(days):
+    journal, _, tue = days
+    made = supervision.build(
+        journal, supervision.selection(questions=["Why do I rush?"]), now=tue + timedelta(days=1)
+    )
+    assert made.basis == "recent" and made.checkins == 4
+    assert "(the last 4 weeks)" in supervision.markdown(made)
+    assert made.to_dict()["period"]["basis"] == "recent"
