@@ -214,6 +214,8 @@ class Rereader:
         if self._thread is not None and self._thread.is_alive():
             return
         self._stop.clear()
+        with self._lock:
+            self._running, self._error = True, None  # running from now, as state() says
         self._thread = threading.Thread(target=self._run, name="attune-reread", daemon=True)
         self._thread.start()
 
@@ -227,8 +229,6 @@ class Rereader:
             self._done, self._total = done, total
 
     def _run(self) -> None:
-        with self._lock:
-            self._running, self._error = True, None
         try:
             journal = self._journal_of()
             if journal is not None:
