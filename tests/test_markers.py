@@ -1,12 +1,15 @@
-"""Framework markers, case by case: at least ten hand-written sentences per marker, some
-that must show it and some that must not (negated, quoted, someone else's body, or just
-a near miss)."""
+"""The framework lexicon's rules, case by case: at least ten hand-written sentences per
+marker, some that must show it and some that must not (negated, quoted, someone else's
+body, or just a near miss). The learnt reading (``find_markers``) reads these rules, and
+where they were right on the training writers they confirm or veto it; it is measured on
+caregivers' own writing in tests/test_caregiver_feedback.py and by
+benchmarks/caregiver_feedback.py."""
 
 from __future__ import annotations
 
 import pytest
 
-from attunement.analysis import find_markers
+from attunement.analysis.markers import find_rule_markers as find_markers
 from attunement.analysis.markers import lexicon
 
 # marker id -> (sentences where it must count, sentences where it must not count)

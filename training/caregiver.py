@@ -6,11 +6,12 @@ From training/caregiver/ (GUIDELINE.md): one head per framework marker on senten
 (``markers.npz``); for practice replies, a head for the move each part makes
 (``reply_parts.npz``) and heads for a whole reply's empathy levels and assumption
 (``replies.npz``); and the thresholds above which the emotion model's reading of an entry
-is shown (``feelings.json``). Each linear head reads word n-grams and dense features
-computed by the app's own code (``attunement.analysis.features``), and is blended with the
-same head of the encoder fine-tuned on these data (``training.caregiver_encoder``), when
-one ships. Which dense blocks, the regularisation, the blend share and the thresholds are
-chosen on the dev writers; test is read once, by ``benchmarks/caregiver_feedback.py``.
+is shown (``feelings.json``). Each task has two linear heads, mixed: one reads the word
+n-grams (negation's scope marked) and the framework rules' readings, its partner reads the
+sentence's meaning (all-MiniLM-L6-v2's vector, ``training.sentence_encoder``); features are
+computed by the app's own code (``attunement.analysis.features``). The regularisation of
+each, the partner's share and the thresholds are chosen on the dev writers; test is read
+once, by ``benchmarks/caregiver_feedback.py``.
 The figures land in ``analysis/models/caregiver.json`` for the model card.
 """
 
@@ -35,9 +36,12 @@ from training.models import SEED, Block, Features, export
 MODELS = Path(__file__).resolve().parent.parent / "src/attunement/analysis/models"
 CACHE = Path(__file__).resolve().parent.parent / "build" / "caregiver-features"
 C_GRID = (0.1, 0.3, 1.0, 3.0)
+C_MEANING = (0.01, 0.03, 0.1)
 SHARES = tuple(round(0.1 * i, 1) for i in range(11))
 WORD_BLOCK = [Block("text_word", "word", (1, 3), min_df=2)]
-BLOCK_CHOICES = (("rules", "cues"), ("pooled", "rules", "cues"))
+BLOCKS = ("sentence", "rules", "cues")
+# A reply is also read by the shared encoder (MI and empathy), paired with the statement.
+REPLY_BLOCKS = ("sentence", "pooled", "encoder", "rules", "cues")
 SPLITS = ("train", "dev")
 
 
@@ -88,6 +92,24 @@ class Design:
     def width(self) -> int:
         return sum(len(v.vocabulary_) for v in self.features.fitted)
 
+    def columns(self, part: str) -> np.ndarray:
+        """The columns one head of the pair reads: "words" (n-grams, rules, cues) or
+        "meaning" (the sentence vector)."""
+        from attunement.analysis.features import POOLED_SIZE
+
+        total = self.X["train"].shape[1]
+        start = self.width + (POOLED_SIZE if self.blocks[0] == "sentence" else 0)
+        meaning = np.arange(self.width, start)
+        if part == "meaning":
+            return meaning
+        return np.concatenate([np.arange(self.width), np.arange(start, total)])
+
+    def full(self, part: str, weights: np.ndarray) -> np.ndarray:
+        """Weights over ``columns(part)`` spread over every column (zeros elsewhere)."""
+        out = np.zeros((self.X["train"].shape[1], weights.shape[1]))
+        out[self.columns(part)] = weights
+        return out
+
     def meta(self) -> dict[str, Any]:
         from attunement.analysis.features import block_names
 
@@ -120,20 +142,47 @@ def design(name: str, rows: dict[str, Rows], blocks: tuple[str, ...]) -> Design:
     return Design(blocks, features, std, X)
 
 
-def encoder_probs(head: str, labels: list[str], rows: Rows) -> np.ndarray | None:
-    """The fine-tuned in-domain encoder's probabilities for one head, in ``labels``' order,
-    or None where no such encoder ships yet."""
-    if not (MODELS / "caregiver-encoder.onnx").exists():
-        return None
-    from attunement.analysis.encoder import caregiver_encoder
-    from attunement.analysis.features import caregiver_encoded
+def fit_pair(
+    d: Design, y: np.ndarray, labels: int, multilabel: bool
+) -> dict[str, dict[float, Any]]:
+    """Per part of the pair ("words", "meaning") and per C, the fitted models and their dev
+    probabilities (one model per label for a multi-label task)."""
+    out: dict[str, dict[float, Any]] = {"words": {}, "meaning": {}}
+    for part, grid in (("words", C_GRID), ("meaning", C_MEANING)):
+        cols = d.columns(part)
+        X_train, X_dev = d.X["train"][:, cols], d.X["dev"][:, cols]
+        for C in grid:
+            if multilabel:
+                models = [
+                    LogisticRegression(C=C, max_iter=3000, random_state=SEED).fit(X_train, y[:, j])
+                    for j in range(labels)
+                ]
+                dev = np.stack([m.predict_proba(X_dev)[:, 1] for m in models], axis=1)
+            else:
+                model = LogisticRegression(C=C, max_iter=4000, random_state=SEED).fit(X_train, y)
+                models = [model]
+                dev = np.zeros((X_dev.shape[0], labels))
+                dev[:, model.classes_] = model.predict_proba(X_dev)
+            out[part][C] = (models, dev)
+    return out
 
-    order = caregiver_encoder().labels[head]
-    return cached(
-        f"ft-{head}-{(MODELS / 'caregiver-encoder.onnx').stat().st_mtime_ns}",
-        rows,
-        lambda t, c: np.asarray(caregiver_encoded(t, c)[head])[[order.index(x) for x in labels]],
-    )
+
+def multilabel_weights(models: list[LogisticRegression]) -> tuple[np.ndarray, np.ndarray]:
+    return (np.stack([m.coef_[0] for m in models], axis=1),
+            np.array([m.intercept_[0] for m in models]))
+
+
+def multiclass_weights(model: LogisticRegression, labels: int) -> tuple[np.ndarray, np.ndarray]:
+    """Weights for every label, seen in train or not (an unseen one never wins)."""
+    coef, intercept = model.coef_, model.intercept_
+    if coef.shape[0] == 1:  # scikit-learn keeps one row for two classes
+        coef = np.vstack([-coef, coef]) / 2
+        intercept = np.array([-intercept[0], intercept[0]]) / 2
+    weights = np.zeros((coef.shape[1], labels))
+    bias = np.full(labels, -30.0)
+    weights[:, model.classes_] = coef.T
+    bias[model.classes_] = intercept
+    return weights, bias
 
 
 def best_threshold(p: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -162,9 +211,17 @@ def multiclass_ece(p: np.ndarray, y: np.ndarray) -> float:
 # -- the framework markers of a sentence ------------------------------------------------
 
 
+REASONS = ("negated", "quoted", "about_other")
+
+
+def _reason(finding: Any) -> str:
+    return next(r for r in REASONS if getattr(finding, r))
+
+
 def rule_readings(texts: list[str], ids: list[str]) -> np.ndarray:
-    """Per text and marker: 1 where the rules find it counting, -1 where they find it only
-    negated, quoted or about someone else, 0 where they find nothing."""
+    """Per text and marker: 1 where the rules find it counting; -1, -2 or -3 where they
+    find it only negated, only quoted or only about someone else; 0 where they find
+    nothing."""
     from attunement.analysis.markers import find_rule_markers
 
     out = np.zeros((len(texts), len(ids)), dtype=int)
@@ -172,25 +229,29 @@ def rule_readings(texts: list[str], ids: list[str]) -> np.ndarray:
         found = find_rule_markers(text)
         counting = {f.id for f in found if f.counts}
         for f in found:
-            out[row, ids.index(f.id)] = 1 if f.id in counting else -1
+            if f.id in counting:
+                out[row, ids.index(f.id)] = 1
+            elif out[row, ids.index(f.id)] == 0:
+                out[row, ids.index(f.id)] = -1 - REASONS.index(_reason(f))
     return out
 
 
 def rule_trust(texts: list[str], gold: np.ndarray, ids: list[str]) -> dict[str, dict[str, bool]]:
     """Per marker, from the training writers: whether a counting rule match is trusted to
-    count (precision >= 0.9 over at least 10 matches), and whether a match the rules read
-    as negated, quoted or someone else's is trusted to veto the heads (right in at least
-    85% of at least 5 cases, or fewer cases than that: the guideline's own rule)."""
+    count (precision >= 0.9 over at least 10 matches), and for each reason the rules give
+    for not counting (negated, quoted, about someone else) whether it is trusted to veto
+    the heads (right in at least 85% of at least 5 cases, or fewer cases than that: then
+    the guideline's own rule stands)."""
     readings = rule_readings(texts, ids)
     trust = {}
     for j, m in enumerate(ids):
-        hits, vetoes = readings[:, j] == 1, readings[:, j] == -1
+        hits = readings[:, j] == 1
         precision = gold[hits, j].mean() if hits.sum() else 0.0
-        veto_right = (1 - gold[vetoes, j]).mean() if vetoes.sum() else 1.0
-        trust[m] = {
-            "count": bool(hits.sum() >= 10 and precision >= 0.9),
-            "veto": bool(vetoes.sum() < 5 or veto_right >= 0.85),
-        }
+        trust[m] = {"count": bool(hits.sum() >= 10 and precision >= 0.9)}
+        for k, reason in enumerate(REASONS):
+            vetoes = readings[:, j] == -1 - k
+            right = (1 - gold[vetoes, j]).mean() if vetoes.sum() else 1.0
+            trust[m][reason] = bool(vetoes.sum() < 5 or right >= 0.85)
     return trust
 
 
@@ -199,13 +260,15 @@ def apply_rules(p: np.ndarray, rule: np.ndarray, trust: dict[str, bool]) -> np.n
     out = p.copy()
     if trust["count"]:
         out[rule == 1] = np.maximum(out[rule == 1], 0.99)
-    if trust["veto"]:
-        out[rule == -1] = np.minimum(out[rule == -1], 0.01)
+    for k, reason in enumerate(REASONS):
+        if trust[reason]:
+            out[rule == -1 - k] = np.minimum(out[rule == -1 - k], 0.01)
     return out
 
 
 def train_markers() -> dict[str, Any]:
     from attunement.analysis.markers import lexicon
+    from attunement.analysis.writing import only_anothers_advice, only_anothers_body
 
     ids = [m.id for m in lexicon().markers]
     items = {s: [i for i in load("sentences") if i.split == s] for s in SPLITS}
@@ -213,57 +276,57 @@ def train_markers() -> dict[str, Any]:
     Y = {s: np.array([[m in i.data["markers"] for m in ids] for i in items[s]], int) for s in SPLITS}
     trust = rule_trust(rows["train"].texts, Y["train"], ids)
     rules_dev = rule_readings(rows["dev"].texts, ids)
-    from attunement.analysis.writing import only_anothers_body
-
     others_body = np.array([only_anothers_body(t) for t in rows["dev"].texts])
     somatic = ids.index("somatic-awareness")
-    theirs = encoder_probs("markers", ids, rows["dev"])
+    others_advice = np.array([only_anothers_advice(t) for t in rows["dev"].texts])
+    fixing = ids.index("fixing")
+    d = design("sentences", rows, BLOCKS)
+    fits = fit_pair(d, Y["train"], len(ids), multilabel=True)
+    from attunement.analysis.writing import has_negation
+
+    negated = np.array([has_negation(t) for t in rows["dev"].texts])[:, None]
     best: dict[str, Any] | None = None
-    for blocks in BLOCK_CHOICES:
-        d = design("sentences", rows, blocks)
-        for C in C_GRID:
-            fitted = [
-                LogisticRegression(C=C, max_iter=3000, random_state=SEED).fit(d.X["train"], Y["train"][:, j])
-                for j in range(len(ids))
-            ]
-            ours = np.stack([m.predict_proba(d.X["dev"])[:, 1] for m in fitted], axis=1)
-            for share in SHARES if theirs is not None else (0.0,):
-                mix = (1 - share) * ours + share * (theirs if theirs is not None else 0)
+    for c_words, (_, words) in fits["words"].items():
+        for c_meaning, (_, meaning) in fits["meaning"].items():
+            for share in SHARES:
+                mix = np.where(negated, words, (1 - share) * words + share * meaning)
                 probs = np.stack(
-                    [apply_rules(mix[:, j], rules_dev[:, j], trust[m]) for j, m in enumerate(ids)], axis=1
+                    [apply_rules(mix[:, j], rules_dev[:, j], trust[m]) for j, m in enumerate(ids)],
+                    axis=1,
                 )
                 probs[others_body, somatic] = np.minimum(probs[others_body, somatic], 0.01)
-                cuts = np.array([best_threshold(probs[:, j], Y["dev"][:, j])[0] for j in range(len(ids))])
+                probs[others_advice, fixing] = np.minimum(probs[others_advice, fixing], 0.01)
+                cuts = np.array(
+                    [best_threshold(probs[:, j], Y["dev"][:, j])[0] for j in range(len(ids))]
+                )
                 micro = float(f1_score(Y["dev"], probs >= cuts, average="micro", zero_division=0))
-                # ties (to 0.005) go to fewer encoder passes: no pooled block, then less share
-                key = (round(micro / 0.005), -len(blocks), -share)
-                if best is None or key > best["key"]:
-                    best = dict(key=key, micro=micro, blocks=blocks, C=C, share=share, design=d,
-                                fitted=fitted, probs=probs, cuts=cuts, ours=ours)
-        print(f"markers {blocks}: best so far dev micro-F1 {best['micro']:.3f} "
-              f"({best['blocks']}, C={best['C']}, share={best['share']})", flush=True)
+                if best is None or micro > best["micro"] + 1e-9:
+                    best = dict(micro=micro, C=(c_words, c_meaning), share=share, probs=probs,
+                                cuts=cuts)
     assert best is not None
-    d = best["design"]
-    weights = np.stack([m.coef_[0] for m in best["fitted"]], axis=1)
-    bias = np.array([m.intercept_[0] for m in best["fitted"]])
-    weights, bias = d.std.fold(weights, bias, d.width)
+    print(f"markers: dev micro-F1 {best['micro']:.3f} (C={best['C']}, meaning share "
+          f"{best['share']})", flush=True)
+    c_words, c_meaning = best["C"]
+    heads = []
+    for name, part, C in (("markers", "words", c_words), ("markers_meaning", "meaning", c_meaning)):
+        weights, bias = multilabel_weights(fits[part][C][0])
+        weights, bias = d.std.fold(d.full(part, weights), bias, d.width)
+        heads.append({"name": name, "kind": "multilabel", "labels": ids, "weights": weights,
+                      "bias": bias, "thresholds": best["cuts"] if name == "markers" else None})
     meta = {
         "task": "framework markers in caregivers' own sentences",
         **d.meta(),
-        "C": best["C"],
-        "blend": {"markers": best["share"]},
-        "encoder_heads": {"markers": "markers"},
+        "C": {"words": c_words, "meaning": c_meaning},
+        "mix": {"markers": ["markers_meaning", best["share"]]},
+        "words_alone_when_negated": True,
         "rules": trust,
     }
-    head = {"name": "markers", "kind": "multilabel", "labels": ids, "weights": weights,
-            "bias": bias, "thresholds": best["cuts"]}
-    (MODELS / "markers.npz").write_bytes(export(d.features, [head], meta))
+    (MODELS / "markers.npz").write_bytes(export(d.features, heads, meta))
     probs, cuts = best["probs"], best["cuts"]
     return {
         "dev_micro_f1": round(best["micro"], 4),
-        "dense_blocks": list(best["blocks"]),
-        "C": best["C"],
-        "encoder_share": best["share"],
+        "C": {"words": c_words, "meaning": c_meaning},
+        "meaning_share": best["share"],
         "train_sentences": len(items["train"]),
         "dev_sentences": len(items["dev"]),
         "markers": {
@@ -289,50 +352,33 @@ def _statements() -> dict[str, str]:
     return {v.id: v.statement for v in vignettes()}
 
 
-def _multiclass_head(name: str, model: LogisticRegression, labels: list[str], d: Design) -> dict[str, Any]:
-    coef, intercept = model.coef_, model.intercept_
-    if coef.shape[0] == 1:  # scikit-learn keeps one row for two classes
-        coef = np.vstack([-coef, coef]) / 2
-        intercept = np.array([-intercept[0], intercept[0]]) / 2
-    weights, bias = d.std.fold(coef.T.copy(), intercept.copy(), d.width)
-    return {"name": name, "kind": "multiclass", "labels": labels, "weights": weights, "bias": bias}
-
-
-def fit_multiclass(
-    name: str, rows: dict[str, Rows], y: dict[str, np.ndarray], labels: list[str], encoder_head: str
+def choose_multiclass(
+    fits: dict[str, dict[float, Any]], y_dev: np.ndarray
 ) -> dict[str, Any]:
-    """A softmax head over ``labels`` (y holds indices into them): dense blocks, C and the
-    encoder's share chosen on dev macro-F1."""
-    theirs = encoder_probs(encoder_head, labels, rows["dev"])
+    """The pair's Cs and share with the best dev macro-F1."""
     best: dict[str, Any] | None = None
-    for blocks in BLOCK_CHOICES:
-        d = design(name, rows, blocks)
-        for C in C_GRID:
-            model = LogisticRegression(C=C, max_iter=4000, random_state=SEED).fit(d.X["train"], y["train"])
-            ours = np.zeros((len(y["dev"]), len(labels)))
-            ours[:, model.classes_] = model.predict_proba(d.X["dev"])
-            for share in SHARES if theirs is not None else (0.0,):
-                probs = (1 - share) * ours + share * (theirs if theirs is not None else 0)
-                f1 = float(f1_score(y["dev"], probs.argmax(1), average="macro", zero_division=0))
-                key = (round(f1 / 0.005), -len(blocks), -share)
-                if best is None or key > best["key"]:
-                    best = dict(key=key, f1=f1, blocks=blocks, C=C, share=share, design=d,
-                                model=model, probs=probs)
+    for c_words, (_, words) in fits["words"].items():
+        for c_meaning, (_, meaning) in fits["meaning"].items():
+            for share in SHARES:
+                probs = (1 - share) * words + share * meaning
+                f1 = float(f1_score(y_dev, probs.argmax(1), average="macro", zero_division=0))
+                if best is None or f1 > best["f1"] + 1e-9:
+                    best = dict(f1=f1, C=(c_words, c_meaning), share=share, probs=probs)
     assert best is not None
-    print(f"{name}: dev macro-F1 {best['f1']:.3f} ({best['blocks']}, C={best['C']}, "
-          f"share={best['share']})", flush=True)
-    model = best["model"]
-    full = LogisticRegression()  # the head covers every label, seen in train or not
-    full.classes_ = np.arange(len(labels))
-    coef = np.zeros((len(labels), model.coef_.shape[1]))
-    intercept = np.full(len(labels), -30.0)
-    rows_of = model.coef_ if model.coef_.shape[0] > 1 else np.vstack([-model.coef_, model.coef_]) / 2
-    icpt = model.intercept_ if model.coef_.shape[0] > 1 else np.array([-1, 1]) * model.intercept_[0] / 2
-    coef[model.classes_], intercept[model.classes_] = rows_of, icpt
-    full.coef_, full.intercept_ = coef, intercept
-    best["head"] = _multiclass_head(name, full, labels, best["design"])
-    best["ece"] = multiclass_ece(best["probs"], y["dev"])
+    best["ece"] = multiclass_ece(best["probs"], y_dev)
     return best
+
+
+def multiclass_pair(
+    name: str, d: Design, fits: dict[str, dict[float, Any]], best: dict[str, Any], labels: list[str]
+) -> tuple[list[dict[str, Any]], list[Any]]:
+    heads = []
+    for head, part, C in ((name, "words", best["C"][0]), (f"{name}_meaning", "meaning", best["C"][1])):
+        weights, bias = multiclass_weights(fits[part][C][0][0], len(labels))
+        weights, bias = d.std.fold(d.full(part, weights), bias, d.width)
+        heads.append({"name": head, "kind": "multiclass", "labels": labels, "weights": weights,
+                      "bias": bias})
+    return heads, [f"{name}_meaning", best["share"]]
 
 
 def train_moves() -> dict[str, Any]:
@@ -342,13 +388,15 @@ def train_moves() -> dict[str, Any]:
              for s in SPLITS}
     rows = {s: Rows([p["text"] for p, _ in parts[s]], [c for _, c in parts[s]]) for s in SPLITS}
     y = {s: np.array([PART_CODES.index(p["code"]) for p, _ in parts[s]]) for s in SPLITS}
-    best = fit_multiclass("part", rows, y, list(PART_CODES), "moves")
-    d = best["design"]
-    meta = {"task": "the moves of a practice reply", **d.meta(), "C": best["C"],
-            "blend": {"part": best["share"]}, "encoder_heads": {"part": "moves"}}
-    (MODELS / "reply_parts.npz").write_bytes(export(d.features, [best["head"]], meta))
-    return {"dev_macro_f1": round(best["f1"], 4), "dev_ece": best["ece"], "dense_blocks": list(best["blocks"]),
-            "C": best["C"], "encoder_share": best["share"], "train_moves": len(parts["train"]),
+    d = design("moves", rows, REPLY_BLOCKS)
+    fits = fit_pair(d, y["train"], len(PART_CODES), multilabel=False)
+    best = choose_multiclass(fits, y["dev"])
+    print(f"moves: dev macro-F1 {best['f1']:.3f} (C={best['C']}, share {best['share']})", flush=True)
+    heads, mix = multiclass_pair("part", d, fits, best, list(PART_CODES))
+    meta = {"task": "the moves of a practice reply", **d.meta(), "mix": {"part": mix}}
+    (MODELS / "reply_parts.npz").write_bytes(export(d.features, heads, meta))
+    return {"dev_macro_f1": round(best["f1"], 4), "dev_ece": best["ece"], "C": best["C"],
+            "meaning_share": best["share"], "train_moves": len(parts["train"]),
             "dev_moves": len(parts["dev"])}
 
 
@@ -357,71 +405,44 @@ def train_replies() -> dict[str, Any]:
     items = {s: [i for i in load("replies") if i.split == s] for s in SPLITS}
     rows = {s: Rows([i.text for i in items[s]], [statements[i.data["vignette"]] for i in items[s]])
             for s in SPLITS}
-    heads, report, blends, chosen = [], {}, {}, None
+    d = design("replies", rows, REPLY_BLOCKS)
+    heads, mixes, report = [], {}, {}
     for name in ("er", "ip", "ex"):
         y = {s: np.array([i.data[name] for i in items[s]]) for s in SPLITS}
-        best = fit_multiclass(f"replies-{name}", rows, y, ["0", "1", "2"], f"reply_{name}")
-        if chosen is None:
-            chosen = best["design"]
-        elif best["design"].blocks != chosen.blocks:  # one design serves every reply head
-            best = fit_multiclass_in(chosen, name, rows, y, best)
-        best["head"]["name"] = name
-        heads.append(best["head"])
-        blends[name] = best["share"]
+        fits = fit_pair(d, y["train"], 3, multilabel=False)
+        best = choose_multiclass(fits, y["dev"])
+        print(f"replies {name}: dev macro-F1 {best['f1']:.3f} (C={best['C']}, share "
+              f"{best['share']})", flush=True)
+        pair, mixes[name] = multiclass_pair(name, d, fits, best, ["0", "1", "2"])
+        heads += pair
         report[name] = {"dev_macro_f1": round(best["f1"], 4), "dev_ece": best["ece"],
-                        "encoder_share": best["share"]}
-    assert chosen is not None
-    ay = {s: np.array([int("assumption" in i.data.get("power", [])) for i in items[s]]) for s in SPLITS}
-    theirs = encoder_probs("assumption", ["assumption"], rows["dev"])
-    best_a = None
-    for C in C_GRID:
-        m = LogisticRegression(C=C, max_iter=4000, random_state=SEED).fit(chosen.X["train"], ay["train"])
-        ours = m.predict_proba(chosen.X["dev"])[:, 1]
-        for share in SHARES if theirs is not None else (0.0,):
-            p = (1 - share) * ours + share * (theirs[:, 0] if theirs is not None else 0)
-            cut, f1 = best_threshold(p, ay["dev"])
-            if best_a is None or f1 > best_a[0] + 1e-9:
-                best_a = (f1, cut, m, p, share)
-    f1, cut, m, p, share = best_a
-    w, b = chosen.std.fold(m.coef_.T.copy(), m.intercept_.copy(), chosen.width)
-    heads.append({"name": "assumption", "kind": "multilabel", "labels": ["assumption"],
-                  "weights": w, "bias": b, "thresholds": [cut]})
-    blends["assumption"] = share
-    report["assumption"] = {"dev_f1": round(f1, 4), "dev_ece": ece(p, ay["dev"]), "encoder_share": share,
-                            "dev_positives": int(ay["dev"].sum())}
-    meta = {"task": "a practice reply as a whole", **chosen.meta(), "blend": blends,
-            "encoder_heads": {"er": "reply_er", "ip": "reply_ip", "ex": "reply_ex",
-                              "assumption": "assumption"}}
-    (MODELS / "replies.npz").write_bytes(export(chosen.features, heads, meta))
-    report.update({"dense_blocks": list(chosen.blocks), "train_replies": len(items["train"]),
-                   "dev_replies": len(items["dev"])})
+                        "meaning_share": best["share"]}
+    ay = {s: np.array([[int("assumption" in i.data.get("power", []))] for i in items[s]])
+          for s in SPLITS}
+    fits = fit_pair(d, ay["train"], 1, multilabel=True)
+    best_a: dict[str, Any] | None = None
+    for c_words, (_, words) in fits["words"].items():
+        for c_meaning, (_, meaning) in fits["meaning"].items():
+            for share in SHARES:
+                p = ((1 - share) * words + share * meaning)[:, 0]
+                cut, f1 = best_threshold(p, ay["dev"][:, 0])
+                if best_a is None or f1 > best_a["f1"] + 1e-9:
+                    best_a = dict(f1=f1, cut=cut, C=(c_words, c_meaning), share=share, p=p)
+    assert best_a is not None
+    for head, part, C in (("assumption", "words", best_a["C"][0]),
+                          ("assumption_meaning", "meaning", best_a["C"][1])):
+        weights, bias = multilabel_weights(fits[part][C][0])
+        weights, bias = d.std.fold(d.full(part, weights), bias, d.width)
+        heads.append({"name": head, "kind": "multilabel", "labels": ["assumption"],
+                      "weights": weights, "bias": bias,
+                      "thresholds": [best_a["cut"]] if head == "assumption" else None})
+    mixes["assumption"] = ["assumption_meaning", best_a["share"]]
+    report["assumption"] = {"dev_f1": round(best_a["f1"], 4), "dev_ece": ece(best_a["p"], ay["dev"][:, 0]),
+                            "meaning_share": best_a["share"], "dev_positives": int(ay["dev"].sum())}
+    meta = {"task": "a practice reply as a whole", **d.meta(), "mix": mixes}
+    (MODELS / "replies.npz").write_bytes(export(d.features, heads, meta))
+    report.update({"train_replies": len(items["train"]), "dev_replies": len(items["dev"])})
     return report
-
-
-def fit_multiclass_in(d: Design, name: str, rows: dict[str, Rows], y: dict[str, np.ndarray],
-                      previous: dict[str, Any]) -> dict[str, Any]:
-    """The same search as ``fit_multiclass``, inside a design already chosen."""
-    labels = ["0", "1", "2"]
-    theirs = encoder_probs(f"reply_{name}", labels, rows["dev"])
-    best: dict[str, Any] | None = None
-    for C in C_GRID:
-        model = LogisticRegression(C=C, max_iter=4000, random_state=SEED).fit(d.X["train"], y["train"])
-        ours = np.zeros((len(y["dev"]), 3))
-        ours[:, model.classes_] = model.predict_proba(d.X["dev"])
-        for share in SHARES if theirs is not None else (0.0,):
-            probs = (1 - share) * ours + share * (theirs if theirs is not None else 0)
-            f1 = float(f1_score(y["dev"], probs.argmax(1), average="macro", zero_division=0))
-            if best is None or f1 > best["f1"] + 1e-9:
-                best = dict(f1=f1, C=C, share=share, design=d, model=model, probs=probs, blocks=d.blocks)
-    assert best is not None
-    full = LogisticRegression()
-    coef = np.zeros((3, best["model"].coef_.shape[1]))
-    intercept = np.full(3, -30.0)
-    coef[best["model"].classes_], intercept[best["model"].classes_] = best["model"].coef_, best["model"].intercept_
-    full.coef_, full.intercept_ = coef, intercept
-    best["head"] = _multiclass_head(name, full, labels, d)
-    best["ece"] = multiclass_ece(best["probs"], y["dev"])
-    return best
 
 
 # -- feelings ---------------------------------------------------------------------------

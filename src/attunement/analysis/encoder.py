@@ -29,7 +29,7 @@ import numpy as np
 from attunement.errors import StorageError
 
 FILES = ("encoder.onnx", "encoder-tokenizer.json", "encoder.json")
-CAREGIVER_FILES = ("caregiver-encoder.onnx", "caregiver-encoder.json")
+SENTENCE_FILES = ("sentence-encoder.onnx", "sentence-encoder.json")
 POOLED = "pooled"
 
 
@@ -106,15 +106,15 @@ def encoder() -> Encoder:
 
 
 @cache
-def caregiver_encoder() -> Encoder:
-    """The encoder fine-tuned on caregivers' own words (training/caregiver/): heads for
-    the framework markers of a sentence, the moves of a practice reply and its levels."""
+def sentence_encoder() -> Encoder:
+    """all-MiniLM-L6-v2 as published, mean-pooled, no heads: a sentence's meaning as a
+    vector, for the heads learnt from caregivers' own words (``analysis/features.py``)."""
     folder = resources.files("attunement.analysis") / "models"
     try:
-        info = dict(json.loads((folder / CAREGIVER_FILES[1]).read_text("utf-8")))
+        info = dict(json.loads((folder / SENTENCE_FILES[1]).read_text("utf-8")))
     except FileNotFoundError:
         info = {}
-    return _load(CAREGIVER_FILES[0], info, "`python -m training.caregiver_encoder`")
+    return _load(SENTENCE_FILES[0], info, "`python -m training.sentence_encoder`")
 
 
 def _load(graph_file: str, info: dict[str, Any], rebuild: str) -> Encoder:

@@ -74,21 +74,24 @@ def pooled(text: str, context: str = "") -> np.ndarray:
     return np.asarray(encoded(text, context)[POOLED], dtype=np.float32)
 
 
-def caregiver_encoded(text: str, context: str = "") -> dict[str, Any]:
-    """The in-domain encoder's pass (``encoder.caregiver_encoder``): its heads'
-    probabilities for ``text`` read after ``context``, cached."""
-    return _caregiver_encoded(text, context)
-
-
 @lru_cache(maxsize=256)
-def _caregiver_encoded(text: str, context: str) -> dict[str, Any]:
-    from attunement.analysis.encoder import caregiver_encoder
+def _sentence_pass(text: str) -> np.ndarray:
+    from attunement.analysis.encoder import POOLED, sentence_encoder
 
-    return caregiver_encoder().probabilities(text, context)
+    return np.asarray(sentence_encoder().probabilities(text)[POOLED], dtype=np.float32)
+
+
+def sentence_vector(text: str, context: str = "") -> np.ndarray:
+    """all-MiniLM-L6-v2's own vector of ``text`` (mean-pooled, unit length; the context
+    is not read): what the words mean, as the sentence-transformers model places them
+    (``encoder.sentence_encoder``). One pass per text, cached."""
+    vector = _sentence_pass(text)
+    return vector / max(float(np.linalg.norm(vector)), 1e-9)
 
 
 BLOCKS = {
     "pooled": lambda text, context: pooled(text, context),
+    "sentence": lambda text, context: sentence_vector(text, context),
     "encoder": lambda text, context: np.concatenate(
         [np.asarray(encoded(text, context)[h], dtype=np.float32) for h in ENCODER_HEADS]
     ),
@@ -104,7 +107,7 @@ def dense_features(blocks: list[str], text: str, context: str = "") -> np.ndarra
 
 
 def block_names(blocks: list[str]) -> list[str]:
-    sizes = {"pooled": POOLED_SIZE, "encoder": 13}
+    sizes = {"pooled": POOLED_SIZE, "sentence": POOLED_SIZE, "encoder": 13}
     names: list[str] = []
     for b in blocks:
         if b == "rules":

@@ -55,6 +55,7 @@ class Lexicon:
     hedge_window: int
     clause_breaks: tuple[tuple[str, ...], ...]
     own_speech: tuple[str, ...]
+    speech_verbs: frozenset[str]
     first_person: frozenset[str]
     other_subjects: frozenset[str]
 
@@ -135,6 +136,7 @@ def lexicon() -> Lexicon:
         hedge_window=int(cues["hedge_window"]),
         clause_breaks=_phrases(cues["clause_breaks"]),
         own_speech=tuple(p.lower() for p in cues["own_speech"]),
+        speech_verbs=frozenset(w.lower() for w in cues.get("speech_verbs", [])),
         first_person=frozenset(cues["first_person"]),
         other_subjects=frozenset(cues["other_subjects"]),
     )
@@ -147,13 +149,24 @@ def marker_info(marker_id: str) -> MarkerDef:
     raise KeyError(marker_id)
 
 
-def _quoted_regions(text: str, own_speech: tuple[str, ...]) -> list[Span]:
-    """Quoted passages that are someone else's words."""
+def _quoted_regions(text: str, lex: Lexicon) -> list[Span]:
+    """Quoted passages that are someone else's words: not introduced by the writer ("I
+    said"), not followed by the writer's "I said", and not introduced by a word of
+    speaking with no one else named before it in the sentence ("Told her "…"")."""
     regions = []
     for match in _QUOTE.finditer(text):
         before = text[max(0, match.start() - 30) : match.start()].lower()
-        if any(phrase in before for phrase in own_speech):
+        if any(phrase in before for phrase in lex.own_speech):
             continue
+        after = text[match.end() : match.end() + 20].lower()
+        if re.match(r"\s*,?\s*i (?:" + "|".join(sorted(lex.speech_verbs)) + r")\b", after):
+            continue
+        sentence_start = max((m.end() for m in re.finditer(r"[.!?\n]", text[: match.start()])),
+                             default=0)
+        words = [w.lower() for w in _WORD.findall(text[sentence_start : match.start()])]
+        verb = next((i for i, w in enumerate(words) if w in lex.speech_verbs), None)
+        if verb is not None and not any(w in lex.other_subjects for w in words[:verb]):
+            continue  # the speaker is the writer ("told her", "I said"), named before the verb
         regions.append((match.start(), match.end()))
     return regions
 
@@ -209,7 +222,7 @@ def find_rule_markers(text: str) -> list[MarkerFinding]:
     """Every framework marker the lexicon's patterns find in ``text``, with its evidence
     spans, in text order: the rules' own reading, which the learnt heads read too."""
     lex = lexicon()
-    quoted = _quoted_regions(text, lex.own_speech)
+    quoted = _quoted_regions(text, lex)
     grouped: dict[tuple[str, bool, bool, bool], list[Span]] = {}
     hedged_keys: set[tuple[str, bool, bool, bool]] = set()
     for marker in lex.markers:

@@ -15,7 +15,7 @@ unsure of is said to be unsure and is never praised.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -42,10 +42,10 @@ UNSURE_BELOW = 0.45  # a move read with less confidence than this is "unsure"
 # after it open a question, a suggestion or a reassurance.
 _MOVE_BREAK = re.compile(
     r"(?:[,;:—–]|\s-)\s*(?:(?:and|but|so|or)\s+)?(?="
-    r"(?:what|how|why|when|where|who|which|is|are|was|were|do|does|did|have|has|had|can|"
+    r"(?:what|how|why|is|are|was|were|do|does|did|have|has|had|can|"
     r"could|would|will|should|shall|may|might|maybe|perhaps|try|why not|i'd|i would|i wonder|"
     r"tell me|don't|you could|you should|you might|you'll|it might|it may|i'm sure|"
-    r"at least|if you)\b)",
+    r"at least)\b)",
     re.IGNORECASE,
 )
 
@@ -54,13 +54,15 @@ def split_moves(reply: str) -> list[Span]:
     """The moves of a reply, as spans of it, in order."""
     moves: list[Span] = []
     for start, end in sentences(reply):
-        cuts = [start]
+        pieces = []  # (start, end) of each move; the joining comma and "and" belong to neither
+        begin = start
         for match in _MOVE_BREAK.finditer(reply, start, end):
-            before = reply[cuts[-1] : match.start()]
+            before = reply[begin : match.start()]
             if len(before.split()) >= 3 and len(reply[match.end() : end].split()) >= 3:
-                cuts.append(match.end())
-        cuts.append(end)
-        for a, b in zip(cuts, cuts[1:], strict=False):
+                pieces.append((begin, match.start()))
+                begin = match.end()
+        pieces.append((begin, end))
+        for a, b in pieces:
             piece = reply[a:b]
             left = len(piece) - len(piece.lstrip())
             right = len(piece.rstrip(" ,;:—–-"))
@@ -141,7 +143,7 @@ def reply_levels(reply: str, statement: str, moves: list[Move]) -> dict[str, np.
     from attunement.analysis.writing import blended
 
     model = _model(REPLIES_MODEL)
-    return {name: blended(model, name, reply, statement) for name in model.heads}
+    return {name: blended(model, name, reply, statement) for name in model.meta["mix"]}
 
 
 def assumption_threshold() -> float:
@@ -186,6 +188,23 @@ class ReplyReading:
         }
 
 
+def _settled(move: Move, reply: str) -> Move:
+    """A move the head is unsure of, in which the framework's rules find fixing or
+    sympathy ("Don't worry…", "Have you considered…", "At least…"), is read as the
+    advice, reassurance or sympathy the head weighs most: named, never praised."""
+    if not move.unsure:
+        return move
+    from attunement.analysis.markers import find_rule_markers
+
+    found = {f.id for f in find_rule_markers(reply[move.span[0] : move.span[1]]) if f.counts}
+    kinds = ("advice", "reassurance") if "fixing" in found else ()
+    kinds += ("sympathy",) if "sympathy" in found else ()
+    if not kinds:
+        return move
+    kind = max(kinds, key=lambda k: move.scores[k])
+    return replace(move, code=kind)
+
+
 def _subtype(code: str, codes: list[str]) -> str | None:
     if code == "reflection":
         return "complex" if "reflection-complex" in codes else "simple"
@@ -201,7 +220,7 @@ def _subtype(code: str, codes: list[str]) -> str | None:
 def read_reply(reply: str, statement: str) -> ReplyReading:
     """What each move of the reply does, the reply's MI code, its empathy levels with the
     moves that earned them, and its power-centred signs."""
-    moves = read_moves(reply, statement)
+    moves = [_settled(m, reply) for m in read_moves(reply, statement)]
     codes = [m.code for m in moves]
     code = reply_code(codes)
     deciding = [m for m in moves if reply_code([m.code]) == code]

@@ -4,9 +4,9 @@ For each sentence, one head per marker, learnt from caregivers' reflective writi
 written and labelled for Attunement (``training/caregiver/GUIDELINE.md``), decides whether
 the marker *counts*: the writer's own, affirmed sign, not negated, not someone else's
 state or body, not someone else's quoted words. Each head reads the sentence's words
-and what the lexicon's rules find in it (``analysis/features.py``), blended with the
-head of an encoder fine-tuned on the same sentences; share and threshold were chosen on
-the dev writers. The evidence is
+and what the lexicon's rules find in it, mixed with a partner head that reads the
+sentence's meaning (all-MiniLM-L6-v2's vector of it, ``analysis/features.py``); the share
+and the threshold were chosen on the dev writers. The evidence is
 the clause that carries the sign: the one holding the rules' match, or else the one whose
 words pushed the head furthest, never a lone function word. What the rules find negated,
 quoted or about someone else, in sentences where no head counts that marker, is kept as
@@ -20,11 +20,12 @@ from functools import cache
 
 import numpy as np
 
-from attunement.analysis.features import caregiver_encoded, dense_features
+from attunement.analysis.features import dense_features
 from attunement.analysis.markers import MarkerFinding, find_rule_markers, lexicon
 from attunement.analysis.segments import Span, clauses, sentences
 
 MODEL = "markers.npz"
+_REASONS = ("negated", "quoted", "about_other")
 HEAD = "markers"
 _CONTENT = re.compile(r"[A-Za-z\u00C0-\u024F]{3,}")
 
@@ -41,22 +42,28 @@ def has_content_word(words: str) -> bool:
     return any(w.lower() not in _function_words() for w in _CONTENT.findall(words))
 
 
+def has_negation(text: str) -> bool:
+    from attunement.analysis.linear import negated_words
+
+    return bool(negated_words(text))
+
+
 def blended(model: object, head: str, text: str, context: str = "") -> np.ndarray:
-    """A linear head's probabilities for ``text``, blended with the in-domain encoder's
-    head of the same name by the share chosen on dev (``meta["blend"][head]``)."""
+    """A head's probabilities for ``text``: the head that reads the words and the rules,
+    mixed with its partner that reads the sentence's meaning (``meta["mix"][head]``:
+    the partner's name and share, chosen on the dev writers). A sentence vector hardly
+    tells "I was tired" from "I was not tired", so where a negation is in scope the words
+    head, which marks it, decides alone (``meta["words_alone_when_negated"]``)."""
     meta = model.meta  # type: ignore[attr-defined]
     features = model.features(  # type: ignore[attr-defined]
         text, context, dense=dense_features(meta["dense_blocks"], text, context)
     )
-    h = model.heads[head]  # type: ignore[attr-defined]
-    probs = h.scores(*features)
-    share = float(meta.get("blend", {}).get(head, 0.0))
-    if share:
-        from attunement.analysis.encoder import caregiver_encoder
-
-        theirs = caregiver_encoded(text, context)[meta["encoder_heads"][head]]
-        order = caregiver_encoder().labels[meta["encoder_heads"][head]]
-        probs = (1 - share) * probs + share * np.asarray(theirs)[[order.index(x) for x in h.labels]]
+    heads = model.heads  # type: ignore[attr-defined]
+    probs = heads[head].scores(*features)
+    partner = meta.get("mix", {}).get(head)
+    if partner and not (meta.get("words_alone_when_negated") and has_negation(text)):
+        name, share = partner
+        probs = (1 - share) * probs + share * heads[name].scores(*features)
     return probs
 
 
@@ -78,6 +85,32 @@ def _body_words() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return other, own
 
 
+@cache
+def _advice_words() -> re.Pattern[str]:
+    import tomllib
+    from importlib import resources
+
+    cues = tomllib.loads(
+        (resources.files("attunement.framework") / "markers.toml").read_text("utf-8")
+    )["cues"]
+    owners = "|".join(re.escape(o) for o in cues["other_owners"])
+    nouns = "|".join(re.escape(w) for w in cues["other_subjects"] if w not in ("it",))
+    verbs = "|".join(re.escape(v) for v in cues["advice_verbs"])
+    return re.compile(
+        rf"\b(?:{owners}|{nouns})\b(?:\s+[\w']+){{0,3}}?\s+(?:{verbs})\b", re.IGNORECASE
+    )
+
+
+_WRITER_ACTS = re.compile(r"\b(?:I|I'd|I'm|I've|I'll|me|my|myself)\b")
+
+
+def only_anothers_advice(sentence: str) -> bool:
+    """Whether the advice in the sentence is only someone else's ("his sponsor told him to
+    pray about it"), with the writer not in the sentence at all (the guideline's rule for
+    reported advice)."""
+    return bool(_advice_words().search(sentence)) and not _WRITER_ACTS.search(sentence)
+
+
 def only_anothers_body(sentence: str) -> bool:
     """Whether the sentence's body is only someone else's: "her chest tightened" with no
     "my" body beside it (the guideline's rule for somatic awareness)."""
@@ -89,8 +122,9 @@ def marker_probabilities(sentence: str) -> np.ndarray:
     """Each marker head's probability that the marker counts in this sentence, in the
     lexicon's order of markers, with the rules trusted on the training writers applied:
     a counting match of a marker whose rules were precise there counts, and a match the
-    rules read as negated, quoted or someone else's vetoes the head where that reading
-    was right there (``training/caregiver.py``, ``rule_trust``)."""
+    rules read as negated, quoted or someone else's vetoes the heads where that reason
+    was right there (``training/caregiver.py``, ``rule_trust``); so do the guideline's
+    rules for someone else's body and someone else's advice."""
     from attunement.analysis.models import _model
 
     model = _model(MODEL)
@@ -99,13 +133,18 @@ def marker_probabilities(sentence: str) -> np.ndarray:
     found = find_rule_markers(sentence)
     counting = {f.id for f in found if f.counts}
     for index, marker in enumerate(m.id for m in lexicon().markers):
-        if marker == "somatic-awareness" and only_anothers_body(sentence):
+        if (marker == "somatic-awareness" and only_anothers_body(sentence)) or (
+            marker == "fixing" and only_anothers_advice(sentence)
+        ):
             probs[index] = min(probs[index], 0.01)
             continue
         rules = trust.get(marker, {})
-        if marker in counting and rules.get("count"):
-            probs[index] = max(probs[index], 0.99)
-        elif marker not in counting and rules.get("veto") and any(f.id == marker for f in found):
+        if marker in counting:
+            if rules.get("count"):
+                probs[index] = max(probs[index], 0.99)
+            continue
+        reasons = [r for f in found if f.id == marker for r in _REASONS if getattr(f, r)]
+        if reasons and rules.get(reasons[0]):  # the first reason, as training read it
             probs[index] = min(probs[index], 0.01)
     return probs
 

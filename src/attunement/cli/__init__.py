@@ -73,6 +73,8 @@ def _register() -> None:
         privacy,
         prompts,
         serve,
+        server,
+        share,
         supervision,
         transcripts,
         transfer,
@@ -90,6 +92,8 @@ def _register() -> None:
         supervision,
         privacy,
         serve,
+        server,
+        share,
     ):
         for command in module.COMMANDS:
             cli.add_command(command)

@@ -1,0 +1,182 @@
+"""The team server: `attune server init`, `serve`, `login`, `logout`."""
+
+from __future__ import annotations
+
+import click
+
+from attunement.cli.context import AppContext
+from attunement.cli.output import emit_json, hint, json_option, ok
+
+pass_app = click.make_pass_decorator(AppContext)
+
+database_option = click.option(
+    "--database",
+    metavar="URL",
+    help="postgresql://user@host/name (recommended), or sqlite:///path; default "
+    "$ATTUNE_SERVER_DATABASE, else an embedded SQLite file in the data folder.",
+)
+url_option = click.option(
+    "--url",
+    "public_url",
+    metavar="URL",
+    help="The address people use to reach the server, as in links it prints "
+    "(default $ATTUNE_SERVER_URL, else http://127.0.0.1:8765).",
+)
+
+
+@click.group()
+def server() -> None:
+    """Run a team server for a training programme, or sign in to one.
+
+    On the server: `attune server init`, then `attune server serve` (see docs/server.md).
+    On your own computer: `attune server login URL`, then `attune share ...`.
+    """
+
+
+def _config(app: AppContext, database: str | None, public_url: str | None, proxies=None):
+    from attunement.server import config
+
+    return config.load(
+        database=database, data_dir=app.data_dir, public_url=public_url, trusted_proxies=proxies
+    )
+
+
+@server.command()
+@database_option
+@url_option
+@click.option("--email", required=True, help="The first admin's e-mail address.")
+@click.option("--name", required=True, help="The first admin's name.")
+@click.option(
+    "--organisation",
+    "org",
+    default="Attunement",
+    show_default=True,
+    help="The programme's name, shown on every page.",
+)
+@json_option
+@pass_app
+def init(app: AppContext, database, public_url, email, name, org, as_json) -> None:
+    """Create the server's database and its first admin, and print a one-time link
+    for that admin to choose a password."""
+    from attunement.server import accounts, db
+
+    config = _config(app, database, public_url)
+    engine = db.open_engine(config.database_url)
+    db.ensure_schema(engine)
+    link = accounts.initialise(engine, config, email, name, org)
+    engine.dispose()
+    if as_json:
+        emit_json({"sign_in_link": link})
+        return
+    ok("The team server is ready.")
+    click.echo(
+        f"Open this link once to choose the admin's password (it expires in "
+        f"{config.invitation_days} days):\n\n  {link}\n"
+    )
+    hint("Then run `attune server serve` and sign in.")
+
+
+@server.command()
+@database_option
+@url_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port",
+    default=8765,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="Port to listen on.",
+)
+@click.option(
+    "--trusted-proxy",
+    "proxies",
+    metavar="ADDRESSES",
+    help="Comma-separated addresses of the reverse proxy whose X-Forwarded-* headers are "
+    "believed (default $ATTUNE_SERVER_TRUSTED_PROXIES; none).",
+)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Worker processes (they share nothing but the database).",
+)
+@pass_app
+def serve(app: AppContext, database, public_url, host, port, proxies, workers) -> None:
+    """Serve the team server (migrating its database first, if needed)."""
+    import os
+
+    import uvicorn
+
+    from attunement.server import config as config_module
+    from attunement.server import db
+
+    config = _config(app, database, public_url, proxies)
+    engine = db.open_engine(config.database_url)
+    db.ensure_schema(engine)  # once here, before any worker starts
+    engine.dispose()
+    os.environ[config_module.ENV_DATABASE] = config.database_url
+    os.environ[config_module.ENV_PUBLIC_URL] = config.public_url
+    os.environ[config_module.ENV_TRUSTED_PROXIES] = ",".join(config.trusted_proxies)
+    os.environ["ATTUNE_SERVER_DATA_DIR"] = str(app.data_dir)
+    click.echo(
+        f"Attunement team server on http://{host}:{port} (public address "
+        f"{config.public_url}); press Ctrl+C to stop."
+    )
+    uvicorn.run(
+        "attunement.server.app:from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=False,  # the app applies forwarded headers from trusted proxies only
+        server_header=False,
+        log_level="warning",
+    )
+
+
+@server.command()
+@click.argument("url")
+@click.option("--email", help="Your e-mail address on the server (asked if not given).")
+@pass_app
+def login(app: AppContext, url: str, email: str | None) -> None:
+    """Sign this computer in to a team server. The password is asked for and sent once;
+    only a revocable token is kept, in the data folder."""
+    import platform
+
+    from attunement.server import client
+
+    client.normal_url(url)
+    email = email or click.prompt("E-mail address")
+    password = click.prompt("Password", hide_input=True)
+    made = client.login(
+        app.data_dir,
+        url,
+        email,
+        password,
+        label=f"attune on {platform.node() or 'a computer'}"[:120],
+    )
+    ok(
+        f"Signed in to {made.url} as {made.email}; `attune share readers` lists whom you "
+        "can share with."
+    )
+
+
+@server.command()
+@pass_app
+def logout(app: AppContext) -> None:
+    """End this computer's session on the team server and forget its token."""
+    from attunement.errors import AttuneError
+    from attunement.server import client
+
+    try:
+        client.Client.signed_in(app.data_dir).call("DELETE", "/api/v1/token")
+    except AttuneError:
+        pass  # already ended on the server, or unreachable: forget it here anyway
+    if client.forget(app.data_dir):
+        ok("Signed out; the token is deleted from this computer.")
+    else:
+        hint("This computer was not signed in to a team server.")
+
+
+COMMANDS = [server]

@@ -1,0 +1,155 @@
+"""The server as a FastAPI application: its database, its middleware, its error answers.
+
+Workers share nothing but the database (sessions, rate limits and everything else live
+there), so any number of them can run behind the reverse proxy. Opening the app brings
+the schema up to date ("migrations on start"). Every route declares who may call it in
+``openapi_extra["x-access"]``, and the authorisation tests walk the route table by it:
+
+- ``public``: anyone (sign-in, welcome links, health, the stylesheet)
+- ``member``: signed in; each person sees only their own (anonymous: 401, or sign-in page)
+- ``content``: one share, comment or session by id; everyone but those allowed gets 404
+- ``admin``: admins only; everyone else who is signed in gets 404
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.engine import Engine
+
+from attunement.errors import AttuneError, NotFound
+from attunement.server import sessions
+from attunement.server.config import ServerConfig
+from attunement.server.db import ensure_schema, open_engine, reading, writing
+from attunement.server.errors import SignInNeeded, TooManyTries
+from attunement.server.http import Guard, token_of
+from attunement.server.sessions import Actor
+
+HERE = Path(__file__).parent
+ACCESS = ("public", "member", "content", "admin")
+
+
+def access(kind: str) -> dict[str, Any]:
+    assert kind in ACCESS
+    return {"openapi_extra": {"x-access": kind}}
+
+
+def create_app(config: ServerConfig, engine: Engine | None = None) -> FastAPI:
+    from attunement import __version__
+    from attunement.server import api, pages
+
+    engine = engine or open_engine(config.database_url)
+    ensure_schema(engine)
+    app = FastAPI(
+        title="Attunement team server",
+        version=__version__,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.state.engine = engine
+    app.state.config = config
+    app.include_router(api.router)
+    app.include_router(pages.router)
+
+    @app.exception_handler(AttuneError)
+    async def attune_error(request: Request, exc: AttuneError) -> Response:
+        return error_response(request, exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path")]
+        field = where[-1] if where else None
+        message = (
+            f"Check {field}: {first.get('msg', 'it is not valid')}."
+            if field
+            else ("The request is not valid; check what was sent.")
+        )
+        from attunement.errors import InvalidInput
+
+        return error_response(request, InvalidInput(message, field=field))
+
+    @app.exception_handler(404)
+    async def not_found(request: Request, exc: Exception) -> Response:
+        return error_response(request, NotFound("There is no such page."))
+
+    @app.exception_handler(405)
+    async def wrong_method(request: Request, exc: Exception) -> Response:
+        return error_response(request, NotFound("There is no such page."))
+
+    app.add_middleware(Guard, max_body=config.max_body, secure_only=config.secure_only)
+    if config.trusted_proxies:
+        from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(config.trusted_proxies))
+    return app
+
+
+def route_table() -> list[Any]:
+    """Every route the server answers (the JSON API's and the pages'), as FastAPI routes;
+    the authorisation tests walk this list."""
+    from attunement.server import api, pages
+
+    return [*api.router.routes, *pages.router.routes]
+
+
+def error_response(request: Request, exc: AttuneError) -> Response:
+    headers = {}
+    if isinstance(exc, TooManyTries):
+        headers["Retry-After"] = str(exc.retry_after)
+    if request.url.path.startswith("/api/"):
+        return JSONResponse(exc.to_dict(), status_code=exc.http_status, headers=headers)
+    if isinstance(exc, SignInNeeded):
+        return RedirectResponse("/signin", status_code=303)
+    from attunement.server.pages import render
+
+    return render(
+        request,
+        "error.html",
+        {"title": _title_for(exc), "message": exc.message},
+        status_code=exc.http_status,
+        headers=headers,
+    )
+
+
+def _title_for(exc: AttuneError) -> str:
+    return {404: "Not found", 429: "Please wait", 403: "Not allowed", 409: "Changed meanwhile"}.get(
+        exc.http_status, "Please check"
+    )
+
+
+def current(request: Request) -> Actor | None:
+    """The person behind the request, or None (a sync dependency: runs in a thread)."""
+    if hasattr(request.state, "actor"):
+        return request.state.actor
+    engine: Engine = request.app.state.engine
+    config: ServerConfig = request.app.state.config
+    token, kind = token_of(request)
+    request.state.auth_kind = kind
+    with reading(engine) as conn:
+        actor = sessions.resolve(conn, config, token)
+        stale = actor is not None and token is not None and sessions.needs_touch(conn, token)
+    if stale and token is not None:
+        with writing(engine) as conn:
+            sessions.touch(conn, token)
+    request.state.actor = actor
+    return actor
+
+
+def from_environment() -> FastAPI:
+    """The app as `attune server serve` starts it in each worker (uvicorn's factory)."""
+    import os
+
+    from attunement.paths import resolve_data_dir
+    from attunement.server import config as config_module
+
+    config = config_module.load(
+        database=os.environ.get(config_module.ENV_DATABASE),
+        data_dir=resolve_data_dir(os.environ.get("ATTUNE_SERVER_DATA_DIR")),
+    )
+    return create_app(config)

@@ -1,0 +1,94 @@
+"""Who may see a share: the one place a share is looked up on a person's behalf.
+
+A share is visible to its owner, and to its named reader while that reader is still a
+supervisor or course lead of the share's course. Everyone else, and everyone once the
+share is revoked or expired, gets the same :class:`NotFound` as for an id that never
+existed: no answer hints that something is there. A refused look at a share that does
+exist is written to the audit log (its owner can see the attempt).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection, Engine
+
+from attunement.errors import NotFound
+from attunement.server import audit
+from attunement.server.db import now, writing
+from attunement.server.schema import READER_ROLES, memberships, shares, users
+from attunement.server.sessions import Actor
+
+NO_SUCH_SHARE = "There is no such shared item; it may have been revoked or have expired."
+
+
+@dataclass(frozen=True)
+class Access:
+    share: Any  # the shares row
+    role: str  # "owner" or "reader"
+
+
+def share_for(conn: Connection, actor: Actor, share_id: str) -> Access:
+    if len(share_id) > 64:
+        raise NotFound(NO_SUCH_SHARE)
+    row = conn.execute(select(shares).where(shares.c.id == share_id)).first()
+    if row is None or (row.expires_at is not None and row.expires_at <= now()):
+        raise NotFound(NO_SUCH_SHARE)
+    if row.owner_id == actor.id:
+        return Access(row, "owner")
+    if row.reader_id == actor.id and _still_reader(conn, row):
+        return Access(row, "reader")
+    raise Refused(actor.id, share_id, row.owner_id)
+
+
+class Refused(NotFound):
+    """A look at a share that exists, by someone who may not see it."""
+
+    def __init__(self, actor_id: str, share_id: str, owner_id: str) -> None:
+        super().__init__(NO_SUCH_SHARE)
+        self.actor_id, self.share_id, self.owner_id = actor_id, share_id, owner_id
+
+
+@contextmanager
+def recording_refusals(engine: Engine, action: str = "share.read") -> Iterator[None]:
+    """Around a service's transaction: a refusal is recorded after its rollback, and
+    leaves as the same NotFound as a share that never existed."""
+    try:
+        yield
+    except Refused as exc:
+        with writing(engine) as conn:
+            audit.record(
+                conn,
+                exc.actor_id,
+                action,
+                "share",
+                exc.share_id,
+                owner_id=exc.owner_id,
+                outcome="refused",
+            )
+        raise NotFound(NO_SUCH_SHARE) from None
+
+
+def _still_reader(conn: Connection, share: Any) -> bool:
+    role = conn.execute(
+        select(memberships.c.role).where(
+            memberships.c.course_id == share.course_id, memberships.c.user_id == share.reader_id
+        )
+    ).scalar()
+    owner_active = conn.execute(
+        select(users.c.id).where(users.c.id == share.owner_id, users.c.suspended_at.is_(None))
+    ).first()
+    return role in READER_ROLES and owner_active is not None
+
+
+def readable_by(actor_id: str) -> Any:
+    """A WHERE clause for shares named to this reader and not expired (the inbox); each
+    is still checked with :func:`share_for` before its content is shown."""
+    moment = now()
+    return (shares.c.reader_id == actor_id) & (
+        shares.c.expires_at.is_(None) | (shares.c.expires_at > moment)
+    )

@@ -1,0 +1,92 @@
+"""The server's settings: one frozen object built from options and the environment.
+
+``ATTUNE_SERVER_DATABASE`` (or ``--database``) names the database: a ``postgresql://``
+URL for real use, or nothing for an embedded SQLite file in the data folder, so that one
+command tries the whole server on a laptop. ``ATTUNE_SERVER_TRUSTED_PROXIES`` lists the
+addresses whose ``X-Forwarded-For``/``X-Forwarded-Proto`` headers are believed (the
+reverse proxy in front); every other client's forwarded headers are ignored.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from attunement.errors import InvalidInput
+
+ENV_DATABASE = "ATTUNE_SERVER_DATABASE"
+ENV_TRUSTED_PROXIES = "ATTUNE_SERVER_TRUSTED_PROXIES"
+ENV_PUBLIC_URL = "ATTUNE_SERVER_URL"
+SQLITE_NAME = "server.sqlite3"
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    database_url: str
+    public_url: str = "http://127.0.0.1:8765"
+    trusted_proxies: tuple[str, ...] = ()
+    # Sessions: a browser session ends after this long idle or this long in all; a token
+    # made by `attune server login` lasts longer but can be revoked like any session.
+    idle_minutes: int = 12 * 60
+    session_days: int = 14
+    token_days: int = 90
+    # Sign-in: this many failures for one account (or many more from one address) within
+    # the window makes the next tries wait, with Retry-After.
+    signin_window_s: int = 15 * 60
+    signin_failures_per_account: int = 5
+    signin_failures_per_address: int = 30
+    invitation_days: int = 7
+    max_body: int = 2 * 1_048_576
+    # argon2id cost; tests lower the memory so that a hundred sign-ins stay quick.
+    argon2_memory_kib: int = 65536
+    argon2_time_cost: int = 3
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def secure_only(self) -> bool:
+        """Whether the public address is https, so cookies are always marked Secure."""
+        return self.public_url.startswith("https://")
+
+
+def database_url(given: str | None, data_dir: Path) -> str:
+    """The SQLAlchemy URL for ``--database``/``ATTUNE_SERVER_DATABASE``, or the embedded
+    SQLite file in the data folder."""
+    url = given or os.environ.get(ENV_DATABASE) or ""
+    if not url:
+        return f"sqlite:///{data_dir / 'server' / SQLITE_NAME}"
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    if url.startswith(("postgresql+psycopg://", "sqlite:///")):
+        return url
+    raise InvalidInput(
+        "The server's database must be a postgresql://user@host/name URL or a "
+        "sqlite:///path URL; check --database or ATTUNE_SERVER_DATABASE.",
+        field="database",
+    )
+
+
+def load(
+    *,
+    database: str | None,
+    data_dir: Path,
+    public_url: str | None = None,
+    trusted_proxies: str | None = None,
+) -> ServerConfig:
+    url = (public_url or os.environ.get(ENV_PUBLIC_URL) or "http://127.0.0.1:8765").rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        raise InvalidInput(
+            f"The server's public address must start with http:// or https://, not {url!r}.",
+            field="url",
+        )
+    proxies = (
+        trusted_proxies if trusted_proxies is not None else os.environ.get(ENV_TRUSTED_PROXIES, "")
+    )
+    return ServerConfig(
+        database_url=database_url(database, data_dir),
+        public_url=url,
+        trusted_proxies=tuple(p.strip() for p in proxies.split(",") if p.strip()),
+    )

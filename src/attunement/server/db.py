@@ -1,0 +1,113 @@
+"""Opening the server's database and keeping its schema current.
+
+SQLite (the embedded default) uses the journal's own engine settings: WAL, synchronous
+FULL, foreign keys, a busy timeout, and ``BEGIN IMMEDIATE`` for writers, so several
+workers queue rather than fail. PostgreSQL is reached through psycopg 3. Either way the
+schema is brought to ``HEAD_REVISION`` when the server starts, inside one transaction
+(on PostgreSQL under an advisory lock, so workers starting together migrate once).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import OperationalError
+
+from attunement.errors import StorageError
+from attunement.server.schema import HEAD_REVISION, VERSION_TABLE
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+MIGRATION_LOCK = 73_032_026  # pg_advisory_xact_lock key for "attune server migrations"
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def open_engine(url: str) -> Engine:
+    if url.startswith("sqlite:///"):
+        from attunement.paths import ensure_data_dir
+        from attunement.storage.engine import sqlite_engine
+
+        path = Path(url.removeprefix("sqlite:///"))
+        ensure_data_dir(path.parent)
+        return sqlite_engine(path)
+    try:
+        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    except ModuleNotFoundError as exc:  # psycopg is in the [server] extra
+        raise StorageError(
+            "PostgreSQL needs psycopg; install the server extra: pip install 'attunement[server]'."
+        ) from exc
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """One write transaction (taking SQLite's write lock up front)."""
+    from attunement.storage.engine import writer
+
+    with writer(engine).begin() as conn:
+        yield conn
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    with engine.begin() as conn:
+        yield conn
+
+
+def current_revision(conn: Connection) -> str | None:
+    if not conn.dialect.has_table(conn, VERSION_TABLE):
+        return None
+    return conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
+
+
+def _alembic_config(conn: Connection | None) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = conn
+    return config
+
+
+def known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    config = _alembic_config(None)
+    return {s.revision for s in ScriptDirectory.from_config(config).walk_revisions()}
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Migrate to the head revision (a no-op when current); refuse a newer schema."""
+    try:
+        with engine.connect() as conn:
+            current = current_revision(conn)
+        if current == HEAD_REVISION:
+            return
+        if current is not None and current not in known_revisions():
+            raise StorageError(
+                f"The server's database has schema {current}, newer than this Attunement "
+                "knows; upgrade Attunement on this machine."
+            )
+        with writing(engine) as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK})
+            if current_revision(conn) != HEAD_REVISION:
+                from alembic import command
+
+                command.upgrade(_alembic_config(conn), "head")
+    except OperationalError as exc:
+        raise StorageError(
+            f"Cannot reach the server's database ({_first_line(exc)}); check "
+            "--database or ATTUNE_SERVER_DATABASE and that the database is running."
+        ) from exc
+
+
+def _first_line(exc: OperationalError) -> str:
+    return str(exc.orig or exc).strip().splitlines()[0][:200]

@@ -1,0 +1,407 @@
+"""The server's pages: plain HTML forms, no script. Each route parses, calls one service
+and renders; every form carries the session's CSRF token (the sign-in form a
+double-submit one). Shared Markdown is rendered with raw HTML switched off, and every
+other text is escaped by Jinja."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+
+from attunement.errors import InvalidInput
+from attunement.server import accounts, audit, ownership, reviews, sharing
+from attunement.server.app import HERE, access, current
+from attunement.server.db import reading
+from attunement.server.deps import DB, Admin, Config, ContentReader, Member
+from attunement.server.errors import BadCsrf
+from attunement.server.http import (
+    COOKIE,
+    PRESIGN_COOKIE,
+    client_address,
+    is_secure,
+    set_session_cookie,
+    token_of,
+)
+
+router = APIRouter()
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> Any:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+
+
+def markdown(text: str) -> Markup:
+    return Markup(_markdown().render(text))  # raw HTML is off: the text is escaped
+
+
+def when(value: str | None) -> str:
+    if not value:
+        return ""
+    return datetime.fromisoformat(value).astimezone(UTC).strftime("%d %b %Y, %H:%M UTC")
+
+
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+templates.env.filters["markdown"] = markdown
+templates.env.filters["when"] = when
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any],
+    *,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    actor = getattr(request.state, "actor", None)
+    with reading(request.app.state.engine) as conn:
+        org = accounts.organisation(conn)
+    return templates.TemplateResponse(
+        request,
+        name,
+        {"actor": actor, "csrf": actor.csrf if actor else "", "org": org, **context},
+        status_code=status_code,
+        headers=headers,
+    )
+
+
+def back(path: str, note: str | None = None) -> RedirectResponse:
+    return RedirectResponse(path + (f"?note={note}" if note else ""), status_code=303)
+
+
+NOTES = {
+    "shared": "Sent.",
+    "commented": "Your comment was added.",
+    "changes": "You asked for changes; the trainee sees your comment.",
+    "signed": "Signed off. The trainee sees your sign-off.",
+    "revoked": "Revoked: it is deleted from the server.",
+    "session": "That session has ended.",
+    "course": "Course created.",
+    "member": "Done.",
+}
+
+
+def note_of(request: Request) -> str | None:
+    return NOTES.get(request.query_params.get("note", ""))
+
+
+@router.get("/static/server.css", **access("public"))
+def stylesheet() -> FileResponse:
+    return FileResponse(HERE / "static" / "server.css", media_type="text/css")
+
+
+# ---- signing in -------------------------------------------------------------------------
+
+
+@router.get("/signin", **access("public"))
+def signin_page(request: Request, error: str | None = None, status_code: int = 200) -> Response:
+    current(request)  # the page says who is signed in; signing in again starts afresh
+    presign = secrets.token_urlsafe(24)
+    response = render(
+        request, "signin.html", {"presign": presign, "error": error}, status_code=status_code
+    )
+    response.set_cookie(
+        PRESIGN_COOKIE,
+        presign,
+        httponly=True,
+        samesite="strict",
+        secure=is_secure(request, request.app.state.config.secure_only),
+    )
+    return response
+
+
+@router.post("/signin", **access("public"))
+def signin(
+    request: Request,
+    db: DB,
+    config: Config,
+    email: str = Form("", max_length=254),
+    password: str = Form("", max_length=1024),
+    csrf: str = Form("", max_length=100),
+) -> Response:
+    expected = request.cookies.get(PRESIGN_COOKIE, "")
+    if not expected or not secrets.compare_digest(csrf.encode(), expected.encode()):
+        raise BadCsrf()
+    previous, _ = token_of(request)
+    try:
+        token, _csrf = accounts.sign_in(
+            db,
+            config,
+            email,
+            password,
+            address=client_address(request),
+            label=request.headers.get("user-agent", "browser")[:120],
+            previous=previous,
+        )
+    except InvalidInput as exc:
+        request.state.actor = None
+        return signin_page(request, error=exc.message, status_code=422)
+    response = back("/")
+    set_session_cookie(response, token, is_secure(request, config.secure_only))
+    response.delete_cookie(PRESIGN_COOKIE)
+    return response
+
+
+@router.post("/signout", **access("member"))
+def signout(request: Request, db: DB, actor: Member) -> Response:
+    accounts.sign_out(db, token_of(request)[0], actor)
+    response = back("/signin")
+    response.delete_cookie(COOKIE)
+    return response
+
+
+@router.get("/welcome/{token}", **access("public"))
+def welcome_page(token: str, request: Request, db: DB) -> Response:
+    current(request)
+    with reading(db) as conn:
+        invite = accounts.invitation(conn, token)
+    return _welcome(request, {"invite": invite, "token": token})
+
+
+def _welcome(request: Request, context: dict[str, Any], status_code: int = 200) -> Response:
+    presign = secrets.token_urlsafe(24)
+    response = render(
+        request,
+        "welcome.html",
+        {"roles": accounts.ROLE_NAMES, "presign": presign, **context},
+        status_code=status_code,
+    )
+    response.set_cookie(
+        PRESIGN_COOKIE,
+        presign,
+        httponly=True,
+        samesite="strict",
+        secure=is_secure(request, request.app.state.config.secure_only),
+    )
+    return response
+
+
+@router.post("/welcome/{token}", **access("public"))
+def welcome(
+    token: str,
+    request: Request,
+    db: DB,
+    config: Config,
+    name: str = Form("", max_length=120),
+    email: str = Form("", max_length=254),
+    password: str = Form("", max_length=1024),
+    csrf: str = Form("", max_length=100),
+) -> Response:
+    actor = current(request)
+    expected = actor.csrf if actor is not None else request.cookies.get(PRESIGN_COOKIE, "")
+    if not expected or not secrets.compare_digest(csrf.encode(), expected.encode()):
+        raise BadCsrf()
+    with reading(db) as conn:
+        invite = accounts.invitation(conn, token)
+    try:
+        user_id = accounts.accept(
+            db, config, token, actor=actor, name=name, email=email, password=password
+        )
+    except InvalidInput as exc:
+        context = {"invite": invite, "token": token, "error": exc.message}
+        return _welcome(request, {**context, "name": name, "email": email}, status_code=422)
+    if actor is not None and actor.id == user_id:
+        return back("/")
+    return back("/signin")
+
+
+# ---- home, shares ------------------------------------------------------------------------
+
+
+@router.get("/", **access("member"))
+def home(request: Request, db: DB, actor: Member) -> Response:
+    return render(
+        request,
+        "home.html",
+        {
+            "inbox": sharing.inbox(db, actor),
+            "mine": sharing.mine(db, actor),
+            "note": note_of(request),
+        },
+    )
+
+
+def _thread(comments: list[dict[str, Any]]) -> list[tuple[dict[str, Any], int]]:
+    """Comments in thread order with their depth (replies under what they answer)."""
+    children: dict[str | None, list[dict[str, Any]]] = {}
+    ids = {c["id"] for c in comments}
+    for c in comments:
+        parent = c["parent"] if c["parent"] in ids else None
+        children.setdefault(parent, []).append(c)
+    out: list[tuple[dict[str, Any], int]] = []
+
+    def walk(parent: str | None, depth: int) -> None:
+        for c in children.get(parent, []):
+            out.append((c, min(depth, 4)))
+            walk(c["id"], depth + 1)
+
+    walk(None, 0)
+    return out
+
+
+@router.get("/shares/{share_id}", **access("content"))
+def share_page(
+    share_id: str, request: Request, db: DB, actor: ContentReader, revision: int | None = None
+) -> Response:
+    shown = sharing.view(db, actor, share_id, revision)
+    return render(
+        request,
+        "share.html",
+        {"share": shown, "thread": _thread(shown["comments"]), "note": note_of(request)},
+    )
+
+
+@router.post("/shares/{share_id}/comments", **access("content"))
+def comment(
+    share_id: str,
+    db: DB,
+    actor: ContentReader,
+    body: str = Form("", max_length=10_000),
+    quote: str = Form("", max_length=2_000),
+    parent: str = Form("", max_length=64),
+    kind: str = Form("comment", max_length=16),
+) -> Response:
+    reviews.comment(
+        db, actor, share_id, body, kind=kind, quote=quote or None, parent_id=parent or None
+    )
+    return back(
+        f"/shares/{sharing.share_id_of(share_id)}", "changes" if kind == "changes" else "commented"
+    )
+
+
+@router.post("/shares/{share_id}/signoff", **access("content"))
+def sign_off(
+    share_id: str,
+    db: DB,
+    actor: ContentReader,
+    revision: int = Form(..., ge=1, le=1_000_000),
+    sha256: str = Form("", max_length=64),
+) -> Response:
+    reviews.sign_off(db, actor, share_id, revision, sha256)
+    return back(f"/shares/{sharing.share_id_of(share_id)}", "signed")
+
+
+@router.post("/shares/{share_id}/revoke", **access("content"))
+def revoke(share_id: str, db: DB, actor: ContentReader) -> Response:
+    sharing.revoke(db, actor, share_id)
+    return back("/", "revoked")
+
+
+# ---- my account ------------------------------------------------------------------------
+
+
+@router.get("/account", **access("member"))
+def account_page(request: Request, db: DB, actor: Member) -> Response:
+    return render(
+        request, "account.html", {"me": accounts.account(db, actor), "note": note_of(request)}
+    )
+
+
+@router.post("/account/sessions/{session_id}/revoke", **access("content"))
+def revoke_session(session_id: str, request: Request, db: DB, actor: ContentReader) -> Response:
+    accounts.revoke_session(db, actor, session_id)
+    if session_id == actor.session_id:
+        response = back("/signin")
+        response.delete_cookie(COOKIE)
+        return response
+    return back("/account", "session")
+
+
+@router.get("/account/export", **access("member"))
+def export(db: DB, actor: Member) -> Response:
+    data = ownership.export(db, actor)
+    return Response(
+        json.dumps(data, ensure_ascii=False, indent=2),
+        media_type="application/json",
+        headers={"Content-Disposition": 'attachment; filename="attunement-server-export.json"'},
+    )
+
+
+@router.post("/account/erase", **access("member"))
+def erase(db: DB, actor: Member, confirm: str = Form("", max_length=254)) -> Response:
+    ownership.erase(db, actor, confirm)
+    response = back("/signin")
+    response.delete_cookie(COOKIE)
+    return response
+
+
+@router.get("/audit", **access("member"))
+def audit_page(request: Request, db: DB, actor: Member) -> Response:
+    with reading(db) as conn:
+        rows = audit.everything(conn) if actor.is_admin else audit.part_of(conn, actor.id)
+    return render(request, "audit.html", {"rows": rows})
+
+
+# ---- admin -----------------------------------------------------------------------------
+
+
+@router.get("/admin", **access("admin"))
+def admin_page(request: Request, db: DB, actor: Admin) -> Response:
+    link = request.query_params.get("link")
+    return render(
+        request,
+        "admin.html",
+        {
+            "overview": accounts.overview(db, actor),
+            "roles": accounts.ROLE_NAMES,
+            "note": note_of(request),
+            "link": link,
+        },
+    )
+
+
+@router.post("/admin/courses", **access("admin"))
+def new_course(db: DB, actor: Admin, name: str = Form("", max_length=120)) -> Response:
+    accounts.create_course(db, actor, name)
+    return back("/admin", "course")
+
+
+@router.post("/admin/invitations", **access("admin"))
+def new_invitation(
+    request: Request,
+    db: DB,
+    config: Config,
+    actor: Admin,
+    course: str = Form("", max_length=64),
+    role: str = Form("trainee", max_length=16),
+) -> Response:
+    link = accounts.invite(db, config, actor, course, role)
+    return _show_link(request, db, actor, link)
+
+
+@router.post("/admin/members/{user_id}/password-link", **access("admin"))
+def password_link(user_id: str, request: Request, db: DB, config: Config, actor: Admin) -> Response:
+    link = accounts.password_link(db, config, actor, user_id)
+    return _show_link(request, db, actor, link)
+
+
+def _show_link(request: Request, db: DB, actor: Admin, link: str) -> Response:
+    # Shown once, on this page only; it is not kept anywhere in the clear.
+    return render(
+        request,
+        "admin.html",
+        {"overview": accounts.overview(db, actor), "roles": accounts.ROLE_NAMES, "link": link},
+    )
+
+
+@router.post("/admin/members/{user_id}/suspend", **access("admin"))
+def suspend(user_id: str, db: DB, actor: Admin) -> Response:
+    accounts.set_suspended(db, actor, user_id, True)
+    return back("/admin", "member")
+
+
+@router.post("/admin/members/{user_id}/reinstate", **access("admin"))
+def reinstate(user_id: str, db: DB, actor: Admin) -> Response:
+    accounts.set_suspended(db, actor, user_id, False)
+    return back("/admin", "member")

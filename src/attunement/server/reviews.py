@@ -1,0 +1,161 @@
+"""A reader's response to a share: threaded comments (optionally quoting a passage),
+"request changes", and sign-off.
+
+A sign-off is an immutable record of who signed, when, and the SHA-256 of the exact
+revision they signed; it names the digest the reader's page showed, so a version that
+arrived while they were reading is never signed by mistake. The owner can reply in the
+thread; only the named reader can request changes or sign off.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from attunement.errors import Conflict, InvalidInput, NotFound
+from attunement.server import audit, authz
+from attunement.server.db import now, writing
+from attunement.server.schema import comments, revisions, signoffs
+from attunement.server.sessions import Actor
+from attunement.server.sharing import require_owner_or_reader, share_id_of
+
+MAX_COMMENT = 10_000
+MAX_QUOTE = 2_000
+KINDS = ("comment", "changes")
+
+
+def comment(
+    engine: Engine,
+    actor: Actor,
+    share_id: str,
+    body: str,
+    *,
+    kind: str = "comment",
+    quote: str | None = None,
+    parent_id: str | None = None,
+) -> dict[str, Any]:
+    share_id = share_id_of(share_id)
+    body = body.strip()
+    quote = (quote or "").strip() or None
+    if kind not in KINDS:
+        raise InvalidInput("A comment's kind is comment or changes.", field="kind")
+    if not body:
+        raise InvalidInput("Write something before sending the comment.", field="body")
+    if len(body) > MAX_COMMENT:
+        raise InvalidInput(f"A comment can be at most {MAX_COMMENT:,} characters.", field="body")
+    if quote is not None and len(quote) > MAX_QUOTE:
+        raise InvalidInput(f"A quote can be at most {MAX_QUOTE:,} characters.", field="quote")
+    with authz.recording_refusals(engine, "comment"), writing(engine) as conn:
+        access = authz.share_for(conn, actor, share_id)
+        if kind == "changes":
+            require_owner_or_reader(access, "reader")
+        number = access.share.latest
+        shown = conn.execute(
+            select(revisions.c.title, revisions.c.body).where(
+                revisions.c.share_id == share_id, revisions.c.number == number
+            )
+        ).one()
+        if quote is not None and quote not in shown.body and quote not in shown.title:
+            raise InvalidInput(
+                "The quoted passage is not in the latest version; copy it from the text.",
+                field="quote",
+            )
+        if parent_id is not None:
+            parent = conn.execute(
+                select(comments.c.id).where(
+                    comments.c.id == parent_id, comments.c.share_id == share_id
+                )
+            ).first()
+            if parent is None:
+                raise NotFound("There is no such comment to reply to.", field="parent")
+        comment_id = str(uuid.uuid4())
+        conn.execute(
+            comments.insert().values(
+                id=comment_id,
+                share_id=share_id,
+                revision=number,
+                parent_id=parent_id,
+                author_id=actor.id,
+                kind=kind,
+                quote=quote,
+                body=body,
+                created_at=now(),
+            )
+        )
+        action = "changes.request" if kind == "changes" else "comment"
+        audit.record(
+            conn,
+            actor.id,
+            action,
+            "share",
+            share_id,
+            owner_id=access.share.owner_id,
+            detail=f"revision {number}",
+        )
+    return {"id": comment_id, "revision": number}
+
+
+def sign_off(
+    engine: Engine, actor: Actor, share_id: str, revision: int, sha256: str
+) -> dict[str, Any]:
+    share_id = share_id_of(share_id)
+    with authz.recording_refusals(engine, "signoff"), writing(engine) as conn:
+        access = authz.share_for(conn, actor, share_id)
+        require_owner_or_reader(access, "reader")
+        shown = conn.execute(
+            select(revisions.c.sha256).where(
+                revisions.c.share_id == share_id, revisions.c.number == revision
+            )
+        ).scalar()
+        if shown is None:
+            raise NotFound(f"This shared item has no revision {revision}.", field="revision")
+        if revision != access.share.latest:
+            raise Conflict(
+                "A newer version arrived since you opened this; read it before signing off.",
+                field="revision",
+            )
+        if sha256 != shown:
+            raise Conflict(
+                "The version you read is not the one stored; reload the page and read it "
+                "again before signing off.",
+                field="sha256",
+            )
+        done = conn.execute(
+            select(signoffs).where(
+                signoffs.c.share_id == share_id,
+                signoffs.c.revision == revision,
+                signoffs.c.signer_id == actor.id,
+            )
+        ).first()
+        if done is None:
+            moment = now()
+            conn.execute(
+                signoffs.insert().values(
+                    share_id=share_id,
+                    revision=revision,
+                    sha256=shown,
+                    signer_id=actor.id,
+                    signer_name=actor.name,
+                    signed_at=moment,
+                )
+            )
+            audit.record(
+                conn,
+                actor.id,
+                "signoff",
+                "share",
+                share_id,
+                owner_id=access.share.owner_id,
+                detail=f"revision {revision} {shown}",
+            )
+        else:
+            moment = done.signed_at
+    return {
+        "revision": revision,
+        "sha256": shown,
+        "signer": actor.name,
+        "signed_at": moment.isoformat(),
+    }

@@ -1,0 +1,212 @@
+"""The server's tables, in SQLAlchemy Core, the same on SQLite and PostgreSQL.
+
+``migrations/versions`` is the history of this file; a test checks that migrating an
+empty database gives exactly these tables. Content (revisions' text, comments) hangs off
+``shares`` with ``ON DELETE CASCADE``, so revoking or expiring a share deletes everything
+it carried. ``audit`` and ``signoffs`` are append-only: triggers refuse to change a row
+(and, for the audit log, to delete one).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from attunement.storage.schema import UtcDateTime
+
+HEAD_REVISION = "s0001"
+VERSION_TABLE = "attune_server_version"
+
+ROLES = ("trainee", "supervisor", "lead")  # in a course; "admin" is a property of a user
+READER_ROLES = ("supervisor", "lead")
+KINDS = ("entry", "packet", "practice", "transcript")
+
+metadata = MetaData()
+
+ID = 36  # uuid text
+
+settings = Table(
+    "settings",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("email", String(254), nullable=False, unique=True),
+    Column("name", String(120), nullable=False),
+    Column("password_hash", String(255), nullable=True),
+    Column("is_admin", Boolean, nullable=False, default=False),
+    Column("suspended_at", UtcDateTime, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+courses = Table(
+    "courses",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("name", String(120), nullable=False, unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+memberships = Table(
+    "memberships",
+    metadata,
+    Column("course_id", String(ID), ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", String(ID), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("role", String(16), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_memberships_user", "user_id"),
+)
+
+invitations = Table(
+    "invitations",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    # A new person joining a course with a role, or (user_id set) an existing person
+    # choosing a password: the first admin's sign-in link is one of these.
+    Column("course_id", String(ID), ForeignKey("courses.id", ondelete="CASCADE"), nullable=True),
+    Column("role", String(16), nullable=True),
+    Column("user_id", String(ID), ForeignKey("users.id", ondelete="CASCADE"), nullable=True),
+    Column("created_by", String(ID), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime, nullable=True),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),  # SHA-256 of the cookie or token
+    Column("public_id", String(ID), nullable=False, unique=True),  # to name it for revoking
+    Column("user_id", String(ID), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(8), nullable=False),  # "web" (cookie) or "token" (the local app)
+    Column("csrf", String(64), nullable=False),
+    Column("label", String(120), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("seen_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Index("ix_sessions_user", "user_id"),
+)
+
+signin_failures = Table(
+    "signin_failures",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(300), nullable=False),  # "account:<email>" or "address:<ip>"
+    Column("at", UtcDateTime, nullable=False),
+    Index("ix_signin_failures_key_at", "key", "at"),
+)
+
+shares = Table(
+    "shares",
+    metadata,
+    Column("id", String(ID), primary_key=True),  # made by the client: pushes are idempotent
+    Column("owner_id", String(ID), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("reader_id", String(ID), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("course_id", String(ID), ForeignKey("courses.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=True),
+    Column("latest", Integer, nullable=False),
+    Index("ix_shares_owner", "owner_id"),
+    Index("ix_shares_reader", "reader_id"),
+    Index("ix_shares_expires", "expires_at"),
+)
+
+revisions = Table(
+    "revisions",
+    metadata,
+    Column("share_id", String(ID), ForeignKey("shares.id", ondelete="CASCADE"), primary_key=True),
+    Column("number", Integer, primary_key=True),
+    Column("title", String(300), nullable=False),
+    Column("body", Text, nullable=False),  # Markdown, as the owner saw it before sending
+    Column("sha256", String(64), nullable=False),
+    Column("redacted", Boolean, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+opens = Table(
+    "opens",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("share_id", String(ID), ForeignKey("shares.id", ondelete="CASCADE"), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("reader_id", String(ID), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Index("ix_opens_share", "share_id"),
+)
+
+comments = Table(
+    "comments",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("share_id", String(ID), ForeignKey("shares.id", ondelete="CASCADE"), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("parent_id", String(ID), ForeignKey("comments.id", ondelete="SET NULL"), nullable=True),
+    Column("author_id", String(ID), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),  # "comment" or "changes" (request changes)
+    Column("quote", Text, nullable=True),
+    Column("body", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_comments_share", "share_id"),
+)
+
+signoffs = Table(
+    "signoffs",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("share_id", String(ID), ForeignKey("shares.id", ondelete="CASCADE"), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),  # of the exact version signed
+    Column("signer_id", String(ID), nullable=False),  # kept if the signer later leaves
+    Column("signer_name", String(120), nullable=False),
+    Column("signed_at", UtcDateTime, nullable=False),
+    UniqueConstraint("share_id", "revision", "signer_id", name="uq_signoffs_once"),
+)
+
+audit = Table(
+    "audit",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("actor_id", String(ID), nullable=True),  # None: someone not signed in
+    Column("action", String(40), nullable=False),
+    Column("object_type", String(16), nullable=False),
+    Column("object_id", String(64), nullable=True),
+    Column("owner_id", String(ID), nullable=True),  # whose content the action concerned
+    Column("outcome", String(16), nullable=False),  # "ok" or "refused"
+    Column("detail", String(200), nullable=True),  # a revision number or digest; no content
+    Index("ix_audit_owner", "owner_id"),
+    Index("ix_audit_at", "at"),
+)
+
+APPEND_ONLY_SQLITE = [
+    """CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+       BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
+    """CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+       BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
+    """CREATE TRIGGER signoffs_no_update BEFORE UPDATE ON signoffs
+       BEGIN SELECT RAISE(ABORT, 'a sign-off cannot be changed'); END""",
+]
+APPEND_ONLY_POSTGRES = [
+    """CREATE FUNCTION attune_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$""",
+    """CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit
+       FOR EACH ROW EXECUTE FUNCTION attune_refuse_change()""",
+    """CREATE TRIGGER signoffs_no_update BEFORE UPDATE ON signoffs
+       FOR EACH ROW EXECUTE FUNCTION attune_refuse_change()""",
+]

@@ -1,0 +1,141 @@
+"""Server-side sessions. The browser holds only a random token in an HttpOnly cookie; the
+local app holds one made by `attune server login`. The database keeps the token's
+SHA-256, never the token, so a copy of the database signs nobody in.
+
+A session is created only by signing in (a fresh id every time, and the one the browser
+brought is ended), so a session id planted before sign-in is worthless. Each session
+carries its own CSRF token. Sessions end when idle too long, when old, at sign-out, when
+revoked from the account page, and all at once when the account is suspended.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.engine import Connection
+
+from attunement.errors import NotFound
+from attunement.server.config import ServerConfig
+from attunement.server.db import now
+from attunement.server.schema import sessions, users
+
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The signed-in person making a request, and the session they made it through."""
+
+    id: str
+    name: str
+    email: str
+    is_admin: bool
+    session_id: str  # the public id, to name it for revoking
+    kind: str  # "web" or "token"
+    csrf: str
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def start(
+    conn: Connection, config: ServerConfig, user_id: str, kind: str, label: str
+) -> tuple[str, str]:
+    """A new session for a person who just proved who they are: (token, csrf token)."""
+    token = secrets.token_urlsafe(32)
+    csrf = secrets.token_urlsafe(24)
+    moment = now()
+    days = config.token_days if kind == "token" else config.session_days
+    conn.execute(
+        sessions.insert().values(
+            id_hash=digest(token),
+            public_id=str(uuid.uuid4()),
+            user_id=user_id,
+            kind=kind,
+            csrf=csrf,
+            label=label[:120],
+            created_at=moment,
+            seen_at=moment,
+            expires_at=moment + timedelta(days=days),
+        )
+    )
+    return token, csrf
+
+
+def resolve(conn: Connection, config: ServerConfig, token: str | None) -> Actor | None:
+    """The person behind a token, or None: unknown, ended, idle too long, or suspended."""
+    if not token or len(token) > 200:
+        return None
+    row = conn.execute(
+        select(sessions, users.c.name, users.c.email, users.c.is_admin, users.c.suspended_at)
+        .join(users, users.c.id == sessions.c.user_id)
+        .where(sessions.c.id_hash == digest(token))
+    ).first()
+    if row is None or row.suspended_at is not None:
+        return None
+    moment = now()
+    idle_limit = timedelta(minutes=config.idle_minutes)
+    if row.expires_at <= moment or (row.kind == "web" and row.seen_at + idle_limit <= moment):
+        return None
+    return Actor(
+        id=row.user_id,
+        name=row.name,
+        email=row.email,
+        is_admin=bool(row.is_admin),
+        session_id=row.public_id,
+        kind=row.kind,
+        csrf=row.csrf,
+    )
+
+
+def needs_touch(conn: Connection, token: str) -> bool:
+    seen = conn.execute(
+        select(sessions.c.seen_at).where(sessions.c.id_hash == digest(token))
+    ).scalar()
+    return seen is not None and now() - seen >= TOUCH_EVERY
+
+
+def touch(conn: Connection, token: str) -> None:
+    conn.execute(update(sessions).where(sessions.c.id_hash == digest(token)).values(seen_at=now()))
+
+
+def end(conn: Connection, token: str | None) -> bool:
+    if not token:
+        return False
+    return conn.execute(delete(sessions).where(sessions.c.id_hash == digest(token))).rowcount > 0
+
+
+def revoke(conn: Connection, user_id: str, public_id: str) -> None:
+    gone = conn.execute(
+        delete(sessions).where(sessions.c.public_id == public_id, sessions.c.user_id == user_id)
+    ).rowcount
+    if not gone:
+        raise NotFound("There is no such session of yours; it may have ended already.")
+
+
+def revoke_all(conn: Connection, user_id: str) -> int:
+    return conn.execute(delete(sessions).where(sessions.c.user_id == user_id)).rowcount
+
+
+def of_user(conn: Connection, user_id: str) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        select(sessions).where(sessions.c.user_id == user_id).order_by(sessions.c.created_at)
+    )
+    return [
+        {
+            "id": r.public_id,
+            "kind": r.kind,
+            "label": r.label,
+            "created_at": r.created_at.isoformat(),
+            "seen_at": r.seen_at.isoformat(),
+            "expires_at": r.expires_at.isoformat(),
+        }
+        for r in rows
+    ]

@@ -1,0 +1,370 @@
+"""Shares: what an owner chose to send to one named reader, as numbered revisions.
+
+A push names its share by an id the client made, so sending the same thing twice (a
+retry after a lost answer, or after the server was killed mid-push) changes nothing, and
+sending a changed version adds a new revision while keeping the old ones. The owner can
+set an expiry and can revoke; either way the share and everything hanging off it
+(revisions, opens, comments, sign-offs) is deleted from the database, not hidden.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+
+from attunement.errors import InvalidInput, NotFound
+from attunement.server import audit, authz
+from attunement.server.accounts import readers_for
+from attunement.server.db import now, writing
+from attunement.server.errors import NotAllowed
+from attunement.server.schema import (
+    KINDS,
+    comments,
+    opens,
+    revisions,
+    shares,
+    signoffs,
+    users,
+)
+from attunement.server.sessions import Actor
+
+MAX_TITLE = 300
+MAX_BODY = 400_000
+MAX_EXPIRY = timedelta(days=2 * 366)
+
+
+def digest(title: str, body: str) -> str:
+    """The SHA-256 of a version: of the JSON array ``[title, body]`` in UTF-8."""
+    canonical = json.dumps([title, body], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def share_id_of(text: str) -> str:
+    try:
+        return str(uuid.UUID(text))
+    except (ValueError, AttributeError, TypeError):
+        raise NotFound(authz.NO_SUCH_SHARE) from None
+
+
+def _checked(kind: str, title: str, body: str, expires_at: datetime | None) -> None:
+    if kind not in KINDS:
+        raise InvalidInput(f"The kind must be one of {', '.join(KINDS)}.", field="kind")
+    if len(title) > MAX_TITLE:
+        raise InvalidInput(f"A title can be at most {MAX_TITLE} characters.", field="title")
+    if not body.strip():
+        raise InvalidInput("There is nothing to share: the text is empty.", field="body")
+    if len(body) > MAX_BODY:
+        raise InvalidInput(
+            f"A shared item can be at most {MAX_BODY:,} characters; share less.", field="body"
+        )
+    if expires_at is not None:
+        if expires_at.tzinfo is None:
+            raise InvalidInput("Give the expiry with its time zone.", field="expires_at")
+        if expires_at <= now():
+            raise InvalidInput("The expiry must be in the future.", field="expires_at")
+        if expires_at > now() + MAX_EXPIRY:
+            raise InvalidInput("An expiry can be at most two years away.", field="expires_at")
+
+
+def push(
+    engine: Engine,
+    actor: Actor,
+    share_id: str,
+    *,
+    kind: str,
+    reader_id: str,
+    title: str,
+    body: str,
+    redacted: bool,
+    expires_at: datetime | None = None,
+    course_id: str | None = None,
+) -> dict[str, Any]:
+    """Create a share or add a revision; idempotent for the same content."""
+    share_id = share_id_of(share_id)
+    _checked(kind, title, body, expires_at)
+    sha = digest(title, body)
+    with authz.recording_refusals(engine, "share.push"), writing(engine) as conn:
+        purge_expired(conn)
+        existing = conn.execute(select(shares).where(shares.c.id == share_id)).first()
+        if existing is None:
+            course_id = _course_for(conn, actor, reader_id, course_id)
+            conn.execute(
+                shares.insert().values(
+                    id=share_id,
+                    owner_id=actor.id,
+                    reader_id=reader_id,
+                    course_id=course_id,
+                    kind=kind,
+                    created_at=now(),
+                    expires_at=expires_at,
+                    latest=0,
+                )
+            )
+            audit.record(
+                conn, actor.id, "share.create", "share", share_id, owner_id=actor.id, detail=kind
+            )
+            latest, latest_sha = 0, None
+        else:
+            access = authz.share_for(conn, actor, share_id)
+            if access.role != "owner":
+                raise authz.Refused(actor.id, share_id, existing.owner_id)
+            if existing.reader_id != reader_id or existing.kind != kind:
+                raise InvalidInput(
+                    "This share was made for another reader or kind; share it again as a "
+                    "new item to send it to someone else.",
+                    field="reader",
+                )
+            if expires_at != existing.expires_at:
+                conn.execute(
+                    update(shares).where(shares.c.id == share_id).values(expires_at=expires_at)
+                )
+            latest = existing.latest
+            latest_sha = conn.execute(
+                select(revisions.c.sha256).where(
+                    revisions.c.share_id == share_id, revisions.c.number == latest
+                )
+            ).scalar()
+        if latest_sha == sha:
+            return {"id": share_id, "revision": latest, "sha256": sha, "created": False}
+        number = latest + 1
+        conn.execute(
+            revisions.insert().values(
+                share_id=share_id,
+                number=number,
+                title=title,
+                body=body,
+                sha256=sha,
+                redacted=redacted,
+                created_at=now(),
+            )
+        )
+        conn.execute(update(shares).where(shares.c.id == share_id).values(latest=number))
+        audit.record(
+            conn,
+            actor.id,
+            "share.push",
+            "share",
+            share_id,
+            owner_id=actor.id,
+            detail=f"revision {number} {sha[:16]}",
+        )
+    return {"id": share_id, "revision": number, "sha256": sha, "created": True}
+
+
+def push_retrying(engine: Engine, actor: Actor, share_id: str, **fields: Any) -> dict[str, Any]:
+    """:func:`push`, once more if a simultaneous identical push won the race."""
+    try:
+        return push(engine, actor, share_id, **fields)
+    except IntegrityError:
+        return push(engine, actor, share_id, **fields)
+
+
+def _course_for(conn: Connection, actor: Actor, reader_id: str, course_id: str | None) -> str:
+    choices = [r for r in readers_for(conn, actor.id) if r["id"] == reader_id]
+    if course_id is not None:
+        choices = [r for r in choices if r["course_id"] == course_id]
+    if not choices:
+        raise InvalidInput(
+            "You can share only with a supervisor or course lead of one of your courses; "
+            "`attune share readers` lists them.",
+            field="reader",
+        )
+    return str(choices[0]["course_id"])
+
+
+def revoke(engine: Engine, actor: Actor, share_id: str) -> None:
+    """Delete a share and everything it carried. Only its owner can."""
+    share_id = share_id_of(share_id)
+    with authz.recording_refusals(engine, "share.revoke"), writing(engine) as conn:
+        access = authz.share_for(conn, actor, share_id)
+        if access.role != "owner":
+            raise authz.Refused(actor.id, share_id, access.share.owner_id)
+        conn.execute(delete(shares).where(shares.c.id == share_id))
+        audit.record(conn, actor.id, "share.revoke", "share", share_id, owner_id=actor.id)
+
+
+def purge_expired(conn: Connection) -> int:
+    """Delete every share past its expiry (called on every push and every listing, and
+    regardless, an expired share is refused as if it never existed)."""
+    moment = now()
+    gone = conn.execute(
+        select(shares.c.id, shares.c.owner_id).where(shares.c.expires_at <= moment)
+    ).all()
+    for row in gone:
+        conn.execute(delete(shares).where(shares.c.id == row.id))
+        audit.record(conn, None, "share.expire", "share", row.id, owner_id=row.owner_id)
+    return len(gone)
+
+
+def _summary(conn: Connection, row: Any, role: str) -> dict[str, Any]:
+    title = conn.execute(
+        select(revisions.c.title).where(
+            revisions.c.share_id == row.id, revisions.c.number == row.latest
+        )
+    ).scalar()
+    signed = conn.execute(
+        select(func.max(signoffs.c.revision)).where(signoffs.c.share_id == row.id)
+    ).scalar()
+    changes = conn.execute(
+        select(func.max(comments.c.revision)).where(
+            comments.c.share_id == row.id, comments.c.kind == "changes"
+        )
+    ).scalar()
+    opened = conn.execute(select(func.max(opens.c.at)).where(opens.c.share_id == row.id)).scalar()
+    count = conn.execute(
+        select(func.count()).select_from(comments).where(comments.c.share_id == row.id)
+    ).scalar()
+    other = row.reader_id if role == "owner" else row.owner_id
+    person = conn.execute(select(users.c.name).where(users.c.id == other)).scalar()
+    if signed == row.latest:
+        status = "signed off"
+    elif changes == row.latest:
+        status = "changes requested"
+    elif opened is not None:
+        status = "opened"
+    else:
+        status = "not opened yet"
+    return {
+        "id": row.id,
+        "kind": row.kind,
+        "title": title or "Untitled",
+        "revision": row.latest,
+        "created_at": row.created_at.isoformat(),
+        "expires_at": row.expires_at.isoformat() if row.expires_at else None,
+        "reader" if role == "owner" else "owner": {"id": other, "name": person},
+        "status": status,
+        "comments": count,
+        "last_opened": opened.isoformat() if opened else None,
+    }
+
+
+def mine(engine: Engine, actor: Actor) -> list[dict[str, Any]]:
+    """What I have shared, newest first."""
+    with writing(engine) as conn:
+        purge_expired(conn)
+        rows = conn.execute(
+            select(shares).where(shares.c.owner_id == actor.id).order_by(shares.c.created_at.desc())
+        ).all()
+        return [_summary(conn, r, "owner") for r in rows]
+
+
+def inbox(engine: Engine, actor: Actor) -> list[dict[str, Any]]:
+    """What has been shared with me and I may still read, newest first."""
+    with writing(engine) as conn:
+        purge_expired(conn)
+        rows = conn.execute(
+            select(shares).where(authz.readable_by(actor.id)).order_by(shares.c.created_at.desc())
+        ).all()
+        out = []
+        for row in rows:
+            try:
+                authz.share_for(conn, actor, row.id)
+            except NotFound:
+                continue
+            out.append(_summary(conn, row, "reader"))
+        return out
+
+
+def view(
+    engine: Engine, actor: Actor, share_id: str, revision: int | None = None
+) -> dict[str, Any]:
+    """One share as its owner or reader sees it: a revision's text, the list of
+    revisions, the comment thread and the sign-offs; the owner also sees who opened it.
+    A reader's look is recorded (an open, and an audit line)."""
+    share_id = share_id_of(share_id)
+    with authz.recording_refusals(engine), writing(engine) as conn:
+        access = authz.share_for(conn, actor, share_id)
+        row = access.share
+        number = row.latest if revision is None else revision
+        shown = conn.execute(
+            select(revisions).where(revisions.c.share_id == share_id, revisions.c.number == number)
+        ).first()
+        if shown is None:
+            raise NotFound(f"This shared item has no revision {number}.", field="revision")
+        if access.role == "reader":
+            conn.execute(
+                opens.insert().values(
+                    share_id=share_id, revision=number, reader_id=actor.id, at=now()
+                )
+            )
+            audit.record(
+                conn,
+                actor.id,
+                "share.read",
+                "share",
+                share_id,
+                owner_id=row.owner_id,
+                detail=f"revision {number}",
+            )
+        names = dict(conn.execute(select(users.c.id, users.c.name)).all())
+        out = _summary(conn, row, access.role)
+        out.update(
+            role=access.role,
+            owner={"id": row.owner_id, "name": names.get(row.owner_id)},
+            reader={"id": row.reader_id, "name": names.get(row.reader_id)},
+            shown={
+                "number": shown.number,
+                "title": shown.title,
+                "body": shown.body,
+                "sha256": shown.sha256,
+                "redacted": bool(shown.redacted),
+                "created_at": shown.created_at.isoformat(),
+            },
+            revisions=[
+                {"number": r.number, "sha256": r.sha256, "created_at": r.created_at.isoformat()}
+                for r in conn.execute(
+                    select(revisions.c.number, revisions.c.sha256, revisions.c.created_at)
+                    .where(revisions.c.share_id == share_id)
+                    .order_by(revisions.c.number)
+                )
+            ],
+            comments=[
+                {
+                    "id": c.id,
+                    "revision": c.revision,
+                    "parent": c.parent_id,
+                    "author": {"id": c.author_id, "name": names.get(c.author_id)},
+                    "kind": c.kind,
+                    "quote": c.quote,
+                    "body": c.body,
+                    "created_at": c.created_at.isoformat(),
+                }
+                for c in conn.execute(
+                    select(comments)
+                    .where(comments.c.share_id == share_id)
+                    .order_by(comments.c.created_at, comments.c.id)
+                )
+            ],
+            signoffs=[
+                {
+                    "revision": s.revision,
+                    "sha256": s.sha256,
+                    "signer": {"id": s.signer_id, "name": s.signer_name},
+                    "signed_at": s.signed_at.isoformat(),
+                }
+                for s in conn.execute(
+                    select(signoffs).where(signoffs.c.share_id == share_id).order_by(signoffs.c.pk)
+                )
+            ],
+        )
+        if access.role == "owner":
+            out["opens"] = [
+                {"reader": names.get(o.reader_id), "revision": o.revision, "at": o.at.isoformat()}
+                for o in conn.execute(
+                    select(opens).where(opens.c.share_id == share_id).order_by(opens.c.pk)
+                )
+            ]
+        return out
+
+
+def require_owner_or_reader(access: authz.Access, wanted: str) -> None:
+    if access.role != wanted:
+        who = "the person it was shared with" if wanted == "reader" else "its owner"
+        raise NotAllowed(f"Only {who} can do that.")

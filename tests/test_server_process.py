@@ -1,0 +1,265 @@
+"""The team server as people run it: `attune server serve` in its own process, the
+local app signing in and sharing through the CLI, the server killed with SIGKILL in the
+middle of pushes (nothing acknowledged is lost, nothing is duplicated), and nginx in
+front of it (forwarded headers believed from nginx only)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from attunement.core.journal import Journal
+from attunement.server.client import Client
+from attunement.server.db import reading
+from attunement.server.schema import revisions, shares
+
+from .conftest import REPO, Attune, free_port
+from .server_world import PASSWORD, build_world
+
+pytestmark = pytest.mark.slow
+
+
+class Served:
+    def __init__(self, world, tmp_path: Path, trusted: str = "") -> None:
+        self.world = world
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.data_dir = tmp_path / "server-data"
+        self.trusted = trusted
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "attunement",
+                "--data-dir",
+                str(self.data_dir),
+                "server",
+                "serve",
+                "--database",
+                self.world.config.database_url,
+                "--port",
+                str(self.port),
+                "--url",
+                self.url,
+                "--trusted-proxy",
+                self.trusted,
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(self.url + "/api/v1/health", timeout=2):
+                    return
+            except OSError:
+                if self.process.poll() is not None:
+                    raise AssertionError(self.process.stderr.read().decode()) from None
+                time.sleep(0.1)
+        raise AssertionError("the server did not start")
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def served(tmp_path):
+    world = build_world(tmp_path)
+    server = Served(world, tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_a_trainee_signs_in_and_shares_an_entry_from_the_command_line(served, tmp_path):
+    data_dir = tmp_path / "toms-journal"
+    attune = Attune(data_dir)
+    with Journal.open(data_dir) as journal:
+        entry = journal.write(
+            "Sat with Amara Okafor on ward 7 after her scan; I wanted to fix it.",
+            title="After the scan",
+        )
+    attune("server", "login", served.url, "--email", "tom@example.org", input=PASSWORD + "\n")
+    saved = json.loads((data_dir / "server.json").read_text())
+    assert saved["url"] == served.url and PASSWORD not in json.dumps(saved)
+    assert (data_dir / "server.json").stat().st_mode & 0o077 == 0
+
+    refused = attune("share", "entry", entry.id, "--to", "sam@example.org", ok=False)
+    assert refused.exit_code == 2 and "add --yes" in refused.output  # shown, not sent
+    assert "Amara" not in refused.output and "[Client A]" in refused.output
+
+    sent = attune("share", "entry", entry.id, "--to", "Sam", "--yes", "--json")
+    result = json.loads(sent.stdout[sent.stdout.index("{") :])
+    assert result["revision"] == 1 and result["created"]
+    again = attune("share", "entry", entry.id, "--to", "Sam", "--yes")
+    assert "already has this exact version" in again.output
+
+    sam = served.world.api("Sam")
+    shown = sam.get(f"/api/v1/shares/{result['id']}").json()["shown"]
+    assert "Amara" not in shown["body"] and "I wanted to fix it" in shown["body"]
+    assert shown["redacted"] is True
+
+    with Journal.open(data_dir) as journal:
+        journal.edit(entry.id, body=entry.body + " Next time I will wait.")
+    attune("share", "entry", entry.id, "--to", "Sam", "--yes")
+    listed = attune.json("share", "list")
+    assert listed[0]["revision"] == 2 and listed[0]["reader"]["name"] == "Sam"
+
+    nobody = attune("share", "entry", entry.id, "--to", "otto@example.org", "--yes", ok=False)
+    assert nobody.exit_code == 2 and "Sam <sam@example.org>" in nobody.output
+
+    attune("share", "revoke", result["id"])
+    assert sam.get(f"/api/v1/shares/{result['id']}").status_code == 404
+    attune("server", "logout")
+    assert not (data_dir / "server.json").exists()
+    assert "not signed in" in attune("share", "list", ok=False).output
+
+
+def test_kill_9_mid_push_loses_nothing_and_duplicates_nothing(served):
+    world = served.world
+    _actor, token = world.actor("Tom", "token")
+    items = [str(uuid.UUID(int=i + 1)) for i in range(60)]
+    acknowledged: list[str] = []
+
+    def push(share_id: str) -> None:
+        Client(served.url, token).call(
+            "PUT",
+            f"/api/v1/shares/{share_id}",
+            {
+                "kind": "entry",
+                "reader": world.ids["Sam"],
+                "title": share_id,
+                "body": f"Reflection {share_id}.",
+            },
+        )
+
+    def pusher() -> None:
+        for share_id in items:
+            try:
+                push(share_id)
+            except Exception:
+                return
+            acknowledged.append(share_id)
+
+    thread = threading.Thread(target=pusher)
+    thread.start()
+    while len(acknowledged) < 15:
+        time.sleep(0.01)
+    served.kill()
+    thread.join(timeout=30)
+    assert 15 <= len(acknowledged) < len(items)
+
+    with reading(world.engine) as conn:
+        stored = set(conn.execute(select(shares.c.id)).scalars())
+    assert set(acknowledged) <= stored  # every acknowledged push survived
+
+    served.start()
+    for share_id in items:  # the client retries everything; pushes are idempotent
+        push(share_id)
+    with reading(world.engine) as conn:
+        ids = list(conn.execute(select(shares.c.id)).scalars())
+        per_share = dict(
+            conn.execute(
+                select(revisions.c.share_id, func.count()).group_by(revisions.c.share_id)
+            ).all()
+        )
+    assert sorted(ids) == sorted(items)
+    assert set(per_share.values()) == {1}
+
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+@pytest.mark.skipif(not Path(NGINX).exists(), reason="nginx is not installed (.ci/run does)")
+def test_behind_nginx_the_proxy_is_believed_and_nobody_else(tmp_path):
+    world = build_world(tmp_path)
+    server = Served(world, tmp_path, trusted="127.0.0.1")
+    server.start()
+    port = free_port()
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(f"""
+daemon off;
+worker_processes 1;
+pid {tmp_path}/nginx.pid;
+error_log {tmp_path}/nginx-error.log;
+{"user root;" if os.geteuid() == 0 else ""}
+events {{ worker_connections 64; }}
+http {{
+  access_log off;
+  client_body_temp_path {tmp_path}/body;
+  proxy_temp_path {tmp_path}/proxy;
+  fastcgi_temp_path {tmp_path}/fastcgi;
+  uwsgi_temp_path {tmp_path}/uwsgi;
+  scgi_temp_path {tmp_path}/scgi;
+  server {{
+    listen 127.0.0.1:{port};
+    location / {{
+      proxy_pass http://127.0.0.1:{server.port};
+      proxy_set_header Host $host:$server_port;
+      proxy_set_header X-Forwarded-For $remote_addr;
+      # Stands in for TLS termination: in production nginx listens with ssl and sends
+      # $scheme (docs/server.md).
+      proxy_set_header X-Forwarded-Proto https;
+    }}
+  }}
+}}
+""")
+    nginx = subprocess.Popen([NGINX, "-c", str(conf), "-p", str(tmp_path)], stderr=subprocess.PIPE)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/api/v1/health", timeout=2) as r:
+                    assert json.load(r) == {"status": "ok"}
+                break
+            except OSError:
+                if nginx.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(nginx.stderr.read().decode()) from None
+                time.sleep(0.1)
+        with urllib.request.urlopen(base + "/signin") as through_proxy:
+            cookie = through_proxy.headers["Set-Cookie"]
+            assert "Secure" in cookie and "HttpOnly" in cookie
+            assert "max-age" in through_proxy.headers["Strict-Transport-Security"]
+        # The same header from another address (127.0.0.2, not the proxy) is ignored.
+        import http.client
+
+        direct = http.client.HTTPConnection(
+            "127.0.0.1", server.port, timeout=10, source_address=("127.0.0.2", 0)
+        )
+        direct.request("GET", "/signin", headers={"X-Forwarded-Proto": "https"})
+        answer = direct.getresponse()
+        assert answer.status == 200 and "Secure" not in answer.getheader("Set-Cookie")
+        direct.close()
+        share_id = world.share("Tom", "Sam", "Through the proxy", "Words.")
+        _actor, token = world.actor("Sam", "token")
+        seen = Client(base, token).call("GET", f"/api/v1/shares/{share_id}")
+        assert seen["shown"]["body"] == "Words."
+    finally:
+        nginx.terminate()
+        nginx.wait(timeout=10)
+        server.stop()
