@@ -21,6 +21,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from training.caregiver import TARGETS  # noqa: E402
 from training.caregiver_data import FIXING_CODES, load, reply_code  # noqa: E402
 
 from attunement.analysis.feelings import named_feelings  # noqa: E402
@@ -28,17 +29,6 @@ from attunement.analysis.markers import find_markers, lexicon  # noqa: E402
 from attunement.analysis.writing import has_content_word  # noqa: E402
 from attunement.practice.feedback import feedback  # noqa: E402
 from attunement.practice.vignettes import vignette  # noqa: E402
-
-TARGETS = {
-    "markers micro-F1": 0.85,
-    "lowest marker F1": 0.70,
-    "entries all right": 0.80,
-    "reply MI macro-F1": 0.85,
-    "advice/reassurance recall": 0.95,
-    "feeling met F1": 0.85,
-    "named feelings precision": 0.90,
-    "evidence with a content word": 0.98,
-}
 
 
 def f1(tp: int, fp: int, fn: int) -> float:

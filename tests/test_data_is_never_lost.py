@@ -20,6 +20,8 @@ from attunement.core.journal import Journal
 from attunement.paths import DATABASE_NAME
 from attunement.storage.store import Store
 
+from .conftest import DATA
+
 WRITER = Path(__file__).with_name("writer_process.py")
 
 
@@ -126,8 +128,8 @@ def test_a_second_process_holding_the_write_lock_only_delays_a_save(tmp_path: Pa
 
 
 def test_an_interrupted_migration_leaves_the_previous_version(tmp_path: Path, monkeypatch):
-    """The whole upgrade runs in one transaction: a failure halfway rolls back to nothing
-    rather than leaving half a schema behind."""
+    """The whole upgrade runs in one transaction: a failure halfway rolls back to the
+    previous schema rather than leaving half of the new one behind."""
     from attunement.storage import engine as engine_mod
 
     real = engine_mod.upgrade_schema
@@ -138,13 +140,38 @@ def test_an_interrupted_migration_leaves_the_previous_version(tmp_path: Path, mo
 
     monkeypatch.setattr(engine_mod, "upgrade_schema", upgrade_then_die)
     path = tmp_path / DATABASE_NAME
+    shutil.copy(DATA / "journal-schema-0003.sqlite3", path)
     with pytest.raises(KeyboardInterrupt):
         Store.open_sqlite(path)
     raw = sqlite3.connect(path)
     tables = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    (revision,) = raw.execute("SELECT version_num FROM alembic_version").fetchone()
     raw.close()
-    assert tables == set(), "no half-made schema is left behind"
+    assert revision == "0003" and "people" not in tables, "no half-made schema is left behind"
     monkeypatch.setattr(engine_mod, "upgrade_schema", real)
+    with Store.open_sqlite(path) as store:
+        assert store.integrity_check() == "ok"
+
+
+def test_an_interrupted_creation_of_a_new_journal_leaves_nothing(tmp_path: Path, monkeypatch):
+    """A new journal's schema is made in one transaction too: a failure on its last
+    statement leaves an empty file, which the next open completes."""
+    from attunement.storage import engine as engine_mod
+
+    broken = tmp_path / "head.sql"
+    broken.write_text(
+        engine_mod.HEAD_SQL.read_text(encoding="utf-8") + "\nSELECT * FROM no_such_table;\n",
+        encoding="utf-8",
+    )
+    real = engine_mod.HEAD_SQL
+    monkeypatch.setattr(engine_mod, "HEAD_SQL", broken)
+    path = tmp_path / DATABASE_NAME
+    with pytest.raises(sqlite3.OperationalError):
+        Store.open_sqlite(path)
+    raw = sqlite3.connect(path)
+    assert raw.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+    raw.close()
+    monkeypatch.setattr(engine_mod, "HEAD_SQL", real)
     with Store.open_sqlite(path) as store:
         assert store.integrity_check() == "ok"
 
@@ -160,13 +187,15 @@ def test_a_full_disk_refuses_the_save_clearly_and_keeps_what_was_there(tmp_path:
     from attunement.errors import StorageError
 
     with Journal.open(data_dir) as journal:
-        # SQLite's own "database or disk is full" error, as a real full disk raises it.
+        # SQLite's own "database or disk is full" error, as a real full disk raises it,
+        # on the engine's connections and on the driver's own (entries are added there).
         event.listen(
             journal.store.engine,
             "connect",
             lambda conn, _: conn.execute(f"PRAGMA max_page_count = {pages + 2}"),
         )
         journal.store.engine.dispose()
+        journal.store._connection().execute(f"PRAGMA max_page_count = {pages + 2}")
         with pytest.raises(StorageError, match="no space left"):
             journal.write("x" * 200_000)
     with Journal.open(data_dir) as journal:

@@ -129,3 +129,31 @@ def test_a_journal_written_by_schema_0003_keeps_transcripts_and_practice(tmp_pat
         assert attempt["vignette_id"] == "v01" and set(attempt["scores"]) >= {"reflection"}
         assert len(journal.list_entries()) + len(journal.trash()) == 3
     assert _content_hash(tmp_path / "journal.sqlite3") == before
+
+
+def _sqlite_schema(path: Path) -> list[tuple[str, str, str, str]]:
+    conn = sqlite3.connect(path)
+    rows = conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name")
+    schema = [tuple(row) for row in rows]
+    revision = conn.execute("SELECT version_num FROM alembic_version").fetchall()
+    conn.close()
+    return schema + [("revision", str(revision), "", "")]
+
+
+def test_a_new_journal_gets_exactly_the_schema_the_migrations_give(tmp_path: Path):
+    """New journals are created from head.sql without Alembic; migrating an empty database
+    step by step must give the same tables, indexes, triggers and revision. If this fails
+    after adding a migration, run `python tools/head_schema.py`."""
+    from sqlalchemy import create_engine
+
+    from attunement.storage.engine import upgrade_schema, writer
+
+    migrated = tmp_path / "migrated.sqlite3"
+    engine = create_engine(f"sqlite:///{migrated}")
+    with writer(engine).begin() as conn:
+        upgrade_schema(conn)
+    engine.dispose()
+    with Journal.open(tmp_path / "new") as journal:
+        journal.write("The first words in a new journal. #start")
+        assert journal.search("words")[0].entry.tags == ("start",)
+    assert _sqlite_schema(tmp_path / "new" / "journal.sqlite3") == _sqlite_schema(migrated)

@@ -66,14 +66,14 @@ def test_saving_looks_for_identifying_details_first(journal):
 
 
 def test_each_entry_version_is_analysed_once(journal, monkeypatch):
-    from attunement.core import insights
+    from attunement.core import readings
 
     calls: list[str] = []
-    real = insights.analyse_entry
-    monkeypatch.setattr(insights, "analyse_entry", lambda e: calls.append(e.id) or real(e))
-    cache = insights.AnalysisCache()
+    real = readings._analyse
+    monkeypatch.setattr(readings, "_analyse", lambda text: calls.append(text) or real(text))
     entry = journal.write("I wanted to fix it.")
-    assert cache(entry) == cache(entry) and calls == [entry.id]
+    assert readings.signs(journal, [entry], read_now=1) == readings.signs(journal, [entry])
+    assert calls == [entry.body]  # stored with the entry, not kept per run
     edited, _ = journal.edit(entry.id, body="I stayed with it.")
-    cache(edited)
-    assert calls == [entry.id, entry.id]  # a new version is read again
+    readings.signs(journal, [edited], read_now=1)
+    assert calls == [entry.body, edited.body]  # a new version is read again

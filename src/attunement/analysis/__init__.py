@@ -9,7 +9,9 @@ out, each finding carrying character spans into the given text as evidence.
     analyze_text(text), analyze_response(response, statement)   all of the above
 
 Importing this package loads nothing heavy; the first call reads the shipped data and
-model files it needs.
+model files it needs. ``READING_VERSION`` names the analysis (a digest of its code,
+models and marker definitions, computed when first asked for); stored readings of
+entries are keyed by it (``attunement.core.readings``).
 """
 
 from __future__ import annotations
@@ -33,7 +35,17 @@ from attunement.analysis.report import (
     analyze_text,
 )
 
+
+def __getattr__(name: str) -> str:
+    if name == "READING_VERSION":
+        from attunement.analysis.version import reading_version
+
+        return reading_version()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
+    "READING_VERSION",
     "ClientTalk",
     "Emotions",
     "Empathy",

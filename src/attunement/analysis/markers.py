@@ -221,7 +221,13 @@ def find_markers(text: str) -> list[MarkerFinding]:
 
 def find_rule_markers(text: str) -> list[MarkerFinding]:
     """Every framework marker the lexicon's patterns find in ``text``, with its evidence
-    spans, in text order: the rules' own reading, which the learnt heads read too."""
+    spans, in text order: the rules' own reading, which the learnt heads read too (and
+    which reading one sentence asks for three times: computed once)."""
+    return list(_rule_markers(text))
+
+
+@lru_cache(maxsize=512)
+def _rule_markers(text: str) -> tuple[MarkerFinding, ...]:
     lex = lexicon()
     quoted = _quoted_regions(text, lex)
     grouped: dict[tuple[str, bool, bool, bool], list[Span]] = {}
@@ -263,4 +269,4 @@ def find_rule_markers(text: str) -> list[MarkerFinding]:
         for key, spans in grouped.items()
         for marker_id, negated, in_quote, other in [key]
     ]
-    return sorted(findings, key=lambda f: (f.spans[0][0], f.id))
+    return tuple(sorted(findings, key=lambda f: (f.spans[0][0], f.id)))

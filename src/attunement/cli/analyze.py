@@ -142,12 +142,13 @@ def analyze(app: AppContext, entry_id, text, response, statement, batch, as_json
             _print_response_analysis(result)
         return
     if entry_id == "-":
-        body = read_stdin()
+        analysis = analyze_text(read_stdin())
     elif entry_id is not None:
-        body = app.journal.get(entry_id).body
+        from attunement.core.readings import reading
+
+        analysis = reading(app.journal, app.journal.get(entry_id))  # stored, or made once
     else:
-        body = text
-    analysis = analyze_text(body)
+        analysis = analyze_text(text)
     if as_json:
         emit_json(analysis.to_dict())
     else:

@@ -259,7 +259,7 @@ def list_(
         return
     for entry in entries:
         click.echo(_entry_line(entry))
-    total = journal.store.count_entries(journal.check_filter(flt))
+    total = journal.reader.count_entries(journal.check_filter(flt))
     if total > len(entries):
         hint(f"Showing {len(entries)} of {total}; use -n N or --all for more.")
 

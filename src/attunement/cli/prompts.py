@@ -72,7 +72,7 @@ def prompts(app: AppContext, deck_id: str | None, as_json: bool) -> None:
     """List the prompts, and how often you have answered each."""
     journal = app.journal
     decks = [journal.decks.deck(deck_id)] if deck_id else list(journal.decks.decks)
-    used = journal.store.prompt_history()
+    used = journal.reader.prompt_history()
     if as_json:
         emit_json(
             {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -74,6 +74,30 @@ def export(app: AppContext, fmt: str, out: Path | None) -> None:
     ok(f"Exported {count} entries to {out}.")
 
 
+class _ProgressBar:
+    """A progress bar on stderr, drawn from the first report of progress on (an import
+    that finishes at once shows none). Nothing at all when stderr is not a terminal."""
+
+    def __init__(self, *, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bar: Any = None
+
+    def show(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=max(total, 1), label="Importing", file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(done - self.bar.pos)
+
+    def __enter__(self) -> _ProgressBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
 @click.command(name="import")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
@@ -93,7 +117,8 @@ def import_(app: AppContext, path: Path, fmt: str, dry_run: bool, as_json: bool)
     listed, and the command exits with status 2."""
     from attunement.interop import import_file
 
-    report = import_file(app.journal, path, fmt, dry_run=dry_run)
+    with _ProgressBar(enabled=sys.stderr.isatty() and not as_json) as bar:
+        report = import_file(app.journal, path, fmt, dry_run=dry_run, progress=bar.show)
     if as_json:
         emit_json(report.to_dict())
     else:

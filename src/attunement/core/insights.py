@@ -5,7 +5,7 @@ week, prompt coverage and writing days. One computation feeds the Insights page,
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -14,7 +14,8 @@ from attunement.core.dates import now_local
 from attunement.core.journal import Journal, start_of_day
 from attunement.core.models import SCALES, EntryFilter
 
-MAX_ANALYSED = 400  # entries analysed for markers and feelings (the most recent)
+MAX_ANALYSED = 20_000  # entries whose readings are counted (the most recent)
+READ_NOW = 50  # entries without a stored reading that Insights reads itself
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class Insights:
     writing_days: dict[str, int]  # ISO date -> entries, in the same weeks
     analysed: int
     capped: bool
+    unread: int = 0  # entries in the period without a reading yet (being read)
     # scale -> moment ("before", "after") -> (average, check-ins): "am I more at ease after?"
     by_moment: dict[str, dict[str, tuple[float, int]]] = field(default_factory=dict)
 
@@ -53,6 +55,7 @@ class Insights:
             "writing_days": self.writing_days,
             "analysed_entries": self.analysed,
             "capped": self.capped,
+            "unread_entries": self.unread,
             "by_moment": {
                 scale: {m: {"mean": v[0], "count": v[1]} for m, v in moments.items()}
                 for scale, moments in self.by_moment.items()
@@ -72,8 +75,10 @@ def compute(
     now: datetime | None = None,
     analyse: Any = None,
 ) -> Insights:
-    """``analyse(entry) -> (marker ids that count, Ekman groups)`` is injectable so the
-    page can reuse cached analyses; by default entries are analysed here."""
+    """Markers and feelings come from the entries' stored readings (``core.readings``):
+    up to ``READ_NOW`` entries without one are read here, the rest are counted as
+    ``unread`` until the background reader reaches them. ``analyse(entry) -> (marker ids
+    that count, Ekman groups)`` replaces the readings (tests, other tools)."""
     now = now or now_local()
     first_week = monday(now.date()) - timedelta(weeks=weeks - 1)
     week_starts = [first_week + timedelta(weeks=i) for i in range(weeks)]
@@ -92,36 +97,37 @@ def compute(
         for name, per in moments.items()
     }
 
-    entries = journal.list_entries(EntryFilter(since=since), limit=MAX_ANALYSED + 1)
-    capped = len(entries) > MAX_ANALYSED
-    entries = entries[:MAX_ANALYSED]
-    analyse = analyse or analyse_entry
+    if analyse is None:
+        from attunement.core.readings import period_signs
+
+        read, unread, total = period_signs(journal, since, limit=MAX_ANALYSED, read_now=READ_NOW)
+    else:
+        entries = journal.list_entries(EntryFilter(since=since), limit=MAX_ANALYSED + 1)
+        total, unread = len(entries), 0
+        read = [(e.created_at.date(), *analyse(e), 1) for e in entries[:MAX_ANALYSED]]
+    capped = total > MAX_ANALYSED
     markers: dict[str, list[int]] = defaultdict(lambda: [0] * weeks)
     feelings: dict[str, list[int]] = defaultdict(lambda: [0] * weeks)
-    for entry in entries:
-        index = (monday(entry.created_at.date()) - first_week).days // 7
+    for day, marker_ids, groups, count in read:
+        index = (monday(day) - first_week).days // 7
         if not 0 <= index < weeks:
             continue
-        marker_ids, groups = analyse(entry)
         for marker_id in marker_ids:
-            markers[marker_id][index] += 1
+            markers[marker_id][index] += count
         for group in groups:
-            feelings[group][index] += 1
+            feelings[group][index] += count
 
-    used = journal.store.prompt_history()
+    used = journal.reader.prompt_history()
     coverage = [
         (p.id, p.title, used[p.id].count if p.id in used else 0)
         for p in journal.decks.deck(deck_id).prompts
     ]
 
-    days: Counter[str] = Counter()
-    from attunement.core.dates import local_day
-
-    for created, offset in journal.store.writing_days():
-        day = local_day(created, offset)
-        if day < first_week:
-            break
-        days[day.isoformat()] += 1
+    days = {
+        day: count
+        for day, count in journal.reader.local_writing_days(since).items()
+        if day >= first_week.isoformat()
+    }
     return Insights(
         start=first_week,
         end=now.date(),
@@ -131,8 +137,9 @@ def compute(
         feelings_per_week=dict(sorted(feelings.items())),
         prompt_coverage=coverage,
         writing_days=dict(sorted(days.items())),
-        analysed=len(entries),
+        analysed=sum(row[3] for row in read),
         capped=capped,
+        unread=unread,
         by_moment=by_moment,
     )
 
@@ -142,21 +149,3 @@ def analyse_entry(entry: Any) -> tuple[set[str], tuple[str, ...]]:
 
     analysis = analyze_text(entry.body)  # the same reading the entry page shows
     return {f.id for f in analysis.markers if f.counts}, analysis.feelings.groups
-
-
-class AnalysisCache:
-    """Markers and feelings of each entry version, computed once: a long-running app (the
-    web server) keeps one, so Insights does not re-read every entry on every visit. An
-    edit makes a new version, so a cached result never goes stale."""
-
-    def __init__(self, limit: int = 20_000) -> None:
-        self.limit = limit
-        self._kept: dict[tuple[str, int], tuple[set[str], tuple[str, ...]]] = {}
-
-    def __call__(self, entry: Any) -> tuple[set[str], tuple[str, ...]]:
-        key = (entry.id, entry.revision)
-        if key not in self._kept:
-            if len(self._kept) >= self.limit:
-                self._kept.clear()
-            self._kept[key] = analyse_entry(entry)
-        return self._kept[key]

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import os
 import random
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attunement.core.dates import local_day, now_local
 from attunement.core.models import (
@@ -31,17 +32,17 @@ from attunement.core.models import (
 from attunement.core.tags import collect_tags, inline_tags, normalise_tag
 from attunement.core.validation import clean_body, clean_scale, clean_text, clean_title
 from attunement.errors import Conflict, FormatError, InvalidInput
-from attunement.framework import (
-    DEFAULT_DECK,
-    Deck,
-    DeckSet,
-    Prompt,
-    concepts,
-    format_of,
-    parse_deck,
-)
 from attunement.paths import DATABASE_NAME, ensure_data_dir
-from attunement.storage.store import ImportResult, Store
+from attunement.storage.reader import Reader
+
+if TYPE_CHECKING:
+    from attunement.framework import Deck, DeckSet, Prompt
+    from attunement.storage.bulk import ImportResult
+    from attunement.storage.store import Store
+
+# attunement.framework.DEFAULT_DECK, named here so that reading entries needs no framework
+# (tests/test_startup.py checks they agree).
+DEFAULT_DECK = "art-of-attunement"
 
 MAX_NOTE_CHARS = 5000
 
@@ -95,11 +96,28 @@ def start_of_day(day: date, tzinfo: Any) -> datetime:
 
 
 class Journal:
-    def __init__(self, store: Store, data_dir: Path | None = None) -> None:
-        self.store = store
+    """One person's journal. It opens for reading with the database driver alone
+    (``reader``); the first write turns that into a ``Store`` (``store``), which imports
+    SQLAlchemy, so commands that only read start fast."""
+
+    def __init__(self, store: Reader, data_dir: Path | None = None) -> None:
+        self._store = store
         self.data_dir = data_dir
         self._decks: DeckSet | None = None
+        self._upgrade = threading.Lock()
         self.notices: list[str] = []  # what opening it finished or undid, to tell the person
+
+    @property
+    def reader(self) -> Reader:
+        """What reads go through: the store if one is open, else the plain reader."""
+        return self._store
+
+    @property
+    def store(self) -> Store:
+        """The journal's store, for writing (and everything else)."""
+        with self._upgrade:
+            self._store = store = self._store.for_writing()
+        return store
 
     @classmethod
     def open(cls, data_dir: Path, passphrase: str | None = None) -> Journal:
@@ -109,14 +127,14 @@ class Journal:
 
         notices = cls.prepare(data_dir)
         if not vault.is_encrypted(data_dir):
-            journal = cls(Store.open_sqlite(data_dir / DATABASE_NAME), data_dir)
+            journal = cls(Reader.open_sqlite(data_dir / DATABASE_NAME), data_dir)
         else:
             header = vault.read_header(data_dir)
             key = vault.derive_key(cls.require_passphrase(passphrase), header)
             path = data_dir / header.file
             vault.verify(path, key)
             health.require_intact_pages(path, key)
-            journal = cls(Store.open_sqlite(path, key=key), data_dir)
+            journal = cls(Reader.open_sqlite(path, key=key), data_dir)
         journal.notices = notices
         return journal
 
@@ -152,12 +170,12 @@ class Journal:
                 f"There is already a journal in {data_dir}; use `attune encrypt` to encrypt it."
             )
         header, key = vault.keyed_header(vault.check_passphrase(passphrase))
-        store = Store.open_sqlite(data_dir / vault.ENCRYPTED_NAME, key=key)
+        store = Reader.open_sqlite(data_dir / vault.ENCRYPTED_NAME, key=key)
         vault.write_header(data_dir, header)  # the journal exists from here on
         return cls(store, data_dir)
 
     def close(self) -> None:
-        self.store.close()
+        self._store.close()
 
     def __enter__(self) -> Journal:
         return self
@@ -170,10 +188,14 @@ class Journal:
     @property
     def decks(self) -> DeckSet:
         if self._decks is None:
-            self._decks = DeckSet.from_sources(self.store.list_decks())
+            from attunement.framework import DeckSet
+
+            self._decks = DeckSet.from_sources(self.reader.list_decks())
         return self._decks
 
     def add_deck(self, path: Path, *, replace: bool = False) -> Deck:
+        from attunement.framework import concepts, format_of, parse_deck
+
         fmt = format_of(path.name)
         text = read_text_file(path)
         deck = parse_deck(text, fmt, where=str(path), known_skills=concepts().subskill_ids)
@@ -184,6 +206,9 @@ class Journal:
 
     def install_decks(self, decks: Iterable[tuple[str, str, str]]) -> None:
         """Add stored decks (id, format, source) carried by a backup, unless present."""
+        decks = list(decks)
+        if not decks:
+            return
         present = {d.id for d in self.decks.decks}
         for deck_id, fmt, text in decks:
             if deck_id not in present:
@@ -204,10 +229,10 @@ class Journal:
         now = now or now_local()
         today_start = start_of_day(now.date(), now.tzinfo)
         prompt = self._rotate(self.decks.deck(deck_id), before=today_start)
-        answered = self.store.prompt_history().get(prompt.id)
+        answered = self.reader.prompt_history().get(prompt.id)
         streak, wrote_today = self.streak(now=now)
-        checkins = self.store.list_checkins(limit=1)
-        latest = self.store.list_entries(limit=1)
+        checkins = self.reader.list_checkins(limit=1)
+        latest = self.reader.list_entries(limit=1)
         return Today(
             date=now.date(),
             prompt=prompt,
@@ -221,7 +246,7 @@ class Journal:
     def _rotate(self, deck: Deck, *, before: datetime | None) -> Prompt:
         """The first prompt never answered; else the one answered longest ago. Counting
         only entries before today keeps today's prompt steady after you answer it."""
-        history = self.store.prompt_history(before=before)
+        history = self.reader.prompt_history(before=before)
         for prompt in deck.prompts:
             if prompt.id not in history:
                 return prompt
@@ -246,7 +271,7 @@ class Journal:
         expected: date | None = None
         streak = 0
         wrote_today = False
-        for created, offset in self.store.writing_days():
+        for created, offset in self.reader.writing_days():
             day = local_day(created, offset)
             if expected is None:
                 if day == today:
@@ -295,7 +320,7 @@ class Journal:
         return self.store.add_entry(self.new_entry(body, **fields))
 
     def get(self, entry_id: str) -> Entry:
-        return self.store.get_entry(entry_id)
+        return self.reader.get_entry(entry_id)
 
     def edit(
         self,
@@ -311,7 +336,7 @@ class Journal:
     ) -> tuple[Entry, bool]:
         """Change an entry; the previous version is kept in its history. Inline tags
         follow the text; tags given explicitly stay until removed."""
-        old = self.store.get_entry(entry_id)
+        old = self.reader.get_entry(entry_id)
         new_body = clean_body(body) if body is not None else old.body
         new_title = clean_title(title) if title is not None else old.title
         explicit = set(old.tags) - set(inline_tags(old.title + "\n" + old.body))
@@ -337,7 +362,7 @@ class Journal:
         )
 
     def history(self, entry_id: str) -> tuple[Entry, list[Revision]]:
-        return self.store.get_entry(entry_id), self.store.revisions(entry_id)
+        return self.reader.get_entry(entry_id), self.reader.revisions(entry_id)
 
     def delete(self, entry_id: str) -> Entry:
         return self.store.set_trashed(entry_id, True)
@@ -346,7 +371,7 @@ class Journal:
         return self.store.set_trashed(entry_id, False)
 
     def trash(self) -> list[Entry]:
-        return self.store.list_entries(EntryFilter(in_trash=True))
+        return self.reader.list_entries(EntryFilter(in_trash=True))
 
     def purge_trash(self) -> int:
         return self.store.purge_trash()
@@ -361,7 +386,7 @@ class Journal:
     ) -> list[Entry]:
         if limit is not None and limit < 1:
             raise InvalidInput("The number of entries to show must be at least 1.", field="limit")
-        return self.store.list_entries(
+        return self.reader.list_entries(
             self.check_filter(flt), limit=limit, offset=offset, before=before
         )
 
@@ -370,7 +395,7 @@ class Journal:
     ) -> list[SearchHit]:
         if limit < 1:
             raise InvalidInput("The number of results must be at least 1.", field="limit")
-        return self.store.search(query, self.check_filter(flt), limit=limit, offset=offset)
+        return self.reader.search(query, self.check_filter(flt), limit=limit, offset=offset)
 
     def check_filter(self, flt: EntryFilter) -> EntryFilter:
         if flt.since and flt.until and flt.since > flt.until:
@@ -400,7 +425,7 @@ class Journal:
         body = clean_text(body, field="body", what="draft")
         title = clean_title(title)
         if entry_id is not None:
-            entry_id = self.store.get_entry(entry_id).id
+            entry_id = self.reader.get_entry(entry_id).id
         return self.store.save_draft(
             draft_id,
             title=title,
@@ -478,6 +503,8 @@ class Journal:
                 field=sorted(unknown)[0],
             )
         values = {name: clean_scale(name, scales.get(name)) for name in SCALES}
+        from attunement.framework import concepts
+
         regions = tuple(dict.fromkeys(concepts().body_region(r.strip().lower()).id for r in body))
         if moment not in MOMENTS:
             raise InvalidInput(
@@ -498,7 +525,7 @@ class Journal:
         checkin = CheckIn(
             id="", at=at or now_local(), body=regions, note=note, moment=moment, **values
         )
-        return self.store.get_checkin(self.store.add_checkins([checkin]).added[0])
+        return self.reader.get_checkin(self.store.add_checkins([checkin]).added[0])
 
     def checkins(
         self,
@@ -507,12 +534,15 @@ class Journal:
         until: datetime | None = None,
         limit: int | None = None,
     ) -> list[CheckIn]:
-        return self.store.list_checkins(since=since, until=until, limit=limit)
+        return self.reader.list_checkins(since=since, until=until, limit=limit)
 
     # -- import ---------------------------------------------------------------------
 
-    def add_many(self, entries: Iterable[NewEntry]) -> ImportResult:
-        return self.store.add_entries(entries)
+    def add_many(
+        self, entries: Iterable[NewEntry], *, progress: Callable[[int], None] | None = None
+    ) -> ImportResult:
+        """Add entries (an import) in one transaction: all of them, durably, or none."""
+        return self.reader.add_entries(entries, progress=progress)
 
 
 def _process_alive(pid: int) -> bool:

@@ -14,7 +14,9 @@ from collections.abc import Iterable
 
 from attunement.errors import InvalidInput
 
-INLINE_TAG = re.compile(r"(?<![\w/&#@.\-])[#@]([^\W\d_][\w\-+#]*)")
+# The sign comes first and the look-behind checks the character before it, so the scan
+# jumps from sign to sign instead of testing the look-behind at every character.
+INLINE_TAG = re.compile(r"[#@](?<![\w/&#@.\-][#@])([^\W\d_][\w\-+#]*)")
 _VALID_TAG = re.compile(r"^[^\W\d_][\w\-+#]*$")
 MAX_TAG_LENGTH = 64
 
@@ -37,9 +39,11 @@ def normalise_tag(raw: str) -> str:
 
 
 def inline_tags(text: str) -> list[str]:
+    if "#" not in text and "@" not in text:
+        return []
     found = []
-    for match in INLINE_TAG.finditer(text):
-        tag = match.group(1).rstrip("-").lower()
+    for raw in INLINE_TAG.findall(text):
+        tag = raw.rstrip("-").lower()
         if tag and len(tag) <= MAX_TAG_LENGTH:
             found.append(tag)
     return found

@@ -1,14 +1,16 @@
 """Moving a journal in and out: Attunement's JSON and Markdown exports, and importers for
 Attunement JSON, jrnl (plain text and JSON) and Day One (JSON or its .zip export).
 
-Importers only parse: each returns a ``Parsed`` bundle without touching the journal, so a
-malformed file is refused whole (naming the file and line) before anything is stored,
-and ``--dry-run`` is the same code path minus the final write.
+Importers only parse: each returns a ``Parsed`` bundle without touching the journal, and
+``--dry-run`` is the same code path minus the final write. A parser may hand over its
+entries as a ``stream`` that reads the file as the store takes them (a long jrnl file);
+the store adds an import in one transaction, so a malformed file is still refused whole,
+naming the file and line, with nothing stored.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,21 @@ class Parsed:
     decks: list[tuple[str, str, str]] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)  # (what, why)
     notes: list[str] = field(default_factory=list)
+    # Entries read as they are consumed, instead of ``entries``; ``refused`` and ``notes``
+    # fill in as it is read. ``size`` and ``position`` (bytes) let a progress bar follow.
+    stream: Iterator[NewEntry] | None = None
+    size: int | None = None
+    position: Callable[[], int] | None = None
+
+    def all_entries(self) -> Iterable[NewEntry]:
+        return self.stream if self.stream is not None else self.entries
+
+    def progress(self, stored: int) -> tuple[int, int]:
+        """(done, total) for a progress bar after ``stored`` entries: bytes read of a
+        streamed file, else entries."""
+        if self.position is not None and self.size is not None:
+            return self.position(), self.size
+        return stored, len(self.entries)
 
 
 def fit_title(title: str, body: str) -> tuple[str, str]:
@@ -78,25 +95,37 @@ def _parsers() -> dict[str, Callable[[Path, Journal], Parsed]]:
 IMPORT_FORMATS = ("attune-json", "jrnl", "jrnl-json", "dayone")
 
 
-def import_file(journal: Journal, path: Path, fmt: str, *, dry_run: bool = False) -> ImportReport:
+def import_file(
+    journal: Journal,
+    path: Path,
+    fmt: str,
+    *,
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportReport:
+    """Import a file; ``progress(done, total)`` is called as entries are stored."""
     parsers = _parsers()
     if fmt not in parsers:
         raise InvalidInput(
             f"Unknown import format '{fmt}'; use one of {', '.join(parsers)}.", field="from"
         )
     parsed = parsers[fmt](path, journal)
-    report = ImportReport(
-        source=str(path),
-        fmt=fmt,
-        dry_run=dry_run,
-        refused=list(parsed.refused),
-        notes=list(parsed.notes),
-    )
+    report = ImportReport(source=str(path), fmt=fmt, dry_run=dry_run)
     if dry_run:
         _preview(journal, parsed, report)
+        report.refused, report.notes = list(parsed.refused), list(parsed.notes)
         return report
     journal.install_decks(parsed.decks)
-    result = journal.add_many(parsed.entries)
+    stored = 0
+
+    def advance(count: int) -> None:
+        nonlocal stored
+        stored += count
+        if progress is not None:
+            progress(*parsed.progress(stored))
+
+    result = journal.add_many(parsed.all_entries(), progress=advance)
+    report.refused, report.notes = list(parsed.refused), list(parsed.notes)
     from attunement.audit import record
 
     record(journal.data_dir, "import", format=fmt, added=len(result.added))
@@ -113,12 +142,13 @@ def import_file(journal: Journal, path: Path, fmt: str, *, dry_run: bool = False
 
 def _preview(journal: Journal, parsed: Parsed, report: ImportReport) -> None:
     """What an import would do, computed without writing anything."""
+    entries = list(parsed.all_entries())
     ids, sources, checkin_ids = journal.store.known(
-        [n.id for n in parsed.entries if n.id],
-        [n.source for n in parsed.entries if n.source],
+        [n.id for n in entries if n.id],
+        [n.source for n in entries if n.source],
         [c.id for c in parsed.checkins],
     )
-    for new in parsed.entries:
+    for new in entries:
         label = new.id or new.source or new.title[:40]
         if new.id and new.id in ids:
             report.skipped.append((label, "an entry with this id is already here"))

@@ -36,6 +36,17 @@ SIGN_NAMES = {
     "sympathy": "Sympathy or minimising",
     "assumption": "Assuming their feelings or needs",
 }
+MOVE_NAMES = {
+    "reflection-simple": "says back what they said",
+    "reflection-complex": "says back what they said, with meaning added",
+    "question-open": "an open question",
+    "question-closed": "a closed question",
+    "advice": "advice",
+    "reassurance": "reassurance",
+    "information": "information",
+    "sympathy": "sympathy or minimising",
+    "other": "other",
+}
 _LEVEL_OF = {"emotional_reactions": "er", "interpretations": "ip", "explorations": "ex"}
 
 
@@ -232,6 +243,6 @@ def feedback(vignette: Vignette, response: str) -> Feedback:
         _did_well(reading),
         _try_next(vignette, reading),
         scores,
-        moves=tuple(m.to_dict(response) for m in reading.moves),
+        moves=tuple(dict(m.to_dict(response), name=MOVE_NAMES[m.code]) for m in reading.moves),
         unsure=tuple(response[m.span[0] : m.span[1]] for m in reading.moves if m.unsure),
     )

@@ -1,9 +1,14 @@
-"""Opening a journal database: the engine, its durability settings, and its schema.
+"""Opening a journal database: connections, their durability settings, and the schema.
 
 SQLite is the embedded default. Every connection runs in WAL mode with
 ``synchronous=FULL`` (an acknowledged commit survives power loss), foreign keys on and a
 busy timeout; writers take the lock up front with ``BEGIN IMMEDIATE`` so two writers queue
 instead of failing half-way. Readers use deferred transactions and never block writers.
+
+``connect`` makes one DB-API connection with those settings; the reads a person waits on
+use it directly (importing SQLAlchemy costs more than answering them), and the SQLAlchemy
+engine for writes is built on the same function. Nothing here imports SQLAlchemy or
+Alembic until an engine is asked for or a migration is due.
 
 The schema is brought to ``HEAD_REVISION`` on open, inside one write transaction, so a
 migration interrupted by a crash leaves the previous version intact.
@@ -15,17 +20,18 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError
+from typing import TYPE_CHECKING, Any
 
 from attunement.errors import StorageError
-from attunement.storage.schema import HEAD_REVISION
+from attunement.storage.version import HEAD_REVISION
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, Engine
 
 BUSY_TIMEOUT_S = 30.0
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+# The schema the migrations give an empty journal (tools/head_schema.py writes it).
+HEAD_SQL = Path(__file__).with_name("head.sql")
 
 
 def _message_for(exc: BaseException, where: str) -> str | None:
@@ -62,40 +68,45 @@ def _message_for(exc: BaseException, where: str) -> str | None:
     return None
 
 
-@contextmanager
-def translated_errors(where: str) -> Iterator[None]:
-    """Turn the database failures a person can act on into one clear sentence."""
-    try:
-        yield
-    except DBAPIError as exc:
-        message = _message_for(exc.orig or exc, where)
-        if message is None:
-            raise
-        raise StorageError(message) from exc
-    except Exception as exc:
-        # sqlite3's errors, and SQLCipher's, which share their names but not their
-        # classes (a raw driver call, such as VACUUM INTO, raises them unwrapped).
-        if not _is_driver_error(exc):
-            raise
-        message = _message_for(exc, where)
-        if message is None:
-            raise
-        raise StorageError(message) from exc
-
-
 def _is_driver_error(exc: BaseException) -> bool:
+    """sqlite3's errors, and SQLCipher's, which share their names but not their classes."""
     return isinstance(exc, sqlite3.Error) or type(exc).__module__.startswith("sqlcipher3")
 
 
-def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+@contextmanager
+def translated_errors(where: str) -> Iterator[None]:
+    """Turn the database failures a person can act on into one clear sentence. Works for
+    the drivers' own errors and for SQLAlchemy's wrappers of them (``.orig``)."""
+    try:
+        yield
+    except Exception as exc:
+        orig = getattr(exc, "orig", None) or exc
+        message = _message_for(orig, where) if _is_driver_error(orig) else None
+        if message is None:
+            raise
+        raise StorageError(message) from exc
+
+
+def _apply_settings(conn: Any) -> Any:
     # Take transaction control away from the driver so BEGIN is ours to issue.
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-    cursor.execute("PRAGMA journal_mode = WAL")
-    cursor.execute("PRAGMA synchronous = FULL")
-    cursor.execute("PRAGMA foreign_keys = ON")
-    cursor.close()
+    conn.isolation_level = None
+    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+def connect(path: Path, key: bytes | None = None) -> Any:
+    """One DB-API connection to a plain SQLite journal, or, given a key, to a SQLCipher
+    one, with the journal's settings applied."""
+    if key is None:
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+    else:
+        from attunement.storage.vault import connect as connect_encrypted
+
+        conn = connect_encrypted(path, key)
+    return _apply_settings(conn)
 
 
 def _on_begin(conn: Connection) -> None:
@@ -106,20 +117,16 @@ def _on_begin(conn: Connection) -> None:
 def sqlite_engine(path: Path, key: bytes | None = None) -> Engine:
     """An engine for a plain SQLite journal, or, given a key, for a SQLCipher one: the
     same dialect and settings, a different DB-API driver, so no query changes."""
+    from sqlalchemy import create_engine, event
+
     if key is None:
-        engine = create_engine(
-            f"sqlite:///{path}",
-            connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False},
-        )
+        engine = create_engine(f"sqlite:///{path}", creator=lambda: connect(path))
     else:
         from sqlcipher3 import dbapi2
-
-        from attunement.storage.vault import connect
 
         engine = create_engine(
             f"sqlite:///{path}", module=dbapi2, creator=lambda: connect(path, key)
         )
-    event.listen(engine, "connect", _on_connect)
     event.listen(engine, "begin", _on_begin)
     return engine
 
@@ -129,6 +136,18 @@ def writer(engine: Engine) -> Engine:
     if engine.dialect.name == "sqlite":
         return engine.execution_options(sqlite_begin="IMMEDIATE")
     return engine
+
+
+def stored_revision(conn: Any) -> str | None:
+    """The schema revision recorded in a journal (a DB-API connection), or None for a
+    new, empty one."""
+    try:
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    except Exception as exc:
+        if _is_driver_error(exc) and "no such table" in str(exc).lower():
+            return None
+        raise
+    return row[0] if row else None
 
 
 def _current_revision(conn: Connection) -> str | None:
@@ -180,17 +199,54 @@ def refuse_newer_sqlite(path: Path) -> None:
         )
 
 
-def ensure_schema(engine: Engine, where: str) -> None:
+def _statements(script: str) -> list[str]:
+    statements, pending = [], ""
+    for line in script.splitlines(keepends=True):
+        if not pending and line.startswith("--"):
+            continue
+        pending += line
+        if sqlite3.complete_statement(pending):
+            statements.append(pending.strip())
+            pending = ""
+    return statements
+
+
+def _create_new(conn: Any) -> bool:
+    """Give an empty journal the head schema from ``head.sql`` in one transaction; False
+    (and nothing done) if the database is not empty."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        empty = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+        if empty:
+            for statement in _statements(HEAD_SQL.read_text(encoding="utf-8")):
+                conn.execute(statement)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return bool(empty)
+
+
+def ensure_schema(path: Path, key: bytes | None, conn: Any) -> None:
+    """Bring the journal behind ``conn`` (a DB-API connection) to ``HEAD_REVISION``. An
+    up-to-date journal costs one query and a new one is created from ``head.sql``; only a
+    migration imports SQLAlchemy and Alembic."""
+    where = str(path)
     with translated_errors(where):
-        with engine.connect() as conn:
-            current = _current_revision(conn)
+        current = stored_revision(conn)
         if current == HEAD_REVISION:
+            return
+        if current is None and _create_new(conn):
             return
         if current is not None and current not in _known_revisions():
             raise StorageError(
                 f"The journal at {where} was written by a newer version of Attunement "
                 f"(schema {current}); upgrade Attunement to open it."
             )
-        with writer(engine).begin() as conn:
-            if _current_revision(conn) != HEAD_REVISION:  # another process may have won
-                upgrade_schema(conn)
+        engine = sqlite_engine(path, key)
+        try:
+            with writer(engine).begin() as locked:
+                if _current_revision(locked) != HEAD_REVISION:  # another process may have won
+                    upgrade_schema(locked)
+        finally:
+            engine.dispose()

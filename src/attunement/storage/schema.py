@@ -30,11 +30,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-# The Alembic revision this code expects; kept here so opening a journal need not
-# import Alembic unless a migration is due. tests/test_storage_migrations.py checks it.
-HEAD_REVISION = "0004"
-
-LOCAL_OWNER = "local"
+from attunement.storage.version import HEAD_REVISION as HEAD_REVISION  # re-exported
+from attunement.storage.version import LOCAL_OWNER
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -207,4 +204,23 @@ people = Table(
     Column("owner", String(64), nullable=False, default=LOCAL_OWNER),
     Column("name", String(200), nullable=False),
     UniqueConstraint("owner", "name", name="uq_people_owner_name"),
+)
+
+# The analysis of one version of an entry (its revision, whose text hashes to
+# ``text_hash``) by one version of the analysis. ``signs`` (marker ids that count) and
+# ``feelings`` (Ekman groups), space-separated, repeat what Insights and the packet
+# count, so they need not decode the whole reading. Deleted with the entry.
+readings = Table(
+    "readings",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("entry_pk", Integer, ForeignKey("entries.pk", ondelete="CASCADE"), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("text_hash", String(64), nullable=False),
+    Column("version", String(64), nullable=False),
+    Column("reading", JSON, nullable=False),
+    Column("signs", Text, nullable=False),
+    Column("feelings", Text, nullable=False),
+    Column("read_at", UtcDateTime, nullable=False),
+    UniqueConstraint("entry_pk", "revision", "version", name="uq_readings_entry_revision_version"),
 )

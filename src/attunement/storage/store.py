@@ -1,83 +1,37 @@
 """The storage interface: every read and write of the journal goes through a ``Store``.
 
-It speaks SQLAlchemy Core, so the same code serves SQLite now and PostgreSQL later; what
-differs per database (connection settings, the search index) is chosen by dialect. Each
-method is one transaction. Writes take the write lock first (``BEGIN IMMEDIATE`` on
-SQLite), so a method either happens completely or not at all.
+Writes speak SQLAlchemy Core; the reads a person waits on are inherited from ``Reader``
+(``storage.reader``), plain SQL on the driver's connection, so a command that only reads
+never imports SQLAlchemy. Each method is one transaction. Writes take the write lock first
+(``BEGIN IMMEDIATE`` on SQLite), so a method either happens completely or not at all. The
+engine is built on first write.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import (
-    and_,
-    column,
-    delete,
-    exists,
-    func,
-    insert,
-    literal_column,
-    or_,
-    select,
-    table,
-    update,
-)
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.exc import IntegrityError
 
 from attunement.core import ids
 from attunement.core.dates import now_local, offset_minutes, with_offset
-from attunement.core.models import (
-    ALL_ENTRIES,
-    CheckIn,
-    Draft,
-    Entry,
-    EntryFilter,
-    NewEntry,
-    Revision,
-    SearchHit,
-)
+from attunement.core.models import CheckIn, Draft, Entry, NewEntry
 from attunement.errors import Conflict, InvalidInput, NotFound, StorageError
+from attunement.storage import bulk
 from attunement.storage import schema as s
-from attunement.storage.engine import (
-    ensure_schema,
-    refuse_newer_sqlite,
-    sqlite_engine,
-    translated_errors,
-    writer,
-)
-from attunement.storage.search import (
-    HIGHLIGHT_CLOSE,
-    HIGHLIGHT_OPEN,
-    fts5_match,
-    parse_query,
-    split_highlights,
-)
+from attunement.storage.bulk import ImportResult
+from attunement.storage.engine import sqlite_engine, translated_errors, writer
+from attunement.storage.reader import PromptUse, Reader
 
-SNIPPET_TOKENS = 16
-# The SQLite full-text index, created by migration 0001 (not part of the portable schema).
-_FTS = table("entries_fts", column("rowid"))
+__all__ = ["ImportResult", "PromptUse", "Store"]
+
 _BATCH = 500
-
-
-@dataclass(frozen=True)
-class PromptUse:
-    count: int
-    first: datetime
-    last: datetime
-
-
-@dataclass
-class ImportResult:
-    added: list[str] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (what, why)
 
 
 def _entry_from(row: Row[Any], tags: Sequence[str]) -> Entry:
@@ -95,21 +49,6 @@ def _entry_from(row: Row[Any], tags: Sequence[str]) -> Entry:
     )
 
 
-def _checkin_from(row: Row[Any]) -> CheckIn:
-    return CheckIn(
-        id=row.id,
-        at=with_offset(row.at, row.at_offset),
-        ease=row.ease,
-        presence=row.presence,
-        curiosity=row.curiosity,
-        urge_to_fix=row.urge_to_fix,
-        fatigue=row.fatigue,
-        body=tuple(row.body),
-        note=row.note,
-        moment=row.moment,
-    )
-
-
 def _draft_from(row: Row[Any]) -> Draft:
     return Draft(
         id=row.id,
@@ -123,39 +62,36 @@ def _draft_from(row: Row[Any]) -> Draft:
     )
 
 
-class Store:
-    def __init__(self, engine: Engine, where: str, owner: str = s.LOCAL_OWNER) -> None:
-        self.engine = engine
-        self.where = where
-        self.owner = owner
-        self._writer = writer(engine)
-        self._key: bytes | None = None
+class Store(Reader):
+    def __init__(self, path: Path, key: bytes | None = None, owner: str = s.LOCAL_OWNER) -> None:
+        super().__init__(path, key, owner)
+        self._engine: Engine | None = None
+        self._writer: Engine | None = None
 
-    @classmethod
-    def open_sqlite(cls, path: Path, owner: str = s.LOCAL_OWNER, key: bytes | None = None) -> Store:
-        """Open (creating and migrating as needed) a journal file; with ``key``, a
-        SQLCipher-encrypted one."""
-        with translated_errors(str(path)):
-            if key is None:
-                refuse_newer_sqlite(path)
-            if not path.exists():
-                # Owner-only from the first byte; SQLite gives its -wal and -shm files the
-                # same mode as the database.
-                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-        engine = sqlite_engine(path, key)
-        ensure_schema(engine, str(path))
-        store = cls(engine, str(path), owner)
-        store._key = key  # kept in memory only, to open copies of this journal
-        return store
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine, built on first use."""
+        if self._engine is None:
+            self._engine = sqlite_engine(self.path, self._key)
+        return self._engine
+
+    @property
+    def _writing_engine(self) -> Engine:
+        if self._writer is None:
+            self._writer = writer(self.engine)
+        return self._writer
+
+    def for_writing(self) -> Store:
+        return self
 
     def close(self) -> None:
-        self.engine.dispose()
+        super().close()
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = self._writer = None
 
     def __enter__(self) -> Store:
         return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # -- transactions ---------------------------------------------------------------
 
@@ -167,7 +103,7 @@ class Store:
     @contextmanager
     def _write(self) -> Iterator[Connection]:
         # The commit happens on leaving the inner block, still inside the translation.
-        with translated_errors(self.where), self._writer.begin() as conn:
+        with translated_errors(self.where), self._writing_engine.begin() as conn:
             yield conn
 
     # -- entries --------------------------------------------------------------------
@@ -213,106 +149,11 @@ class Store:
         return list(chosen)
 
     def add_entry(self, new: NewEntry) -> Entry:
+        """Save one new entry (the same path as an import of one)."""
         result = self.add_entries([new])
         if not result.added:
             raise Conflict(f"That entry is already in the journal ({result.skipped[0][1]}).")
         return self.get_entry(result.added[0])
-
-    def add_entries(self, news: Iterable[NewEntry]) -> ImportResult:
-        """Add entries in batches; entries whose id or source is already here are skipped,
-        which makes importing the same file twice add nothing."""
-        result = ImportResult()
-        batch: list[NewEntry] = []
-        for new in news:
-            batch.append(new)
-            if len(batch) >= _BATCH:
-                with self._write() as conn:
-                    self._add_batch(conn, batch, result)
-                batch = []
-        if batch:
-            with self._write() as conn:
-                self._add_batch(conn, batch, result)
-        return result
-
-    def _add_batch(self, conn: Connection, batch: list[NewEntry], result: ImportResult) -> None:
-        now = now_local()
-        given_ids = [ids.normalise_id(n.id) for n in batch if n.id]
-        sources = [n.source for n in batch if n.source]
-        have_ids = (
-            set(conn.scalars(select(s.entries.c.id).where(s.entries.c.id.in_(given_ids))))
-            if given_ids
-            else set()
-        )
-        have_sources = (
-            set(
-                conn.scalars(
-                    select(s.entries.c.source).where(
-                        s.entries.c.owner == self.owner, s.entries.c.source.in_(sources)
-                    )
-                )
-            )
-            if sources
-            else set()
-        )
-        todo: list[NewEntry] = []
-        for new in batch:
-            label = new.id or new.source or new.title[:40] or "an entry"
-            if new.id and ids.normalise_id(new.id) in have_ids:
-                result.skipped.append((label, "an entry with this id is already here"))
-            elif new.source and new.source in have_sources:
-                result.skipped.append((label, "already imported"))
-            else:
-                if new.id:
-                    have_ids.add(ids.normalise_id(new.id))
-                if new.source:
-                    have_sources.add(new.source)
-                todo.append(new)
-        fresh = iter(self._fresh_ids(conn, s.entries, sum(1 for n in todo if not n.id)))
-        rows = []
-        for new in todo:
-            created = new.created_at or now
-            updated = new.updated_at or created
-            rows.append(
-                {
-                    "id": ids.normalise_id(new.id) if new.id else next(fresh),
-                    "owner": self.owner,
-                    "title": new.title,
-                    "body": new.body,
-                    "prompt_id": new.prompt_id,
-                    "starred": new.starred,
-                    "created_at": created,
-                    "created_offset": offset_minutes(created),
-                    "updated_at": updated,
-                    "updated_offset": offset_minutes(updated),
-                    "revision": 1 + max((r.revision for r in new.revisions), default=0),
-                    "deleted_at": new.deleted_at,
-                    "source": new.source,
-                }
-            )
-        if not rows:
-            return
-        conn.execute(insert(s.entries), rows)
-        pk_of = dict(
-            conn.execute(
-                select(s.entries.c.id, s.entries.c.pk).where(
-                    s.entries.c.id.in_([r["id"] for r in rows])
-                )
-            ).all()
-        )
-        tag_rows: list[dict[str, Any]] = []
-        revision_rows: list[dict[str, Any]] = []
-        for row, new in zip(rows, todo, strict=True):
-            pk = pk_of[row["id"]]
-            tag_rows.extend({"entry_pk": pk, "tag": t} for t in dict.fromkeys(new.tags))
-            revision_rows.extend(
-                self._revision_row(pk, r.revision, r, r.saved_at, r.replaced_at)
-                for r in new.revisions
-            )
-            result.added.append(str(row["id"]))
-        if tag_rows:
-            conn.execute(insert(s.entry_tags), tag_rows)
-        if revision_rows:
-            conn.execute(insert(s.entry_revisions), revision_rows)
 
     @staticmethod
     def _revision_row(
@@ -363,11 +204,6 @@ class Store:
                 )
             ).all()
         return {str(entry_id): str(source) for entry_id, source in rows}
-
-    def get_entry(self, entry_id: str) -> Entry:
-        with self._read() as conn:
-            row = self._entry_pk(conn, entry_id)
-            return self._entries_from_rows(conn, [row])[0]
 
     def update_entry(
         self,
@@ -426,29 +262,6 @@ class Store:
             new_row = self._entry_pk(conn, entry_id)
             return self._entries_from_rows(conn, [new_row])[0], True
 
-    def revisions(self, entry_id: str) -> list[Revision]:
-        with self._read() as conn:
-            row = self._entry_pk(conn, entry_id)
-            rows = conn.execute(
-                select(s.entry_revisions)
-                .where(s.entry_revisions.c.entry_pk == row.pk)
-                .order_by(s.entry_revisions.c.revision)
-            ).all()
-        return [
-            Revision(
-                entry_id=row.id,
-                revision=r.revision,
-                title=r.title,
-                body=r.body,
-                prompt_id=r.prompt_id,
-                tags=tuple(r.tags),
-                starred=bool(r.starred),
-                saved_at=with_offset(r.saved_at, r.saved_offset),
-                replaced_at=with_offset(r.replaced_at, r.replaced_offset),
-            )
-            for r in rows
-        ]
-
     def set_trashed(self, entry_id: str, trashed: bool, now: datetime | None = None) -> Entry:
         now = now or now_local()
         with self._write() as conn:
@@ -472,60 +285,6 @@ class Store:
             )
             return gone.rowcount or 0
 
-    def _filtered(self, query: Any, flt: EntryFilter) -> Any:
-        c = s.entries.c
-        query = query.where(c.owner == self.owner)
-        query = query.where(c.deleted_at.is_not(None) if flt.in_trash else c.deleted_at.is_(None))
-        if flt.since is not None:
-            query = query.where(c.created_at >= flt.since)
-        if flt.until is not None:
-            query = query.where(c.created_at <= flt.until)
-        if flt.prompt_id is not None:
-            query = query.where(c.prompt_id == flt.prompt_id)
-        if flt.starred is not None:
-            query = query.where(c.starred == flt.starred)
-        for tag in flt.tags:
-            query = query.where(
-                exists().where(and_(s.entry_tags.c.entry_pk == c.pk, s.entry_tags.c.tag == tag))
-            )
-        return query
-
-    def list_entries(
-        self,
-        flt: EntryFilter = ALL_ENTRIES,
-        *,
-        limit: int | None = None,
-        offset: int = 0,
-        oldest_first: bool = False,
-        before: str | None = None,
-    ) -> list[Entry]:
-        """Entries newest first (or oldest first). ``before`` is an entry id: only entries
-        after it in that order, so paging costs the same at any depth (no OFFSET walk)."""
-        c = s.entries.c
-        order = c.created_at.asc() if oldest_first else c.created_at.desc()
-        query = self._filtered(select(s.entries), flt).order_by(order, c.pk)
-        if before is not None:
-            with self._read() as conn:
-                anchor = self._entry_pk(conn, before)
-            later = (
-                c.created_at > anchor.created_at
-                if oldest_first
-                else c.created_at < anchor.created_at
-            )
-            query = query.where(
-                or_(later, and_(c.created_at == anchor.created_at, c.pk > anchor.pk))
-            )
-        if limit is not None:
-            query = query.limit(limit).offset(offset)
-        with self._read() as conn:
-            return self._entries_from_rows(conn, conn.execute(query).all())
-
-    def count_entries(self, flt: EntryFilter = ALL_ENTRIES) -> int:
-        with self._read() as conn:
-            return conn.execute(
-                self._filtered(select(func.count()).select_from(s.entries), flt)
-            ).scalar_one()
-
     def iter_entries(self, *, include_trash: bool = True) -> Iterator[Entry]:
         """Every entry, oldest first, read in pages so 100,000 entries stay cheap."""
         last_pk = 0
@@ -543,80 +302,6 @@ class Store:
                 page = self._entries_from_rows(conn, rows)
             last_pk = rows[-1].pk
             yield from page
-
-    def search(
-        self, text_query: str, flt: EntryFilter = ALL_ENTRIES, *, limit: int = 20, offset: int = 0
-    ) -> list[SearchHit]:
-        match = fts5_match(parse_query(text_query))
-        fts_name: Any = literal_column("entries_fts")
-        snippet = func.snippet(
-            fts_name, -1, HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE, "…", SNIPPET_TOKENS
-        ).label("snippet")
-        rank = func.bm25(fts_name, 4.0, 1.0).label("rank")
-        query = (
-            select(s.entries, snippet, rank)
-            .select_from(s.entries.join(_FTS, _FTS.c.rowid == s.entries.c.pk))
-            .where(fts_name.op("MATCH")(match))
-        )
-        query = self._filtered(query, flt).order_by(rank, s.entries.c.created_at.desc())
-        query = query.limit(limit).offset(offset)
-        with self._read() as conn:
-            rows = conn.execute(query).all()
-            entries = self._entries_from_rows(conn, rows)
-        hits = []
-        for row, entry in zip(rows, entries, strict=True):
-            plain, spans = split_highlights(row.snippet or "")
-            hits.append(
-                SearchHit(
-                    entry=entry, snippet=plain, highlights=spans, rank=round(-float(row.rank), 4)
-                )
-            )
-        return hits
-
-    def prompt_history(self, before: datetime | None = None) -> dict[str, PromptUse]:
-        """How often and when each prompt was answered by an entry not in the trash,
-        counting only entries written before ``before`` when it is given."""
-        c = s.entries.c
-        query = (
-            select(c.prompt_id, func.count(), func.min(c.created_at), func.max(c.created_at))
-            .where(c.owner == self.owner, c.deleted_at.is_(None), c.prompt_id.is_not(None))
-            .group_by(c.prompt_id)
-        )
-        if before is not None:
-            query = query.where(c.created_at < before)
-        with self._read() as conn:
-            return {
-                prompt_id: PromptUse(count, first, last)
-                for prompt_id, count, first, last in conn.execute(query)
-            }
-
-    def writing_days(self) -> Iterator[tuple[datetime, int]]:
-        """(created_at UTC, offset) of entries not in the trash, newest first."""
-        c = s.entries.c
-        query = (
-            select(c.created_at, c.created_offset)
-            .where(c.owner == self.owner, c.deleted_at.is_(None))
-            .order_by(c.created_at.desc())
-            .execution_options(yield_per=1000)
-        )
-        with self._read() as conn:
-            for row in conn.execute(query):
-                yield row[0], row[1]
-
-    def tag_counts(self) -> list[tuple[str, int]]:
-        """Tags of entries not in the trash, most used first. Counted on the (tag, entry)
-        index alone, setting aside the few hidden entries, which is three times faster than
-        joining every tag to its entry at 100,000 entries."""
-        c = s.entries.c
-        hidden = select(c.pk).where(or_(c.deleted_at.is_not(None), c.owner != self.owner))
-        query = (
-            select(s.entry_tags.c.tag, func.count())
-            .where(s.entry_tags.c.entry_pk.not_in(hidden))
-            .group_by(s.entry_tags.c.tag)
-            .order_by(func.count().desc(), s.entry_tags.c.tag)
-        )
-        with self._read() as conn:
-            return [(tag, n) for tag, n in conn.execute(query)]
 
     # -- drafts ---------------------------------------------------------------------
 
@@ -731,7 +416,6 @@ class Store:
 
     def commit_draft(self, draft_id: str, new: NewEntry) -> Entry:
         """Turn a draft into an entry and drop the draft in one transaction."""
-        result = ImportResult()
         with self._write() as conn:
             done = conn.execute(
                 delete(s.drafts).where(
@@ -740,7 +424,7 @@ class Store:
             )
             if not done.rowcount:
                 raise NotFound(f"There is no draft '{draft_id}'.", field="draft_id")
-            self._add_batch(conn, [new], result)
+            result = bulk.add_entries(conn.connection.driver_connection, self.owner, [new])
             if not result.added:
                 raise Conflict(f"That entry is already in the journal ({result.skipped[0][1]}).")
         return self.get_entry(result.added[0])
@@ -786,38 +470,6 @@ class Store:
                     ) from exc
         return result
 
-    def get_checkin(self, checkin_id: str) -> CheckIn:
-        with self._read() as conn:
-            row = conn.execute(
-                select(s.checkins).where(
-                    s.checkins.c.owner == self.owner,
-                    s.checkins.c.id == ids.normalise_id(checkin_id),
-                )
-            ).first()
-        if row is None:
-            raise NotFound(f"There is no check-in '{checkin_id}'.", field="id")
-        return _checkin_from(row)
-
-    def list_checkins(
-        self,
-        *,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        limit: int | None = None,
-        oldest_first: bool = False,
-    ) -> list[CheckIn]:
-        c = s.checkins.c
-        query = select(s.checkins).where(c.owner == self.owner)
-        if since is not None:
-            query = query.where(c.at >= since)
-        if until is not None:
-            query = query.where(c.at <= until)
-        query = query.order_by(c.at.asc() if oldest_first else c.at.desc(), c.pk)
-        if limit is not None:
-            query = query.limit(limit)
-        with self._read() as conn:
-            return [_checkin_from(r) for r in conn.execute(query).all()]
-
     # -- user decks -----------------------------------------------------------------
 
     def add_deck(self, deck_id: str, fmt: str, source_text: str, *, replace: bool = False) -> None:
@@ -846,16 +498,6 @@ class Store:
                         added_at=now_local(),
                     )
                 )
-
-    def list_decks(self) -> list[tuple[str, str, str]]:
-        """(id, format, source text) of the decks the user added, in the order added."""
-        with self._read() as conn:
-            rows = conn.execute(
-                select(s.decks.c.id, s.decks.c.format, s.decks.c.source_text)
-                .where(s.decks.c.owner == self.owner)
-                .order_by(s.decks.c.pk)
-            ).all()
-        return [(r.id, r.format, r.source_text) for r in rows]
 
     def remove_deck(self, deck_id: str) -> None:
         with self._write() as conn:
@@ -1004,16 +646,6 @@ class Store:
             if exists_already is None:
                 conn.execute(insert(s.people).values(owner=self.owner, name=name))
 
-    def people(self) -> list[str]:
-        with self._read() as conn:
-            return list(
-                conn.scalars(
-                    select(s.people.c.name)
-                    .where(s.people.c.owner == self.owner)
-                    .order_by(s.people.c.name)
-                )
-            )
-
     def remove_person(self, name: str) -> None:
         with self._write() as conn:
             done = conn.execute(
@@ -1040,10 +672,6 @@ class Store:
     def open_copy(self, path: Path) -> Store:
         """Open a copy of this journal (a backup) with the same key, if it has one."""
         return Store.open_sqlite(path, self.owner, key=self._key)
-
-    def integrity_check(self) -> str:
-        with self._read() as conn:
-            return str(conn.exec_driver_sql("PRAGMA integrity_check").scalar())
 
     def integrity_problems(self) -> list[str]:
         """What SQLite's integrity_check finds wrong in every b-tree and index (none: [])."""

@@ -208,7 +208,8 @@ def period(
 
 
 def build(journal: Journal, selection: Selection, *, now: datetime | None = None) -> Packet:
-    from attunement.analysis.report import analyze_text
+    from attunement.analysis.markers import marker_info
+    from attunement.core.readings import signs
 
     now = now or now_local()
     if len(selection.questions) > MAX_QUESTIONS:
@@ -220,12 +221,12 @@ def build(journal: Journal, selection: Selection, *, now: datetime | None = None
     redactor = _Redactor(journal.store.people(), texts, selection.redact)
     prompts = {p.id: p.text for p in journal.decks.prompts}
 
+    read = signs(journal, entries, read_now=len(entries))
     packet_entries = []
     for entry in entries:
         day = entry.created_at.date()
-        analysis = analyze_text(entry.body)  # the same reading the entry page shows
-        signs = sorted({m.name for m in analysis.markers if m.counts})
-        feelings = analysis.feelings.groups
+        marker_ids, feelings = read[entry.id]  # the reading the entry page shows
+        names = sorted({marker_info(marker_id).name for marker_id in marker_ids})
         packet_entries.append(
             PacketEntry(
                 week=day - timedelta(days=day.weekday()),
@@ -233,7 +234,7 @@ def build(journal: Journal, selection: Selection, *, now: datetime | None = None
                 prompt=prompts.get(entry.prompt_id or ""),
                 tags=entry.tags,
                 body=redactor(entry.body),
-                signs=tuple(signs),
+                signs=tuple(names),
                 feelings=feelings,
             )
         )

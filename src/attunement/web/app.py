@@ -15,7 +15,6 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from attunement import __version__
-from attunement.core.insights import AnalysisCache
 from attunement.errors import AttuneError, Locked
 from attunement.web import (
     checkins,
@@ -81,12 +80,19 @@ def create_app(settings: Settings) -> Any:
     from attunement.web.unlock import JournalHolder
 
     holder = JournalHolder(settings.data_dir, settings.passphrase, settings.idle_lock_s)
+    from attunement.core.readings import Rereader
+
+    # Entries without a reading by the current analysis (after an import, or a new
+    # model) are read on a worker thread while the app is in use.
+    rereader = Rereader(holder.current)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        rereader.start()
         try:
             yield
         finally:
+            rereader.stop()
             holder.close()
 
     app = FastAPI(
@@ -101,7 +107,7 @@ def create_app(settings: Settings) -> Any:
     )
     app.state.settings = settings
     app.state.holder = holder
-    app.state.analyses = AnalysisCache()  # each entry version is analysed once per run
+    app.state.rereader = rereader
     for capability in CAPABILITIES:
         app.include_router(capability.api)
         app.include_router(capability.pages)

@@ -172,11 +172,11 @@ def journal_page(
 @pages.get("/entries/{entry_id}", response_class=HTMLResponse)
 def entry_page(request: Request, entry_id: str, saved: bool = False) -> HTMLResponse:
     from attunement.analysis.markers import marker_info
-    from attunement.analysis.report import analyze_text
+    from attunement.core.readings import reading
 
     j = journal(request)
     entry = j.get(entry_id)
-    analysis = analyze_text(entry.body)
+    analysis = reading(j, entry)  # stored with the entry version, or made once now
     explanations = {f.id: marker_info(f.id) for f in analysis.markers}
     prompt = j.decks.find_prompt(entry.prompt_id)
     from attunement.web.markdown import Mark, render

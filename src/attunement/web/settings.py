@@ -84,6 +84,7 @@ def unlock_form(request: Request) -> Response:
 def unlock(request: Request, passphrase: Annotated[str, Form()] = "") -> Response:
     try:
         request.app.state.holder.unlock(passphrase)
+        request.app.state.rereader.start()
     except AttuneError as exc:
         return page(
             request, "unlock.html", status=exc.http_status, title="Unlock", error=exc.message
@@ -139,6 +140,7 @@ class UnlockIn(Strict):
 @api.post("/unlock", summary="Unlock an encrypted journal (the key stays in memory)")
 def api_unlock(request: Request, data: UnlockIn) -> dict[str, Any]:
     request.app.state.holder.unlock(data.passphrase)
+    request.app.state.rereader.start()
     return {"locked": False}
 
 

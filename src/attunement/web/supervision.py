@@ -28,8 +28,11 @@ def insights_page(request: Request) -> HTMLResponse:
     from attunement.core.insights import compute
     from attunement.web import charts
 
-    data = compute(journal(request), analyse=request.app.state.analyses)
-    return page(request, "insights.html", title="Insights", data=data, charts=charts)
+    data = compute(journal(request))  # from the entries' stored readings
+    reading = request.app.state.rereader.state()
+    return page(
+        request, "insights.html", title="Insights", data=data, charts=charts, reading=reading
+    )
 
 
 def _supervision(request: Request, status: int = 200, **extra: Any) -> HTMLResponse:
@@ -99,7 +102,7 @@ def insights(
 ) -> dict[str, Any]:
     from attunement.core.insights import compute
 
-    return compute(j, weeks=weeks, analyse=request.app.state.analyses).to_dict()
+    return {**compute(j, weeks=weeks).to_dict(), "reading": request.app.state.rereader.state()}
 
 
 class PacketIn(Strict):

@@ -53,6 +53,11 @@ class JournalHolder:
             self._last_seen = time.monotonic()
         return journal
 
+    def current(self) -> Journal | None:
+        """The open journal, or None when locked, without counting as use (for work in
+        the background, which must not keep an encrypted journal from locking)."""
+        return self._journal
+
     def unlock(self, passphrase: str) -> None:
         with self._lock:
             if self._journal is None:

@@ -1,0 +1,266 @@
+"""Adding entries in bulk: an import of 100,000 entries, or one new entry, the same way.
+
+All of it runs inside one write transaction the caller holds, on the DB-API connection, so
+nothing is acknowledged before the single commit makes it durable, and a crash or a bad
+line half-way leaves the journal as it was. Entries arrive as an iterable (a parser
+reading its file as it goes) and are taken in chunks of ``CHUNK``: per chunk, one query
+finds the ids and sources already in the journal (none when it was empty), one checks the
+fresh ids, and ``executemany`` writes the rows, their tags and their history; ids and
+sources of this import are remembered in memory. Primary keys are assigned here (the
+write lock is held), so nothing is read back per entry. Once an import is past its first
+chunk, the full-text index is filled after the rows with one ``INSERT ... SELECT``
+instead of a trigger per row (the trigger is dropped and re-created inside the same
+transaction), with FTS5's automatic merging paused meanwhile: twice as fast, and the
+index it leaves answers searches as fast.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from attunement.core import ids
+from attunement.core.dates import now_local, offset_minutes
+from attunement.core.models import NewEntry
+from attunement.storage.reader import sql_time
+
+CHUNK = 500
+_FTS_TRIGGER = "entries_fts_ai"
+FTS5_DEFAULT_AUTOMERGE = 4  # SQLite's documented default
+IMPORT_CACHE_KIB = 64 * 1024  # the page cache of a large import (10% faster at 100,000)
+
+
+@dataclass
+class ImportResult:
+    added: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (what, why)
+
+
+def _marks(count: int) -> str:
+    return ",".join("?" * count)
+
+
+def _present(conn: Any, sql: str, keys: Sequence[str], *first: Any) -> set[str]:
+    if not keys:
+        return set()
+    return {row[0] for row in conn.execute(sql.format(_marks(len(keys))), (*first, *keys))}
+
+
+def _fresh_ids(
+    conn: Any, count: int, taken: Sequence[set[str]], *, journal_empty: bool
+) -> list[str]:
+    """``count`` new entry ids, unused in the journal and in the ``taken`` sets (to which
+    they are added)."""
+    chosen: list[str] = []
+    while len(chosen) < count:
+        wanted = [
+            i
+            for i in dict.fromkeys(ids.new_ids(count - len(chosen)))
+            if not any(i in known for known in taken)
+        ]
+        clash = (
+            set()
+            if journal_empty
+            else _present(conn, "SELECT id FROM entries WHERE id IN ({})", wanted)
+        )
+        for new_id in wanted:
+            if new_id not in clash:
+                chosen.append(new_id)
+                taken[0].add(new_id)
+    return chosen
+
+
+class _Bulk:
+    def __init__(self, conn: Any, owner: str, result: ImportResult) -> None:
+        self.conn = conn
+        self.owner = owner
+        self.result = result
+        self.now = now_local()
+        last_pk = conn.execute("SELECT max(pk) FROM entries").fetchone()[0]
+        self.journal_empty = last_pk is None
+        self.next_pk = (last_pk or 0) + 1
+        self.fts_from: int | None = None  # first pk whose index is built at the end
+        self.cache_size: int | None = None
+        self.trigger_sql: str | None = None
+        # Ids and sources of this import so far (earlier chunks are in the journal too,
+        # but need not be asked for again).
+        self.new_ids: set[str] = set()
+        self.new_sources: set[str] = set()
+
+    def _already_here(self, batch: list[NewEntry]) -> tuple[set[str], set[str]]:
+        """Ids and sources of this batch the journal held before the import began."""
+        if self.journal_empty:
+            return set(), set()
+        given = [ids.normalise_id(n.id) for n in batch if n.id]
+        have_ids = _present(self.conn, "SELECT id FROM entries WHERE id IN ({})", given)
+        have_sources = _present(
+            self.conn,
+            "SELECT source FROM entries WHERE owner = ? AND source IN ({})",
+            [n.source for n in batch if n.source],
+            self.owner,
+        )
+        return have_ids, have_sources
+
+    def chunk(self, batch: list[NewEntry]) -> None:
+        conn = self.conn
+        have_ids, have_sources = self._already_here(batch)
+        todo: list[tuple[NewEntry, str | None]] = []
+        for new in batch:
+            label = new.id or new.source or new.title[:40] or "an entry"
+            given_id = ids.normalise_id(new.id) if new.id else None
+            if given_id and (given_id in have_ids or given_id in self.new_ids):
+                self.result.skipped.append((label, "an entry with this id is already here"))
+            elif new.source and (new.source in have_sources or new.source in self.new_sources):
+                self.result.skipped.append((label, "already imported"))
+            else:
+                if given_id:
+                    self.new_ids.add(given_id)
+                if new.source:
+                    self.new_sources.add(new.source)
+                todo.append((new, given_id))
+        if not todo:
+            return
+        wanted = sum(1 for _, i in todo if not i)
+        fresh = iter(
+            _fresh_ids(conn, wanted, [self.new_ids, have_ids], journal_empty=self.journal_empty)
+        )
+        entry_rows: list[tuple[Any, ...]] = []
+        tag_rows: list[tuple[int, str]] = []
+        revision_rows: list[tuple[Any, ...]] = []
+        pk = self.next_pk
+        for new, given_id in todo:
+            entry_id = given_id or next(fresh)
+            created = new.created_at or self.now
+            updated = new.updated_at or created
+            created_text = sql_time(created)
+            entry_rows.append(
+                (
+                    pk,
+                    entry_id,
+                    self.owner,
+                    new.title,
+                    new.body,
+                    new.prompt_id,
+                    1 if new.starred else 0,
+                    created_text,
+                    offset_minutes(created),
+                    created_text if updated is created else sql_time(updated),
+                    offset_minutes(updated),
+                    1 + max(r.revision for r in new.revisions) if new.revisions else 1,
+                    sql_time(new.deleted_at) if new.deleted_at else None,
+                    new.source,
+                )
+            )
+            if new.tags:
+                tag_rows.extend((pk, tag) for tag in dict.fromkeys(new.tags))
+            if new.revisions:
+                revision_rows.extend(
+                    revision_row(pk, r.revision, r, r.saved_at, r.replaced_at)
+                    for r in new.revisions
+                )
+            self.result.added.append(entry_id)
+            pk += 1
+        self.next_pk = pk
+        conn.executemany(
+            "INSERT INTO entries (pk, id, owner, title, body, prompt_id, starred, created_at, "
+            "created_offset, updated_at, updated_offset, revision, deleted_at, source) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            entry_rows,
+        )
+        if tag_rows:
+            conn.executemany("INSERT INTO entry_tags (entry_pk, tag) VALUES (?, ?)", tag_rows)
+        if revision_rows:
+            conn.executemany(
+                "INSERT INTO entry_revisions (entry_pk, revision, title, body, prompt_id, tags, "
+                "starred, saved_at, saved_offset, replaced_at, replaced_offset) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                revision_rows,
+            )
+
+    def index_later(self) -> None:
+        """From the next chunk on, build the full-text index after the rows, with a page
+        cache of ``IMPORT_CACHE_KIB`` (restored by ``finish``)."""
+        self.cache_size = self.conn.execute("PRAGMA cache_size").fetchone()[0]
+        self.conn.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
+        row = self.conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (_FTS_TRIGGER,)
+        ).fetchone()
+        if row is None:
+            return
+        self.trigger_sql = row[0]
+        self.conn.execute(f"DROP TRIGGER {_FTS_TRIGGER}")
+        self.fts_from = self.next_pk
+
+    def finish(self) -> None:
+        if self.trigger_sql is None or self.fts_from is None:
+            return
+        conn = self.conn
+        row = conn.execute("SELECT v FROM entries_fts_config WHERE k = 'automerge'").fetchone()
+        conn.execute("INSERT INTO entries_fts (entries_fts, rank) VALUES ('automerge', 0)")
+        conn.execute(
+            "INSERT INTO entries_fts (rowid, title, body) "
+            "SELECT pk, title, body FROM entries WHERE pk >= ?",
+            (self.fts_from,),
+        )
+        conn.execute(
+            "INSERT INTO entries_fts (entries_fts, rank) VALUES ('automerge', ?)",
+            (row[0] if row else FTS5_DEFAULT_AUTOMERGE,),
+        )
+        conn.execute(self.trigger_sql)
+
+
+def revision_row(
+    pk: int, number: int, old: Any, saved_at: datetime, replaced_at: datetime
+) -> tuple[Any, ...]:
+    return (
+        pk,
+        number,
+        old.title,
+        old.body,
+        old.prompt_id,
+        json.dumps(list(old.tags)),
+        1 if old.starred else 0,
+        sql_time(saved_at),
+        offset_minutes(saved_at),
+        sql_time(replaced_at),
+        offset_minutes(replaced_at),
+    )
+
+
+def add_entries(
+    conn: Any,
+    owner: str,
+    news: Iterable[NewEntry],
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> ImportResult:
+    """Add entries inside the caller's write transaction on ``conn`` (DB-API). Entries
+    whose id or source is already here are skipped, so importing a file twice adds
+    nothing. ``progress`` is told how many entries each chunk took."""
+    result = ImportResult()
+    bulk = _Bulk(conn, owner, result)
+    try:
+        batch: list[NewEntry] = []
+        chunks = 0
+        for new in news:
+            batch.append(new)
+            if len(batch) >= CHUNK:
+                bulk.chunk(batch)
+                chunks += 1
+                if chunks == 1:
+                    bulk.index_later()
+                if progress is not None:
+                    progress(len(batch))
+                batch = []
+        if batch:
+            bulk.chunk(batch)
+            if progress is not None:
+                progress(len(batch))
+        bulk.finish()
+    finally:
+        if bulk.cache_size is not None:
+            conn.execute(f"PRAGMA cache_size = {int(bulk.cache_size)}")
+    return result

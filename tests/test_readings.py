@@ -1,0 +1,106 @@
+"""An entry is read once: every place that shows its analysis shows the same stored
+reading, a new version of the analysis reads the journal again, and a reading goes
+when its entry goes."""
+
+from __future__ import annotations
+
+import time
+
+from attunement.analysis.report import analyze_text
+from attunement.core import readings
+from attunement.core.insights import compute
+from attunement.supervision.packet import Selection, build
+
+BODY = (
+    "I noticed my shoulders drop as I slowed down and stayed with her grief. "
+    "I felt calm and curious, and I did not rush to fix it."
+)
+
+
+def stored_count(journal) -> int:
+    conn = journal.reader._connection()
+    return conn.execute("SELECT count(*) FROM readings").fetchone()[0]
+
+
+def test_a_stored_reading_is_exactly_what_the_analysis_returned(journal):
+    entry = journal.write(BODY, title="After the visit")
+    first = readings.reading(journal, entry)
+    assert first.to_dict() == analyze_text(BODY).to_dict()
+    again = readings.reading(journal, journal.get(entry.id))
+    assert again == first  # rebuilt from storage, field for field
+    assert stored_count(journal) == 1
+
+
+def test_every_view_reads_the_one_stored_reading(journal, attune, monkeypatch):
+    entry = journal.write(BODY)
+    made = readings.reading(journal, entry)
+    signs = {m.id for m in made.markers if m.counts}
+    monkeypatch.setattr(readings, "_analyse", _refuse)
+
+    assert readings.reading(journal, journal.get(entry.id)).to_dict() == made.to_dict()
+    found = compute(journal)
+    assert found.analysed == 1 and found.unread == 0
+    assert {m for m, weeks in found.markers_per_week.items() if sum(weeks)} == signs
+    packet = build(journal, Selection(entry_ids=(entry.id,)))
+    assert {s for e in packet.entries for s in e.signs} == {
+        m.name for m in made.markers if m.counts
+    }
+    journal.close()
+    assert attune.json("analyze", entry.id) == made.to_dict()
+
+
+def _refuse(text):
+    raise AssertionError("the analysis ran again instead of using the stored reading")
+
+
+def test_an_edited_entry_is_read_again_and_its_first_version_kept(journal):
+    entry = journal.write(BODY)
+    readings.reading(journal, entry)
+    edited, _ = journal.edit(entry.id, body=BODY + " Later I felt tired and heavy.")
+    after = readings.reading(journal, edited)
+    assert after.text == edited.body
+    assert stored_count(journal) == 2
+
+
+def test_a_new_analysis_reads_the_whole_journal_again(journal, monkeypatch):
+    for n in range(3):
+        readings.reading(journal, journal.write(f"{BODY} Entry {n}."))
+    assert readings.unread(journal) == []
+    monkeypatch.setattr(readings, "version", lambda: "r-a-newer-model")
+    assert len(readings.unread(journal)) == 3
+    seen = []
+    assert readings.read_missing(journal, progress=lambda d, t: seen.append((d, t))) == 3
+    assert seen[0] == (0, 3) and seen[-1] == (3, 3)
+    assert readings.unread(journal) == [] and stored_count(journal) == 3  # old ones dropped
+
+
+def test_insights_count_only_read_entries_and_say_how_many_wait(journal, monkeypatch):
+    for n in range(4):
+        journal.write(f"{BODY} Entry {n}.")
+    monkeypatch.setattr("attunement.core.insights.READ_NOW", 1)
+    found = compute(journal)
+    assert (found.analysed, found.unread) == (1, 3)
+    assert found.to_dict()["unread_entries"] == 3
+    readings.read_missing(journal)
+    assert (compute(journal).analysed, compute(journal).unread) == (4, 0)
+
+
+def test_a_reading_goes_with_its_entry(journal):
+    entry = journal.write(BODY)
+    readings.reading(journal, entry)
+    journal.delete(entry.id)
+    journal.purge_trash()
+    assert stored_count(journal) == 0
+
+
+def test_the_background_reader_reaches_every_entry_and_reports_progress(journal):
+    for n in range(3):
+        journal.write(f"{BODY} Entry {n}.")
+    worker = readings.Rereader(lambda: journal)
+    worker.start()
+    deadline = time.monotonic() + 120
+    while worker.state()["running"] or worker.state()["total"] == 0:
+        assert time.monotonic() < deadline, worker.state()
+        time.sleep(0.05)
+    assert worker.state() == {"running": False, "done": 3, "total": 3, "error": None}
+    assert readings.unread(journal) == []
