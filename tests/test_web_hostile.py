@@ -343,7 +343,8 @@ def test_every_405_names_methods_that_are_then_accepted(client):
         filled(
             r.path,
             dict.fromkeys(
-                ("entry_id", "draft_id", "transcript_id", "vignette_id", "attempt_id"), "x"
+                ("entry_id", "draft_id", "transcript_id", "vignette_id", "attempt_id", "share_id"),
+                "x",
             ),
         )
         for r in routes_of(client.app.app.routes)

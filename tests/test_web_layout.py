@@ -11,7 +11,7 @@ import attunement.web as web_package
 from attunement.web import app as web_app
 
 WEB = Path(web_package.__file__).parent
-NAMES = ("journal", "checkins", "practice", "transcripts", "supervision", "settings")
+NAMES = ("journal", "checkins", "practice", "transcripts", "supervision", "sharing", "settings")
 
 
 def web_imports() -> dict[str, set[str]]:

@@ -19,7 +19,7 @@ from attunement.web.common import journal
 from attunement.web.rendering import page
 
 pages = APIRouter(include_in_schema=False)
-api = APIRouter(prefix="/api/v1")  # the JSON API has no team-server routes (the CLI is it)
+api = APIRouter(prefix="/api/v1")
 
 PACKET_FIELDS = ("since", "until", "tag", "questions")
 
@@ -177,3 +177,20 @@ async def share(request: Request) -> Response:
             f"{name} already has this exact version of “{sent['title']}”; nothing new was sent."
         )
     return _done(request, message)
+
+
+# -- API --------------------------------------------------------------------------------
+
+
+@api.get("/server", summary="The team server: signed in or not, as whom, and your shares")
+def server_status(request: Request) -> dict[str, Any]:
+    seen = team.overview(_data_dir(request))
+    login = seen.login
+    return {
+        "signed_in": login is not None,
+        "url": login.url if login else None,
+        "email": login.email if login else None,
+        "name": seen.name or None,
+        "shares": seen.shares,
+        "problem": seen.problem or None,
+    }
