@@ -41,6 +41,8 @@ def render(entry: Entry, prompt_text: str | None = None) -> str:
     }
     if prompt_text:
         front["prompt_text"] = prompt_text
+    if entry.meta:
+        front["meta"] = entry.meta  # where and in what weather it was recorded
     header = yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=1000)
     return f"---\n{header}---\n\n{entry.body}\n"
 
