@@ -79,7 +79,8 @@ RECORDED = "Recorded at: St James's University Hospital, Leeds, UK · 12 °C, li
 def _day_one_zip(tmp_path: Path, *entries: dict) -> Path:
     archive = tmp_path / "dayone.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("Journal.json", json.dumps({"metadata": {"version": "1.0"}, "entries": entries}))
+        export = {"metadata": {"version": "1.0"}, "entries": entries}
+        zf.writestr("Journal.json", json.dumps(export))
         zf.writestr("photos/9f1c.jpeg", b"\xff\xd8\xff")
     return archive
 
@@ -96,8 +97,7 @@ def test_day_one_place_and_weather_become_metadata_and_the_text_stays_clean(attu
     entry = attune.json("show", imported)
     assert entry["title"] == "After the vigil"
     assert entry["body"] == (
-        "I sat with the family until the end. My shoulders stayed down; "
-        "I let the quiet be enough."
+        "I sat with the family until the end. My shoulders stayed down; I let the quiet be enough."
     ), "no photo link, no escapes, and no place or weather in the words"
     assert entry["meta"] == {
         "location": {

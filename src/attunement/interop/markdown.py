@@ -10,6 +10,7 @@ import unicodedata
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -30,7 +31,7 @@ def filename(entry: Entry) -> str:
 
 
 def render(entry: Entry, prompt_text: str | None = None) -> str:
-    front = {
+    front: dict[str, Any] = {
         "id": entry.id,
         "title": entry.title,
         "created": entry.created_at.isoformat(),
