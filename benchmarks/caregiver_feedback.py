@@ -21,23 +21,14 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from training.caregiver import TARGETS  # noqa: E402
+from training.caregiver_data import FIXING_CODES, load, reply_code  # noqa: E402
+
 from attunement.analysis.feelings import named_feelings  # noqa: E402
 from attunement.analysis.markers import find_markers, lexicon  # noqa: E402
 from attunement.analysis.writing import has_content_word  # noqa: E402
 from attunement.practice.feedback import feedback  # noqa: E402
 from attunement.practice.vignettes import vignette  # noqa: E402
-from training.caregiver_data import FIXING_CODES, load, reply_code  # noqa: E402
-
-TARGETS = {
-    "markers micro-F1": 0.85,
-    "lowest marker F1": 0.70,
-    "entries all right": 0.80,
-    "reply MI macro-F1": 0.85,
-    "advice/reassurance recall": 0.95,
-    "feeling met F1": 0.85,
-    "named feelings precision": 0.90,
-    "evidence with a content word": 0.98,
-}
 
 
 def f1(tp: int, fp: int, fn: int) -> float:
@@ -46,18 +37,29 @@ def f1(tp: int, fp: int, fn: int) -> float:
 
 def macro_f1(gold: list[str], pred: list[str]) -> float:
     labels = sorted(set(gold))
-    return float(np.mean([
-        f1(sum(g == p == k for g, p in zip(gold, pred, strict=True)),
-           sum(p == k != g for g, p in zip(gold, pred, strict=True)),
-           sum(g == k != p for g, p in zip(gold, pred, strict=True)))
-        for k in labels
-    ]))
+    return float(
+        np.mean(
+            [
+                f1(
+                    sum(g == p == k for g, p in zip(gold, pred, strict=True)),
+                    sum(p == k != g for g, p in zip(gold, pred, strict=True)),
+                    sum(g == k != p for g, p in zip(gold, pred, strict=True)),
+                )
+                for k in labels
+            ]
+        )
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=("dev", "test"), default="dev")
     parser.add_argument("--errors", action="store_true", help="Print what the reading missed.")
+    parser.add_argument(
+        "--record",
+        action="store_true",
+        help="Write the figures into analysis/models/caregiver.json (for the model card).",
+    )
     args = parser.parse_args(argv)
     ids = [m.id for m in lexicon().markers]
     results: dict[str, float] = {}
@@ -75,8 +77,10 @@ def main(argv: list[str] | None = None) -> None:
             counts[m]["fp"] += m in pred and m not in gold
             counts[m]["fn"] += m in gold and m not in pred
         if args.errors and pred != gold:
-            print(f"  sentence {item.data['id']}: missed {sorted(gold - pred)} "
-                  f"extra {sorted(pred - gold)} | {item.text}")
+            print(
+                f"  sentence {item.data['id']}: missed {sorted(gold - pred)} "
+                f"extra {sorted(pred - gold)} | {item.text}"
+            )
         _feelings(item, feelings)
     per_marker = {m: f1(c["tp"], c["fp"], c["fn"]) for m, c in counts.items()}
     total = Counter()
@@ -94,7 +98,8 @@ def main(argv: list[str] | None = None) -> None:
         right += pred == set(item.data["markers"])
         if args.errors and pred != set(item.data["markers"]):
             gold = set(item.data["markers"])
-            print(f"  entry {item.data['id']}: missed {sorted(gold - pred)} extra {sorted(pred - gold)}")
+            missed, extra = sorted(gold - pred), sorted(pred - gold)
+            print(f"  entry {item.data['id']}: missed {missed} extra {extra}")
         _feelings(item, feelings)
     results["entries all right"] = right / len(entries) if entries else float("nan")
     # -- replies
@@ -109,14 +114,17 @@ def main(argv: list[str] | None = None) -> None:
         fixing_parts = [p["text"] for p in item.data["parts"] if p["code"] in FIXING_CODES]
         if fixing_parts:
             named = any(s.id == "fixing" for s in fb.power_signs)
-            praised = any(p in fb.did_well or fb.did_well and _overlaps(fb.did_well, p)
-                          for p in fixing_parts)
+            praised = any(
+                p in fb.did_well or fb.did_well and _overlaps(fb.did_well, p) for p in fixing_parts
+            )
             advice["gold"] += 1
             advice["named"] += named
             advice["praised"] += praised
             if args.errors and (not named or praised):
-                print(f"  reply {item.data['id']}: advice named={named} praised={praised} | "
-                      f"{item.text} | did well: {fb.did_well}")
+                print(
+                    f"  reply {item.data['id']}: advice named={named} praised={praised} | "
+                    f"{item.text} | did well: {fb.did_well}"
+                )
         gold_met = item.data["er"] > 0 or item.data["ip"] > 0
         pred_met = fb.empathy.emotional_reactions.level > 0 or fb.empathy.interpretations.level > 0
         met["tp"] += gold_met and pred_met
@@ -124,14 +132,21 @@ def main(argv: list[str] | None = None) -> None:
         met["fn"] += gold_met and not pred_met
         evidence += [q for q in _quoted(fb.did_well)]
         if args.errors and gold_codes[-1] != pred_codes[-1]:
-            print(f"  reply {item.data['id']}: code {pred_codes[-1]} (gold {gold_codes[-1]}) | "
-                  f"{item.text}")
+            print(
+                f"  reply {item.data['id']}: code {pred_codes[-1]} (gold {gold_codes[-1]}) | "
+                f"{item.text}"
+            )
     results["reply MI macro-F1"] = macro_f1(gold_codes, pred_codes)
     results["advice/reassurance recall"] = advice["named"] / max(advice["gold"], 1)
     results["advice praised (count)"] = advice["praised"]
     results["feeling met F1"] = f1(met["tp"], met["fp"], met["fn"])
     results["named feelings precision"] = feelings["tp"] / max(feelings["tp"] + feelings["fp"], 1)
     results["named feelings recall"] = feelings["tp"] / max(feelings["tp"] + feelings["fn"], 1)
+    results["named feelings precision, labelled words"] = feelings["tp"] / max(
+        feelings["tp"] + feelings["fp_whose_or_negation"], 1
+    )
+    results["named feelings wrong: whose or negation"] = feelings["fp_whose_or_negation"]
+    results["named feelings wrong: word not labelled"] = feelings["fp_not_labelled"]
     results["evidence with a content word"] = (
         sum(map(has_content_word, evidence)) / len(evidence) if evidence else float("nan")
     )
@@ -147,6 +162,20 @@ def main(argv: list[str] | None = None) -> None:
         c = counts[m]
         print(f"  {m:26s} {value:.3f}  (tp {c['tp']}, fp {c['fp']}, fn {c['fn']})")
     print("\nreply codes:", dict(Counter(zip(gold_codes, pred_codes, strict=True))))
+    if args.record:
+        import datetime
+        import json
+
+        path = (
+            Path(__file__).resolve().parent.parent / "src/attunement/analysis/models/caregiver.json"
+        )
+        report = json.loads(path.read_text(encoding="utf-8"))
+        report[f"benchmark_{args.split}"] = {
+            "date": datetime.date.today().isoformat(),
+            **{k: round(float(v), 4) for k, v in results.items()},
+            "per_marker_f1": {m: round(v, 4) for m, v in per_marker.items()},
+        }
+        path.write_text(json.dumps(report, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def _overlaps(quoted: str, part: str) -> bool:
@@ -164,12 +193,20 @@ def _quoted(sentence: str) -> list[str]:
 
 
 def _feelings(item, tally: Counter) -> None:
-    gold = {f["word"].lower() for f in item.data.get("feelings", [])
-            if isinstance(f, dict) and f.get("whose") == "writer" and not f.get("negated")}
+    gold = {
+        f["word"].lower()
+        for f in item.data.get("feelings", [])
+        if isinstance(f, dict) and f.get("whose") == "writer" and not f.get("negated")
+    }
+    labelled = {
+        (f["word"] if isinstance(f, dict) else f).lower() for f in item.data.get("feelings", [])
+    }
     pred = {f.word.lower() for f in named_feelings(item.text) if f.writers_own}
     tally["tp"] += len(gold & pred)
     tally["fp"] += len(pred - gold)
     tally["fn"] += len(gold - pred)
+    tally["fp_whose_or_negation"] += len((pred - gold) & labelled)
+    tally["fp_not_labelled"] += len((pred - gold) - labelled)
 
 
 if __name__ == "__main__":

@@ -6,9 +6,11 @@ practice vignettes, against levels labelled by hand (benchmarks/practice/respons
 The empathy models learnt from Reddit replies to posts (EPITOME); practice asks for a
 caregiver's spoken reply to a client's words. This prints, per mechanism, the macro-F1
 over levels 0/1/2 and the F1 of telling any level from none, for the linear model alone,
-the encoder alone, the blend chosen on EPITOME dev (`models.empathy`), and the reading
-Attunement gives a caregiver's reply (`models.reply_empathy`: a reflection free of
-power-centred signs counts as a strong interpretation; designed on this set's dev half).
+the encoder alone, the blend chosen on EPITOME dev (`models.empathy`), the bridge used for
+transcript turns (`models.reply_empathy`: a reflection free of power-centred signs counts
+as a strong interpretation; designed on this set's dev half), and the move-by-move reading
+practice feedback gives (`analysis/replies.py`, learnt from other replies written for the
+vignettes by other writers; none of these 180 was read while building it).
 The split is fixed by a hash of the vignette id, so one vignette's replies stay together.
 """
 
@@ -60,6 +62,9 @@ def readings(reply: Reply) -> dict[str, dict[str, np.ndarray]]:
     features = model.features(reply.text, statement)
     encoded = models._encoded(reply.text, statement)  # the one pass the readings share
     shipped = models.reply_empathy(reply.text, statement)
+    from attunement.practice.feedback import feedback
+
+    practice = feedback(vignette(reply.vignette_id), reply.text).empathy
     out: dict[str, dict[str, np.ndarray]] = {}
     for name in DIMENSIONS:
         head = model.heads[name]
@@ -71,6 +76,7 @@ def readings(reply: Reply) -> dict[str, dict[str, np.ndarray]]:
             "encoder": encoded[name][order][by_level],
             "blend": blend[by_level],
             "reply reading": np.eye(3)[getattr(shipped, name).level],
+            "practice feedback": np.eye(3)[getattr(practice, name).level],
         }
     return out
 
@@ -90,7 +96,7 @@ def main() -> None:
     print("| --- | --- | ---: | ---: | ---: |")
     for d, name in enumerate(DIMENSIONS):
         truth = np.array([r.levels[d] for r in chosen])
-        for reader in ("linear", "encoder", "blend", "reply reading"):
+        for reader in ("linear", "encoder", "blend", "reply reading", "practice feedback"):
             pred = np.array([int(x[name][reader].argmax()) for x in read])
             score, _ = macro_f1(truth, pred, 3)
             detect, _ = macro_f1((truth > 0).astype(int), (pred > 0).astype(int), 2)

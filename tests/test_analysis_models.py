@@ -72,7 +72,9 @@ def test_the_shared_encoder_fits_the_heads_it_serves():
             assert sorted(info["labels"][head]) == sorted(linear.heads[head].labels), head
     probs = encoder().probabilities("It sounds like you are exhausted.", "I can't sleep.")
     assert set(probs) == {*info["heads"], "pooled"}, "every head, and the vector they share"
-    for head, p in probs.items():
+    assert probs["pooled"].shape == (384,)
+    for head in info["heads"]:
+        p = probs[head]
         assert abs(float(p.sum()) - 1) < 1e-5 and (p >= 0).all(), head
     again = encoder().probabilities("It sounds like you are exhausted.", "I can't sleep.")
     assert all(np.array_equal(probs[h], again[h]) for h in probs)

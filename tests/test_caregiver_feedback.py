@@ -19,7 +19,11 @@ def counted(text: str) -> set[str]:
 @pytest.mark.parametrize(
     "vignette_id,reply,kind",
     [
-        ("v08", "Maybe you could ask your brother to sit with her tonight so you can sleep.", "Advice"),
+        (
+            "v08",
+            "Maybe you could ask your brother to sit with her tonight so you can sleep.",
+            "Advice",
+        ),
         ("v26", "Try keeping a note of each time he checks your phone.", "Advice"),
         ("v02", "Don't worry, the staff will ring you straight away.", "Reassurance"),
         ("v13", "I'm sure you'll make friends once you join a few groups.", "Reassurance"),
@@ -86,13 +90,13 @@ def test_someone_elses_body_is_not_the_writers(sentence):
         ("I started sorting out her week for her.", "fixing"),
         ("I took it for granted that she wanted her son there.", "assumption"),
         ("I presumed he was ready.", "assumption"),
-        ("After twenty years of night shifts I can tell when a family is about to break.",
-         "experience-knowledge"),
+        (
+            "After twenty years of night shifts I can tell when a family is about to break.",
+            "experience-knowledge",
+        ),
     ],
 )
-def test_the_pull_to_fix_assumptions_and_experience_are_read_as_people_write_them(
-    sentence, marker
-):
+def test_the_pull_to_fix_assumptions_and_experience_are_read_as_people_write_them(sentence, marker):
     assert marker in counted(sentence)
 
 

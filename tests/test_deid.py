@@ -257,7 +257,7 @@ PLACES = {
 @pytest.mark.parametrize("kind,detail,sentence", OPENINGS, ids=[o[2][:24] for o in OPENINGS])
 @pytest.mark.parametrize("where", list(PLACES))
 def test_a_detail_is_found_wherever_its_sentence_begins(kind, detail, sentence, where):
-    """"MRN 7730215: admitted overnight." is as identifying at the start of a line, a
+    """ "MRN 7730215: admitted overnight." is as identifying at the start of a line, a
     heading or a list item as "Her MRN is 7730215." is mid-sentence."""
     found = kinds(PLACES[where].format(sentence))
     assert (kind, detail) in found

@@ -230,13 +230,19 @@ def test_sessions_can_be_seen_and_ended_and_idle_ones_end_themselves(world):
     other = next(s for s in mine["sessions"] if s["id"] != mine["current_session"])
     page = browser.get("/account")
     assert "the app on a computer" in page.text
-    ended = browser.post(f"/account/sessions/{other['id']}/revoke",
-                         data={"csrf": form_csrf(page.text)}, follow_redirects=False)
+    ended = browser.post(
+        f"/account/sessions/{other['id']}/revoke",
+        data={"csrf": form_csrf(page.text)},
+        follow_redirects=False,
+    )
     assert ended.status_code == 303
     assert laptop.get("/api/v1/me").status_code == 401
 
     with writing(world.engine) as conn:
-        conn.execute(update(sessions).values(
-            seen_at=now() - timedelta(minutes=world.config.idle_minutes + 1)))
+        conn.execute(
+            update(sessions).values(
+                seen_at=now() - timedelta(minutes=world.config.idle_minutes + 1)
+            )
+        )
     assert browser.get("/api/v1/me").status_code == 401
     assert browser.get("/", follow_redirects=False).headers["location"] == "/signin"

@@ -16,20 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from attunement.analysis.replies import FIXING_CODES, PART_CODES
+from attunement.analysis.replies import reply_code as codes_to_reply
+
+__all__ = ["FIXING_CODES", "PART_CODES", "load", "reply_code", "split_of"]
+
 ROOT = Path(__file__).resolve().parent / "caregiver"
-PART_CODES = (
-    "reflection-simple",
-    "reflection-complex",
-    "question-open",
-    "question-closed",
-    "advice",
-    "reassurance",
-    "information",
-    "sympathy",
-    "other",
-)
-INPUT_CODES = frozenset({"advice", "reassurance", "information", "sympathy"})
-FIXING_CODES = frozenset({"advice", "reassurance"})
 POWER = ("fixing", "sympathy", "assumption")
 EKMAN = ("anger", "disgust", "fear", "joy", "sadness", "surprise")
 
@@ -40,16 +32,8 @@ def split_of(writer: str) -> str:
 
 
 def reply_code(parts: list[dict[str, Any]]) -> str:
-    """The reply's MI code from its parts (GUIDELINE.md): input, else reflection, else
-    question, else other."""
-    codes = {p["code"] for p in parts}
-    if codes & INPUT_CODES:
-        return "input"
-    if any(c.startswith("reflection") for c in codes):
-        return "reflection"
-    if any(c.startswith("question") for c in codes):
-        return "question"
-    return "other"
+    """The reply's MI code from its labelled parts, by the app's own rule."""
+    return codes_to_reply([p["code"] for p in parts])
 
 
 @dataclass(frozen=True)

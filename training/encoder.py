@@ -175,9 +175,7 @@ def fine_tune(
         batches = []
         for t in all_tasks:
             order = np.random.permutation(len(t.train))  # type: ignore[attr-defined]
-            batches += [
-                (t, list(order[i : i + batch])) for i in range(0, len(order), batch)
-            ]
+            batches += [(t, list(order[i : i + batch])) for i in range(0, len(order), batch)]
         random.shuffle(batches)
         for t, idx in batches:
             inputs = encode(tokenizer, [t.train[i] for i in idx])  # type: ignore[attr-defined]

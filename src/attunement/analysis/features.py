@@ -24,6 +24,7 @@ _OTHER_PERSON = re.compile(
 )
 _SECOND_PERSON = re.compile(r"\b(?:you|your|you're|you've|you'll|yourself)\b", re.IGNORECASE)
 _QUOTE = re.compile(r"[\"“”]|(?:^|\s)'")
+ENCODER_HEADS = ("therapist", "emotional_reactions", "interpretations", "explorations")
 CUES = ("negation", "first_person", "other_person", "second_person", "quote", "question")
 
 
@@ -98,7 +99,6 @@ BLOCKS = {
     "rules": lambda text, context: rule_vector(text),
     "cues": lambda text, context: cue_vector(text),
 }
-ENCODER_HEADS = ("therapist", "emotional_reactions", "interpretations", "explorations")
 
 
 def dense_features(blocks: list[str], text: str, context: str = "") -> np.ndarray:

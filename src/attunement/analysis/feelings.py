@@ -32,8 +32,8 @@ _OTHER = frozenset(
     "son daughter wife husband partner mother father mum mom dad child baby nurse doctor "
     "colleague colleagues everyone everybody somebody someone people team staff who man woman boy "
     "girl lady gentleman mr mrs ms student students parents parent sons daughters relatives "
-    "he'd she'd they'd sister brother friend grandmother grandfather widow widower carer carers patients clients "
-    "residents".split()
+    "he'd she'd they'd sister brother friend grandmother grandfather widow widower carer "
+    "carers patients clients residents".split()
 )
 _BE = frozenset("was is were are felt feels seemed looked sounded got became".split())
 
@@ -115,8 +115,16 @@ def named_feelings(text: str, *, speaker_is_writer: bool = True) -> list[NamedFe
                 # the nearest person before it, in its clause, else earlier in its sentence
                 sentence_before = [w.lower() for w in _WORD.findall(text[start : match.start()])]
                 for words in (before, sentence_before):
-                    person = next((w for w in reversed(words) if w in _WRITER or w in _OTHER
-                                   or w in ("you", "your", "you're", "yourself")), None)
+                    person = next(
+                        (
+                            w
+                            for w in reversed(words)
+                            if w in _WRITER
+                            or w in _OTHER
+                            or w in ("you", "your", "you're", "yourself")
+                        ),
+                        None,
+                    )
                     if person is not None:
                         whose = "writer" if person in _WRITER else "other"
                         break

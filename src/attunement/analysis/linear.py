@@ -9,8 +9,8 @@ same numbers as scikit-learn.
 
 A model has one or more feature blocks (``text``, and ``context`` for the words a
 response answers), optionally followed by ``dense`` columns the caller supplies (a
-sentence vector, rule readings: ``meta["dense"]`` names them), and one or more heads (``multilabel``: independent sigmoids with
-per-label thresholds; ``multiclass``: softmax).
+sentence vector, rule readings: ``meta["dense"]`` names them), and one or more heads
+(``multilabel``: independent sigmoids with per-label thresholds; ``multiclass``: softmax).
 """
 
 from __future__ import annotations
@@ -29,8 +29,9 @@ _NEGATION = re.compile(
     r"\b(?:not|no|never|without|hardly|barely|nothing|nobody|neither|nor|cannot|\w+n[’']t)\b",
     re.IGNORECASE,
 )
-_SCOPE_END = re.compile(r"[.,;:!?()\[\]—–\"“”]|\b(?:but|yet|although|though|however|so|and then)\b",
-                        re.IGNORECASE)
+_SCOPE_END = re.compile(
+    r"[.,;:!?()\[\]—–\"“”]|\b(?:but|yet|although|though|however|so|and then)\b", re.IGNORECASE
+)
 SCOPE_WORDS = 5
 
 

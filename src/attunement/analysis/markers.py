@@ -161,8 +161,9 @@ def _quoted_regions(text: str, lex: Lexicon) -> list[Span]:
         after = text[match.end() : match.end() + 20].lower()
         if re.match(r"\s*,?\s*i (?:" + "|".join(sorted(lex.speech_verbs)) + r")\b", after):
             continue
-        sentence_start = max((m.end() for m in re.finditer(r"[.!?\n]", text[: match.start()])),
-                             default=0)
+        sentence_start = max(
+            (m.end() for m in re.finditer(r"[.!?\n]", text[: match.start()])), default=0
+        )
         words = [w.lower() for w in _WORD.findall(text[sentence_start : match.start()])]
         verb = next((i for i, w in enumerate(words) if w in lex.speech_verbs), None)
         if verb is not None and not any(w in lex.other_subjects for w in words[:verb]):
@@ -220,7 +221,13 @@ def find_markers(text: str) -> list[MarkerFinding]:
 
 def find_rule_markers(text: str) -> list[MarkerFinding]:
     """Every framework marker the lexicon's patterns find in ``text``, with its evidence
-    spans, in text order: the rules' own reading, which the learnt heads read too."""
+    spans, in text order: the rules' own reading, which the learnt heads read too (and
+    which reading one sentence asks for three times: computed once)."""
+    return list(_rule_markers(text))
+
+
+@lru_cache(maxsize=512)
+def _rule_markers(text: str) -> tuple[MarkerFinding, ...]:
     lex = lexicon()
     quoted = _quoted_regions(text, lex)
     grouped: dict[tuple[str, bool, bool, bool], list[Span]] = {}
@@ -262,4 +269,4 @@ def find_rule_markers(text: str) -> list[MarkerFinding]:
         for key, spans in grouped.items()
         for marker_id, negated, in_quote, other in [key]
     ]
-    return sorted(findings, key=lambda f: (f.spans[0][0], f.id))
+    return tuple(sorted(findings, key=lambda f: (f.spans[0][0], f.id)))

@@ -197,7 +197,7 @@ def _settled(move: Move, reply: str) -> Move:
     from attunement.analysis.markers import find_rule_markers
 
     found = {f.id for f in find_rule_markers(reply[move.span[0] : move.span[1]]) if f.counts}
-    kinds = ("advice", "reassurance") if "fixing" in found else ()
+    kinds: tuple[str, ...] = ("advice", "reassurance") if "fixing" in found else ()
     kinds += ("sympathy",) if "sympathy" in found else ()
     if not kinds:
         return move
@@ -230,7 +230,9 @@ def read_reply(reply: str, statement: str) -> ReplyReading:
     # head is sure of, can earn an empathy level and be its evidence.
     earning = [m for m in moves if not m.is_input and not m.unsure]
     evidence = {
-        "er": [m for m in earning if m.code in ("other", "reflection-complex", "reflection-simple")],
+        "er": [
+            m for m in earning if m.code in ("other", "reflection-complex", "reflection-simple")
+        ],
         "ip": [m for m in earning if m.code.startswith("reflection")],
         "ex": [m for m in earning if m.code.startswith("question")],
     }

@@ -95,8 +95,9 @@ def analyze_text(text: str) -> TextAnalysis:
     )
 
 
-def read_response(response: str, statement: str) -> tuple[Any, models.MIBehaviour, models.Empathy,
-                                                          list[MarkerFinding]]:
+def read_response(
+    response: str, statement: str
+) -> tuple[Any, models.MIBehaviour, models.Empathy, list[MarkerFinding]]:
     """A reply to someone's words read move by move (``analysis/replies.py``): the reading,
     its MI code and empathy levels, and its power-centred signs as findings."""
     from attunement.analysis.replies import read_reply

@@ -27,6 +27,7 @@ from attunement.analysis.segments import Span, clauses, sentences
 MODEL = "markers.npz"
 _REASONS = ("negated", "quoted", "about_other")
 HEAD = "markers"
+_LEADING_JOIN = re.compile(r"(?:and|but|so|then|or|yet)\s+", re.IGNORECASE)
 _CONTENT = re.compile(r"[A-Za-z\u00C0-\u024F]{3,}")
 
 
@@ -188,6 +189,9 @@ def _evidence(text: str, sentence: Span, marker_id: str, index: int, ruled: list
             chosen = (min(chosen[0], other[0]), max(chosen[1], other[1]))
     if not has_content_word(text[chosen[0] : chosen[1]]):
         chosen = sentence
+    lead = _LEADING_JOIN.match(text, chosen[0], chosen[1])
+    if lead and chosen[1] - lead.end() > 0:  # "and I wanted to fix it" -> "I wanted to fix it"
+        chosen = (lead.end(), chosen[1])
     return chosen
 
 

@@ -48,7 +48,12 @@ def _show_feedback(fb, v) -> None:
             + ", ".join(f"“{e}”" for e in sign.evidence(fb.response))
         )
     click.echo(click.style(_wrap(READINGS_NOTE, "  "), dim=True))
-    click.echo(click.style("Done well: ", fg="green") + fb.did_well)
+    if len(fb.moves) > 1 or fb.unsure:
+        for move in fb.moves:
+            unsure = " (not sure)" if move["unsure"] else ""
+            click.echo(f"  “{move['text']}”: {move['name']}{unsure}")
+    if fb.did_well:
+        click.echo(click.style("Done well: ", fg="green") + fb.did_well)
     click.echo(click.style("To try: ", fg="cyan") + fb.try_next)
     click.echo(click.style("Attuned responses others might give:", dim=True))
     for example in v.responses:

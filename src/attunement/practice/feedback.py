@@ -14,7 +14,7 @@ from typing import Any
 
 from attunement.analysis import models
 from attunement.analysis.feelings import named_feelings
-from attunement.analysis.markers import MarkerFinding, marker_info
+from attunement.analysis.markers import MarkerFinding
 from attunement.analysis.replies import ReplyReading, read_reply
 from attunement.core.validation import clean_body
 from attunement.practice.vignettes import Vignette
@@ -35,6 +35,17 @@ SIGN_NAMES = {
     "reassurance": "Reassurance",
     "sympathy": "Sympathy or minimising",
     "assumption": "Assuming their feelings or needs",
+}
+MOVE_NAMES = {
+    "reflection-simple": "says back what they said",
+    "reflection-complex": "says back what they said, with meaning added",
+    "question-open": "an open question",
+    "question-closed": "a closed question",
+    "advice": "advice",
+    "reassurance": "reassurance",
+    "information": "information",
+    "sympathy": "sympathy or minimising",
+    "other": "other",
 }
 _LEVEL_OF = {"emotional_reactions": "er", "interpretations": "ip", "explorations": "ex"}
 
@@ -97,7 +108,9 @@ def reading_as_models(reading: ReplyReading) -> tuple[models.MIBehaviour, models
     empathy = models.Empathy(
         *(
             models.EmpathyLevel(level=lvl, confidence=sure, spans=spans)
-            for lvl, sure, spans in (reading.levels[_LEVEL_OF[n]] for n in models.EMPATHY_DIMENSIONS)
+            for lvl, sure, spans in (
+                reading.levels[_LEVEL_OF[n]] for n in models.EMPATHY_DIMENSIONS
+            )
         )
     )
     return mi, empathy
@@ -126,9 +139,10 @@ def _names_a_feeling(reading: ReplyReading) -> bool:
         if move.is_input:
             continue
         words = reply[move.span[0] : move.span[1]]
-        if any(f.whose == "other" and not f.negated for f in named_feelings(
-            words, speaker_is_writer=False
-        )):
+        if any(
+            f.whose == "other" and not f.negated
+            for f in named_feelings(words, speaker_is_writer=False)
+        ):
             return True
     return False
 
@@ -145,7 +159,8 @@ def _did_well(reading: ReplyReading) -> str:
     if er[0] and er[2]:
         return f"You met their feeling ({_quote(reply, er[2])})."
     if ip[0] and ip[2]:
-        return f"You reflected their words back rather than moving them on ({_quote(reply, ip[2])})."
+        quoted = _quote(reply, ip[2])
+        return f"You reflected their words back rather than moving them on ({quoted})."
     if ex[0] and ex[2]:
         return f"You invited them to say more ({_quote(reply, ex[2])})."
     open_questions = reading.moves_doing("question-open")
@@ -172,10 +187,10 @@ def _try_next(vignette: Vignette, reading: ReplyReading) -> str:
                 f"You reflected first; now try leaving the {what} out, and let them find "
                 "what would help, perhaps by asking what they need."
             )
-        return (
-            f"The {what} moves them on from what they feel. Try first saying back what you "
-            + ("hear beneath their words." if names_feeling
-               else f"hear them feeling, perhaps {feeling}.")
+        return f"The {what} moves them on from what they feel. Try first saying back what you " + (
+            "hear beneath their words."
+            if names_feeling
+            else f"hear them feeling, perhaps {feeling}."
         )
     if "sympathy" in kinds:
         return (
@@ -228,6 +243,6 @@ def feedback(vignette: Vignette, response: str) -> Feedback:
         _did_well(reading),
         _try_next(vignette, reading),
         scores,
-        moves=tuple(m.to_dict(response) for m in reading.moves),
+        moves=tuple(dict(m.to_dict(response), name=MOVE_NAMES[m.code]) for m in reading.moves),
         unsure=tuple(response[m.span[0] : m.span[1]] for m in reading.moves if m.unsure),
     )
