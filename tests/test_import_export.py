@@ -129,7 +129,7 @@ def test_json_export_is_complete_and_imports_back_exactly(attune, tmp_path):
     out = tmp_path / "backup.json"
     assert "Exported 2 entries" in attune("export", "--out", str(out)).stdout
     data = json.loads(out.read_text(encoding="utf-8"))
-    assert data["format"] == "attunement-journal" and data["version"] == 1
+    assert data["format"] == "attunement-journal" and data["version"] == 2
     assert len(data["entries"]) == 2 and len(data["checkins"]) == 1
     edited = next(e for e in data["entries"] if e["id"] == first)
     assert [r["body"] for r in edited["revisions"]] == ["I lean in and soften my voice"]

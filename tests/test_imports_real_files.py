@@ -156,10 +156,19 @@ def test_day_one_markdown_media_place_and_weather(attune, tmp_path):
     assert "dayone-moment" not in body and "![" not in body
     assert "We met at 9:30. 1. Listen - then speak!" in body
     assert "keep\\.this" in body, "code blocks are left as written"
-    assert body.endswith(
-        "Location (Day One): St Mary's Hospital, London, United Kingdom\n"
-        "Weather (Day One): Partly Cloudy, 12 °C"
-    )
+    assert body.endswith("```\nkeep\\.this\n```"), "place and weather stay out of the text"
+    assert "St Mary" not in body and "Cloudy" not in body and "Day One" not in body
+    assert entry["meta"] == {
+        "location": {
+            "place": "St Mary's Hospital",
+            "locality": "London",
+            "country": "United Kingdom",
+            "latitude": 51.5,
+            "longitude": -0.17,
+        },
+        "weather": {"conditions": "Partly Cloudy", "temperature_c": 12.4},
+        "source": "dayone",
+    }
 
 
 def _jrnl(attune, tmp_path, text: str, *, ok: bool = True, name: str = "journal.txt"):

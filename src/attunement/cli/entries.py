@@ -63,6 +63,8 @@ def _entry_line(entry) -> str:
 
 
 def _print_entry(entry, journal) -> None:
+    from attunement.core.meta import recorded_line
+
     click.echo(click.style(entry.title or "(untitled)", bold=True))
     meta = [f"id {entry.id}", f"written {when(entry.created_at)}"]
     if entry.revision > 1:
@@ -70,6 +72,8 @@ def _print_entry(entry, journal) -> None:
     if entry.in_trash:
         meta.append(click.style("in the trash", fg="red"))
     click.echo(click.style(" · ".join(meta), dim=True))
+    if recorded := recorded_line(entry.meta):
+        click.echo(click.style(recorded, dim=True))
     if entry.prompt_id:
         prompt = journal.decks.prompt(entry.prompt_id)
         click.echo(click.style(f"Prompt {prompt.id}: {prompt.text}", italic=True))

@@ -10,13 +10,14 @@ from __future__ import annotations
 import os
 import random
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from attunement.core.dates import local_day, now_local
+from attunement.core.meta import clean_meta
 from attunement.core.models import (
     ALL_ENTRIES,
     MOMENTS,
@@ -303,8 +304,11 @@ class Journal:
         tags: Sequence[str] = (),
         starred: bool = False,
         created_at: datetime | None = None,
+        meta: Mapping[str, Any] | None = None,
     ) -> NewEntry:
-        """Check what someone wrote and turn it into a NewEntry (nothing is saved yet)."""
+        """Check what someone wrote and turn it into a NewEntry (nothing is saved yet).
+        ``meta`` is where and in what weather it was recorded (``core.meta``), kept
+        apart from the text."""
         body = clean_body(body)
         title = clean_title(title)
         return NewEntry(
@@ -314,6 +318,7 @@ class Journal:
             tags=tuple(sorted(collect_tags(tags, title, body))),
             starred=starred,
             created_at=created_at,
+            meta=clean_meta(meta),
         )
 
     def write(self, body: str, **fields: Any) -> Entry:

@@ -33,6 +33,8 @@ class Entry:
     updated_at: datetime
     revision: int = 1
     deleted_at: datetime | None = None
+    # Where and in what weather it was recorded (``core.meta``): never part of the text.
+    meta: dict[str, Any] = field(default_factory=dict, hash=False)
 
     @property
     def in_trash(self) -> bool:
@@ -50,6 +52,7 @@ class Entry:
             "updated_at": iso(self.updated_at),
             "revision": self.revision,
             "deleted_at": iso(self.deleted_at),
+            "meta": dict(self.meta),
         }
 
 
@@ -204,3 +207,4 @@ class NewEntry:
     source: str | None = None  # provenance key that makes imports idempotent
     deleted_at: datetime | None = None
     revisions: list[Revision] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)  # checked by core.meta.clean_meta

@@ -1,11 +1,13 @@
 """Attunement's own JSON format: the complete, versioned backup of a journal.
 
-    {"format": "attunement-journal", "version": 1, "exported_at", "app_version",
-     "entries": [{...entry, "revisions": [...]}], "checkins": [...], "drafts": [...],
-     "decks": [{"id", "format", "source"}]}
+    {"format": "attunement-journal", "version": 2, "exported_at", "app_version",
+     "entries": [{...entry, "meta", "revisions": [...]}], "checkins": [...],
+     "drafts": [...], "decks": [{"id", "format", "source"}]}
 
-Entries keep their ids, times (with the zone they were written in), trash state and full
-revision history, so export → import reproduces the journal exactly. The shape is
+Entries keep their ids, times (with the zone they were written in), trash state, full
+revision history and metadata (where and in what weather they were recorded), so export →
+import reproduces the journal exactly. Version 2 added ``meta``; version 1 files (without
+it) still import. The shape is
 documented in docs/json.md; ``version`` rises whenever it changes, and every version ever
 written stays importable (golden files in tests/data).
 """
@@ -21,13 +23,15 @@ from typing import IO, Any
 from attunement import __version__
 from attunement.core.dates import now_local
 from attunement.core.journal import Journal, read_text_file
+from attunement.core.meta import clean_meta
 from attunement.core.models import CheckIn, Draft, NewEntry, Revision
 from attunement.core.tags import normalise_tag
 from attunement.errors import AttuneError, FormatError
 from attunement.interop import Parsed
 
 FORMAT_NAME = "attunement-journal"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)  # every version ever written
 MAX_SOURCE_CHARS = 200  # the width of the entries.source column
 
 
@@ -103,9 +107,9 @@ def parse(data: Any, journal: Journal, where: str) -> Parsed:
             f'is not an Attunement JSON export (no "format": "{FORMAT_NAME}")', path=where, line=1
         )
     version = data.get("version")
-    if version != FORMAT_VERSION:
+    if version not in READABLE_VERSIONS or isinstance(version, bool):
         raise FormatError(
-            f"has format version {version!r}; this Attunement reads version "
+            f"has format version {version!r}; this Attunement reads versions up to "
             f"{FORMAT_VERSION}, so upgrade Attunement to import it",
             path=where,
             field="version",
@@ -149,6 +153,7 @@ def parse(data: Any, journal: Journal, where: str) -> Parsed:
                 ),
                 revisions=revisions,
                 source=_source(item.get("source"), f"{field}.source", where),
+                meta=clean_meta(item.get("meta"), f"{field}.meta"),
             )
         except FormatError:
             raise

@@ -9,8 +9,8 @@ Day One writes its text as Markdown with backslash escapes (``\\.``, ``\\-``, ``
 ``![](dayone-moment://…)`` links to its media. Like Day One's own plain-text export, the
 escapes are undone (outside code blocks). Attunement keeps text only, so media links are
 taken out and the report says how many photos, videos, recordings and PDFs were left
-behind. An entry's place and weather are kept as two marked lines at the end of its text
-(``Location (Day One): …``, ``Weather (Day One): …``).
+behind. An entry's place and weather are kept as its metadata (``core.meta``), never in
+its text: a place identifies, and the text is what is searched, analysed and shared.
 
 A zip is read member by member and each JSON file record by record, so memory holds one
 entry at a time; sizes are bounded before and while reading, so a zip bomb is refused in
@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from attunement.core.journal import Journal
+from attunement.core.meta import clean_meta
 from attunement.core.tags import normalise_tag
 from attunement.errors import AttuneError, FormatError, InvalidInput
 from attunement.interop import Parsed, fit_title, jsonstream
@@ -101,47 +101,41 @@ def _split_title(text: str) -> tuple[str, str]:
     return "", text
 
 
-def _words(values: Iterable[Any]) -> list[str]:
-    out: list[str] = []
-    for value in values:
-        if isinstance(value, str) and value.strip() and value.strip() not in out:
-            out.append(value.strip())
-    return out
+LOCATION_KEYS = {
+    "placeName": "place",
+    "localityName": "locality",
+    "administrativeArea": "region",
+    "country": "country",
+    "latitude": "latitude",
+    "longitude": "longitude",
+}
+WEATHER_KEYS = {
+    "conditionsDescription": "conditions",
+    "temperatureCelsius": "temperature_c",
+    "relativeHumidity": "relative_humidity",
+    "windSpeedKPH": "wind_speed_kph",
+    "pressureMB": "pressure_mb",
+}
 
 
-def place(location: Any) -> str:
-    """Day One's location as one line: place, town, region, country (or the coordinates)."""
-    if not isinstance(location, dict):
-        return ""
-    named = _words(
-        location.get(k) for k in ("placeName", "localityName", "administrativeArea", "country")
-    )
-    if named:
-        return ", ".join(named)
-    lat, lon = location.get("latitude"), location.get("longitude")
-    if isinstance(lat, int | float) and isinstance(lon, int | float):
-        return f"{lat:.4f}, {lon:.4f}"
-    return ""
-
-
-def weather(report: Any) -> str:
-    """Day One's weather as one line: the conditions and the temperature."""
-    if not isinstance(report, dict):
-        return ""
-    parts = _words([report.get("conditionsDescription")])
-    celsius = report.get("temperatureCelsius")
-    if isinstance(celsius, int | float) and not isinstance(celsius, bool):
-        parts.append(f"{celsius:.0f} °C")
-    return ", ".join(parts)
-
-
-def _context_lines(item: dict[str, Any]) -> str:
-    lines = []
-    if where := place(item.get("location")):
-        lines.append(f"Location (Day One): {where}")
-    if sky := weather(item.get("weather")):
-        lines.append(f"Weather (Day One): {sky}")
-    return "\n".join(lines)
+def entry_meta(item: dict[str, Any]) -> dict[str, Any]:
+    """Day One's ``location`` and ``weather`` of an entry as Attunement's metadata; what
+    is missing or unusable is left out (never the entry)."""
+    location = item.get("location")
+    found: dict[str, Any] = {}
+    if isinstance(location, dict):
+        place = {ours: location.get(theirs) for theirs, ours in LOCATION_KEYS.items()}
+        region = location.get("region")  # older exports: only the circle's centre
+        center = region.get("center") if isinstance(region, dict) else None
+        if isinstance(center, dict) and place["latitude"] is None and place["longitude"] is None:
+            place["latitude"] = center.get("latitude")
+            place["longitude"] = center.get("longitude")
+        found["location"] = place
+    weather = item.get("weather")
+    if isinstance(weather, dict):
+        found["weather"] = {ours: weather.get(theirs) for theirs, ours in WEATHER_KEYS.items()}
+    meta = clean_meta(found, strict=False)
+    return {**meta, "source": "dayone"} if meta else {}
 
 
 class _Tally:
@@ -201,11 +195,14 @@ def parse_entry(
         except AttuneError:
             parsed.notes.append(f"{field}: the tag {tag!r} was not kept (not a usable tag)")
     title, body = _split_title(text)
-    if context := _context_lines(item):
-        body = f"{body.rstrip()}\n\n{context}"
     try:
         new = journal.new_entry(
-            body, title=title, tags=tags, starred=bool(item.get("starred")), created_at=moment
+            body,
+            title=title,
+            tags=tags,
+            starred=bool(item.get("starred")),
+            created_at=moment,
+            meta=entry_meta(item),
         )
     except AttuneError as exc:
         parsed.refused.append((f"{field} ({uuid})", exc.message))

@@ -10,6 +10,7 @@ import unicodedata
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -30,7 +31,7 @@ def filename(entry: Entry) -> str:
 
 
 def render(entry: Entry, prompt_text: str | None = None) -> str:
-    front = {
+    front: dict[str, Any] = {
         "id": entry.id,
         "title": entry.title,
         "created": entry.created_at.isoformat(),
@@ -41,6 +42,8 @@ def render(entry: Entry, prompt_text: str | None = None) -> str:
     }
     if prompt_text:
         front["prompt_text"] = prompt_text
+    if entry.meta:
+        front["meta"] = entry.meta  # where and in what weather it was recorded
     header = yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=1000)
     return f"---\n{header}---\n\n{entry.body}\n"
 

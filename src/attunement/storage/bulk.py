@@ -152,6 +152,7 @@ class _Bulk:
                     1 + max(r.revision for r in new.revisions) if new.revisions else 1,
                     sql_time(new.deleted_at) if new.deleted_at else None,
                     new.source,
+                    json.dumps(new.meta, ensure_ascii=False) if new.meta else None,
                 )
             )
             if new.tags:
@@ -166,8 +167,8 @@ class _Bulk:
         self.next_pk = pk
         conn.executemany(
             "INSERT INTO entries (pk, id, owner, title, body, prompt_id, starred, created_at, "
-            "created_offset, updated_at, updated_offset, revision, deleted_at, source) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "created_offset, updated_at, updated_offset, revision, deleted_at, source, meta) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             entry_rows,
         )
         if tag_rows:

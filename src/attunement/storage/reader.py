@@ -57,7 +57,7 @@ SNIPPET_TOKENS = 16
 _BATCH = 500
 _ENTRY_COLUMNS = (
     "pk, id, title, body, prompt_id, starred, created_at, created_offset, updated_at, "
-    "updated_offset, revision, deleted_at"
+    "updated_offset, revision, deleted_at, meta"
 )
 _CHECKIN_COLUMNS = (
     "id, at, at_offset, ease, presence, curiosity, urge_to_fix, fatigue, body, note, moment"
@@ -84,7 +84,7 @@ def from_sql_time(text: str) -> datetime:
 
 def _entry(row: Sequence[Any], tags: Sequence[str]) -> Entry:
     (_, entry_id, title, body, prompt_id, starred, created, created_offset, updated,
-     updated_offset, revision, deleted) = row  # fmt: skip
+     updated_offset, revision, deleted, meta) = row  # fmt: skip
     return Entry(
         id=entry_id,
         title=title,
@@ -96,6 +96,7 @@ def _entry(row: Sequence[Any], tags: Sequence[str]) -> Entry:
         updated_at=with_offset(from_sql_time(updated), updated_offset),
         revision=revision,
         deleted_at=with_offset(from_sql_time(deleted), updated_offset) if deleted else None,
+        meta=json.loads(meta) if meta else {},
     )
 
 

@@ -86,6 +86,9 @@ entries = Table(
     Column("revision", Integer, nullable=False, default=1),
     Column("deleted_at", UtcDateTime, nullable=True),
     Column("source", String(200), nullable=True),
+    # Where and in what weather it was recorded (core.meta), apart from the text, so it is
+    # never searched or analysed; NULL when there is none.
+    Column("meta", JSON, nullable=True),
     UniqueConstraint("owner", "source", name="uq_entries_owner_source"),
     Index("ix_entries_owner_trash_created", "owner", "deleted_at", "created_at"),
     Index("ix_entries_owner_prompt", "owner", "prompt_id"),

@@ -46,6 +46,7 @@ def _entry_from(row: Row[Any], tags: Sequence[str]) -> Entry:
         updated_at=with_offset(row.updated_at, row.updated_offset),
         revision=row.revision,
         deleted_at=(with_offset(row.deleted_at, row.updated_offset) if row.deleted_at else None),
+        meta=dict(row.meta or {}),
     )
 
 

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import Field
 
 from attunement.core.journal import label_of
+from attunement.core.meta import recorded_line
 from attunement.errors import AttuneError
 from attunement.web.common import (
     FilterDep,
@@ -197,6 +198,7 @@ def entry_page(request: Request, entry_id: str, saved: bool = False) -> HTMLResp
         analysis=analysis,
         explanations=explanations,
         body_html=render(entry.body, marks),
+        recorded=recorded_line(entry.meta),
         families=sorted({m.kind for m in marks}),
         revisions=j.store.revisions(entry.id) if entry.revision > 1 else [],
         transcripts=[t for t in j.store.list_transcripts() if t["entry_id"] == entry.id],
