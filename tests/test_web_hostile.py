@@ -43,7 +43,14 @@ def takes_a_file(route: APIRoute) -> bool:
 
 
 def upload_routes() -> list[str]:
-    app = create_app(Settings(data_dir=Path("/nonexistent-never-opened")))
+    import atexit
+    import shutil
+    import tempfile
+
+    # Only the route table is read; the app opens an empty journal in a folder of its own.
+    folder = Path(tempfile.mkdtemp(prefix="attune-routes-"))
+    atexit.register(shutil.rmtree, folder, True)
+    app = create_app(Settings(data_dir=folder))
     return sorted(
         route.path
         for route in routes_of(app.app.routes)
