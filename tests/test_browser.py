@@ -5,21 +5,16 @@ checking every page for WCAG 2.2 AA problems. Screenshots go to test-output/scre
 from __future__ import annotations
 
 import json
-import shutil
 import threading
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
-from .conftest import REPO, free_port
+from .browsing import SHOTS, axe_violations, needs_chromium
+from .conftest import free_port
 
 playwright = pytest.importorskip("playwright.sync_api")
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-AXE = sorted((Path(__file__).parent / "assets").glob("axe-*.min.js"))[-1]
-SHOTS = REPO / "test-output" / "screenshots"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 PAGES = [
     "/",
     "/write",
@@ -36,9 +31,7 @@ PAGES = [
     "/entries/nosuch1",
 ]
 
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (.ci/run installs it)"
-)
+pytestmark = needs_chromium
 
 
 def start_server(data_dir):
@@ -69,25 +62,6 @@ def start_server(data_dir):
     return f"http://127.0.0.1:{port}", stop
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        launched = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield launched
-        launched.close()
-
-
 @pytest.fixture
 def context(browser):
     # bypass_csp lets the test inject axe-core; the app's own pages never need it.
@@ -99,17 +73,6 @@ def context(browser):
 def api(base: str, path: str):
     with urllib.request.urlopen(base + path) as response:
         return json.load(response)
-
-
-def axe_violations(page) -> list[dict]:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
-    )
-    return [
-        {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:3]}
-        for v in result["violations"]
-    ]
 
 
 def check_page(page, name: str) -> None:

@@ -5,36 +5,25 @@ Screenshots go to test-output/screenshots/local-server-*.png and local-share-*.p
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from attunement.core.journal import Journal
 
+from .browsing import check_everywhere as check_at_both_widths
+from .browsing import needs_chromium
 from .server_world import PASSWORD
-from .test_browser import CHROMIUM, SHOTS, axe_violations, browser, start_server  # noqa: F401
+from .test_browser import start_server  # noqa: F401
 from .test_web_sharing import team  # noqa: F401 - the team server fixture
 
 playwright = pytest.importorskip("playwright.sync_api")
-WIDTHS = (1280, 390)
-
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (.ci/run installs it)"
-)
+pytestmark = needs_chromium
 
 
 def check_everywhere(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(SHOTS / f"local-{name}-{width}.png"), full_page=True)
-        assert axe_violations(page) == [], f"{name} at {width}px"
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 0, f"{name} scrolls sideways at {width}px"
-    page.set_viewport_size({"width": 1280, "height": 900})
+    check_at_both_widths(page, f"local-{name}")
 
 
-def test_tom_signs_in_and_shares_from_the_browser(team, browser, data_dir):  # noqa: F811
+def test_tom_signs_in_and_shares_from_the_browser(team, browser, data_dir):  # noqa: F811 - team is a fixture
     world, team_url = team
     with Journal.open(data_dir) as journal:
         entry = journal.write(

@@ -7,22 +7,16 @@ from __future__ import annotations
 
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
-from .conftest import REPO, Attune, free_port
+from .browsing import check_everywhere as check_at_both_widths
+from .browsing import needs_chromium
+from .conftest import Attune, free_port
 from .server_world import PASSWORD, build_world
-from .test_browser import AXE_TAGS, CHROMIUM
 
 playwright = pytest.importorskip("playwright.sync_api")
-AXE = sorted((Path(__file__).parent / "assets").glob("axe-*.min.js"))[-1]
-SHOTS = REPO / "test-output" / "screenshots"
-WIDTHS = (1280, 390)
-
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (.ci/run installs it)"
-)
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
@@ -47,46 +41,8 @@ def served(tmp_path_factory):
     thread.join(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        launched = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield launched
-        launched.close()
-
-
-def axe_violations(page) -> list[dict]:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
-    )
-    return [
-        {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:3]}
-        for v in result["violations"]
-    ]
-
-
 def check_everywhere(page, name: str) -> None:
-    """axe at both widths, and a screenshot of each."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(SHOTS / f"server-{name}-{width}.png"), full_page=True)
-        assert axe_violations(page) == [], f"{name} at {width}px"
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 0, f"{name} scrolls sideways at {width}px"
-    page.set_viewport_size({"width": 1280, "height": 900})
+    check_at_both_widths(page, f"server-{name}")
 
 
 def sign_in(page, base: str, email: str) -> None:
