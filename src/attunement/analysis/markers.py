@@ -58,6 +58,9 @@ class Lexicon:
     speech_verbs: frozenset[str]
     first_person: frozenset[str]
     other_subjects: frozenset[str]
+    body_parts: tuple[str, ...]  # for whose body it is (analysis/writing.py)
+    other_owners: tuple[str, ...]
+    advice_verbs: tuple[str, ...]  # for whose advice it is (analysis/writing.py)
 
 
 @dataclass(frozen=True)
@@ -139,6 +142,9 @@ def lexicon() -> Lexicon:
         speech_verbs=frozenset(w.lower() for w in cues.get("speech_verbs", [])),
         first_person=frozenset(cues["first_person"]),
         other_subjects=frozenset(cues["other_subjects"]),
+        body_parts=tuple(cues["body_parts"]),
+        other_owners=tuple(cues["other_owners"]),
+        advice_verbs=tuple(cues["advice_verbs"]),
     )
 
 
@@ -186,7 +192,7 @@ def _clause_words(text: str, start: int, lex: Lexicon) -> list[str]:
     return words
 
 
-def _has_phrase(words: list[str], phrases: tuple[tuple[str, ...], ...]) -> bool:
+def has_phrase(words: list[str], phrases: tuple[tuple[str, ...], ...]) -> bool:
     for index in range(len(words)):
         for phrase in phrases:
             if tuple(words[index : index + len(phrase)]) == phrase:
@@ -247,7 +253,7 @@ def _rule_markers(text: str) -> tuple[MarkerFinding, ...]:
                     negated = any(_is_negation(w, lex) for w in window) or (
                         not is_idiom and any(_is_negation(w, lex) for w in inside)
                     )
-                    hedged = _has_phrase(before[-lex.hedge_window :] + inside, lex.hedges)
+                    hedged = has_phrase(before[-lex.hedge_window :] + inside, lex.hedges)
                     in_quote = any(s <= span[0] and span[1] <= e for s, e in quoted)
                     other = marker.first_person and _about_other(before, lex)
                     key = (marker.id, negated, in_quote, other)

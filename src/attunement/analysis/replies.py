@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from attunement.analysis.markers import MarkerFinding
+from attunement.analysis.models import Empathy, EmpathyLevel, MIBehaviour
 from attunement.analysis.segments import Span, sentences
 
 PARTS_MODEL = "reply_parts.npz"
@@ -37,6 +39,12 @@ PART_CODES = (
 )
 INPUT_CODES = frozenset({"advice", "reassurance", "information", "sympathy"})
 FIXING_CODES = frozenset({"advice", "reassurance"})
+SIGN_NAMES = {
+    "advice": "Advice",
+    "reassurance": "Reassurance",
+    "sympathy": "Sympathy or minimising",
+    "assumption": "Assuming their feelings or needs",
+}
 UNSURE_BELOW = 0.45  # a move read with less confidence than this is "unsure"
 # Inside a sentence, a new move starts after a comma, dash or semicolon when the words
 # after it open a question, a suggestion or a reassurance.
@@ -136,7 +144,7 @@ def reply_code(codes: list[str]) -> str:
     return "other"
 
 
-def reply_levels(reply: str, statement: str, moves: list[Move]) -> dict[str, np.ndarray]:
+def reply_levels(reply: str, statement: str) -> dict[str, np.ndarray]:
     """Each whole-reply head's probabilities: "er", "ip", "ex" (levels 0, 1, 2) and
     "assumption" (one probability)."""
     from attunement.analysis.models import _model
@@ -175,17 +183,26 @@ class ReplyReading:
     def moves_doing(self, *codes: str) -> list[Move]:
         return [m for m in self.moves if m.code in codes and not m.unsure]
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "subtype": self.subtype,
-            "confidence": self.confidence,
-            "moves": [m.to_dict(self.reply) for m in self.moves],
-            "signs": [
-                {"id": s.id, "kind": s.kind, "evidence": [self.reply[a:b] for a, b in s.spans]}
-                for s in self.signs
-            ],
-        }
+    def as_models(self) -> tuple[MIBehaviour, Empathy]:
+        """The reading in the shapes the rest of the app shows: an MI code, and EPITOME's
+        three levels with the moves that earned them."""
+        mi = MIBehaviour(code=self.code, subtype=self.subtype, confidence=self.confidence)
+        empathy = Empathy(
+            *(
+                EmpathyLevel(level=level, confidence=sure, spans=spans)
+                for level, sure, spans in (self.levels[key] for key in ("er", "ip", "ex"))
+            )
+        )
+        return mi, empathy
+
+    def sign_findings(self) -> tuple[MarkerFinding, ...]:
+        """The power-centred signs as findings, named for what the move does."""
+        return tuple(
+            MarkerFinding(
+                id=sign.id, family="power-centred", name=SIGN_NAMES[sign.kind], spans=sign.spans
+            )
+            for sign in self.signs
+        )
 
 
 def _settled(move: Move, reply: str) -> Move:
@@ -225,7 +242,7 @@ def read_reply(reply: str, statement: str) -> ReplyReading:
     code = reply_code(codes)
     deciding = [m for m in moves if reply_code([m.code]) == code]
     confidence = max((m.confidence for m in deciding), default=0.0)
-    probs = reply_levels(reply, statement, moves)
+    probs = reply_levels(reply, statement)
     # Only a move that is not advice, reassurance, information or sympathy, and that the
     # head is sure of, can earn an empathy level and be its evidence.
     earning = [m for m in moves if not m.is_input and not m.unsure]

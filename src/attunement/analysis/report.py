@@ -101,11 +101,10 @@ def read_response(
     """A reply to someone's words read move by move (``analysis/replies.py``): the reading,
     its MI code and empathy levels, and its power-centred signs as findings."""
     from attunement.analysis.replies import read_reply
-    from attunement.practice.feedback import power_signs, reading_as_models
 
     reading = read_reply(response, statement)
-    mi, empathy = reading_as_models(reading)
-    return reading, mi, empathy, list(power_signs(reading))
+    mi, empathy = reading.as_models()
+    return reading, mi, empathy, list(reading.sign_findings())
 
 
 def analyze_response(response: str, statement: str) -> ResponseAnalysis:

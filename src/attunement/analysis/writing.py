@@ -16,18 +16,21 @@ not counting, so the reader sees why it was left out.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from dataclasses import replace
 from functools import cache
 
 import numpy as np
 
 from attunement.analysis.features import dense_features
-from attunement.analysis.markers import MarkerFinding, find_rule_markers, lexicon
+from attunement.analysis.markers import MarkerFinding, find_rule_markers, has_phrase, lexicon
 from attunement.analysis.segments import Span, clauses, sentences
 
 MODEL = "markers.npz"
 _REASONS = ("negated", "quoted", "about_other")
 HEAD = "markers"
 _LEADING_JOIN = re.compile(r"(?:and|but|so|then|or|yet)\s+", re.IGNORECASE)
+_WORD = re.compile(r"[\w']+")
 _CONTENT = re.compile(r"[A-Za-z\u00C0-\u024F]{3,}")
 
 
@@ -68,16 +71,14 @@ def blended(model: object, head: str, text: str, context: str = "") -> np.ndarra
     return probs
 
 
+def _alternatives(words: Iterable[str]) -> str:
+    return "|".join(re.escape(w) for w in words)
+
+
 @cache
 def _body_words() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    import tomllib
-    from importlib import resources
-
-    cues = tomllib.loads(
-        (resources.files("attunement.framework") / "markers.toml").read_text("utf-8")
-    )["cues"]
-    parts = "|".join(re.escape(p) for p in cues["body_parts"])
-    owners = "|".join(re.escape(o) for o in cues["other_owners"])
+    lex = lexicon()
+    parts, owners = _alternatives(lex.body_parts), _alternatives(lex.other_owners)
     other = re.compile(rf"\b(?:{owners})\s+(?:\w+\s+)?(?:{parts})\b", re.IGNORECASE)
     own = re.compile(
         rf"\b(?:my|mine|myself|I|I'm|me)\b(?:\s+\w+){{0,3}}\s+(?:{parts})\b|\bmy\s+(?:\w+\s+)?(?:{parts})\b",
@@ -88,15 +89,10 @@ def _body_words() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 @cache
 def _advice_words() -> re.Pattern[str]:
-    import tomllib
-    from importlib import resources
-
-    cues = tomllib.loads(
-        (resources.files("attunement.framework") / "markers.toml").read_text("utf-8")
-    )["cues"]
-    owners = "|".join(re.escape(o) for o in cues["other_owners"])
-    nouns = "|".join(re.escape(w) for w in cues["other_subjects"] if w not in ("it",))
-    verbs = "|".join(re.escape(v) for v in cues["advice_verbs"])
+    lex = lexicon()
+    owners = _alternatives(lex.other_owners)
+    nouns = _alternatives(sorted(w for w in lex.other_subjects if w != "it"))
+    verbs = _alternatives(lex.advice_verbs)
     return re.compile(
         rf"\b(?:{owners}|{nouns})\b(?:\s+[\w']+){{0,3}}?\s+(?:{verbs})\b", re.IGNORECASE
     )
@@ -158,7 +154,7 @@ def thresholds() -> np.ndarray:
     return chosen
 
 
-def _evidence(text: str, sentence: Span, marker_id: str, index: int, ruled: list[Span]) -> Span:
+def _evidence(text: str, sentence: Span, index: int, ruled: list[Span]) -> Span:
     """The clause of ``sentence`` that carries the marker."""
     from attunement.analysis.models import _model
 
@@ -196,8 +192,7 @@ def _evidence(text: str, sentence: Span, marker_id: str, index: int, ruled: list
 
 
 def _hedged(words: str) -> bool:
-    lowered = f" {words.lower()} "
-    return any(f" {' '.join(h)} " in lowered for h in lexicon().hedges)
+    return has_phrase([w.lower() for w in _WORD.findall(words)], lexicon().hedges)
 
 
 def read_markers(text: str) -> list[MarkerFinding]:
@@ -213,8 +208,9 @@ def read_markers(text: str) -> list[MarkerFinding]:
         words = text[start:end]
         probs = marker_probabilities(words)
         rules = find_rule_markers(words)
+        here = {marker_id for marker_id, p, t in zip(order, probs, cut, strict=True) if p >= t}
         for index, marker_id in enumerate(order):
-            if probs[index] < cut[index]:
+            if marker_id not in here:
                 continue
             ruled = [
                 (start + s, start + e)
@@ -222,24 +218,15 @@ def read_markers(text: str) -> list[MarkerFinding]:
                 if f.id == marker_id and f.counts
                 for s, e in f.spans
             ]
-            span = _evidence(text, sentence, marker_id, index, ruled)
+            span = _evidence(text, sentence, index, ruled)
             counted.setdefault(marker_id, []).append(span)
             if _hedged(text[span[0] : span[1]]):
                 hedged.add(marker_id)
-        for finding in rules:
-            if not finding.counts and finding.id not in counted_in(probs, cut, order):
-                not_counted.append(
-                    MarkerFinding(
-                        id=finding.id,
-                        family=finding.family,
-                        name=finding.name,
-                        spans=tuple((start + s, start + e) for s, e in finding.spans),
-                        negated=finding.negated,
-                        hedged=finding.hedged,
-                        quoted=finding.quoted,
-                        about_other=finding.about_other,
-                    )
-                )
+        not_counted += [  # the rules' own reading of why, placed in the whole text
+            replace(f, spans=tuple((start + s, start + e) for s, e in f.spans))
+            for f in rules
+            if not f.counts and f.id not in here
+        ]
     findings = [
         MarkerFinding(
             id=marker_id,
@@ -251,7 +238,3 @@ def read_markers(text: str) -> list[MarkerFinding]:
         for marker_id, spans in counted.items()
     ]
     return sorted(findings + not_counted, key=lambda f: (f.spans[0][0], f.id))
-
-
-def counted_in(probs: np.ndarray, cut: np.ndarray, order: list[str]) -> set[str]:
-    return {marker_id for marker_id, p, t in zip(order, probs, cut, strict=True) if p >= t}

@@ -30,12 +30,6 @@ DIMENSIONS = (
     "reflection",
     "no_power_signs",
 )
-SIGN_NAMES = {
-    "advice": "Advice",
-    "reassurance": "Reassurance",
-    "sympathy": "Sympathy or minimising",
-    "assumption": "Assuming their feelings or needs",
-}
 MOVE_NAMES = {
     "reflection-simple": "says back what they said",
     "reflection-complex": "says back what they said, with meaning added",
@@ -47,7 +41,6 @@ MOVE_NAMES = {
     "sympathy": "sympathy or minimising",
     "other": "other",
 }
-_LEVEL_OF = {"emotional_reactions": "er", "interpretations": "ip", "explorations": "ex"}
 
 
 @dataclass(frozen=True)
@@ -98,34 +91,6 @@ class Feedback:
             "scores": self.scores,
             "overall": self.overall,
         }
-
-
-def reading_as_models(reading: ReplyReading) -> tuple[models.MIBehaviour, models.Empathy]:
-    """The reply reading in the shapes the rest of the app shows (MI code, empathy)."""
-    mi = models.MIBehaviour(
-        code=reading.code, subtype=reading.subtype, confidence=reading.confidence
-    )
-    empathy = models.Empathy(
-        *(
-            models.EmpathyLevel(level=lvl, confidence=sure, spans=spans)
-            for lvl, sure, spans in (
-                reading.levels[_LEVEL_OF[n]] for n in models.EMPATHY_DIMENSIONS
-            )
-        )
-    )
-    return mi, empathy
-
-
-def power_signs(reading: ReplyReading) -> tuple[MarkerFinding, ...]:
-    return tuple(
-        MarkerFinding(
-            id=sign.id,
-            family="power-centred",
-            name=SIGN_NAMES[sign.kind],
-            spans=sign.spans,
-        )
-        for sign in reading.signs
-    )
 
 
 def _quote(response: str, spans: tuple[tuple[int, int], ...]) -> str:
@@ -225,8 +190,8 @@ def _try_next(vignette: Vignette, reading: ReplyReading) -> str:
 def feedback(vignette: Vignette, response: str) -> Feedback:
     response = clean_body(response, field="response", what="response")
     reading = read_reply(response, vignette.statement)
-    mi, empathy = reading_as_models(reading)
-    signs = power_signs(reading)
+    mi, empathy = reading.as_models()
+    signs = reading.sign_findings()
     scores = {
         "emotional_reactions": empathy.emotional_reactions.level / 2,
         "interpretations": empathy.interpretations.level / 2,
