@@ -316,25 +316,12 @@ def train_markers() -> dict[str, Any]:
         flush=True,
     )
     c_words, c_meaning = best["C"]
-    heads = []
-    for name, part, C in (("markers", "words", c_words), ("markers_meaning", "meaning", c_meaning)):
-        weights, bias = multilabel_weights(fits[part][C][0])
-        weights, bias = d.std.fold(d.full(part, weights), bias, d.width)
-        heads.append(
-            {
-                "name": name,
-                "kind": "multilabel",
-                "labels": ids,
-                "weights": weights,
-                "bias": bias,
-                "thresholds": best["cuts"] if name == "markers" else None,
-            }
-        )
+    heads, mix = pair_heads("markers", d, fits, best, ids, thresholds=best["cuts"])
     meta = {
         "task": "framework markers in caregivers' own sentences",
         **d.meta(),
         "C": {"words": c_words, "meaning": c_meaning},
-        "mix": {"markers": ["markers_meaning", best["share"]]},
+        "mix": {"markers": mix},
         "words_alone_when_negated": True,
         "rules": trust,
     }
@@ -384,18 +371,38 @@ def choose_multiclass(fits: dict[str, dict[float, Any]], y_dev: np.ndarray) -> d
     return best
 
 
-def multiclass_pair(
-    name: str, d: Design, fits: dict[str, dict[float, Any]], best: dict[str, Any], labels: list[str]
+def pair_heads(
+    name: str,
+    d: Design,
+    fits: dict[str, dict[float, Any]],
+    best: dict[str, Any],
+    labels: list[str],
+    thresholds: Any = None,
 ) -> tuple[list[dict[str, Any]], list[Any]]:
+    """The chosen pair as the app reads it: the words head ``name`` (with the thresholds,
+    for a multi-label task) and its partner ``name_meaning``, each spread over every
+    column and folded out of the standardisation; and the mix (partner, share)."""
+    multilabel = thresholds is not None
     heads = []
     for head, part, C in (
         (name, "words", best["C"][0]),
         (f"{name}_meaning", "meaning", best["C"][1]),
     ):
-        weights, bias = multiclass_weights(fits[part][C][0][0], len(labels))
+        models = fits[part][C][0]
+        if multilabel:
+            weights, bias = multilabel_weights(models)
+        else:
+            weights, bias = multiclass_weights(models[0], len(labels))
         weights, bias = d.std.fold(d.full(part, weights), bias, d.width)
         heads.append(
-            {"name": head, "kind": "multiclass", "labels": labels, "weights": weights, "bias": bias}
+            {
+                "name": head,
+                "kind": "multilabel" if multilabel else "multiclass",
+                "labels": labels,
+                "weights": weights,
+                "bias": bias,
+                "thresholds": thresholds if multilabel and head == name else None,
+            }
         )
     return heads, [f"{name}_meaning", best["share"]]
 
@@ -415,7 +422,7 @@ def train_moves() -> dict[str, Any]:
     print(
         f"moves: dev macro-F1 {best['f1']:.3f} (C={best['C']}, share {best['share']})", flush=True
     )
-    heads, mix = multiclass_pair("part", d, fits, best, list(PART_CODES))
+    heads, mix = pair_heads("part", d, fits, best, list(PART_CODES))
     meta = {"task": "the moves of a practice reply", **d.meta(), "mix": {"part": mix}}
     (MODELS / "reply_parts.npz").write_bytes(export(d.features, heads, meta))
     return {
@@ -445,7 +452,7 @@ def train_replies() -> dict[str, Any]:
             f"replies {name}: dev macro-F1 {best['f1']:.3f} (C={best['C']}, share {best['share']})",
             flush=True,
         )
-        pair, mixes[name] = multiclass_pair(name, d, fits, best, ["0", "1", "2"])
+        pair, mixes[name] = pair_heads(name, d, fits, best, ["0", "1", "2"])
         heads += pair
         report[name] = {
             "dev_macro_f1": round(best["f1"], 4),
@@ -466,23 +473,10 @@ def train_replies() -> dict[str, Any]:
                 if best_a is None or f1 > best_a["f1"] + 1e-9:
                     best_a = dict(f1=f1, cut=cut, C=(c_words, c_meaning), share=share, p=p)
     assert best_a is not None
-    for head, part, C in (
-        ("assumption", "words", best_a["C"][0]),
-        ("assumption_meaning", "meaning", best_a["C"][1]),
-    ):
-        weights, bias = multilabel_weights(fits[part][C][0])
-        weights, bias = d.std.fold(d.full(part, weights), bias, d.width)
-        heads.append(
-            {
-                "name": head,
-                "kind": "multilabel",
-                "labels": ["assumption"],
-                "weights": weights,
-                "bias": bias,
-                "thresholds": [best_a["cut"]] if head == "assumption" else None,
-            }
-        )
-    mixes["assumption"] = ["assumption_meaning", best_a["share"]]
+    pair, mixes["assumption"] = pair_heads(
+        "assumption", d, fits, best_a, ["assumption"], thresholds=[best_a["cut"]]
+    )
+    heads += pair
     report["assumption"] = {
         "dev_f1": round(best_a["f1"], 4),
         "dev_ece": ece(best_a["p"], ay["dev"][:, 0]),
