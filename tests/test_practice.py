@@ -187,7 +187,10 @@ def test_an_interactive_session_with_a_check_in_first(attune, monkeypatch):
     monkeypatch.setattr(AppContext, "interactive", staticmethod(lambda: True))
     answers = "3\n" + "It sounds like this is so hard for you right now.\n" + "\n"
     result = attune("practice", "-n", "2", input=answers)
-    assert result.stdout.count("Statement ") == 2 and "Done well:" in result.stdout
+    assert result.stdout.count("Statement ") == 2
+    # "Done well" is said only when a move earns it, which depends on the statement drawn;
+    # the reading and a direction always come.
+    assert "What your response does" in result.stdout and "To try: " in result.stdout
     checkin = attune.json("checkins")["checkins"][0]
     assert (checkin["ease"], checkin["moment"]) == (3, "before")
     attempts = attune.json("practice", "progress")
