@@ -3,8 +3,17 @@ checked against the guideline's shape, and split by writer (build time only).
 
     python -m training.caregiver_data      # counts per part, per marker and per code
 
-A writer's items all go to one part, chosen by a hash of the writer id: about 60% of
-writers train, 20% dev (thresholds and choices), 20% test (scored once).
+A writer's items all go to one part, chosen by a hash of the writer id (a bucket 0-9):
+
+- buckets 0-5 train and 6-7 dev, as from the start;
+- buckets 8-9 were the first test part, scored once (its figures are in the history of
+  docs/model-cards/caregiver.md); that part is spent, so its writers now join the others,
+  half each by the same hash: bucket 8 trains, bucket 9 is dev. About 70% of these writers
+  train and 30% are dev (thresholds and choices; cross-validation by writer on both).
+- The test part is ``training/caregiver/heldout/`` (``sentences.jsonl``, ``entries.jsonl``,
+  ``replies.jsonl``), written by new writers whose ids start with "h", whenever that
+  folder exists: scored once, by ``benchmarks/caregiver_feedback.py --split test``. Until it
+  does there is no test part, and the benchmark and the model card say so.
 """
 
 from __future__ import annotations
@@ -19,16 +28,30 @@ from typing import Any
 from attunement.analysis.replies import FIXING_CODES, PART_CODES
 from attunement.analysis.replies import reply_code as codes_to_reply
 
-__all__ = ["FIXING_CODES", "PART_CODES", "load", "reply_code", "split_of"]
+__all__ = ["FIXING_CODES", "PART_CODES", "has_test_part", "load", "reply_code", "split_of"]
 
 ROOT = Path(__file__).resolve().parent / "caregiver"
+HELDOUT = "heldout"  # the folder of the test part, under ROOT
+HELDOUT_PREFIX = "h"  # every held-out writer's id starts with this, and no other's does
+KINDS = ("sentences", "entries", "replies")
 POWER = ("fixing", "sympathy", "assumption")
 EKMAN = ("anger", "disgust", "fear", "joy", "sadness", "surprise")
 
 
 def split_of(writer: str) -> str:
+    """The part a writer's items belong to: "test" for the held-out writers ("h…"), else
+    "train" or "dev" by the writer's hash bucket (module docstring)."""
+    if writer.startswith(HELDOUT_PREFIX):
+        return "test"
     bucket = int(hashlib.sha256(writer.encode("utf-8")).hexdigest(), 16) % 10
-    return "train" if bucket < 6 else ("dev" if bucket < 8 else "test")
+    if bucket < 6 or bucket == 8:  # 8: half of the spent first test part
+        return "train"
+    return "dev"  # 6, 7 and 9 (the other half of the spent test part)
+
+
+def has_test_part(root: Path = ROOT) -> bool:
+    """Whether the held-out test part exists (any of its three files)."""
+    return any((root / HELDOUT / f"{kind}.jsonl").is_file() for kind in KINDS)
 
 
 def reply_code(parts: list[dict[str, Any]]) -> str:
@@ -82,21 +105,33 @@ def _check(kind: str, item: dict[str, Any], where: str, markers: set[str]) -> No
 
 
 def load(kind: str, root: Path = ROOT) -> list[Item]:
+    """Every item of one kind: the train and dev writers' (``root/kind/*.jsonl``) and,
+    where it exists, the held-out test part's (``root/heldout/kind.jsonl``). A held-out
+    writer's id must start with "h" and no other writer's may, so that no writer is ever
+    in two parts."""
     from attunement.analysis.markers import lexicon
 
     markers = {m.id for m in lexicon().markers}
     items = []
     seen: set[str] = set()
-    for path in sorted((root / kind).glob("*.jsonl")):
+    heldout = root / HELDOUT / f"{kind}.jsonl"
+    paths = sorted((root / kind).glob("*.jsonl")) + ([heldout] if heldout.is_file() else [])
+    for path in paths:
+        is_heldout = path == heldout
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip():
                 continue
-            where = f"{path.name}:{number}"
+            where = f"{path.relative_to(root)}:{number}"
             try:
                 data = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise BadData(f"{where}: not JSON ({exc})") from exc
             _check(kind, data, where, markers)
+            if str(data["writer"]).startswith(HELDOUT_PREFIX) != is_heldout:
+                raise BadData(
+                    f"{where}: writer {data['writer']!r}: held-out writers' ids start with "
+                    f"{HELDOUT_PREFIX!r} and only theirs (rename the writer)"
+                )
             key = data.get("id") or where
             if key in seen:
                 raise BadData(f"{where}: id {key!r} appears twice")
@@ -106,7 +141,9 @@ def load(kind: str, root: Path = ROOT) -> list[Item]:
 
 
 def main() -> None:
-    for kind in ("sentences", "entries", "replies"):
+    if not has_test_part():
+        print(f"no test part yet ({ROOT / HELDOUT} does not exist)")
+    for kind in KINDS:
         items = load(kind)
         splits = Counter(i.split for i in items)
         writers = {s: len({i.data["writer"] for i in items if i.split == s}) for s in splits}
