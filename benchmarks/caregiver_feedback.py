@@ -7,7 +7,9 @@ Prints one table against the targets: markers on sentences (micro-F1 and each ma
 F1), whole entries with every expected marker found and no absent one, practice replies
 (MI 4-way macro-F1, advice and reassurance named and never praised, feeling met), the
 writer's own named feelings (precision), and evidence strings that hold a content word.
-The split is by writer (training/caregiver_data.py). Tune on dev; test is read once.
+The split is by writer (training/caregiver_data.py). Tune on dev; test is read once. The
+test part is the held-out folder training/caregiver/heldout/, by new writers; until it
+exists there is no test part, and ``--split test`` says so and stops.
 """
 
 from __future__ import annotations
@@ -22,7 +24,14 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from training.caregiver import TARGETS  # noqa: E402
-from training.caregiver_data import FIXING_CODES, load, reply_code  # noqa: E402
+from training.caregiver_data import (  # noqa: E402
+    FIXING_CODES,
+    HELDOUT,
+    ROOT,
+    has_test_part,
+    load,
+    reply_code,
+)
 
 from attunement.analysis.feelings import named_feelings  # noqa: E402
 from attunement.analysis.markers import find_markers, lexicon  # noqa: E402
@@ -61,6 +70,13 @@ def main(argv: list[str] | None = None) -> None:
         help="Write the figures into analysis/models/caregiver.json (for the model card).",
     )
     args = parser.parse_args(argv)
+    if args.split == "test" and not has_test_part():
+        print(
+            f"There is no test part yet: {ROOT / HELDOUT} does not exist. The held-out "
+            "writers' sentences.jsonl, entries.jsonl and replies.jsonl go there; until "
+            "then, measure on dev (--split dev)."
+        )
+        raise SystemExit(2)
     ids = [m.id for m in lexicon().markers]
     results: dict[str, float] = {}
     evidence: list[str] = []
