@@ -33,9 +33,27 @@ _OTHER = frozenset(
     "colleague colleagues everyone everybody somebody someone people team staff who man woman boy "
     "girl lady gentleman mr mrs ms student students parents parent sons daughters relatives "
     "he'd she'd they'd sister brother friend grandmother grandfather widow widower carer "
-    "carers patients clients residents".split()
+    "carers patients clients residents registrar consultant gp supervisor supervisee "
+    "trainee manager chaplain porter midwife paramedic volunteer physio surgeon "
+    "boss aunt uncle cousin niece nephew grandson granddaughter neighbour neighbor supporter "
+    "volunteers nurses doctors mothers fathers families lad kid kids".split()
 )
 _BE = frozenset("was is were are felt feels seemed looked sounded got became".split())
+# Before a feeling word, these make it something else's: "the angry son", "a flat tyre",
+# "some tired corner of the brain" (a word describing a thing or someone else) ...
+_DETERMINERS = frozenset(
+    "a an the some this that these those his her their its your our any every".split()
+)
+_PRONOUNS = frozenset(
+    "she he they her him his their them she's he's they're he'd she'd they'd who everyone "
+    "everybody somebody someone people".split()
+)
+_LINKS = frozenset("of and or but with about for at to in by one".split())
+# ... these, a verb's object: "I reassured her", "the nurse moved the bed" ...
+_OBJECTS = frozenset("her him them me us the my his their a an everyone".split())
+# ... and these a wish, not a feeling had: "I hope to feel settled", "I wanted to be calm".
+_WISHES = frozenset("hope hoped hoping wish wished wishing".split())
+_WANTS = frozenset("want wanted wanting like trying tried".split())
 
 
 @dataclass(frozen=True)
@@ -66,6 +84,8 @@ class _Lexicon:
     group_of: dict[str, str]
     cued: frozenset[str]  # words that name a feeling only after a cue word
     cues: frozenset[str]
+    judgements: frozenset[str]  # words that name a feeling only after a word of feeling
+    feel_cues: tuple[tuple[str, ...], ...]
 
 
 @cache
@@ -76,14 +96,19 @@ def _lexicon() -> _Lexicon:
     groups: dict[str, list[str]] = raw["groups"]
     group_of = {w.lower(): g for g, words in groups.items() for w in words}
     words = sorted(group_of, key=len, reverse=True)
+    # Whole words only, and not part of a hyphenated word ("bone-tired", "fear-driven").
     pattern = re.compile(
-        r"(?<![\w'])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w'])", re.IGNORECASE
+        r"(?<![\w'-])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w'-])",
+        re.IGNORECASE,
     )
+    judgements = raw.get("judgements", {})
     return _Lexicon(
         pattern,
         group_of,
         frozenset(w.lower() for w in raw["cued"]["words"]),
         frozenset(w.lower() for w in raw["cued"]["cues"]),
+        frozenset(w.lower() for w in judgements.get("words", [])),
+        tuple(tuple(c.lower().split()) for c in judgements.get("cues", [])),
     )
 
 
@@ -93,20 +118,58 @@ def _clause_before(text: str, start: int, floor: int) -> list[str]:
     return [w.lower() for w in _WORD.findall(head[cut:])]
 
 
+def _not_a_feeling(
+    text: str, match: re.Match[str], span: Span, before: list[str], lex: _Lexicon
+) -> bool:
+    """Whether a feeling word is used for something other than a feeling had: a
+    judgement of oneself with no word of feeling before it ("I'm a useless carer"), a
+    word describing a thing or someone ("the angry son", "a flat tyre"), a verb with its
+    object ("I reassured her"), or a wish ("I hope to feel settled")."""
+    word = match.group(0).lower()
+    if word in lex.judgements:
+        near = [w.lower() for w in _WORD.findall(text[span[0] : match.start()])][-5:]
+        if not any(
+            tuple(near[i : i + len(cue)]) == cue for cue in lex.feel_cues for i in range(len(near))
+        ):
+            return True
+    rest = text[match.end() : span[1]]
+    following = re.match(r" ([A-Za-z']+)", rest)
+    next_word = following.group(1).lower() if following else ""
+    if before and before[-1] in _DETERMINERS and next_word and next_word not in _LINKS:
+        return True
+    if next_word in _OTHER and next_word not in _PRONOUNS:
+        return True  # "confused patients", "the angry son"
+    if word.endswith("ed") and next_word in _OBJECTS:
+        return True
+    recent = before[-5:]
+    wants = [i for i, w in enumerate(recent) if w in _WANTS]
+    return any(w in _WISHES for w in recent) or bool(wants and "to" in recent[wants[0] :])
+
+
 def named_feelings(text: str, *, speaker_is_writer: bool = True) -> list[NamedFeeling]:
-    """Every feeling word in ``text`` with its group, owner and negation, in order.
+    """Every feeling word in ``text`` with its group, owner and negation, in order; a
+    word used for something other than a feeling had is left out (``_not_a_feeling``),
+    and one inside quotation marks is the speaker's, not the writer's.
     ``speaker_is_writer`` is False for a reply to someone, where "you" is the other."""
+    from attunement.analysis.markers import others_quotes
+
     lex = _lexicon()
     found = []
+    quoted = others_quotes(text)
     for start, end in sentences(text):
         for match in lex.pattern.finditer(text, start, end):
             before = _clause_before(text, match.start(), start)
             word = match.group(0).lower()
-            if word in lex.cued and not (before and before[-1] in lex.cues):
+            cued = word in lex.cued and word not in lex.judgements  # those have their own cues
+            if cued and not (before and before[-1] in lex.cues):
+                continue
+            if _not_a_feeling(text, match, (start, end), before, lex) or word in quiet_words():
                 continue
             after = [w.lower() for w in _WORD.findall(text[match.end() : end])[:2]]
             whose = "writer"
-            if len(after) == 2 and (
+            if any(a <= match.start() < b for a, b in quoted):
+                whose = "other"  # someone else's words: "she kept saying 'I'm fine'"
+            elif len(after) == 2 and (
                 (after[0] in _OTHER and after[1] in _BE)
                 or (after[0] in ("the", "his", "her", "their") and after[1] in _OTHER)
             ):
@@ -186,6 +249,22 @@ def model_thresholds() -> dict[str, float]:
     except FileNotFoundError:
         return {}
     return {g: float(t) for g, t in raw.get("thresholds", {}).items() if t is not None}
+
+
+@cache
+def quiet_words() -> frozenset[str]:
+    """Feeling words that are not shown: on caregivers' labelled writing (the training
+    writers), when the rules read one as the writer's own feeling the labellers agreed
+    less than half the time (``training/caregiver.py``, ``train_feelings``). Saying
+    nothing is better than saying something wrong."""
+    import json
+
+    folder = resources.files("attunement.analysis") / "models"
+    try:
+        raw = json.loads((folder / "feelings.json").read_text("utf-8"))
+    except FileNotFoundError:
+        return frozenset()
+    return frozenset(raw.get("quiet_words", []))
 
 
 def reading(text: str) -> FeelingsReading:

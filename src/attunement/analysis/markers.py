@@ -178,6 +178,12 @@ def _quoted_regions(text: str, lex: Lexicon) -> list[Span]:
     return regions
 
 
+def others_quotes(text: str) -> list[Span]:
+    """The quoted passages of ``text`` that are someone else's words, not the writer's
+    own (``_quoted_regions``)."""
+    return _quoted_regions(text, lexicon())
+
+
 def _clause_words(text: str, start: int, lex: Lexicon) -> list[str]:
     """The words of the clause before ``start``, nearest last."""
     head = text[:start]
