@@ -126,3 +126,93 @@ def test_no_joy_is_read_into_an_entry_about_a_death():
     result = reading(entry)
     assert "joy" not in result.groups and "surprise" not in result.groups
     assert "useless" in [f.word for f in result.writers_own]
+
+
+@pytest.mark.parametrize(
+    "vignette_id,reply",
+    [
+        ("v05", "Why not ring the ward first thing tomorrow and ask for the charge nurse?"),
+        ("v11", "Would it help to write it all down before the meeting?"),
+        ("v19", "Perhaps you should take a proper week off once the funeral is done."),
+        ("v22", "It's completely normal, and loads of people get like that after a loss."),
+        ("v30", "Och, don't fret, the consultant sees this every single week."),
+    ],
+)
+def test_suggestions_and_normalising_are_named_in_the_forms_people_use(vignette_id, reply):
+    fb = feedback(vignette(vignette_id), reply)
+    assert any(s.id == "fixing" for s in fb.power_signs), (reply, fb.moves)
+    assert fb.mi.code == "input"
+    assert not fb.did_well, fb.did_well
+
+
+@pytest.mark.parametrize(
+    "vignette_id,reply",
+    [
+        (
+            "v09",
+            "Perhaps you could picture it this way, what would your oldest friend say to you?",
+        ),
+        ("v14", "What if you just told him, plainly, how tired you are of covering for him?"),
+    ],
+)
+def test_a_question_that_carries_a_suggestion_is_never_praised(vignette_id, reply):
+    fb = feedback(vignette(vignette_id), reply)
+    assert any(s.id == "fixing" for s in fb.power_signs), fb.moves
+    assert "open question" not in fb.did_well and "invited" not in fb.did_well, fb.did_well
+    assert fb.empathy.explorations.level == 0
+
+
+def test_a_reflection_before_advice_may_be_praised_but_the_advice_never():
+    reply = (
+        "You have been carrying the whole house on your own since March. "
+        "Maybe you could ask the district nurses to come in twice a day."
+    )
+    fb = feedback(vignette("v08"), reply)
+    assert any(s.id == "fixing" for s in fb.power_signs)
+    assert "district nurses" not in fb.did_well
+
+
+@pytest.mark.parametrize(
+    "text,word",
+    [
+        ("I'm a hopeless administrator, I lost the referral form twice this week.", "hopeless"),
+        ("Useless shift. Useless me.", "useless"),
+        ("We wheeled the frightened boy down to theatre at six.", "frightened"),
+        ("I reassured him that the scan was routine.", "reassured"),
+        ("I hope to feel calmer by the time the inquest comes round.", "calmer"),
+        ('She kept repeating, "I\'m terrified of the night," and I stayed.', "terrified"),
+        ("It was a flat grey morning on the estate.", "flat"),
+    ],
+)
+def test_words_that_are_not_a_feeling_the_writer_had_are_not_named_as_one(text, word):
+    own = [f.word.lower() for f in named_feelings(text) if f.writers_own]
+    assert word not in own, own
+
+
+@pytest.mark.parametrize(
+    "text,word",
+    [
+        ("I felt hopeless on the drive back from the coroner's office.", "hopeless"),
+        ("I felt humiliated and stupid when the registrar corrected me.", "stupid"),
+        ("I said, \"I'm frightened too, and I'm staying,\" and she held on.", "frightened"),
+    ],
+)
+def test_feelings_the_writer_names_of_themselves_are_still_named(text, word):
+    own = [f.word.lower() for f in named_feelings(text) if f.writers_own]
+    assert word in own, own
+
+
+def test_a_long_entry_counts_a_marker_only_where_its_likeliest_sentence_is_sure(monkeypatch):
+    import numpy as np
+
+    from attunement.analysis import writing
+
+    monkeypatch.setattr(writing, "thresholds", lambda: np.array([0.5, 0.5]))
+    monkeypatch.setattr(writing, "entry_rule", lambda: (np.array([0.8, 0.3]), 4))
+    # Marker 0 only just passes its sentence threshold in one of five sentences: in a
+    # whole entry that is not enough. Marker 1 is likelier in the entry than any one
+    # sentence shows: it counts in its likeliest sentence.
+    probs = np.array([[0.55, 0.1], [0.2, 0.35], [0.1, 0.1], [0.3, 0.2], [0.1, 0.1]])
+    assert writing.counted_per_sentence(probs) == [set(), {1}, set(), set(), set()]
+    # A short text is read sentence by sentence only.
+    assert writing.counted_per_sentence(probs[:2]) == [{0}, set()]

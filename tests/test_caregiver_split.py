@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from training.caregiver_data import BadData, has_test_part, load, split_of
 
 REPO = Path(__file__).resolve().parent.parent

@@ -46,6 +46,13 @@ SIGN_NAMES = {
     "assumption": "Assuming their feelings or needs",
 }
 UNSURE_BELOW = 0.45  # a move read with less confidence than this is "unsure"
+# A move whose head gives advice, reassurance, information and sympathy together at least
+# this much is advice-like: it may be read as something else, but it is never praised and
+# never earns an empathy level.
+ADVICE_LIKE = 0.25
+# A move the rules find advising, reassuring or minimising in is read as that kind when
+# the head gives that kind at least this much (the rules' wording is the clearer sign).
+RULED_INPUT = 0.1
 # Inside a sentence, a new move starts after a comma, dash or semicolon when the words
 # after it open a question, a suggestion or a reassurance.
 _MOVE_BREAK = re.compile(
@@ -93,6 +100,12 @@ class Move:
     @property
     def is_input(self) -> bool:
         return self.code in INPUT_CODES
+
+    @property
+    def input_share(self) -> float:
+        """How much the head gives the four kinds of input (advice, reassurance,
+        information, sympathy) together."""
+        return sum(self.scores.get(c, 0.0) for c in INPUT_CODES)
 
     def to_dict(self, reply: str) -> dict[str, Any]:
         return {
@@ -179,9 +192,16 @@ class ReplyReading:
     confidence: float
     levels: dict[str, tuple[int, float, tuple[Span, ...]]]  # er/ip/ex: level, sureness, evidence
     signs: tuple[Sign, ...]
+    advice_like: tuple[Span, ...] = ()  # moves never praised (``advice_like_moves``)
 
     def moves_doing(self, *codes: str) -> list[Move]:
-        return [m for m in self.moves if m.code in codes and not m.unsure]
+        """The moves doing one of ``codes`` that can be praised: read surely, and not
+        advice-like."""
+        return [
+            m
+            for m in self.moves
+            if m.code in codes and not m.unsure and m.span not in self.advice_like
+        ]
 
     def as_models(self) -> tuple[MIBehaviour, Empathy]:
         """The reading in the shapes the rest of the app shows: an MI code, and EPITOME's
@@ -205,21 +225,51 @@ class ReplyReading:
         )
 
 
-def _settled(move: Move, reply: str) -> Move:
-    """A move the head is unsure of, in which the framework's rules find fixing or
-    sympathy ("Don't worry…", "Have you considered…", "At least…"), is read as the
-    advice, reassurance or sympathy the head weighs most: named, never praised."""
-    if not move.unsure:
-        return move
+def _ruled_kinds(move: Move, reply: str) -> tuple[str, ...]:
+    """The kinds of input the framework's rules find in a move ("Don't worry…", "Have
+    you considered…", "Maybe you could…", "At least…")."""
     from attunement.analysis.markers import find_rule_markers
 
     found = {f.id for f in find_rule_markers(reply[move.span[0] : move.span[1]]) if f.counts}
     kinds: tuple[str, ...] = ("advice", "reassurance") if "fixing" in found else ()
-    kinds += ("sympathy",) if "sympathy" in found else ()
+    return kinds + (("sympathy",) if "sympathy" in found else ())
+
+
+def _settled(move: Move, reply: str) -> Move:
+    """A move in which the rules find fixing or sympathy is read as the advice,
+    reassurance or sympathy the head weighs most, when the head is unsure of the move or
+    gives those kinds a fair share: named, never praised."""
+    if move.is_input:
+        return move
+    kinds = _ruled_kinds(move, reply)
     if not kinds:
         return move
     kind = max(kinds, key=lambda k: move.scores[k])
-    return replace(move, code=kind)
+    if move.unsure or sum(move.scores[k] for k in kinds) >= RULED_INPUT:
+        return replace(move, code=kind)
+    return move
+
+
+def advice_like_moves(moves: list[Move], reply: str) -> tuple[Span, ...]:
+    """The moves that are never praised and earn no empathy level: input; a move the
+    head gives input a fair share (``ADVICE_LIKE``); a move the rules find advising,
+    reassuring or minimising in; and the rest of a sentence after an input move ("Maybe
+    you could think, what would you say to a friend?": the question carries the
+    suggestion)."""
+    spans = []
+    ends = [end for _, end in sentences(reply)]
+    input_until = -1  # where the sentence of the last input move ends
+    for move in moves:
+        if move.span[0] >= input_until:
+            input_until = -1
+        if move.is_input or input_until >= 0:
+            spans.append(move.span)
+            if move.is_input:
+                input_until = next((e for e in ends if e >= move.span[1]), len(reply))
+            continue
+        if move.input_share >= ADVICE_LIKE or _ruled_kinds(move, reply):
+            spans.append(move.span)
+    return tuple(spans)
 
 
 def _subtype(code: str, codes: list[str]) -> str | None:
@@ -238,14 +288,16 @@ def read_reply(reply: str, statement: str) -> ReplyReading:
     """What each move of the reply does, the reply's MI code, its empathy levels with the
     moves that earned them, and its power-centred signs."""
     moves = [_settled(m, reply) for m in read_moves(reply, statement)]
+    advice_like = advice_like_moves(moves, reply)
     codes = [m.code for m in moves]
     code = reply_code(codes)
     deciding = [m for m in moves if reply_code([m.code]) == code]
     confidence = max((m.confidence for m in deciding), default=0.0)
     probs = reply_levels(reply, statement)
-    # Only a move that is not advice, reassurance, information or sympathy, and that the
-    # head is sure of, can earn an empathy level and be its evidence.
-    earning = [m for m in moves if not m.is_input and not m.unsure]
+    # Only a move that is not advice-like (advice, reassurance, information or sympathy,
+    # or close to it), and that the head is sure of, can earn an empathy level and be its
+    # evidence.
+    earning = [m for m in moves if m.span not in advice_like and not m.unsure]
     evidence = {
         "er": [
             m for m in earning if m.code in ("other", "reflection-complex", "reflection-simple")
@@ -284,4 +336,5 @@ def read_reply(reply: str, statement: str) -> ReplyReading:
         confidence=round(confidence, 4),
         levels=levels,
         signs=tuple(signs),
+        advice_like=advice_like,
     )

@@ -195,20 +195,57 @@ def _hedged(words: str) -> bool:
     return has_phrase([w.lower() for w in _WORD.findall(words)], lexicon().hedges)
 
 
+def entry_rule() -> tuple[np.ndarray, int] | None:
+    """How a whole entry's markers are decided, where the model carries it: per marker,
+    the probability its likeliest sentence must reach for the marker to count in the
+    entry, and the fewest sentences a text needs to be read as an entry (chosen on
+    caregivers' whole entries, ``training/caregiver.py``, ``train_entries``)."""
+    from attunement.analysis.models import _model
+
+    entries = _model(MODEL).meta.get("entries")
+    if not entries:
+        return None
+    return np.asarray(entries["thresholds"], dtype=np.float64), int(entries["min_sentences"])
+
+
+def counted_per_sentence(probs: np.ndarray) -> list[set[int]]:
+    """Which markers (by index) count in each sentence, from each sentence's marker
+    probabilities (one row a sentence). A sentence counts a marker at or above the
+    marker's threshold. A text long enough to be an entry is read as a whole as well: a
+    marker counts in it only where its likeliest sentence reaches the marker's entry
+    threshold (a long entry gives a loose sentence head many chances to be wrong), and
+    then at least in that sentence; the entry thresholds come from whole entries."""
+    cut = thresholds()
+    here = [set(np.flatnonzero(row >= cut).tolist()) for row in probs]
+    rule = entry_rule()
+    if rule is None or len(probs) < rule[1]:
+        return here
+    entry_cut = rule[0]
+    top, best = probs.max(axis=0), probs.argmax(axis=0)
+    for index in range(probs.shape[1]):
+        if top[index] < entry_cut[index]:
+            for found in here:
+                found.discard(index)
+        else:
+            here[int(best[index])].add(index)
+    return here
+
+
 def read_markers(text: str) -> list[MarkerFinding]:
     lex = lexicon()
     defs = {m.id: m for m in lex.markers}
     order = [m.id for m in lex.markers]
-    cut = thresholds()
     counted: dict[str, list[Span]] = {}
     hedged: set[str] = set()
     not_counted: list[MarkerFinding] = []
-    for sentence in sentences(text):
+    spans = sentences(text)
+    rows = [marker_probabilities(text[start:end]) for start, end in spans]
+    chosen = counted_per_sentence(np.array(rows)) if rows else []
+    for sentence, counts_here in zip(spans, chosen, strict=True):
         start, end = sentence
         words = text[start:end]
-        probs = marker_probabilities(words)
         rules = find_rule_markers(words)
-        here = {marker_id for marker_id, p, t in zip(order, probs, cut, strict=True) if p >= t}
+        here = {order[index] for index in counts_here}
         for index, marker_id in enumerate(order):
             if marker_id not in here:
                 continue

@@ -134,7 +134,12 @@ def _did_well(reading: ReplyReading) -> str:
             "You asked an open question, leaving room for their answer "
             f"({_quote(reply, tuple(m.span for m in open_questions))})."
         )
-    if not reading.signs and reading.moves and not any(m.unsure for m in reading.moves):
+    if (
+        not reading.signs
+        and not reading.advice_like
+        and reading.moves
+        and not any(m.unsure for m in reading.moves)
+    ):
         return "You answered without rushing to fix, reassure or explain."
     return ""
 
