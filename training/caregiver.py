@@ -651,7 +651,7 @@ def quiet_words() -> tuple[list[str], dict[str, Any]]:
                     if f.writers_own:
                         (right if f.word.lower() in gold else wrong)[f.word.lower()] += 1
     finally:
-        feelings.quiet_words = shipped  # type: ignore[assignment]
+        feelings.quiet_words = shipped
         shipped.cache_clear()
     quiet = sorted(
         w
@@ -742,7 +742,9 @@ def write_card() -> None:
         "of the emotions in an entry is shown only for groups where it was right at least nine "
         "times in ten on caregivers' entries; today that is: "
         + (
-            ", ".join(g for g, v in report["feelings"].items() if v["threshold"] is not None)
+            ", ".join(
+                g for g in EKMAN if report["feelings"].get(g, {}).get("threshold") is not None
+            )
             or "none"
         )
         + ".",
@@ -787,8 +789,14 @@ def write_card() -> None:
         "it where their reading (negated, quoted, someone else's) was right there (>= 85%); "
         "two guideline rules veto somatic awareness when only someone else's body is named "
         "and fixing when only someone else gave advice. Reply moves and whole replies also "
-        "read the shared MI/empathy encoder (paired with the client's statement). numpy and "
-        "onnxruntime at run time; no torch, no network.",
+        "read the shared MI/empathy encoder (paired with the client's statement). A reply's "
+        "move counts as advice, reassurance or sympathy where the head says so, or where "
+        'the rules find it ("Perhaps you should…", "Why not…", "It\'s completely normal") '
+        "and the head gives it at least a tenth; a move that is input, or half input by the "
+        "head, or found by the rules, or the rest of a sentence after an input move, is "
+        'never praised and earns no empathy level; "done well" quotes only a move the head '
+        "is at least 0.6 sure of. An empathy level is given when the head gives some level "
+        "at least even odds. numpy and onnxruntime at run time; no torch, no network.",
         "",
         f"Chosen on dev: markers C {markers['C']}, meaning share {markers['meaning_share']}; "
         f"moves C {moves['C']}, share {moves['meaning_share']}.",
@@ -808,7 +816,9 @@ def write_card() -> None:
     lines += [
         "",
         f"Advice or reassurance praised on dev: {dev.get('advice praised (count)', 0):.0f} "
-        "replies (target 0).",
+        "replies (target 0). The dev figure for whole entries is in-sample for the entry "
+        "thresholds (chosen on train and dev entries); the cross-validated one is the fair "
+        "estimate.",
         "",
         (
             f"Test: the held-out writers were scored once, on {test['date']}."
@@ -850,7 +860,8 @@ def write_card() -> None:
         "## Known limits",
         "",
         "- The targets above are not all met on dev (the table says which): markers reach "
-        f"about {dev.get('markers micro-F1', 0):.2f} micro-F1 on writers the heads never saw, "
+        f"about {dev.get('markers micro-F1', 0):.2f} micro-F1 on the dev writers (never trained "
+        "on, though their sentences chose the thresholds), "
         "so a whole entry (8-15 sentences, 17 markers) is read exactly right only in a "
         "minority of entries; each finding is more often right than not, and every one shows "
         "its words.",

@@ -47,12 +47,15 @@ SIGN_NAMES = {
 }
 UNSURE_BELOW = 0.45  # a move read with less confidence than this is "unsure"
 # A move whose head gives advice, reassurance, information and sympathy together at least
-# this much is advice-like: it may be read as something else, but it is never praised and
+# half is advice-like: it may be read as something else, but it is never praised and
 # never earns an empathy level.
-ADVICE_LIKE = 0.25
+ADVICE_LIKE = 0.5
 # A move the rules find advising, reassuring or minimising in is read as that kind when
 # the head gives that kind at least this much (the rules' wording is the clearer sign).
 RULED_INPUT = 0.1
+# An empathy level is given when the whole-reply head gives some level (1 or 2) at least
+# even odds, even where "none" is the likeliest single level; then the likelier of 1 and 2.
+ANY_LEVEL = 0.5
 # Inside a sentence, a new move starts after a comma, dash or semicolon when the words
 # after it open a question, a suggestion or a reassurance.
 _MOVE_BREAK = re.compile(
@@ -311,6 +314,8 @@ def read_reply(reply: str, statement: str) -> ReplyReading:
     for name in ("er", "ip", "ex"):
         p = probs[name]
         level = int(np.argmax(p))
+        if len(p) > 2 and 1 - float(p[0]) >= ANY_LEVEL:
+            level = int(np.argmax(p[1:])) + 1
         chosen = evidence[name]
         if level and not chosen:
             level = 0

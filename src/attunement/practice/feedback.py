@@ -112,27 +112,41 @@ def _names_a_feeling(reading: ReplyReading) -> bool:
     return False
 
 
+PRAISE_SURE = 0.6  # "done well" quotes only a move the reading is at least this sure of
+
+
+def _praisable(reading: ReplyReading, spans: tuple[tuple[int, int], ...]) -> tuple:
+    """The spans of ``spans`` whose move the reading is sure of (``PRAISE_SURE``) and that
+    are not advice-like: what "done well" may quote."""
+    sure = {m.span for m in reading.moves if m.confidence >= PRAISE_SURE}
+    return tuple(s for s in spans if s in sure and s not in reading.advice_like)
+
+
 def _did_well(reading: ReplyReading) -> str:
     reply = reading.reply
     er, ip, ex = (reading.levels[k] for k in ("er", "ip", "ex"))
-    complex_moves = reading.moves_doing("reflection-complex")
+    complex_moves = _praisable(
+        reading, tuple(m.span for m in reading.moves_doing("reflection-complex"))
+    )
     if complex_moves and ip[0]:
         return (
             "You said back what you understood of their experience, with meaning added "
-            f"({_quote(reply, tuple(m.span for m in complex_moves))})."
+            f"({_quote(reply, complex_moves)})."
         )
-    if er[0] and er[2]:
-        return f"You met their feeling ({_quote(reply, er[2])})."
-    if ip[0] and ip[2]:
-        quoted = _quote(reply, ip[2])
+    if er[0] and _praisable(reading, er[2]):
+        return f"You met their feeling ({_quote(reply, _praisable(reading, er[2]))})."
+    if ip[0] and _praisable(reading, ip[2]):
+        quoted = _quote(reply, _praisable(reading, ip[2]))
         return f"You reflected their words back rather than moving them on ({quoted})."
-    if ex[0] and ex[2]:
-        return f"You invited them to say more ({_quote(reply, ex[2])})."
-    open_questions = reading.moves_doing("question-open")
+    if ex[0] and _praisable(reading, ex[2]):
+        return f"You invited them to say more ({_quote(reply, _praisable(reading, ex[2]))})."
+    open_questions = _praisable(
+        reading, tuple(m.span for m in reading.moves_doing("question-open"))
+    )
     if open_questions:
         return (
             "You asked an open question, leaving room for their answer "
-            f"({_quote(reply, tuple(m.span for m in open_questions))})."
+            f"({_quote(reply, open_questions)})."
         )
     if (
         not reading.signs
