@@ -80,9 +80,7 @@ def test_tom_hears_what_sam_did_with_his_share_once_and_only_his(world):
         json={"kind": "entry", "reader": world.ids["Sam"], "title": "The scan", "body": BODY + "!"},
     )
     seen = sam.get(f"/api/v1/shares/{share}").json()["shown"]
-    sam.post(
-        f"/api/v1/shares/{share}/signoff", json={"revision": 2, "sha256": seen["sha256"]}
-    )
+    sam.post(f"/api/v1/shares/{share}/signoff", json={"revision": 2, "sha256": seen["sha256"]})
     got, cursor = everything(tom, cursor)
     assert [c["type"] for c in got] == ["revision", "open", "signoff"]
     signed = got[-1]
@@ -163,7 +161,9 @@ def test_every_answer_says_its_protocol_and_another_version_is_refused_unchanged
     with reading(world.engine) as conn:
         assert conn.execute(select(shares.c.id).where(shares.c.id == share_id)).first() is None
     # Saying the same version, or none (a browser, a script), is served.
-    assert tom.put(f"/api/v1/shares/{share_id}", json=push, headers={HEADER: "1"}).status_code == 200
+    assert (
+        tom.put(f"/api/v1/shares/{share_id}", json=push, headers={HEADER: "1"}).status_code == 200
+    )
 
 
 def test_the_sync_cursor_never_skips_a_change_that_commits_late(world):

@@ -131,6 +131,7 @@ def _described(conn: Connection, row: Any) -> dict[str, Any] | None:
             "parent": c.parent_id,
             "kind": c.kind,
             "author": {"id": c.author_id, "name": _name(conn, c.author_id)},
+            "by_owner": c.author_id == row.owner_id,
             "quote": c.quote,
             "body": c.body,
             "at": _iso(c.created_at),
@@ -166,8 +167,16 @@ def _shares(conn: Connection, ids: set[str]) -> dict[str, Any]:
     that did not record a share, e.g. one made before it kept them, can place it)."""
     out: dict[str, Any] = {}
     for row in conn.execute(select(shares).where(shares.c.id.in_(sorted(ids)))):
+        latest = conn.execute(
+            select(revisions.c.title, revisions.c.sha256, revisions.c.redacted).where(
+                revisions.c.share_id == row.id, revisions.c.number == row.latest
+            )
+        ).first()
         out[row.id] = {
             "kind": row.kind,
+            "title": latest.title if latest else "",
+            "sha256": latest.sha256 if latest else "",
+            "redacted": bool(latest.redacted) if latest else True,
             "reader": {"id": row.reader_id, "name": _name(conn, row.reader_id)},
             "revision": row.latest,
             "expires_at": _iso(row.expires_at) if row.expires_at else None,
