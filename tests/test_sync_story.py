@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 import zipfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -21,37 +20,8 @@ from starlette.testclient import TestClient
 from attunement.core.journal import Journal
 from attunement.storage import shared
 
-from .conftest import Attune, free_port
-from .server_world import PASSWORD, build_world
-
-
-class Served:
-    """The team server on a loopback port that can be stopped and started again (the
-    same address), as a trainee's laptop loses and regains its connection."""
-
-    def __init__(self, world) -> None:
-        self.world = world
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.server = None
-        self.thread = None
-
-    def start(self) -> None:
-        import uvicorn
-
-        self.server = uvicorn.Server(
-            uvicorn.Config(self.world.app, host="127.0.0.1", port=self.port, log_level="warning")
-        )
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert self.server.started
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
+from .server_world import build_world
+from .sync_world import Served, signed_in, write
 
 
 @pytest.fixture
@@ -61,17 +31,6 @@ def team(tmp_path):
     yield served
     if served.server is not None and not served.server.should_exit:
         served.stop()
-
-
-def signed_in(data_dir: Path, url: str) -> Attune:
-    attune = Attune(data_dir)
-    attune("server", "login", url, "--email", "tom@example.org", input=PASSWORD + "\n")
-    return attune
-
-
-def write(data_dir: Path, body: str, title: str) -> str:
-    with Journal.open(data_dir) as journal:
-        return journal.write(body, title=title).id
 
 
 def local_state(data_dir: Path):

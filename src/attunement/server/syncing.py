@@ -378,6 +378,7 @@ class Syncer:
             self._wake.clear()
 
     def once(self) -> Report | None:
+        journal = None
         try:
             journal = self._journal_of()
             if journal is None or not (self._data_dir / client.CREDENTIALS).exists():
@@ -385,7 +386,15 @@ class Syncer:
             return sync(journal, self._data_dir, remember_problem=True)
         except AttuneError:
             return None  # kept in sync_state by sync(); shown on the Team server page
-        except Exception:  # never take the app down; the page shows the last problem
+        except Exception as exc:  # never take the app down; the page shows what went wrong
+            try:
+                if journal is not None:
+                    url = client.saved(self._data_dir).url
+                    shared.note_problem(
+                        journal.reader, url, f"The sync stopped ({exc.__class__.__name__})."
+                    )
+            except Exception:  # noqa: S110 - nothing more can be done quietly
+                pass
             return None
         finally:
             self.runs += 1

@@ -109,7 +109,12 @@ def sign_in(data_dir: Path, url: str, email: str, password: str, label: str) -> 
         raise InvalidInput("Give the e-mail address you use on the team server.", field="email")
     if not password:
         raise InvalidInput("Give your password on the team server.", field="password")
-    return client.login(data_dir, url, email, password, label=label)
+    made = client.login(data_dir, url, email, password, label=label)
+    try:
+        readers(data_dir)  # remembered, so a share can be confirmed (and queued) offline
+    except AttuneError:
+        pass
+    return made
 
 
 def sign_out(data_dir: Path) -> bool:
