@@ -259,3 +259,21 @@ def test_syncing_while_many_write_at_once_misses_nothing_and_repeats_nothing(wor
     stop.set()
     reader.join(timeout=60)
     assert sorted(received) == sorted(sent) and len(sent) == 60
+
+
+def test_erasing_an_account_leaves_nothing_of_it_in_the_change_log(world):
+    tom, sam = world.api("Tom"), world.api("Sam")
+    mine = world.share("Tom", "Sam", "Tom's", BODY)
+    to_tess = world.share("Tess", "Sam", "Tess's", BODY)
+    sam.post(f"/api/v1/shares/{mine}/comments", json={"body": "Noted."})
+    _, tess_cursor = everything(world.api("Tess"))
+
+    assert tom.post("/api/v1/account/erase", json={"confirm": "tom@example.org"}).status_code == 200
+    with reading(world.engine) as conn:
+        left = conn.execute(select(change_log).where(change_log.c.owner_id == world.ids["Tom"]))
+        assert left.all() == []
+
+    # Sam erases his account: Tess hears that her share to him is gone.
+    assert sam.post("/api/v1/account/erase", json={"confirm": "sam@example.org"}).status_code == 200
+    got, _ = everything(world.api("Tess"), tess_cursor)
+    assert [(c["share"], c["type"]) for c in got] == [(to_tess, "deleted")]

@@ -248,3 +248,31 @@ def test_an_entry_edited_after_sharing_is_reported_and_resent_only_when_asked(te
     assert "changed since you shared it" not in attune("share", "list").output
     shown = attune("show", entry).output
     assert "Good." in shown and "version 2" in shown  # the old comment is kept
+
+
+def test_revoking_takes_back_what_waits_too(team, data_dir):
+    attune = signed_in(data_dir, team.url)
+    entry = write(data_dir, "Words I may not want to send.", "Unsure")
+    kept = write(data_dir, "Shared, then a new version waits.", "Kept")
+    team.stop()
+    waiting = attune.json("share", "entry", entry, "--to", "Sam", "--yes")
+    assert waiting["queued"] is True
+    team.start()
+    sent = attune.json("share", "entry", kept, "--to", "Sam", "--yes")  # sends the queue first
+    assert [s["title"] for s in sent["sent_from_queue"]] == ["Unsure"]
+
+    team.stop()
+    with Journal.open(data_dir) as journal:
+        journal.edit(kept, body="A second version, waiting.")
+    attune("share", "entry", kept, "--to", "Sam", "--yes")
+    fresh = write(data_dir, "Never sent.", "Never")
+    never = attune.json("share", "entry", fresh, "--to", "Sam", "--yes")
+    team.start()
+
+    attune("share", "revoke", never["id"])  # still waiting: taken back, never sent
+    attune("share", "revoke", sent["id"])  # sent: deleted there, and its waiting version too
+    assert attune.json("server", "sync")["sent"] == []
+    titles = [s["title"] for s in team.world.api("Tom").get("/api/v1/shares").json()]
+    assert titles == ["Unsure"]
+    listed = attune("share", "list").output
+    assert "Never" not in listed and "deleted on the server (revoked)" in listed

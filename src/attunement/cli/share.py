@@ -271,7 +271,7 @@ def revoke(app: AppContext, share_id: str) -> None:
     from attunement.server import team
 
     team.revoke(app.data_dir, share_id, app.journal)
-    ok("Revoked: it is deleted from the server.")
+    ok("Revoked: it is deleted from the server (or, if it was still waiting, not sent).")
 
 
 def shared_about(journal: Any, kind: str, item: str) -> list[dict[str, Any]]:

@@ -279,11 +279,26 @@ def shares(data_dir: Path) -> list[dict[str, Any]]:
 def revoke(data_dir: Path, share_id: str, journal: Journal | None = None) -> None:
     """Take a share back: the server deletes it, with its versions, comments, openings
     and sign-offs (what came home stays in the journal, marked revoked)."""
-    client.Client.signed_in(data_dir).call("DELETE", f"/api/v1/shares/{share_id}")
+    from attunement.errors import NotFound
+
+    try:
+        client.Client.signed_in(data_dir).call("DELETE", f"/api/v1/shares/{share_id}")
+    except NotFound:
+        # Never sent (the server could not be reached): taken back from the queue.
+        if journal is None or not _unqueue(journal, share_id):
+            raise
+        return
     if journal is not None:
         from attunement.storage import shared
 
+        shared.forget_queued(journal.reader, share_id)  # a newer version must not revive it
         shared.mark_deleted(journal.reader, share_id, "revoked")
+
+
+def _unqueue(journal: Journal, share_id: str) -> bool:
+    from attunement.storage import shared
+
+    return shared.forget_queued(journal.reader, share_id)
 
 
 def with_local_records(

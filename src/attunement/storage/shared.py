@@ -316,6 +316,23 @@ def sent_from(data: dict[str, Any]) -> Sent:
     return Sent(**{**data, "expires_at": datetime.fromisoformat(expires) if expires else None})
 
 
+def forget_queued(reader: Reader, share_id: str) -> bool:
+    """Take back a share that was never sent: its waiting versions, and its record if it
+    never reached the server. False when nothing of it was waiting."""
+    with reader._writing() as conn:
+        before = conn.total_changes
+        conn.execute(
+            "DELETE FROM share_queue WHERE owner = ? AND share_id = ?", (reader.owner, share_id)
+        )
+        if conn.total_changes == before:
+            return False
+        conn.execute(
+            "DELETE FROM shared_items WHERE owner = ? AND share_id = ? AND state = 'queued'",
+            (reader.owner, share_id),
+        )
+    return True
+
+
 def mark_deleted(reader: Reader, share_id: str, reason: str) -> None:
     with reader._writing() as conn:
         _set_deleted(conn, reader.owner, share_id, reason, _now())
