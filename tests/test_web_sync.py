@@ -73,6 +73,12 @@ def test_comments_arrive_while_the_app_is_open(served, data_dir):
         assert "Last synced" in page and "could not reach" not in page
         status = local.get("/api/v1/server").json()
         assert status["synced_at"] and status["sync_problem"] is None
+        served.world.api("Sam").post(
+            f"/api/v1/shares/{sent['id']}/comments", json={"body": "More?"}
+        )
+        now = local.post("/api/v1/server/sync").json()
+        assert now["came"]["comments"] <= 1 and "summary" in now
+        assert "More?" in local.get(f"/entries/{entry}").text
 
 
 def test_an_unreachable_server_is_quiet_quick_and_told_on_the_team_server_page(served, data_dir):

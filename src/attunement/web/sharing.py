@@ -222,3 +222,11 @@ def server_status(request: Request) -> dict[str, Any]:
 
 def _iso(moment: Any) -> str | None:
     return moment.isoformat() if moment else None
+
+
+@api.post("/server/sync", summary="Bring home comments and sign-offs from the team server now")
+def sync_api(request: Request) -> dict[str, Any]:
+    from attunement.server import syncing
+
+    report = syncing.sync(journal(request), _data_dir(request), remember_problem=True)
+    return report.to_dict()
