@@ -276,3 +276,15 @@ def test_revoking_takes_back_what_waits_too(team, data_dir):
     assert titles == ["Unsure"]
     listed = attune("share", "list").output
     assert "Never" not in listed and "deleted on the server (revoked)" in listed
+
+
+def test_a_journal_from_before_sharing_was_kept_opens_with_nothing_shared(tmp_path):
+    import shutil
+
+    from .conftest import DATA
+
+    shutil.copy(DATA / "journal-schema-0005.sqlite3", tmp_path / "journal.sqlite3")
+    with Journal.open(tmp_path) as journal:
+        assert shared.items(journal.reader) == [] and shared.queue(journal.reader) == []
+        assert shared.sync_state(journal.reader, "https://team.example.org").cursor is None
+        assert len(journal.list_entries()) == 3

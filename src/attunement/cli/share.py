@@ -316,7 +316,7 @@ def print_from_supervisor(found: list[dict[str, Any]]) -> None:
                 click.echo(
                     click.style(
                         f"✓ Signed off by {who}, {stamp} (version {f['revision']})", fg="green"
-                    )  # fmt: skip
+                    )
                 )
                 continue
             said = "asked for changes" if f["kind"] == "changes" else "wrote"

@@ -139,8 +139,10 @@ def send_queue(journal: Journal, api: client.Client) -> list[dict[str, Any]]:
     return done
 
 
-def describe(out: outgoing.Outgoing, api_url: str, to: dict[str, Any],
-             expires_at: datetime | None) -> Sent:  # fmt: skip
+def describe(
+    out: outgoing.Outgoing, api_url: str, to: dict[str, Any], expires_at: datetime | None
+) -> Sent:
+    """How this journal records a share it sends (or keeps to send)."""
     return Sent(
         share_id=outgoing.share_id(api_url, out.kind, out.item, to["id"]),
         server_url=api_url,
@@ -249,11 +251,7 @@ def _adopt(journal: Journal, url: str, metas: dict[str, Any]) -> list[Sent]:
     unknown = {sid: meta for sid, meta in metas.items() if sid not in known}
     if not unknown:
         return []
-    with journal.reader._reading() as conn:
-        entry_ids = [r[0] for r in conn.execute("SELECT id FROM entries WHERE owner = ?",
-                                                (journal.reader.owner,))]  # fmt: skip
-        transcript_ids = [r[0] for r in conn.execute(
-            "SELECT id FROM transcripts WHERE owner = ?", (journal.reader.owner,))]  # fmt: skip
+    entry_ids, transcript_ids = shared.local_item_ids(journal.reader)
     candidates = {"entry": entry_ids, "transcript": transcript_ids, "practice": ["progress"]}
     found = []
     for share_id, meta in unknown.items():

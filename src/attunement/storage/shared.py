@@ -18,6 +18,7 @@ from typing import Any
 from attunement.storage.reader import Reader, from_sql_time, sql_time
 
 FEEDBACK_KINDS = ("comment", "changes", "signoff", "open")
+COUNTED = {"comment": "comments", "changes": "changes", "signoff": "signoffs", "open": "opens"}
 
 
 def _now() -> datetime:
@@ -157,8 +158,8 @@ def _item(row: Any, queued: int, feedback: list[Feedback]) -> SharedItem:
 
 def _feedback(row: Any) -> Feedback:
     _share, server_id, kind, revision, author, mine, quote, body, sha256, at = row
-    return Feedback(server_id, kind, revision, author, bool(mine), quote, body, sha256,
-                    from_sql_time(at))  # fmt: skip
+    moment = from_sql_time(at)
+    return Feedback(server_id, kind, revision, author, bool(mine), quote, body, sha256, moment)
 
 
 # -- reading ------------------------------------------------------------------------------
@@ -221,6 +222,17 @@ def sync_state(reader: Reader, server_url: str) -> SyncState:
     if row is None:
         return SyncState(server_url, None, None, None, None)
     return SyncState(server_url, row[0], _time(row[1]), _time(row[2]), row[3])
+
+
+def local_item_ids(reader: Reader) -> tuple[list[str], list[str]]:
+    """The ids of every entry and transcript here, to recognise shares made of them."""
+    with reader._reading() as conn:
+        owner = (reader.owner,)
+        entries = [r[0] for r in conn.execute("SELECT id FROM entries WHERE owner = ?", owner)]
+        transcripts = [
+            r[0] for r in conn.execute("SELECT id FROM transcripts WHERE owner = ?", owner)
+        ]
+    return entries, transcripts
 
 
 def known_share_ids(reader: Reader) -> set[str]:
@@ -417,9 +429,7 @@ def apply(
             )
             if conn.total_changes > before:
                 kind, author, mine = row[1], row[3], row[4]
-                attr = {"comment": "comments", "changes": "changes", "signoff": "signoffs",
-                        "open": "opens"}[kind]  # fmt: skip
-                setattr(done, attr, getattr(done, attr) + 1)
+                setattr(done, COUNTED[kind], getattr(done, COUNTED[kind]) + 1)
                 if kind != "open" and not mine:
                     done.people.add(author)
                     done.shares.add(share_id)
