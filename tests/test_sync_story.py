@@ -288,3 +288,16 @@ def test_a_journal_from_before_sharing_was_kept_opens_with_nothing_shared(tmp_pa
         assert shared.items(journal.reader) == [] and shared.queue(journal.reader) == []
         assert shared.sync_state(journal.reader, "https://team.example.org").cursor is None
         assert len(journal.list_entries()) == 3
+
+
+def test_shared_again_after_revoking_it_is_shared_not_deleted(team, data_dir):
+    attune = signed_in(data_dir, team.url)
+    entry = write(data_dir, "Second thoughts.", "Thoughts")
+    sent = attune.json("share", "entry", entry, "--to", "Sam", "--yes")
+    attune("share", "revoke", sent["id"])
+    again = attune.json("share", "entry", entry, "--to", "Sam", "--yes")
+    assert again["id"] == sent["id"] and again["revision"] == 1
+    attune("server", "sync")  # brings the revocation, then the new first version
+    [record] = attune.json("show", entry)["shared"]
+    assert (record["state"], record["revision"]) == ("shared", 1)
+    assert "deleted" not in attune("share", "list").output

@@ -403,10 +403,15 @@ def apply(
             if share_id not in known:
                 continue
             if change["type"] == "revision":
+                # A revision after a deletion: shared again (the same id: same item and
+                # reader), so its numbers start again.
                 conn.execute(
-                    "UPDATE shared_items SET revision = max(coalesce(revision, 0), ?) "
-                    "WHERE owner = ? AND share_id = ?",
-                    (change["revision"], reader.owner, share_id),
+                    "UPDATE shared_items SET "
+                    "revision = CASE WHEN state IN ('revoked', 'expired') THEN ? "
+                    "ELSE max(coalesce(revision, 0), ?) END, "
+                    "state = CASE WHEN state IN ('revoked', 'expired') THEN 'shared' "
+                    "ELSE state END WHERE owner = ? AND share_id = ?",
+                    (change["revision"], change["revision"], reader.owner, share_id),
                 )
                 continue
             if change["type"] == "deleted":
