@@ -16,9 +16,9 @@ import yaml
 from starlette.testclient import TestClient
 
 from attunement.core.journal import Journal
-from attunement.storage.version import HEAD_REVISION
 from attunement.core.meta import clean_meta, recorded_line
 from attunement.errors import InvalidInput
+from attunement.storage.version import HEAD_REVISION
 from attunement.web import Settings, create_app
 
 from .conftest import DATA
