@@ -118,6 +118,7 @@ def serve(app: AppContext, database, public_url, host, port, proxies, workers) -
     os.environ[config_module.ENV_DATABASE] = config.database_url
     os.environ[config_module.ENV_PUBLIC_URL] = config.public_url
     os.environ[config_module.ENV_TRUSTED_PROXIES] = ",".join(config.trusted_proxies)
+    os.environ[config_module.ENV_KEY_FILE] = config.key_file
     os.environ["ATTUNE_SERVER_DATA_DIR"] = str(app.data_dir)
     click.echo(
         f"Attunement team server on http://{host}:{port} (public address "

@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from attunement.errors import Conflict, InvalidInput, NotFound
+from attunement.errors import AttuneError, Conflict, InvalidInput, NotFound
 from attunement.server import audit, passwords, ratelimit, sessions
 from attunement.server.config import ServerConfig
 from attunement.server.db import now, reading, writing
@@ -335,6 +335,31 @@ def accept(
 # ---- signing in -----------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Started:
+    """Signed in: a new session's token and its CSRF token."""
+
+    token: str
+    csrf: str
+
+
+@dataclass(frozen=True)
+class Halfway:
+    """The password was right and a code is still to be given (``second_step``): the
+    token of that half-done sign-in, for a short-lived cookie. ``enrol``: the
+    organisation requires a second factor this member has not set up yet."""
+
+    step: str
+    enrol: bool
+
+
+class SecondFactorNeeded(AttuneError):
+    """The local app's sign-in needs the code from the member's authenticator app."""
+
+    code = "second_factor_needed"
+    http_status = 422
+
+
 def sign_in(
     engine: Engine,
     config: ServerConfig,
@@ -345,9 +370,15 @@ def sign_in(
     kind: str = "web",
     label: str = "",
     previous: str | None = None,
-) -> tuple[str, str]:
-    """Check the password (rate limited) and start a new session: (token, csrf). The
-    session the client brought, if any, is ended: never reused across sign-in."""
+    code: str | None = None,
+) -> Started | Halfway:
+    """Check the password (rate limited) and start a new session, or, when the member
+    has a second factor (or the organisation requires one), ask for the code: a browser
+    gets a :class:`Halfway`, and the local app sends the code with the password
+    (``code``). The session the client brought, if any, is ended: never reused across
+    sign-in."""
+    from attunement.server import steps, totp
+
     email = email.strip().lower()[:254]
     ph = passwords.hasher(config.argon2_memory_kib, config.argon2_time_cost)
     with reading(engine) as conn:
@@ -357,8 +388,12 @@ def sign_in(
                 users.c.email == email
             )
         ).first()
+        factor = totp.state(conn, row.id) if row is not None else "off"
+        needs_code = factor == "on" or totp.required(conn)
     good = passwords.verify(ph, row.password_hash if row else None, password)
     allowed = good and row is not None and row.suspended_at is None
+    refusal: AttuneError | None = None
+    result: Started | Halfway | None = None
     with writing(engine) as conn:
         sessions.end(conn, previous)
         if not allowed:
@@ -372,23 +407,53 @@ def sign_in(
                 owner_id=row.id if row else None,
                 outcome="refused",
             )
+            refusal = InvalidInput(
+                "That e-mail address and password do not match an account that can sign in.",
+                field="password",
+            )
         else:
             assert row is not None
-            ratelimit.succeeded(conn, config, email)
-            token, csrf = sessions.start(conn, config, row.id, kind, label or kind)
-            audit.record(conn, row.id, "signin", "user", row.id, owner_id=row.id, detail=kind)
-            if ph.check_needs_rehash(row.password_hash):
+            how = kind
+            if needs_code and kind == "web":
+                step = steps.start(conn, config, "code", user_id=row.id, label=label or kind)
+                result = Halfway(step, enrol=factor != "on")
+                audit.record(conn, row.id, "signin.password", "user", row.id, owner_id=row.id)
+            elif needs_code and factor != "on":
+                refusal = InvalidInput(
+                    "Your organisation requires a second factor: sign in once on the team "
+                    "server's web page to set it up, then sign in here again.",
+                    field="code",
+                )
+            elif needs_code and not code:
+                refusal = SecondFactorNeeded(
+                    "Give the 6-digit code from your authenticator app (or a recovery code).",
+                    field="code",
+                )
+            elif needs_code:
+                assert code is not None
+                used = totp.check(conn, config, row.id, code)
+                if used is None:
+                    ratelimit.failed(conn, email, address)
+                    audit.record(
+                        conn, None, "signin", "user", row.id, owner_id=row.id, outcome="refused"
+                    )
+                    refusal = InvalidInput(totp.WRONG_CODE, field="code")
+                how = f"{kind}+{used}"
+            if refusal is None and result is None:
+                ratelimit.succeeded(conn, config, email)
+                token, csrf = sessions.start(conn, config, row.id, kind, label or kind)
+                audit.record(conn, row.id, "signin", "user", row.id, owner_id=row.id, detail=how)
+                result = Started(token, csrf)
+            if good and ph.check_needs_rehash(row.password_hash):
                 conn.execute(
                     update(users)
                     .where(users.c.id == row.id)
                     .values(password_hash=ph.hash(password))
                 )
-    if not allowed:
-        raise InvalidInput(
-            "That e-mail address and password do not match an account that can sign in.",
-            field="password",
-        )
-    return token, csrf
+    if refusal is not None:
+        raise refusal
+    assert result is not None
+    return result
 
 
 def sign_out(engine: Engine, token: str | None, actor: Actor | None) -> None:
