@@ -272,21 +272,24 @@ def _with_code(
 def turn_off(
     engine: Engine, config: ServerConfig, actor: Actor, code: str, address: str | None
 ) -> None:
+    """Turn the member's second factor off (a current code needed), or abandon one
+    being set up (no code needed: it never counted)."""
     with reading(engine) as conn:
         if required(conn):
             raise InvalidInput(
                 "Your organisation requires a second factor, so it cannot be turned off; "
-                "set up a new phone by asking your admin to reset it.",
+                "for a new phone, ask your admin to reset it.",
                 field="code",
             )
-        if state(conn, actor.id) == "pending":
-            _remove(conn, actor.id)  # an unconfirmed setup needs no code to abandon
-    if state_of(engine, actor.id) == "off":
+        was = state(conn, actor.id)
+    if was == "off":
         return
-    _with_code(engine, config, actor, code, address)
+    if was == "on":
+        _with_code(engine, config, actor, code, address)
     with writing(engine) as conn:
         _remove(conn, actor.id)
-        audit.record(conn, actor.id, "totp.off", "user", actor.id, owner_id=actor.id)
+        if was == "on":
+            audit.record(conn, actor.id, "totp.off", "user", actor.id, owner_id=actor.id)
 
 
 def state_of(engine: Engine, user_id: str) -> str:
