@@ -22,7 +22,7 @@ from attunement.server.db import reading
 from attunement.server.schema import audit, sessions, settings
 
 from .oidc_provider import CLIENT_ID, CLIENT_SECRET, TestProvider
-from .server_world import build_world, form_csrf
+from .server_world import build_world
 
 PUBLIC = "http://testserver"
 

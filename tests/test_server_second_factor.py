@@ -268,9 +268,7 @@ def test_an_admin_requires_a_second_factor_and_members_set_it_up_at_sign_in(worl
     assert "web page to set it up" in refused.json()["error"]["message"]
 
     # Ada turns off Tom's (he lost his phone); he sets up a new one at his next sign-in.
-    reset = ada.post(
-        f"/admin/members/{world.ids['Tom']}/two-factor/reset", follow_redirects=False
-    )
+    reset = ada.post(f"/admin/members/{world.ids['Tom']}/two-factor/reset", follow_redirects=False)
     assert reset.status_code == 303
     again, _ = sign_in_with_password(world, "tom@example.org")
     assert "Set up your second factor" in again.get("/signin/code").text
@@ -297,7 +295,8 @@ def test_the_api_token_needs_the_code_and_refuses_a_replay(world):
     assert replay.status_code == 422 and "already used" in replay.json()["error"]["message"]
     # A right code with a wrong password is still a wrong password.
     wrong = api.post(
-        "/api/v1/token", json={"email": "sam@example.org", "password": "not it at all", "code": code}
+        "/api/v1/token",
+        json={"email": "sam@example.org", "password": "not it at all", "code": code},
     )
     assert wrong.status_code == 422 and wrong.json()["error"]["field"] == "password"
 

@@ -146,9 +146,8 @@ def login(app: AppContext, url: str, email: str | None) -> None:
     only a revocable token is kept, in the data folder."""
     import platform
 
-    from attunement.server import client, team
-
     from attunement.errors import InvalidInput
+    from attunement.server import client, team
 
     client.normal_url(url)
     email = email or click.prompt("E-mail address")

@@ -135,8 +135,7 @@ def configure(
     claim = claim.strip()
     if claim and ("=" not in claim or not claim.split("=", 1)[0].strip()):
         raise InvalidInput(
-            "Give the required claim as name=value (for example groups=attune), or leave it "
-            "empty.",
+            "Give the required claim as name=value (for example groups=attune), or leave it empty.",
             field="claim",
         )
     label = " ".join(label.split())[:60] or "your organisation"

@@ -96,9 +96,7 @@ def finish(
     if refusal is not None:
         with writing(engine) as conn:
             ratelimit.failed(conn, email, address)
-            audit.record(
-                conn, None, "signin", "user", user_id, owner_id=user_id, outcome="refused"
-            )
+            audit.record(conn, None, "signin", "user", user_id, owner_id=user_id, outcome="refused")
         raise refusal
     return Done(token, csrf, codes)
 
