@@ -342,3 +342,22 @@ def test_attune_server_login_asks_for_the_code(served, attune):
     assert again.exit_code != 0
     assert "already used" in again.output and "Traceback" not in again.output
     assert not (attune.data_dir / "server.json").exists()
+
+
+def test_the_local_web_app_sends_the_code_with_the_password(served, data_dir):
+    from attunement.web import Settings, create_app
+
+    world, url = served
+    _client, key, _codes = turn_on(world, "tom@example.org")
+    app = create_app(Settings(data_dir=data_dir, extra_hosts=("testserver",)))
+    with TestClient(app) as local:
+        page = local.get("/server")
+        assert 'name="code"' in page.text
+        form = {"url": url, "email": "tom@example.org", "password": PASSWORD}
+        asked = local.post("/server/login", data=form)
+        assert asked.status_code == 422 and "6-digit code" in asked.text
+        assert not (data_dir / "server.json").exists()
+        code = pyotp.TOTP(key).at(time.time() + 30)
+        done = local.post("/server/login", data={**form, "code": code}, follow_redirects=False)
+        assert done.status_code == 303, done.text
+        assert (data_dir / "server.json").exists()
