@@ -34,7 +34,8 @@ CLIENT_SECRET = "a client secret the provider gave"
 class TestProvider:
     __test__ = False  # not a test class
 
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.host = host  # the name in its URLs ("localhost": another site than 127.0.0.1)
         self.key = RSAKey.generate_key(2048, parameters={"kid": "signing-key-1"})
         self.impostor = RSAKey.generate_key(2048, parameters={"kid": "signing-key-1"})
         self.person: dict[str, Any] = {}
@@ -169,7 +170,7 @@ class TestProvider:
     def __enter__(self) -> TestProvider:
         sock = socket.socket()
         sock.bind(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        self.url = f"http://{self.host}:{sock.getsockname()[1]}"
         config = uvicorn.Config(self.app(), log_level="warning", lifespan="off")
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
