@@ -11,6 +11,7 @@ on a page, a line in the audit log, and nobody signed in.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -19,7 +20,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from attunement.server.db import reading
-from attunement.server.schema import audit, sessions, settings
+from attunement.server.schema import audit, sessions, settings, users
 
 from .oidc_provider import CLIENT_ID, CLIENT_SECRET, TestProvider
 from .server_world import build_world
@@ -242,3 +243,57 @@ def test_an_unreachable_provider_gets_one_sentence(world, provider):
     answer = browser(world).get("/signin/oidc", follow_redirects=False)
     assert answer.status_code == 403
     assert "could not be read" in answer.text and "Traceback" not in answer.text
+
+
+def invitation_link(world) -> str:
+    ada = world.client("Ada")
+    page = ada.post("/admin/invitations", data={"course": world.courses["A"], "role": "trainee"})
+    found = re.search(r'<code class="link">[^<]*(/welcome/[^<]+)</code>', page.text)
+    assert found, "no invitation link on the admin page"
+    return found.group(1)
+
+
+def test_a_new_person_joins_through_an_invitation_with_the_provider(world, provider):
+    path = invitation_link(world)
+    client = browser(world)
+    welcome = client.get(path)
+    assert f'href="{path}/oidc"' in welcome.text and "Join with Hospice Login" in welcome.text
+
+    # Without a verified address nobody joins, and the link still works afterwards.
+    provider.signs_in("nia@example.org", verified=False, name="Nia Okoye")
+    start = client.get(f"{path}/oidc", follow_redirects=False)
+    back = urlsplit(
+        requests.get(start.headers["location"], allow_redirects=False, timeout=10).headers[
+            "location"
+        ]
+    )
+    assert come_back(client, back).status_code == 403
+    with reading(world.engine) as conn:
+        assert (
+            conn.execute(select(users.c.id).where(users.c.email == "nia@example.org")).first()
+            is None
+        )
+
+    provider.signs_in("nia@example.org", name="Nia Okoye")
+    start = client.get(f"{path}/oidc", follow_redirects=False)
+    back = urlsplit(
+        requests.get(start.headers["location"], allow_redirects=False, timeout=10).headers[
+            "location"
+        ]
+    )
+    done = come_back(client, back)
+    assert done.status_code == 200 and "Signed in" in done.text
+    assert "Sign out Nia Okoye" in client.get("/").text
+    me = client.get("/account").text
+    assert "Cohort A: trainee" in me
+
+    # The link is used up; from now on Nia signs in with the provider alone.
+    assert browser(world).get(path).status_code == 404
+    later = browser(world)
+    _start, back = go_to_provider(later)
+    assert come_back(later, back).status_code == 200
+    with reading(world.engine) as conn:
+        password = conn.execute(
+            select(users.c.password_hash).where(users.c.email == "nia@example.org")
+        ).scalar_one()
+    assert password is None  # she has no password here: it cannot be guessed

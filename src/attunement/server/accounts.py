@@ -296,39 +296,76 @@ def accept(
             user_id = actor.id
         else:
             user_id = create_user(conn, email, name, password_hash)
-        assert invite_.course_id is not None and invite_.role is not None
-        existing = conn.execute(
-            select(memberships.c.role).where(
-                memberships.c.course_id == invite_.course_id, memberships.c.user_id == user_id
-            )
-        ).first()
-        if existing is None:
-            conn.execute(
-                memberships.insert().values(
-                    course_id=invite_.course_id,
-                    user_id=user_id,
-                    role=invite_.role,
-                    created_at=now(),
-                )
-            )
-        else:
-            conn.execute(
-                update(memberships)
-                .where(
-                    memberships.c.course_id == invite_.course_id,
-                    memberships.c.user_id == user_id,
-                )
-                .values(role=invite_.role)
-            )
-        audit.record(
-            conn,
-            user_id,
-            "invitation.accept",
-            "course",
-            invite_.course_id,
-            owner_id=user_id,
-            detail=invite_.role,
+        _join_course(conn, invite_, user_id)
+    return user_id
+
+
+def _join_course(conn: Connection, invite_: Invitation, user_id: str) -> None:
+    assert invite_.course_id is not None and invite_.role is not None
+    existing = conn.execute(
+        select(memberships.c.role).where(
+            memberships.c.course_id == invite_.course_id, memberships.c.user_id == user_id
         )
+    ).first()
+    if existing is None:
+        conn.execute(
+            memberships.insert().values(
+                course_id=invite_.course_id,
+                user_id=user_id,
+                role=invite_.role,
+                created_at=now(),
+            )
+        )
+    else:
+        conn.execute(
+            update(memberships)
+            .where(
+                memberships.c.course_id == invite_.course_id,
+                memberships.c.user_id == user_id,
+            )
+            .values(role=invite_.role)
+        )
+    audit.record(
+        conn,
+        user_id,
+        "invitation.accept",
+        "course",
+        invite_.course_id,
+        owner_id=user_id,
+        detail=invite_.role,
+    )
+
+
+def join_verified(conn: Connection, token_hash: str, email: str, name: str) -> str | None:
+    """Use a course invitation for someone whose e-mail address the organisation's
+    identity provider has verified: their account (made now, without a password, if
+    there is none) joins the course. None when the link has expired or was used
+    meanwhile, or the account is suspended; nothing is changed then."""
+    row = conn.execute(
+        select(invitations, courses.c.name.label("course_name"))
+        .join(courses, courses.c.id == invitations.c.course_id)
+        .where(invitations.c.token_hash == token_hash, invitations.c.user_id.is_(None))
+    ).first()
+    if row is None or row.used_at is not None or row.expires_at <= now():
+        return None
+    person = conn.execute(
+        select(users.c.id, users.c.suspended_at).where(users.c.email == email_of(email))
+    ).first()
+    if person is not None and person.suspended_at is not None:
+        return None
+    claimed = conn.execute(
+        update(invitations)
+        .where(invitations.c.token_hash == token_hash, invitations.c.used_at.is_(None))
+        .values(used_at=now())
+    ).rowcount
+    if not claimed:
+        return None
+    if person is not None:
+        user_id = person.id
+    else:
+        user_id = create_user(conn, email, " ".join(name.split())[:120] or email.split("@")[0])
+    invite_ = Invitation(row.token_hash, row.course_id, row.course_name, row.role, None, email)
+    _join_course(conn, invite_, user_id)
     return user_id
 
 

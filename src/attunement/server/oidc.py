@@ -215,12 +215,19 @@ def _discover(client: Any, p: Provider) -> dict[str, Any]:
     return meta
 
 
-def begin(engine: Engine, config: ServerConfig) -> tuple[str, str]:
-    """Start a sign-in: (the step's cookie token, the provider's address to go to)."""
+def begin(engine: Engine, config: ServerConfig, invitation: str | None = None) -> tuple[str, str]:
+    """Start a sign-in (or, with a welcome link's token, joining a course through the
+    provider): (the step's cookie token, the provider's address to go to)."""
+    from attunement.server import accounts
+
     with reading(engine) as conn:
         p = provider(conn, config)
-    if p is None:
-        raise NotFound("Signing in with your organisation is not set up on this server.")
+        if p is None:
+            raise NotFound("Signing in with your organisation is not set up on this server.")
+        if invitation is not None:
+            invite = accounts.invitation(conn, invitation)  # NotFound when expired or used
+            if invite.user_id is not None:
+                raise NotFound(accounts.EXPIRED_LINK)
     client = _client(p, config)
     meta = _discover(client, p)
     state, nonce = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
@@ -230,7 +237,14 @@ def begin(engine: Engine, config: ServerConfig) -> tuple[str, str]:
     )
     with writing(engine) as conn:
         token = steps.start(
-            conn, config, "oidc", state=state, nonce=nonce, verifier=verifier, label=p.label
+            conn,
+            config,
+            "oidc",
+            state=state,
+            nonce=nonce,
+            verifier=verifier,
+            invitation=sessions.digest(invitation) if invitation else None,
+            label=p.label,
         )
     return token, url
 
@@ -239,6 +253,7 @@ def begin(engine: Engine, config: ServerConfig) -> tuple[str, str]:
 class Claims:
     email: str
     subject: str
+    name: str
 
 
 def finish(
@@ -271,11 +286,30 @@ def finish(
                 conn, None, "signin.oidc", "user", outcome="refused", detail=exc.message[:200]
             )
         raise
+    from attunement.server import accounts
+
     with writing(engine) as conn:
         row = conn.execute(
             select(users.c.id, users.c.suspended_at).where(users.c.email == claims.email)
         ).first()
-        if row is None or row.suspended_at is not None:
+        if step.invitation is not None:
+            joined = accounts.join_verified(conn, step.invitation, claims.email, claims.name)
+            row = (
+                None
+                if joined is None
+                else conn.execute(
+                    select(users.c.id, users.c.suspended_at).where(users.c.id == joined)
+                ).first()
+            )
+        if row is None and step.invitation is not None:
+            audit.record(
+                conn, None, "signin.oidc", "user", outcome="refused", detail="invitation used"
+            )
+            refusal: Refused | None = Refused(
+                "This invitation has expired or was already used (or your account is "
+                "suspended); ask your programme's admin for a new one."
+            )
+        elif row is None or row.suspended_at is not None:
             audit.record(
                 conn, None, "signin.oidc", "user", outcome="refused", detail="not a member"
             )
@@ -421,4 +455,6 @@ def _member_claims(p: Provider, claims: dict[str, Any]) -> Claims:
                 f"Your organisation's account is not allowed on this server ({name} does not "
                 f"include {value}); ask your admin."
             )
-    return Claims(email=email, subject=str(claims.get("sub", "")))
+    given = " ".join(str(claims.get(k, "")) for k in ("given_name", "family_name")).strip()
+    name = str(claims.get("name") or given or "")
+    return Claims(email=email, subject=str(claims.get("sub", "")), name=name)

@@ -184,11 +184,15 @@ def welcome_page(token: str, request: Request, db: DB) -> Response:
 
 
 def _welcome(request: Request, context: dict[str, Any], status_code: int = 200) -> Response:
+    from attunement.server import oidc
+
     presign = secrets.token_urlsafe(24)
+    with reading(request.app.state.engine) as conn:
+        provider = oidc.shown(conn)
     response = render(
         request,
         "welcome.html",
-        {"roles": accounts.ROLE_NAMES, "presign": presign, **context},
+        {"roles": accounts.ROLE_NAMES, "presign": presign, "provider": provider, **context},
         status_code=status_code,
     )
     response.set_cookie(

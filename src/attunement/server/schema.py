@@ -144,6 +144,7 @@ signin_steps = Table(
     Column("state", String(128), nullable=True),
     Column("nonce", String(128), nullable=True),
     Column("verifier", String(128), nullable=True),
+    Column("invitation", String(64), nullable=True),  # SHA-256 of a welcome link: joining
     Column("label", String(120), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("expires_at", UtcDateTime, nullable=False),

@@ -126,6 +126,19 @@ def oidc_start(request: Request, db: DB, config: Config) -> Response:
     return response
 
 
+@router.get("/welcome/{token}/oidc", **access("public"))
+def oidc_join(token: str, request: Request, db: DB, config: Config) -> Response:
+    """Join a course from a welcome link through the identity provider, without choosing
+    a password: the account is the one whose verified address the provider gives."""
+    try:
+        step, url = oidc.begin(db, config, invitation=token)
+    except oidc.Refused as exc:
+        return _not_signed_in(request, exc.message)
+    response = RedirectResponse(url, status_code=303)
+    set_step_cookie(request, response, step, oidc_=True)
+    return response
+
+
 @router.get(oidc.CALLBACK, **access("public"))
 def oidc_callback(request: Request, db: DB, config: Config) -> Response:
     answer = {k: v[:2000] for k, v in request.query_params.items()}

@@ -34,6 +34,7 @@ class Step:
     state: str | None
     nonce: str | None
     verifier: str | None
+    invitation: str | None  # the SHA-256 of a welcome link, when joining through the provider
     label: str
 
 
@@ -46,6 +47,7 @@ def start(
     state: str | None = None,
     nonce: str | None = None,
     verifier: str | None = None,
+    invitation: str | None = None,
     label: str = "",
 ) -> str:
     """A new step; returns the token for the browser's cookie. Old steps are swept."""
@@ -60,6 +62,7 @@ def start(
             state=state,
             nonce=nonce,
             verifier=verifier,
+            invitation=invitation,
             label=label[:120],
             created_at=moment,
             expires_at=moment + timedelta(minutes=config.step_minutes),
@@ -81,7 +84,9 @@ def peek(conn: Connection, token: str | None, kind: str) -> Step:
     ).first()
     if row is None:
         raise NotFound(GONE)
-    return Step(row.kind, row.user_id, row.state, row.nonce, row.verifier, row.label)
+    return Step(
+        row.kind, row.user_id, row.state, row.nonce, row.verifier, row.invitation, row.label
+    )
 
 
 def take(conn: Connection, token: str | None, kind: str) -> Step:

@@ -45,6 +45,7 @@ def upgrade() -> None:
         sa.Column("state", sa.String(length=128), nullable=True),
         sa.Column("nonce", sa.String(length=128), nullable=True),
         sa.Column("verifier", sa.String(length=128), nullable=True),
+        sa.Column("invitation", sa.String(length=64), nullable=True),
         sa.Column("label", sa.String(length=120), nullable=False),
         sa.Column("created_at", UtcDateTime(), nullable=False),
         sa.Column("expires_at", UtcDateTime(), nullable=False),
