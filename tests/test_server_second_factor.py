@@ -289,6 +289,8 @@ def test_the_api_token_needs_the_code_and_refuses_a_replay(world):
         "/api/v1/token", json={"email": "sam@example.org", "password": PASSWORD, "code": code}
     )
     assert made.status_code == 200 and made.json()["token"]
+    me = TestClient(world.app, headers={"Authorization": f"Bearer {made.json()['token']}"})
+    assert me.get("/api/v1/me").json()["second_factor"] == "on"
     replay = api.post(
         "/api/v1/token", json={"email": "sam@example.org", "password": PASSWORD, "code": code}
     )
@@ -361,3 +363,19 @@ def test_the_local_web_app_sends_the_code_with_the_password(served, data_dir):
         done = local.post("/server/login", data={**form, "code": code}, follow_redirects=False)
         assert done.status_code == 303, done.text
         assert (data_dir / "server.json").exists()
+
+
+def test_erasing_an_account_erases_its_second_factor(world):
+    client, _key, _codes = turn_on(world, "tess@example.org")
+    _half, answer = sign_in_with_password(world, "tess@example.org")  # a code still to give
+    assert answer.headers["location"] == "/signin/code"
+    page = client.get("/account")
+    erased = client.post(
+        "/account/erase",
+        data={"csrf": form_csrf(page.text), "confirm": "tess@example.org"},
+        follow_redirects=False,
+    )
+    assert erased.status_code == 303
+    with reading(world.engine) as conn:
+        for table in (second_factors, recovery_codes, signin_steps):
+            assert conn.execute(select(func.count()).select_from(table)).scalar_one() == 0

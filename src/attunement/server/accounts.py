@@ -506,7 +506,9 @@ def revoke_session(engine: Engine, actor: Actor, public_id: str) -> None:
 
 
 def account(engine: Engine, actor: Actor) -> dict[str, Any]:
-    """Who I am, my courses and roles, the people I can share with, and my sessions."""
+    """Who I am, my courses and roles, the people I can share with, my sessions, and
+    whether I have a second factor."""
+    from attunement.server import totp
     with reading(engine) as conn:
         mine = conn.execute(
             select(courses.c.id, courses.c.name, memberships.c.role)
@@ -523,6 +525,7 @@ def account(engine: Engine, actor: Actor) -> dict[str, Any]:
             "readers": readers_for(conn, actor.id),
             "sessions": sessions.of_user(conn, actor.id),
             "current_session": actor.session_id,
+            "second_factor": totp.state(conn, actor.id),  # "off", "pending" or "on"
         }
 
 
