@@ -509,6 +509,7 @@ def account(engine: Engine, actor: Actor) -> dict[str, Any]:
     """Who I am, my courses and roles, the people I can share with, my sessions, and
     whether I have a second factor."""
     from attunement.server import totp
+
     with reading(engine) as conn:
         mine = conn.execute(
             select(courses.c.id, courses.c.name, memberships.c.role)
