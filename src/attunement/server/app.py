@@ -40,8 +40,17 @@ def access(kind: str) -> dict[str, Any]:
 
 def create_app(config: ServerConfig, engine: Engine | None = None) -> FastAPI:
     from attunement import __version__
-    from attunement.server import api, pages, sync_api
-    from attunement.server.protocol import Protocol
+
+    try:
+        from attunement.server import api, pages, signin_pages, sync_api
+        from attunement.server.protocol import Protocol
+    except ModuleNotFoundError as exc:
+        from attunement.errors import StorageError
+
+        raise StorageError(
+            f"The team server needs {exc.name}, part of its extra; install it with "
+            "pip install 'attunement[server]'."
+        ) from None
 
     engine = engine or open_engine(config.database_url)
     ensure_schema(engine)
@@ -57,6 +66,7 @@ def create_app(config: ServerConfig, engine: Engine | None = None) -> FastAPI:
     app.include_router(api.router)
     app.include_router(sync_api.router)
     app.include_router(pages.router)
+    app.include_router(signin_pages.router)
 
     @app.exception_handler(AttuneError)
     async def attune_error(request: Request, exc: AttuneError) -> Response:
@@ -96,9 +106,14 @@ def create_app(config: ServerConfig, engine: Engine | None = None) -> FastAPI:
 def route_table() -> list[Any]:
     """Every route the server answers (the JSON API's and the pages'), as FastAPI routes;
     the authorisation tests walk this list."""
-    from attunement.server import api, pages, sync_api
+    from attunement.server import api, pages, signin_pages, sync_api
 
-    return [*api.router.routes, *sync_api.router.routes, *pages.router.routes]
+    return [
+        *api.router.routes,
+        *sync_api.router.routes,
+        *pages.router.routes,
+        *signin_pages.router.routes,
+    ]
 
 
 def error_response(request: Request, exc: AttuneError) -> Response:

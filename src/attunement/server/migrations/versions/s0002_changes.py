@@ -3,7 +3,7 @@ sign-off, open and deleted share, written by triggers, so a member's computer as
 for what changed since its cursor (server/changes.py).
 
 Revision ID: s0002
-Revises: s0001
+Revises: s0004
 Create Date: 2026-12-02
 """
 
@@ -14,7 +14,7 @@ from attunement.server.schema import CHANGES_POSTGRES, CHANGES_SQLITE
 from attunement.storage.schema import UtcDateTime
 
 revision = "s0002"
-down_revision = "s0001"
+down_revision = "s0004"  # after the sign-in options, already on main
 branch_labels = None
 depends_on = None
 
