@@ -40,7 +40,7 @@ def access(kind: str) -> dict[str, Any]:
 
 def create_app(config: ServerConfig, engine: Engine | None = None) -> FastAPI:
     from attunement import __version__
-    from attunement.server import api, pages
+    from attunement.server import api, cohort_routes, pages
 
     engine = engine or open_engine(config.database_url)
     ensure_schema(engine)
@@ -55,6 +55,8 @@ def create_app(config: ServerConfig, engine: Engine | None = None) -> FastAPI:
     app.state.config = config
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(cohort_routes.api)
+    app.include_router(cohort_routes.pages)
 
     @app.exception_handler(AttuneError)
     async def attune_error(request: Request, exc: AttuneError) -> Response:
@@ -93,9 +95,14 @@ def create_app(config: ServerConfig, engine: Engine | None = None) -> FastAPI:
 def route_table() -> list[Any]:
     """Every route the server answers (the JSON API's and the pages'), as FastAPI routes;
     the authorisation tests walk this list."""
-    from attunement.server import api, pages
+    from attunement.server import api, cohort_routes, pages
 
-    return [*api.router.routes, *pages.router.routes]
+    return [
+        *api.router.routes,
+        *pages.router.routes,
+        *cohort_routes.api.routes,
+        *cohort_routes.pages.routes,
+    ]
 
 
 def error_response(request: Request, exc: AttuneError) -> Response:
