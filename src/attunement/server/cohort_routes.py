@@ -47,9 +47,7 @@ def deadline_list(course_id: str, db: DB, actor: ContentReader) -> list[dict[str
 
 
 @api.post("/courses/{course_id}/deadlines", status_code=201, **access("content"))
-def deadline_new(
-    course_id: str, body: DeadlineIn, db: DB, actor: ContentReader
-) -> dict[str, Any]:
+def deadline_new(course_id: str, body: DeadlineIn, db: DB, actor: ContentReader) -> dict[str, Any]:
     made = deadlines.create(
         db,
         actor,

@@ -60,7 +60,7 @@ def on_comment(conn: Connection, share: Any, author_id: str) -> None:
     ).scalar()
     if waiting is not None:
         conn.execute(
-            update(notices).where(notices.c.pk == waiting).values(count=notices.c.count + 1)
+            update(notices).where(notices.c.pk == waiting).values(times=notices.c.times + 1)
         )
         return
     conn.execute(
@@ -69,7 +69,7 @@ def on_comment(conn: Connection, share: Any, author_id: str) -> None:
             kind="comment",
             share_id=share.id,
             key=f"comment:{uuid.uuid4()}",
-            count=1,
+            times=1,
             created_at=now(),
         )
     )
@@ -85,7 +85,7 @@ def _record_deadline(conn: Connection, kind: str, deadline_id: str, user_id: str
             kind=kind,
             deadline_id=deadline_id,
             key=key,
-            count=1,
+            times=1,
             created_at=now(),
         )
     )
@@ -187,7 +187,7 @@ def for_member(engine: Engine, actor: Actor) -> list[dict[str, Any]]:
     with writing(engine) as conn:
         moment = now()
         rows = conn.execute(
-            select(notices.c.pk, notices.c.share_id, notices.c.count, revisions.c.title)
+            select(notices.c.pk, notices.c.share_id, notices.c.times, revisions.c.title)
             .join(shares, shares.c.id == notices.c.share_id)
             .join(
                 revisions,
@@ -203,13 +203,13 @@ def for_member(engine: Engine, actor: Actor) -> list[dict[str, Any]]:
         ).all()
         out = []
         for r in rows:
-            subject, text = _comment_text(r.count, r.title or "Untitled")
+            subject, text = _comment_text(r.times, r.title or "Untitled")
             out.append(
                 {
                     "id": str(r.pk),
                     "kind": "comment",
                     "share": r.share_id,
-                    "count": r.count,
+                    "count": r.times,
                     "subject": subject,
                     "text": text,
                 }
@@ -241,8 +241,10 @@ def dismiss(engine: Engine, actor: Actor, notice_id: str) -> None:
 
 
 def remind(engine: Engine, config: ServerConfig, within_days: int = 3) -> dict[str, int]:
-    """Record each trainee's deadline notices once (due within ``within_days``, or
-    overdue), then mail every notice not yet mailed, when SMTP is set up."""
+    """Each trainee's deadline notices (due within ``within_days``, or overdue). With
+    SMTP, each is recorded once and mailed with every other notice not yet mailed; the
+    counts are of the new ones. Without SMTP nothing is recorded or sent (the home page
+    works them out afresh) and the counts are of those current."""
     on = deadlines.today()
     made = {"due_soon": 0, "overdue": 0}
     with writing(engine) as conn:
@@ -254,7 +256,7 @@ def remind(engine: Engine, config: ServerConfig, within_days: int = 3) -> dict[s
         ).scalars()
         for user_id in list(trainees):
             for n in _upcoming(conn, user_id, on, within_days):
-                if _record_deadline(conn, n["kind"], n["deadline"], user_id):
+                if config.smtp is None or _record_deadline(conn, n["kind"], n["deadline"], user_id):
                     made[n["kind"]] += 1
     return {**made, "mailed": deliver(engine, config)}
 
@@ -303,9 +305,11 @@ def deliver(engine: Engine, config: ServerConfig) -> int:
         with writing(engine) as conn:
             for pk, _kind, _m in outgoing[sent:]:  # not sent: try again next time
                 conn.execute(update(notices).where(notices.c.pk == pk).values(mailed_at=None))
-            for _pk, kind, m in outgoing[:sent]:
-                user_id = recipients[_pk]
-                audit.record(conn, None, "notice.mail", "user", user_id, owner_id=user_id, detail=kind)
+            for pk, kind, _m in outgoing[:sent]:
+                user_id = recipients[pk]
+                audit.record(
+                    conn, None, "notice.mail", "user", user_id, owner_id=user_id, detail=kind
+                )
     return sent
 
 
@@ -321,12 +325,10 @@ def _mail_text(
         ).scalar()
         if title is None:
             return None
-        subject, text = _comment_text(row.count, title or "Untitled")
+        subject, text = _comment_text(row.times, title or "Untitled")
         return subject, f"{text} Sign in to read it: {sign_in}\n"
     found = [
-        n
-        for n in _upcoming(conn, row.user_id, on, within=FAR)
-        if n["deadline"] == row.deadline_id
+        n for n in _upcoming(conn, row.user_id, on, within=FAR) if n["deadline"] == row.deadline_id
     ]
     if not found:
         return None

@@ -228,7 +228,7 @@ notices = Table(
         "deadline_id", String(ID), ForeignKey("deadlines.id", ondelete="CASCADE"), nullable=True
     ),
     Column("key", String(200), nullable=False, unique=True),  # one notice per happening
-    Column("count", Integer, nullable=False),
+    Column("times", Integer, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("mailed_at", UtcDateTime, nullable=True),
     Column("seen_at", UtcDateTime, nullable=True),

@@ -41,7 +41,7 @@ def upgrade() -> None:
         sa.Column("share_id", sa.String(length=36), nullable=True),
         sa.Column("deadline_id", sa.String(length=36), nullable=True),
         sa.Column("key", sa.String(length=200), nullable=False),
-        sa.Column("count", sa.Integer(), nullable=False),
+        sa.Column("times", sa.Integer(), nullable=False),
         sa.Column("created_at", UtcDateTime(), nullable=False),
         sa.Column("mailed_at", UtcDateTime(), nullable=True),
         sa.Column("seen_at", UtcDateTime(), nullable=True),
