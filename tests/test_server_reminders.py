@@ -354,3 +354,15 @@ def test_a_bad_smtp_setting_gets_one_sentence(tmp_path, env, field_text):
     failed = attune("server", "remind", "--database", url, env=env, ok=False)
     assert failed.exit_code == 2
     assert field_text in failed.output and "Traceback" not in failed.output
+
+
+def test_reading_the_item_reads_its_comment_notices_but_an_export_does_not(tmp_path):
+    world = build_world(tmp_path)
+    reflection = share(world, "Tom", "Sam", "Reflection of 3 Dec", "Words.")
+    said = world.api("Sam").post(f"/api/v1/shares/{reflection}/comments", json={"body": "Hm."})
+    assert said.status_code == 201
+    tom = world.client("Tom")
+    assert tom.get("/account/export").status_code == 200
+    assert "You have a new comment" in tom.get("/").text
+    assert tom.get(f"/shares/{reflection}").status_code == 200
+    assert "You have a new comment" not in tom.get("/").text

@@ -28,7 +28,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from attunement.errors import NotFound
 from attunement.server import audit, deadlines
-from attunement.server.db import now, writing
+from attunement.server.db import now, reading, writing
 from attunement.server.deadlines import OVERDUE, WAITING, Item
 from attunement.server.schema import (
     KINDS,
@@ -113,18 +113,19 @@ def _number(text: str) -> float | None:
 
 def cohort(engine: Engine, actor: Actor, course_id: str, *, action: str = "cohort.read") -> Any:
     """Everything the course's lead sees, as plain data (the page, JSON and CSV)."""
-    with writing(engine) as conn:
+    with reading(engine) as conn:
         try:
             course = deadlines.require_lead(conn, actor, course_id)
         except NotFound:
-            refused = True
+            course = None
         else:
-            refused = False
             out = _gather(conn, actor, course)
-            audit.record(conn, actor.id, action, "course", course.id)
-    if refused:
-        with writing(engine) as conn:
+    with writing(engine) as conn:  # a short write: the look itself, after reading
+        if course is None:
             audit.record(conn, actor.id, action, "course", course_id[:64], outcome="refused")
+        else:
+            audit.record(conn, actor.id, action, "course", course.id)
+    if course is None:
         raise NotFound(deadlines.NO_SUCH_COURSE)
     return out
 
@@ -288,7 +289,7 @@ def _cohort_practice(trainees: list[dict[str, Any]]) -> dict[str, Any]:
 
 def led_by(engine: Engine, actor: Actor) -> list[dict[str, str]]:
     """The courses whose cohort this person may see: those they lead (admins: all)."""
-    with writing(engine) as conn:
+    with reading(engine) as conn:
         query = select(courses.c.id, courses.c.name).order_by(courses.c.name)
         if not actor.is_admin:
             query = query.join(memberships, memberships.c.course_id == courses.c.id).where(

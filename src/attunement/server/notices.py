@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 from attunement.errors import NotFound
 from attunement.server import audit, deadlines, mail
 from attunement.server.config import ServerConfig
-from attunement.server.db import now, writing
+from attunement.server.db import now, reading, writing
 from attunement.server.deadlines import OPEN, OVERDUE, WAITING, Deadline, Item
 from attunement.server.schema import (
     courses,
@@ -184,7 +184,7 @@ def _upcoming(conn: Connection, user_id: str, on: date, within: int) -> list[dic
 def for_member(engine: Engine, actor: Actor) -> list[dict[str, Any]]:
     """What the home page tells this member: unread comment notices, then deadlines due
     within a week or overdue."""
-    with writing(engine) as conn:
+    with reading(engine) as conn:
         moment = now()
         rows = conn.execute(
             select(notices.c.pk, notices.c.share_id, notices.c.times, revisions.c.title)
@@ -217,6 +217,19 @@ def for_member(engine: Engine, actor: Actor) -> list[dict[str, Any]]:
         for n in _upcoming(conn, actor.id, deadlines.today(), SOON_DAYS):
             out.append({k: v for k, v in n.items() if not k.startswith("_")})
     return out
+
+
+def read_share(conn: Connection, share_id: str, user_id: str) -> None:
+    """Inside a share's viewing: its comment notices to this person are read."""
+    conn.execute(
+        update(notices)
+        .where(
+            notices.c.share_id == share_id,
+            notices.c.user_id == user_id,
+            notices.c.seen_at.is_(None),
+        )
+        .values(seen_at=now())
+    )
 
 
 def dismiss(engine: Engine, actor: Actor, notice_id: str) -> None:
