@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy import select
 
 from attunement.server import deadlines
+from attunement.server import notices as notices_module
 from attunement.server.config import Smtp
 from attunement.server.db import reading
 from attunement.server.schema import audit, notices
@@ -132,6 +133,12 @@ def share(world, owner: str, reader: str, title: str, body: str, kind: str = "en
     )
     assert response.status_code == 200, response.text
     return share_id
+
+
+def attention(html: str) -> str:
+    """The home page's notices ("For your attention"), or nothing."""
+    start = html.find('aria-labelledby="notices-h"')
+    return "" if start < 0 else html[start : html.index("</section>", start)]
 
 
 def text_of(message) -> str:
@@ -309,9 +316,10 @@ def test_without_smtp_the_notices_wait_on_the_home_page(tmp_path, monkeypatch):
         data={"csrf": form_csrf(page.text), "email": "tom@example.org", "password": PASSWORD},
     )
     assert home.url.path == "/"
-    assert "You have a new comment on “Reflection of 3 Dec”." in home.text
-    assert "Coming up:" in home.text and "“First reflection signed off”" in home.text
-    assert "Packet shared" not in home.text and COMMENT not in home.text
+    told = attention(home.text)
+    assert "You have a new comment on “Reflection of 3 Dec”." in told
+    assert "Coming up:" in told and "“First reflection signed off”" in told
+    assert "Packet shared" not in told and COMMENT not in home.text
 
     # A week later the reflection deadline is overdue; once Sam signs off, it is gone.
     monkeypatch.setattr(deadlines, "today", lambda: TODAY + timedelta(days=7))
@@ -321,7 +329,7 @@ def test_without_smtp_the_notices_wait_on_the_home_page(tmp_path, monkeypatch):
         f"/api/v1/shares/{reflection}/signoff",
         json={"revision": shown["number"], "sha256": shown["sha256"]},
     )
-    assert "First reflection signed off" not in browser.get("/").text
+    assert "First reflection signed off" not in attention(browser.get("/").text)
     # Supervisors and leads have no deadlines of their own.
     assert "Coming up" not in world.client("Sam").get("/").text
 
@@ -366,3 +374,17 @@ def test_reading_the_item_reads_its_comment_notices_but_an_export_does_not(tmp_p
     assert "You have a new comment" in tom.get("/").text
     assert tom.get(f"/shares/{reflection}").status_code == 200
     assert "You have a new comment" not in tom.get("/").text
+
+
+def test_a_trainee_sees_every_deadline_of_their_course_and_where_they_stand(tmp_path):
+    world = build_world(tmp_path)
+    set_deadline(world, "First reflection signed off", "entry", days=5)
+    set_deadline(world, "Packet shared", "packet", days=40, signoff=False)
+    share(world, "Tom", "Sam", "Supervision packet", "Figures.", kind="packet")
+    mine = {d["title"]: d["standing"]["name"] for d in notices_module.my_deadlines(
+        world.engine, world.actor("Tom")[0]
+    )}  # fmt: skip
+    assert mine == {"First reflection signed off": "not yet", "Packet shared": "met"}
+    home = world.client("Tom").get("/").text
+    assert "Your deadlines" in home and "a supervision packet, shared" in home
+    assert "Your deadlines" not in world.client("Sam").get("/").text

@@ -144,41 +144,57 @@ def _comment_text(count: int, title: str) -> tuple[str, str]:
     return f"New comment on “{title}”", f"You have {what} on “{title}”."
 
 
-def _upcoming(conn: Connection, user_id: str, on: date, within: int) -> list[dict[str, Any]]:
-    """The deadlines of this trainee's courses that are due soon or overdue, unmet."""
+def _standings(conn: Connection, user_id: str, on: date) -> list[tuple[str, Deadline, Any]]:
+    """(course name, deadline, standing) for every deadline of this trainee's courses."""
     rows = conn.execute(
         select(courses.c.id, courses.c.name)
         .join(memberships, memberships.c.course_id == courses.c.id)
         .where(memberships.c.user_id == user_id, memberships.c.role == "trainee")
+        .order_by(courses.c.name)
     ).all()
-    names = {r.id: r.name for r in rows}
-    items = _items(conn, list(names), user_id)
+    items = _items(conn, [r.id for r in rows], user_id)
+    return [
+        (r.name, d, deadlines.standing(d, items.get((r.id, user_id), []), on))
+        for r in rows
+        for d in deadlines.of_course(conn, r.id)
+    ]
+
+
+def _upcoming(conn: Connection, user_id: str, on: date, within: int) -> list[dict[str, Any]]:
+    """The deadlines of this trainee's courses that are due soon or overdue, unmet."""
     out = []
-    for course_id, name in names.items():
-        for d in deadlines.of_course(conn, course_id):
-            s = deadlines.standing(d, items.get((course_id, user_id), []), on)
-            kind = None
-            if s.status == OVERDUE:
-                kind = "overdue"
-            elif s.status in (OPEN, WAITING) and (d.due_on - on).days <= within:
-                kind = "due_soon"
-            if kind is not None:
-                subject, text = _deadline_text(kind, d, name)
-                if s.waiting:
-                    text += " Your item awaits its sign-off."
-                out.append(
-                    {
-                        "kind": kind,
-                        "deadline": d.id,
-                        "course": course_id,
-                        "due_on": d.due_on.isoformat(),
-                        "subject": subject,
-                        "text": text,
-                        "_deadline": d,
-                        "_course": name,
-                    }
-                )
+    for name, d, s in _standings(conn, user_id, on):
+        kind = None
+        if s.status == OVERDUE:
+            kind = "overdue"
+        elif s.status in (OPEN, WAITING) and (d.due_on - on).days <= within:
+            kind = "due_soon"
+        if kind is not None:
+            subject, text = _deadline_text(kind, d, name)
+            if s.waiting:
+                text += " Your item awaits its sign-off."
+            out.append(
+                {
+                    "kind": kind,
+                    "deadline": d.id,
+                    "course": d.course_id,
+                    "due_on": d.due_on.isoformat(),
+                    "subject": subject,
+                    "text": text,
+                    "_deadline": d,
+                    "_course": name,
+                }
+            )
     return out
+
+
+def my_deadlines(engine: Engine, actor: Actor) -> list[dict[str, Any]]:
+    """Every deadline of the courses this member is a trainee in, and where they stand."""
+    with reading(engine) as conn:
+        return [
+            {**d.to_dict(), "course": name, "standing": s.to_dict()}
+            for name, d, s in _standings(conn, actor.id, deadlines.today())
+        ]
 
 
 def for_member(engine: Engine, actor: Actor) -> list[dict[str, Any]]:

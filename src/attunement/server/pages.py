@@ -230,6 +230,7 @@ def home(request: Request, db: DB, actor: Member) -> Response:
             "inbox": sharing.inbox(db, actor),
             "mine": sharing.mine(db, actor),
             "notices": notices.for_member(db, actor),
+            "deadlines": notices.my_deadlines(db, actor),
             "leads": cohort.led_by(db, actor),
             "note": note_of(request),
         },
