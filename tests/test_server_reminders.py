@@ -231,7 +231,7 @@ def test_deadline_reminders_go_out_from_the_timer_once_each(tmp_path, mailserver
 
     # Today: the practice deadline is two days away; Tom has not shared his, Tess has.
     done = attune.json(*run, env=smtp_env(port, cert))
-    assert done == {"due_soon": 1, "overdue": 0, "mailed": 1, "smtp": True}
+    assert done == {"due_soon": 1, "overdue": 0, "signoff": 0, "mailed": 1, "smtp": True}
     (mail,) = inbox.take()
     assert mail["To"] == "tom@example.org"
     assert mail["Subject"].startswith("Reminder: “Practice progress shared” is due on ")
@@ -388,3 +388,41 @@ def test_a_trainee_sees_every_deadline_of_their_course_and_where_they_stand(tmp_
     home = world.client("Tom").get("/").text
     assert "Your deadlines" in home and "a supervision packet, shared" in home
     assert "Your deadlines" not in world.client("Sam").get("/").text
+
+
+def test_a_supervisor_is_reminded_of_a_sign_off_a_deadline_waits_for(
+    tmp_path, mailserver, monkeypatch
+):
+    inbox, port, cert = mailserver
+    world = build_world(tmp_path)
+    set_deadline(world, "First reflection signed off", "entry", days=2)
+    waiting = share(world, "Tom", "Sam", "Reflection of 3 Dec", "Words.")
+    share(world, "Tess", "Sue", "Night shift", "Words.")
+    attune = Attune(tmp_path / "server-data")
+    run = ["server", "remind", "--database", world.config.database_url]
+    done = attune.json(*run, env=smtp_env(port, cert))
+    assert (done["due_soon"], done["signoff"], done["mailed"]) == (2, 2, 4)
+    to_sam = [m for m in inbox.take() if m["To"] == "sam@example.org"]
+    assert [m["Subject"] for m in to_sam] == [
+        "Awaiting your sign-off: “First reflection signed off”"
+    ]
+    assert text_of(to_sam[0]).startswith(
+        "An item Tom shared with you awaits your sign-off for “First reflection signed off” "
+        "in Cohort A, which is due on "
+    )
+    assert "Reflection of 3 Dec" not in to_sam[0].as_string()
+    # Sam's home page links the item; once he signs it off the notice is gone.
+    home = world.client("Sam").get("/").text
+    assert "Awaiting your sign-off:" in home and f'href="/shares/{waiting}"' in home
+    shown = world.api("Sam").get(f"/api/v1/shares/{waiting}").json()["shown"]
+    world.api("Sam").post(
+        f"/api/v1/shares/{waiting}/signoff",
+        json={"revision": shown["number"], "sha256": shown["sha256"]},
+    )
+    assert "Awaiting your sign-off" not in world.client("Sam").get("/").text
+    assert "Awaiting your sign-off" in world.client("Sue").get("/").text
+    # Ten days later, nothing is mailed twice.
+    monkeypatch.setattr(deadlines, "today", lambda: TODAY + timedelta(days=10))
+    again = attune.json(*run, env=smtp_env(port, cert))
+    assert again["signoff"] == 0 and again["overdue"] == 1  # Tess; Tom met it
+    assert [m["To"] for m in inbox.take()] == ["tess@example.org"]

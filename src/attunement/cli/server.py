@@ -149,8 +149,8 @@ def serve(app: AppContext, database, public_url, host, port, proxies, workers) -
 @json_option
 @pass_app
 def remind(app: AppContext, database, public_url, within_days, as_json) -> None:
-    """Send deadline reminders (coming up, overdue) and unsent "new comment" notices by
-    mail, once each, when ATTUNE_SERVER_SMTP_HOST is set; run it daily from a timer or
+    """Send deadline reminders (coming up, overdue; to supervisors, items awaiting their
+    sign-off) and unsent "new comment" notices by mail, once each, when ATTUNE_SERVER_SMTP_HOST is set; run it daily from a timer or
     cron. Mail says only what happened and where to sign in, never what was written.
     Without SMTP the notices are on each member's home page anyway."""
     from attunement.server import db, notices
@@ -166,8 +166,8 @@ def remind(app: AppContext, database, public_url, within_days, as_json) -> None:
         emit_json({**done, "smtp": config.smtp is not None})
         return
     ok(
-        f"{done['due_soon']} deadline{'s' if done['due_soon'] != 1 else ''} coming up and "
-        f"{done['overdue']} overdue newly noticed; {done['mailed']} mail"
+        f"Deadlines: {done['due_soon']} coming up, {done['overdue']} overdue, "
+        f"{done['signoff']} awaiting a supervisor's sign-off; {done['mailed']} mail"
         f"{'s' if done['mailed'] != 1 else ''} sent."
     )
     if config.smtp is None:

@@ -27,6 +27,7 @@ from attunement.server.config import ServerConfig
 from attunement.server.db import now, reading, writing
 from attunement.server.deadlines import OPEN, OVERDUE, WAITING, Deadline, Item
 from attunement.server.schema import (
+    READER_ROLES,
     courses,
     memberships,
     notices,
@@ -84,6 +85,24 @@ def _record_deadline(conn: Connection, kind: str, deadline_id: str, user_id: str
             user_id=user_id,
             kind=kind,
             deadline_id=deadline_id,
+            key=key,
+            times=1,
+            created_at=now(),
+        )
+    )
+    return True
+
+
+def _record_signoff(conn: Connection, n: dict[str, Any], user_id: str) -> bool:
+    key = f"signoff:{n['deadline']}:{n['share']}"
+    if conn.execute(select(notices.c.pk).where(notices.c.key == key)).first() is not None:
+        return False
+    conn.execute(
+        notices.insert().values(
+            user_id=user_id,
+            kind="signoff",
+            share_id=n["share"],
+            deadline_id=n["deadline"],
             key=key,
             times=1,
             created_at=now(),
@@ -188,6 +207,70 @@ def _upcoming(conn: Connection, user_id: str, on: date, within: int) -> list[dic
     return out
 
 
+def _awaiting_me(conn: Connection, reader_id: str, on: date, within: int) -> list[dict[str, Any]]:
+    """Items shared with this supervisor or lead, not signed off, that a trainee needs
+    signed off for a deadline due within ``within`` days or already passed."""
+    mine = (
+        select(memberships.c.course_id)
+        .where(memberships.c.user_id == reader_id, memberships.c.role.in_(READER_ROLES))
+        .scalar_subquery()
+    )
+    signed = select(signoffs.c.share_id).where(signoffs.c.share_id == shares.c.id).exists()
+    waiting = conn.execute(
+        select(
+            shares.c.id,
+            shares.c.owner_id,
+            shares.c.course_id,
+            shares.c.kind,
+            shares.c.created_at,
+            users.c.name.label("owner"),
+            courses.c.name.label("course"),
+        )
+        .join(users, users.c.id == shares.c.owner_id)
+        .join(courses, courses.c.id == shares.c.course_id)
+        .where(
+            shares.c.reader_id == reader_id,
+            shares.c.course_id.in_(mine),
+            ~signed,
+            users.c.suspended_at.is_(None),
+            shares.c.expires_at.is_(None) | (shares.c.expires_at > now()),
+        )
+        .order_by(shares.c.created_at)
+    ).all()
+    if not waiting:
+        return []
+    course_ids = sorted({w.course_id for w in waiting})
+    items = _items(conn, course_ids)
+    due = {c: [d for d in deadlines.of_course(conn, c) if d.signoff] for c in course_ids}
+    out = []
+    for w in waiting:
+        for d in due[w.course_id]:
+            counts = d.kind == w.kind and (
+                d.starts_on is None or w.created_at.date() >= d.starts_on
+            )
+            if not counts:
+                continue
+            s = deadlines.standing(d, items.get((w.course_id, w.owner_id), []), on)
+            soon = s.status == WAITING and (d.due_on - on).days <= within
+            if not (soon or s.status == OVERDUE):
+                continue
+            day = f"{d.due_on.day} {d.due_on:%B %Y}"
+            late = "was due" if s.status == OVERDUE else "is due"
+            out.append(
+                {
+                    "kind": "signoff",
+                    "deadline": d.id,
+                    "share": w.id,
+                    "course": w.course_id,
+                    "due_on": d.due_on.isoformat(),
+                    "subject": f"Awaiting your sign-off: “{d.title}”",
+                    "text": f"An item {w.owner} shared with you awaits your sign-off for "
+                    f"“{d.title}” in {w.course}, which {late} on {day}.",
+                }
+            )
+    return out
+
+
 def my_deadlines(engine: Engine, actor: Actor) -> list[dict[str, Any]]:
     """Every deadline of the courses this member is a trainee in, and where they stand."""
     with reading(engine) as conn:
@@ -230,8 +313,10 @@ def for_member(engine: Engine, actor: Actor) -> list[dict[str, Any]]:
                     "text": text,
                 }
             )
-        for n in _upcoming(conn, actor.id, deadlines.today(), SOON_DAYS):
+        on = deadlines.today()
+        for n in _upcoming(conn, actor.id, on, SOON_DAYS):
             out.append({k: v for k, v in n.items() if not k.startswith("_")})
+        out.extend(_awaiting_me(conn, actor.id, on, SOON_DAYS))
     return out
 
 
@@ -275,7 +360,7 @@ def remind(engine: Engine, config: ServerConfig, within_days: int = 3) -> dict[s
     counts are of the new ones. Without SMTP nothing is recorded or sent (the home page
     works them out afresh) and the counts are of those current."""
     on = deadlines.today()
-    made = {"due_soon": 0, "overdue": 0}
+    made = {"due_soon": 0, "overdue": 0, "signoff": 0}
     with writing(engine) as conn:
         trainees = conn.execute(
             select(memberships.c.user_id)
@@ -287,6 +372,16 @@ def remind(engine: Engine, config: ServerConfig, within_days: int = 3) -> dict[s
             for n in _upcoming(conn, user_id, on, within_days):
                 if config.smtp is None or _record_deadline(conn, n["kind"], n["deadline"], user_id):
                     made[n["kind"]] += 1
+        readers = conn.execute(
+            select(memberships.c.user_id)
+            .join(users, users.c.id == memberships.c.user_id)
+            .where(memberships.c.role.in_(READER_ROLES), users.c.suspended_at.is_(None))
+            .distinct()
+        ).scalars()
+        for user_id in list(readers):
+            for n in _awaiting_me(conn, user_id, on, within_days):
+                if config.smtp is None or _record_signoff(conn, n, user_id):
+                    made["signoff"] += 1
     return {**made, "mailed": deliver(engine, config)}
 
 
@@ -356,6 +451,15 @@ def _mail_text(
             return None
         subject, text = _comment_text(row.times, title or "Untitled")
         return subject, f"{text} Sign in to read it: {sign_in}\n"
+    if row.kind == "signoff":
+        waiting = [
+            n
+            for n in _awaiting_me(conn, row.user_id, on, within=FAR)
+            if (n["deadline"], n["share"]) == (row.deadline_id, row.share_id)
+        ]
+        if not waiting:
+            return None
+        return waiting[0]["subject"], f"{waiting[0]['text']} Sign in to read it: {sign_in}\n"
     found = [
         n for n in _upcoming(conn, row.user_id, on, within=FAR) if n["deadline"] == row.deadline_id
     ]
