@@ -127,8 +127,8 @@ def test_a_supervisor_comments_and_signs_off_and_the_trainee_sees_it(served, bro
 def test_a_course_lead_reads_the_cohort_page_at_both_widths(served, browser, monkeypatch):
     """Lee sets a deadline from the cohort page; with Tess's practice progress and two
     reflections shared, the page (plots, tables, the deadline form with an error) passes
-    axe and does not scroll sideways at 1280 px or 390 px; Tom's home page shows his
-    notices the same way."""
+    axe and does not scroll sideways at 1280 px or 390 px; so do Tom's home page with his
+    deadlines and Lee's with the courses he leads."""
     import uuid
     from datetime import date, timedelta
 
@@ -152,12 +152,17 @@ def test_a_course_lead_reads_the_cohort_page_at_both_widths(served, browser, mon
     )  # fmt: skip
     monkeypatch.setattr(service, "progress", lambda journal: made)
     body = practice(None).body  # type: ignore[arg-type]
-    for owner, reader, kind, title, text in (
-        ("Tess", "Sue", "practice", "Practice progress", body),
-        ("Tess", "Lee", "entry", "A question for the lead", "Words for Lee."),
+    ids = [str(uuid.uuid4()), str(uuid.uuid4())]
+    for share_id, (owner, reader, kind, title, text) in zip(
+        ids,
+        (
+            ("Tess", "Sue", "practice", "Practice progress", body),
+            ("Tess", "Lee", "entry", "A question for the lead", "Words for Lee."),
+        ),
+        strict=True,
     ):
         world.api(owner).put(
-            f"/api/v1/shares/{uuid.uuid4()}",
+            f"/api/v1/shares/{share_id}",
             json={"kind": kind, "reader": world.ids[reader], "title": title, "body": text},
         )
 
@@ -180,5 +185,13 @@ def test_a_course_lead_reads_the_cohort_page_at_both_widths(served, browser, mon
 
     tom = browser.new_context(bypass_csp=True).new_page()
     sign_in(tom, base, "tom@example.org")
-    assert "Coming up:" in tom.content() or "new comment" in tom.content()
-    check_everywhere(tom, "home-notices")
+    assert tom.get_by_role("heading", name="Your deadlines").is_visible()
+    check_everywhere(tom, "home-deadlines")
+    world.api("Lee").post(f"/api/v1/shares/{ids[1]}/comments", json={"body": "Good question."})
+    tess = browser.new_context(bypass_csp=True).new_page()
+    sign_in(tess, base, "tess@example.org")
+    assert tess.get_by_role("heading", name="For your attention").is_visible()
+    check_everywhere(tess, "home-notices")
+    lee.goto(base + "/")
+    assert lee.get_by_role("heading", name="Courses you lead").is_visible()
+    check_everywhere(lee, "home-lead")

@@ -149,10 +149,11 @@ def serve(app: AppContext, database, public_url, host, port, proxies, workers) -
 @json_option
 @pass_app
 def remind(app: AppContext, database, public_url, within_days, as_json) -> None:
-    """Send deadline reminders (coming up, overdue; to supervisors, items awaiting their
-    sign-off) and unsent "new comment" notices by mail, once each, when ATTUNE_SERVER_SMTP_HOST is set; run it daily from a timer or
-    cron. Mail says only what happened and where to sign in, never what was written.
-    Without SMTP the notices are on each member's home page anyway."""
+    """Send reminders by mail, once each, when ATTUNE_SERVER_SMTP_HOST is set: deadlines
+    coming up or overdue (to trainees), items a deadline waits on (to supervisors), and
+    "new comment" notices not yet sent. Run it daily from a timer or cron. Mail says only
+    what happened and where to sign in, never what was written. Without SMTP the notices
+    are on each member's home page anyway."""
     from attunement.server import db, notices
 
     config = _config(app, database, public_url)

@@ -19,7 +19,7 @@ import csv
 import io
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -188,7 +188,7 @@ def _gather(conn: Connection, actor: Actor, course: Any) -> dict[str, Any]:
     ):
         figures = practice_figures(p.body)
         if figures is not None:  # the newest wins
-            practice[p.owner_id] = Practice(**{**figures.__dict__, "shared_at": p.created_at})
+            practice[p.owner_id] = replace(figures, shared_at=p.created_at)
     readers = dict(
         conn.execute(
             select(users.c.id, users.c.name).where(
