@@ -417,3 +417,9 @@ def test_practice_figures_are_read_from_what_the_local_app_sends(monkeypatch):
     odd += "| --- | ---: | ---: |\n| reflection | 7.5 | 0.5 |\n| <b>x</b> | 0.1 | 0.1 |\n"
     parsed = cohort.practice_figures(odd)
     assert parsed is not None and parsed.per_week == {"reflection": [None]}
+
+
+def test_a_trainee_is_told_before_sharing_that_the_lead_sees_practice_figures(monkeypatch):
+    body = practice_body(monkeypatch, 2, ["2026-11-23"], {"reflection": [0.5]})
+    assert "also appear in the course lead's overview" in body
+    assert cohort.practice_figures(body) is not None
