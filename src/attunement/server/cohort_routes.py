@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from attunement.errors import InvalidInput
@@ -36,9 +36,10 @@ class DeadlineIn(BaseModel):
 
 
 @api.get("/courses/{course_id}/cohort", **access("content"))
-def cohort_json(course_id: str, db: DB, actor: ContentReader) -> dict[str, Any]:
-    data: dict[str, Any] = cohort.cohort(db, actor, course_id)
-    return data
+def cohort_json(course_id: str, db: DB, actor: ContentReader) -> Response:
+    # Already plain JSON values: answered as they are, without FastAPI's encoder walking
+    # a few hundred trainees' items again.
+    return JSONResponse(cohort.cohort(db, actor, course_id))
 
 
 @api.get("/courses/{course_id}/deadlines", **access("content"))
