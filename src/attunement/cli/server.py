@@ -118,6 +118,7 @@ def serve(app: AppContext, database, public_url, host, port, proxies, workers) -
     os.environ[config_module.ENV_DATABASE] = config.database_url
     os.environ[config_module.ENV_PUBLIC_URL] = config.public_url
     os.environ[config_module.ENV_TRUSTED_PROXIES] = ",".join(config.trusted_proxies)
+    os.environ[config_module.ENV_KEY_FILE] = config.key_file
     os.environ["ATTUNE_SERVER_DATA_DIR"] = str(app.data_dir)
     click.echo(
         f"Attunement team server on http://{host}:{port} (public address "
@@ -183,22 +184,26 @@ def remind(app: AppContext, database, public_url, within_days, as_json) -> None:
 @click.option("--email", help="Your e-mail address on the server (asked if not given).")
 @pass_app
 def login(app: AppContext, url: str, email: str | None) -> None:
-    """Sign this computer in to a team server. The password is asked for and sent once;
+    """Sign this computer in to a team server. The password is asked for and sent once
+    (with the code from your authenticator app, if your account has a second factor);
     only a revocable token is kept, in the data folder."""
     import platform
 
+    from attunement.errors import InvalidInput
     from attunement.server import client, team
 
     client.normal_url(url)
     email = email or click.prompt("E-mail address")
     password = click.prompt("Password", hide_input=True)
-    made = team.sign_in(
-        app.data_dir,
-        url,
-        email,
-        password,
-        label=f"attune on {platform.node() or 'a computer'}"[:120],
-    )
+    label = f"attune on {platform.node() or 'a computer'}"[:120]
+    try:
+        made = team.sign_in(app.data_dir, url, email, password, label=label)
+    except InvalidInput as exc:
+        if exc.code != client.SECOND_FACTOR_NEEDED:
+            raise
+        # The account has a second factor: the password is sent again with the code.
+        code = click.prompt("Code from your authenticator app (or a recovery code)")
+        made = team.sign_in(app.data_dir, url, email, password, label=label, code=code)
     ok(
         f"Signed in to {made.url} as {made.email}; `attune share readers` lists whom you "
         "can share with."

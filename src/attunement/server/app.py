@@ -40,7 +40,16 @@ def access(kind: str) -> dict[str, Any]:
 
 def create_app(config: ServerConfig, engine: Engine | None = None) -> FastAPI:
     from attunement import __version__
-    from attunement.server import api, cohort_routes, pages
+
+    try:
+        from attunement.server import api, cohort_routes, pages, signin_pages
+    except ModuleNotFoundError as exc:
+        from attunement.errors import StorageError
+
+        raise StorageError(
+            f"The team server needs {exc.name}, part of its extra; install it with "
+            "pip install 'attunement[server]'."
+        ) from None
 
     engine = engine or open_engine(config.database_url)
     ensure_schema(engine)
@@ -55,6 +64,7 @@ def create_app(config: ServerConfig, engine: Engine | None = None) -> FastAPI:
     app.state.config = config
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(signin_pages.router)
     app.include_router(cohort_routes.api)
     app.include_router(cohort_routes.pages)
 
@@ -95,11 +105,12 @@ def create_app(config: ServerConfig, engine: Engine | None = None) -> FastAPI:
 def route_table() -> list[Any]:
     """Every route the server answers (the JSON API's and the pages'), as FastAPI routes;
     the authorisation tests walk this list."""
-    from attunement.server import api, cohort_routes, pages
+    from attunement.server import api, cohort_routes, pages, signin_pages
 
     return [
         *api.router.routes,
         *pages.router.routes,
+        *signin_pages.router.routes,
         *cohort_routes.api.routes,
         *cohort_routes.pages.routes,
     ]

@@ -138,11 +138,17 @@ def _refusal(exc: urllib.error.HTTPError) -> AttuneError:
     return error_
 
 
-def login(data_dir: Path, url: str, email: str, password: str, label: str) -> Login:
+SECOND_FACTOR_NEEDED = "second_factor_needed"  # the server's error code: ask for the code
+
+
+def login(
+    data_dir: Path, url: str, email: str, password: str, label: str, code: str | None = None
+) -> Login:
     client = Client(url)
-    answer = client.call(
-        "POST", "/api/v1/token", {"email": email, "password": password, "label": label}
-    )
+    body = {"email": email, "password": password, "label": label}
+    if code:
+        body["code"] = code
+    answer = client.call("POST", "/api/v1/token", body)
     made = Login(client.url, answer["token"], email.strip().lower())
     save(data_dir, made)
     return made

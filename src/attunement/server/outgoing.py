@@ -119,8 +119,7 @@ def practice(journal: Journal, *, redact: bool = True) -> Outgoing:
         lines += ["", "Themes to practise more: " + ", ".join(f"{t} ({s:.2f})" for t, s in weakest)]
     lines += [
         "",
-        "These figures (not the themes) also appear in the course lead's overview of the "
-        "course.",
+        "These figures (not the themes) also appear in the course lead's overview of the course.",
     ]
     return Outgoing(
         kind="practice",

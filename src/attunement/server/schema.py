@@ -25,7 +25,7 @@ from sqlalchemy import (
 
 from attunement.storage.schema import UtcDateTime
 
-HEAD_REVISION = "s0003"
+HEAD_REVISION = "s0003"  # s0001 -> s0004 (sign-in options) -> s0003 (cohort)
 VERSION_TABLE = "attune_server_version"
 
 ROLES = ("trainee", "supervisor", "lead")  # in a course; "admin" is a property of a user
@@ -110,6 +110,46 @@ signin_failures = Table(
     Column("key", String(300), nullable=False),  # "account:<email>" or "address:<ip>"
     Column("at", UtcDateTime, nullable=False),
     Index("ix_signin_failures_key_at", "key", "at"),
+)
+
+# Sign-in options (s0004). A member's TOTP secret is sealed with the server's key file
+# (``sealing``), never stored in the clear; recovery codes are kept as SHA-256 digests.
+second_factors = Table(
+    "second_factors",
+    metadata,
+    Column("user_id", String(ID), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("secret", Text, nullable=False),  # sealed
+    Column("confirmed_at", UtcDateTime, nullable=True),  # None: being set up
+    Column("last_step", Integer, nullable=False),  # time step of the last code accepted
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+recovery_codes = Table(
+    "recovery_codes",
+    metadata,
+    Column("code_hash", String(64), primary_key=True),
+    Column("user_id", String(ID), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("used_at", UtcDateTime, nullable=True),
+    Index("ix_recovery_codes_user", "user_id"),
+)
+
+# A sign-in half done: the password was right and a code is asked for ("code"), or the
+# browser was sent to the identity provider ("oidc"). Not a session: it reaches nothing
+# but the next step, works once, and ends after a few minutes.
+signin_steps = Table(
+    "signin_steps",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),  # SHA-256 of the browser's cookie
+    Column("kind", String(8), nullable=False),
+    Column("user_id", String(ID), ForeignKey("users.id", ondelete="CASCADE"), nullable=True),
+    Column("state", String(128), nullable=True),
+    Column("nonce", String(128), nullable=True),
+    Column("verifier", String(128), nullable=True),
+    Column("invitation", String(64), nullable=True),  # SHA-256 of a welcome link: joining
+    Column("label", String(120), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Index("ix_signin_steps_expires", "expires_at"),
 )
 
 shares = Table(

@@ -101,15 +101,18 @@ def reader(readers: list[dict[str, Any]], who: str | None) -> dict[str, Any]:
 # -- signing in -------------------------------------------------------------------------
 
 
-def sign_in(data_dir: Path, url: str, email: str, password: str, label: str) -> client.Login:
-    """Exchange an e-mail address and password for a revocable token, kept in the data
-    folder (never the password)."""
+def sign_in(
+    data_dir: Path, url: str, email: str, password: str, label: str, code: str | None = None
+) -> client.Login:
+    """Exchange an e-mail address and password (and, when the server asks, the code from
+    the person's authenticator app) for a revocable token, kept in the data folder
+    (never the password)."""
     url = client.normal_url(url)
     if not email.strip() or "@" not in email:
         raise InvalidInput("Give the e-mail address you use on the team server.", field="email")
     if not password:
         raise InvalidInput("Give your password on the team server.", field="password")
-    return client.login(data_dir, url, email, password, label=label)
+    return client.login(data_dir, url, email, password, label=label, code=code)
 
 
 def sign_out(data_dir: Path) -> bool:

@@ -63,6 +63,7 @@ async def sign_in(request: Request) -> Response:
             email,
             str(form.get("password", "")),
             label=f"attune serve on {platform.node() or 'a computer'}"[:120],
+            code=str(form.get("code", "")).strip()[:64] or None,  # a second factor's code
         )
     except AttuneError as exc:
         return _server(
