@@ -223,3 +223,23 @@ def logout(app: AppContext) -> None:
 
 
 COMMANDS = [server]
+
+
+@server.command()
+@json_option
+@pass_app
+def sync(app: AppContext, as_json: bool) -> None:
+    """Bring home what your supervisor said: comments, change requests and sign-offs on
+    what you shared (shown with `attune show ID`), after sending any shares that waited
+    for the server. Asks only for what changed since the last sync."""
+    from attunement.server import syncing
+
+    report = syncing.sync(app.journal, app.data_dir)
+    if as_json:
+        emit_json(report.to_dict())
+        return
+    for line in report.summary().splitlines():
+        if "changed since you shared it" in line:
+            hint(line)
+        else:
+            ok(line)

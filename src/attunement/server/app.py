@@ -42,7 +42,8 @@ def create_app(config: ServerConfig, engine: Engine | None = None) -> FastAPI:
     from attunement import __version__
 
     try:
-        from attunement.server import api, cohort_routes, pages, signin_pages
+        from attunement.server import api, cohort_routes, pages, signin_pages, sync_api
+        from attunement.server.protocol import Protocol
     except ModuleNotFoundError as exc:
         from attunement.errors import StorageError
 
@@ -63,6 +64,7 @@ def create_app(config: ServerConfig, engine: Engine | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.config = config
     app.include_router(api.router)
+    app.include_router(sync_api.router)
     app.include_router(pages.router)
     app.include_router(signin_pages.router)
     app.include_router(cohort_routes.api)
@@ -99,16 +101,18 @@ def create_app(config: ServerConfig, engine: Engine | None = None) -> FastAPI:
         from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(config.trusted_proxies))
+    app.add_middleware(Protocol)  # outermost: even the Guard's refusals say the version
     return app
 
 
 def route_table() -> list[Any]:
     """Every route the server answers (the JSON API's and the pages'), as FastAPI routes;
     the authorisation tests walk this list."""
-    from attunement.server import api, cohort_routes, pages, signin_pages
+    from attunement.server import api, cohort_routes, pages, signin_pages, sync_api
 
     return [
         *api.router.routes,
+        *sync_api.router.routes,
         *pages.router.routes,
         *signin_pages.router.routes,
         *cohort_routes.api.routes,

@@ -2,7 +2,7 @@
 deadlines soon or past) shown on the home page and mailed when SMTP is set up.
 
 Revision ID: s0003
-Revises: s0004
+Revises: s0002
 Create Date: 2026-12-02
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from attunement.storage.schema import UtcDateTime
 
 revision = "s0003"
-down_revision = "s0004"
+down_revision = "s0002"
 branch_labels = None
 depends_on = None
 
