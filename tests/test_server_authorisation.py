@@ -11,6 +11,7 @@ access fails here.
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 import pytest
 from fastapi.routing import APIRoute
@@ -19,7 +20,15 @@ from sqlalchemy import func, select
 from attunement.server import accounts
 from attunement.server.app import ACCESS, route_table
 from attunement.server.db import reading
-from attunement.server.schema import comments, revisions, sessions, shares, signoffs
+from attunement.server.schema import (
+    comments,
+    deadlines,
+    notices,
+    revisions,
+    sessions,
+    shares,
+    signoffs,
+)
 
 from .server_world import build_world, expire
 
@@ -41,7 +50,25 @@ def scene(tmp_path_factory):
     admin, _ = world.actor("Ada")
     accounts.set_suspended(world.engine, admin, world.ids["Sid"], True)
     tom_session = world.actor("Tom")[0].session_id
+    # Cohort A's lead sets a deadline, and Tom has a notice of a comment on another share.
+    lee = world.api("Lee")
+    deadline = lee.post(
+        f"/api/v1/courses/{world.courses['A']}/deadlines",
+        json={"title": "First reflection", "kind": "entry", "due_on": "2099-01-01"},
+    )
+    assert deadline.status_code == 422  # more than three years away: refused, as it should
+    deadline = lee.post(
+        f"/api/v1/courses/{world.courses['A']}/deadlines",
+        json={"title": "First reflection", "kind": "entry", "due_on": str(date.today())},
+    )
+    other = world.share("Tom", "Sam", "Another", "Other words.")
+    said = world.api("Sam").post(f"/api/v1/shares/{other}/comments", json={"body": "Noted."})
+    assert said.status_code == 201
+    notice = world.api("Tom").get("/api/v1/notices").json()[0]["id"]
     return {
+        "course": world.courses["A"],
+        "deadline": deadline.json()["id"],
+        "notice": notice,
         "world": world,
         "target": target,
         "to_sid": to_sid,
@@ -86,6 +113,9 @@ def fill(path: str, scene, share: str) -> str:
         .replace("{session_id}", scene["tom_session"])
         .replace("{user_id}", world.ids["Tom"])
         .replace("{token}", "not-a-real-invitation")
+        .replace("{course_id}", scene["course"])
+        .replace("{deadline_id}", scene["deadline"])
+        .replace("{notice_id}", scene["notice"])
     )
 
 
@@ -103,6 +133,11 @@ def payload(route: APIRoute, scene) -> dict:
             "/api/v1/shares/{share_id}/signoff": {"revision": 1, "sha256": "0" * 64},
             "/api/v1/account/erase": {"confirm": "nobody@example.org"},
             "/api/v1/token": {"email": "tom@example.org", "password": "wrong password"},
+            "/api/v1/courses/{course_id}/deadlines": {
+                "title": "Sneaky",
+                "kind": "entry",
+                "due_on": str(date.today()),
+            },
         }
         return {"json": bodies.get(route.path, {})}
     forms = {
@@ -111,6 +146,11 @@ def payload(route: APIRoute, scene) -> dict:
         "/admin/courses": {"name": "Sneaky course"},
         "/admin/invitations": {"course": world.courses["A"], "role": "supervisor"},
         "/account/erase": {"confirm": "nobody@example.org"},
+        "/courses/{course_id}/deadlines": {
+            "title": "Sneaky",
+            "kind": "entry",
+            "due_on": str(date.today()),
+        },
     }
     return {"data": forms.get(route.path, {})}
 
@@ -228,4 +268,9 @@ def test_nothing_was_changed_by_the_refused_requests(scene):
             .select_from(sessions)
             .where(sessions.c.public_id == scene["tom_session"])
         ).scalar()
-    assert (n, said, signed, still, tom_sessions) == (1, 0, 0, 2, 1)
+        set_ = conn.execute(select(func.count()).select_from(deadlines)).scalar()
+        unread = conn.execute(
+            select(func.count()).select_from(notices).where(notices.c.seen_at.is_(None))
+        ).scalar()
+    assert (n, said, signed, still, tom_sessions) == (1, 0, 0, 3, 1)
+    assert (set_, unread) == (1, 1)

@@ -96,7 +96,7 @@ def test_a_supervisor_comments_and_signs_off_and_the_trainee_sees_it(served, bro
     tom = browser.new_context(bypass_csp=True).new_page()
     sign_in(tom, base, "tom@example.org")
     assert "signed off" in tom.locator("table").inner_text()
-    tom.get_by_role("link", name="After the scan").click()
+    tom.get_by_role("link", name="After the scan", exact=True).click()
     assert tom.get_by_text("Signed off by Sam").is_visible()
     assert "Sam opened version 1" in tom.content()
     tom.locator("summary").first.click()  # "Reply to Sam"
@@ -122,3 +122,76 @@ def test_a_supervisor_comments_and_signs_off_and_the_trainee_sees_it(served, bro
     stranger.get_by_role("button", name="Sign in").click()
     assert stranger.get_by_role("alert").is_visible()
     check_everywhere(stranger, "signin-error")
+
+
+def test_a_course_lead_reads_the_cohort_page_at_both_widths(served, browser, monkeypatch):
+    """Lee sets a deadline from the cohort page; with Tess's practice progress and two
+    reflections shared, the page (plots, tables, the deadline form with an error) passes
+    axe and does not scroll sideways at 1280 px or 390 px; so do Tom's home page with his
+    deadlines and Lee's with the courses he leads."""
+    import uuid
+    from datetime import date, timedelta
+
+    from attunement.practice import service
+    from attunement.server.outgoing import practice
+
+    world, base, _tmp = served
+    made = service.Progress(
+        attempts=9,
+        weeks=["2026-11-09", "2026-11-16", "2026-11-23"],
+        per_week={
+            "emotional_reactions": [0.25, 0.5, 0.75],
+            "interpretations": [0.0, 0.25, 0.5],
+            "explorations": [0.5, 0.5, 1.0],
+            "reflection": [0.33, 0.5, 0.67],
+            "no_power_signs": [0.5, 0.75, 1.0],
+        },
+        overall={"emotional_reactions": 0.5, "interpretations": 0.25, "explorations": 0.67,
+                 "reflection": 0.5, "no_power_signs": 0.75},
+        themes={},
+    )  # fmt: skip
+    monkeypatch.setattr(service, "progress", lambda journal: made)
+    body = practice(None).body  # type: ignore[arg-type]
+    ids = [str(uuid.uuid4()), str(uuid.uuid4())]
+    for share_id, (owner, reader, kind, title, text) in zip(
+        ids,
+        (
+            ("Tess", "Sue", "practice", "Practice progress", body),
+            ("Tess", "Lee", "entry", "A question for the lead", "Words for Lee."),
+        ),
+        strict=True,
+    ):
+        world.api(owner).put(
+            f"/api/v1/shares/{share_id}",
+            json={"kind": kind, "reader": world.ids[reader], "title": title, "body": text},
+        )
+
+    lee = browser.new_context(bypass_csp=True).new_page()
+    sign_in(lee, base, "lee@example.org")
+    lee.get_by_role("link", name="Cohort A: cohort overview").click()
+    lee.get_by_label("Title").fill("First reflection signed off")
+    lee.get_by_label("Due by the end of").fill(str(date.today() + timedelta(days=14)))
+    lee.get_by_role("button", name="Set deadline").click()
+    assert "Deadline set." in lee.get_by_role("status").inner_text()
+    assert lee.locator("svg.chart").count() == 5
+    assert lee.get_by_role("link", name="Download this overview as CSV").is_visible()
+    check_everywhere(lee, "cohort")
+    lee.get_by_label("Title").fill("Too late")
+    lee.get_by_label("Due by the end of").evaluate("e => e.removeAttribute('min')")
+    lee.get_by_label("Due by the end of").fill("2001-01-01")
+    lee.get_by_role("button", name="Set deadline").click()
+    assert "has passed" in lee.get_by_role("alert").inner_text()
+    check_everywhere(lee, "cohort-error")
+
+    tom = browser.new_context(bypass_csp=True).new_page()
+    sign_in(tom, base, "tom@example.org")
+    assert tom.get_by_role("heading", name="Your deadlines").is_visible()
+    check_everywhere(tom, "home-deadlines")
+    world.api("Lee").post(f"/api/v1/shares/{ids[1]}/comments", json={"body": "Good question."})
+    tess = browser.new_context(bypass_csp=True).new_page()
+    sign_in(tess, base, "tess@example.org")
+    assert tess.get_by_role("heading", name="For your attention").is_visible()
+    check_everywhere(tess, "home-notices")
+    lee.goto(base + "/")
+    assert lee.get_by_role("heading", name="Courses you lead").is_visible()
+    check_everywhere(lee, "home-lead")

@@ -137,6 +137,49 @@ def serve(app: AppContext, database, public_url, host, port, proxies, workers) -
 
 
 @server.command()
+@database_option
+@url_option
+@click.option(
+    "--within",
+    "within_days",
+    default=3,
+    show_default=True,
+    type=click.IntRange(0, 60),
+    help="Remind of deadlines due within this many days (overdue ones always).",
+)
+@json_option
+@pass_app
+def remind(app: AppContext, database, public_url, within_days, as_json) -> None:
+    """Send reminders by mail, once each, when ATTUNE_SERVER_SMTP_HOST is set: deadlines
+    coming up or overdue (to trainees), items a deadline waits on (to supervisors), and
+    "new comment" notices not yet sent. Run it daily from a timer or cron. Mail says only
+    what happened and where to sign in, never what was written. Without SMTP the notices
+    are on each member's home page anyway."""
+    from attunement.server import db, notices
+
+    config = _config(app, database, public_url)
+    engine = db.open_engine(config.database_url)
+    db.ensure_schema(engine)
+    try:
+        done = notices.remind(engine, config, within_days)
+    finally:
+        engine.dispose()
+    if as_json:
+        emit_json({**done, "smtp": config.smtp is not None})
+        return
+    ok(
+        f"Deadlines: {done['due_soon']} coming up, {done['overdue']} overdue, "
+        f"{done['signoff']} awaiting a supervisor's sign-off; {done['mailed']} mail"
+        f"{'s' if done['mailed'] != 1 else ''} sent."
+    )
+    if config.smtp is None:
+        hint(
+            "No mail is sent: ATTUNE_SERVER_SMTP_HOST is not set. Members see their notices "
+            "on their home page when they sign in."
+        )
+
+
+@server.command()
 @click.argument("url")
 @click.option("--email", help="Your e-mail address on the server (asked if not given).")
 @pass_app

@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, BackgroundTasks, Request
 from pydantic import BaseModel, Field
 
-from attunement.server import accounts, audit, ownership, reviews, sharing
+from attunement.server import accounts, audit, notices, ownership, reviews, sharing
 from attunement.server.app import access
 from attunement.server.db import reading
 from attunement.server.deps import DB, Admin, Config, ContentReader, Member
@@ -125,10 +125,19 @@ def revoke(share_id: str, db: DB, actor: ContentReader) -> dict[str, bool]:
 
 
 @router.post("/shares/{share_id}/comments", status_code=201, **access("content"))
-def comment(share_id: str, body: CommentIn, db: DB, actor: ContentReader) -> dict[str, Any]:
-    return reviews.comment(
+def comment(
+    share_id: str,
+    body: CommentIn,
+    db: DB,
+    config: Config,
+    actor: ContentReader,
+    background: BackgroundTasks,
+) -> dict[str, Any]:
+    made = reviews.comment(
         db, actor, share_id, body.body, kind=body.kind, quote=body.quote, parent_id=body.parent
     )
+    background.add_task(notices.deliver_quietly, db, config)  # after the answer
+    return made
 
 
 @router.post("/shares/{share_id}/signoff", status_code=201, **access("content"))

@@ -42,7 +42,7 @@ def create_app(config: ServerConfig, engine: Engine | None = None) -> FastAPI:
     from attunement import __version__
 
     try:
-        from attunement.server import api, pages, signin_pages, sync_api
+        from attunement.server import api, cohort_routes, pages, signin_pages, sync_api
         from attunement.server.protocol import Protocol
     except ModuleNotFoundError as exc:
         from attunement.errors import StorageError
@@ -67,6 +67,8 @@ def create_app(config: ServerConfig, engine: Engine | None = None) -> FastAPI:
     app.include_router(sync_api.router)
     app.include_router(pages.router)
     app.include_router(signin_pages.router)
+    app.include_router(cohort_routes.api)
+    app.include_router(cohort_routes.pages)
 
     @app.exception_handler(AttuneError)
     async def attune_error(request: Request, exc: AttuneError) -> Response:
@@ -106,13 +108,15 @@ def create_app(config: ServerConfig, engine: Engine | None = None) -> FastAPI:
 def route_table() -> list[Any]:
     """Every route the server answers (the JSON API's and the pages'), as FastAPI routes;
     the authorisation tests walk this list."""
-    from attunement.server import api, pages, signin_pages, sync_api
+    from attunement.server import api, cohort_routes, pages, signin_pages, sync_api
 
     return [
         *api.router.routes,
         *sync_api.router.routes,
         *pages.router.routes,
         *signin_pages.router.routes,
+        *cohort_routes.api.routes,
+        *cohort_routes.pages.routes,
     ]
 
 

@@ -21,6 +21,20 @@ ENV_PUBLIC_URL = "ATTUNE_SERVER_URL"
 ENV_KEY_FILE = "ATTUNE_SERVER_KEY_FILE"
 KEY_NAME = "server.key"
 SQLITE_NAME = "server.sqlite3"
+ENV_SMTP = "ATTUNE_SERVER_SMTP_"  # HOST, PORT, USER, PASSWORD, FROM, STARTTLS, CAFILE
+
+
+@dataclass(frozen=True)
+class Smtp:
+    """The mail server that reminders and comment notices go through (optional)."""
+
+    host: str
+    sender: str  # the From: address
+    port: int = 587
+    user: str = ""
+    password: str = ""
+    starttls: bool = True
+    cafile: str = ""  # a CA bundle to trust, for a mail server with an internal CA
 
 
 @dataclass(frozen=True)
@@ -49,6 +63,9 @@ class ServerConfig:
     key_file: str = ""
     # A sign-in half done (a code to give, a trip to the identity provider) lasts this long.
     step_minutes: int = 10
+    # Deadline reminders and "new comment" notices by mail; without it they are shown
+    # on the home page only (they are shown there either way).
+    smtp: Smtp | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -112,4 +129,36 @@ def load(
         database_url=database_url(database, data_dir),
         public_url=url,
         trusted_proxies=tuple(p.strip() for p in proxies.split(",") if p.strip()),
+        smtp=smtp_from(os.environ),
+    )
+
+
+def smtp_from(env: dict[str, str] | os._Environ[str]) -> Smtp | None:
+    """The SMTP settings in ``ATTUNE_SERVER_SMTP_*``, or None when no host is given."""
+    host = env.get(ENV_SMTP + "HOST", "").strip()
+    if not host:
+        return None
+    sender = env.get(ENV_SMTP + "FROM", "").strip()
+    if "@" not in sender:
+        raise InvalidInput(
+            f"Set {ENV_SMTP}FROM to the address reminders come from, like "
+            f"attune@example.org ({ENV_SMTP}HOST is set, so mail is switched on).",
+            field="smtp",
+        )
+    port_text = env.get(ENV_SMTP + "PORT", "").strip() or "587"
+    if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
+        raise InvalidInput(
+            f"{ENV_SMTP}PORT must be a port number like 587, not {port_text!r}.", field="smtp"
+        )
+    starttls = env.get(ENV_SMTP + "STARTTLS", "yes").strip().lower()
+    if starttls not in ("yes", "no", "true", "false", "1", "0", "on", "off"):
+        raise InvalidInput(f"{ENV_SMTP}STARTTLS must be yes or no, not {starttls!r}.", field="smtp")
+    return Smtp(
+        host=host,
+        sender=sender,
+        port=int(port_text),
+        user=env.get(ENV_SMTP + "USER", ""),
+        password=env.get(ENV_SMTP + "PASSWORD", ""),
+        starttls=starttls in ("yes", "true", "1", "on"),
+        cafile=env.get(ENV_SMTP + "CAFILE", ""),
     )

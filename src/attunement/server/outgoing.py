@@ -126,6 +126,10 @@ def practice(journal: Journal, *, redact: bool = True) -> Outgoing:
     weakest = sorted(made.themes.items(), key=lambda kv: kv[1])[:3]
     if weakest:
         lines += ["", "Themes to practise more: " + ", ".join(f"{t} ({s:.2f})" for t, s in weakest)]
+    lines += [
+        "",
+        "These figures (not the themes) also appear in the course lead's overview of the course.",
+    ]
     return Outgoing(
         kind="practice",
         title="Practice progress",

@@ -38,7 +38,7 @@ def export(engine: Engine, actor: Actor) -> dict[str, Any]:
     out = {
         "exported_at": now().isoformat(),
         "account": accounts.account(engine, actor),
-        "shares": [sharing.view(engine, actor, share_id) for share_id in mine],
+        "shares": [sharing.view(engine, actor, share_id, reading_it=False) for share_id in mine],
         "comments_written": written,
     }
     with writing(engine) as conn:

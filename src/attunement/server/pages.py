@@ -11,13 +11,13 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from attunement.errors import InvalidInput
-from attunement.server import accounts, audit, ownership, reviews, sharing
+from attunement.server import accounts, audit, cohort, notices, ownership, reviews, sharing
 from attunement.server.app import HERE, access, current
 from attunement.server.db import reading
 from attunement.server.deps import DB, Admin, Config, ContentReader, Member
@@ -89,6 +89,8 @@ NOTES = {
     "session": "That session has ended.",
     "course": "Course created.",
     "member": "Done.",
+    "deadline": "Deadline set. Trainees see it on their home page as it comes near.",
+    "deadline-gone": "Deadline removed.",
 }
 
 
@@ -245,6 +247,9 @@ def home(request: Request, db: DB, actor: Member) -> Response:
         {
             "inbox": sharing.inbox(db, actor),
             "mine": sharing.mine(db, actor),
+            "notices": notices.for_member(db, actor),
+            "deadlines": notices.my_deadlines(db, actor),
+            "leads": cohort.led_by(db, actor),
             "note": note_of(request),
         },
     )
@@ -284,7 +289,9 @@ def share_page(
 def comment(
     share_id: str,
     db: DB,
+    config: Config,
     actor: ContentReader,
+    background: BackgroundTasks,
     body: str = Form("", max_length=10_000),
     quote: str = Form("", max_length=2_000),
     parent: str = Form("", max_length=64),
@@ -293,6 +300,7 @@ def comment(
     reviews.comment(
         db, actor, share_id, body, kind=kind, quote=quote or None, parent_id=parent or None
     )
+    background.add_task(notices.deliver_quietly, db, config)  # after the answer
     return back(
         f"/shares/{sharing.share_id_of(share_id)}", "changes" if kind == "changes" else "commented"
     )

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from attunement.errors import Conflict, InvalidInput, NotFound
-from attunement.server import audit, authz
+from attunement.server import audit, authz, notices
 from attunement.server.db import now, writing
 from attunement.server.schema import comments, revisions, signoffs
 from attunement.server.sessions import Actor
@@ -85,6 +85,7 @@ def comment(
                 created_at=now(),
             )
         )
+        notices.on_comment(conn, access.share, actor.id)
         action = "changes.request" if kind == "changes" else "comment"
         audit.record(
             conn,

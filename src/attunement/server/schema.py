@@ -13,6 +13,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -25,7 +26,7 @@ from sqlalchemy import (
 
 from attunement.storage.schema import UtcDateTime
 
-HEAD_REVISION = "s0002"  # s0001 → s0004 → s0002
+HEAD_REVISION = "s0003"  # s0001 → s0004 → s0002 → s0003
 VERSION_TABLE = "attune_server_version"
 
 ROLES = ("trainee", "supervisor", "lead")  # in a course; "admin" is a property of a user
@@ -166,6 +167,7 @@ shares = Table(
     Index("ix_shares_owner", "owner_id"),
     Index("ix_shares_reader", "reader_id"),
     Index("ix_shares_expires", "expires_at"),
+    Index("ix_shares_course", "course_id"),  # the cohort page (s0003)
 )
 
 revisions = Table(
@@ -253,6 +255,45 @@ audit = Table(
     Column("detail", String(200), nullable=True),  # a revision number or digest; no content
     Index("ix_audit_owner", "owner_id"),
     Index("ix_audit_at", "at"),
+)
+
+deadlines = Table(
+    "deadlines",
+    metadata,
+    # Set by a course's lead: "a reflection signed off by 15 January". Met by a trainee
+    # when an item of ``kind`` they shared in the course (from ``starts_on``, if set) is
+    # signed off (or, when ``signoff`` is false, shared) by the end of ``due_on``, UTC.
+    Column("id", String(ID), primary_key=True),
+    Column("course_id", String(ID), ForeignKey("courses.id", ondelete="CASCADE"), nullable=False),
+    Column("title", String(120), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("signoff", Boolean, nullable=False),
+    Column("starts_on", Date, nullable=True),
+    Column("due_on", Date, nullable=False),
+    Column("created_by", String(ID), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_deadlines_course", "course_id"),
+)
+
+notices = Table(
+    "notices",
+    metadata,
+    # What a member is told: new comments on a share, a deadline soon or past. Shown on
+    # the home page until dismissed, and mailed once when SMTP is set up. Never content:
+    # the text is made when shown, from the share's title or the deadline's.
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", String(ID), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),  # "comment", "due_soon" or "overdue"
+    Column("share_id", String(ID), ForeignKey("shares.id", ondelete="CASCADE"), nullable=True),
+    Column(
+        "deadline_id", String(ID), ForeignKey("deadlines.id", ondelete="CASCADE"), nullable=True
+    ),
+    Column("key", String(200), nullable=False, unique=True),  # one notice per happening
+    Column("times", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("mailed_at", UtcDateTime, nullable=True),
+    Column("seen_at", UtcDateTime, nullable=True),
+    Index("ix_notices_user", "user_id"),
 )
 
 APPEND_ONLY_SQLITE = [

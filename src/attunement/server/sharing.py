@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from attunement.errors import InvalidInput, NotFound
-from attunement.server import audit, authz
+from attunement.server import audit, authz, notices
 from attunement.server.accounts import readers_for
 from attunement.server.db import now, writing
 from attunement.server.errors import NotAllowed
@@ -273,7 +273,12 @@ def inbox(engine: Engine, actor: Actor) -> list[dict[str, Any]]:
 
 
 def view(
-    engine: Engine, actor: Actor, share_id: str, revision: int | None = None
+    engine: Engine,
+    actor: Actor,
+    share_id: str,
+    revision: int | None = None,
+    *,
+    reading_it: bool = True,  # False: an export; comment notices stay unread
 ) -> dict[str, Any]:
     """One share as its owner or reader sees it: a revision's text, the list of
     revisions, the comment thread and the sign-offs; the owner also sees who opened it.
@@ -288,6 +293,8 @@ def view(
         ).first()
         if shown is None:
             raise NotFound(f"This shared item has no revision {number}.", field="revision")
+        if reading_it and shown.number == row.latest:  # its comment notices are read too
+            notices.read_share(conn, share_id, actor.id)
         if access.role == "reader":
             conn.execute(
                 opens.insert().values(

@@ -1,0 +1,370 @@
+"""The course lead's view of a course: for each trainee, what they shared (by kind, with
+whom, its status), their practice (attempts and progress per dimension, from the
+practice progress they shared in the course) and where they stand against each of the
+course's deadlines; with a CSV of the same.
+
+Metadata only: kinds, dates, readers, versions, statuses and practice figures (a
+practice share holds nothing else). A shared item's title, and the link to read it,
+appear only for items shared with the person looking. Every look, and every CSV, is in
+the audit log. Only the course's lead(s) and admins may look; everyone else gets the
+same 404 as for a course that does not exist.
+
+The page, the JSON and the CSV all come from :func:`cohort`; a few set-wise queries per
+course, whatever its size.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.engine import Connection, Engine
+
+from attunement.errors import NotFound
+from attunement.server import audit, deadlines
+from attunement.server.db import now, reading, writing
+from attunement.server.deadlines import OVERDUE, WAITING, Item
+from attunement.server.schema import (
+    KINDS,
+    comments,
+    courses,
+    memberships,
+    revisions,
+    shares,
+    signoffs,
+    users,
+)
+from attunement.server.sessions import Actor
+
+# ---- practice figures, read from a shared practice progress ---------------------------
+
+_ATTEMPTS = re.compile(r"^(\d{1,7}) practice responses? over (\d{1,5}) weeks?\b")
+_ROW = re.compile(r"^\|(.+)\|\s*$")
+_WEEK = re.compile(r"^week of (\d{4}-\d{2}-\d{2})$")
+MAX_DIMENSIONS = 12
+
+
+@dataclass(frozen=True)
+class Practice:
+    attempts: int
+    weeks: list[str]  # the Mondays (ISO dates) of the weeks shown, oldest first
+    per_week: dict[str, list[float | None]]  # dimension ("emotional_reactions") -> values
+    overall: dict[str, float | None]
+    shared_at: datetime | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "attempts": self.attempts,
+            "weeks": self.weeks,
+            "per_week": self.per_week,
+            "overall": self.overall,
+            "shared_at": self.shared_at.isoformat() if self.shared_at else None,
+        }
+
+
+def practice_figures(body: str) -> Practice | None:
+    """The figures in a practice progress share, as `attune share practice` writes it
+    (see :func:`attunement.server.outgoing.practice`), or None if the text is not one."""
+    lines = body.splitlines()
+    found = _ATTEMPTS.match(lines[0].strip()) if lines else None
+    if found is None:
+        return None
+    rows = [
+        [cell.strip() for cell in m.group(1).split("|")]
+        for line in lines
+        if (m := _ROW.match(line.strip()))
+    ]
+    if len(rows) < 2 or rows[0][:1] != ["dimension"] or rows[0][-1:] != ["overall"]:
+        return Practice(int(found.group(1)), [], {}, {})
+    weeks = []
+    for cell in rows[0][1:-1]:
+        week = _WEEK.match(cell)
+        if week is None:
+            return Practice(int(found.group(1)), [], {}, {})
+        weeks.append(week.group(1))
+    per_week: dict[str, list[float | None]] = {}
+    overall: dict[str, float | None] = {}
+    for row in rows[2 : 2 + MAX_DIMENSIONS]:  # after the header and its --- line
+        if len(row) != len(weeks) + 2 or not re.fullmatch(r"[a-z][a-z ]{0,40}", row[0]):
+            continue
+        name = row[0].replace(" ", "_")
+        values = [_number(v) for v in row[1:]]
+        per_week[name] = values[:-1]
+        overall[name] = values[-1]
+    return Practice(int(found.group(1)), weeks, per_week, overall)
+
+
+def _number(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if 0 <= value <= 1 else None
+
+
+# ---- the cohort ---------------------------------------------------------------------------
+
+
+def cohort(engine: Engine, actor: Actor, course_id: str, *, action: str = "cohort.read") -> Any:
+    """Everything the course's lead sees, as plain data (the page, JSON and CSV)."""
+    with reading(engine) as conn:
+        try:
+            course = deadlines.require_lead(conn, actor, course_id)
+        except NotFound:
+            course = None
+        else:
+            out = _gather(conn, actor, course)
+    with writing(engine) as conn:  # a short write: the look itself, after reading
+        if course is None:
+            audit.record(conn, actor.id, action, "course", course_id[:64], outcome="refused")
+        else:
+            audit.record(conn, actor.id, action, "course", course.id)
+    if course is None:
+        raise NotFound(deadlines.NO_SUCH_COURSE)
+    return out
+
+
+def _gather(conn: Connection, actor: Actor, course: Any) -> dict[str, Any]:
+    on = deadlines.today()
+    moment = now()
+    due = deadlines.of_course(conn, course.id)
+    people = conn.execute(
+        select(users.c.id, users.c.name, users.c.email, users.c.suspended_at)
+        .join(memberships, memberships.c.user_id == users.c.id)
+        .where(memberships.c.course_id == course.id, memberships.c.role == "trainee")
+        .order_by(users.c.name, users.c.email)
+    ).all()
+    live = and_(
+        shares.c.course_id == course.id,
+        shares.c.expires_at.is_(None) | (shares.c.expires_at > moment),
+    )
+    rows = conn.execute(
+        select(
+            shares.c.id,
+            shares.c.owner_id,
+            shares.c.reader_id,
+            shares.c.kind,
+            shares.c.created_at,
+            shares.c.latest,
+        )
+        .where(live)
+        .order_by(shares.c.created_at)
+    ).all()
+    signed: dict[str, list[Any]] = defaultdict(list)
+    for s in conn.execute(
+        select(signoffs.c.share_id, signoffs.c.revision, signoffs.c.signed_at)
+        .join(shares, shares.c.id == signoffs.c.share_id)
+        .where(live)
+    ):
+        signed[s.share_id].append(s)
+    changes = dict(
+        conn.execute(
+            select(comments.c.share_id, func.max(comments.c.revision))
+            .join(shares, shares.c.id == comments.c.share_id)
+            .where(live, comments.c.kind == "changes")
+            .group_by(comments.c.share_id)
+        ).all()
+    )
+    latest_rev = and_(revisions.c.share_id == shares.c.id, revisions.c.number == shares.c.latest)
+    mine = dict(
+        conn.execute(
+            select(shares.c.id, revisions.c.title)
+            .join(revisions, latest_rev)
+            .where(live, shares.c.reader_id == actor.id)
+        ).all()
+    )
+    practice: dict[str, Practice] = {}
+    for p in conn.execute(
+        select(shares.c.owner_id, revisions.c.body, revisions.c.created_at)
+        .join(revisions, latest_rev)
+        .where(live, shares.c.kind == "practice")
+        .order_by(revisions.c.created_at)
+    ):
+        figures = practice_figures(p.body)
+        if figures is not None:  # the newest wins
+            practice[p.owner_id] = replace(figures, shared_at=p.created_at)
+    readers = dict(
+        conn.execute(
+            select(users.c.id, users.c.name).where(
+                users.c.id.in_({r.reader_id for r in rows} or {""})
+            )
+        ).all()
+    )
+    by_owner: dict[str, list[Any]] = defaultdict(list)
+    for r in rows:
+        by_owner[r.owner_id].append(r)
+
+    trainees = []
+    for person in people:
+        items, shown = [], []
+        for r in by_owner.get(person.id, []):
+            signs = signed.get(r.id, [])
+            first = min((s.signed_at for s in signs), default=None)
+            items.append(Item(r.kind, r.created_at, first))
+            if any(s.revision == r.latest for s in signs):
+                status = "signed off"
+            elif changes.get(r.id) == r.latest:
+                status = "changes requested"
+            else:
+                status = "not signed off"
+            entry: dict[str, Any] = {
+                "kind": r.kind,
+                "reader": readers.get(r.reader_id, "someone who left"),
+                "shared_at": r.created_at.isoformat(),
+                "version": r.latest,
+                "status": status,
+                "signed_at": first.isoformat() if first else None,
+            }
+            if r.id in mine and person.suspended_at is None:  # shared with the one looking
+                entry.update(id=r.id, title=mine[r.id])
+            shown.append(entry)
+        standings = {d.id: deadlines.standing(d, items, on) for d in due}
+        overdue = [d.id for d in due if standings[d.id].status == OVERDUE]
+        figures = practice.get(person.id)
+        trainees.append(
+            {
+                "id": person.id,
+                "name": person.name,
+                "email": person.email,
+                "suspended": person.suspended_at is not None,
+                "on_track": not overdue,
+                "shared": {k: sum(1 for i in items if i.kind == k) for k in KINDS},
+                "signoffs_pending": sum(1 for s in standings.values() if s.status == WAITING),
+                "overdue": overdue,
+                "deadlines": {k: v.to_dict() for k, v in standings.items()},
+                "practice": figures.to_dict() if figures else None,
+                "items": shown,
+            }
+        )
+    return {
+        "course": {"id": course.id, "name": course.name},
+        "as_of": on.isoformat(),
+        "deadlines": [
+            {
+                **d.to_dict(),
+                "standing": {
+                    status: sum(1 for t in trainees if t["deadlines"][d.id]["status"] == status)
+                    for status in deadlines.STATUS_NAMES
+                },
+            }
+            for d in due
+        ],
+        "summary": {
+            "trainees": len(trainees),
+            "on_track": sum(1 for t in trainees if t["on_track"]),
+            "overdue": sum(1 for t in trainees if not t["on_track"]),
+            "signoffs_pending": sum(t["signoffs_pending"] for t in trainees),
+            "shared": {k: sum(t["shared"][k] for t in trainees) for k in KINDS},
+        },
+        "practice": _cohort_practice(trainees),
+        "trainees": trainees,
+    }
+
+
+def _cohort_practice(trainees: list[dict[str, Any]]) -> dict[str, Any]:
+    """Each dimension's weekly average over the trainees who shared that week's figure."""
+    sums: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for t in trainees:
+        p = t["practice"]
+        if not p:
+            continue
+        for dimension, values in p["per_week"].items():
+            for week, value in zip(p["weeks"], values, strict=False):
+                if value is not None:
+                    sums[dimension][week].append(value)
+    return {
+        dimension: [
+            {"week": week, "mean": round(sum(v) / len(v), 3), "trainees": len(v)}
+            for week, v in sorted(weeks.items())
+        ]
+        for dimension, weeks in sums.items()
+    }
+
+
+def led_by(engine: Engine, actor: Actor) -> list[dict[str, str]]:
+    """The courses whose cohort this person may see: those they lead (admins: all)."""
+    with reading(engine) as conn:
+        query = select(courses.c.id, courses.c.name).order_by(courses.c.name)
+        if not actor.is_admin:
+            query = query.join(memberships, memberships.c.course_id == courses.c.id).where(
+                memberships.c.user_id == actor.id, memberships.c.role == "lead"
+            )
+        return [{"id": r.id, "name": r.name} for r in conn.execute(query)]
+
+
+# ---- the CSV -------------------------------------------------------------------------------
+
+_FORMULA = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def cell(value: Any) -> Any:
+    """A value safe to open in a spreadsheet: text that a spreadsheet would take for a
+    formula (starting = + - @, a tab or a line break) gets a leading apostrophe."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float) or value is None:
+        return "" if value is None else value
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
+def csv_text(data: dict[str, Any]) -> str:
+    """One row per trainee: metadata only (no title, no text)."""
+    dims = sorted({d for t in data["trainees"] if t["practice"] for d in t["practice"]["overall"]})
+    header = [
+        "trainee",
+        "email",
+        "on track",
+        *(f"{k} shared" for k in KINDS),
+        "sign-offs pending",
+        "deadlines overdue",
+        "practice responses",
+        *(f"practice {d.replace('_', ' ')} (overall)" for d in dims),
+        *(f"{d['title']} (due {d['due_on']})" for d in data["deadlines"]),
+    ]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([cell(h) for h in header])
+    for t in data["trainees"]:
+        p = t["practice"] or {"attempts": None, "overall": {}}
+        standing = []
+        for d in data["deadlines"]:
+            s = t["deadlines"][d["id"]]
+            done = f" {s['done_at'][:10]}" if s["done_at"] else ""
+            standing.append(s["name"] + done)
+        writer.writerow(
+            [
+                cell(v)
+                for v in [
+                    t["name"],
+                    t["email"],
+                    t["on_track"],
+                    *(t["shared"][k] for k in KINDS),
+                    t["signoffs_pending"],
+                    len(t["overdue"]),
+                    p["attempts"],
+                    *(p["overall"].get(d) for d in dims),
+                    *standing,
+                ]
+            ]
+        )
+    return out.getvalue()
+
+
+def csv_name(data: dict[str, Any]) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", data["course"]["name"].lower()).strip("-")[:40]
+    return f"cohort-{slug or 'course'}-{data['as_of']}.csv"
+
+
+def week_span(data: dict[str, Any]) -> tuple[date, date] | None:
+    """The first Monday and the last Sunday of the cohort's practice weeks (for plots)."""
+    weeks = sorted({p["week"] for series in data["practice"].values() for p in series})
+    if not weeks:
+        return None
+    return date.fromisoformat(weeks[0]), date.fromisoformat(weeks[-1]) + timedelta(days=6)
