@@ -34,7 +34,9 @@ def _varied_items() -> list[dict]:
     for number, entry in enumerate(entries[::15]):
         items.append({"id": entry["id"], "text": entry["text"]})
         if number % 2:
-            items.append({"id": f"{entry['id']}+reply", "text": entry["text"], "context": STATEMENT})
+            items.append(
+                {"id": f"{entry['id']}+reply", "text": entry["text"], "context": STATEMENT}
+            )
     odd = [
         "Tired.",
         "# Monday\n- couldn't focus\n- my shoulders were up around my ears\n1. Ask Dr. Okafor",
