@@ -1,6 +1,6 @@
 """Reading many texts at once gives each the reading it gets alone: `attune analyze
---batch` reads lines side by side, and work no head weighs is skipped, yet no reading
-changes. (The whole corpus: benchmarks/analysis_readings.py.)"""
+--batch` runs the encoder's passes ahead on two threads, and work no head weighs is
+skipped, yet no reading changes. (The whole corpus: benchmarks/analysis_readings.py.)"""
 
 from __future__ import annotations
 

@@ -127,12 +127,10 @@ def analyze(app: AppContext, entry_id, text, response, statement, batch, as_json
             "Give one thing to analyse: an entry ID, --text, '-', --response with --to, or --batch."
         )
     if batch is not None:
-        from attunement.analysis.encoder import workers
-        from attunement.analysis.report import analyze_item
+        from attunement.analysis.report import analyze_item, encoding_ahead_for
         from attunement.cli.batch import run_batch
 
-        # Lines are read side by side, one per core: the encoders' passes let go of the GIL.
-        run_batch(batch, analyze_item, "Analysing", workers=workers())
+        run_batch(batch, analyze_item, "Analysing", prepare=encoding_ahead_for)
         return
     if response is not None:
         if statement is None:

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager, ExitStack, nullcontext
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -41,14 +40,11 @@ def run_batch(
     handle: Callable[[Any], dict[str, Any]],
     label: str,
     prepare: Callable[[list[Any]], AbstractContextManager[None]] | None = None,
-    workers: int = 1,
 ) -> None:
     """Apply ``handle`` to each line's JSON value and print its result, with a progress
     bar on stderr. ``handle`` raises AttuneError for an item it cannot use. ``prepare``,
     given the values of the next ``WINDOW`` lines, may start work for them ahead of
-    ``handle`` (the encoder's passes, run side by side). With ``workers`` above one,
-    ``handle`` reads that many lines side by side on threads (for work that lets go of
-    the GIL, as the encoder's passes do); the output stays in the file's order."""
+    ``handle`` (the encoder's passes, run side by side)."""
     from attunement.errors import InvalidInput
 
     try:
@@ -57,15 +53,7 @@ def run_batch(
         raise InvalidInput(
             f"Cannot read {path} ({exc.strerror}); check the path.", field="batch"
         ) from exc
-    with ExitStack() as stack:
-        pool = (
-            stack.enter_context(ThreadPoolExecutor(workers, thread_name_prefix="attune-batch"))
-            if workers > 1
-            else None
-        )
-        bar = stack.enter_context(
-            click.progressbar(length=len(lines), label=label, file=sys.stderr)
-        )
+    with click.progressbar(length=len(lines), label=label, file=sys.stderr) as bar:
         for start in range(0, len(lines), WINDOW):
             chunk = lines[start : start + WINDOW]
             window = [
@@ -76,33 +64,10 @@ def run_batch(
             bar.update(len(chunk) - len(window))  # blank lines: nothing to answer
             values = [item for _, item, error in window if error is None]
             with prepare(values) if prepare else nullcontext():
-                for out in _answers(path, window, handle, pool):
+                for number, item, error in window:
+                    out = error or _answer(path, number, item, handle)
                     click.echo(json.dumps(out, ensure_ascii=False))
                     bar.update(1)
-
-
-def _answers(
-    path: Path,
-    window: list[tuple[int, Any, dict[str, Any] | None]],
-    handle: Callable[[Any], dict[str, Any]],
-    pool: ThreadPoolExecutor | None,
-) -> Iterator[dict[str, Any]]:
-    """Each line's answer, in order: read one by one, or side by side on ``pool``."""
-    if pool is None:
-        for number, item, error in window:
-            yield error or _answer(path, number, item, handle)
-        return
-    futures = [
-        None if error else pool.submit(_answer, path, number, item, handle)
-        for number, item, error in window
-    ]
-    try:
-        for (_, _, error), future in zip(window, futures, strict=True):
-            yield error or future.result()  # type: ignore[union-attr]
-    finally:
-        for future in futures:
-            if future is not None:
-                future.cancel()
 
 
 def _answer(
