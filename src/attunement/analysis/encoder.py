@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cache
@@ -31,6 +32,7 @@ from attunement.errors import StorageError
 FILES = ("encoder.onnx", "encoder-tokenizer.json", "encoder.json")
 SENTENCE_FILES = ("sentence-encoder.onnx", "sentence-encoder.json")
 POOLED = "pooled"
+_LOADING = threading.Lock()  # threads reading side by side load each graph once
 
 
 def workers() -> int:
@@ -99,16 +101,26 @@ class Encoder:
         return result
 
 
-@cache
 def encoder() -> Encoder:
     """The shared encoder, fine-tuned on MI and empathy (AnnoMI, EPITOME)."""
+    with _LOADING:
+        return _shared_encoder()
+
+
+@cache
+def _shared_encoder() -> Encoder:
     return _load(FILES[0], _info(), "`python -m training.encoder` and `training.encoder_export`")
 
 
-@cache
 def sentence_encoder() -> Encoder:
     """all-MiniLM-L6-v2 as published, mean-pooled, no heads: a sentence's meaning as a
     vector, for the heads learnt from caregivers' own words (``analysis/features.py``)."""
+    with _LOADING:
+        return _sentence_encoder()
+
+
+@cache
+def _sentence_encoder() -> Encoder:
     folder = resources.files("attunement.analysis") / "models"
     try:
         info = dict(json.loads((folder / SENTENCE_FILES[1]).read_text("utf-8")))

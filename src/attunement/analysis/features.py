@@ -101,9 +101,28 @@ BLOCKS = {
 }
 
 
-def dense_features(blocks: list[str], text: str, context: str = "") -> np.ndarray:
-    """The named blocks of dense features for ``text`` (after ``context``), in order."""
-    return np.concatenate([BLOCKS[b](text, context) for b in blocks]).astype(np.float32)
+def dense_features(
+    blocks: list[str], text: str, context: str = "", unread: frozenset[str] = frozenset()
+) -> np.ndarray:
+    """The named blocks of dense features for ``text`` (after ``context``), in order.
+    Blocks in ``unread``, which no head about to read them weighs, are zeros instead of
+    being computed (an encoder pass saved; every score the same to the bit)."""
+    return np.concatenate(
+        [
+            np.zeros(block_size(b), dtype=np.float32) if b in unread else BLOCKS[b](text, context)
+            for b in blocks
+        ]
+    ).astype(np.float32)
+
+
+def block_size(block: str) -> int:
+    return len(block_names([block]))
+
+
+def block_of(name: str) -> str:
+    """The block a dense feature's name belongs to ("rule:fixing:counts" -> "rules")."""
+    prefix = name.split(":", 1)[0]
+    return {"rule": "rules", "cue": "cues"}.get(prefix, prefix)
 
 
 def block_names(blocks: list[str]) -> list[str]:

@@ -22,7 +22,7 @@ from functools import cache
 
 import numpy as np
 
-from attunement.analysis.features import dense_features
+from attunement.analysis.features import block_of, dense_features
 from attunement.analysis.markers import MarkerFinding, find_rule_markers, has_phrase, lexicon
 from attunement.analysis.segments import Span, clauses, sentences
 
@@ -59,16 +59,33 @@ def blended(model: object, head: str, text: str, context: str = "") -> np.ndarra
     tells "I was tired" from "I was not tired", so where a negation is in scope the words
     head, which marks it, decides alone (``meta["words_alone_when_negated"]``)."""
     meta = model.meta  # type: ignore[attr-defined]
+    partner = meta.get("mix", {}).get(head)
+    if partner and meta.get("words_alone_when_negated") and has_negation(text):
+        partner = None
+    reading = (head, partner[0]) if partner else (head,)
+    unread = frozenset(meta["dense_blocks"]) - _blocks_read(model, reading)
     features = model.features(  # type: ignore[attr-defined]
-        text, context, dense=dense_features(meta["dense_blocks"], text, context)
+        text, context, dense=dense_features(meta["dense_blocks"], text, context, unread)
     )
     heads = model.heads  # type: ignore[attr-defined]
     probs = heads[head].scores(*features)
-    partner = meta.get("mix", {}).get(head)
-    if partner and not (meta.get("words_alone_when_negated") and has_negation(text)):
+    if partner:
         name, share = partner
         probs = (1 - share) * probs + share * heads[name].scores(*features)
     return probs
+
+
+@cache
+def _blocks_read(model: object, heads: tuple[str, ...]) -> frozenset[str]:
+    """The dense blocks that these heads weigh at all (a head that reads the words and
+    the rules gives the sentence vector no weight: its partner reads that)."""
+    names = model.dense_names  # type: ignore[attr-defined]
+    start = model.dense_offset  # type: ignore[attr-defined]
+    read: set[str] = set()
+    for head in heads:
+        weights = model.heads[head].weights[start : start + len(names)]  # type: ignore[attr-defined]
+        read.update(block_of(n) for n, row in zip(names, weights, strict=True) if row.any())
+    return frozenset(read)
 
 
 def _alternatives(words: Iterable[str]) -> str:
