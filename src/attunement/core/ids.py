@@ -7,7 +7,6 @@ ids; storage retries on the rare collision, so uniqueness never rests on luck al
 from __future__ import annotations
 
 import re
-import secrets
 
 ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
 LENGTH = 7
@@ -15,6 +14,8 @@ _ID_RE = re.compile(rf"^[{ALPHABET}]{{{LENGTH}}}$")
 
 
 def new_id() -> str:
+    import secrets  # here, not at the top: it loads OpenSSL, which reading never needs
+
     return "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
 
 
@@ -22,6 +23,8 @@ def new_ids(count: int) -> list[str]:
     """``count`` ids at once from one draw of random bytes (for imports of many entries).
     Each character takes one byte below the largest multiple of the alphabet's size, so
     every character is uniform, as with ``new_id``."""
+    import secrets
+
     base = len(ALPHABET)
     usable = 256 // base * base
     chars: list[str] = []

@@ -165,21 +165,22 @@ COMPILED_DECKS_FORMAT = 1
 
 def compiled_decks(cache: Path, sources: list[bytes]) -> tuple[Deck, ...]:
     """The built-in decks from ``cache`` when it holds them compiled from exactly these
-    ``sources`` (the concepts file and the deck files, as bytes); else parsed, and
-    written there for next time (unless Python is told not to write bytecode, or the
-    folder cannot be written, when they are simply parsed each time)."""
-    import hashlib
+    ``sources`` (the concepts file and the deck files, as bytes: the copy keeps them to
+    compare, which costs less than hashing them); else parsed, and written there for
+    next time (unless Python is told not to write bytecode, or the folder cannot be
+    written, when they are simply parsed each time)."""
     import marshal
 
-    digest = hashlib.sha256(b"\0".join([str(COMPILED_DECKS_FORMAT).encode(), *sources]))
-    path = cache / f"builtin-decks-{digest.hexdigest()[:24]}.marshal"
+    path = cache / f"builtin-decks-{COMPILED_DECKS_FORMAT}.marshal"
     try:
-        return _decks_from_data(marshal.loads(path.read_bytes()))
+        kept, data = marshal.loads(path.read_bytes())
+        if list(kept) == sources:
+            return _decks_from_data(data)
     except (OSError, EOFError, ValueError, TypeError):
         pass  # not there yet, or not readable as ours: parse and write it anew
     decks = _parse_builtin_decks()
     if not sys.dont_write_bytecode:
-        _write_compiled(path, marshal.dumps(_decks_to_data(decks)))
+        _write_compiled(path, marshal.dumps((tuple(sources), _decks_to_data(decks))))
     return decks
 
 
@@ -220,12 +221,9 @@ def _decks_from_data(data: Any) -> tuple[Deck, ...]:
 
 
 def _write_compiled(path: Path, data: bytes) -> None:
-    """Write ``data`` whole or not at all (a temporary file renamed into place), and
-    remove compiled decks of earlier files."""
+    """Write ``data`` whole or not at all (a temporary file renamed into place)."""
     try:
         path.parent.mkdir(exist_ok=True)
-        for stale in path.parent.glob("builtin-decks-*.marshal"):
-            stale.unlink(missing_ok=True)
         temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         temporary.write_bytes(data)
         os.replace(temporary, path)

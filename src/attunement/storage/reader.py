@@ -378,8 +378,10 @@ class Reader:
         rank_of = dict(candidates)
         where, params = self._filtered(flt)
         marks = ",".join("?" * len(candidates))
+        # NOT INDEXED: look the few up by primary key; SQLite would otherwise walk the
+        # (owner, trash, date) index over every entry of the journal to apply the filter.
         passing = conn.execute(
-            f"SELECT pk, created_at FROM entries WHERE pk IN ({marks}) AND {where}",
+            f"SELECT pk, created_at FROM entries NOT INDEXED WHERE pk IN ({marks}) AND {where}",
             [*rank_of, *params],
         ).fetchall()
         passing.sort(key=lambda row: row[1], reverse=True)  # newest first among equals
