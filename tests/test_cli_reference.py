@@ -6,7 +6,7 @@ import click
 import pytest
 
 from attunement import __version__
-from attunement.cli import cli
+from attunement.cli import COMMAND_MODULES, load_all_commands
 
 from .conftest import REPO
 
@@ -18,7 +18,7 @@ def all_commands(group: click.Group, prefix: str = ""):
             yield from all_commands(command, f"{prefix}{name} ")
 
 
-COMMANDS = list(all_commands(cli))
+COMMANDS = list(all_commands(load_all_commands()))
 
 
 @pytest.mark.parametrize("name,command", COMMANDS, ids=[n for n, _ in COMMANDS])
@@ -49,3 +49,15 @@ def test_the_cli_reference_is_current():
     spec.loader.exec_module(module)
     current = (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
     assert current == module.render(), "run: python tools/cli_reference.py > docs/cli.md"
+
+
+def test_each_command_is_found_in_the_module_that_holds_it():
+    """Commands load on first use from the module COMMAND_MODULES names: every command
+    of every module is there, under its own module, and nothing else is."""
+    import importlib
+
+    found = {}
+    for module in set(COMMAND_MODULES.values()):
+        for command in importlib.import_module(f"attunement.cli.{module}").COMMANDS:
+            found[command.name] = module
+    assert found == COMMAND_MODULES

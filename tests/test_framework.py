@@ -3,10 +3,13 @@ user decks validated with errors that name the line and the field."""
 
 from __future__ import annotations
 
+import marshal
+import sys
 from pathlib import Path
 
 import pytest
 
+from attunement import framework
 from attunement.errors import FormatError, InvalidInput
 from attunement.framework import DeckSet, builtin_decks, concepts, parse_deck
 
@@ -153,3 +156,51 @@ def test_deck_add_refuses_other_file_types(attune, tmp_path: Path):
     path.write_text("hello", encoding="utf-8")
     result = attune("deck", "add", str(path), ok=False)
     assert result.exit_code == 2 and "TOML nor YAML" in result.stderr
+
+
+def _deck_sources() -> list[bytes]:
+    folder = Path(framework.__file__).parent
+    files = [folder / "concepts.toml"]
+    files += [folder / "decks" / name for name in framework.BUILTIN_DECK_FILES]
+    return [f.read_bytes() for f in files]
+
+
+def test_built_in_decks_are_kept_compiled_and_read_back_the_same(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    parsed = framework.compiled_decks(tmp_path, _deck_sources())
+    (kept,) = tmp_path.glob("builtin-decks-*.marshal")
+    assert framework.compiled_decks(tmp_path, _deck_sources()) == parsed
+    assert parsed == framework._parse_builtin_decks()
+    assert list(tmp_path.glob("builtin-decks-*.marshal")) == [kept]
+
+
+def test_an_edited_deck_file_is_parsed_again_not_read_from_the_old_copy(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    sources = _deck_sources()
+    framework.compiled_decks(tmp_path, sources)
+    (old,) = tmp_path.glob("builtin-decks-*.marshal")
+    # Spoil the kept copy: were it read for other sources, the decks would come out wrong.
+    spoiled = [list(d) for d in framework._decks_to_data(framework._parse_builtin_decks())]
+    spoiled[0][1] = "SPOILED"
+    old.write_bytes(marshal.dumps((tuple(sources), tuple(tuple(d) for d in spoiled))))
+    assert framework.compiled_decks(tmp_path, sources)[0].name == "SPOILED"  # it is read
+    edited = [sources[0], sources[1] + b"\n# edited\n", *sources[2:]]
+    assert framework.compiled_decks(tmp_path, edited) == framework._parse_builtin_decks()
+    assert framework.compiled_decks(tmp_path, edited)[0].name != "SPOILED"
+
+
+def test_a_damaged_or_unwritable_copy_only_costs_a_parse(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    framework.compiled_decks(tmp_path, _deck_sources())
+    (kept,) = tmp_path.glob("builtin-decks-*.marshal")
+    kept.write_bytes(b"not marshal at all")
+    assert framework.compiled_decks(tmp_path, _deck_sources()) == framework._parse_builtin_decks()
+    blocked = tmp_path / "file-not-folder"
+    blocked.write_text("x")
+    assert framework.compiled_decks(blocked, _deck_sources()) == framework._parse_builtin_decks()
+
+
+def test_nothing_is_written_when_python_writes_no_bytecode(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    framework.compiled_decks(tmp_path, _deck_sources())
+    assert list(tmp_path.iterdir()) == []

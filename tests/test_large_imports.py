@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from attunement.core.journal import Journal
-from attunement.errors import FormatError
+from attunement.errors import FormatError, StorageError
 from attunement.interop import import_file, jrnl
 from attunement.paths import DATABASE_NAME
 from attunement.storage import bulk
@@ -179,3 +179,28 @@ def test_killing_an_import_half_way_leaves_the_journal_as_it_was(tmp_path):
         # And the import can simply be run again.
         import_file(journal, source, "jrnl")
         assert journal.reader.count_entries() == 40_001
+
+
+def test_a_write_that_fails_mid_import_refuses_the_whole_import(tmp_path, journal, monkeypatch):
+    """Rows are written on a worker thread while the next ones are read: a failure
+    there (a full disk, say) still reaches the person, and nothing of the import stays."""
+    journal.write("Written before the import.")
+    source = tmp_path / "journal.txt"
+    source.write_text(jrnl_text(3_000), encoding="utf-8")
+    real = bulk._Statements._run
+    calls = []
+
+    def failing(self, sql, rows, many):
+        calls.append(sql)
+        if len(calls) == 5:
+            raise sqlite3.OperationalError("database or disk is full")
+        return real(self, sql, rows, many)
+
+    monkeypatch.setattr(bulk._Statements, "_run", failing)
+    with pytest.raises(StorageError, match="no space left"):
+        import_file(journal, source, "jrnl")
+    monkeypatch.undo()
+    assert [e.body for e in journal.list_entries()] == ["Written before the import."]
+    assert counts(journal.data_dir) == (1, 0, 1)
+    journal.write("After the failed import: silence.")
+    assert len(journal.search("silence")) == 1

@@ -18,7 +18,16 @@ import pytest
 from attunement.core import journal as journal_module
 from attunement.framework import DEFAULT_DECK
 
-HEAVY = ("numpy", "onnxruntime", "alembic", "fastapi", "jinja2", "sqlalchemy", "tokenizers")
+HEAVY = (
+    "numpy",
+    "onnxruntime",
+    "alembic",
+    "fastapi",
+    "jinja2",
+    "sqlalchemy",
+    "tokenizers",
+    "_hashlib",  # OpenSSL: ids and keys are made when writing, never to read
+)
 
 PROBE = """
 import json, sys
@@ -31,14 +40,20 @@ finally:
 """
 
 
-def loaded_by(data_dir: Path, *args: str) -> list[str]:
+def loaded_by(
+    data_dir: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    watch: tuple[str, ...] = HEAVY,
+) -> list[str]:
     src = str(Path(__file__).resolve().parent.parent / "src")
-    env = {**os.environ, "PYTHONPATH": src + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    env = dict(os.environ if env is None else env)
+    env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
     done = subprocess.run(
         [
             sys.executable,
             "-c",
-            PROBE.replace("HEAVY", repr(json.dumps(HEAVY))),
+            PROBE.replace("HEAVY", repr(json.dumps(watch))),
             "--data-dir",
             str(data_dir),
             *args,
@@ -95,6 +110,15 @@ def test_a_write_still_works_after_a_fast_open_and_reads_see_it(written):
 
     with Journal.open(data_dir) as journal:
         assert [e.body for e in journal.list_entries()][0] == "A second entry about ease."
+
+
+def test_today_reads_the_built_in_decks_compiled_not_their_toml(written):
+    """The first run keeps the parsed decks beside the bytecode; the next parses nothing
+    (as Python itself does, only where it may write bytecode)."""
+    data_dir, _ = written
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    loaded_by(data_dir, "today", env=env)
+    assert loaded_by(data_dir, "today", env=env, watch=("tomllib", "yaml")) == []
 
 
 def test_the_journal_names_the_same_default_deck_as_the_framework():

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import click
 
-from attunement.cli import cli
+from attunement.cli import load_all_commands
 
 INTRO = """\
 # CLI reference
@@ -31,6 +31,7 @@ def _walk(group: click.Group, ctx: click.Context, path: list[str]):
 
 
 def render() -> str:
+    cli = load_all_commands()
     root = click.Context(
         cli,
         info_name="attune",

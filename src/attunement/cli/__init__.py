@@ -21,8 +21,46 @@ from attunement.cli.context import AppContext
 from attunement.cli.output import JSON_MODE
 from attunement.errors import AttuneError
 
+# Which module holds each command: a command's module is imported only when it is run
+# (or when help lists them all), so `attune list` does not load `attune serve`.
+COMMAND_MODULES = {
+    **dict.fromkeys(("today", "prompts", "prompt", "deck"), "prompts"),
+    **dict.fromkeys(
+        ("write", "list", "show", "edit", "history", "delete", "restore", "trash", "search"),
+        "entries",
+    ),
+    "drafts": "entries",
+    **dict.fromkeys(("checkin", "checkins"), "checkins"),
+    **dict.fromkeys(("export", "import"), "transfer"),
+    **dict.fromkeys(("analyze", "eval"), "analyze"),
+    "practice": "practice",
+    "transcript": "transcripts",
+    **dict.fromkeys(("deid", "people"), "deid"),
+    "packet": "supervision",
+    **dict.fromkeys(
+        ("init", "encrypt", "decrypt", "passphrase", "backup", "check", "audit"), "privacy"
+    ),
+    **dict.fromkeys(("serve", "lock"), "serve"),
+    "server": "server",
+    "share": "share",
+}
+
 
 class AttuneGroup(click.Group):
+    def load_module(self, module: str) -> None:
+        from importlib import import_module
+
+        for command in import_module(f"attunement.cli.{module}").COMMANDS:
+            self.add_command(command)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
+            self.load_module(COMMAND_MODULES[cmd_name])
+        return self.commands.get(cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *COMMAND_MODULES})
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -63,43 +101,11 @@ def cli(ctx: click.Context, data_dir: str | None, passphrase_file: str | None) -
     ctx.call_on_close(ctx.obj.close)
 
 
-def _register() -> None:
-    from attunement.cli import (
-        analyze,
-        checkins,
-        deid,
-        entries,
-        practice,
-        privacy,
-        prompts,
-        serve,
-        server,
-        share,
-        supervision,
-        transcripts,
-        transfer,
-    )
-
-    for module in (
-        prompts,
-        entries,
-        checkins,
-        transfer,
-        analyze,
-        practice,
-        transcripts,
-        deid,
-        supervision,
-        privacy,
-        serve,
-        server,
-        share,
-    ):
-        for command in module.COMMANDS:
-            cli.add_command(command)
-
-
-_register()
+def load_all_commands() -> click.Group:
+    """Every command registered (for help over all of them, and the CLI reference)."""
+    for module in dict.fromkeys(COMMAND_MODULES.values()):
+        cli.load_module(module)
+    return cli
 
 
 def main() -> None:

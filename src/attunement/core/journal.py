@@ -8,7 +8,6 @@ expected failure is an ``AttuneError`` with one sentence for the person.
 from __future__ import annotations
 
 import os
-import random
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -37,6 +36,8 @@ from attunement.paths import DATABASE_NAME, ensure_data_dir
 from attunement.storage.reader import Reader
 
 if TYPE_CHECKING:
+    import random
+
     from attunement.framework import Deck, DeckSet, Prompt
     from attunement.storage.bulk import ImportResult
     from attunement.storage.store import Store
@@ -262,6 +263,8 @@ class Journal:
         deck_id: str = DEFAULT_DECK,
         rng: random.Random | None = None,
     ) -> Prompt:
+        import random
+
         return (rng or random.Random()).choice(self.decks.deck(deck_id).prompts)
 
     def streak(self, *, now: datetime | None = None) -> tuple[int, bool]:

@@ -27,7 +27,8 @@ def clean_text(
             field=field,
         )
     try:
-        text.encode("utf-8")
+        if not text.isascii():  # ASCII is valid Unicode; isascii() costs nothing
+            text.encode("utf-8")
     except UnicodeEncodeError as exc:
         raise InvalidInput(
             f"The {what} contains characters that are not valid Unicode (a badly encoded "
@@ -43,11 +44,16 @@ def clean_text(
     return text
 
 
+def utf8_size(text: str) -> int:
+    """Bytes of ``text`` in UTF-8 (its length, when it is ASCII: no copy is made)."""
+    return len(text) if text.isascii() else len(text.encode("utf-8"))
+
+
 def clean_body(body: str, *, field: str = "body", what: str = "entry") -> str:
     body = clean_text(body, field=field, what=f"{what} text" if what == "entry" else what)
     if not body.strip():
         raise InvalidInput(f"The {what} is empty; write something before saving.", field=field)
-    size = len(body.encode("utf-8"))
+    size = utf8_size(body)
     if size > MAX_BODY_BYTES:
         raise InvalidInput(
             f"The {what} is {size / 1_048_576:.1f} MB; it can be at most "

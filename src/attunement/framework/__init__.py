@@ -8,11 +8,12 @@ handed in as text by the services.
 
 from __future__ import annotations
 
-import tomllib
+import os
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from attunement.errors import Conflict, InvalidInput, NotFound
@@ -97,6 +98,8 @@ class Framework:
 
 
 def _read(name: str, *folders: str) -> str:
+    from importlib import resources
+
     node = resources.files(__package__)
     for folder in folders:
         node = node / folder
@@ -112,6 +115,8 @@ def _concepts(items: Iterable[dict[str, Any]]) -> tuple[Concept, ...]:
 
 @lru_cache(maxsize=1)
 def concepts() -> Framework:
+    import tomllib
+
     data = tomllib.loads(_read("concepts.toml"))
     continuum = data["continuum"]
     return Framework(
@@ -129,11 +134,101 @@ def concepts() -> Framework:
 
 @lru_cache(maxsize=1)
 def builtin_decks() -> tuple[Deck, ...]:
+    """The built-in decks, parsed and checked against the concepts' sub-skills. Parsing
+    their TOML on every command cost `attune today` a third of its time, so the parsed
+    decks are kept compiled beside the package's bytecode, keyed by the files' content:
+    an edited deck file is parsed again, as an edited module is compiled again."""
+    folder = _package_folder()
+    if folder is None:
+        return _parse_builtin_decks()
+    sources = [(folder / "concepts.toml").read_bytes()]
+    sources += [(folder / "decks" / name).read_bytes() for name in BUILTIN_DECK_FILES]
+    return compiled_decks(folder / "__pycache__", sources)
+
+
+def _package_folder() -> Path | None:
+    """This package's folder on disk (None when it is imported from a zip file)."""
+    folder = Path(__file__).parent
+    return folder if (folder / "concepts.toml").is_file() else None
+
+
+def _parse_builtin_decks() -> tuple[Deck, ...]:
     known = concepts().subskill_ids
     return tuple(
         parse_deck(_read(name, "decks"), "toml", where=name, builtin=True, known_skills=known)
         for name in BUILTIN_DECK_FILES
     )
+
+
+COMPILED_DECKS_FORMAT = 1
+
+
+def compiled_decks(cache: Path, sources: list[bytes]) -> tuple[Deck, ...]:
+    """The built-in decks from ``cache`` when it holds them compiled from exactly these
+    ``sources`` (the concepts file and the deck files, as bytes: the copy keeps them to
+    compare, which costs less than hashing them); else parsed, and written there for
+    next time (unless Python is told not to write bytecode, or the folder cannot be
+    written, when they are simply parsed each time)."""
+    import marshal
+
+    path = cache / f"builtin-decks-{COMPILED_DECKS_FORMAT}.marshal"
+    try:
+        kept, data = marshal.loads(path.read_bytes())
+        if list(kept) == sources:
+            return _decks_from_data(data)
+    except (OSError, EOFError, ValueError, TypeError):
+        pass  # not there yet, or not readable as ours: parse and write it anew
+    decks = _parse_builtin_decks()
+    if not sys.dont_write_bytecode:
+        _write_compiled(path, marshal.dumps((tuple(sources), _decks_to_data(decks))))
+    return decks
+
+
+def _decks_to_data(decks: tuple[Deck, ...]) -> tuple[Any, ...]:
+    return tuple(
+        (
+            d.id,
+            d.name,
+            d.version,
+            d.description,
+            d.source_title,
+            d.quoted,
+            d.note,
+            tuple((p.id, p.deck_id, p.title, p.text, p.skills) for p in d.prompts),
+            d.builtin,
+        )
+        for d in decks
+    )
+
+
+def _decks_from_data(data: Any) -> tuple[Deck, ...]:
+    return tuple(
+        Deck(
+            id=deck_id,
+            name=name,
+            version=version,
+            description=description,
+            source_title=source_title,
+            quoted=quoted,
+            note=note,
+            prompts=tuple(Prompt(*p) for p in prompts),
+            builtin=builtin,
+        )
+        for (deck_id, name, version, description, source_title, quoted, note, prompts, builtin) in (
+            data
+        )
+    )
+
+
+def _write_compiled(path: Path, data: bytes) -> None:
+    """Write ``data`` whole or not at all (a temporary file renamed into place)."""
+    try:
+        path.parent.mkdir(exist_ok=True)
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    except OSError:
+        pass  # a read-only installation: the decks are parsed on each run instead
 
 
 class DeckSet:
@@ -149,6 +244,9 @@ class DeckSet:
     @classmethod
     def from_sources(cls, sources: Iterable[tuple[str, str, str]]) -> DeckSet:
         """Build from stored user decks: (id, format, source text)."""
+        sources = list(sources)
+        if not sources:
+            return cls()
         known = concepts().subskill_ids
         return cls(
             parse_deck(text, fmt, where=f"deck '{deck_id}'", known_skills=known)

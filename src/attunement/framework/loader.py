@@ -8,7 +8,6 @@ silently drops a prompt) and every error names the file, the line and the field,
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -318,6 +317,8 @@ def _title_from(text: str, words: int = 6) -> str:
 
 def _load(text: str, fmt: str, where: str) -> Any:
     if fmt == "toml":
+        import tomllib
+
         try:
             return tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:

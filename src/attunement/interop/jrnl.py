@@ -176,7 +176,9 @@ def _entry(
     except AttuneError as exc:
         parsed.refused.append((label, exc.message))
         return None
-    seen_tags.check(JRNL_TAG.findall(f"{title}\n{text}") if written is None else written, new.tags)
+    if written is None:  # jrnl's @tags, when the text has any
+        written = JRNL_TAG.findall(f"{title}\n{text}") if "@" in title or "@" in text else []
+    seen_tags.check(written, new.tags)
     new.source = key
     return new
 

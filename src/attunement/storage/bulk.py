@@ -8,16 +8,25 @@ finds the ids and sources already in the journal (none when it was empty), one c
 fresh ids, and ``executemany`` writes the rows, their tags and their history; ids and
 sources of this import are remembered in memory. Primary keys are assigned here (the
 write lock is held), so nothing is read back per entry. Once an import is past its first
-chunk, the full-text index is filled after the rows with one ``INSERT ... SELECT``
-instead of a trigger per row (the trigger is dropped and re-created inside the same
-transaction), with FTS5's automatic merging paused meanwhile: twice as fast, and the
-index it leaves answers searches as fast.
+chunk, the full-text index is filled after the rows with an ``INSERT ... SELECT`` per
+``FTS_BATCH`` entries instead of a trigger per row (the trigger is dropped and re-created
+inside the same transaction), with FTS5's automatic merging paused meanwhile: twice as
+fast, and the index it leaves answers searches as fast.
+
+From the second chunk on, the statements run in order on one worker thread
+(``_Statements``) while this thread parses and prepares the next chunk: SQLite lets go of
+Python's lock while it works, so reading the file and writing the journal overlap on two
+cores. At most ``_Statements.DEPTH`` chunks wait, so memory stays flat; the transaction
+is still the caller's, on the same connection, committed or rolled back by the caller
+only after every statement has finished.
 """
 
 from __future__ import annotations
 
 import json
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -28,6 +37,7 @@ from attunement.core.models import NewEntry
 from attunement.storage.reader import sql_time
 
 CHUNK = 500
+FTS_BATCH = 10 * CHUNK  # entries indexed per statement (fewer, larger index segments)
 _FTS_TRIGGER = "entries_fts_ai"
 FTS5_DEFAULT_AUTOMERGE = 4  # SQLite's documented default
 IMPORT_CACHE_KIB = 64 * 1024  # the page cache of a large import (10% faster at 100,000)
@@ -43,14 +53,14 @@ def _marks(count: int) -> str:
     return ",".join("?" * count)
 
 
-def _present(conn: Any, sql: str, keys: Sequence[str], *first: Any) -> set[str]:
+def _present(read: Any, sql: str, keys: Sequence[str], *first: Any) -> set[str]:
     if not keys:
         return set()
-    return {row[0] for row in conn.execute(sql.format(_marks(len(keys))), (*first, *keys))}
+    return {row[0] for row in read(sql.format(_marks(len(keys))), (*first, *keys))}
 
 
 def _fresh_ids(
-    conn: Any, count: int, taken: Sequence[set[str]], *, journal_empty: bool
+    read: Any, count: int, taken: Sequence[set[str]], *, journal_empty: bool
 ) -> list[str]:
     """``count`` new entry ids, unused in the journal and in the ``taken`` sets (to which
     they are added)."""
@@ -64,7 +74,7 @@ def _fresh_ids(
         clash = (
             set()
             if journal_empty
-            else _present(conn, "SELECT id FROM entries WHERE id IN ({})", wanted)
+            else _present(read, "SELECT id FROM entries WHERE id IN ({})", wanted)
         )
         for new_id in wanted:
             if new_id not in clash:
@@ -73,18 +83,73 @@ def _fresh_ids(
     return chosen
 
 
+class _Statements:
+    """SQL on one connection, run in the order given: on the caller's thread until
+    ``start``, then on one worker thread, so the caller can prepare the next chunk while
+    SQLite writes this one. ``write`` queues (waiting while ``DEPTH`` are queued);
+    ``read`` waits for what is queued and returns its own result; ``finish`` waits for
+    everything and raises the first failure."""
+
+    DEPTH = 2
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+        self.pool: ThreadPoolExecutor | None = None
+        self.queued: deque[Future[Any]] = deque()
+
+    def start(self) -> None:
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="attune-import")
+
+    def _run(self, sql: str, rows: Any, many: bool) -> list[Any]:
+        # The cursor is closed here, on the thread that ran it: one released later by
+        # another thread would reset its statement while this one runs the next.
+        cursor = (self.conn.executemany if many else self.conn.execute)(sql, rows)
+        try:
+            return [] if many else cursor.fetchall()
+        finally:
+            cursor.close()
+
+    def write(self, sql: str, rows: Any, *, many: bool = False) -> None:
+        if self.pool is None:
+            self._run(sql, rows, many)
+            return
+        self.queued.append(self.pool.submit(self._run, sql, rows, many))
+        while len(self.queued) > self.DEPTH:
+            self.queued.popleft().result()
+
+    def read(self, sql: str, params: Sequence[Any]) -> list[Any]:
+        if self.pool is None:
+            return self._run(sql, params, False)
+        self.finish()
+        return self.pool.submit(self._run, sql, params, False).result()
+
+    def finish(self) -> None:
+        while self.queued:
+            self.queued.popleft().result()
+
+    def close(self) -> None:
+        """Stop: statements not begun are dropped, the one running is waited for, so
+        the caller may roll back."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+        self.queued.clear()
+
+
 class _Bulk:
     def __init__(self, conn: Any, owner: str, result: ImportResult) -> None:
         self.conn = conn
+        self.sql = _Statements(conn)
         self.owner = owner
         self.result = result
         self.now = now_local()
         last_pk = conn.execute("SELECT max(pk) FROM entries").fetchone()[0]
         self.journal_empty = last_pk is None
         self.next_pk = (last_pk or 0) + 1
-        self.fts_from: int | None = None  # first pk whose index is built at the end
+        self.fts_from: int | None = None  # first pk whose index is not yet built
         self.cache_size: int | None = None
         self.trigger_sql: str | None = None
+        self.automerge: Any = None
         # Ids and sources of this import so far (earlier chunks are in the journal too,
         # but need not be asked for again).
         self.new_ids: set[str] = set()
@@ -95,9 +160,9 @@ class _Bulk:
         if self.journal_empty:
             return set(), set()
         given = [ids.normalise_id(n.id) for n in batch if n.id]
-        have_ids = _present(self.conn, "SELECT id FROM entries WHERE id IN ({})", given)
+        have_ids = _present(self.sql.read, "SELECT id FROM entries WHERE id IN ({})", given)
         have_sources = _present(
-            self.conn,
+            self.sql.read,
             "SELECT source FROM entries WHERE owner = ? AND source IN ({})",
             [n.source for n in batch if n.source],
             self.owner,
@@ -105,7 +170,6 @@ class _Bulk:
         return have_ids, have_sources
 
     def chunk(self, batch: list[NewEntry]) -> None:
-        conn = self.conn
         have_ids, have_sources = self._already_here(batch)
         todo: list[tuple[NewEntry, str | None]] = []
         for new in batch:
@@ -125,7 +189,9 @@ class _Bulk:
             return
         wanted = sum(1 for _, i in todo if not i)
         fresh = iter(
-            _fresh_ids(conn, wanted, [self.new_ids, have_ids], journal_empty=self.journal_empty)
+            _fresh_ids(
+                self.sql.read, wanted, [self.new_ids, have_ids], journal_empty=self.journal_empty
+            )
         )
         entry_rows: list[tuple[Any, ...]] = []
         tag_rows: list[tuple[int, str]] = []
@@ -165,52 +231,70 @@ class _Bulk:
             self.result.added.append(entry_id)
             pk += 1
         self.next_pk = pk
-        conn.executemany(
+        self.sql.write(
             "INSERT INTO entries (pk, id, owner, title, body, prompt_id, starred, created_at, "
             "created_offset, updated_at, updated_offset, revision, deleted_at, source, meta) "
             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             entry_rows,
+            many=True,
         )
         if tag_rows:
-            conn.executemany("INSERT INTO entry_tags (entry_pk, tag) VALUES (?, ?)", tag_rows)
+            self.sql.write(
+                "INSERT INTO entry_tags (entry_pk, tag) VALUES (?, ?)", tag_rows, many=True
+            )
         if revision_rows:
-            conn.executemany(
+            self.sql.write(
                 "INSERT INTO entry_revisions (entry_pk, revision, title, body, prompt_id, tags, "
                 "starred, saved_at, saved_offset, replaced_at, replaced_offset) "
                 "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 revision_rows,
+                many=True,
             )
+        if self.fts_from is not None and self.next_pk - self.fts_from >= FTS_BATCH:
+            self.index_rows()
 
     def index_later(self) -> None:
         """From the next chunk on, build the full-text index after the rows, with a page
-        cache of ``IMPORT_CACHE_KIB`` (restored by ``finish``)."""
+        cache of ``IMPORT_CACHE_KIB`` (restored by the caller), and run the statements
+        on the worker thread."""
         self.cache_size = self.conn.execute("PRAGMA cache_size").fetchone()[0]
         self.conn.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
+        self.sql.start()
         row = self.conn.execute(
             "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (_FTS_TRIGGER,)
         ).fetchone()
         if row is None:
             return
         self.trigger_sql = row[0]
+        self.automerge = self.conn.execute(
+            "SELECT v FROM entries_fts_config WHERE k = 'automerge'"
+        ).fetchone()
         self.conn.execute(f"DROP TRIGGER {_FTS_TRIGGER}")
+        self.conn.execute("INSERT INTO entries_fts (entries_fts, rank) VALUES ('automerge', 0)")
+        self.fts_from = self.next_pk
+
+    def index_rows(self) -> None:
+        """Index the rows added since the last call (queued after them)."""
+        assert self.fts_from is not None
+        self.sql.write(
+            "INSERT INTO entries_fts (rowid, title, body) "
+            "SELECT pk, title, body FROM entries WHERE pk >= ? AND pk < ?",
+            (self.fts_from, self.next_pk),
+        )
         self.fts_from = self.next_pk
 
     def finish(self) -> None:
-        if self.trigger_sql is None or self.fts_from is None:
-            return
-        conn = self.conn
-        row = conn.execute("SELECT v FROM entries_fts_config WHERE k = 'automerge'").fetchone()
-        conn.execute("INSERT INTO entries_fts (entries_fts, rank) VALUES ('automerge', 0)")
-        conn.execute(
-            "INSERT INTO entries_fts (rowid, title, body) "
-            "SELECT pk, title, body FROM entries WHERE pk >= ?",
-            (self.fts_from,),
-        )
-        conn.execute(
-            "INSERT INTO entries_fts (entries_fts, rank) VALUES ('automerge', ?)",
-            (row[0] if row else FTS5_DEFAULT_AUTOMERGE,),
-        )
-        conn.execute(self.trigger_sql)
+        if self.trigger_sql is not None and self.fts_from is not None:
+            if self.next_pk > self.fts_from:
+                self.index_rows()
+            self.sql.finish()
+            automerge = self.automerge[0] if self.automerge else FTS5_DEFAULT_AUTOMERGE
+            self.conn.execute(
+                "INSERT INTO entries_fts (entries_fts, rank) VALUES ('automerge', ?)",
+                (automerge,),
+            )
+            self.conn.execute(self.trigger_sql)
+        self.sql.finish()
 
 
 def revision_row(
@@ -262,6 +346,7 @@ def add_entries(
                 progress(len(batch))
         bulk.finish()
     finally:
+        bulk.sql.close()
         if bulk.cache_size is not None:
             conn.execute(f"PRAGMA cache_size = {int(bulk.cache_size)}")
     return result

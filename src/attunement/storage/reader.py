@@ -55,6 +55,7 @@ if TYPE_CHECKING:
 
 SNIPPET_TOKENS = 16
 _BATCH = 500
+_PROBE_MAX = 5000  # the most matches search ranks from the index alone before filtering
 _ENTRY_COLUMNS = (
     "pk, id, title, body, prompt_id, starred, created_at, created_offset, updated_at, "
     "updated_offset, revision, deleted_at, meta"
@@ -323,30 +324,83 @@ class Reader:
     def search(
         self, text_query: str, flt: EntryFilter = ALL_ENTRIES, *, limit: int = 20, offset: int = 0
     ) -> list[SearchHit]:
+        """The best matches first (bm25, the title weighing four times the body; newest
+        first among equals). Ranked in two steps: the index alone ranks every match
+        (``_best``), then only the entries shown are read, with their snippets."""
         match = fts5_match(parse_query(text_query))
-        where, params = self._filtered(flt)
-        columns = ", ".join(f"entries.{c.strip()}" for c in _ENTRY_COLUMNS.split(","))
-        sql = (
-            f"SELECT {columns}, snippet(entries_fts, -1, ?, ?, '…', {SNIPPET_TOKENS}), "
-            "bm25(entries_fts, 4.0, 1.0) AS rank "
-            "FROM entries JOIN entries_fts ON entries_fts.rowid = entries.pk "
-            f"WHERE entries_fts MATCH ? AND {where} "
-            "ORDER BY rank, entries.created_at DESC LIMIT ? OFFSET ?"
-        )
         with self._reading() as conn:
-            rows = conn.execute(
-                sql, [HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE, match, *params, limit, offset]
-            ).fetchall()
-            entries = self._with_tags(conn, [row[:-2] for row in rows])
-        hits = []
-        for row, entry in zip(rows, entries, strict=True):
-            plain, spans = split_highlights(row[-2] or "")
-            hits.append(
-                SearchHit(
-                    entry=entry, snippet=plain, highlights=spans, rank=round(-float(row[-1]), 4)
+            ranked = self._best(conn, match, flt, offset + limit)[offset:]
+            if not ranked:
+                return []
+            marks = ",".join("?" * len(ranked))
+            pks = [pk for pk, _ in ranked]
+            rows = {
+                row[0]: row
+                for row in conn.execute(
+                    f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE pk IN ({marks})", pks
+                )
+            }
+            snippets = dict(
+                conn.execute(
+                    f"SELECT rowid, snippet(entries_fts, -1, ?, ?, '…', {SNIPPET_TOKENS}) "
+                    f"FROM entries_fts WHERE entries_fts MATCH ? AND rowid IN ({marks})",
+                    [HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE, match, *pks],
                 )
             )
+            entries = self._with_tags(conn, [rows[pk] for pk in pks])
+        hits = []
+        for (pk, rank), entry in zip(ranked, entries, strict=True):
+            plain, spans = split_highlights(snippets.get(pk) or "")
+            hits.append(
+                SearchHit(entry=entry, snippet=plain, highlights=spans, rank=round(-rank, 4))
+            )
         return hits
+
+    def _best(self, conn: Any, match: str, flt: EntryFilter, wanted: int) -> list[Any]:
+        """(pk, bm25) of the ``wanted`` best matches that pass the filter, best first.
+
+        A common word matches most of a journal (60,000 of 100,000 entries), and joining
+        every match to its entry costs as much as ranking them. So the index ranks alone
+        first, and only its best few (with room to spare) are checked against the filter.
+        That answer is exact when every match it did not return ranks strictly below the
+        last one kept; otherwise (a narrow filter, or ties at the edge) one query ranks
+        the matches joined to their entries, as SQLite would do it all along."""
+        probe = 2 * wanted + 50
+        if probe > _PROBE_MAX:
+            return self._best_joined(conn, match, flt, wanted)
+        candidates = conn.execute(
+            "SELECT rowid, bm25(entries_fts, 4.0, 1.0) AS rank FROM entries_fts "
+            "WHERE entries_fts MATCH ? ORDER BY rank LIMIT ?",
+            (match, probe),
+        ).fetchall()
+        if not candidates:
+            return []
+        rank_of = dict(candidates)
+        where, params = self._filtered(flt)
+        marks = ",".join("?" * len(candidates))
+        # NOT INDEXED: look the few up by primary key; SQLite would otherwise walk the
+        # (owner, trash, date) index over every entry of the journal to apply the filter.
+        passing = conn.execute(
+            f"SELECT pk, created_at FROM entries NOT INDEXED WHERE pk IN ({marks}) AND {where}",
+            [*rank_of, *params],
+        ).fetchall()
+        passing.sort(key=lambda row: row[1], reverse=True)  # newest first among equals
+        passing.sort(key=lambda row: rank_of[row[0]])
+        best = [(pk, rank_of[pk]) for pk, _ in passing[:wanted]]
+        everything_seen = len(candidates) < probe
+        if everything_seen or (len(best) == wanted and best[-1][1] < candidates[-1][1]):
+            return best
+        return self._best_joined(conn, match, flt, wanted)
+
+    def _best_joined(self, conn: Any, match: str, flt: EntryFilter, wanted: int) -> list[Any]:
+        where, params = self._filtered(flt)
+        return conn.execute(
+            "SELECT entries.pk, bm25(entries_fts, 4.0, 1.0) AS rank "
+            "FROM entries JOIN entries_fts ON entries_fts.rowid = entries.pk "
+            f"WHERE entries_fts MATCH ? AND {where} "
+            "ORDER BY rank, entries.created_at DESC LIMIT ?",
+            [match, *params, wanted],
+        ).fetchall()
 
     def revisions(self, entry_id: str) -> list[Revision]:
         with self._reading() as conn:

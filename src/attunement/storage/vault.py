@@ -17,7 +17,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -86,6 +85,8 @@ def read_header(data_dir: Path) -> Header:
 
 
 def new_header(file: str = ENCRYPTED_NAME) -> Header:
+    import secrets  # loads OpenSSL: only when a key is made, never to open a journal
+
     return Header(kdf=dict(DEFAULT_KDF), salt=secrets.token_bytes(16), file=file)
 
 
@@ -292,6 +293,8 @@ def change_passphrase(data_dir: Path, old: str, new: str) -> None:
     """Re-encrypt under a new passphrase. The new file is complete and synced before the
     header switches to it, so a crash at any moment leaves a journal that opens with
     exactly one of the two passphrases, and nothing lost."""
+    import secrets
+
     check_passphrase(new)
     tidy(data_dir)
     if not is_encrypted(data_dir):
