@@ -26,7 +26,7 @@ import random
 import statistics
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 from urllib.parse import urlsplit
@@ -206,9 +206,7 @@ async def _run_clients(
 ) -> dict[str, Tally]:
     tallies: dict[str, Tally] = defaultdict(Tally)
     until = time.perf_counter() + seconds
-    await asyncio.gather(
-        *(_client(n, base, plan, until, timeout, tallies, seed) for n in clients)
-    )
+    await asyncio.gather(*(_client(n, base, plan, until, timeout, tallies, seed) for n in clients))
     return dict(tallies)
 
 
@@ -305,17 +303,26 @@ def children(pid: int) -> list[int]:
 @dataclass
 class Machine:
     """CPU use between ``start()`` and ``stop()``: of the whole machine, of the server's
-    processes, of the load generator; and the 1-minute load average at each end."""
+    processes (``server_pids``), of the database's (``database_pids``, PostgreSQL's
+    backends come and go, so these are callables asked at both ends), of the load
+    generator; and the 1-minute load average at each end."""
 
     server_pids: Sequence[int]
+    database_pids: Callable[[], Sequence[int]] | None = None
     cores: int = os.cpu_count() or 1
     busy: float = 0.0  # fraction of all cores busy, whole machine
     server: float = 0.0  # cores' worth used by the server
+    database: float = 0.0  # cores' worth used by the database
     load: tuple[float, float] = (0.0, 0.0)
+
+    def _db(self) -> dict[int, float]:
+        pids = self.database_pids() if self.database_pids else ()
+        return {pid: process_cpu(pid) for pid in pids}
 
     def start(self) -> Machine:
         self._ticks = _machine_ticks()
         self._server = sum(process_cpu(p) for p in self.server_pids)
+        self._database = self._db()
         self._wall = time.perf_counter()
         self._load = os.getloadavg()[0]
         return self
@@ -325,24 +332,45 @@ class Machine:
         wall = time.perf_counter() - self._wall
         self.busy = (busy - self._ticks[0]) / max(1, total - self._ticks[1])
         self.server = (sum(process_cpu(p) for p in self.server_pids) - self._server) / wall
+        after = self._db()
+        self.database = sum(cpu - self._database.get(pid, 0.0) for pid, cpu in after.items()) / wall
         self.load = (self._load, os.getloadavg()[0])
         self.wall = wall
         return self
 
     def describe(self, generator_cpu: float) -> str:
         generator = generator_cpu / self.wall
-        others = max(0.0, self.busy * self.cores - self.server - generator)
+        others = max(0.0, self.busy * self.cores - self.server - self.database - generator)
+        database = f", database {self.database:.2f}" if self.database_pids else ""
         return (
             f"machine {self.busy * 100:.0f}% busy over {self.cores} cores: server "
-            f"{self.server:.2f} cores, load generator {generator:.2f}, everything else "
-            f"{others:.2f}; load average {self.load[0]:.1f} -> {self.load[1]:.1f}"
+            f"{self.server:.2f} cores{database}, load generator {generator:.2f}, everything "
+            f"else {others:.2f}; load average {self.load[0]:.1f} -> {self.load[1]:.1f}"
         )
 
 
+def settle(pids: Sequence[int], *, below: float = 0.15, longest: float = 90.0) -> float:
+    """Wait until the server is idle (under ``below`` cores over half a second): requests
+    a timed-out client gave up on are still being answered, and would weigh on whatever
+    is measured next. Returns the seconds waited."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < longest:
+        before = sum(process_cpu(p) for p in pids)
+        time.sleep(0.5)
+        if (sum(process_cpu(p) for p in pids) - before) / 0.5 < below:
+            break
+    return time.perf_counter() - started
+
+
 def measure(
-    base: str, plan: Plan, server_pids: Sequence[int], **options: float
+    base: str,
+    plan: Plan,
+    server_pids: Sequence[int],
+    database_pids: Callable[[], Sequence[int]] | None = None,
+    **options: float,
 ) -> tuple[Result, Machine]:
-    """``run`` with the machine's CPU recorded around it."""
-    machine = Machine(server_pids).start()
+    """``run`` with the machine's CPU recorded around it, after the server has settled."""
+    settle(server_pids)
+    machine = Machine(server_pids, database_pids).start()
     result = run(base, plan, **options)  # type: ignore[arg-type]
     return result, machine.stop()

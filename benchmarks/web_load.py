@@ -87,9 +87,7 @@ def build_journal(entries: int, texts: int) -> Path:
     pool = [_text(rng) for _ in range(texts)]
     started = time.perf_counter()
     analysed = {body: analyze_text(body) for _, body in pool}
-    print(
-        f"analysed {texts} distinct texts in {time.perf_counter() - started:.0f} s", flush=True
-    )
+    print(f"analysed {texts} distinct texts in {time.perf_counter() - started:.0f} s", flush=True)
     now = now_local()
     started = time.perf_counter()
     with Journal.open(cached) as journal:
@@ -98,15 +96,12 @@ def build_journal(entries: int, texts: int) -> Path:
             title, body = rng.choice(pool)
             moment = now - timedelta(minutes=(entries - n) * 47 - rng.randint(0, 30))
             news.append(
-                journal.new_entry(
-                    body, title=title, starred=rng.random() < 0.05, created_at=moment
-                )
+                journal.new_entry(body, title=title, starred=rng.random() < 0.05, created_at=moment)
             )
         journal.add_many(news)
         version = readings.version()
         rows = [
-            readings._row(entry, version, analysed[entry.body])
-            for entry in journal.list_entries()
+            readings._row(entry, version, analysed[entry.body]) for entry in journal.list_entries()
         ]
         for start in range(0, len(rows), 5000):
             journal.reader.save_readings(rows[start : start + 5000])
@@ -152,7 +147,9 @@ class Server:
         return json.load(urllib.request.urlopen(request, timeout=120))
 
     def post_json(self, path: str, body: object, method: str = "POST") -> dict:
-        out = self.send(method, path, json.dumps(body).encode(), {"Content-Type": "application/json"})
+        out = self.send(
+            method, path, json.dumps(body).encode(), {"Content-Type": "application/json"}
+        )
         assert isinstance(out, dict)
         return out
 
@@ -193,7 +190,9 @@ def multipart(fields: dict[str, str], file_name: str, content: bytes) -> tuple[b
         + content
         + b"\r\n"
     )
-    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+    return b"".join(
+        parts
+    ) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
 
 
 # -- what is measured ----------------------------------------------------------------------
@@ -276,12 +275,12 @@ def setup_ids(server: Server) -> Ids:
         {"caregiver": "Counsellor"},
         "session.txt",
         (
-            "Counsellor: What brings you here today?\n"
-            "Client: I have not been sleeping since my mother died.\n"
-            "Counsellor: The nights have been hard since she died.\n"
-            "Client: Yes. I lie awake and go over the last week.\n"
-            "Counsellor: What comes back to you most?\n"
-        ).encode(),
+            b"Counsellor: What brings you here today?\n"
+            b"Client: I have not been sleeping since my mother died.\n"
+            b"Counsellor: The nights have been hard since she died.\n"
+            b"Client: Yes. I lie awake and go over the last week.\n"
+            b"Counsellor: What comes back to you most?\n"
+        ),
     )
     transcript = server.send("POST", "/api/v1/transcripts", body, {"Content-Type": kind})
     return Ids(
@@ -360,9 +359,7 @@ def routes(ids: Ids, server: Server) -> list[Route]:
         send("POST /api/v1/drafts", "/api/v1/drafts", {"body": reflection}),
         send("POST /api/v1/entries", "/api/v1/entries", {"body": reflection, "tags": ["ease"]}),
         send("PATCH /api/v1/entries/{entry_id}", f"/api/v1/entries/{e}", {"starred": True}),
-        send(
-            "POST /api/v1/checkins", "/api/v1/checkins", {"ease": 6, "fatigue": 4, "note": "ok"}
-        ),
+        send("POST /api/v1/checkins", "/api/v1/checkins", {"ease": 6, "fatigue": 4, "note": "ok"}),
         send(
             "POST /api/v1/practice/respond",
             "/api/v1/practice/respond",
@@ -395,24 +392,39 @@ def routes(ids: Ids, server: Server) -> list[Route]:
         Route(
             "POST /api/v1/decks",
             loadgen.Same(
-                Call("POST /api/v1/decks", "POST", "/api/v1/decks", deck_body,
-                     (("Content-Type", deck_kind),))
+                Call(
+                    "POST /api/v1/decks",
+                    "POST",
+                    "/api/v1/decks",
+                    deck_body,
+                    (("Content-Type", deck_kind),),
+                )
             ),
             "a copy of a built-in deck, replaced",
         ),
         Route(
             "POST /api/v1/import",
             loadgen.Same(
-                Call("POST /api/v1/import", "POST", "/api/v1/import", import_body,
-                     (("Content-Type", import_kind),))
+                Call(
+                    "POST /api/v1/import",
+                    "POST",
+                    "/api/v1/import",
+                    import_body,
+                    (("Content-Type", import_kind),),
+                )
             ),
             "a one-entry jrnl file",
         ),
         Route(
             "POST /api/v1/transcripts",
             loadgen.Same(
-                Call("POST /api/v1/transcripts", "POST", "/api/v1/transcripts", transcript_body,
-                     (("Content-Type", transcript_kind),))
+                Call(
+                    "POST /api/v1/transcripts",
+                    "POST",
+                    "/api/v1/transcripts",
+                    transcript_body,
+                    (("Content-Type", transcript_kind),),
+                )
             ),
             "a three-turn transcript",
         ),
@@ -443,10 +455,20 @@ def routes(ids: Ids, server: Server) -> list[Route]:
             Cycle(
                 [
                     [
-                        Call("POST /entries/{entry_id}/delete", "POST", f"/entries/{c}/delete",
-                             b"", FORM),
-                        Call("POST /entries/{entry_id}/restore", "POST", f"/entries/{c}/restore",
-                             b"", FORM),
+                        Call(
+                            "POST /entries/{entry_id}/delete",
+                            "POST",
+                            f"/entries/{c}/delete",
+                            b"",
+                            FORM,
+                        ),
+                        Call(
+                            "POST /entries/{entry_id}/restore",
+                            "POST",
+                            f"/entries/{c}/restore",
+                            b"",
+                            FORM,
+                        ),
                     ]
                     for c in ids.cyclers[10:20]
                 ]
@@ -465,8 +487,7 @@ def routes(ids: Ids, server: Server) -> list[Route]:
 
 def draft_pool(server: Server, count: int) -> list[str]:
     return [
-        f"{server.post_json('/api/v1/drafts', {'body': f'draft {n}'})['id']}"
-        for n in range(count)
+        f"{server.post_json('/api/v1/drafts', {'body': f'draft {n}'})['id']}" for n in range(count)
     ]
 
 
@@ -512,13 +533,17 @@ def ms(value: float) -> str:
 
 def every_route(server: Server, ids: Ids, seconds: float) -> None:
     table = routes(ids, server)
-    measured = {route.key for route in table} | {"POST /api/v1/entries/{entry_id}/restore",
-                                                  "POST /entries/{entry_id}/restore",
-                                                  "POST /api/v1/drafts/{draft_id}/publish",
-                                                  "DELETE /api/v1/drafts/{draft_id}"}
+    measured = {route.key for route in table} | {
+        "POST /api/v1/entries/{entry_id}/restore",
+        "POST /entries/{entry_id}/restore",
+        "POST /api/v1/drafts/{draft_id}/publish",
+        "DELETE /api/v1/drafts/{draft_id}",
+    }
     print(f"\n### Every route, alone: {seconds:g} s at 1 client, then {seconds:g} s at 5\n")
-    print("| route | what | 1 client: p50 / p95 (ms) | 5 clients: p50 / p95 (ms) | "
-          "p95 <= 50 ms | requests | not 2xx/3xx |")
+    print(
+        "| route | what | 1 client: p50 / p95 (ms) | 5 clients: p50 / p95 (ms) | "
+        "p95 <= 50 ms | requests | not 2xx/3xx |"
+    )
     print("| --- | --- | ---: | ---: | --- | ---: | ---: |")
     machine = loadgen.Machine(server.pids).start()
     generator = 0.0
@@ -528,6 +553,7 @@ def every_route(server: Server, ids: Ids, seconds: float) -> None:
         results = []
         for clients in (1, 5):
             plan = plan_for[clients] if plan_for else route.plan
+            loadgen.settle(server.pids)
             result = loadgen.run(server.base, plan, clients=clients, seconds=seconds, timeout=60)
             generator += result.generator_cpu
             results.append(result)
@@ -578,14 +604,20 @@ def busiest(server: Server, ids: Ids, seconds: float, clients: int) -> None:
         (Call(f"search '{SEARCH_WORD}'", "GET", f"/journal?q={SEARCH_WORD}"), 0.25),
     ]
     print(f"\n### {clients} clients for {seconds:g} s each, beside a static file\n")
-    print("| request | requests/s | ratio to static | target | p50 / p95 (ms) | "
-          "errors | timeouts | machine |")
+    print(
+        "| request | requests/s | ratio to static | target | p50 / p95 (ms) | "
+        "errors | timeouts | machine |"
+    )
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
     rows = []
     ceilings = []
     for call, target in [(static, 0.0), *pages, (static, 0.0)]:
         result, machine = loadgen.measure(
-            server.base, loadgen.Same(call), server.pids, clients=clients, seconds=seconds,
+            server.base,
+            loadgen.Same(call),
+            server.pids,
+            clients=clients,
+            seconds=seconds,
             timeout=10,
         )
         tally = result.tallies.get(call.label, loadgen.Tally())
@@ -603,8 +635,10 @@ def busiest(server: Server, ids: Ids, seconds: float, clients: int) -> None:
             f"| {ms(tally.pct(50))} / {ms(tally.pct(95))} | {tally.errors} | {tally.timeouts} "
             f"| {machine} |"
         )
-    print(f"\nStatic file, first and last: {ceilings[0]:.0f} and {ceilings[1]:.0f} requests/s; "
-          f"ratios are to their mean, {ceiling:.0f}.")
+    print(
+        f"\nStatic file, first and last: {ceilings[0]:.0f} and {ceilings[1]:.0f} requests/s; "
+        f"ratios are to their mean, {ceiling:.0f}."
+    )
 
 
 def soak(server: Server, ids: Ids, minutes: float, clients: int, idle: float) -> None:
@@ -632,8 +666,12 @@ def soak(server: Server, ids: Ids, minutes: float, clients: int, idle: float) ->
         generator += result.generator_cpu
         tallies.merge(result.total())
         samples.append((time.monotonic(), loadgen.rss_mb(server.pids), result.total().count / 30))
-        print(f"  {len(samples) * 0.5:.1f} min: RSS {samples[-1][1]:.1f} MB, "
-              f"{samples[-1][2]:.0f} requests/s", file=sys.stderr, flush=True)
+        print(
+            f"  {len(samples) * 0.5:.1f} min: RSS {samples[-1][1]:.1f} MB, "
+            f"{samples[-1][2]:.0f} requests/s",
+            file=sys.stderr,
+            flush=True,
+        )
     machine.stop()
     time.sleep(5)
     after = loadgen.rss_mb(server.pids)
@@ -645,10 +683,11 @@ def soak(server: Server, ids: Ids, minutes: float, clients: int, idle: float) ->
         if n and (n + 1) % 4 == 0:
             print(f"| after {(n + 1) / 2:g} min | {rss:.1f} |")
     print(f"| 5 s after the load stopped | {after:.1f} |")
+    last = samples[-1][1]
     print(
         f"\n{tallies.count:,} requests, {tallies.errors} errors, {tallies.timeouts} timeouts; "
-        f"growth from the first 30 s to the end of the load: {samples[-1][1] - first:+.1f} MB "
-        f"({(samples[-1][1] - first) / first * 100:+.1f}%); from idle: {samples[-1][1] - idle:+.1f} MB."
+        f"growth from the first 30 s to the end of the load: {last - first:+.1f} MB "
+        f"({(last - first) / first * 100:+.1f}%); from idle: {last - idle:+.1f} MB."
         f"\n{machine.describe(generator)}"
     )
 
