@@ -203,46 +203,96 @@ def purge_expired(conn: Connection) -> int:
     return len(gone)
 
 
-def _summary(conn: Connection, row: Any, role: str) -> dict[str, Any]:
-    title = conn.execute(
-        select(revisions.c.title).where(
-            revisions.c.share_id == row.id, revisions.c.number == row.latest
+def _per_share(conn: Connection, query: Any, ids: list[str]) -> dict[str, Any]:
+    """``query`` (share id, value), grouped by share, over these shares: one statement per
+    few hundred shares, never one per share."""
+    out: dict[str, Any] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        out.update((r[0], r[1]) for r in conn.execute(query(chunk)))
+    return out
+
+
+def _summaries(conn: Connection, rows: list[Any], role: str) -> list[dict[str, Any]]:
+    """The list entry of each share (title, status, comments, last opened), in a fixed
+    handful of queries whatever the number of shares."""
+    ids = [row.id for row in rows]
+    titles = _per_share(
+        conn,
+        lambda chunk: (
+            select(revisions.c.share_id, revisions.c.title)
+            .join(shares, shares.c.id == revisions.c.share_id)
+            .where(revisions.c.share_id.in_(chunk), revisions.c.number == shares.c.latest)
+        ),
+        ids,
+    )
+    signed = _per_share(
+        conn,
+        lambda chunk: (
+            select(signoffs.c.share_id, func.max(signoffs.c.revision))
+            .where(signoffs.c.share_id.in_(chunk))
+            .group_by(signoffs.c.share_id)
+        ),
+        ids,
+    )
+    changes = _per_share(
+        conn,
+        lambda chunk: (
+            select(comments.c.share_id, func.max(comments.c.revision))
+            .where(comments.c.share_id.in_(chunk), comments.c.kind == "changes")
+            .group_by(comments.c.share_id)
+        ),
+        ids,
+    )
+    opened = _per_share(
+        conn,
+        lambda chunk: (
+            select(opens.c.share_id, func.max(opens.c.at))
+            .where(opens.c.share_id.in_(chunk))
+            .group_by(opens.c.share_id)
+        ),
+        ids,
+    )
+    counts = _per_share(
+        conn,
+        lambda chunk: (
+            select(comments.c.share_id, func.count())
+            .where(comments.c.share_id.in_(chunk))
+            .group_by(comments.c.share_id)
+        ),
+        ids,
+    )
+    others = sorted({row.reader_id if role == "owner" else row.owner_id for row in rows})
+    people = _per_share(
+        conn, lambda chunk: select(users.c.id, users.c.name).where(users.c.id.in_(chunk)), others
+    )
+    out = []
+    for row in rows:
+        other = row.reader_id if role == "owner" else row.owner_id
+        if signed.get(row.id) == row.latest:
+            status = "signed off"
+        elif changes.get(row.id) == row.latest:
+            status = "changes requested"
+        elif opened.get(row.id) is not None:
+            status = "opened"
+        else:
+            status = "not opened yet"
+        last = opened.get(row.id)
+        out.append(
+            {
+                "id": row.id,
+                "kind": row.kind,
+                "title": titles.get(row.id) or "Untitled",
+                "revision": row.latest,
+                "created_at": row.created_at.isoformat(),
+                "expires_at": row.expires_at.isoformat() if row.expires_at else None,
+                "reader" if role == "owner" else "owner": {"id": other, "name": people.get(other)},
+                "status": status,
+                "comments": counts.get(row.id, 0),
+                "last_opened": last.isoformat() if last else None,
+            }
         )
-    ).scalar()
-    signed = conn.execute(
-        select(func.max(signoffs.c.revision)).where(signoffs.c.share_id == row.id)
-    ).scalar()
-    changes = conn.execute(
-        select(func.max(comments.c.revision)).where(
-            comments.c.share_id == row.id, comments.c.kind == "changes"
-        )
-    ).scalar()
-    opened = conn.execute(select(func.max(opens.c.at)).where(opens.c.share_id == row.id)).scalar()
-    count = conn.execute(
-        select(func.count()).select_from(comments).where(comments.c.share_id == row.id)
-    ).scalar()
-    other = row.reader_id if role == "owner" else row.owner_id
-    person = conn.execute(select(users.c.name).where(users.c.id == other)).scalar()
-    if signed == row.latest:
-        status = "signed off"
-    elif changes == row.latest:
-        status = "changes requested"
-    elif opened is not None:
-        status = "opened"
-    else:
-        status = "not opened yet"
-    return {
-        "id": row.id,
-        "kind": row.kind,
-        "title": title or "Untitled",
-        "revision": row.latest,
-        "created_at": row.created_at.isoformat(),
-        "expires_at": row.expires_at.isoformat() if row.expires_at else None,
-        "reader" if role == "owner" else "owner": {"id": other, "name": person},
-        "status": status,
-        "comments": count,
-        "last_opened": opened.isoformat() if opened else None,
-    }
+    return out
 
 
 def mine(engine: Engine, actor: Actor) -> list[dict[str, Any]]:
@@ -252,7 +302,7 @@ def mine(engine: Engine, actor: Actor) -> list[dict[str, Any]]:
         rows = conn.execute(
             select(shares).where(shares.c.owner_id == actor.id).order_by(shares.c.created_at.desc())
         ).all()
-        return [_summary(conn, r, "owner") for r in rows]
+        return _summaries(conn, list(rows), "owner")
 
 
 def inbox(engine: Engine, actor: Actor) -> list[dict[str, Any]]:
@@ -262,14 +312,8 @@ def inbox(engine: Engine, actor: Actor) -> list[dict[str, Any]]:
         rows = conn.execute(
             select(shares).where(authz.readable_by(actor.id)).order_by(shares.c.created_at.desc())
         ).all()
-        out = []
-        for row in rows:
-            try:
-                authz.share_for(conn, actor, row.id)
-            except NotFound:
-                continue
-            out.append(_summary(conn, row, "reader"))
-        return out
+        readable = authz.still_readable(conn, actor, rows)
+        return _summaries(conn, [row for row in rows if row.id in readable], "reader")
 
 
 def view(
@@ -303,8 +347,24 @@ def view(
                 owner_id=row.owner_id,
                 detail=f"revision {number}",
             )
-        names = dict(conn.execute(select(users.c.id, users.c.name)).all())
-        out = _summary(conn, row, access.role)
+        thread = conn.execute(
+            select(comments)
+            .where(comments.c.share_id == share_id)
+            .order_by(comments.c.created_at, comments.c.id)
+        ).all()
+        looks = (
+            conn.execute(
+                select(opens).where(opens.c.share_id == share_id).order_by(opens.c.pk)
+            ).all()
+            if access.role == "owner"
+            else []
+        )
+        involved = {row.owner_id, row.reader_id}
+        involved |= {c.author_id for c in thread} | {o.reader_id for o in looks}
+        names = dict(
+            conn.execute(select(users.c.id, users.c.name).where(users.c.id.in_(involved))).all()
+        )
+        out = _summaries(conn, [row], access.role)[0]
         out.update(
             role=access.role,
             owner={"id": row.owner_id, "name": names.get(row.owner_id)},
@@ -336,11 +396,7 @@ def view(
                     "body": c.body,
                     "created_at": c.created_at.isoformat(),
                 }
-                for c in conn.execute(
-                    select(comments)
-                    .where(comments.c.share_id == share_id)
-                    .order_by(comments.c.created_at, comments.c.id)
-                )
+                for c in thread
             ],
             signoffs=[
                 {
@@ -357,9 +413,7 @@ def view(
         if access.role == "owner":
             out["opens"] = [
                 {"reader": names.get(o.reader_id), "revision": o.revision, "at": o.at.isoformat()}
-                for o in conn.execute(
-                    select(opens).where(opens.c.share_id == share_id).order_by(opens.c.pk)
-                )
+                for o in looks
             ]
         return out
 
