@@ -20,12 +20,13 @@ from __future__ import annotations
 import json
 import os
 import threading
+import typing
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attunement.core import ids
 from attunement.core.dates import with_offset
@@ -62,6 +63,8 @@ _ENTRY_COLUMNS = (
 _CHECKIN_COLUMNS = (
     "id, at, at_offset, ease, presence, curiosity, urge_to_fix, fatigue, body, note, moment"
 )
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -179,6 +182,24 @@ class Reader:
             with self._lock:
                 self._opened.append(conn)
         return conn
+
+    def kept(self, key: str, compute: Callable[[], T]) -> T:
+        """``compute()``, kept on this thread until the journal changes: any commit, by
+        this process or another (SQLite's ``data_version``, and this connection's own
+        count of changes). For aggregates a page shows on every visit (the streak)."""
+        conn = self._connection()
+        if conn.in_transaction:
+            return compute()
+        with translated_errors(self.where):
+            version = conn.execute("PRAGMA data_version").fetchone()[0]
+        stamp = (version, getattr(conn, "total_changes", None))
+        memo = self._local.__dict__.setdefault("kept", {})
+        hit = memo.get(key)
+        if hit is not None and hit[0] == stamp:
+            return typing.cast(T, hit[1])
+        value = compute()
+        memo[key] = (stamp, value)
+        return value
 
     @contextmanager
     def _reading(self) -> Iterator[Any]:
@@ -402,17 +423,27 @@ class Reader:
                 )
             }
 
-    def writing_days(self) -> Iterator[tuple[datetime, int]]:
-        """(created_at UTC, offset) of entries not in the trash, newest first."""
+    def local_days_since(self, since: datetime) -> tuple[list[str], bool]:
+        """The days (ISO, in the zone each entry was written in) with an entry not in the
+        trash created at or after ``since``, newest first; and whether that is every
+        entry (none was created before ``since``). SQLite works out the days, so a long
+        journal costs one pass over the index range, not a Python object per entry."""
         with self._reading() as conn:
-            cursor = conn.execute(
-                "SELECT created_at, created_offset FROM entries "
-                "WHERE owner = ? AND deleted_at IS NULL ORDER BY created_at DESC",
-                (self.owner,),
-            )
-            while rows := cursor.fetchmany(1000):
-                for created, offset in rows:
-                    yield from_sql_time(created), offset
+            days = [
+                day
+                for (day,) in conn.execute(
+                    "SELECT DISTINCT date(created_at, created_offset || ' minutes') AS day "
+                    "FROM entries WHERE owner = ? AND deleted_at IS NULL AND created_at >= ? "
+                    "ORDER BY day DESC",
+                    (self.owner, sql_time(since)),
+                )
+            ]
+            older = conn.execute(
+                "SELECT 1 FROM entries WHERE owner = ? AND deleted_at IS NULL "
+                "AND created_at < ? LIMIT 1",
+                (self.owner, sql_time(since)),
+            ).fetchone()
+        return days, older is None
 
     def tag_counts(self) -> list[tuple[str, int]]:
         """Tags of entries not in the trash, most used first. Counted on the (tag, entry)
