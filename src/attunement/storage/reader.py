@@ -335,11 +335,16 @@ class Reader:
             return self._with_tags(conn, conn.execute(sql, params).fetchall())
 
     def count_entries(self, flt: EntryFilter = ALL_ENTRIES) -> int:
+        """How many entries match (kept until the journal changes: counting 100,000
+        entries on every page of the journal took a tenth of the page's time)."""
         where, params = self._filtered(flt, counting=True)
-        with self._reading() as conn:
-            return int(
-                conn.execute(f"SELECT count(*) FROM entries WHERE {where}", params).fetchone()[0]
-            )
+
+        def count() -> int:
+            with self._reading() as conn:
+                sql = f"SELECT count(*) FROM entries WHERE {where}"
+                return int(conn.execute(sql, params).fetchone()[0])
+
+        return self.kept(f"count {where} {params!r}", count)
 
     def search(
         self, text_query: str, flt: EntryFilter = ALL_ENTRIES, *, limit: int = 20, offset: int = 0
@@ -448,7 +453,11 @@ class Reader:
     def tag_counts(self) -> list[tuple[str, int]]:
         """Tags of entries not in the trash, most used first. Counted on the (tag, entry)
         index alone, setting aside the few hidden entries, which is three times faster than
-        joining every tag to its entry at 100,000 entries."""
+        joining every tag to its entry at 100,000 entries; and kept until the journal
+        changes (the journal page shows them on every visit)."""
+        return list(self.kept("tag counts", self._tag_counts))
+
+    def _tag_counts(self) -> list[tuple[str, int]]:
         with self._reading() as conn:
             return [
                 (tag, n)
@@ -647,6 +656,11 @@ class Reader:
             params.append(limit)
         with self._reading() as conn:
             return [_checkin(row) for row in conn.execute(sql, params)]
+
+    def count_checkins(self) -> int:
+        with self._reading() as conn:
+            sql = "SELECT count(*) FROM checkins WHERE owner = ?"
+            return int(conn.execute(sql, (self.owner,)).fetchone()[0])
 
     def list_decks(self) -> list[tuple[str, str, str]]:
         """(id, format, source text) of the decks the user added, in the order added."""
