@@ -42,9 +42,14 @@ class Call:
     body: bytes = b""
     headers: tuple[tuple[str, str], ...] = ()
     ok: tuple[int, ...] = ()  # statuses that count as success besides 2xx/3xx
+    keep_body: bool = False  # hand the response's body to the plan's ``answered``
 
 
 class Plan(Protocol):
+    """What each client sends next. A plan may also have ``answered(client, call, status,
+    body)``, called after each response to a call with ``keep_body`` (to use an id the
+    server made, say)."""
+
     def next(self, client: int, rng: random.Random) -> Call: ...
 
 
@@ -130,7 +135,7 @@ class _Connection:
             self.writer.close()
         self.reader = self.writer = None
 
-    async def request(self, call: Call) -> int:
+    async def request(self, call: Call) -> tuple[int, bytes]:
         if self.writer is None or self.h11.our_state is not h11.IDLE:
             self.close()
             await self._open()
@@ -144,6 +149,7 @@ class _Connection:
         out += self.h11.send(h11.EndOfMessage())
         self.writer.write(out)
         status = 0
+        body = []
         while True:
             event = self.h11.next_event()
             if event is h11.NEED_DATA:
@@ -152,6 +158,8 @@ class _Connection:
                 continue
             if isinstance(event, h11.Response):
                 status = event.status_code
+            elif isinstance(event, h11.Data) and call.keep_body:
+                body.append(bytes(event.data))
             elif isinstance(event, h11.EndOfMessage):
                 break
             elif isinstance(event, h11.ConnectionClosed):
@@ -160,7 +168,7 @@ class _Connection:
             self.h11.start_next_cycle()
         else:
             self.close()
-        return status
+        return status, b"".join(body)
 
 
 async def _client(
@@ -181,7 +189,7 @@ async def _client(
         tally = tallies[call.label]
         started = clock()
         try:
-            status = await asyncio.wait_for(connection.request(call), timeout)
+            status, body = await asyncio.wait_for(connection.request(call), timeout)
         except TimeoutError:
             tally.timeouts += 1
             connection.close()
@@ -193,6 +201,8 @@ async def _client(
             await asyncio.sleep(0.05)
             continue
         elapsed = clock() - started
+        if call.keep_body:
+            plan.answered(number, call, status, body)  # type: ignore[attr-defined]
         tally.statuses[str(status)] += 1
         if 200 <= status < 400 or status in call.ok:
             tally.latencies.append(elapsed)

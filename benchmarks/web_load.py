@@ -222,18 +222,31 @@ class Cycle:
 
 
 @dataclass
-class Pool:
-    """Each request uses up one of ``paths`` (publishing or discarding a draft)."""
+class DraftChain:
+    """Each client keeps a draft (``POST /api/v1/drafts``) and then publishes or discards
+    it, with the id the server gave it; both requests are measured."""
 
-    label: str
-    method: str
-    paths: list[str]
-    headers: tuple[tuple[str, str], ...] = ()
-    body: bytes = b""
+    method: str  # POST: publish; DELETE: discard
+    waiting: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        if self.method == "POST":
+            return "POST /api/v1/drafts/{draft_id}/publish"
+        return "DELETE /api/v1/drafts/{draft_id}"
 
     def next(self, client: int, rng: random.Random) -> Call:
-        path = self.paths.pop() if self.paths else "/api/v1/drafts/none-left"
-        return Call(self.label, self.method, path, self.body, self.headers)
+        draft = self.waiting.pop(client, None)
+        if draft is None:
+            body = json.dumps({"body": f"A draft by client {client}."}).encode()
+            return Call("POST /api/v1/drafts", "POST", "/api/v1/drafts", body, JSON, keep_body=True)
+        if self.method == "POST":
+            return Call(self.label, "POST", f"/api/v1/drafts/{draft}/publish", b"{}", JSON)
+        return Call(self.label, "DELETE", f"/api/v1/drafts/{draft}")
+
+    def answered(self, client: int, call: Call, status: int, body: bytes) -> None:
+        if status == 201:
+            self.waiting[client] = json.loads(body)["id"]
 
 
 def get(key: str, path: str, note: str = "") -> Route:
@@ -299,6 +312,7 @@ def routes(ids: Ids, server: Server) -> list[Route]:
     jrnl_file = b"[2026-11-30 09:00] Imported during the benchmark.\nA short note.\n\n"
     deck = (HERE.parent / "src/attunement/framework/decks/rupture-and-repair.toml").read_bytes()
     deck = deck.replace(b'id = "rupture-and-repair"', b'id = "bench-deck"', 1)
+    deck = deck.replace(b'id = "rr-', b'id = "bench-')
     deck_body, deck_kind = multipart({"replace": "true"}, "deck.toml", deck)
     import_body, import_kind = multipart({"from": "jrnl"}, "journal.txt", jrnl_file)
     transcript_body, transcript_kind = multipart(
@@ -429,11 +443,6 @@ def routes(ids: Ids, server: Server) -> list[Route]:
             "a three-turn transcript",
         ),
         Route(
-            "POST /api/v1/export",
-            loadgen.Same(Call("POST /api/v1/export", "POST", "/api/v1/export")),
-            "the whole journal as JSON",
-        ),
-        Route(
             "DELETE /api/v1/entries/{entry_id}",
             Cycle(
                 [
@@ -485,12 +494,6 @@ def routes(ids: Ids, server: Server) -> list[Route]:
     return out
 
 
-def draft_pool(server: Server, count: int) -> list[str]:
-    return [
-        f"{server.post_json('/api/v1/drafts', {'body': f'draft {n}'})['id']}" for n in range(count)
-    ]
-
-
 NOT_MEASURED = {
     "POST /unlock": "a plain journal has nothing to unlock (an encrypted one is unlocked once)",
     "POST /lock": "locks an encrypted journal; a plain one has no lock",
@@ -538,6 +541,7 @@ def every_route(server: Server, ids: Ids, seconds: float) -> None:
         "POST /entries/{entry_id}/restore",
         "POST /api/v1/drafts/{draft_id}/publish",
         "DELETE /api/v1/drafts/{draft_id}",
+        "POST /api/v1/export",
     }
     print(f"\n### Every route, alone: {seconds:g} s at 1 client, then {seconds:g} s at 5\n")
     print(
@@ -548,19 +552,21 @@ def every_route(server: Server, ids: Ids, seconds: float) -> None:
     machine = loadgen.Machine(server.pids).start()
     generator = 0.0
 
-    def one(route: Route, plan_for: dict[int, loadgen.Plan] | None = None) -> None:
+    def one(route: Route, clients: tuple[int, ...] = (1, 5)) -> None:
         nonlocal generator
         results = []
-        for clients in (1, 5):
-            plan = plan_for[clients] if plan_for else route.plan
+        for n in clients:
             loadgen.settle(server.pids)
-            result = loadgen.run(server.base, plan, clients=clients, seconds=seconds, timeout=60)
+            result = loadgen.run(server.base, route.plan, clients=n, seconds=seconds, timeout=120)
             generator += result.generator_cpu
             results.append(result)
         labels = sorted({label for r in results for label in r.tallies})
+        if len(results) == 1:
+            results.append(loadgen.Result({}, 1.0, 0.0))  # not run at 5 clients
         for label in labels:
             a, b = (r.tallies.get(label, loadgen.Tally()) for r in results)
-            met = "yes" if max(a.pct(95), b.pct(95)) <= TARGET_P95_MS else "**no**"
+            worst = max(a.pct(95), b.pct(95) if b.count else a.pct(95))
+            met = "yes" if worst <= TARGET_P95_MS else "**no**"
             print(
                 f"| `{label}` | {route.note} | {ms(a.pct(50))} / {ms(a.pct(95))} | "
                 f"{ms(b.pct(50))} / {ms(b.pct(95))} | {met} | {a.count + b.count} | "
@@ -570,21 +576,12 @@ def every_route(server: Server, ids: Ids, seconds: float) -> None:
 
     for route in table:
         one(route)
-    for label, method in (
-        ("POST /api/v1/drafts/{draft_id}/publish", "POST"),
-        ("DELETE /api/v1/drafts/{draft_id}", "DELETE"),
-    ):
-        suffix = "/publish" if method == "POST" else ""
-        pools: dict[int, loadgen.Plan] = {}
-        for clients in (1, 5):
-            pools[clients] = Pool(
-                label,
-                method,
-                [f"/api/v1/drafts/{d}{suffix}" for d in draft_pool(server, 250 * clients)],
-                JSON,
-                b"{}" if method == "POST" else b"",
-            )
-        one(Route(label, pools[1], "each request its own draft"), pools)
+    for method in ("POST", "DELETE"):
+        chain = DraftChain(method)
+        one(Route(chain.label, chain, "after keeping a new draft (measured too)"))
+    # Last, and with one client only: every export reads the whole journal.
+    export = Call("POST /api/v1/export", "POST", "/api/v1/export")
+    one(Route(export.label, loadgen.Same(export), "the whole journal as JSON"), clients=(1,))
     machine.stop()
     print(f"\n{machine.describe(generator)}")
     missing = sorted(route_table() - measured - set(NOT_MEASURED))
