@@ -128,6 +128,9 @@ class Reader:
         self._local = threading.local()
         self._opened: list[Any] = []
         self._lock = threading.Lock()
+        self._kept: dict[str, tuple[int, Any]] = {}
+        self._watch: Any = None
+        self._watch_lock = threading.Lock()
 
     @classmethod
     def open_sqlite(cls, path: Path, owner: str = LOCAL_OWNER, key: bytes | None = None) -> Any:
@@ -156,6 +159,8 @@ class Reader:
 
         store = Store(self.path, self._key, self.owner)
         store._local, store._opened, store._lock = self._local, self._opened, self._lock
+        with self._watch_lock:  # and what it keeps, with the connection that keeps it
+            store._kept, store._watch, self._watch = self._kept, self._watch, None
         return store
 
     def close(self) -> None:
@@ -164,6 +169,10 @@ class Reader:
         for conn in opened:
             conn.close()
         self._local = threading.local()
+        with self._watch_lock:
+            if self._watch is not None:
+                self._watch.close()
+            self._watch, self._kept = None, {}
 
     def __enter__(self) -> Any:
         return self
@@ -184,22 +193,25 @@ class Reader:
         return conn
 
     def kept(self, key: str, compute: Callable[[], T]) -> T:
-        """``compute()``, kept on this thread until the journal changes: any commit, by
-        this process or another (SQLite's ``data_version``, and this connection's own
-        count of changes). For aggregates a page shows on every visit (the streak)."""
-        conn = self._connection()
-        if conn.in_transaction:
-            return compute()
-        with translated_errors(self.where):
-            version = conn.execute("PRAGMA data_version").fetchone()[0]
-        stamp = (version, getattr(conn, "total_changes", None))
-        memo = self._local.__dict__.setdefault("kept", {})
-        hit = memo.get(key)
+        """``compute()``, kept until the journal changes: any commit, by this process or
+        another. For aggregates a page shows on every visit (the streak, counts)."""
+        stamp = self._change_stamp()
+        with self._lock:
+            hit = self._kept.get(key)
         if hit is not None and hit[0] == stamp:
             return typing.cast(T, hit[1])
-        value = compute()
-        memo[key] = (stamp, value)
+        value = compute()  # newer than the stamp, if anything: then it is computed again
+        with self._lock:
+            self._kept[key] = (stamp, value)
         return value
+
+    def _change_stamp(self) -> int:
+        """SQLite's ``data_version`` on a connection of its own that never writes, so it
+        moves with every commit by any other connection, this process's or another's."""
+        with self._watch_lock, translated_errors(self.where):
+            if self._watch is None:
+                self._watch = connect(self.path, self._key)
+            return int(self._watch.execute("PRAGMA data_version").fetchone()[0])
 
     @contextmanager
     def _reading(self) -> Iterator[Any]:
