@@ -708,11 +708,12 @@ def main() -> None:
     shutil.copytree(cached, run_dir)
     server = start_server(run_dir)
     try:
-        reading = server.get("/api/v1/insights")["reading"]  # type: ignore[index]
+        while (reading := server.get("/api/v1/insights")["reading"])["running"]:  # type: ignore[index]
+            time.sleep(1)  # it finds nothing to read: every entry has its reading
         ids = setup_ids(server)
         print(
             f"{args.entries:,} entries ({args.texts} distinct texts, every one read: "
-            f"background reading running={reading['running']}, {reading['total']} to read); "
+            f"{reading['total']} left for the background reading); "
             f"`attune serve` (one uvicorn process) and the load generator share "
             f"{os.cpu_count()} cores with whatever else runs; load average "
             f"{os.getloadavg()[0]:.1f} at the start"

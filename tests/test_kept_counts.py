@@ -46,3 +46,28 @@ def test_the_settings_page_counts_what_is_there(data_dir):
         page = client.get("/settings")
     assert page.status_code == 200
     assert "1 entries, 3 check-ins, 0 drafts" in page.text
+
+
+def test_requests_arriving_together_after_a_change_compute_a_count_once(journal):
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    computed = []
+    together = threading.Barrier(8)
+
+    def slow_count() -> int:
+        computed.append(1)
+        time.sleep(0.2)
+        return 42
+
+    def visit(_: int) -> int:
+        together.wait()
+        return journal.reader.kept("a slow count", slow_count)
+
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(visit, range(8))) == [42] * 8
+    assert len(computed) == 1
+    journal.write("A change.")
+    assert journal.reader.kept("a slow count", slow_count) == 42
+    assert len(computed) == 2

@@ -129,6 +129,7 @@ class Reader:
         self._opened: list[Any] = []
         self._lock = threading.Lock()
         self._kept: dict[str, tuple[int, Any]] = {}
+        self._flights: dict[str, threading.Lock] = {}
         self._watch: Any = None
         self._watch_lock = threading.Lock()
 
@@ -160,7 +161,8 @@ class Reader:
         store = Store(self.path, self._key, self.owner)
         store._local, store._opened, store._lock = self._local, self._opened, self._lock
         with self._watch_lock:  # and what it keeps, with the connection that keeps it
-            store._kept, store._watch, self._watch = self._kept, self._watch, None
+            store._kept, store._flights = self._kept, self._flights
+            store._watch, self._watch = self._watch, None
         return store
 
     def close(self) -> None:
@@ -194,16 +196,25 @@ class Reader:
 
     def kept(self, key: str, compute: Callable[[], T]) -> T:
         """``compute()``, kept until the journal changes: any commit, by this process or
-        another. For aggregates a page shows on every visit (the streak, counts)."""
+        another. For aggregates a page shows on every visit (the streak, counts). One
+        thread computes a missing value while the others asking for it wait: fifty
+        requests arriving together after a change compute it once, not fifty times."""
         stamp = self._change_stamp()
         with self._lock:
             hit = self._kept.get(key)
-        if hit is not None and hit[0] == stamp:
-            return typing.cast(T, hit[1])
-        value = compute()  # newer than the stamp, if anything: then it is computed again
-        with self._lock:
-            self._kept[key] = (stamp, value)
-        return value
+            if hit is not None and hit[0] == stamp:
+                return typing.cast(T, hit[1])
+            flight = self._flights.setdefault(key, threading.Lock())
+        with flight:
+            stamp = self._change_stamp()
+            with self._lock:
+                hit = self._kept.get(key)
+            if hit is not None and hit[0] == stamp:
+                return typing.cast(T, hit[1])
+            value = compute()  # newer than the stamp, if anything: then computed again
+            with self._lock:
+                self._kept[key] = (stamp, value)
+            return value
 
     def _change_stamp(self) -> int:
         """SQLite's ``data_version`` on a connection of its own that never writes, so it
