@@ -203,117 +203,80 @@ def purge_expired(conn: Connection) -> int:
     return len(gone)
 
 
-def _per_share(conn: Connection, query: Any, ids: list[str]) -> dict[str, Any]:
-    """``query`` (share id, value), grouped by share, over these shares: one statement per
-    few hundred shares, never one per share."""
-    out: dict[str, Any] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        out.update((r[0], r[1]) for r in conn.execute(query(chunk)))
-    return out
+def _listing(conn: Connection, where: Any, role: str) -> list[Any]:
+    """Shares matching ``where``, newest first, each with what its list entry shows
+    (latest title, latest revisions signed and sent back, last opened, comment count,
+    the other person's name), in one statement whatever their number."""
+    mine = shares.c.id
 
+    def latest(column: Any, *also: Any) -> Any:
+        return select(func.max(column)).where(column.table.c.share_id == mine, *also)
 
-def _summaries(conn: Connection, rows: list[Any], role: str) -> list[dict[str, Any]]:
-    """The list entry of each share (title, status, comments, last opened), in a fixed
-    handful of queries whatever the number of shares."""
-    ids = [row.id for row in rows]
-    titles = _per_share(
-        conn,
-        lambda chunk: (
-            select(revisions.c.share_id, revisions.c.title)
-            .join(shares, shares.c.id == revisions.c.share_id)
-            .where(revisions.c.share_id.in_(chunk), revisions.c.number == shares.c.latest)
-        ),
-        ids,
+    other = shares.c.reader_id if role == "owner" else shares.c.owner_id
+    title = select(revisions.c.title).where(
+        revisions.c.share_id == mine, revisions.c.number == shares.c.latest
     )
-    signed = _per_share(
-        conn,
-        lambda chunk: (
-            select(signoffs.c.share_id, func.max(signoffs.c.revision))
-            .where(signoffs.c.share_id.in_(chunk))
-            .group_by(signoffs.c.share_id)
-        ),
-        ids,
-    )
-    changes = _per_share(
-        conn,
-        lambda chunk: (
-            select(comments.c.share_id, func.max(comments.c.revision))
-            .where(comments.c.share_id.in_(chunk), comments.c.kind == "changes")
-            .group_by(comments.c.share_id)
-        ),
-        ids,
-    )
-    opened = _per_share(
-        conn,
-        lambda chunk: (
-            select(opens.c.share_id, func.max(opens.c.at))
-            .where(opens.c.share_id.in_(chunk))
-            .group_by(opens.c.share_id)
-        ),
-        ids,
-    )
-    counts = _per_share(
-        conn,
-        lambda chunk: (
-            select(comments.c.share_id, func.count())
-            .where(comments.c.share_id.in_(chunk))
-            .group_by(comments.c.share_id)
-        ),
-        ids,
-    )
-    others = sorted({row.reader_id if role == "owner" else row.owner_id for row in rows})
-    people = _per_share(
-        conn, lambda chunk: select(users.c.id, users.c.name).where(users.c.id.in_(chunk)), others
-    )
-    out = []
-    for row in rows:
-        other = row.reader_id if role == "owner" else row.owner_id
-        if signed.get(row.id) == row.latest:
-            status = "signed off"
-        elif changes.get(row.id) == row.latest:
-            status = "changes requested"
-        elif opened.get(row.id) is not None:
-            status = "opened"
-        else:
-            status = "not opened yet"
-        last = opened.get(row.id)
-        out.append(
-            {
-                "id": row.id,
-                "kind": row.kind,
-                "title": titles.get(row.id) or "Untitled",
-                "revision": row.latest,
-                "created_at": row.created_at.isoformat(),
-                "expires_at": row.expires_at.isoformat() if row.expires_at else None,
-                "reader" if role == "owner" else "owner": {"id": other, "name": people.get(other)},
-                "status": status,
-                "comments": counts.get(row.id, 0),
-                "last_opened": last.isoformat() if last else None,
-            }
+    count = select(func.count()).select_from(comments).where(comments.c.share_id == mine)
+    query = (
+        select(
+            shares,
+            title.scalar_subquery().label("latest_title"),
+            latest(signoffs.c.revision).scalar_subquery().label("signed"),
+            latest(comments.c.revision, comments.c.kind == "changes")
+            .scalar_subquery()
+            .label("changes"),
+            latest(opens.c.at).scalar_subquery().label("opened"),
+            count.scalar_subquery().label("comment_count"),
+            users.c.name.label("person"),
         )
-    return out
+        .outerjoin(users, users.c.id == other)
+        .where(where)
+        .order_by(shares.c.created_at.desc())
+    )
+    return list(conn.execute(query))
+
+
+def _summary(row: Any, role: str) -> dict[str, Any]:
+    """A share's list entry, from a row of :func:`_listing`."""
+    other = row.reader_id if role == "owner" else row.owner_id
+    if row.signed == row.latest:
+        status = "signed off"
+    elif row.changes == row.latest:
+        status = "changes requested"
+    elif row.opened is not None:
+        status = "opened"
+    else:
+        status = "not opened yet"
+    return {
+        "id": row.id,
+        "kind": row.kind,
+        "title": row.latest_title or "Untitled",
+        "revision": row.latest,
+        "created_at": row.created_at.isoformat(),
+        "expires_at": row.expires_at.isoformat() if row.expires_at else None,
+        "reader" if role == "owner" else "owner": {"id": other, "name": row.person},
+        "status": status,
+        "comments": row.comment_count,
+        "last_opened": row.opened.isoformat() if row.opened else None,
+    }
 
 
 def mine(engine: Engine, actor: Actor) -> list[dict[str, Any]]:
     """What I have shared, newest first."""
     with writing(engine) as conn:
         purge_expired(conn)
-        rows = conn.execute(
-            select(shares).where(shares.c.owner_id == actor.id).order_by(shares.c.created_at.desc())
-        ).all()
-        return _summaries(conn, list(rows), "owner")
+        return [
+            _summary(r, "owner") for r in _listing(conn, shares.c.owner_id == actor.id, "owner")
+        ]
 
 
 def inbox(engine: Engine, actor: Actor) -> list[dict[str, Any]]:
     """What has been shared with me and I may still read, newest first."""
     with writing(engine) as conn:
         purge_expired(conn)
-        rows = conn.execute(
-            select(shares).where(authz.readable_by(actor.id)).order_by(shares.c.created_at.desc())
-        ).all()
+        rows = _listing(conn, authz.readable_by(actor.id), "reader")
         readable = authz.still_readable(conn, actor, rows)
-        return _summaries(conn, [row for row in rows if row.id in readable], "reader")
+        return [_summary(row, "reader") for row in rows if row.id in readable]
 
 
 def view(
@@ -364,7 +327,7 @@ def view(
         names = dict(
             conn.execute(select(users.c.id, users.c.name).where(users.c.id.in_(involved))).all()
         )
-        out = _summaries(conn, [row], access.role)[0]
+        out = _summary(_listing(conn, shares.c.id == share_id, access.role)[0], access.role)
         out.update(
             role=access.role,
             owner={"id": row.owner_id, "name": names.get(row.owner_id)},
