@@ -119,6 +119,7 @@ class World:
 
 
 def build_world(tmp_path: Path, **overrides: Any) -> World:
+    overrides.setdefault("key_file", str(tmp_path / "server.key"))  # sealing's key, not in the db
     config = server_config(fresh_database(tmp_path), **overrides)
     world = World(config, create_app(config))
     link = accounts.initialise(world.engine, config, "ada@example.org", "Ada", "Hospice Training")

@@ -19,6 +19,30 @@ def test_every_json_field_is_documented():
         CheckIn("abcdefg", NOW),
         Draft("abcdefg", None, None, "", "", (), NOW, NOW),
     ]
+    from attunement.storage.shared import Feedback, SharedItem
+
+    feedback = Feedback("c1", "comment", 1, "Sam", False, None, "Hm.", None, NOW)
+    samples += [
+        feedback,
+        SharedItem(
+            "s",
+            "u",
+            "entry",
+            "abcdefg",
+            1,
+            "t",
+            True,
+            "f",
+            "r",
+            "Sam",
+            1,
+            "shared",
+            None,
+            NOW,
+            NOW,
+            feedback=[feedback],
+        ),  # fmt: skip
+    ]
     for sample in samples:
         for key in sample.to_dict():
             assert f"`{key}`" in JSON_DOC, f"{type(sample).__name__}.{key} is not in docs/json.md"

@@ -18,6 +18,7 @@ from starlette.testclient import TestClient
 from attunement.core.journal import Journal
 from attunement.core.meta import clean_meta, recorded_line
 from attunement.errors import InvalidInput
+from attunement.storage.version import HEAD_REVISION
 from attunement.web import Settings, create_app
 
 from .conftest import DATA
@@ -316,7 +317,8 @@ def test_a_journal_from_schema_0005_gains_metadata_with_its_content_unchanged(tm
         vigil = next(e for e in journal.list_entries() if e.title == "After the vigil")
         assert vigil.meta["location"]["locality"] == "Leeds"
     conn = sqlite3.connect(path)
-    assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0006",)
+    # Migrated past 0006 (metadata) to the newest schema.
+    assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == (HEAD_REVISION,)
     assert conn.execute("SELECT count(*) FROM entries WHERE meta IS NULL").fetchone() == (3,)
     conn.close()
     assert [row for row in content() if row[1] != "After the vigil"] == before

@@ -273,12 +273,17 @@ def list_(
 @json_option
 @pass_app
 def show(app: AppContext, entry_id: str, as_json: bool) -> None:
-    """Show one entry in full."""
+    """Show one entry in full, with what your supervisor said about it (after
+    `attune server sync`)."""
+    from attunement.cli.share import print_from_supervisor, shared_about
+
     entry = app.journal.get(entry_id)
+    shared = shared_about(app.journal, "entry", entry.id)
     if as_json:
-        emit_json(entry.to_dict())
+        emit_json({**entry.to_dict(), "shared": shared})
     else:
         _print_entry(entry, app.journal)
+        print_from_supervisor(shared)
 
 
 @click.command()

@@ -118,6 +118,7 @@ def serve(app: AppContext, database, public_url, host, port, proxies, workers) -
     os.environ[config_module.ENV_DATABASE] = config.database_url
     os.environ[config_module.ENV_PUBLIC_URL] = config.public_url
     os.environ[config_module.ENV_TRUSTED_PROXIES] = ",".join(config.trusted_proxies)
+    os.environ[config_module.ENV_KEY_FILE] = config.key_file
     os.environ["ATTUNE_SERVER_DATA_DIR"] = str(app.data_dir)
     click.echo(
         f"Attunement team server on http://{host}:{port} (public address "
@@ -140,22 +141,26 @@ def serve(app: AppContext, database, public_url, host, port, proxies, workers) -
 @click.option("--email", help="Your e-mail address on the server (asked if not given).")
 @pass_app
 def login(app: AppContext, url: str, email: str | None) -> None:
-    """Sign this computer in to a team server. The password is asked for and sent once;
+    """Sign this computer in to a team server. The password is asked for and sent once
+    (with the code from your authenticator app, if your account has a second factor);
     only a revocable token is kept, in the data folder."""
     import platform
 
+    from attunement.errors import InvalidInput
     from attunement.server import client, team
 
     client.normal_url(url)
     email = email or click.prompt("E-mail address")
     password = click.prompt("Password", hide_input=True)
-    made = team.sign_in(
-        app.data_dir,
-        url,
-        email,
-        password,
-        label=f"attune on {platform.node() or 'a computer'}"[:120],
-    )
+    label = f"attune on {platform.node() or 'a computer'}"[:120]
+    try:
+        made = team.sign_in(app.data_dir, url, email, password, label=label)
+    except InvalidInput as exc:
+        if exc.code != client.SECOND_FACTOR_NEEDED:
+            raise
+        # The account has a second factor: the password is sent again with the code.
+        code = click.prompt("Code from your authenticator app (or a recovery code)")
+        made = team.sign_in(app.data_dir, url, email, password, label=label, code=code)
     ok(
         f"Signed in to {made.url} as {made.email}; `attune share readers` lists whom you "
         "can share with."
@@ -175,3 +180,23 @@ def logout(app: AppContext) -> None:
 
 
 COMMANDS = [server]
+
+
+@server.command()
+@json_option
+@pass_app
+def sync(app: AppContext, as_json: bool) -> None:
+    """Bring home what your supervisor said: comments, change requests and sign-offs on
+    what you shared (shown with `attune show ID`), after sending any shares that waited
+    for the server. Asks only for what changed since the last sync."""
+    from attunement.server import syncing
+
+    report = syncing.sync(app.journal, app.data_dir)
+    if as_json:
+        emit_json(report.to_dict())
+        return
+    for line in report.summary().splitlines():
+        if "changed since you shared it" in line:
+            hint(line)
+        else:
+            ok(line)

@@ -73,11 +73,19 @@ def _send(
         if not click.confirm(f"Send this to {reader['name']}?", default=False):
             hint("Nothing was sent.")
             return
-    sent = team.send(app.data_dir, out, reader, expires_at)
+    sent = team.send(app.data_dir, out, reader, expires_at, app.journal)
     if as_json:
         emit_json(sent)
         return
-    if sent["created"]:
+    for earlier in sent.get("sent_from_queue", []):
+        ok(f"Sent “{earlier['title']}” to {earlier['reader']}, which waited to be sent.")
+    if sent.get("queued"):
+        ok(
+            f"The team server cannot be reached, so this is kept on this computer, exactly "
+            f"as you read it, and sent to {reader['name']} by the next `attune server sync` "
+            f"or share ({sent['waiting']} waiting)."
+        )
+    elif sent["created"]:
         ok(f"Shared with {reader['name']} as version {sent['revision']} (share {sent['id']}).")
     else:
         ok(
@@ -219,19 +227,38 @@ def readers(app: AppContext, as_json) -> None:
 @json_option
 @pass_app
 def list_shares(app: AppContext, as_json) -> None:
-    """What you have shared, with its status (opened, changes requested, signed off)."""
+    """What you have shared, with its status (opened, changes requested, signed off),
+    what waits to be sent, and what changed here since you shared it."""
+    from attunement.errors import AttuneError
     from attunement.server import team
 
-    found = team.shares(app.data_dir)
+    problem = None
+    try:
+        found = team.shares(app.data_dir)
+    except AttuneError as exc:
+        if not isinstance(exc, team.client.Unreachable):
+            raise
+        found, problem = [], exc.message
+    found = team.with_local_records(app.journal, found, reachable=problem is None)
     if as_json:
         emit_json(found)
         return
+    if problem:
+        hint(f"{problem} Showing what this computer knows.")
     for s in found:
-        expiry = f", expires {s['expires_at'][:10]}" if s["expires_at"] else ""
-        click.echo(
+        expiry = f", expires {s['expires_at'][:10]}" if s.get("expires_at") else ""
+        if s["status"] == "waiting to be sent":
+            click.echo(f"{s['id']}  {s['title']}  to {s['reader']['name']}: waiting to be sent")
+            continue
+        line = (
             f"{s['id']}  {s['title']}  to {s['reader']['name']}: {s['status']}, "
             f"version {s['revision']}, {s['comments']} comments{expiry}"
         )
+        if s.get("waiting"):
+            line += "; a new version is waiting to be sent"
+        click.echo(line)
+        if s.get("changed_since_shared"):
+            click.echo(click.style("    changed since you shared it: " + s["reshare"], fg="yellow"))
     if not found:
         hint("You have not shared anything.")
 
@@ -243,8 +270,61 @@ def revoke(app: AppContext, share_id: str) -> None:
     """Take something back: the server deletes it, with its comments and sign-offs."""
     from attunement.server import team
 
-    team.revoke(app.data_dir, share_id)
-    ok("Revoked: it is deleted from the server.")
+    team.revoke(app.data_dir, share_id, app.journal)
+    ok("Revoked: it is deleted from the server (or, if it was still waiting, not sent).")
+
+
+def shared_about(journal: Any, kind: str, item: str) -> list[dict[str, Any]]:
+    """What this journal shared of one item and what came home (storage only: no
+    server module is imported for an entry that was never shared)."""
+    from attunement.storage import shared
+
+    if not shared.items(journal.reader, kind=kind, item=item):
+        return []
+    from attunement.server import syncing
+
+    return syncing.about(journal, kind, item)
+
+
+def print_from_supervisor(found: list[dict[str, Any]]) -> None:
+    """The "From your supervisor" section under an entry."""
+    if not found:
+        return
+    click.echo()
+    click.echo(click.style("From your supervisor", bold=True))
+    for s in found:
+        reader = s["reader"]["name"]
+        state = {
+            "queued": "waiting to be sent (the team server could not be reached)",
+            "revoked": "deleted on the server (revoked); what came home is kept here",
+            "expired": "deleted on the server (expired); what came home is kept here",
+        }.get(s["state"], f"version {s['revision']}")
+        click.echo(click.style(f"Shared with {reader}: {state}", dim=True))
+        if s["last_opened"]:
+            click.echo(click.style(f"Last opened {s['last_opened_when']}", dim=True))
+        if s["changed_since_shared"]:
+            click.echo(
+                click.style(
+                    f"Changed since you shared it: {s['reshare']} sends the new version.",
+                    fg="yellow",
+                )
+            )
+        for f in s["feedback"]:
+            stamp = f["when"]
+            who = "You" if f["mine"] else f["author"]
+            if f["kind"] == "signoff":
+                click.echo(
+                    click.style(
+                        f"✓ Signed off by {who}, {stamp} (version {f['revision']})", fg="green"
+                    )
+                )
+                continue
+            said = "asked for changes" if f["kind"] == "changes" else "wrote"
+            click.echo(f"{who} {said}, {stamp} (on version {f['revision']}):")
+            if f["quote"]:
+                click.echo(click.style(f"  > {f['quote']}", italic=True))
+            for line in (f["body"] or "").splitlines():
+                click.echo(f"  {line}")
 
 
 COMMANDS = [share]

@@ -2,7 +2,8 @@
 
     {"format": "attunement-journal", "version": 2, "exported_at", "app_version",
      "entries": [{...entry, "meta", "revisions": [...]}], "checkins": [...],
-     "drafts": [...], "decks": [{"id", "format", "source"}]}
+     "drafts": [...], "decks": [{"id", "format", "source"}],
+     "shared": [{share, "feedback": [...]}]}
 
 Entries keep their ids, times (with the zone they were written in), trash state, full
 revision history and metadata (where and in what weather they were recorded), so export →
@@ -28,6 +29,7 @@ from attunement.core.models import CheckIn, Draft, NewEntry, Revision
 from attunement.core.tags import normalise_tag
 from attunement.errors import AttuneError, FormatError
 from attunement.interop import Parsed
+from attunement.storage.shared import items as shared_items
 
 FORMAT_NAME = "attunement-journal"
 FORMAT_VERSION = 2
@@ -60,6 +62,9 @@ def write(journal: Journal, out: IO[str]) -> int:
         "checkins": [c.to_dict() for c in journal.store.list_checkins(oldest_first=True)],
         "drafts": [d.to_dict() for d in journal.drafts()],
         "decks": [{"id": i, "format": f, "source": t} for i, f, t in journal.store.list_decks()],
+        # What was shared on a team server and what came home (comments, sign-offs):
+        # kept for the record; an import leaves it out (it belongs to that server).
+        "shared": [item.to_dict() for item in shared_items(journal.reader)],
     }
     out.write(json.dumps(rest, ensure_ascii=False, indent=1)[1:])
     out.write("\n")

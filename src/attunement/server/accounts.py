@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from attunement.errors import Conflict, InvalidInput, NotFound
+from attunement.errors import AttuneError, Conflict, InvalidInput, NotFound
 from attunement.server import audit, passwords, ratelimit, sessions
 from attunement.server.config import ServerConfig
 from attunement.server.db import now, reading, writing
@@ -296,43 +296,105 @@ def accept(
             user_id = actor.id
         else:
             user_id = create_user(conn, email, name, password_hash)
-        assert invite_.course_id is not None and invite_.role is not None
-        existing = conn.execute(
-            select(memberships.c.role).where(
-                memberships.c.course_id == invite_.course_id, memberships.c.user_id == user_id
-            )
-        ).first()
-        if existing is None:
-            conn.execute(
-                memberships.insert().values(
-                    course_id=invite_.course_id,
-                    user_id=user_id,
-                    role=invite_.role,
-                    created_at=now(),
-                )
-            )
-        else:
-            conn.execute(
-                update(memberships)
-                .where(
-                    memberships.c.course_id == invite_.course_id,
-                    memberships.c.user_id == user_id,
-                )
-                .values(role=invite_.role)
-            )
-        audit.record(
-            conn,
-            user_id,
-            "invitation.accept",
-            "course",
-            invite_.course_id,
-            owner_id=user_id,
-            detail=invite_.role,
+        _join_course(conn, invite_, user_id)
+    return user_id
+
+
+def _join_course(conn: Connection, invite_: Invitation, user_id: str) -> None:
+    assert invite_.course_id is not None and invite_.role is not None
+    existing = conn.execute(
+        select(memberships.c.role).where(
+            memberships.c.course_id == invite_.course_id, memberships.c.user_id == user_id
         )
+    ).first()
+    if existing is None:
+        conn.execute(
+            memberships.insert().values(
+                course_id=invite_.course_id,
+                user_id=user_id,
+                role=invite_.role,
+                created_at=now(),
+            )
+        )
+    else:
+        conn.execute(
+            update(memberships)
+            .where(
+                memberships.c.course_id == invite_.course_id,
+                memberships.c.user_id == user_id,
+            )
+            .values(role=invite_.role)
+        )
+    audit.record(
+        conn,
+        user_id,
+        "invitation.accept",
+        "course",
+        invite_.course_id,
+        owner_id=user_id,
+        detail=invite_.role,
+    )
+
+
+def join_verified(conn: Connection, token_hash: str, email: str, name: str) -> str | None:
+    """Use a course invitation for someone whose e-mail address the organisation's
+    identity provider has verified: their account (made now, without a password, if
+    there is none) joins the course. None when the link has expired or was used
+    meanwhile, or the account is suspended; nothing is changed then."""
+    row = conn.execute(
+        select(invitations, courses.c.name.label("course_name"))
+        .join(courses, courses.c.id == invitations.c.course_id)
+        .where(invitations.c.token_hash == token_hash, invitations.c.user_id.is_(None))
+    ).first()
+    if row is None or row.used_at is not None or row.expires_at <= now():
+        return None
+    person = conn.execute(
+        select(users.c.id, users.c.suspended_at).where(users.c.email == email_of(email))
+    ).first()
+    if person is not None and person.suspended_at is not None:
+        return None
+    claimed = conn.execute(
+        update(invitations)
+        .where(invitations.c.token_hash == token_hash, invitations.c.used_at.is_(None))
+        .values(used_at=now())
+    ).rowcount
+    if not claimed:
+        return None
+    if person is not None:
+        user_id = person.id
+    else:
+        user_id = create_user(conn, email, " ".join(name.split())[:120] or email.split("@")[0])
+    invite_ = Invitation(row.token_hash, row.course_id, row.course_name, row.role, None, email)
+    _join_course(conn, invite_, user_id)
     return user_id
 
 
 # ---- signing in -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Started:
+    """Signed in: a new session's token and its CSRF token."""
+
+    token: str
+    csrf: str
+
+
+@dataclass(frozen=True)
+class Halfway:
+    """The password was right and a code is still to be given (``second_step``): the
+    token of that half-done sign-in, for a short-lived cookie. ``enrol``: the
+    organisation requires a second factor this member has not set up yet."""
+
+    step: str
+    enrol: bool
+
+
+class SecondFactorNeeded(AttuneError):
+    """The local app's sign-in needs the code from the member's authenticator app."""
+
+    code = "second_factor_needed"
+    http_status = 422
 
 
 def sign_in(
@@ -345,9 +407,15 @@ def sign_in(
     kind: str = "web",
     label: str = "",
     previous: str | None = None,
-) -> tuple[str, str]:
-    """Check the password (rate limited) and start a new session: (token, csrf). The
-    session the client brought, if any, is ended: never reused across sign-in."""
+    code: str | None = None,
+) -> Started | Halfway:
+    """Check the password (rate limited) and start a new session, or, when the member
+    has a second factor (or the organisation requires one), ask for the code: a browser
+    gets a :class:`Halfway`, and the local app sends the code with the password
+    (``code``). The session the client brought, if any, is ended: never reused across
+    sign-in."""
+    from attunement.server import steps, totp
+
     email = email.strip().lower()[:254]
     ph = passwords.hasher(config.argon2_memory_kib, config.argon2_time_cost)
     with reading(engine) as conn:
@@ -357,8 +425,12 @@ def sign_in(
                 users.c.email == email
             )
         ).first()
+        factor = totp.state(conn, row.id) if row is not None else "off"
+        needs_code = factor == "on" or totp.required(conn)
     good = passwords.verify(ph, row.password_hash if row else None, password)
     allowed = good and row is not None and row.suspended_at is None
+    refusal: AttuneError | None = None
+    result: Started | Halfway | None = None
     with writing(engine) as conn:
         sessions.end(conn, previous)
         if not allowed:
@@ -372,23 +444,53 @@ def sign_in(
                 owner_id=row.id if row else None,
                 outcome="refused",
             )
+            refusal = InvalidInput(
+                "That e-mail address and password do not match an account that can sign in.",
+                field="password",
+            )
         else:
             assert row is not None
-            ratelimit.succeeded(conn, config, email)
-            token, csrf = sessions.start(conn, config, row.id, kind, label or kind)
-            audit.record(conn, row.id, "signin", "user", row.id, owner_id=row.id, detail=kind)
-            if ph.check_needs_rehash(row.password_hash):
+            how = kind
+            if needs_code and kind == "web":
+                step = steps.start(conn, config, "code", user_id=row.id, label=label or kind)
+                result = Halfway(step, enrol=factor != "on")
+                audit.record(conn, row.id, "signin.password", "user", row.id, owner_id=row.id)
+            elif needs_code and factor != "on":
+                refusal = InvalidInput(
+                    "Your organisation requires a second factor: sign in once on the team "
+                    "server's web page to set it up, then sign in here again.",
+                    field="code",
+                )
+            elif needs_code and not code:
+                refusal = SecondFactorNeeded(
+                    "Give the 6-digit code from your authenticator app (or a recovery code).",
+                    field="code",
+                )
+            elif needs_code:
+                assert code is not None
+                used = totp.check(conn, config, row.id, code)
+                if used is None:
+                    ratelimit.failed(conn, email, address)
+                    audit.record(
+                        conn, None, "signin", "user", row.id, owner_id=row.id, outcome="refused"
+                    )
+                    refusal = InvalidInput(totp.WRONG_CODE, field="code")
+                how = f"{kind}+{used}"
+            if refusal is None and result is None:
+                ratelimit.succeeded(conn, config, email)
+                token, csrf = sessions.start(conn, config, row.id, kind, label or kind)
+                audit.record(conn, row.id, "signin", "user", row.id, owner_id=row.id, detail=how)
+                result = Started(token, csrf)
+            if good and ph.check_needs_rehash(row.password_hash):
                 conn.execute(
                     update(users)
                     .where(users.c.id == row.id)
                     .values(password_hash=ph.hash(password))
                 )
-    if not allowed:
-        raise InvalidInput(
-            "That e-mail address and password do not match an account that can sign in.",
-            field="password",
-        )
-    return token, csrf
+    if refusal is not None:
+        raise refusal
+    assert result is not None
+    return result
 
 
 def sign_out(engine: Engine, token: str | None, actor: Actor | None) -> None:
@@ -404,7 +506,10 @@ def revoke_session(engine: Engine, actor: Actor, public_id: str) -> None:
 
 
 def account(engine: Engine, actor: Actor) -> dict[str, Any]:
-    """Who I am, my courses and roles, the people I can share with, and my sessions."""
+    """Who I am, my courses and roles, the people I can share with, my sessions, and
+    whether I have a second factor."""
+    from attunement.server import totp
+
     with reading(engine) as conn:
         mine = conn.execute(
             select(courses.c.id, courses.c.name, memberships.c.role)
@@ -421,6 +526,7 @@ def account(engine: Engine, actor: Actor) -> dict[str, Any]:
             "readers": readers_for(conn, actor.id),
             "sessions": sessions.of_user(conn, actor.id),
             "current_session": actor.session_id,
+            "second_factor": totp.state(conn, actor.id),  # "off", "pending" or "on"
         }
 
 

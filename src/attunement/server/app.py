@@ -40,7 +40,17 @@ def access(kind: str) -> dict[str, Any]:
 
 def create_app(config: ServerConfig, engine: Engine | None = None) -> FastAPI:
     from attunement import __version__
-    from attunement.server import api, pages
+
+    try:
+        from attunement.server import api, pages, signin_pages, sync_api
+        from attunement.server.protocol import Protocol
+    except ModuleNotFoundError as exc:
+        from attunement.errors import StorageError
+
+        raise StorageError(
+            f"The team server needs {exc.name}, part of its extra; install it with "
+            "pip install 'attunement[server]'."
+        ) from None
 
     engine = engine or open_engine(config.database_url)
     ensure_schema(engine)
@@ -54,7 +64,9 @@ def create_app(config: ServerConfig, engine: Engine | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.config = config
     app.include_router(api.router)
+    app.include_router(sync_api.router)
     app.include_router(pages.router)
+    app.include_router(signin_pages.router)
 
     @app.exception_handler(AttuneError)
     async def attune_error(request: Request, exc: AttuneError) -> Response:
@@ -87,15 +99,21 @@ def create_app(config: ServerConfig, engine: Engine | None = None) -> FastAPI:
         from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(config.trusted_proxies))
+    app.add_middleware(Protocol)  # outermost: even the Guard's refusals say the version
     return app
 
 
 def route_table() -> list[Any]:
     """Every route the server answers (the JSON API's and the pages'), as FastAPI routes;
     the authorisation tests walk this list."""
-    from attunement.server import api, pages
+    from attunement.server import api, pages, signin_pages, sync_api
 
-    return [*api.router.routes, *pages.router.routes]
+    return [
+        *api.router.routes,
+        *sync_api.router.routes,
+        *pages.router.routes,
+        *signin_pages.router.routes,
+    ]
 
 
 def error_response(request: Request, exc: AttuneError) -> Response:

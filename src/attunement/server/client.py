@@ -20,11 +20,25 @@ from attunement.errors import AttuneError, Conflict, InvalidInput, NotFound, Sto
 
 CREDENTIALS = "server.json"
 TIMEOUT_S = 30
+PROTOCOL = 1  # the sync protocol this Attunement speaks (server/protocol.py)
+PROTOCOL_HEADER = "Attune-Protocol"
 
 
 class ServerRefused(AttuneError):
     """The server said no, in its own words (its error's code and message are kept)."""
 
+    exit_code = 1
+
+
+class Unreachable(StorageError):
+    """The server could not be reached at all (nothing was sent)."""
+
+
+class ProtocolMismatch(AttuneError):
+    """The server speaks another version of the protocol: nothing is sent or applied."""
+
+    code = "protocol_mismatch"
+    http_status = 409
     exit_code = 1
 
 
@@ -102,14 +116,16 @@ class Client:
             request.add_header("Content-Type", "application/json")
         if self.token:
             request.add_header("Authorization", f"Bearer {self.token}")
+        request.add_header(PROTOCOL_HEADER, str(PROTOCOL))
         try:
             with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
+                _check_protocol(response.headers.get(PROTOCOL_HEADER))
                 return json.loads(response.read() or b"null")
         except urllib.error.HTTPError as exc:
             raise _refusal(exc) from None
         except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
-            raise StorageError(
+            raise Unreachable(
                 f"Cannot reach the team server at {self.url} ({reason}); check the address "
                 "and your connection, then try again (nothing was sent)."
             ) from None
@@ -120,12 +136,28 @@ class Client:
         return cls(login.url, login.token)
 
 
+def _check_protocol(said: str | None) -> None:
+    """Refuse an answer from a server that speaks another protocol (or none: an
+    Attunement from before versions were said), before anything is done with it."""
+    if said is not None and said.strip() == str(PROTOCOL):
+        return
+    from attunement.server.protocol import mismatch_message
+
+    theirs = "none (an older Attunement)" if said is None else said.strip()[:20]
+    raise ProtocolMismatch(mismatch_message(PROTOCOL, theirs, on_server=False))
+
+
 def _refusal(exc: urllib.error.HTTPError) -> AttuneError:
     try:
         error = json.loads(exc.read())["error"]
         message, code, field = error["message"], error["code"], error.get("field")
     except (ValueError, KeyError, TypeError):
         message, code, field = f"The team server answered {exc.code}.", "server_error", None
+    if code == "protocol_mismatch":
+        return ProtocolMismatch(message, field=field)
+    said = exc.headers.get(PROTOCOL_HEADER) if exc.headers else None
+    if said is not None and said.strip() != str(PROTOCOL):
+        _check_protocol(said)
     if exc.code == 401:
         message = "The team server no longer knows this computer; run `attune server login URL`."
     if exc.code == 429:
@@ -138,11 +170,17 @@ def _refusal(exc: urllib.error.HTTPError) -> AttuneError:
     return error_
 
 
-def login(data_dir: Path, url: str, email: str, password: str, label: str) -> Login:
+SECOND_FACTOR_NEEDED = "second_factor_needed"  # the server's error code: ask for the code
+
+
+def login(
+    data_dir: Path, url: str, email: str, password: str, label: str, code: str | None = None
+) -> Login:
     client = Client(url)
-    answer = client.call(
-        "POST", "/api/v1/token", {"email": email, "password": password, "label": label}
-    )
+    body = {"email": email, "password": password, "label": label}
+    if code:
+        body["code"] = code
+    answer = client.call("POST", "/api/v1/token", body)
     made = Login(client.url, answer["token"], email.strip().lower())
     save(data_dir, made)
     return made

@@ -18,6 +18,8 @@ from attunement.errors import InvalidInput
 ENV_DATABASE = "ATTUNE_SERVER_DATABASE"
 ENV_TRUSTED_PROXIES = "ATTUNE_SERVER_TRUSTED_PROXIES"
 ENV_PUBLIC_URL = "ATTUNE_SERVER_URL"
+ENV_KEY_FILE = "ATTUNE_SERVER_KEY_FILE"
+KEY_NAME = "server.key"
 SQLITE_NAME = "server.sqlite3"
 
 
@@ -41,10 +43,29 @@ class ServerConfig:
     # argon2id cost; tests lower the memory so that a hundred sign-ins stay quick.
     argon2_memory_kib: int = 65536
     argon2_time_cost: int = 3
+    # The key that seals second-factor secrets and the identity provider's client secret
+    # (``sealing``): a file kept apart from the database, so a dump alone reveals neither.
+    # Empty: ``server.key`` beside an SQLite database; PostgreSQL needs it named.
+    key_file: str = ""
+    # A sign-in half done (a code to give, a trip to the identity provider) lasts this long.
+    step_minutes: int = 10
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def key_path(self) -> Path:
+        from attunement.errors import StorageError
+
+        if self.key_file:
+            return Path(self.key_file)
+        if self.database_url.startswith("sqlite:///"):
+            return Path(self.database_url.removeprefix("sqlite:///")).parent / KEY_NAME
+        raise StorageError(
+            f"Name the server's key file with {ENV_KEY_FILE} (a path only the server's "
+            "account can read, kept apart from the database and its backups)."
+        )
 
     @property
     def secure_only(self) -> bool:
@@ -85,7 +106,9 @@ def load(
     proxies = (
         trusted_proxies if trusted_proxies is not None else os.environ.get(ENV_TRUSTED_PROXIES, "")
     )
+    key_file = os.environ.get(ENV_KEY_FILE) or str(data_dir / "server" / KEY_NAME)
     return ServerConfig(
+        key_file=key_file,
         database_url=database_url(database, data_dir),
         public_url=url,
         trusted_proxies=tuple(p.strip() for p in proxies.split(",") if p.strip()),

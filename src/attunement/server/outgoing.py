@@ -10,6 +10,7 @@ and a retry after a lost answer or a crash changes nothing.
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +30,12 @@ class Outgoing:
     redacted: bool
     replaced: int  # identifying details replaced by placeholders
     item: str = ""  # what it is a version of: the same item shared again is one share
+    item_revision: int | None = None  # the entry's version it was built from
+
+    @property
+    def digest(self) -> str:
+        """What the server will call this version: :func:`digest` of its title and body."""
+        return digest(self.title, self.body)
 
     def payload(
         self, reader_id: str, expires_at: datetime | None, course_id: str | None = None
@@ -48,6 +55,7 @@ def entry(journal: Journal, entry_id: str, *, redact: bool = True) -> Outgoing:
     """One entry, as the packet would show it: title, prompt, text and what was noticed."""
     made = supervision.build(journal, supervision.Selection(entry_ids=(entry_id,), redact=redact))
     shown = made.entries[0]
+    stored = journal.get(entry_id)
     parts = []
     if shown.prompt:
         parts += [f"> {shown.prompt}", ""]
@@ -62,7 +70,8 @@ def entry(journal: Journal, entry_id: str, *, redact: bool = True) -> Outgoing:
         body="\n".join(parts).strip() + "\n",
         redacted=made.redacted,
         replaced=sum(made.replaced.values()),
-        item=entry_id,
+        item=stored.id,  # as stored: the same entry, however its id was typed, is one share
+        item_revision=stored.revision,
     )
 
 
@@ -169,6 +178,14 @@ def transcript(journal: Journal, transcript_id: str, *, redact: bool = True) -> 
         replaced=replaced,
         item=transcript_id,
     )
+
+
+def digest(title: str, body: str) -> str:
+    """The SHA-256 the server gives a version (server/sharing.digest, computed here so
+    the local app can tell whether an item changed since it was shared): of the JSON
+    array ``[title, body]`` in UTF-8."""
+    canonical = json.dumps([title, body], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def share_id(server_url: str, kind: str, item: str, reader_id: str) -> str:

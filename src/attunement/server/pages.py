@@ -107,9 +107,16 @@ def stylesheet() -> FileResponse:
 @router.get("/signin", **access("public"))
 def signin_page(request: Request, error: str | None = None, status_code: int = 200) -> Response:
     current(request)  # the page says who is signed in; signing in again starts afresh
+    from attunement.server import oidc
+
     presign = secrets.token_urlsafe(24)
+    with reading(request.app.state.engine) as conn:
+        provider = oidc.shown(conn)
     response = render(
-        request, "signin.html", {"presign": presign, "error": error}, status_code=status_code
+        request,
+        "signin.html",
+        {"presign": presign, "error": error, "provider": provider},
+        status_code=status_code,
     )
     response.set_cookie(
         PRESIGN_COOKIE,
@@ -135,7 +142,7 @@ def signin(
         raise BadCsrf()
     previous, _ = token_of(request)
     try:
-        token, _csrf = accounts.sign_in(
+        started = accounts.sign_in(
             db,
             config,
             email,
@@ -147,8 +154,15 @@ def signin(
     except InvalidInput as exc:
         request.state.actor = None
         return signin_page(request, error=exc.message, status_code=422)
+    if isinstance(started, accounts.Halfway):  # a code is still to be given
+        from attunement.server.signin_pages import set_step_cookie
+
+        response = back("/signin/code")
+        set_step_cookie(request, response, started.step, oidc_=False)
+        response.delete_cookie(COOKIE)
+        return response
     response = back("/")
-    set_session_cookie(response, token, is_secure(request, config.secure_only))
+    set_session_cookie(response, started.token, is_secure(request, config.secure_only))
     response.delete_cookie(PRESIGN_COOKIE)
     return response
 
@@ -170,11 +184,15 @@ def welcome_page(token: str, request: Request, db: DB) -> Response:
 
 
 def _welcome(request: Request, context: dict[str, Any], status_code: int = 200) -> Response:
+    from attunement.server import oidc
+
     presign = secrets.token_urlsafe(24)
+    with reading(request.app.state.engine) as conn:
+        provider = oidc.shown(conn)
     response = render(
         request,
         "welcome.html",
-        {"roles": accounts.ROLE_NAMES, "presign": presign, **context},
+        {"roles": accounts.ROLE_NAMES, "presign": presign, "provider": provider, **context},
         status_code=status_code,
     )
     response.set_cookie(

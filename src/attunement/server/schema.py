@@ -10,6 +10,7 @@ it carried. ``audit`` and ``signoffs`` are append-only: triggers refuse to chang
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     ForeignKey,
@@ -24,7 +25,7 @@ from sqlalchemy import (
 
 from attunement.storage.schema import UtcDateTime
 
-HEAD_REVISION = "s0001"
+HEAD_REVISION = "s0002"  # s0001 → s0004 → s0002
 VERSION_TABLE = "attune_server_version"
 
 ROLES = ("trainee", "supervisor", "lead")  # in a course; "admin" is a property of a user
@@ -111,6 +112,46 @@ signin_failures = Table(
     Index("ix_signin_failures_key_at", "key", "at"),
 )
 
+# Sign-in options (s0004). A member's TOTP secret is sealed with the server's key file
+# (``sealing``), never stored in the clear; recovery codes are kept as SHA-256 digests.
+second_factors = Table(
+    "second_factors",
+    metadata,
+    Column("user_id", String(ID), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("secret", Text, nullable=False),  # sealed
+    Column("confirmed_at", UtcDateTime, nullable=True),  # None: being set up
+    Column("last_step", Integer, nullable=False),  # time step of the last code accepted
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+recovery_codes = Table(
+    "recovery_codes",
+    metadata,
+    Column("code_hash", String(64), primary_key=True),
+    Column("user_id", String(ID), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("used_at", UtcDateTime, nullable=True),
+    Index("ix_recovery_codes_user", "user_id"),
+)
+
+# A sign-in half done: the password was right and a code is asked for ("code"), or the
+# browser was sent to the identity provider ("oidc"). Not a session: it reaches nothing
+# but the next step, works once, and ends after a few minutes.
+signin_steps = Table(
+    "signin_steps",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),  # SHA-256 of the browser's cookie
+    Column("kind", String(8), nullable=False),
+    Column("user_id", String(ID), ForeignKey("users.id", ondelete="CASCADE"), nullable=True),
+    Column("state", String(128), nullable=True),
+    Column("nonce", String(128), nullable=True),
+    Column("verifier", String(128), nullable=True),
+    Column("invitation", String(64), nullable=True),  # SHA-256 of a welcome link: joining
+    Column("label", String(120), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Index("ix_signin_steps_expires", "expires_at"),
+)
+
 shares = Table(
     "shares",
     metadata,
@@ -178,6 +219,26 @@ signoffs = Table(
     UniqueConstraint("share_id", "revision", "signer_id", name="uq_signoffs_once"),
 )
 
+# What changed about each member's shares, for `GET /api/v1/sync` (server/changes.py):
+# one row per new revision, comment, sign-off, open and deleted share, written by
+# triggers (below) in the same transaction as the change itself, so no write path can
+# forget one. No content, and no foreign key: a deleted share's row says it was deleted.
+# ``tx`` is the writing transaction's id on PostgreSQL (0 on SQLite, whose writers are
+# serialised); the sync cursor is (tx, seq), see server/changes.py for why.
+changes = Table(
+    "changes",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("tx", BigInteger, nullable=False),
+    Column("owner_id", String(ID), nullable=False),
+    Column("share_id", String(ID), nullable=False),
+    Column("kind", String(16), nullable=False),  # revision comment signoff open revoked expired
+    Column("object_id", String(64), nullable=True),
+    Column("at", UtcDateTime, nullable=False),
+    Index("ix_changes_owner_tx_seq", "owner_id", "tx", "seq"),
+    sqlite_autoincrement=True,
+)
+
 audit = Table(
     "audit",
     metadata,
@@ -209,4 +270,59 @@ APPEND_ONLY_POSTGRES = [
        FOR EACH ROW EXECUTE FUNCTION attune_refuse_change()""",
     """CREATE TRIGGER signoffs_no_update BEFORE UPDATE ON signoffs
        FOR EACH ROW EXECUTE FUNCTION attune_refuse_change()""",
+]
+
+# The change log's triggers (see ``changes``). A deleted share was "expired" when its
+# expiry had passed, else "revoked" (by its owner, or with an erased account).
+_SQLITE_NOW = "strftime('%Y-%m-%d %H:%M:%f', 'now') || '000'"
+_SQLITE_ON_INSERT = """CREATE TRIGGER changes_on_{table} AFTER INSERT ON {table} BEGIN
+       INSERT INTO changes (tx, owner_id, share_id, kind, object_id, at)
+       SELECT 0, owner_id, id, '{kind}', CAST(NEW.{object} AS TEXT), NEW.{at}
+       FROM shares WHERE id = NEW.share_id; END"""
+CHANGES_SQLITE = [
+    _SQLITE_ON_INSERT.format(table="revisions", kind="revision", object="number", at="created_at"),
+    _SQLITE_ON_INSERT.format(table="comments", kind="comment", object="id", at="created_at"),
+    _SQLITE_ON_INSERT.format(table="signoffs", kind="signoff", object="pk", at="signed_at"),
+    _SQLITE_ON_INSERT.format(table="opens", kind="open", object="pk", at="at"),
+    f"""CREATE TRIGGER changes_on_share_gone AFTER DELETE ON shares BEGIN
+       INSERT INTO changes (tx, owner_id, share_id, kind, object_id, at)
+       VALUES (0, OLD.owner_id, OLD.id,
+               CASE WHEN OLD.expires_at IS NOT NULL AND OLD.expires_at <= {_SQLITE_NOW}
+                    THEN 'expired' ELSE 'revoked' END,
+               NULL, {_SQLITE_NOW}); END""",
+    """CREATE TRIGGER changes_forget_member AFTER DELETE ON users BEGIN
+       DELETE FROM changes WHERE owner_id = OLD.id; END""",
+]
+_PG_TX = "pg_current_xact_id()::text::bigint"
+_PG_ON_INSERT = """CREATE TRIGGER changes_on_{table} AFTER INSERT ON {table}
+       FOR EACH ROW EXECUTE FUNCTION attune_note_change('{kind}', '{object}', '{at}')"""
+CHANGES_POSTGRES = [
+    f"""CREATE FUNCTION attune_note_change() RETURNS trigger LANGUAGE plpgsql AS $$
+       DECLARE made jsonb := to_jsonb(NEW);
+       BEGIN
+         INSERT INTO changes (tx, owner_id, share_id, kind, object_id, at)
+         SELECT {_PG_TX}, s.owner_id, s.id, TG_ARGV[0], made ->> TG_ARGV[1],
+                (made ->> TG_ARGV[2])::timestamptz
+         FROM shares s WHERE s.id = made ->> 'share_id';
+         RETURN NULL;
+       END $$""",
+    f"""CREATE FUNCTION attune_note_share_gone() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN
+         INSERT INTO changes (tx, owner_id, share_id, kind, object_id, at)
+         VALUES ({_PG_TX}, OLD.owner_id, OLD.id,
+                 CASE WHEN OLD.expires_at IS NOT NULL AND OLD.expires_at <= now()
+                      THEN 'expired' ELSE 'revoked' END,
+                 NULL, now());
+         RETURN NULL;
+       END $$""",
+    """CREATE FUNCTION attune_forget_member() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN DELETE FROM changes WHERE owner_id = OLD.id; RETURN NULL; END $$""",
+    _PG_ON_INSERT.format(table="revisions", kind="revision", object="number", at="created_at"),
+    _PG_ON_INSERT.format(table="comments", kind="comment", object="id", at="created_at"),
+    _PG_ON_INSERT.format(table="signoffs", kind="signoff", object="pk", at="signed_at"),
+    _PG_ON_INSERT.format(table="opens", kind="open", object="pk", at="at"),
+    """CREATE TRIGGER changes_on_share_gone AFTER DELETE ON shares
+       FOR EACH ROW EXECUTE FUNCTION attune_note_share_gone()""",
+    """CREATE TRIGGER changes_forget_member AFTER DELETE ON users
+       FOR EACH ROW EXECUTE FUNCTION attune_forget_member()""",
 ]

@@ -101,15 +101,23 @@ def reader(readers: list[dict[str, Any]], who: str | None) -> dict[str, Any]:
 # -- signing in -------------------------------------------------------------------------
 
 
-def sign_in(data_dir: Path, url: str, email: str, password: str, label: str) -> client.Login:
-    """Exchange an e-mail address and password for a revocable token, kept in the data
-    folder (never the password)."""
+def sign_in(
+    data_dir: Path, url: str, email: str, password: str, label: str, code: str | None = None
+) -> client.Login:
+    """Exchange an e-mail address and password (and, when the server asks, the code from
+    the person's authenticator app) for a revocable token, kept in the data folder
+    (never the password)."""
     url = client.normal_url(url)
     if not email.strip() or "@" not in email:
         raise InvalidInput("Give the e-mail address you use on the team server.", field="email")
     if not password:
         raise InvalidInput("Give your password on the team server.", field="password")
-    return client.login(data_dir, url, email, password, label=label)
+    made = client.login(data_dir, url, email, password, label=label, code=code)
+    try:
+        readers(data_dir)  # remembered, so a share can be confirmed (and queued) offline
+    except AttuneError:
+        pass
+    return made
 
 
 def sign_out(data_dir: Path) -> bool:
@@ -131,10 +139,31 @@ def signed_in(data_dir: Path) -> client.Login | None:
         raise
 
 
+READERS_CACHE = "server-readers.json"
+
+
 def readers(data_dir: Path) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = client.Client.signed_in(data_dir).call("GET", "/api/v1/me")[
-        "readers"
-    ]
+    """Whom one can share with, from the server; while it cannot be reached, as it last
+    said (kept beside the token), so a share can be confirmed and queued offline."""
+    import json
+
+    cache = data_dir / READERS_CACHE
+    try:
+        found: list[dict[str, Any]] = client.Client.signed_in(data_dir).call("GET", "/api/v1/me")[
+            "readers"
+        ]
+    except client.Unreachable as unreachable:
+        try:
+            remembered: list[dict[str, Any]] = json.loads(cache.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            raise unreachable from None  # never asked before: it cannot be reached
+        return remembered
+    try:
+        part = cache.with_name(cache.name + ".part")
+        part.write_text(json.dumps(found), encoding="utf-8")
+        part.replace(cache)
+    except OSError:
+        pass  # only a convenience for working offline
     return found
 
 
@@ -142,10 +171,20 @@ def readers(data_dir: Path) -> list[dict[str, Any]]:
 
 
 def send(
-    data_dir: Path, out: Outgoing, to: dict[str, Any], expires_at: datetime | None
+    data_dir: Path,
+    out: Outgoing,
+    to: dict[str, Any],
+    expires_at: datetime | None,
+    journal: Journal | None = None,
 ) -> dict[str, Any]:
     """Push one item to one reader; the same item again is the same share (a new version
-    only when its text changed)."""
+    only when its text changed). With the journal, the share is recorded there (so what
+    comes back can be shown beside it), and kept to send later when the server cannot
+    be reached (server/syncing.py)."""
+    if journal is not None:
+        from attunement.server import syncing
+
+        return syncing.share(journal, data_dir, out, to, expires_at)
     api = client.Client.signed_in(data_dir)
     share_id = outgoing.share_id(api.url, out.kind, out.item, to["id"])
     sent: dict[str, Any] = api.call(
@@ -195,7 +234,7 @@ def confirm(
             "changed); nothing was sent. Read it again below, then send.",
             field="seen",
         )
-    return send(data_dir, out, reader(readers(data_dir), to), expires_at)
+    return send(data_dir, out, reader(readers(data_dir), to), expires_at, journal)
 
 
 # -- the Server page --------------------------------------------------------------------
@@ -207,21 +246,32 @@ class Overview:
     name: str = ""
     shares: list[dict[str, Any]] = field(default_factory=list)
     problem: str = ""  # the server could not be asked; what was saved is still shown
+    sync: Any = None  # storage.shared.SyncState: when it last synced, the last failure
 
 
-def overview(data_dir: Path) -> Overview:
+def overview(data_dir: Path, journal: Journal | None = None) -> Overview:
     """Whether this computer is signed in, as whom, and what it has shared (each share's
-    reader, version, status, expiry and when its reader last opened it)."""
+    reader, version, status, expiry and when its reader last opened it); with the
+    journal, also what waits to be sent, what changed since it was shared, and how the
+    background sync stands."""
     login = signed_in(data_dir)
     if login is None:
         return Overview(None)
+    sync = None
+    if journal is not None:
+        from attunement.storage import shared
+
+        sync = shared.sync_state(journal.reader, login.url)
     api = client.Client(login.url, login.token)
     try:
         me = api.call("GET", "/api/v1/me")
         mine = api.call("GET", "/api/v1/shares")
     except AttuneError as exc:
-        return Overview(login, problem=exc.message)
-    return Overview(login, str(me.get("name", "")), mine)
+        kept = with_local_records(journal, [], reachable=False) if journal else []
+        return Overview(login, problem=exc.message, shares=kept, sync=sync)
+    if journal is not None:
+        mine = with_local_records(journal, mine)
+    return Overview(login, str(me.get("name", "")), mine, sync=sync)
 
 
 def shares(data_dir: Path) -> list[dict[str, Any]]:
@@ -229,7 +279,82 @@ def shares(data_dir: Path) -> list[dict[str, Any]]:
     return found
 
 
-def revoke(data_dir: Path, share_id: str) -> None:
+def revoke(data_dir: Path, share_id: str, journal: Journal | None = None) -> None:
     """Take a share back: the server deletes it, with its versions, comments, openings
-    and sign-offs."""
-    client.Client.signed_in(data_dir).call("DELETE", f"/api/v1/shares/{share_id}")
+    and sign-offs (what came home stays in the journal, marked revoked)."""
+    from attunement.errors import NotFound
+
+    try:
+        client.Client.signed_in(data_dir).call("DELETE", f"/api/v1/shares/{share_id}")
+    except NotFound:
+        # Never sent (the server could not be reached): taken back from the queue.
+        if journal is None or not _unqueue(journal, share_id):
+            raise
+        return
+    if journal is not None:
+        from attunement.storage import shared
+
+        shared.forget_queued(journal.reader, share_id)  # a newer version must not revive it
+        shared.mark_deleted(journal.reader, share_id, "revoked")
+
+
+def _unqueue(journal: Journal, share_id: str) -> bool:
+    from attunement.storage import shared
+
+    return shared.forget_queued(journal.reader, share_id)
+
+
+def with_local_records(
+    journal: Journal, found: list[dict[str, Any]], *, reachable: bool = True
+) -> list[dict[str, Any]]:
+    """The server's list of one's shares, each with what this journal knows of it (a
+    newer version waiting to be sent; changed here since it was shared), then what only
+    this journal knows: shares waiting to be sent, and shares deleted on the server."""
+    from attunement.server import syncing
+    from attunement.storage import shared
+
+    login = signed_in(journal.data_dir) if journal.data_dir else None
+    local = {
+        i.share_id: i
+        for i in shared.items(journal.reader)
+        if login is None or i.server_url == login.url
+    }
+    out = []
+    for listed in found:
+        item = local.pop(listed["id"], None)
+        out.append(
+            {
+                **listed,
+                "item": item.item if item else None,
+                "waiting": item.queued if item else 0,
+                "changed_since_shared": bool(item and syncing.is_changed(journal, item)),
+                "reshare": syncing.reshare_hint(item) if item else "",
+            }
+        )
+    for item in local.values():
+        if item.state == "queued":
+            status = "waiting to be sent"
+        elif item.deleted:
+            status = f"deleted on the server ({item.state})"
+        elif reachable:
+            status = "deleted on the server"
+        else:
+            status = "shared (as last synced)"
+        out.append(
+            {
+                "id": item.share_id,
+                "item": item.item,
+                "kind": item.kind,
+                "title": item.title,
+                "revision": item.revision,
+                "expires_at": item.expires_at.isoformat() if item.expires_at else None,
+                "reader": {"id": item.reader_id, "name": item.reader_name},
+                "status": status,
+                "comments": len([f for f in item.said if f.kind != "signoff"]),
+                "last_opened": item.last_opened.at.isoformat() if item.last_opened else None,
+                "waiting": item.queued,
+                "changed_since_shared": syncing.is_changed(journal, item),
+                "reshare": syncing.reshare_hint(item),
+            }
+        )
+    return out

@@ -227,3 +227,88 @@ readings = Table(
     Column("read_at", UtcDateTime, nullable=False),
     UniqueConstraint("entry_pk", "revision", "version", name="uq_readings_entry_revision_version"),
 )
+
+# The team server (storage/shared.py): what this journal shared, and what came home.
+# A share is named by the id the server knows it by (server/outgoing.py makes it from
+# the server, the item and the reader). ``item`` is the local thing shared (an entry or
+# transcript id, "progress", or a packet's digest) and ``item_revision`` the entry's
+# version then; ``fingerprint`` is the SHA-256 the server gives the text that was sent
+# (of the JSON array [title, body]), so an edit made since is seen. ``state``: "queued"
+# (not yet sent: the server could not be reached), "shared", "revoked" or "expired"
+# (deleted on the server; what came home is kept here).
+shared_items = Table(
+    "shared_items",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("owner", String(64), nullable=False, default=LOCAL_OWNER),
+    Column("share_id", String(36), nullable=False),
+    Column("server_url", Text, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("item", String(64), nullable=True),
+    Column("item_revision", Integer, nullable=True),
+    Column("title", Text, nullable=False),
+    Column("redacted", Boolean, nullable=False, default=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("reader_id", String(36), nullable=False),
+    Column("reader_name", Text, nullable=False),
+    Column("revision", Integer, nullable=True),  # the server's latest; None while queued
+    Column("state", String(16), nullable=False),
+    Column("expires_at", UtcDateTime, nullable=True),
+    Column("shared_at", UtcDateTime, nullable=False),
+    Column("changed_at", UtcDateTime, nullable=False),
+    CheckConstraint(
+        "state IN ('queued', 'shared', 'revoked', 'expired')", name="ck_shared_items_state"
+    ),
+    UniqueConstraint("owner", "share_id", name="uq_shared_items_owner_share"),
+    Index("ix_shared_items_owner_item", "owner", "kind", "item"),
+)
+
+# Shares confirmed while the server could not be reached: the exact payload, sent in
+# order (``pk``) by the next sync or share, each row deleted once the server has it.
+share_queue = Table(
+    "share_queue",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("owner", String(64), nullable=False, default=LOCAL_OWNER),
+    Column("share_id", String(36), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("queued_at", UtcDateTime, nullable=False),
+)
+
+# What came home from the server: comments (``kind`` "comment", or "changes" for a
+# change request), sign-offs and openings, by the server's id for each, so syncing twice
+# adds nothing. ``mine``: a reply the journal's owner wrote on the server.
+share_feedback = Table(
+    "share_feedback",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("owner", String(64), nullable=False, default=LOCAL_OWNER),
+    Column("share_id", String(36), nullable=False),
+    Column("server_id", String(80), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("author", Text, nullable=False),
+    Column("mine", Boolean, nullable=False, default=False),
+    Column("quote", Text, nullable=True),
+    Column("body", Text, nullable=True),
+    Column("sha256", String(64), nullable=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+    CheckConstraint(
+        "kind IN ('comment', 'changes', 'signoff', 'open')", name="ck_share_feedback_kind"
+    ),
+    UniqueConstraint("owner", "share_id", "server_id", name="uq_share_feedback_server_id"),
+)
+
+# Where each team server's sync stands: the cursor it gave, when it last answered, and
+# the last failure (shown, quietly, on the Team server page).
+sync_state = Table(
+    "sync_state",
+    metadata,
+    Column("owner", String(64), primary_key=True, default=LOCAL_OWNER),
+    Column("server_url", Text, primary_key=True),
+    Column("cursor", Text, nullable=True),
+    Column("synced_at", UtcDateTime, nullable=True),
+    Column("tried_at", UtcDateTime, nullable=True),
+    Column("problem", Text, nullable=True),
+)

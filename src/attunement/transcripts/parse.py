@@ -280,14 +280,67 @@ def _blocks(text: str, where: str, fmt: str) -> list[_Cue]:
     return cues
 
 
+# A karaoke timestamp inside a cue (`<00:01.200>`): only rolling tracks carry them.
+_INLINE_TIME = re.compile(r"<(?:\d+:)?\d{2}:\d{2}\.\d{3}>")
+
+
+def _plain_line(line: str) -> str:
+    return " ".join(html.unescape(_VTT_TAG.sub("", line)).split())
+
+
+def _unrolled(cues: list[_Cue]) -> list[_Cue] | None:
+    """A rolling track (YouTube's automatic captions) shows each line twice: built up
+    word by word with inline timestamps, then carried as the top line while the next one
+    builds below, with ~10 ms hold cues between that repeat what is on screen. Keep each
+    line once: drop a cue's leading lines that repeat, whole and exactly, the lines the
+    previous cue ended with, and a cue with nothing new. Only whole lines repeated by the
+    very next cue go, so words a person really said twice stay; and a track where fewer
+    than a third of the cues roll over is not a rolling one (None: read it as it is)."""
+    kept: list[_Cue] = []
+    shown: list[str] = []
+    rolled = 0
+    for cue in cues:
+        lines = [line for line in cue.lines if _plain_line(line)]
+        plain = [_plain_line(line) for line in lines]
+        carried = 0
+        for size in range(min(len(plain), len(shown)), 0, -1):
+            if plain[:size] == shown[-size:]:
+                carried = size
+                break
+        rolled += carried > 0
+        if plain:
+            shown = plain
+        if carried < len(lines):
+            kept.append(_Cue(cue.line, cue.start, cue.end, lines[carried:]))
+    return kept if rolled and rolled * 3 >= len(cues) - 1 else None
+
+
 def parse_cues(text: str, where: str, fmt: str) -> list[Turn]:
     turns: list[Turn] = []
     previous: str | None = None
-    for cue in _blocks(text, where, fmt):
-        for speaker, words in _cue_turns(cue.lines, fmt, previous, where, cue.line):
+    cues = _blocks(text, where, fmt)
+    unrolled = _unrolled(cues) if fmt == "vtt" and _INLINE_TIME.search(text) else None
+    rolling = unrolled is not None
+    if unrolled is not None:
+        cues = unrolled
+    for cue in cues:
+        said = _cue_turns(cue.lines, fmt, previous, where, cue.line)
+        if rolling and said and turns and not _names_speaker(cue.lines[0]):
+            # A rolling track's cues are what fits on screen, not turns: words with no
+            # name go on the turn they continue.
+            last = turns[-1]
+            turns[-1] = Turn(
+                0, last.speaker, f"{last.text} {said[0][1]}", last.start, cue.end, line=last.line
+            )
+            said = said[1:]
+        for speaker, words in said:
             turns.append(Turn(0, speaker, words, cue.start, cue.end, line=cue.line))
             previous = speaker
     return _check(turns, where)
+
+
+def _names_speaker(line: str) -> bool:
+    return line.lstrip().startswith("<v") or speaker_line(_plain_line(line)) is not None
 
 
 def parse_csv(text: str, where: str, fmt: str) -> list[Turn]:

@@ -45,6 +45,7 @@ class Settings:
     extra_hosts: tuple[str, ...] = field(default_factory=tuple)
     passphrase: str | None = field(default=None, repr=False)  # in memory only
     idle_lock_s: float = 15 * 60  # an encrypted journal locks after this long unused
+    sync_interval_s: float = 5 * 60  # how often comments are brought home from the team server
 
     @property
     def allowed_hosts(self) -> set[str]:
@@ -85,13 +86,19 @@ def create_app(settings: Settings) -> Any:
     # Entries without a reading by the current analysis (after an import, or a new
     # model) are read on a worker thread while the app is in use.
     rereader = Rereader(holder.current)
+    from attunement.server.syncing import Syncer
+
+    # While signed in to a team server, comments come home on a worker thread.
+    syncer = Syncer(holder.current, settings.data_dir, settings.sync_interval_s)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         rereader.start()
+        syncer.start()
         try:
             yield
         finally:
+            syncer.stop()
             rereader.stop()
             holder.close()
 
@@ -108,6 +115,7 @@ def create_app(settings: Settings) -> Any:
     app.state.settings = settings
     app.state.holder = holder
     app.state.rereader = rereader
+    app.state.syncer = syncer
     for capability in CAPABILITIES:
         app.include_router(capability.api)
         app.include_router(capability.pages)

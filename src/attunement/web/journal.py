@@ -188,11 +188,14 @@ def entry_page(request: Request, entry_id: str, saved: bool = False) -> HTMLResp
         if f.counts
         for start, end in f.spans
     ]
+    from attunement.server.syncing import about
+
     return page(
         request,
         "entry.html",
         title=entry.title or label_of(entry),
         entry=entry,
+        shared=about(j, "entry", entry.id),  # what came home from the team server
         prompt=prompt,
         saved=saved,
         analysis=analysis,

@@ -35,13 +35,17 @@ def _done(request: Request, message: str) -> Response:
 # -- the Server page --------------------------------------------------------------------
 
 
+def _journal_or_none(request: Request) -> Any:
+    return request.app.state.holder.current()
+
+
 def _server(request: Request, status: int = 200, **extra: Any) -> HTMLResponse:
     return page(
         request,
         "server.html",
         status=status,
         title="Team server",
-        seen=team.overview(_data_dir(request)),
+        seen=team.overview(_data_dir(request), _journal_or_none(request)),
         form=extra.pop("form", {"url": "", "email": ""}),
         **extra,
     )
@@ -63,11 +67,13 @@ async def sign_in(request: Request) -> Response:
             email,
             str(form.get("password", "")),
             label=f"attune serve on {platform.node() or 'a computer'}"[:120],
+            code=str(form.get("code", "")).strip()[:64] or None,  # a second factor's code
         )
     except AttuneError as exc:
         return _server(
             request, status=exc.http_status, error=exc.message, form={"url": url, "email": email}
         )
+    request.app.state.syncer.now()
     return _done(request, f"Signed in to {made.url} as {made.email}.")
 
 
@@ -80,10 +86,21 @@ def sign_out(request: Request) -> Response:
 @pages.post("/server/shares/{share_id}/revoke")
 def revoke(request: Request, share_id: str) -> Response:
     try:
-        team.revoke(_data_dir(request), share_id)
+        team.revoke(_data_dir(request), share_id, journal(request))
     except AttuneError as exc:
         return _server(request, status=exc.http_status, error=exc.message)
     return _done(request, "Revoked: the team server has deleted it, with its comments.")
+
+
+@pages.post("/server/sync")
+def sync_now(request: Request) -> Response:
+    from attunement.server import syncing
+
+    try:
+        report = syncing.sync(journal(request), _data_dir(request), remember_problem=True)
+    except AttuneError as exc:
+        return _server(request, status=exc.http_status, error=exc.message)
+    return _done(request, report.summary())
 
 
 # -- the Share page ---------------------------------------------------------------------
@@ -170,7 +187,13 @@ async def share(request: Request) -> Response:
             chosen={"to": to, "expires": expires},
         )
     name = sent["reader"]["name"]
-    if sent["created"]:
+    if sent.get("queued"):
+        message = (
+            f"The team server cannot be reached, so “{sent['title']}” is kept on this "
+            f"computer, exactly as you read it, and sent to {name} as soon as it can be "
+            f"({sent['waiting']} waiting)."
+        )
+    elif sent["created"]:
         message = f"Shared “{sent['title']}” with {name} (version {sent['revision']})."
     else:
         message = (
@@ -184,7 +207,7 @@ async def share(request: Request) -> Response:
 
 @api.get("/server", summary="The team server: signed in or not, as whom, and your shares")
 def server_status(request: Request) -> dict[str, Any]:
-    seen = team.overview(_data_dir(request))
+    seen = team.overview(_data_dir(request), _journal_or_none(request))
     login = seen.login
     return {
         "signed_in": login is not None,
@@ -193,4 +216,18 @@ def server_status(request: Request) -> dict[str, Any]:
         "name": seen.name or None,
         "shares": seen.shares,
         "problem": seen.problem or None,
+        "synced_at": _iso(seen.sync.synced_at) if seen.sync else None,
+        "sync_problem": seen.sync.problem if seen.sync else None,
     }
+
+
+def _iso(moment: Any) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+@api.post("/server/sync", summary="Bring home comments and sign-offs from the team server now")
+def sync_api(request: Request) -> dict[str, Any]:
+    from attunement.server import syncing
+
+    report = syncing.sync(journal(request), _data_dir(request), remember_problem=True)
+    return report.to_dict()
