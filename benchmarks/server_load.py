@@ -26,7 +26,7 @@ process) sends closed-loop requests, each client as one member:
 - trainees push a new revision of one of their shares (``PUT /api/v1/shares/{id}``), list
   what they shared (``GET /api/v1/shares``), open one of their shares with its comments
   (``GET /api/v1/shares/{id}``) and sync (``GET /api/v1/sync?since=``, where the server has
-  it; their cursor is taken once during set-up);
+  it; each computer has synced once during set-up, and its cursor moves on with each answer);
 - supervisors load their inbox (``GET /``), read a share (``GET /shares/{id}``), comment
   and sign off (the page's forms);
 - leads load their home page and the cohort page (``GET /courses/{id}/cohort``, where the
@@ -641,12 +641,14 @@ def my_share(member: Member, rng: random.Random) -> Call:
 
 
 def sync(member: Member, rng: random.Random) -> Call:
+    """From the member's cursor, which moves on with each answer (``Members.answered``)."""
     return Call(
         "sync (GET /api/v1/sync?since=)",
         "GET",
         f"{SYNC}?since={urllib.parse.quote(member.cursor)}",
         b"",
         member.headers(),
+        keep_body=True,
     )
 
 
@@ -742,6 +744,10 @@ class Members:
         action = rng.choices([a for a, _ in choices], [w for _, w in choices])[0]
         return action(member, rng)
 
+    def answered(self, client: int, call: Call, status: int, body: bytes) -> None:
+        if status == 200:  # a sync: the next one asks from where this one ended
+            self.members[client % len(self.members)].cursor = json.loads(body)["cursor"]
+
 
 # -- the run ------------------------------------------------------------------------------
 
@@ -782,14 +788,20 @@ def main() -> None:
                 f"{time.perf_counter() - started:.0f} s",
                 flush=True,
             )
-            if SYNC in routes:
+            if SYNC in routes:  # each trainee's computer has synced before: its cursor
                 for m in members:
                     if m.role == "trainee":
-                        status, _, body = server.request(
-                            "GET", f"{SYNC}?since=", b"", dict(m.headers())
-                        )
-                        assert status == 200, body[:300]
-                        m.cursor = json.loads(body)["cursor"]
+                        more = True
+                        while more:
+                            status, _, body = server.request(
+                                "GET",
+                                f"{SYNC}?since={urllib.parse.quote(m.cursor)}",
+                                b"",
+                                dict(m.headers()),
+                            )
+                            assert status == 200, body[:300]
+                            answer = json.loads(body)
+                            m.cursor, more = answer["cursor"], answer["more"]
             run(server, database, members, routes, missing, args)
         finally:
             server.process.terminate()
