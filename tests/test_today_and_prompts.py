@@ -72,6 +72,47 @@ def test_streak_uses_the_day_in_the_zone_the_entry_was_written(journal):
     assert shown.created_at.hour == 0
 
 
+def test_a_years_long_streak_is_counted_to_its_first_day_and_broken_by_the_trash(journal):
+    # Two entries a day for three years, each at a different hour and some in zones far
+    # from UTC, then one day without writing before that; the streak is read day by day
+    # from the database, not entry by entry, and must still see every day.
+    days = 3 * 365
+    entries = []
+    for n in range(days):
+        zone = timezone(timedelta(hours=(-11, 0, 13)[n % 3]))
+        noon = datetime.combine((NOW - timedelta(days=n)).date(), datetime.min.time(), zone)
+        moments = [noon + timedelta(hours=9), noon + timedelta(hours=21)]
+        entries.append([journal.new_entry("words", created_at=m) for m in moments])
+    gap = NOW - timedelta(days=days + 1)
+    older = [journal.new_entry("words", created_at=gap - timedelta(days=k)) for k in range(5)]
+    journal.add_many([e for pair in entries for e in pair] + older)
+    assert journal.streak(now=NOW) == (days, True)
+
+    # Trashing both entries of one day two years ago ends the streak there.
+    ids_that_day = [
+        e.id
+        for e in journal.list_entries()
+        if e.created_at.date() == (NOW - timedelta(days=730)).date()
+    ]
+    assert len(ids_that_day) == 2
+    for entry_id in ids_that_day:
+        journal.delete(entry_id)
+    assert journal.streak(now=NOW) == (730, True)
+    journal.restore(ids_that_day[0])
+    assert journal.streak(now=NOW) == (days, True)
+
+
+def test_the_streak_sees_writing_done_by_another_process_at_once(journal):
+    from attunement.core.journal import Journal
+
+    write_on(journal, NOW - timedelta(days=1))
+    assert journal.streak(now=NOW) == (1, False)
+    with Journal.open(journal.data_dir) as other:  # `attune write` while the app is open
+        write_on(other, NOW)
+    assert journal.streak(now=NOW) == (2, True)
+    assert journal.streak(now=NOW + timedelta(days=3)) == (0, False)
+
+
 def test_prompt_choices(journal):
     rng = random.Random(7)
     picked = {journal.random_prompt(rng=rng).id for _ in range(50)}

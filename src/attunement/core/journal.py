@@ -11,11 +11,11 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from attunement.core.dates import local_day, now_local
+from attunement.core.dates import now_local
 from attunement.core.meta import clean_meta
 from attunement.core.models import (
     ALL_ENTRIES,
@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 DEFAULT_DECK = "art-of-attunement"
 
 MAX_NOTE_CHARS = 5000
+STREAK_WINDOW_DAYS = 40  # the streak reads this many days back first (then 16 times more)
 
 
 class NeedsPassphrase(InvalidInput):
@@ -269,32 +270,31 @@ class Journal:
 
     def streak(self, *, now: datetime | None = None) -> tuple[int, bool]:
         """Consecutive days with writing, ending today (or yesterday, if today's entry is
-        still to come), counted in the zone each entry was written in."""
-        now = now or now_local()
-        today = now.date()
-        expected: date | None = None
-        streak = 0
-        wrote_today = False
-        for created, offset in self.reader.writing_days():
-            day = local_day(created, offset)
-            if expected is None:
-                if day == today:
-                    wrote_today = True
-                elif day != today - timedelta(days=1):
-                    return 0, False
-                if day > today:  # written "tomorrow" in a zone ahead of ours
-                    continue
-                expected = day
-                streak = 1
-                continue
-            if day >= expected:
-                continue
-            if day == expected - timedelta(days=1):
-                streak += 1
-                expected = day
-            else:
-                break
-        return streak, wrote_today
+        still to come), counted in the zone each entry was written in. The days are read
+        from the last few weeks first, and further back only while the streak reaches the
+        edge of what was read."""
+        today = (now or now_local()).date()
+        return self.reader.kept(f"streak {today}", lambda: self._streak(today))
+
+    def _streak(self, today: date) -> tuple[int, bool]:
+        window = STREAK_WINDOW_DAYS
+        while True:
+            since = datetime.combine(today - timedelta(days=window), time(), tzinfo=UTC)
+            found, everything = self.reader.local_days_since(since)
+            days = [d for d in map(date.fromisoformat, found) if d <= today]
+            if not days or days[0] < today - timedelta(days=1):
+                return 0, False
+            streak, first = 1, days[0]
+            for day in days[1:]:
+                if day != first - timedelta(days=1):
+                    break
+                streak, first = streak + 1, day
+            # Every entry written on a day after `since`'s date minus a day is in `found`
+            # (zones are at most 14 hours from UTC): a streak that reaches back that far
+            # may go on in what was not read.
+            if everything or first > today - timedelta(days=window - 1):
+                return streak, days[0] == today
+            window *= 16
 
     # -- entries --------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ markers), the version changes and ``read_missing`` reads the journal again, whic
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import threading
 import types
@@ -53,13 +54,18 @@ def _encode(value: Any) -> Any:
     return value
 
 
+@functools.cache
+def _hints(kind: type) -> dict[str, Any]:
+    return typing.get_type_hints(kind)  # evaluating the annotations is most of a decode
+
+
 def _decode(kind: Any, data: Any) -> Any:
     """Rebuild a value of type ``kind`` from ``_encode``'s JSON. The reading's version
     covers the analysis code, so the types here are the ones that wrote it."""
     origin = typing.get_origin(kind)
     args = typing.get_args(kind)
     if isinstance(kind, type) and dataclasses.is_dataclass(kind):
-        hints = typing.get_type_hints(kind)
+        hints = _hints(kind)
         return kind(**{name: _decode(hints[name], value) for name, value in data.items()})
     if origin in (typing.Union, types.UnionType):
         if data is None:

@@ -203,45 +203,61 @@ def purge_expired(conn: Connection) -> int:
     return len(gone)
 
 
-def _summary(conn: Connection, row: Any, role: str) -> dict[str, Any]:
-    title = conn.execute(
-        select(revisions.c.title).where(
-            revisions.c.share_id == row.id, revisions.c.number == row.latest
+def _listing(conn: Connection, where: Any, role: str) -> list[Any]:
+    """Shares matching ``where``, newest first, each with what its list entry shows
+    (latest title, latest revisions signed and sent back, last opened, comment count,
+    the other person's name), in one statement whatever their number."""
+    mine = shares.c.id
+
+    def latest(column: Any, *also: Any) -> Any:
+        return select(func.max(column)).where(column.table.c.share_id == mine, *also)
+
+    other = shares.c.reader_id if role == "owner" else shares.c.owner_id
+    title = select(revisions.c.title).where(
+        revisions.c.share_id == mine, revisions.c.number == shares.c.latest
+    )
+    count = select(func.count()).select_from(comments).where(comments.c.share_id == mine)
+    query = (
+        select(
+            shares,
+            title.scalar_subquery().label("latest_title"),
+            latest(signoffs.c.revision).scalar_subquery().label("signed"),
+            latest(comments.c.revision, comments.c.kind == "changes")
+            .scalar_subquery()
+            .label("changes"),
+            latest(opens.c.at).scalar_subquery().label("opened"),
+            count.scalar_subquery().label("comment_count"),
+            users.c.name.label("person"),
         )
-    ).scalar()
-    signed = conn.execute(
-        select(func.max(signoffs.c.revision)).where(signoffs.c.share_id == row.id)
-    ).scalar()
-    changes = conn.execute(
-        select(func.max(comments.c.revision)).where(
-            comments.c.share_id == row.id, comments.c.kind == "changes"
-        )
-    ).scalar()
-    opened = conn.execute(select(func.max(opens.c.at)).where(opens.c.share_id == row.id)).scalar()
-    count = conn.execute(
-        select(func.count()).select_from(comments).where(comments.c.share_id == row.id)
-    ).scalar()
+        .outerjoin(users, users.c.id == other)
+        .where(where)
+        .order_by(shares.c.created_at.desc())
+    )
+    return list(conn.execute(query))
+
+
+def _summary(row: Any, role: str) -> dict[str, Any]:
+    """A share's list entry, from a row of :func:`_listing`."""
     other = row.reader_id if role == "owner" else row.owner_id
-    person = conn.execute(select(users.c.name).where(users.c.id == other)).scalar()
-    if signed == row.latest:
+    if row.signed == row.latest:
         status = "signed off"
-    elif changes == row.latest:
+    elif row.changes == row.latest:
         status = "changes requested"
-    elif opened is not None:
+    elif row.opened is not None:
         status = "opened"
     else:
         status = "not opened yet"
     return {
         "id": row.id,
         "kind": row.kind,
-        "title": title or "Untitled",
+        "title": row.latest_title or "Untitled",
         "revision": row.latest,
         "created_at": row.created_at.isoformat(),
         "expires_at": row.expires_at.isoformat() if row.expires_at else None,
-        "reader" if role == "owner" else "owner": {"id": other, "name": person},
+        "reader" if role == "owner" else "owner": {"id": other, "name": row.person},
         "status": status,
-        "comments": count,
-        "last_opened": opened.isoformat() if opened else None,
+        "comments": row.comment_count,
+        "last_opened": row.opened.isoformat() if row.opened else None,
     }
 
 
@@ -249,27 +265,18 @@ def mine(engine: Engine, actor: Actor) -> list[dict[str, Any]]:
     """What I have shared, newest first."""
     with writing(engine) as conn:
         purge_expired(conn)
-        rows = conn.execute(
-            select(shares).where(shares.c.owner_id == actor.id).order_by(shares.c.created_at.desc())
-        ).all()
-        return [_summary(conn, r, "owner") for r in rows]
+        return [
+            _summary(r, "owner") for r in _listing(conn, shares.c.owner_id == actor.id, "owner")
+        ]
 
 
 def inbox(engine: Engine, actor: Actor) -> list[dict[str, Any]]:
     """What has been shared with me and I may still read, newest first."""
     with writing(engine) as conn:
         purge_expired(conn)
-        rows = conn.execute(
-            select(shares).where(authz.readable_by(actor.id)).order_by(shares.c.created_at.desc())
-        ).all()
-        out = []
-        for row in rows:
-            try:
-                authz.share_for(conn, actor, row.id)
-            except NotFound:
-                continue
-            out.append(_summary(conn, row, "reader"))
-        return out
+        rows = _listing(conn, authz.readable_by(actor.id), "reader")
+        readable = authz.still_readable(conn, actor, rows)
+        return [_summary(row, "reader") for row in rows if row.id in readable]
 
 
 def view(
@@ -310,8 +317,24 @@ def view(
                 owner_id=row.owner_id,
                 detail=f"revision {number}",
             )
-        names = dict(conn.execute(select(users.c.id, users.c.name)).all())
-        out = _summary(conn, row, access.role)
+        thread = conn.execute(
+            select(comments)
+            .where(comments.c.share_id == share_id)
+            .order_by(comments.c.created_at, comments.c.id)
+        ).all()
+        looks = (
+            conn.execute(
+                select(opens).where(opens.c.share_id == share_id).order_by(opens.c.pk)
+            ).all()
+            if access.role == "owner"
+            else []
+        )
+        involved = {row.owner_id, row.reader_id}
+        involved |= {c.author_id for c in thread} | {o.reader_id for o in looks}
+        names = dict(
+            conn.execute(select(users.c.id, users.c.name).where(users.c.id.in_(involved))).all()
+        )
+        out = _summary(_listing(conn, shares.c.id == share_id, access.role)[0], access.role)
         out.update(
             role=access.role,
             owner={"id": row.owner_id, "name": names.get(row.owner_id)},
@@ -343,11 +366,7 @@ def view(
                     "body": c.body,
                     "created_at": c.created_at.isoformat(),
                 }
-                for c in conn.execute(
-                    select(comments)
-                    .where(comments.c.share_id == share_id)
-                    .order_by(comments.c.created_at, comments.c.id)
-                )
+                for c in thread
             ],
             signoffs=[
                 {
@@ -364,9 +383,7 @@ def view(
         if access.role == "owner":
             out["opens"] = [
                 {"reader": names.get(o.reader_id), "revision": o.revision, "at": o.at.isoformat()}
-                for o in conn.execute(
-                    select(opens).where(opens.c.share_id == share_id).order_by(opens.c.pk)
-                )
+                for o in looks
             ]
         return out
 

@@ -59,7 +59,7 @@ def _settings(request: Request, status: int = 200, **extra: Any) -> HTMLResponse
         data_dir=j.data_dir,
         counts={
             "entries": j.store.count_entries(),
-            "checkins": len(j.checkins()),
+            "checkins": j.reader.count_checkins(),
             "drafts": len(j.drafts()),
         },
         **extra,
