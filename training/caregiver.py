@@ -821,7 +821,8 @@ def write_card() -> None:
         "estimate.",
         "",
         (
-            f"Test: the held-out writers were scored once, on {test['date']}."
+            f"Test: the held-out writers were scored once, on {test['date']}; advice or "
+            f"reassurance praised there: {test.get('advice praised (count)', 0):.0f} replies."
             if test
             else "**There is no test part yet**: the held-out writers' data is not in "
             "`training/caregiver/heldout/`; the test column is filled by one run of "
