@@ -111,15 +111,20 @@ def signin_page(request: Request, error: str | None = None, status_code: int = 2
     current(request)  # the page says who is signed in; signing in again starts afresh
     from attunement.server import oidc
 
-    presign = secrets.token_urlsafe(24)
     with reading(request.app.state.engine) as conn:
         provider = oidc.shown(conn)
-    response = render(
-        request,
-        "signin.html",
-        {"presign": presign, "error": error, "provider": provider},
-        status_code=status_code,
+    return presigned(
+        request, "signin.html", {"error": error, "provider": provider}, status_code=status_code
     )
+
+
+def presigned(
+    request: Request, template: str, context: dict[str, Any], status_code: int = 200
+) -> Response:
+    """A sign-in form (password or code) with its pre-sign-in CSRF token, in the page and
+    in a strict cookie, checked on the way back."""
+    presign = secrets.token_urlsafe(24)
+    response = render(request, template, {**context, "presign": presign}, status_code=status_code)
     response.set_cookie(
         PRESIGN_COOKIE,
         presign,

@@ -23,7 +23,7 @@ from attunement.server.http import (
     set_session_cookie,
     token_of,
 )
-from attunement.server.pages import back, render
+from attunement.server.pages import back, presigned, render
 
 router = APIRouter()
 
@@ -63,21 +63,9 @@ def code_page(
         asked = second_step.asked(db, config, request.cookies.get(steps.COOKIE))
     except NotFound:
         return RedirectResponse("/signin", status_code=303)
-    presign = secrets.token_urlsafe(24)
-    response = render(
-        request,
-        "signin_code.html",
-        {"asked": asked, "presign": presign, "error": error},
-        status_code=status_code,
+    return presigned(
+        request, "signin_code.html", {"asked": asked, "error": error}, status_code=status_code
     )
-    response.set_cookie(
-        PRESIGN_COOKIE,
-        presign,
-        httponly=True,
-        samesite="strict",
-        secure=is_secure(request, config.secure_only),
-    )
-    return response
 
 
 @router.post("/signin/code", **access("public"))
