@@ -234,11 +234,16 @@ def test_kill_9_of_the_local_app_mid_share_loses_nothing_and_duplicates_nothing(
     child = run()
     wait_for = random.randint(1, len(commands) - 1)
     acknowledged = []
+    times = [time.monotonic()]
     while len(acknowledged) < wait_for:
         line = child.stdout.readline()
         assert line, child.stderr.read()
         acknowledged.append(int(line.split()[1]))
-    time.sleep(random.uniform(0, 0.6))  # somewhere in the next push, or between two
+        times.append(time.monotonic())
+    # Somewhere in the next share: within the shortest time one share has taken here (a
+    # fixed pause would outlast every remaining share on a quick machine).
+    shortest = min(b - a for a, b in zip(times, times[1:], strict=False))
+    time.sleep(random.uniform(0, 0.8 * shortest))
     os.killpg(child.pid, signal.SIGKILL)
     child.wait(timeout=10)
     acknowledged += [int(line.split()[1]) for line in child.stdout.read().splitlines()]
