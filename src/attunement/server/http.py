@@ -157,7 +157,13 @@ async def check_csrf(request: Request, actor: Actor) -> None:
         form = await request.form()
         value = form.get("csrf")
         given = value if isinstance(value, str) else None
-    if not given or not hmac.compare_digest(given.encode(), actor.csrf.encode()):
+    same_token(given, actor.csrf)
+
+
+def same_token(given: str | None, expected: str) -> None:
+    """A form's CSRF token against the one it was given (the session's, or the pre-sign-in
+    cookie's), compared in constant time; either missing refuses."""
+    if not given or not expected or not hmac.compare_digest(given.encode(), expected.encode()):
         raise BadCsrf()
 
 

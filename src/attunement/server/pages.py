@@ -21,12 +21,12 @@ from attunement.server import accounts, audit, cohort, notices, ownership, revie
 from attunement.server.app import HERE, access, current
 from attunement.server.db import reading
 from attunement.server.deps import DB, Admin, Config, ContentReader, Member
-from attunement.server.errors import BadCsrf
 from attunement.server.http import (
     COOKIE,
     PRESIGN_COOKIE,
     client_address,
     is_secure,
+    same_token,
     set_session_cookie,
     token_of,
 )
@@ -144,9 +144,7 @@ def signin(
     password: str = Form("", max_length=1024),
     csrf: str = Form("", max_length=100),
 ) -> Response:
-    expected = request.cookies.get(PRESIGN_COOKIE, "")
-    if not expected or not secrets.compare_digest(csrf.encode(), expected.encode()):
-        raise BadCsrf()
+    same_token(csrf, request.cookies.get(PRESIGN_COOKIE, ""))
     previous, _ = token_of(request)
     try:
         started = accounts.sign_in(
@@ -193,23 +191,14 @@ def welcome_page(token: str, request: Request, db: DB) -> Response:
 def _welcome(request: Request, context: dict[str, Any], status_code: int = 200) -> Response:
     from attunement.server import oidc
 
-    presign = secrets.token_urlsafe(24)
     with reading(request.app.state.engine) as conn:
         provider = oidc.shown(conn)
-    response = render(
+    return presigned(
         request,
         "welcome.html",
-        {"roles": accounts.ROLE_NAMES, "presign": presign, "provider": provider, **context},
+        {"roles": accounts.ROLE_NAMES, "provider": provider, **context},
         status_code=status_code,
     )
-    response.set_cookie(
-        PRESIGN_COOKIE,
-        presign,
-        httponly=True,
-        samesite="strict",
-        secure=is_secure(request, request.app.state.config.secure_only),
-    )
-    return response
 
 
 @router.post("/welcome/{token}", **access("public"))
@@ -224,9 +213,7 @@ def welcome(
     csrf: str = Form("", max_length=100),
 ) -> Response:
     actor = current(request)
-    expected = actor.csrf if actor is not None else request.cookies.get(PRESIGN_COOKIE, "")
-    if not expected or not secrets.compare_digest(csrf.encode(), expected.encode()):
-        raise BadCsrf()
+    same_token(csrf, actor.csrf if actor is not None else request.cookies.get(PRESIGN_COOKIE, ""))
     with reading(db) as conn:
         invite = accounts.invitation(conn, token)
     try:

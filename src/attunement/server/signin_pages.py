@@ -4,7 +4,6 @@ admin's **Sign-in options**. Each route parses, calls one service and renders.""
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from fastapi import APIRouter, Form, Request
@@ -15,11 +14,11 @@ from attunement.server import accounts, oidc, second_step, steps, totp
 from attunement.server.app import access, current
 from attunement.server.db import reading
 from attunement.server.deps import DB, Admin, Config, Member
-from attunement.server.errors import BadCsrf
 from attunement.server.http import (
     PRESIGN_COOKIE,
     client_address,
     is_secure,
+    same_token,
     set_session_cookie,
     token_of,
 )
@@ -43,12 +42,6 @@ def set_step_cookie(request: Request, response: Response, token: str, *, oidc_: 
         path=OIDC_COOKIE_PATH if oidc_ else "/signin/code",
         max_age=request.app.state.config.step_minutes * 60,
     )
-
-
-def _presigned(request: Request, csrf: str) -> None:
-    expected = request.cookies.get(PRESIGN_COOKIE, "")
-    if not expected or not secrets.compare_digest(csrf.encode(), expected.encode()):
-        raise BadCsrf()
 
 
 # ---- the code after the password ---------------------------------------------------------
@@ -76,7 +69,7 @@ def give_code(
     code: str = Form("", max_length=64),
     csrf: str = Form("", max_length=100),
 ) -> Response:
-    _presigned(request, csrf)
+    same_token(csrf, request.cookies.get(PRESIGN_COOKIE, ""))
     try:
         done = second_step.finish(
             db,
