@@ -90,6 +90,7 @@ def test_every_command_refuses_a_damaged_journal_and_names_the_backup_to_restore
     checked = attune("--passphrase-file", secret, "check", ok=False)
     assert checked.exit_code == 3
     assert "page 18" in checked.stderr and "page 35" in checked.stderr
+    assert checked.stderr.count("attune restore") == 1, "the way out is said once"
     assert f"attune restore {good} --yes" in checked.stderr
     wrong = attune("--passphrase-file", passfile(tmp_path, "wrong passphrase"), "list", ok=False)
     assert wrong.exit_code == 2 and "passphrase does not open" in wrong.stderr

@@ -689,7 +689,11 @@ class Store(Reader):
         try:
             problems += self.integrity_problems()
         except StorageError as exc:
-            problems.append(exc.message)
+            # The driver's own words, not the whole sentence meant for an open, whose
+            # advice the damage report gives once itself.
+            cause = exc.__cause__
+            cause = getattr(cause, "orig", None) or cause
+            problems.append(f"the integrity check stopped: {cause}" if cause else exc.message)
         return problems
 
     def checkpoint(self) -> None:
