@@ -142,6 +142,30 @@ def test_a_bad_yaml_deck_names_line_and_field():
     assert "broken.yaml, line 2" in err.value.message
 
 
+@pytest.mark.parametrize(
+    "fmt,text,line,field",
+    [
+        ("toml", GOOD_TOML.replace('text = "What', 'text = "W\\u0000hat'), 7, "prompts[0].text"),
+        ("toml", GOOD_TOML.replace('name = "CPE verbatim"', 'name = "CPE\\u0000"'), 3, "name"),
+        ("yaml", 'id: mine\nname: Mine\nprompts:\n  - id: m-1\n    text: "he\\0llo"\n', 5, None),
+        ("yaml", 'id: mine\nname: Mine\nprompts:\n  - id: m-1\n    text: "a \\udc00"\n', 5, None),
+    ],
+    ids=["toml prompt", "toml name", "yaml prompt", "yaml lone surrogate"],
+)
+def test_a_deck_holding_a_nul_or_broken_unicode_is_refused_like_any_stored_text(
+    fmt, text, line, field
+):
+    """A deck's words are stored and shown like an entry's, so they follow the same rule:
+    no NUL characters, valid Unicode."""
+    with pytest.raises(FormatError) as err:
+        parse_deck(text, fmt, where=f"my.{fmt}", known_skills=concepts().subskill_ids)
+    message = err.value.message
+    assert message.startswith(f"my.{fmt}, line {line}:"), message
+    assert "NUL" in message or "not valid Unicode" in message
+    if field is not None:
+        assert field in message
+
+
 def test_user_decks_cannot_take_built_in_ids():
     deck = parse_deck(GOOD_TOML.replace('"cpe-1"', '"aoa-1"'), "toml")
     with pytest.raises(InvalidInput, match="already used by the deck 'art-of-attunement'"):

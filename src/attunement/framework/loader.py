@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from attunement.errors import FormatError
+from attunement.core.validation import clean_text
+from attunement.errors import FormatError, InvalidInput
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 DECK_SCHEMA = 1
@@ -222,6 +223,10 @@ class _Checker:
             raise self.fail((*path, key), f"must be text, not {_describe(value)}")
         if required and not value.strip():
             raise self.fail((*path, key), "must not be empty")
+        try:  # the rule every stored text follows: no NUL characters, valid Unicode
+            clean_text(value, field=key, what="text")
+        except InvalidInput as exc:
+            raise self.fail((*path, key), exc.message.removeprefix("The text ")) from exc
         return value.strip()
 
     def ident(self, data: dict[str, Any], key: str, path: Path_) -> str:
