@@ -226,6 +226,12 @@ OPENINGS = [
     ("record", "HC-449-2871", "Case ref HC-449-2871 was closed today."),
     ("record", "AB123456", "Hospital number AB123456 on the band."),
     ("record", "QQ 12 34 56 C", "NI number QQ 12 34 56 C on the letter."),
+    ("record", "QQ 12 34 56 C", "NI: QQ 12 34 56 C on the letter."),
+    ("record", "QQ123456C", "NINO QQ123456C on the letter."),
+    # Notes written in capitals: the words before a number are not part of it.
+    ("record", "AB123456", "HOSPITAL NO AB123456 on the band."),
+    ("record", "AB123456", "PT AB123456 settled overnight."),
+    ("record", "7730215", "WARD 7 7730215: admitted overnight."),
     ("phone", "07700 900123", "Mobile 07700 900123 for the daughter."),
     ("phone", "01865 270000", "Ring 01865 270000 after six."),
     ("email", "a.okafor@example.org", "a.okafor@example.org wrote back at last."),
@@ -273,6 +279,7 @@ def test_a_detail_is_found_wherever_its_sentence_begins(kind, detail, sentence, 
         "Number 4 on the list was the hardest.",
         "Grace under pressure is rare on nights.",
         "May brings the long evenings back.",
+        "National Insurance letters came again.",
     ],
 )
 @pytest.mark.parametrize("where", list(PLACES))

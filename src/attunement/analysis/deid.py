@@ -224,6 +224,32 @@ def _without_cue(start: int, value: str, lex: Lexicon) -> tuple[int, str]:
     return start, value
 
 
+def _stands_alone(value: str) -> bool:
+    """A run that is a record number with no cue at all: letters and at least four digits
+    written together ("AB123456"), or seven digits or more ("7730215")."""
+    digits = sum(c.isdigit() for c in value)
+    letters = sum(c.isalpha() for c in value)
+    return (bool(letters) and digits >= 4 and " " not in value) or (digits >= 7 and not letters)
+
+
+def _without_opening_words(text: str, start: int, value: str, lex: Lexicon) -> tuple[int, str]:
+    """A code-shaped run whose last part is the number, after capitals that are not a cue:
+    in "PT AB123456", "HOSPITAL NO AB123456" or "WARD 7 7730215", as notes written in
+    capitals open a line, the words (and short numbers) before the number are not part of
+    it. The run is kept whole when no such number ends it ("QQ 12 34 56 C")."""
+    at, rest = start, value
+    while " " in rest:
+        head, tail = rest.split(" ", 1)
+        if not (head.isalpha() or (head.isdigit() and len(head) <= 3)):
+            break
+        at, rest = _without_cue(at + len(head) + 1, tail, lex)
+    if " " in rest or sum(c.isdigit() for c in rest) < 4:
+        return start, value
+    if _stands_alone(rest) or _numbers_kind(text, at, lex, weak=True) == "record":
+        return at, rest
+    return start, value
+
+
 def _structured(text: str, lex: Lexicon) -> list[Finding]:
     """Details with a shape of their own: contact details, numbers, dates, ages."""
     p = lex.patterns
@@ -252,6 +278,12 @@ def _structured(text: str, lex: Lexicon) -> list[Finding]:
             add("record", m.start(), m.end(), 0.95)
     for m in p["code"].finditer(text):
         start, value = _without_cue(m.start(), m.group(0).rstrip(" .-/"), lex)
+        if (
+            " " in value
+            and not _stands_alone(value)
+            and _numbers_kind(text, start, lex, weak=True) != "record"
+        ):
+            start, value = _without_opening_words(text, start, value, lex)
         n_digits = sum(c.isdigit() for c in value)
         n_letters = sum(c.isalpha() for c in value)
         if n_digits < 4 or p["date_numeric"].fullmatch(value) or re.fullmatch(r"\d{4}", value):
