@@ -416,3 +416,47 @@ def test_an_empty_journal_is_welcomed_in_one_sentence(tmp_path, browser):
             ctx.close()
     finally:
         stop()
+
+
+def chart_text_sizes(page, selector: str) -> list[float]:
+    """The rendered sizes, in CSS px, of the words in the SVG charts matching a selector."""
+    return page.evaluate(
+        """sel => [...document.querySelectorAll(sel + ' text')].map(t => {
+            const svg = t.ownerSVGElement;
+            const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+            return parseFloat(getComputedStyle(t).fontSize) * scale;
+        })""",
+        selector,
+    )
+
+
+@pytest.mark.parametrize("turns", [4, 60])
+def test_a_transcripts_timeline_reads_the_same_short_or_long(server, browser, turns):
+    """A session's timeline keeps its letters at one readable size on a phone: a short
+    session is not blown up to fill the page, a long one is not shrunk to fit it; a long
+    one scrolls sideways inside its own region, never the page."""
+    lines = "".join(
+        f"Nurse: What was the night like, number {i}?\nClient: Long. I could not sleep.\n"
+        for i in range(turns // 2)
+    )
+    ctx = browser.new_context(viewport={"width": 390, "height": 800}, bypass_csp=True)
+    page = ctx.new_page()
+    made = page.request.post(
+        server + "/api/v1/transcripts",
+        multipart={
+            "file": {"name": "night.txt", "mimeType": "text/plain", "buffer": lines.encode()},
+            "title": f"Night of {turns} turns",
+        },
+    )
+    assert made.ok, made.text()
+    page.goto(server + f"/transcripts/{made.json()['id']}")
+    sizes = chart_text_sizes(page, "svg.timeline")
+    assert len(sizes) == turns + 2  # a letter a turn, and the two rows' names
+    assert CHART_TEXT_MIN_PX <= min(sizes) and max(sizes) <= 18, (min(sizes), max(sizes))
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    region = page.get_by_role("region", name="Turn by turn")
+    overflows = region.evaluate("el => el.scrollWidth > el.clientWidth")
+    assert overflows == (turns > 20)
+    assert page.locator(".scroll-cue").is_visible() == (turns > 20)
+    check_page(page, f"transcript-{turns}-turns-390")
+    ctx.close()

@@ -50,6 +50,11 @@ def test_a_packet_of_one_entry_covers_that_whole_day(days):
     assert "2 check-ins in this period" in text and "1 response;" in text
     assert "| Fatigue | 8 out of 10 |" in text  # one value: no halves to compare
     assert "1 check-ins" not in text and "1 responses" not in text
+    # Practice levels in the words the practice page uses, not a bare "0 to 1".
+    assert (
+        "1 response; average empathy level (0 none, 0.5 weak, 1 strong): "
+        "Emotional reactions 0.5, Interpretations 0.5, Explorations 0" in text
+    )
 
 
 def test_from_and_to_on_the_same_day_cover_that_day_only(days):

@@ -647,6 +647,11 @@ def test_no_page_shows_an_id_a_slug_or_a_temporary_path(client, data_dir):
     shown["bad deck"] = client.post(
         "/prompts/decks", files={"file": ("cpe.toml", b'id = "x"\nname = 3\n')}
     ).text
+    shown["bad transcript"] = client.post(
+        "/transcripts", files={"file": ("monday notes.txt", b"no speakers here")}
+    ).text
+    assert "monday notes.txt, line 1" in shown["bad transcript"]
+    assert ">WebVTT captions (.vtt)</option>" in shown["/transcripts"]  # formats by name
     ids = framework_ids()
     assert {"aoa-1", "neck-shoulders", "urge_to_fix", "depressed-states", "v04"} <= ids
     pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, ids)) + r")(?![\w-])")
@@ -655,6 +660,8 @@ def test_no_page_shows_an_id_a_slug_or_a_temporary_path(client, data_dir):
         assert not pattern.findall(text), f"{where} shows ids: {set(pattern.findall(text))}"
         assert not re.search(r"/tmp/|\btmp\w{6,}", text), f"{where} shows a temporary path"
         assert "`attune" not in text, f"{where} gives terminal advice"
+        assert "`" not in text, f"{where} marks words with a terminal's backticks"
+        assert not re.search(r"\bdocs/\S+\.md", text), f"{where} names a file in the source"
         for entry_id in (first.id,):
             assert entry_id not in text, f"{where} shows an entry id"
 

@@ -327,11 +327,12 @@ def _figure_rows(packet: Packet) -> list[tuple[str, str]]:
     if packet.body_areas:
         rows.append(("Where in the body", ", ".join(f"{a} ({n})" for a, n in packet.body_areas)))
     if packet.practice_attempts:
-        levels = ", ".join(f"{DIMENSION_NAMES[d]} {v}" for d, v in packet.practice.items())
+        levels = ", ".join(f"{DIMENSION_NAMES[d]} {v:g}" for d, v in packet.practice.items())
         rows.append(
             (
                 "Practice",
-                f"{plural(packet.practice_attempts, 'response')}; mean levels (0 to 1) {levels}",
+                f"{plural(packet.practice_attempts, 'response')}; average empathy level "
+                f"(0 none, 0.5 weak, 1 strong): {levels}",
             )
         )
     return rows

@@ -59,10 +59,17 @@ def figures(session: Session) -> list[tuple[str, str, str]]:
     return rows
 
 
+# The timeline is drawn at a fixed size, 1.4 px to each unit (its letters 14 px), and
+# scrolls sideways when it is wider than the page: stretched to the page's width, four
+# turns drew 70 px letters and four hundred drew 3 px ones.
+SCALE = 1.4
+
+
 def timeline_svg(session: Session) -> str:
     width = max(40, 14 * len(session.coded) + 60)
     parts = [
-        f'<svg viewBox="0 0 {width} 70" role="img" aria-label="Timeline of '
+        f'<svg viewBox="0 0 {width} 70" width="{round(width * SCALE)}" '
+        f'height="{round(70 * SCALE)}" role="img" aria-label="Timeline of '
         f'{len(session.coded)} turns, lettered by code" class="timeline">',
         '<text x="0" y="22" font-size="10">Caregiver</text>',
         '<text x="0" y="56" font-size="10">Client</text>',
@@ -109,7 +116,8 @@ def markdown(session: Session) -> str:
 
 STYLE = """body{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;
 line-height:1.5;color:#1f2328}table{border-collapse:collapse}td,th{padding:.3rem .6rem;
-border-bottom:1px solid #d0d7de;text-align:left}.timeline{width:100%;height:auto}
+border-bottom:1px solid #d0d7de;text-align:left}.timeline-scroll{overflow-x:auto}
+.timeline{display:block;max-width:none}
 .timeline rect{fill:#eee;stroke:#555}.code-reflection rect{fill:#d7f0e3}
 .code-question rect{fill:#dde7fb}.code-input rect{fill:#fde2d4}.code-change rect{fill:#d7f0e3}
 .code-sustain rect{fill:#fde2d4}ol li{margin:.3rem 0}"""
@@ -133,7 +141,8 @@ def html(session: Session) -> str:
         f"{session.summary.turns} turns, coded on this computer.</p>"
         f'<table><thead><tr><th scope="col">Figure</th><th scope="col">Value</th>'
         f'<th scope="col">MITI 4.2.1</th></tr></thead><tbody>{rows}</tbody></table>'
-        f"<h2>Timeline</h2>{timeline_svg(session)}<p>R reflection, Q question, I input, "
+        f'<h2>Timeline</h2><div class="timeline-scroll">{timeline_svg(session)}</div>'
+        f"<p>R reflection, Q question, I input, "
         f"O other; client C change, S sustain, N neutral.</p>"
         f"<h2>Turns</h2><ol>{turns}</ol></body></html>\n"
     )

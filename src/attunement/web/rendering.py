@@ -12,7 +12,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from attunement.core.journal import label_of
-from attunement.web.words import day_of, for_browser, name_of, names_of
+from attunement.web.words import TRANSCRIPT_FORMATS, day_of, for_browser, name_of, names_of
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -30,6 +30,7 @@ templates.env.filters["name"] = name_of
 templates.env.filters["names"] = names_of
 templates.env.filters["day"] = day_of
 templates.env.filters["when"] = lambda moment: moment.strftime("%d %b %Y, %H:%M")
+templates.env.globals["transcript_formats"] = TRANSCRIPT_FORMATS
 
 
 def page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:

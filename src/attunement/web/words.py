@@ -63,13 +63,25 @@ def day_of(value: date | str) -> str:
 
 _TERMINAL = re.compile(r"`attune\b")
 _NAMED = re.compile(r"There is no ([a-z][a-z ]*?) '[^']*'")
+_CODE = re.compile(r"`([^`]+)`")
+
+# The transcript formats a person chooses from, by name.
+TRANSCRIPT_FORMATS = {
+    "text": "Plain text (Speaker: words)",
+    "vtt": "WebVTT captions (.vtt)",
+    "srt": "SubRip subtitles (.srt)",
+    "csv": "CSV (speaker, text)",
+    "annomi": "AnnoMI CSV",
+}
 
 
 def for_browser(message: str) -> str:
     """An error's sentence as the page says it: no terminal commands to type (the page
-    itself offers the next step) and no ids that came from the address bar."""
+    itself offers the next step), no ids that came from the address bar, and words quoted
+    rather than marked with backticks."""
     clauses = [c for c in message.split("; ") if not _TERMINAL.search(c)]
     text = "; ".join(clauses).strip() or message
     text = re.sub(r",? (?:restore it )?with\s*$", "", text)
     text = _NAMED.sub(r"There is no such \1", text)
+    text = _CODE.sub(r"“\1”", text)  # a terminal's `code` marks, as a page quotes words
     return text if text.endswith((".", "?", "!")) else text + "."
