@@ -246,3 +246,25 @@ def test_sessions_can_be_seen_and_ended_and_idle_ones_end_themselves(world):
         )
     assert browser.get("/api/v1/me").status_code == 401
     assert browser.get("/", follow_redirects=False).headers["location"] == "/signin"
+
+
+def test_admins_read_the_whole_audit_log_and_members_their_part(world):
+    share_id = world.share("Tom", "Sam", "Mine", "Private words.")
+    sam = world.api("Sam")
+    assert sam.get(f"/api/v1/shares/{share_id}").status_code == 200
+    sam.post(f"/api/v1/shares/{share_id}/comments", json={"body": "Thank you."})
+    other = world.share("Tess", "Sue", "Hers", "Her words.")
+
+    def about(rows, share):
+        return {r["action"] for r in rows if r["object"] == {"type": "share", "id": share}}
+
+    everything = world.api("Ada").get("/api/v1/admin/audit").json()
+    assert {"share.create", "share.read", "comment"} <= about(everything, share_id)
+    assert "share.create" in about(everything, other)
+
+    toms = world.api("Tom").get("/api/v1/audit").json()
+    assert {"share.create", "share.read", "comment"} <= about(toms, share_id)  # Sam's acts too
+    assert about(toms, other) == set()
+    assert about(world.api("Tess").get("/api/v1/audit").json(), share_id) == set()
+    assert world.api("Tom").get("/api/v1/admin/audit").status_code == 404
+    assert not any("Private words" in str(r) or "Thank you" in str(r) for r in everything)
