@@ -171,6 +171,24 @@ def test_expired_shares_are_deleted_not_hidden(world):
     assert "share.expire" in actions
 
 
+def test_expired_shares_are_deleted_while_nobody_uses_the_server(tmp_path):
+    import time
+
+    from fastapi.testclient import TestClient
+
+    world = build_world(tmp_path, expiry_sweep_s=1)
+    share_id = world.share("Tom", "Sam", "Brief", "Words for a week.", expires_at=in_a_week())
+    with TestClient(world.app):  # the server runs; nobody sends it a request
+        expire(world, share_id)
+        deadline = time.monotonic() + 30
+        while count(world, shares, id=share_id):
+            assert time.monotonic() < deadline, "the expired share is still in the database"
+            time.sleep(0.2)
+        assert count(world, revisions, share_id=share_id) == 0
+        time.sleep(1.5)  # a later sweep finds nothing more to log
+    assert count(world, audit, action="share.expire", object_id=share_id) == 1
+
+
 def test_owner_sees_refused_looks_at_their_share(world):
     share_id = world.share("Tom", "Sam", "Mine", "Private words.")
     assert world.api("Tess").get(f"/api/v1/shares/{share_id}").status_code == 404
