@@ -117,6 +117,7 @@ def test_a_supervisor_comments_and_signs_off_and_the_trainee_sees_it(served, bro
     stranger.goto(base + link.removeprefix(world.config.public_url))
     check_everywhere(stranger, "welcome")
     stranger.goto(base + "/signin")
+    check_everywhere(stranger, "signin")
     stranger.get_by_label("E-mail address").fill("nobody@example.org")
     stranger.get_by_label("Password").fill("wrong password")
     stranger.get_by_role("button", name="Sign in").click()

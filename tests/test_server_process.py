@@ -5,6 +5,7 @@ front of it (forwarded headers believed from nginx only)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -26,14 +27,15 @@ from attunement.server.db import reading
 from attunement.server.schema import revisions, shares
 
 from .conftest import REPO, Attune, free_port
-from .server_world import PASSWORD, build_world
+from .server_world import PASSWORD, build_world, form_csrf
 
 pytestmark = pytest.mark.slow
 
 
 class Served:
-    def __init__(self, world, tmp_path: Path, trusted: str = "") -> None:
+    def __init__(self, world, tmp_path: Path, trusted: str = "", workers: int = 1) -> None:
         self.world = world
+        self.workers = workers
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.data_dir = tmp_path / "server-data"
@@ -59,6 +61,8 @@ class Served:
                 self.url,
                 "--trusted-proxy",
                 self.trusted,
+                "--workers",
+                str(self.workers),
             ],
             env=env,
             stdout=subprocess.DEVNULL,
@@ -271,6 +275,127 @@ def test_kill_9_of_the_local_app_mid_share_loses_nothing_and_duplicates_nothing(
     )
     assert {count for _, count in after.values()} == {1}  # and no second version of any
     assert set(before) <= set(after)
+
+
+def worker_pids(server: Served) -> list[int]:
+    """The pids of uvicorn's worker processes under `attune server serve --workers N`."""
+    assert server.process is not None
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        if parent == server.process.pid and b"spawn_main" in cmdline:
+            found.append(int(entry.name))
+    return sorted(found)
+
+
+class OneWorker:
+    """Requests answered by one chosen worker: the others are paused (SIGSTOP) meanwhile,
+    so only the chosen one accepts connections. Each request is a new connection."""
+
+    def __init__(self, server: Served, pids: list[int]) -> None:
+        self.server = server
+        self.pids = pids
+
+    @contextlib.contextmanager
+    def only(self, pid: int):
+        others = [p for p in self.pids if p != pid]
+        for other in others:
+            os.kill(other, signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            for other in others:
+                os.kill(other, signal.SIGCONT)
+
+    def request(self, pid: int, method: str, path: str, body=None, headers=None):
+        import http.client
+
+        with self.only(pid):
+            conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=20)
+            try:
+                conn.request(
+                    method, path, body=body, headers={"Connection": "close", **(headers or {})}
+                )
+                answer = conn.getresponse()
+                return answer.status, answer.headers, answer.read().decode()
+            finally:
+                conn.close()
+
+
+def test_two_workers_share_nothing_but_the_database(tmp_path):
+    """`attune server serve --workers 2`: the sign-in form from one worker is accepted by
+    the other, the session it starts holds on both, the sign-in limit counts guesses made
+    at either, and a session ended at one is ended at the other."""
+    from urllib.parse import urlencode
+
+    world = build_world(tmp_path)
+    server = Served(world, tmp_path, workers=2)
+    server.start()
+    try:
+        deadline = time.monotonic() + 60
+        while len(pids := worker_pids(server)) < 2:
+            assert time.monotonic() < deadline, "two workers did not start"
+            time.sleep(0.2)
+        one, other = pids
+        workers = OneWorker(server, pids)
+        for pid in pids:  # each is serving on its own
+            status, _, _ = workers.request(pid, "GET", "/api/v1/health")
+            assert status == 200
+
+        status, headers, page = workers.request(one, "GET", "/signin")
+        presign = headers["Set-Cookie"].split(";", 1)[0]
+        form = {"csrf": form_csrf(page), "email": "tom@example.org", "password": PASSWORD}
+        status, headers, _ = workers.request(
+            other,
+            "POST",
+            "/signin",
+            urlencode(form),
+            {"Content-Type": "application/x-www-form-urlencoded", "Cookie": presign},
+        )
+        assert status == 303, "the other worker refused the first one's sign-in form"
+        session = next(
+            c.split(";", 1)[0]
+            for c in headers.get_all("Set-Cookie")
+            if c.startswith("attune_session=")
+        )
+        for pid in (one, other):
+            status, _, home = workers.request(pid, "GET", "/", headers={"Cookie": session})
+            assert status == 200 and "Sign out Tom" in home, pid
+
+        # Wrong passwords at both workers count together, up to the one limit.
+        guess = json.dumps({"email": "tess@example.org", "password": "a wrong guess"})
+        kind = {"Content-Type": "application/json"}
+        for n in range(world.config.signin_failures_per_account):
+            pid = pids[n % 2]
+            status, _, _ = workers.request(pid, "POST", "/api/v1/token", guess, kind)
+            assert status == 422, (n, pid)
+        right = json.dumps({"email": "tess@example.org", "password": PASSWORD})
+        for pid in pids:
+            status, headers, _ = workers.request(pid, "POST", "/api/v1/token", right, kind)
+            assert status == 429 and int(headers["Retry-After"]) >= 1, pid
+
+        # A token ended at one worker is refused by the other.
+        status, _, made = workers.request(
+            one,
+            "POST",
+            "/api/v1/token",
+            json.dumps({"email": "sam@example.org", "password": PASSWORD}),
+            kind,
+        )
+        assert status == 200
+        bearer = {"Authorization": f"Bearer {json.loads(made)['token']}"}
+        assert workers.request(other, "GET", "/api/v1/me", headers=bearer)[0] == 200
+        assert workers.request(one, "DELETE", "/api/v1/token", headers=bearer)[0] == 200
+        assert workers.request(other, "GET", "/api/v1/me", headers=bearer)[0] == 401
+    finally:
+        server.stop()
 
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"

@@ -174,6 +174,28 @@ def test_the_half_signed_in_state_reaches_nothing_and_ends(world):
     assert client.get("/signin/code", follow_redirects=False).headers["location"] == "/signin"
 
 
+def test_the_code_page_needs_its_csrf_token(world):
+    _, key, _ = turn_on(world, "tess@example.org")
+    client, _ = sign_in_with_password(world, "tess@example.org")
+    page = client.get("/signin/code")
+    good = form_csrf(page.text)
+    before = session_count(world)
+    for token in ("", "forged", good[:-1] + ("A" if good[-1] != "A" else "B")):
+        forged = client.post(
+            "/signin/code",
+            data={"csrf": token, "code": pyotp.TOTP(key).now()},
+            follow_redirects=False,
+        )
+        assert forged.status_code == 403, token
+    assert session_count(world) == before
+    done = client.post(
+        "/signin/code",
+        data={"csrf": good, "code": pyotp.TOTP(key).at(time.time() + 30)},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303 and session_count(world) == before + 1
+
+
 def test_wrong_codes_are_limited_like_wrong_passwords(world):
     _client, key, _codes = turn_on(world, "tess@example.org")
     client, _ = sign_in_with_password(world, "tess@example.org")

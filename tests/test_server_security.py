@@ -104,6 +104,68 @@ def test_every_form_needs_its_csrf_token(world):
         f"/shares/{share_id}/comments", data={"body": "Fine", "csrf": good}, follow_redirects=False
     )
     assert ok.status_code == 303
+    # So has the welcome page of an invitation link.
+    ada = world.client("Ada")
+    made = ada.post(
+        "/admin/invitations",
+        data={"csrf": ada.headers["X-CSRF-Token"], "course": world.courses["A"], "role": "trainee"},
+    )
+    path = made.text.split('<code class="link">')[1].split("<")[0]
+    path = path.removeprefix(world.config.public_url)
+    newcomer = TestClient(world.app)
+    newcomer.get(path)
+    joined = {"name": "Mal", "email": "mal@example.org", "password": PASSWORD}
+    assert newcomer.post(path, data={**joined, "csrf": "forged"}).status_code == 403
+    with reading(world.engine) as conn:
+        assert conn.execute(select(func.count()).select_from(users)).scalar() == 9
+
+
+def table_sizes(world) -> dict[str, int]:
+    from attunement.server.schema import metadata
+
+    skip = {"audit", "signin_failures"}  # refusals are logged and counted
+    with reading(world.engine) as conn:
+        return {
+            t.name: conn.execute(select(func.count()).select_from(t)).scalar()
+            for t in metadata.sorted_tables
+            if t.name not in skip
+        }
+
+
+def test_every_change_with_a_session_cookie_needs_the_token_on_every_route(world):
+    """From the route table: each POST, PUT and DELETE that a signed-in browser may send
+    is refused without the session's CSRF token (as a form or as JSON), even to an
+    admin and to the owner, before anything is looked up or changed."""
+    from attunement.server.app import route_table
+
+    share_id = world.share("Tom", "Sam", "Title", "Body text.")
+    browsers = {who: world.client(who) for who in ("Tom", "Ada")}
+    for browser in browsers.values():
+        browser.headers.pop("X-CSRF-Token")
+    before = table_sizes(world)
+    failures = []
+    for route in route_table():
+        if route.openapi_extra["x-access"] == "public":
+            continue
+        for method in sorted(route.methods & {"POST", "PUT", "DELETE", "PATCH"}):
+            for who, browser in browsers.items():
+                path = (
+                    route.path.replace("{share_id}", share_id)
+                    .replace("{user_id}", world.ids["Tess"])
+                    .replace("{course_id}", world.courses["A"])
+                    .replace("{session_id}", "x")
+                    .replace("{deadline_id}", "x")
+                    .replace("{notice_id}", "x")
+                )
+                body = {"body": "Injected", "name": "Injected", "confirm": f"{who}@example.org"}
+                sent = {"json": body} if route.path.startswith("/api/") else {"data": body}
+                if method == "DELETE":
+                    sent = {}
+                answer = browser.request(method, path, follow_redirects=False, **sent)
+                if answer.status_code != 403 or "came from another site" not in answer.text:
+                    failures.append(f"{who}: {method} {route.path} -> {answer.status_code}")
+    assert failures == []
+    assert table_sizes(world) == before
 
 
 def test_cross_site_requests_are_refused_even_with_a_token(world):

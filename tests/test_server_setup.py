@@ -5,16 +5,17 @@ database from a newer Attunement is refused; the link works once."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import select, text, update
 
 from attunement.server.app import create_app
-from attunement.server.db import ensure_schema, open_engine, writing
-from attunement.server.schema import HEAD_REVISION, VERSION_TABLE, metadata
+from attunement.server.db import ensure_schema, now, open_engine, reading, writing
+from attunement.server.schema import HEAD_REVISION, VERSION_TABLE, invitations, metadata, users
 
 from .server_world import PASSWORD, build_world, form_csrf, fresh_database, server_config
 
@@ -147,3 +148,40 @@ def test_an_invitation_makes_an_account_in_the_course_with_its_role(tmp_path):
     bea = world.api("Bea")  # a trainee of cohort B can now share with Nia
     assert "Nia" in json.dumps(bea.get("/api/v1/me").json()["readers"])
     assert newcomer.get(path).status_code == 404
+    with reading(world.engine) as conn:
+        stored = conn.execute(
+            select(users.c.password_hash).where(users.c.email == "nia@example.org")
+        ).scalar()
+    assert stored.startswith("$argon2id$") and PASSWORD not in stored
+
+
+def test_an_invitation_link_expires(tmp_path):
+    world = build_world(tmp_path)
+    ada = world.client("Ada")
+    made = ada.post(
+        "/admin/invitations",
+        data={"csrf": ada.headers["X-CSRF-Token"], "course": world.courses["A"], "role": "trainee"},
+    )
+    path = made.text.split('<code class="link">')[1].split("<")[0]
+    path = path.removeprefix(world.config.public_url)
+    newcomer = TestClient(world.app)
+    page = newcomer.get(path)
+    assert page.status_code == 200
+    with writing(world.engine) as conn:
+        conn.execute(update(invitations).values(expires_at=now() - timedelta(minutes=1)))
+    assert newcomer.get(path).status_code == 404
+    late = newcomer.post(
+        path,
+        data={
+            "csrf": form_csrf(page.text),
+            "name": "Late",
+            "email": "late@example.org",
+            "password": PASSWORD,
+        },
+    )
+    assert late.status_code == 404
+    with reading(world.engine) as conn:
+        assert (
+            conn.execute(select(users.c.id).where(users.c.email == "late@example.org")).first()
+            is None
+        )

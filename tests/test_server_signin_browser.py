@@ -63,6 +63,7 @@ def test_a_member_sets_up_a_code_and_signs_in_with_it(served, browser):
     page.wait_for_url(base + "/")
     page.get_by_role("link", name="My account").click()
     page.get_by_role("link", name=re.compile("Second factor")).click()
+    check_at_both_widths(page, "server-two-factor")
     page.get_by_role("button", name="Set up a second factor").click()
     assert page.locator("figure.qr svg").count() == 1
     check_at_both_widths(page, "server-two-factor-setup")

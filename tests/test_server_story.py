@@ -171,6 +171,24 @@ def test_expired_shares_are_deleted_not_hidden(world):
     assert "share.expire" in actions
 
 
+def test_expired_shares_are_deleted_while_nobody_uses_the_server(tmp_path):
+    import time
+
+    from fastapi.testclient import TestClient
+
+    world = build_world(tmp_path, expiry_sweep_s=1)
+    share_id = world.share("Tom", "Sam", "Brief", "Words for a week.", expires_at=in_a_week())
+    with TestClient(world.app):  # the server runs; nobody sends it a request
+        expire(world, share_id)
+        deadline = time.monotonic() + 30
+        while count(world, shares, id=share_id):
+            assert time.monotonic() < deadline, "the expired share is still in the database"
+            time.sleep(0.2)
+        assert count(world, revisions, share_id=share_id) == 0
+        time.sleep(1.5)  # a later sweep finds nothing more to log
+    assert count(world, audit, action="share.expire", object_id=share_id) == 1
+
+
 def test_owner_sees_refused_looks_at_their_share(world):
     share_id = world.share("Tom", "Sam", "Mine", "Private words.")
     assert world.api("Tess").get(f"/api/v1/shares/{share_id}").status_code == 404
@@ -246,3 +264,25 @@ def test_sessions_can_be_seen_and_ended_and_idle_ones_end_themselves(world):
         )
     assert browser.get("/api/v1/me").status_code == 401
     assert browser.get("/", follow_redirects=False).headers["location"] == "/signin"
+
+
+def test_admins_read_the_whole_audit_log_and_members_their_part(world):
+    share_id = world.share("Tom", "Sam", "Mine", "Private words.")
+    sam = world.api("Sam")
+    assert sam.get(f"/api/v1/shares/{share_id}").status_code == 200
+    sam.post(f"/api/v1/shares/{share_id}/comments", json={"body": "Thank you."})
+    other = world.share("Tess", "Sue", "Hers", "Her words.")
+
+    def about(rows, share):
+        return {r["action"] for r in rows if r["object"] == {"type": "share", "id": share}}
+
+    everything = world.api("Ada").get("/api/v1/admin/audit").json()
+    assert {"share.create", "share.read", "comment"} <= about(everything, share_id)
+    assert "share.create" in about(everything, other)
+
+    toms = world.api("Tom").get("/api/v1/audit").json()
+    assert {"share.create", "share.read", "comment"} <= about(toms, share_id)  # Sam's acts too
+    assert about(toms, other) == set()
+    assert about(world.api("Tess").get("/api/v1/audit").json(), share_id) == set()
+    assert world.api("Tom").get("/api/v1/admin/audit").status_code == 404
+    assert not any("Private words" in str(r) or "Thank you" in str(r) for r in everything)

@@ -223,3 +223,52 @@ def test_practice_progress_and_a_transcript_report_from_the_command_line(team, d
     assert "| Open questions | 50% |" in body
     missing = attune("share", "transcript", "nosuch", "--to", "Sam", "--yes", ok=False)
     assert missing.exit_code != 0 and "Traceback" not in missing.output
+
+
+def test_practice_progress_and_a_transcript_report_from_their_own_pages(team, local, data_dir):
+    from attunement.practice import service as practice
+    from attunement.practice.vignettes import vignettes
+    from attunement.transcripts import service as transcripts
+
+    world, url = team
+    with Journal.open(data_dir) as journal:
+        practice.respond(journal, vignettes()[0].id, "It sounds like you are frightened.")
+        stored = transcripts.import_file(journal, DATA / "transcripts" / "zoom-recording.vtt")
+    sign_in(local, url)
+    before = {s["id"] for s in world.api("Tom").get("/api/v1/shares").json()}
+
+    assert 'href="/share?kind=practice"' in local.get("/practice").text
+    form = local.get("/share?kind=practice")
+    assert form.status_code == 200 and "Practice progress" in form.text
+    assert "1 practice response over" in form.text
+    sent = local.post(
+        "/share",
+        data={"kind": "practice", "seen": hidden(form.text, "seen"), "to": world.ids["Sue"]},
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303, sent.text
+    assert "Shared “Practice progress” with Sue" in local.get(sent.headers["location"]).text
+    page = local.get(f"/transcripts/{stored.id}")
+    assert f'href="/share?kind=transcript&amp;id={stored.id}"' in page.text
+    form = local.get(f"/share?kind=transcript&id={stored.id}")
+    assert form.status_code == 200
+    assert "Hale" not in form.text and "Caregiver" in form.text  # redacted, speakers named
+    sent = local.post(
+        "/share",
+        data={
+            "kind": "transcript",
+            "id": stored.id,
+            "redact": "1",
+            "seen": hidden(form.text, "seen"),
+            "to": world.ids["Sue"],
+        },
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303, sent.text
+
+    now = world.api("Tom").get("/api/v1/shares").json()
+    made = [s for s in now if s["id"] not in before]
+    assert sorted(s["kind"] for s in made) == ["practice", "transcript"]
+    for share in made:
+        shown = world.api("Sue").get(f"/api/v1/shares/{share['id']}").json()["shown"]
+        assert "Hale" not in shown["body"] and "Nurse Amara" not in shown["body"]

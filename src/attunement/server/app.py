@@ -13,6 +13,10 @@ the schema up to date ("migrations on start"). Every route declares who may call
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +34,7 @@ from attunement.server.http import Guard, token_of
 from attunement.server.sessions import Actor
 
 HERE = Path(__file__).parent
+log = logging.getLogger(__name__)
 ACCESS = ("public", "member", "content", "admin")
 
 
@@ -54,8 +59,20 @@ def create_app(config: ServerConfig, engine: Engine | None = None) -> FastAPI:
 
     engine = engine or open_engine(config.database_url)
     ensure_schema(engine)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        sweeper = asyncio.create_task(sweep_expired(engine, config.expiry_sweep_s))
+        try:
+            yield
+        finally:
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
+
     app = FastAPI(
         title="Attunement team server",
+        lifespan=lifespan,
         version=__version__,
         docs_url=None,
         redoc_url=None,
@@ -103,6 +120,23 @@ def create_app(config: ServerConfig, engine: Engine | None = None) -> FastAPI:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(config.trusted_proxies))
     app.add_middleware(Protocol)  # outermost: even the Guard's refusals say the version
     return app
+
+
+async def sweep_expired(engine: Engine, every_s: int) -> None:
+    """Delete expired shares every `every_s` seconds while the app runs, so that expired
+    content leaves the database on time on a quiet server too."""
+    from starlette.concurrency import run_in_threadpool
+
+    from attunement.server.sharing import purge_expired_now
+
+    if every_s <= 0:
+        return
+    while True:
+        await asyncio.sleep(every_s)
+        try:
+            await run_in_threadpool(purge_expired_now, engine)
+        except Exception:  # the database away for a moment: try again next time
+            log.warning("Could not delete expired shares; trying again later.", exc_info=True)
 
 
 def route_table() -> list[Any]:
