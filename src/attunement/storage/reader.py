@@ -262,8 +262,14 @@ class Reader:
         """Add entries in one transaction; entries whose id or source is already here are
         skipped, which makes importing the same file twice add nothing."""
         from attunement.storage import bulk
+        from attunement.storage.engine import BUSY_TIMEOUT_S
 
-        with self._writing() as conn:
+        busy_ms = int(BUSY_TIMEOUT_S * 1000)
+        with (
+            translated_errors(self.where),
+            bulk.written_once(self._connection(), busy_ms),
+            self._writing() as conn,
+        ):
             return bulk.add_entries(conn, self.owner, news, progress=progress)
 
     # -- entries --------------------------------------------------------------------
