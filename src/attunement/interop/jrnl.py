@@ -182,9 +182,10 @@ def _entry(
         parsed.refused.append((label, exc.message))
         return None
     if written is None:  # jrnl's @tags, when the text has any
-        both = f"{title}\n{text}"
-        first = both.find("@")
-        written = JRNL_TAG.findall(both, first) if first >= 0 else []
+        written = []
+        if "@" in title or "@" in text:
+            both = f"{title}\n{text}"
+            written = JRNL_TAG.findall(both, both.find("@"))
     seen_tags.check(written, new.tags)
     new.source = key
     return new

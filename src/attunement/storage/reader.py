@@ -79,7 +79,8 @@ def sql_time(moment: datetime) -> str:
     """An aware moment as the journal stores it: naive UTC text."""
     if moment.tzinfo is None:
         raise ValueError("naive datetimes are not stored; attach a time zone")
-    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    # The text of the moment in UTC, less its "+00:00" (years are always four digits).
+    return moment.astimezone(UTC).isoformat(" ", "microseconds")[:26]
 
 
 def from_sql_time(text: str) -> datetime:
