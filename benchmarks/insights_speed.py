@@ -80,8 +80,7 @@ def main() -> None:
         journal.add_many(news)
         version = readings.version()
         rows = [
-            readings._row(entry, version, analysed[entry.body])
-            for entry in journal.list_entries()
+            readings._row(entry, version, analysed[entry.body]) for entry in journal.list_entries()
         ]
         journal.reader.save_readings(rows)
         assert readings.unread(journal) == []

@@ -1,6 +1,6 @@
 """Attunement vs jrnl on the same journal: whole commands, medians and ratios.
 
-    python benchmarks/jrnl_comparison.py [--sizes 10000 100000] [--repeats 5]
+    python benchmarks/jrnl_comparison.py [--sizes 10000 100000] [--repeats 5] [--import-only]
 
 jrnl is installed into its own virtual environment (benchmarks/.work/jrnl-venv) with
 `pip install jrnl`; Attunement is the `attune` installed beside this Python. Both get the
@@ -11,6 +11,9 @@ wall time of each and the ratio jrnl / attune (above 1: Attunement is faster), w
 median CPU time (user + system) beside it: on a shared machine, CPU time is the steadier
 figure. Imports also show each program's peak memory. Both programs run with their
 bytecode caches on (as installed), whatever PYTHONDONTWRITEBYTECODE says here.
+
+``--import-only`` times the imports alone (each program into an empty journal), for
+repeating that comparison without the read commands.
 
 Commands jrnl has no counterpart for (`today`, `checkins`) show Attunement's time alone,
 against the 150 ms a person should wait at most.
@@ -173,7 +176,9 @@ def first_entry(attune: str, env: dict[str, str]) -> tuple[str, str]:
 Row = tuple[str, Run | None, Run | None]
 
 
-def run_size(count: int, repeats: int, jrnl: Path, attune: str) -> list[Row]:
+def run_size(
+    count: int, repeats: int, jrnl: Path, attune: str, *, import_only: bool = False
+) -> list[Row]:
     base = WORK / f"size-{count}"
     shutil.rmtree(base, ignore_errors=True)
     base.mkdir(parents=True)
@@ -189,6 +194,8 @@ def run_size(count: int, repeats: int, jrnl: Path, attune: str) -> list[Row]:
     t_j = timed([str(jrnl), "--import", "--file", str(source)], env_j)
     t_a = timed([attune, "import", str(source), "--from", "jrnl"], env_a)
     rows.append(("import (once)", t_j, t_a))
+    if import_only:
+        return rows
     subprocess.run([attune, "checkin", "--ease", "6", "--note", "steady"], env=env_a, check=True)
     entry_id, day = first_entry(attune, env_a)
     cases: list[tuple[str, list[str] | None, list[str]]] = [
@@ -231,6 +238,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--import-only", action="store_true", help="time the imports alone")
     args = parser.parse_args()
     jrnl = ensure_jrnl()
     attune = shutil.which("attune", path=str(Path(sys.executable).parent)) or "attune"
@@ -240,7 +248,10 @@ def main() -> None:
         f"{subprocess.run([attune, '--version'], capture_output=True, text=True).stdout.strip()}"
         f"; {os.cpu_count()} cores; medians of {args.repeats} runs after a warm-up"
     )
-    results = {count: run_size(count, args.repeats, jrnl, attune) for count in args.sizes}
+    results = {
+        count: run_size(count, args.repeats, jrnl, attune, import_only=args.import_only)
+        for count in args.sizes
+    }
     print()
     print(
         "| entries | command | jrnl wall (s) | attune wall (s) | jrnl / attune "

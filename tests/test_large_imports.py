@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from attunement.core.journal import Journal
-from attunement.errors import FormatError, StorageError
+from attunement.errors import FormatError, InvalidInput, StorageError
 from attunement.interop import import_file, jrnl
 from attunement.paths import DATABASE_NAME
 from attunement.storage import bulk
@@ -204,3 +204,191 @@ def test_a_write_that_fails_mid_import_refuses_the_whole_import(tmp_path, journa
     assert counts(journal.data_dir) == (1, 0, 1)
     journal.write("After the failed import: silence.")
     assert len(journal.search("silence")) == 1
+
+
+# -- A first import, into a journal with no entries yet ------------------------------------
+#
+# It is written once: SQLite's rollback journal keeps the few pages the empty journal had,
+# instead of a write-ahead log taking every new page and copying it all again afterwards.
+# The promises are the same as for any import, and these stories check each of them on
+# this path too.
+
+PASS = "a long passphrase for a first import"
+
+
+def _files_while_importing(journal: Journal, source: Path) -> list[dict[str, int]]:
+    """Import ``source``, noting the journal's files (name: size) at each progress report."""
+    seen: list[dict[str, int]] = []
+
+    def look(done: int, total: int) -> None:
+        seen.append({p.name: p.stat().st_size for p in journal.data_dir.iterdir() if p.is_file()})
+
+    import_file(journal, source, "jrnl", progress=look)
+    return seen
+
+
+def _journal_mode(journal: Journal) -> str:
+    return str(journal.reader._connection().execute("PRAGMA journal_mode").fetchone()[0])
+
+
+@pytest.mark.parametrize("encrypted", [False, True], ids=["plain", "encrypted"])
+def test_a_first_import_is_written_once_and_leaves_the_journal_as_any_other(tmp_path, encrypted):
+    data_dir = tmp_path / "data"
+    opened = Journal.create_encrypted(data_dir, PASS) if encrypted else Journal.open(data_dir)
+    source = tmp_path / "journal.txt"
+    source.write_text(jrnl_text(2_600), encoding="utf-8")
+    with opened as journal:
+        seen = _files_while_importing(journal, source)
+        database = journal.reader.path.name
+        # The pages went into the database itself, beside a rollback journal, never
+        # through the write-ahead log.
+        assert any(f"{database}-journal" in files for files in seen)
+        assert all(files.get(f"{database}-wal", 0) == 0 for files in seen)
+        assert _journal_mode(journal) == "wal"  # and it is back in WAL mode after
+        assert journal.reader.count_entries() == 2_600
+        assert len(journal.search("silence", limit=3_000)) == 2_600
+        assert journal.reader.count_entries(journal.check_filter(_tag("nights"))) == 867
+        assert journal.store.integrity_check() == "ok"
+        # Importing it again adds nothing; a single save is indexed as before.
+        assert import_file(journal, source, "jrnl").added == 0
+        journal.write("Written after the first import, about ease.")
+        assert len(journal.search("ease")) == 1
+    reopened = Journal.open(data_dir, PASS if encrypted else None)
+    with reopened as journal:
+        assert journal.reader.count_entries() == 2_601
+        assert not (data_dir / f"{database}-journal").exists()
+
+
+def test_a_first_import_while_another_program_has_the_journal_open_goes_through_the_log(
+    tmp_path, data_dir
+):
+    """`attune serve` may be reading the same journal: then the import does not switch
+    away from the write-ahead log (SQLite would not let it), and works as before."""
+    source = tmp_path / "journal.txt"
+    source.write_text(jrnl_text(1_200), encoding="utf-8")
+    with Journal.open(data_dir) as other, Journal.open(data_dir) as journal:
+        assert other.list_entries() == []  # its connection stays open
+        seen = _files_while_importing(journal, source)
+        assert not any(f"{DATABASE_NAME}-journal" in files for files in seen)
+        assert other.reader.count_entries() == 1_200
+        assert len(other.search("silence", limit=2_000)) == 1_200
+
+
+def test_a_failed_first_import_leaves_an_empty_journal_that_takes_entries(
+    tmp_path, journal, monkeypatch
+):
+    source = tmp_path / "journal.txt"
+    source.write_text(jrnl_text(3_000), encoding="utf-8")
+    real = bulk._Statements._run
+    calls = []
+
+    def failing(self, sql, rows, many):
+        calls.append(sql)
+        if len(calls) == 6:
+            raise sqlite3.OperationalError("database or disk is full")
+        return real(self, sql, rows, many)
+
+    monkeypatch.setattr(bulk._Statements, "_run", failing)
+    with pytest.raises(StorageError, match="no space left"):
+        import_file(journal, source, "jrnl")
+    monkeypatch.undo()
+    assert counts(journal.data_dir) == (0, 0, 0)
+    assert _journal_mode(journal) == "wal"
+    assert import_file(journal, source, "jrnl").added == 3_000
+    assert len(journal.search("silence", limit=4_000)) == 3_000
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("encrypted", [False, True], ids=["plain", "encrypted"])
+def test_killing_a_first_import_half_way_leaves_the_journal_empty(tmp_path, encrypted):
+    """kill -9 while a first import writes into the database: afterwards the journal is
+    empty (the next open rolls back what the rollback journal kept), or holds everything."""
+    data_dir = tmp_path / "data"
+    opened = Journal.create_encrypted(data_dir, PASS) if encrypted else Journal.open(data_dir)
+    with opened as journal:
+        database = journal.reader.path
+    source = tmp_path / "journal.txt"
+    source.write_text(jrnl_text(40_000), encoding="utf-8")
+    env = {**os.environ, "ATTUNE_HOME": str(data_dir), "ATTUNE_PASSPHRASE": PASS}
+    child = subprocess.Popen(
+        [sys.executable, "-m", "attunement", "import", str(source), "--from", "jrnl"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    rollback = database.with_name(database.name + "-journal")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # wait until the import is writing into the file
+        if rollback.exists() and database.stat().st_size > 4_000_000:
+            break
+        time.sleep(0.05)
+    child.send_signal(signal.SIGKILL)
+    child.communicate()
+    assert rollback.exists(), "the import had finished before it could be interrupted"
+    if encrypted:  # a wrong passphrase is still told so, and changes nothing
+        with pytest.raises(InvalidInput, match="passphrase does not open"):
+            Journal.open(data_dir, "not the passphrase")
+    with Journal.open(data_dir, PASS if encrypted else None) as journal:
+        assert journal.store.integrity_check() == "ok"
+        entries = journal.reader.count_entries()
+        assert entries in {0, 40_000}
+        assert len(journal.search("silence", limit=50_000)) == entries
+        assert _journal_mode(journal) == "wal"
+        # And the import can simply be run again.
+        import_file(journal, source, "jrnl")
+        assert journal.reader.count_entries() == 40_000
+    assert not rollback.exists()
+
+
+@pytest.mark.slow
+def test_memory_stays_flat_however_long_the_file(tmp_path):
+    """A file four times as long takes no more memory to import than a small part of
+    its extra size (only the ids and import keys of its entries are kept)."""
+    import tracemalloc
+
+    def peak_of(count: int) -> tuple[int, int]:
+        source = tmp_path / f"journal-{count}.txt"
+        long_text = " ".join(["A long afternoon with the family, mostly silence."] * 40)
+        source.write_text(jrnl_text(count).replace("Second paragraph", long_text), encoding="utf-8")
+        with Journal.open(tmp_path / f"data-{count}") as journal:
+            tracemalloc.start()
+            try:
+                import_file(journal, source, "jrnl")
+                return tracemalloc.get_traced_memory()[1], source.stat().st_size
+            finally:
+                tracemalloc.stop()
+
+    small_peak, small_size = peak_of(2_000)
+    large_peak, large_size = peak_of(8_000)
+    assert large_size - small_size > 12_000_000
+    assert large_peak - small_peak < (large_size - small_size) / 4
+
+
+def test_on_a_terminal_the_import_shows_its_progress(tmp_path):
+    import pty
+
+    source = tmp_path / "journal.txt"
+    source.write_text(jrnl_text(2_500), encoding="utf-8")
+    leader, follower = pty.openpty()
+    env = {**os.environ, "ATTUNE_HOME": str(tmp_path / "data"), "COLUMNS": "80"}
+    child = subprocess.run(
+        [sys.executable, "-m", "attunement", "import", str(source), "--from", "jrnl"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        timeout=120,
+    )
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            more = os.read(leader, 65536)
+        except OSError:
+            break
+        if not more:
+            break
+        shown += more
+    os.close(leader)
+    assert child.returncode == 0
+    assert b"Importing" in shown and b"100%" in shown
+    assert b"2500" in child.stdout.replace(b",", b"")

@@ -39,10 +39,16 @@ def normalise_tag(raw: str) -> str:
 
 
 def inline_tags(text: str) -> list[str]:
-    if "#" not in text and "@" not in text:
+    first_hash, first_at = text.find("#"), text.find("@")
+    if first_hash < 0 and first_at < 0:
         return []
+    # The scan starts at the first sign (the look-behind still sees the character before
+    # it): most texts carry their tags at the end.
+    start = (
+        first_at if first_hash < 0 else first_hash if first_at < 0 else min(first_hash, first_at)
+    )
     found = []
-    for raw in INLINE_TAG.findall(text):
+    for raw in INLINE_TAG.findall(text, start):
         tag = raw.rstrip("-").lower()
         if tag and len(tag) <= MAX_TAG_LENGTH:
             found.append(tag)

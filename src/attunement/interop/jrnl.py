@@ -31,7 +31,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,9 @@ from attunement.errors import AttuneError, FormatError, InvalidInput
 from attunement.interop import Parsed, fit_title
 
 DATE_BLOB = re.compile(r"^\[([^\]\n]+)\](?: |$)", re.MULTILINE)
+# The same after a line break: a search for a pattern that opens with fixed characters
+# jumps from one to the next, where "^" would be tried at every character.
+DATE_BLOB_AFTER_BREAK = re.compile(r"\n\[([^\]\n]+)\](?: |$)", re.MULTILINE)
 JRNL_DEFAULT_DATE = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?::\d{2})?")
 # jrnl's tag: an @ at the start or after white space. The @ comes first in the pattern so
 # the scan jumps from @ to @ (the same matches, thirty times faster on long entries).
@@ -52,6 +55,8 @@ SENTENCE_END = re.compile(
     r"[.!?\u2026\u203c\u203d\u2047\u2048\u2049\u22ef\ufe52\ufe57]['\u2019\"\u201d]?[\])]*\s+"
     r"|[\uff01\uff0e\uff1f\uff61\u3002]"
 )
+# Where str.splitlines() ends a line.
+LINE_BREAK = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 FAKE_YEAR = 9999
 
 
@@ -177,7 +182,10 @@ def _entry(
         parsed.refused.append((label, exc.message))
         return None
     if written is None:  # jrnl's @tags, when the text has any
-        written = JRNL_TAG.findall(f"{title}\n{text}") if "@" in title or "@" in text else []
+        written = []
+        if "@" in title or "@" in text:
+            both = f"{title}\n{text}"
+            written = JRNL_TAG.findall(both, both.find("@"))
     seen_tags.check(written, new.tags)
     new.source = key
     return new
@@ -222,7 +230,34 @@ def _read(path: Path) -> str:
     return decode_utf8(data, str(path))
 
 
-def _date_of(blob: str, where: str, line: int, parsed: Parsed) -> datetime | None:
+class _LocalDays:
+    """Naive local times made aware exactly as ``datetime.astimezone()`` makes them, with
+    each day's UTC offset looked up once: on a day whose offset is the same at its start,
+    noon and end (every day but those the clocks change on), every time of the day has
+    that offset; on the others each time is looked up by itself."""
+
+    def __init__(self) -> None:
+        self.zones: dict[date, Any] = {}
+
+    def aware(self, moment: datetime) -> datetime:
+        day = moment.date()
+        zone = self.zones.get(day)
+        if zone is None:
+            zone = self.zones[day] = self._steady_zone(day)
+        return moment.astimezone() if zone is False else moment.replace(tzinfo=zone)
+
+    @staticmethod
+    def _steady_zone(day: date) -> Any:
+        try:
+            start = datetime.combine(day, time())
+            marks = [(start + timedelta(hours=h)).astimezone() for h in (0, 12, 24)]
+        except (OverflowError, ValueError, OSError):
+            return False
+        offsets = {m.utcoffset() for m in marks}
+        return marks[0].tzinfo if len(offsets) == 1 else False
+
+
+def _date_of(blob: str, where: str, line: int, parsed: Parsed, days: _LocalDays) -> datetime | None:
     """The moment a header line's bracketed ``blob`` names (local zone), or None when
     jrnl would read the line as text (noted when it looks like a date)."""
     try:
@@ -241,46 +276,77 @@ def _date_of(blob: str, where: str, line: int, parsed: Parsed) -> datetime | Non
             )
         return None
     try:
-        return moment.astimezone()
+        return days.aware(moment)
     except (OverflowError, ValueError, OSError) as exc:
         raise FormatError(f"the date [{blob}] is out of range", path=where, line=line) from exc
 
 
+def _headers(block: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, bracketed text) of each line of ``block`` that opens like a header."""
+    first = DATE_BLOB.match(block) if block.startswith("[") else None
+    if first is not None:
+        yield 0, first.end(), first.group(1)
+    for match in DATE_BLOB_AFTER_BREAK.finditer(block):
+        yield match.start() + 1, match.end(), match.group(1)
+
+
+def _first_text_line(text: str, first_line: int) -> int | None:
+    """The number of the first line of ``text`` that is not blank (``text`` starts at
+    line ``first_line``), or None."""
+    for offset, line in enumerate(text.split("\n")):
+        if line.strip():
+            return first_line + offset
+    return None
+
+
 def _entries(
-    blocks: Iterable[list[str]], journal: Journal, where: str, parsed: Parsed
+    blocks: Iterable[str], journal: Journal, where: str, parsed: Parsed
 ) -> Iterator[NewEntry]:
-    """Entries from the text's lines (``text.split("\n")``, given in blocks), one at a
-    time: an entry is complete when the next header, or the end, is reached. Its raw
-    text is exactly what follows its date up to the next header, as jrnl reads it."""
+    """Entries from the text, given in blocks of whole lines (the text is the blocks
+    joined by ``"\n"``), one at a time: an entry is complete when the next header, or
+    the end, is reached. Its raw text is exactly what follows its date up to the next
+    header line, as jrnl reads it. Headers are found by one regular expression per block,
+    so the lines between them are never looked at one by one."""
     tags = _Tags()
-    current: tuple[int, str, datetime, list[str]] | None = None  # line, blob, moment, lines
+    days = _LocalDays()
+    current: tuple[int, str, datetime] | None = None  # line, blob, moment
+    pieces: list[str] = []  # the current entry's raw text so far
     text_before: int | None = None  # the first line of text before any entry
 
-    def finish(more: bool) -> NewEntry | None:
+    def finish() -> NewEntry | None:
         assert current is not None
-        line, blob, moment, lines = current
-        raw = "\n".join(lines) + ("\n" if more else "")
-        first = raw.splitlines()
-        starred = bool(first) and first[0].strip().endswith("*")
+        line, blob, moment = current
+        raw = "".join(pieces)
+        # jrnl's star: its first line (as str.splitlines() ends lines) ends with "*".
+        brk = LINE_BREAK.search(raw)
+        starred = bool(raw) and (raw[: brk.start()] if brk else raw).strip().endswith("*")
         if starred:
+            first = raw.splitlines()
             raw = first[0].strip("\n *") + "\n" + "\n".join(first[1:])
         title, body = split_title(raw)
         return _entry(
             parsed, journal, moment, title, body, starred, [], f"line {line} ({blob})", tags
         )
 
-    number = 0
-    for block in blocks:
-        for text_line in block:
-            number += 1
-            match = DATE_BLOB.match(text_line) if text_line.startswith("[") else None
-            moment = _date_of(match.group(1), where, number, parsed) if match else None
-            if match is None or moment is None:
-                if current is not None:
-                    current[3].append(text_line)
-                elif text_before is None and text_line.strip():
-                    text_before = number
-                continue
+    block_line = 1  # the number of the block's first line
+    for number, block in enumerate(blocks):
+        if number and current is not None:
+            pieces.append("\n")  # the line break between this block and the one before
+        seg = 0  # where the text not yet given to an entry starts
+        counted, line = 0, block_line  # line: the number of the line at ``counted``
+        for start, end, blob in _headers(block):
+            line += block.count("\n", counted, start)
+            counted = start
+            moment = _date_of(blob, where, line, parsed, days)
+            if moment is None:
+                continue  # text of the entry before
+            if current is None:
+                if text_before is None:
+                    text_before = _first_text_line(block[seg:start], block_line)
+            else:
+                pieces.append(block[seg:start])
+                if (new := finish()) is not None:
+                    yield new
             if text_before is not None:
                 raise FormatError(
                     "has text before the first entry; a jrnl journal starts with a "
@@ -288,9 +354,14 @@ def _entries(
                     path=where,
                     line=text_before,
                 )
-            if current is not None and (new := finish(more=True)) is not None:
-                yield new
-            current = (number, match.group(1), moment, [text_line[match.end() :]])
+            current = (line, blob, moment)
+            pieces = []
+            seg = end
+        if current is not None:
+            pieces.append(block[seg:])
+        elif text_before is None:
+            text_before = _first_text_line(block, block_line)
+        block_line = line + block.count("\n", counted) + 1
     if current is None:
         raise FormatError(
             "does not look like a jrnl journal: no line starts with a date "
@@ -298,7 +369,7 @@ def _entries(
             path=where,
             line=1,
         )
-    if (new := finish(more=False)) is not None:
+    if (new := finish()) is not None:
         yield new
     parsed.notes.extend(tags.notes())
 
@@ -306,13 +377,14 @@ def _entries(
 def parse_text(text: str, journal: Journal, where: str) -> Parsed:
     """A whole journal given as text, parsed at once (a bad line raises here)."""
     parsed = Parsed()
-    parsed.entries = list(_entries([text.split("\n")], journal, where, parsed))
+    parsed.entries = list(_entries([text], journal, where, parsed))
     return parsed
 
 
 class _LineReader:
-    """The lines of a UTF-8 journal file as ``text.split("\n")`` gives them, in blocks
-    of about ``BLOCK`` bytes, counting the bytes read so far (for a progress bar)."""
+    """A UTF-8 journal file in blocks of whole lines, about ``BLOCK`` bytes each (the
+    text is the blocks joined by ``"\n"``), counting the bytes read so far (for a
+    progress bar)."""
 
     BLOCK = 1 << 20
 
@@ -336,7 +408,7 @@ class _LineReader:
     def done(self) -> int:
         return self.size if self.handle is None else int(self.handle.tell())
 
-    def __iter__(self) -> Iterator[list[str]]:
+    def __iter__(self) -> Iterator[str]:
         # Blocks end after a b"\n" (never inside a UTF-8 character), so each decodes
         # alone; the bytes after the last b"\n" are the final line (maybe empty).
         rest = b""
@@ -352,8 +424,8 @@ class _LineReader:
                 cut = data.rfind(b"\n") + 1
                 rest = data[cut:]
                 if cut:
-                    yield self._decode(data[: cut - 1]).split("\n")
-            yield [self._decode(rest)]
+                    yield self._decode(data[: cut - 1])
+            yield self._decode(rest)
         self.handle = None
 
     def _decode(self, data: bytes) -> str:

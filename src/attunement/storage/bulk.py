@@ -19,14 +19,26 @@ Python's lock while it works, so reading the file and writing the journal overla
 cores. At most ``_Statements.DEPTH`` chunks wait, so memory stays flat; the transaction
 is still the caller's, on the same connection, committed or rolled back by the caller
 only after every statement has finished.
+
+An import into a journal that holds no entries yet (a first import) is written once
+(``written_once``): the connection leaves write-ahead logging for SQLite's rollback
+journal for the length of the import. A rollback journal keeps only the pages the
+transaction changes that existed before, a few dozen in an empty journal, while the
+write-ahead log would take every new page and copy all of them into the database again
+at the checkpoint; the commit is as durable (``synchronous = EXTRA`` also syncs the folder
+when the journal file goes), and a crash half-way leaves the journal file beside the
+database, which the next open rolls back. SQLite allows the switch only when no other
+connection has the journal open; when one has, the import simply runs in the log as
+before.
 """
 
 from __future__ import annotations
 
 import json
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -39,7 +51,12 @@ from attunement.storage.reader import sql_time
 CHUNK = 500
 FTS_BATCH = 10 * CHUNK  # entries indexed per statement (fewer, larger index segments)
 _FTS_TRIGGER = "entries_fts_ai"
-FTS5_DEFAULT_AUTOMERGE = 4  # SQLite's documented default
+FTS5_DEFAULT_AUTOMERGE = 4  # SQLite's documented defaults
+FTS5_DEFAULT_CRISISMERGE = 16
+# While an import fills the index, segments are not merged at all (FTS5 merges a level
+# once it holds ``crisismerge`` segments, even with automerge off): a quarter less work,
+# and searches afterwards as fast.
+IMPORT_CRISISMERGE = 2000
 IMPORT_CACHE_KIB = 64 * 1024  # the page cache of a large import (10% faster at 100,000)
 
 
@@ -47,6 +64,11 @@ IMPORT_CACHE_KIB = 64 * 1024  # the page cache of a large import (10% faster at 
 class ImportResult:
     added: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (what, why)
+
+
+def _label(new: NewEntry) -> str:
+    """How a skipped entry is named in the report."""
+    return new.id or new.source or new.title[:40] or "an entry"
 
 
 def _marks(count: int) -> str:
@@ -149,7 +171,7 @@ class _Bulk:
         self.fts_from: int | None = None  # first pk whose index is not yet built
         self.cache_size: int | None = None
         self.trigger_sql: str | None = None
-        self.automerge: Any = None
+        self.merging: dict[str, Any] = {}  # FTS5 settings to put back at the end
         # Ids and sources of this import so far (earlier chunks are in the journal too,
         # but need not be asked for again).
         self.new_ids: set[str] = set()
@@ -173,12 +195,11 @@ class _Bulk:
         have_ids, have_sources = self._already_here(batch)
         todo: list[tuple[NewEntry, str | None]] = []
         for new in batch:
-            label = new.id or new.source or new.title[:40] or "an entry"
             given_id = ids.normalise_id(new.id) if new.id else None
             if given_id and (given_id in have_ids or given_id in self.new_ids):
-                self.result.skipped.append((label, "an entry with this id is already here"))
+                self.result.skipped.append((_label(new), "an entry with this id is already here"))
             elif new.source and (new.source in have_sources or new.source in self.new_sources):
-                self.result.skipped.append((label, "already imported"))
+                self.result.skipped.append((_label(new), "already imported"))
             else:
                 if given_id:
                     self.new_ids.add(given_id)
@@ -202,6 +223,7 @@ class _Bulk:
             created = new.created_at or self.now
             updated = new.updated_at or created
             created_text = sql_time(created)
+            created_offset = offset_minutes(created)
             entry_rows.append(
                 (
                     pk,
@@ -212,9 +234,9 @@ class _Bulk:
                     new.prompt_id,
                     1 if new.starred else 0,
                     created_text,
-                    offset_minutes(created),
+                    created_offset,
                     created_text if updated is created else sql_time(updated),
-                    offset_minutes(updated),
+                    created_offset if updated is created else offset_minutes(updated),
                     1 + max(r.revision for r in new.revisions) if new.revisions else 1,
                     sql_time(new.deleted_at) if new.deleted_at else None,
                     new.source,
@@ -266,11 +288,16 @@ class _Bulk:
         if row is None:
             return
         self.trigger_sql = row[0]
-        self.automerge = self.conn.execute(
-            "SELECT v FROM entries_fts_config WHERE k = 'automerge'"
-        ).fetchone()
+        self.merging = dict(
+            self.conn.execute(
+                "SELECT k, v FROM entries_fts_config WHERE k IN ('automerge', 'crisismerge')"
+            ).fetchall()
+        )
         self.conn.execute(f"DROP TRIGGER {_FTS_TRIGGER}")
-        self.conn.execute("INSERT INTO entries_fts (entries_fts, rank) VALUES ('automerge', 0)")
+        for setting, value in (("automerge", 0), ("crisismerge", IMPORT_CRISISMERGE)):
+            self.conn.execute(
+                "INSERT INTO entries_fts (entries_fts, rank) VALUES (?, ?)", (setting, value)
+            )
         self.fts_from = self.next_pk
 
     def index_rows(self) -> None:
@@ -288,11 +315,14 @@ class _Bulk:
             if self.next_pk > self.fts_from:
                 self.index_rows()
             self.sql.finish()
-            automerge = self.automerge[0] if self.automerge else FTS5_DEFAULT_AUTOMERGE
-            self.conn.execute(
-                "INSERT INTO entries_fts (entries_fts, rank) VALUES ('automerge', ?)",
-                (automerge,),
-            )
+            for setting, default in (
+                ("automerge", FTS5_DEFAULT_AUTOMERGE),
+                ("crisismerge", FTS5_DEFAULT_CRISISMERGE),
+            ):
+                self.conn.execute(
+                    "INSERT INTO entries_fts (entries_fts, rank) VALUES (?, ?)",
+                    (setting, self.merging.get(setting, default)),
+                )
             self.conn.execute(self.trigger_sql)
         self.sql.finish()
 
@@ -313,6 +343,38 @@ def revision_row(
         sql_time(replaced_at),
         offset_minutes(replaced_at),
     )
+
+
+@contextmanager
+def written_once(conn: Any, busy_timeout_ms: int) -> Iterator[bool]:
+    """Around an import's transaction on ``conn`` (not in one): when the journal holds no
+    entries and no other connection has it open, use a rollback journal until the import
+    is over (see the module's note). Yields whether it did."""
+    switched = False
+    if conn.execute("SELECT 1 FROM entries LIMIT 1").fetchone() is None:
+        conn.execute("PRAGMA busy_timeout = 0")  # another connection: do not wait for it
+        try:
+            mode = conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
+            switched = str(mode).lower() == "delete"
+        except Exception as exc:
+            if "locked" not in str(exc).lower() and "busy" not in str(exc).lower():
+                raise
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {busy_timeout_ms}")
+    if switched:
+        conn.execute("PRAGMA synchronous = EXTRA")
+    try:
+        yield switched
+    finally:
+        if switched:
+            conn.execute("PRAGMA synchronous = FULL")
+            try:
+                conn.execute("PRAGMA journal_mode = WAL")
+            except Exception as exc:
+                # A reader that arrived meanwhile holds it: the next connection to open
+                # the journal switches it back (every connection asks for WAL).
+                if "locked" not in str(exc).lower() and "busy" not in str(exc).lower():
+                    raise
 
 
 def add_entries(

@@ -79,7 +79,8 @@ def sql_time(moment: datetime) -> str:
     """An aware moment as the journal stores it: naive UTC text."""
     if moment.tzinfo is None:
         raise ValueError("naive datetimes are not stored; attach a time zone")
-    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    # The text of the moment in UTC, less its "+00:00" (years are always four digits).
+    return moment.astimezone(UTC).isoformat(" ", "microseconds")[:26]
 
 
 def from_sql_time(text: str) -> datetime:
@@ -262,8 +263,14 @@ class Reader:
         """Add entries in one transaction; entries whose id or source is already here are
         skipped, which makes importing the same file twice add nothing."""
         from attunement.storage import bulk
+        from attunement.storage.engine import BUSY_TIMEOUT_S
 
-        with self._writing() as conn:
+        busy_ms = int(BUSY_TIMEOUT_S * 1000)
+        with (
+            translated_errors(self.where),
+            bulk.written_once(self._connection(), busy_ms),
+            self._writing() as conn,
+        ):
             return bulk.add_entries(conn, self.owner, news, progress=progress)
 
     # -- entries --------------------------------------------------------------------

@@ -142,6 +142,23 @@ def connect(path: Path, key: bytes, *, uri_suffix: str = "") -> Any:
     return conn
 
 
+def roll_back_interrupted(path: Path, key: bytes) -> None:
+    """Put back the pages a transaction interrupted in rollback-journal mode had changed
+    (``storage.bulk.written_once``), before anything reads the file as it is on disk."""
+    from sqlcipher3 import dbapi2
+
+    hot = path.with_name(path.name + "-journal")
+    if not hot.exists() or hot.stat().st_size == 0:
+        return
+    conn = connect(path, key)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except dbapi2.DatabaseError:
+        pass  # a wrong key: SQLite has rolled the journal back before reading a page
+    finally:
+        conn.close()
+
+
 WRONG_PASSPHRASE = (
     "That passphrase does not open this journal; check it and try again (nothing was changed)."
 )
@@ -155,11 +172,16 @@ def verify(path: Path, key: bytes) -> None:
     key the HMAC of every page fails, while damage fails only some of them, leaves a size
     that is not whole pages, or reads as malformed once page 1 has opened. (Damage to
     every page, or to the 16-byte salt at the start of the file, still reads as a wrong
-    passphrase; `attune check` and the backups are the way out of both.)"""
+    passphrase; `attune check` and the backups are the way out of both.)
+
+    A rollback journal left beside it by a first import that was interrupted is rolled
+    back first, as any connection would: the pages it holds go back into the file as they
+    were, byte for byte, whatever the key (the pages are copied, never decrypted)."""
     from sqlcipher3 import dbapi2
 
     from attunement.storage import health
 
+    roll_back_interrupted(path, key)
     try:
         conn = connect(path, key, uri_suffix="?mode=ro&immutable=1")
         try:
