@@ -10,7 +10,8 @@ started in a temporary folder from Debian's binaries (/usr/lib/postgresql/*/bin)
 
 The programme, built with bulk inserts into the server's own tables (``server.schema``)
 after ``ensure_schema``: 1,000 trainees in 20 courses of 50, each course with 2
-supervisors and a course lead; each trainee has shared 10 items (three quarters with a
+supervisors, a course lead and two deadlines (one passed, met by a sign-off; one coming
+up, met by sharing); each trainee has shared 10 items (three quarters with a
 supervisor, the rest with the lead), each with 1-3 revisions of a reflection of about
 1,000 characters, 0-3 comments, and a sign-off on the latest revision of a fifth of
 them; opens and audit lines as those actions leave. Passwords are hashed once with the
@@ -82,6 +83,11 @@ COHORT = "/courses/{course_id}/cohort"
 COHORT_API = "/api/v1/courses/{course_id}/cohort"
 TARGET = {"cohort page": 0.25}  # every other route: 0.5
 PROTOCOL = ("Attune-Protocol", "1")
+# Each course's deadlines, set by its lead: (title, kind, met by a sign-off, due in days).
+DEADLINES = (
+    ("First reflection signed off", "entry", True, -10),
+    ("Practice progress shared", "practice", False, 5),
+)
 
 
 # -- PostgreSQL ---------------------------------------------------------------------------
@@ -251,6 +257,7 @@ def populate(url: str, trainees: int) -> tuple[list[Member], dict[str, int]]:
         audit,
         comments,
         courses,
+        deadlines,
         memberships,
         opens,
         revisions,
@@ -276,6 +283,7 @@ def populate(url: str, trainees: int) -> tuple[list[Member], dict[str, int]]:
         for k in (
             "users",
             "courses",
+            "deadlines",
             "memberships",
             "shares",
             "revisions",
@@ -310,6 +318,20 @@ def populate(url: str, trainees: int) -> tuple[list[Member], dict[str, int]]:
     for c in range(n_courses):
         course = str(uuid.uuid4())
         rows["courses"].append(dict(id=course, name=f"Cohort {c + 1}", created_at=moment))
+        for title, kind, signoff, days in DEADLINES:  # one past, one coming up
+            rows["deadlines"].append(
+                dict(
+                    id=str(uuid.uuid4()),
+                    course_id=course,
+                    title=title,
+                    kind=kind,
+                    signoff=signoff,
+                    starts_on=None,
+                    due_on=(moment + timedelta(days=days)).date(),
+                    created_by=None,
+                    created_at=moment - timedelta(days=200),
+                )
+            )
         sups = [
             user(f"sup{c}-{k}@example.org", f"Supervisor {c}-{k}", "supervisor", course)
             for k in range(2)
@@ -439,6 +461,7 @@ def populate(url: str, trainees: int) -> tuple[list[Member], dict[str, int]]:
     order = [
         "users",
         "courses",
+        "deadlines",
         "memberships",
         "shares",
         "revisions",
@@ -450,6 +473,7 @@ def populate(url: str, trainees: int) -> tuple[list[Member], dict[str, int]]:
     tables = dict(
         users=users,
         courses=courses,
+        deadlines=deadlines,
         memberships=memberships,
         shares=shares,
         revisions=revisions,
@@ -537,7 +561,7 @@ def start_server(url: str, workers: int, data: Path) -> Server:
             time.sleep(0.1)
     else:
         raise SystemExit("attune server serve did not answer within a minute")
-    while len(loadgen.children(process.pid)) < workers + 1:  # every worker up
+    while workers > 1 and len(loadgen.children(process.pid)) < workers + 1:  # every worker up
         time.sleep(0.2)
     time.sleep(1)
     return server

@@ -90,3 +90,29 @@ def test_the_inbox_leaves_out_what_sam_may_no_longer_read(tmp_path):
             .values(role="trainee")
         )
     assert sam.get("/api/v1/inbox").json() == []
+
+
+def test_a_long_inbox_comes_in_pages_of_twenty_five_newest_first(tmp_path):
+    import re
+
+    world = build_world(tmp_path)
+    sam, tom = world.client("Sam"), world.client("Tom")
+    share_some(world, 30)
+
+    first = sam.get("/").text
+    assert "Items 1 to 25 of 30." in first
+    assert "Reflection 29" in first and "Reflection 5<" in first
+    assert "Reflection 4<" not in first
+    assert 'href="/?inbox=2#inbox-h">Older</a>' in first
+
+    second = sam.get("/?inbox=2").text
+    assert "Items 26 to 30 of 30." in second
+    shown = set(re.findall(r"Reflection (\d+)<", second))
+    assert shown == {"0", "1", "2", "3", "4"}
+    assert 'href="/?inbox=1#inbox-h">Newer</a>' in second
+    assert "past the last" in sam.get("/?inbox=9").text
+    assert sam.get("/?inbox=0").status_code == 422
+
+    # Tom's own list pages the same way, apart from Sam's.
+    assert "Items 1 to 25 of 30." in tom.get("/").text
+    assert "Items 26 to 30 of 30." in tom.get("/?mine=2").text

@@ -11,6 +11,7 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
+from attunement.server import sharing
 from attunement.server.db import reading
 from attunement.server.schema import audit, comments, opens, revisions, shares, signoffs
 
@@ -163,8 +164,12 @@ def test_expired_shares_are_deleted_not_hidden(world):
     share_id = world.share("Tom", "Sam", "Brief", "Words for a week.", expires_at=in_a_week())
     expire(world, share_id)
     sam = world.api("Sam")
+    # From its expiry on, nobody can read it and no listing shows it...
     assert sam.get(f"/api/v1/shares/{share_id}").status_code == 404
     assert sam.get("/api/v1/inbox").json() == []
+    assert world.api("Tom").get("/api/v1/shares").json() == []
+    # ...and the server's next sweep (every minute) deletes it.
+    assert sharing.purge_expired_now(world.engine) == 1
     assert count(world, shares, id=share_id) == 0
     assert count(world, revisions, share_id=share_id) == 0
     actions = [r["action"] for r in world.api("Tom").get("/api/v1/audit").json()]

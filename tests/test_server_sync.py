@@ -11,7 +11,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from attunement.server import changes
+from attunement.server import changes, sharing
 from attunement.server.db import reading
 from attunement.server.protocol import HEADER, PROTOCOL
 from attunement.server.schema import changes as change_log
@@ -105,6 +105,11 @@ def test_a_revoked_or_expired_share_comes_home_as_deleted(world):
     assert tom.delete(f"/api/v1/shares/{gone}").status_code == 200
     expire(world, lapsed)
     got, cursor = everything(tom, cursor)
+    # Until the sweep deletes it, an expired share gives nothing (its deletion comes next).
+    assert [(c["share"], c["type"]) for c in got] == [(gone, "deleted")]
+    sharing.purge_expired_now(world.engine)  # the server's sweep, every minute
+    more, cursor = everything(tom, cursor)
+    got += more
     assert sorted((c["share"], c["type"], c["reason"]) for c in got) == sorted(
         [(gone, "deleted", "revoked"), (lapsed, "deleted", "expired")]
     )

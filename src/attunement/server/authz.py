@@ -85,47 +85,24 @@ def _still_reader(conn: Connection, share: Any) -> bool:
     return role in READER_ROLES and owner_active is not None
 
 
-def still_readable(conn: Connection, actor: Actor, rows: list[Any]) -> set[str]:
-    """Of these shares named to ``actor`` (the inbox), the ids :func:`share_for` would let
-    them read, in two queries however many there are: the actor is still a supervisor
-    or course lead of the share's course, and its owner is not suspended."""
-    roles = dict(
-        conn.execute(
-            select(memberships.c.course_id, memberships.c.role).where(
-                memberships.c.user_id == actor.id
-            )
-        ).all()
-    )
-    owners = sorted({row.owner_id for row in rows})
-    active: set[str] = set()
-    for start in range(0, len(owners), 500):
-        active.update(
-            conn.scalars(
-                select(users.c.id).where(
-                    users.c.id.in_(owners[start : start + 500]), users.c.suspended_at.is_(None)
-                )
-            )
-        )
-    moment = now()
-    return {
-        row.id
-        for row in rows
-        if (row.expires_at is None or row.expires_at > moment)
-        and (
-            row.owner_id == actor.id
-            or (
-                row.reader_id == actor.id
-                and roles.get(row.course_id) in READER_ROLES
-                and row.owner_id in active
-            )
-        )
-    }
-
-
 def readable_by(actor_id: str) -> Any:
-    """A WHERE clause for shares named to this reader and not expired (the inbox); each
-    is still checked with :func:`share_for` before its content is shown."""
+    """A WHERE clause for the shares this reader may read (the inbox), the rule of
+    :func:`share_for` in SQL: named to them, not expired, in a course where they are still
+    a supervisor or course lead, from an owner who is not suspended."""
     moment = now()
-    return (shares.c.reader_id == actor_id) & (
-        shares.c.expires_at.is_(None) | (shares.c.expires_at > moment)
+    reader_of = select(memberships.c.course_id).where(
+        memberships.c.user_id == actor_id, memberships.c.role.in_(READER_ROLES)
+    )
+    owner = users.alias("owner")
+    owner_active = (
+        select(owner.c.id)
+        .where(owner.c.id == shares.c.owner_id, owner.c.suspended_at.is_(None))
+        .correlate(shares)
+        .exists()
+    )
+    return (
+        (shares.c.reader_id == actor_id)
+        & (shares.c.expires_at.is_(None) | (shares.c.expires_at > moment))
+        & shares.c.course_id.in_(reader_of)
+        & owner_active
     )

@@ -31,8 +31,7 @@ from sqlalchemy import and_, or_, select, text
 from sqlalchemy.engine import Connection, Engine
 
 from attunement.errors import InvalidInput
-from attunement.server import sharing
-from attunement.server.db import reading, writing
+from attunement.server.db import now, reading
 from attunement.server.schema import changes, comments, opens, revisions, shares, signoffs, users
 from attunement.server.sessions import Actor
 
@@ -70,13 +69,14 @@ def since(engine: Engine, actor: Actor, cursor: str | None, limit: int = PAGE) -
     """The changes to the actor's own shares after ``cursor``, oldest first, at most
     ``limit``; ``more`` says whether to ask again at once with the new cursor."""
     tx, seq = decode(cursor)
-    with writing(engine) as conn:
-        sharing.purge_expired(conn)  # so an expiry is a change like any other
     with reading(engine) as conn:
         top = horizon(conn)  # first, so every row below it is visible to what follows
+        lapsed = select(shares.c.id).where(shares.c.expires_at <= now())
         query = select(changes).where(
             changes.c.owner_id == actor.id,
             or_(changes.c.tx > tx, and_(changes.c.tx == tx, changes.c.seq > seq)),
+            # An expired share not yet swept is already gone: its deletion comes next.
+            changes.c.share_id.not_in(lapsed),
         )
         if top is not None:
             query = query.where(changes.c.tx < top)

@@ -63,9 +63,9 @@ class ServerConfig:
     key_file: str = ""
     # A sign-in half done (a code to give, a trip to the identity provider) lasts this long.
     step_minutes: int = 10
-    # Each worker deletes expired shares this often, even when nobody uses the server (0: only
-    # on pushes, listings and syncs).
-    expiry_sweep_s: int = 5 * 60
+    # Each worker deletes expired shares this often (0: only on pushes). Until then an
+    # expired share is already refused and left out of every listing and sync.
+    expiry_sweep_s: int = 60
     # Deadline reminders and "new comment" notices by mail; without it they are shown
     # on the home page only (they are shown there either way).
     smtp: Smtp | None = None

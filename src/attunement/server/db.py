@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -55,10 +56,58 @@ def writing(engine: Engine) -> Iterator[Connection]:
         yield conn
 
 
+class _Scope:
+    """The one reading connection of a request, opened when first needed."""
+
+    conn: Connection | None = None
+
+
+_scope: ContextVar[_Scope | None] = ContextVar("attune_server_reads", default=None)
+
+
 @contextmanager
 def reading(engine: Engine) -> Iterator[Connection]:
-    with engine.begin() as conn:
-        yield conn
+    """A connection for reading. On SQLite, one read transaction (a consistent snapshot
+    across its statements). On PostgreSQL, whose default isolation (READ COMMITTED)
+    gives each statement its own snapshot inside a transaction anyway, statements run in
+    autocommit: no BEGIN and COMMIT round trips; and inside :class:`ReadScope` (each
+    request) every read shares one connection, so a page that reads five things takes one
+    connection from the pool instead of five."""
+    if engine.dialect.name != "postgresql":
+        with engine.begin() as conn:
+            yield conn
+        return
+    scope = _scope.get()
+    if scope is None:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            yield conn
+        return
+    if scope.conn is None or scope.conn.engine is not engine:
+        if scope.conn is not None:
+            scope.conn.close()
+        scope.conn = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+    yield scope.conn
+
+
+class ReadScope:
+    """ASGI middleware: each request's reads share one connection, given back to the
+    pool when the response has been sent (see :func:`reading`)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        mine = _Scope()
+        token = _scope.set(mine)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            _scope.reset(token)
+            if mine.conn is not None:
+                mine.conn.close()
 
 
 def current_revision(conn: Connection) -> str | None:

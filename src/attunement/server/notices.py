@@ -114,30 +114,28 @@ def _record_signoff(conn: Connection, n: dict[str, Any], user_id: str) -> bool:
 # ---- reading ---------------------------------------------------------------------------------
 
 
-def _items(conn: Connection, course_ids: list[str], owner_id: str | None = None) -> Any:
-    """(course, owner) -> the owner's live items in that course, for deadlines."""
+def _items(conn: Connection, course_ids: list[str], owner_ids: list[str] | None = None) -> Any:
+    """(course, owner) -> the owner's live items in that course, for deadlines (of these
+    owners only, when named)."""
     moment = now()
+    # Each share's first sign-off, looked up by the share (not grouped over them all).
     first_signed = (
-        select(signoffs.c.share_id, func.min(signoffs.c.signed_at).label("signed_at"))
-        .group_by(signoffs.c.share_id)
-        .subquery()
+        select(func.min(signoffs.c.signed_at))
+        .where(signoffs.c.share_id == shares.c.id)
+        .scalar_subquery()
     )
-    query = (
-        select(
-            shares.c.course_id,
-            shares.c.owner_id,
-            shares.c.kind,
-            shares.c.created_at,
-            first_signed.c.signed_at,
-        )
-        .outerjoin(first_signed, first_signed.c.share_id == shares.c.id)
-        .where(
-            shares.c.course_id.in_(course_ids or [""]),
-            shares.c.expires_at.is_(None) | (shares.c.expires_at > moment),
-        )
+    query = select(
+        shares.c.course_id,
+        shares.c.owner_id,
+        shares.c.kind,
+        shares.c.created_at,
+        first_signed.label("signed_at"),
+    ).where(
+        shares.c.course_id.in_(course_ids or [""]),
+        shares.c.expires_at.is_(None) | (shares.c.expires_at > moment),
     )
-    if owner_id is not None:
-        query = query.where(shares.c.owner_id == owner_id)
+    if owner_ids is not None:
+        query = query.where(shares.c.owner_id.in_(owner_ids))
     out: dict[tuple[str, str], list[Item]] = defaultdict(list)
     for r in conn.execute(query):
         out[(r.course_id, r.owner_id)].append(Item(r.kind, r.created_at, r.signed_at))
@@ -171,11 +169,14 @@ def _standings(conn: Connection, user_id: str, on: date) -> list[tuple[str, Dead
         .where(memberships.c.user_id == user_id, memberships.c.role == "trainee")
         .order_by(courses.c.name)
     ).all()
-    items = _items(conn, [r.id for r in rows], user_id)
+    due = {r.id: deadlines.of_course(conn, r.id) for r in rows}
+    if not any(due.values()):
+        return []
+    items = _items(conn, [r.id for r in rows if due[r.id]], [user_id])
     return [
         (r.name, d, deadlines.standing(d, items.get((r.id, user_id), []), on))
         for r in rows
-        for d in deadlines.of_course(conn, r.id)
+        for d in due[r.id]
     ]
 
 
@@ -210,11 +211,15 @@ def _upcoming(conn: Connection, user_id: str, on: date, within: int) -> list[dic
 def _awaiting_me(conn: Connection, reader_id: str, on: date, within: int) -> list[dict[str, Any]]:
     """Items shared with this supervisor or lead, not signed off, that a trainee needs
     signed off for a deadline due within ``within`` days or already passed."""
-    mine = (
-        select(memberships.c.course_id)
-        .where(memberships.c.user_id == reader_id, memberships.c.role.in_(READER_ROLES))
-        .scalar_subquery()
-    )
+    reads_for = conn.scalars(
+        select(memberships.c.course_id).where(
+            memberships.c.user_id == reader_id, memberships.c.role.in_(READER_ROLES)
+        )
+    ).all()
+    due = {c: [d for d in deadlines.of_course(conn, c) if d.signoff] for c in reads_for}
+    mine = [c for c, ds in due.items() if ds]  # courses with a deadline met by a sign-off
+    if not mine:
+        return []
     signed = select(signoffs.c.share_id).where(signoffs.c.share_id == shares.c.id).exists()
     waiting = conn.execute(
         select(
@@ -239,9 +244,9 @@ def _awaiting_me(conn: Connection, reader_id: str, on: date, within: int) -> lis
     ).all()
     if not waiting:
         return []
+    # The standings of the trainees whose items wait, not of the whole course.
     course_ids = sorted({w.course_id for w in waiting})
-    items = _items(conn, course_ids)
-    due = {c: [d for d in deadlines.of_course(conn, c) if d.signoff] for c in course_ids}
+    items = _items(conn, course_ids, sorted({w.owner_id for w in waiting}))
     out = []
     for w in waiting:
         for d in due[w.course_id]:

@@ -11,13 +11,21 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from fastapi import APIRouter, BackgroundTasks, Form, Request
+from fastapi import APIRouter, BackgroundTasks, Form, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from attunement.errors import InvalidInput
-from attunement.server import accounts, audit, cohort, notices, ownership, reviews, sharing
+from attunement.server import (
+    accounts,
+    audit,
+    notices,
+    overview,
+    ownership,
+    reviews,
+    sharing,
+)
 from attunement.server.app import HERE, access, current
 from attunement.server.db import reading
 from attunement.server.deps import DB, Admin, Config, ContentReader, Member
@@ -51,9 +59,20 @@ def when(value: str | None) -> str:
     return datetime.fromisoformat(value).astimezone(UTC).strftime("%d %b %Y, %H:%M UTC")
 
 
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def day(value: str | None) -> str:
+    """An ISO date or time as its day: "2 Dec 2026"."""
+    if not value:
+        return ""
+    return f"{int(value[8:10])} {MONTHS[int(value[5:7]) - 1]} {value[:4]}"
+
+
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 templates.env.filters["markdown"] = markdown
 templates.env.filters["when"] = when
+templates.env.filters["day"] = day
 
 
 def render(
@@ -232,19 +251,16 @@ def welcome(
 
 
 @router.get("/", **access("member"))
-def home(request: Request, db: DB, actor: Member) -> Response:
-    return render(
-        request,
-        "home.html",
-        {
-            "inbox": sharing.inbox(db, actor),
-            "mine": sharing.mine(db, actor),
-            "notices": notices.for_member(db, actor),
-            "deadlines": notices.my_deadlines(db, actor),
-            "leads": cohort.led_by(db, actor),
-            "note": note_of(request),
-        },
-    )
+def home(
+    request: Request,
+    db: DB,
+    actor: Member,
+    inbox: int = Query(1, ge=1, le=100_000),
+    mine: int = Query(1, ge=1, le=100_000),
+) -> Response:
+    pages = {"inbox": sharing.Page(inbox), "mine": sharing.Page(mine)}
+    view = overview.home(db, actor, **pages)
+    return render(request, "home.html", {**view, "note": note_of(request)})
 
 
 def _thread(comments: list[dict[str, Any]]) -> list[tuple[dict[str, Any], int]]:

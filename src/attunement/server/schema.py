@@ -26,7 +26,7 @@ from sqlalchemy import (
 
 from attunement.storage.schema import UtcDateTime
 
-HEAD_REVISION = "s0003"  # s0001 → s0004 → s0002 → s0003
+HEAD_REVISION = "s0005"  # s0001 → s0004 → s0002 → s0003 → s0005
 VERSION_TABLE = "attune_server_version"
 
 ROLES = ("trainee", "supervisor", "lead")  # in a course; "admin" is a property of a user
@@ -206,6 +206,7 @@ comments = Table(
     Column("body", Text, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Index("ix_comments_share", "share_id"),
+    Index("ix_comments_share_kind", "share_id", "kind", "revision"),  # requests for changes
 )
 
 signoffs = Table(

@@ -39,6 +39,7 @@ class Actor:
     session_id: str  # the public id, to name it for revoking
     kind: str  # "web" or "token"
     csrf: str
+    stale: bool = False  # last seen over TOUCH_EVERY ago: the request should touch it
 
 
 def digest(token: str) -> str:
@@ -92,14 +93,8 @@ def resolve(conn: Connection, config: ServerConfig, token: str | None) -> Actor 
         session_id=row.public_id,
         kind=row.kind,
         csrf=row.csrf,
+        stale=moment - row.seen_at >= TOUCH_EVERY,
     )
-
-
-def needs_touch(conn: Connection, token: str) -> bool:
-    seen = conn.execute(
-        select(sessions.c.seen_at).where(sessions.c.id_hash == digest(token))
-    ).scalar()
-    return seen is not None and now() - seen >= TOUCH_EVERY
 
 
 def touch(conn: Connection, token: str) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from attunement.errors import InvalidInput, NotFound
 from attunement.server import audit, authz, notices
 from attunement.server.accounts import readers_for
-from attunement.server.db import now, writing
+from attunement.server.db import now, reading, writing
 from attunement.server.errors import NotAllowed
 from attunement.server.schema import (
     KINDS,
@@ -38,6 +39,7 @@ from attunement.server.sessions import Actor
 MAX_TITLE = 300
 MAX_BODY = 400_000
 MAX_EXPIRY = timedelta(days=2 * 366)
+PAGE_SIZE = 25  # shares on one page of the home page's lists
 
 
 def digest(title: str, body: str) -> str:
@@ -191,9 +193,10 @@ def revoke(engine: Engine, actor: Actor, share_id: str) -> None:
 
 
 def purge_expired(conn: Connection) -> int:
-    """Delete every share past its expiry (called on every push, listing and sync, and
-    every few minutes by each worker; regardless, an expired share is refused as if it
-    never existed). A share another worker deleted meanwhile is not logged twice."""
+    """Delete every share past its expiry (called on every push, and every minute by each
+    worker's sweep; reads never need it: an expired share is refused and left out of every
+    listing as if it never existed). A share another worker deleted meanwhile is not
+    logged twice."""
     moment = now()
     due = conn.execute(
         select(shares.c.id, shares.c.owner_id).where(shares.c.expires_at <= moment)
@@ -207,15 +210,26 @@ def purge_expired(conn: Connection) -> int:
 
 
 def purge_expired_now(engine: Engine) -> int:
-    """The periodic sweep: expired shares go even when nobody uses the server."""
+    """The periodic sweep: expired shares go even when nobody uses the server. The write
+    transaction is opened only when something has expired."""
+    with reading(engine) as conn:
+        due = conn.execute(select(shares.c.id).where(shares.c.expires_at <= now()).limit(1))
+        if due.first() is None:
+            return 0
     with writing(engine) as conn:
         return purge_expired(conn)
 
 
-def _listing(conn: Connection, where: Any, role: str) -> list[Any]:
+def _unexpired() -> Any:
+    moment = now()
+    return shares.c.expires_at.is_(None) | (shares.c.expires_at > moment)
+
+
+def _listing(conn: Connection, where: Any, role: str, page: Page | None = None) -> list[Any]:
     """Shares matching ``where``, newest first, each with what its list entry shows
     (latest title, latest revisions signed and sent back, last opened, comment count,
-    the other person's name), in one statement whatever their number."""
+    the other person's name), in one statement whatever their number; only ``page``'s
+    rows when given."""
     mine = shares.c.id
 
     def latest(column: Any, *also: Any) -> Any:
@@ -240,8 +254,10 @@ def _listing(conn: Connection, where: Any, role: str) -> list[Any]:
         )
         .outerjoin(users, users.c.id == other)
         .where(where)
-        .order_by(shares.c.created_at.desc())
+        .order_by(shares.c.created_at.desc(), shares.c.id)
     )
+    if page is not None:
+        query = query.limit(page.size).offset(page.offset)
     return list(conn.execute(query))
 
 
@@ -270,22 +286,65 @@ def _summary(row: Any, role: str) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class Page:
+    """One page of a list: its number (from 1) and size."""
+
+    number: int = 1
+    size: int = PAGE_SIZE
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * self.size
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One page of shares, with how many there are in all."""
+
+    items: list[dict[str, Any]]
+    total: int
+    page: Page
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page.size))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"items": self.items, "total": self.total, "page": self.page.number}
+
+
+def _mine(actor: Actor) -> Any:
+    return (shares.c.owner_id == actor.id) & _unexpired()
+
+
 def mine(engine: Engine, actor: Actor) -> list[dict[str, Any]]:
     """What I have shared, newest first."""
-    with writing(engine) as conn:
-        purge_expired(conn)
-        return [
-            _summary(r, "owner") for r in _listing(conn, shares.c.owner_id == actor.id, "owner")
-        ]
+    with reading(engine) as conn:
+        return [_summary(r, "owner") for r in _listing(conn, _mine(actor), "owner")]
 
 
 def inbox(engine: Engine, actor: Actor) -> list[dict[str, Any]]:
     """What has been shared with me and I may still read, newest first."""
-    with writing(engine) as conn:
-        purge_expired(conn)
+    with reading(engine) as conn:
         rows = _listing(conn, authz.readable_by(actor.id), "reader")
-        readable = authz.still_readable(conn, actor, rows)
-        return [_summary(row, "reader") for row in rows if row.id in readable]
+        return [_summary(row, "reader") for row in rows]
+
+
+def _paged(conn: Connection, where: Any, role: str, page: Page) -> Listing:
+    total = conn.execute(select(func.count()).select_from(shares).where(where)).scalar_one()
+    rows = _listing(conn, where, role, page)
+    return Listing([_summary(row, role) for row in rows], int(total), page)
+
+
+def inbox_page(conn: Connection, actor: Actor, page: Page) -> Listing:
+    """One page of :func:`inbox` (the home page's list), and how many there are."""
+    return _paged(conn, authz.readable_by(actor.id), "reader", page)
+
+
+def mine_page(conn: Connection, actor: Actor, page: Page) -> Listing:
+    """One page of :func:`mine`, and how many there are."""
+    return _paged(conn, _mine(actor), "owner", page)
 
 
 def view(
