@@ -381,9 +381,9 @@ def test_a_trainee_sees_every_deadline_of_their_course_and_where_they_stand(tmp_
     set_deadline(world, "First reflection signed off", "entry", days=5)
     set_deadline(world, "Packet shared", "packet", days=40, signoff=False)
     share(world, "Tom", "Sam", "Supervision packet", "Figures.", kind="packet")
-    mine = {d["title"]: d["standing"]["name"] for d in notices_module.my_deadlines(
-        world.engine, world.actor("Tom")[0]
-    )}  # fmt: skip
+    with reading(world.engine) as conn:
+        tom = notices_module.my_deadlines(conn, world.actor("Tom")[0])
+    mine = {d["title"]: d["standing"]["name"] for d in tom}
     assert mine == {"First reflection signed off": "not yet", "Packet shared": "met"}
     home = world.client("Tom").get("/").text
     assert "Your deadlines" in home and "a supervision packet, shared" in home

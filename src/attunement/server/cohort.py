@@ -287,15 +287,14 @@ def _cohort_practice(trainees: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def led_by(engine: Engine, actor: Actor) -> list[dict[str, str]]:
+def led_by(conn: Connection, actor: Actor) -> list[dict[str, str]]:
     """The courses whose cohort this person may see: those they lead (admins: all)."""
-    with reading(engine) as conn:
-        query = select(courses.c.id, courses.c.name).order_by(courses.c.name)
-        if not actor.is_admin:
-            query = query.join(memberships, memberships.c.course_id == courses.c.id).where(
-                memberships.c.user_id == actor.id, memberships.c.role == "lead"
-            )
-        return [{"id": r.id, "name": r.name} for r in conn.execute(query)]
+    query = select(courses.c.id, courses.c.name).order_by(courses.c.name)
+    if not actor.is_admin:
+        query = query.join(memberships, memberships.c.course_id == courses.c.id).where(
+            memberships.c.user_id == actor.id, memberships.c.role == "lead"
+        )
+    return [{"id": r.id, "name": r.name} for r in conn.execute(query)]
 
 
 # ---- the CSV -------------------------------------------------------------------------------

@@ -49,9 +49,16 @@ def open_engine(url: str) -> Engine:
 
 @contextmanager
 def writing(engine: Engine) -> Iterator[Connection]:
-    """One write transaction (taking SQLite's write lock up front)."""
+    """One write transaction (taking SQLite's write lock up front). A request's reading
+    connection, when no read is under way, goes back to the pool first: a request never
+    holds one connection while waiting for another (many requests doing so at once would
+    empty the pool and wait on each other)."""
     from attunement.storage.engine import writer
 
+    scope = _scope.get()
+    if scope is not None and scope.conn is not None and not scope.depth:
+        scope.conn.close()
+        scope.conn = None
     with writer(engine).begin() as conn:
         yield conn
 
@@ -60,6 +67,7 @@ class _Scope:
     """The one reading connection of a request, opened when first needed."""
 
     conn: Connection | None = None
+    depth = 0  # reads under way on it
 
 
 _scope: ContextVar[_Scope | None] = ContextVar("attune_server_reads", default=None)
@@ -83,10 +91,18 @@ def reading(engine: Engine) -> Iterator[Connection]:
             yield conn
         return
     if scope.conn is None or scope.conn.engine is not engine:
+        if scope.depth:  # inside another engine's read: a connection of its own
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                yield conn
+            return
         if scope.conn is not None:
             scope.conn.close()
         scope.conn = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-    yield scope.conn
+    scope.depth += 1
+    try:
+        yield scope.conn
+    finally:
+        scope.depth -= 1
 
 
 class ReadScope:

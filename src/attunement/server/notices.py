@@ -276,53 +276,73 @@ def _awaiting_me(conn: Connection, reader_id: str, on: date, within: int) -> lis
     return out
 
 
-def my_deadlines(engine: Engine, actor: Actor) -> list[dict[str, Any]]:
+def my_deadlines(conn: Connection, actor: Actor) -> list[dict[str, Any]]:
     """Every deadline of the courses this member is a trainee in, and where they stand."""
-    with reading(engine) as conn:
-        return [
-            {**d.to_dict(), "course": name, "standing": s.to_dict()}
-            for name, d, s in _standings(conn, actor.id, deadlines.today())
-        ]
+    return [
+        {**d.to_dict(), "course": name, "standing": s.to_dict()}
+        for name, d, s in _standings(conn, actor.id, deadlines.today())
+    ]
 
 
 def for_member(engine: Engine, actor: Actor) -> list[dict[str, Any]]:
     """What the home page tells this member: unread comment notices, then deadlines due
     within a week or overdue."""
     with reading(engine) as conn:
-        moment = now()
-        rows = conn.execute(
-            select(notices.c.pk, notices.c.share_id, notices.c.times, revisions.c.title)
-            .join(shares, shares.c.id == notices.c.share_id)
-            .join(
-                revisions,
-                and_(revisions.c.share_id == shares.c.id, revisions.c.number == shares.c.latest),
-            )
-            .where(
-                notices.c.user_id == actor.id,
-                notices.c.kind == "comment",
-                notices.c.seen_at.is_(None),
-                shares.c.expires_at.is_(None) | (shares.c.expires_at > moment),
-            )
-            .order_by(notices.c.pk.desc())
-        ).all()
-        out = []
-        for r in rows:
-            subject, text = _comment_text(r.times, r.title or "Untitled")
-            out.append(
-                {
-                    "id": str(r.pk),
-                    "kind": "comment",
-                    "share": r.share_id,
-                    "count": r.times,
-                    "subject": subject,
-                    "text": text,
-                }
-            )
-        on = deadlines.today()
-        for n in _upcoming(conn, actor.id, on, SOON_DAYS):
-            out.append({k: v for k, v in n.items() if not k.startswith("_")})
-        out.extend(_awaiting_me(conn, actor.id, on, SOON_DAYS))
+        return of_member(conn, actor)
+
+
+def of_member(conn: Connection, actor: Actor) -> list[dict[str, Any]]:
+    """:func:`for_member` on a connection already open."""
+    moment = now()
+    rows = conn.execute(
+        select(notices.c.pk, notices.c.share_id, notices.c.times, revisions.c.title)
+        .join(shares, shares.c.id == notices.c.share_id)
+        .join(
+            revisions,
+            and_(revisions.c.share_id == shares.c.id, revisions.c.number == shares.c.latest),
+        )
+        .where(
+            notices.c.user_id == actor.id,
+            notices.c.kind == "comment",
+            notices.c.seen_at.is_(None),
+            shares.c.expires_at.is_(None) | (shares.c.expires_at > moment),
+        )
+        .order_by(notices.c.pk.desc())
+    ).all()
+    out = []
+    for r in rows:
+        subject, text = _comment_text(r.times, r.title or "Untitled")
+        out.append(
+            {
+                "id": str(r.pk),
+                "kind": "comment",
+                "share": r.share_id,
+                "count": r.times,
+                "subject": subject,
+                "text": text,
+            }
+        )
+    on = deadlines.today()
+    for n in _upcoming(conn, actor.id, on, SOON_DAYS):
+        out.append({k: v for k, v in n.items() if not k.startswith("_")})
+    out.extend(_awaiting_me(conn, actor.id, on, SOON_DAYS))
     return out
+
+
+def unread_on(conn: Connection, share_id: str, user_id: str) -> bool:
+    """Whether this person has comment notices about this share not yet read."""
+    return (
+        conn.execute(
+            select(notices.c.pk)
+            .where(
+                notices.c.share_id == share_id,
+                notices.c.user_id == user_id,
+                notices.c.seen_at.is_(None),
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )
 
 
 def read_share(conn: Connection, share_id: str, user_id: str) -> None:

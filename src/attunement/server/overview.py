@@ -17,7 +17,7 @@ def home(engine: Engine, actor: Actor, inbox: sharing.Page, mine: sharing.Page) 
         return {
             "inbox": sharing.inbox_page(conn, actor, inbox),
             "mine": sharing.mine_page(conn, actor, mine),
-            "notices": notices.for_member(engine, actor),
-            "deadlines": notices.my_deadlines(engine, actor),
-            "leads": cohort.led_by(engine, actor),
+            "notices": notices.of_member(conn, actor),
+            "deadlines": notices.my_deadlines(conn, actor),
+            "leads": cohort.led_by(conn, actor),
         }

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -263,26 +263,49 @@ def _listing(conn: Connection, where: Any, role: str, page: Page | None = None) 
 
 def _summary(row: Any, role: str) -> dict[str, Any]:
     """A share's list entry, from a row of :func:`_listing`."""
+    return _summary_of(
+        row,
+        role,
+        latest_title=row.latest_title,
+        signed=row.signed,
+        changes=row.changes,
+        opened=row.opened,
+        comment_count=row.comment_count,
+        person=row.person,
+    )
+
+
+def _summary_of(
+    row: Any,
+    role: str,
+    *,
+    latest_title: str | None,
+    signed: int | None,  # the latest revision signed off
+    changes: int | None,  # the latest revision changes were asked for on
+    opened: datetime | None,  # the reader's last look
+    comment_count: int,
+    person: str | None,  # the other person's name
+) -> dict[str, Any]:
     other = row.reader_id if role == "owner" else row.owner_id
-    if row.signed == row.latest:
+    if signed == row.latest:
         status = "signed off"
-    elif row.changes == row.latest:
+    elif changes == row.latest:
         status = "changes requested"
-    elif row.opened is not None:
+    elif opened is not None:
         status = "opened"
     else:
         status = "not opened yet"
     return {
         "id": row.id,
         "kind": row.kind,
-        "title": row.latest_title or "Untitled",
+        "title": latest_title or "Untitled",
         "revision": row.latest,
         "created_at": row.created_at.isoformat(),
         "expires_at": row.expires_at.isoformat() if row.expires_at else None,
-        "reader" if role == "owner" else "owner": {"id": other, "name": row.person},
+        "reader" if role == "owner" else "owner": {"id": other, "name": person},
         "status": status,
-        "comments": row.comment_count,
-        "last_opened": row.opened.isoformat() if row.opened else None,
+        "comments": comment_count,
+        "last_opened": opened.isoformat() if opened else None,
     }
 
 
@@ -357,103 +380,149 @@ def view(
 ) -> dict[str, Any]:
     """One share as its owner or reader sees it: a revision's text, the list of
     revisions, the comment thread and the sign-offs; the owner also sees who opened it.
-    A reader's look is recorded (an open, and an audit line)."""
+    A reader's look is recorded (an open, and an audit line) in the same transaction as
+    the reading; an owner's look writes nothing unless it reads comment notices."""
     share_id = share_id_of(share_id)
-    with authz.recording_refusals(engine), writing(engine) as conn:
-        access = authz.share_for(conn, actor, share_id)
-        row = access.share
-        number = row.latest if revision is None else revision
-        shown = conn.execute(
-            select(revisions).where(revisions.c.share_id == share_id, revisions.c.number == number)
-        ).first()
-        if shown is None:
-            raise NotFound(f"This shared item has no revision {number}.", field="revision")
-        if reading_it and shown.number == row.latest:  # its comment notices are read too
-            notices.read_share(conn, share_id, actor.id)
-        if access.role == "reader":
-            conn.execute(
-                opens.insert().values(
-                    share_id=share_id, revision=number, reader_id=actor.id, at=now()
-                )
+    with authz.recording_refusals(engine):
+        with reading(engine) as conn:
+            access = (
+                authz.share_for(conn, actor, share_id) if _owns(conn, actor, share_id) else None
             )
-            audit.record(
-                conn,
-                actor.id,
-                "share.read",
-                "share",
-                share_id,
-                owner_id=row.owner_id,
-                detail=f"revision {number}",
-            )
-        thread = conn.execute(
-            select(comments)
-            .where(comments.c.share_id == share_id)
-            .order_by(comments.c.created_at, comments.c.id)
-        ).all()
-        looks = (
-            conn.execute(
-                select(opens).where(opens.c.share_id == share_id).order_by(opens.c.pk)
-            ).all()
-            if access.role == "owner"
-            else []
-        )
-        involved = {row.owner_id, row.reader_id}
-        involved |= {c.author_id for c in thread} | {o.reader_id for o in looks}
-        names = dict(
-            conn.execute(select(users.c.id, users.c.name).where(users.c.id.in_(involved))).all()
-        )
-        out = _summary(_listing(conn, shares.c.id == share_id, access.role)[0], access.role)
-        out.update(
-            role=access.role,
-            owner={"id": row.owner_id, "name": names.get(row.owner_id)},
-            reader={"id": row.reader_id, "name": names.get(row.reader_id)},
-            shown={
-                "number": shown.number,
-                "title": shown.title,
-                "body": shown.body,
-                "sha256": shown.sha256,
-                "redacted": bool(shown.redacted),
-                "created_at": shown.created_at.isoformat(),
-            },
-            revisions=[
-                {"number": r.number, "sha256": r.sha256, "created_at": r.created_at.isoformat()}
-                for r in conn.execute(
-                    select(revisions.c.number, revisions.c.sha256, revisions.c.created_at)
-                    .where(revisions.c.share_id == share_id)
-                    .order_by(revisions.c.number)
-                )
-            ],
-            comments=[
-                {
-                    "id": c.id,
-                    "revision": c.revision,
-                    "parent": c.parent_id,
-                    "author": {"id": c.author_id, "name": names.get(c.author_id)},
-                    "kind": c.kind,
-                    "quote": c.quote,
-                    "body": c.body,
-                    "created_at": c.created_at.isoformat(),
-                }
-                for c in thread
-            ],
-            signoffs=[
-                {
-                    "revision": s.revision,
-                    "sha256": s.sha256,
-                    "signer": {"id": s.signer_id, "name": s.signer_name},
-                    "signed_at": s.signed_at.isoformat(),
-                }
-                for s in conn.execute(
-                    select(signoffs).where(signoffs.c.share_id == share_id).order_by(signoffs.c.pk)
-                )
-            ],
-        )
-        if access.role == "owner":
-            out["opens"] = [
-                {"reader": names.get(o.reader_id), "revision": o.revision, "at": o.at.isoformat()}
-                for o in looks
-            ]
+        if access is None:  # anyone else: checked and recorded in one write transaction
+            with writing(engine) as conn:
+                access = authz.share_for(conn, actor, share_id)
+                return _view(conn, actor, access, revision, reading_it)
+        with reading(engine) as conn:
+            out = _view(conn, actor, access, revision, reading_it)
+        if reading_it and out.pop("_unread"):
+            with writing(engine) as conn:
+                notices.read_share(conn, share_id, actor.id)
         return out
+
+
+def _owns(conn: Connection, actor: Actor, share_id: str) -> bool:
+    owner = conn.execute(select(shares.c.owner_id).where(shares.c.id == share_id)).scalar()
+    return owner == actor.id
+
+
+def _view(
+    conn: Connection, actor: Actor, access: authz.Access, revision: int | None, reading_it: bool
+) -> dict[str, Any]:
+    row = access.share
+    share_id = row.id
+    number = row.latest if revision is None else revision
+    # Every revision in one statement; the text only of the one shown, and the title of
+    # the one shown and of the latest.
+    versions = conn.execute(
+        select(
+            revisions.c.number,
+            revisions.c.sha256,
+            revisions.c.redacted,
+            revisions.c.created_at,
+            case(
+                (revisions.c.number.in_([number, row.latest]), revisions.c.title), else_=None
+            ).label("title"),
+            case((revisions.c.number == number, revisions.c.body), else_=None).label("body"),
+        )
+        .where(revisions.c.share_id == share_id)
+        .order_by(revisions.c.number)
+    ).all()
+    shown = next((v for v in versions if v.number == number), None)
+    if shown is None:
+        raise NotFound(f"This shared item has no revision {number}.", field="revision")
+    on_latest = reading_it and shown.number == row.latest  # its comment notices are read
+    unread = False
+    if access.role == "reader":
+        if on_latest:
+            notices.read_share(conn, share_id, actor.id)
+        conn.execute(
+            opens.insert().values(share_id=share_id, revision=number, reader_id=actor.id, at=now())
+        )
+        audit.record(
+            conn,
+            actor.id,
+            "share.read",
+            "share",
+            share_id,
+            owner_id=row.owner_id,
+            detail=f"revision {number}",
+        )
+    elif on_latest:
+        unread = notices.unread_on(conn, share_id, actor.id)
+    thread = conn.execute(
+        select(comments)
+        .where(comments.c.share_id == share_id)
+        .order_by(comments.c.created_at, comments.c.id)
+    ).all()
+    looks = conn.execute(
+        select(opens).where(opens.c.share_id == share_id).order_by(opens.c.pk)
+    ).all()
+    signs = conn.execute(
+        select(signoffs).where(signoffs.c.share_id == share_id).order_by(signoffs.c.pk)
+    ).all()
+    involved = {row.owner_id, row.reader_id}
+    involved |= {c.author_id for c in thread} | {o.reader_id for o in looks}
+    names = dict(
+        conn.execute(select(users.c.id, users.c.name).where(users.c.id.in_(involved))).all()
+    )
+    latest_title = next((v.title for v in versions if v.number == row.latest), None)
+    other = row.reader_id if access.role == "owner" else row.owner_id
+    out = _summary_of(
+        row,
+        access.role,
+        latest_title=latest_title,
+        signed=max((x.revision for x in signs), default=None),
+        changes=max((c.revision for c in thread if c.kind == "changes"), default=None),
+        opened=max((o.at for o in looks), default=None),
+        comment_count=len(thread),
+        person=names.get(other),
+    )
+    out.update(
+        role=access.role,
+        owner={"id": row.owner_id, "name": names.get(row.owner_id)},
+        reader={"id": row.reader_id, "name": names.get(row.reader_id)},
+        shown={
+            "number": shown.number,
+            "title": shown.title,
+            "body": shown.body,
+            "sha256": shown.sha256,
+            "redacted": bool(shown.redacted),
+            "created_at": shown.created_at.isoformat(),
+        },
+        revisions=[
+            {"number": v.number, "sha256": v.sha256, "created_at": v.created_at.isoformat()}
+            for v in versions
+        ],
+        comments=[
+            {
+                "id": c.id,
+                "revision": c.revision,
+                "parent": c.parent_id,
+                "author": {"id": c.author_id, "name": names.get(c.author_id)},
+                "kind": c.kind,
+                "quote": c.quote,
+                "body": c.body,
+                "created_at": c.created_at.isoformat(),
+            }
+            for c in thread
+        ],
+        signoffs=[
+            {
+                "revision": x.revision,
+                "sha256": x.sha256,
+                "signer": {"id": x.signer_id, "name": x.signer_name},
+                "signed_at": x.signed_at.isoformat(),
+            }
+            for x in signs
+        ],
+    )
+    if access.role == "owner":
+        out["opens"] = [
+            {"reader": names.get(o.reader_id), "revision": o.revision, "at": o.at.isoformat()}
+            for o in looks
+        ]
+        out["_unread"] = unread
+    return out
 
 
 def require_owner_or_reader(access: authz.Access, wanted: str) -> None:

@@ -1,0 +1,66 @@
+"""A request to the team server holds at most one database connection at a time. A page
+that reads and then records something (a supervisor opening a share, a lead loading the
+cohort page) gives its reading connection back before it writes: were each request to
+hold one connection while waiting for a second, a busy server would empty its pool with
+requests all waiting on each other.
+
+Runs on SQLite, and on PostgreSQL (where a request's reads share one connection) when
+ATTUNE_TEST_POSTGRES is set."""
+
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy import event
+
+from .server_world import build_world
+
+
+class Held:
+    """How many connections are checked out of the pool at most, while watching."""
+
+    def __init__(self, engine) -> None:
+        self.now = self.most = 0
+        self.lock = threading.Lock()
+        event.listen(engine.pool, "checkout", self.out)
+        event.listen(engine.pool, "checkin", self.back)
+
+    def out(self, *_args) -> None:
+        with self.lock:
+            self.now += 1
+            self.most = max(self.most, self.now)
+
+    def back(self, *_args) -> None:
+        with self.lock:
+            self.now -= 1
+
+    def during(self, send) -> int:
+        self.most = self.now
+        response = send()
+        assert response.status_code < 400, response.text
+        return self.most - self.now
+
+
+def test_reading_then_writing_holds_one_connection_at_a_time(tmp_path):
+    world = build_world(tmp_path)
+    share_id = world.share("Tom", "Sam", "After the ward round", "What I noticed.")
+    world.api("Sam").post(f"/api/v1/shares/{share_id}/comments", json={"body": "Say more."})
+    sam, tom, lee = world.client("Sam"), world.client("Tom"), world.client("Lee")
+    tom_api = world.api("Tom")
+    for who, path in [(sam, "/"), (tom, "/"), (lee, "/"), (tom_api, "/api/v1/shares")]:
+        who.get(path)  # each signed in and seen once: no session touch below
+    held = Held(world.engine)
+
+    cases = {
+        "a supervisor opens the share": lambda: sam.get(f"/shares/{share_id}"),
+        "the owner reads it with its comment notice": lambda: tom.get(f"/shares/{share_id}"),
+        "the owner's computer fetches it": lambda: tom_api.get(f"/api/v1/shares/{share_id}"),
+        "the supervisor's home page": lambda: sam.get("/"),
+        "the lead's cohort page": lambda: lee.get(f"/courses/{world.courses['A']}/cohort"),
+        "a sync": lambda: tom_api.get("/api/v1/sync"),
+        "a comment": lambda: sam.post(
+            f"/shares/{share_id}/comments", data={"body": "Thank you."}, follow_redirects=False
+        ),
+    }
+    most = {what: held.during(send) for what, send in cases.items()}
+    assert most == {what: 1 for what in cases}
