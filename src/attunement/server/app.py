@@ -28,7 +28,7 @@ from sqlalchemy.engine import Engine
 from attunement.errors import AttuneError, NotFound
 from attunement.server import sessions
 from attunement.server.config import ServerConfig
-from attunement.server.db import ReadScope, ensure_schema, open_engine, reading, writing
+from attunement.server.db import ensure_schema, open_engine, reading, writing
 from attunement.server.errors import SignInNeeded, TooManyTries
 from attunement.server.http import Guard, token_of
 from attunement.server.sessions import Actor
@@ -113,7 +113,6 @@ def create_app(config: ServerConfig, engine: Engine | None = None) -> FastAPI:
     async def wrong_method(request: Request, exc: Exception) -> Response:
         return error_response(request, NotFound("There is no such page."))
 
-    app.add_middleware(ReadScope)  # innermost: each request's reads share one connection
     app.add_middleware(Guard, max_body=config.max_body, secure_only=config.secure_only)
     if config.trusted_proxies:
         from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -49,81 +48,27 @@ def open_engine(url: str) -> Engine:
 
 @contextmanager
 def writing(engine: Engine) -> Iterator[Connection]:
-    """One write transaction (taking SQLite's write lock up front). A request's reading
-    connection, when no read is under way, goes back to the pool first: a request never
-    holds one connection while waiting for another (many requests doing so at once would
-    empty the pool and wait on each other)."""
+    """One write transaction (taking SQLite's write lock up front)."""
     from attunement.storage.engine import writer
 
-    scope = _scope.get()
-    if scope is not None and scope.conn is not None and not scope.depth:
-        scope.conn.close()
-        scope.conn = None
     with writer(engine).begin() as conn:
         yield conn
-
-
-class _Scope:
-    """The one reading connection of a request, opened when first needed."""
-
-    conn: Connection | None = None
-    depth = 0  # reads under way on it
-
-
-_scope: ContextVar[_Scope | None] = ContextVar("attune_server_reads", default=None)
 
 
 @contextmanager
 def reading(engine: Engine) -> Iterator[Connection]:
     """A connection for reading. On SQLite, one read transaction (a consistent snapshot
     across its statements). On PostgreSQL, whose default isolation (READ COMMITTED)
-    gives each statement its own snapshot inside a transaction anyway, statements run in
-    autocommit: no BEGIN and COMMIT round trips; and inside :class:`ReadScope` (each
-    request) every read shares one connection, so a page that reads five things takes one
-    connection from the pool instead of five."""
+    gives each statement its own snapshot inside a transaction anyway, the statements run
+    in autocommit: no BEGIN and COMMIT round trips. The connection goes back to the pool
+    at the end of the block: a request never holds one while it waits for a thread or for
+    another connection (many requests doing so at once would wait on each other)."""
     if engine.dialect.name != "postgresql":
         with engine.begin() as conn:
             yield conn
         return
-    scope = _scope.get()
-    if scope is None:
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            yield conn
-        return
-    if scope.conn is None or scope.conn.engine is not engine:
-        if scope.depth:  # inside another engine's read: a connection of its own
-            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                yield conn
-            return
-        if scope.conn is not None:
-            scope.conn.close()
-        scope.conn = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-    scope.depth += 1
-    try:
-        yield scope.conn
-    finally:
-        scope.depth -= 1
-
-
-class ReadScope:
-    """ASGI middleware: each request's reads share one connection, given back to the
-    pool when the response has been sent (see :func:`reading`)."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        mine = _Scope()
-        token = _scope.set(mine)
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            _scope.reset(token)
-            if mine.conn is not None:
-                mine.conn.close()
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        yield conn
 
 
 def current_revision(conn: Connection) -> str | None:
