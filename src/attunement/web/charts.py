@@ -11,6 +11,8 @@ from xml.sax.saxutils import escape
 
 from markupsafe import Markup
 
+from attunement.core.dates import day_text, moment_text
+
 # A line chart's view box is about as wide as it is drawn on a phone, so its 14-unit
 # words stay about 12 px there (see .chart.line in app.css, which caps its width).
 WIDTH, HEIGHT = 300, 190
@@ -85,7 +87,7 @@ def line(
 
 def _when(at: str) -> str:
     moment = datetime.fromisoformat(at)
-    return f"{moment.day} {moment:%b %Y}" + (f", {moment:%H:%M}" if "T" in at else "")
+    return moment_text(moment) if "T" in at else day_text(moment)
 
 
 def bars(
@@ -133,7 +135,7 @@ def calendar(days: dict[str, int], start: date, end: date, label: str) -> Markup
             body += (
                 f'<rect x="{left + w * (cell + gap)}" y="{top + d * (cell + gap)}" '
                 f'width="{cell}" height="{cell}" rx="2" class="day l{level}"><title>'
-                f"{escape(f'{day:%a} {day.day} {day:%b %Y}')}: "
+                f"{escape(f'{day:%a} {day_text(day)}')}: "
                 f"{n} entr{'y' if n == 1 else 'ies'}</title></rect>"
             )
         if w == 0 or monday.month != (monday - timedelta(weeks=1)).month:

@@ -172,40 +172,10 @@ def journal_page(
 
 @pages.get("/entries/{entry_id}", response_class=HTMLResponse)
 def entry_page(request: Request, entry_id: str, saved: bool = False) -> HTMLResponse:
-    from attunement.analysis.markers import marker_info
-    from attunement.core.readings import reading
+    from attunement.core.entry_view import entry_view
 
-    j = journal(request)
-    entry = j.get(entry_id)
-    analysis = reading(j, entry)  # stored with the entry version, or made once now
-    explanations = {f.id: marker_info(f.id) for f in analysis.markers}
-    prompt = j.decks.find_prompt(entry.prompt_id)
-    from attunement.web.markdown import Mark, render
-
-    marks = [
-        Mark(entry.body[start:end], explanations[f.id].family, f.name)
-        for f in analysis.markers
-        if f.counts
-        for start, end in f.spans
-    ]
-    from attunement.server.syncing import about
-
-    return page(
-        request,
-        "entry.html",
-        title=entry.title or label_of(entry),
-        entry=entry,
-        shared=about(j, "entry", entry.id),  # what came home from the team server
-        prompt=prompt,
-        saved=saved,
-        analysis=analysis,
-        explanations=explanations,
-        body_html=render(entry.body, marks),
-        recorded=recorded_line(entry.meta),
-        families=sorted({m.kind for m in marks}),
-        revisions=j.store.revisions(entry.id) if entry.revision > 1 else [],
-        transcripts=[t for t in j.store.list_transcripts() if t["entry_id"] == entry.id],
-    )
+    view = entry_view(journal(request), entry_id, read=True)
+    return page(request, "entry.html", title=view.title, view=view, saved=saved)
 
 
 @pages.get("/entries/{entry_id}/edit", response_class=HTMLResponse)
