@@ -82,3 +82,19 @@ def test_questions_alone_cover_the_last_four_weeks(days):
     assert made.basis == "recent" and made.checkins == 4
     assert "(the last 4 weeks)" in supervision.markdown(made)
     assert made.to_dict()["period"]["basis"] == "recent"
+
+
+def test_an_untitled_entry_is_named_by_its_first_words_redacted_and_dated_plainly(days):
+    """The packet calls an untitled entry what the journal list calls it, with names
+    replaced before it is shortened, and writes days as every page does ("2 Nov 2026")."""
+    journal, _, tue = days
+    sat = journal.store.add_entry(
+        journal.new_entry("Sat with Amara Okafor after the news.\nShe cried.", created_at=tue)
+    )
+    made = supervision.build(
+        journal, supervision.selection(entry_ids=[sat.id]), now=tue + timedelta(days=5)
+    )
+    text = supervision.markdown(made)
+    assert "Untitled" not in text and "Okafor" not in text
+    assert "### Sat with [Client A] after the news. (week of 2 Nov 2026)" in text
+    assert "Sat with [Client A] after the news." in supervision.html_body(made)

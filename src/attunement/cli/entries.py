@@ -64,7 +64,7 @@ def _entry_line(entry) -> str:
 
 def _print_entry(view) -> None:
     entry = view.entry
-    click.echo(click.style(view.title, bold=True))
+    click.echo(click.style(view.heading, bold=True))
     meta = [f"id {entry.id}", f"written {when(entry.created_at)}"]
     if entry.revision > 1:
         meta.append(f"edited {when(entry.updated_at)} (version {entry.revision})")

@@ -44,6 +44,11 @@ class EntryView:
     marks: list[Mark] = field(default_factory=list)  # the counted markers' phrases
 
     @property
+    def heading(self) -> str:
+        """Above the text itself: the title, else the day (the first words follow)."""
+        return self.entry.title or f"Entry of {day_text(self.entry.created_at)}"
+
+    @property
     def families(self) -> list[str]:
         """The kinds of mark in the text, for the legend."""
         return sorted({m.kind for m in self.marks})
@@ -83,7 +88,7 @@ def entry_view(journal: Journal, entry_id: str, *, read: bool = False) -> EntryV
     entry = journal.get(entry_id)
     view = EntryView(
         entry=entry,
-        title=label_of(entry) or f"Entry of {day_text(entry.created_at)}",
+        title=label_of(entry) or f"Entry of {day_text(entry.created_at)}",  # in lists
         prompt=journal.decks.find_prompt(entry.prompt_id) if entry.prompt_id else None,
         recorded=recorded_line(entry.meta),
         revisions=journal.reader.revisions(entry.id) if entry.revision > 1 else [],

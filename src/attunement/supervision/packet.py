@@ -429,8 +429,7 @@ def html_body(packet: Packet) -> str:
     parts.append(f"<h2>Entries ({len(packet.entries)})</h2>")
     for e in packet.entries:
         parts.append(
-            f"<article><h3>{escape(e.title)} "
-            f"<small>(week of {day_text(e.week)})</small></h3>"
+            f"<article><h3>{escape(e.title)} <small>(week of {day_text(e.week)})</small></h3>"
         )
         if e.prompt:
             parts.append(f"<blockquote>{escape(e.prompt)}</blockquote>")

@@ -11,8 +11,6 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import Field
 
-from attunement.core.journal import label_of
-from attunement.core.meta import recorded_line
 from attunement.errors import AttuneError
 from attunement.web.common import (
     FilterDep,
@@ -181,10 +179,7 @@ def entry_page(request: Request, entry_id: str, saved: bool = False) -> HTMLResp
 @pages.get("/entries/{entry_id}/edit", response_class=HTMLResponse)
 def edit_form(request: Request, entry_id: str) -> HTMLResponse:
     j = journal(request)
-    entry = j.get(entry_id)
-    return page(
-        request, "edit.html", title=f"Edit {label_of(entry)}", entry=entry, prompts=j.decks.prompts
-    )
+    return page(request, "edit.html", entry=j.get(entry_id), prompts=j.decks.prompts)
 
 
 @pages.post("/entries/{entry_id}/edit")
@@ -200,13 +195,11 @@ def edit_save(
     except AttuneError as exc:
         if exc.http_status == 404:
             raise
-        entry = j.get(entry_id)
         return page(
             request,
             "edit.html",
             status=exc.http_status,
-            title=f"Edit {label_of(entry)}",
-            entry=entry,
+            entry=j.get(entry_id),
             prompts=j.decks.prompts,
             error=exc.message,
             form={"body": body, "title": title},
@@ -222,7 +215,6 @@ def history_page(request: Request, entry_id: str, version: int | None = None) ->
     return page(
         request,
         "history.html",
-        title=f"History of {label_of(entry)}",
         entry=entry,
         revisions=revisions,
         shown=shown,

@@ -9,7 +9,6 @@ from datetime import date
 from functools import lru_cache
 
 from attunement.core.dates import day_text
-
 from attunement.framework import concepts
 
 # Ids the framework uses that have no name in concepts.toml.
