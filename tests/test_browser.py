@@ -390,6 +390,40 @@ def test_a_caregiver_at_a_wide_screen_and_on_a_phone(server, browser, width):
     page.goto(server + "/supervision")
     radius = page.locator("#sp-since").evaluate("e => getComputedStyle(e).borderRadius")
     assert radius == page.locator("#sp-tag").evaluate("e => getComputedStyle(e).borderRadius")
+    # Each entry to take is a target a thumb can hit (WCAG 2.2: at least 24 px).
+    box = page.locator("ul.choices input[type=checkbox]").first.bounding_box()
+    assert box["width"] >= 24 and box["height"] >= 24
+    check_page(page, f"supervision-{width}")
+
+    # Before- and after-session check-ins are two lines, never one zig-zag, with a key.
+    urllib.request.urlopen(
+        urllib.request.Request(
+            server + "/api/v1/checkins",
+            data=json.dumps({"ease": 8, "moment": "after"}).encode(),
+            headers={"content-type": "application/json"},
+        )
+    )
+    page.goto(server + "/insights")
+    ease = page.locator("figure", has_text="Ease").first
+    before = ease.locator("svg.chart.line circle.dot.before").count()
+    assert before >= 3 and ease.locator("svg.chart.line circle.dot.after").count() >= 1
+    joined = ease.locator("svg.chart.line polyline.series.before").get_attribute("points")
+    assert len(joined.split()) == before  # the before line joins before-session dots only
+    assert "Before a session" in ease.locator("ul.chart-key").inner_text()
+    signs = page.locator("section[aria-labelledby=ins-markers] .barlist .count")
+    assert all(c.endswith(("entry", "entries")) for c in signs.all_inner_texts())
+    check_page(page, f"insights-moments-{width}")
+
+    # The practice progress table fits a laptop's width without scrolling sideways.
+    page.request.post(
+        server + "/api/v1/practice/respond",
+        data={"vignette_id": "v01", "response": "It sounds as if you feel alone with this."},
+    )
+    page.goto(server + "/practice")
+    progress = page.locator("section[aria-labelledby=progress-title] .table-scroll")
+    if width >= 1280:
+        assert not progress.evaluate("el => el.scrollWidth > el.clientWidth")
+    check_page(page, f"practice-progress-{width}")
     ctx.close()
 
 

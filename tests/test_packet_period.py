@@ -46,7 +46,7 @@ def test_a_packet_of_one_entry_covers_that_whole_day(days):
     assert dict(made.body_areas) == {"Chest": 1, "Neck and shoulders": 1}
     assert made.practice_attempts == 1
     text = supervision.markdown(made)
-    assert "cover Tuesday 3 November 2026 (the day of the chosen entry)" in text
+    assert "cover Tuesday 3 Nov 2026 (the day of the chosen entry)" in text
     assert "2 check-ins in this period" in text and "1 response;" in text
     assert "| Fatigue | 8 out of 10 |" in text  # one value: no halves to compare
     assert "1 check-ins" not in text and "1 responses" not in text
@@ -71,7 +71,7 @@ def test_a_period_spanning_the_days_counts_every_check_in(days):
     chosen = supervision.selection(since="2026-11-02", until="2026-11-04")
     made = supervision.build(journal, chosen, now=tue + timedelta(days=5))
     assert made.checkins == 4 and made.practice_attempts == 2
-    assert "Monday 2 November 2026 to Wednesday 4 November 2026" in supervision.markdown(made)
+    assert "Monday 2 Nov 2026 to Wednesday 4 Nov 2026" in supervision.markdown(made)
 
 
 def test_questions_alone_cover_the_last_four_weeks(days):
@@ -82,3 +82,19 @@ def test_questions_alone_cover_the_last_four_weeks(days):
     assert made.basis == "recent" and made.checkins == 4
     assert "(the last 4 weeks)" in supervision.markdown(made)
     assert made.to_dict()["period"]["basis"] == "recent"
+
+
+def test_an_untitled_entry_is_named_by_its_first_words_redacted_and_dated_plainly(days):
+    """The packet calls an untitled entry what the journal list calls it, with names
+    replaced before it is shortened, and writes days as every page does ("2 Nov 2026")."""
+    journal, _, tue = days
+    sat = journal.store.add_entry(
+        journal.new_entry("Sat with Amara Okafor after the news.\nShe cried.", created_at=tue)
+    )
+    made = supervision.build(
+        journal, supervision.selection(entry_ids=[sat.id]), now=tue + timedelta(days=5)
+    )
+    text = supervision.markdown(made)
+    assert "Untitled" not in text and "Okafor" not in text
+    assert "### Sat with [Client A] after the news. (week of 2 Nov 2026)" in text
+    assert "Sat with [Client A] after the news." in supervision.html_body(made)

@@ -686,3 +686,18 @@ def test_errors_about_an_upload_name_the_persons_file_not_a_temp_copy(
     message = error_of(refused)["message"]
     assert name in message, message
     assert "/tmp" not in message and str(data_dir) not in message, message
+
+
+def test_the_entry_page_and_attune_show_describe_an_entry_alike(client, attune):
+    """One view of an entry serves the page and `attune show --json`: the same name, the
+    same prompt by its title, and its earlier version."""
+    made = client.post(
+        "/api/v1/entries", json={"body": "Stayed with the silence.", "prompt_id": "aoa-1"}
+    ).json()
+    client.patch(f"/api/v1/entries/{made['id']}", json={"body": "Stayed with the long silence."})
+    shown = attune.json("show", made["id"])
+    assert shown["label"] == "Stayed with the long silence."
+    assert shown["prompt"]["title"] == "Receiving mis-attunement" and shown["versions"] == 2
+    page = client.get(f"/entries/{made['id']}").text
+    assert f"<title>{shown['label']} · Attunement</title>" in page
+    assert "Receiving mis-attunement" in page and "Earlier versions (1)" in page

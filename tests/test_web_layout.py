@@ -77,3 +77,176 @@ def test_each_entry_version_is_analysed_once(journal, monkeypatch):
     edited, _ = journal.edit(entry.id, body="I stayed with it.")
     readings.signs(journal, [edited], read_now=1)
     assert calls == [entry.body, edited.body]  # a new version is read again
+
+
+# -- a route parses, calls one service, renders ------------------------------------------
+#
+# A service call is a call into Attunement outside the web layer (a function of core/,
+# a capability's package, the journal, or the app's background workers), or to a helper
+# in the same module that makes one. Building a plain value (``Browse()``, a class's own
+# constructor) is not one, and neither is a method on what a service returned
+# (``.to_dict()``). A route makes at most one on its way to the page, and at most one in
+# each ``except`` (showing the form again with the sentence that says what was wrong).
+
+NOT_SERVICES = ("attunement.web", "attunement.errors")
+
+
+def _service_names(tree: ast.Module) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("attunement"):
+            if not (node.module or "").startswith(NOT_SERVICES):
+                names |= {a.asname or a.name for a in node.names}
+    return names
+
+
+def _chain(func: ast.expr) -> list[ast.expr]:
+    """``a.b(x).c`` as [a, a.b, a.b(x), a.b(x).c]: the callee's parts, root first."""
+    parts = [func]
+    while isinstance(parts[0], ast.Attribute | ast.Call | ast.Subscript):
+        head = parts[0]
+        parts.insert(0, head.func if isinstance(head, ast.Call) else head.value)  # type: ignore[attr-defined]
+    return parts
+
+
+def _journals(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    """The names a function gives the open journal."""
+    names = {
+        a.arg
+        for a in fn.args.args
+        if isinstance(a.annotation, ast.Name) and a.annotation.id == "JournalDep"
+    }
+    for node in ast.walk(fn):
+        if (
+            isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Call)
+            and isinstance(node.value.func, ast.Name)
+            and node.value.func.id == "journal"
+        ):
+            names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    return names
+
+
+def _is_service_call(call: ast.Call, services: set[str], journals: set[str], helpers) -> bool:
+    parts = _chain(call.func)
+    root, inner = parts[0], parts[1:]
+    if not isinstance(root, ast.Name):
+        return False
+    if any(isinstance(p, ast.Attribute) and p.attr[:1].isupper() for p in inner):
+        return False  # a value type's constructor
+    if root.id[:1].isupper() and not inner:
+        return False
+    calls_inside = [p for p in inner if isinstance(p, ast.Call)]
+    if root.id == "journal":  # journal(request).delete(...): the journal's own service
+        return len(calls_inside) == 1 and call.func is not parts[0]
+    if calls_inside:  # a method on what a call returned: not a second service
+        return False
+    if root.id in services or root.id in journals:
+        return True
+    if root.id == "request":
+        return ".app.state." in ast.unparse(call.func)
+    return root.id in helpers and call.func is root
+
+
+def _paths(fn: ast.AST) -> list[list[ast.AST]]:
+    """The function's statements outside any ``except``, then each handler's own."""
+    handlers = [h for h in ast.walk(fn) if isinstance(h, ast.ExceptHandler)]
+    inside = {id(n) for h in handlers for n in ast.walk(h)}
+    main = [n for n in ast.walk(fn) if id(n) not in inside]
+    return [main] + [list(ast.walk(h)) for h in handlers]
+
+
+def service_calls_per_path() -> dict[str, list[list[str]]]:
+    """Every route and page helper of the capabilities, with the service calls on each
+    of its paths."""
+    found: dict[str, list[list[str]]] = {}
+    for name in NAMES:
+        tree = ast.parse((WEB / f"{name}.py").read_text(encoding="utf-8"))
+        services = _service_names(tree)
+        functions = [f for f in tree.body if isinstance(f, ast.FunctionDef | ast.AsyncFunctionDef)]
+        helpers: set[str] = set()
+        for _ in functions:  # helpers that call services, to any depth
+            for fn in functions:
+                journals = _journals(fn)
+                if any(
+                    _is_service_call(c, services, journals, helpers)
+                    for c in ast.walk(fn)
+                    if isinstance(c, ast.Call)
+                ):
+                    helpers.add(fn.name)
+        for fn in functions:
+            journals = _journals(fn)
+            found[f"{name}.{fn.name}"] = [
+                [
+                    ast.unparse(c.func)
+                    for c in path
+                    if isinstance(c, ast.Call) and _is_service_call(c, services, journals, helpers)
+                ]
+                for path in _paths(fn)
+            ]
+    return found
+
+
+# Routes that still ask more than one service, each to be given its own view service.
+# The list only shrinks: a route fixed must leave it, and no new route may join it.
+NOT_YET_ONE_SERVICE = {
+    "checkins.checkins",
+    "journal.journal_page",
+    "journal.list_entries",
+    "journal.today",
+    "journal.write_form",
+    "journal.write_save",
+    "practice.practice_feedback",
+    "practice.practice_home",
+    "practice.practice_respond",
+    "settings._settings",
+    "settings.api_unlock",
+    "settings.import_page",
+    "settings.unlock",
+    "sharing._server",
+    "sharing._share",
+    "sharing.server_status",
+    "sharing.share",
+    "sharing.sign_in",
+    "supervision.packet",
+    "supervision.supervision_packet",
+    "transcripts.transcript_page",
+    "transcripts.transcript_report",
+    "transcripts.transcript_upload",
+    "transcripts.transcripts_page",
+}
+
+
+def test_every_route_calls_one_service():
+    found = service_calls_per_path()
+    assert found["journal.entry_page"] == [["entry_view"]]
+    assert found["journal.delete_entry"] == [["journal(request).delete"]]
+    assert found["supervision.insights_page"] == [["compute"]]
+    too_many = {name for name, paths in found.items() if any(len(p) > 1 for p in paths)}
+    assert too_many - NOT_YET_ONE_SERVICE == set(), "a route asks more than one service"
+    assert NOT_YET_ONE_SERVICE - too_many == set(), "fixed: take it off NOT_YET_ONE_SERVICE"
+
+
+def test_the_rule_counts_what_a_route_calls():
+    """The count itself: a route that asks two services is caught, a method on a result
+    and a plain value are not counted."""
+    source = (
+        "from attunement.core.browse import Browse, browse\n"
+        "def two(request):\n"
+        "    j = journal(request)\n"
+        "    return page(request, 'x.html', found=browse(j), tags=j.store.tag_counts())\n"
+        "def one(j: JournalDep):\n"
+        "    return browse(j).to_dict() or Browse()\n"
+    )
+    tree = ast.parse(source)
+    services = _service_names(tree)
+    counted = {
+        fn.name: [
+            ast.unparse(c.func)
+            for c in ast.walk(fn)
+            if isinstance(c, ast.Call) and _is_service_call(c, services, _journals(fn), set())
+        ]
+        for fn in tree.body
+        if isinstance(fn, ast.FunctionDef)
+    }
+    assert counted == {"two": ["browse", "j.store.tag_counts"], "one": ["browse"]}

@@ -62,21 +62,21 @@ def _entry_line(entry) -> str:
     )
 
 
-def _print_entry(entry, journal) -> None:
-    from attunement.core.meta import recorded_line
-
-    click.echo(click.style(entry.title or "(untitled)", bold=True))
+def _print_entry(view) -> None:
+    entry = view.entry
+    click.echo(click.style(view.heading, bold=True))
     meta = [f"id {entry.id}", f"written {when(entry.created_at)}"]
     if entry.revision > 1:
         meta.append(f"edited {when(entry.updated_at)} (version {entry.revision})")
     if entry.in_trash:
         meta.append(click.style("in the trash", fg="red"))
     click.echo(click.style(" · ".join(meta), dim=True))
-    if recorded := recorded_line(entry.meta):
-        click.echo(click.style(recorded, dim=True))
-    if entry.prompt_id:
-        prompt = journal.decks.prompt(entry.prompt_id)
-        click.echo(click.style(f"Prompt {prompt.id}: {prompt.text}", italic=True))
+    if view.recorded:
+        click.echo(click.style(view.recorded, dim=True))
+    if view.prompt:
+        click.echo(click.style(f"Prompt “{view.prompt.title}”: {view.prompt.text}", italic=True))
+    for transcript in view.transcripts:
+        click.echo(click.style(f"Session transcript: {transcript['title']}", dim=True))
     if entry.tags:
         click.echo(tags_text(entry.tags))
     click.echo()
@@ -275,15 +275,15 @@ def list_(
 def show(app: AppContext, entry_id: str, as_json: bool) -> None:
     """Show one entry in full, with what your supervisor said about it (after
     `attune server sync`)."""
-    from attunement.cli.share import print_from_supervisor, shared_about
+    from attunement.cli.share import print_from_supervisor
+    from attunement.core.entry_view import entry_view
 
-    entry = app.journal.get(entry_id)
-    shared = shared_about(app.journal, "entry", entry.id)
+    view = entry_view(app.journal, entry_id)  # what the entry page shows beside it, too
     if as_json:
-        emit_json({**entry.to_dict(), "shared": shared})
+        emit_json(view.to_dict())
     else:
-        _print_entry(entry, app.journal)
-        print_from_supervisor(shared)
+        _print_entry(view)
+        print_from_supervisor(view.shared)
 
 
 @click.command()

@@ -9,6 +9,7 @@ import click
 
 from attunement.cli.context import AppContext
 from attunement.cli.output import emit_json, json_option, ok, when
+from attunement.core.dates import day_text
 
 pass_app = click.make_pass_decorator(AppContext)
 DEFAULT_DECK = "art-of-attunement"
@@ -36,7 +37,7 @@ def today(app: AppContext, deck_id: str, as_json: bool) -> None:
     if as_json:
         emit_json(view.to_dict())
         return
-    click.echo(click.style(f"Today, {view.date:%A %d %B %Y}", bold=True))
+    click.echo(click.style(f"Today, {view.date:%A} {day_text(view.date)}", bold=True))
     click.echo()
     done = click.style("  (answered today)", fg="green") if view.prompt_answered_today else ""
     click.echo(click.style(f"Prompt {view.prompt.id}: {view.prompt.title}", bold=True) + done)

@@ -274,18 +274,6 @@ def revoke(app: AppContext, share_id: str) -> None:
     ok("Revoked: it is deleted from the server (or, if it was still waiting, not sent).")
 
 
-def shared_about(journal: Any, kind: str, item: str) -> list[dict[str, Any]]:
-    """What this journal shared of one item and what came home (storage only: no
-    server module is imported for an entry that was never shared)."""
-    from attunement.storage import shared
-
-    if not shared.items(journal.reader, kind=kind, item=item):
-        return []
-    from attunement.server import syncing
-
-    return syncing.about(journal, kind, item)
-
-
 def print_from_supervisor(found: list[dict[str, Any]]) -> None:
     """The "From your supervisor" section under an entry."""
     if not found:

@@ -20,6 +20,18 @@ _NUMERIC_DATE = re.compile(r"^\s*[+-]?\d+\s*[-/.]\s*\d")
 _LONG_NUMBER = re.compile(r"\d{7,}")
 
 
+def day_text(value: date | str) -> str:
+    """A day as every page, packet and report writes it: "2 Dec 2026" (from a date, a
+    datetime or an ISO date), never "02 Dec 2026"."""
+    day = date.fromisoformat(value[:10]) if isinstance(value, str) else value
+    return f"{day.day} {day:%b %Y}"
+
+
+def moment_text(moment: datetime) -> str:
+    """A moment as pages write it: "2 Dec 2026, 09:05"."""
+    return f"{day_text(moment)}, {moment:%H:%M}"
+
+
 def now_local() -> datetime:
     """The current moment as an aware datetime in the machine's local zone."""
     return datetime.now().astimezone()

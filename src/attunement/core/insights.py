@@ -33,6 +33,9 @@ class Insights:
     unread: int = 0  # entries in the period without a reading yet (being read)
     # scale -> moment ("before", "after") -> (average, check-ins): "am I more at ease after?"
     by_moment: dict[str, dict[str, tuple[float, int]]] = field(default_factory=dict)
+    # scale -> moment ("before", "after", "other") -> [(ISO time, value)]: one line each
+    series: dict[str, dict[str, list[tuple[str, int]]]] = field(default_factory=dict)
+    reading: dict[str, Any] | None = None  # how far the background reader is, when known
 
     @property
     def empty(self) -> bool:
@@ -60,6 +63,11 @@ class Insights:
                 scale: {m: {"mean": v[0], "count": v[1]} for m, v in moments.items()}
                 for scale, moments in self.by_moment.items()
             },
+            "series": {
+                scale: {m: [{"at": at, "value": v} for at, v in pts] for m, pts in per.items()}
+                for scale, per in self.series.items()
+            },
+            "reading": self.reading,
         }
 
 
@@ -74,11 +82,13 @@ def compute(
     deck_id: str = "art-of-attunement",
     now: datetime | None = None,
     analyse: Any = None,
+    rereader: Any = None,
 ) -> Insights:
     """Markers and feelings come from the entries' stored readings (``core.readings``):
     up to ``READ_NOW`` entries without one are read here, the rest are counted as
     ``unread`` until the background reader reaches them. ``analyse(entry) -> (marker ids
-    that count, Ekman groups)`` replaces the readings (tests, other tools)."""
+    that count, Ekman groups)`` replaces the readings (tests, other tools); a
+    ``rereader`` (the app's background reader) adds how far it has got."""
     now = now or now_local()
     first_week = monday(now.date()) - timedelta(weeks=weeks - 1)
     week_starts = [first_week + timedelta(weeks=i) for i in range(weeks)]
@@ -86,12 +96,15 @@ def compute(
 
     scales: dict[str, list[tuple[str, int]]] = {name: [] for name in SCALES}
     moments: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    series: dict[str, dict[str, list[tuple[str, int]]]] = {name: {} for name in SCALES}
     for checkin in reversed(journal.checkins(since=since)):
+        moment = checkin.moment if checkin.moment in ("before", "after") else "other"
         for name, value in checkin.scales().items():
             if value is not None:
                 scales[name].append((checkin.at.isoformat(), value))
-                if checkin.moment in ("before", "after"):
-                    moments[name][checkin.moment].append(value)
+                series[name].setdefault(moment, []).append((checkin.at.isoformat(), value))
+                if moment != "other":
+                    moments[name][moment].append(value)
     by_moment = {
         name: {m: (round(sum(v) / len(v), 1), len(v)) for m, v in sorted(per.items())}
         for name, per in moments.items()
@@ -141,6 +154,8 @@ def compute(
         capped=capped,
         unread=unread,
         by_moment=by_moment,
+        series={name: per for name, per in series.items() if per},
+        reading=rereader.state() if rereader is not None else None,
     )
 
 

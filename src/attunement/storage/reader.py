@@ -458,6 +458,16 @@ class Reader:
             [match, *params, wanted],
         ).fetchall()
 
+    def transcripts_of(self, entry_id: str) -> list[dict[str, Any]]:
+        """The transcripts linked to one entry (id and title), oldest first."""
+        with self._reading() as conn:
+            found = conn.execute(
+                "SELECT id, title FROM transcripts WHERE owner = ? AND entry_id = ? "
+                "ORDER BY created_at",
+                (self.owner, entry_id),
+            ).fetchall()
+        return [{"id": item, "title": title} for item, title in found]
+
     def revisions(self, entry_id: str) -> list[Revision]:
         with self._reading() as conn:
             row = self._entry_row(conn, entry_id)

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from html import escape
 from typing import Any
 
-from attunement.core.dates import now_local
-from attunement.core.journal import Journal
+from attunement.core.dates import day_text, now_local
+from attunement.core.journal import Journal, label_of
 from attunement.core.models import SCALES, EntryFilter
 from attunement.errors import InvalidInput
 from attunement.framework import concepts
@@ -227,13 +227,14 @@ def build(journal: Journal, selection: Selection, *, now: datetime | None = None
         day = entry.created_at.date()
         marker_ids, feelings = read[entry.id]  # the reading the entry page shows
         names = sorted({marker_info(marker_id).name for marker_id in marker_ids})
+        redacted = replace(entry, title=redactor(entry.title or ""), body=redactor(entry.body))
         packet_entries.append(
             PacketEntry(
                 week=day - timedelta(days=day.weekday()),
-                title=redactor(entry.title or ""),
+                title=label_of(redacted),  # the title, else its first words (redacted)
                 prompt=prompts.get(entry.prompt_id or ""),
                 tags=entry.tags,
-                body=redactor(entry.body),
+                body=redacted.body,
                 signs=tuple(names),
                 feelings=feelings,
             )
@@ -294,7 +295,7 @@ def plural(n: int, one: str, many: str | None = None) -> str:
 
 
 def _day(day: date) -> str:
-    return f"{day:%A} {day.day} {day:%B %Y}"
+    return f"{day:%A} {day_text(day)}"
 
 
 def period_line(packet: Packet) -> str:
@@ -375,7 +376,7 @@ def markdown(packet: Packet) -> str:
     out.append("")
     out += [f"## Entries ({len(packet.entries)})", ""]
     for e in packet.entries:
-        out.append(f"### {e.title or 'Untitled'} (week of {e.week:%d %B %Y})")
+        out.append(f"### {e.title} (week of {day_text(e.week)})")
         out.append("")
         if e.prompt:
             out += [f"> {e.prompt}", ""]
@@ -428,8 +429,7 @@ def html_body(packet: Packet) -> str:
     parts.append(f"<h2>Entries ({len(packet.entries)})</h2>")
     for e in packet.entries:
         parts.append(
-            f"<article><h3>{escape(e.title or 'Untitled')} "
-            f"<small>(week of {e.week:%d %B %Y})</small></h3>"
+            f"<article><h3>{escape(e.title)} <small>(week of {day_text(e.week)})</small></h3>"
         )
         if e.prompt:
             parts.append(f"<blockquote>{escape(e.prompt)}</blockquote>")

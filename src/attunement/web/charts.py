@@ -11,6 +11,8 @@ from xml.sax.saxutils import escape
 
 from markupsafe import Markup
 
+from attunement.core.dates import day_text, moment_text
+
 # A line chart's view box is about as wide as it is drawn on a phone, so its 14-unit
 # words stay about 12 px there (see .chart.line in app.css, which caps its width).
 WIDTH, HEIGHT = 300, 190
@@ -41,6 +43,26 @@ def line(
 ) -> Markup:
     """Values over time on a fixed scale from ``low`` to ``high`` (never stretched to the
     data), one dot per value, the axis labelled with ``ticks`` in the data's own units."""
+    return lines(
+        [("", "", points)], start, end, label, low=low, high=high, ticks=ticks,
+        value_text=value_text,
+    )  # fmt: skip
+
+
+def lines(
+    groups: Sequence[tuple[str, str, Sequence[tuple[str, float]]]],
+    start: date,
+    end: date,
+    label: str,
+    *,
+    low: float = 0,
+    high: float = 10,
+    ticks: Sequence[tuple[float, str]] = ((0, "0"), (5, "5"), (10, "10")),
+    value_text: Callable[[float], str] = lambda v: f"{v:g}",
+) -> Markup:
+    """Several series on one scale, each ``(kind, name, points)`` drawn as its own line
+    with its own dots (``kind`` is its CSS class), so values of different kinds (before
+    and after a session) are never joined into one line."""
     span = max((end - start).days, 1)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
@@ -64,34 +86,41 @@ def line(
             f'<text x="{x}" y="{HEIGHT - 12}" text-anchor="{anchor}" class="label">'
             f"{escape(f'{at.day} {at:%b}')}</text>"
         )
-    coords = []
-    for at_text, value in points:
-        day = datetime.fromisoformat(at_text).date()
-        x_at = LEFT + plot_w * min(max((day - start).days, 0), span) / span
-        coords.append((x_at, y_of(value), at_text, value))
-    if len(coords) > 1:
-        body += (
-            '<polyline class="series" points="'
-            + " ".join(f"{x:.1f},{y:.1f}" for x, y, _, _ in coords)
-            + '"/>'
+    for kind, name, points in groups:
+        coords = []
+        for at_text, value in points:
+            day = datetime.fromisoformat(at_text).date()
+            x_at = LEFT + plot_w * min(max((day - start).days, 0), span) / span
+            coords.append((x_at, y_of(value), at_text, value))
+        css = f" {_attr(kind)}" if kind else ""
+        said = f"{name}, " if name else ""
+        if len(coords) > 1:
+            body += (
+                f'<polyline class="series{css}" points="'
+                + " ".join(f"{x:.1f},{y:.1f}" for x, y, _, _ in coords)
+                + '"/>'
+            )
+        body += "".join(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" class="dot{css}"><title>'
+            f"{escape(said + _when(at))}: {escape(value_text(v))}</title></circle>"
+            for x, y, at, v in coords
         )
-    body += "".join(
-        f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" class="dot"><title>'
-        f"{escape(_when(at))}: {escape(value_text(v))}</title></circle>"
-        for x, y, at, v in coords
-    )
     return _svg(WIDTH, HEIGHT, label, body, kind="line")
 
 
 def _when(at: str) -> str:
     moment = datetime.fromisoformat(at)
-    return f"{moment.day} {moment:%b %Y}" + (f", {moment:%H:%M}" if "T" in at else "")
+    return moment_text(moment) if "T" in at else day_text(moment)
 
 
 def bars(
-    rows: Sequence[tuple[str, int]], label: str, href: Callable[[str], str] | None = None
+    rows: Sequence[tuple[str, int]],
+    label: str,
+    href: Callable[[str], str] | None = None,
+    unit: tuple[str, str] = ("entry", "entries"),
 ) -> Markup:
-    """A list of named bars, longest first as given, each with its number beside it."""
+    """A list of named bars, longest first as given, each with its number and what it
+    counts beside it ("3 entries", "1 answer")."""
     top = max((n for _, n in rows), default=0) or 1
     items = []
     for name, value in rows:
@@ -100,8 +129,9 @@ def bars(
             what = f'<a href="{_attr(href(name))}">{what}</a>'
         else:
             what = f"<span>{what}</span>"
+        counted = f"{value} {unit[0] if value == 1 else unit[1]}"
         items.append(
-            f'<li><span class="what">{what}<span class="count">{value}</span></span>'
+            f'<li><span class="what">{what}<span class="count">{escape(counted)}</span></span>'
             f'<svg viewBox="0 0 100 4" preserveAspectRatio="none" aria-hidden="true" '
             f'focusable="false"><rect class="track" width="100" height="4" rx="1"/>'
             f'<rect class="fill" width="{100 * value / top:.1f}" height="4" rx="1"/></svg></li>'
@@ -133,7 +163,7 @@ def calendar(days: dict[str, int], start: date, end: date, label: str) -> Markup
             body += (
                 f'<rect x="{left + w * (cell + gap)}" y="{top + d * (cell + gap)}" '
                 f'width="{cell}" height="{cell}" rx="2" class="day l{level}"><title>'
-                f"{escape(f'{day:%a} {day.day} {day:%b %Y}')}: "
+                f"{escape(f'{day:%a} {day_text(day)}')}: "
                 f"{n} entr{'y' if n == 1 else 'ies'}</title></rect>"
             )
         if w == 0 or monday.month != (monday - timedelta(weeks=1)).month:

@@ -11,8 +11,6 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import Field
 
-from attunement.core.journal import label_of
-from attunement.core.meta import recorded_line
 from attunement.errors import AttuneError
 from attunement.web.common import (
     FilterDep,
@@ -172,49 +170,16 @@ def journal_page(
 
 @pages.get("/entries/{entry_id}", response_class=HTMLResponse)
 def entry_page(request: Request, entry_id: str, saved: bool = False) -> HTMLResponse:
-    from attunement.analysis.markers import marker_info
-    from attunement.core.readings import reading
+    from attunement.core.entry_view import entry_view
 
-    j = journal(request)
-    entry = j.get(entry_id)
-    analysis = reading(j, entry)  # stored with the entry version, or made once now
-    explanations = {f.id: marker_info(f.id) for f in analysis.markers}
-    prompt = j.decks.find_prompt(entry.prompt_id)
-    from attunement.web.markdown import Mark, render
-
-    marks = [
-        Mark(entry.body[start:end], explanations[f.id].family, f.name)
-        for f in analysis.markers
-        if f.counts
-        for start, end in f.spans
-    ]
-    from attunement.server.syncing import about
-
-    return page(
-        request,
-        "entry.html",
-        title=entry.title or label_of(entry),
-        entry=entry,
-        shared=about(j, "entry", entry.id),  # what came home from the team server
-        prompt=prompt,
-        saved=saved,
-        analysis=analysis,
-        explanations=explanations,
-        body_html=render(entry.body, marks),
-        recorded=recorded_line(entry.meta),
-        families=sorted({m.kind for m in marks}),
-        revisions=j.store.revisions(entry.id) if entry.revision > 1 else [],
-        transcripts=[t for t in j.store.list_transcripts() if t["entry_id"] == entry.id],
-    )
+    view = entry_view(journal(request), entry_id, read=True)
+    return page(request, "entry.html", title=view.title, view=view, saved=saved)
 
 
 @pages.get("/entries/{entry_id}/edit", response_class=HTMLResponse)
 def edit_form(request: Request, entry_id: str) -> HTMLResponse:
     j = journal(request)
-    entry = j.get(entry_id)
-    return page(
-        request, "edit.html", title=f"Edit {label_of(entry)}", entry=entry, prompts=j.decks.prompts
-    )
+    return page(request, "edit.html", entry=j.get(entry_id), prompts=j.decks.prompts)
 
 
 @pages.post("/entries/{entry_id}/edit")
@@ -230,13 +195,11 @@ def edit_save(
     except AttuneError as exc:
         if exc.http_status == 404:
             raise
-        entry = j.get(entry_id)
         return page(
             request,
             "edit.html",
             status=exc.http_status,
-            title=f"Edit {label_of(entry)}",
-            entry=entry,
+            entry=j.get(entry_id),
             prompts=j.decks.prompts,
             error=exc.message,
             form={"body": body, "title": title},
@@ -252,7 +215,6 @@ def history_page(request: Request, entry_id: str, version: int | None = None) ->
     return page(
         request,
         "history.html",
-        title=f"History of {label_of(entry)}",
         entry=entry,
         revisions=revisions,
         shown=shown,

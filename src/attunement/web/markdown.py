@@ -5,19 +5,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
 from typing import Any
 
 from markupsafe import Markup
 
-
-@dataclass(frozen=True)
-class Mark:
-    phrase: str  # the exact words, as written
-    kind: str  # a CSS class suffix: the marker's family
-    name: str  # what was noticed, shown on hover and to screen readers
+from attunement.core.entry_view import Mark  # kind: a CSS class suffix, the family
 
 
 @lru_cache(maxsize=1)

@@ -123,17 +123,17 @@ def practice_answer(
     from attunement.practice import service
     from attunement.practice.vignettes import vignette
 
-    j = journal(request)
-    v = vignette(vignette_id)
     try:
-        _, attempt_id = service.respond(j, v.id, response, checkin_id=checkin or None)
+        _, attempt_id = service.respond(
+            journal(request), vignette_id, response, checkin_id=checkin or None
+        )
     except AttuneError as exc:
         return page(
             request,
             "practice_statement.html",
             status=exc.http_status,
             title="Practice",
-            vignette=v,
+            vignette=vignette(vignette_id),
             checkin=checkin,
             theme=theme,
             error=exc.message,

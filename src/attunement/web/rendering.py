@@ -3,6 +3,7 @@ capability's pages render through here; nothing here knows any capability."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
+from attunement.core.dates import moment_text
+from attunement.core.entry_view import Mark
 from attunement.core.journal import label_of
 from attunement.web.words import TRANSCRIPT_FORMATS, day_of, for_browser, name_of, names_of
 
@@ -18,10 +21,11 @@ HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=HERE / "templates")
 
 
-def render_markdown(text: str) -> Markup:
+def render_markdown(text: str, marks: Sequence[Mark] = ()) -> Markup:
+    """Markdown as HTML, with the phrases a reading noticed marked where they stand."""
     from attunement.web.markdown import render
 
-    return render(text)
+    return render(text, marks)
 
 
 templates.env.filters["markdown"] = render_markdown
@@ -29,7 +33,7 @@ templates.env.filters["label"] = label_of
 templates.env.filters["name"] = name_of
 templates.env.filters["names"] = names_of
 templates.env.filters["day"] = day_of
-templates.env.filters["when"] = lambda moment: moment.strftime("%d %b %Y, %H:%M")
+templates.env.filters["when"] = moment_text
 templates.env.globals["transcript_formats"] = TRANSCRIPT_FORMATS
 
 

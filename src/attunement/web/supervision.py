@@ -28,11 +28,8 @@ def insights_page(request: Request) -> HTMLResponse:
     from attunement.core.insights import compute
     from attunement.web import charts
 
-    data = compute(journal(request))  # from the entries' stored readings
-    reading = request.app.state.rereader.state()
-    return page(
-        request, "insights.html", title="Insights", data=data, charts=charts, reading=reading
-    )
+    data = compute(journal(request), rereader=request.app.state.rereader)
+    return page(request, "insights.html", title="Insights", data=data, charts=charts)
 
 
 def _supervision(request: Request, status: int = 200, **extra: Any) -> HTMLResponse:
@@ -102,7 +99,7 @@ def insights(
 ) -> dict[str, Any]:
     from attunement.core.insights import compute
 
-    return {**compute(j, weeks=weeks).to_dict(), "reading": request.app.state.rereader.state()}
+    return compute(j, weeks=weeks, rereader=request.app.state.rereader).to_dict()
 
 
 class PacketIn(Strict):

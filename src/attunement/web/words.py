@@ -8,6 +8,7 @@ import re
 from datetime import date
 from functools import lru_cache
 
+from attunement.core.dates import day_text
 from attunement.framework import concepts
 
 # Ids the framework uses that have no name in concepts.toml.
@@ -57,8 +58,7 @@ def names_of(ids: object) -> str:
 
 def day_of(value: date | str) -> str:
     """A day as people write it: "3 Nov 2026" (from a date, a datetime or an ISO date)."""
-    day = date.fromisoformat(value[:10]) if isinstance(value, str) else value
-    return f"{day.day} {day:%b %Y}"
+    return day_text(value)
 
 
 _TERMINAL = re.compile(r"`attune\b")
