@@ -20,7 +20,8 @@ one light process) on the same machine:
    not exercise is named), each alone for ``--route-seconds`` with 1 client (a person using
    the app) and then 5: p50 / p95 latency, against the target p95 <= 50 ms.
 2. **50 clients for ``--seconds``** on the static stylesheet (before and after the pages),
-   Today, an entry view, draft save, the journal page and a search: errors, timeouts and
+   Today, an entry view, draft save, the journal page and searches (300 varied queries,
+   one drawn at random per request): errors, timeouts and
    requests/s as a ratio of the static file's (targets: Today, entry view and draft save
    at least 1/2; journal page and search at least 1/4).
 3. **Memory** (``--soak``): RSS of `attune serve` idle after start, then during

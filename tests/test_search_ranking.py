@@ -302,3 +302,33 @@ def test_word_forms_are_highlighted_in_the_snippet(journal):
     (hit,) = journal.search("tighten")
     start, end = hit.highlights[0]
     assert hit.snippet[start:end] == "tightened"
+
+
+def test_the_page_the_api_and_the_cli_say_when_matches_were_ranked_in_windows(
+    data_dir, attune, monkeypatch
+):
+    from starlette.testclient import TestClient
+
+    from attunement.storage.reader import Reader
+    from attunement.web import Settings, create_app
+
+    monkeypatch.setattr(Reader, "rank_window", 50)
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    with Journal.open(data_dir) as journal:
+        journal.add_many(
+            NewEntry(
+                title="",
+                body=f"quiet {'ward' if n % 4 == 0 else 'still'} night",
+                created_at=start + timedelta(days=n),
+            )
+            for n in range(120)
+        )
+    assert attune.json("search", "quiet")["ranked_within"] == 50
+    assert attune.json("search", "quiet", "--tag", "none")["ranked_within"] is None
+    assert "the best matches of the latest 50 come first" in attune("search", "quiet").output
+    app = create_app(Settings(data_dir=data_dir, extra_hosts=("testserver",)))
+    with TestClient(app) as client:
+        assert client.get("/api/v1/search", params={"q": "quiet"}).json()["ranked_within"] == 50
+        page = client.get("/journal", params={"q": "quiet"}).text
+        assert "more than 50 entries" in page
+        assert "more than 50" not in client.get("/journal", params={"q": "ward"}).text
