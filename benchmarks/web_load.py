@@ -20,7 +20,8 @@ one light process) on the same machine:
    not exercise is named), each alone for ``--route-seconds`` with 1 client (a person using
    the app) and then 5: p50 / p95 latency, against the target p95 <= 50 ms.
 2. **50 clients for ``--seconds``** on the static stylesheet (before and after the pages),
-   Today, an entry view, draft save, the journal page and a search: errors, timeouts and
+   Today, an entry view, draft save, the journal page and searches (300 varied queries,
+   one drawn at random per request): errors, timeouts and
    requests/s as a ratio of the static file's (targets: Today, entry view and draft save
    at least 1/2; journal page and search at least 1/4).
 3. **Memory** (``--soak``): RSS of `attune serve` idle after start, then during
@@ -51,7 +52,7 @@ WORK = HERE / ".work" / "web-load"
 sys.path.insert(0, str(HERE))
 
 import loadgen  # noqa: E402
-from jrnl_comparison import SEARCH_WORD, TAG, TAGS, sentence  # noqa: E402
+from jrnl_comparison import ENDINGS, MIDDLES, OPENINGS, SEARCH_WORD, TAG, TAGS, sentence  # noqa: E402
 from loadgen import Call  # noqa: E402
 
 TARGET_P95_MS = 50.0
@@ -198,6 +199,54 @@ def multipart(fields: dict[str, str], file_name: str, content: bytes) -> tuple[b
 # -- what is measured ----------------------------------------------------------------------
 
 
+def search_queries(count: int = 300) -> list[str]:
+    """Varied searches over the journal's own words (seeded): single words, two words, a
+    quoted phrase, a prefix, and now and then a word no entry has. Every word of the
+    generated reflections is in a fifth to nine tenths of the entries, so nearly every
+    search matches tens of thousands; a search word repeated by many clients at once
+    would measure only what any cache of it did."""
+    rng = random.Random(20261203)
+    words = sorted(
+        {
+            w.strip(".,").lower()
+            for text in (*OPENINGS, *MIDDLES, *ENDINGS)
+            for w in text.split()
+            if len(w.strip(".,")) > 3
+        }
+    )
+    phrases = [" ".join(m.split()[i : i + 2]) for m in MIDDLES for i in (1, 3)]
+    queries = {SEARCH_WORD}
+    while len(queries) < count:
+        kind = rng.random()
+        if kind < 0.4:
+            queries.add(rng.choice(words))
+        elif kind < 0.75:
+            queries.add(" ".join(rng.sample(words, 2)))
+        elif kind < 0.85:
+            queries.add(f'"{rng.choice(phrases)}"')
+        elif kind < 0.95:
+            queries.add(rng.choice(words)[:4] + "*")
+        else:
+            queries.add(f"{rng.choice(words)} zebra{rng.randint(0, 99)}")
+    return sorted(queries)
+
+
+QUERIES = tuple(search_queries())
+
+
+@dataclass(frozen=True)
+class Searches:
+    """Each request a search drawn at random from ``queries``, all under one label."""
+
+    label: str
+    path: str  # with {q} where the words go
+    queries: tuple[str, ...]
+
+    def next(self, client: int, rng: random.Random) -> Call:
+        words = urllib.parse.quote(rng.choice(self.queries))
+        return Call(self.label, "GET", self.path.format(q=words))
+
+
 @dataclass
 class Route:
     """One route of the app and how to exercise it."""
@@ -325,7 +374,11 @@ def routes(ids: Ids, server: Server) -> list[Route]:
         get("GET /", "/", "Today"),
         get("GET /write", "/write"),
         get("GET /journal", "/journal", "page 1"),
-        get("GET /journal", f"/journal?q={SEARCH_WORD}", f"search '{SEARCH_WORD}'"),
+        Route(
+            "GET /journal",
+            Searches("GET /journal", "/journal?q={q}", QUERIES),
+            f"search, {len(QUERIES)} varied queries",
+        ),
         get("GET /journal", f"/journal?tag={TAG}&page=50", f"#{TAG}, page 50"),
         get("GET /entries/{entry_id}", f"/entries/{e}", "newest entry"),
         get("GET /entries/{entry_id}", f"/entries/{old}", "an old entry"),
@@ -352,7 +405,11 @@ def routes(ids: Ids, server: Server) -> list[Route]:
         get("GET /api/v1/entries/{entry_id}", f"/api/v1/entries/{e}"),
         get("GET /api/v1/entries/{entry_id}/history", f"/api/v1/entries/{e}/history"),
         get("GET /api/v1/trash", "/api/v1/trash"),
-        get("GET /api/v1/search", f"/api/v1/search?q={SEARCH_WORD}"),
+        Route(
+            "GET /api/v1/search",
+            Searches("GET /api/v1/search", "/api/v1/search?q={q}", QUERIES),
+            f"{len(QUERIES)} varied queries",
+        ),
         get("GET /api/v1/drafts", "/api/v1/drafts"),
         get("GET /api/v1/drafts/{draft_id}", f"/api/v1/drafts/{ids.draft}"),
         get("GET /api/v1/prompts", "/api/v1/prompts"),
@@ -534,8 +591,8 @@ def ms(value: float) -> str:
     return "n/a" if value != value else f"{value:.1f}"
 
 
-def every_route(server: Server, ids: Ids, seconds: float) -> None:
-    table = routes(ids, server)
+def every_route(server: Server, ids: Ids, seconds: float, matching: str = "") -> None:
+    table = [r for r in routes(ids, server) if matching in f"{r.key} {r.note}"]
     measured = {route.key for route in table} | {
         "POST /api/v1/entries/{entry_id}/restore",
         "POST /entries/{entry_id}/restore",
@@ -576,6 +633,10 @@ def every_route(server: Server, ids: Ids, seconds: float) -> None:
 
     for route in table:
         one(route)
+    if matching:
+        machine.stop()
+        print(f"\n{machine.describe(generator)}")
+        return
     for method in ("POST", "DELETE"):
         chain = DraftChain(method)
         one(Route(chain.label, chain, "after keeping a new draft (measured too)"))
@@ -598,8 +659,8 @@ def busiest(server: Server, ids: Ids, seconds: float, clients: int) -> None:
         (Call("entry view", "GET", f"/entries/{ids.entry}"), 0.5),
         (Call("draft save (PUT)", "PUT", f"/api/v1/drafts/{ids.draft}", reflection, JSON), 0.5),
         (Call("journal page", "GET", "/journal"), 0.25),
-        (Call(f"search '{SEARCH_WORD}'", "GET", f"/journal?q={SEARCH_WORD}"), 0.25),
     ]
+    search = Searches("search (varied)", "/journal?q={q}", QUERIES)
     print(f"\n### {clients} clients for {seconds:g} s each, beside a static file\n")
     print(
         "| request | requests/s | ratio to static | target | p50 / p95 (ms) | "
@@ -610,22 +671,27 @@ def busiest(server: Server, ids: Ids, seconds: float, clients: int) -> None:
     ceilings = []
     # Search last: its timed-out requests keep the server busy long after the clients
     # gave up, and would weigh on whatever came next.
-    for call, target in [(static, 0.0), *pages[:-1], (static, 0.0), pages[-1]]:
+    plans: list[tuple[loadgen.Plan, str, float]] = [
+        *((loadgen.Same(call), call.label, target) for call, target in pages),
+        (loadgen.Same(static), static.label, 0.0),
+        (search, search.label, 0.25),
+    ]
+    for plan, label, target in [(loadgen.Same(static), static.label, 0.0), *plans]:
         loadgen.settle(server.pids, longest=300)
         result, machine = loadgen.measure(
             server.base,
-            loadgen.Same(call),
+            plan,
             server.pids,
             clients=clients,
             seconds=seconds,
             timeout=10,
         )
-        tally = result.tallies.get(call.label, loadgen.Tally())
-        rps = result.rps(call.label)
-        if call is static:
+        tally = result.tallies.get(label, loadgen.Tally())
+        rps = result.rps(label)
+        if label == static.label:
             ceilings.append(rps)
-        rows.append((call.label, rps, target, tally, machine.describe(result.generator_cpu)))
-        print(f"  {call.label}: {rps:.0f}/s", file=sys.stderr, flush=True)
+        rows.append((label, rps, target, tally, machine.describe(result.generator_cpu)))
+        print(f"  {label}: {rps:.0f}/s", file=sys.stderr, flush=True)
     ceiling = sum(ceilings) / len(ceilings)
     for label, rps, target, tally, machine in rows:
         ratio = rps / ceiling if ceiling else 0.0
@@ -650,7 +716,7 @@ def soak(server: Server, ids: Ids, minutes: float, clients: int, idle: float) ->
             Call("old entry view", "GET", f"/entries/{ids.old_entry}"),
             Call("draft save", "PUT", f"/api/v1/drafts/{ids.draft}", reflection.encode(), JSON),
             Call("journal page", "GET", "/journal"),
-            Call("search", "GET", f"/journal?q={SEARCH_WORD}"),
+            Call("search", "GET", f"/journal?q={SEARCH_WORD}"),  # one query: a mix, not speed
             Call("API entries", "GET", "/api/v1/entries"),
         ],
         [3, 2, 1, 2, 2, 1, 1],
@@ -702,6 +768,9 @@ def main() -> None:
     parser.add_argument("--soak", action="store_true", help="also ten minutes of load for RSS")
     parser.add_argument("--soak-minutes", type=float, default=10)
     parser.add_argument("--only", choices=["routes", "busiest", "soak"], action="append")
+    parser.add_argument(
+        "--routes-matching", default="", metavar="TEXT", help="only the routes naming TEXT"
+    )
     args = parser.parse_args()
     phases = set(args.only or ["routes", "busiest", *(["soak"] if args.soak else [])])
 
@@ -725,7 +794,7 @@ def main() -> None:
         idle = loadgen.rss_mb(server.pids)
         print(f"RSS of `attune serve` idle, after start and set-up: {idle:.1f} MB")
         if "routes" in phases:
-            every_route(server, ids, args.route_seconds)
+            every_route(server, ids, args.route_seconds, args.routes_matching)
         if "busiest" in phases:
             busiest(server, ids, args.seconds, args.clients)
         if "soak" in phases:

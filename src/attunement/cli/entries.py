@@ -475,13 +475,21 @@ def search(app: AppContext, query, since, until, tags, prompt_id, starred, limit
         query, _make_filter(since, until, tags, prompt_id, starred), limit=limit
     )
     if as_json:
-        emit_json({"query": query, "results": [h.to_dict() for h in hits]})
+        emit_json(
+            {
+                "query": query,
+                "results": [h.to_dict() for h in hits],
+                "ranked_within": hits.ranked_within or None,
+            }
+        )
         return
     if not hits:
         ok("Nothing found.")
     for hit in hits:
         click.echo(_entry_line(hit.entry))
         click.echo("    " + highlight(hit.snippet.replace("\n", " "), hit.highlights))
+    if hits.ranking_note:
+        click.echo(click.style(hits.ranking_note, dim=True))
 
 
 @click.command()

@@ -18,6 +18,7 @@ class Browse:
     entries: list[Any] = field(default_factory=list)  # entries otherwise
     total: int = 0  # entries matching the filter (not counted for a search)
     more: bool = False
+    ranking_note: str = ""  # how the hits were ranked, when not all together
 
 
 def browse(
@@ -39,7 +40,7 @@ def browse(
     )
     if words.strip():
         hits = journal.search(words, flt, limit=size + 1, offset=(page - 1) * size)
-        return Browse(hits=hits[:size], more=len(hits) > size)
+        return Browse(hits=hits[:size], more=len(hits) > size, ranking_note=hits.ranking_note)
     entries = journal.list_entries(flt, limit=size + 1, before=before or None)
     total = journal.store.count_entries(journal.check_filter(flt))
     return Browse(entries=entries[:size], total=total, more=len(entries) > size)

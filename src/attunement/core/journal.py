@@ -27,7 +27,7 @@ from attunement.core.models import (
     EntryFilter,
     NewEntry,
     Revision,
-    SearchHit,
+    SearchHits,
 )
 from attunement.core.tags import collect_tags, inline_tags, normalise_tag
 from attunement.core.validation import clean_body, clean_scale, clean_text, clean_title
@@ -400,7 +400,7 @@ class Journal:
 
     def search(
         self, query: str, flt: EntryFilter = ALL_ENTRIES, *, limit: int = 20, offset: int = 0
-    ) -> list[SearchHit]:
+    ) -> SearchHits:
         if limit < 1:
             raise InvalidInput("The number of results must be at least 1.", field="limit")
         return self.reader.search(query, self.check_filter(flt), limit=limit, offset=offset)

@@ -6,7 +6,7 @@ Timestamps are aware datetimes in the zone they were written in.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -189,6 +189,28 @@ class SearchHit:
             "highlights": [list(span) for span in self.highlights],
             "rank": self.rank,
         }
+
+
+class SearchHits(list[SearchHit]):
+    """Search hits in the order shown. ``ranked_within`` is 0 when every match was ranked
+    together; otherwise the matches were too many, and were ranked that many at a time,
+    the most recently added first (the best of the latest come first)."""
+
+    def __init__(self, hits: Iterable[SearchHit] = (), *, ranked_within: int = 0) -> None:
+        super().__init__(hits)
+        self.ranked_within = ranked_within
+
+    @property
+    def ranking_note(self) -> str:
+        """What a person is told when the matches were ranked in windows; "" otherwise."""
+        if not self.ranked_within:
+            return ""
+        n = f"{self.ranked_within:,}"
+        return (
+            f"These words are in more than {n} entries: the best matches of the latest {n} "
+            f"come first, then those of the {n} before them. Add a rarer word to rank "
+            "every match together."
+        )
 
 
 @dataclass

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from attunement.errors import InvalidInput
 
+# The journal's index (schema: entries_fts) and the in-memory one that makes snippets.
+FTS5_TOKENIZE = "porter unicode61 remove_diacritics 2"
 HIGHLIGHT_OPEN = "\x02"
 HIGHLIGHT_CLOSE = "\x03"
 _TOKEN = re.compile(r'"([^"]*)"|(\S+)')

@@ -160,6 +160,7 @@ def journal_page(
         before=before,
         more=found.more,
         hits=found.hits,
+        ranking_note=found.ranking_note,
         entries=found.entries,
         total=found.total,
         error=error,
@@ -387,9 +388,11 @@ def search(
     limit: Limit = 20,
     offset: Offset = 0,
 ) -> dict[str, Any]:
+    hits = j.search(q, flt, limit=limit, offset=offset)
     return {
         "query": q,
-        "results": [h.to_dict() for h in j.search(q, flt, limit=limit, offset=offset)],
+        "results": [h.to_dict() for h in hits],
+        "ranked_within": hits.ranked_within or None,
     }
 
 
