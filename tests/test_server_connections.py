@@ -64,3 +64,32 @@ def test_reading_then_writing_holds_one_connection_at_a_time(tmp_path):
     }
     most = {what: held.during(send) for what, send in cases.items()}
     assert most == {what: 1 for what in cases}
+
+
+def test_connections_the_database_dropped_while_idle_are_replaced_unseen(tmp_path, monkeypatch):
+    """A database restart (or a firewall closing idle connections) while the server sat
+    idle: the next requests are answered as usual, the dead connections replaced."""
+    import pytest
+    from sqlalchemy import create_engine, text
+
+    from attunement.server import db
+
+    world = build_world(tmp_path)
+    if world.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no connections to lose")
+    tom = world.api("Tom")
+    for _ in range(3):
+        assert tom.get("/api/v1/shares").status_code == 200
+    killer = create_engine(world.config.database_url)
+    with killer.connect() as conn:
+        ended = conn.execute(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).scalar()
+    killer.dispose()
+    assert ended >= 1
+    monkeypatch.setattr(db, "PING_AFTER_IDLE_S", 0.0)  # as if ten idle seconds had passed
+    for _ in range(3):
+        assert tom.get("/api/v1/shares").status_code == 200

@@ -26,7 +26,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.engine import Engine
 
 from attunement.errors import AttuneError, NotFound
-from attunement.server import sessions
+from attunement.server import accounts, sessions
 from attunement.server.config import ServerConfig
 from attunement.server.db import ensure_schema, open_engine, reading, writing
 from attunement.server.errors import SignInNeeded, TooManyTries
@@ -189,6 +189,8 @@ def current(request: Request) -> Actor | None:
     request.state.auth_kind = kind
     with reading(engine) as conn:
         actor = sessions.resolve(conn, config, token)
+        if actor is not None and actor.kind == "web":  # every page names it: read it once
+            request.state.organisation = accounts.organisation(conn)
     if actor is not None and actor.stale and token is not None:
         with writing(engine) as conn:
             sessions.touch(conn, token)

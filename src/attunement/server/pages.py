@@ -84,8 +84,10 @@ def render(
     headers: dict[str, str] | None = None,
 ) -> Response:
     actor = getattr(request.state, "actor", None)
-    with reading(request.app.state.engine) as conn:
-        org = accounts.organisation(conn)
+    org = getattr(request.state, "organisation", None)
+    if org is None:
+        with reading(request.app.state.engine) as conn:
+            org = accounts.organisation(conn)
     return templates.TemplateResponse(
         request,
         name,
