@@ -190,9 +190,6 @@ def service_calls_per_path() -> dict[str, list[list[str]]]:
 # Routes that still ask more than one service, each to be given its own view service.
 # The list only shrinks: a route fixed must leave it, and no new route may join it.
 NOT_YET_ONE_SERVICE = {
-    "practice.practice_feedback",
-    "practice.practice_home",
-    "practice.practice_respond",
     "settings._settings",
     "settings.api_unlock",
     "settings.import_page",
