@@ -37,7 +37,7 @@ def days(journal):
 def test_a_packet_of_one_entry_covers_that_whole_day(days):
     journal, entry, tue = days
     made = supervision.build(
-        journal, supervision.selection(entry_ids=[entry.id]), now=tue + timedelta(days=5)
+        journal, supervision.Selection.from_words(entry_ids=[entry.id]), now=tue + timedelta(days=5)
     )
     assert (made.start, made.end, made.basis) == (tue.date(), tue.date(), "entries")
     assert made.checkins == 2  # minutes before and hours after; not Monday, not Wednesday
@@ -59,7 +59,7 @@ def test_a_packet_of_one_entry_covers_that_whole_day(days):
 
 def test_from_and_to_on_the_same_day_cover_that_day_only(days):
     journal, _, tue = days
-    chosen = supervision.selection(since="2026-11-03", until="2026-11-03")
+    chosen = supervision.Selection.from_words(since="2026-11-03", until="2026-11-03")
     made = supervision.build(journal, chosen, now=tue + timedelta(days=5))
     assert (made.start, made.end, made.basis) == (tue.date(), tue.date(), "chosen")
     assert made.checkins == 2 and len(made.entries) == 1
@@ -68,7 +68,7 @@ def test_from_and_to_on_the_same_day_cover_that_day_only(days):
 
 def test_a_period_spanning_the_days_counts_every_check_in(days):
     journal, _, tue = days
-    chosen = supervision.selection(since="2026-11-02", until="2026-11-04")
+    chosen = supervision.Selection.from_words(since="2026-11-02", until="2026-11-04")
     made = supervision.build(journal, chosen, now=tue + timedelta(days=5))
     assert made.checkins == 4 and made.practice_attempts == 2
     assert "Monday 2 Nov 2026 to Wednesday 4 Nov 2026" in supervision.markdown(made)
@@ -77,7 +77,9 @@ def test_a_period_spanning_the_days_counts_every_check_in(days):
 def test_questions_alone_cover_the_last_four_weeks(days):
     journal, _, tue = days
     made = supervision.build(
-        journal, supervision.selection(questions=["Why do I rush?"]), now=tue + timedelta(days=1)
+        journal,
+        supervision.Selection.from_words(questions=["Why do I rush?"]),
+        now=tue + timedelta(days=1),
     )
     assert made.basis == "recent" and made.checkins == 4
     assert "(the last 4 weeks)" in supervision.markdown(made)
@@ -92,7 +94,7 @@ def test_an_untitled_entry_is_named_by_its_first_words_redacted_and_dated_plainl
         journal.new_entry("Sat with Amara Okafor after the news.\nShe cried.", created_at=tue)
     )
     made = supervision.build(
-        journal, supervision.selection(entry_ids=[sat.id]), now=tue + timedelta(days=5)
+        journal, supervision.Selection.from_words(entry_ids=[sat.id]), now=tue + timedelta(days=5)
     )
     text = supervision.markdown(made)
     assert "Untitled" not in text and "Okafor" not in text

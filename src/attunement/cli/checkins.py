@@ -127,16 +127,13 @@ def checkin(
 @pass_app
 def checkins(app: AppContext, since, until, limit, as_json) -> None:
     """List your check-ins, newest first."""
-    from attunement.core.dates import parse_when
+    from attunement.core.checkins import between
 
-    items = app.journal.checkins(
-        since=parse_when(since) if since else None,
-        until=parse_when(until, end_of_day=True) if until else None,
-        limit=limit,
-    )
+    found = between(app.journal, since, until, limit=limit)  # what the API lists, too
     if as_json:
-        emit_json({"checkins": [c.to_dict() for c in items]})
+        emit_json(found.to_dict())
         return
+    items = found.checkins
     if not items:
         ok("No check-ins yet: `attune checkin` takes 20 seconds.")
     for c in items:

@@ -248,9 +248,11 @@ def list_(
     app: AppContext, since, until, tags, prompt_id, starred, limit, show_all, as_json
 ) -> None:
     """List entries, newest first."""
-    journal = app.journal
+    from attunement.core.browse import entry_list
+
     flt = _make_filter(since, until, tags, prompt_id, starred)
-    entries = journal.list_entries(flt, limit=None if show_all else limit)
+    found = entry_list(app.journal, flt, limit=None if show_all else limit)
+    entries = found.entries
     if as_json:
         emit_json({"entries": [e.to_dict() for e in entries]})
         return
@@ -263,9 +265,8 @@ def list_(
         return
     for entry in entries:
         click.echo(_entry_line(entry))
-    total = journal.reader.count_entries(journal.check_filter(flt))
-    if total > len(entries):
-        hint(f"Showing {len(entries)} of {total}; use -n N or --all for more.")
+    if found.total > len(entries):
+        hint(f"Showing {len(entries)} of {found.total}; use -n N or --all for more.")
 
 
 @click.command()

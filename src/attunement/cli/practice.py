@@ -143,8 +143,7 @@ def respond(
     """Respond to one statement and get feedback (the attempt is kept). Give the response
     with --text, or '-' to read it from standard input."""
     from attunement.errors import InvalidInput
-    from attunement.practice import service
-    from attunement.practice.vignettes import vignette
+    from attunement.practice.views import answer
 
     if stdin_marker is not None:
         if stdin_marker != "-" or text is not None:
@@ -158,13 +157,12 @@ def respond(
             "Give your response with --text, or '-' to read it from standard input.", field="text"
         )
     response = read_stdin() if text == "-" else text
-    fb, attempt_id = service.respond(app.journal, vignette_id, response)
+    done = answer(app.journal, vignette_id, response)  # what the API answers, too
     if as_json:
-        emit_json({"attempt_id": attempt_id, **fb.to_dict()})
+        emit_json(done.to_dict(examples=False))
         return
-    v = vignette(vignette_id)
-    _show_statement(v)
-    _show_feedback(fb, v)
+    _show_statement(done.vignette)
+    _show_feedback(done.feedback, done.vignette)
 
 
 @practice.command()

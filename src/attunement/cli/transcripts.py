@@ -164,12 +164,9 @@ def analyze(app: AppContext, target: str, fmt, caregiver, as_json: bool) -> None
 @pass_app
 def report(app: AppContext, transcript_id: str, fmt: str, out: Path | None) -> None:
     """A report of a stored transcript: the figures, a timeline and every coded turn."""
-    from attunement.transcripts import report as reports
-    from attunement.transcripts import service
+    from attunement.transcripts.views import report_file
 
-    title, turns, caregiver = service.load(app.journal, transcript_id)
-    session = service.analyse(title, turns, caregiver)
-    text = reports.html(session) if fmt == "html" else reports.markdown(session)
+    text = report_file(app.journal, transcript_id, fmt).text  # what the API sends, too
     if out is None:
         click.echo(text, nl=False)
         return

@@ -1,5 +1,7 @@
 """A page of the journal: the entries matching a filter, newest first, or the search hits
-for some words, best first; and whether there is more."""
+for some words, best first; and whether there is more. With it, what the journal page
+shows beside the results (tags, prompts), and the entries with their count that the API
+and ``attune list`` show."""
 
 from __future__ import annotations
 
@@ -7,7 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from attunement.core.journal import Journal
-from attunement.core.models import EntryFilter
+from attunement.core.models import Entry, EntryFilter
+from attunement.errors import AttuneError
 
 PAGE_SIZE = 20
 
@@ -44,3 +47,39 @@ def browse(
     entries = journal.list_entries(flt, limit=size + 1, before=before or None)
     total = journal.store.count_entries(journal.check_filter(flt))
     return Browse(entries=entries[:size], total=total, more=len(entries) > size)
+
+
+@dataclass(frozen=True)
+class JournalPage:
+    found: Browse
+    error: str | None  # the sentence saying what was wrong with the filter, if anything
+    tags: list[Any]  # the most used tags, with their counts
+    prompts: list[Any]  # every prompt, to filter by
+
+
+def journal_page(journal: Journal, **asked: Any) -> JournalPage:
+    """``browse(journal, **asked)`` with what the page shows beside it; a filter that
+    cannot be used is said in one sentence, with nothing found."""
+    error = None
+    try:
+        found = browse(journal, **asked)
+    except AttuneError as exc:
+        found, error = Browse(), exc.message
+    return JournalPage(found, error, journal.store.tag_counts()[:30], journal.decks.prompts)
+
+
+@dataclass(frozen=True)
+class EntryList:
+    entries: list[Entry]
+    total: int  # every entry matching the filter
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"entries": [e.to_dict() for e in self.entries], "total": self.total}
+
+
+def entry_list(
+    journal: Journal, flt: EntryFilter, *, limit: int | None, offset: int = 0
+) -> EntryList:
+    """Entries matching ``flt``, newest first (all of them when ``limit`` is None)."""
+    entries = journal.list_entries(flt, limit=limit, offset=offset)
+    return EntryList(entries, journal.reader.count_entries(journal.check_filter(flt)))

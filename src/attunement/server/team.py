@@ -11,6 +11,7 @@ was interrupted (a lost answer, a killed process) sends nothing twice.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -102,11 +103,17 @@ def reader(readers: list[dict[str, Any]], who: str | None) -> dict[str, Any]:
 
 
 def sign_in(
-    data_dir: Path, url: str, email: str, password: str, label: str, code: str | None = None
+    data_dir: Path,
+    url: str,
+    email: str,
+    password: str,
+    label: str,
+    code: str | None = None,
+    then: Callable[[], None] | None = None,
 ) -> client.Login:
     """Exchange an e-mail address and password (and, when the server asks, the code from
     the person's authenticator app) for a revocable token, kept in the data folder
-    (never the password)."""
+    (never the password); ``then`` is called once signed in (the app's syncer wakes)."""
     url = client.normal_url(url)
     if not email.strip() or "@" not in email:
         raise InvalidInput("Give the e-mail address you use on the team server.", field="email")
@@ -117,6 +124,8 @@ def sign_in(
         readers(data_dir)  # remembered, so a share can be confirmed (and queued) offline
     except AttuneError:
         pass
+    if then is not None:
+        then()
     return made
 
 

@@ -50,6 +50,27 @@ class Selection:
     questions: tuple[str, ...] = ()
     redact: bool = True
 
+    @classmethod
+    def from_words(
+        cls,
+        *,
+        entry_ids: Sequence[str] = (),
+        since: str | None = None,
+        until: str | None = None,
+        tags: Sequence[str] = (),
+        questions: Sequence[str] = (),
+        redact: bool = True,
+    ) -> Selection:
+        """A selection from the words people type: dates like "2026-11-01" or "last
+        week"."""
+        tags = tuple(t for t in tags if t.strip())
+        return cls(
+            entry_ids=tuple(i.strip() for i in entry_ids if i.strip()),
+            filter=EntryFilter.from_words(since, until, tags) if since or until or tags else None,
+            questions=tuple(questions),
+            redact=redact,
+        )
+
 
 @dataclass(frozen=True)
 class PacketEntry:
@@ -456,25 +477,6 @@ def prepare(journal: Journal, chosen: Selection, action: str) -> tuple[Packet, s
     if action == "preview":
         return build(journal, chosen), None
     return export(journal, chosen, action)
-
-
-def selection(
-    *,
-    entry_ids: Sequence[str] = (),
-    since: str | None = None,
-    until: str | None = None,
-    tags: Sequence[str] = (),
-    questions: Sequence[str] = (),
-    redact: bool = True,
-) -> Selection:
-    """A selection from the words people type: dates like "2026-11-01" or "last week"."""
-    tags = tuple(t for t in tags if t.strip())
-    return Selection(
-        entry_ids=tuple(i.strip() for i in entry_ids if i.strip()),
-        filter=EntryFilter.from_words(since, until, tags) if since or until or tags else None,
-        questions=tuple(questions),
-        redact=redact,
-    )
 
 
 def export(journal: Journal, chosen: Selection, fmt: str) -> tuple[Packet, str]:

@@ -86,6 +86,7 @@ def create_app(settings: Settings) -> Any:
     # Entries without a reading by the current analysis (after an import, or a new
     # model) are read on a worker thread while the app is in use.
     rereader = Rereader(holder.current)
+    holder.on_unlock.append(rereader.start)  # an unlocked journal is read again, too
     from attunement.server.syncing import Syncer
 
     # While signed in to a team server, comments come home on a worker thread.

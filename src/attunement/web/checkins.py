@@ -8,7 +8,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import StrictInt
 
-from attunement.core.dates import parse_when
 from attunement.errors import AttuneError
 from attunement.web.common import (
     JournalDep,
@@ -86,12 +85,9 @@ class CheckInIn(Strict):
 def checkins(
     j: JournalDep, since: str | None = None, until: str | None = None, limit: Limit = 50
 ) -> dict[str, Any]:
-    items = j.checkins(
-        since=parse_when(since) if since else None,
-        until=parse_when(until, end_of_day=True) if until else None,
-        limit=limit,
-    )
-    return {"checkins": [c.to_dict() for c in items]}
+    from attunement.core.checkins import between
+
+    return between(j, since, until, limit=limit).to_dict()
 
 
 @api.post("/checkins", status_code=201, summary="Check in")

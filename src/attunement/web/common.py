@@ -25,6 +25,12 @@ def journal(request: Request) -> Journal:
     return request.app.state.holder.get(activity=counts_as_activity(request.scope))
 
 
+def journal_or_none(request: Request) -> Journal | None:
+    """The open journal, or None when locked, without counting as the person's use."""
+    current: Journal | None = request.app.state.holder.current()
+    return current
+
+
 JournalDep = Annotated[Journal, Depends(journal)]
 Limit = Annotated[int, Query(ge=1, le=500, description="How many to return.")]
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="How many to skip.")]

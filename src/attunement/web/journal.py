@@ -31,16 +31,31 @@ api = APIRouter(prefix="/api/v1")
 
 @pages.get("/", response_class=HTMLResponse)
 def today(request: Request) -> HTMLResponse:
-    j = journal(request)
-    from attunement.framework import concepts
+    from attunement.core.writing import today_page
 
+    view = today_page(journal(request))
     return page(
         request,
         "today.html",
         title="Today",
-        view=j.today(),
-        drafts=j.drafts()[:3],
-        framework=concepts(),
+        view=view.today,
+        drafts=view.drafts,
+    )
+
+
+def _write(request: Request, view: Any, **more: Any) -> HTMLResponse:
+    return page(
+        request,
+        "write.html",
+        status=view.status,
+        title="Write",
+        decks=view.decks,
+        chosen=view.chosen,
+        draft=view.draft,
+        drafts=view.drafts,
+        form=view.form,
+        error=view.error.message if view.error else None,
+        **more,
     )
 
 
@@ -48,22 +63,9 @@ def today(request: Request) -> HTMLResponse:
 def write_form(
     request: Request, prompt: str | None = None, draft: str | None = None
 ) -> HTMLResponse:
-    j = journal(request)
-    current = j.draft(draft) if draft else None
-    chosen = (
-        j.decks.prompt(prompt or (current.prompt_id if current else None) or "")
-        if (prompt or (current and current.prompt_id))
-        else None
-    )
-    return page(
-        request,
-        "write.html",
-        title="Write",
-        decks=j.decks.decks,
-        chosen=chosen,
-        draft=current,
-        drafts=[d for d in j.drafts() if not current or d.id != current.id],
-    )
+    from attunement.core.writing import write_page
+
+    return _write(request, write_page(journal(request), prompt=prompt or "", draft=draft or ""))
 
 
 @pages.post("/write")
@@ -76,39 +78,24 @@ def write_save(
     draft_id: Annotated[str, Form()] = "",
     deid: Annotated[str, Form()] = "",
 ) -> Response:
-    from attunement.core import review
+    from attunement.core.writing import save_written
 
-    j = journal(request)
-    form = {"body": body, "title": title, "tags": tags}
-    again: dict[str, Any] = dict(
-        title="Write",
-        decks=j.decks.decks,
-        chosen=j.decks.find_prompt(prompt_id),
-        draft=j.draft(draft_id) if draft_id else None,
-        drafts=[],
-        form=form,
+    view = save_written(
+        journal(request),
+        body,
+        title=title,
+        prompt_id=prompt_id,
+        tags=tags,
+        draft_id=draft_id,
+        choice=deid,
     )
-    try:
-        saved = review.save(
-            j,
-            body,
-            title=title,
-            prompt_id=prompt_id or None,
-            tags=[t for t in tags.replace(",", " ").split() if t],
-            draft_id=draft_id or None,
-            choice=deid or None,
+    if view.saved:
+        return RedirectResponse(f"/entries/{view.saved.id}?saved=1", status_code=303)
+    if view.review:  # show the details; the writer chooses
+        return _write(
+            request, view, review=view.review.findings, review_segments=view.review.segments(body)
         )
-    except AttuneError as exc:
-        return page(request, "write.html", status=exc.http_status, error=exc.message, **again)
-    if isinstance(saved, review.Review):  # show the details; the writer chooses
-        return page(
-            request,
-            "write.html",
-            review=saved.findings,
-            review_segments=saved.segments(body),
-            **again,
-        )
-    return RedirectResponse(f"/entries/{saved.id}?saved=1", status_code=303)
+    return _write(request, view)
 
 
 @pages.post("/partials/preview", response_class=HTMLResponse)
@@ -129,23 +116,18 @@ def journal_page(
     page_number: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
     before: str = "",
 ) -> HTMLResponse:
-    from attunement.core.browse import Browse, browse
+    from attunement.core.browse import journal_page as view_of
 
-    j = journal(request)
-    error = None
-    try:
-        found = browse(
-            j,
-            words=q,
-            since=since,
-            until=until,
-            tag=tag,
-            prompt=prompt,
-            page=page_number,
-            before=before,
-        )
-    except AttuneError as exc:
-        found, error = Browse(), exc.message
+    view = view_of(
+        journal(request),
+        words=q,
+        since=since,
+        until=until,
+        tag=tag,
+        prompt=prompt,
+        page=page_number,
+        before=before,
+    )
     name = "partials/results.html" if request.headers.get("hx-request") else "journal.html"
     return page(
         request,
@@ -158,14 +140,14 @@ def journal_page(
         until=until,
         page=page_number,
         before=before,
-        more=found.more,
-        hits=found.hits,
-        ranking_note=found.ranking_note,
-        entries=found.entries,
-        total=found.total,
-        error=error,
-        tags=j.store.tag_counts()[:30],
-        prompts=j.decks.prompts,
+        more=view.found.more,
+        hits=view.found.hits,
+        ranking_note=view.found.ranking_note,
+        entries=view.found.entries,
+        total=view.found.total,
+        error=view.error,
+        tags=view.tags,
+        prompts=view.prompts,
     )
 
 
@@ -322,9 +304,9 @@ def api_today(j: JournalDep, deck: str = "art-of-attunement") -> dict[str, Any]:
 def list_entries(
     j: JournalDep, flt: FilterDep, limit: Limit = 20, offset: Offset = 0
 ) -> dict[str, Any]:
-    entries = j.list_entries(flt, limit=limit, offset=offset)
-    total = j.store.count_entries(j.check_filter(flt))
-    return {"entries": [e.to_dict() for e in entries], "total": total}
+    from attunement.core.browse import entry_list
+
+    return entry_list(j, flt, limit=limit, offset=offset).to_dict()
 
 
 @api.post("/entries", status_code=201, summary="Write an entry")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
@@ -22,40 +21,23 @@ api = APIRouter(prefix="/api/v1")
 
 @pages.get("/practice", response_class=HTMLResponse)
 def practice_home(request: Request, theme: str = "") -> HTMLResponse:
-    from attunement.practice import service
-    from attunement.practice.vignettes import themes
+    from attunement.practice.views import home
     from attunement.web import charts
 
-    j = journal(request)
-    error = None
-    try:
-        upcoming = service.choose(j, n=3, theme=theme or None)
-    except AttuneError as exc:
-        upcoming, error = [], exc.message
-    progress = service.progress(j)
-    series = {
-        d: [(f"{w}T12:00:00", v) for w, v in zip(progress.weeks, values, strict=True)]
-        for d, values in progress.per_week.items()
-    }
-    start = date.fromisoformat(progress.weeks[0]) if progress.weeks else date.today()
-    end = (
-        (date.fromisoformat(progress.weeks[-1]) + timedelta(days=6))
-        if progress.weeks
-        else date.today()
-    )
+    view = home(journal(request), theme)
     return page(
         request,
         "practice.html",
         title="Practice",
-        progress=progress,
-        upcoming=upcoming,
-        themes=themes(),
+        progress=view.progress,
+        upcoming=view.upcoming,
+        themes=view.themes,
         theme=theme,
-        error=error,
+        error=view.error,
         charts=charts,
-        series=series,
-        series_start=start,
-        series_end=end,
+        series=view.series,
+        series_start=view.start,
+        series_end=view.end,
         units=PRACTICE_UNITS,
     )
 
@@ -149,22 +131,19 @@ def practice_answer(
 def practice_feedback(
     request: Request, attempt_id: str, checkin: str = "", theme: str = ""
 ) -> HTMLResponse:
-    from attunement.practice import service
     from attunement.practice.feedback import READINGS_NOTE
-    from attunement.practice.vignettes import vignette
+    from attunement.practice.views import kept
 
-    j = journal(request)
-    stored = service.attempt(j, attempt_id)
-    upcoming = service.choose(j, n=1, theme=theme or None)
+    view = kept(journal(request), attempt_id, theme)
     return page(
         request,
         "practice_feedback.html",
         title="Feedback",
-        vignette=vignette(stored["vignette_id"]),
-        response=stored["response"],
-        data=stored["feedback"],
+        vignette=view.vignette,
+        response=view.response,
+        data=view.feedback,
         readings_note=READINGS_NOTE,
-        next_id=upcoming[0].id if upcoming else None,
+        next_id=view.next_id,
         checkin=checkin,
         theme=theme,
     )
@@ -199,15 +178,9 @@ def practice_session(
 
 @api.post("/practice/respond", status_code=201, summary="Respond and get feedback")
 def practice_respond(j: JournalDep, data: RespondIn) -> dict[str, Any]:
-    from attunement.practice import service
-    from attunement.practice.vignettes import vignette
+    from attunement.practice.views import answer
 
-    fb, attempt_id = service.respond(j, data.vignette_id, data.response, checkin_id=data.checkin_id)
-    return {
-        "attempt_id": attempt_id,
-        **fb.to_dict(),
-        "examples": list(vignette(data.vignette_id).responses),
-    }
+    return answer(j, data.vignette_id, data.response, checkin_id=data.checkin_id).to_dict()
 
 
 @api.get("/practice/progress", summary="Practice progress per dimension, week by week")

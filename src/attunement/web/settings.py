@@ -26,7 +26,8 @@ api = APIRouter(prefix="/api/v1")
 
 @pages.post("/settings/import")
 async def import_page(request: Request, file: FormFile = None) -> Response:
-    from attunement.interop import IMPORT_FORMATS, import_file
+    from attunement.core.your_data import import_into, your_data
+    from attunement.interop import IMPORT_FORMATS
 
     form = await request.form()
     j = journal(request)
@@ -36,41 +37,39 @@ async def import_page(request: Request, file: FormFile = None) -> Response:
         if fmt not in IMPORT_FORMATS:
             raise InvalidInput("Choose what kind of file it is.", field="from")
         with received(j.data_dir, upload, "import") as got:
-            report = import_file(j, got.path, fmt, dry_run=form.get("dry_run") == "on")
-            report.source = got.name
+            view = import_into(
+                j, got.path, fmt, dry_run=form.get("dry_run") == "on", source=got.name
+            )
     except AttuneError as exc:
-        return _settings(request, status=exc.http_status, error=exc.message)
-    if report.dry_run:  # nothing changed: show it here
-        return _settings(request, report=report)
+        return _settings(request, your_data(j), status=exc.http_status, error=exc.message)
+    if view.report and view.report.dry_run:  # nothing changed: show it here
+        return _settings(request, view)
     from attunement.web import flash
 
     return RedirectResponse(
-        f"/settings?imported={flash.put(request.app.state, report)}", status_code=303
+        f"/settings?imported={flash.put(request.app.state, view.report)}", status_code=303
     )
 
 
-def _settings(request: Request, status: int = 200, **extra: Any) -> HTMLResponse:
-    j = journal(request)
+def _settings(request: Request, view: Any, status: int = 200, **extra: Any) -> HTMLResponse:
     return page(
         request,
         "settings.html",
         status=status,
         title="Settings",
-        data_dir=j.data_dir,
-        counts={
-            "entries": j.store.count_entries(),
-            "checkins": j.reader.count_checkins(),
-            "drafts": len(j.drafts()),
-        },
+        data_dir=view.data_dir,
+        counts=view.counts,
+        report=view.report,
         **extra,
     )
 
 
 @pages.get("/settings", response_class=HTMLResponse)
 def settings_page(request: Request, imported: str = "") -> HTMLResponse:
+    from attunement.core.your_data import your_data
     from attunement.web import flash
 
-    return _settings(request, report=flash.get(request.app.state, imported))
+    return _settings(request, your_data(journal(request), flash.get(request.app.state, imported)))
 
 
 @pages.get("/unlock", response_class=HTMLResponse)
@@ -83,8 +82,7 @@ def unlock_form(request: Request) -> Response:
 @pages.post("/unlock")
 def unlock(request: Request, passphrase: Annotated[str, Form()] = "") -> Response:
     try:
-        request.app.state.holder.unlock(passphrase)
-        request.app.state.rereader.start()
+        request.app.state.holder.unlock(passphrase)  # the rereader starts on unlocking
     except AttuneError as exc:
         return page(
             request, "unlock.html", status=exc.http_status, title="Unlock", error=exc.message
@@ -140,7 +138,6 @@ class UnlockIn(Strict):
 @api.post("/unlock", summary="Unlock an encrypted journal (the key stays in memory)")
 def api_unlock(request: Request, data: UnlockIn) -> dict[str, Any]:
     request.app.state.holder.unlock(data.passphrase)
-    request.app.state.rereader.start()
     return {"locked": False}
 
 

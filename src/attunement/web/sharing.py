@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from attunement.errors import AttuneError
 from attunement.server import team
 from attunement.web import flash
-from attunement.web.common import journal
+from attunement.web.common import journal, journal_or_none
 from attunement.web.rendering import page
 
 pages = APIRouter(include_in_schema=False)
@@ -35,17 +35,13 @@ def _done(request: Request, message: str) -> Response:
 # -- the Server page --------------------------------------------------------------------
 
 
-def _journal_or_none(request: Request) -> Any:
-    return request.app.state.holder.current()
-
-
 def _server(request: Request, status: int = 200, **extra: Any) -> HTMLResponse:
     return page(
         request,
         "server.html",
         status=status,
         title="Team server",
-        seen=team.overview(_data_dir(request), _journal_or_none(request)),
+        seen=team.overview(_data_dir(request), journal_or_none(request)),
         form=extra.pop("form", {"url": "", "email": ""}),
         **extra,
     )
@@ -68,12 +64,12 @@ async def sign_in(request: Request) -> Response:
             str(form.get("password", "")),
             label=f"attune serve on {platform.node() or 'a computer'}"[:120],
             code=str(form.get("code", "")).strip()[:64] or None,  # a second factor's code
+            then=request.app.state.syncer.now,  # comments come home without waiting
         )
     except AttuneError as exc:
         return _server(
             request, status=exc.http_status, error=exc.message, form={"url": url, "email": email}
         )
-    request.app.state.syncer.now()
     return _done(request, f"Signed in to {made.url} as {made.email}.")
 
 
@@ -120,7 +116,7 @@ def _what(params: Any) -> tuple[team.What, bool, list[tuple[str, str]]]:
         entry_ids = [str(v) for v in params.getlist("entry_ids")]
         values = {k: str(params.get(k, "")) for k in PACKET_FIELDS}
         since, until, tag, questions = values.values()
-        chosen = supervision.selection(
+        chosen = supervision.Selection.from_words(
             entry_ids=entry_ids,
             since=since.strip() or None,
             until=until.strip() or None,
@@ -207,7 +203,7 @@ async def share(request: Request) -> Response:
 
 @api.get("/server", summary="The team server: signed in or not, as whom, and your shares")
 def server_status(request: Request) -> dict[str, Any]:
-    seen = team.overview(_data_dir(request), _journal_or_none(request))
+    seen = team.overview(_data_dir(request), journal_or_none(request))
     login = seen.login
     return {
         "signed_in": login is not None,

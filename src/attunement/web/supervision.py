@@ -32,8 +32,7 @@ def insights_page(request: Request) -> HTMLResponse:
     return page(request, "insights.html", title="Insights", data=data, charts=charts)
 
 
-def _supervision(request: Request, status: int = 200, **extra: Any) -> HTMLResponse:
-    j = journal(request)
+def _supervision(request: Request, view: Any, status: int = 200, **extra: Any) -> HTMLResponse:
     form = extra.pop(
         "form",
         {"entry_ids": [], "since": "", "until": "", "tag": "", "questions": "", "redact": True},
@@ -43,7 +42,7 @@ def _supervision(request: Request, status: int = 200, **extra: Any) -> HTMLRespo
         "supervision.html",
         status=status,
         title="Supervision packet",
-        entries=j.list_entries(limit=40),
+        entries=view.entries,
         form=form,
         **extra,
     )
@@ -51,12 +50,15 @@ def _supervision(request: Request, status: int = 200, **extra: Any) -> HTMLRespo
 
 @pages.get("/supervision", response_class=HTMLResponse)
 def supervision_form(request: Request) -> HTMLResponse:
-    return _supervision(request)
+    from attunement.supervision.views import packet_form
+
+    return _supervision(request, packet_form(journal(request)))
 
 
 @pages.post("/supervision")
 async def supervision_packet(request: Request) -> Response:
     from attunement.supervision import packet as supervision
+    from attunement.supervision.views import packet_form, packet_page
 
     data = await request.form()
     entry_ids = [str(v) for v in data.getlist("entry_ids")]
@@ -73,7 +75,7 @@ async def supervision_packet(request: Request) -> Response:
     }
     action = str(data.get("action", "preview"))
     try:
-        chosen = supervision.selection(
+        chosen = supervision.Selection.from_words(
             entry_ids=entry_ids,
             since=since or None,
             until=until or None,
@@ -81,13 +83,21 @@ async def supervision_packet(request: Request) -> Response:
             questions=questions.splitlines(),
             redact=redact,
         )
-        made, document = supervision.prepare(journal(request), chosen, action)
+        view = packet_page(journal(request), chosen, action)
     except AttuneError as exc:
-        return _supervision(request, status=exc.http_status, form=form, error=exc.message)
-    if document is not None:
-        return attachment(document, supervision.FORMATS[action], f"supervision-packet.{action}")
-    packet_html = Markup(supervision.html_body(made))  # noqa: S704 - every text escaped inside
-    return _supervision(request, form=form, packet_html=packet_html)
+        return _supervision(
+            request,
+            packet_form(journal(request)),
+            status=exc.http_status,
+            form=form,
+            error=exc.message,
+        )
+    if view.document is not None:
+        return attachment(
+            view.document, supervision.FORMATS[action], f"supervision-packet.{action}"
+        )
+    packet_html = Markup(view.html)  # noqa: S704 - every text escaped inside
+    return _supervision(request, view, form=form, packet_html=packet_html)
 
 
 # -- API --------------------------------------------------------------------------------
@@ -121,7 +131,7 @@ def packet(
     or HTML file to download."""
     from attunement.supervision import packet as supervision
 
-    chosen = supervision.selection(**body.model_dump())
+    chosen = supervision.Selection.from_words(**body.model_dump())
     made, document = supervision.export(j, chosen, "md" if format == "json" else format)
     if format == "json":
         return {**made.to_dict(), "document": document}

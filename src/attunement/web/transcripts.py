@@ -24,21 +24,29 @@ pages = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1")
 
 
-@pages.get("/transcripts", response_class=HTMLResponse)
-def transcripts_page(request: Request) -> HTMLResponse:
-    j = journal(request)
+def _list(request: Request, view: Any, status: int = 200, **extra: Any) -> HTMLResponse:
     return page(
         request,
         "transcripts.html",
+        status=status,
         title="Transcripts",
-        items=j.store.list_transcripts(),
-        entries=j.list_entries(limit=30),
+        items=view.items,
+        entries=view.entries,
+        **extra,
     )
+
+
+@pages.get("/transcripts", response_class=HTMLResponse)
+def transcripts_page(request: Request) -> HTMLResponse:
+    from attunement.transcripts.views import transcripts_page as view_of
+
+    return _list(request, view_of(journal(request)))
 
 
 @pages.post("/transcripts")
 async def transcript_upload(request: Request, file: FormFile = None) -> Response:
     from attunement.transcripts import service
+    from attunement.transcripts.views import transcripts_page
 
     form = await request.form()
     j = journal(request)
@@ -55,35 +63,28 @@ async def transcript_upload(request: Request, file: FormFile = None) -> Response
                 entry_id=str(form.get("entry_id", "")) or None,
             )
     except AttuneError as exc:
-        return page(
-            request,
-            "transcripts.html",
-            status=exc.http_status,
-            title="Transcripts",
-            items=j.store.list_transcripts(),
-            entries=j.list_entries(limit=30),
-            error=exc.message,
-        )
+        return _list(request, transcripts_page(j), status=exc.http_status, error=exc.message)
     return RedirectResponse(f"/transcripts/{made.id}", status_code=303)
 
 
 @pages.get("/transcripts/{transcript_id}", response_class=HTMLResponse)
 def transcript_page(request: Request, transcript_id: str) -> HTMLResponse:
-    from attunement.transcripts import report, service
+    from attunement.transcripts.report import LETTERS
+    from attunement.transcripts.views import transcript_page as view_of
 
-    stored = service.open_coded(journal(request), transcript_id)
-    session = stored.session
+    view = view_of(journal(request), transcript_id)
+    session = view.stored.session
     return page(
         request,
         "transcript.html",
         title=session.title,
         session=session,
-        figures=report.figures(session),
-        letters=report.LETTERS,
-        timeline=Markup(report.timeline_svg(session)),  # noqa: S704 - escaped inside
+        figures=view.figures,
+        letters=LETTERS,
+        timeline=Markup(view.timeline),  # noqa: S704 - escaped inside
         transcript_id=transcript_id,
-        entry_id=stored.entry_id,
-        speakers=stored.speakers,
+        entry_id=view.stored.entry_id,
+        speakers=view.stored.speakers,
     )
 
 
@@ -136,9 +137,7 @@ def transcript_report(
     transcript_id: str,
     format: Annotated[str, Query(pattern="^(html|md)$")] = "md",
 ) -> Response:
-    from attunement.transcripts import report, service
+    from attunement.transcripts.views import report_file
 
-    session = service.open_coded(j, transcript_id).session
-    if format == "html":
-        return attachment(report.html(session), "text/html", f"{transcript_id}.html")
-    return attachment(report.markdown(session), "text/markdown", f"{transcript_id}.md")
+    made = report_file(j, transcript_id, format)
+    return attachment(made.text, made.media_type, made.filename)

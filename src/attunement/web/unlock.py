@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from attunement.core.journal import Journal
@@ -26,6 +27,7 @@ class JournalHolder:
         self._lock = threading.Lock()
         self._journal: Journal | None = None
         self._last_seen = time.monotonic()
+        self.on_unlock: list[Callable[[], None]] = []  # called after each unlock
         if not self.encrypted or passphrase is not None:
             self._journal = Journal.open(data_dir, passphrase)
 
@@ -59,10 +61,14 @@ class JournalHolder:
         return self._journal
 
     def unlock(self, passphrase: str) -> None:
+        """Open the journal with its passphrase (a wrong one raises), then start the
+        work waiting for it (``on_unlock``)."""
         with self._lock:
             if self._journal is None:
                 self._journal = Journal.open(self.data_dir, passphrase)
             self._last_seen = time.monotonic()
+        for started in self.on_unlock:
+            started()
 
     def lock(self) -> None:
         """Close the journal and drop the key. Only an encrypted journal can lock."""

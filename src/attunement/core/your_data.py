@@ -1,0 +1,42 @@
+"""The settings page's account of your data: where the journal lives and how much it
+holds, with the report of an import when there is one."""
+
+from __future__ import annotations
+
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+
+from attunement.core.journal import Journal
+
+if typing.TYPE_CHECKING:
+    from attunement.interop import ImportReport
+
+
+@dataclass(frozen=True)
+class YourData:
+    data_dir: Path
+    counts: dict[str, int]  # entries, check-ins and drafts kept
+    report: ImportReport | None = None  # what an import added, or would add
+
+
+def your_data(journal: Journal, report: ImportReport | None = None) -> YourData:
+    return YourData(
+        journal.data_dir,
+        {
+            "entries": journal.reader.count_entries(),
+            "checkins": journal.reader.count_checkins(),
+            "drafts": len(journal.drafts()),
+        },
+        report,
+    )
+
+
+def import_into(journal: Journal, path: Path, fmt: str, *, dry_run: bool, source: str) -> YourData:
+    """Import the file at ``path`` (the person's ``source``); with ``dry_run`` nothing
+    changes and the report says what would be added."""
+    from attunement.interop import import_file
+
+    report = import_file(journal, path, fmt, dry_run=dry_run)
+    report.source = source
+    return your_data(journal, report)
