@@ -5,6 +5,7 @@ and ``attune list`` show."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,7 +55,7 @@ class JournalPage:
     found: Browse
     error: str | None  # the sentence saying what was wrong with the filter, if anything
     tags: list[Any]  # the most used tags, with their counts
-    prompts: list[Any]  # every prompt, to filter by
+    prompts: Sequence[Any]  # every prompt, to filter by
 
 
 def journal_page(journal: Journal, **asked: Any) -> JournalPage:

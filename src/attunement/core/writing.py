@@ -4,6 +4,7 @@ look for identifying details first, in ``core.review``), so a route only renders
 from __future__ import annotations
 
 import typing
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +29,7 @@ def today_page(journal: Journal) -> TodayPage:
 
 @dataclass(frozen=True)
 class WritePage:
-    decks: list[Deck]
+    decks: Sequence[Deck]
     chosen: Prompt | None  # the prompt being answered
     draft: Draft | None  # the draft being continued
     drafts: list[Draft]  # the other drafts to go back to

@@ -15,7 +15,7 @@ if typing.TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class YourData:
-    data_dir: Path
+    data_dir: Path | None  # None: a journal opened from a file given by path
     counts: dict[str, int]  # entries, check-ins and drafts kept
     report: ImportReport | None = None  # what an import added, or would add
 
