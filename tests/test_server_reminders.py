@@ -426,3 +426,19 @@ def test_a_supervisor_is_reminded_of_a_sign_off_a_deadline_waits_for(
     again = attune.json(*run, env=smtp_env(port, cert))
     assert again["signoff"] == 0 and again["overdue"] == 1  # Tess; Tom met it
     assert [m["To"] for m in inbox.take()] == ["tess@example.org"]
+
+
+def test_a_supervisor_with_many_items_awaiting_sign_off_reads_a_short_list(tmp_path):
+    world = build_world(tmp_path)
+    set_deadline(world, "First reflection signed off", "entry", days=2)
+    waiting = [share(world, "Tom", "Sam", f"Reflection {n}", "Words.") for n in range(8)]
+
+    notices = attention(world.client("Sam").get("/").text)
+    assert notices.count("Awaiting your sign-off:") == 5
+    assert (
+        "and 3 more items await your sign-off for “First reflection signed off”; "
+        "each is in Shared with me below." in notices
+    )
+    # The API still names every item, for the local app and scripts.
+    listed = world.api("Sam").get("/api/v1/notices").json()
+    assert {n["share"] for n in listed if n["kind"] == "signoff"} == set(waiting)
