@@ -181,22 +181,27 @@ def test_killing_an_import_half_way_leaves_the_journal_as_it_was(tmp_path):
         assert journal.reader.count_entries() == 40_001
 
 
+def disk_full_at(monkeypatch, statement: int) -> None:
+    """The import's ``statement``-th write fails as a full disk would."""
+    real = bulk._Statements._run
+    calls = []
+
+    def failing(self, sql, rows, many):
+        calls.append(sql)
+        if len(calls) == statement:
+            raise sqlite3.OperationalError("database or disk is full")
+        return real(self, sql, rows, many)
+
+    monkeypatch.setattr(bulk._Statements, "_run", failing)
+
+
 def test_a_write_that_fails_mid_import_refuses_the_whole_import(tmp_path, journal, monkeypatch):
     """Rows are written on a worker thread while the next ones are read: a failure
     there (a full disk, say) still reaches the person, and nothing of the import stays."""
     journal.write("Written before the import.")
     source = tmp_path / "journal.txt"
     source.write_text(jrnl_text(3_000), encoding="utf-8")
-    real = bulk._Statements._run
-    calls = []
-
-    def failing(self, sql, rows, many):
-        calls.append(sql)
-        if len(calls) == 5:
-            raise sqlite3.OperationalError("database or disk is full")
-        return real(self, sql, rows, many)
-
-    monkeypatch.setattr(bulk._Statements, "_run", failing)
+    disk_full_at(monkeypatch, 5)
     with pytest.raises(StorageError, match="no space left"):
         import_file(journal, source, "jrnl")
     monkeypatch.undo()
@@ -279,16 +284,7 @@ def test_a_failed_first_import_leaves_an_empty_journal_that_takes_entries(
 ):
     source = tmp_path / "journal.txt"
     source.write_text(jrnl_text(3_000), encoding="utf-8")
-    real = bulk._Statements._run
-    calls = []
-
-    def failing(self, sql, rows, many):
-        calls.append(sql)
-        if len(calls) == 6:
-            raise sqlite3.OperationalError("database or disk is full")
-        return real(self, sql, rows, many)
-
-    monkeypatch.setattr(bulk._Statements, "_run", failing)
+    disk_full_at(monkeypatch, 6)
     with pytest.raises(StorageError, match="no space left"):
         import_file(journal, source, "jrnl")
     monkeypatch.undo()
