@@ -36,9 +36,15 @@ def provider():
 
 @pytest.fixture
 def world(tmp_path, provider):
-    world = build_world(tmp_path, key_file=str(tmp_path / "server.key"), public_url=PUBLIC)
-    ada = world.client("Ada")
-    saved = ada.post(
+    return organisation_signs_in_with(provider, tmp_path)
+
+
+def organisation_signs_in_with(provider, tmp_path, **overrides) -> object:
+    """A server whose admin has set up the provider (Sam is who it signs in)."""
+    world = build_world(
+        tmp_path, key_file=str(tmp_path / "server.key"), public_url=PUBLIC, **overrides
+    )
+    saved = world.client("Ada").post(
         "/admin/sign-in/oidc",
         data={
             "issuer": provider.url,
@@ -297,3 +303,16 @@ def test_a_new_person_joins_through_an_invitation_with_the_provider(world, provi
             select(users.c.password_hash).where(users.c.email == "nia@example.org")
         ).scalar_one()
     assert password is None  # she has no password here: it cannot be guessed
+
+
+def test_sign_ins_begun_from_one_address_are_limited(tmp_path, provider):
+    """Each "Sign in with …" keeps a half-done sign-in for some minutes: one address
+    cannot make the server keep them without bound."""
+    world = organisation_signs_in_with(provider, tmp_path, provider_starts_per_address=3)
+    client = browser(world)
+    for _ in range(3):
+        assert client.get("/signin/oidc", follow_redirects=False).status_code == 303
+    refused = client.get("/signin/oidc", follow_redirects=False)
+    assert refused.status_code == 429
+    assert int(refused.headers["Retry-After"]) > 0
+    assert "try again" in refused.text.lower() or "wait" in refused.text.lower()

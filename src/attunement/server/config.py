@@ -52,6 +52,10 @@ class ServerConfig:
     signin_window_s: int = 15 * 60
     signin_failures_per_account: int = 5
     signin_failures_per_address: int = 30
+    # Sign-ins begun with the identity provider from one address within the window (a
+    # whole ward behind one address signs in at a shift change; a script cannot fill the
+    # database with half-done sign-ins).
+    provider_starts_per_address: int = 200
     invitation_days: int = 7
     max_body: int = 2 * 1_048_576
     # argon2id cost; tests lower the memory so that a hundred sign-ins stay quick.

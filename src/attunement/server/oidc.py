@@ -35,7 +35,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.engine import Connection, Engine
 
 from attunement.errors import AttuneError, InvalidInput, NotFound
-from attunement.server import audit, sealing, sessions, steps
+from attunement.server import audit, ratelimit, sealing, sessions, steps
 from attunement.server.config import ServerConfig
 from attunement.server.db import reading, writing
 from attunement.server.schema import settings, users
@@ -215,9 +215,16 @@ def _discover(client: Any, p: Provider) -> dict[str, Any]:
     return meta
 
 
-def begin(engine: Engine, config: ServerConfig, invitation: str | None = None) -> tuple[str, str]:
+def begin(
+    engine: Engine,
+    config: ServerConfig,
+    invitation: str | None = None,
+    *,
+    address: str | None = None,
+) -> tuple[str, str]:
     """Start a sign-in (or, with a welcome link's token, joining a course through the
-    provider): (the step's cookie token, the provider's address to go to)."""
+    provider) from the client at ``address``: (the step's cookie token, the provider's
+    address to go to)."""
     from attunement.server import accounts
 
     with reading(engine) as conn:
@@ -236,6 +243,7 @@ def begin(engine: Engine, config: ServerConfig, invitation: str | None = None) -
         meta["authorization_endpoint"], state=state, code_verifier=verifier, nonce=nonce
     )
     with writing(engine) as conn:
+        ratelimit.began_elsewhere(conn, config, address)
         token = steps.start(
             conn,
             config,

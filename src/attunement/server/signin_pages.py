@@ -99,7 +99,7 @@ def give_code(
 @router.get("/signin/oidc", **access("public"))
 def oidc_start(request: Request, db: DB, config: Config) -> Response:
     try:
-        token, url = oidc.begin(db, config)
+        token, url = oidc.begin(db, config, address=client_address(request))
     except oidc.Refused as exc:
         return _not_signed_in(request, exc.message)
     response = RedirectResponse(url, status_code=303)
@@ -112,7 +112,7 @@ def oidc_join(token: str, request: Request, db: DB, config: Config) -> Response:
     """Join a course from a welcome link through the identity provider, without choosing
     a password: the account is the one whose verified address the provider gives."""
     try:
-        step, url = oidc.begin(db, config, invitation=token)
+        step, url = oidc.begin(db, config, invitation=token, address=client_address(request))
     except oidc.Refused as exc:
         return _not_signed_in(request, exc.message)
     response = RedirectResponse(url, status_code=303)
