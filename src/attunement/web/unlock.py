@@ -69,6 +69,8 @@ class JournalHolder:
             self._last_seen = time.monotonic()
         for started in self.on_unlock:
             started()
+        with self._lock:  # the idle time counts from when the unlock is done
+            self._last_seen = time.monotonic()
 
     def lock(self) -> None:
         """Close the journal and drop the key. Only an encrypted journal can lock."""
