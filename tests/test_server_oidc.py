@@ -316,3 +316,38 @@ def test_sign_ins_begun_from_one_address_are_limited(tmp_path, provider):
     assert refused.status_code == 429
     assert int(refused.headers["Retry-After"]) > 0
     assert "try again" in refused.text.lower() or "wait" in refused.text.lower()
+
+
+def test_an_address_given_to_someone_else_at_the_provider_signs_nobody_in(world, provider):
+    """Sam's first sign-in binds him to the provider's id for him. If the provider later
+    gives sam@example.org to someone else (another `sub`), that person is not Sam here;
+    nor does Sam's `sub` open Sue's account under her address."""
+    first = browser(world)
+    assert "Signed in" in come_back(first, go_to_provider(first)[1]).text
+
+    provider.signs_in("sam@example.org", sub="someone-new")
+    impostor = browser(world)
+    refused = come_back(impostor, go_to_provider(impostor)[1])
+    assert "names someone other than the member" in refused.text
+    assert not impostor.cookies.get("attune_session")
+
+    provider.signs_in("sue@example.org", sub=provider_sub("sam@example.org"))
+    borrowed = browser(world)
+    assert "names someone other than" in come_back(borrowed, go_to_provider(borrowed)[1]).text
+
+    provider.signs_in("sam@example.org")  # Sam himself, again
+    again = browser(world)
+    assert "Signed in" in come_back(again, go_to_provider(again)[1]).text
+    with reading(world.engine) as conn:
+        refused = conn.execute(
+            select(audit.c.object_id).where(
+                audit.c.action == "signin.oidc", audit.c.outcome == "refused"
+            )
+        ).scalars()
+        assert sorted(refused) == sorted([world.ids["Sam"], world.ids["Sue"]])
+
+
+def provider_sub(email: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(email.encode()).hexdigest()[:20]

@@ -37,8 +37,8 @@ from sqlalchemy.engine import Connection, Engine
 from attunement.errors import AttuneError, InvalidInput, NotFound
 from attunement.server import audit, ratelimit, sealing, sessions, steps
 from attunement.server.config import ServerConfig
-from attunement.server.db import reading, writing
-from attunement.server.schema import settings, users
+from attunement.server.db import now, reading, writing
+from attunement.server.schema import provider_subjects, settings, users
 from attunement.server.sessions import Actor
 
 KEY = "signin.oidc"
@@ -326,13 +326,54 @@ def finish(
                 "programme's admin for an invitation."
             )
         else:
-            refusal = None
-            sessions.end(conn, previous)
-            token, csrf = sessions.start(conn, config, row.id, "web", label or "web")
-            audit.record(conn, row.id, "signin", "user", row.id, owner_id=row.id, detail="oidc")
+            refusal = _subject_refusal(conn, p, row.id, claims)
+            if refusal is None:
+                sessions.end(conn, previous)
+                token, csrf = sessions.start(conn, config, row.id, "web", label or "web")
+                audit.record(conn, row.id, "signin", "user", row.id, owner_id=row.id, detail="oidc")
     if refusal is not None:
         raise refusal
     return token, csrf
+
+
+def _subject_refusal(conn: Connection, p: Provider, user_id: str, claims: Claims) -> Refused | None:
+    """The provider's stable id for the person (``sub``) is bound to the member at their
+    first sign-in with it; afterwards the same address with another ``sub`` (the address
+    given to someone else at the provider), or this ``sub`` under another member's address,
+    signs nobody in. None when the sign-in may go on (binding it the first time)."""
+    if not claims.subject:
+        return _refused_subject(conn, user_id, "The sign-in gave no subject (sub)")
+    bound = conn.execute(
+        select(provider_subjects.c.subject).where(
+            provider_subjects.c.user_id == user_id, provider_subjects.c.issuer == p.issuer
+        )
+    ).scalar()
+    holder = conn.execute(
+        select(provider_subjects.c.user_id).where(
+            provider_subjects.c.issuer == p.issuer, provider_subjects.c.subject == claims.subject
+        )
+    ).scalar()
+    if (bound is not None and bound != claims.subject) or (
+        holder is not None and holder != user_id
+    ):
+        return _refused_subject(conn, user_id, "another person at the provider")
+    if bound is None:
+        conn.execute(
+            provider_subjects.insert().values(
+                user_id=user_id, issuer=p.issuer, subject=claims.subject, bound_at=now()
+            )
+        )
+    return None
+
+
+def _refused_subject(conn: Connection, user_id: str, why: str) -> Refused:
+    audit.record(
+        conn, None, "signin.oidc", "user", user_id, owner_id=user_id, outcome="refused", detail=why
+    )
+    return Refused(
+        "Your organisation's sign-in names someone other than the member with this e-mail "
+        "address here; ask your programme's admin to check your account."
+    )
 
 
 def _check_answer(

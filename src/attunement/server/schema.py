@@ -26,7 +26,7 @@ from sqlalchemy import (
 
 from attunement.storage.schema import UtcDateTime
 
-HEAD_REVISION = "s0005"  # s0001 → s0004 → s0002 → s0003 → s0005
+HEAD_REVISION = "s0006"  # s0001 → s0004 → s0002 → s0003 → s0005 → s0006
 VERSION_TABLE = "attune_server_version"
 
 ROLES = ("trainee", "supervisor", "lead")  # in a course; "admin" is a property of a user
@@ -132,6 +132,19 @@ recovery_codes = Table(
     Column("user_id", String(ID), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
     Column("used_at", UtcDateTime, nullable=True),
     Index("ix_recovery_codes_user", "user_id"),
+)
+
+# Which person at the identity provider each member is: the provider's own stable id
+# (``sub``) for its issuer, bound at the member's first sign-in with it. An address later
+# given to someone else at the provider then signs nobody in to the earlier member.
+provider_subjects = Table(
+    "provider_subjects",
+    metadata,
+    Column("user_id", String(ID), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("issuer", String(500), primary_key=True),
+    Column("subject", String(255), nullable=False),
+    Column("bound_at", UtcDateTime, nullable=False),
+    UniqueConstraint("issuer", "subject", name="uq_provider_subjects_subject"),
 )
 
 # A sign-in half done: the password was right and a code is asked for ("code"), or the
