@@ -158,6 +158,17 @@ def _admin(world: World, link: str) -> tuple[Actor, str]:
     return world.actor("Ada")
 
 
+def invitation_path(world: World, course: str = "A", role: str = "trainee") -> str:
+    """Ada invites someone to a course from the admin page: the welcome link's path."""
+    ada = world.client("Ada")
+    made = ada.post(
+        "/admin/invitations",
+        data={"csrf": ada.headers["X-CSRF-Token"], "course": world.courses[course], "role": role},
+    )
+    link = made.text.split('<code class="link">')[1].split("<")[0]
+    return link.removeprefix(world.config.public_url)
+
+
 def form_csrf(html: str) -> str:
     found = re.search(r'name="csrf" value="([^"]*)"', html)
     assert found, "no CSRF field on the page"

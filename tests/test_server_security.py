@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from attunement.server.db import reading
 from attunement.server.schema import comments, users
 
-from .server_world import PASSWORD, build_world, form_csrf
+from .server_world import PASSWORD, build_world, form_csrf, invitation_path
 
 
 @pytest.fixture
@@ -105,13 +105,7 @@ def test_every_form_needs_its_csrf_token(world):
     )
     assert ok.status_code == 303
     # So has the welcome page of an invitation link.
-    ada = world.client("Ada")
-    made = ada.post(
-        "/admin/invitations",
-        data={"csrf": ada.headers["X-CSRF-Token"], "course": world.courses["A"], "role": "trainee"},
-    )
-    path = made.text.split('<code class="link">')[1].split("<")[0]
-    path = path.removeprefix(world.config.public_url)
+    path = invitation_path(world)
     newcomer = TestClient(world.app)
     newcomer.get(path)
     joined = {"name": "Mal", "email": "mal@example.org", "password": PASSWORD}

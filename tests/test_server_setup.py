@@ -17,7 +17,14 @@ from attunement.server.app import create_app
 from attunement.server.db import ensure_schema, now, open_engine, reading, writing
 from attunement.server.schema import HEAD_REVISION, VERSION_TABLE, invitations, metadata, users
 
-from .server_world import PASSWORD, build_world, form_csrf, fresh_database, server_config
+from .server_world import (
+    PASSWORD,
+    build_world,
+    form_csrf,
+    fresh_database,
+    invitation_path,
+    server_config,
+)
 
 
 def test_migrations_make_exactly_the_schema_the_code_expects(tmp_path):
@@ -113,17 +120,7 @@ def test_bad_database_urls_get_one_sentence(tmp_path, attune):
 
 def test_an_invitation_makes_an_account_in_the_course_with_its_role(tmp_path):
     world = build_world(tmp_path)
-    ada = world.client("Ada")
-    made = ada.post(
-        "/admin/invitations",
-        data={
-            "csrf": ada.headers["X-CSRF-Token"],
-            "course": world.courses["B"],
-            "role": "supervisor",
-        },
-    )
-    link = made.text.split('<code class="link">')[1].split("<")[0]
-    path = link.removeprefix(world.config.public_url)
+    path = invitation_path(world, "B", "supervisor")
     newcomer = TestClient(world.app)
     page = newcomer.get(path)
     assert "Cohort B" in page.text and "supervisor" in page.text
@@ -157,13 +154,7 @@ def test_an_invitation_makes_an_account_in_the_course_with_its_role(tmp_path):
 
 def test_an_invitation_link_expires(tmp_path):
     world = build_world(tmp_path)
-    ada = world.client("Ada")
-    made = ada.post(
-        "/admin/invitations",
-        data={"csrf": ada.headers["X-CSRF-Token"], "course": world.courses["A"], "role": "trainee"},
-    )
-    path = made.text.split('<code class="link">')[1].split("<")[0]
-    path = path.removeprefix(world.config.public_url)
+    path = invitation_path(world)
     newcomer = TestClient(world.app)
     page = newcomer.get(path)
     assert page.status_code == 200
