@@ -32,11 +32,26 @@ class Access:
     role: str  # "owner" or "reader"
 
 
-def share_for(conn: Connection, actor: Actor, share_id: str) -> Access:
+def _live(conn: Connection, share_id: str) -> Any:
+    """The share's row, or None: no such share, or it has expired."""
     if len(share_id) > 64:
-        raise NotFound(NO_SUCH_SHARE)
+        return None
     row = conn.execute(select(shares).where(shares.c.id == share_id)).first()
     if row is None or (row.expires_at is not None and row.expires_at <= now()):
+        return None
+    return row
+
+
+def owned(conn: Connection, actor: Actor, share_id: str) -> Access | None:
+    """The actor's own share, or None for anything else (ask :func:`share_for`, which
+    refuses and records)."""
+    row = _live(conn, share_id)
+    return Access(row, "owner") if row is not None and row.owner_id == actor.id else None
+
+
+def share_for(conn: Connection, actor: Actor, share_id: str) -> Access:
+    row = _live(conn, share_id)
+    if row is None:
         raise NotFound(NO_SUCH_SHARE)
     if row.owner_id == actor.id:
         return Access(row, "owner")

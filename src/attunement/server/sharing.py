@@ -385,24 +385,16 @@ def view(
     share_id = share_id_of(share_id)
     with authz.recording_refusals(engine):
         with reading(engine) as conn:
-            access = (
-                authz.share_for(conn, actor, share_id) if _owns(conn, actor, share_id) else None
-            )
-        if access is None:  # anyone else: checked and recorded in one write transaction
+            mine = authz.owned(conn, actor, share_id)
+            out = None if mine is None else _view(conn, actor, mine, revision, reading_it)
+        if out is None:  # anyone else: checked and their look recorded in one transaction
             with writing(engine) as conn:
                 access = authz.share_for(conn, actor, share_id)
                 return _view(conn, actor, access, revision, reading_it)
-        with reading(engine) as conn:
-            out = _view(conn, actor, access, revision, reading_it)
         if reading_it and out.pop("_unread"):
             with writing(engine) as conn:
                 notices.read_share(conn, share_id, actor.id)
         return out
-
-
-def _owns(conn: Connection, actor: Actor, share_id: str) -> bool:
-    owner = conn.execute(select(shares.c.owner_id).where(shares.c.id == share_id)).scalar()
-    return owner == actor.id
 
 
 def _view(
