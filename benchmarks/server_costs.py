@@ -18,6 +18,7 @@ Statements are counted by PostgreSQL itself (``pg_stat_database``'s transactions
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import sys
 import tempfile
@@ -86,8 +87,6 @@ def main() -> None:
                     b"",
                     dict(trainee.headers()),
                 )
-                import json
-
                 answer = json.loads(body)
                 trainee.cursor, more = answer["cursor"], answer["more"]
             _measure(server, database, url, people, routes, args.requests)
@@ -137,8 +136,6 @@ def _measure(server, database, url, people, routes, requests) -> None:  # type: 
             if status >= 400:
                 raise SystemExit(f"{call.label}: {status} {body[:200]!r}")
             if call.keep_body and status == 200:
-                import json
-
                 member.cursor = json.loads(body)["cursor"]
         wall = (time.perf_counter() - started) / requests * 1000
         cpu = (sum(loadgen.process_cpu(p) for p in worker) - cpu0) / requests * 1000
