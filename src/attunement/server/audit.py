@@ -20,6 +20,9 @@ from attunement.server.schema import audit
 MAX_ROWS = 500
 
 
+_INSERT = audit.insert()  # one statement object: its compiled form is cached once
+
+
 def record(
     conn: Connection,
     actor_id: str | None,
@@ -32,16 +35,17 @@ def record(
     detail: str | None = None,
 ) -> None:
     conn.execute(
-        audit.insert().values(
-            at=now(),
-            actor_id=actor_id,
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            owner_id=owner_id,
-            outcome=outcome,
-            detail=detail[:200] if detail else None,
-        )
+        _INSERT,
+        {
+            "at": now(),
+            "actor_id": actor_id,
+            "action": action,
+            "object_type": object_type,
+            "object_id": object_id,
+            "owner_id": owner_id,
+            "outcome": outcome,
+            "detail": detail[:200] if detail else None,
+        },
     )
 
 

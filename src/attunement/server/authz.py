@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Connection, Engine
 
 from attunement.errors import NotFound
@@ -32,11 +32,14 @@ class Access:
     role: str  # "owner" or "reader"
 
 
+_BY_ID = select(shares).where(shares.c.id == bindparam("id"))
+
+
 def _live(conn: Connection, share_id: str) -> Any:
     """The share's row, or None: no such share, or it has expired."""
     if len(share_id) > 64:
         return None
-    row = conn.execute(select(shares).where(shares.c.id == share_id)).first()
+    row = conn.execute(_BY_ID, {"id": share_id}).first()
     if row is None or (row.expires_at is not None and row.expires_at <= now()):
         return None
     return row
@@ -100,13 +103,15 @@ def _still_reader(conn: Connection, share: Any) -> bool:
     return role in READER_ROLES and owner_active is not None
 
 
-def readable_by(actor_id: str) -> Any:
-    """A WHERE clause for the shares this reader may read (the inbox), the rule of
+def readable_by() -> Any:
+    """A WHERE clause for the shares a reader may read (the inbox), the rule of
     :func:`share_for` in SQL: named to them, not expired, in a course where they are still
-    a supervisor or course lead, from an owner who is not suspended."""
-    moment = now()
+    a supervisor or course lead, from an owner who is not suspended. The reader is the
+    bound parameter ``me``, the time ``moment`` (so a statement built on it once serves
+    every request)."""
+    me, moment = bindparam("me"), bindparam("moment")
     reader_of = select(memberships.c.course_id).where(
-        memberships.c.user_id == actor_id, memberships.c.role.in_(READER_ROLES)
+        memberships.c.user_id == me, memberships.c.role.in_(READER_ROLES)
     )
     owner = users.alias("owner")
     owner_active = (
@@ -116,7 +121,7 @@ def readable_by(actor_id: str) -> Any:
         .exists()
     )
     return (
-        (shares.c.reader_id == actor_id)
+        (shares.c.reader_id == me)
         & (shares.c.expires_at.is_(None) | (shares.c.expires_at > moment))
         & shares.c.course_id.in_(reader_of)
         & owner_active

@@ -24,7 +24,7 @@ from attunement.errors import StorageError
 from attunement.server.schema import HEAD_REVISION, VERSION_TABLE
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
-POOL_SIZE = 20  # connections kept per worker (PostgreSQL)
+POOL_SIZE = 40  # connections kept per worker (PostgreSQL)
 PING_AFTER_IDLE_S = 10.0  # a pooled connection idle this long is checked before use
 MIGRATION_LOCK = 73_032_026  # pg_advisory_xact_lock key for "attune server migrations"
 
@@ -46,7 +46,7 @@ def open_engine(url: str) -> Engine:
         # (its thread pool): a pool this size rarely makes one wait, and never opens and
         # closes connections under load (a new PostgreSQL backend per request beyond a
         # small pool cost more than the request itself).
-        engine = create_engine(url, pool_size=POOL_SIZE, max_overflow=5, pool_recycle=3600)
+        engine = create_engine(url, pool_size=POOL_SIZE, max_overflow=0, pool_recycle=3600)
     except ModuleNotFoundError as exc:  # psycopg is in the [server] extra
         raise StorageError(
             "PostgreSQL needs psycopg; install the server extra: pip install 'attunement[server]'."

@@ -47,11 +47,11 @@ ContentReader = Annotated[Actor, Depends(content_reader)]
 Admin = Annotated[Actor, Depends(admin)]
 
 
-def engine_of(request: Request) -> Engine:
+async def engine_of(request: Request) -> Engine:
     return request.app.state.engine
 
 
-def config_of(request: Request) -> ServerConfig:
+async def config_of(request: Request) -> ServerConfig:
     return request.app.state.config
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.engine import Connection
 
 from attunement.errors import NotFound
@@ -70,15 +70,19 @@ def start(
     return token, csrf
 
 
+# Asked on every request: built once, so a request only binds the token's digest.
+_BY_TOKEN = (
+    select(sessions, users.c.name, users.c.email, users.c.is_admin, users.c.suspended_at)
+    .join(users, users.c.id == sessions.c.user_id)
+    .where(sessions.c.id_hash == bindparam("id_hash"))
+)
+
+
 def resolve(conn: Connection, config: ServerConfig, token: str | None) -> Actor | None:
     """The person behind a token, or None: unknown, ended, idle too long, or suspended."""
     if not token or len(token) > 200:
         return None
-    row = conn.execute(
-        select(sessions, users.c.name, users.c.email, users.c.is_admin, users.c.suspended_at)
-        .join(users, users.c.id == sessions.c.user_id)
-        .where(sessions.c.id_hash == digest(token))
-    ).first()
+    row = conn.execute(_BY_TOKEN, {"id_hash": digest(token)}).first()
     if row is None or row.suspended_at is not None:
         return None
     moment = now()

@@ -13,10 +13,11 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass
+from functools import cache
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import bindparam, case, delete, func, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -93,29 +94,31 @@ def push(
     _checked(kind, title, body, expires_at)
     sha = digest(title, body)
     with authz.recording_refusals(engine, "share.push"), writing(engine) as conn:
-        purge_expired(conn)
-        existing = conn.execute(select(shares).where(shares.c.id == share_id)).first()
+        existing = conn.execute(_PUSHED, {"id": share_id}).first()
+        if existing is not None and _expired(existing):  # the sweep has not come by yet
+            _expire(conn, existing)
+            existing = None
         if existing is None:
             course_id = _course_for(conn, actor, reader_id, course_id)
             conn.execute(
-                shares.insert().values(
-                    id=share_id,
-                    owner_id=actor.id,
-                    reader_id=reader_id,
-                    course_id=course_id,
-                    kind=kind,
-                    created_at=now(),
-                    expires_at=expires_at,
-                    latest=0,
-                )
+                _NEW_SHARE,
+                {
+                    "id": share_id,
+                    "owner_id": actor.id,
+                    "reader_id": reader_id,
+                    "course_id": course_id,
+                    "kind": kind,
+                    "created_at": now(),
+                    "expires_at": expires_at,
+                    "latest": 0,
+                },
             )
             audit.record(
                 conn, actor.id, "share.create", "share", share_id, owner_id=actor.id, detail=kind
             )
             latest, latest_sha = 0, None
         else:
-            access = authz.share_for(conn, actor, share_id)
-            if access.role != "owner":
+            if existing.owner_id != actor.id:  # its reader, or anyone else: as share_for
                 raise authz.Refused(actor.id, share_id, existing.owner_id)
             if existing.reader_id != reader_id or existing.kind != kind:
                 raise InvalidInput(
@@ -123,31 +126,25 @@ def push(
                     "new item to send it to someone else.",
                     field="reader",
                 )
-            if expires_at != existing.expires_at:
-                conn.execute(
-                    update(shares).where(shares.c.id == share_id).values(expires_at=expires_at)
-                )
-            latest = existing.latest
-            latest_sha = conn.execute(
-                select(revisions.c.sha256).where(
-                    revisions.c.share_id == share_id, revisions.c.number == latest
-                )
-            ).scalar()
+            latest, latest_sha = existing.latest, existing.latest_sha
         if latest_sha == sha:
+            if existing is not None and expires_at != existing.expires_at:
+                conn.execute(_SET_EXPIRY, {"share": share_id, "expiry": expires_at})
             return {"id": share_id, "revision": latest, "sha256": sha, "created": False}
         number = latest + 1
         conn.execute(
-            revisions.insert().values(
-                share_id=share_id,
-                number=number,
-                title=title,
-                body=body,
-                sha256=sha,
-                redacted=redacted,
-                created_at=now(),
-            )
+            _NEW_REVISION,
+            {
+                "share_id": share_id,
+                "number": number,
+                "title": title,
+                "body": body,
+                "sha256": sha,
+                "redacted": redacted,
+                "created_at": now(),
+            },
         )
-        conn.execute(update(shares).where(shares.c.id == share_id).values(latest=number))
+        conn.execute(_SET_LATEST, {"share": share_id, "number": number, "expiry": expires_at})
         audit.record(
             conn,
             actor.id,
@@ -158,6 +155,31 @@ def push(
             detail=f"revision {number} {sha[:16]}",
         )
     return {"id": share_id, "revision": number, "sha256": sha, "created": True}
+
+
+# A push's statements, built once (a push binds only its values).
+_PUSHED = (
+    select(shares, revisions.c.sha256.label("latest_sha"))
+    .outerjoin(
+        revisions,
+        (revisions.c.share_id == shares.c.id) & (revisions.c.number == shares.c.latest),
+    )
+    .where(shares.c.id == bindparam("id"))
+)
+_NEW_SHARE = shares.insert()
+_NEW_REVISION = revisions.insert()
+_SET_LATEST = (
+    update(shares)
+    .where(shares.c.id == bindparam("share"))
+    .values(latest=bindparam("number"), expires_at=bindparam("expiry"))
+)
+_SET_EXPIRY = (
+    update(shares).where(shares.c.id == bindparam("share")).values(expires_at=bindparam("expiry"))
+)
+
+
+def _expired(row: Any) -> bool:
+    return row.expires_at is not None and row.expires_at <= now()
 
 
 def push_retrying(engine: Engine, actor: Actor, share_id: str, **fields: Any) -> dict[str, Any]:
@@ -193,20 +215,23 @@ def revoke(engine: Engine, actor: Actor, share_id: str) -> None:
 
 
 def purge_expired(conn: Connection) -> int:
-    """Delete every share past its expiry (called on every push, and every minute by each
-    worker's sweep; reads never need it: an expired share is refused and left out of every
-    listing as if it never existed). A share another worker deleted meanwhile is not
-    logged twice."""
+    """Delete every share past its expiry (every minute by each worker's sweep, and a
+    share pushed to after it expired; reads never need it: an expired share is refused
+    and left out of every listing as if it never existed). A share another worker
+    deleted meanwhile is not logged twice."""
     moment = now()
     due = conn.execute(
         select(shares.c.id, shares.c.owner_id).where(shares.c.expires_at <= moment)
     ).all()
-    deleted = 0
-    for row in due:
-        if conn.execute(delete(shares).where(shares.c.id == row.id)).rowcount:
-            audit.record(conn, None, "share.expire", "share", row.id, owner_id=row.owner_id)
-            deleted += 1
-    return deleted
+    return sum(_expire(conn, row) for row in due)
+
+
+def _expire(conn: Connection, row: Any) -> int:
+    """Delete this expired share (1), or nothing if another worker just did (0)."""
+    if not conn.execute(delete(shares).where(shares.c.id == row.id)).rowcount:
+        return 0
+    audit.record(conn, None, "share.expire", "share", row.id, owner_id=row.owner_id)
+    return 1
 
 
 def purge_expired_now(engine: Engine) -> int:
@@ -220,17 +245,22 @@ def purge_expired_now(engine: Engine) -> int:
         return purge_expired(conn)
 
 
-def _unexpired() -> Any:
-    moment = now()
-    return shares.c.expires_at.is_(None) | (shares.c.expires_at > moment)
+def _where(which: str) -> Any:
+    """The shares of a list, for the person ``me`` at the time ``moment`` (bound)."""
+    if which == "inbox":
+        return authz.readable_by()
+    live = shares.c.expires_at.is_(None) | (shares.c.expires_at > bindparam("moment"))
+    return (shares.c.owner_id == bindparam("me")) & live
 
 
-def _listing(conn: Connection, where: Any, role: str, page: Page | None = None) -> list[Any]:
-    """Shares matching ``where``, newest first, each with what its list entry shows
-    (latest title, latest revisions signed and sent back, last opened, comment count,
-    the other person's name), in one statement whatever their number; only ``page``'s
-    rows when given."""
+@cache
+def _listing_statement(which: str, paged: bool) -> Any:
+    """Shares of a list, newest first, each with what its list entry shows (latest title,
+    latest revisions signed and sent back, last opened, comment count, the other
+    person's name), in one statement whatever their number; a page of them (``size``
+    rows from ``skip``) when ``paged``. Built once: a request only binds its values."""
     mine = shares.c.id
+    role = "owner" if which == "mine" else "reader"
 
     def latest(column: Any, *also: Any) -> Any:
         return select(func.max(column)).where(column.table.c.share_id == mine, *also)
@@ -253,12 +283,24 @@ def _listing(conn: Connection, where: Any, role: str, page: Page | None = None) 
             users.c.name.label("person"),
         )
         .outerjoin(users, users.c.id == other)
-        .where(where)
+        .where(_where(which))
         .order_by(shares.c.created_at.desc(), shares.c.id)
     )
+    if paged:
+        query = query.limit(bindparam("size")).offset(bindparam("skip"))
+    return query
+
+
+@cache
+def _count_statement(which: str) -> Any:
+    return select(func.count()).select_from(shares).where(_where(which))
+
+
+def _listing(conn: Connection, which: str, actor: Actor, page: Page | None = None) -> list[Any]:
+    values: dict[str, Any] = {"me": actor.id, "moment": now()}
     if page is not None:
-        query = query.limit(page.size).offset(page.offset)
-    return list(conn.execute(query))
+        values |= {"size": page.size, "skip": page.offset}
+    return list(conn.execute(_listing_statement(which, page is not None), values))
 
 
 def _summary(row: Any, role: str) -> dict[str, Any]:
@@ -337,37 +379,38 @@ class Listing:
         return {"items": self.items, "total": self.total, "page": self.page.number}
 
 
-def _mine(actor: Actor) -> Any:
-    return (shares.c.owner_id == actor.id) & _unexpired()
+def _role(which: str) -> str:
+    return "owner" if which == "mine" else "reader"
 
 
 def mine(engine: Engine, actor: Actor) -> list[dict[str, Any]]:
     """What I have shared, newest first."""
     with reading(engine) as conn:
-        return [_summary(r, "owner") for r in _listing(conn, _mine(actor), "owner")]
+        return [_summary(r, "owner") for r in _listing(conn, "mine", actor)]
 
 
 def inbox(engine: Engine, actor: Actor) -> list[dict[str, Any]]:
     """What has been shared with me and I may still read, newest first."""
     with reading(engine) as conn:
-        rows = _listing(conn, authz.readable_by(actor.id), "reader")
-        return [_summary(row, "reader") for row in rows]
+        return [_summary(row, "reader") for row in _listing(conn, "inbox", actor)]
 
 
-def _paged(conn: Connection, where: Any, role: str, page: Page) -> Listing:
-    total = conn.execute(select(func.count()).select_from(shares).where(where)).scalar_one()
-    rows = _listing(conn, where, role, page)
-    return Listing([_summary(row, role) for row in rows], int(total), page)
+def _paged(conn: Connection, which: str, actor: Actor, page: Page) -> Listing:
+    total = conn.execute(
+        _count_statement(which), {"me": actor.id, "moment": now()}
+    ).scalar_one()
+    rows = _listing(conn, which, actor, page)
+    return Listing([_summary(row, _role(which)) for row in rows], int(total), page)
 
 
 def inbox_page(conn: Connection, actor: Actor, page: Page) -> Listing:
     """One page of :func:`inbox` (the home page's list), and how many there are."""
-    return _paged(conn, authz.readable_by(actor.id), "reader", page)
+    return _paged(conn, "inbox", actor, page)
 
 
 def mine_page(conn: Connection, actor: Actor, page: Page) -> Listing:
     """One page of :func:`mine`, and how many there are."""
-    return _paged(conn, _mine(actor), "owner", page)
+    return _paged(conn, "mine", actor, page)
 
 
 def view(
