@@ -13,8 +13,8 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass
-from functools import cache
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import bindparam, case, delete, func, select, update
@@ -396,9 +396,7 @@ def inbox(engine: Engine, actor: Actor) -> list[dict[str, Any]]:
 
 
 def _paged(conn: Connection, which: str, actor: Actor, page: Page) -> Listing:
-    total = conn.execute(
-        _count_statement(which), {"me": actor.id, "moment": now()}
-    ).scalar_one()
+    total = conn.execute(_count_statement(which), {"me": actor.id, "moment": now()}).scalar_one()
     rows = _listing(conn, which, actor, page)
     return Listing([_summary(row, _role(which)) for row in rows], int(total), page)
 
