@@ -20,6 +20,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -28,7 +29,7 @@ from sqlalchemy.engine import Engine
 from attunement.errors import AttuneError, NotFound
 from attunement.server import accounts, sessions
 from attunement.server.config import ServerConfig
-from attunement.server.db import ensure_schema, open_engine, reading, writing
+from attunement.server.db import POOL_SIZE, ensure_schema, open_engine, reading, writing
 from attunement.server.errors import SignInNeeded, TooManyTries
 from attunement.server.http import Guard, token_of
 from attunement.server.sessions import Actor
@@ -62,6 +63,8 @@ def create_app(config: ServerConfig, engine: Engine | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # As many threads for sync routes as the pool has connections (db.POOL_SIZE).
+        to_thread.current_default_thread_limiter().total_tokens = POOL_SIZE
         sweeper = asyncio.create_task(sweep_expired(engine, config.expiry_sweep_s))
         try:
             yield

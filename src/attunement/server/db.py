@@ -24,7 +24,7 @@ from attunement.errors import StorageError
 from attunement.server.schema import HEAD_REVISION, VERSION_TABLE
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
-POOL_SIZE = 40  # connections kept per worker (PostgreSQL)
+POOL_SIZE = 20  # connections per worker (PostgreSQL), and threads per worker (app.py)
 PING_AFTER_IDLE_S = 10.0  # a pooled connection idle this long is checked before use
 MIGRATION_LOCK = 73_032_026  # pg_advisory_xact_lock key for "attune server migrations"
 
@@ -42,10 +42,11 @@ def open_engine(url: str) -> Engine:
         ensure_data_dir(path.parent)
         return sqlite_engine(path)
     try:
-        # A request holds one connection at a time and a worker runs up to 40 at once
-        # (its thread pool): a pool this size rarely makes one wait, and never opens and
-        # closes connections under load (a new PostgreSQL backend per request beyond a
-        # small pool cost more than the request itself).
+        # A request holds one connection at a time, in one of the worker's POOL_SIZE
+        # threads (app.py sets the thread pool to match): no thread ever waits for a
+        # connection, and none is opened and closed under load (a pool smaller than the
+        # threads opened a new PostgreSQL backend for many requests, costing more than
+        # the request itself).
         engine = create_engine(url, pool_size=POOL_SIZE, max_overflow=0, pool_recycle=3600)
     except ModuleNotFoundError as exc:  # psycopg is in the [server] extra
         raise StorageError(
