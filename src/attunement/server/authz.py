@@ -92,15 +92,23 @@ def recording_refusals(engine: Engine, action: str = "share.read") -> Iterator[N
 
 
 def _still_reader(conn: Connection, share: Any) -> bool:
-    role = conn.execute(
-        select(memberships.c.role).where(
-            memberships.c.course_id == share.course_id, memberships.c.user_id == share.reader_id
-        )
-    ).scalar()
-    owner_active = conn.execute(
-        select(users.c.id).where(users.c.id == share.owner_id, users.c.suspended_at.is_(None))
+    """Whether the share's reader still reads for its course, and its owner is not
+    suspended."""
+    found = conn.execute(
+        _STILL_READER,
+        {"course": share.course_id, "reader": share.reader_id, "owner": share.owner_id},
     ).first()
-    return role in READER_ROLES and owner_active is not None
+    return found is not None
+
+
+_STILL_READER = select(memberships.c.role).where(
+    memberships.c.course_id == bindparam("course"),
+    memberships.c.user_id == bindparam("reader"),
+    memberships.c.role.in_(READER_ROLES),
+    select(users.c.id)
+    .where(users.c.id == bindparam("owner"), users.c.suspended_at.is_(None))
+    .exists(),
+)
 
 
 def readable_by() -> Any:

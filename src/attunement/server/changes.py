@@ -25,9 +25,10 @@ sequence number handed out.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, or_, select, text
+from sqlalchemy import and_, bindparam, or_, select, text
 from sqlalchemy.engine import Connection, Engine
 
 from attunement.errors import InvalidInput
@@ -71,16 +72,8 @@ def since(engine: Engine, actor: Actor, cursor: str | None, limit: int = PAGE) -
     tx, seq = decode(cursor)
     with reading(engine) as conn:
         top = horizon(conn)  # first, so every row below it is visible to what follows
-        lapsed = select(shares.c.id).where(shares.c.expires_at <= now())
-        query = select(changes).where(
-            changes.c.owner_id == actor.id,
-            or_(changes.c.tx > tx, and_(changes.c.tx == tx, changes.c.seq > seq)),
-            # An expired share not yet swept is already gone: its deletion comes next.
-            changes.c.share_id.not_in(lapsed),
-        )
-        if top is not None:
-            query = query.where(changes.c.tx < top)
-        rows = conn.execute(query.order_by(changes.c.tx, changes.c.seq).limit(limit + 1)).all()
+        values = {"me": actor.id, "tx": tx, "seq": seq, "moment": now(), "top": top}
+        rows = conn.execute(_after(top is not None), values | {"rows": limit + 1}).all()
         more = len(rows) > limit
         rows = rows[:limit]
         if rows:
@@ -93,6 +86,23 @@ def since(engine: Engine, actor: Actor, cursor: str | None, limit: int = PAGE) -
             "changes": [c for c in (_described(conn, row) for row in rows) if c is not None],
             "shares": _shares(conn, {row.share_id for row in rows}),
         }
+
+
+@cache
+def _after(below_horizon: bool) -> Any:
+    """The changes to the shares of ``me`` after (``tx``, ``seq``), oldest first, at most
+    ``rows`` (below the horizon ``top`` on PostgreSQL); built once, bound per request."""
+    lapsed = select(shares.c.id).where(shares.c.expires_at <= bindparam("moment"))
+    tx, seq = bindparam("tx"), bindparam("seq")
+    query = select(changes).where(
+        changes.c.owner_id == bindparam("me"),
+        or_(changes.c.tx > tx, and_(changes.c.tx == tx, changes.c.seq > seq)),
+        # An expired share not yet swept is already gone: its deletion comes next.
+        changes.c.share_id.not_in(lapsed),
+    )
+    if below_horizon:
+        query = query.where(changes.c.tx < bindparam("top"))
+    return query.order_by(changes.c.tx, changes.c.seq).limit(bindparam("rows"))
 
 
 def _iso(moment: Any) -> str:
@@ -166,6 +176,8 @@ def _shares(conn: Connection, ids: set[str]) -> dict[str, Any]:
     """What the client needs to know of each share a change is about (so a computer
     that did not record a share, e.g. one made before it kept them, can place it)."""
     out: dict[str, Any] = {}
+    if not ids:
+        return out
     for row in conn.execute(select(shares).where(shares.c.id.in_(sorted(ids)))):
         latest = conn.execute(
             select(revisions.c.title, revisions.c.sha256, revisions.c.redacted).where(

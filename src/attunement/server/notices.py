@@ -18,7 +18,7 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from attunement.errors import NotFound
@@ -51,29 +51,33 @@ def on_comment(conn: Connection, share: Any, author_id: str) -> None:
     """Inside the comment's transaction: tell the other side of the share. An unread
     notice about the same share counts one more instead of making another."""
     recipient = share.reader_id if author_id == share.owner_id else share.owner_id
-    waiting = conn.execute(
-        select(notices.c.pk).where(
-            notices.c.user_id == recipient,
-            notices.c.share_id == share.id,
-            notices.c.kind == "comment",
-            notices.c.seen_at.is_(None),
-        )
-    ).scalar()
-    if waiting is not None:
-        conn.execute(
-            update(notices).where(notices.c.pk == waiting).values(times=notices.c.times + 1)
-        )
+    if conn.execute(_ONE_MORE, {"user": recipient, "share": share.id}).rowcount:
         return
     conn.execute(
-        notices.insert().values(
-            user_id=recipient,
-            kind="comment",
-            share_id=share.id,
-            key=f"comment:{uuid.uuid4()}",
-            times=1,
-            created_at=now(),
-        )
+        _NEW_NOTICE,
+        {
+            "user_id": recipient,
+            "kind": "comment",
+            "share_id": share.id,
+            "key": f"comment:{uuid.uuid4()}",
+            "times": 1,
+            "created_at": now(),
+        },
     )
+
+
+# A comment's notice: one more on the unread one about the share, else a new one.
+_ONE_MORE = (
+    update(notices)
+    .where(
+        notices.c.user_id == bindparam("user"),
+        notices.c.share_id == bindparam("share"),
+        notices.c.kind == "comment",
+        notices.c.seen_at.is_(None),
+    )
+    .values(times=notices.c.times + 1)
+)
+_NEW_NOTICE = notices.insert()
 
 
 def _record_deadline(conn: Connection, kind: str, deadline_id: str, user_id: str) -> bool:
@@ -331,31 +335,22 @@ def of_member(conn: Connection, actor: Actor) -> list[dict[str, Any]]:
 
 def unread_on(conn: Connection, share_id: str, user_id: str) -> bool:
     """Whether this person has comment notices about this share not yet read."""
-    return (
-        conn.execute(
-            select(notices.c.pk)
-            .where(
-                notices.c.share_id == share_id,
-                notices.c.user_id == user_id,
-                notices.c.seen_at.is_(None),
-            )
-            .limit(1)
-        ).first()
-        is not None
-    )
+    return conn.execute(_UNREAD_ON, {"share": share_id, "user": user_id}).first() is not None
 
 
 def read_share(conn: Connection, share_id: str, user_id: str) -> None:
     """Inside a share's viewing: its comment notices to this person are read."""
-    conn.execute(
-        update(notices)
-        .where(
-            notices.c.share_id == share_id,
-            notices.c.user_id == user_id,
-            notices.c.seen_at.is_(None),
-        )
-        .values(seen_at=now())
-    )
+    conn.execute(_READ_SHARE, {"share": share_id, "user": user_id, "now": now()})
+
+
+# Asked on every look at a share: built once, bound per look.
+_ON_SHARE = (
+    (notices.c.share_id == bindparam("share"))
+    & (notices.c.user_id == bindparam("user"))
+    & notices.c.seen_at.is_(None)
+)
+_UNREAD_ON = select(notices.c.pk).where(_ON_SHARE).limit(1)
+_READ_SHARE = update(notices).where(_ON_SHARE).values(seen_at=bindparam("now"))
 
 
 def dismiss(engine: Engine, actor: Actor, notice_id: str) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Engine
 
 from attunement.errors import Conflict, InvalidInput, NotFound
@@ -25,6 +25,10 @@ from attunement.server.sharing import require_owner_or_reader, share_id_of
 MAX_COMMENT = 10_000
 MAX_QUOTE = 2_000
 KINDS = ("comment", "changes")
+_LATEST_TEXT = select(revisions.c.title, revisions.c.body).where(
+    revisions.c.share_id == bindparam("share"), revisions.c.number == bindparam("number")
+)
+_NEW_COMMENT = comments.insert()
 
 
 def comment(
@@ -53,11 +57,7 @@ def comment(
         if kind == "changes":
             require_owner_or_reader(access, "reader")
         number = access.share.latest
-        shown = conn.execute(
-            select(revisions.c.title, revisions.c.body).where(
-                revisions.c.share_id == share_id, revisions.c.number == number
-            )
-        ).one()
+        shown = conn.execute(_LATEST_TEXT, {"share": share_id, "number": number}).one()
         if quote is not None and quote not in shown.body and quote not in shown.title:
             raise InvalidInput(
                 "The quoted passage is not in the latest version; copy it from the text.",
@@ -73,17 +73,18 @@ def comment(
                 raise NotFound("There is no such comment to reply to.", field="parent")
         comment_id = str(uuid.uuid4())
         conn.execute(
-            comments.insert().values(
-                id=comment_id,
-                share_id=share_id,
-                revision=number,
-                parent_id=parent_id,
-                author_id=actor.id,
-                kind=kind,
-                quote=quote,
-                body=body,
-                created_at=now(),
-            )
+            _NEW_COMMENT,
+            {
+                "id": comment_id,
+                "share_id": share_id,
+                "revision": number,
+                "parent_id": parent_id,
+                "author_id": actor.id,
+                "kind": kind,
+                "quote": quote,
+                "body": body,
+                "created_at": now(),
+            },
         )
         notices.on_comment(conn, access.share, actor.id)
         action = "changes.request" if kind == "changes" else "comment"

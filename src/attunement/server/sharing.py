@@ -446,20 +446,8 @@ def _view(
     number = row.latest if revision is None else revision
     # Every revision in one statement; the text only of the one shown, and the title of
     # the one shown and of the latest.
-    versions = conn.execute(
-        select(
-            revisions.c.number,
-            revisions.c.sha256,
-            revisions.c.redacted,
-            revisions.c.created_at,
-            case(
-                (revisions.c.number.in_([number, row.latest]), revisions.c.title), else_=None
-            ).label("title"),
-            case((revisions.c.number == number, revisions.c.body), else_=None).label("body"),
-        )
-        .where(revisions.c.share_id == share_id)
-        .order_by(revisions.c.number)
-    ).all()
+    on_share = {"share": share_id}
+    versions = conn.execute(_VERSIONS, on_share | {"number": number, "latest": row.latest}).all()
     shown = next((v for v in versions if v.number == number), None)
     if shown is None:
         raise NotFound(f"This shared item has no revision {number}.", field="revision")
@@ -469,7 +457,8 @@ def _view(
         if on_latest:
             notices.read_share(conn, share_id, actor.id)
         conn.execute(
-            opens.insert().values(share_id=share_id, revision=number, reader_id=actor.id, at=now())
+            _NEW_OPEN,
+            {"share_id": share_id, "revision": number, "reader_id": actor.id, "at": now()},
         )
         audit.record(
             conn,
@@ -482,22 +471,12 @@ def _view(
         )
     elif on_latest:
         unread = notices.unread_on(conn, share_id, actor.id)
-    thread = conn.execute(
-        select(comments)
-        .where(comments.c.share_id == share_id)
-        .order_by(comments.c.created_at, comments.c.id)
-    ).all()
-    looks = conn.execute(
-        select(opens).where(opens.c.share_id == share_id).order_by(opens.c.pk)
-    ).all()
-    signs = conn.execute(
-        select(signoffs).where(signoffs.c.share_id == share_id).order_by(signoffs.c.pk)
-    ).all()
+    thread = conn.execute(_THREAD, on_share).all()
+    looks = conn.execute(_LOOKS, on_share).all()
+    signs = conn.execute(_SIGNS, on_share).all()
     involved = {row.owner_id, row.reader_id}
     involved |= {c.author_id for c in thread} | {o.reader_id for o in looks}
-    names = dict(
-        conn.execute(select(users.c.id, users.c.name).where(users.c.id.in_(involved))).all()
-    )
+    names = dict(conn.execute(_NAMES, {"ids": sorted(involved)}).all())
     latest_title = next((v.title for v in versions if v.number == row.latest), None)
     other = row.reader_id if access.role == "owner" else row.owner_id
     out = _summary_of(
@@ -556,6 +535,39 @@ def _view(
         ]
         out["_unread"] = unread
     return out
+
+
+# A look at a share's statements, built once (a look binds only its values). Every
+# revision in one statement; the text only of the one shown, and the title of the one
+# shown and of the latest.
+_SHOWN = bindparam("number")
+_VERSIONS = (
+    select(
+        revisions.c.number,
+        revisions.c.sha256,
+        revisions.c.redacted,
+        revisions.c.created_at,
+        case(
+            (
+                (revisions.c.number == _SHOWN) | (revisions.c.number == bindparam("latest")),
+                revisions.c.title,
+            ),
+            else_=None,
+        ).label("title"),
+        case((revisions.c.number == _SHOWN, revisions.c.body), else_=None).label("body"),
+    )
+    .where(revisions.c.share_id == bindparam("share"))
+    .order_by(revisions.c.number)
+)
+_THREAD = (
+    select(comments)
+    .where(comments.c.share_id == bindparam("share"))
+    .order_by(comments.c.created_at, comments.c.id)
+)
+_LOOKS = select(opens).where(opens.c.share_id == bindparam("share")).order_by(opens.c.pk)
+_SIGNS = select(signoffs).where(signoffs.c.share_id == bindparam("share")).order_by(signoffs.c.pk)
+_NAMES = select(users.c.id, users.c.name).where(users.c.id.in_(bindparam("ids", expanding=True)))
+_NEW_OPEN = opens.insert()
 
 
 def require_owner_or_reader(access: authz.Access, wanted: str) -> None:
