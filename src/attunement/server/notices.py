@@ -118,9 +118,15 @@ def _record_signoff(conn: Connection, n: dict[str, Any], user_id: str) -> bool:
 # ---- reading ---------------------------------------------------------------------------------
 
 
-def _items(conn: Connection, course_ids: list[str], owner_ids: list[str] | None = None) -> Any:
+def _items(
+    conn: Connection,
+    course_ids: list[str],
+    owner_ids: list[str] | None = None,
+    *,
+    signed_only: bool = False,
+) -> Any:
     """(course, owner) -> the owner's live items in that course, for deadlines (of these
-    owners only, when named)."""
+    owners only, when named; only those signed off, when ``signed_only``)."""
     moment = now()
     # Each share's first sign-off, looked up by the share (not grouped over them all).
     first_signed = (
@@ -140,6 +146,10 @@ def _items(conn: Connection, course_ids: list[str], owner_ids: list[str] | None 
     )
     if owner_ids is not None:
         query = query.where(shares.c.owner_id.in_(owner_ids))
+    if signed_only:
+        query = query.where(
+            select(signoffs.c.pk).where(signoffs.c.share_id == shares.c.id).exists()
+        )
     out: dict[tuple[str, str], list[Item]] = defaultdict(list)
     for r in conn.execute(query):
         out[(r.course_id, r.owner_id)].append(Item(r.kind, r.created_at, r.signed_at))
@@ -248,9 +258,11 @@ def _awaiting_me(conn: Connection, reader_id: str, on: date, within: int) -> lis
     ).all()
     if not waiting:
         return []
-    # The standings of the trainees whose items wait, not of the whole course.
+    # The standings of the trainees whose items wait, not of the whole course. A waiting
+    # item counts for the deadline and is not signed off, so among the owner's other items
+    # only those signed off can change the standing: only they are read.
     course_ids = sorted({w.course_id for w in waiting})
-    items = _items(conn, course_ids, sorted({w.owner_id for w in waiting}))
+    signed = _items(conn, course_ids, sorted({w.owner_id for w in waiting}), signed_only=True)
     out = []
     for w in waiting:
         for d in due[w.course_id]:
@@ -259,7 +271,8 @@ def _awaiting_me(conn: Connection, reader_id: str, on: date, within: int) -> lis
             )
             if not counts:
                 continue
-            s = deadlines.standing(d, items.get((w.course_id, w.owner_id), []), on)
+            items = [*signed.get((w.course_id, w.owner_id), []), Item(w.kind, w.created_at, None)]
+            s = deadlines.standing(d, items, on)
             soon = s.status == WAITING and (d.due_on - on).days <= within
             if not (soon or s.status == OVERDUE):
                 continue
