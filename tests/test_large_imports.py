@@ -315,9 +315,9 @@ def test_killing_a_first_import_half_way_leaves_the_journal_empty(tmp_path, encr
     rollback = database.with_name(database.name + "-journal")
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:  # wait until the import is writing into the file
-        if rollback.exists() and database.stat().st_size > 4_000_000:
+        if rollback.exists() and database.stat().st_size > 1_000_000:
             break
-        time.sleep(0.05)
+        time.sleep(0.01)
     child.send_signal(signal.SIGKILL)
     child.communicate()
     assert rollback.exists(), "the import had finished before it could be interrupted"
