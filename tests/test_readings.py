@@ -85,6 +85,21 @@ def test_insights_count_only_read_entries_and_say_how_many_wait(journal, monkeyp
     assert (compute(journal).analysed, compute(journal).unread) == (4, 0)
 
 
+def test_insights_are_counted_once_until_the_journal_changes(journal, monkeypatch):
+    from attunement.core import insights
+
+    journal.write(BODY)
+    readings.read_missing(journal)  # (a first look would read it, and so change the journal)
+    counted = []
+    figures = insights._figures
+    monkeypatch.setattr(insights, "_figures", lambda *args: counted.append(1) or figures(*args))
+    first, again = compute(journal), compute(journal)
+    assert len(counted) == 1 and again.writing_days == first.writing_days
+    journal.write(f"{BODY} Later the same day.")
+    assert sum(compute(journal).writing_days.values()) == 2
+    assert len(counted) >= 2
+
+
 def test_a_reading_goes_with_its_entry(journal):
     entry = journal.write(BODY)
     readings.reading(journal, entry)

@@ -6,7 +6,7 @@ week, prompt coverage and writing days. One computation feeds the Insights page,
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -88,8 +88,32 @@ def compute(
     up to ``READ_NOW`` entries without one are read here, the rest are counted as
     ``unread`` until the background reader reaches them. ``analyse(entry) -> (marker ids
     that count, Ekman groups)`` replaces the readings (tests, other tools); a
-    ``rereader`` (the app's background reader) adds how far it has got."""
+    ``rereader`` (the app's background reader) adds how far it has got.
+
+    The figures are kept until the journal changes (any commit, a reading stored by the
+    background reader included) or the day turns: a page that is visited again, or by
+    several people at once, counts them once."""
     now = now or now_local()
+    if analyse is None:
+        key = f"insights {weeks} {now.date().isoformat()} {now.utcoffset()}"
+        figures = journal.reader.kept(key, lambda: _figures(journal, weeks, now, None))
+    else:
+        figures = _figures(journal, weeks, now, analyse)
+    used = journal.reader.prompt_history()
+    coverage = [
+        (p.id, p.title, used[p.id].count if p.id in used else 0)
+        for p in journal.decks.deck(deck_id).prompts
+    ]
+    return replace(
+        figures,
+        prompt_coverage=coverage,
+        reading=rereader.state() if rereader is not None else None,
+    )
+
+
+def _figures(journal: Journal, weeks: int, now: datetime, analyse: Any) -> Insights:
+    """Everything :func:`compute` shows but the prompt coverage and the reader's
+    progress."""
     first_week = monday(now.date()) - timedelta(weeks=weeks - 1)
     week_starts = [first_week + timedelta(weeks=i) for i in range(weeks)]
     since = start_of_day(first_week, now.tzinfo)
@@ -130,12 +154,6 @@ def compute(
         for group in groups:
             feelings[group][index] += count
 
-    used = journal.reader.prompt_history()
-    coverage = [
-        (p.id, p.title, used[p.id].count if p.id in used else 0)
-        for p in journal.decks.deck(deck_id).prompts
-    ]
-
     days = {
         day: count
         for day, count in journal.reader.local_writing_days(since).items()
@@ -148,14 +166,13 @@ def compute(
         scales=scales,
         markers_per_week=dict(sorted(markers.items())),
         feelings_per_week=dict(sorted(feelings.items())),
-        prompt_coverage=coverage,
+        prompt_coverage=[],
         writing_days=dict(sorted(days.items())),
         analysed=sum(row[3] for row in read),
         capped=capped,
         unread=unread,
         by_moment=by_moment,
         series={name: per for name, per in series.items() if per},
-        reading=rereader.state() if rereader is not None else None,
     )
 
 
