@@ -221,3 +221,29 @@ def test_the_rule_counts_what_a_route_calls():
         if isinstance(fn, ast.FunctionDef)
     }
     assert counted == {"two": ["browse", "j.store.tag_counts"], "one": ["browse"]}
+
+
+def test_a_route_that_awaits_its_form_does_its_work_off_the_event_loop():
+    """An ``async`` route runs on the event loop: its service call goes to a worker
+    thread (``off_loop(lambda: ...)``), so one import, packet or team-server sign-in never
+    holds every other request."""
+    on_loop: dict[str, list[str]] = {}
+    for name in NAMES:
+        tree = ast.parse((WEB / f"{name}.py").read_text(encoding="utf-8"))
+        services = _service_names(tree)
+        for fn in tree.body:
+            if not isinstance(fn, ast.AsyncFunctionDef):
+                continue
+            journals = _journals(fn)
+            deferred = {
+                id(n) for lam in ast.walk(fn) if isinstance(lam, ast.Lambda) for n in ast.walk(lam)
+            }
+            on_loop[f"{name}.{fn.name}"] = [
+                ast.unparse(c.func)
+                for c in _paths(fn)[0]
+                if isinstance(c, ast.Call)
+                and id(c) not in deferred
+                and _is_service_call(c, services, journals, set())
+            ]
+    assert "supervision.supervision_packet" in on_loop and "settings.import_page" in on_loop
+    assert {route: calls for route, calls in on_loop.items() if calls} == {}

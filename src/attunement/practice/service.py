@@ -16,6 +16,7 @@ from attunement.practice.feedback import DIMENSIONS, Feedback, feedback
 from attunement.practice.vignettes import Vignette, by_theme, vignette
 
 MAX_SESSION = 30
+Scored = list[tuple[str, dict[str, float], datetime]]  # (statement id, scores, when)
 
 
 def respond(
@@ -38,18 +39,18 @@ def attempt(journal: Journal, attempt_id: str) -> dict[str, Any]:
     """One stored attempt with the feedback it was given."""
     from attunement.errors import NotFound
 
-    for stored in journal.store.attempts():
-        if stored["id"] == attempt_id:
-            return stored
+    for stored in journal.store.attempts(attempt_id):
+        return stored
     raise NotFound(f"There is no practice response '{attempt_id}'.", field="attempt_id")
 
 
-def theme_strength(journal: Journal) -> dict[str, float]:
-    """Average overall score per theme over the attempts so far (missing: not practised)."""
+def theme_strength(journal: Journal, scored: Scored | None = None) -> dict[str, float]:
+    """Average overall score per theme over the attempts so far (missing: not practised);
+    from ``scored`` (``store.attempt_scores()``) when the caller has read them already."""
     per_theme: dict[str, list[float]] = defaultdict(list)
-    for attempt in journal.store.attempts():
-        overall = sum(attempt["scores"].values()) / max(len(attempt["scores"]), 1)
-        for theme in vignette(attempt["vignette_id"]).themes:
+    for vignette_id, scores, _ in journal.store.attempt_scores() if scored is None else scored:
+        overall = sum(scores.values()) / max(len(scores), 1)
+        for theme in vignette(vignette_id).themes:
             per_theme[theme].append(overall)
     return {theme: sum(v) / len(v) for theme, v in per_theme.items()}
 
@@ -70,9 +71,9 @@ def choose(
     now = now or now_local()
     rng = rng or random.Random()
     pool = list(by_theme(theme))
-    attempts = journal.store.attempts()
-    last_seen = {a["vignette_id"]: a["created_at"] for a in attempts}
-    strength = theme_strength(journal)
+    scored = journal.store.attempt_scores()
+    last_seen = {vignette_id: at for vignette_id, _, at in scored}
+    strength = theme_strength(journal, scored)
     unseen = [v for v in pool if v.id not in last_seen]
     rng.shuffle(unseen)
     unseen.sort(key=lambda v: v.difficulty)
@@ -109,27 +110,27 @@ class Progress:
 
 
 def progress(journal: Journal) -> Progress:
-    attempts = journal.store.attempts()
+    scored = journal.store.attempt_scores()
     by_week: dict[str, list[dict[str, float]]] = defaultdict(list)
-    for a in attempts:
-        day = a["created_at"].date()
-        by_week[(day - timedelta(days=day.weekday())).isoformat()].append(a["scores"])
+    for _, scores, at in scored:
+        day = at.date()
+        by_week[(day - timedelta(days=day.weekday())).isoformat()].append(scores)
     weeks = sorted(by_week)
     per_week = {
         d: [round(sum(s[d] for s in by_week[w]) / len(by_week[w]), 3) for w in weeks]
         for d in DIMENSIONS
     }
     overall = (
-        {d: round(sum(a["scores"][d] for a in attempts) / len(attempts), 3) for d in DIMENSIONS}
-        if attempts
+        {d: round(sum(scores[d] for _, scores, _ in scored) / len(scored), 3) for d in DIMENSIONS}
+        if scored
         else {}
     )
     return Progress(
-        attempts=len(attempts),
+        attempts=len(scored),
         weeks=weeks,
         per_week=per_week,
         overall=overall,
-        themes={k: round(v, 3) for k, v in sorted(theme_strength(journal).items())},
+        themes={k: round(v, 3) for k, v in sorted(theme_strength(journal, scored).items())},
     )
 
 

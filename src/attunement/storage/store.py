@@ -606,24 +606,27 @@ class Store(Reader):
             )
         return new_id
 
-    def attempts(self) -> list[dict[str, Any]]:
-        """Every practice attempt, oldest first."""
+    def attempts(self, attempt_id: str | None = None) -> list[dict[str, Any]]:
+        """Every practice attempt, oldest first (or the one with this id, if any)."""
         c = s.practice_attempts.c
+        query = (
+            select(
+                c.id,
+                c.vignette_id,
+                c.response,
+                c.scores,
+                c.feedback,
+                c.checkin_id,
+                c.created_at,
+                c.tz_offset,
+            )
+            .where(c.owner == self.owner)
+            .order_by(c.created_at, c.pk)
+        )
+        if attempt_id is not None:
+            query = query.where(c.id == attempt_id)
         with self._read() as conn:
-            rows = conn.execute(
-                select(
-                    c.id,
-                    c.vignette_id,
-                    c.response,
-                    c.scores,
-                    c.feedback,
-                    c.checkin_id,
-                    c.created_at,
-                    c.tz_offset,
-                )
-                .where(c.owner == self.owner)
-                .order_by(c.created_at, c.pk)
-            ).all()
+            rows = conn.execute(query).all()
         return [
             {
                 "id": r.id,
@@ -636,6 +639,19 @@ class Store(Reader):
             }
             for r in rows
         ]
+
+    def attempt_scores(self) -> list[tuple[str, dict[str, float], datetime]]:
+        """(statement id, scores, when) of every practice attempt, oldest first: what
+        choosing the next statements and the progress figures read, without the replies
+        and their feedback."""
+        c = s.practice_attempts.c
+        with self._read() as conn:
+            rows = conn.execute(
+                select(c.vignette_id, c.scores, c.created_at, c.tz_offset)
+                .where(c.owner == self.owner)
+                .order_by(c.created_at, c.pk)
+            ).all()
+        return [(r.vignette_id, r.scores, with_offset(r.created_at, r.tz_offset)) for r in rows]
 
     # -- people to always catch when de-identifying -------------------------------------
 

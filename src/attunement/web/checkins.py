@@ -14,6 +14,7 @@ from attunement.web.common import (
     Limit,
     Strict,
     journal,
+    off_loop,
 )
 from attunement.web.rendering import page
 
@@ -42,12 +43,14 @@ async def checkin_save(request: Request) -> Response:
     j = journal(request)
     body = [str(v) for v in form.getlist("body")]
     try:
-        saved = from_form(
-            j,
-            {k: str(v) for k, v in form.items()},
-            body=body,
-            note=str(form.get("note", "")),
-            moment=str(form.get("moment", "other")),
+        saved = await off_loop(
+            lambda: from_form(
+                j,
+                {k: str(v) for k, v in form.items()},
+                body=body,
+                note=str(form.get("note", "")),
+                moment=str(form.get("moment", "other")),
+            )
         )
     except AttuneError as exc:
         return page(

@@ -1,22 +1,33 @@
 """What every capability's routes share: the open journal, the API's request models'
 base, list limits, entry filters from a query, files to save, the file a form sent (read
-to disk by ``web.uploads.received``), and the one JSON error shape
-``{"error": {"code", "message", "field"}}``."""
+to disk by ``web.uploads.received``), a form route's work off the event loop, and the one
+JSON error shape ``{"error": {"code", "message", "field"}}``."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, File, Query, Request
 from fastapi import UploadFile as FileParameter
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from attunement.core.journal import Journal
 from attunement.core.models import EntryFilter
 from attunement.errors import InvalidInput
 from attunement.web.security import counts_as_activity
+
+T = TypeVar("T")
+
+
+async def off_loop(work: Callable[[], T]) -> T:
+    """``work()`` on a worker thread. A route that reads its form with ``await`` runs on
+    the event loop, and the journal's services block (SQLite, the models, a team server
+    on the network): run there, one import or packet would hold every other request."""
+    return await run_in_threadpool(work)
 
 
 def journal(request: Request) -> Journal:

@@ -20,6 +20,7 @@ from attunement.web.common import (
     Offset,
     Strict,
     journal,
+    off_loop,
     upload_in,
 )
 from attunement.web.rendering import page, render_markdown
@@ -243,7 +244,7 @@ async def add_deck(request: Request, file: FormFile = None) -> Response:
     try:
         upload = upload_in(form, "Choose a deck file (.toml, .yaml or .yml) to add.")
         with received(j.data_dir, upload, "deck.toml") as got:
-            deck = j.add_deck(got.path, replace=form.get("replace") == "on")
+            deck = await off_loop(lambda: j.add_deck(got.path, replace=form.get("replace") == "on"))
     except AttuneError as exc:
         return page(
             request,

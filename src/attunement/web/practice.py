@@ -12,6 +12,7 @@ from attunement.web.common import (
     JournalDep,
     Strict,
     journal,
+    off_loop,
 )
 from attunement.web.rendering import error_page, page
 
@@ -66,8 +67,8 @@ async def practice_start(request: Request) -> Response:
     form = await request.form()
     theme = str(form.get("theme", "")) or None
     try:
-        first, checkin_id = service.start(
-            journal(request), theme=theme, ease=str(form.get("ease", ""))
+        first, checkin_id = await off_loop(
+            lambda: service.start(journal(request), theme=theme, ease=str(form.get("ease", "")))
         )
     except AttuneError as exc:
         return error_page(request, exc.http_status, exc.message)

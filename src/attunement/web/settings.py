@@ -15,6 +15,7 @@ from attunement.web.common import (
     Strict,
     attachment,
     journal,
+    off_loop,
     upload_in,
 )
 from attunement.web.rendering import page
@@ -37,8 +38,10 @@ async def import_page(request: Request, file: FormFile = None) -> Response:
         if fmt not in IMPORT_FORMATS:
             raise InvalidInput("Choose what kind of file it is.", field="from")
         with received(j.data_dir, upload, "import") as got:
-            view = import_into(
-                j, got.path, fmt, dry_run=form.get("dry_run") == "on", source=got.name
+            view = await off_loop(
+                lambda: import_into(
+                    j, got.path, fmt, dry_run=form.get("dry_run") == "on", source=got.name
+                )
             )
     except AttuneError as exc:
         return _settings(request, your_data(j), status=exc.http_status, error=exc.message)

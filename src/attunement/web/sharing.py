@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from attunement.errors import AttuneError
 from attunement.server import team
 from attunement.web import flash
-from attunement.web.common import journal, journal_or_none
+from attunement.web.common import journal, journal_or_none, off_loop
 from attunement.web.rendering import page
 
 pages = APIRouter(include_in_schema=False)
@@ -57,14 +57,16 @@ async def sign_in(request: Request) -> Response:
     form = await request.form()
     url, email = str(form.get("url", "")).strip(), str(form.get("email", "")).strip()
     try:
-        made = team.sign_in(
-            _data_dir(request),
-            url,
-            email,
-            str(form.get("password", "")),
-            label=f"attune serve on {platform.node() or 'a computer'}"[:120],
-            code=str(form.get("code", "")).strip()[:64] or None,  # a second factor's code
-            then=request.app.state.syncer.now,  # comments come home without waiting
+        made = await off_loop(
+            lambda: team.sign_in(
+                _data_dir(request),
+                url,
+                email,
+                str(form.get("password", "")),
+                label=f"attune serve on {platform.node() or 'a computer'}"[:120],
+                code=str(form.get("code", "")).strip()[:64] or None,  # a second factor's code
+                then=request.app.state.syncer.now,  # comments come home without waiting
+            )
         )
     except AttuneError as exc:
         return _server(
@@ -165,14 +167,16 @@ async def share(request: Request) -> Response:
     to, expires = str(form.get("to", "")), str(form.get("expires", ""))
     try:
         what, redact, _carry = _what(form)
-        sent = team.confirm(
-            journal(request),
-            _data_dir(request),
-            what,
-            redact=redact,
-            to=to,
-            expires=expires,
-            seen=str(form.get("seen", "")),
+        sent = await off_loop(
+            lambda: team.confirm(
+                journal(request),
+                _data_dir(request),
+                what,
+                redact=redact,
+                to=to,
+                expires=expires,
+                seen=str(form.get("seen", "")),
+            )
         )
     except AttuneError as exc:
         return _share(

@@ -16,6 +16,7 @@ from attunement.web.common import (
     Strict,
     attachment,
     journal,
+    off_loop,
 )
 from attunement.web.rendering import page
 
@@ -83,7 +84,7 @@ async def supervision_packet(request: Request) -> Response:
             questions=questions.splitlines(),
             redact=redact,
         )
-        view = packet_page(journal(request), chosen, action)
+        view = await off_loop(lambda: packet_page(journal(request), chosen, action))
     except AttuneError as exc:
         return _supervision(
             request,

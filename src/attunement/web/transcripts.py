@@ -15,6 +15,7 @@ from attunement.web.common import (
     JournalDep,
     attachment,
     journal,
+    off_loop,
     upload_in,
 )
 from attunement.web.rendering import page
@@ -53,14 +54,16 @@ async def transcript_upload(request: Request, file: FormFile = None) -> Response
     try:
         upload = upload_in(form, "Choose a transcript file to import.")
         with received(j.data_dir, upload, "transcript.txt") as got:
-            made = service.import_file(
-                j,
-                got.path,
-                name=got.name,
-                fmt=str(form.get("format", "")) or None,
-                caregiver=str(form.get("caregiver", "")) or None,
-                title=str(form.get("title", "")) or None,
-                entry_id=str(form.get("entry_id", "")) or None,
+            made = await off_loop(
+                lambda: service.import_file(
+                    j,
+                    got.path,
+                    name=got.name,
+                    fmt=str(form.get("format", "")) or None,
+                    caregiver=str(form.get("caregiver", "")) or None,
+                    title=str(form.get("title", "")) or None,
+                    entry_id=str(form.get("entry_id", "")) or None,
+                )
             )
     except AttuneError as exc:
         return _list(request, transcripts_page(j), status=exc.http_status, error=exc.message)
