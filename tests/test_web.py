@@ -701,3 +701,11 @@ def test_the_entry_page_and_attune_show_describe_an_entry_alike(client, attune):
     page = client.get(f"/entries/{made['id']}").text
     assert f"<title>{shown['label']} · Attunement</title>" in page
     assert "Receiving mis-attunement" in page and "Earlier versions (1)" in page
+
+
+def test_today_names_the_three_latest_drafts_however_many_wait(client):
+    for n in range(6):
+        client.post("/api/v1/drafts", json={"body": f"Unfinished thought number {n}"})
+    page = client.get("/").text
+    named = [n for n in range(6) if f"Unfinished thought number {n}" in page]
+    assert named == [3, 4, 5]

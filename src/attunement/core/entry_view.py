@@ -13,7 +13,7 @@ from typing import Any
 from attunement.core.dates import day_text
 from attunement.core.journal import Journal, label_of
 from attunement.core.meta import recorded_line
-from attunement.core.models import Entry, Revision
+from attunement.core.models import Entry
 
 if typing.TYPE_CHECKING:
     from attunement.analysis.markers import MarkerDef
@@ -36,7 +36,7 @@ class EntryView:
     title: str  # the title, else the entry's first words
     prompt: Prompt | None  # None when unlinked, or when its deck was removed
     recorded: str  # where and how it was recorded, or ""
-    revisions: list[Revision]  # earlier versions; empty for a first version
+    earlier: int  # how many earlier versions are kept (0 for a first version)
     transcripts: list[dict[str, Any]]  # linked transcripts: id and title
     shared: list[dict[str, Any]]  # what was shared of it and what came home
     reading: TextAnalysis | None = None  # only when asked for (it may run the models)
@@ -91,7 +91,7 @@ def entry_view(journal: Journal, entry_id: str, *, read: bool = False) -> EntryV
         title=label_of(entry) or f"Entry of {day_text(entry.created_at)}",  # in lists
         prompt=journal.decks.find_prompt(entry.prompt_id) if entry.prompt_id else None,
         recorded=recorded_line(entry.meta),
-        revisions=journal.reader.revisions(entry.id) if entry.revision > 1 else [],
+        earlier=journal.reader.revision_count(entry.id) if entry.revision > 1 else 0,
         transcripts=journal.reader.transcripts_of(entry.id),
         shared=shared_about(journal, "entry", entry.id),
     )

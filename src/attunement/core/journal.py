@@ -443,8 +443,9 @@ class Journal:
             entry_id=entry_id,
         )
 
-    def drafts(self) -> list[Draft]:
-        return self.store.list_drafts()
+    def drafts(self, limit: int | None = None) -> list[Draft]:
+        """Unfinished drafts, the most recently changed first (at most ``limit``)."""
+        return self.store.list_drafts(limit)
 
     def draft(self, draft_id: str) -> Draft:
         return self.store.get_draft(draft_id)

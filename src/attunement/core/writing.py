@@ -24,7 +24,7 @@ class TodayPage:
 
 
 def today_page(journal: Journal) -> TodayPage:
-    return TodayPage(journal.today(), journal.drafts()[:3])
+    return TodayPage(journal.today(), journal.drafts(limit=3))
 
 
 @dataclass(frozen=True)

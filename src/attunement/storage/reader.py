@@ -512,6 +512,15 @@ class Reader:
             ).fetchall()
         return [{"id": item, "title": title} for item, title in found]
 
+    def revision_count(self, entry_id: str) -> int:
+        """How many earlier versions an entry has kept."""
+        with self._reading() as conn:
+            row = self._entry_row(conn, entry_id)
+            found = conn.execute(
+                "SELECT count(*) FROM entry_revisions WHERE entry_pk = ?", (row[0],)
+            ).fetchone()
+        return int(found[0])
+
     def revisions(self, entry_id: str) -> list[Revision]:
         with self._reading() as conn:
             row = self._entry_row(conn, entry_id)
