@@ -117,7 +117,8 @@ def readable_by() -> Any:
     a supervisor or course lead, from an owner who is not suspended. The reader is the
     bound parameter ``me``, the time ``moment`` (so a statement built on it once serves
     every request)."""
-    me, moment = bindparam("me"), bindparam("moment")
+    me: Any = bindparam("me")
+    moment: Any = bindparam("moment")
     reader_of = select(memberships.c.course_id).where(
         memberships.c.user_id == me, memberships.c.role.in_(READER_ROLES)
     )

@@ -93,7 +93,8 @@ def _after(below_horizon: bool) -> Any:
     """The changes to the shares of ``me`` after (``tx``, ``seq``), oldest first, at most
     ``rows`` (below the horizon ``top`` on PostgreSQL); built once, bound per request."""
     lapsed = select(shares.c.id).where(shares.c.expires_at <= bindparam("moment"))
-    tx, seq = bindparam("tx"), bindparam("seq")
+    tx: Any = bindparam("tx")
+    seq: Any = bindparam("seq")
     query = select(changes).where(
         changes.c.owner_id == bindparam("me"),
         or_(changes.c.tx > tx, and_(changes.c.tx == tx, changes.c.seq > seq)),

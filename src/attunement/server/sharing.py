@@ -540,7 +540,7 @@ def _view(
 # A look at a share's statements, built once (a look binds only its values). Every
 # revision in one statement; the text only of the one shown, and the title of the one
 # shown and of the latest.
-_SHOWN = bindparam("number")
+_SHOWN: Any = bindparam("number")
 _VERSIONS = (
     select(
         revisions.c.number,
