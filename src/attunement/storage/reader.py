@@ -34,6 +34,7 @@ from attunement.core.dates import with_offset
 from attunement.core.models import (
     ALL_ENTRIES,
     CheckIn,
+    Draft,
     Entry,
     EntryFilter,
     NewEntry,
@@ -511,6 +512,28 @@ class Reader:
                 (self.owner, entry_id),
             ).fetchall()
         return [{"id": item, "title": title} for item, title in found]
+
+    def list_drafts(self, limit: int | None = None) -> list[Draft]:
+        """Unfinished drafts, the most recently changed first (at most ``limit``)."""
+        with self._reading() as conn:
+            rows = conn.execute(
+                "SELECT id, entry_id, prompt_id, title, body, tags, created_at, updated_at, "
+                "tz_offset FROM drafts WHERE owner = ? ORDER BY updated_at DESC LIMIT ?",
+                (self.owner, -1 if limit is None else limit),
+            ).fetchall()
+        return [
+            Draft(
+                id=draft_id,
+                entry_id=entry_id,
+                prompt_id=prompt_id,
+                title=title,
+                body=body,
+                tags=tuple(json.loads(tags)),
+                created_at=with_offset(from_sql_time(created), offset),
+                updated_at=with_offset(from_sql_time(updated), offset),
+            )
+            for draft_id, entry_id, prompt_id, title, body, tags, created, updated, offset in rows
+        ]
 
     def revision_count(self, entry_id: str) -> int:
         """How many earlier versions an entry has kept."""

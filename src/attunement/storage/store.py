@@ -396,16 +396,6 @@ class Store(Reader):
             )
         return _draft_from(row)
 
-    def list_drafts(self, limit: int | None = None) -> list[Draft]:
-        with self._read() as conn:
-            rows = conn.execute(
-                select(s.drafts)
-                .where(s.drafts.c.owner == self.owner)
-                .order_by(s.drafts.c.updated_at.desc())
-                .limit(limit)
-            ).all()
-        return [_draft_from(r) for r in rows]
-
     def delete_draft(self, draft_id: str) -> None:
         with self._write() as conn:
             done = conn.execute(
