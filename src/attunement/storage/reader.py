@@ -109,6 +109,20 @@ def _entry(row: Sequence[Any], tags: Sequence[str]) -> Entry:
     )
 
 
+def _draft(row: Sequence[Any]) -> Draft:
+    draft_id, entry_id, prompt_id, title, body, tags, created, updated, offset = row
+    return Draft(
+        id=draft_id,
+        entry_id=entry_id,
+        prompt_id=prompt_id,
+        title=title,
+        body=body,
+        tags=tuple(json.loads(tags)),
+        created_at=with_offset(from_sql_time(created), offset),
+        updated_at=with_offset(from_sql_time(updated), offset),
+    )
+
+
 def _checkin(row: Sequence[Any]) -> CheckIn:
     checkin_id, at, offset, ease, presence, curiosity, urge, fatigue, body, note, moment = row
     return CheckIn(
@@ -521,19 +535,7 @@ class Reader:
                 "tz_offset FROM drafts WHERE owner = ? ORDER BY updated_at DESC LIMIT ?",
                 (self.owner, -1 if limit is None else limit),
             ).fetchall()
-        return [
-            Draft(
-                id=draft_id,
-                entry_id=entry_id,
-                prompt_id=prompt_id,
-                title=title,
-                body=body,
-                tags=tuple(json.loads(tags)),
-                created_at=with_offset(from_sql_time(created), offset),
-                updated_at=with_offset(from_sql_time(updated), offset),
-            )
-            for draft_id, entry_id, prompt_id, title, body, tags, created, updated, offset in rows
-        ]
+        return [_draft(row) for row in rows]
 
     def revision_count(self, entry_id: str) -> int:
         """How many earlier versions an entry has kept."""
