@@ -40,9 +40,14 @@ def _live(conn: Connection, share_id: str) -> Any:
     if len(share_id) > 64:
         return None
     row = conn.execute(_BY_ID, {"id": share_id}).first()
-    if row is None or (row.expires_at is not None and row.expires_at <= now()):
+    if row is None or expired(row):
         return None
     return row
+
+
+def expired(share: Any) -> bool:
+    """Whether a share's row is past its expiry (gone for everyone, swept soon)."""
+    return share.expires_at is not None and share.expires_at <= now()
 
 
 def owned(conn: Connection, actor: Actor, share_id: str) -> Access | None:

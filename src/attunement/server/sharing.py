@@ -95,7 +95,7 @@ def push(
     sha = digest(title, body)
     with authz.recording_refusals(engine, "share.push"), writing(engine) as conn:
         existing = conn.execute(_PUSHED, {"id": share_id}).first()
-        if existing is not None and _expired(existing):  # the sweep has not come by yet
+        if existing is not None and authz.expired(existing):  # the sweep has not come by yet
             _expire(conn, existing)
             existing = None
         if existing is None:
@@ -178,10 +178,6 @@ _SET_EXPIRY = (
 )
 
 
-def _expired(row: Any) -> bool:
-    return row.expires_at is not None and row.expires_at <= now()
-
-
 def push_retrying(engine: Engine, actor: Actor, share_id: str, **fields: Any) -> dict[str, Any]:
     """:func:`push`, once more if a simultaneous identical push won the race."""
     try:
@@ -260,7 +256,7 @@ def _listing_statement(which: str, paged: bool) -> Any:
     person's name), in one statement whatever their number; a page of them (``size``
     rows from ``skip``) when ``paged``. Built once: a request only binds its values."""
     mine = shares.c.id
-    role = "owner" if which == "mine" else "reader"
+    role = _role(which)
 
     def latest(column: Any, *also: Any) -> Any:
         return select(func.max(column)).where(column.table.c.share_id == mine, *also)
