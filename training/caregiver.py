@@ -30,7 +30,7 @@ from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 
-from training.caregiver_data import EKMAN, PART_CODES, load
+from training.caregiver_data import EKMAN, HELDOUT_PREFIX, PART_CODES, load
 from training.models import SEED, Block, Features, export
 
 MODELS = Path(__file__).resolve().parent.parent / "src/attunement/analysis/models"
@@ -708,6 +708,11 @@ def write_card() -> None:
     markers, moves, replies = report["markers"], report["moves"], report["replies"]
     entries = report.get("entries", {})
     dev, test = report.get("benchmark_dev", {}), report.get("benchmark_test", {})
+    spent = [
+        (label, report[key])
+        for label, key in (("first", "first_test_spent"), ("second", "second_test_spent"))
+        if key in report
+    ]
     first = report.get("first_test_spent", {})
     quiet = report.get("feelings", {}).get("quiet_words", {})
     lines = [
@@ -885,19 +890,19 @@ def write_card() -> None:
         "mix several signs, and double negation are read worst.",
         "- The sentence vector reads at most 128 tokens; a longer sentence is cut.",
     ]
-    if first:
+    if spent:
+        lines += ["", "## History", ""]
+    for label, figures in spent:
         lines += [
-            "",
-            "## History",
-            "",
-            f"The first test part, scored once on {first['date']} and now spent (its writers "
-            "train and tune): "
+            f"The {label} test part, scored once on {figures['date']} and now spent (its "
+            "writers train and tune): "
             + ", ".join(
-                f"{name} {first[name]:.3f}"
+                f"{name} {figures[name]:.3f}"
                 for name in TARGETS
-                if isinstance(first.get(name), float)
+                if isinstance(figures.get(name), float)
             )
-            + f"; advice praised {first.get('advice praised (count)', 0):.0f}.",
+            + f"; advice praised {figures.get('advice praised (count)', 0):.0f}.",
+            "",
         ]
     CARD.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"wrote {CARD}")

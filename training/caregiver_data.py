@@ -10,8 +10,10 @@ A writer's items all go to one part, chosen by a hash of the writer id (a bucket
   docs/model-cards/caregiver.md); that part is spent, so its writers now join the others,
   half each by the same hash: bucket 8 trains, bucket 9 is dev. About 70% of these writers
   train and 30% are dev (thresholds and choices; cross-validation by writer on both).
+- the second test part, by writers whose ids start with "h" (``*/h.jsonl``), was scored
+  once as well and is spent in the same way: its writers train or tune by the same hash.
 - The test part is ``training/caregiver/heldout/`` (``sentences.jsonl``, ``entries.jsonl``,
-  ``replies.jsonl``), written by new writers whose ids start with "h", whenever that
+  ``replies.jsonl``), written by new writers whose ids start with "k", whenever that
   folder exists: scored once, by ``benchmarks/caregiver_feedback.py --split test``. Until it
   does there is no test part, and the benchmark and the model card say so.
 """
@@ -32,14 +34,14 @@ __all__ = ["FIXING_CODES", "PART_CODES", "has_test_part", "load", "reply_code", 
 
 ROOT = Path(__file__).resolve().parent / "caregiver"
 HELDOUT = "heldout"  # the folder of the test part, under ROOT
-HELDOUT_PREFIX = "h"  # every held-out writer's id starts with this, and no other's does
+HELDOUT_PREFIX = "k"  # every held-out writer's id starts with this, and no other's does
 KINDS = ("sentences", "entries", "replies")
 POWER = ("fixing", "sympathy", "assumption")
 EKMAN = ("anger", "disgust", "fear", "joy", "sadness", "surprise")
 
 
 def split_of(writer: str) -> str:
-    """The part a writer's items belong to: "test" for the held-out writers ("h…"), else
+    """The part a writer's items belong to: "test" for the held-out writers ("k…"), else
     "train" or "dev" by the writer's hash bucket (module docstring)."""
     if writer.startswith(HELDOUT_PREFIX):
         return "test"
@@ -107,8 +109,8 @@ def _check(kind: str, item: dict[str, Any], where: str, markers: set[str]) -> No
 def load(kind: str, root: Path = ROOT) -> list[Item]:
     """Every item of one kind: the train and dev writers' (``root/kind/*.jsonl``) and,
     where it exists, the held-out test part's (``root/heldout/kind.jsonl``). A held-out
-    writer's id must start with "h" and no other writer's may, so that no writer is ever
-    in two parts."""
+    writer's id must start with HELDOUT_PREFIX and no other writer's may, so that no writer
+    is ever in two parts."""
     from attunement.analysis.markers import lexicon
 
     markers = {m.id for m in lexicon().markers}
