@@ -136,6 +136,12 @@ def test_no_joy_is_read_into_an_entry_about_a_death():
         ("v19", "Perhaps you should take a proper week off once the funeral is done."),
         ("v22", "It's completely normal, and loads of people get like that after a loss."),
         ("v30", "Och, don't fret, the consultant sees this every single week."),
+        ("v03", "Honestly, love, you're doing everything right by him."),
+        ("v24", "You've got this, I've seen you cope with worse."),
+        ("v33", "She's in really good hands on this ward."),
+        ("v12", "Anybody in your position would feel the same."),
+        ("v33", "Is there a cousin who could sit with her for an hour?"),
+        ("v17", "Could you not just keep pressing until someone comes?"),
     ],
 )
 def test_suggestions_and_normalising_are_named_in_the_forms_people_use(vignette_id, reply):
@@ -182,6 +188,11 @@ def test_a_reflection_before_advice_may_be_praised_but_the_advice_never():
         ("I hope to feel calmer by the time the inquest comes round.", "calmer"),
         ('She kept repeating, "I\'m terrified of the night," and I stayed.', "terrified"),
         ("It was a flat grey morning on the estate.", "flat"),
+        ("I nearly offered to put her up in my flat.", "flat"),
+        ("The rain was slowing me down all the way to the hospice.", "down"),
+        ("I got down on the floor beside him.", "down"),
+        ("My breathing was low and even by the end.", "low"),
+        ("The body was moved before the family arrived.", "moved"),
     ],
 )
 def test_words_that_are_not_a_feeling_the_writer_had_are_not_named_as_one(text, word):
@@ -195,6 +206,10 @@ def test_words_that_are_not_a_feeling_the_writer_had_are_not_named_as_one(text, 
         ("I felt hopeless on the drive back from the coroner's office.", "hopeless"),
         ("I felt humiliated and stupid when the registrar corrected me.", "stupid"),
         ("I said, \"I'm frightened too, and I'm staying,\" and she held on.", "frightened"),
+        ("That visit left me flat for the rest of the day.", "flat"),
+        ("I felt low all weekend after the inquest.", "low"),
+        ("My fear was that she would die alone.", "fear"),
+        ("I was moved by how gently he held her hand.", "moved"),
     ],
 )
 def test_feelings_the_writer_names_of_themselves_are_still_named(text, word):

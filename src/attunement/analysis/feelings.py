@@ -54,6 +54,48 @@ _OBJECTS = frozenset("her him them me us the my his their a an everyone".split()
 # ... and these a wish, not a feeling had: "I hope to feel settled", "I wanted to be calm".
 _WISHES = frozenset("hope hoped hoping wish wished wishing".split())
 _WANTS = frozenset("want wanted wanting like trying tried".split())
+# "me" cues a feeling only after a verb that causes one ("it made me sad", "left me
+# flat"), not in "slowing me down".
+_CAUSES = frozenset(
+    "made make makes making left leave leaves leaving got gets getting had has have keeps "
+    "kept set sets".split()
+)
+_POSSESSIVES = _DETERMINERS | {"my"}
+# A part of oneself whose state is a feeling ("my heart was heavy", "my mind was calm"),
+# unlike "my hands were numb" or "my breathing was low".
+_INNER = frozenset("mind heart spirit soul mood body self head gut insides".split())
+_BE_STATE = frozenset("was is were are felt feels seemed looked got became went".split())
+# After a state word, these make it a place or a motion: "got down on the floor", "flat out".
+_PLACES = frozenset("on onto into beside next off out under over".split())
+
+
+def _cue_missing(word: str, before: list[str], lex: _Lexicon) -> bool:
+    """Whether a word that names a feeling only after a cue lacks one: a cue must come
+    just before it; a determiner cues only a noun ("my fear", not "my flat"); "me" only
+    after a verb that causes a feeling."""
+    if not before or before[-1] not in lex.cues:
+        return True
+    cue = before[-1]
+    if cue in _POSSESSIVES and word not in lex.cued_nouns:
+        return True
+    return cue == "me" and (len(before) < 2 or before[-2] not in _CAUSES)
+
+
+def _next_word(text: str, at: int) -> str:
+    following = re.match(r" ([A-Za-z']+)", text[at : at + 40])
+    return following.group(1).lower() if following else ""
+
+
+def _a_things_state(before: list[str]) -> bool:
+    """"my breathing was low", "the body was moved", "my hands were numb": the state of a
+    thing or a part of the body, not a feeling (a determiner, a noun that is not a person
+    or a part of oneself that feels, then a verb of being)."""
+    if len(before) < 3 or before[-1] not in _BE_STATE:
+        return False
+    noun, owner = before[-2], before[-3]
+    if owner not in _POSSESSIVES or noun in _WRITER or noun in _OTHER or noun in _PRONOUNS:
+        return False
+    return not (owner in ("my", "our") and noun in _INNER)
 
 
 @dataclass(frozen=True)
@@ -83,6 +125,7 @@ class _Lexicon:
     pattern: re.Pattern[str]
     group_of: dict[str, str]
     cued: frozenset[str]  # words that name a feeling only after a cue word
+    cued_nouns: frozenset[str]  # of those, the ones a determiner may cue ("my fear")
     cues: frozenset[str]
     judgements: frozenset[str]  # words that name a feeling only after a word of feeling
     feel_cues: tuple[tuple[str, ...], ...]
@@ -106,6 +149,7 @@ def _lexicon() -> _Lexicon:
         pattern,
         group_of,
         frozenset(w.lower() for w in raw["cued"]["words"]),
+        frozenset(w.lower() for w in raw["cued"].get("nouns", [])),
         frozenset(w.lower() for w in raw["cued"]["cues"]),
         frozenset(w.lower() for w in judgements.get("words", [])),
         tuple(tuple(c.lower().split()) for c in judgements.get("cues", [])),
@@ -124,7 +168,8 @@ def _not_a_feeling(
     """Whether a feeling word is used for something other than a feeling had: a
     judgement of oneself with no word of feeling before it ("I'm a useless carer"), a
     word describing a thing or someone ("the angry son", "a flat tyre"), a verb with its
-    object ("I reassured her"), or a wish ("I hope to feel settled")."""
+    object ("I reassured her"), the state of a thing ("my breathing was low"), or a wish
+    ("I hope to feel settled")."""
     word = match.group(0).lower()
     if word in lex.judgements:
         near = [w.lower() for w in _WORD.findall(text[span[0] : match.start()])][-5:]
@@ -140,6 +185,8 @@ def _not_a_feeling(
     if next_word in _OTHER and next_word not in _PRONOUNS:
         return True  # "confused patients", "the angry son"
     if word.endswith("ed") and next_word in _OBJECTS:
+        return True
+    if _a_things_state(before):
         return True
     recent = before[-5:]
     wants = [i for i, w in enumerate(recent) if w in _WANTS]
@@ -161,7 +208,9 @@ def named_feelings(text: str, *, speaker_is_writer: bool = True) -> list[NamedFe
             before = _clause_before(text, match.start(), start)
             word = match.group(0).lower()
             cued = word in lex.cued and word not in lex.judgements  # those have their own cues
-            if cued and not (before and before[-1] in lex.cues):
+            if cued and _cue_missing(word, before, lex):
+                continue
+            if cued and word not in lex.cued_nouns and _next_word(text, match.end()) in _PLACES:
                 continue
             if _not_a_feeling(text, match, (start, end), before, lex) or word in quiet_words():
                 continue
