@@ -797,9 +797,11 @@ def write_card() -> None:
         f"{replies['train_replies']} / {replies['dev_replies']}. The first test part (a fifth "
         "of the writers) was scored once"
         + (f" on {first['date']}" if first else "")
-        + " and is spent: its writers now join train and dev, half each by the same hash. "
-        "The test part is now a held-out set by new writers (`training/caregiver/heldout/`, "
-        'writer ids starting with "h"), written apart from this data and scored once. '
+        + " and is spent: its writers now join train and dev, half each by the same hash; "
+        'so does the second, a held-out set by 24 new writers (ids starting with "h"), '
+        "scored once and spent in turn. The test part is now a third held-out set by 16 new "
+        "writers (`training/caregiver/heldout/`, writer ids starting with "
+        f'"{HELDOUT_PREFIX}"), written apart from this data and scored once. '
         "Regularisation, mixing shares and sentence thresholds were chosen on dev; the entry "
         "thresholds on train and dev entries together, their figure cross-validated by "
         "writer over the dev entries (five folds; training writers' entries are never scored, "

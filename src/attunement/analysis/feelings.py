@@ -87,7 +87,7 @@ def _next_word(text: str, at: int) -> str:
 
 
 def _a_things_state(before: list[str]) -> bool:
-    """"my breathing was low", "the body was moved", "my hands were numb": the state of a
+    """ "my breathing was low", "the body was moved", "my hands were numb": the state of a
     thing or a part of the body, not a feeling (a determiner, a noun that is not a person
     or a part of oneself that feels, then a verb of being)."""
     if len(before) < 3 or before[-1] not in _BE_STATE:
