@@ -83,6 +83,14 @@ def test_someone_elses_body_is_not_the_writers(sentence):
     assert "somatic-awareness" not in counted(sentence)
 
 
+def test_two_signs_in_one_sentence_are_both_read():
+    # Read as one text, the body drowns the pull to fix; the clause the rules point at is
+    # read alone as well.
+    sentence = "My shoulders went up round my ears and I wanted to fix the whole thing for her."
+    found = {f.id for f in find_markers(sentence) if f.counts}
+    assert {"somatic-awareness", "fixing"} <= found, found
+
+
 @pytest.mark.parametrize(
     "sentence,marker",
     [
@@ -231,3 +239,14 @@ def test_a_long_entry_counts_a_marker_only_where_its_likeliest_sentence_is_sure(
     assert writing.counted_per_sentence(probs) == [set(), {1}, set(), set(), set()]
     # A short text is read sentence by sentence only.
     assert writing.counted_per_sentence(probs[:2]) == [{0}, set()]
+
+
+def test_a_reply_that_names_one_feeling_is_not_told_that_one_feeling_is_enough():
+    reply = "It sounds like you're frightened of being forgotten. What are the nights like?"
+    fb = feedback(vignette("v17"), reply)
+    assert "one feeling" not in fb.try_next, fb.try_next
+    crowded = (
+        "You're frightened, angry, ashamed and lonely all at once, and nobody came. "
+        "What was it like?"
+    )
+    assert "one feeling" in feedback(vignette("v17"), crowded).try_next

@@ -246,18 +246,30 @@ def rule_readings(texts: list[str], ids: list[str]) -> np.ndarray:
     return out
 
 
-def rule_trust(texts: list[str], gold: np.ndarray, ids: list[str]) -> dict[str, dict[str, bool]]:
+def rule_trust(texts: list[str], gold: np.ndarray, ids: list[str]) -> dict[str, dict[str, Any]]:
     """Per marker, from the training writers: whether a counting rule match is trusted to
-    count (precision >= 0.9 over at least 10 matches), and for each reason the rules give
-    for not counting (negated, quoted, about someone else) whether it is trusted to veto
-    the heads (right in at least 85% of at least 5 cases, or fewer cases than that: then
-    the guideline's own rule stands)."""
+    count (precision >= 0.9 over at least 10 matches), and if not, which of its patterns
+    are, by the same bar (``count_patterns``: "wanted to fix" may be precise where the
+    marker's reassurance patterns, often someone else's, are not); and for each reason
+    the rules give for not counting (negated, quoted, about someone else) whether it is
+    trusted to veto the heads (right in at least 85% of at least 5 cases, or fewer cases
+    than that: then the guideline's own rule stands)."""
+    from attunement.analysis.markers import counting_patterns
+
     readings = rule_readings(texts, ids)
-    trust = {}
+    trust: dict[str, dict[str, Any]] = {}
     for j, m in enumerate(ids):
         hits = readings[:, j] == 1
         precision = gold[hits, j].mean() if hits.sum() else 0.0
         trust[m] = {"count": bool(hits.sum() >= 10 and precision >= 0.9)}
+        if not trust[m]["count"]:
+            tally: dict[str, list[int]] = {}
+            for row in np.flatnonzero(hits):
+                for pattern in counting_patterns(texts[row], m):
+                    tally.setdefault(pattern, []).append(int(gold[row, j]))
+            trust[m]["count_patterns"] = sorted(
+                p for p, right in tally.items() if len(right) >= 10 and np.mean(right) >= 0.9
+            )
         for k, reason in enumerate(REASONS):
             vetoes = readings[:, j] == -1 - k
             right = (1 - gold[vetoes, j]).mean() if vetoes.sum() else 1.0
@@ -265,11 +277,27 @@ def rule_trust(texts: list[str], gold: np.ndarray, ids: list[str]) -> dict[str, 
     return trust
 
 
-def apply_rules(p: np.ndarray, rule: np.ndarray, trust: dict[str, bool]) -> np.ndarray:
+def trusted_hits(texts: list[str], ids: list[str], trust: dict[str, dict[str, Any]]) -> np.ndarray:
+    """Per text and marker: whether one of the marker's trusted patterns counts in it."""
+    from attunement.analysis.markers import counting_patterns
+
+    out = np.zeros((len(texts), len(ids)), dtype=bool)
+    for j, m in enumerate(ids):
+        trusted = set(trust[m].get("count_patterns", []))
+        if trusted:
+            out[:, j] = [bool(trusted & counting_patterns(t, m)) for t in texts]
+    return out
+
+
+def apply_rules(
+    p: np.ndarray, rule: np.ndarray, trust: dict[str, Any], hit: np.ndarray | None = None
+) -> np.ndarray:
     """A head's probabilities with the trusted rules applied, as the app applies them."""
     out = p.copy()
     if trust["count"]:
         out[rule == 1] = np.maximum(out[rule == 1], 0.99)
+    elif hit is not None:
+        out[hit] = np.maximum(out[hit], 0.99)
     for k, reason in enumerate(REASONS):
         if trust[reason]:
             out[rule == -1 - k] = np.minimum(out[rule == -1 - k], 0.01)
@@ -288,6 +316,7 @@ def train_markers() -> dict[str, Any]:
     }
     trust = rule_trust(rows["train"].texts, Y["train"], ids)
     rules_dev = rule_readings(rows["dev"].texts, ids)
+    hits_dev = trusted_hits(rows["dev"].texts, ids, trust)
     others_body = np.array([only_anothers_body(t) for t in rows["dev"].texts])
     somatic = ids.index("somatic-awareness")
     others_advice = np.array([only_anothers_advice(t) for t in rows["dev"].texts])
@@ -303,7 +332,10 @@ def train_markers() -> dict[str, Any]:
             for share in SHARES:
                 mix = np.where(negated, words, (1 - share) * words + share * meaning)
                 probs = np.stack(
-                    [apply_rules(mix[:, j], rules_dev[:, j], trust[m]) for j, m in enumerate(ids)],
+                    [
+                        apply_rules(mix[:, j], rules_dev[:, j], trust[m], hits_dev[:, j])
+                        for j, m in enumerate(ids)
+                    ],
                     axis=1,
                 )
                 probs[others_body, somatic] = np.minimum(probs[others_body, somatic], 0.01)
@@ -814,10 +846,14 @@ def write_card() -> None:
         "readings and a few cues; its partner reads all-MiniLM-L6-v2's sentence vector. "
         "Where a negation is in scope, the words head decides alone (sentence vectors hardly "
         'tell "tired" from "not tired"). The lexicon\'s rules then confirm a marker where '
-        "their match was precise on the training writers (>= 0.9 over >= 10 matches) and veto "
+        "their match was precise on the training writers (>= 0.9 over >= 10 matches; where "
+        "a marker's rules as a whole were not, each of its patterns that was), and veto "
         "it where their reading (negated, quoted, someone else's) was right there (>= 85%); "
         "two guideline rules veto somatic awareness when only someone else's body is named "
-        "and fixing when only someone else gave advice. Reply moves and whole replies also "
+        "and fixing when only someone else gave advice. Where the rules find a marker "
+        "counting in one clause of a longer sentence and do not decide it, that clause is "
+        'read alone as well and the likelier reading kept (in "My chest tightened and I '
+        'wanted to fix it" the body drowned the pull to fix). Reply moves and whole replies also '
         "read the shared MI/empathy encoder (paired with the client's statement). A reply's "
         "move counts as advice, reassurance or sympathy where the head says so, or where "
         'the rules find it ("Perhaps you should…", "Why not…", "It\'s completely normal") '
@@ -852,6 +888,7 @@ def write_card() -> None:
         (
             f"Test: the held-out writers were scored once, on {test['date']}; advice or "
             f"reassurance praised there: {test.get('advice praised (count)', 0):.0f} replies."
+            + (f" The test column was {test['note']}." if test.get("note") else "")
             if test
             else "**There is no test part yet**: the held-out writers' data is not in "
             "`training/caregiver/heldout/`; the test column is filled by one run of "

@@ -238,6 +238,22 @@ def find_rule_markers(text: str) -> list[MarkerFinding]:
     return list(_rule_markers(text))
 
 
+def counting_patterns(text: str, marker_id: str) -> frozenset[str]:
+    """The patterns of one marker (their sources in the lexicon) whose matches in
+    ``text`` count: not negated, quoted or someone else's."""
+    spans = {
+        span for f in find_rule_markers(text) if f.id == marker_id and f.counts for span in f.spans
+    }
+    if not spans:
+        return frozenset()
+    marker = next(m for m in lexicon().markers if m.id == marker_id)
+    return frozenset(
+        pattern.pattern
+        for pattern in (*marker.patterns, *marker.idioms)
+        if any((m.start(), m.end()) in spans for m in pattern.finditer(text))
+    )
+
+
 @lru_cache(maxsize=512)
 def _rule_markers(text: str) -> tuple[MarkerFinding, ...]:
     lex = lexicon()

@@ -241,11 +241,10 @@ def _ruled_kinds(move: Move, reply: str) -> tuple[str, ...]:
 def _settled(move: Move, reply: str) -> Move:
     """A move in which the rules find fixing or sympathy is read as the advice,
     reassurance or sympathy the head weighs most, when the head is unsure of the move or
-    gives those kinds a fair share: named, never praised."""
-    if move.is_input:
-        return move
+    gives those kinds a fair share: named, never praised. An input move keeps its kind
+    unless the rules find another ("She's in good hands" is reassurance, not sympathy)."""
     kinds = _ruled_kinds(move, reply)
-    if not kinds:
+    if not kinds or (move.is_input and move.code in kinds):
         return move
     kind = max(kinds, key=lambda k: move.scores[k])
     if move.unsure or sum(move.scores[k] for k in kinds) >= RULED_INPUT:

@@ -21,7 +21,10 @@ _WORD_BEFORE = re.compile(r"([A-Za-z.]+)\.$")
 # Clauses divide at these marks and at these words (the word starts the next clause).
 _CLAUSE_MARK = re.compile(r"[,;:—–()]|\s-\s")
 _CLAUSE_WORD = re.compile(
-    r"\b(?:but|yet|although|though|because|while|whereas|so that|and then|until|when|which)\b",
+    r"\b(?:but|yet|although|though|because|while|whereas|so that|and then|until|when|which)\b"
+    # "and I…", "so I…": a new clause with the writer as its subject ("My chest tightened
+    # and I wanted to fix it"), unlike "tired and sad"
+    r"|\b(?:and|so) (?=I\b|I'[a-z]+\b)",
     re.IGNORECASE,
 )
 _HAS_WORD = re.compile(r"\w")

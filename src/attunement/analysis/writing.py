@@ -18,12 +18,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import replace
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 
 from attunement.analysis.features import block_of, dense_features
-from attunement.analysis.markers import MarkerFinding, find_rule_markers, has_phrase, lexicon
+from attunement.analysis.markers import (
+    MarkerFinding,
+    counting_patterns,
+    find_rule_markers,
+    has_phrase,
+    lexicon,
+)
 from attunement.analysis.segments import Span, clauses, sentences
 
 MODEL = "markers.npz"
@@ -135,7 +141,8 @@ def only_anothers_body(sentence: str) -> bool:
 def marker_probabilities(sentence: str) -> np.ndarray:
     """Each marker head's probability that the marker counts in this sentence, in the
     lexicon's order of markers, with the rules trusted on the training writers applied:
-    a counting match of a marker whose rules were precise there counts, and a match the
+    a counting match of a marker whose rules were precise there (or of one of its
+    patterns that was, where the marker's were not) counts, and a match the
     rules read as negated, quoted or someone else's vetoes the heads where that reason
     was right there (``training/caregiver.py``, ``rule_trust``); so do the guideline's
     rules for someone else's body and someone else's advice."""
@@ -154,13 +161,39 @@ def marker_probabilities(sentence: str) -> np.ndarray:
             continue
         rules = trust.get(marker, {})
         if marker in counting:
-            if rules.get("count"):
+            trusted = rules.get("count_patterns")
+            if rules.get("count") or (
+                trusted and set(trusted) & counting_patterns(sentence, marker)
+            ):
                 probs[index] = max(probs[index], 0.99)
+            else:
+                probs[index] = max(probs[index], _clause_reading(model, sentence, found, index))
             continue
         reasons = [r for f in found if f.id == marker for r in _REASONS if getattr(f, r)]
         if reasons and rules.get(reasons[0]):  # the first reason, as training read it
             probs[index] = min(probs[index], 0.01)
     return probs
+
+
+def _clause_reading(model: object, sentence: str, found: list[MarkerFinding], index: int) -> float:
+    """The heads' probability for one marker read in the clause where the rules found it
+    counting, alone: "My chest tightened and I wanted to fix it" is two signs, and read
+    as one text the body drowns the pull to fix. 0 where the sentence is one clause."""
+    marker = lexicon().markers[index].id
+    spans = [span for f in found if f.id == marker and f.counts for span in f.spans]
+    parts = clauses(sentence, (0, len(sentence)))
+    best = 0.0
+    if len(parts) < 2:
+        return best
+    for start, end in parts:
+        if any(start <= s < end for s, _ in spans):
+            best = max(best, float(_clause_probabilities(model, sentence[start:end])[index]))
+    return best
+
+
+@lru_cache(maxsize=256)
+def _clause_probabilities(model: object, clause: str) -> np.ndarray:
+    return blended(model, HEAD, clause)
 
 
 def thresholds() -> np.ndarray:

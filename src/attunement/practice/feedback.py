@@ -158,6 +158,10 @@ def _did_well(reading: ReplyReading) -> str:
     return ""
 
 
+# A reply longer than this may be doing too much at once.
+LONG_REPLY_WORDS = 45
+
+
 def _try_next(vignette: Vignette, reading: ReplyReading) -> str:
     feeling = vignette.feelings[0]
     reflects = bool(reading.moves_doing("reflection-simple", "reflection-complex"))
@@ -203,7 +207,19 @@ def _try_next(vignette: Vignette, reading: ReplyReading) -> str:
             "After your reflection, try leaving a pause, or a gentle invitation to say more; "
             "they may take it further on their own."
         )
-    return "Try slowing down: one feeling, said simply, can be enough."
+    feelings_named = {
+        f.word.lower()
+        for f in named_feelings(reading.reply, speaker_is_writer=False)
+        if f.whose == "other" and not f.negated
+    }
+    if len(feelings_named) > 2 or len(reading.reply.split()) > LONG_REPLY_WORDS:
+        return "Try slowing down: one feeling, said simply, can be enough."
+    # The reply already reflects with meaning and invites more: what is left is how it is
+    # said, from the caregiver's own ease.
+    return (
+        "Try saying it aloud, slowly, with your feet on the floor: the same words land "
+        "differently from a settled body."
+    )
 
 
 def feedback(vignette: Vignette, response: str) -> Feedback:
