@@ -147,7 +147,6 @@ def test_no_joy_is_read_into_an_entry_about_a_death():
         ("v03", "Honestly, love, you're doing everything right by him."),
         ("v24", "You've got this, I've seen you cope with worse."),
         ("v33", "She's in really good hands on this ward."),
-        ("v12", "Anybody in your position would feel the same."),
         ("v33", "Is there a cousin who could sit with her for an hour?"),
         ("v17", "Could you not just keep pressing until someone comes?"),
     ],
