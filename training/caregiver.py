@@ -949,7 +949,7 @@ def write_card() -> None:
         "- Written by a small team for Attunement, in many voices but not by the people who "
         "will use it; figures on your own writing will differ. Sarcasm, long sentences that "
         "mix several signs, and double negation are read worst.",
-        "- Normalising in a reply (\"Anybody in your position would feel the same\", "
+        '- Normalising in a reply ("Anybody in your position would feel the same", '
         '"Everybody feels low sometimes") is often read as a reflection: it does speak to '
         "the feeling, and the labellers themselves coded it as reassurance, sympathy or "
         "information by turns, so the rules that find it do not overrule a sure head.",
