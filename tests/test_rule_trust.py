@@ -1,0 +1,36 @@
+"""How far the framework's rules are trusted by the heads: a marker's rules as a whole,
+or, where those were not precise on the training writers, each of its patterns that was."""
+
+from __future__ import annotations
+
+import numpy as np
+from training.caregiver import rule_trust, trusted_hits
+
+from attunement.analysis.markers import counting_patterns, lexicon
+
+IDS = [m.id for m in lexicon().markers]
+FIXING = IDS.index("fixing")
+
+
+def test_a_pattern_counts_only_where_its_match_counts():
+    assert counting_patterns("I wanted to fix it for her.", "fixing")
+    assert not counting_patterns("I didn't want to fix it this time.", "fixing")
+    assert not counting_patterns("I sat with her in the dark.", "fixing")
+
+
+def test_a_precise_pattern_is_trusted_where_the_marker_as_a_whole_is_not():
+    pull = [f"I wanted to fix it for her, visit {n}." for n in range(12)]
+    loose = [f"I told him it will be fine, on call {n}." for n in range(12)]
+    texts = pull + loose
+    gold = np.zeros((len(texts), len(IDS)), dtype=int)
+    gold[: len(pull), FIXING] = 1  # the pull always counts; "it will be fine" half the time
+    gold[len(pull) : len(pull) + 6, FIXING] = 1
+    trust = rule_trust(texts, gold, IDS)["fixing"]
+    assert trust["count"] is False
+    assert len(trust["count_patterns"]) == 1
+    hits = trusted_hits(
+        ["I wanted to fix it.", "It will be fine, I said."],
+        IDS,
+        {m: {"count": False} for m in IDS} | {"fixing": trust},
+    )
+    assert hits[:, FIXING].tolist() == [True, False]
