@@ -34,3 +34,17 @@ def test_a_precise_pattern_is_trusted_where_the_marker_as_a_whole_is_not():
         {m: {"count": False} for m in IDS} | {"fixing": trust},
     )
     assert hits[:, FIXING].tolist() == [True, False]
+
+
+def test_a_new_clause_begins_where_the_writer_becomes_the_subject_again():
+    from attunement.analysis.segments import clauses
+
+    def parts(text: str) -> list[str]:
+        return [text[a:b] for a, b in clauses(text, (0, len(text)))]
+
+    assert parts("My chest tightened and I wanted to fix it.") == [
+        "My chest tightened",
+        "and I wanted to fix it.",
+    ]
+    assert parts("I was tired and sad.") == ["I was tired and sad."]
+    assert parts("She cried so I stayed.") == ["She cried", "so I stayed."]
