@@ -1,5 +1,7 @@
 """How far the framework's rules are trusted by the heads: a marker's rules as a whole,
-or, where those were not precise on the training writers, each of its patterns that was."""
+or, where those were not precise on the training writers, each of its patterns that was;
+and the clauses a sentence is cut into, so that the clause the rules point at can be read
+alone."""
 
 from __future__ import annotations
 
