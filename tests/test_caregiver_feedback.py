@@ -166,6 +166,7 @@ def test_suggestions_and_normalising_are_named_in_the_forms_people_use(vignette_
             "Perhaps you could picture it this way, what would your oldest friend say to you?",
         ),
         ("v14", "What if you just told him, plainly, how tired you are of covering for him?"),
+        ("v27", "What would happen if you tried writing it all down before bed?"),
     ],
 )
 def test_a_question_that_carries_a_suggestion_is_never_praised(vignette_id, reply):
