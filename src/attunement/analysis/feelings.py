@@ -81,8 +81,9 @@ def _cue_missing(word: str, before: list[str], lex: _Lexicon) -> bool:
     return cue == "me" and (len(before) < 2 or before[-2] not in _CAUSES)
 
 
-def _next_word(text: str, at: int) -> str:
-    following = re.match(r" ([A-Za-z']+)", text[at : at + 40])
+def _next_word(text: str, at: int, end: int) -> str:
+    """The word just after ``at`` (one space between), within ``text[:end]``; "" if none."""
+    following = re.match(r" ([A-Za-z']+)", text[at:end])
     return following.group(1).lower() if following else ""
 
 
@@ -168,8 +169,8 @@ def _not_a_feeling(
     """Whether a feeling word is used for something other than a feeling had: a
     judgement of oneself with no word of feeling before it ("I'm a useless carer"), a
     word describing a thing or someone ("the angry son", "a flat tyre"), a verb with its
-    object ("I reassured her"), the state of a thing ("my breathing was low"), or a wish
-    ("I hope to feel settled")."""
+    object ("I reassured her"), the state of a thing ("my breathing was low"), a place
+    ("got down on the floor") or a wish ("I hope to feel settled")."""
     word = match.group(0).lower()
     if word in lex.judgements:
         near = [w.lower() for w in _WORD.findall(text[span[0] : match.start()])][-5:]
@@ -177,9 +178,10 @@ def _not_a_feeling(
             tuple(near[i : i + len(cue)]) == cue for cue in lex.feel_cues for i in range(len(near))
         ):
             return True
-    rest = text[match.end() : span[1]]
-    following = re.match(r" ([A-Za-z']+)", rest)
-    next_word = following.group(1).lower() if following else ""
+    next_word = _next_word(text, match.end(), span[1])
+    state_word = word in lex.cued and word not in lex.judgements and word not in lex.cued_nouns
+    if state_word and next_word in _PLACES:
+        return True  # "got down on the floor", "flat out"
     if before and before[-1] in _DETERMINERS and next_word and next_word not in _LINKS:
         return True
     if next_word in _OTHER and next_word not in _PRONOUNS:
@@ -209,8 +211,6 @@ def named_feelings(text: str, *, speaker_is_writer: bool = True) -> list[NamedFe
             word = match.group(0).lower()
             cued = word in lex.cued and word not in lex.judgements  # those have their own cues
             if cued and _cue_missing(word, before, lex):
-                continue
-            if cued and word not in lex.cued_nouns and _next_word(text, match.end()) in _PLACES:
                 continue
             if _not_a_feeling(text, match, (start, end), before, lex) or word in quiet_words():
                 continue

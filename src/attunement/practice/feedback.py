@@ -97,19 +97,23 @@ def _quote(response: str, spans: tuple[tuple[int, int], ...]) -> str:
     return "“" + "… ".join(response[s:e] for s, e in spans[:2]) + "”"
 
 
+def _others_feelings(words: str) -> set[str]:
+    """The feeling words a reply's ``words`` name of the other person, not negated."""
+    return {
+        f.word.lower()
+        for f in named_feelings(words, speaker_is_writer=False)
+        if f.whose == "other" and not f.negated
+    }
+
+
 def _names_a_feeling(reading: ReplyReading) -> bool:
     """Whether a move that is not advice or reassurance names the other's feeling."""
     reply = reading.reply
-    for move in reading.moves:
-        if move.is_input:
-            continue
-        words = reply[move.span[0] : move.span[1]]
-        if any(
-            f.whose == "other" and not f.negated
-            for f in named_feelings(words, speaker_is_writer=False)
-        ):
-            return True
-    return False
+    return any(
+        _others_feelings(reply[move.span[0] : move.span[1]])
+        for move in reading.moves
+        if not move.is_input
+    )
 
 
 PRAISE_SURE = 0.6  # "done well" quotes only a move the reading is at least this sure of
@@ -207,12 +211,7 @@ def _try_next(vignette: Vignette, reading: ReplyReading) -> str:
             "After your reflection, try leaving a pause, or a gentle invitation to say more; "
             "they may take it further on their own."
         )
-    feelings_named = {
-        f.word.lower()
-        for f in named_feelings(reading.reply, speaker_is_writer=False)
-        if f.whose == "other" and not f.negated
-    }
-    if len(feelings_named) > 2 or len(reading.reply.split()) > LONG_REPLY_WORDS:
+    if len(_others_feelings(reading.reply)) > 2 or len(reading.reply.split()) > LONG_REPLY_WORDS:
         return "Try slowing down: one feeling, said simply, can be enough."
     # The reply already reflects with meaning and invites more: what is left is how it is
     # said, from the caregiver's own ease.
