@@ -6,7 +6,7 @@ alone."""
 from __future__ import annotations
 
 import numpy as np
-from training.caregiver import rule_trust, trusted_hits
+from training.rule_trust import rule_trust, trusted_hits
 
 from attunement.analysis.markers import counting_patterns, lexicon
 

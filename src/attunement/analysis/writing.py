@@ -144,7 +144,7 @@ def marker_probabilities(sentence: str) -> np.ndarray:
     a counting match of a marker whose rules were precise there (or of one of its
     patterns that was, where the marker's were not) counts, and a match the
     rules read as negated, quoted or someone else's vetoes the heads where that reason
-    was right there (``training/caregiver.py``, ``rule_trust``); so do the guideline's
+    was right there (``training/rule_trust.py``); so do the guideline's
     rules for someone else's body and someone else's advice."""
     from attunement.analysis.models import _model
 
