@@ -23,11 +23,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from training.caregiver import TARGETS  # noqa: E402
 from training.caregiver_data import (  # noqa: E402
     FIXING_CODES,
     HELDOUT,
     ROOT,
+    TARGETS,
     has_test_part,
     load,
     reply_code,

@@ -30,7 +30,7 @@ from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 
-from training.caregiver_data import EKMAN, HELDOUT_PREFIX, KINDS, PART_CODES, load
+from training.caregiver_data import EKMAN, HELDOUT_PREFIX, KINDS, PART_CODES, TARGETS, load
 from training.models import SEED, Block, Features, export
 from training.rule_trust import apply_rules, rule_readings, rule_trust, trusted_hits
 
@@ -645,16 +645,6 @@ def main(argv: list[str] | None = None) -> None:
 # -- the model card ---------------------------------------------------------------------
 
 CARD = Path(__file__).resolve().parent.parent / "docs" / "model-cards" / "caregiver.md"
-TARGETS = {
-    "markers micro-F1": 0.85,
-    "lowest marker F1": 0.70,
-    "entries all right": 0.80,
-    "reply MI macro-F1": 0.85,
-    "advice/reassurance recall": 0.95,
-    "feeling met F1": 0.85,
-    "named feelings precision": 0.90,
-    "evidence with a content word": 0.98,
-}
 
 
 def data_counts() -> dict[str, int]:

@@ -39,6 +39,17 @@ HELDOUT_PREFIX = "r"  # every held-out writer's id starts with this, and no othe
 KINDS = ("sentences", "entries", "replies")
 POWER = ("fixing", "sympathy", "assumption")
 EKMAN = ("anger", "disgust", "fear", "joy", "sadness", "surprise")
+# The bars on the test part, printed beside each figure by the benchmark.
+TARGETS = {
+    "markers micro-F1": 0.85,
+    "lowest marker F1": 0.70,
+    "entries all right": 0.80,
+    "reply MI macro-F1": 0.85,
+    "advice/reassurance recall": 0.95,
+    "feeling met F1": 0.85,
+    "named feelings precision": 0.90,
+    "evidence with a content word": 0.98,
+}
 
 
 def split_of(writer: str) -> str:
