@@ -250,3 +250,29 @@ def test_a_reply_that_names_one_feeling_is_not_told_that_one_feeling_is_enough()
         "What was it like?"
     )
     assert "one feeling" in feedback(vignette("v17"), crowded).try_next
+
+
+@pytest.mark.parametrize(
+    "sentence,marker",
+    [
+        ("Her daughter kept telling her it would all be fine, and I just listened.", "fixing"),
+        ("The registrar assumed she had capacity, and I went along with it.", "assumption"),
+        ("His sponsor told him to pray about it.", "fixing"),
+    ],
+)
+def test_someone_elses_advice_or_assumption_is_not_the_writers(sentence, marker):
+    assert marker not in counted(sentence)
+
+
+def test_the_writers_own_advice_beside_someone_elses_still_counts():
+    assert "fixing" in counted("Her daughter was crying and I told her it would all be fine.")
+
+
+def test_what_the_writer_wishes_they_had_done_is_not_counted_as_done():
+    assert "curiosity" not in counted("I should have been more curious about what he meant.")
+    assert "curiosity" in counted("I was curious about what he meant.")
+
+
+def test_a_state_the_writer_shares_with_someone_else_is_the_writers_too():
+    assert "fatigue" in counted("She was exhausted and so was I.")
+    assert "fatigue" not in counted("She was exhausted after the night.")

@@ -224,7 +224,7 @@ def multiclass_ece(p: np.ndarray, y: np.ndarray) -> float:
 
 def train_markers() -> dict[str, Any]:
     from attunement.analysis.markers import lexicon
-    from attunement.analysis.writing import only_anothers_advice, only_anothers_body
+    from attunement.analysis.writing import only_anothers_act, only_anothers_body
 
     ids = [m.id for m in lexicon().markers]
     items = {s: [i for i in load("sentences") if i.split == s] for s in SPLITS}
@@ -237,8 +237,10 @@ def train_markers() -> dict[str, Any]:
     hits_dev = trusted_hits(rows["dev"].texts, ids, trust)
     others_body = np.array([only_anothers_body(t) for t in rows["dev"].texts])
     somatic = ids.index("somatic-awareness")
-    others_advice = np.array([only_anothers_advice(t) for t in rows["dev"].texts])
-    fixing = ids.index("fixing")
+    others_act = {
+        ids.index(m): np.array([only_anothers_act(t, m) for t in rows["dev"].texts])
+        for m in ("fixing", "assumption")
+    }
     d = design("sentences", rows, BLOCKS)
     fits = fit_pair(d, Y["train"], len(ids), multilabel=True)
     from attunement.analysis.writing import has_negation
@@ -257,7 +259,8 @@ def train_markers() -> dict[str, Any]:
                     axis=1,
                 )
                 probs[others_body, somatic] = np.minimum(probs[others_body, somatic], 0.01)
-                probs[others_advice, fixing] = np.minimum(probs[others_advice, fixing], 0.01)
+                for j, rows_ in others_act.items():
+                    probs[rows_, j] = np.minimum(probs[rows_, j], 0.01)
                 cuts = np.array(
                     [best_threshold(probs[:, j], Y["dev"][:, j])[0] for j in range(len(ids))]
                 )

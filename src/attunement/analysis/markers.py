@@ -7,12 +7,14 @@ evidence, read in context:
 
 - **negated**: a negation cue stands before it in the same clause ("I did not feel
   rushed"), or inside it ("I wasn't curious"), except for idioms whose own negative
-  words are the point ("couldn't focus");
+  words are the point ("couldn't focus"); so does a wish or regret, which did not
+  happen ("I should have been more curious");
 - **hedged**: softened by a hedge ("a bit rushed");
 - **quoted**: inside quotation marks that are someone else's words, not the writer's own
   ("at least I still have my kids," she said);
 - **about_other**: for states that count only as the writer's own (fatigue, efforting,
-  ease), the nearest subject before it is someone else ("the patient was exhausted").
+  ease), the nearest subject before it is someone else ("the patient was exhausted"),
+  unless the writer joins it ("and so was I").
 
 Findings are grouped per marker and per reading (plain, negated), in text order.
 """
@@ -51,6 +53,7 @@ class Lexicon:
     markers: tuple[MarkerDef, ...]
     negation: frozenset[str]
     negation_window: int
+    counterfactual: tuple[tuple[str, ...], ...]  # read like a negation in its window
     hedges: tuple[tuple[str, ...], ...]
     hedge_window: int
     clause_breaks: tuple[tuple[str, ...], ...]
@@ -58,9 +61,11 @@ class Lexicon:
     speech_verbs: frozenset[str]
     first_person: frozenset[str]
     other_subjects: frozenset[str]
+    echoes: tuple[tuple[str, ...], ...]  # "and so was I": someone else's state is the writer's too
     body_parts: tuple[str, ...]  # for whose body it is (analysis/writing.py)
     other_owners: tuple[str, ...]
     advice_verbs: tuple[str, ...]  # for whose advice it is (analysis/writing.py)
+    assuming_verbs: tuple[str, ...]  # for whose assumption it is (analysis/writing.py)
 
 
 @dataclass(frozen=True)
@@ -135,6 +140,7 @@ def lexicon() -> Lexicon:
         markers=markers,
         negation=frozenset(w.lower() for w in cues["negation"]),
         negation_window=int(cues["negation_window"]),
+        counterfactual=_phrases(cues.get("counterfactual", [])),
         hedges=_phrases(cues["hedges"]),
         hedge_window=int(cues["hedge_window"]),
         clause_breaks=_phrases(cues["clause_breaks"]),
@@ -142,9 +148,11 @@ def lexicon() -> Lexicon:
         speech_verbs=frozenset(w.lower() for w in cues.get("speech_verbs", [])),
         first_person=frozenset(cues["first_person"]),
         other_subjects=frozenset(cues["other_subjects"]),
+        echoes=_phrases(cues.get("echoes", [])),
         body_parts=tuple(cues["body_parts"]),
         other_owners=tuple(cues["other_owners"]),
         advice_verbs=tuple(cues["advice_verbs"]),
+        assuming_verbs=tuple(cues.get("assuming_verbs", [])),
     )
 
 
@@ -217,6 +225,13 @@ def _about_other(before: list[str], lex: Lexicon) -> bool:
     return False
 
 
+def _joined_by_writer(text: str, end: int, lex: Lexicon) -> bool:
+    """Whether the rest of the sentence after ``end`` makes someone else's state the
+    writer's too ("She was exhausted and so was I")."""
+    rest = re.split(r"[.!?\n]", text[end:], maxsplit=1)[0]
+    return has_phrase([w.lower() for w in _WORD.findall(rest)], lex.echoes)
+
+
 def _is_negation(word: str, lex: Lexicon) -> bool:
     return word in lex.negation or word.endswith("n't")
 
@@ -272,12 +287,18 @@ def _rule_markers(text: str) -> tuple[MarkerFinding, ...]:
                     before = _clause_words(text, span[0], lex)
                     inside = [w.lower() for w in _WORD.findall(match.group(0))]
                     window = before[-lex.negation_window :]
-                    negated = any(_is_negation(w, lex) for w in window) or (
-                        not is_idiom and any(_is_negation(w, lex) for w in inside)
+                    negated = (
+                        any(_is_negation(w, lex) for w in window)
+                        or has_phrase(window, lex.counterfactual)
+                        or (not is_idiom and any(_is_negation(w, lex) for w in inside))
                     )
                     hedged = has_phrase(before[-lex.hedge_window :] + inside, lex.hedges)
                     in_quote = any(s <= span[0] and span[1] <= e for s, e in quoted)
-                    other = marker.first_person and _about_other(before, lex)
+                    other = (
+                        marker.first_person
+                        and _about_other(before, lex)
+                        and not _joined_by_writer(text, span[1], lex)
+                    )
                     key = (marker.id, negated, in_quote, other)
                     grouped.setdefault(key, []).append(span)
                     if hedged:

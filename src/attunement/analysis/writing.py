@@ -111,24 +111,51 @@ def _body_words() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 
 @cache
-def _advice_words() -> re.Pattern[str]:
+def _anothers_act(marker: str) -> re.Pattern[str] | None:
+    """Someone else telling, advising or reassuring (for ``fixing``) or assuming (for
+    ``assumption``): "her daughter kept telling her", "the registrar assumed"."""
     lex = lexicon()
+    verbs = {"fixing": lex.advice_verbs, "assumption": lex.assuming_verbs}.get(marker)
+    if not verbs:
+        return None
     owners = _alternatives(lex.other_owners)
     nouns = _alternatives(sorted(w for w in lex.other_subjects if w != "it"))
-    verbs = _alternatives(lex.advice_verbs)
     return re.compile(
-        rf"\b(?:{owners}|{nouns})\b(?:\s+[\w']+){{0,3}}?\s+(?:{verbs})\b", re.IGNORECASE
+        rf"\b(?:{owners}|{nouns})\b(?:\s+[\w']+){{0,3}}?\s+(?:{_alternatives(verbs)})\b",
+        re.IGNORECASE,
     )
 
 
-_WRITER_ACTS = re.compile(r"\b(?:I|I'd|I'm|I've|I'll|me|my|myself)\b")
+_WRITER_ACTS = re.compile(r"\b(?:I|I'd|I'm|I've|I'll|me|my|myself|we|we'd|we're|we've|us|our)\b")
 
 
-def only_anothers_advice(sentence: str) -> bool:
-    """Whether the advice in the sentence is only someone else's ("his sponsor told him to
-    pray about it"), with the writer not in the sentence at all (the guideline's rule for
-    reported advice)."""
-    return bool(_advice_words().search(sentence)) and not _WRITER_ACTS.search(sentence)
+def writers_clauses(sentence: str, marker: str) -> list[Span] | None:
+    """For a sign that is only ever the writer's own act (fixing, assumption), the clauses
+    of the sentence in which the writer acts, once those in which someone else tells,
+    advises, reassures or assumes without the writer are set aside ("Her daughter kept
+    telling her it would be fine, and I just listened": the listening is the writer's, the
+    reassurance is not); None where no clause is someone else's act (the guideline's rule
+    for reported advice)."""
+    pattern = _anothers_act(marker)
+    if pattern is None:
+        return None
+    parts = {(a, b): sentence[a:b] for a, b in clauses(sentence, (0, len(sentence)))}
+    others = {
+        span
+        for span, words in parts.items()
+        if pattern.search(words) and not _WRITER_ACTS.search(words)
+    }
+    if not others:
+        return None
+    return [
+        span for span, words in parts.items() if span not in others and _WRITER_ACTS.search(words)
+    ]
+
+
+def only_anothers_act(sentence: str, marker: str) -> bool:
+    """Whether the sentence's advice or assumption is only someone else's, with the writer
+    acting in none of its other clauses ("his sponsor told him to pray about it")."""
+    return writers_clauses(sentence, marker) == []
 
 
 def only_anothers_body(sentence: str) -> bool:
@@ -145,7 +172,8 @@ def marker_probabilities(sentence: str) -> np.ndarray:
     patterns that was, where the marker's were not) counts, and a match the
     rules read as negated, quoted or someone else's vetoes the heads where that reason
     was right there (``training/rule_trust.py``); so do the guideline's
-    rules for someone else's body and someone else's advice."""
+    rules for someone else's body, and for someone else's advice and assumptions (where
+    the writer acts in another clause, that clause is read alone)."""
     from attunement.analysis.models import _model
 
     model = _model(MODEL)
@@ -154,10 +182,14 @@ def marker_probabilities(sentence: str) -> np.ndarray:
     found = find_rule_markers(sentence)
     counting = {f.id for f in found if f.counts}
     for index, marker in enumerate(m.id for m in lexicon().markers):
-        if (marker == "somatic-awareness" and only_anothers_body(sentence)) or (
-            marker == "fixing" and only_anothers_advice(sentence)
-        ):
+        if marker == "somatic-awareness" and only_anothers_body(sentence):
             probs[index] = min(probs[index], 0.01)
+            continue
+        own = writers_clauses(sentence, marker)
+        if own is not None:  # read only the writer's own clauses, each alone
+            probs[index] = max(
+                (float(marker_probabilities(sentence[a:b])[index]) for a, b in own), default=0.01
+            )
             continue
         rules = trust.get(marker, {})
         if marker in counting:
