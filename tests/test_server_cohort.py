@@ -423,3 +423,64 @@ def test_a_trainee_is_told_before_sharing_that_the_lead_sees_practice_figures(mo
     body = practice_body(monkeypatch, 2, ["2026-11-23"], {"reflection": [0.5]})
     assert "also appear in the course lead's overview" in body
     assert cohort.practice_figures(body) is not None
+
+
+def test_the_cohort_is_worked_out_again_only_when_something_in_it_changes(world, monkeypatch):
+    """Lee looks at the cohort many times a day; the figures are kept between looks and
+    worked out afresh the moment anything they show changes, whatever made the change."""
+    from attunement.server import accounts
+    from attunement.server.db import now
+    from attunement.server.schema import course_changes, shares, users
+
+    course = world.courses["A"]
+    lee = world.api("Lee")
+    worked_out = []
+    gather = cohort._gather
+    monkeypatch.setattr(cohort, "_gather", lambda *args: worked_out.append(1) or gather(*args))
+
+    def look() -> dict:
+        response = lee.get(f"/api/v1/courses/{course}/cohort")
+        assert response.status_code == 200, response.text
+        return {t["name"]: t for t in response.json()["trainees"]}
+
+    first = look()
+    assert look() == first and len(worked_out) == 1  # nothing changed: kept
+
+    reflection = share(world, "Tom", "Sam", "entry", "Week one", "What I noticed.")
+    assert look()["Tom"]["shared"]["entry"] == first["Tom"]["shared"]["entry"] + 1
+    sign_off(world, "Sam", reflection)
+    assert look()["Tom"]["items"][-1]["status"] == "signed off"
+    set_deadlines(world)
+    assert look()["Tom"]["deadlines"]
+    with world.engine.begin() as conn:  # a rename straight in the database still counts
+        conn.execute(users.update().where(users.c.id == world.ids["Tess"]).values(name="Tessa"))
+    assert "Tessa" in look()
+    accounts.set_suspended(world.engine, world.actor("Ada")[0], world.ids["Tom"], True)
+    assert look()["Tom"]["suspended"] is True
+    lapsing = share(world, "Tess", "Sue", "entry", "Soon gone", "Words.")
+    soon = now() + timedelta(minutes=5)
+    with world.engine.begin() as conn:
+        conn.execute(shares.update().where(shares.c.id == lapsing).values(expires_at=soon))
+    count = look()["Tessa"]["shared"]["entry"]
+    # Nothing is written when a share's expiry passes: the kept figures end with it.
+    monkeypatch.setattr(cohort, "now", lambda: soon + timedelta(seconds=1))
+    assert look()["Tessa"]["shared"]["entry"] == count - 1
+    looks = len(worked_out)
+    look()
+    assert len(worked_out) == looks  # and are kept again
+
+    # The minute's sweep folds the course's change rows into one: the stamp stays, and so
+    # do the kept figures, until the next change.
+    monkeypatch.setattr(cohort, "FOLD_AT", 1)
+    assert cohort.fold_course_changes(world.engine) > 1
+    with reading(world.engine) as conn:
+        rows = conn.execute(
+            select(func.count()).where(course_changes.c.course_id == course)
+        ).scalar()
+    assert rows == 1
+    look()
+    assert len(worked_out) == looks
+    share(world, "Tess", "Sue", "entry", "Week two", "More.")
+    assert look()["Tessa"]["shared"]["entry"] == count
+    with reading(world.engine) as conn:
+        assert conn.execute(select(func.count()).select_from(audit)).scalar() >= 10

@@ -127,9 +127,11 @@ def create_app(config: ServerConfig, engine: Engine | None = None) -> FastAPI:
 
 async def sweep_expired(engine: Engine, every_s: int) -> None:
     """Delete expired shares every `every_s` seconds while the app runs, so that expired
-    content leaves the database on time on a quiet server too."""
+    content leaves the database on time on a quiet server too; and fold each course's
+    change rows (server/cohort.py)."""
     from starlette.concurrency import run_in_threadpool
 
+    from attunement.server.cohort import fold_course_changes
     from attunement.server.sharing import purge_expired_now
 
     if every_s <= 0:
@@ -138,6 +140,7 @@ async def sweep_expired(engine: Engine, every_s: int) -> None:
         await asyncio.sleep(every_s)
         try:
             await run_in_threadpool(purge_expired_now, engine)
+            await run_in_threadpool(fold_course_changes, engine)
         except Exception:  # the database away for a moment: try again next time
             log.warning("Could not delete expired shares; trying again later.", exc_info=True)
 

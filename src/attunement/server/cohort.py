@@ -10,7 +10,12 @@ the audit log. Only the course's lead(s) and admins may look; everyone else gets
 same 404 as for a course that does not exist.
 
 The page, the JSON and the CSV all come from :func:`cohort`; a few set-wise queries per
-course, whatever its size.
+course, whatever its size, and those only when something the view reads has changed:
+each worker keeps the figures it worked out, per course, person looking and day, beside
+the course's stamp (``course_changes``: a row for every change to the course's trainees,
+shares, revisions, comments, sign-offs, deadlines or members' names, written by triggers
+in the same transaction as the change) and until the first of its live shares expires.
+The look itself (who may look, and the audit line) is never kept.
 """
 
 from __future__ import annotations
@@ -18,12 +23,13 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, bindparam, delete, func, insert, select
 from sqlalchemy.engine import Connection, Engine
 
 from attunement.errors import NotFound
@@ -33,6 +39,7 @@ from attunement.server.deadlines import OVERDUE, WAITING, Item
 from attunement.server.schema import (
     KINDS,
     comments,
+    course_changes,
     courses,
     memberships,
     revisions,
@@ -111,15 +118,31 @@ def _number(text: str) -> float | None:
 # ---- the cohort ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Kept:
+    generation: int
+    until: datetime | None  # the first live share's expiry: the figures change then
+    figures: dict[str, Any]
+
+
+KEEP = 128  # (course, person looking, day) figures kept per worker, the least recent dropped
+_kept: OrderedDict[tuple[str, str, str], _Kept] = OrderedDict()
+_kept_lock = threading.Lock()
+_STAMP = select(func.sum(course_changes.c.weight)).where(
+    course_changes.c.course_id == bindparam("course")
+)
+
+
 def cohort(engine: Engine, actor: Actor, course_id: str, *, action: str = "cohort.read") -> Any:
-    """Everything the course's lead sees, as plain data (the page, JSON and CSV)."""
+    """Everything the course's lead sees, as plain data (the page, JSON and CSV). The
+    figures may be shared with other looks: read them, never change them."""
     with reading(engine) as conn:
         try:
             course = deadlines.require_lead(conn, actor, course_id)
         except NotFound:
             course = None
         else:
-            out = _gather(conn, actor, course)
+            out = _figures(conn, actor, course)
     with writing(engine) as conn:  # a short write: the look itself, after reading
         if course is None:
             audit.record(conn, actor.id, action, "course", course_id[:64], outcome="refused")
@@ -130,9 +153,71 @@ def cohort(engine: Engine, actor: Actor, course_id: str, *, action: str = "cohor
     return out
 
 
-def _gather(conn: Connection, actor: Actor, course: Any) -> dict[str, Any]:
-    on = deadlines.today()
-    moment = now()
+def _figures(conn: Connection, actor: Actor, course: Any) -> dict[str, Any]:
+    """The figures kept for this course, person and day if the course's stamp has not
+    moved since and none of its shares has expired; else worked out afresh and kept. The
+    stamp is read before the figures: a change committed in between shows in the figures
+    and moves the stamp past the one kept with them, so it is never missed."""
+    on, moment = deadlines.today(), now()
+    generation = conn.execute(_STAMP, {"course": course.id}).scalar() or 0
+    key = (course.id, actor.id, on.isoformat())
+    with _kept_lock:
+        kept = _kept.get(key)
+        if kept is not None:
+            _kept.move_to_end(key)
+    if kept and kept.generation == generation and (kept.until is None or moment < kept.until):
+        return kept.figures
+    figures, until = _gather(conn, actor, course, on, moment)
+    with _kept_lock:
+        _kept[key] = _Kept(generation, until, figures)
+        _kept.move_to_end(key)
+        while len(_kept) > KEEP:
+            _kept.popitem(last=False)
+    return figures
+
+
+FOLD_AT = 64  # a course's change rows folded into one once there are more than this
+
+
+def fold_course_changes(engine: Engine) -> int:
+    """Fold each course's change rows, once it has more than FOLD_AT, into one row of
+    their summed weight (the minute's sweep), so that reading a stamp stays a short
+    index scan. The sum is of the rows this fold actually deleted (``RETURNING``), so a
+    change committed meanwhile is neither lost nor counted twice, and a stamp only ever
+    grows. Returns the rows removed."""
+    with reading(engine) as conn:
+        due = conn.execute(
+            select(course_changes.c.course_id, func.max(course_changes.c.seq))
+            .group_by(course_changes.c.course_id)
+            .having(func.count() > FOLD_AT)
+        ).all()
+    removed = 0
+    for course_id, upto in due:
+        with writing(engine) as conn:
+            gone = (
+                conn.execute(
+                    delete(course_changes)
+                    .where(course_changes.c.course_id == course_id, course_changes.c.seq <= upto)
+                    .returning(course_changes.c.weight)
+                )
+                .scalars()
+                .all()
+            )
+            if gone:
+                conn.execute(insert(course_changes).values(course_id=course_id, weight=sum(gone)))
+            removed += len(gone)
+    return removed
+
+
+def forget_kept() -> None:
+    """Drop every kept figure (for tests that move the clock)."""
+    with _kept_lock:
+        _kept.clear()
+
+
+def _gather(
+    conn: Connection, actor: Actor, course: Any, on: date, moment: datetime
+) -> tuple[dict[str, Any], datetime | None]:
     due = deadlines.of_course(conn, course.id)
     people = conn.execute(
         select(users.c.id, users.c.name, users.c.email, users.c.suspended_at)
@@ -151,11 +236,13 @@ def _gather(conn: Connection, actor: Actor, course: Any) -> dict[str, Any]:
             shares.c.reader_id,
             shares.c.kind,
             shares.c.created_at,
+            shares.c.expires_at,
             shares.c.latest,
         )
         .where(live)
         .order_by(shares.c.created_at)
     ).all()
+    until = min((r.expires_at for r in rows if r.expires_at is not None), default=None)
     signed: dict[str, list[Any]] = defaultdict(list)
     for s in conn.execute(
         select(signoffs.c.share_id, signoffs.c.revision, signoffs.c.signed_at)
@@ -242,7 +329,7 @@ def _gather(conn: Connection, actor: Actor, course: Any) -> dict[str, Any]:
                 "items": shown,
             }
         )
-    return {
+    view = {
         "course": {"id": course.id, "name": course.name},
         "as_of": on.isoformat(),
         "deadlines": [
@@ -265,6 +352,7 @@ def _gather(conn: Connection, actor: Actor, course: Any) -> dict[str, Any]:
         "practice": _cohort_practice(trainees),
         "trainees": trainees,
     }
+    return view, until
 
 
 def _cohort_practice(trainees: list[dict[str, Any]]) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from sqlalchemy import (
 
 from attunement.storage.schema import UtcDateTime
 
-HEAD_REVISION = "s0006"  # s0001 → s0004 → s0002 → s0003 → s0005 → s0006
+HEAD_REVISION = "s0007"  # s0001 → s0004 → s0002 → s0003 → s0005 → s0006 → s0007
 VERSION_TABLE = "attune_server_version"
 
 ROLES = ("trainee", "supervisor", "lead")  # in a course; "admin" is a property of a user
@@ -289,6 +289,26 @@ deadlines = Table(
     Index("ix_deadlines_course", "course_id"),
 )
 
+# How many times something a course's cohort view reads has changed (its trainees,
+# shares, revisions, comments, sign-offs, deadlines, and the names and suspensions of its
+# members): one row of weight 1 per change, written by triggers (below) in the same
+# transaction as the change, so no write path can forget one. The sum of a course's
+# weights is its stamp; the cohort view keeps its figures until the stamp moves
+# (server/cohort.py). Only ever inserted, so writers never wait on each other for it (a
+# counter row would make every writer in a course wait for the one before to commit);
+# the minute's sweep folds a course's rows into one row of their summed weight
+# (``fold_course_changes``), which leaves the sum as it was. No foreign key: a course's
+# last change may come as it is deleted.
+course_changes = Table(
+    "course_changes",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("course_id", String(ID), nullable=False),
+    Column("weight", BigInteger, nullable=False),
+    Index("ix_course_changes_course", "course_id", "seq"),
+    sqlite_autoincrement=True,
+)
+
 notices = Table(
     "notices",
     metadata,
@@ -380,4 +400,81 @@ CHANGES_POSTGRES = [
        FOR EACH ROW EXECUTE FUNCTION attune_note_share_gone()""",
     """CREATE TRIGGER changes_forget_member AFTER DELETE ON users
        FOR EACH ROW EXECUTE FUNCTION attune_forget_member()""",
+]
+
+# The course changes' triggers (see ``course_changes``): each names the course(s) a
+# changed row belongs to.
+_OF_SHARE = "(SELECT course_id FROM shares WHERE id = {row}.share_id)"
+_COURSE_OF = {
+    "shares": "{row}.course_id",
+    "memberships": "{row}.course_id",
+    "deadlines": "{row}.course_id",
+    "revisions": _OF_SHARE,
+    "comments": _OF_SHARE,
+    "signoffs": _OF_SHARE,
+}
+_SQLITE_NOTE = """INSERT INTO course_changes (course_id, weight)
+         SELECT DISTINCT course_id, 1 FROM ({courses}) WHERE course_id IS NOT NULL;"""
+_USERS_COURSES = """SELECT course_id FROM memberships WHERE user_id = NEW.id
+         UNION SELECT course_id FROM shares WHERE reader_id = NEW.id OR owner_id = NEW.id"""
+
+
+def _sqlite_course_triggers() -> list[str]:
+    out = []
+    for table, course in _COURSE_OF.items():
+        appended = table in ("revisions", "comments", "signoffs")  # rows only ever added
+        for event in ("INSERT",) if appended else ("INSERT", "UPDATE", "DELETE"):
+            row = "OLD" if event == "DELETE" else "NEW"
+            select = f"SELECT {course.format(row=row)} AS course_id"
+            out.append(
+                f"CREATE TRIGGER course_changes_on_{table}_{event.lower()} AFTER {event} "
+                f"ON {table} BEGIN " + _SQLITE_NOTE.format(courses=select) + " END"
+            )
+    out.append(
+        "CREATE TRIGGER course_changes_on_users_update AFTER UPDATE OF name, email, "
+        "suspended_at ON users BEGIN " + _SQLITE_NOTE.format(courses=_USERS_COURSES) + " END"
+    )
+    return out
+
+
+COURSE_CHANGES_SQLITE = _sqlite_course_triggers()
+COURSE_CHANGES_POSTGRES = [
+    """CREATE FUNCTION attune_note_courses(ids text[]) RETURNS void LANGUAGE sql AS $$
+       INSERT INTO course_changes (course_id, weight)
+       SELECT DISTINCT id, 1 FROM unnest(ids) AS id WHERE id IS NOT NULL $$""",
+    """CREATE FUNCTION attune_note_course() RETURNS trigger LANGUAGE plpgsql AS $$
+       DECLARE made jsonb := to_jsonb(CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END);
+       BEGIN
+         IF made ? 'course_id' THEN
+           PERFORM attune_note_courses(ARRAY[made ->> 'course_id']);
+         ELSE
+           PERFORM attune_note_courses(
+             ARRAY(SELECT course_id FROM shares WHERE id = made ->> 'share_id'));
+         END IF;
+         RETURN NULL;
+       END $$""",
+    """CREATE FUNCTION attune_note_member() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN
+         IF NEW.name IS DISTINCT FROM OLD.name OR NEW.email IS DISTINCT FROM OLD.email
+            OR NEW.suspended_at IS DISTINCT FROM OLD.suspended_at THEN
+           PERFORM attune_note_courses(ARRAY(
+             SELECT course_id FROM memberships WHERE user_id = NEW.id
+             UNION SELECT course_id FROM shares WHERE reader_id = NEW.id OR owner_id = NEW.id));
+         END IF;
+         RETURN NULL;
+       END $$""",
+    *(
+        f"""CREATE TRIGGER course_changes_on_{table} AFTER {events} ON {table}
+       FOR EACH ROW EXECUTE FUNCTION attune_note_course()"""
+        for table, events in [
+            ("shares", "INSERT OR UPDATE OR DELETE"),
+            ("memberships", "INSERT OR UPDATE OR DELETE"),
+            ("deadlines", "INSERT OR UPDATE OR DELETE"),
+            ("revisions", "INSERT"),
+            ("comments", "INSERT"),
+            ("signoffs", "INSERT"),
+        ]
+    ),
+    """CREATE TRIGGER course_changes_on_users AFTER UPDATE ON users
+       FOR EACH ROW EXECUTE FUNCTION attune_note_member()""",
 ]
