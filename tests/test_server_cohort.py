@@ -452,9 +452,12 @@ def test_the_cohort_is_worked_out_again_only_when_something_in_it_changes(world,
     assert look()["Tom"]["items"][-1]["status"] == "signed off"
     set_deadlines(world)
     assert look()["Tom"]["deadlines"]
+    page = world.client("Lee").get(f"/courses/{course}/cohort").text
+    assert "Tess<" in page and "Tessa" not in page
     with world.engine.begin() as conn:  # a rename straight in the database still counts
         conn.execute(users.update().where(users.c.id == world.ids["Tess"]).values(name="Tessa"))
     assert "Tessa" in look()
+    assert "Tessa" in world.client("Lee").get(f"/courses/{course}/cohort").text  # and the page
     accounts.set_suspended(world.engine, world.actor("Ada")[0], world.ids["Tom"], True)
     assert look()["Tom"]["suspended"] is True
     lapsing = share(world, "Tess", "Sue", "entry", "Soon gone", "Words.")

@@ -5,6 +5,8 @@ not lead it (admins excepted), exactly as for a course that does not exist."""
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from datetime import date
 from typing import Any
 
@@ -84,15 +86,11 @@ def notice_dismiss_json(notice_id: str, db: DB, actor: ContentReader) -> dict[st
 # ---- pages ----------------------------------------------------------------------------------
 
 
-def _page(
-    request: Request,
-    data: dict[str, Any],
-    *,
-    error: InvalidInput | None = None,
-    form: dict[str, str] | None = None,
-) -> Response:
-    from attunement.server.pages import note_of, render
-    from attunement.web import charts
+_drawn: OrderedDict[int, tuple[dict[str, Any], Any]] = OrderedDict()
+_drawn_lock = threading.Lock()
+
+
+def _plots(data: dict[str, Any]) -> list[dict[str, Any]]:
     from attunement.web.practice import PRACTICE_UNITS
 
     plots = []
@@ -110,14 +108,55 @@ def _page(
                 "points": points,
             }
         )
+    return plots
+
+
+def _sections(data: dict[str, Any]) -> Any:
+    """The page's long sections (the trainees' table, the practice plots, every item),
+    drawn once for as long as the service keeps the same figures: they hold nothing of
+    the request (no form, no token)."""
+    from markupsafe import Markup
+
+    from attunement.server.pages import templates
+    from attunement.web import charts
+
+    with _drawn_lock:
+        drawn = _drawn.get(id(data))
+    if drawn is not None and drawn[0] is data:
+        return drawn[1]
+    html = Markup(
+        templates.get_template("cohort_sections.html").render(
+            data=data,
+            charts=charts,
+            plots=_plots(data),
+            span=cohort.week_span(data),
+            kinds=deadlines.WHAT,
+        )
+    )
+    with _drawn_lock:
+        _drawn[id(data)] = (data, html)
+        while len(_drawn) > cohort.KEEP:
+            _drawn.popitem(last=False)
+    return html
+
+
+def _page(
+    request: Request,
+    data: dict[str, Any],
+    *,
+    error: InvalidInput | None = None,
+    form: dict[str, str] | None = None,
+) -> Response:
+    from attunement.server.pages import note_of, render
+    from attunement.web import charts
+
     return render(
         request,
         "cohort.html",
         {
             "data": data,
             "charts": charts,
-            "plots": plots,
-            "span": cohort.week_span(data),
+            "sections": _sections(data),
             "kinds": deadlines.WHAT,
             "error": error.message if error else None,
             "error_field": error.field if error else None,
