@@ -276,3 +276,41 @@ def test_what_the_writer_wishes_they_had_done_is_not_counted_as_done():
 def test_a_state_the_writer_shares_with_someone_else_is_the_writers_too():
     assert "fatigue" in counted("She was exhausted and so was I.")
     assert "fatigue" not in counted("She was exhausted after the night.")
+
+
+@pytest.mark.parametrize(
+    "sentence,marker",
+    [
+        ("She said at least she still had her kids.", "sympathy"),
+        ("My matron said I should have called the doctor sooner.", "self-judgement"),
+        ("My supervisor says it is okay to let them cry.", "self-kindness"),
+        ("The porter was rushing, banging the trolley through the doors.", "efforting"),
+    ],
+)
+def test_someone_elses_words_and_states_are_not_the_writers(sentence, marker):
+    assert marker not in counted(sentence)
+
+
+def test_a_double_negation_is_read_as_what_it_affirms():
+    text = "Not that I wasn't tired."
+    assert "fatigue" in counted(text)
+    assert [(f.word, f.negated) for f in named_feelings(text)] == [("tired", False)]
+
+
+@pytest.mark.parametrize(
+    "vignette_id,reply,sign",
+    [
+        ("v05", "Poor you, that's awful.", "Sympathy or minimising"),
+        (
+            "v05",
+            "That's all it is, just the depression talking.",
+            "Assuming their feelings or needs",
+        ),
+        ("v05", "What you really need is to let people in.", "Assuming their feelings or needs"),
+        ("v13", "Everyone copes differently.", "Reassurance"),
+    ],
+)
+def test_pity_certainty_and_normalising_are_named_and_never_praised(vignette_id, reply, sign):
+    fb = feedback(vignette(vignette_id), reply)
+    assert sign in [s.name for s in fb.power_signs], fb.power_signs
+    assert fb.did_well == ""

@@ -23,9 +23,6 @@ from attunement.analysis.segments import Span, sentences
 
 _WORD = re.compile(r"[\w']+")
 _CLAUSE_BREAK = re.compile(r"[,;:—–()\"“”]|\b(?:but|and|while|whereas|because|though)\b", re.I)
-_NEGATION = frozenset(
-    "not no never without hardly barely nothing nobody neither nor cannot".split()
-)
 _WRITER = frozenset("i i'm i've i'd i'll me my myself mine we us our".split())
 _OTHER = frozenset(
     "she he they her him his their them she's he's they're patient client resident family "
@@ -200,7 +197,7 @@ def named_feelings(text: str, *, speaker_is_writer: bool = True) -> list[NamedFe
     word used for something other than a feeling had is left out (``_not_a_feeling``),
     and one inside quotation marks is the speaker's, not the writer's.
     ``speaker_is_writer`` is False for a reply to someone, where "you" is the other."""
-    from attunement.analysis.markers import others_quotes
+    from attunement.analysis.markers import lexicon, negates, others_quotes
 
     lex = _lexicon()
     found = []
@@ -244,7 +241,7 @@ def named_feelings(text: str, *, speaker_is_writer: bool = True) -> list[NamedFe
                 mine = any(w in _WRITER for w in before)
                 whose = "writer" if mine else "other"
             window = before[-4:]
-            negated = any(w in _NEGATION or w.endswith("n't") for w in window)
+            negated = negates(window, lexicon())
             found.append(
                 NamedFeeling(
                     word=match.group(0),

@@ -54,6 +54,7 @@ class Lexicon:
     negation: frozenset[str]
     negation_window: int
     counterfactual: tuple[tuple[str, ...], ...]  # read like a negation in its window
+    double_negation: tuple[tuple[str, ...], ...]  # "not that I wasn't": turned back
     hedges: tuple[tuple[str, ...], ...]
     hedge_window: int
     clause_breaks: tuple[tuple[str, ...], ...]
@@ -65,6 +66,7 @@ class Lexicon:
     body_parts: tuple[str, ...]  # for whose body it is (analysis/writing.py)
     other_owners: tuple[str, ...]
     advice_verbs: tuple[str, ...]  # for whose advice it is (analysis/writing.py)
+    reported_speech_verbs: tuple[str, ...]  # for whose words they are (analysis/writing.py)
     assuming_verbs: tuple[str, ...]  # for whose assumption it is (analysis/writing.py)
 
 
@@ -141,6 +143,7 @@ def lexicon() -> Lexicon:
         negation=frozenset(w.lower() for w in cues["negation"]),
         negation_window=int(cues["negation_window"]),
         counterfactual=_phrases(cues.get("counterfactual", [])),
+        double_negation=_phrases(cues.get("double_negation", [])),
         hedges=_phrases(cues["hedges"]),
         hedge_window=int(cues["hedge_window"]),
         clause_breaks=_phrases(cues["clause_breaks"]),
@@ -152,6 +155,7 @@ def lexicon() -> Lexicon:
         body_parts=tuple(cues["body_parts"]),
         other_owners=tuple(cues["other_owners"]),
         advice_verbs=tuple(cues["advice_verbs"]),
+        reported_speech_verbs=tuple(cues.get("reported_speech_verbs", [])),
         assuming_verbs=tuple(cues.get("assuming_verbs", [])),
     )
 
@@ -232,6 +236,15 @@ def _joined_by_writer(text: str, end: int, lex: Lexicon) -> bool:
     return has_phrase([w.lower() for w in _WORD.findall(rest)], lex.echoes)
 
 
+def negates(window: list[str], lex: Lexicon) -> bool:
+    """Whether the words before a match negate it: a negation cue among them, unless a
+    second one after "not that" turns it back ("Not that I wasn't tired")."""
+    count = sum(1 for w in window if _is_negation(w, lex))
+    if count >= 2 and has_phrase(window, lex.double_negation):
+        return False
+    return count > 0
+
+
 def _is_negation(word: str, lex: Lexicon) -> bool:
     return word in lex.negation or word.endswith("n't")
 
@@ -288,7 +301,7 @@ def _rule_markers(text: str) -> tuple[MarkerFinding, ...]:
                     inside = [w.lower() for w in _WORD.findall(match.group(0))]
                     window = before[-lex.negation_window :]
                     negated = (
-                        any(_is_negation(w, lex) for w in window)
+                        negates(window, lex)
                         or has_phrase(window, lex.counterfactual)
                         or (not is_idiom and any(_is_negation(w, lex) for w in inside))
                     )

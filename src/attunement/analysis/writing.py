@@ -111,13 +111,16 @@ def _body_words() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 
 @cache
-def _anothers_act(marker: str) -> re.Pattern[str] | None:
-    """Someone else telling, advising or reassuring (for ``fixing``) or assuming (for
-    ``assumption``): "her daughter kept telling her", "the registrar assumed"."""
+def _anothers_act(marker: str) -> re.Pattern[str]:
+    """Someone else saying or reporting something (for every marker: "my matron said I
+    should have rung sooner"), and also telling, advising or reassuring (for ``fixing``:
+    "her daughter kept telling her") or assuming (for ``assumption``: "the registrar
+    assumed")."""
     lex = lexicon()
-    verbs = {"fixing": lex.advice_verbs, "assumption": lex.assuming_verbs}.get(marker)
-    if not verbs:
-        return None
+    verbs = lex.reported_speech_verbs + {
+        "fixing": lex.advice_verbs,
+        "assumption": lex.assuming_verbs,
+    }.get(marker, ())
     owners = _alternatives(lex.other_owners)
     nouns = _alternatives(sorted(w for w in lex.other_subjects if w != "it"))
     return re.compile(
@@ -127,24 +130,24 @@ def _anothers_act(marker: str) -> re.Pattern[str] | None:
 
 
 _WRITER_ACTS = re.compile(r"\b(?:I|I'd|I'm|I've|I'll|me|my|myself|we|we'd|we're|we've|us|our)\b")
+_WRITER_SPEAKS = re.compile(r"\b(?:I|I'd|I'm|I've|I'll|we|we'd|we're|we've)\b")
 
 
 def writers_clauses(sentence: str, marker: str) -> list[Span] | None:
-    """For a sign that is only ever the writer's own act (fixing, assumption), the clauses
-    of the sentence in which the writer acts, once those in which someone else tells,
-    advises, reassures or assumes without the writer are set aside ("Her daughter kept
-    telling her it would be fine, and I just listened": the listening is the writer's, the
-    reassurance is not); None where no clause is someone else's act (the guideline's rule
-    for reported advice)."""
+    """The clauses of the sentence in which the writer acts, once those that are someone
+    else's words or acts are set aside: a clause whose speaker, teller or assumer is
+    someone else, with the writer not its subject ("Her daughter kept telling her it
+    would be fine, and I just listened": the listening is the writer's, the reassurance
+    is not; "My supervisor says it's okay to let them cry": the permission is hers).
+    None where no clause is someone else's (the guideline's rules for reported advice
+    and quoted speech)."""
     pattern = _anothers_act(marker)
-    if pattern is None:
-        return None
     parts = {(a, b): sentence[a:b] for a, b in clauses(sentence, (0, len(sentence)))}
-    others = {
-        span
-        for span, words in parts.items()
-        if pattern.search(words) and not _WRITER_ACTS.search(words)
-    }
+    others = set()
+    for span, words in parts.items():
+        said = pattern.search(words)
+        if said and not _WRITER_SPEAKS.search(words[: said.end()]):
+            others.add(span)
     if not others:
         return None
     return [
@@ -153,8 +156,8 @@ def writers_clauses(sentence: str, marker: str) -> list[Span] | None:
 
 
 def only_anothers_act(sentence: str, marker: str) -> bool:
-    """Whether the sentence's advice or assumption is only someone else's, with the writer
-    acting in none of its other clauses ("his sponsor told him to pray about it")."""
+    """Whether the sentence's sign is only someone else's, with the writer acting in none
+    of its other clauses ("his sponsor told him to pray about it")."""
     return writers_clauses(sentence, marker) == []
 
 
