@@ -705,7 +705,11 @@ def write_card() -> None:
     dev, test = report.get("benchmark_dev", {}), report.get("benchmark_test", {})
     spent = [
         (label, report[key])
-        for label, key in (("first", "first_test_spent"), ("second", "second_test_spent"))
+        for label, key in (
+            ("first", "first_test_spent"),
+            ("second", "second_test_spent"),
+            ("third", "third_test_spent"),
+        )
         if key in report
     ]
     first = report.get("first_test_spent", {})
@@ -776,9 +780,10 @@ def write_card() -> None:
         "of the writers) was scored once"
         + (f" on {first['date']}" if first else "")
         + " and is spent: its writers now join train and dev, half each by the same hash; "
-        'so does the second, a held-out set by 24 new writers (ids starting with "h"), '
-        "scored once and spent in turn. The test part is now a third held-out set by 16 new "
-        "writers (`training/caregiver/heldout/`, writer ids starting with "
+        "so do the second and third, held-out sets by 24 and 16 new writers (ids starting "
+        'with "h" and "k"), each scored once and spent in turn. The test part is now a '
+        "fourth held-out set by 16 new writers (`training/caregiver/heldout/`, writer ids "
+        "starting with "
         f'"{HELDOUT_PREFIX}"), written apart from this data and scored once. '
         "Regularisation, mixing shares and sentence thresholds were chosen on dev; the entry "
         "thresholds on train and dev entries together, their figure cross-validated by "
@@ -794,9 +799,13 @@ def write_card() -> None:
         'tell "tired" from "not tired"). The lexicon\'s rules then confirm a marker where '
         "their match was precise on the training writers (>= 0.9 over >= 10 matches; where "
         "a marker's rules as a whole were not, each of its patterns that was), and veto "
-        "it where their reading (negated, quoted, someone else's) was right there (>= 85%); "
-        "two guideline rules veto somatic awareness when only someone else's body is named "
-        "and fixing when only someone else gave advice. Where the rules find a marker "
+        "it where their reading (negated, quoted, someone else's; a wish or regret reads "
+        'like a negation, "not that I wasn\'t tired" as tired) was right there (>= 85%). '
+        "The guideline's rules for whose sign it is come after: somatic awareness is vetoed "
+        "when only someone else's body is named, and a clause that is someone else's words "
+        '("my matron said I should have rung sooner"), advice ("her daughter kept telling '
+        'her it would be fine") or assumption ("the registrar assumed") is set aside, the '
+        "writer's own clauses of the sentence read alone. Where the rules find a marker "
         "counting in one clause of a longer sentence and do not decide it, that clause is "
         'read alone as well and the likelier reading kept (in "My chest tightened and I '
         'wanted to fix it" the body drowned the pull to fix). Reply moves and whole replies also '
@@ -810,7 +819,8 @@ def write_card() -> None:
         "at least even odds. numpy and onnxruntime at run time; no torch, no network.",
         "",
         f"Chosen on dev: markers C {markers['C']}, meaning share {markers['meaning_share']}; "
-        f"moves C {moves['C']}, share {moves['meaning_share']}.",
+        f"moves C {moves['C']}, share {moves['meaning_share']} (chosen on the moves' "
+        "macro-F1 and the whole replies' MI code together).",
         "",
         "## Scores",
         "",
@@ -835,6 +845,7 @@ def write_card() -> None:
             f"Test: the held-out writers were scored once, on {test['date']}; advice or "
             f"reassurance praised there: {test.get('advice praised (count)', 0):.0f} replies."
             + (f" The test column was {test['note']}." if test.get("note") else "")
+            + (f" {test['reading']}" if test.get("reading") else "")
             if test
             else "**There is no test part yet**: the held-out writers' data is not in "
             "`training/caregiver/heldout/`; the test column is filled by one run of "
@@ -894,7 +905,8 @@ def write_card() -> None:
         + ".",
         "- Written by a small team for Attunement, in many voices but not by the people who "
         "will use it; figures on your own writing will differ. Sarcasm, long sentences that "
-        "mix several signs, and double negation are read worst.",
+        'mix several signs, and double negation other than "not that I wasn\'t…" are read '
+        "worst.",
         '- Normalising in a reply ("Anybody in your position would feel the same", '
         '"Everybody feels low sometimes") is often read as a reflection: it does speak to '
         "the feeling, and the labellers themselves coded it as reassurance, sympathy or "
