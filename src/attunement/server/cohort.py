@@ -34,7 +34,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from attunement.errors import NotFound
 from attunement.server import audit, deadlines
-from attunement.server.db import now, reading, writing
+from attunement.server.db import now, reading, writing, writing_one
 from attunement.server.deadlines import OVERDUE, WAITING, Item
 from attunement.server.schema import (
     KINDS,
@@ -143,7 +143,7 @@ def cohort(engine: Engine, actor: Actor, course_id: str, *, action: str = "cohor
             course = None
         else:
             out = _figures(conn, actor, course)
-    with writing(engine) as conn:  # a short write: the look itself, after reading
+    with writing_one(engine) as conn:  # one statement: the look itself, after reading
         if course is None:
             audit.record(conn, actor.id, action, "course", course_id[:64], outcome="refused")
         else:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -41,7 +42,9 @@ class DeadlineIn(BaseModel):
 def cohort_json(course_id: str, db: DB, actor: ContentReader) -> Response:
     # Already plain JSON values: answered as they are, without FastAPI's encoder walking
     # a few hundred trainees' items again.
-    return JSONResponse(cohort.cohort(db, actor, course_id))
+    data = cohort.cohort(db, actor, course_id)
+    body = _drawn_once(data, "json", lambda: JSONResponse(data).body)
+    return Response(body, media_type="application/json")
 
 
 @api.get("/courses/{course_id}/deadlines", **access("content"))
@@ -86,7 +89,7 @@ def notice_dismiss_json(notice_id: str, db: DB, actor: ContentReader) -> dict[st
 # ---- pages ----------------------------------------------------------------------------------
 
 
-_drawn: OrderedDict[int, tuple[dict[str, Any], Any]] = OrderedDict()
+_drawn: OrderedDict[tuple[int, str], tuple[dict[str, Any], Any]] = OrderedDict()
 _drawn_lock = threading.Lock()
 
 
@@ -111,33 +114,43 @@ def _plots(data: dict[str, Any]) -> list[dict[str, Any]]:
     return plots
 
 
+def _drawn_once(data: dict[str, Any], what: str, draw: Callable[[], Any]) -> Any:
+    """What ``draw`` makes of these figures, made once for as long as the service keeps
+    the same figures (the same object): it must hold nothing of the request."""
+    key = (id(data), what)
+    with _drawn_lock:
+        drawn = _drawn.get(key)
+    if drawn is not None and drawn[0] is data:
+        return drawn[1]
+    made = draw()
+    with _drawn_lock:
+        _drawn[key] = (data, made)
+        while len(_drawn) > 2 * cohort.KEEP:
+            _drawn.popitem(last=False)
+    return made
+
+
 def _sections(data: dict[str, Any]) -> Any:
-    """The page's long sections (the trainees' table, the practice plots, every item),
-    drawn once for as long as the service keeps the same figures: they hold nothing of
-    the request (no form, no token)."""
+    """The page's long sections (the trainees' table, the practice plots, every item):
+    no form, no token."""
     from markupsafe import Markup
 
     from attunement.server.pages import templates
     from attunement.web import charts
 
-    with _drawn_lock:
-        drawn = _drawn.get(id(data))
-    if drawn is not None and drawn[0] is data:
-        return drawn[1]
-    html = Markup(
-        templates.get_template("cohort_sections.html").render(
-            data=data,
-            charts=charts,
-            plots=_plots(data),
-            span=cohort.week_span(data),
-            kinds=deadlines.WHAT,
-        )
+    return _drawn_once(
+        data,
+        "sections",
+        lambda: Markup(
+            templates.get_template("cohort_sections.html").render(
+                data=data,
+                charts=charts,
+                plots=_plots(data),
+                span=cohort.week_span(data),
+                kinds=deadlines.WHAT,
+            )
+        ),
     )
-    with _drawn_lock:
-        _drawn[id(data)] = (data, html)
-        while len(_drawn) > cohort.KEEP:
-            _drawn.popitem(last=False)
-    return html
 
 
 def _page(

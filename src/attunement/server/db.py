@@ -87,6 +87,20 @@ def writing(engine: Engine) -> Iterator[Connection]:
 
 
 @contextmanager
+def writing_one(engine: Engine) -> Iterator[Connection]:
+    """A connection for one statement that writes (an audit line): on PostgreSQL in
+    autocommit, the statement its own transaction, with no BEGIN and COMMIT round trips;
+    on SQLite, one write transaction as :func:`writing`. Never for two statements that
+    must stand or fall together."""
+    if engine.dialect.name != "postgresql":
+        with writing(engine) as conn:
+            yield conn
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        yield conn
+
+
+@contextmanager
 def reading(engine: Engine) -> Iterator[Connection]:
     """A connection for reading. On SQLite, one read transaction (a consistent snapshot
     across its statements). On PostgreSQL, whose default isolation (READ COMMITTED)
