@@ -110,8 +110,14 @@ def _body_words() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return other, own
 
 
+def _act_kind(marker: str) -> str:
+    """Which verbs make a clause someone else's for this marker: their words for every
+    marker, and also their advice for ``fixing`` and their assumptions for ``assumption``."""
+    return marker if marker in ("fixing", "assumption") else "said"
+
+
 @cache
-def _anothers_act(marker: str) -> re.Pattern[str]:
+def _anothers_act(kind: str) -> re.Pattern[str]:
     """Someone else saying or reporting something (for every marker: "my matron said I
     should have rung sooner"), and also telling, advising or reassuring (for ``fixing``:
     "her daughter kept telling her") or assuming (for ``assumption``: "the registrar
@@ -120,7 +126,7 @@ def _anothers_act(marker: str) -> re.Pattern[str]:
     verbs = lex.reported_speech_verbs + {
         "fixing": lex.advice_verbs,
         "assumption": lex.assuming_verbs,
-    }.get(marker, ())
+    }.get(kind, ())
     owners = _alternatives(lex.other_owners)
     nouns = _alternatives(sorted(w for w in lex.other_subjects if w != "it"))
     return re.compile(
@@ -133,7 +139,7 @@ _WRITER_ACTS = re.compile(r"\b(?:I|I'd|I'm|I've|I'll|me|my|myself|we|we'd|we're|
 _WRITER_SPEAKS = re.compile(r"\b(?:I|I'd|I'm|I've|I'll|we|we'd|we're|we've)\b")
 
 
-def writers_clauses(sentence: str, marker: str) -> list[Span] | None:
+def writers_clauses(sentence: str, marker: str) -> tuple[Span, ...] | None:
     """The clauses of the sentence in which the writer acts, once those that are someone
     else's words or acts are set aside: a clause whose speaker, teller or assumer is
     someone else, with the writer not its subject ("Her daughter kept telling her it
@@ -141,7 +147,12 @@ def writers_clauses(sentence: str, marker: str) -> list[Span] | None:
     is not; "My supervisor says it's okay to let them cry": the permission is hers).
     None where no clause is someone else's (the guideline's rules for reported advice
     and quoted speech)."""
-    pattern = _anothers_act(marker)
+    return _writers_clauses(sentence, _act_kind(marker))
+
+
+@lru_cache(maxsize=512)
+def _writers_clauses(sentence: str, kind: str) -> tuple[Span, ...] | None:
+    pattern = _anothers_act(kind)
     parts = {(a, b): sentence[a:b] for a, b in clauses(sentence, (0, len(sentence)))}
     others = set()
     for span, words in parts.items():
@@ -150,15 +161,15 @@ def writers_clauses(sentence: str, marker: str) -> list[Span] | None:
             others.add(span)
     if not others:
         return None
-    return [
+    return tuple(
         span for span, words in parts.items() if span not in others and _WRITER_ACTS.search(words)
-    ]
+    )
 
 
 def only_anothers_act(sentence: str, marker: str) -> bool:
     """Whether the sentence's sign is only someone else's, with the writer acting in none
     of its other clauses ("his sponsor told him to pray about it")."""
-    return writers_clauses(sentence, marker) == []
+    return writers_clauses(sentence, marker) == ()
 
 
 def only_anothers_body(sentence: str) -> bool:
@@ -184,15 +195,20 @@ def marker_probabilities(sentence: str) -> np.ndarray:
     trust = model.meta.get("rules", {})
     found = find_rule_markers(sentence)
     counting = {f.id for f in found if f.counts}
+    alone: dict[Span, np.ndarray] = {}  # each of the writer's own clauses, read once
+
+    def read_alone(span: Span) -> np.ndarray:
+        if span not in alone:
+            alone[span] = marker_probabilities(sentence[span[0] : span[1]])
+        return alone[span]
+
     for index, marker in enumerate(m.id for m in lexicon().markers):
         if marker == "somatic-awareness" and only_anothers_body(sentence):
             probs[index] = min(probs[index], 0.01)
             continue
         own = writers_clauses(sentence, marker)
         if own is not None:  # read only the writer's own clauses, each alone
-            probs[index] = max(
-                (float(marker_probabilities(sentence[a:b])[index]) for a, b in own), default=0.01
-            )
+            probs[index] = max((float(read_alone(span)[index]) for span in own), default=0.01)
             continue
         rules = trust.get(marker, {})
         if marker in counting:

@@ -209,12 +209,6 @@ def fold_course_changes(engine: Engine) -> int:
     return removed
 
 
-def forget_kept() -> None:
-    """Drop every kept figure (for tests that move the clock)."""
-    with _kept_lock:
-        _kept.clear()
-
-
 def _gather(
     conn: Connection, actor: Actor, course: Any, on: date, moment: datetime
 ) -> tuple[dict[str, Any], datetime | None]:
