@@ -92,3 +92,10 @@ def test_bad_requests_are_clear(attune):
     ]:
         result = attune(*args, ok=False)
         assert result.exit_code in (1, 2) and phrase in result.stderr, (args, result.stderr)
+
+
+def test_a_regret_is_told_apart_from_what_was_felt(attune):
+    text = attune("analyze", "--text", "I should have been more curious about her. I was tired.").stdout
+    assert "You name: tired" in text
+    assert "You wish you had been, or will be: curious" in text
+    assert "not counted: wished for or regretted, not done" in text

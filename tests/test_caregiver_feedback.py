@@ -126,6 +126,20 @@ def test_feelings_named_are_the_writers_own_first_with_negation_and_whose():
     ]
 
 
+def test_a_feeling_wished_for_or_regretted_is_not_named_as_felt():
+    (curious,) = named_feelings("I should have been more curious about her silence.")
+    assert curious.negated and curious.wished and not curious.writers_own
+    (calm,) = named_feelings("Next time I'll be calm before I knock.")
+    assert calm.wished and not calm.writers_own
+
+
+def test_someone_elses_feeling_echoed_by_the_writer_is_the_writers_too():
+    (tired,) = named_feelings("She was exhausted, and so was I.")
+    assert tired.writers_own
+    (theirs,) = named_feelings("She was exhausted, and I sat with her.")
+    assert theirs.whose == "other"
+
+
 def test_no_joy_is_read_into_an_entry_about_a_death():
     entry = (
         "Mr D died at four this morning. I sat with his daughter until the undertakers came. "

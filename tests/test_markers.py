@@ -367,6 +367,13 @@ def test_whose_state_it_is_decides_whether_it_counts():
     assert {(f.about_other, f.counts) for f in findings} == {(True, False), (False, True)}
 
 
+def test_a_regret_is_shown_as_wished_not_as_done():
+    text = "I should have been a bit more curious about her silence."
+    (finding,) = [f for f in find_markers(text) if f.id == "curiosity"]
+    assert not finding.counts and finding.wished
+    assert finding.why_not_counted == "wished for or regretted, not done"
+
+
 def test_negation_does_not_cross_a_clause():
     text = "I wasn't sure what to say, but I was curious."
     assert "curiosity" in counted(text)

@@ -246,9 +246,9 @@ def train_markers() -> dict[str, Any]:
     hits_dev = trusted_hits(rows["dev"].texts, ids, trust)
     others_body = np.array([only_anothers_body(t) for t in rows["dev"].texts])
     somatic = ids.index("somatic-awareness")
-    others_act = {
-        ids.index(m): np.array([only_anothers_act(t, m) for t in rows["dev"].texts])
-        for m in ("fixing", "assumption")
+    others_act = {  # as the app reads them: a sign only in someone else's act vetoed
+        j: np.array([only_anothers_act(t, m) for t in rows["dev"].texts])
+        for j, m in enumerate(ids)
     }
     d = design("sentences", rows, BLOCKS)
     fits = fit_pair(d, Y["train"], len(ids), multilabel=True)

@@ -103,6 +103,7 @@ class NamedFeeling:
     group: str  # anger | disgust | fear | joy | sadness | surprise | other
     whose: str  # writer | other
     negated: bool
+    wished: bool = False  # wished for or regretted, not felt: "I should have been calmer"
 
     @property
     def writers_own(self) -> bool:
@@ -115,6 +116,7 @@ class NamedFeeling:
             "group": self.group,
             "whose": self.whose,
             "negated": self.negated,
+            "wished": self.wished,
         }
 
 
@@ -197,7 +199,13 @@ def named_feelings(text: str, *, speaker_is_writer: bool = True) -> list[NamedFe
     word used for something other than a feeling had is left out (``_not_a_feeling``),
     and one inside quotation marks is the speaker's, not the writer's.
     ``speaker_is_writer`` is False for a reply to someone, where "you" is the other."""
-    from attunement.analysis.markers import lexicon, negates, others_quotes
+    from attunement.analysis.markers import (
+        has_phrase,
+        joined_by_writer,
+        lexicon,
+        negates,
+        others_quotes,
+    )
 
     lex = _lexicon()
     found = []
@@ -240,8 +248,17 @@ def named_feelings(text: str, *, speaker_is_writer: bool = True) -> list[NamedFe
             if not speaker_is_writer and whose == "writer":
                 mine = any(w in _WRITER for w in before)
                 whose = "writer" if mine else "other"
-            window = before[-4:]
-            negated = negates(window, lexicon())
+            markers_lex = lexicon()
+            if (
+                whose == "other"
+                and speaker_is_writer
+                and joined_by_writer(text, match.end(), markers_lex)
+            ):
+                whose = "writer"  # "she was exhausted, and so was I": the writer's too
+            wished = has_phrase(
+                before[-markers_lex.counterfactual_window :], markers_lex.counterfactual
+            )
+            negated = wished or negates(before[-4:], markers_lex)
             found.append(
                 NamedFeeling(
                     word=match.group(0),
@@ -249,6 +266,7 @@ def named_feelings(text: str, *, speaker_is_writer: bool = True) -> list[NamedFe
                     group=lex.group_of[word],
                     whose=whose,
                     negated=negated,
+                    wished=wished,
                 )
             )
     return found

@@ -54,6 +54,7 @@ class Lexicon:
     negation: frozenset[str]
     negation_window: int
     counterfactual: tuple[tuple[str, ...], ...]  # read like a negation in its window
+    counterfactual_window: int
     double_negation: tuple[tuple[str, ...], ...]  # "not that I wasn't": turned back
     hedges: tuple[tuple[str, ...], ...]
     hedge_window: int
@@ -80,12 +81,25 @@ class MarkerFinding:
     hedged: bool = False
     quoted: bool = False
     about_other: bool = False
+    wished: bool = False  # negated by a wish or regret: "I should have been more curious"
 
     @property
     def counts(self) -> bool:
         """Whether this is the writer's own, affirmed sign: not negated, not someone
         else's quoted words, not someone else's state."""
         return not (self.negated or self.quoted or self.about_other)
+
+    @property
+    def why_not_counted(self) -> str:
+        """Why a sign the rules found does not count, in the reader's words ("" if it
+        counts)."""
+        if self.wished:
+            return "wished for or regretted, not done"
+        if self.negated:
+            return "negated"
+        if self.quoted:
+            return "someone else's words"
+        return "about someone else" if self.about_other else ""
 
     def evidence(self, text: str) -> list[str]:
         return [text[start:end] for start, end in self.spans]
@@ -99,6 +113,7 @@ class MarkerFinding:
             "hedged": self.hedged,
             "quoted": self.quoted,
             "about_other": self.about_other,
+            "wished": self.wished,
         }
         if text is not None:
             data["evidence"] = self.evidence(text)
@@ -143,6 +158,7 @@ def lexicon() -> Lexicon:
         negation=frozenset(w.lower() for w in cues["negation"]),
         negation_window=int(cues["negation_window"]),
         counterfactual=_phrases(cues.get("counterfactual", [])),
+        counterfactual_window=int(cues.get("counterfactual_window", cues["negation_window"])),
         double_negation=_phrases(cues.get("double_negation", [])),
         hedges=_phrases(cues["hedges"]),
         hedge_window=int(cues["hedge_window"]),
@@ -229,7 +245,7 @@ def _about_other(before: list[str], lex: Lexicon) -> bool:
     return False
 
 
-def _joined_by_writer(text: str, end: int, lex: Lexicon) -> bool:
+def joined_by_writer(text: str, end: int, lex: Lexicon) -> bool:
     """Whether the rest of the sentence after ``end`` makes someone else's state the
     writer's too ("She was exhausted and so was I")."""
     rest = re.split(r"[.!?\n]", text[end:], maxsplit=1)[0]
@@ -286,8 +302,8 @@ def counting_patterns(text: str, marker_id: str) -> frozenset[str]:
 def _rule_markers(text: str) -> tuple[MarkerFinding, ...]:
     lex = lexicon()
     quoted = _quoted_regions(text, lex)
-    grouped: dict[tuple[str, bool, bool, bool], list[Span]] = {}
-    hedged_keys: set[tuple[str, bool, bool, bool]] = set()
+    grouped: dict[tuple[str, bool, bool, bool, bool], list[Span]] = {}
+    hedged_keys: set[tuple[str, bool, bool, bool, bool]] = set()
     for marker in lex.markers:
         seen: set[Span] = set()
         for patterns, is_idiom in ((marker.patterns, False), (marker.idioms, True)):
@@ -300,9 +316,10 @@ def _rule_markers(text: str) -> tuple[MarkerFinding, ...]:
                     before = _clause_words(text, span[0], lex)
                     inside = [w.lower() for w in _WORD.findall(match.group(0))]
                     window = before[-lex.negation_window :]
+                    wished = has_phrase(before[-lex.counterfactual_window :], lex.counterfactual)
                     negated = (
                         negates(window, lex)
-                        or has_phrase(window, lex.counterfactual)
+                        or wished
                         or (not is_idiom and any(_is_negation(w, lex) for w in inside))
                     )
                     hedged = has_phrase(before[-lex.hedge_window :] + inside, lex.hedges)
@@ -310,9 +327,9 @@ def _rule_markers(text: str) -> tuple[MarkerFinding, ...]:
                     other = (
                         marker.first_person
                         and _about_other(before, lex)
-                        and not _joined_by_writer(text, span[1], lex)
+                        and not joined_by_writer(text, span[1], lex)
                     )
-                    key = (marker.id, negated, in_quote, other)
+                    key = (marker.id, negated, in_quote, other, wished)
                     grouped.setdefault(key, []).append(span)
                     if hedged:
                         hedged_keys.add(key)
@@ -327,8 +344,9 @@ def _rule_markers(text: str) -> tuple[MarkerFinding, ...]:
             hedged=key in hedged_keys,
             quoted=in_quote,
             about_other=other,
+            wished=wished,
         )
         for key, spans in grouped.items()
-        for marker_id, negated, in_quote, other in [key]
+        for marker_id, negated, in_quote, other, wished in [key]
     ]
     return tuple(sorted(findings, key=lambda f: (f.spans[0][0], f.id)))

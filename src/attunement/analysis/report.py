@@ -148,17 +148,7 @@ def analyze_item(item: Any) -> dict[str, Any]:
     text = _check(text if isinstance(text, str) else "", "text")
     out: dict[str, Any] = {
         "id": item.get("id"),
-        "markers": [
-            {
-                "id": m.id,
-                "spans": [list(s) for s in m.spans],
-                "negated": m.negated,
-                "hedged": m.hedged,
-                "quoted": m.quoted,
-                "about_other": m.about_other,
-            }
-            for m in find_markers(text)
-        ],
+        "markers": [m.to_dict() for m in find_markers(text)],
         "feelings": feelings_.reading(text).to_dict(),
     }
     if speaker == "client":

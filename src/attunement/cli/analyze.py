@@ -42,13 +42,7 @@ def _print_markers(text: str, findings) -> None:
             )
             click.echo(click.style(f"    {marker_info(finding.id).explanation}", dim=True))
         else:
-            why = (
-                "negated"
-                if finding.negated
-                else "someone else's words"
-                if finding.quoted
-                else "about someone else"
-            )
+            why = finding.why_not_counted
             click.echo(click.style(f"  {finding.name}: {evidence} (not counted: {why})", dim=True))
 
 
@@ -67,9 +61,13 @@ def feeling_lines(reading) -> list[str]:
     own = [f.word for f in reading.writers_own]
     if own:
         lines.append("You name: " + ", ".join(dict.fromkeys(own)))
-    negated = [f.word for f in reading.named if f.whose == "writer" and f.negated]
+    mine = [f for f in reading.named if f.whose == "writer" and f.negated]
+    negated = [f.word for f in mine if not f.wished]
+    wished = [f.word for f in mine if f.wished]
     if negated:
         lines.append("You say you were not: " + ", ".join(dict.fromkeys(negated)))
+    if wished:
+        lines.append("You wish you had been, or will be: " + ", ".join(dict.fromkeys(wished)))
     others = [f.word for f in reading.named if f.whose == "other" and not f.negated]
     if others:
         lines.append("Others' feelings you name: " + ", ".join(dict.fromkeys(others)))
