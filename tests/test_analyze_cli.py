@@ -95,7 +95,8 @@ def test_bad_requests_are_clear(attune):
 
 
 def test_a_regret_is_told_apart_from_what_was_felt(attune):
-    text = attune("analyze", "--text", "I should have been more curious about her. I was tired.").stdout
+    words = "I should have been more curious about her. I was tired."
+    text = attune("analyze", "--text", words).stdout
     assert "You name: tired" in text
     assert "You wish you had been, or will be: curious" in text
     assert "not counted: wished for or regretted, not done" in text

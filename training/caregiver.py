@@ -247,8 +247,7 @@ def train_markers() -> dict[str, Any]:
     others_body = np.array([only_anothers_body(t) for t in rows["dev"].texts])
     somatic = ids.index("somatic-awareness")
     others_act = {  # as the app reads them: a sign only in someone else's act vetoed
-        j: np.array([only_anothers_act(t, m) for t in rows["dev"].texts])
-        for j, m in enumerate(ids)
+        j: np.array([only_anothers_act(t, m) for t in rows["dev"].texts]) for j, m in enumerate(ids)
     }
     d = design("sentences", rows, BLOCKS)
     fits = fit_pair(d, Y["train"], len(ids), multilabel=True)
