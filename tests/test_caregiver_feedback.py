@@ -328,3 +328,19 @@ def test_pity_certainty_and_normalising_are_named_and_never_praised(vignette_id,
     fb = feedback(vignette(vignette_id), reply)
     assert sign in [s.name for s in fb.power_signs], fb.power_signs
     assert fb.did_well == ""
+
+
+@pytest.mark.parametrize(
+    "reply",
+    ["No wonder you're furious.", "Of course you're angry, after all that waiting."],
+)
+def test_validation_is_not_called_an_assumption(reply):
+    fb = feedback(vignette("v06"), reply)
+    assert "Assuming their feelings or needs" not in [s.name for s in fb.power_signs]
+    assert "naming the feeling" not in fb.try_next  # it named it
+
+
+def test_presence_and_permission_are_not_called_advice():
+    fb = feedback(vignette("v40"), "Take your time. I'm here.")
+    assert fb.power_signs == ()
+    assert fb.mi.code == "other"

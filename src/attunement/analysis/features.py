@@ -10,12 +10,10 @@ from typing import Any
 
 import numpy as np
 
+from attunement.analysis.linear import has_negation_word
 from attunement.analysis.markers import find_rule_markers, lexicon
 
 POOLED_SIZE = 384
-_NEGATION = re.compile(
-    r"\b(?:not|no|never|without|hardly|barely|nothing|nobody|\w+n't|cannot)\b", re.IGNORECASE
-)
 _FIRST_PERSON = re.compile(r"\b(?:I|me|my|myself|I'm|I've|I'd|I'll|mine)\b")
 _OTHER_PERSON = re.compile(
     r"\b(?:she|he|they|her|him|his|their|them|patient|client|family|wife|husband|son|"
@@ -49,7 +47,7 @@ def rule_vector(text: str) -> np.ndarray:
 def cue_vector(text: str) -> np.ndarray:
     return np.array(
         [
-            bool(_NEGATION.search(text)),
+            has_negation_word(text),
             bool(_FIRST_PERSON.search(text)),
             bool(_OTHER_PERSON.search(text)),
             bool(_SECOND_PERSON.search(text)),

@@ -19,27 +19,44 @@ import io
 import json
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import numpy as np
 
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 _WHITE = re.compile(r"\s\s+")
-_NEGATION = re.compile(
-    r"\b(?:not|no|never|without|hardly|barely|nothing|nobody|neither|nor|cannot|\w+n[’']t)\b",
-    re.IGNORECASE,
+_NEGATION_WORDS = (
+    r"(?:not|no|never|without|hardly|barely|nothing|nobody|neither|nor|cannot|\w+n[’']t)"
 )
+
+
+@cache
+def _negation() -> re.Pattern[str]:
+    """A negation word, unless it opens a phrase that does not negate ("no wonder", "not
+    only": the lexicon's ``not_negating`` cues, which the rules use too)."""
+    from attunement.analysis.markers import lexicon
+
+    phrases = "|".join(r"\s+".join(map(re.escape, p)) for p in lexicon().not_negating)
+    skip = rf"(?!(?:{phrases})\b)" if phrases else ""
+    return re.compile(rf"\b{skip}{_NEGATION_WORDS}\b", re.IGNORECASE)
+
+
 _SCOPE_END = re.compile(
     r"[.,;:!?()\[\]—–\"“”]|\b(?:but|yet|although|though|however|so|and then)\b", re.IGNORECASE
 )
 SCOPE_WORDS = 5
 
 
+def has_negation_word(text: str) -> bool:
+    return _negation().search(text) is not None
+
+
 def negated_words(text: str) -> set[int]:
     """Where the words in a negation's scope start: up to five words after a negation,
     within its clause."""
     starts: set[int] = set()
-    for cue in _NEGATION.finditer(text):
+    for cue in _negation().finditer(text):
         end = _SCOPE_END.search(text, cue.end())
         limit = end.start() if end else len(text)
         words = list(_TOKEN.finditer(text, cue.end(), limit))[:SCOPE_WORDS]

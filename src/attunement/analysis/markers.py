@@ -56,6 +56,7 @@ class Lexicon:
     counterfactual: tuple[tuple[str, ...], ...]  # read like a negation in its window
     counterfactual_window: int
     double_negation: tuple[tuple[str, ...], ...]  # "not that I wasn't": turned back
+    not_negating: tuple[tuple[str, ...], ...]  # "no wonder": a negation word that is not one
     hedges: tuple[tuple[str, ...], ...]
     hedge_window: int
     clause_breaks: tuple[tuple[str, ...], ...]
@@ -64,6 +65,7 @@ class Lexicon:
     first_person: frozenset[str]
     other_subjects: frozenset[str]
     echoes: tuple[tuple[str, ...], ...]  # "and so was I": someone else's state is the writer's too
+    validation: tuple[tuple[str, ...], ...]  # "no wonder you're…": a reply's validation
     body_parts: tuple[str, ...]  # for whose body it is (analysis/writing.py)
     other_owners: tuple[str, ...]
     advice_verbs: tuple[str, ...]  # for whose advice it is (analysis/writing.py)
@@ -160,6 +162,7 @@ def lexicon() -> Lexicon:
         counterfactual=_phrases(cues.get("counterfactual", [])),
         counterfactual_window=int(cues.get("counterfactual_window", cues["negation_window"])),
         double_negation=_phrases(cues.get("double_negation", [])),
+        not_negating=_phrases(cues.get("not_negating", [])),
         hedges=_phrases(cues["hedges"]),
         hedge_window=int(cues["hedge_window"]),
         clause_breaks=_phrases(cues["clause_breaks"]),
@@ -168,6 +171,7 @@ def lexicon() -> Lexicon:
         first_person=frozenset(cues["first_person"]),
         other_subjects=frozenset(cues["other_subjects"]),
         echoes=_phrases(cues.get("echoes", [])),
+        validation=_phrases(cues.get("validation", [])),
         body_parts=tuple(cues["body_parts"]),
         other_owners=tuple(cues["other_owners"]),
         advice_verbs=tuple(cues["advice_verbs"]),
@@ -255,7 +259,12 @@ def joined_by_writer(text: str, end: int, lex: Lexicon) -> bool:
 def negates(window: list[str], lex: Lexicon) -> bool:
     """Whether the words before a match negate it: a negation cue among them, unless a
     second one after "not that" turns it back ("Not that I wasn't tired")."""
-    count = sum(1 for w in window if _is_negation(w, lex))
+    count = sum(
+        1
+        for i, w in enumerate(window)
+        if _is_negation(w, lex)
+        and not any(tuple(window[i : i + len(p)]) == p for p in lex.not_negating)
+    )
     if count >= 2 and has_phrase(window, lex.double_negation):
         return False
     return count > 0

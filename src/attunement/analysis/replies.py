@@ -274,6 +274,19 @@ def advice_like_moves(moves: list[Move], reply: str) -> tuple[Span, ...]:
     return tuple(spans)
 
 
+def validates(reply: str) -> bool:
+    """Whether the reply validates ("No wonder you're furious", "Anyone would be shaken by
+    that") with no assumption rule matching in it: the guideline codes validation as a
+    reflection that ties the feeling to what happened, not an assumption, so the
+    whole-reply head's assumption sign is set aside for it."""
+    from attunement.analysis.markers import find_rule_markers, has_phrase, lexicon
+
+    words = [w.lower() for w in re.findall(r"[\w']+", reply.replace("’", "'"))]
+    if not has_phrase(words, lexicon().validation):
+        return False
+    return not any(f.id == "assumption" and f.counts for f in find_rule_markers(reply))
+
+
 def _subtype(code: str, codes: list[str]) -> str | None:
     if code == "reflection":
         return "complex" if "reflection-complex" in codes else "simple"
@@ -328,7 +341,7 @@ def read_reply(reply: str, statement: str) -> ReplyReading:
         spans = tuple(m.span for m in moves if m.code == kind)
         if spans:
             signs.append(Sign(sign, kind, spans))
-    if float(probs["assumption"][0]) >= assumption_threshold():
+    if float(probs["assumption"][0]) >= assumption_threshold() and not validates(reply):
         whole = (0, len(reply.rstrip()))
         spans = tuple(m.span for m in moves if m.code.startswith("reflection")) or (whole,)
         signs.append(Sign("assumption", "assumption", spans))
