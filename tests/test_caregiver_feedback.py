@@ -231,6 +231,8 @@ def test_words_that_are_not_a_feeling_the_writer_had_are_not_named_as_one(text, 
         ("That visit left me flat for the rest of the day.", "flat"),
         ("I felt low all weekend after the inquest.", "low"),
         ("My fear was that she would die alone.", "fear"),
+        ("No doubt I was exhausted by the end of the shift.", "exhausted"),
+        ("I was not only tired but frightened.", "tired"),
         ("I was moved by how gently he held her hand.", "moved"),
     ],
 )

@@ -11,7 +11,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from training.caregiver_data import BadData, has_test_part, load, split_of
+from training.caregiver_data import HELDOUT_PREFIX, BadData, has_test_part, load, split_of
+
+HELD = HELDOUT_PREFIX  # the test part's writers' ids start with this
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -39,8 +41,9 @@ def test_the_spent_test_writers_are_shared_between_train_and_dev_by_their_hash()
     assert {split_of(w) for b in (6, 7) for w in writers_in(b)} == {"dev"}
     assert {split_of(w) for w in writers_in(8)} == {"train"}
     assert {split_of(w) for w in writers_in(9)} == {"dev"}
-    assert split_of("r07") == "test"
+    assert split_of(f"{HELD}07") == "test"
     assert split_of("k07") in {"train", "dev"}  # the third test part, spent
+    assert split_of("r07") in {"train", "dev"}  # the fourth, spent
 
 
 def test_with_no_heldout_folder_there_is_no_test_part(tmp_path):
@@ -57,11 +60,11 @@ def test_the_heldout_folder_is_the_test_part_and_no_writer_is_in_two_parts(tmp_p
     write(
         root / "heldout",
         "sentences.jsonl",
-        [sentence("r01", 1, "The corridor was cold."), sentence("r02", 1)],
+        [sentence(f"{HELD}01", 1, "The corridor was cold."), sentence(f"{HELD}02", 1)],
     )
     items = load("sentences", root)
     assert has_test_part(root)
-    assert [i.data["writer"] for i in items if i.split == "test"] == ["r01", "r02"]
+    assert [i.data["writer"] for i in items if i.split == "test"] == [f"{HELD}01", f"{HELD}02"]
     parts: dict[str, set[str]] = {}
     for item in items:
         parts.setdefault(item.data["writer"], set()).add(item.split)
@@ -72,7 +75,7 @@ def test_the_heldout_folder_is_the_test_part_and_no_writer_is_in_two_parts(tmp_p
 
 @pytest.mark.parametrize(
     "folder,name,writer",
-    [("heldout", "sentences.jsonl", "a44"), ("sentences", "b.jsonl", "r12")],
+    [("heldout", "sentences.jsonl", "a44"), ("sentences", "b.jsonl", f"{HELD}12")],
 )
 def test_a_writer_in_the_wrong_part_is_refused_naming_the_file(tmp_path, folder, name, writer):
     root = tmp_path / "caregiver"

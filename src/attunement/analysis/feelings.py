@@ -45,6 +45,7 @@ _PRONOUNS = frozenset(
     "she he they her him his their them she's he's they're he'd she'd they'd who everyone "
     "everybody somebody someone people".split()
 )
+_THINGS = frozenset("something anything nothing everything".split())
 _LINKS = frozenset("of and or but with about for at to in by one".split())
 # ... these, a verb's object: "I reassured her", "the nurse moved the bed" ...
 _OBJECTS = frozenset("her him them me us the my his their a an everyone".split())
@@ -183,6 +184,8 @@ def _not_a_feeling(
         return True  # "got down on the floor", "flat out"
     if before and before[-1] in _DETERMINERS and next_word and next_word not in _LINKS:
         return True
+    if before and before[-1] in _THINGS:
+        return True  # "to say something hopeful", "nothing calm about it"
     if next_word in _OTHER and next_word not in _PRONOUNS:
         return True  # "confused patients", "the angry son"
     if word.endswith("ed") and next_word in _OBJECTS:

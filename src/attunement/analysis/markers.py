@@ -66,6 +66,8 @@ class Lexicon:
     other_subjects: frozenset[str]
     echoes: tuple[tuple[str, ...], ...]  # "and so was I": someone else's state is the writer's too
     validation: tuple[tuple[str, ...], ...]  # "no wonder you're…": a reply's validation
+    presence_moves: frozenset[tuple[str, ...]]  # "Take your time.": a move that is only that
+    presence_fillers: frozenset[str]
     body_parts: tuple[str, ...]  # for whose body it is (analysis/writing.py)
     other_owners: tuple[str, ...]
     advice_verbs: tuple[str, ...]  # for whose advice it is (analysis/writing.py)
@@ -172,6 +174,8 @@ def lexicon() -> Lexicon:
         other_subjects=frozenset(cues["other_subjects"]),
         echoes=_phrases(cues.get("echoes", [])),
         validation=_phrases(cues.get("validation", [])),
+        presence_moves=frozenset(_phrases(cues.get("presence_moves", []))),
+        presence_fillers=frozenset(w.lower() for w in cues.get("presence_fillers", [])),
         body_parts=tuple(cues["body_parts"]),
         other_owners=tuple(cues["other_owners"]),
         advice_verbs=tuple(cues["advice_verbs"]),
