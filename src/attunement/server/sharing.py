@@ -393,7 +393,8 @@ def inbox(engine: Engine, actor: Actor) -> list[dict[str, Any]]:
 
 def _paged(conn: Connection, which: str, actor: Actor, page: Page) -> Listing:
     total = conn.execute(_count_statement(which), {"me": actor.id, "moment": now()}).scalar_one()
-    rows = _listing(conn, which, actor, page)
+    # Nothing to list (a supervisor's own shares; a page past the last): not asked for.
+    rows = _listing(conn, which, actor, page) if page.offset < total else []
     return Listing([_summary(row, _role(which)) for row in rows], int(total), page)
 
 
