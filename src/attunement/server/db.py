@@ -64,6 +64,8 @@ def _no_jit(engine: Engine) -> None:
 
     @event.listens_for(engine, "connect")
     def jit_off(dbapi_connection: Any, record: Any) -> None:
+        if dbapi_connection.info.server_version < 110000:  # no JIT before PostgreSQL 11
+            return
         with dbapi_connection.cursor() as cursor:
             cursor.execute("SET jit = off")
         dbapi_connection.commit()
