@@ -93,3 +93,17 @@ def test_connections_the_database_dropped_while_idle_are_replaced_unseen(tmp_pat
     monkeypatch.setattr(db, "PING_AFTER_IDLE_S", 0.0)  # as if ten idle seconds had passed
     for _ in range(3):
         assert tom.get("/api/v1/shares").status_code == 200
+
+
+def test_statements_are_never_compiled_just_in_time(tmp_path):
+    """PostgreSQL compiles a statement whose estimate passes ``jit_above_cost``, which for
+    a short statement costs far more than running it (20 ms for a 1 ms answer): the
+    server's connections have it off."""
+    import pytest
+    from sqlalchemy import text
+
+    world = build_world(tmp_path)
+    if world.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite compiles nothing just in time")
+    with world.engine.connect() as conn:
+        assert conn.execute(text("SHOW jit")).scalar() == "off"

@@ -27,7 +27,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.engine import Engine
 
 from attunement.errors import AttuneError, NotFound
-from attunement.server import accounts, sessions
+from attunement.server import sessions
 from attunement.server.config import ServerConfig
 from attunement.server.db import POOL_SIZE, ensure_schema, open_engine, reading, writing
 from attunement.server.errors import SignInNeeded, TooManyTries
@@ -194,9 +194,10 @@ def current(request: Request) -> Actor | None:
     token, kind = token_of(request)
     request.state.auth_kind = kind
     with reading(engine) as conn:
-        actor = sessions.resolve(conn, config, token)
-        if actor is not None and actor.kind == "web":  # every page names it: read it once
-            request.state.organisation = accounts.organisation(conn)
+        found = sessions.signed_in(conn, config, token)
+    actor = found[0] if found is not None else None
+    if found is not None and found[0].kind == "web":  # every page names it: read with it
+        request.state.organisation = found[1]
     if actor is not None and actor.stale and token is not None:
         with writing(engine) as conn:
             sessions.touch(conn, token)

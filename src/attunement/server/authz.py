@@ -32,7 +32,36 @@ class Access:
     role: str  # "owner" or "reader"
 
 
-_BY_ID = select(shares).where(shares.c.id == bindparam("id"))
+def _by_id() -> Any:
+    """A share's row, with whether its reader may still read it (:func:`_still_reader`)
+    and its owner's and reader's names: one statement for every look at a share."""
+    reader_reads = (
+        select(memberships.c.role)
+        .where(
+            memberships.c.course_id == shares.c.course_id,
+            memberships.c.user_id == shares.c.reader_id,
+            memberships.c.role.in_(READER_ROLES),
+        )
+        .exists()
+    )
+    owner_active = (
+        select(users.c.id)
+        .where(users.c.id == shares.c.owner_id, users.c.suspended_at.is_(None))
+        .exists()
+    )
+
+    def name(of: Any) -> Any:
+        return select(users.c.name).where(users.c.id == of).scalar_subquery()
+
+    return select(
+        shares,
+        (reader_reads & owner_active).label("reader_reads"),
+        name(shares.c.owner_id).label("owner_name"),
+        name(shares.c.reader_id).label("reader_name"),
+    ).where(shares.c.id == bindparam("id"))
+
+
+_BY_ID = _by_id()
 
 
 def _live(conn: Connection, share_id: str) -> Any:
@@ -63,7 +92,7 @@ def share_for(conn: Connection, actor: Actor, share_id: str) -> Access:
         raise NotFound(NO_SUCH_SHARE)
     if row.owner_id == actor.id:
         return Access(row, "owner")
-    if row.reader_id == actor.id and _still_reader(conn, row):
+    if row.reader_id == actor.id and row.reader_reads:
         return Access(row, "reader")
     raise Refused(actor.id, share_id, row.owner_id)
 
@@ -94,26 +123,6 @@ def recording_refusals(engine: Engine, action: str = "share.read") -> Iterator[N
                 outcome="refused",
             )
         raise NotFound(NO_SUCH_SHARE) from None
-
-
-def _still_reader(conn: Connection, share: Any) -> bool:
-    """Whether the share's reader still reads for its course, and its owner is not
-    suspended."""
-    found = conn.execute(
-        _STILL_READER,
-        {"course": share.course_id, "reader": share.reader_id, "owner": share.owner_id},
-    ).first()
-    return found is not None
-
-
-_STILL_READER = select(memberships.c.role).where(
-    memberships.c.course_id == bindparam("course"),
-    memberships.c.user_id == bindparam("reader"),
-    memberships.c.role.in_(READER_ROLES),
-    select(users.c.id)
-    .where(users.c.id == bindparam("owner"), users.c.suspended_at.is_(None))
-    .exists(),
-)
 
 
 def readable_by() -> Any:

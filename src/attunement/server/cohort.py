@@ -371,12 +371,15 @@ def _cohort_practice(trainees: list[dict[str, Any]]) -> dict[str, Any]:
 
 def led_by(conn: Connection, actor: Actor) -> list[dict[str, str]]:
     """The courses whose cohort this person may see: those they lead (admins: all)."""
-    query = select(courses.c.id, courses.c.name).order_by(courses.c.name)
-    if not actor.is_admin:
-        query = query.join(memberships, memberships.c.course_id == courses.c.id).where(
-            memberships.c.user_id == actor.id, memberships.c.role == "lead"
-        )
-    return [{"id": r.id, "name": r.name} for r in conn.execute(query)]
+    if actor.is_admin:
+        return [{"id": r.id, "name": r.name} for r in conn.execute(_EVERY_COURSE)]
+    return [{"id": r.id, "name": r.name} for r in conn.execute(_LED_BY, {"me": actor.id})]
+
+
+_EVERY_COURSE = select(courses.c.id, courses.c.name).order_by(courses.c.name)
+_LED_BY = _EVERY_COURSE.join(memberships, memberships.c.course_id == courses.c.id).where(
+    memberships.c.user_id == bindparam("me"), memberships.c.role == "lead"
+)
 
 
 # ---- the CSV -------------------------------------------------------------------------------

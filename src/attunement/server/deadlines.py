@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.engine import Connection, Engine
 
 from attunement.errors import InvalidInput, NotFound
@@ -162,15 +162,18 @@ def require_lead(conn: Connection, actor: Actor, course_id: str) -> Any:
 
 
 def of_course(conn: Connection, course_id: str) -> list[Deadline]:
-    rows = conn.execute(
-        select(deadlines)
-        .where(deadlines.c.course_id == course_id)
-        .order_by(deadlines.c.due_on, deadlines.c.title, deadlines.c.id)
-    )
-    return [_deadline(r) for r in rows]
+    return [deadline_of(r) for r in conn.execute(_OF_COURSE, {"course": course_id})]
 
 
-def _deadline(row: Any) -> Deadline:
+_OF_COURSE = (
+    select(deadlines)
+    .where(deadlines.c.course_id == bindparam("course"))
+    .order_by(deadlines.c.due_on, deadlines.c.title, deadlines.c.id)
+)
+
+
+def deadline_of(row: Any) -> Deadline:
+    """A deadline from its row."""
     return Deadline(
         id=row.id,
         course_id=row.course_id,

@@ -16,6 +16,7 @@ import logging
 import uuid
 from collections import defaultdict
 from datetime import date
+from functools import cache
 from typing import Any
 
 from sqlalchemy import and_, bindparam, func, select, update
@@ -36,6 +37,7 @@ from attunement.server.schema import (
     signoffs,
     users,
 )
+from attunement.server.schema import deadlines as deadline_rows
 from attunement.server.sessions import Actor
 
 log = logging.getLogger(__name__)
@@ -127,7 +129,18 @@ def _items(
 ) -> Any:
     """(course, owner) -> the owner's live items in that course, for deadlines (of these
     owners only, when named; only those signed off, when ``signed_only``)."""
-    moment = now()
+    values: dict[str, Any] = {"courses": course_ids, "moment": now()}
+    if owner_ids is not None:
+        values["owners"] = owner_ids
+    out: dict[tuple[str, str], list[Item]] = defaultdict(list)
+    for r in conn.execute(_items_statement(owner_ids is not None, signed_only), values):
+        out[(r.course_id, r.owner_id)].append(Item(r.kind, r.created_at, r.signed_at))
+    return out
+
+
+@cache
+def _items_statement(of_owners: bool, signed_only: bool) -> Any:
+    """:func:`_items`'s statement, built once per variant: a call binds its values."""
     # Each share's first sign-off, looked up by the share (not grouped over them all).
     first_signed = (
         select(func.min(signoffs.c.signed_at))
@@ -141,19 +154,16 @@ def _items(
         shares.c.created_at,
         first_signed.label("signed_at"),
     ).where(
-        shares.c.course_id.in_(course_ids or [""]),
-        shares.c.expires_at.is_(None) | (shares.c.expires_at > moment),
+        shares.c.course_id.in_(bindparam("courses", expanding=True)),
+        shares.c.expires_at.is_(None) | (shares.c.expires_at > bindparam("moment")),
     )
-    if owner_ids is not None:
-        query = query.where(shares.c.owner_id.in_(owner_ids))
+    if of_owners:
+        query = query.where(shares.c.owner_id.in_(bindparam("owners", expanding=True)))
     if signed_only:
         query = query.where(
             select(signoffs.c.pk).where(signoffs.c.share_id == shares.c.id).exists()
         )
-    out: dict[tuple[str, str], list[Item]] = defaultdict(list)
-    for r in conn.execute(query):
-        out[(r.course_id, r.owner_id)].append(Item(r.kind, r.created_at, r.signed_at))
-    return out
+    return query
 
 
 def _deadline_text(kind: str, d: Deadline, course: str) -> tuple[str, str]:
@@ -177,14 +187,13 @@ def _comment_text(count: int, title: str) -> tuple[str, str]:
 
 def _standings(conn: Connection, user_id: str, on: date) -> list[tuple[str, Deadline, Any]]:
     """(course name, deadline, standing) for every deadline of this trainee's courses."""
-    rows = conn.execute(
-        select(courses.c.id, courses.c.name)
-        .join(memberships, memberships.c.course_id == courses.c.id)
-        .where(memberships.c.user_id == user_id, memberships.c.role == "trainee")
-        .order_by(courses.c.name)
-    ).all()
-    due = {r.id: deadlines.of_course(conn, r.id) for r in rows}
-    if not any(due.values()):
+    rows = conn.execute(_TRAINEE_OF, {"me": user_id}).all()
+    if not rows:
+        return []
+    due: dict[str, list[Deadline]] = defaultdict(list)
+    for d in conn.execute(_DEADLINES_OF, {"courses": [r.id for r in rows]}):
+        due[d.course_id].append(deadlines.deadline_of(d))
+    if not due:
         return []
     items = _items(conn, [r.id for r in rows if due[r.id]], [user_id])
     return [
@@ -192,6 +201,20 @@ def _standings(conn: Connection, user_id: str, on: date) -> list[tuple[str, Dead
         for r in rows
         for d in due[r.id]
     ]
+
+
+# The courses a member is a trainee in, and their deadlines: built once.
+_TRAINEE_OF = (
+    select(courses.c.id, courses.c.name)
+    .join(memberships, memberships.c.course_id == courses.c.id)
+    .where(memberships.c.user_id == bindparam("me"), memberships.c.role == "trainee")
+    .order_by(courses.c.name)
+)
+_DEADLINES_OF = (
+    select(deadline_rows)
+    .where(deadline_rows.c.course_id.in_(bindparam("courses", expanding=True)))
+    .order_by(deadline_rows.c.due_on, deadline_rows.c.title, deadline_rows.c.id)
+)
 
 
 def _upcoming(conn: Connection, user_id: str, on: date, within: int) -> list[dict[str, Any]]:
@@ -224,60 +247,40 @@ def _upcoming(conn: Connection, user_id: str, on: date, within: int) -> list[dic
 
 def _awaiting_me(conn: Connection, reader_id: str, on: date, within: int) -> list[dict[str, Any]]:
     """Items shared with this supervisor or lead, not signed off, that a trainee needs
-    signed off for a deadline due within ``within`` days or already passed."""
-    reads_for = conn.scalars(
-        select(memberships.c.course_id).where(
-            memberships.c.user_id == reader_id, memberships.c.role.in_(READER_ROLES)
-        )
-    ).all()
-    due = {c: [d for d in deadlines.of_course(conn, c) if d.signoff] for c in reads_for}
-    mine = [c for c, ds in due.items() if ds]  # courses with a deadline met by a sign-off
-    if not mine:
+    signed off for a deadline due within ``within`` days or already passed.
+
+    A waiting item counts for such a deadline when it is of the deadline's kind and
+    shared from its start; the trainee then stands "awaiting sign-off" (or "overdue"),
+    unless another of their items that counts for it was signed off already (then the
+    deadline is met). So only deadlines met by a sign-off and due soon or passed are
+    read, and of the trainees' other items only those signed off."""
+    due: dict[str, list[Deadline]] = defaultdict(list)
+    for row in conn.execute(_READS_DEADLINES, {"me": reader_id}):
+        d = deadlines.deadline_of(row)
+        if d.signoff and (on > d.due_on or (d.due_on - on).days <= within):
+            due[d.course_id].append(d)
+    if not due:
         return []
-    signed = select(signoffs.c.share_id).where(signoffs.c.share_id == shares.c.id).exists()
-    waiting = conn.execute(
-        select(
-            shares.c.id,
-            shares.c.owner_id,
-            shares.c.course_id,
-            shares.c.kind,
-            shares.c.created_at,
-            users.c.name.label("owner"),
-            courses.c.name.label("course"),
-        )
-        .join(users, users.c.id == shares.c.owner_id)
-        .join(courses, courses.c.id == shares.c.course_id)
-        .where(
-            shares.c.reader_id == reader_id,
-            shares.c.course_id.in_(mine),
-            ~signed,
-            users.c.suspended_at.is_(None),
-            shares.c.expires_at.is_(None) | (shares.c.expires_at > now()),
-        )
-        .order_by(shares.c.created_at)
-    ).all()
+    moment = now()
+    kinds = sorted({d.kind for ds in due.values() for d in ds})
+    values = {"me": reader_id, "courses": sorted(due), "kinds": kinds, "moment": moment}
+    waiting = conn.execute(_WAITING, values).all()
     if not waiting:
         return []
-    # The standings of the trainees whose items wait, not of the whole course. A waiting
-    # item counts for the deadline and is not signed off, so among the owner's other items
-    # only those signed off can change the standing: only they are read.
-    course_ids = sorted({w.course_id for w in waiting})
-    signed = _items(conn, course_ids, sorted({w.owner_id for w in waiting}), signed_only=True)
+    values["courses"] = sorted({w.course_id for w in waiting})
+    met = {  # (trainee, deadline) met by an item signed off
+        (s.owner_id, d.id)
+        for s in conn.execute(_SIGNED, values)
+        for d in due[s.course_id]
+        if _counts(d, s.kind, s.created_at)
+    }
     out = []
     for w in waiting:
         for d in due[w.course_id]:
-            counts = d.kind == w.kind and (
-                d.starts_on is None or w.created_at.date() >= d.starts_on
-            )
-            if not counts:
-                continue
-            items = [*signed.get((w.course_id, w.owner_id), []), Item(w.kind, w.created_at, None)]
-            s = deadlines.standing(d, items, on)
-            soon = s.status == WAITING and (d.due_on - on).days <= within
-            if not (soon or s.status == OVERDUE):
+            if not _counts(d, w.kind, w.created_at) or (w.owner_id, d.id) in met:
                 continue
             day = f"{d.due_on.day} {d.due_on:%B %Y}"
-            late = "was due" if s.status == OVERDUE else "is due"
+            late = "was due" if on > d.due_on else "is due"
             out.append(
                 {
                     "kind": "signoff",
@@ -291,6 +294,54 @@ def _awaiting_me(conn: Connection, reader_id: str, on: date, within: int) -> lis
                 }
             )
     return out
+
+
+def _counts(d: Deadline, kind: str, shared_at: Any) -> bool:
+    """Whether an item of this kind shared then counts for the deadline."""
+    return kind == d.kind and (d.starts_on is None or shared_at.date() >= d.starts_on)
+
+
+# What _awaiting_me reads, built once: the deadlines of the courses this member reads for
+# (supervisor or lead); the items of the deadlines' kinds shared with them in some of
+# those courses that no one has signed off, from trainees not suspended; and the items
+# of those kinds and courses signed off (by anyone), which meet their trainees' deadlines.
+_SIGNED_OFF = select(signoffs.c.pk).where(signoffs.c.share_id == shares.c.id).exists()
+_LIVE = shares.c.expires_at.is_(None) | (shares.c.expires_at > bindparam("moment"))
+_READS_DEADLINES = (
+    select(deadline_rows)
+    .join(memberships, memberships.c.course_id == deadline_rows.c.course_id)
+    .where(memberships.c.user_id == bindparam("me"), memberships.c.role.in_(READER_ROLES))
+    .order_by(deadline_rows.c.due_on, deadline_rows.c.title, deadline_rows.c.id)
+)
+_WAITING = (
+    select(
+        shares.c.id,
+        shares.c.owner_id,
+        shares.c.course_id,
+        shares.c.kind,
+        shares.c.created_at,
+        users.c.name.label("owner"),
+        courses.c.name.label("course"),
+    )
+    .join(users, users.c.id == shares.c.owner_id)
+    .join(courses, courses.c.id == shares.c.course_id)
+    .where(
+        shares.c.reader_id == bindparam("me"),
+        shares.c.course_id.in_(bindparam("courses", expanding=True)),
+        shares.c.kind.in_(bindparam("kinds", expanding=True)),
+        ~_SIGNED_OFF,
+        users.c.suspended_at.is_(None),
+        _LIVE,
+    )
+    .order_by(shares.c.created_at)
+)
+# The items of those courses signed off (by anyone): each meets its trainee's deadlines.
+_SIGNED = select(shares.c.course_id, shares.c.owner_id, shares.c.kind, shares.c.created_at).where(
+    shares.c.course_id.in_(bindparam("courses", expanding=True)),
+    shares.c.kind.in_(bindparam("kinds", expanding=True)),
+    _SIGNED_OFF,
+    _LIVE,
+)
 
 
 def my_deadlines(conn: Connection, actor: Actor) -> list[dict[str, Any]]:
@@ -310,22 +361,7 @@ def for_member(engine: Engine, actor: Actor) -> list[dict[str, Any]]:
 
 def of_member(conn: Connection, actor: Actor) -> list[dict[str, Any]]:
     """:func:`for_member` on a connection already open."""
-    moment = now()
-    rows = conn.execute(
-        select(notices.c.pk, notices.c.share_id, notices.c.times, revisions.c.title)
-        .join(shares, shares.c.id == notices.c.share_id)
-        .join(
-            revisions,
-            and_(revisions.c.share_id == shares.c.id, revisions.c.number == shares.c.latest),
-        )
-        .where(
-            notices.c.user_id == actor.id,
-            notices.c.kind == "comment",
-            notices.c.seen_at.is_(None),
-            shares.c.expires_at.is_(None) | (shares.c.expires_at > moment),
-        )
-        .order_by(notices.c.pk.desc())
-    ).all()
+    rows = conn.execute(_UNREAD_COMMENTS, {"me": actor.id, "moment": now()}).all()
     out = []
     for r in rows:
         subject, text = _comment_text(r.times, r.title or "Untitled")
@@ -344,6 +380,24 @@ def of_member(conn: Connection, actor: Actor) -> list[dict[str, Any]]:
         out.append({k: v for k, v in n.items() if not k.startswith("_")})
     out.extend(_awaiting_me(conn, actor.id, on, SOON_DAYS))
     return out
+
+
+# The member's unread comment notices on live shares, with each share's latest title.
+_UNREAD_COMMENTS = (
+    select(notices.c.pk, notices.c.share_id, notices.c.times, revisions.c.title)
+    .join(shares, shares.c.id == notices.c.share_id)
+    .join(
+        revisions,
+        and_(revisions.c.share_id == shares.c.id, revisions.c.number == shares.c.latest),
+    )
+    .where(
+        notices.c.user_id == bindparam("me"),
+        notices.c.kind == "comment",
+        notices.c.seen_at.is_(None),
+        shares.c.expires_at.is_(None) | (shares.c.expires_at > bindparam("moment")),
+    )
+    .order_by(notices.c.pk.desc())
+)
 
 
 def unread_on(conn: Connection, share_id: str, user_id: str) -> bool:

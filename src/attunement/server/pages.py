@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import APIRouter, BackgroundTasks, Form, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from attunement.errors import InvalidInput
 from attunement.server import (
@@ -260,9 +260,14 @@ def home(
     inbox: int = Query(1, ge=1, le=100_000),
     mine: int = Query(1, ge=1, le=100_000),
 ) -> Response:
-    pages = {"inbox": sharing.Page(inbox), "mine": sharing.Page(mine)}
-    view = overview.home(db, actor, **pages)
-    return render(request, "home.html", {**view, "note": note_of(request)})
+    drawn = overview.sections(db, actor, sharing.Page(inbox), sharing.Page(mine), _home_sections)
+    sections = Markup(drawn.replace(overview.CSRF, str(escape(actor.csrf))))
+    return render(request, "home.html", {"sections": sections, "note": note_of(request)})
+
+
+def _home_sections(view: dict[str, Any]) -> str:
+    """The home page's sections, kept between looks: nothing of the request in them."""
+    return templates.get_template("home_sections.html").render(csrf=overview.CSRF, **view)
 
 
 def _thread(comments: list[dict[str, Any]]) -> list[tuple[dict[str, Any], int]]:

@@ -29,6 +29,18 @@ _LATEST_TEXT = select(revisions.c.title, revisions.c.body).where(
     revisions.c.share_id == bindparam("share"), revisions.c.number == bindparam("number")
 )
 _NEW_COMMENT = comments.insert()
+# A revision's digest, and when this signer signed it off (if they did): one statement.
+_SIGNING = (
+    select(revisions.c.sha256, signoffs.c.signed_at)
+    .outerjoin(
+        signoffs,
+        (signoffs.c.share_id == revisions.c.share_id)
+        & (signoffs.c.revision == revisions.c.number)
+        & (signoffs.c.signer_id == bindparam("signer")),
+    )
+    .where(revisions.c.share_id == bindparam("share"), revisions.c.number == bindparam("number"))
+)
+_NEW_SIGNOFF = signoffs.insert()
 
 
 def comment(
@@ -107,13 +119,12 @@ def sign_off(
     with authz.recording_refusals(engine, "signoff"), writing(engine) as conn:
         access = authz.share_for(conn, actor, share_id)
         require_owner_or_reader(access, "reader")
-        shown = conn.execute(
-            select(revisions.c.sha256).where(
-                revisions.c.share_id == share_id, revisions.c.number == revision
-            )
-        ).scalar()
-        if shown is None:
+        found = conn.execute(
+            _SIGNING, {"share": share_id, "number": revision, "signer": actor.id}
+        ).first()
+        if found is None:
             raise NotFound(f"This shared item has no revision {revision}.", field="revision")
+        shown = found.sha256
         if revision != access.share.latest:
             raise Conflict(
                 "A newer version arrived since you opened this; read it before signing off.",
@@ -125,24 +136,18 @@ def sign_off(
                 "again before signing off.",
                 field="sha256",
             )
-        done = conn.execute(
-            select(signoffs).where(
-                signoffs.c.share_id == share_id,
-                signoffs.c.revision == revision,
-                signoffs.c.signer_id == actor.id,
-            )
-        ).first()
-        if done is None:
+        if found.signed_at is None:
             moment = now()
             conn.execute(
-                signoffs.insert().values(
-                    share_id=share_id,
-                    revision=revision,
-                    sha256=shown,
-                    signer_id=actor.id,
-                    signer_name=actor.name,
-                    signed_at=moment,
-                )
+                _NEW_SIGNOFF,
+                {
+                    "share_id": share_id,
+                    "revision": revision,
+                    "sha256": shown,
+                    "signer_id": actor.id,
+                    "signer_name": actor.name,
+                    "signed_at": moment,
+                },
             )
             audit.record(
                 conn,
@@ -154,7 +159,7 @@ def sign_off(
                 detail=f"revision {revision} {shown}",
             )
         else:
-            moment = done.signed_at
+            moment = found.signed_at
     return {
         "revision": revision,
         "sha256": shown,

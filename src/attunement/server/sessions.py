@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection
 from attunement.errors import NotFound
 from attunement.server.config import ServerConfig
 from attunement.server.db import now
-from attunement.server.schema import sessions, users
+from attunement.server.schema import sessions, settings, users
 
 TOUCH_EVERY = timedelta(minutes=1)
 
@@ -70,9 +70,20 @@ def start(
     return token, csrf
 
 
-# Asked on every request: built once, so a request only binds the token's digest.
+# Asked on every request: built once, so a request only binds the token's digest. The
+# organisation's name comes along: every page shows it.
 _BY_TOKEN = (
-    select(sessions, users.c.name, users.c.email, users.c.is_admin, users.c.suspended_at)
+    select(
+        sessions,
+        users.c.name,
+        users.c.email,
+        users.c.is_admin,
+        users.c.suspended_at,
+        select(settings.c.value)
+        .where(settings.c.key == "organisation")
+        .scalar_subquery()
+        .label("organisation"),
+    )
     .join(users, users.c.id == sessions.c.user_id)
     .where(sessions.c.id_hash == bindparam("id_hash"))
 )
@@ -80,6 +91,15 @@ _BY_TOKEN = (
 
 def resolve(conn: Connection, config: ServerConfig, token: str | None) -> Actor | None:
     """The person behind a token, or None: unknown, ended, idle too long, or suspended."""
+    found = signed_in(conn, config, token)
+    return found[0] if found is not None else None
+
+
+def signed_in(
+    conn: Connection, config: ServerConfig, token: str | None
+) -> tuple[Actor, str] | None:
+    """:func:`resolve`, and the organisation's name (as ``accounts.organisation``), in
+    one statement."""
     if not token or len(token) > 200:
         return None
     row = conn.execute(_BY_TOKEN, {"id_hash": digest(token)}).first()
@@ -89,7 +109,7 @@ def resolve(conn: Connection, config: ServerConfig, token: str | None) -> Actor 
     idle_limit = timedelta(minutes=config.idle_minutes)
     if row.expires_at <= moment or (row.kind == "web" and row.seen_at + idle_limit <= moment):
         return None
-    return Actor(
+    actor = Actor(
         id=row.user_id,
         name=row.name,
         email=row.email,
@@ -99,6 +119,7 @@ def resolve(conn: Connection, config: ServerConfig, token: str | None) -> Actor 
         csrf=row.csrf,
         stale=moment - row.seen_at >= TOUCH_EVERY,
     )
+    return actor, row.organisation or "Attunement"
 
 
 def touch(conn: Connection, token: str) -> None:

@@ -393,7 +393,8 @@ def inbox(engine: Engine, actor: Actor) -> list[dict[str, Any]]:
 
 def _paged(conn: Connection, which: str, actor: Actor, page: Page) -> Listing:
     total = conn.execute(_count_statement(which), {"me": actor.id, "moment": now()}).scalar_one()
-    rows = _listing(conn, which, actor, page)
+    # Nothing to list (a supervisor's own shares; a page past the last): not asked for.
+    rows = _listing(conn, which, actor, page) if page.offset < total else []
     return Listing([_summary(row, _role(which)) for row in rows], int(total), page)
 
 
@@ -470,9 +471,9 @@ def _view(
     thread = conn.execute(_THREAD, on_share).all()
     looks = conn.execute(_LOOKS, on_share).all()
     signs = conn.execute(_SIGNS, on_share).all()
-    involved = {row.owner_id, row.reader_id}
-    involved |= {c.author_id for c in thread} | {o.reader_id for o in looks}
-    names = dict(conn.execute(_NAMES, {"ids": sorted(involved)}).all())
+    names = {o.reader_id: o.reader_name for o in looks}
+    names |= {c.author_id: c.author_name for c in thread}
+    names |= {row.owner_id: row.owner_name, row.reader_id: row.reader_name}
     latest_title = next((v.title for v in versions if v.number == row.latest), None)
     other = row.reader_id if access.role == "owner" else row.owner_id
     out = _summary_of(
@@ -555,14 +556,21 @@ _VERSIONS = (
     .where(revisions.c.share_id == bindparam("share"))
     .order_by(revisions.c.number)
 )
+# Each comment and open with its person's name (the owner's and reader's come with the
+# share's row: authz).
 _THREAD = (
-    select(comments)
+    select(comments, users.c.name.label("author_name"))
+    .outerjoin(users, users.c.id == comments.c.author_id)
     .where(comments.c.share_id == bindparam("share"))
     .order_by(comments.c.created_at, comments.c.id)
 )
-_LOOKS = select(opens).where(opens.c.share_id == bindparam("share")).order_by(opens.c.pk)
+_LOOKS = (
+    select(opens, users.c.name.label("reader_name"))
+    .outerjoin(users, users.c.id == opens.c.reader_id)
+    .where(opens.c.share_id == bindparam("share"))
+    .order_by(opens.c.pk)
+)
 _SIGNS = select(signoffs).where(signoffs.c.share_id == bindparam("share")).order_by(signoffs.c.pk)
-_NAMES = select(users.c.id, users.c.name).where(users.c.id.in_(bindparam("ids", expanding=True)))
 _NEW_OPEN = opens.insert()
 
 
