@@ -826,7 +826,10 @@ def write_card() -> None:
         "head, or found by the rules, or the rest of a sentence after an input move, is "
         'never praised and earns no empathy level; "done well" quotes only a move the head '
         "is at least 0.6 sure of. An empathy level is given when the head gives some level "
-        "at least even odds. numpy and onnxruntime at run time; no torch, no network.",
+        'at least even odds. A move that is only presence or permission ("Take your time.", '
+        '"I\'m here.") is other, and a reply that validates ("No wonder you\'re furious") is '
+        "not given the assumption sign unless an assumption rule matches in it (the "
+        "guideline's rules). numpy and onnxruntime at run time; no torch, no network.",
         "",
         f"Chosen on dev: markers C {markers['C']}, meaning share {markers['meaning_share']}; "
         f"moves C {moves['C']}, share {moves['meaning_share']} (chosen on the moves' "
@@ -851,9 +854,13 @@ def write_card() -> None:
     lines += [
         "",
         f"Advice or reassurance praised on dev: {dev.get('advice praised (count)', 0):.0f} "
-        "replies (target 0). The dev figure for whole entries is in-sample for the entry "
-        "thresholds (chosen on train and dev entries); the cross-validated one is the fair "
-        "estimate.",
+        "replies (target 0). "
+        + (
+            "The dev figure for whole entries is in-sample for the entry thresholds (chosen "
+            "on train and dev entries); the cross-validated one is the fair estimate."
+            if entries.get("rule", "entry thresholds") == "entry thresholds"
+            else "Whole entries are read by the sentence thresholds (chosen on dev sentences)."
+        ),
         "",
         (
             f"Test: the held-out writers were scored once, on {test['date']}; advice or "
