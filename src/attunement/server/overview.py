@@ -148,7 +148,8 @@ def _stamp_statement() -> Any:
         select(shares.c.course_id).where(shares.c.owner_id == me),
         select(shares.c.course_id).where(shares.c.reader_id == me),
     ).subquery("theirs")
-    zero, blank = literal_column("0"), literal_column("''")
+    zero: Any = literal_column("0")
+    blank: Any = literal_column("''")
     weight = (
         select(func.coalesce(func.sum(course_changes.c.weight), 0))
         .where(course_changes.c.course_id == theirs.c.course_id)
