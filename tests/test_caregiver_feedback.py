@@ -346,3 +346,19 @@ def test_presence_and_permission_are_not_called_advice():
     fb = feedback(vignette("v40"), "Take your time. I'm here.")
     assert fb.power_signs == ()
     assert fb.mi.code == "other"
+
+
+def test_a_feeling_after_someone_named_as_an_object_is_still_the_writers():
+    found = named_feelings("I wasn't angry with him, just sad.")
+    assert [(f.word, f.whose, f.negated) for f in found] == [
+        ("angry", "writer", True),
+        ("sad", "writer", False),
+    ]
+    (quoted,) = named_feelings("I named it to him: 'You feel humiliated.'")
+    assert quoted.whose == "other"
+
+
+def test_an_echoed_state_is_shown_with_the_writers_words():
+    text = "She was exhausted, and so was I."
+    (fatigue,) = [f for f in find_markers(text) if f.id == "fatigue" and f.counts]
+    assert fatigue.evidence(text) == [text]

@@ -45,6 +45,7 @@ _PRONOUNS = frozenset(
     "she he they her him his their them she's he's they're he'd she'd they'd who everyone "
     "everybody somebody someone people".split()
 )
+_OBJECT_ONLY = frozenset("him them".split())
 _THINGS = frozenset("something anything nothing everything".split())
 _LINKS = frozenset("of and or but with about for at to in by one".split())
 # ... these, a verb's object: "I reassured her", "the nurse moved the bed" ...
@@ -160,7 +161,7 @@ def _lexicon() -> _Lexicon:
 def _clause_before(text: str, start: int, floor: int) -> list[str]:
     head = text[floor:start]
     cut = max((m.end() for m in _CLAUSE_BREAK.finditer(head)), default=0)
-    return [w.lower() for w in _WORD.findall(head[cut:])]
+    return [w.lower().strip("'") for w in _WORD.findall(head[cut:])]
 
 
 def _not_a_feeling(
@@ -233,7 +234,13 @@ def named_feelings(text: str, *, speaker_is_writer: bool = True) -> list[NamedFe
                 whose = "other"  # "how frightened she was"
             else:
                 # the nearest person before it, in its clause, else earlier in its sentence
-                sentence_before = [w.lower() for w in _WORD.findall(text[start : match.start()])]
+                # (earlier in the sentence, a verb's object owns nothing: "I wasn't angry
+                # with him, just sad" is the writer's sadness)
+                sentence_before = [
+                    w.lower().strip("'")
+                    for w in _WORD.findall(text[start : match.start()])
+                    if w.lower() not in _OBJECT_ONLY
+                ]
                 for words in (before, sentence_before):
                     person = next(
                         (

@@ -28,6 +28,7 @@ from attunement.analysis.markers import (
     counting_patterns,
     find_rule_markers,
     has_phrase,
+    joined_by_writer,
     lexicon,
 )
 from attunement.analysis.segments import Span, clauses, sentences
@@ -286,6 +287,8 @@ def _evidence(text: str, sentence: Span, index: int, ruled: list[Span]) -> Span:
             chosen = (min(chosen[0], other[0]), max(chosen[1], other[1]))
     if not has_content_word(text[chosen[0] : chosen[1]]):
         chosen = sentence
+    if joined_by_writer(text, chosen[1], lexicon()):  # "She was exhausted, and so was I"
+        chosen = (chosen[0], sentence[1])
     lead = _LEADING_JOIN.match(text, chosen[0], chosen[1])
     if lead and chosen[1] - lead.end() > 0:  # "and I wanted to fix it" -> "I wanted to fix it"
         chosen = (lead.end(), chosen[1])
