@@ -711,6 +711,7 @@ def write_card() -> None:
     report = json.loads((MODELS / "caregiver.json").read_text(encoding="utf-8"))
     markers, moves, replies = report["markers"], report["moves"], report["replies"]
     entries = report.get("entries", {})
+    entry_rule_shipped = entries.get("rule", "entry thresholds") == "entry thresholds"
     dev, test = report.get("benchmark_dev", {}), report.get("benchmark_test", {})
     spent = [
         (label, report[key])
@@ -840,11 +841,7 @@ def write_card() -> None:
         "| measure | dev | cross-validated | test (held-out, once) | target |",
         "| --- | ---: | ---: | ---: | ---: |",
     ]
-    crossed = {
-        "entries all right": entries.get("cv_all_right")
-        if entries.get("rule", "entry thresholds") == "entry thresholds"
-        else None
-    }
+    crossed = {"entries all right": entries.get("cv_all_right") if entry_rule_shipped else None}
     for name, target in TARGETS.items():
         d, c, t = dev.get(name), crossed.get(name), test.get(name)
         lines.append(
@@ -858,7 +855,7 @@ def write_card() -> None:
         + (
             "The dev figure for whole entries is in-sample for the entry thresholds (chosen "
             "on train and dev entries); the cross-validated one is the fair estimate."
-            if entries.get("rule", "entry thresholds") == "entry thresholds"
+            if entry_rule_shipped
             else "Whole entries are read by the sentence thresholds (chosen on dev sentences)."
         ),
         "",
@@ -887,7 +884,7 @@ def write_card() -> None:
         + (
             "the entry thresholds (a marker counts in a long entry only where its likeliest "
             "sentence reaches them)."
-            if entries.get("rule", "entry thresholds") == "entry thresholds"
+            if entry_rule_shipped
             else "the sentence thresholds alone, which got more dev entries all right (a sign "
             "a sentence shows read alone is shown in the whole entry too)."
         ),

@@ -211,7 +211,7 @@ def named_feelings(text: str, *, speaker_is_writer: bool = True) -> list[NamedFe
         others_quotes,
     )
 
-    lex = _lexicon()
+    lex, markers_lex = _lexicon(), lexicon()
     found = []
     quoted = others_quotes(text)
     for start, end in sentences(text):
@@ -258,7 +258,6 @@ def named_feelings(text: str, *, speaker_is_writer: bool = True) -> list[NamedFe
             if not speaker_is_writer and whose == "writer":
                 mine = any(w in _WRITER for w in before)
                 whose = "writer" if mine else "other"
-            markers_lex = lexicon()
             if (
                 whose == "other"
                 and speaker_is_writer
@@ -294,6 +293,16 @@ class FeelingsReading:
     @property
     def writers_own(self) -> tuple[NamedFeeling, ...]:
         return tuple(f for f in self.named if f.writers_own)
+
+    @property
+    def writers_denied(self) -> tuple[NamedFeeling, ...]:
+        """The writer's feelings they say they did not have ("I wasn't angry")."""
+        return tuple(f for f in self.named if f.whose == "writer" and f.negated and not f.wished)
+
+    @property
+    def writers_wished(self) -> tuple[NamedFeeling, ...]:
+        """The writer's feelings wished for or regretted ("I should have been calmer")."""
+        return tuple(f for f in self.named if f.whose == "writer" and f.wished)
 
     @property
     def groups(self) -> tuple[str, ...]:

@@ -241,13 +241,18 @@ def _ruled_kinds(move: Move, reply: str) -> tuple[str, ...]:
     return kinds + (("sympathy",) if "sympathy" in found else ())
 
 
+def _words(text: str) -> list[str]:
+    """The text's words, lower case, with curly apostrophes made straight ("you’re")."""
+    return [w.lower() for w in re.findall(r"[\w']+", text.replace("’", "'"))]
+
+
 def only_presence(words: str) -> bool:
     """Whether a move is only presence or permission ("Take your time.", "Okay, I'm
     here."), which the guideline codes `other`: never advice or reassurance."""
     from attunement.analysis.markers import lexicon
 
     lex = lexicon()
-    said = [w.lower() for w in re.findall(r"[\w']+", words.replace("’", "'"))]
+    said = _words(words)
     while said and said[0] in lex.presence_fillers:
         said.pop(0)
     while said and said[-1] in lex.presence_fillers:
@@ -259,8 +264,8 @@ def _settled(move: Move, reply: str) -> Move:
     """A move that is only presence or permission is `other`. A move in which the rules
     find fixing or sympathy is read as the advice, reassurance or sympathy the head weighs
     most, when the head is unsure of the move or gives those kinds a fair share: named,
-    never praised. An input move keeps its kind
-    unless the rules find another ("She's in good hands" is reassurance, not sympathy)."""
+    never praised. An input move keeps its kind unless the rules find another ("She's in
+    good hands" is reassurance, not sympathy)."""
     if only_presence(reply[move.span[0] : move.span[1]]):
         return replace(move, code="other", confidence=max(move.scores["other"], PRESENCE_SURE))
     kinds = _ruled_kinds(move, reply)
@@ -301,8 +306,7 @@ def validates(reply: str) -> bool:
     whole-reply head's assumption sign is set aside for it."""
     from attunement.analysis.markers import find_rule_markers, has_phrase, lexicon
 
-    words = [w.lower() for w in re.findall(r"[\w']+", reply.replace("’", "'"))]
-    if not has_phrase(words, lexicon().validation):
+    if not has_phrase(_words(reply), lexicon().validation):
         return False
     return not any(f.id == "assumption" and f.counts for f in find_rule_markers(reply))
 

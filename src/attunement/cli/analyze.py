@@ -61,9 +61,8 @@ def feeling_lines(reading) -> list[str]:
     own = [f.word for f in reading.writers_own]
     if own:
         lines.append("You name: " + ", ".join(dict.fromkeys(own)))
-    mine = [f for f in reading.named if f.whose == "writer" and f.negated]
-    negated = [f.word for f in mine if not f.wished]
-    wished = [f.word for f in mine if f.wished]
+    negated = [f.word for f in reading.writers_denied]
+    wished = [f.word for f in reading.writers_wished]
     if negated:
         lines.append("You say you were not: " + ", ".join(dict.fromkeys(negated)))
     if wished:
