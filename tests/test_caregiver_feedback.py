@@ -362,3 +362,34 @@ def test_an_echoed_state_is_shown_with_the_writers_words():
     text = "She was exhausted, and so was I."
     (fatigue,) = [f for f in find_markers(text) if f.id == "fatigue" and f.counts]
     assert fatigue.evidence(text) == [text]
+
+
+@pytest.mark.parametrize(
+    "sentence,marker",
+    [
+        ("Mrs K was tired and did not want to eat.", "fatigue"),
+        ("Her sister was convinced she wanted to go to Lourdes.", "assumption"),
+        ("Her neighbour told her it could be worse.", "sympathy"),
+        ("The son kept trying to fix it all, ringing lawyers.", "fixing"),
+    ],
+)
+def test_a_sentence_only_about_someone_else_carries_none_of_the_writers_signs(sentence, marker):
+    assert marker not in counted(sentence)
+
+
+def test_making_sense_of_someone_may_be_written_without_the_writer_in_it():
+    sentence = "Her own mother had left her at eleven, so of course she didn't trust anyone to stay."
+    assert "cognitive-understanding" in counted(sentence)
+    assert "fatigue" in counted("The volunteers are tired, and so am I.")
+
+
+def test_a_state_of_someone_the_lists_do_not_know_is_not_the_writers():
+    (relaxed,) = named_feelings("The physiotherapist was very relaxed with him, humming along.")
+    assert relaxed.whose == "other"
+    (tired,) = named_feelings("A bit tired today.")
+    assert tired.whose == "writer"
+
+
+def test_a_state_the_writer_only_imagines_having_had_is_wished_not_had():
+    (settled,) = named_feelings("If I had been more settled I would have noticed.")
+    assert (settled.whose, settled.wished) == ("writer", True)

@@ -133,6 +133,21 @@ class _Lexicon:
     feel_cues: tuple[tuple[str, ...], ...]
 
 
+_SUBJECT_DETERMINERS = frozenset("the a an this that".split())
+# "A bit tired", "the whole shift tense": amounts and times, not someone else.
+_AMOUNTS = frozenset("bit little lot touch whole rest first last next same".split())
+
+
+def _a_things_subject(sentence_before: list[str]) -> bool:
+    """Whether the sentence opens on a noun that is neither the writer nor a person the
+    lists know, then a verb of being: "The physiotherapist was very relaxed", "The room
+    felt tense" (someone or something else's state)."""
+    words = sentence_before[:4]
+    if len(words) < 3 or words[0] not in _SUBJECT_DETERMINERS or words[1] in _AMOUNTS:
+        return False
+    return any(w in _BE_STATE for w in words[2:4])
+
+
 @cache
 def _lexicon() -> _Lexicon:
     raw = tomllib.loads(
@@ -255,6 +270,9 @@ def named_feelings(text: str, *, speaker_is_writer: bool = True) -> list[NamedFe
                     if person is not None:
                         whose = "writer" if person in _WRITER else "other"
                         break
+                else:
+                    if _a_things_subject(sentence_before):
+                        whose = "other"  # "The physiotherapist was very relaxed"
             if not speaker_is_writer and whose == "writer":
                 mine = any(w in _WRITER for w in before)
                 whose = "writer" if mine else "other"

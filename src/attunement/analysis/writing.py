@@ -180,6 +180,42 @@ def only_anothers_body(sentence: str) -> bool:
     return bool(other.search(sentence)) and not own.search(sentence)
 
 
+# A sentence about someone else with the writer nowhere in it ("Mrs K was tired and did
+# not want to eat"; "Her neighbour told her it could be worse") carries none of the
+# writer's own states or acts; only making sense of the other may be written so ("Her
+# mother had left her at eleven, so of course she didn't trust anyone"), and a pity
+# spoken as an aside ("His daughter's hands were shaking too, poor love").
+_WRITER_ANYWHERE = re.compile(
+    r"\b(?:I|I'd|I'm|I've|I'll|me|my|mine|myself|we|we'd|we're|we've|us|our|ours)\b",
+    re.IGNORECASE,
+)
+_TITLED = re.compile(r"^\W*(?:Mr|Mrs|Ms|Miss|Mx|Dr|Sister|Father)\b\.?")
+_DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those"})
+_PITY = re.compile(r"\bpoor\s+(?:love|thing|soul|man|woman|lamb|lad|girl|boy|creature|dear|pet)\b", re.I)
+_SENSE_MAKING = "cognitive-understanding"
+
+
+@cache
+def _others_words() -> frozenset[str]:
+    lex = lexicon()
+    owners = {w.lower() for w in lex.other_owners} - {"your", "its"}
+    return frozenset({w.lower() for w in lex.other_subjects} - {"it"} | owners)
+
+
+def only_about_others(sentence: str) -> bool:
+    """Whether the sentence is about someone else from its first word, with the writer
+    nowhere in it: its subject is another person ("she", "her sister", "the son", "Mrs
+    K") and no "I", "my", "mine", "we" or "us" appears anywhere."""
+    if _WRITER_ANYWHERE.search(sentence):
+        return False
+    if _TITLED.match(sentence):
+        return True
+    words = [w.lower() for w in _WORD.findall(sentence)[:2]]
+    if words and words[0] in _DETERMINERS:
+        words = words[1:]
+    return bool(words) and words[0] in _others_words()
+
+
 def marker_probabilities(sentence: str) -> np.ndarray:
     """Each marker head's probability that the marker counts in this sentence, in the
     lexicon's order of markers, with the rules trusted on the training writers applied:
@@ -188,7 +224,8 @@ def marker_probabilities(sentence: str) -> np.ndarray:
     rules read as negated, quoted or someone else's vetoes the heads where that reason
     was right there (``training/rule_trust.py``); so do the guideline's
     rules for someone else's body, and for someone else's advice and assumptions (where
-    the writer acts in another clause, that clause is read alone)."""
+    the writer acts in another clause, that clause is read alone); and a sentence only
+    about someone else counts nothing but making sense of them (``only_about_others``)."""
     from attunement.analysis.models import _model
 
     model = _model(MODEL)
@@ -203,7 +240,12 @@ def marker_probabilities(sentence: str) -> np.ndarray:
             alone[span] = marker_probabilities(sentence[span[0] : span[1]])
         return alone[span]
 
+    others_only = only_about_others(sentence)
     for index, marker in enumerate(m.id for m in lexicon().markers):
+        if others_only and marker != _SENSE_MAKING:
+            if not (marker == "sympathy" and _PITY.search(sentence)):
+                probs[index] = min(probs[index], 0.01)
+                continue
         if marker == "somatic-awareness" and only_anothers_body(sentence):
             probs[index] = min(probs[index], 0.01)
             continue
