@@ -378,7 +378,9 @@ def test_a_sentence_only_about_someone_else_carries_none_of_the_writers_signs(se
 
 
 def test_making_sense_of_someone_may_be_written_without_the_writer_in_it():
-    sentence = "Her own mother had left her at eleven, so of course she didn't trust anyone to stay."
+    sentence = (
+        "Her own mother had left her at eleven, so of course she didn't trust anyone to stay."
+    )
     assert "cognitive-understanding" in counted(sentence)
     assert "fatigue" in counted("The volunteers are tired, and so am I.")
 

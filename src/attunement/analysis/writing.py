@@ -191,7 +191,9 @@ _WRITER_ANYWHERE = re.compile(
 )
 _TITLED = re.compile(r"^\W*(?:Mr|Mrs|Ms|Miss|Mx|Dr|Sister|Father)\b\.?")
 _DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those"})
-_PITY = re.compile(r"\bpoor\s+(?:love|thing|soul|man|woman|lamb|lad|girl|boy|creature|dear|pet)\b", re.I)
+_PITY = re.compile(
+    r"\bpoor\s+(?:love|thing|soul|man|woman|lamb|lad|girl|boy|creature|dear|pet)\b", re.I
+)
 _SENSE_MAKING = "cognitive-understanding"
 
 
