@@ -340,6 +340,11 @@ def test_validation_is_not_called_an_assumption(reply):
     fb = feedback(vignette("v06"), reply)
     assert "Assuming their feelings or needs" not in [s.name for s in fb.power_signs]
     assert "naming the feeling" not in fb.try_next  # it named it
+    assert fb.mi.code == "reflection"  # the guideline's complex reflection
+
+
+def test_agreement_alone_is_not_validation():
+    assert feedback(vignette("v06"), "That makes sense.").mi.code == "other"
 
 
 def test_presence_and_permission_are_not_called_advice():
@@ -375,6 +380,12 @@ def test_an_echoed_state_is_shown_with_the_writers_words():
 )
 def test_a_sentence_only_about_someone_else_carries_none_of_the_writers_signs(sentence, marker):
     assert marker not in counted(sentence)
+
+
+def test_speaking_up_for_those_who_hurt_them_is_still_the_responders_sympathy():
+    fb = feedback(vignette("v05"), "They mean well, they're just trying to help.")
+    assert "Sympathy or minimising" in [s.name for s in fb.power_signs]
+    assert fb.did_well == ""
 
 
 def test_making_sense_of_someone_may_be_written_without_the_writer_in_it():

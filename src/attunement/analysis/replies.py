@@ -260,14 +260,28 @@ def only_presence(words: str) -> bool:
     return tuple(said) in lex.presence_moves
 
 
+def _validating_move(words: str) -> bool:
+    """Whether a move validates a feeling by what happened, speaking to them ("No wonder
+    you're furious", "Of course you're angry, after all that waiting"): the guideline's
+    complex reflection, not a filler or an agreement ("That makes sense.")."""
+    from attunement.analysis.markers import has_phrase, lexicon
+
+    said = _words(words)
+    to_them = {"you", "you're", "you'd", "you've", "your", "yourself"} & set(said)
+    return len(said) >= 4 and bool(to_them) and has_phrase(said, lexicon().validation)
+
+
 def _settled(move: Move, reply: str) -> Move:
-    """A move that is only presence or permission is `other`. A move in which the rules
+    """A move that is only presence or permission is `other`; one the head reads as
+    `other` that validates a feeling of theirs is a complex reflection. A move in which the rules
     find fixing or sympathy is read as the advice, reassurance or sympathy the head weighs
     most, when the head is unsure of the move or gives those kinds a fair share: named,
     never praised. An input move keeps its kind unless the rules find another ("She's in
     good hands" is reassurance, not sympathy)."""
     if only_presence(reply[move.span[0] : move.span[1]]):
         return replace(move, code="other", confidence=max(move.scores["other"], PRESENCE_SURE))
+    if move.code == "other" and _validating_move(reply[move.span[0] : move.span[1]]):
+        return replace(move, code="reflection-complex", confidence=move.scores["other"])
     kinds = _ruled_kinds(move, reply)
     if not kinds or (move.is_input and move.code in kinds):
         return move

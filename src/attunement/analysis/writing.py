@@ -180,13 +180,14 @@ def only_anothers_body(sentence: str) -> bool:
     return bool(other.search(sentence)) and not own.search(sentence)
 
 
-# A sentence about someone else with the writer nowhere in it ("Mrs K was tired and did
-# not want to eat"; "Her neighbour told her it could be worse") carries none of the
-# writer's own states or acts; only making sense of the other may be written so ("Her
-# mother had left her at eleven, so of course she didn't trust anyone"), and a pity
-# spoken as an aside ("His daughter's hands were shaking too, poor love").
+# A sentence about someone else with the writer nowhere in it (no "I", "we" or "you":
+# "Mrs K was tired and did not want to eat"; "Her neighbour told her it could be worse")
+# carries none of the writer's own states or acts; only making sense of the other may be
+# written so ("Her mother had left her at eleven, so of course she didn't trust anyone"),
+# and the writer's own sympathy (``_writers_pity``).
 _WRITER_ANYWHERE = re.compile(
-    r"\b(?:I|I'd|I'm|I've|I'll|me|my|mine|myself|we|we'd|we're|we've|us|our|ours)\b",
+    r"\b(?:I|I'd|I'm|I've|I'll|me|my|mine|myself|we|we'd|we're|we've|us|our|ours"
+    r"|you|you're|you'd|you've|your|yourself)\b",
     re.IGNORECASE,
 )
 _TITLED = re.compile(r"^\W*(?:Mr|Mrs|Ms|Miss|Mx|Dr|Sister|Father)\b\.?")
@@ -194,7 +195,18 @@ _DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those"})
 _PITY = re.compile(
     r"\bpoor\s+(?:love|thing|soul|man|woman|lamb|lad|girl|boy|creature|dear|pet)\b", re.I
 )
+_SAID_OR_FELT = re.compile(
+    r"\b(?:told|tells|tell|telling|said|says|saying|felt|feels|feel|feeling)\b", re.I
+)
 _SENSE_MAKING = "cognitive-understanding"
+
+
+def _writers_pity(sentence: str) -> bool:
+    """Whether a sentence about someone else can still hold the writer's sympathy: a
+    pity spoken as an aside ("poor love"), or speaking up for those who hurt them ("They
+    mean well") where no one else is said to say or feel it ("Her neighbour told her it
+    could be worse", "His mother felt so sorry for him")."""
+    return bool(_PITY.search(sentence)) or not _SAID_OR_FELT.search(sentence)
 
 
 @cache
@@ -245,7 +257,7 @@ def marker_probabilities(sentence: str) -> np.ndarray:
     others_only = only_about_others(sentence)
     for index, marker in enumerate(m.id for m in lexicon().markers):
         if others_only and marker != _SENSE_MAKING:
-            if not (marker == "sympathy" and _PITY.search(sentence)):
+            if not (marker == "sympathy" and _writers_pity(sentence)):
                 probs[index] = min(probs[index], 0.01)
                 continue
         if marker == "somatic-awareness" and only_anothers_body(sentence):
