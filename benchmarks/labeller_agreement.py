@@ -1,0 +1,90 @@
+"""How far two people labelling by the same guideline agree: the ceiling on what any
+reading of caregivers' words can be measured to reach.
+
+    python benchmarks/labeller_agreement.py
+
+A second labeller read only training/caregiver/GUIDELINE.md and the texts of 300 dev
+sentences and 60 dev entries (drawn at random, seed 11; no labels, no code) and labelled
+their markers; the labels are in training/caregiver/agreement/. This prints, for those
+items, how the second labeller's markers compare with the first's (the data's own
+labels) and how Attunement's reading compares with the first's, by the measures of
+benchmarks/caregiver_feedback.py: markers micro-F1 on sentences, each marker's F1, and
+whole entries with every marker the same.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from training.caregiver_data import ROOT, load  # noqa: E402
+
+from attunement.analysis.markers import find_markers  # noqa: E402
+
+SECOND = ROOT / "agreement"
+
+
+def _second(kind: str) -> dict[str, set[str]]:
+    lines = (SECOND / f"{kind}.jsonl").read_text(encoding="utf-8").splitlines()
+    return {d["id"]: set(d["markers"]) for d in map(json.loads, filter(None, lines))}
+
+
+def compare(gold: dict[str, set[str]], other: dict[str, set[str]]) -> dict[str, object]:
+    """Micro-F1 over markers, each marker's F1 and the share of items with the same set."""
+    per: dict[str, Counter[str]] = {}
+    for key, want in gold.items():
+        got = other[key]
+        for marker in want | got:
+            c = per.setdefault(marker, Counter())
+            c["tp"] += marker in want and marker in got
+            c["fp"] += marker in got and marker not in want
+            c["fn"] += marker in want and marker not in got
+    total: Counter[str] = Counter()
+    for c in per.values():
+        total.update(c)
+
+    def f1(c: Counter[str]) -> float:
+        return 2 * c["tp"] / max(2 * c["tp"] + c["fp"] + c["fn"], 1)
+
+    return {
+        "micro_f1": f1(total),
+        "same": sum(gold[k] == other[k] for k in gold) / len(gold),
+        "per_marker": {m: f1(c) for m, c in per.items()},
+    }
+
+
+def main() -> None:
+    print("Agreement with the data's labels, on the items a second labeller labelled blind\n")
+    print(f"{'items':24s} {'measure':26s} {'second labeller':>16s} {'Attunement':>11s}")
+    lowest = {}
+    for kind, measure in (("sentences", "markers micro-F1"), ("entries", "all markers the same")):
+        second = _second(kind)
+        items = {i.data["id"]: i for i in load(kind) if i.data["id"] in second}
+        if set(items) != set(second):
+            raise SystemExit(f"agreement/{kind}.jsonl names items the data does not have")
+        gold = {k: set(i.data["markers"]) for k, i in items.items()}
+        ours = {
+            k: {f.id for f in find_markers(i.text) if f.counts} for k, i in items.items()
+        }
+        human, machine = compare(gold, second), compare(gold, ours)
+        key = "micro_f1" if kind == "sentences" else "same"
+        label = f"{kind} ({len(items)})"
+        print(f"{label:24s} {measure:26s} {human[key]:16.3f} {machine[key]:11.3f}")
+        if kind == "entries":
+            print(
+                f"{'':24s} {'markers micro-F1':26s} {human['micro_f1']:16.3f} "
+                f"{machine['micro_f1']:11.3f}"
+            )
+        lowest[kind] = (human["per_marker"], machine["per_marker"])
+    print("\nEach marker's F1 on the sentences (second labeller / Attunement):")
+    human, machine = lowest["sentences"]
+    for marker in sorted(human, key=lambda m: human[m]):
+        print(f"  {marker:26s} {human[marker]:.3f} / {machine.get(marker, 0.0):.3f}")
+
+
+if __name__ == "__main__":
+    main()
