@@ -1,7 +1,7 @@
 """How far two people labelling by the same guideline agree: the ceiling on what any
 reading of caregivers' words can be measured to reach.
 
-    python benchmarks/labeller_agreement.py
+    python benchmarks/labeller_agreement.py [--record]
 
 A second labeller read only training/caregiver/GUIDELINE.md and the texts of 300 dev
 sentences and 60 dev entries (drawn at random, seed 11; no labels, no code) and labelled
@@ -9,11 +9,14 @@ their markers; the labels are in training/caregiver/agreement/. This prints, for
 items, how the second labeller's markers compare with the first's (the data's own
 labels) and how Attunement's reading compares with the first's, by the measures of
 benchmarks/caregiver_feedback.py: markers micro-F1 on sentences, each marker's F1, and
-whole entries with every marker the same.
+whole entries with every marker the same. ``--record`` keeps the figures in
+``analysis/models/caregiver.json`` for the model card.
 """
 
 from __future__ import annotations
 
+import argparse
+import datetime
 import json
 import sys
 from collections import Counter
@@ -26,6 +29,7 @@ from training.caregiver_data import ROOT, load  # noqa: E402
 from attunement.analysis.markers import find_markers  # noqa: E402
 
 SECOND = ROOT / "agreement"
+REPORT = Path(__file__).resolve().parent.parent / "src/attunement/analysis/models/caregiver.json"
 
 
 def _second(kind: str) -> dict[str, set[str]]:
@@ -58,6 +62,10 @@ def compare(gold: dict[str, set[str]], other: dict[str, set[str]]) -> dict[str, 
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--record", action="store_true", help="Keep the figures for the card.")
+    args = parser.parse_args()
+    recorded: dict[str, object] = {"date": datetime.date.today().isoformat()}
     print("Agreement with the data's labels, on the items a second labeller labelled blind\n")
     print(f"{'items':24s} {'measure':26s} {'second labeller':>16s} {'Attunement':>11s}")
     lowest = {}
@@ -67,9 +75,7 @@ def main() -> None:
         if set(items) != set(second):
             raise SystemExit(f"agreement/{kind}.jsonl names items the data does not have")
         gold = {k: set(i.data["markers"]) for k, i in items.items()}
-        ours = {
-            k: {f.id for f in find_markers(i.text) if f.counts} for k, i in items.items()
-        }
+        ours = {k: {f.id for f in find_markers(i.text) if f.counts} for k, i in items.items()}
         human, machine = compare(gold, second), compare(gold, ours)
         key = "micro_f1" if kind == "sentences" else "same"
         label = f"{kind} ({len(items)})"
@@ -80,10 +86,19 @@ def main() -> None:
                 f"{machine['micro_f1']:11.3f}"
             )
         lowest[kind] = (human["per_marker"], machine["per_marker"])
+        recorded[kind] = {
+            "items": len(items),
+            "second_labeller": {k: round(float(human[k]), 4) for k in ("micro_f1", "same")},
+            "attunement": {k: round(float(machine[k]), 4) for k in ("micro_f1", "same")},
+        }
     print("\nEach marker's F1 on the sentences (second labeller / Attunement):")
     human, machine = lowest["sentences"]
     for marker in sorted(human, key=lambda m: human[m]):
         print(f"  {marker:26s} {human[marker]:.3f} / {machine.get(marker, 0.0):.3f}")
+    if args.record:
+        report = json.loads(REPORT.read_text(encoding="utf-8"))
+        report["labeller_agreement"] = recorded
+        REPORT.write_text(json.dumps(report, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

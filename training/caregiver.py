@@ -705,6 +705,25 @@ def data_counts() -> dict[str, int]:
     }
 
 
+def _agreement_lines(agreed: dict[str, Any] | None) -> list[str]:
+    """What a second labeller's blind labels say of the targets' reach
+    (``benchmarks/labeller_agreement.py``)."""
+    if not agreed:
+        return []
+    s, e = agreed["sentences"], agreed["entries"]
+    return [
+        "- **How far people agree.** A second labeller, reading only the guideline, labelled "
+        f"{s['items']} dev sentences and {e['items']} dev entries blind "
+        f"(`benchmarks/labeller_agreement.py`, {agreed['date']}). Against the data's own "
+        f"labels they reached markers micro-F1 {s['second_labeller']['micro_f1']:.3f} on the "
+        f"sentences (Attunement {s['attunement']['micro_f1']:.3f} on the same ones), and gave "
+        f"every marker of a whole entry the same in {e['second_labeller']['same']:.0%} of "
+        f"entries (Attunement {e['attunement']['same']:.0%}). Whole entries all right is "
+        "bounded by how far two careful people agree: a target of 80% lies above what a "
+        "second person reached.",
+    ]
+
+
 def write_card() -> None:
     """docs/model-cards/caregiver.md from caregiver.json: every figure is the one the
     build and the benchmark measured."""
@@ -910,6 +929,7 @@ def write_card() -> None:
         "",
         "## Known limits",
         "",
+        *_agreement_lines(report.get("labeller_agreement")),
         "- The targets above are not all met on dev (the table says which): markers reach "
         f"about {dev.get('markers micro-F1', 0):.2f} micro-F1 on the dev writers (never trained "
         "on, though their sentences chose the thresholds), "
