@@ -406,3 +406,19 @@ def test_a_state_of_someone_the_lists_do_not_know_is_not_the_writers():
 def test_a_state_the_writer_only_imagines_having_had_is_wished_not_had():
     (settled,) = named_feelings("If I had been more settled I would have noticed.")
     assert (settled.whose, settled.wished) == ("writer", True)
+
+
+@pytest.mark.parametrize(
+    "vignette_id,reply,fixing",
+    [
+        ("v34", "You're wishing they'd find something. Have you spoken with your GP?", "GP"),
+        ("v37", "That's your body remembering, that's all, it'll settle in time.", "settle"),
+        ("v21", "If it gets severe or you're short of breath, call 999.", "999"),
+        ("v23", "Moving somewhere new is hard for everyone at first. It gets easier.", "easier"),
+    ],
+)
+def test_advice_and_reassurance_in_passing_are_named_and_never_praised(vignette_id, reply, fixing):
+    fb = feedback(vignette(vignette_id), reply)
+    assert fb.mi.code == "input", fb.moves
+    assert "fixing" in [s.id for s in fb.power_signs]
+    assert fixing not in fb.did_well
