@@ -219,7 +219,8 @@ def _others_words() -> frozenset[str]:
 def only_about_others(sentence: str) -> bool:
     """Whether the sentence is about someone else from its first word, with the writer
     nowhere in it: its subject is another person ("she", "her sister", "the son", "Mrs
-    K") and no "I", "my", "mine", "we" or "us" appears anywhere."""
+    K") and no "I", "my", "mine", "we", "us" or "you" appears anywhere (a "you" is the
+    writer's generic self in a journal, and the person spoken to in a reply)."""
     if _WRITER_ANYWHERE.search(sentence):
         return False
     if _TITLED.match(sentence):
