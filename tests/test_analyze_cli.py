@@ -70,7 +70,8 @@ def test_batch_writes_one_line_per_input_and_names_bad_lines(attune, tmp_path):
         encoding="utf-8",
     )
     lines = [
-        json.loads(line) for line in attune("analyze", "--batch", str(path)).stdout.splitlines()
+        json.loads(line)
+        for line in attune("analyze", "--batch", str(path), ok=False).stdout.splitlines()
     ]
     assert [line.get("id") for line in lines] == ["a", "b", None, "d", "e"]
     assert any(m["id"] == "sympathy" for m in lines[0]["markers"])

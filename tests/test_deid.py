@@ -67,6 +67,11 @@ def kinds(text: str, people=()) -> list[tuple[str, str]]:
         ("Read example.org/grief-support tonight.", ("url", "example.org/grief-support")),
         ("At 101, she still reads the paper.", ("age", "101")),
         ("She turned ninety-four on the ward.", ("age", "ninety-four")),
+        ("She's 92 and lives alone.", ("age", "92")),
+        ("Mohammed Al-Hassan, 101, is the oldest resident.", ("age", "101")),
+        ("He was moved from Ward B4 last night.", ("place", "Ward B4")),
+        ("The lady in bed 12 kept calling out.", ("place", "bed 12")),
+        ("We talked in side room 3.", ("place", "side room 3")),
         ("The memorial is on Saturday, 12 December 2026.", ("date", "Saturday, 12 December 2026")),
     ],
 )
@@ -107,6 +112,23 @@ def test_the_writers_list_of_people_always_wins():
     assert ("name", "Adeyemi") in kinds("Mrs Adeyemi came in.", people=["Kemi Adeyemi"])
 
 
+def test_a_listed_name_that_is_an_everyday_word_is_caught_only_as_a_name():
+    text = "I will ask Will if he will come. Rose said the rose garden helps."
+    out = redact(text, find(text, people=["Will", "Rose"]))
+    assert out == "I will ask [Client A] if he will come. [Client B] said the rose garden helps."
+
+
+def test_a_listed_name_does_not_hide_the_name_beside_it():
+    out = redact("Will David visit?", find("Will David visit?", people=["Will"]))
+    assert "David" not in out and out.count("[Client") == 2
+
+
+def test_one_person_keeps_one_placeholder_whatever_the_case_or_accents():
+    text = "Siobhán visited; SIOBHAN came back later."
+    out = redact(text, find(text, people=["Siobhán"]))
+    assert out == "[Client A] visited; [Client A] came back later."
+
+
 def test_redaction_uses_consistent_placeholders():
     text = "Priya called Priya's mum; Dr Shah saw Priya on 12 March 2024."
     out = redact(text, find(text))
@@ -127,7 +149,10 @@ def test_deid_from_the_command_line(attune, tmp_path):
     )
     batch = tmp_path / "in.jsonl"
     batch.write_text('{"id": 1, "text": "Mr Shah, 07700 900123"}\n{"oops"\n', encoding="utf-8")
-    lines = attune("deid", "--batch", str(batch)).stdout.splitlines()
+    answered = attune("deid", "--batch", str(batch), ok=False)
+    assert answered.exit_code == 2 and "1 of 2 lines of" in answered.stderr
+    assert "Checking" not in answered.stderr  # no progress label off a terminal
+    lines = answered.stdout.splitlines()
     import json
 
     first, second = (json.loads(line) for line in lines)
@@ -171,7 +196,8 @@ def test_deid_batch_answers_unreadable_input_clearly(attune, tmp_path):
     import json
 
     first, second = (
-        json.loads(line) for line in attune("deid", "--batch", str(latin)).stdout.splitlines()
+        json.loads(line)
+        for line in attune("deid", "--batch", str(latin), ok=False).stdout.splitlines()
     )
     assert "line 1: not valid UTF-8" in first["error"]["message"]
     assert second["id"] == 2 and second["findings"][0]["text"] == "Shah"

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -131,7 +132,8 @@ def lexicon() -> Lexicon:
             rf"(?:,? \d{{4}})?|(?:{_MONTHS}) \d{{4}})\b"
         ),
         "age": re.compile(
-            rf"(?P<cue>\b(?:aged?|at(?: the age of)?|is|was|turned|turns|turning|reached|now)\s+)?"
+            rf"(?P<cue>\b(?:aged?|at(?: the age of)?|is|was|turned|turns|turning|reached|now|"
+            rf"(?:she|he)['’]s)\s+)?"
             rf"(?P<age>\b(?:{_OLD})(?:(?P<suffix>[- ](?:years?|yrs?)[- ]old|"
             rf"(?:st|nd|rd|th) birthday)|\b(?!\s*(?:%|per|mg|ml|kg|minutes|mins|seconds|times|"
             rf"beds|people|patients|years ago|out of))))",
@@ -146,7 +148,12 @@ def lexicon() -> Lexicon:
             rf"\b(?:{honorifics})\.?\s+((?:{_CAP}|[A-Z]\.)(?:[\s-](?:{_CAP}|"
             rf"{_alternation(data['connectors'])})){{0,3}})"
         ),
-        "ward": re.compile(r"\bWard\s+\d+[A-Z]?\b"),
+        "ward": re.compile(
+            r"\b(?:[Ww]ard\s+(?:\d+[A-Z]?|[A-Z]{1,2}\d{1,2})|"
+            r"(?:[Bb]ed|[Bb]ay|[Ss]ide [Rr]oom|[Cc]ubicle)\s+\d{1,3}[A-Z]?)\b"
+        ),
+        # An age set off by commas after a name: "Mohammed Al-Hassan, 101, is the oldest".
+        "age_apposition": re.compile(rf"(?<=[A-Za-z]),\s*(?P<age>{_OLD}),"),
         "initial": re.compile(
             r"(?<![\w.])[A-Z]\.(?=\s+(?:has|had|is|was|said|told|asked|wants|and)\b)"
         ),
@@ -311,6 +318,8 @@ def _structured(text: str, lex: Lexicon) -> list[Finding]:
             text[max(0, m.start() - 40) : m.start()]
         ):
             add("age", m.start("age"), m.end("age"), 0.9)
+    for m in p["age_apposition"].finditer(text):
+        add("age", m.start("age"), m.end("age"), 0.85)
     return found
 
 
@@ -491,17 +500,67 @@ def _acts(after: str, lex: Lexicon) -> bool:
 def find(text: str, people: Iterable[str] = ()) -> list[Finding]:
     """Every identifying detail in ``text``; ``people`` (the writer's list) always wins."""
     lex = lexicon()
-    found: list[Finding] = []
+    listed: list[Finding] = []
     for name in sorted({n.strip() for n in people if n.strip()}, key=len, reverse=True):
         for variant in {name, *name.split()}:
             if len(variant) < 2:
                 continue
-            for m in re.finditer(rf"(?<!\w){re.escape(variant)}(?!\w)", text, re.IGNORECASE):
-                found.append(Finding("name", m.start(), m.end(), m.group(0), 0.99))
+            # A listed name that is also an everyday word ("Will", "Rose", "Hope") is the
+            # name only with its capital: "I will ask Will" keeps the verb.
+            everyday = variant.lower() in lex.common
+            for m in re.finditer(rf"(?<!\w){_any_accents(variant)}(?!\w)", text, re.IGNORECASE):
+                if everyday and not m.group(0)[0].isupper():
+                    continue
+                listed.append(Finding("name", m.start(), m.end(), m.group(0), 0.99))
     structured = _structured(text, lex)
-    found += structured
-    found += _proper_nouns(text, lex, _merge(structured))
+    found = listed + structured
+    for f in _proper_nouns(text, lex, _merge(structured)):
+        found += _outside(text, f, listed)
     return _merge(found)
+
+
+@lru_cache(maxsize=1)
+def _accented() -> dict[str, str]:
+    """Each plain letter with the accented letters that fold to it ("o": "òóôõöø…")."""
+    out: dict[str, str] = {}
+    for code in range(0xC0, 0x250):
+        char = chr(code)
+        base = _folded(char)
+        if len(base) == 1 and base.isascii() and base.isalpha():
+            out[base] = out.get(base, "") + char.lower() + char.upper()
+    return out
+
+
+def _any_accents(name: str) -> str:
+    """A pattern for a name written with or without its accents ("Siobhán", "SIOBHAN")."""
+    accented = _accented()
+    parts = []
+    for char in name:
+        base = _folded(char)
+        if len(base) == 1 and base in accented:
+            parts.append("[" + re.escape(base + accented[base]) + "]")
+        else:
+            parts.append(re.escape(char))
+    return "".join(parts)
+
+
+def _outside(text: str, finding: Finding, listed: list[Finding]) -> list[Finding]:
+    """A finding less the listed names inside it: in "Will David visit?" with "Will" on
+    the writer's list, "David" is still a name."""
+    inside = [k for k in listed if k.start < finding.end and k.end > finding.start]
+    if not inside:
+        return [finding]
+    out = []
+    cursor = finding.start
+    for k in sorted(inside, key=lambda k: k.start) + [Finding("", finding.end, 0, "", 0)]:
+        piece = text[cursor : max(cursor, k.start)]
+        lead = len(piece) - len(piece.lstrip(" ,;"))
+        piece = piece.strip(" ,;")
+        if len(piece) > 1 and piece[0].isupper():
+            start = cursor + lead
+            out.append(replace(finding, start=start, end=start + len(piece), text=piece))
+        cursor = max(cursor, k.end)
+    return out
 
 
 def _merge(found: list[Finding]) -> list[Finding]:
@@ -517,12 +576,18 @@ def _same_person(name: str, known: list[str]) -> str | None:
     """A name already labelled that this one is part of ("Okafor" after "Amara Okafor"),
     or that is this one's first name ("Amara Okafor" after "Amara"): one person. "Chidi
     Okafor" after "Amara Okafor" is another."""
-    words = name.lower().split()
+    words = _folded(name).split()
     for other in known:
         other_words = other.split()
         if set(words) <= set(other_words) or other_words == words[:1]:
             return other
     return None
+
+
+def _folded(text: str) -> str:
+    """A name as the same person whatever its case or accents ("Siobhán", "SIOBHAN")."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def redact(text: str, findings: list[Finding], state: dict[str, Any] | None = None) -> str:
@@ -534,7 +599,7 @@ def redact(text: str, findings: list[Finding], state: dict[str, Any] | None = No
     counters: dict[str, int] = state.setdefault("counters", {})
     out, cursor = [], 0
     for f in sorted(findings, key=lambda f: f.start):
-        key = (f.type, f.text.lower())
+        key = (f.type, _folded(f.text))
         if key not in labels and f.type == "name":
             same = _same_person(f.text, [k[1] for k in labels if k[0] == "name"])
             if same is not None:

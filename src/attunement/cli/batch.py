@@ -1,5 +1,6 @@
 """Running a command over a JSON-lines file: one JSON line out per line in, with a bad line
-answered by an error object naming it, while the rest go on."""
+answered by an error object naming it, while the rest go on; the command then ends with
+one sentence saying how many lines failed, and a non-zero exit."""
 
 from __future__ import annotations
 
@@ -53,7 +54,11 @@ def run_batch(
         raise InvalidInput(
             f"Cannot read {path} ({exc.strerror}); check the path.", field="batch"
         ) from exc
-    with click.progressbar(length=len(lines), label=label, file=sys.stderr) as bar:
+    failed = 0
+    shown = sys.stderr.isatty()  # on a pipe or in a file, no bar and no label line
+    with click.progressbar(
+        length=len(lines), label=label, file=sys.stderr, hidden=not shown
+    ) as bar:
         for start in range(0, len(lines), WINDOW):
             chunk = lines[start : start + WINDOW]
             window = [
@@ -66,8 +71,16 @@ def run_batch(
             with prepare(values) if prepare else nullcontext():
                 for number, item, error in window:
                     out = error or _answer(path, number, item, handle)
+                    failed += "error" in out
                     click.echo(json.dumps(out, ensure_ascii=False))
                     bar.update(1)
+    if failed:
+        answered = sum(1 for raw in lines if raw.strip())
+        raise InvalidInput(
+            f"{failed} of {answered} lines of {path} could not be read; the error on each "
+            "says why (the other lines were answered).",
+            field="batch",
+        )
 
 
 def _answer(
