@@ -185,6 +185,23 @@ def test_saving_warns_about_details_and_redacts_on_request(attune, tmp_path):
     ]
 
 
+def test_a_redacted_transcript_keeps_no_name_in_its_speakers(attune, tmp_path):
+    session = tmp_path / "s.txt"
+    session.write_text(
+        "Nurse: How are you, Margaret?\n"
+        "Margaret Thompson: Tired. My son David rang on 07700 900123.\n",
+        encoding="utf-8",
+    )
+    warned = attune("transcript", "import", str(session))
+    assert "identifying detail(s) found in the speakers' names and turns" in warned.stderr
+    clean = attune("transcript", "import", str(session), "--redact").stdout.strip()
+    data = attune.json("transcript", "analyze", clean)
+    assert [t["speaker"] for t in data["turns"]] == ["Nurse", "[Client A]"]
+    assert data["turns"][0]["text"] == "How are you, [Client A]?"
+    assert data["caregiver"] == "Nurse"
+    assert "Margaret" not in str(data) and "Thompson" not in str(data)
+
+
 def test_deid_batch_answers_unreadable_input_clearly(attune, tmp_path):
     missing = attune("deid", "--batch", str(tmp_path / "nope.jsonl"), ok=False)
     assert missing.exit_code == 2 and "Cannot read" in missing.stderr

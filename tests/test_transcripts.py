@@ -108,6 +108,20 @@ def test_the_caregiver_is_guessed_by_role_or_by_questions():
         service.choose_caregiver(names, "Alex")
 
 
+def test_a_speaker_is_one_speaker_however_the_file_capitalises_them():
+    turns, _ = parse("Counsellor: How are you?\nClient: Tired.\nCOUNSELLOR: Tell me?\n", "c.txt")
+    assert [t.speaker for t in turns] == ["Counsellor", "Client", "Counsellor"]
+
+
+def test_a_role_before_a_name_marks_the_caregiver():
+    text = (
+        "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n<v Margaret Thompson>I have not slept.\n\n"
+        "00:00:04.000 --> 00:00:06.000\n<v Counsellor Jane Smith>That sounds hard.\n"
+    )
+    turns, _ = parse(text, "s.vtt")
+    assert guess_caregiver(turns) == "Counsellor Jane Smith"
+
+
 def coded(role, code, subtype=None, words=5, start=None, end=None, feelings=(), er=0):
     turn = Turn(0, "C" if role == "caregiver" else "P", " ".join(["w"] * words), start, end)
     return CodedTurn(

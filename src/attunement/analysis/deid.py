@@ -574,12 +574,16 @@ def _merge(found: list[Finding]) -> list[Finding]:
 
 def _same_person(name: str, known: list[str]) -> str | None:
     """A name already labelled that this one is part of ("Okafor" after "Amara Okafor"),
-    or that is this one's first name ("Amara Okafor" after "Amara"): one person. "Chidi
+    or that is this one's first name ("Amara Okafor" after "Amara"), or that follows an
+    everyday word opening a sentence ("Will David" after "David"): one person. "Chidi
     Okafor" after "Amara Okafor" is another."""
     words = _folded(name).split()
+    opening = len(words) > 1 and words[0] in lexicon().common  # "Will David visit?"
     for other in known:
         other_words = other.split()
         if set(words) <= set(other_words) or other_words == words[:1]:
+            return other
+        if opening and other_words == words[1:]:
             return other
     return None
 

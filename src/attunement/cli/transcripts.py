@@ -40,7 +40,8 @@ def transcript() -> None:
 @click.option(
     "--redact",
     is_flag=True,
-    help="Replace identifying details in the turns with placeholders before storing.",
+    help="Replace identifying details in the turns and the speakers' names with "
+    "placeholders before storing.",
 )
 @pass_app
 def import_(app: AppContext, path: Path, fmt, caregiver, title, entry_id, redact) -> None:
@@ -61,35 +62,20 @@ def import_(app: AppContext, path: Path, fmt, caregiver, title, entry_id, redact
                 f"Caregiver taken to be '{chosen}' (of {', '.join(speakers)}); "
                 "use --caregiver to choose another."
             )
-    turns = check_details(app, turns, redact)
+    details = service.identifying_details(turns, app.journal.store.people(), chosen)
+    if details.count and not redact:
+        hint(
+            f"{details.count} identifying detail(s) found in the speakers' names and turns; "
+            "use --redact to replace them with placeholders (this transcript should be "
+            "de-identified)."
+        )
+    elif redact:
+        turns, chosen = details.turns, details.caregiver
     new_id = service.store(
         app.journal, turns, title=title or path.stem, fmt=fmt, caregiver=chosen, entry_id=entry_id
     )
     ok(f"{new_id}")
     hint(f"Imported {len(turns)} turns. `attune transcript analyze {new_id}` codes them.")
-
-
-def check_details(app: AppContext, turns, redact: bool):
-    """Warn about identifying details in a transcript, or replace them (--redact) with
-    placeholders that stay the same across turns."""
-    from dataclasses import replace as with_text
-
-    from attunement.analysis.deid import find
-    from attunement.analysis.deid import redact as replace
-
-    people = app.journal.store.people()
-    found = [(turn, find(turn.text, people)) for turn in turns]
-    count = sum(len(f) for _, f in found)
-    if not count:
-        return turns
-    if not redact:
-        hint(
-            f"{count} identifying detail(s) found in the turns; use --redact to replace "
-            "them with placeholders (this transcript should be de-identified)."
-        )
-        return turns
-    state: dict = {}
-    return [with_text(turn, text=replace(turn.text, f, state)) for turn, f in found]
 
 
 def _print_session(session) -> None:

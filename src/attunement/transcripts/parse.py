@@ -80,7 +80,15 @@ def _check(turns: list[Turn], where: str) -> list[Turn]:
         )
     if len(turns) > MAX_TURNS:
         raise FormatError(f"has more than {MAX_TURNS:,} turns; split the session", path=where)
-    return [Turn(i, t.speaker, t.text, t.start, t.end, t.line) for i, t in enumerate(turns)]
+    # One speaker however the file capitalises them ("Counsellor:", "COUNSELLOR:"): the
+    # first spelling met is kept.
+    spelling: dict[str, str] = {}
+    for t in turns:
+        spelling.setdefault(" ".join(t.speaker.casefold().split()), t.speaker)
+    return [
+        Turn(i, spelling[" ".join(t.speaker.casefold().split())], t.text, t.start, t.end, t.line)
+        for i, t in enumerate(turns)
+    ]
 
 
 def speaker_line(line: str) -> tuple[str, str] | None:
@@ -439,6 +447,10 @@ def guess_caregiver(turns: list[Turn]) -> str:
     speakers = list(dict.fromkeys(t.speaker for t in turns))
     for speaker in speakers:
         if speaker.strip().lower() in CAREGIVER_NAMES:
+            return speaker
+    for speaker in speakers:  # a role before a name: "Counsellor Jane Smith", "Nurse Ada"
+        first = speaker.split()[0].lower().rstrip(".:") if speaker.split() else ""
+        if len(first) > 2 and first in CAREGIVER_NAMES:
             return speaker
     others = [s for s in speakers if s.strip().lower() not in CLIENT_NAMES]
     pool = others or speakers

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,39 @@ def choose_caregiver(turns: list[Turn], caregiver: str | None) -> str:
         f"{', '.join(speakers)}.",
         field="caregiver",
     )
+
+
+@dataclass(frozen=True)
+class Details:
+    """What de-identification found in a transcript, and the turns with it replaced."""
+
+    count: int
+    turns: list[Turn]
+    caregiver: str
+
+
+def identifying_details(turns: list[Turn], people: list[str], caregiver: str) -> Details:
+    """The identifying details in a transcript's speakers' names and turns, and the turns
+    with each replaced by a placeholder that stays the same across turns and names
+    ("Margaret Thompson:" and "How are you, Margaret?" both become [Client A]); a role
+    ("Counsellor", "Client") is left as it is. ``caregiver`` is the chosen speaker, as
+    it reads once replaced."""
+    from attunement.analysis.deid import find, redact
+
+    state: dict[str, Any] = {}
+    count = 0
+    names: dict[str, str] = {}
+    for speaker in dict.fromkeys(t.speaker for t in turns):
+        found = find(speaker, people)
+        count += len(found)
+        names[speaker] = redact(speaker, found, state)
+    replaced = []
+    for turn in turns:
+        found = find(turn.text, people)
+        count += len(found)
+        text = redact(turn.text, found, state)
+        replaced.append(replace(turn, speaker=names[turn.speaker], text=text))
+    return Details(count, replaced, names.get(caregiver, caregiver))
 
 
 def analyse(
