@@ -88,11 +88,6 @@ def test_day_one_json_and_zip(attune, tmp_path):
 def test_malformed_imports_name_file_and_line_and_store_nothing(attune, tmp_path):
     attune("write", "Already here")
     cases = {
-        "bad-date.txt": (
-            "[2024-01-01 09:00] Fine\nbody\n\n[2024-02-30 10:00] Not a day\n",
-            "jrnl",
-            "line 4",
-        ),
         "preamble.txt": ("Some notes\n[2024-01-01 09:00] Entry\n", "jrnl", "line 1"),
         "broken.json": ('{"entries": [\n {"title": "x",\n}', "jrnl-json", "line 3"),
         "no-entries.json": ('{"hello": 1}', "dayone", "line 1"),
@@ -112,6 +107,20 @@ def test_malformed_imports_name_file_and_line_and_store_nothing(attune, tmp_path
         result.exit_code == 2 and "not valid UTF-8" in result.stderr and "line 1" in result.stderr
     )
     assert len(attune.json("list")["entries"]) == 1
+
+
+def test_a_jrnl_entry_dated_on_a_day_that_cannot_be_is_refused_and_listed(attune, tmp_path):
+    path = tmp_path / "bad-date.txt"
+    path.write_text(
+        "[2024-01-01 09:00] Fine\nbody\n\n[2024-02-30 10:00] Not a day\nlost\n\n"
+        "[2024-03-01 09:00] Also fine\n",
+        encoding="utf-8",
+    )
+    result = attune("import", str(path), "--from", "jrnl", ok=False)
+    assert result.exit_code == 2
+    assert "line 4 ([2024-02-30 10:00]): its date is not a real date" in result.stderr
+    titles = [e["title"] or e["body"] for e in attune.json("list")["entries"]]
+    assert sorted(titles) == ["Also fine", "Fine"]
 
 
 def test_json_export_is_complete_and_imports_back_exactly(attune, tmp_path):

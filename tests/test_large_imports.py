@@ -97,7 +97,7 @@ def test_a_bad_line_on_the_last_page_refuses_the_whole_file(tmp_path, journal):
     journal.write("Written before the import.")
     source = tmp_path / "journal.txt"
     good = jrnl_text(1_500)
-    source.write_text(good + "[2024-02-30 10:00] Not a day\nbody\n", encoding="utf-8")
+    source.write_bytes(good.encode() + "[2024-02-28 10:00] Caf\u00e9\nbody\n".encode("latin-1"))
     with pytest.raises(FormatError) as caught:
         import_file(journal, source, "jrnl")
     line = good.count("\n") + 1
@@ -107,6 +107,19 @@ def test_a_bad_line_on_the_last_page_refuses_the_whole_file(tmp_path, journal):
     # The journal still takes single saves and indexes them (its trigger is back).
     journal.write("After the refused import: silence.")
     assert len(journal.search("silence")) == 1
+
+
+def test_an_entry_with_a_date_that_cannot_be_is_refused_and_the_others_arrive(
+    tmp_path, journal
+):
+    source = tmp_path / "journal.txt"
+    good = jrnl_text(1_500)
+    source.write_text(good + "[2024-02-30 10:00] Not a day\nbody\n", encoding="utf-8")
+    result = import_file(journal, source, "jrnl")
+    line = good.count("\n") + 1
+    assert result.added == 1_500
+    assert result.refused == [(f"line {line} ([2024-02-30 10:00])", result.refused[0][1])]
+    assert "not a real date" in result.refused[0][1]
 
 
 def test_invalid_utf8_late_in_the_file_names_its_line(tmp_path, journal, monkeypatch):

@@ -24,6 +24,7 @@ from attunement.errors import InvalidInput
         ("#rupture-and-repair, then #ease.", ["rupture-and-repair", "ease"]),
         ("(#hospice)", ["hospice"]),
         ("#tag-", ["tag"]),
+        ("Day One writes a literal \\#sign escaped, beside #real", ["real"]),
     ],
 )
 def test_inline_tags(text, tags):

@@ -1,8 +1,8 @@
 """Tags: given explicitly, or written inline as ``#tag`` / ``@tag`` in the text.
 
 An inline tag starts with a letter (so ``#3`` and ``# Heading`` are not tags) and must not
-follow a word character, slash or another tag sign (so e-mail addresses and URL fragments
-are not tags). After its first letter it holds letters, digits, ``-``, ``_``, and, as in
+follow a word character, slash, backslash or another tag sign (so e-mail addresses, URL
+fragments and Markdown's escaped ``\#``, as Day One writes a literal sign, are not tags). After its first letter it holds letters, digits, ``-``, ``_``, and, as in
 jrnl, ``+`` and ``#`` (so ``@c++`` and ``@c#`` stay two tags and neither becomes ``c``).
 Tags are compared and stored in lower case without their sign.
 """
@@ -16,7 +16,7 @@ from attunement.errors import InvalidInput
 
 # The sign comes first and the look-behind checks the character before it, so the scan
 # jumps from sign to sign instead of testing the look-behind at every character.
-INLINE_TAG = re.compile(r"[#@](?<![\w/&#@.\-][#@])([^\W\d_][\w\-+#]*)")
+INLINE_TAG = re.compile(r"[#@](?<![\w/&#@.\-\\][#@])([^\W\d_][\w\-+#]*)")
 _VALID_TAG = re.compile(r"^[^\W\d_][\w\-+#]*$")
 MAX_TAG_LENGTH = 64
 

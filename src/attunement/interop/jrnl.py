@@ -257,17 +257,24 @@ class _LocalDays:
         return marks[0].tzinfo if len(offsets) == 1 else False
 
 
+class BadHeaderDate(Exception):
+    """An entry's header names a date that cannot be (2024-02-30): that entry is refused."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+_REFUSED = datetime.min  # a header whose entry is refused (never a real entry's moment)
+
+
 def _date_of(blob: str, where: str, line: int, parsed: Parsed, days: _LocalDays) -> datetime | None:
     """The moment a header line's bracketed ``blob`` names (local zone), or None when
     jrnl would read the line as text (noted when it looks like a date)."""
     try:
         moment = read_date(blob)
     except BadDate as exc:
-        raise FormatError(
-            f"the date [{blob}] is not a real date and time (YYYY-MM-DD HH:MM)",
-            path=where,
-            line=line,
-        ) from exc
+        raise BadHeaderDate("its date is not a real date and time (YYYY-MM-DD HH:MM)") from exc
     if moment is None:
         if any(c.isdigit() for c in blob) and len(blob) > 6:
             parsed.notes.append(
@@ -278,7 +285,7 @@ def _date_of(blob: str, where: str, line: int, parsed: Parsed, days: _LocalDays)
     try:
         return days.aware(moment)
     except (OverflowError, ValueError, OSError) as exc:
-        raise FormatError(f"the date [{blob}] is out of range", path=where, line=line) from exc
+        raise BadHeaderDate("its date is out of range") from exc
 
 
 def _headers(block: str) -> Iterator[tuple[int, int, str]]:
@@ -309,13 +316,16 @@ def _entries(
     so the lines between them are never looked at one by one."""
     tags = _Tags()
     days = _LocalDays()
-    current: tuple[int, str, datetime] | None = None  # line, blob, moment
+    # line, blob, moment (None: an entry refused for its date, whose text is left out)
+    current: tuple[int, str, datetime | None] | None = None
     pieces: list[str] = []  # the current entry's raw text so far
     text_before: int | None = None  # the first line of text before any entry
 
     def finish() -> NewEntry | None:
         assert current is not None
         line, blob, moment = current
+        if moment is None:
+            return None  # refused, and listed, when its header was read
         raw = "".join(pieces)
         # jrnl's star: its first line (as str.splitlines() ends lines) ends with "*".
         brk = LINE_BREAK.search(raw)
@@ -337,9 +347,15 @@ def _entries(
         for start, end, blob in _headers(block):
             line += block.count("\n", counted, start)
             counted = start
-            moment = _date_of(blob, where, line, parsed, days)
+            try:
+                moment = _date_of(blob, where, line, parsed, days)
+            except BadHeaderDate as exc:  # this entry is refused; the others go on
+                parsed.refused.append((f"line {line} ([{blob}])", exc.reason))
+                moment = _REFUSED
             if moment is None:
                 continue  # text of the entry before
+            if moment is _REFUSED:
+                moment = None
             if current is None:
                 if text_before is None:
                     text_before = _first_text_line(block[seg:start], block_line)
