@@ -109,9 +109,7 @@ def test_a_bad_line_on_the_last_page_refuses_the_whole_file(tmp_path, journal):
     assert len(journal.search("silence")) == 1
 
 
-def test_an_entry_with_a_date_that_cannot_be_is_refused_and_the_others_arrive(
-    tmp_path, journal
-):
+def test_an_entry_with_a_date_that_cannot_be_is_refused_and_the_others_arrive(tmp_path, journal):
     source = tmp_path / "journal.txt"
     good = jrnl_text(1_500)
     source.write_text(good + "[2024-02-30 10:00] Not a day\nbody\n", encoding="utf-8")

@@ -2,8 +2,9 @@
 
 An inline tag starts with a letter (so ``#3`` and ``# Heading`` are not tags) and must not
 follow a word character, slash, backslash or another tag sign (so e-mail addresses, URL
-fragments and Markdown's escaped ``\#``, as Day One writes a literal sign, are not tags). After its first letter it holds letters, digits, ``-``, ``_``, and, as in
-jrnl, ``+`` and ``#`` (so ``@c++`` and ``@c#`` stay two tags and neither becomes ``c``).
+fragments and a Markdown-escaped sign, as Day One writes a literal one, are not tags).
+After its first letter it holds letters, digits, ``-``, ``_``, and, as in jrnl, ``+`` and
+``#`` (so ``@c++`` and ``@c#`` stay two tags and neither becomes ``c``).
 Tags are compared and stored in lower case without their sign.
 """
 
