@@ -52,6 +52,7 @@ high,0,1,client,00:00:20,I've been drinking every night since my mum died.
         ("s.txt", TEXT, "text"),
         ("s.vtt", VTT, "vtt"),
         ("s.srt", SRT, "srt"),
+        ("saved-as.vtt", SRT, "srt"),  # a SubRip file given a .vtt name
         ("s.csv", CSV, "csv"),
         ("a.csv", ANNOMI, "annomi"),
     ],
@@ -63,6 +64,17 @@ def test_every_format_is_detected_and_read(name, text, fmt):
     assert turns[0].text == "What brings you here today?"
     assert turns[1].text.startswith("I've been drinking every night")
     assert turns[0].speaker.lower() in ("counsellor", "therapist")
+
+
+def test_utf16_text_is_read_and_a_binary_file_is_refused(tmp_path):
+    wide = tmp_path / "wide.txt"
+    wide.write_bytes(TEXT.encode("utf-16"))
+    turns, _ = service.read(wide)
+    assert turns[0].text == "What brings you here today?"
+    binary = tmp_path / "nul.txt"
+    binary.write_bytes(b"\x00\x00\x00Client: hi\nNurse: ok\n")
+    with pytest.raises(FormatError, match="not a text file"):
+        service.read(binary)
 
 
 def test_times_are_read_where_the_format_has_them():

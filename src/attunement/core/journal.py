@@ -578,8 +578,23 @@ def read_text_file(path: Path) -> str:
 
 
 def decode_utf8(data: bytes, where: str) -> str:
+    """A file's text: UTF-8 (its byte-order mark dropped), or UTF-16 with a byte-order mark
+    as some Windows tools save it; anything else is refused naming the line."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            data = data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise FormatError(
+                "is not valid UTF-16 text; save it as UTF-8 and try again", path=where, line=1
+            ) from exc
+    if (nul := data.find(b"\x00")) >= 0:  # no text file holds one: a binary file
+        raise FormatError(
+            "is not a text file (it holds a NUL byte); give a UTF-8 text file",
+            path=where,
+            line=data[:nul].count(b"\n") + 1,
+        )
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -416,10 +416,13 @@ def _time_cell(row: list[str], col: int | None, where: str, number: int) -> floa
 def detect(text: str, filename: str) -> str:
     lowered = filename.lower()
     head = text.lstrip("\ufeff")[:2000]
-    if lowered.endswith(".vtt") or head.startswith("WEBVTT"):
+    second = head.split("\n", 3)[1] if "\n" in head else ""
+    if head.startswith("WEBVTT"):
         return "vtt"
-    if lowered.endswith(".srt") or _CUE.search(head.split("\n", 3)[1] if "\n" in head else ""):
-        return "srt"
+    if lowered.endswith(".vtt") and not _CUE.search(second):
+        return "vtt"  # read as WebVTT, so that its missing header is named
+    if lowered.endswith(".srt") or _CUE.search(second):
+        return "srt"  # also a SubRip file saved as .vtt: numbered cues, times on line two
     first = head.split("\n", 1)[0].lower()
     if "interlocutor" in first and "utterance_text" in first:
         return "annomi"
