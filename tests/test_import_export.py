@@ -123,6 +123,24 @@ def test_a_jrnl_entry_dated_on_a_day_that_cannot_be_is_refused_and_listed(attune
     assert sorted(titles) == ["Also fine", "Fine"]
 
 
+def test_a_file_given_the_wrong_format_says_which_to_use(attune, tmp_path):
+    dayone = tmp_path / "Journal.json"
+    dayone.write_text(
+        '{"entries": [{"uuid": "A1", "creationDate": "2024-01-01T10:00:00Z", "text": "Hi"}]}',
+        encoding="utf-8",
+    )
+    jrnl_json = tmp_path / "jrnl.json"
+    jrnl_json.write_text(
+        '{"tags": {}, "entries": [{"title": "t", "body": "b", "date": "2024-01-01", '
+        '"time": "10:00", "tags": [], "starred": false}]}',
+        encoding="utf-8",
+    )
+    for path, given, right in ((dayone, "jrnl-json", "dayone"), (jrnl_json, "dayone", "jrnl-json")):
+        result = attune("import", str(path), "--from", given, ok=False)
+        assert result.exit_code == 2 and f"import it with --from {right}" in result.stderr
+    assert attune.json("list")["entries"] == []
+
+
 def test_json_export_is_complete_and_imports_back_exactly(attune, tmp_path):
     first = attune(
         "write", "--prompt", "aoa-3", "--star", "--tag", "posture", "I lean in and soften my voice"

@@ -10,14 +10,16 @@ naming the file and line, with nothing stored.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from attunement.core.journal import Journal
 from attunement.core.models import MAX_TITLE_CHARS, CheckIn, Draft, NewEntry
-from attunement.errors import InvalidInput
+from attunement.errors import FormatError, InvalidInput
 
 
 @dataclass
@@ -109,10 +111,12 @@ def import_file(
         raise InvalidInput(
             f"Unknown import format '{fmt}'; use one of {', '.join(parsers)}.", field="from"
         )
-    parsed = parsers[fmt](path, journal)
+    with _named_format(path, fmt):
+        parsed = parsers[fmt](path, journal)
     report = ImportReport(source=str(path), fmt=fmt, dry_run=dry_run)
     if dry_run:
-        _preview(journal, parsed, report)
+        with _named_format(path, fmt):
+            _preview(journal, parsed, report)
         report.refused, report.notes = list(parsed.refused), list(parsed.notes)
         return report
     journal.install_decks(parsed.decks)
@@ -124,7 +128,8 @@ def import_file(
         if progress is not None:
             progress(*parsed.progress(stored))
 
-    result = journal.add_many(parsed.all_entries(), progress=advance)
+    with _named_format(path, fmt):  # a streamed file is read as it is stored
+        result = journal.add_many(parsed.all_entries(), progress=advance)
     report.refused, report.notes = list(parsed.refused), list(parsed.notes)
     from attunement.audit import record
 
@@ -138,6 +143,53 @@ def import_file(
     if parsed.drafts:
         journal.store.add_drafts(parsed.drafts)
     return report
+
+
+_FORMAT_NAMES = {
+    "attune-json": "Attunement JSON export",
+    "jrnl": "jrnl journal",
+    "jrnl-json": "jrnl JSON export",
+    "dayone": "Day One export",
+}
+
+
+def looks_like(path: Path) -> str | None:
+    """The import format a file's first bytes suggest, or None: a zip is Day One's export;
+    JSON is ours, Day One's (entries with a "uuid") or jrnl's; a first line opening on a
+    bracketed date is jrnl's journal."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return None
+    if head.startswith(b"PK\x03\x04"):
+        return "dayone"
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if text.startswith(b"{"):
+        if b'"attunement-journal"' in text:
+            return "attune-json"
+        if b'"uuid"' in text:
+            return "dayone"
+        if b'"entries"' in text:
+            return "jrnl-json"
+        return None
+    return "jrnl" if re.match(rb"\[\d{4}-\d{2}-\d{2}", text) else None
+
+
+@contextmanager
+def _named_format(path: Path, fmt: str) -> Iterator[None]:
+    """A file refused as malformed that looks like another format says which to use."""
+    try:
+        yield
+    except FormatError as exc:
+        guess = looks_like(path)
+        if guess is None or guess == fmt:
+            raise
+        raise FormatError(
+            f"{exc.message} (it looks like a {_FORMAT_NAMES[guess]}: import it with "
+            f"--from {guess})",
+            field="from",
+        ) from exc
 
 
 def _preview(journal: Journal, parsed: Parsed, report: ImportReport) -> None:
