@@ -75,7 +75,9 @@ def import_(app: AppContext, path: Path, fmt, caregiver, title, entry_id, redact
         app.journal, turns, title=title or path.stem, fmt=fmt, caregiver=chosen, entry_id=entry_id
     )
     ok(f"{new_id}")
-    hint(f"Imported {len(turns)} turns. `attune transcript analyze {new_id}` codes them.")
+    from attunement.wording import plural
+
+    hint(f"Imported {plural(len(turns), 'turn')}. `attune transcript analyze {new_id}` codes them.")
 
 
 def _print_session(session) -> None:

@@ -135,9 +135,11 @@ def import_(app: AppContext, path: Path, fmt: str, dry_run: bool, as_json: bool)
 
 
 def _print_report(report: ImportReport, dry_run: bool) -> None:
+    from attunement.wording import plural
+
     verb = "Would add" if dry_run else "Added"
     line = (
-        f"{verb} {report.added} entries; skipped {len(report.skipped)}; "
+        f"{verb} {plural(report.added, 'entry', 'entries')}; skipped {len(report.skipped)}; "
         f"refused {len(report.refused)}."
     )
     if report.checkins_added or report.checkins_skipped:

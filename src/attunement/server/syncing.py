@@ -17,6 +17,8 @@ they choose.
 
 from __future__ import annotations
 
+from attunement.wording import plural
+
 import threading
 import urllib.parse
 from dataclasses import dataclass, field
@@ -36,10 +38,6 @@ NOUNS = {
     "practice": ("practice progress", "practice progress"),
     "transcript": ("transcript report", "transcript reports"),
 }
-
-
-def plural(count: int, one: str, many: str | None = None) -> str:
-    return f"{count} {one if count == 1 else (many or one + 's')}"
 
 
 def _join(parts: list[str]) -> str:

@@ -11,6 +11,8 @@ in. The CLI, the web app and the API all build packets here.
 
 from __future__ import annotations
 
+from attunement.wording import plural
+
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -308,11 +310,6 @@ def _privacy_line(packet: Packet) -> str:
         f"{f' ({kinds})' if kinds else ''}. Read it through before you share it: "
         "the detector can miss things."
     )
-
-
-def plural(n: int, one: str, many: str | None = None) -> str:
-    """ "1 check-in", "2 check-ins"."""
-    return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
 def _day(day: date) -> str:
