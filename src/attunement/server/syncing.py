@@ -17,8 +17,6 @@ they choose.
 
 from __future__ import annotations
 
-from attunement.wording import plural
-
 import threading
 import urllib.parse
 from dataclasses import dataclass, field
@@ -31,6 +29,7 @@ from attunement.errors import AttuneError, InvalidInput, NotFound
 from attunement.server import client, outgoing
 from attunement.storage import shared
 from attunement.storage.shared import Applied, Sent, SharedItem
+from attunement.wording import plural
 
 NOUNS = {
     "entry": ("entry", "entries"),

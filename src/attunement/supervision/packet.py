@@ -11,8 +11,6 @@ in. The CLI, the web app and the API all build packets here.
 
 from __future__ import annotations
 
-from attunement.wording import plural
-
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -25,6 +23,7 @@ from attunement.core.journal import Journal, label_of
 from attunement.core.models import SCALES, EntryFilter
 from attunement.errors import InvalidInput
 from attunement.framework import concepts
+from attunement.wording import plural
 
 MAX_ENTRIES = 50
 MAX_QUESTIONS = 20
