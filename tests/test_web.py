@@ -709,3 +709,20 @@ def test_today_names_the_three_latest_drafts_however_many_wait(client):
     page = client.get("/").text
     named = [n for n in range(6) if f"Unfinished thought number {n}" in page]
     assert named == [3, 4, 5]
+
+
+def test_a_transcript_can_be_kept_de_identified_from_the_page_and_the_api(client):
+    session = (
+        b"Nurse: How are you, Margaret?\nMargaret Thompson: Tired. My son rang on 07700 900123.\n"
+    )
+    kept = client.post(
+        "/api/v1/transcripts", data={"redact": "true"}, files={"file": ("s.txt", session)}
+    ).json()
+    assert kept["redacted"] and kept["identifying_details"] >= 3
+    assert kept["speakers"] == ["Nurse", "[Client A]"]
+    plain = client.post("/api/v1/transcripts", files={"file": ("s.txt", session)}).json()
+    assert not plain["redacted"] and plain["identifying_details"] == kept["identifying_details"]
+    form = client.get("/transcripts").text
+    assert 'name="redact" value="1" checked' in form  # de-identified unless unticked
+    page = client.post("/transcripts", data={"redact": "1"}, files={"file": ("t.txt", session)})
+    assert page.status_code == 200 and "Margaret" not in page.text and "[Client A]" in page.text

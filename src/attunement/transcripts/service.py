@@ -129,6 +129,8 @@ class Imported:
     caregiver: str
     format: str
     turns: list[Turn]
+    details: int = 0  # identifying details found in the file's names and turns
+    redacted: bool = False  # whether they were replaced before it was kept
 
     @property
     def speakers(self) -> list[str]:
@@ -141,6 +143,8 @@ class Imported:
             "format": self.format,
             "turns": len(self.turns),
             "speakers": self.speakers,
+            "identifying_details": self.details,
+            "redacted": self.redacted,
         }
 
 
@@ -153,17 +157,22 @@ def import_file(
     caregiver: str | None = None,
     title: str | None = None,
     entry_id: str | None = None,
+    redact: bool = False,
 ) -> Imported:
-    """Read a transcript file, choose the caregiver (named, or guessed), and keep it.
-    Its title is the file's own name (``name``: what the person called it, when the file
-    on disk was named by the app) unless one is given."""
+    """Read a transcript file, choose the caregiver (named, or guessed), and keep it,
+    with its identifying details replaced by placeholders when ``redact`` is set (they
+    are counted either way). Its title is the file's own name (``name``: what the person
+    called it, when the file on disk was named by the app) unless one is given."""
     turns, found = read(path, fmt)
     chosen = choose_caregiver(turns, caregiver)
+    details = identifying_details(turns, journal.store.people(), chosen)
+    if redact:
+        turns, chosen = details.turns, details.caregiver
     default = Path(name).stem if name else path.stem
     new_id = store(
         journal, turns, title=title or default, fmt=found, caregiver=chosen, entry_id=entry_id
     )
-    return Imported(new_id, chosen, found, turns)
+    return Imported(new_id, chosen, found, turns, details.count, redact)
 
 
 @dataclass(frozen=True)

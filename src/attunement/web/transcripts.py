@@ -63,6 +63,7 @@ async def transcript_upload(request: Request, file: FormFile = None) -> Response
                     caregiver=str(form.get("caregiver", "")) or None,
                     title=str(form.get("title", "")) or None,
                     entry_id=str(form.get("entry_id", "")) or None,
+                    redact=bool(form.get("redact")),
                 )
             )
     except AttuneError as exc:
@@ -111,6 +112,7 @@ def import_transcript(
     caregiver: Annotated[str | None, Form()] = None,
     title: Annotated[str | None, Form()] = None,
     entry_id: Annotated[str | None, Form()] = None,
+    redact: Annotated[bool, Form()] = False,
 ) -> dict[str, Any]:
     from attunement.transcripts import service
 
@@ -123,6 +125,7 @@ def import_transcript(
             caregiver=caregiver or None,
             title=title or None,
             entry_id=entry_id or None,
+            redact=redact,
         )
     return made.to_dict()
 
