@@ -73,7 +73,7 @@ def test_utf16_text_is_read_and_a_binary_file_is_refused(tmp_path):
     assert turns[0].text == "What brings you here today?"
     binary = tmp_path / "nul.txt"
     binary.write_bytes(b"\x00\x00\x00Client: hi\nNurse: ok\n")
-    with pytest.raises(FormatError, match="not a text file"):
+    with pytest.raises(FormatError, match="NUL byte, as binary files do"):
         service.read(binary)
 
 

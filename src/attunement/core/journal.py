@@ -591,7 +591,8 @@ def decode_utf8(data: bytes, where: str) -> str:
             ) from exc
     if (nul := data.find(b"\x00")) >= 0:  # no text file holds one: a binary file
         raise FormatError(
-            "is not a text file (it holds a NUL byte); give a UTF-8 text file",
+            "is not valid UTF-8 text: it holds a NUL byte, as binary files do; give a UTF-8 "
+            "text file",
             path=where,
             line=data[:nul].count(b"\n") + 1,
         )
