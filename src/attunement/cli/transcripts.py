@@ -62,22 +62,27 @@ def import_(app: AppContext, path: Path, fmt, caregiver, title, entry_id, redact
                 f"Caregiver taken to be '{chosen}' (of {', '.join(speakers)}); "
                 "use --caregiver to choose another."
             )
-    details = service.identifying_details(turns, app.journal.store.people(), chosen)
-    if details.count and not redact:
+    made = service.keep(
+        app.journal,
+        turns,
+        fmt=fmt,
+        caregiver=chosen,
+        title=title or path.stem,
+        entry_id=entry_id,
+        redact=redact,
+    )
+    if made.details and not made.redacted:
         hint(
-            f"{details.count} identifying detail(s) found in the speakers' names and turns; "
+            f"{made.details} identifying detail(s) found in the speakers' names and turns; "
             "use --redact to replace them with placeholders (this transcript should be "
             "de-identified)."
         )
-    elif redact:
-        turns, chosen = details.turns, details.caregiver
-    new_id = service.store(
-        app.journal, turns, title=title or path.stem, fmt=fmt, caregiver=chosen, entry_id=entry_id
-    )
-    ok(f"{new_id}")
+    ok(f"{made.id}")
     from attunement.wording import plural
 
-    hint(f"Imported {plural(len(turns), 'turn')}. `attune transcript analyze {new_id}` codes them.")
+    hint(
+        f"Imported {plural(len(turns), 'turn')}. `attune transcript analyze {made.id}` codes them."
+    )
 
 
 def _print_session(session) -> None:

@@ -257,18 +257,14 @@ class _LocalDays:
         return marks[0].tzinfo if len(offsets) == 1 else False
 
 
-class BadHeaderDate(Exception):
+class BadHeaderDate(ValueError):
     """An entry's header names a date that cannot be (2024-02-30): that entry is refused."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+
+_REFUSED = datetime.min  # the moment of an entry refused for its date (never a real one)
 
 
-_REFUSED = datetime.min  # a header whose entry is refused (never a real entry's moment)
-
-
-def _date_of(blob: str, where: str, line: int, parsed: Parsed, days: _LocalDays) -> datetime | None:
+def _date_of(blob: str, line: int, parsed: Parsed, days: _LocalDays) -> datetime | None:
     """The moment a header line's bracketed ``blob`` names (local zone), or None when
     jrnl would read the line as text (noted when it looks like a date)."""
     try:
@@ -316,16 +312,16 @@ def _entries(
     so the lines between them are never looked at one by one."""
     tags = _Tags()
     days = _LocalDays()
-    # line, blob, moment (None: an entry refused for its date, whose text is left out)
-    current: tuple[int, str, datetime | None] | None = None
+    # line, blob, moment (_REFUSED: an entry refused for its date, whose text is left out)
+    current: tuple[int, str, datetime] | None = None
     pieces: list[str] = []  # the current entry's raw text so far
     text_before: int | None = None  # the first line of text before any entry
 
     def finish() -> NewEntry | None:
         assert current is not None
         line, blob, moment = current
-        if moment is None:
-            return None  # refused, and listed, when its header was read
+        if moment is _REFUSED:
+            return None  # listed as refused when its header was read
         raw = "".join(pieces)
         # jrnl's star: its first line (as str.splitlines() ends lines) ends with "*".
         brk = LINE_BREAK.search(raw)
@@ -348,14 +344,12 @@ def _entries(
             line += block.count("\n", counted, start)
             counted = start
             try:
-                moment = _date_of(blob, where, line, parsed, days)
+                moment = _date_of(blob, line, parsed, days)
             except BadHeaderDate as exc:  # this entry is refused; the others go on
-                parsed.refused.append((f"line {line} ([{blob}])", exc.reason))
+                parsed.refused.append((f"line {line} ([{blob}])", str(exc)))
                 moment = _REFUSED
             if moment is None:
                 continue  # text of the entry before
-            if moment is _REFUSED:
-                moment = None
             if current is None:
                 if text_before is None:
                     text_before = _first_text_line(block[seg:start], block_line)

@@ -83,11 +83,12 @@ def _check(turns: list[Turn], where: str) -> list[Turn]:
     # One speaker however the file capitalises them ("Counsellor:", "COUNSELLOR:"): the
     # first spelling met is kept.
     spelling: dict[str, str] = {}
-    for t in turns:
-        spelling.setdefault(" ".join(t.speaker.casefold().split()), t.speaker)
+    keys = [" ".join(t.speaker.casefold().split()) for t in turns]
+    for key, t in zip(keys, turns, strict=True):
+        spelling.setdefault(key, t.speaker)
     return [
-        Turn(i, spelling[" ".join(t.speaker.casefold().split())], t.text, t.start, t.end, t.line)
-        for i, t in enumerate(turns)
+        Turn(i, spelling[key], t.text, t.start, t.end, t.line)
+        for i, (key, t) in enumerate(zip(keys, turns, strict=True))
     ]
 
 

@@ -165,14 +165,35 @@ def import_file(
     called it, when the file on disk was named by the app) unless one is given."""
     turns, found = read(path, fmt)
     chosen = choose_caregiver(turns, caregiver)
-    details = identifying_details(turns, journal.store.people(), chosen)
-    if redact:
-        turns, chosen = details.turns, details.caregiver
     default = Path(name).stem if name else path.stem
-    new_id = store(
-        journal, turns, title=title or default, fmt=found, caregiver=chosen, entry_id=entry_id
+    return keep(
+        journal,
+        turns,
+        fmt=found,
+        caregiver=chosen,
+        title=title or default,
+        entry_id=entry_id,
+        redact=redact,
     )
-    return Imported(new_id, chosen, found, turns, details.count, redact)
+
+
+def keep(
+    journal: Journal,
+    turns: list[Turn],
+    *,
+    fmt: str,
+    caregiver: str,
+    title: str,
+    entry_id: str | None = None,
+    redact: bool = False,
+) -> Imported:
+    """Keep a transcript read and with its caregiver chosen, its identifying details
+    counted, and replaced by placeholders when ``redact`` is set."""
+    details = identifying_details(turns, journal.store.people(), caregiver)
+    if redact:
+        turns, caregiver = details.turns, details.caregiver
+    new_id = store(journal, turns, title=title, fmt=fmt, caregiver=caregiver, entry_id=entry_id)
+    return Imported(new_id, caregiver, fmt, turns, details.count, redact)
 
 
 @dataclass(frozen=True)
