@@ -257,3 +257,60 @@ def test_a_partial_import_says_how_many_were_refused_and_exits_2(attune, tmp_pat
     text = attune("import", str(path), "--from", "jrnl", ok=False)
     assert text.exit_code == 2
     assert "1 of 2 entries were refused" in text.stderr and str(path) in text.stderr
+
+
+def _dates(attune) -> list[str]:
+    return sorted(e["created_at"][:10] for e in attune.json("list", "--all")["entries"])
+
+
+def test_a_jrnl_journal_whose_dates_put_the_day_first_is_read_day_first_throughout(
+    attune, tmp_path
+):
+    # A timeformat of "%d.%m.%Y %H:%M": the 13th shows the day comes first, so the 12th
+    # of March is the 12th of March too, not the 3rd of December.
+    text = "[12.03.2024 10:00] Rounds\nbody\n\n[13.03.2024 10:00] Handover\nbody\n"
+    _, result = _jrnl(attune, tmp_path, text)
+    assert json.loads(result.stdout)["notes"] == []
+    assert _dates(attune) == ["2024-03-12", "2024-03-13"]
+
+
+def test_a_date_against_the_files_order_is_refused_and_named(attune, tmp_path):
+    text = (
+        "[03/04/2024 10:00] A\nbody\n\n[14/03/2024 10:00] B\nbody\n\n"
+        "[15/03/2024 10:00] C\nbody\n\n[03/16/2024 10:00] D\nbody\n"
+    )
+    _, result = _jrnl(attune, tmp_path, text, ok=False)
+    report = json.loads(result.stdout)
+    assert report["added"] == 3
+    assert [r["item"] for r in report["refused"]] == ["line 10 ([03/16/2024 10:00])"]
+    assert "day first" in report["refused"][0]["reason"]
+    assert _dates(attune) == ["2024-03-14", "2024-03-15", "2024-04-03"]
+
+
+def test_dates_that_could_be_either_way_are_read_as_told_or_the_report_says_how(attune, tmp_path):
+    path = tmp_path / "uk.txt"
+    path.write_text("[03/04/2024 10:00] A\nbody\n\n[05/06/2024 10:00] B\nbody\n", "utf-8")
+    result = attune("import", str(path), "--from", "jrnl", "--dry-run")
+    assert "read with the month first" in result.stderr and "--dates day-first" in result.stderr
+    attune("import", str(path), "--from", "jrnl", "--dates", "day-first")
+    assert _dates(attune) == ["2024-04-03", "2024-06-05"]
+
+
+def test_jrnl_dates_in_words_are_refused_not_dated_today(attune, tmp_path):
+    text = (
+        "[2024-03-04 10:00] Kept\nbody\n\n[yesterday] Guessed\nbody\n\n"
+        "[11 mars 2024 10:00] Lundi\nbody\n"
+    )
+    _, result = _jrnl(attune, tmp_path, text, ok=False)
+    report = json.loads(result.stdout)
+    assert report["added"] == 1 and len(report["refused"]) == 2
+    assert all("YYYY-MM-DD HH:MM" in r["reason"] for r in report["refused"])
+
+
+def test_a_jrnl_journal_written_on_windows_keeps_no_carriage_returns(attune, tmp_path):
+    text = (
+        "[2024-03-04 19:45] Title\r\nFirst line\r\nsecond line\r\n\r\n[2024-03-05 08:00] Next\r\n"
+    )
+    _jrnl(attune, tmp_path, text)
+    bodies = [e["body"] for e in attune.json("list", "--all")["entries"]]
+    assert "First line\nsecond line" in bodies and not any("\r" in b for b in bodies)

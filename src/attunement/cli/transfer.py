@@ -108,17 +108,34 @@ class _ProgressBar:
     help="The file's format: attune-json (our export), jrnl (its plain-text "
     "journal), jrnl-json (jrnl --format json), dayone (Day One JSON or .zip).",
 )
+@click.option(
+    "--dates",
+    type=click.Choice(["day-first", "month-first"]),
+    default=None,
+    help="For a jrnl journal: whether dates such as 03/04/2024 put the day or the month "
+    "first (by default decided from the file's dates, and the report says when it "
+    "could not be).",
+)
 @click.option("--dry-run", is_flag=True, help="Show what would be imported; store nothing.")
 @json_option
 @pass_app
-def import_(app: AppContext, path: Path, fmt: str, dry_run: bool, as_json: bool) -> None:
+def import_(
+    app: AppContext, path: Path, fmt: str, dates: str | None, dry_run: bool, as_json: bool
+) -> None:
     """Import entries from another journal. Importing the same file twice adds nothing.
     When some entries are refused, the others are still imported, the refused ones are
     listed, and the command exits with status 2."""
     from attunement.interop import import_file
 
     with _ProgressBar(enabled=sys.stderr.isatty() and not as_json) as bar:
-        report = import_file(app.journal, path, fmt, dry_run=dry_run, progress=bar.show)
+        report = import_file(
+            app.journal,
+            path,
+            fmt,
+            dry_run=dry_run,
+            progress=bar.show,
+            day_first=None if dates is None else dates == "day-first",
+        )
     if as_json:
         emit_json(report.to_dict())
     else:

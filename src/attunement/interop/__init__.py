@@ -104,15 +104,23 @@ def import_file(
     *,
     dry_run: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    day_first: bool | None = None,
 ) -> ImportReport:
-    """Import a file; ``progress(done, total)`` is called as entries are stored."""
+    """Import a file; ``progress(done, total)`` is called as entries are stored.
+    ``day_first`` says whether a jrnl journal's numeric dates put the day first (None:
+    decided from the file)."""
     parsers = _parsers()
     if fmt not in parsers:
         raise InvalidInput(
             f"Unknown import format '{fmt}'; use one of {', '.join(parsers)}.", field="from"
         )
     with _named_format(path, fmt):
-        parsed = parsers[fmt](path, journal)
+        if fmt == "jrnl":
+            from attunement.interop import jrnl
+
+            parsed = jrnl.parse_text_file(path, journal, day_first=day_first)
+        else:
+            parsed = parsers[fmt](path, journal)
     report = ImportReport(source=str(path), fmt=fmt, dry_run=dry_run)
     if dry_run:
         with _named_format(path, fmt):

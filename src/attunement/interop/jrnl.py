@@ -4,10 +4,15 @@ jrnl's own rules (jrnl/journals/Journal.py and Entry.py).
 Plain text: an entry starts where a line begins with a bracketed date followed by a space,
 ``[2024-05-01 09:30] Title``. Like jrnl, the date is read first in jrnl's default format,
 then as any date ``dateutil`` understands (jrnl writes dates in the owner's own
-``timeformat``, so ``[2019-07 14:23]`` and ``[14.07.2019 2:23 PM]`` are dates too), then as
-words (``parsedatetime``); a bracket of six characters or fewer (``[1]``, ``[x]``) is never
-a date. A bracketed line that is not a date stays text of the entry before, and the report
-says so. Times carry no zone, so they are read in this machine's local zone, as jrnl does.
+``timeformat``, so ``[2019-07 14:23]`` and ``[14.07.2019 2:23 PM]`` are dates too); a
+bracket of six characters or fewer (``[1]``, ``[x]``) is never a date. The owner's
+timeformat is not in the file, so whether ``03/04/2024`` puts the day or the month first is
+decided once for the whole file (``_DayOrder``), or given (``--dates``). A date jrnl would
+read only as words (``[yesterday]``) or as a time of today (``[11 mars 2024 10:00]``) is
+never one it wrote: that entry is refused and listed. A bracketed line that is not a date
+stays text of the entry before, and the report says so. Times carry no zone, so they are
+read in this machine's local zone, as jrnl does. Windows line endings are read as line
+endings.
 
 The title is the first line (or, for a one-line entry, its first sentence); a title ending
 in ``*`` marks a starred entry. jrnl has no limit on titles: one longer than Attunement's
@@ -30,7 +35,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -65,14 +70,33 @@ class BadDate(ValueError):
     jrnl itself fails on these; the import names the line instead."""
 
 
+class WordsDate(ValueError):
+    """A bracketed date jrnl would read only as words relative to today, or as a time of
+    today (``[yesterday]``, ``[11 mars 2024 10:00]``): never a date jrnl wrote, so the
+    import will not guess it."""
+
+
+class AgainstOrder(ValueError):
+    """A numeric date that cannot be read in the day and month order of the file's other
+    dates (``13/03/2024`` among dates that put the month first)."""
+
+
+# A date of numbers with the day and month in either order: 03/04/2024, 04.03.24.
+NUMERIC_DATE = re.compile(r"(\d{1,2})([./-])(\d{1,2})\2\d{2,4}\b")
+
+
 def _source_key(moment: datetime, title: str, body: str) -> str:
     digest = hashlib.sha256(f"{moment.isoformat()}\x00{title}\x00{body}".encode()).hexdigest()
     return "jrnl:" + digest[:40]
 
 
-def read_date(blob: str, now: datetime | None = None) -> datetime | None:
+def read_date(
+    blob: str, now: datetime | None = None, *, day_first: bool = False
+) -> datetime | None:
     """The date jrnl reads from a bracketed ``blob`` at the start of a line, or None when
-    jrnl would take the line as text. Naive; the caller attaches the local zone."""
+    jrnl would take the line as text. Naive; the caller attaches the local zone. A date
+    of numbers whose day and month could be either way (``03/04/2024``) is read with the
+    day first when ``day_first``; one that cannot be read that way raises AgainstOrder."""
     if JRNL_DEFAULT_DATE.fullmatch(blob):  # the common case, read as strptime would
         try:
             return datetime.fromisoformat(blob)
@@ -91,16 +115,21 @@ def read_date(blob: str, now: datetime | None = None) -> datetime | None:
     now = now or datetime.now()
     year_present = True
     try:
-        moment = dateparse(blob, default=datetime(FAKE_YEAR, 1, 1))
+        moment = dateparse(blob, default=datetime(FAKE_YEAR, 1, 1), dayfirst=day_first)
         if moment.year == FAKE_YEAR:
             moment = moment.replace(year=now.year)
             year_present = False
     except (ParserError, ValueError, OverflowError) as exc:
         if blob[:1].isdigit() and re.match(r"\d{1,4}[-./]\d{1,2}", blob):
             raise BadDate(blob) from exc  # a numeric date that is not a real day
-        moment = _words_date(blob)
-        if moment is None:
+        if _words_date(blob) is None:
             return None
+        raise WordsDate(blob) from exc
+    numeric = NUMERIC_DATE.match(blob)
+    if numeric:  # dateutil swaps day and month where the asked order cannot be
+        first, second = int(numeric.group(1)), int(numeric.group(3))
+        if (moment.day, moment.month) != ((first, second) if day_first else (second, first)):
+            raise AgainstOrder(blob)
     if not year_present and moment - now > timedelta(days=28):
         moment = moment.replace(year=moment.year - 1)  # jrnl prefers the past
     return moment
@@ -264,13 +293,67 @@ class BadHeaderDate(ValueError):
 _REFUSED = datetime.min  # the moment of an entry refused for its date (never a real one)
 
 
-def _date_of(blob: str, line: int, parsed: Parsed, days: _LocalDays) -> datetime | None:
+class _DayOrder:
+    """Whether a file's numeric dates put the day first (``04.03.2024`` is 4 March), the
+    same for every entry: given, or decided from the file the first time a date needs it.
+    A date whose first number is over 12 shows the day comes first; one whose second
+    number is, that the month does; the order most of them show wins. Where none shows
+    it, dates with dots put the day first (as they are written where dots are used), and
+    others the month (as jrnl reads them), and the report says so."""
+
+    def __init__(self, day_first: bool | None, blobs: Callable[[], Iterable[str]]) -> None:
+        self.day_first = day_first
+        self.blobs = blobs
+
+    def day_first_for(self, blob: str, parsed: Parsed) -> bool:
+        if self.day_first is None:
+            self.day_first = self._decide(parsed)
+        return self.day_first
+
+    def _decide(self, parsed: Parsed) -> bool:
+        day = month = 0
+        dots = 0
+        for blob in self.blobs():
+            numeric = NUMERIC_DATE.match(blob)
+            if numeric is None:
+                continue
+            first, second = int(numeric.group(1)), int(numeric.group(3))
+            day += first > 12 >= second
+            month += second > 12 >= first
+            dots += numeric.group(2) == "."
+        if day or month:
+            return day >= month
+        example = "04.03.2024" if dots else "04/03/2024"
+        order = "the day first (4 March)" if dots else "the month first (3 April)"
+        other = "month-first" if dots else "day-first"
+        parsed.notes.append(
+            f"dates such as {example} could be read either way; they were read with "
+            f"{order}. If your jrnl timeformat is the other way round, import again "
+            f"with --dates {other}"
+        )
+        return bool(dots)
+
+
+def _date_of(
+    blob: str, line: int, parsed: Parsed, days: _LocalDays, order: _DayOrder
+) -> datetime | None:
     """The moment a header line's bracketed ``blob`` names (local zone), or None when
     jrnl would read the line as text (noted when it looks like a date)."""
+    day_first = order.day_first_for(blob, parsed) if NUMERIC_DATE.match(blob) else False
     try:
-        moment = read_date(blob)
+        moment = read_date(blob, day_first=day_first)
     except BadDate as exc:
         raise BadHeaderDate("its date is not a real date and time (YYYY-MM-DD HH:MM)") from exc
+    except AgainstOrder as exc:
+        first = "day" if day_first else "month"
+        raise BadHeaderDate(
+            f"its date cannot be read with the {first} first, as the file's other dates are"
+        ) from exc
+    except WordsDate as exc:
+        raise BadHeaderDate(
+            "its date is not one jrnl writes (words, or a time with no day); write it as "
+            "YYYY-MM-DD HH:MM"
+        ) from exc
     if moment is None:
         if any(c.isdigit() for c in blob) and len(blob) > 6:
             parsed.notes.append(
@@ -302,8 +385,14 @@ def _first_text_line(text: str, first_line: int) -> int | None:
     return None
 
 
+def _header_blobs(blocks: Iterable[str]) -> Iterator[str]:
+    for block in blocks:
+        for _, _, blob in _headers(block):
+            yield blob
+
+
 def _entries(
-    blocks: Iterable[str], journal: Journal, where: str, parsed: Parsed
+    blocks: Iterable[str], journal: Journal, where: str, parsed: Parsed, order: _DayOrder
 ) -> Iterator[NewEntry]:
     """Entries from the text, given in blocks of whole lines (the text is the blocks
     joined by ``"\n"``), one at a time: an entry is complete when the next header, or
@@ -344,7 +433,7 @@ def _entries(
             line += block.count("\n", counted, start)
             counted = start
             try:
-                moment = _date_of(blob, line, parsed, days)
+                moment = _date_of(blob, line, parsed, days, order)
             except BadHeaderDate as exc:  # this entry is refused; the others go on
                 parsed.refused.append((f"line {line} ([{blob}])", str(exc)))
                 moment = _REFUSED
@@ -384,10 +473,12 @@ def _entries(
     parsed.notes.extend(tags.notes())
 
 
-def parse_text(text: str, journal: Journal, where: str) -> Parsed:
+def parse_text(text: str, journal: Journal, where: str, *, day_first: bool | None = None) -> Parsed:
     """A whole journal given as text, parsed at once (a bad line raises here)."""
     parsed = Parsed()
-    parsed.entries = list(_entries([text], journal, where, parsed))
+    text = text.replace("\r\n", "\n")  # as jrnl writes it on Windows
+    order = _DayOrder(day_first, lambda: _header_blobs([text]))
+    parsed.entries = list(_entries([text], journal, where, parsed, order))
     return parsed
 
 
@@ -433,14 +524,15 @@ class _LineReader:
                 data = rest + data
                 cut = data.rfind(b"\n") + 1
                 rest = data[cut:]
-                if cut:
-                    yield self._decode(data[: cut - 1])
+                if cut:  # the line break the block ends on, a CRLF's "\r" with it
+                    end = cut - 2 if data[cut - 2 : cut - 1] == b"\r" else cut - 1
+                    yield self._decode(data[:end])
             yield self._decode(rest)
         self.handle = None
 
     def _decode(self, data: bytes) -> str:
         try:
-            return data.decode("utf-8")
+            return data.decode("utf-8").replace("\r\n", "\n")  # jrnl on Windows
         except UnicodeDecodeError:
             whole = self.path.read_bytes()  # only on this error: name the line, or the cause
             refuse_encrypted(whole, self.where)
@@ -448,11 +540,14 @@ class _LineReader:
             raise
 
 
-def parse_text_file(path: Path, journal: Journal) -> Parsed:
-    """A jrnl journal file, read as it is consumed (see the module's note)."""
+def parse_text_file(path: Path, journal: Journal, *, day_first: bool | None = None) -> Parsed:
+    """A jrnl journal file, read as it is consumed (see the module's note). Whether its
+    numeric dates put the day first is ``day_first``, or decided from the whole file
+    (read once more, for its headers only) when the first such date is met."""
     lines = _LineReader(path)
     parsed = Parsed(size=lines.size, position=lambda: lines.done)
-    parsed.stream = _entries(lines, journal, str(path), parsed)
+    order = _DayOrder(day_first, lambda: _header_blobs(_LineReader(path)))
+    parsed.stream = _entries(lines, journal, str(path), parsed, order)
     return parsed
 
 
