@@ -125,6 +125,53 @@ def test_a_speaker_is_one_speaker_however_the_file_capitalises_them():
     assert [t.speaker for t in turns] == ["Counsellor", "Client", "Counsellor"]
 
 
+def test_two_speakers_in_one_subtitle_each_get_their_own_turn():
+    text = (
+        "1\n00:00:01,000 --> 00:00:04,000\n- Counsellor: The phone call.\n"
+        "- Client: Yes, that's when it started.\n"
+    )
+    turns, _ = parse(text, "s.srt")
+    assert [(t.speaker, t.text) for t in turns] == [
+        ("Counsellor", "The phone call."),
+        ("Client", "Yes, that's when it started."),
+    ]
+
+
+def test_one_persons_words_cut_across_cues_are_one_turn():
+    text = (
+        "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n<v Counsellor>When you think about the ward,\n\n"
+        "00:00:03.000 --> 00:00:05.000\n<v Counsellor>what comes up in your body?\n\n"
+        "00:00:06.000 --> 00:00:08.000\n<v Client>A kind of dread.\n"
+    )
+    turns, _ = parse(text, "s.vtt")
+    assert [(t.speaker, t.text, t.start, t.end) for t in turns] == [
+        ("Counsellor", "When you think about the ward, what comes up in your body?", 1.0, 5.0),
+        ("Client", "A kind of dread.", 6.0, 8.0),
+    ]
+
+
+def test_what_the_transcribing_tool_wrote_is_not_anyones_words():
+    otter = "Speaker 1  0:03\nHow have the nights been?\n\nSpeaker 2  0:09\nLong.\n\n"
+    otter += "Transcribed by https://otter.ai\n"
+    turns, _ = parse(otter, "otter.txt")
+    assert [t.text for t in turns] == ["How have the nights been?", "Long."]
+    teams = (
+        "Supervision call\n3 December 2026, 10:00\n45m 12s\n\n"
+        "Okonkwo, Chidi   0:00:03\nHow are you finding the placement?\n\n"
+        "Lee, Sam   0:00:09\nTiring, honestly.\n\nOkonkwo, Chidi stopped transcription\n"
+    )
+    turns, _ = parse(teams, "teams.txt")
+    assert [(t.speaker, t.text) for t in turns] == [
+        ("Okonkwo, Chidi", "How are you finding the placement?"),
+        ("Lee, Sam", "Tiring, honestly."),
+    ]
+
+
+def test_words_before_the_first_speaker_are_still_refused():
+    with pytest.raises(FormatError):
+        parse("We talked about sleep.\nClient: I have not slept.\n", "notes.txt")
+
+
 def test_a_role_before_a_name_marks_the_caregiver():
     text = (
         "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n<v Margaret Thompson>I have not slept.\n\n"

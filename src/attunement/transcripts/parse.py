@@ -53,6 +53,17 @@ _VTT_TAG = re.compile(r"<([^>]*)(?:>|$)")
 _SRT_TAG = re.compile(r"<(/?[a-zA-Z][^>]*|\d[\d:.,]*)>")
 _ASS_OVERRIDE = re.compile(r"\{\\[^}]*\}")  # {\an8} and friends, written by Aegisub
 _SPACES = re.compile(r"[ \t\f]+")
+# A subtitle's dash before each speaker's line when two speak in one cue.
+_DIALOGUE_DASH = re.compile(r"^\s*[-\u2013\u2014]\s+")
+# Lines the transcribing tool adds, that no one said: Otter's footer, Teams' notices.
+_TOOL_LINE = re.compile(
+    r"^\s*(?:transcribed by https?://(?:www\.)?otter\.ai\S*"
+    r"|.{1,80}? (?:started|stopped) transcription)\s*$",
+    re.IGNORECASE,
+)
+# The lines a Teams transcript saved as text opens with (the meeting's title, date and
+# length), before its first `Name   0:00:03` line; at most this many are passed over.
+_PREAMBLE_LINES = 5
 
 
 @dataclass(frozen=True)
@@ -100,10 +111,28 @@ def speaker_line(line: str) -> tuple[str, str] | None:
     return match.group(1).strip(), (match.group(2) or "").strip()
 
 
+def _preamble(lines: list[str]) -> int:
+    """How many lines open the text before its first `Name   0:00:03` line when that
+    comes within the first few lines and none before it names a speaker (a Teams
+    transcript saved as text: title, date, length); else 0."""
+    seen = 0
+    for number, raw in enumerate(lines):
+        if not raw.strip():
+            continue
+        if _OTTER.match(raw):
+            return number
+        if speaker_line(raw) is not None or seen >= _PREAMBLE_LINES:
+            return 0
+        seen += 1
+    return 0
+
+
 def parse_text(text: str, where: str) -> list[Turn]:
     turns: list[Turn] = []
-    for number, raw in enumerate(text.splitlines(), start=1):
-        if not raw.strip():
+    lines = text.splitlines()
+    skip = _preamble(lines)
+    for number, raw in enumerate(lines, start=1):
+        if number <= skip or not raw.strip() or _TOOL_LINE.match(raw):
             continue
         said = speaker_line(raw)
         otter = _OTTER.match(raw)
@@ -187,7 +216,8 @@ def _cue_turns(
             turns.append((voice, " ".join(text.split())))
             continue
         for line in text.split("\n"):
-            if not line.strip():
+            line = _DIALOGUE_DASH.sub("", line)  # "- Client: Yes." in a two-speaker cue
+            if not line.strip() or _TOOL_LINE.match(line):
                 continue
             said = speaker_line(line)
             if said is not None:
@@ -343,7 +373,16 @@ def parse_cues(text: str, where: str, fmt: str) -> list[Turn]:
             )
             said = said[1:]
         for speaker, words in said:
-            turns.append(Turn(0, speaker, words, cue.start, cue.end, line=cue.line))
+            last = turns[-1] if turns else None
+            if last is not None and last.speaker.casefold() == speaker.casefold():
+                # One person's words cut into cues to fit the screen (as Zoom, Teams and
+                # Otter cut them) are one turn: "When you think about the ward," then
+                # "what comes up?" is one question, not a reflection and a question.
+                turns[-1] = Turn(
+                    0, last.speaker, f"{last.text} {words}", last.start, cue.end, line=last.line
+                )
+            else:
+                turns.append(Turn(0, speaker, words, cue.start, cue.end, line=cue.line))
             previous = speaker
     return _check(turns, where)
 
