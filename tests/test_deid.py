@@ -205,6 +205,29 @@ def test_a_redacted_transcript_keeps_no_name_in_its_speakers(attune, tmp_path):
     assert "Margaret" not in str(data) and "Thompson" not in str(data)
 
 
+def test_a_redacted_transcript_replaces_the_speakers_names_wherever_they_are_said(attune, tmp_path):
+    session = tmp_path / "teams.vtt"
+    session.write_text(
+        "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Counsellor Ruth Evans>How are things?\n\n"
+        "00:00:05.000 --> 00:00:09.000\n<v Kowalczyk, Agnieszka>Better. Ruth, you were right "
+        "about the kowalczyk family rows.\n",
+        encoding="utf-8",
+    )
+    clean = attune("transcript", "import", str(session), "--redact").stdout.strip()
+    data = attune.json("transcript", "analyze", clean)
+    assert [t["speaker"] for t in data["turns"]] == [
+        "Counsellor [Caregiver]",
+        "[Client A], [Client A]",
+    ]
+    assert data["caregiver"] == "Counsellor [Caregiver]"
+    assert (
+        data["turns"][1]["text"]
+        == "Better. [Caregiver], you were right about the [Client A] family rows."
+    )
+    for name in ("Ruth", "Evans", "Kowalczyk", "kowalczyk", "Agnieszka"):
+        assert name not in str(data)
+
+
 def test_deid_batch_answers_unreadable_input_clearly(attune, tmp_path):
     missing = attune("deid", "--batch", str(tmp_path / "nope.jsonl"), ok=False)
     assert missing.exit_code == 2 and "Cannot read" in missing.stderr

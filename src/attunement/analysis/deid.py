@@ -594,6 +594,27 @@ def _folded(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+def _next_label(counters: dict[str, int], kind: str) -> str:
+    counters[kind] = counters.get(kind, 0) + 1
+    n = counters[kind]
+    return (
+        f"[Client {chr(64 + n) if n <= 26 else n}]"
+        if kind == "name"
+        else f"[{kind.capitalize()} {n}]"
+    )
+
+
+def reserve(state: dict[str, Any], name: str, label: str | None = None) -> None:
+    """Give a person's whole ``name`` its placeholder before any text is replaced, so that
+    every part of it met later gets the same one ("Ruth", "Evans" and "ruth" after "Ruth
+    Evans"); ``label`` (e.g. "[Caregiver]") instead of the next client's."""
+    labels: dict[tuple[str, str], str] = state.setdefault("labels", {})
+    counters: dict[str, int] = state.setdefault("counters", {})
+    key = ("name", _folded(name))
+    if name.strip() and key not in labels:
+        labels[key] = label or _next_label(counters, "name")
+
+
 def redact(text: str, findings: list[Finding], state: dict[str, Any] | None = None) -> str:
     """Replace each finding with a consistent placeholder: the same name gets the same
     label everywhere ([Client A], [Date 1], ...). Pass one ``state`` dict to keep labels
@@ -609,13 +630,7 @@ def redact(text: str, findings: list[Finding], state: dict[str, Any] | None = No
             if same is not None:
                 labels[key] = labels[("name", same)]
         if key not in labels:
-            counters[f.type] = counters.get(f.type, 0) + 1
-            n = counters[f.type]
-            labels[key] = (
-                f"[Client {chr(64 + n) if n <= 26 else n}]"
-                if f.type == "name"
-                else f"[{f.type.capitalize()} {n}]"
-            )
+            labels[key] = _next_label(counters, f.type)
         out.append(text[cursor : f.start])
         out.append(labels[key])
         cursor = f.end

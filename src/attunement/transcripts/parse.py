@@ -38,6 +38,18 @@ CAREGIVER_NAMES = {
     "me",
 }
 CLIENT_NAMES = {"client", "patient", "resident", "service user", "cl", "p", "pt"}
+# Words in a speaker's label that are not their name: roles, titles and the transcribing
+# tool's own ("Speaker 1", "Counsellor Ruth Evans", "Sister Bríd O'Connell").
+_NOT_NAME = (
+    CAREGIVER_NAMES
+    | CLIENT_NAMES
+    | {
+        "speaker", "unknown", "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor",
+        "sister", "brother", "father", "mother", "revd", "rev", "reverend", "pastor",
+        "imam", "rabbi", "student", "social", "worker", "volunteer", "midwife", "paramedic",
+        "guest", "host", "and", "the", "of",
+    }
+)  # fmt: skip
 
 # `Speaker: words`: a name of up to 40 characters, then a colon followed by white space (or
 # nothing), so the colon of a time (`at 10:30`, `<00:17.500>`) or a link (`https://`) is
@@ -101,6 +113,23 @@ def _check(turns: list[Turn], where: str) -> list[Turn]:
         Turn(i, spelling[key], t.text, t.start, t.end, t.line)
         for i, (key, t) in enumerate(zip(keys, turns, strict=True))
     ]
+
+
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")  # Bríd, O'Connell, Min-jun
+
+
+def speaker_name(speaker: str) -> str:
+    """The person's name in a speaker's label, or "" when it holds none: roles, titles, a
+    department in brackets and numbers left out ("Counsellor Ruth Evans" is "Ruth Evans";
+    "Kowalczyk, Agnieszka", as Teams writes names, is "Kowalczyk Agnieszka"; "Speaker 1"
+    and "Client" are "")."""
+    label = re.sub(r"\([^)]*\)", " ", speaker)
+    words = [w.strip(".'\u2019") for w in re.split(r"[\s,;/]+", label)]
+    return " ".join(
+        w
+        for w in words
+        if w[:1].isupper() and w.casefold() not in _NOT_NAME and _NAME_WORD.fullmatch(w)
+    )
 
 
 def speaker_line(line: str) -> tuple[str, str] | None:

@@ -11,7 +11,7 @@ from attunement.core.journal import Journal, read_text_file
 from attunement.core.validation import clean_text, clean_title
 from attunement.errors import InvalidInput
 from attunement.transcripts.coding import CodedTurn, Summary, code_turns, summarise
-from attunement.transcripts.parse import Turn, guess_caregiver, parse
+from attunement.transcripts.parse import Turn, guess_caregiver, parse, speaker_name
 
 
 @dataclass(frozen=True)
@@ -61,15 +61,22 @@ class Details:
 def identifying_details(turns: list[Turn], people: list[str], caregiver: str) -> Details:
     """The identifying details in a transcript's speakers' names and turns, and the turns
     with each replaced by a placeholder that stays the same across turns and names
-    ("Margaret Thompson:" and "How are you, Margaret?" both become [Client A]); a role
-    ("Counsellor", "Client") is left as it is. ``caregiver`` is the chosen speaker, as
-    it reads once replaced."""
-    from attunement.analysis.deid import find, redact
+    ("Margaret Thompson:" and "How are you, margaret?" both become [Client A]); a role
+    ("Counsellor", "Client") is left as it is. The speakers' names are looked for in every
+    turn as if on the writer's list, whatever their case, and the caregiver's own name
+    becomes [Caregiver], never a client's placeholder. ``caregiver`` is the chosen
+    speaker, as it reads once replaced."""
+    from attunement.analysis.deid import find, redact, reserve
 
     state: dict[str, Any] = {}
     count = 0
     names: dict[str, str] = {}
-    for speaker in dict.fromkeys(t.speaker for t in turns):
+    speakers = {s: speaker_name(s) for s in dict.fromkeys(t.speaker for t in turns)}
+    reserve(state, speakers.get(caregiver, ""), "[Caregiver]")
+    for name in speakers.values():
+        reserve(state, name)
+    people = [*people, *(name for name in speakers.values() if name)]
+    for speaker in speakers:
         found = find(speaker, people)
         count += len(found)
         names[speaker] = redact(speaker, found, state)
