@@ -139,6 +139,27 @@ def test_redaction_uses_consistent_placeholders():
     assert "Priya" not in out and "Shah" not in out
 
 
+@pytest.mark.parametrize(
+    "text,redacted",
+    [
+        (
+            "Abdul-Rahman al-Farsi asked about the forms. We met Abdul-Rahman al-Farsi.",
+            "[Client A] asked about the forms. We met [Client A].",
+        ),
+        (
+            "Visited Mr. Ødegård's family. Mrs O'Brien's son rang.",
+            "Visited Mr. [Client A]'s family. Mrs [Client B]'s son rang.",
+        ),
+        (
+            "I worked through Gibbs, and Winnicott's good-enough mother. Mrs Egan rang.",
+            "I worked through Gibbs, and Winnicott's good-enough mother. Mrs [Client A] rang.",
+        ),
+    ],
+)
+def test_names_with_particles_possessives_and_the_theorists_caregivers_cite(text, redacted):
+    assert redact(text, find(text)) == redacted
+
+
 def test_deid_from_the_command_line(attune, tmp_path):
     attune("people", "add", "Kemi Adeyemi")
     assert attune.json("people", "list") == {"people": ["Kemi Adeyemi"]}

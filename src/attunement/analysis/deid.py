@@ -165,7 +165,9 @@ def lexicon() -> Lexicon:
         honorifics=frozenset(data["honorifics"]),
         first_names=frozenset(n.lower() for n in data["first_names"]),
         word_names=frozenset(data["word_names"]),
-        not_names=frozenset(data["not_names"]) | frozenset(data["peoples"]),
+        not_names=frozenset(data["not_names"])
+        | frozenset(data["peoples"])
+        | frozenset(data.get("theorists", [])),
         countries=frozenset(data["countries"]),
         common=frozenset(w for w in common if w and not w.startswith("#")),
         institutions=frozenset(data["institutions"]),
@@ -336,7 +338,8 @@ def _proper_nouns(text: str, lex: Lexicon, around: list[Finding]) -> list[Findin
     found: list[Finding] = []
     lowered = text.lower()
     for m in p["honorific"].finditer(text):
-        found.append(Finding("name", m.start(1), m.end(1), m.group(1), 0.9))
+        name = _POSSESSIVE.sub("", m.group(1))  # "Mrs O'Brien's son": the name, not the 's
+        found.append(Finding("name", m.start(1), m.start(1) + len(name), name, 0.9))
     for m in p["ward"].finditer(text):
         found.append(Finding("place", m.start(), m.end(), m.group(0), 0.88))
     for m in p["initial"].finditer(text):
@@ -426,6 +429,17 @@ def _proper_nouns(text: str, lex: Lexicon, around: list[Finding]) -> list[Findin
     return found
 
 
+_POSSESSIVE = re.compile(r"['’]s?$")
+_PARTICLE = re.compile(r"([^\W\d_]+)['’-](.+)$")
+
+
+def _prefixed_name(word: str, lex: Lexicon) -> bool:
+    """A name opening on a particle joined by a hyphen or an apostrophe, written in lower
+    case: "al-Farsi", "el-Amin", "d'Souza", "bin-Laden"."""
+    match = _PARTICLE.match(word)
+    return bool(match) and match.group(1) in lex.connectors | {"d"} and _capitalised(match.group(2))
+
+
 def _capitalised(word: str) -> bool:
     """A word written with a capital as names are: not "I'll", not "DVDs" or "NHS"."""
     return (
@@ -454,7 +468,7 @@ def _runs(text: str, lex: Lexicon) -> list[list[tuple[int, str]]]:
     for m in lex.patterns["token"].finditer(text):
         start, word = _unstutter(m.start(), m.group(0))
         joined = bool(current) and text[last_end : m.start()] == " "
-        if _capitalised(word):
+        if _capitalised(word) or (joined and _prefixed_name(word, lex)):
             if not joined:
                 if current:
                     runs.append(current)
