@@ -171,6 +171,34 @@ def test_day_one_markdown_media_place_and_weather(attune, tmp_path):
     }
 
 
+def test_day_one_entries_with_only_rich_text_or_an_offset_zone_arrive_whole(attune, tmp_path):
+    rich = {"contents": [{"text": "Only the rich text "}, {"text": "holds these words.\n"}]}
+    export = {
+        "entries": [
+            {
+                "uuid": "R1",
+                "creationDate": "2024-04-04T08:00:00Z",
+                "timeZone": "Europe/London",
+                "richText": json.dumps(rich),
+            },
+            {
+                "uuid": "G1",
+                "creationDate": "2024-04-03T08:00:00Z",
+                "timeZone": "GMT+0100",
+                "text": "Zone written as an offset.",
+            },
+        ]
+    }
+    path = tmp_path / "Journal.json"
+    path.write_text(json.dumps(export), encoding="utf-8")
+    assert attune.json("import", str(path), "--from", "dayone")["added"] == 2
+    got = {e["body"]: e["created_at"] for e in attune.json("list", "--all")["entries"]}
+    assert got == {
+        "Only the rich text holds these words.": "2024-04-04T09:00:00+01:00",
+        "Zone written as an offset.": "2024-04-03T09:00:00+01:00",
+    }
+
+
 def _jrnl(attune, tmp_path, text: str, *, ok: bool = True, name: str = "journal.txt"):
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")

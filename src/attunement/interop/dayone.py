@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -87,11 +87,37 @@ def _when(item: dict[str, Any], where: str, field: str) -> datetime:
         moment = moment.astimezone()
     zone = item.get("timeZone")
     if isinstance(zone, str) and zone:
+        offset = _GMT_OFFSET.fullmatch(zone.strip())
         try:
-            moment = moment.astimezone(ZoneInfo(zone))
+            if offset:  # "GMT+0100", as some exports write the zone
+                sign = -1 if offset.group(1) == "-" else 1
+                hours, minutes = int(offset.group(2)), int(offset.group(3) or 0)
+                moment = moment.astimezone(timezone(sign * timedelta(hours=hours, minutes=minutes)))
+            else:
+                moment = moment.astimezone(ZoneInfo(zone))
         except (ZoneInfoNotFoundError, ValueError):
             pass  # an unknown zone name: keep the UTC moment, which is still exact
     return moment
+
+
+_GMT_OFFSET = re.compile(r"(?:GMT|UTC)([+-])(\d{1,2}):?(\d{2})?")
+
+
+def _rich_text(rich: Any) -> str:
+    """The words of Day One's ``richText`` (a JSON string of ``contents``, each with its
+    ``text``), for an entry exported without ``text``; "" when there are none."""
+    import json
+
+    try:
+        data = json.loads(rich) if isinstance(rich, str) else rich
+    except ValueError:
+        return ""
+    contents = data.get("contents") if isinstance(data, dict) else None
+    if not isinstance(contents, list):
+        return ""
+    return "".join(
+        c["text"] for c in contents if isinstance(c, dict) and isinstance(c.get("text"), str)
+    )
 
 
 def _split_title(text: str) -> tuple[str, str]:
@@ -175,7 +201,9 @@ def parse_entry(
     uuid = item.get("uuid")
     if not isinstance(uuid, str) or not uuid:
         raise FormatError(f'{field} has no "uuid"', path=where, field=field)
-    text = item.get("text", "")
+    text = item.get("text")
+    if text is None:
+        text = _rich_text(item.get("richText"))
     if not isinstance(text, str):
         raise FormatError(f"{field}.text is not text", path=where, field=field)
     moment = _when(item, where, field)
