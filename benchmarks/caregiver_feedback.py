@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> None:
                 f"  sentence {item.data['id']}: missed {sorted(gold - pred)} "
                 f"extra {sorted(pred - gold)} | {item.text}"
             )
-        _feelings(item, feelings)
+        _feelings(item, feelings, args.errors)
     per_marker = {m: f1(c["tp"], c["fp"], c["fn"]) for m, c in counts.items()}
     total = Counter()
     for c in counts.values():
@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> None:
             gold = set(item.data["markers"])
             missed, extra = sorted(gold - pred), sorted(pred - gold)
             print(f"  entry {item.data['id']}: missed {missed} extra {extra}")
-        _feelings(item, feelings)
+        _feelings(item, feelings, args.errors)
     results["entries all right"] = right / len(entries) if entries else float("nan")
     # -- replies
     gold_codes, pred_codes = [], []
@@ -208,7 +208,7 @@ def _quoted(sentence: str) -> list[str]:
     return out
 
 
-def _feelings(item, tally: Counter) -> None:
+def _feelings(item, tally: Counter, show: bool = False) -> None:
     gold = {
         f["word"].lower()
         for f in item.data.get("feelings", [])
@@ -223,6 +223,11 @@ def _feelings(item, tally: Counter) -> None:
     tally["fn"] += len(gold - pred)
     tally["fp_whose_or_negation"] += len((pred - gold) & labelled)
     tally["fp_not_labelled"] += len((pred - gold) - labelled)
+    if show and pred != gold:
+        print(
+            f"  feelings {item.data['id']}: missed {sorted(gold - pred)} "
+            f"extra {sorted(pred - gold)} | {item.text[:200]}"
+        )
 
 
 if __name__ == "__main__":

@@ -403,6 +403,73 @@ def test_a_state_of_someone_the_lists_do_not_know_is_not_the_writers():
     assert tired.whose == "writer"
 
 
+@pytest.mark.parametrize(
+    "sentence,word",
+    [
+        ("The young officer on the landing was plainly frightened of him.", "frightened"),
+        ("Amma was frightened of the needle.", "frightened"),
+        ("I could tell how tired of fighting she was.", "tired"),
+        ('I told her, "I see how angry you are."', "angry"),
+    ],
+)
+def test_someone_elses_state_named_before_or_after_them_is_theirs(sentence, word):
+    (feeling,) = [f for f in named_feelings(sentence) if f.word == word]
+    assert feeling.whose == "other"
+
+
+def test_a_state_said_of_a_thing_or_not_had_is_not_the_writers_feeling():
+    assert not [f for f in named_feelings("The room was far too warm.") if f.writers_own]
+    (alarmed,) = [
+        f for f in named_feelings("I was curious, rather than alarmed.") if f.word == "alarmed"
+    ]
+    assert alarmed.negated
+    (curious,) = named_feelings("I might have been more curious.")
+    assert curious.wished
+    (irritated,) = named_feelings("It is human to be irritated by a client like that.")
+    assert irritated.writers_own
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Heart hammering in triage.",
+        "Gut in knots for the rest of the shift.",
+        "I sat with her after and felt my jaw unlock.",
+        "Then I was fully with her, and my shoulders came down.",
+        "I feel his fear in my own belly, the same fear, in the night.",
+        "He spoke of his father, and I noticed a faint nausea rising.",
+    ],
+)
+def test_the_writers_body_in_any_words_is_somatic_awareness(sentence):
+    assert "somatic-awareness" in counted(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["His heart rate dropped to forty.", "Her hands were cold and her jaw was set."],
+)
+def test_someone_elses_body_or_a_measurement_is_not_the_writers(sentence):
+    assert "somatic-awareness" not in counted(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Kept telling her she'd be grand. Couldn't stop myself.",
+        "I rushed to reassure the mother that her son is doing well.",
+        "I filled the silence with options, the clinic, the helpline, the food bank.",
+        "Told her to cut up the cards and give her sister the pin.",
+        "I felt the familiar urge to say something hopeful.",
+    ],
+)
+def test_the_pull_to_fix_told_in_a_journal_is_fixing(sentence):
+    assert "fixing" in counted(sentence)
+
+
+def test_someone_elses_reassurance_is_not_the_writers_fixing():
+    assert "fixing" not in counted("'You'll be fine,' the doctor told her, and walked off.")
+
+
 def test_a_state_the_writer_only_imagines_having_had_is_wished_not_had():
     (settled,) = named_feelings("If I had been more settled I would have noticed.")
     assert (settled.whose, settled.wished) == ("writer", True)

@@ -404,3 +404,9 @@ def test_every_marker_explains_itself_for_caregivers():
     for marker in lexicon().markers:
         assert len(marker.explanation) > 60, marker.id
         assert marker.family in {"subskill", "power-centred", "ease", "self"}
+
+
+def test_word_lists_named_in_patterns_are_spelled_out():
+    patterns = [p.pattern for m in lexicon().markers for p in (*m.patterns, *m.idioms)]
+    assert not [p for p in patterns if "{body}" in p or "{sensation}" in p]
+    assert any("sternum" in p for p in patterns)

@@ -740,6 +740,7 @@ def write_card() -> None:
             ("third", "third_test_spent"),
             ("fourth", "fourth_test_spent"),
             ("fifth", "fifth_test_spent"),
+            ("sixth", "sixth_test_spent"),
         )
         if key in report
     ]
@@ -811,9 +812,9 @@ def write_card() -> None:
         "of the writers) was scored once"
         + (f" on {first['date']}" if first else "")
         + " and is spent: its writers now join train and dev, half each by the same hash; "
-        "so do the second to fifth, held-out sets by 24, 16, 16 and 16 new writers (ids "
-        'starting with "h", "k", "r" and "s"), each scored once and spent in turn. The test '
-        "part is now a sixth held-out set by 16 new writers (`training/caregiver/heldout/`, "
+        "so do the second to sixth, held-out sets by 24, 16, 16, 16 and 16 new writers (ids "
+        'starting with "h", "k", "r", "s" and "u"), each scored once and spent in turn. The '
+        "test part is now a seventh held-out set by 16 new writers (`training/caregiver/heldout/`, "
         "writer ids "
         "starting with "
         f'"{HELDOUT_PREFIX}"), written apart from this data and scored once. '

@@ -437,7 +437,9 @@ def _prefixed_name(word: str, lex: Lexicon) -> bool:
     """A name opening on a particle joined by a hyphen or an apostrophe, written in lower
     case: "al-Farsi", "el-Amin", "d'Souza", "bin-Laden"."""
     match = _PARTICLE.match(word)
-    return bool(match) and match.group(1) in lex.connectors | {"d"} and _capitalised(match.group(2))
+    if match is None:
+        return False
+    return match.group(1) in lex.connectors | {"d"} and _capitalised(match.group(2))
 
 
 def _capitalised(word: str) -> bool:

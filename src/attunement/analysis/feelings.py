@@ -33,7 +33,9 @@ _OTHER = frozenset(
     "carers patients clients residents registrar consultant gp supervisor supervisee "
     "trainee manager chaplain porter midwife paramedic volunteer physio surgeon "
     "boss aunt uncle cousin niece nephew grandson granddaughter neighbour neighbor supporter "
-    "volunteers nurses doctors mothers fathers families lad kid kids".split()
+    "volunteers nurses doctors mothers fathers families lad kid kids men women mums moms "
+    "dads husbands wives partners sisters brothers friends widows widowers children "
+    "teenagers officers officer prisoner prisoners soldier soldiers pupils pupil".split()
 )
 _BE = frozenset("was is were are felt feels seemed looked sounded got became".split())
 # Before a feeling word, these make it something else's: "the angry son", "a flat tyre",
@@ -98,6 +100,27 @@ def _a_things_state(before: list[str]) -> bool:
     return not (owner in ("my", "our") and noun in _INNER)
 
 
+# "I was curious rather than alarmed": the word after these is a feeling not had.
+_INSTEAD = frozenset({("rather", "than"), ("instead", "of")})
+
+
+def _owner_after_how(
+    before: list[str], text: str, at: int, end: int, speaker_is_writer: bool
+) -> bool:
+    """ "I could tell how tired of fighting she was", "I see how angry you are": after
+    "how", the person and the verb of being that follow, a few words on, own the word."""
+    if not before or before[-1] != "how":
+        return False
+    after = [w.lower() for w in _WORD.findall(text[at:end])[:6]]
+    for i in range(len(after) - 1):
+        person, verb = after[i], after[i + 1]
+        if verb in _BE and (person in _OTHER or (speaker_is_writer and person == "you")):
+            return True
+        if person in _WRITER:
+            return False
+    return False
+
+
 @dataclass(frozen=True)
 class NamedFeeling:
     word: str
@@ -138,14 +161,34 @@ _SUBJECT_DETERMINERS = frozenset("the a an this that".split())
 _AMOUNTS = frozenset("bit little lot touch whole rest first last next same".split())
 
 
-def _a_things_subject(sentence_before: list[str]) -> bool:
-    """Whether the sentence opens on a noun that is neither the writer nor a person the
-    lists know, then a verb of being: "The physiotherapist was very relaxed", "The room
-    felt tense" (someone or something else's state)."""
-    words = sentence_before[:4]
+# A verb of being after a bare name: "Amma was frightened" ("felt" is left out: "Still
+# felt tired" is the writer's, in a note).
+_NAME_BE = frozenset("was is were seemed looked sounded got became".split())
+# Words that open a sentence without being anyone: "It is okay to be tired".
+_NOT_NAMES = frozenset(
+    "it this that there here what which today tonight yesterday everything nothing "
+    "something all one".split()
+)
+
+
+def _a_things_subject(sentence_before: list[str], first_word: str) -> bool:
+    """Whether the sentence opens on someone or something that is neither the writer nor
+    a person the lists know, then a verb of being: "The physiotherapist was very
+    relaxed", "The young officer on the landing was plainly frightened", "The room felt
+    tense" (a noun and the few words that describe it), or a name: "Amma was frightened"
+    (``first_word`` as written, its capital kept)."""
+    if (
+        len(sentence_before) >= 2
+        and first_word[:1].isupper()
+        and first_word.lower() not in _WRITER | _NOT_NAMES
+        and not first_word.lower().endswith("ly")
+        and sentence_before[1] in _NAME_BE
+    ):
+        return True
+    words = sentence_before[:7]
     if len(words) < 3 or words[0] not in _SUBJECT_DETERMINERS or words[1] in _AMOUNTS:
         return False
-    return any(w in _BE_STATE for w in words[2:4])
+    return any(w in _BE_STATE for w in words[2:7])
 
 
 @cache
@@ -242,11 +285,14 @@ def named_feelings(text: str, *, speaker_is_writer: bool = True) -> list[NamedFe
             whose = "writer"
             if any(a <= match.start() < b for a, b in quoted):
                 whose = "other"  # someone else's words: "she kept saying 'I'm fine'"
-            elif len(after) == 2 and (
-                (after[0] in _OTHER and after[1] in _BE)
-                or (after[0] in ("the", "his", "her", "their") and after[1] in _OTHER)
-            ):
-                whose = "other"  # "how frightened she was"
+            elif (
+                len(after) == 2
+                and (
+                    (after[0] in _OTHER and after[1] in _BE)
+                    or (after[0] in ("the", "his", "her", "their") and after[1] in _OTHER)
+                )
+            ) or _owner_after_how(before, text, match.end(), end, speaker_is_writer):
+                whose = "other"  # "how frightened she was", "how tired of it you are"
             else:
                 # the nearest person before it, in its clause, else earlier in its sentence
                 # (earlier in the sentence, a verb's object owns nothing: "I wasn't angry
@@ -271,7 +317,8 @@ def named_feelings(text: str, *, speaker_is_writer: bool = True) -> list[NamedFe
                         whose = "writer" if person in _WRITER else "other"
                         break
                 else:
-                    if _a_things_subject(sentence_before):
+                    first = _WORD.search(text, start, match.start())
+                    if _a_things_subject(sentence_before, first.group(0) if first else ""):
                         whose = "other"  # "The physiotherapist was very relaxed"
             if not speaker_is_writer and whose == "writer":
                 mine = any(w in _WRITER for w in before)
@@ -285,7 +332,7 @@ def named_feelings(text: str, *, speaker_is_writer: bool = True) -> list[NamedFe
             wished = has_phrase(
                 before[-markers_lex.counterfactual_window :], markers_lex.counterfactual
             )
-            negated = wished or negates(before[-4:], markers_lex)
+            negated = wished or negates(before[-4:], markers_lex) or tuple(before[-2:]) in _INSTEAD
             found.append(
                 NamedFeeling(
                     word=match.group(0),

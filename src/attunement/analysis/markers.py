@@ -124,11 +124,24 @@ class MarkerFinding:
         return data
 
 
-def _compile(patterns: list[str], marker_id: str) -> tuple[re.Pattern[str], ...]:
+_WORD_LIST = re.compile(r"\{([a-z_]+)\}")
+
+
+def _compile(
+    patterns: list[str], marker_id: str, words: dict[str, list[str]]
+) -> tuple[re.Pattern[str], ...]:
+    """The patterns of one marker, each ``{name}`` replaced by the alternation of the
+    lexicon's word list of that name (``[words]``: "{body}" is any part of the body)."""
     compiled = []
     for pattern in patterns:
+        expanded = _WORD_LIST.sub(
+            lambda m: (
+                "(?:" + "|".join(words[m.group(1)]) + ")" if m.group(1) in words else m.group(0)
+            ),
+            pattern,
+        )
         try:
-            compiled.append(re.compile(pattern, re.IGNORECASE))
+            compiled.append(re.compile(expanded, re.IGNORECASE))
         except re.error as exc:  # a broken shipped file is a bug: say where
             raise ValueError(
                 f"markers.toml: marker {marker_id}: bad pattern {pattern!r}: {exc}"
@@ -145,14 +158,15 @@ def lexicon() -> Lexicon:
     raw = (resources.files("attunement.framework") / "markers.toml").read_text("utf-8")
     data = tomllib.loads(raw)
     cues = data["cues"]
+    words = data.get("words", {})
     markers = tuple(
         MarkerDef(
             id=m["id"],
             family=m["family"],
             name=m["name"],
             explanation=m["explanation"],
-            patterns=_compile(m["patterns"], m["id"]),
-            idioms=_compile(m.get("idioms", []), m["id"]),
+            patterns=_compile(m["patterns"], m["id"], words),
+            idioms=_compile(m.get("idioms", []), m["id"], words),
             first_person=bool(m.get("first_person", False)),
         )
         for m in data["markers"]

@@ -402,8 +402,8 @@ def parse_cues(text: str, where: str, fmt: str) -> list[Turn]:
             )
             said = said[1:]
         for speaker, words in said:
-            last = turns[-1] if turns else None
-            if last is not None and last.speaker.casefold() == speaker.casefold():
+            if turns and turns[-1].speaker.casefold() == speaker.casefold():
+                last = turns[-1]
                 # One person's words cut into cues to fit the screen (as Zoom, Teams and
                 # Otter cut them) are one turn: "When you think about the ward," then
                 # "what comes up?" is one question, not a reflection and a question.
