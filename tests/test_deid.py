@@ -146,6 +146,7 @@ def test_redaction_uses_consistent_placeholders():
             "Abdul-Rahman al-Farsi asked about the forms. We met Abdul-Rahman al-Farsi.",
             "[Client A] asked about the forms. We met [Client A].",
         ),
+        ("She is in her nineties now, and sharp.", "She is in her [Age 1] now, and sharp."),
         (
             "Visited Mr. Ødegård's family. Mrs O'Brien's son rang.",
             "Visited Mr. [Client A]'s family. Mrs [Client B]'s son rang.",

@@ -154,6 +154,12 @@ def lexicon() -> Lexicon:
         ),
         # An age set off by commas after a name: "Mohammed Al-Hassan, 101, is the oldest".
         "age_apposition": re.compile(rf"(?<=[A-Za-z]),\s*(?P<age>{_OLD}),"),
+        # A decade of life over 89 identifies too: "in her nineties", "in his late 90s".
+        "age_decade": re.compile(
+            r"\b(?:in|into) (?:her|his|their|my|your) (?P<age>(?:late |early |mid[- ])?"
+            r"(?:nineties|90s|hundreds))\b",
+            re.IGNORECASE,
+        ),
         "initial": re.compile(
             r"(?<![\w.])[A-Z]\.(?=\s+(?:has|had|is|was|said|told|asked|wants|and)\b)"
         ),
@@ -320,8 +326,9 @@ def _structured(text: str, lex: Lexicon) -> list[Finding]:
             text[max(0, m.start() - 40) : m.start()]
         ):
             add("age", m.start("age"), m.end("age"), 0.9)
-    for m in p["age_apposition"].finditer(text):
-        add("age", m.start("age"), m.end("age"), 0.85)
+    for shape in ("age_apposition", "age_decade"):
+        for m in p[shape].finditer(text):
+            add("age", m.start("age"), m.end("age"), 0.85)
     return found
 
 
