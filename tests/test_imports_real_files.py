@@ -342,3 +342,24 @@ def test_a_jrnl_journal_written_on_windows_keeps_no_carriage_returns(attune, tmp
     _jrnl(attune, tmp_path, text)
     bodies = [e["body"] for e in attune.json("list", "--all")["entries"]]
     assert "First line\nsecond line" in bodies and not any("\r" in b for b in bodies)
+
+
+def test_a_jrnl_folder_journal_is_imported_day_by_day(attune, tmp_path):
+    folder = tmp_path / "folderjournal"
+    (folder / "2024" / "03").mkdir(parents=True)
+    (folder / "2024" / "04").mkdir(parents=True)
+    (folder / "2024" / "03" / "04.txt").write_text(
+        "[2024-03-04 19:45] First\nbody\n\n[2024-03-04 21:00] Later\nbody\n", "utf-8"
+    )
+    (folder / "2024" / "04" / "01.txt").write_text(
+        "[2024-04-01 09:00] April\nbody\n\n[2024-02-30 10:00] Not a day\nbody\n", "utf-8"
+    )
+    result = attune("import", str(folder), "--from", "jrnl", "--json", ok=False)
+    report = json.loads(result.stdout)
+    assert report["added"] == 3
+    assert [r["item"] for r in report["refused"]] == ["2024/04/01.txt line 4 ([2024-02-30 10:00])"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    refused = attune("import", str(empty), "--from", "jrnl", ok=False)
+    assert "no jrnl day files (YYYY/MM/DD.txt)" in refused.stderr
+    assert "is a folder" in attune("import", str(folder), "--from", "dayone", ok=False).stderr

@@ -99,14 +99,15 @@ class _ProgressBar:
 
 
 @click.command(name="import")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("path", type=click.Path(path_type=Path))
 @click.option(
     "--from",
     "fmt",
     required=True,
     type=click.Choice(["attune-json", "jrnl", "jrnl-json", "dayone"]),
     help="The file's format: attune-json (our export), jrnl (its plain-text "
-    "journal), jrnl-json (jrnl --format json), dayone (Day One JSON or .zip).",
+    "journal, or its folder journal), jrnl-json (jrnl --format json), dayone (Day One "
+    "JSON or .zip).",
 )
 @click.option(
     "--dates",

@@ -541,13 +541,55 @@ class _LineReader:
 
 
 def parse_text_file(path: Path, journal: Journal, *, day_first: bool | None = None) -> Parsed:
-    """A jrnl journal file, read as it is consumed (see the module's note). Whether its
-    numeric dates put the day first is ``day_first``, or decided from the whole file
-    (read once more, for its headers only) when the first such date is met."""
+    """A jrnl journal file, read as it is consumed (see the module's note), or jrnl's
+    folder journal (a day's entries in ``YYYY/MM/DD.txt``), its days in order. Whether
+    its numeric dates put the day first is ``day_first``, or decided from all of them
+    (read once more, for their headers only) when the first such date is met."""
+    if path.is_dir():
+        return _parse_folder(path, journal, day_first)
     lines = _LineReader(path)
     parsed = Parsed(size=lines.size, position=lambda: lines.done)
     order = _DayOrder(day_first, lambda: _header_blobs(_LineReader(path)))
     parsed.stream = _entries(lines, journal, str(path), parsed, order)
+    return parsed
+
+
+FOLDER_DAYS = "[0-9][0-9][0-9][0-9]/[01][0-9]/[0-3][0-9].txt"  # jrnl's folder journal
+
+
+def _parse_folder(folder: Path, journal: Journal, day_first: bool | None) -> Parsed:
+    days = sorted(folder.glob(FOLDER_DAYS))
+    if not days:
+        raise InvalidInput(
+            f"{folder} is a folder with no jrnl day files (YYYY/MM/DD.txt); give the path "
+            "of the journal file, or of jrnl's folder journal.",
+            field="path",
+        )
+    readers = [_LineReader(day) for day in days]
+    done = [0]  # bytes of the days already read
+    parsed = Parsed(size=sum(r.size for r in readers))
+
+    def position() -> int:
+        current = next((r for r in readers if r.handle is not None), None)
+        return done[0] + (current.done if current is not None else 0)
+
+    def all_blobs() -> Iterator[str]:
+        for day in days:
+            yield from _header_blobs(_LineReader(day))
+
+    def stream() -> Iterator[NewEntry]:
+        order = _DayOrder(day_first, all_blobs)
+        for day, reader in zip(days, readers, strict=True):
+            name = day.relative_to(folder).as_posix()
+            refused = len(parsed.refused)
+            yield from _entries(reader, journal, str(day), parsed, order)
+            parsed.refused[refused:] = [
+                (f"{name} {what}", why) for what, why in parsed.refused[refused:]
+            ]
+            done[0] += reader.size
+
+    parsed.position = position
+    parsed.stream = stream()
     return parsed
 
 
