@@ -466,6 +466,26 @@ def test_the_pull_to_fix_told_in_a_journal_is_fixing(sentence):
     assert "fixing" in counted(sentence)
 
 
+@pytest.mark.parametrize(
+    "sentence,marker",
+    [
+        ("Shattered. Eyes closing on the drive home.", "fatigue"),
+        ("By the last visit I was running on fumes.", "fatigue"),
+        ("Gave myself a hard time all the way home.", "self-judgement"),
+        ("What kind of nurse forgets to book the interpreter?", "self-judgement"),
+        ("Thirty years on the wards have taught me to wait.", "experience-knowledge"),
+        ("Heard her out, every word, before I said anything.", "active-listening"),
+        ("I said it back to her, slowly, in her own words.", "active-listening"),
+    ],
+)
+def test_tiredness_harshness_experience_and_listening_in_everyday_words(sentence, marker):
+    assert marker in counted(sentence)
+
+
+def test_someone_elses_tiredness_is_not_the_writers():
+    assert "fatigue" not in counted("Her daughter was shattered after three nights by the bed.")
+
+
 def test_someone_elses_reassurance_is_not_the_writers_fixing():
     assert "fixing" not in counted("'You'll be fine,' the doctor told her, and walked off.")
 
