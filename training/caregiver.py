@@ -721,6 +721,24 @@ def _agreement_lines(agreed: dict[str, Any] | None) -> list[str]:
         f"entries (Attunement {e['attunement']['same']:.0%}). Whole entries all right is "
         "bounded by how far two careful people agree: a target of 80% lies above what a "
         "second person reached.",
+        *_feelings_agreement_lines(agreed.get("feelings")),
+    ]
+
+
+def _feelings_agreement_lines(feelings: dict[str, Any] | None) -> list[str]:
+    """What the second labeller's blind feeling words say of named-feelings precision."""
+    if not feelings:
+        return []
+    second, ours = feelings["second_labeller"], feelings["attunement"]
+    against_second = feelings["attunement_vs_second_labeller"]["precision"]
+    return [
+        "- **Named feelings, two labellers.** The same labeller listed the feeling words of "
+        f"those {feelings['items']} items blind. Against the data's labels their writer's "
+        f"own feelings were {second['precision']:.0%} precise (recall "
+        f"{second['recall']:.0%}): the data's labellers list fewer felt states than a second "
+        "careful person does, so precision against them counts right readings as wrong. "
+        f"Attunement's named feelings were {ours['precision']:.0%} precise against the data's "
+        f"labels and {against_second:.0%} against the second labeller's.",
     ]
 
 
