@@ -482,6 +482,20 @@ def test_tiredness_harshness_experience_and_listening_in_everyday_words(sentence
     assert marker in counted(sentence)
 
 
+def test_anything_but_calm_is_not_ease_and_being_cross_with_oneself_is_harsh():
+    assert "ease" not in counted("I was anything but calm, my knee going like a sewing machine.")
+    assert not [f for f in named_feelings("I felt anything but relaxed.") if f.writers_own]
+    assert "self-judgement" in counted("I'm cross with myself for rushing her.")
+    assert "self-judgement" in counted("I was so hard on myself on the drive home.")
+
+
+def test_a_guess_at_their_tiredness_is_not_advice():
+    result = feedback(
+        vignette("v25"), "Night after night, watching every breath. You must be exhausted."
+    )
+    assert result.mi.code == "reflection" and not result.power_signs
+
+
 def test_someone_elses_tiredness_is_not_the_writers():
     assert "fatigue" not in counted("Her daughter was shattered after three nights by the bed.")
 

@@ -100,8 +100,12 @@ def _a_things_state(before: list[str]) -> bool:
     return not (owner in ("my", "our") and noun in _INNER)
 
 
-# "I was curious rather than alarmed": the word after these is a feeling not had.
-_INSTEAD = frozenset({("rather", "than"), ("instead", "of")})
+# "I was curious rather than alarmed", "anything but calm": the word after these (and a
+# word of degree) is a feeling not had.
+_NOT_HAD = re.compile(
+    r"\b(?:rather than|instead of|anything but|far from|nowhere near)\s+(?:[\w']+\s+)?$",
+    re.IGNORECASE,
+)
 
 
 def _owner_after_how(
@@ -332,7 +336,11 @@ def named_feelings(text: str, *, speaker_is_writer: bool = True) -> list[NamedFe
             wished = has_phrase(
                 before[-markers_lex.counterfactual_window :], markers_lex.counterfactual
             )
-            negated = wished or negates(before[-4:], markers_lex) or tuple(before[-2:]) in _INSTEAD
+            negated = (
+                wished
+                or negates(before[-4:], markers_lex)
+                or _NOT_HAD.search(text, max(start, match.start() - 40), match.start()) is not None
+            )
             found.append(
                 NamedFeeling(
                     word=match.group(0),

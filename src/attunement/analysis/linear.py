@@ -27,7 +27,8 @@ import numpy as np
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 _WHITE = re.compile(r"\s\s+")
 _NEGATION_WORDS = (
-    r"(?:not|no|never|without|hardly|barely|nothing|nobody|neither|nor|cannot|\w+n[’']t)"
+    r"(?:not|no|never|without|hardly|barely|nothing|nobody|neither|nor|cannot|\w+n[’']t"
+    r"|anything\s+but|far\s+from|nowhere\s+near)"  # "I was anything but calm"
 )
 
 

@@ -57,6 +57,7 @@ class Lexicon:
     counterfactual_window: int
     double_negation: tuple[tuple[str, ...], ...]  # "not that I wasn't": turned back
     not_negating: tuple[tuple[str, ...], ...]  # "no wonder": a negation word that is not one
+    negating_phrases: tuple[tuple[str, ...], ...]  # "anything but calm": a phrase that is one
     hedges: tuple[tuple[str, ...], ...]
     hedge_window: int
     clause_breaks: tuple[tuple[str, ...], ...]
@@ -179,6 +180,7 @@ def lexicon() -> Lexicon:
         counterfactual_window=int(cues.get("counterfactual_window", cues["negation_window"])),
         double_negation=_phrases(cues.get("double_negation", [])),
         not_negating=_phrases(cues.get("not_negating", [])),
+        negating_phrases=_phrases(cues.get("negating_phrases", [])),
         hedges=_phrases(cues["hedges"]),
         hedge_window=int(cues["hedge_window"]),
         clause_breaks=_phrases(cues["clause_breaks"]),
@@ -242,6 +244,8 @@ def _clause_words(text: str, start: int, lex: Lexicon) -> list[str]:
         cut = max(cut, quote.end())
     words = [w.lower() for w in _WORD.findall(head[cut:])]
     for index in range(len(words) - 1, -1, -1):
+        if any(tuple(words[index - 1 : index + 1]) == p for p in lex.negating_phrases):
+            continue  # the "but" of "anything but" ends no clause
         for phrase in lex.clause_breaks:
             if tuple(words[index : index + len(phrase)]) == phrase:
                 return words[index + len(phrase) :]
@@ -285,7 +289,7 @@ def negates(window: list[str], lex: Lexicon) -> bool:
     )
     if count >= 2 and has_phrase(window, lex.double_negation):
         return False
-    return count > 0
+    return count > 0 or has_phrase(window, lex.negating_phrases)
 
 
 def _is_negation(word: str, lex: Lexicon) -> bool:
