@@ -54,6 +54,18 @@ def test_a_reply_that_reflects_and_then_asks_is_read_in_both_parts():
     assert "“" in fb.did_well, "done well quotes the move it praises"
 
 
+@pytest.mark.parametrize(
+    "vignette_id,reply,word",
+    [
+        ("v02", "I'm so sorry you've had such a frightening night.", "fear"),
+        ("v21", "Lots of people find it helps to see their GP about that numbness.", "numbness"),
+    ],
+)
+def test_try_next_never_suggests_a_feeling_the_reply_already_says(vignette_id, reply, word):
+    assert vignette(vignette_id).feelings[0] == word
+    assert f"perhaps {word}" not in feedback(vignette(vignette_id), reply).try_next
+
+
 def test_try_next_never_asks_for_what_the_reply_already_does():
     fb = feedback(vignette("v02"), "You sound frightened, and alone with it all night.")
     assert "naming the feeling" not in fb.try_next

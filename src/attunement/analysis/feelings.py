@@ -220,6 +220,22 @@ def _lexicon() -> _Lexicon:
     )
 
 
+def said_in(text: str, feeling: str) -> str | None:
+    """The word of ``text`` that already says ``feeling`` in some form of it or of its
+    group ("frightening" says fear, "numbness" says numb), or None: a word and the feeling
+    share their first six letters, or the word is one of the feeling's group."""
+    lex = _lexicon()
+    target = feeling.lower()
+    group = lex.group_of.get(target)
+    kin = {w[:6] for w, g in lex.group_of.items() if g == group and g != "other"} | {target[:6]}
+    for word in _WORD.findall(text):
+        if word.lower()[:6] in kin or (
+            group not in (None, "other") and lex.group_of.get(word.lower()) == group
+        ):
+            return word
+    return None
+
+
 def _clause_before(text: str, start: int, floor: int) -> list[str]:
     head = text[floor:start]
     cut = max((m.end() for m in _CLAUSE_BREAK.finditer(head)), default=0)

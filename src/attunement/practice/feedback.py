@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from attunement.analysis import models
-from attunement.analysis.feelings import named_feelings
+from attunement.analysis.feelings import named_feelings, said_in
 from attunement.analysis.markers import MarkerFinding
 from attunement.analysis.replies import ReplyReading, read_reply
 from attunement.core.validation import clean_body
@@ -168,6 +168,7 @@ LONG_REPLY_WORDS = 45
 
 def _try_next(vignette: Vignette, reading: ReplyReading) -> str:
     feeling = vignette.feelings[0]
+    said = said_in(reading.reply, feeling)  # never suggest a feeling the reply names
     reflects = bool(reading.moves_doing("reflection-simple", "reflection-complex"))
     names_feeling = _names_a_feeling(reading) or reading.levels["ip"][0] == 2
     asks_open = bool(reading.moves_doing("question-open"))
@@ -181,7 +182,7 @@ def _try_next(vignette: Vignette, reading: ReplyReading) -> str:
             )
         return f"The {what} moves them on from what they feel. Try first saying back what you " + (
             "hear beneath their words."
-            if names_feeling
+            if names_feeling or said
             else f"hear them feeling, perhaps {feeling}."
         )
     if "sympathy" in kinds:
@@ -195,6 +196,11 @@ def _try_next(vignette: Vignette, reading: ReplyReading) -> str:
             "(“I wonder if…”) or asking, so they can correct you."
         )
     if not names_feeling and not reflects:
+        if said:
+            return (
+                f"You said “{said}”; try saying it back as their feeling, so they hear it "
+                "named (empathy)."
+            )
         return (
             "Try naming the feeling you sense beneath their words (empathy); here, "
             f"perhaps {feeling}."
