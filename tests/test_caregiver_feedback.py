@@ -421,6 +421,7 @@ def test_a_state_of_someone_the_lists_do_not_know_is_not_the_writers():
         ("The young officer on the landing was plainly frightened of him.", "frightened"),
         ("Amma was frightened of the needle.", "frightened"),
         ("I could tell how tired of fighting she was.", "tired"),
+        ("I sensed how lonely he must feel with no visitors all week.", "lonely"),
         ('I told her, "I see how angry you are."', "angry"),
     ],
 )

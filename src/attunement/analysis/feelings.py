@@ -111,18 +111,24 @@ _NOT_HAD = re.compile(
 def _owner_after_how(
     before: list[str], text: str, at: int, end: int, speaker_is_writer: bool
 ) -> bool:
-    """ "I could tell how tired of fighting she was", "I see how angry you are": after
-    "how", the person and the verb of being that follow, a few words on, own the word."""
+    """ "I could tell how tired of fighting she was", "I see how angry you are", "I sensed
+    how lonely he must feel": after "how", the person and the verb that follow, a few
+    words on, own the word."""
     if not before or before[-1] != "how":
         return False
     after = [w.lower() for w in _WORD.findall(text[at:end])[:6]]
     for i in range(len(after) - 1):
         person, verb = after[i], after[i + 1]
-        if verb in _BE and (person in _OTHER or (speaker_is_writer and person == "you")):
+        if (verb in _BE or verb in _MODALS) and (
+            person in _OTHER or (speaker_is_writer and person == "you")
+        ):
             return True
         if person in _WRITER:
             return False
     return False
+
+
+_MODALS = frozenset("must might may would could will feel feels".split())
 
 
 @dataclass(frozen=True)
