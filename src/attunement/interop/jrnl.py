@@ -305,7 +305,8 @@ class _DayOrder:
         self.day_first = day_first
         self.blobs = blobs
 
-    def day_first_for(self, blob: str, parsed: Parsed) -> bool:
+    def decided(self, parsed: Parsed) -> bool:
+        """The order, decided from the file the first time it is asked for."""
         if self.day_first is None:
             self.day_first = self._decide(parsed)
         return self.day_first
@@ -339,7 +340,7 @@ def _date_of(
 ) -> datetime | None:
     """The moment a header line's bracketed ``blob`` names (local zone), or None when
     jrnl would read the line as text (noted when it looks like a date)."""
-    day_first = order.day_first_for(blob, parsed) if NUMERIC_DATE.match(blob) else False
+    day_first = order.decided(parsed) if NUMERIC_DATE.match(blob) else False
     try:
         moment = read_date(blob, day_first=day_first)
     except BadDate as exc:
