@@ -186,6 +186,7 @@ def test_day_one_entries_with_only_rich_text_or_an_offset_zone_arrive_whole(attu
                 "creationDate": "2024-04-03T08:00:00Z",
                 "timeZone": "GMT+0100",
                 "text": "Zone written as an offset.",
+                "tags": ["Trauma/Grief", "hospice care"],
             },
         ]
     }
@@ -197,6 +198,8 @@ def test_day_one_entries_with_only_rich_text_or_an_offset_zone_arrive_whole(attu
         "Only the rich text holds these words.": "2024-04-04T09:00:00+01:00",
         "Zone written as an offset.": "2024-04-03T09:00:00+01:00",
     }
+    tagged = [e for e in attune.json("list", "--all")["entries"] if e["tags"]]
+    assert [sorted(e["tags"]) for e in tagged] == [["hospice-care", "trauma-grief"]]
 
 
 def _jrnl(attune, tmp_path, text: str, *, ok: bool = True, name: str = "journal.txt"):

@@ -219,7 +219,7 @@ def parse_entry(
     tags = []
     for tag in item.get("tags") or []:
         try:
-            tags.append(normalise_tag(str(tag).replace(" ", "-")))
+            tags.append(normalise_tag(re.sub(r"[\s/]+", "-", str(tag).strip())))
         except AttuneError:
             parsed.notes.append(f"{field}: the tag {tag!r} was not kept (not a usable tag)")
     title, body = _split_title(text)
