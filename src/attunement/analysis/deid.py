@@ -166,6 +166,12 @@ def lexicon() -> Lexicon:
         "token": re.compile(r"(?<![\w@.])[^\W\d_]+(?:['’-][^\W\d_]+)*['’]?(?![\w@])"),
         "place_cue": re.compile(rf"\b(?:{_alternation(data['place_cues'])})\s+(?:the\s+)?$"),
         "word": re.compile(r"\b[a-zà-ÿ][a-zà-ÿ'’-]{2,}\b"),
+        "kin_name": re.compile(
+            r"\b(?:son|daughter|husband|wife|partner|brother|sister|mum|mom|dad|mother|"
+            r"father|grandson|granddaughter|nephew|niece|boyfriend|girlfriend|fiancée?|"
+            r"stepson|stepdaughter|carer|neighbou?r|friend|cousin|aunt|uncle),?\s+"
+            r"(?P<name>[a-zà-ÿ][a-zà-ÿ'’-]{2,})\b"
+        ),
     }
     return Lexicon(
         honorifics=frozenset(data["honorifics"]),
@@ -433,6 +439,15 @@ def _proper_nouns(text: str, lex: Lexicon, around: list[Finding]) -> list[Findin
     for m in p["word"].finditer(text):
         if m.group(0) in lex.first_names and m.group(0) not in lex.common:
             found.append(Finding("name", m.start(), m.end(), m.group(0), 0.7))
+    for m in p["kin_name"].finditer(text):
+        # "her son jamie rang": a word no one writes in lower case but a name, after a
+        # relation, in notes written in a hurry.
+        word = m.group("name")
+        if (
+            not (_everyday(word.lower(), lex) or _does(word.lower(), lex))
+            and word not in lex.not_names
+        ):
+            found.append(Finding("name", m.start("name"), m.end("name"), word, 0.6))
     return found
 
 
@@ -447,6 +462,16 @@ def _prefixed_name(word: str, lex: Lexicon) -> bool:
     if match is None:
         return False
     return match.group(1) in lex.connectors | {"d"} and _capitalised(match.group(2))
+
+
+def _everyday(word: str, lex: Lexicon) -> bool:
+    """An everyday word or a form of one ("arrives", "visited", "ringing")."""
+    stems = {word}
+    for suffix, endings in (("s", ("",)), ("es", ("", "e")), ("ies", ("y",)),
+                            ("ed", ("", "e")), ("ing", ("", "e"))):  # fmt: skip
+        if word.endswith(suffix):
+            stems.update(word[: -len(suffix)] + ending for ending in endings)
+    return any(len(stem) > 1 and stem in lex.common for stem in stems)
 
 
 def _capitalised(word: str) -> bool:
