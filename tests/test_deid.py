@@ -148,8 +148,8 @@ def test_redaction_uses_consistent_placeholders():
         ),
         ("She is in her nineties now, and sharp.", "She is in her [Age 1] now, and sharp."),
         (
-            "Her son jamie hasn't visited; her sister stopped by and her carer arrives at nine.",
-            "Her son [Client A] hasn't visited; her sister stopped by and her carer arrives at nine.",
+            "Her son jamie hasn't come; her sister stopped by and her carer arrives at nine.",
+            "Her son [Client A] hasn't come; her sister stopped by and her carer arrives at nine.",
         ),
         (
             "Visited Mr. Ødegård's family. Mrs O'Brien's son rang.",
