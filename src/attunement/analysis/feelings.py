@@ -100,12 +100,16 @@ def _a_things_state(before: list[str]) -> bool:
     return not (owner in ("my", "our") and noun in _INNER)
 
 
-# "I was curious rather than alarmed", "anything but calm": the word after these (and a
-# word of degree) is a feeling not had.
-_NOT_HAD = re.compile(
-    r"\b(?:rather than|instead of|anything but|far from|nowhere near)\s+(?:[\w']+\s+)?$",
-    re.IGNORECASE,
-)
+@cache
+def _not_had() -> re.Pattern[str]:
+    """ "I was curious rather than alarmed", "anything but calm": the word after these (and
+    a word of degree) is a feeling not had; the lexicon's ``negating_phrases`` (which the
+    clause breaks of this module would otherwise cut off) and a choice of one over it."""
+    from attunement.analysis.linear import phrases_pattern
+    from attunement.analysis.markers import lexicon
+
+    phrases = phrases_pattern((("rather", "than"), ("instead", "of"), *lexicon().negating_phrases))
+    return re.compile(rf"\b(?:{phrases})\s+(?:[\w']+\s+)?$", re.IGNORECASE)
 
 
 def _owner_after_how(
@@ -119,7 +123,7 @@ def _owner_after_how(
     after = [w.lower() for w in _WORD.findall(text[at:end])[:6]]
     for i in range(len(after) - 1):
         person, verb = after[i], after[i + 1]
-        if (verb in _BE or verb in _MODALS) and (
+        if (verb in _BE or verb in _OWNING_VERBS) and (
             person in _OTHER or (speaker_is_writer and person == "you")
         ):
             return True
@@ -128,7 +132,9 @@ def _owner_after_how(
     return False
 
 
-_MODALS = frozenset("must might may would could will feel feels".split())
+# Besides a verb of being, what can follow the person who owns the feeling: "how lonely he
+# must feel", "how frightened they feel".
+_OWNING_VERBS = frozenset("must might may would could will feel feels".split())
 
 
 @dataclass(frozen=True)
@@ -361,7 +367,8 @@ def named_feelings(text: str, *, speaker_is_writer: bool = True) -> list[NamedFe
             negated = (
                 wished
                 or negates(before[-4:], markers_lex)
-                or _NOT_HAD.search(text, max(start, match.start() - 40), match.start()) is not None
+                or _not_had().search(text, max(start, match.start() - 40), match.start())
+                is not None
             )
             found.append(
                 NamedFeeling(

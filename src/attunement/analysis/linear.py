@@ -27,20 +27,28 @@ import numpy as np
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 _WHITE = re.compile(r"\s\s+")
 _NEGATION_WORDS = (
-    r"(?:not|no|never|without|hardly|barely|nothing|nobody|neither|nor|cannot|\w+n[’']t"
-    r"|anything\s+but|far\s+from|nowhere\s+near)"  # "I was anything but calm"
+    r"(?:not|no|never|without|hardly|barely|nothing|nobody|neither|nor|cannot|\w+n[’']t)"
 )
+
+
+def phrases_pattern(phrases: tuple[tuple[str, ...], ...]) -> str:
+    """An alternation matching any of the lexicon's phrases, words a space or more apart."""
+    return "|".join(r"\s+".join(map(re.escape, p)) for p in phrases)
 
 
 @cache
 def _negation() -> re.Pattern[str]:
     """A negation word, unless it opens a phrase that does not negate ("no wonder", "not
-    only": the lexicon's ``not_negating`` cues, which the rules use too)."""
+    only": the lexicon's ``not_negating`` cues), or a phrase that negates ("anything but
+    calm": its ``negating_phrases``); the rules use the same cues."""
     from attunement.analysis.markers import lexicon
 
-    phrases = "|".join(r"\s+".join(map(re.escape, p)) for p in lexicon().not_negating)
+    lex = lexicon()
+    phrases = phrases_pattern(lex.not_negating)
     skip = rf"(?!(?:{phrases})\b)" if phrases else ""
-    return re.compile(rf"\b{skip}{_NEGATION_WORDS}\b", re.IGNORECASE)
+    negating = phrases_pattern(lex.negating_phrases)
+    words = f"(?:{_NEGATION_WORDS}|{negating})" if negating else _NEGATION_WORDS
+    return re.compile(rf"\b{skip}{words}\b", re.IGNORECASE)
 
 
 _SCOPE_END = re.compile(
