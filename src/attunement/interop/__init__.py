@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -83,12 +84,12 @@ class ImportReport:
         }
 
 
-def _parsers() -> dict[str, Callable[[Path, Journal], Parsed]]:
+def _parsers(day_first: bool | None = None) -> dict[str, Callable[[Path, Journal], Parsed]]:
     from attunement.interop import attune_json, dayone, jrnl
 
     return {
         "attune-json": attune_json.parse_file,
-        "jrnl": jrnl.parse_text_file,
+        "jrnl": partial(jrnl.parse_text_file, day_first=day_first),
         "jrnl-json": jrnl.parse_json_file,
         "dayone": dayone.parse_file,
     }
@@ -109,18 +110,13 @@ def import_file(
     """Import a file; ``progress(done, total)`` is called as entries are stored.
     ``day_first`` says whether a jrnl journal's numeric dates put the day first (None:
     decided from the file)."""
-    parsers = _parsers()
+    parsers = _parsers(day_first)
     if fmt not in parsers:
         raise InvalidInput(
             f"Unknown import format '{fmt}'; use one of {', '.join(parsers)}.", field="from"
         )
     with _named_format(path, fmt):
-        if fmt == "jrnl":
-            from attunement.interop import jrnl
-
-            parsed = jrnl.parse_text_file(path, journal, day_first=day_first)
-        else:
-            parsed = parsers[fmt](path, journal)
+        parsed = parsers[fmt](path, journal)
     report = ImportReport(source=str(path), fmt=fmt, dry_run=dry_run)
     if dry_run:
         with _named_format(path, fmt):
