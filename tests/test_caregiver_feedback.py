@@ -445,6 +445,54 @@ def test_a_state_said_of_a_thing_or_not_had_is_not_the_writers_feeling():
 @pytest.mark.parametrize(
     "sentence",
     [
+        "Oh, I was so calm, shouting down the corridor for the hoist.",
+        "I was so grounded, obviously, with my phone buzzing through the whole assessment.",
+        "Oh aye, I was the picture of calm at four in the morning.",
+        "I was THRILLED to be called back in, with two hours of sleep.",
+    ],
+)
+def test_a_state_claimed_in_sarcasm_is_not_had(sentence):
+    (feeling,) = named_feelings(sentence)
+    assert feeling.whose == "writer" and feeling.negated
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Of course I was anxious, with the inspection coming.",
+        "Oh, I was so relieved when she finally rang.",
+        "I was tired, with my feet aching from the shift.",
+    ],
+)
+def test_a_state_said_plainly_after_an_opener_is_had(sentence):
+    (feeling,) = named_feelings(sentence)
+    assert feeling.writers_own
+
+
+@pytest.mark.parametrize(
+    "sentence,word",
+    [
+        ("Under the bluster about units I picked up a lot of shame about the drinking.", "shame"),
+        ("It must be very lonely, I said, to be the only one who hears them.", "lonely"),
+        ("Assumed she'd want to be woken. She didn't. Angry with me.", "Angry"),
+        ("It is okay to be tired after a death, my ward manager said.", "tired"),
+    ],
+)
+def test_a_state_perceived_guessed_or_reported_is_someone_elses(sentence, word):
+    (feeling,) = [f for f in named_feelings(sentence) if f.word == word]
+    assert feeling.whose == "other"
+
+
+def test_a_state_noticed_in_oneself_stays_the_writers():
+    (panic,) = named_feelings("I noticed a wave of panic rising in me as he shouted.")
+    assert panic.writers_own
+    (anger,) = named_feelings("I noticed a flicker of anger in her.")
+    assert anger.whose == "other"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
         "Heart hammering in triage.",
         "Gut in knots for the rest of the shift.",
         "I sat with her after and felt my jaw unlock.",

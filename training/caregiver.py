@@ -759,6 +759,7 @@ def write_card() -> None:
             ("fourth", "fourth_test_spent"),
             ("fifth", "fifth_test_spent"),
             ("sixth", "sixth_test_spent"),
+            ("seventh", "seventh_test_spent"),
         )
         if key in report
     ]

@@ -170,6 +170,14 @@ class _Lexicon:
     cues: frozenset[str]
     judgements: frozenset[str]  # words that name a feeling only after a word of feeling
     feel_cues: tuple[tuple[str, ...], ...]
+    ironic_claims: frozenset[str]  # the states sarcasm claims: "calm", "thrilled"
+    ironic_opener: re.Pattern[str]  # the sentence up to the word opens ironically
+    ironic_tag: re.Pattern[str]  # just after the word: ", obviously,"
+    contrary: re.Pattern[str]  # after the word: what shows the claim is not meant
+    ironic_figure: re.Pattern[str]  # just before the word: "the picture of"
+    perceived: re.Pattern[str]  # just before the word: "I picked up a lot of"
+    in_oneself: re.Pattern[str]  # just after the word: "rising in me"
+    reported: re.Pattern[str]  # the rest of the sentence: ", my ward manager said."
 
 
 _SUBJECT_DETERMINERS = frozenset("the a an this that".split())
@@ -221,6 +229,13 @@ def _lexicon() -> _Lexicon:
         re.IGNORECASE,
     )
     judgements = raw.get("judgements", {})
+    sarcasm, others = raw["sarcasm"], raw["others"]
+
+    def alternation(phrases: list[str]) -> str:
+        ordered = sorted(phrases, key=len, reverse=True)
+        return "|".join(r"\s+".join(map(re.escape, p.split())) for p in ordered)
+
+    flags = re.IGNORECASE
     return _Lexicon(
         pattern,
         group_of,
@@ -229,6 +244,33 @@ def _lexicon() -> _Lexicon:
         frozenset(w.lower() for w in raw["cued"]["cues"]),
         frozenset(w.lower() for w in judgements.get("words", [])),
         tuple(tuple(c.lower().split()) for c in judgements.get("cues", [])),
+        frozenset(
+            [w.lower() for w in sarcasm["claims"]] + [w for w, g in group_of.items() if g == "joy"]
+        ),
+        re.compile(rf"^\W*(?:{alternation(sarcasm['openers'])})\b", flags),
+        re.compile(
+            r"^(?:,\s*(?:very|so|really|totally)\s+[\w']+)?\s*[,!]\s*"
+            rf"(?:{alternation(sarcasm['tags'])})\s*[,!.]",
+            flags,
+        ),
+        # a comma, then within a few words a word of contrast or a verb in -ing
+        re.compile(
+            r"^[^.!?]*?,\s*(?:[\w']+,?\s+){0,3}?"
+            rf"(?:(?:{alternation(sarcasm['contrary'])})\b|[\w']+ing\b)",
+            flags,
+        ),
+        re.compile(rf"\b(?:{alternation(sarcasm['ironic_figures'])})\s+$", flags),
+        re.compile(
+            rf"\b(?:{alternation(others['perceiving'])})\s+"
+            rf"(?:(?:{alternation(others['perceived_amounts'])})\s+){{0,2}}$",
+            flags,
+        ),
+        re.compile(rf"^\s+(?:[\w']+\s+){{0,2}}?(?:{alternation(others['in_oneself'])})\b", flags),
+        re.compile(
+            r"^[^.!?]*,\s*(?:(?:my|the|her|his|our|their)\s+)?(?:[\w'-]+\s+){0,2}"
+            rf"(?:{alternation(others['reporting'])})\W*$",
+            flags,
+        ),
     )
 
 
@@ -286,6 +328,43 @@ def _not_a_feeling(
     recent = before[-5:]
     wants = [i for i, w in enumerate(recent) if w in _WANTS]
     return any(w in _WISHES for w in recent) or bool(wants and "to" in recent[wants[0] :])
+
+
+# "it must be lonely", "It must have been frightening": a guess at the state of the person
+# spoken to or about, not the writer's.
+_GUESSED = re.compile(
+    r"\bit\s+(?:must|might|may)\s+(?:be|have\s+been|feel|get)\s+(?:[\w']+\s+)?$", re.I
+)
+# "Angry with me.": someone else's feeling, directed at the writer.
+_AT_ME = re.compile(r"^\s+(?:with|at)\s+me\b", re.I)
+
+
+def _sarcastic(text: str, match: re.Match[str], span: Span, lex: _Lexicon) -> bool:
+    """ "Oh, I was so calm, shouting down the corridor", "I was so grounded, obviously,
+    with my phone buzzing", "I was the picture of calm": a state claimed in order to say
+    it was not had (``[sarcasm]`` in ``framework/feelings.toml``)."""
+    word = match.group(0)
+    if word.lower() not in lex.ironic_claims:
+        return False
+    head, tail = text[span[0] : match.start()], text[match.end() : span[1]]
+    if lex.ironic_figure.search(head):
+        return True
+    emphasised = (len(word) > 2 and word.isupper()) or (
+        text[match.start() - 1 : match.start()] in ("*", "_") and match.start() > span[0]
+    )
+    ironic = emphasised or lex.ironic_opener.match(head) or lex.ironic_tag.match(tail)
+    return bool(ironic) and lex.contrary.match(tail) is not None
+
+
+def _someone_elses(text: str, match: re.Match[str], span: Span, lex: _Lexicon) -> bool:
+    """Someone else's feeling though no one is named beside it: perceived in them ("I
+    picked up a lot of shame"), guessed at aloud ("it must be lonely"), felt at the writer
+    ("Angry with me."), or reported from someone else ("It is okay to be tired, my ward
+    manager said")."""
+    head, tail = text[span[0] : match.start()], text[match.end() : span[1]]
+    if lex.perceived.search(head) and not lex.in_oneself.match(tail):
+        return True
+    return bool(_GUESSED.search(head) or _AT_ME.match(tail) or lex.reported.match(tail))
 
 
 def named_feelings(text: str, *, speaker_is_writer: bool = True) -> list[NamedFeeling]:
@@ -352,6 +431,8 @@ def named_feelings(text: str, *, speaker_is_writer: bool = True) -> list[NamedFe
                     first = _WORD.search(text, start, match.start())
                     if _a_things_subject(sentence_before, first.group(0) if first else ""):
                         whose = "other"  # "The physiotherapist was very relaxed"
+            if whose == "writer" and _someone_elses(text, match, (start, end), lex):
+                whose = "other"
             if not speaker_is_writer and whose == "writer":
                 mine = any(w in _WRITER for w in before)
                 whose = "writer" if mine else "other"
@@ -367,6 +448,7 @@ def named_feelings(text: str, *, speaker_is_writer: bool = True) -> list[NamedFe
             negated = (
                 wished
                 or negates(before[-4:], markers_lex)
+                or _sarcastic(text, match, (start, end), lex)
                 or _not_had().search(text, max(start, match.start() - 40), match.start())
                 is not None
             )
