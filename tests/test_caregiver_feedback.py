@@ -29,6 +29,12 @@ def counted(text: str) -> set[str]:
         ("v13", "I'm sure you'll make friends once you join a few groups.", "Reassurance"),
         ("v03", "Have you considered asking the hospice about a bed?", "Advice"),
         ("v01", "It might be worth talking to your GP about it.", "Advice"),
+        (
+            "v25",
+            "When my mum was ill I found it helped to take turns with my brother at night.",
+            "Advice",
+        ),
+        ("v25", "What worked for me was saying no to one thing a week.", "Advice"),
     ],
 )
 def test_advice_and_reassurance_are_named_and_never_praised(vignette_id, reply, kind):
@@ -64,6 +70,34 @@ def test_a_reply_that_reflects_and_then_asks_is_read_in_both_parts():
 def test_try_next_never_suggests_a_feeling_the_reply_already_says(vignette_id, reply, word):
     assert vignette(vignette_id).feelings[0] == word
     assert f"perhaps {word}" not in feedback(vignette(vignette_id), reply).try_next
+
+
+@pytest.mark.parametrize(
+    "vignette_id,reply,code",
+    [
+        ("v59", "You will never hear it from him now.", "reflection"),
+        ("v22", "You'll never walk that hill again, and that's a real loss.", "reflection"),
+        ("v55", "I'd love to hear more about you, if you want to tell me.", "question"),
+    ],
+)
+def test_a_loss_said_back_or_an_invitation_is_not_named_as_fixing(vignette_id, reply, code):
+    fb = feedback(vignette(vignette_id), reply)
+    assert fb.mi.code == code
+    assert not fb.power_signs
+
+
+def test_try_next_does_not_ask_to_say_back_a_feeling_already_theirs_or_the_responders_own():
+    fb = feedback(vignette("v50"), "How long have you been carrying that anger?")
+    assert "try saying it back" not in fb.try_next
+    fb = feedback(vignette("v03"), "I am so sorry for what you are going through.")
+    assert "sorry" not in fb.try_next
+    assert "perhaps grief" in fb.try_next
+
+
+def test_a_negation_typed_without_its_apostrophe_still_negates():
+    (anxious,) = named_feelings("i wasnt anxious at all which honestly surprised me")
+    assert anxious.negated
+    assert "efforting" not in counted("i didnt feel rushed with her today")
 
 
 def test_try_next_never_asks_for_what_the_reply_already_does():

@@ -68,6 +68,9 @@ class Lexicon:
     echoes: tuple[tuple[str, ...], ...]  # "and so was I": someone else's state is the writer's too
     validation: tuple[tuple[str, ...], ...]  # "no wonder you're…": a reply's validation
     presence_moves: frozenset[tuple[str, ...]]  # "Take your time.": a move that is only that
+    disclosed_advice: tuple[tuple[str, ...], ...]  # "what worked for me was…", in a reply
+    invitations: tuple[tuple[str, ...], ...]  # "I'd love to hear more about you"
+    final_losses: frozenset[str]  # "again", "now": with "never", a loss said back
     presence_fillers: frozenset[str]
     body_parts: tuple[str, ...]  # for whose body it is (analysis/writing.py)
     other_owners: tuple[str, ...]
@@ -191,6 +194,9 @@ def lexicon() -> Lexicon:
         echoes=_phrases(cues.get("echoes", [])),
         validation=_phrases(cues.get("validation", [])),
         presence_moves=frozenset(_phrases(cues.get("presence_moves", []))),
+        disclosed_advice=_phrases(cues.get("disclosed_advice", [])),
+        invitations=_phrases(cues.get("invitations", [])),
+        final_losses=frozenset(cues.get("final_losses", [])),
         presence_fillers=frozenset(w.lower() for w in cues.get("presence_fillers", [])),
         body_parts=tuple(cues["body_parts"]),
         other_owners=tuple(cues["other_owners"]),

@@ -279,6 +279,33 @@ def _validating_move(words: str, *, said_back: bool = False) -> bool:
     return len(said) >= 4 and to_them and has_phrase(said, lexicon().validation)
 
 
+_TO_THEM = frozenset({"you", "you're", "you'd", "you've", "you'll", "your"})
+
+
+def _told_as(move: Move, words: str, kinds: tuple[str, ...]) -> str | None:
+    """What a move is in the lexicon's words though the head reads it otherwise: advice
+    told as one's own experience ("what worked for me was saying no"); an invitation
+    said as a wish ("I'd love to hear more about you"), an open question; a loss said back
+    as final ("You'll never walk that hill again"), a complex reflection. None if none."""
+    from attunement.analysis.markers import has_phrase, lexicon
+
+    lex, said = lexicon(), _words(words)
+    if has_phrase(said, lex.disclosed_advice):
+        return "advice"
+    if kinds:
+        return None
+    if (move.is_input or move.code == "other") and has_phrase(said, lex.invitations):
+        return "question-open"
+    if (
+        move.code == "reassurance"
+        and "never" in said
+        and lex.final_losses & set(said)
+        and _TO_THEM & set(said)
+    ):
+        return "reflection-complex"
+    return None
+
+
 def _settled(move: Move, reply: str) -> Move:
     """A move that is only presence or permission is `other`; one the head reads as
     `other`, a simple reflection or input (with no rule finding input in it) that validates
@@ -291,6 +318,9 @@ def _settled(move: Move, reply: str) -> Move:
     if only_presence(reply[move.span[0] : move.span[1]]):
         return replace(move, code="other", confidence=max(move.scores["other"], PRESENCE_SURE))
     kinds = _ruled_kinds(move, reply)
+    told = _told_as(move, reply[move.span[0] : move.span[1]], kinds)
+    if told is not None:
+        return replace(move, code=told)
     if (
         move.code in ("other", "reflection-simple") or (move.is_input and not kinds)
     ) and _validating_move(reply[move.span[0] : move.span[1]], said_back=move.code != "other"):

@@ -9,6 +9,7 @@ for what the reply already does. A move the reading is unsure of is said to be u
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,6 +107,23 @@ def _others_feelings(words: str) -> set[str]:
     }
 
 
+# Before a feeling word, these make it theirs: "that anger", "your fear", "the grief you".
+_THEIRS = re.compile(r"\b(?:your|that|this|such|all\s+that|you(?:'re|\s+are)?)\s+$", re.I)
+
+
+def _said_as(reply: str, word: str) -> str:
+    """Whose feeling the reply's ``word`` is: "speaker" for the responder's own ("I'm so
+    sorry"), "them" when it is already said as theirs ("that anger", "your fear"), else
+    ""."""
+    if any(
+        f.word == word and f.whose == "writer"
+        for f in named_feelings(reply, speaker_is_writer=False)
+    ):
+        return "speaker"
+    at = reply.find(word)
+    return "them" if at >= 0 and _THEIRS.search(reply, max(0, at - 20), at) else ""
+
+
 def _names_a_feeling(reading: ReplyReading) -> bool:
     """Whether a move that is not advice or reassurance names the other's feeling."""
     reply = reading.reply
@@ -169,8 +187,11 @@ LONG_REPLY_WORDS = 45
 def _try_next(vignette: Vignette, reading: ReplyReading) -> str:
     feeling = vignette.feelings[0]
     said = said_in(reading.reply, feeling)  # never suggest a feeling the reply names
+    whose = _said_as(reading.reply, said) if said else ""
+    if whose == "speaker":
+        said = None  # "I'm so sorry" is the responder's own; theirs is still to be named
     reflects = bool(reading.moves_doing("reflection-simple", "reflection-complex"))
-    names_feeling = _names_a_feeling(reading) or reading.levels["ip"][0] == 2
+    names_feeling = _names_a_feeling(reading) or reading.levels["ip"][0] == 2 or whose == "them"
     asks_open = bool(reading.moves_doing("question-open"))
     kinds = {s.kind for s in reading.signs}
     if kinds & {"advice", "reassurance"}:
