@@ -94,6 +94,32 @@ def test_try_next_does_not_ask_to_say_back_a_feeling_already_theirs_or_the_respo
     assert "perhaps grief" in fb.try_next
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Obviously the son's only there for the house.",
+        "She is the type that will not take her insulin, I could see it from the door.",
+        "she probably just wants someone to tell her its not her fault",
+        "Like most farmers of his generation, he would not want to talk about feelings.",
+    ],
+)
+def test_an_assumption_the_writer_does_not_flag_is_still_read(sentence):
+    assert "assumption" in counted(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "great job me for crying in the med room again",
+        "Well done me, another missed handover.",
+        "Wonderful nurse I am, I snapped at the daughter for asking twice.",
+        "Top marks to me for losing my temper with the porter.",
+    ],
+)
+def test_self_judgement_by_mock_praise_is_read(sentence):
+    assert "self-judgement" in counted(sentence)
+
+
 def test_a_negation_typed_without_its_apostrophe_still_negates():
     (anxious,) = named_feelings("i wasnt anxious at all which honestly surprised me")
     assert anxious.negated
