@@ -240,7 +240,8 @@ def marker_probabilities(sentence: str) -> np.ndarray:
     was right there (``training/rule_trust.py``); so do the guideline's
     rules for someone else's body, and for someone else's advice and assumptions (where
     the writer acts in another clause, that clause is read alone); and a sentence only
-    about someone else counts nothing but making sense of them (``only_about_others``)."""
+    about someone else counts nothing but making sense of them (``only_about_others``), or
+    an assumption the rules find counting in it ("she probably just wants someone to…")."""
     from attunement.analysis.models import _model
 
     model = _model(MODEL)
@@ -257,7 +258,11 @@ def marker_probabilities(sentence: str) -> np.ndarray:
 
     others_only = only_about_others(sentence)
     for index, marker in enumerate(m.id for m in lexicon().markers):
-        if others_only and marker != _SENSE_MAKING:
+        if (
+            others_only
+            and marker != _SENSE_MAKING
+            and not (marker == "assumption" and marker in counting)
+        ):  # "she probably just wants…" is the writer deciding for her, unflagged
             if not (marker == "sympathy" and _writers_pity(sentence)):
                 probs[index] = min(probs[index], 0.01)
                 continue
