@@ -120,6 +120,13 @@ def test_self_judgement_by_mock_praise_is_read(sentence):
     assert "self-judgement" in counted(sentence)
 
 
+def test_a_later_negation_does_not_hide_the_writers_body_before_it():
+    assert "somatic-awareness" in counted(
+        "The whole visit my teeth were on edge and I did not know why."
+    )
+    assert "ease" not in counted("I was not calm, and I knew it.")
+
+
 def test_a_negation_typed_without_its_apostrophe_still_negates():
     (anxious,) = named_feelings("i wasnt anxious at all which honestly surprised me")
     assert anxious.negated

@@ -241,11 +241,19 @@ def marker_probabilities(sentence: str) -> np.ndarray:
     rules for someone else's body, and for someone else's advice and assumptions (where
     the writer acts in another clause, that clause is read alone); and a sentence only
     about someone else counts nothing but making sense of them (``only_about_others``), or
-    an assumption the rules find counting in it ("she probably just wants someone to…")."""
+    an assumption the rules find counting in it ("she probably just wants someone to…").
+    In a negated sentence the clause before the negation is read whole as well
+    (``_lead_before_negation``; dev markers micro-F1 0.855 -> 0.856, whole entries 0.242 ->
+    0.247)."""
     from attunement.analysis.models import _model
 
     model = _model(MODEL)
     probs = blended(model, HEAD, sentence)
+    lead = _lead_before_negation(sentence)
+    if lead:
+        # "my teeth were on edge and I did not know why": the words head alone reads a
+        # negated sentence, and the clause before the negation is read whole as well
+        probs = np.maximum(probs, _clause_probabilities(model, lead))
     trust = model.meta.get("rules", {})
     found = find_rule_markers(sentence)
     counting = {f.id for f in found if f.counts}
@@ -287,6 +295,25 @@ def marker_probabilities(sentence: str) -> np.ndarray:
         if reasons and rules.get(reasons[0]):  # the first reason, as training read it
             probs[index] = min(probs[index], 0.01)
     return probs
+
+
+# Where a clause ends before a negation ("…on edge and I did not know why").
+_LEAD_END = re.compile(r"[,;:—–]\s*|\s+\b(?:and|but|so|because|though|although|yet)\b", re.I)
+
+
+def _lead_before_negation(sentence: str) -> str:
+    """The clause(s) before the one where a negation first appears, with no negation
+    in them, at least three words long; "" where the negation is in the first clause."""
+    from attunement.analysis.linear import _negation
+
+    cue = _negation().search(sentence)
+    if cue is None:
+        return ""
+    ends = [m.start() for m in _LEAD_END.finditer(sentence, 0, cue.start())]
+    if not ends:
+        return ""
+    lead = sentence[: ends[-1]].strip()
+    return lead if len(lead.split()) >= 3 else ""
 
 
 def _clause_reading(model: object, sentence: str, found: list[MarkerFinding], index: int) -> float:
