@@ -141,6 +141,30 @@ def test_a_file_given_the_wrong_format_says_which_to_use(attune, tmp_path):
     assert attune.json("list")["entries"] == []
 
 
+def test_a_jrnl_export_of_day_one_entries_is_still_named_a_jrnl_export(attune, tmp_path):
+    """jrnl keeps the "uuid" of entries it took from Day One; its export is still jrnl's,
+    and the hint reads as English ("an Attunement JSON export")."""
+    jrnl_json = tmp_path / "jrnl.json"
+    jrnl_json.write_text(
+        '{"tags": {}, "entries": [{"title": "t", "body": "b", "date": "2024-01-01", '
+        '"time": "10:00", "tags": [], "starred": false, "uuid": "FD8ABC8E"}]}',
+        encoding="utf-8",
+    )
+    for given in ("attune-json", "dayone"):
+        result = attune("import", str(jrnl_json), "--from", given, ok=False)
+        assert result.exit_code == 2
+        assert "it looks like a jrnl JSON export: import it with --from jrnl-json" in (
+            result.stderr
+        )
+    assert attune.json("list")["entries"] == []
+    attune("write", "Mine.")
+    ours = tmp_path / "export.json"
+    attune("export", "--out", str(ours))
+    other = type(attune)(tmp_path / "other")
+    result = other("import", str(ours), "--from", "dayone", ok=False)
+    assert "it looks like an Attunement JSON export" in result.stderr
+
+
 def test_json_export_is_complete_and_imports_back_exactly(attune, tmp_path):
     first = attune(
         "write", "--prompt", "aoa-3", "--star", "--tag", "posture", "I lean in and soften my voice"

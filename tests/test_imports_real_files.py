@@ -366,3 +366,73 @@ def test_a_jrnl_folder_journal_is_imported_day_by_day(attune, tmp_path):
     refused = attune("import", str(empty), "--from", "jrnl", ok=False)
     assert "no jrnl day files (YYYY/MM/DD.txt)" in refused.stderr
     assert "is a folder" in attune("import", str(folder), "--from", "dayone", ok=False).stderr
+
+
+def test_a_day_one_entry_without_a_usable_date_is_refused_alone(attune, tmp_path):
+    """`import --help` promises it: a bad entry is listed, the others still come in."""
+    export = {
+        "entries": [
+            {"uuid": "NODATE", "text": "Written, but when?"},
+            {"uuid": "BADDATE", "creationDate": "yesterday", "text": "Sometime."},
+            {"uuid": "FINE", "creationDate": "2024-06-01T10:00:00Z", "text": "The neighbour."},
+        ]
+    }
+    path = tmp_path / "Journal.json"
+    path.write_text(json.dumps(export), encoding="utf-8")
+    result = attune("import", str(path), "--from", "dayone", ok=False)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "refused entries[0] (NODATE): entries[0] has no creationDate" in result.stderr
+    assert "entries[1].creationDate 'yesterday' is not an ISO date and time" in result.stderr
+    assert "2 of 3 entries were refused" in result.stderr and "None" not in result.output
+    assert [e["body"] for e in attune.json("list")["entries"]] == ["The neighbour."]
+
+
+def test_an_attunement_export_entry_with_a_bad_date_is_refused_alone(attune, tmp_path):
+    attune("write", "Kept in the export.")
+    out = tmp_path / "export.json"
+    attune("export", "--out", str(out))
+    data = json.loads(out.read_text(encoding="utf-8"))
+    good = data["entries"][0]
+    data["entries"] = [
+        {**good, "id": "bad0001", "body": "A bad date.", "created_at": "yesterday"},
+        {**good, "id": "bad0002", "body": "No date.", "created_at": None},
+        good,
+    ]
+    out.write_text(json.dumps(data), encoding="utf-8")
+    fresh = type(attune)(tmp_path / "fresh")
+    result = fresh("import", str(out), "--from", "attune-json", "--json", ok=False)
+    assert result.exit_code == 2
+    report = json.loads(result.stdout)
+    assert report["added"] == 1
+    assert report["refused"] == [
+        {
+            "item": "entries[0] (bad0001)",
+            "reason": "entries[0].created_at 'yesterday' is not an ISO date and time",
+        },
+        {"item": "entries[1] (bad0002)", "reason": "entries[1].created_at is missing"},
+    ]
+    assert [e["body"] for e in fresh.json("list")["entries"]] == ["Kept in the export."]
+
+
+def test_day_one_tags_written_as_text_and_a_zone_no_one_knows(attune, tmp_path):
+    """Hand-edited files: a text for `tags` is one tag, never one tag per letter; an
+    unknown `timeZone` keeps the exact moment in UTC and the report says so."""
+    export = {
+        "entries": [
+            {"uuid": "T1", "creationDate": "2024-05-03T10:00:00Z", "text": "One tag.",
+             "tags": "night shift"},
+            {"uuid": "Z1", "creationDate": "2024-05-01T10:00:00Z", "text": "Far away.",
+             "timeZone": "Mars/Olympus"},
+        ]
+    }  # fmt: skip
+    path = tmp_path / "Journal.json"
+    path.write_text(json.dumps(export), encoding="utf-8")
+    report = attune.json("import", str(path), "--from", "dayone")
+    assert report["added"] == 2 and report["refused"] == []
+    assert report["notes"] == [
+        "entries[1] (Z1): its time zone 'Mars/Olympus' is not one this computer knows, so "
+        "its time is kept in UTC"
+    ]
+    entries = {e["body"]: e for e in attune.json("list")["entries"]}
+    assert entries["One tag."]["tags"] == ["night-shift"]
+    assert entries["Far away."]["created_at"] == "2024-05-01T10:00:00+00:00"

@@ -332,3 +332,146 @@ def test_a_time_in_the_words_is_not_a_speaker():
     assert [(t.speaker, t.text) for t in turns] == [("Nurse", "see you at 10:30 tomorrow then")]
     with pytest.raises(FormatError, match="line 3"):
         parse("WEBVTT\n\n00:01.000 -> 00:02.000 --> x\nA: hi\n", "s.vtt")
+
+
+def test_an_annomi_file_of_several_sessions_is_refused_naming_where_the_next_begins(
+    attune, tmp_path
+):
+    """AnnoMI's own file holds 133 sessions; run together they would be one session whose
+    times go backwards and whose every figure is wrong."""
+    path = tmp_path / "AnnoMI-simple.csv"
+    path.write_text(
+        "mi_quality,transcript_id,utterance_id,interlocutor,timestamp,utterance_text\n"
+        "high,0,0,therapist,00:00:13,What brings you here today?\n"
+        "high,0,1,client,00:00:25,My drinking.\n"
+        "high,1,0,therapist,00:00:02,How have you been since we last met?\n"
+        "high,1,1,client,00:00:05,Better.\n",
+        encoding="utf-8",
+    )
+    result = attune("transcript", "import", str(path), ok=False)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert f"{path}, line 4: starts another session" in result.stderr
+    assert "holds 2 sessions (transcript_id 0, 1)" in result.stderr
+    assert "in a file of its own" in result.stderr
+    assert attune.json("transcript", "list")["transcripts"] == []
+    one = tmp_path / "session-1.csv"
+    one.write_text(ANNOMI, encoding="utf-8")  # one session (transcript_id 0) still comes in
+    assert attune.json("transcript", "analyze", str(one))["turns"][0]["speaker"] == "therapist"
+
+
+GOOGLE_MEET = """Mar 12, 2024
+Weekly check-in - Transcript
+00:00:00
+
+Counsellor: Hi, can you hear me okay?
+Client: Yes, I can hear you.
+
+
+00:05:12
+
+Client: Up and down. Work has been a lot.
+Counsellor: Up and down, with work weighing on you.
+
+
+Transcription ended after 00:12:40
+
+This editable transcript was computer generated and might contain errors. People can also \
+change the text after it was created.
+"""
+# Google Meet's earlier transcripts: the date in the title, the attendees, the notice first.
+GOOGLE_MEET_2024 = """Supervision (2024-03-14 14:12 GMT+1) - Transcript
+Attendees
+Counsellor, Client, Client's Presentation
+Transcript
+This editable transcript was computer generated and might contain errors. People can also \
+change the text after it was created.
+Counsellor: Hi, can you hear me okay?
+Client: Yes, I can hear you.
+00:05:12
+Client: Up and down. Work has been a lot.
+Counsellor: Up and down, with work weighing on you.
+Meeting ended after 00:12:40 👋
+"""
+
+
+@pytest.mark.parametrize("text", [GOOGLE_MEET, GOOGLE_MEET_2024])
+def test_a_google_meet_transcript_is_read_without_its_header_time_marks_or_footer(text):
+    turns, fmt = parse(text, "Weekly check-in - Transcript.txt")
+    assert fmt == "text"
+    assert [(t.speaker, t.text) for t in turns] == [
+        ("Counsellor", "Hi, can you hear me okay?"),
+        ("Client", "Yes, I can hear you."),
+        ("Client", "Up and down. Work has been a lot."),
+        ("Counsellor", "Up and down, with work weighing on you."),
+    ]
+
+
+def test_google_meets_time_marks_and_footer_are_no_ones_words_without_its_header():
+    copied = GOOGLE_MEET.split(" - Transcript\n", 1)[1]  # the turns copied out of the doc
+    turns, _ = parse(copied, "meet.txt")
+    assert [t.text for t in turns][-2:] == [
+        "Up and down. Work has been a lot.",
+        "Up and down, with work weighing on you.",
+    ]
+
+
+def test_a_csv_cell_that_spans_two_lines_is_one_line_of_words(tmp_path):
+    excel = tmp_path / "session.csv"  # as Excel saves it: a BOM, CRLF, a cell with a break
+    excel.write_bytes(
+        b"\xef\xbb\xbfspeaker,text,start,end\r\n"
+        b'Counsellor,"So, what happened next?",00:00:01,00:00:04\r\n'
+        b'Client,"I left. Then\r\nI came back, obviously.",4.5,9.25\r\n'
+    )
+    turns, _ = service.read(excel)
+    assert [t.text for t in turns] == [
+        "So, what happened next?",
+        "I left. Then I came back, obviously.",
+    ]
+
+
+def test_aegisub_line_breaks_in_subrip_are_not_left_in_the_words():
+    aegisub = (
+        "1\n0:00:01,000 --> 0:00:03,000\nCounsellor: So you\\nwalked out?\n\n"
+        "2\n00:00:03,200 --> 00:00:06,000\nClient: Yeah.\\NI had to.\\hReally.\n\n"
+        "3\n00:00:06,100 --> 00:00:08,900\nCounsellor: You needed space.\\NClient: I did.\n"
+    )
+    turns, _ = parse(aegisub, "session.srt")
+    assert [(t.speaker, t.text) for t in turns] == [
+        ("Counsellor", "So you walked out?"),
+        ("Client", "Yeah. I had to. Really."),
+        ("Counsellor", "You needed space."),
+        ("Client", "I did."),
+    ]
+
+
+def test_a_redacted_caregivers_name_becomes_one_placeholder(attune, tmp_path):
+    session = tmp_path / "s.vtt"
+    session.write_text(
+        "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Nguyễn Thị Lan>How was the week?\n\n"
+        "00:00:05.000 --> 00:00:09.000\n<v Client>Long. Thank you, Nguyễn Thị Lan.\n\n"
+        "00:00:10.000 --> 00:00:12.000\n<v Okafor, Chidi>May I join you both?\n",
+        encoding="utf-8",
+    )
+    clean = attune(
+        "transcript", "import", str(session), "--redact", "--caregiver", "Nguyễn Thị Lan"
+    ).stdout.strip()
+    data = attune.json("transcript", "analyze", clean)
+    assert data["caregiver"] == "[Caregiver]"
+    assert [t["speaker"] for t in data["turns"]] == ["[Caregiver]", "Client", "[Client A]"]
+    assert data["turns"][1]["text"] == "Long. Thank you, [Caregiver]."
+    assert "Lan" not in str(data) and "Okafor" not in str(data)
+
+
+def test_a_rev_transcript_is_named_and_the_refusal_says_what_to_do(attune, tmp_path):
+    rev = tmp_path / "rev.txt"
+    rev.write_text(
+        "Speaker 1 (00:00):\nWhere would you like to begin today?\n\n"
+        "Speaker 2 (00:04):\nWith my son, I think.\n",
+        encoding="utf-8",
+    )
+    result = attune("transcript", "import", str(rev), ok=False)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert f"{rev}, line 1: looks like a Rev transcript" in result.stderr
+    assert "put each turn on one line as `Speaker 1: words`" in result.stderr
+    assert "does not start with `Speaker:`" not in result.stderr
+    assert attune.json("transcript", "list")["transcripts"] == []

@@ -117,6 +117,7 @@ def import_file(
         )
     with _named_format(path, fmt):
         parsed = parsers[fmt](path, journal)
+    _refuse_if_another_format(path, fmt, parsed)
     report = ImportReport(source=str(path), fmt=fmt, dry_run=dry_run)
     if dry_run:
         with _named_format(path, fmt):
@@ -149,17 +150,22 @@ def import_file(
     return report
 
 
-_FORMAT_NAMES = {
-    "attune-json": "Attunement JSON export",
-    "jrnl": "jrnl journal",
-    "jrnl-json": "jrnl JSON export",
-    "dayone": "Day One export",
+_FORMAT_NAMES = {  # each with its article, as a hint says it
+    "attune-json": "an Attunement JSON export",
+    "jrnl": "a jrnl journal",
+    "jrnl-json": "a jrnl JSON export",
+    "dayone": "a Day One export",
 }
+# jrnl's JSON export opens with its "tags" count, and its entries have a "date" and a
+# "time"; an entry jrnl took from Day One keeps its "uuid", so that alone does not make
+# a file Day One's, whose entries have a "creationDate".
+_JRNL_JSON = re.compile(rb'^\{\s*"tags"\s*:')
 
 
 def looks_like(path: Path) -> str | None:
     """The import format a file's first bytes suggest, or None: a zip is Day One's export;
-    JSON is ours, Day One's (entries with a "uuid") or jrnl's; a first line opening on a
+    JSON is ours, jrnl's (opening on "tags", or entries with a "date" and a "time") or
+    Day One's (entries with a "creationDate" or a "uuid"); a first line opening on a
     bracketed date is jrnl's journal."""
     try:
         with path.open("rb") as handle:
@@ -172,6 +178,10 @@ def looks_like(path: Path) -> str | None:
     if text.startswith(b"{"):
         if b'"attunement-journal"' in text:
             return "attune-json"
+        if b'"creationDate"' in text:
+            return "dayone"
+        if _JRNL_JSON.match(text) or (b'"date"' in text and b'"time"' in text):
+            return "jrnl-json"
         if b'"uuid"' in text:
             return "dayone"
         if b'"entries"' in text:
@@ -190,10 +200,26 @@ def _named_format(path: Path, fmt: str) -> Iterator[None]:
         if guess is None or guess == fmt:
             raise
         raise FormatError(
-            f"{exc.message} (it looks like a {_FORMAT_NAMES[guess]}: import it with "
-            f"--from {guess})",
+            f"{exc.message} (it looks like {_FORMAT_NAMES[guess]}: import it with --from {guess})",
             field="from",
         ) from exc
+
+
+def _refuse_if_another_format(path: Path, fmt: str, parsed: Parsed) -> None:
+    """A file none of whose entries could be read, that looks like another format, is
+    refused whole naming that format (a jrnl export given as Day One's would otherwise
+    have each entry refused for lacking Day One's date)."""
+    if parsed.stream is not None or parsed.entries or not parsed.refused:
+        return
+    guess = looks_like(path)
+    if guess is None or guess == fmt:
+        return
+    raise FormatError(
+        f"{parsed.refused[0][1]} (it looks like {_FORMAT_NAMES[guess]}: import it with "
+        f"--from {guess})",
+        path=str(path),
+        field="from",
+    )
 
 
 def _preview(journal: Journal, parsed: Parsed, report: ImportReport) -> None:

@@ -71,7 +71,11 @@ def write(journal: Journal, out: IO[str]) -> int:
     return count
 
 
-def _time(value: Any, field: str, where: str) -> datetime:
+def _time(value: Any, field: str, where: str | None = None) -> datetime:
+    """An ISO date and time with its zone; ``where`` names the file (None: the message
+    names only the field, for an entry refused on its own)."""
+    if value is None or value == "":
+        raise FormatError(f"{field} is missing", path=where, field=field)
     try:
         moment = datetime.fromisoformat(str(value))
     except ValueError as exc:
@@ -83,7 +87,7 @@ def _time(value: Any, field: str, where: str) -> datetime:
     return moment
 
 
-def _source(value: Any, field: str, where: str) -> str | None:
+def _source(value: Any, field: str, where: str | None) -> str | None:
     """The import key an entry came in under (absent for entries written here)."""
     if value is None:
         return None
@@ -127,50 +131,14 @@ def parse(data: Any, journal: Journal, where: str) -> Parsed:
             )
         parsed.decks.append((item["id"], item["format"], item["source"]))
     for field, item in _iter(data, "entries", where):
+        label = f"{field} ({item['id']})" if item.get("id") else field
         try:
-            revisions = [
-                Revision(
-                    entry_id=str(item.get("id")),
-                    revision=int(r["revision"]),
-                    title=str(r.get("title", "")),
-                    body=str(r["body"]),
-                    prompt_id=r.get("prompt_id"),
-                    tags=tuple(normalise_tag(t) for t in r.get("tags", [])),
-                    starred=bool(r.get("starred")),
-                    saved_at=_time(r["saved_at"], f"{field}.revisions.saved_at", where),
-                    replaced_at=_time(r["replaced_at"], f"{field}.revisions.replaced_at", where),
-                )
-                for r in item.get("revisions", [])
-            ]
-            new = NewEntry(
-                id=str(item["id"]),
-                title=str(item.get("title", "")),
-                body=str(item["body"]),
-                prompt_id=item.get("prompt_id"),
-                tags=tuple(sorted({normalise_tag(t) for t in item.get("tags", [])})),
-                starred=bool(item.get("starred")),
-                created_at=_time(item["created_at"], f"{field}.created_at", where),
-                updated_at=_time(item["updated_at"], f"{field}.updated_at", where),
-                deleted_at=(
-                    _time(item["deleted_at"], f"{field}.deleted_at", where)
-                    if item.get("deleted_at")
-                    else None
-                ),
-                revisions=revisions,
-                source=_source(item.get("source"), f"{field}.source", where),
-                meta=clean_meta(item.get("meta"), f"{field}.meta"),
-            )
-        except FormatError:
-            raise
-        except (KeyError, TypeError, ValueError) as exc:
-            raise FormatError(
-                f"{field} is missing or has a bad field ({exc})", path=where, field=field
-            ) from exc
-        except AttuneError as exc:
-            parsed.refused.append((f"{field} ({item.get('id')})", exc.message))
+            new = _entry(item, field)
+        except AttuneError as exc:  # that entry is refused and listed; the others come in
+            parsed.refused.append((label, exc.message))
             continue
         if not new.body.strip():
-            parsed.refused.append((f"{field} ({new.id})", "the entry is empty"))
+            parsed.refused.append((label, "the entry is empty"))
             continue
         parsed.entries.append(new)
     for field, item in _iter(data, "checkins", where):
@@ -210,6 +178,44 @@ def parse(data: Any, journal: Journal, where: str) -> Parsed:
                 f"{field} is missing or has a bad field ({exc})", path=where, field=field
             ) from exc
     return parsed
+
+
+def _entry(item: dict[str, Any], field: str) -> NewEntry:
+    """One entry of the file; anything missing or unusable in it (its dates, its metadata,
+    a field of the wrong kind) refuses it, naming the field."""
+    try:
+        revisions = [
+            Revision(
+                entry_id=str(item.get("id")),
+                revision=int(r["revision"]),
+                title=str(r.get("title", "")),
+                body=str(r["body"]),
+                prompt_id=r.get("prompt_id"),
+                tags=tuple(normalise_tag(t) for t in r.get("tags", [])),
+                starred=bool(r.get("starred")),
+                saved_at=_time(r.get("saved_at"), f"{field}.revisions.saved_at"),
+                replaced_at=_time(r.get("replaced_at"), f"{field}.revisions.replaced_at"),
+            )
+            for r in item.get("revisions", [])
+        ]
+        return NewEntry(
+            id=str(item["id"]),
+            title=str(item.get("title", "")),
+            body=str(item["body"]),
+            prompt_id=item.get("prompt_id"),
+            tags=tuple(sorted({normalise_tag(t) for t in item.get("tags", [])})),
+            starred=bool(item.get("starred")),
+            created_at=_time(item.get("created_at"), f"{field}.created_at"),
+            updated_at=_time(item.get("updated_at"), f"{field}.updated_at"),
+            deleted_at=(
+                _time(item["deleted_at"], f"{field}.deleted_at") if item.get("deleted_at") else None
+            ),
+            revisions=revisions,
+            source=_source(item.get("source"), f"{field}.source", None),
+            meta=clean_meta(item.get("meta"), f"{field}.meta"),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise FormatError(f"{field} is missing or has a bad field ({exc})", field=field) from exc
 
 
 def parse_file(path: Path, journal: Journal) -> Parsed:

@@ -75,29 +75,41 @@ def clean_text(text: str) -> tuple[str, int]:
     return unescape_markdown(text).strip("\n"), links
 
 
-def _when(item: dict[str, Any], where: str, field: str) -> datetime:
+def _when(item: dict[str, Any], field: str) -> datetime:
+    """When the entry was written, as Day One gives it (UTC, or this computer's zone when
+    it has none); an entry without a usable ``creationDate`` is refused on its own."""
     raw = item.get("creationDate")
+    if raw is None or raw == "":
+        raise InvalidInput(f"{field} has no creationDate (when it was written)", field=field)
     try:
         moment = datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
     except ValueError as exc:
-        raise FormatError(
-            f"{field}.creationDate {raw!r} is not an ISO date and time", path=where, field=field
+        raise InvalidInput(
+            f"{field}.creationDate {raw!r} is not an ISO date and time", field=field
         ) from exc
-    if moment.tzinfo is None:
-        moment = moment.astimezone()
-    zone = item.get("timeZone")
-    if isinstance(zone, str) and zone:
-        offset = _GMT_OFFSET.fullmatch(zone.strip())
-        try:
-            if offset:  # "GMT+0100", as some exports write the zone
-                sign = -1 if offset.group(1) == "-" else 1
-                hours, minutes = int(offset.group(2)), int(offset.group(3) or 0)
-                moment = moment.astimezone(timezone(sign * timedelta(hours=hours, minutes=minutes)))
-            else:
-                moment = moment.astimezone(ZoneInfo(zone))
-        except (ZoneInfoNotFoundError, ValueError):
-            pass  # an unknown zone name: keep the UTC moment, which is still exact
-    return moment
+    return moment if moment.tzinfo is not None else moment.astimezone()
+
+
+def _in_zone(moment: datetime, zone: Any) -> datetime | None:
+    """``moment`` in the entry's ``timeZone`` ("Europe/London", or "GMT+0100" as some
+    exports write it); the moment as it is when there is no zone, None for a zone name
+    this computer does not know."""
+    if not isinstance(zone, str) or not zone.strip():
+        return moment
+    offset = _GMT_OFFSET.fullmatch(zone.strip())
+    try:
+        if offset:
+            sign = -1 if offset.group(1) == "-" else 1
+            hours, minutes = int(offset.group(2)), int(offset.group(3) or 0)
+            return moment.astimezone(timezone(sign * timedelta(hours=hours, minutes=minutes)))
+        return moment.astimezone(ZoneInfo(zone.strip()))
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _offset_name(moment: datetime) -> str:
+    offset = moment.strftime("%z")
+    return "UTC" if offset in ("+0000", "") else f"UTC{offset[:3]}:{offset[3:]}"
 
 
 _GMT_OFFSET = re.compile(r"(?:GMT|UTC)([+-])(\d{1,2}):?(\d{2})?")
@@ -206,7 +218,12 @@ def parse_entry(
         text = _rich_text(item.get("richText"))
     if not isinstance(text, str):
         raise FormatError(f"{field}.text is not text", path=where, field=field)
-    moment = _when(item, where, field)
+    label = f"{field} ({uuid})"
+    try:
+        written = _when(item, field)
+    except AttuneError as exc:  # that entry is refused and listed; the others come in
+        parsed.refused.append((label, exc.message))
+        return
     for key in MEDIA_KEYS:
         found = item.get(key)
         if isinstance(found, list) and found:
@@ -214,10 +231,17 @@ def parse_entry(
     text, links = clean_text(text)
     tally.links += links
     if not text.strip():
-        tally.empty.append(f"{field} ({uuid})")
+        tally.empty.append(label)
         return
+    moment = _in_zone(written, item.get("timeZone"))
+    if moment is None:
+        moment = written
+        parsed.notes.append(
+            f"{label}: its time zone {item['timeZone']!r} is not one this computer knows, "
+            f"so its time is kept in {_offset_name(written)}"
+        )
     tags = []
-    for tag in item.get("tags") or []:
+    for tag in _tag_list(item.get("tags"), field, parsed):
         try:
             tags.append(normalise_tag(re.sub(r"[\s/]+", "-", str(tag).strip())))
         except AttuneError:
@@ -243,6 +267,17 @@ def parse_entry(
             pass
     new.source = f"dayone:{uuid}"
     parsed.entries.append(new)
+
+
+def _tag_list(tags: Any, field: str, parsed: Parsed) -> list[Any]:
+    """An entry's tags: Day One writes a list; a single text is one tag (never one tag
+    per letter), and anything else is noted and left out."""
+    if tags is None or isinstance(tags, list):
+        return tags or []
+    if isinstance(tags, str):
+        return [tags]
+    parsed.notes.append(f"{field}: its tags {tags!r} were not kept (not a list of tags)")
+    return []
 
 
 def _too_big(where: str, size: int) -> FormatError:

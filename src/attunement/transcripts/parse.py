@@ -64,18 +64,32 @@ _VTT_TAG = re.compile(r"<([^>]*)(?:>|$)")
 # SubRip has HTML-like tags only (<i>, <b>, <u>, <font ...>); `x < 5` there is text.
 _SRT_TAG = re.compile(r"<(/?[a-zA-Z][^>]*|\d[\d:.,]*)>")
 _ASS_OVERRIDE = re.compile(r"\{\\[^}]*\}")  # {\an8} and friends, written by Aegisub
+# Aegisub's line breaks and space: \N a hard break, \n a soft one, \h a hard space.
+_ASS_BREAKS = {"\\N": "\n", "\\n": " ", "\\h": " "}
 _SPACES = re.compile(r"[ \t\f]+")
 # A subtitle's dash before each speaker's line when two speak in one cue.
 _DIALOGUE_DASH = re.compile(r"^\s*[-\u2013\u2014]\s+")
-# Lines the transcribing tool adds, that no one said: Otter's footer, Teams' notices.
+# Lines the transcribing tool adds, that no one said: Otter's footer, Teams' notices, and
+# Google Meet's time marks every few minutes (`00:05:12` alone on a line) and its footer
+# ("Transcription ended after 00:12:40", "Meeting ended after 01:00:09 👋", "This editable
+# transcript was computer generated and might contain errors. …").
 _TOOL_LINE = re.compile(
     r"^\s*(?:transcribed by https?://(?:www\.)?otter\.ai\S*"
-    r"|.{1,80}? (?:started|stopped) transcription)\s*$",
+    r"|.{1,80}? (?:started|stopped) transcription"
+    r"|\d{1,2}:\d{2}:\d{2}"
+    r"|(?:transcription|meeting) ended after \d{1,2}:\d{2}:\d{2}\W*"
+    r"|this editable transcript was computer generated and might contain errors\..*)\s*$",
     re.IGNORECASE,
 )
 # The lines a Teams transcript saved as text opens with (the meeting's title, date and
 # length), before its first `Name   0:00:03` line; at most this many are passed over.
 _PREAMBLE_LINES = 5
+# Google Meet's transcript (a Google Doc, saved as text) opens with its date and a title
+# line `Weekly check-in - Transcript`; older ones follow it with an `Attendees` heading,
+# the list of names and a `Transcript` heading.
+_MEET_TITLE = re.compile(r"^\S.{0,200} - Transcript\s*$")
+# Rev's transcript: `Speaker 1 (00:04):` on its own line, the words on the lines below.
+_REV = re.compile(r"^\s*\S.{0,39}?\s*\((?:\d+:)?\d{1,2}:\d{2}\):\s*$")
 
 
 @dataclass(frozen=True)
@@ -141,19 +155,31 @@ def speaker_line(line: str) -> tuple[str, str] | None:
 
 
 def _preamble(lines: list[str]) -> int:
-    """How many lines open the text before its first `Name   0:00:03` line when that
-    comes within the first few lines and none before it names a speaker (a Teams
-    transcript saved as text: title, date, length); else 0."""
+    """How many lines open the text before its turns when they come within the first few
+    lines and none of them names a speaker: a Teams transcript saved as text (title, date,
+    length) up to its first `Name   0:00:03` line, or a Google Meet transcript (date,
+    `Title - Transcript`, any attendees) up to its first turn; else 0."""
     seen = 0
     for number, raw in enumerate(lines):
         if not raw.strip():
             continue
         if _OTTER.match(raw):
             return number
+        if _MEET_TITLE.match(raw):
+            return number + 1 + _attendees(lines[number + 1 :])
         if speaker_line(raw) is not None or seen >= _PREAMBLE_LINES:
             return 0
         seen += 1
     return 0
+
+
+def _attendees(lines: list[str]) -> int:
+    """How many lines an older Google Meet transcript's `Attendees` block takes after its
+    title: the heading, the names, then the `Transcript` heading; 0 when there is none."""
+    filled = [(number, raw.strip()) for number, raw in enumerate(lines) if raw.strip()][:4]
+    if not filled or filled[0][1] != "Attendees":
+        return 0
+    return next((number + 1 for number, text in filled[1:] if text == "Transcript"), 0)
 
 
 def parse_text(text: str, where: str) -> list[Turn]:
@@ -174,6 +200,14 @@ def parse_text(text: str, where: str) -> list[Turn]:
             last = turns[-1]  # a continuation line of the same turn
             joined = f"{last.text} {raw.strip()}".strip()
             turns[-1] = Turn(0, last.speaker, joined, last.start, line=last.line)
+        elif _REV.match(raw):
+            raise FormatError(
+                "looks like a Rev transcript (`Speaker 1 (00:04):` above the words), which "
+                "Attunement does not read; put each turn on one line as `Speaker 1: words` "
+                "and import it again",
+                path=where,
+                line=number,
+            )
         else:
             raise FormatError(
                 "does not start with `Speaker:` (each turn should look like "
@@ -200,6 +234,8 @@ def cue_text(text: str, fmt: str) -> list[tuple[str | None, str]]:
     tag_re = _VTT_TAG if fmt == "vtt" else _SRT_TAG
     if fmt == "srt":
         text = _ASS_OVERRIDE.sub("", text)
+        for code, replacement in _ASS_BREAKS.items():
+            text = text.replace(code, replacement)
 
     def flush() -> None:
         joined = html.unescape("".join(words))
@@ -437,6 +473,8 @@ def parse_csv(text: str, where: str, fmt: str) -> list[Turn]:
                 path=where,
                 line=1,
             )
+        if "transcript_id" in header:
+            _one_session(rows, header.index("transcript_id"), where)
         speaker_col, text_col = header.index("interlocutor"), header.index("utterance_text")
         start_col = header.index("timestamp") if "timestamp" in header else None
         end_col = None
@@ -455,13 +493,41 @@ def parse_csv(text: str, where: str, fmt: str) -> list[Turn]:
             continue
         if len(row) <= max(speaker_col, text_col):
             raise FormatError("has too few columns", path=where, line=number)
-        speaker, words = row[speaker_col].strip(), row[text_col].strip()
+        speaker, words = _one_line(row[speaker_col]), _one_line(row[text_col])
         if not speaker or not words:
             raise FormatError("has an empty speaker or text", path=where, line=number)
         start = _time_cell(row, start_col, where, number)
         end = _time_cell(row, end_col, where, number)
         turns.append(Turn(0, speaker, words, start, end, line=number))
     return _check(turns, where)
+
+
+def _one_line(cell: str) -> str:
+    """A cell's text on one line: a quoted cell that spans lines (as Excel saves a cell
+    with a line break in it) has its lines joined with a space, as in the other formats."""
+    return " ".join(line.strip() for line in cell.splitlines() if line.strip())
+
+
+def _one_session(rows: list[list[str]], col: int, where: str) -> None:
+    """Refuse an AnnoMI file that holds several sessions (its `transcript_id` column has
+    more than one value), naming the line where the second begins: a transcript is one
+    session, and sessions run together would make every figure wrong."""
+    ids = [
+        (number, row[col].strip() if len(row) > col else "")
+        for number, row in enumerate(rows[1:], start=2)
+    ]
+    sessions = list(dict.fromkeys(value for _, value in ids if value))
+    if len(sessions) < 2:
+        return
+    second = next(number for number, value in ids if value == sessions[1])
+    shown = ", ".join(sessions[:3]) + (", …" if len(sessions) > 3 else "")
+    raise FormatError(
+        f"starts another session: the file holds {len(sessions)} sessions (transcript_id "
+        f"{shown}) and a transcript is one session, so save each session's rows under the "
+        "header row in a file of its own and import each file",
+        path=where,
+        line=second,
+    )
 
 
 def _time_cell(row: list[str], col: int | None, where: str, number: int) -> float | None:

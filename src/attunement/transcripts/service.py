@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -79,14 +80,26 @@ def identifying_details(turns: list[Turn], people: list[str], caregiver: str) ->
     for speaker in speakers:
         found = find(speaker, people)
         count += len(found)
-        names[speaker] = redact(speaker, found, state)
+        names[speaker] = one_placeholder(redact(speaker, found, state), label=True)
     replaced = []
     for turn in turns:
         found = find(turn.text, people)
         count += len(found)
-        text = redact(turn.text, found, state)
+        text = one_placeholder(redact(turn.text, found, state))
         replaced.append(replace(turn, speaker=names[turn.speaker], text=text))
     return Details(count, replaced, names.get(caregiver, caregiver))
+
+
+# A person's placeholder said again straight after itself; in a speaker's label also after
+# a comma, as Teams writes "Surname, First".
+_REPEATED = re.compile(r"(\[(?:Caregiver|Client \w+)\])(?:\s+\1)+")
+_REPEATED_IN_LABEL = re.compile(r"(\[(?:Caregiver|Client \w+)\])(?:,?\s+\1)+")
+
+
+def one_placeholder(text: str, *, label: bool = False) -> str:
+    """One placeholder for one person: each part of a name replaced on its own ("Nguyễn
+    Thị Lan", "Okafor, Chidi") reads "[Caregiver]", not "[Caregiver] [Caregiver]"."""
+    return (_REPEATED_IN_LABEL if label else _REPEATED).sub(r"\1", text)
 
 
 def analyse(
