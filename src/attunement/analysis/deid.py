@@ -1,8 +1,9 @@
 """Finding identifying details in free text: names, dates, ages over 89, places,
 addresses, postcodes and ZIP codes, phone numbers, e-mail addresses, record and ID
-numbers, URLs. Pure and explainable: every finding has a type, a character span and a
-confidence. The lexicons live in ``framework/deid.toml``; the writer's own list of people
-in their care (``people``) is the strongest signal and always wins.
+numbers, URLs, social-media handles. Pure and explainable: every finding has a type, a
+character span and a confidence. The lexicons live in ``framework/deid.toml``; the
+writer's own list of people in their care (``people``) is the strongest signal and always
+wins.
 """
 
 from __future__ import annotations
@@ -16,18 +17,34 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-TYPES = ("name", "date", "age", "place", "address", "postcode", "phone", "email", "record", "url")
+TYPES = (
+    "name",
+    "date",
+    "age",
+    "place",
+    "address",
+    "postcode",
+    "phone",
+    "email",
+    "record",
+    "url",
+    "handle",
+)
 _MONTHS = (
     "January|February|March|April|May|June|July|August|September|October|November|"
     "December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
 )
 _CAP = r"[^\W\d_a-z][^\W\d_]*(?:['’-][^\W\d_]+)*['’]?"
 MONTH_NAMES = frozenset(_MONTHS.split("|"))
+MONTH_NAMES_LOWER = frozenset(m.lower() for m in MONTH_NAMES)
 WEAK_RECORD_CUES = frozenset({"number", "no"})
 _OLD = (
     r"9\d|1[01]\d|ninety(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?"
     r"|(?:a|one) hundred(?: and (?:one|two|three|four|five|six|seven|eight|nine|ten))?"
 )
+# A handle's body: letters, digits, underscores and dots, not ending in a dot.
+_HANDLE_REST = r"(?:[A-Za-z0-9_.]*[A-Za-z0-9_])?"
+_HANDLE = r"[A-Za-z0-9_]" + _HANDLE_REST
 _TOKEN = r"(?<![\w@.])[A-Z][a-zà-ÿ]+(?:['’-][A-Za-zà-ÿ]+)*['’]?(?![\wà-ÿ])"
 SPEECH = frozenset(
     {
@@ -77,6 +94,11 @@ class Lexicon:
     streets: frozenset[str]
     connectors: frozenset[str]
     cues_after: frozenset[str]
+    companies: frozenset[str]  # not identifying, but a workplace after "works at"
+    postal_districts: frozenset[str]
+    scheme_after: frozenset[str]  # lower case: "ID", "number", "vetting"
+    word_sense_is: tuple[str, ...]
+    word_sense_came: tuple[str, ...]
     patterns: dict[str, re.Pattern[str]]
 
 
@@ -88,12 +110,28 @@ def _alternation(words: Iterable[str]) -> str:
 def lexicon() -> Lexicon:
     folder = resources.files("attunement.framework")
     data = tomllib.loads((folder / "deid.toml").read_text("utf-8"))
-    common = (folder / "common_words.txt").read_text("utf-8").split("\n")
+    common = frozenset(w for w in (folder / "common_words.txt").read_text("utf-8").split("\n") if w)
     streets = _alternation(data["street_types"])
     honorifics = _alternation(data["honorifics"])
+    # A platform as written ("Instagram", "X") or in lower case where that is no everyday
+    # word ("instagram", not "threads").
+    platforms = _alternation(
+        set(data["social_platforms"])
+        | {w.lower() for w in data["social_platforms"] if len(w) > 2 and w.lower() not in common}
+    )
+    employer_cues = _alternation(data["employer_cues"])
     code = r"(?:[A-Z]{1,6}|\d+)(?:[ /.-]?(?:[A-Z]{1,6}\d*|\d+))*"
     patterns = {
         "email": re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"),
+        # "@jade_smith_93", "@kwame.mensah": not an e-mail's @, not a tag's "@night-shift".
+        "handle": re.compile(rf"(?<![\w@.])@(?P<body>{_HANDLE})(?![\w@/+#-])"),
+        "bare_handle": re.compile(
+            rf"(?<![\w@])(?:{platforms})(?:['’]s)?(?:\s+(?:handle|username|name|account|id|"
+            rf"is|was)\b|\s*:)*\s+@?(?P<body>[A-Za-z_]{_HANDLE_REST})(?![\w@/+#-])"
+        ),
+        "handle_cue": re.compile(
+            rf"(?<![\w@])(?:{platforms}|{_alternation(data['handle_cues'])})(?![\w@])"
+        ),
         "url": re.compile(r"\b(?:https?://|www\.)[^\s<>\"')]+", re.IGNORECASE),
         "bare_url": re.compile(
             r"\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|info|io|uk|ie|au|nz|ca|us|de|fr|nl|"
@@ -135,7 +173,7 @@ def lexicon() -> Lexicon:
             rf"(?P<cue>\b(?:aged?|at(?: the age of)?|is|was|turned|turns|turning|reached|now|"
             rf"(?:she|he)['’]s)\s+)?"
             rf"(?P<age>\b(?:{_OLD})(?:(?P<suffix>[- ](?:years?|yrs?)[- ]old|"
-            rf"(?:st|nd|rd|th) birthday)|\b(?!\s*(?:%|per|mg|ml|kg|minutes|mins|seconds|times|"
+            rf"(?:st|nd|rd|th)(?= birthday))|\b(?!\s*(?:%|per|mg|ml|kg|minutes|mins|seconds|times|"
             rf"beds|people|patients|years ago|out of))))",
             re.IGNORECASE,
         ),
@@ -164,7 +202,16 @@ def lexicon() -> Lexicon:
             r"(?<![\w.])[A-Z]\.(?=\s+(?:has|had|is|was|said|told|asked|wants|and)\b)"
         ),
         "token": re.compile(r"(?<![\w@.])[^\W\d_]+(?:['’-][^\W\d_]+)*['’]?(?![\w@])"),
-        "place_cue": re.compile(rf"\b(?:{_alternation(data['place_cues'])})\s+(?:the\s+)?$"),
+        "place_cue": re.compile(
+            rf"\b(?:{_alternation(data['place_cues'])}|{employer_cues})\s+(?:the\s+)?$"
+        ),
+        "employer_cue": re.compile(rf"\b(?:{employer_cues})\s+(?:the\s+)?$"),
+        # NZ and Australian postcodes are four digits: only after a word that says so
+        # ("postcode 9010") or a state ("VIC 3065"); beside an address, see _proper_nouns.
+        "postcode_4": re.compile(
+            r"(?:\b(?:[Pp]ost ?code|[Pp]ostal code)(?:\s+(?:is|was))?[\s:,]+|"
+            r"\b(?:VIC|NSW|QLD|TAS|ACT|NT|SA|WA)\s+)(\d{4})\b(?![.,:]?\d)"
+        ),
         "word": re.compile(r"\b[a-zà-ÿ][a-zà-ÿ'’-]{2,}\b"),
         "kin_name": re.compile(
             r"\b(?:son|daughter|husband|wife|partner|brother|sister|mum|mom|dad|mother|"
@@ -175,17 +222,24 @@ def lexicon() -> Lexicon:
     }
     return Lexicon(
         honorifics=frozenset(data["honorifics"]),
-        first_names=frozenset(n.lower() for n in data["first_names"]),
+        # with and without accents: "Seán" is met as often as "Sean"
+        first_names=frozenset(n.lower() for n in data["first_names"])
+        | frozenset(_folded(n) for n in data["first_names"]),
         word_names=frozenset(data["word_names"]),
         not_names=frozenset(data["not_names"])
         | frozenset(data["peoples"])
         | frozenset(data.get("theorists", [])),
         countries=frozenset(data["countries"]),
-        common=frozenset(w for w in common if w and not w.startswith("#")),
+        common=frozenset(w for w in common if not w.startswith("#")),
         institutions=frozenset(data["institutions"]),
         streets=frozenset(data["street_types"]),
         connectors=frozenset(data["connectors"]),
         cues_after=frozenset(c.lower() for c in data["name_cues_after"]),
+        companies=frozenset(data["companies"]),
+        postal_districts=frozenset(data["postal_districts"]),
+        scheme_after=frozenset(w.lower() for w in data["scheme_after"]),
+        word_sense_is=tuple(data["word_sense_is"]),
+        word_sense_came=tuple(data["word_sense_came"]),
         patterns=patterns,
     )
 
@@ -204,10 +258,34 @@ def _nhs_valid(digits: str) -> bool:
 _LINE_OPENING = re.compile(r"[ \t]*(?:(?:#{1,6}|[-*+•]|\d{1,3}[.)]|>)[ \t]+)*")
 
 
+_ABBREVIATION = re.compile(r"(?<![\w.])(?:St|Mt|Dr|Mr|Mrs|Ms|Prof|Rev|Fr)\.$")
+_INITIALS = re.compile(r"(?<![\w.])(?P<initials>(?:[A-Z]\.){1,3}) ?$")
+
+
+def _initials_before(text: str, index: int) -> int | None:
+    """Where the initials just before ``index`` begin: "R.K. Puram", "by J. Smith". One
+    initial counts only after a word in lower case or at a sentence's start, so "plan B."
+    and "Vitamin D." still end their sentences."""
+    m = _INITIALS.search(text, max(0, index - 8), index)
+    if m is None:
+        return None
+    if len(m.group("initials")) > 2:
+        return m.start()
+    word = re.search(r"([^\W\d_]+)[,;]? $", text[max(0, m.start() - 30) : m.start()])
+    before = text[: m.start()].rstrip(" \t\"'“‘(")
+    if (word is not None and word.group(1).islower()) or not before or before[-1] in "!?\n:;":
+        return m.start()
+    return None
+
+
 def _sentence_start(text: str, index: int) -> bool:
     """Whether ``index`` is where a sentence or a line begins: after ". ", at a line's
     start, or after a heading mark, a list bullet or a quote mark at a line's start."""
     before = text[:index].rstrip(" \t\"'“‘(")
+    if before.endswith(".") and (
+        _initials_before(text, index) is not None or _ABBREVIATION.search(before)
+    ):
+        return False  # "R.K. Puram", "by J. Smith", "St. James's"
     if not before or before[-1] in ".!?\n:;":
         return True
     line_start = text.rfind("\n", max(0, index - 40), index) + 1
@@ -271,6 +349,32 @@ def _without_opening_words(text: str, start: int, value: str, lex: Lexicon) -> t
     return start, value
 
 
+_SHORT_GROUP = re.compile(
+    r"[ -]\d{1,2}\b(?![.,:]?\d)(?!\s*(?:%|am|pm|x|days?|weeks?|months?|years?|hours?|hrs?|"
+    r"mins?|minutes?|times|mg|ml|kg)\b)",
+    re.IGNORECASE,
+)
+_TIME = re.compile(r"\d{1,2}(?:[:.]\d{2})?(?:am|pm)?", re.IGNORECASE)
+
+
+def _handle_shaped(body: str) -> bool:
+    """A name shaped as only a handle is: a letter and a digit, an underscore, or a dot
+    inside ("jade_smith_93", "kwame.mensah", "lucy.x.m"); not a time ("@10am")."""
+    return (
+        any(c.isalpha() for c in body)
+        and not _TIME.fullmatch(body)
+        and bool(re.search(r"_|\d|\w\.\w", body))
+    )
+
+
+def _handle_context(text: str, at: int, lex: Lexicon) -> bool:
+    """A platform or a word like "follow" in the sentence around an @name."""
+    starts = [m.end() for m in re.finditer(r"[.!?]\s|\n", text[:at])]
+    stop = re.search(r"[.!?]\s|\n", text[at:])
+    sentence = text[starts[-1] if starts else 0 : at + stop.start() if stop else len(text)]
+    return lex.patterns["handle_cue"].search(sentence) is not None
+
+
 def _structured(text: str, lex: Lexicon) -> list[Finding]:
     """Details with a shape of their own: contact details, numbers, dates, ages."""
     p = lex.patterns
@@ -281,6 +385,12 @@ def _structured(text: str, lex: Lexicon) -> list[Finding]:
 
     for m in p["email"].finditer(text):
         add("email", m.start(), m.end(), 0.99)
+    for m in p["handle"].finditer(text):
+        if _handle_shaped(m.group("body")) or _handle_context(text, m.start(), lex):
+            add("handle", m.start(), m.end(), 0.97)
+    for m in p["bare_handle"].finditer(text):
+        if _handle_shaped(m.group("body")):
+            add("handle", m.start("body") - text[: m.start("body")].endswith("@"), m.end(), 0.9)
     for m in p["url"].finditer(text):
         add("url", m.start(), m.end() - len(m.group(0)) + len(m.group(0).rstrip(".,;:!?")), 0.98)
     for m in p["bare_url"].finditer(text):
@@ -291,7 +401,9 @@ def _structured(text: str, lex: Lexicon) -> list[Finding]:
             continue
         kind = _numbers_kind(text, m.start(), lex)
         if kind == "record":
-            add("record", m.start(), m.end(), 0.96)
+            # with the short group after it: Medicare's "2123 45670 1"
+            short = _SHORT_GROUP.match(text, m.end())
+            add("record", m.start(), short.end() if short else m.end(), 0.96)
         else:
             add("phone", m.start(), m.end(), 0.97 if m.group(0)[0] in "+(" or kind else 0.9)
     for m in p["nhs"].finditer(text):
@@ -321,6 +433,8 @@ def _structured(text: str, lex: Lexicon) -> list[Finding]:
         for m in p[shape].finditer(text):
             add("postcode", m.start(), m.end(), 0.9 if shape == "postcode_uk" else 0.86)
     for m in p["zip"].finditer(text):
+        add("postcode", m.start(1), m.end(1), 0.85)
+    for m in p["postcode_4"].finditer(text):
         add("postcode", m.start(1), m.end(1), 0.85)
     for m in p["address"].finditer(text):
         add("address", m.start(), m.end(), 0.92)
@@ -360,7 +474,23 @@ def _proper_nouns(text: str, lex: Lexicon, around: list[Finding]) -> list[Findin
             found.append(Finding("name", m.start(), m.end(), m.group(0), 0.7))
     addresses = [f for f in around if f.type == "address"]
     postcodes = [f for f in around if f.type == "postcode"]
+    found += _bracketed_and_reversed(text, lex)
     for tokens in _runs(text, lex):
+        first_start = tokens[0][0]
+        company = next(
+            (
+                c
+                for c in lex.companies
+                if text.startswith(c, first_start)
+                and not text[first_start + len(c) : first_start + len(c) + 1].isalnum()
+            ),
+            None,
+        )
+        if company and p["employer_cue"].search(lowered[max(0, first_start - 24) : first_start]):
+            # "works at Amazon": a workplace, though "ordered from Amazon" is not a detail
+            end = first_start + len(company)
+            found.append(Finding("place", first_start, end, company, 0.8))
+            continue
         # Drop the sentence's own first word when it is an everyday word ("Visited").
         while tokens:
             start, word = tokens[0]
@@ -371,6 +501,7 @@ def _proper_nouns(text: str, lex: Lexicon, around: list[Finding]) -> list[Findin
                 or word.rstrip(".,;:!?") in lex.not_names
                 or bare in lex.honorifics
                 or bare in lex.connectors
+                or (len(tokens) == 1 and _particle(bare, lex))  # "Ó" alone
                 or (
                     initial
                     and bare not in ("St", "Saint")
@@ -387,6 +518,7 @@ def _proper_nouns(text: str, lex: Lexicon, around: list[Finding]) -> list[Findin
             _bare(tokens[-1][1]) in lex.not_names
             or tokens[-1][1].rstrip(".,;:!?") in lex.not_names
             or tokens[-1][1] in lex.connectors
+            or _particle(tokens[-1][1], lex)
         ):
             tokens.pop()
         if not tokens:
@@ -395,28 +527,63 @@ def _proper_nouns(text: str, lex: Lexicon, around: list[Finding]) -> list[Findin
         last_start, last = tokens[-1]
         end = last_start + len(_bare(last))
         words = [_bare(w) for _, w in tokens]
+        initials = _initials_before(text, start)
+        if initials is not None:  # "R.K. Puram", "J. Smith": the initials are part of it
+            start = initials
         phrase = text[start:end]
         initial = _sentence_start(text, start)
         cue_place = bool(p["place_cue"].search(lowered[max(0, start - 24) : start]))
-        rest = re.sub(r"^['’]s?", "", lowered[end : end + 16]).lstrip(" ,")
-        after = rest.split(" ")[0].strip(".,;!?")
+        rest_text = re.sub(r"^['’]s?", "", text[end : end + 60]).lstrip(" ,")
+        after = rest_text.lower().split(" ")[0].strip(".,;!?")
+        owned = re.match(r"['’]s?\b", text[end : end + 2]) is not None
+        known = any(_folded(w) in lex.first_names for w in words)
         if phrase in lex.not_names:
             continue
         if len(words) == 1 and words[0] in lex.countries and not _does(after, lex):
             continue  # "born in Jamaica", "Canada's guidelines"; but "Georgia said"
+        if len(words) == 1 and not owned and not known and after in lex.scheme_after:
+            continue  # "her Aadhaar number", "Emirates ID", "Garda vetting"
         if words[-1] in lex.institutions and len(words) > 1 or words[0] in ("St", "Saint"):
             found.append(Finding("place", start, end, phrase, 0.85))
             continue
         if words[-1] in lex.streets and len(words) > 1:
             found.append(Finding("place", start, end, phrase, 0.7))
             continue
-        beside_address = any(0 <= start - a.end <= 2 for a in addresses) or any(
-            0 <= pc.start - end <= 2 for pc in postcodes
-        )
-        if beside_address:
+        if words[-1] in lex.postal_districts:
+            district = re.match(r" \d{1,2}[Ww]?\b(?![.,:]?\d)", text[end:])
+            end += district.end() if district else 0
+            found.append(Finding("place", start, end, text[start:end], 0.85))
+            continue  # "Dublin 9": the district is part of the place
+        if phrase.lower() not in ("postcode", "post code", "postal code", "zip") and (
+            any(0 <= start - a.end <= 2 for a in addresses)
+            or any(0 <= pc.start - end <= 2 for pc in postcodes)
+            or any(0 <= start - pc.end <= 2 for pc in postcodes)
+        ):
+            # "14 Elm Grove, Harrogate HG1 4QT"; "22 Kaikorai Valley Road, Dunedin 9010",
+            # where the four digits after the town are its postcode.
             found.append(Finding("place", start, end, phrase, 0.84))
+            beside = any(0 <= start - a.end <= 2 for a in addresses)
+            code = re.match(r" (\d{4})\b(?![.,:]?\d)", text[end:]) if beside else None
+            if code is not None:
+                found.append(Finding("postcode", end + 1, code.end() + end, code.group(1), 0.8))
             continue
-        known = any(w.lower() in lex.first_names for w in words)
+        acronym = re.search(r"(?<![\w&.])([A-Z]{2,5}) $", text[max(0, start - 7) : start])
+        if (
+            acronym is not None
+            and acronym.group(1) not in lex.not_names
+            and p["place_cue"].search(lowered[max(0, start - 30) : start - len(acronym.group(0))])
+        ):
+            # "graduated from IIT Bombay": the letters and the town are one institution
+            start -= len(acronym.group(0))
+            found.append(Finding("place", start, end, text[start:end], 0.8))
+            continue
+        if not known and any(
+            f.type == "place" and 0 <= start - f.end <= 2 and text[f.end : start].strip() == ","
+            for f in found
+        ):
+            # "Beaumont Hospital, Dublin", "in Surulere, Lagos": a place after a place
+            found.append(Finding("place", start, end, phrase, 0.78))
+            continue
         everyday = all(re.split(r"['’]", w)[0].lower() in lex.common for w in words)
         if cue_place and not (known and lowered[max(0, start - 4) : start].strip() == "to"):
             if not (everyday and initial) and not (len(words) == 1 and words[0] in MONTH_NAMES):
@@ -425,20 +592,23 @@ def _proper_nouns(text: str, lex: Lexicon, around: list[Finding]) -> list[Findin
         if known:
             found.append(Finding("name", start, end, phrase, 0.9))
         elif len(words) == 1 and words[0] in lex.word_names:
-            # "I hope so" has no capital; "…told Hope" and "Hope said…" are a person.
-            if not initial or _acts(after, lex):
+            # "I hope so" has no capital; "…told Hope" and "Hope said…" are a person, but
+            # "Hope is hard to hold on to" and "Joy and relief" are words.
+            if not initial or _acts(rest_text, lex, word=True):
                 found.append(Finding("name", start, end, phrase, 0.8 if not initial else 0.75))
         elif everyday:
             continue
         elif not initial:
             found.append(Finding("name", start, end, phrase, 0.75))
-        elif len(words) > 1 or _acts(after, lex) or re.match(r"['’]s?\b", text[end : end + 2]):
+        elif len(words) > 1 or _acts(rest_text, lex) or owned:
             # An unfamiliar word opening a sentence is a person when they do something
             # ("Thandiwe said", "Bao looked after") or own something ("Aisha's case").
             found.append(Finding("name", start, end, phrase, 0.6))
     for m in p["word"].finditer(text):
         if m.group(0) in lex.first_names and m.group(0) not in lex.common:
-            found.append(Finding("name", m.start(), m.end(), m.group(0), 0.7))
+            # "i saw margaret thompson": the surname after a first name goes with it
+            end = _lower_case_surname(text, m.end(), lex)
+            found.append(Finding("name", m.start(), end, text[m.start() : end], 0.7))
     for m in p["kin_name"].finditer(text):
         # "her son jamie rang": a word no one writes in lower case but a name, after a
         # relation, in notes written in a hurry.
@@ -447,7 +617,140 @@ def _proper_nouns(text: str, lex: Lexicon, around: list[Finding]) -> list[Findin
             not (_everyday(word.lower(), lex) or _does(word.lower(), lex))
             and word not in lex.not_names
         ):
-            found.append(Finding("name", m.start("name"), m.end("name"), word, 0.6))
+            end = _lower_case_surname(text, m.end("name"), lex)
+            found.append(Finding("name", m.start("name"), end, text[m.start("name") : end], 0.6))
+    found += _in_capitals(text, lex)
+    return found
+
+
+_NICKNAME = re.compile(rf"(?<![\w@.])({_CAP}) \(({_CAP})\) ({_CAP})")
+_SURNAME_FIRST = re.compile(rf"(?<![\w@.])({_CAP}), ({_CAP})(?=[ \t]*:)")
+
+
+def _bracketed_and_reversed(text: str, lex: Lexicon) -> list[Finding]:
+    """Two ways of writing one person's name that break a run of capitals: a nickname in
+    brackets ("Oluwadamilare (Dami) Balogun") and a surname first, as a speaker
+    ("Okafor, Chidi:"). Each is one finding, so the person has one placeholder."""
+    found: list[Finding] = []
+
+    def plain(word: str) -> bool:
+        bare = _bare(word)
+        return (
+            not _capitalised(bare)
+            or bare in lex.not_names
+            or bare in lex.countries
+            or bare in lex.honorifics
+            or bare in lex.institutions
+        )
+
+    for m in _NICKNAME.finditer(text):
+        parts = m.groups()
+        if any(plain(w) for w in parts):
+            continue
+        if any(_folded(w) in lex.first_names for w in parts) or any(
+            _bare(w).lower() not in lex.common for w in parts[:2]
+        ):
+            found.append(Finding("name", m.start(), m.end(), m.group(0), 0.92))
+    for m in _SURNAME_FIRST.finditer(text):
+        if not _sentence_start(text, m.start()) or any(plain(w) for w in m.groups()):
+            continue
+        if not any(_everyday(w.lower(), lex) for w in m.groups()):
+            found.append(Finding("name", m.start(), m.end(), m.group(0), 0.92))
+    return found
+
+
+_NEXT_WORD = re.compile(r" ([^\W\d_]+(?:['’-][^\W\d_]+)*)")
+
+
+def _lower_case_surname(text: str, end: int, lex: Lexicon) -> int:
+    """Where a name written in lower case ends: its first name's ``end``, or after the
+    surname that follows it ("margaret thompson", "siobhan ní bhriain"); an everyday
+    word, a verb or a cue ends it ("kemi smiled", "jamie hasn't")."""
+    pending = end
+    for _ in range(3):
+        m = _NEXT_WORD.match(text, pending)
+        if m is None:
+            break
+        word = _bare(m.group(1))
+        if word != word.lower():
+            break
+        if word in lex.connectors:
+            pending = m.start(1) + len(word)
+            continue
+        if (
+            len(word) < 3
+            or _everyday(word, lex)
+            or _does(word, lex)
+            or word in lex.not_names
+            or word.title() in lex.not_names
+        ):
+            break
+        end = pending = m.start(1) + len(word)
+    return end
+
+
+_CAPS_WORD = re.compile(r"(?<![\w@.])[^\W\d_a-z]{2,}(?:['’-][^\W\d_a-z]+)*(?![\w@])")
+
+
+def _in_capitals(text: str, lex: Lexicon) -> list[Finding]:
+    """Names written in capitals, as notes and forms often are: read as names in title
+    case are, where the context says name. A known first name that is no everyday word
+    ("MARGARET", not "GRACE" or "MAY") or a word after a title ("MRS THOMPSON"), with the
+    capitalised words after it that are not everyday words either ("MARGARET THOMPSON
+    was tearful"; "MARGARET WAS" ends at "WAS")."""
+    found: list[Finding] = []
+    runs: list[list[tuple[int, str]]] = []
+    last_end = -1
+    for m in _CAPS_WORD.finditer(text):
+        word = m.group(0)
+        if not word.isupper():
+            continue
+        if runs and text[last_end : m.start()] == " ":
+            runs[-1].append((m.start(), word))
+        else:
+            runs.append([(m.start(), word)])
+        last_end = m.end()
+    if not runs:
+        return found
+    honorifics = {h.upper() for h in lex.honorifics}
+
+    def plain(word: str) -> bool:
+        title = word.title()
+        return (
+            _everyday(word.lower(), lex)
+            or word in lex.not_names
+            or title in lex.not_names
+            or title in lex.countries
+            or title in lex.institutions
+            or word.lower() in MONTH_NAMES_LOWER
+        )
+
+    for run in runs:
+        i = 0
+        while i < len(run):
+            start, word = run[i]
+            titled = word in honorifics and i + 1 < len(run)
+            first = (
+                _folded(word) in lex.first_names
+                and word.lower() not in lex.common
+                and word.lower() not in MONTH_NAMES_LOWER
+            )
+            if not (titled or first):
+                i += 1
+                continue
+            j = i + 1
+            while j < len(run) and not plain(run[j][1]) and run[j][1] not in honorifics:
+                j += 1
+            if titled and j == i + 1:
+                i += 1
+                continue
+            if first and not titled and j == i + 1 and len(word) < 4:
+                i += 1  # "AMA", "ANA", "JAN": a short one alone may be letters
+                continue
+            begin = run[i + 1][0] if titled else start
+            end = run[j - 1][0] + len(_bare(run[j - 1][1]))
+            found.append(Finding("name", begin, end, text[begin:end], 0.85))
+            i = j
     return found
 
 
@@ -501,11 +804,14 @@ def _runs(text: str, lex: Lexicon) -> list[list[tuple[int, str]]]:
     last_end = -1
     for m in lex.patterns["token"].finditer(text):
         start, word = _unstutter(m.start(), m.group(0))
-        joined = bool(current) and text[last_end : m.start()] == " "
-        if _capitalised(word) or (joined and _prefixed_name(word, lex)):
+        gap = text[last_end : m.start()]
+        joined = bool(current) and (
+            gap == " " or (gap == ". " and current[-1][1] in ("St", "Mt"))  # "St. James's"
+        )
+        if _capitalised(word) or _particle(word, lex) or (joined and _prefixed_name(word, lex)):
             if not joined:
                 if current:
-                    runs.append(current)
+                    runs += _at_possessives(current, lex)
                 current = []
             current += pending + [(start, word)]
             pending = []
@@ -513,12 +819,33 @@ def _runs(text: str, lex: Lexicon) -> list[list[tuple[int, str]]]:
             pending.append((m.start(), word))
         else:
             if current:
-                runs.append(current)
+                runs += _at_possessives(current, lex)
             current, pending = [], []
         last_end = m.end()
     if current:
-        runs.append(current)
+        runs += _at_possessives(current, lex)
     return runs
+
+
+def _particle(word: str, lex: Lexicon) -> bool:
+    """A one-letter particle written with its capital, inside a name: "Seán Ó Murchú"."""
+    return len(word) == 1 and word.isupper() and word.lower() in lex.connectors
+
+
+def _at_possessives(run: list[tuple[int, str]], lex: Lexicon) -> list[list[tuple[int, str]]]:
+    """A run cut after a possessive inside it: "Layla Haddad's Emirates ID" is a person
+    and then a scheme. Not when what follows names a place with the owner's name in it:
+    "St Anne's Hospice", "King's College London", "Patrick's Street", "Arthur's Seat"."""
+    words = [_bare(w) for _, w in run]
+    if words[0] in ("St", "Saint") or any(
+        w in lex.institutions or w in lex.streets for w in words[1:]
+    ):
+        return [run]
+    for i, (_, word) in enumerate(run[:-1]):
+        owner = _bare(word) != word.rstrip(".,;:!?") and word.rstrip(".,;:!?")[-1] in "sS'’"
+        if owner and not any(w.lower() in lex.common for w in words[i + 1 :]):
+            return [run[: i + 1], *_at_possessives(run[i + 1 :], lex)]
+    return [run]
 
 
 def _bare(word: str) -> str:
@@ -535,14 +862,36 @@ def _does(after: str, lex: Lexicon) -> bool:
     return after in lex.cues_after or after in SPEECH
 
 
-def _acts(after: str, lex: Lexicon) -> bool:
-    """The word after a word-name says a person did something: "Hope said", "Bill has"."""
-    return (
-        after in lex.cues_after
-        or after in SPEECH
-        or after == "and"
-        or (after.endswith("ed") and len(after) > 3)
-    )
+_PRONOUNS = frozenset(
+    {"i", "me", "he", "him", "his", "she", "her", "they", "them", "their", "we", "my", "our"}
+)
+
+
+def _acts(rest: str, lex: Lexicon, word: bool = False) -> bool:
+    """The words after a capitalised word say a person did something: "Hope said", "Bill
+    has", "Daisy and her twin". Not "Joy and relief" or "Groggy and late": what "and" joins
+    is a person only when it is one ("and her", "and Bao"). After a word-name (``word``),
+    a verb may still say what a word is: "Hope is hard to hold on to", "Dawn came before
+    she slept"."""
+    words = [w.strip('.,;:!?"”)') for w in rest.split()]
+    after = words[0].lower() if words else ""
+    following = " ".join(words[1:5]).lower() + " "
+    if after == "and":
+        joined = words[1] if len(words) > 1 else ""
+        return joined.lower() in _PRONOUNS or (len(joined) > 1 and _capitalised(joined))
+    if (
+        word
+        and after in ("is", "was", "isn't", "wasn't")
+        and following.startswith(tuple(w + " " for w in lex.word_sense_is))
+    ):
+        return False
+    if (
+        word
+        and after in ("came", "comes", "broke", "breaks", "went")
+        and following.startswith(tuple(w + " " for w in lex.word_sense_came))
+    ):
+        return False
+    return after in lex.cues_after or after in SPEECH or (after.endswith("ed") and len(after) > 3)
 
 
 def find(text: str, people: Iterable[str] = ()) -> list[Finding]:
@@ -620,15 +969,18 @@ def _merge(found: list[Finding]) -> list[Finding]:
     return sorted(kept, key=lambda f: f.start)
 
 
+_WORDS = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+
+
 def _same_person(name: str, known: list[str]) -> str | None:
     """A name already labelled that this one is part of ("Okafor" after "Amara Okafor"),
     or that is this one's first name ("Amara Okafor" after "Amara"), or that follows an
     everyday word opening a sentence ("Will David" after "David"): one person. "Chidi
     Okafor" after "Amara Okafor" is another."""
-    words = _folded(name).split()
+    words = _WORDS.findall(_folded(name))
     opening = len(words) > 1 and words[0] in lexicon().common  # "Will David visit?"
     for other in known:
-        other_words = other.split()
+        other_words = _WORDS.findall(other)
         if set(words) <= set(other_words) or other_words == words[:1]:
             return other
         if opening and other_words == words[1:]:

@@ -30,8 +30,8 @@ pass_app = click.make_pass_decorator(AppContext)
 @pass_app
 def deid(app: AppContext, stdin_marker, text, batch, show_redacted, as_json) -> None:
     """Find identifying details (names, dates, ages over 89, places, addresses, postcodes,
-    phone numbers, e-mails, record numbers, URLs), including the people on your list.
-    Give --text, '-' for standard input, or --batch."""
+    phone numbers, e-mails, record numbers, URLs, social-media handles), including the
+    people on your list. Give --text, '-' for standard input, or --batch."""
     from attunement.analysis.deid import find, redact
     from attunement.errors import InvalidInput
 
