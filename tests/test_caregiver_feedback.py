@@ -127,6 +127,13 @@ def test_a_later_negation_does_not_hide_the_writers_body_before_it():
     assert "ease" not in counted("I was not calm, and I knew it.")
 
 
+def test_a_state_after_a_word_of_degree_is_named():
+    (calm,) = named_feelings("I felt weirdly calm during the code, like everything slowed.")
+    assert calm.writers_own
+    (not_calm,) = named_feelings("I was not remotely calm, whatever my face may have said.")
+    assert not_calm.negated
+
+
 def test_a_negation_typed_without_its_apostrophe_still_negates():
     (anxious,) = named_feelings("i wasnt anxious at all which honestly surprised me")
     assert anxious.negated

@@ -831,9 +831,9 @@ def write_card() -> None:
         "of the writers) was scored once"
         + (f" on {first['date']}" if first else "")
         + " and is spent: its writers now join train and dev, half each by the same hash; "
-        "so do the second to sixth, held-out sets by 24, 16, 16, 16 and 16 new writers (ids "
-        'starting with "h", "k", "r", "s" and "u"), each scored once and spent in turn. The '
-        "test part is now a seventh held-out set by 16 new writers (`training/caregiver/heldout/`, "
+        "so do the second to seventh, held-out sets by 24, 16, 16, 16, 16 and 16 new writers (ids "
+        'starting with "h", "k", "r", "s", "u" and "v"), each scored once and spent in turn. The '
+        "test part is now an eighth held-out set by 16 new writers (`training/caregiver/heldout/`, "
         "writer ids "
         "starting with "
         f'"{HELDOUT_PREFIX}"), written apart from this data and scored once. '
@@ -902,7 +902,8 @@ def write_card() -> None:
         "",
         (
             f"Test: the held-out writers were scored once, on {test['date']}; advice or "
-            f"reassurance praised there: {test.get('advice praised (count)', 0):.0f} replies."
+            f"reassurance praised there: {test.get('advice praised (count)', 0):.0f} "
+            f"repl{'y' if test.get('advice praised (count)', 0) == 1 else 'ies'}."
             + (f" The test column was {test['note']}." if test.get("note") else "")
             + (f" {test['reading']}" if test.get("reading") else "")
             if test
