@@ -114,6 +114,8 @@ def test_an_assumption_the_writer_does_not_flag_is_still_read(sentence):
         "Well done me, another missed handover.",
         "Wonderful nurse I am, I snapped at the daughter for asking twice.",
         "Top marks to me for losing my temper with the porter.",
+        "I'm a bloody idiot, bringing that up in front of her kid.",
+        "What kind of OT leaves the knife drawer open in the kitchen.",
     ],
 )
 def test_self_judgement_by_mock_praise_is_read(sentence):
@@ -125,6 +127,25 @@ def test_a_later_negation_does_not_hide_the_writers_body_before_it():
         "The whole visit my teeth were on edge and I did not know why."
     )
     assert "ease" not in counted("I was not calm, and I knew it.")
+
+
+@pytest.mark.parametrize(
+    "sentence,word",
+    [
+        ("I was bleedin' wrecked by the end of the shift.", "wrecked"),
+        ("I'm cream crackered, four assessments and a death review.", "cream crackered"),
+        ("By the evening office I was hollowed out, bone tired.", "hollowed out"),
+        ("pure wabbit. that's the word.", "wabbit"),
+    ],
+)
+def test_tiredness_in_the_writers_own_words_is_named(sentence, word):
+    (feeling,) = [f for f in named_feelings(sentence) if f.word.lower() == word]
+    assert feeling.writers_own
+
+
+def test_disbelief_makes_a_claimed_state_sarcastic():
+    (calm,) = named_feelings("Aye, right, I'm calm like a cat in a bath.")
+    assert calm.negated
 
 
 def test_a_state_after_a_word_of_degree_is_named():

@@ -760,6 +760,7 @@ def write_card() -> None:
             ("fifth", "fifth_test_spent"),
             ("sixth", "sixth_test_spent"),
             ("seventh", "seventh_test_spent"),
+            ("eighth", "eighth_test_spent"),
         )
         if key in report
     ]
@@ -831,9 +832,10 @@ def write_card() -> None:
         "of the writers) was scored once"
         + (f" on {first['date']}" if first else "")
         + " and is spent: its writers now join train and dev, half each by the same hash; "
-        "so do the second to seventh, held-out sets by 24, 16, 16, 16, 16 and 16 new writers (ids "
-        'starting with "h", "k", "r", "s", "u" and "v"), each scored once and spent in turn. The '
-        "test part is now an eighth held-out set by 16 new writers (`training/caregiver/heldout/`, "
+        "so do the second to eighth, held-out sets by 24, 16, 16, 16, 16, 16 and 16 new writers "
+        '(ids starting with "h", "k", "r", "s", "u", "v" and "w"), each scored once and spent in '
+        "turn. A ninth held-out set, when written, will be the test part "
+        "(`training/caregiver/heldout/`, "
         "writer ids "
         "starting with "
         f'"{HELDOUT_PREFIX}"), written apart from this data and scored once. '

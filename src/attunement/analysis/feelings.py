@@ -172,6 +172,7 @@ class _Lexicon:
     feel_cues: tuple[tuple[str, ...], ...]
     ironic_claims: frozenset[str]  # the states sarcasm claims: "calm", "thrilled"
     ironic_opener: re.Pattern[str]  # the sentence up to the word opens ironically
+    disbelief: re.Pattern[str]  # anywhere in the sentence: "Aye, right"
     ironic_tag: re.Pattern[str]  # just after the word: ", obviously,"
     contrary: re.Pattern[str]  # after the word: what shows the claim is not meant
     ironic_figure: re.Pattern[str]  # just before the word: "the picture of"
@@ -248,6 +249,7 @@ def _lexicon() -> _Lexicon:
             [w.lower() for w in sarcasm["claims"]] + [w for w, g in group_of.items() if g == "joy"]
         ),
         re.compile(rf"^\W*(?:{alternation(sarcasm['openers'])})\b", flags),
+        re.compile(rf"\b(?:{alternation(sarcasm['disbelief'])})\b", flags),
         re.compile(
             r"^(?:,\s*(?:very|so|really|totally)\s+[\w']+)?\s*[,!]\s*"
             rf"(?:{alternation(sarcasm['tags'])})\s*[,!.]",
@@ -347,7 +349,7 @@ def _sarcastic(text: str, match: re.Match[str], span: Span, lex: _Lexicon) -> bo
     if word.lower() not in lex.ironic_claims:
         return False
     head, tail = text[span[0] : match.start()], text[match.end() : span[1]]
-    if lex.ironic_figure.search(head):
+    if lex.ironic_figure.search(head) or lex.disbelief.search(text, span[0], span[1]):
         return True
     emphasised = (len(word) > 2 and word.isupper()) or (
         text[match.start() - 1 : match.start()] in ("*", "_") and match.start() > span[0]
