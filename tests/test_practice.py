@@ -208,3 +208,13 @@ def test_respond_reads_standard_input_with_a_bare_dash(attune):
     assert data["vignette_id"] == "v05"
     both = attune("practice", "respond", "v05", "-", "--text", "x", ok=False)
     assert both.exit_code == 2 and "not both" in both.stderr
+
+
+def test_the_ease_given_before_practice_stays_out_of_the_session_comparison(journal):
+    from attunement.core import insights
+
+    journal.checkin(ease=3, moment="before")
+    _, checkin_id = service.start(journal, ease="9")
+    assert journal.reader.get_checkin(checkin_id).note == "before practice"
+    figures = insights.compute(journal, analyse=lambda entry: (set(), set()))
+    assert figures.by_moment["ease"]["before"] == (3.0, 1), "practice is not a session"

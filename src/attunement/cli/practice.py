@@ -89,14 +89,13 @@ def practice(ctx: click.Context, theme: str | None, count: int) -> None:
             "respond ID --text T` from scripts."
         )
     chosen = service.choose(app.journal, n=count, theme=theme)
-    checkin_id = None
     ease = click.prompt(
         "Before you start: how at ease are you right now? (0-10, Enter to skip)",
         default="",
         show_default=False,
     ).strip()
-    if ease.isdigit() and 0 <= int(ease) <= 10:
-        checkin_id = app.journal.checkin(ease=int(ease), moment="before", note="before practice").id
+    value = int(ease) if ease.isdigit() and 0 <= int(ease) <= 10 else None
+    checkin_id = service.ease_before(app.journal, value)
     for number, v in enumerate(chosen, start=1):
         click.echo()
         click.echo(click.style(f"Statement {number} of {len(chosen)}", bold=True))

@@ -141,8 +141,13 @@ def start(
     practice, and the first statement is chosen. Returns it and the check-in's id."""
     from attunement.core.checkins import scale_value
 
-    value = scale_value("ease", ease)
-    checkin_id = None
-    if value is not None:
-        checkin_id = journal.checkin(ease=value, moment="before", note="before practice").id
-    return choose(journal, n=1, theme=theme)[0], checkin_id
+    return choose(journal, n=1, theme=theme)[0], ease_before(journal, scale_value("ease", ease))
+
+
+def ease_before(journal: Journal, value: int | None) -> str | None:
+    """Keep the ease someone gave before practising as a check-in (its id, or None when
+    they gave none). Its moment is "other": practice is not a session with someone, so it
+    stays out of Insights' before/after-a-session comparison."""
+    if value is None:
+        return None
+    return journal.checkin(ease=value, moment="other", note="before practice").id
