@@ -192,7 +192,7 @@ def test_an_interactive_session_with_a_check_in_first(attune, monkeypatch):
     # the reading and a direction always come.
     assert "What your response does" in result.stdout and "To try: " in result.stdout
     checkin = attune.json("checkins")["checkins"][0]
-    assert (checkin["ease"], checkin["moment"]) == (3, "before")
+    assert (checkin["ease"], checkin["moment"], checkin["note"]) == (3, "other", "before practice")
     attempts = attune.json("practice", "progress")
     assert attempts["attempts"] == 1, "a skipped statement stores nothing"
 
