@@ -679,3 +679,9 @@ def test_advice_and_reassurance_in_passing_are_named_and_never_praised(vignette_
     assert fb.mi.code == "input", fb.moves
     assert "fixing" in [s.id for s in fb.power_signs]
     assert fixing not in fb.did_well
+
+
+def test_relief_after_a_death_is_not_read_as_joy():
+    read = reading("He died at four. I felt relief, and I felt so sad.")
+    assert "joy" not in read.groups
+    assert "sadness" in read.groups
