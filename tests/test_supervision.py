@@ -149,3 +149,94 @@ def test_the_web_page_previews_and_downloads(client, week):
         data={"since": "2026-12-01", "until": "2026-11-01", "action": "preview"},
     )
     assert backwards.status_code == 422 and "swap them" in backwards.text
+
+
+# -- what the outside probe found ----------------------------------------------------------
+
+RUPTURE = (
+    "On 14 March 2026 I met Sarah Whitfield at 22 Elm Road, Leeds, for our sixth session. "
+    "Halfway through, she said I sounded just like her mother."
+)
+WARD = (
+    "## What happened\r\n\r\nWhen the consultant talked *over* the daughter, I felt it land "
+    "in my **chest**.\r\n\r\n- My shoulders rose.\r\n- I wanted to *fix it*.\r\n\r\n"
+    "> Nobody is listening to her.\r\n\r\n<script>alert(1)</script>\r\n\r\n"
+    "Edited later: I talked this through with Dr Amelia Okafor on 2 December."
+)
+
+
+def test_a_placeholder_already_in_the_journal_keeps_its_one_meaning(attune):
+    """Sarah was replaced by [Client A] and 14 March by [Date 1] when the rupture entry was
+    saved. Weeks later a colleague and another date are found in another entry, and
+    Sarah is named again in a question: each new find gets a placeholder of its own, so
+    the supervisor never reads two people as [Client A] or two days as [Date 1]."""
+    attune("write", "--title", "Rupture with a client", "--redact", RUPTURE)
+    rupture = attune.json("list")["entries"][0]
+    assert "[Client A]" in rupture["body"] and "[Date 1]" in rupture["body"]
+    attune("write", "--title", "After the ward round", WARD.replace("\r\n", "\n"))  # as written
+    ward = attune.json("list")["entries"][0]["id"]
+
+    text = attune(
+        "packet", rupture["id"], ward, "--question", "What did Sarah mean by her mother?"
+    ).stdout
+    assert "On [Date 1] I met [Client A] at [Address 1], [Place 1]" in text  # as saved
+    assert "with Dr [Client B] on [Date 2]." in text  # numbered after what was there
+    assert "What did [Client C] mean by her mother?" in text
+    for secret in ("Sarah", "Amelia", "Okafor", "2 December", "14 March"):
+        assert secret not in text, secret
+    # Each placeholder stands for one thing: [Client A] only where the journal had it.
+    assert text.count("[Client A]") == 1 and text.count("[Date 1]") == 1
+    data = attune.json("packet", rupture["id"], ward)
+    assert data["replaced"] == {"date": 1, "name": 1}  # the placeholders are not re-counted
+
+
+def test_placeholders_inside_an_entry_are_never_replaced_again(attune):
+    """A link replaced on saving reads [Url 1]; the packet leaves it whole rather than
+    finding a person called "Url" in it."""
+    attune("write", "--tag", "links", "Read [Url 1] with [Client A] and [Caregiver] today.")
+    text = attune("packet", "--tag", "links").stdout
+    assert "Read [Url 1] with [Client A] and [Caregiver] today." in text
+
+
+def test_an_entrys_markdown_reads_as_formatting_in_the_packet(attune, tmp_path):
+    """An entry written in Markdown is formatted in the HTML packet (never shown as ##, *
+    and >), raw HTML in it stays text, and in the Markdown packet its own headings sit
+    under its title instead of passing for the packet's sections."""
+    body = WARD.replace("\r\n", "\n") + "\n\n```\nleft open"
+    attune("write", "--title", "Ward round", "--tag", "ward", body)
+    attune("write", "--title", "The next day", "--tag", "ward", "Quieter.")
+
+    md = attune("packet", "--tag", "ward").stdout
+    sections = [line for line in md.splitlines() if line.startswith("## ")]
+    assert sections == ["## Check-ins and practice in this period", "## Entries (2)"]
+    assert "##### What happened" in md  # under "### Ward round"
+    assert "```\nleft open\n```\n" in md and "### The next day" in md  # the fence is closed
+
+    out = tmp_path / "packet.html"
+    attune("packet", "--tag", "ward", "--format", "html", "--out", str(out))
+    page = out.read_text(encoding="utf-8")
+    assert "<h5>What happened</h5>" in page and "<em>over</em>" in page
+    assert "<strong>chest</strong>" in page and "<li>My shoulders rose.</li>" in page
+    assert "<blockquote>\n<p>Nobody is listening to her.</p>" in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>" not in page
+    assert "## What" not in page and "**chest**" not in page
+    assert "Content-Security-Policy" in page  # opened anywhere, it loads nothing
+
+
+def test_the_downloaded_packet_has_one_kind_of_line_end(client):
+    """Words typed in a browser arrive with CRLF line ends; the packet the caregiver
+    downloads uses one kind of line end throughout."""
+    made = client.post("/api/v1/entries", json={"body": WARD, "tags": ["crlf"]})
+    assert made.status_code == 201 and "\r\n" in made.json()["body"]
+    for action in ("md", "html"):
+        download = client.post(
+            "/supervision",
+            data={"tag": "crlf", "questions": "One\r\nTwo", "redact": "1", "action": action},
+        )
+        assert download.status_code == 200 and b"\r" not in download.content, action
+    preview = client.post(
+        "/supervision", data={"tag": "crlf", "redact": "1", "action": "preview"}
+    ).text
+    packet = preview.split('id="packet-title"')[1]
+    assert "<h5>What happened</h5>" in packet and "<strong>chest</strong>" in packet
+    assert "## What happened" not in packet

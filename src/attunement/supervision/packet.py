@@ -11,10 +11,12 @@ in. The CLI, the web app and the API all build packets here.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from html import escape
 from typing import Any
 
@@ -138,35 +140,90 @@ class Packet:
         }
 
 
+@lru_cache(maxsize=1)
+def _placeholder() -> re.Pattern[str]:
+    """A placeholder already in the words: put there when the writer chose "Replace with
+    placeholders" on saving, or typed by hand ("[Client A]", "[Client 27]", "[Date 3]",
+    "[Caregiver]"), in the labels analysis.deid gives each type."""
+    from attunement.analysis.deid import TYPES
+
+    kinds = "|".join(t.capitalize() for t in TYPES if t != "name")
+    return re.compile(
+        rf"\[(?:(Client) ([A-Z]|\d{{1,4}})|({kinds}) (\d{{1,4}})|Caregiver|Speaker \d{{1,4}})\]"
+    )
+
+
+def _placeholders(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _placeholder().finditer(text)]
+
+
+def _numbered_after(texts: Sequence[str]) -> dict[str, int]:
+    """The highest placeholder of each kind already in ``texts``, so that what the packet
+    replaces is numbered after them: with "[Client A]" and "[Date 1]" in an entry, the
+    next name found is "[Client B]" and the next date "[Date 2]", never a second meaning
+    of "[Client A]"."""
+    highest: dict[str, int] = {}
+    for text in texts:
+        for m in _placeholder().finditer(text):
+            if m.group(1):  # [Client A] .. [Client Z], then [Client 27] ..
+                mark = m.group(2)
+                kind, n = "name", (ord(mark) - 64 if mark.isalpha() else int(mark))
+            elif m.group(3):
+                kind, n = m.group(3).lower(), int(m.group(4))
+            else:
+                continue
+            highest[kind] = max(highest.get(kind, 0), n)
+    return highest
+
+
 class _Redactor:
     """One placeholder per detail across the whole packet. A name found in one text is
     looked for in all of them, so "Amara" alone as a title is caught because "Sat with
-    Amara Okafor" named her in the body (everyday words like "Will" are not spread)."""
+    Amara Okafor" named her in the body (everyday words like "Will" are not spread).
+
+    Placeholders already in the words stay as they are, and new ones are numbered after
+    them, so one placeholder never means two people (or two dates) in one packet."""
 
     def __init__(self, people: list[str], texts: list[str], active: bool) -> None:
         from attunement.analysis.deid import find, lexicon
 
         self.active = active
-        self.state: dict[str, Any] = {}
+        self.state: dict[str, Any] = {"counters": _numbered_after(texts)}
         self.replaced: Counter[str] = Counter()
         self.people = list(people)
         if active:
             lex = lexicon()
-            seen = {f.text for text in texts for f in find(text, people) if f.type == "name"}
+            seen = {f.text for text in texts for f in self._find(find, text) if f.type == "name"}
             self.people += sorted(
                 name
                 for name in seen
                 if name.lower() not in lex.common and name not in lex.word_names
             )
 
+    def _find(self, find: Any, text: str, people: Sequence[str] = ()) -> list[Any]:
+        """The details in ``text``, less any inside a placeholder ("Url" in "[Url 1]")."""
+        kept = _placeholders(text)
+        return [
+            f
+            for f in find(text, people)
+            if all(f.end <= start or f.start >= end for start, end in kept)
+        ]
+
     def __call__(self, text: str) -> str:
         if not self.active or not text:
             return text
         from attunement.analysis.deid import find, redact
 
-        findings = find(text, self.people)
+        findings = self._find(find, text, self.people)
         self.replaced.update(f.type for f in findings)
         return redact(text, findings, self.state)
+
+
+def _lines(text: str) -> str:
+    """Every line end as one newline: an entry written or imported on Windows keeps its
+    CRLFs in the journal, and a packet mixing them with its own LFs is one file with two
+    kinds of line."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _chosen(journal: Journal, selection: Selection) -> list[Any]:
@@ -236,8 +293,11 @@ def build(journal: Journal, selection: Selection, *, now: datetime | None = None
     now = now or now_local()
     if len(selection.questions) > MAX_QUESTIONS:
         raise InvalidInput(f"At most {MAX_QUESTIONS} questions fit in a packet.", field="questions")
-    questions = [q.strip() for q in selection.questions if q.strip()]
-    entries = _chosen(journal, selection)
+    questions = [_lines(q).strip() for q in selection.questions if q.strip()]
+    entries = [
+        replace(e, title=_lines(e.title or ""), body=_lines(e.body))
+        for e in _chosen(journal, selection)
+    ]
     start, end, basis = period(selection, entries, now)
     texts = [t for e in entries for t in (e.title or "", e.body)] + questions
     redactor = _Redactor(journal.store.people(), texts, selection.redact)
@@ -372,6 +432,41 @@ def _notes(e: PacketEntry) -> str:
     return ". ".join(notes) + "." if notes else ""
 
 
+_ATX = re.compile(
+    r"^((?:[ \t]*>)*[ \t]*(?:(?:[-+*]|\d{1,9}[.)])[ \t]+)?[ \t]{0,3})(#{1,6})(?=[ \t]|$)"
+)
+ENTRY_HEADINGS_BELOW = 3  # an entry sits under its ### title: its "#" becomes "####"
+
+
+def nested(body: str) -> str:
+    """An entry's Markdown as it sits in the packet, under its "###" title: its own
+    headings three levels down ("## What happened" becomes "##### What happened", none
+    deeper than six), and a code fence it leaves open closed, so nothing in an entry
+    reads as one of the packet's own sections or swallows the rest of the packet."""
+    from markdown_it import MarkdownIt
+
+    lines: list[str | None] = list(body.split("\n"))
+    for token in MarkdownIt("commonmark").enable("table").parse(body):
+        if token.type == "heading_open" and token.map:
+            first, end = token.map
+            level = min(6, int(token.tag[1]) + ENTRY_HEADINGS_BELOW)
+            line = lines[first] or ""
+            if token.markup.startswith("#"):  # "## What happened", also inside > or -
+                lines[first] = _ATX.sub(r"\g<1>" + "#" * level, line, count=1)
+            elif token.level == 0:  # "What happened" underlined with === or ---
+                words = " ".join((lines[i] or "").strip() for i in range(first, end - 1))
+                lines[first:end] = ["#" * level + " " + words] + [None] * (end - first - 1)
+        elif token.type == "fence" and token.level == 0 and token.map:
+            first, end = token.map
+            fence = token.markup
+            closing = (lines[end - 1] or "").strip() if end - 1 > first else ""
+            if not (closing.startswith(fence) and closing.strip(fence[0]) == ""):
+                while lines and not (lines[-1] or "").strip():
+                    lines.pop()
+                lines.append(fence)
+    return "\n".join(line for line in lines if line is not None)
+
+
 def markdown(packet: Packet) -> str:
     out = [
         "# Supervision packet",
@@ -397,7 +492,7 @@ def markdown(packet: Packet) -> str:
         out.append("")
         if e.prompt:
             out += [f"> {e.prompt}", ""]
-        out += [e.body, ""]
+        out += [nested(e.body), ""]
         notes = _notes(e)
         out += [f"*{notes}*", ""] if notes else []
     out.append("Made with Attunement, on this computer; nothing was sent anywhere.")
@@ -406,27 +501,41 @@ def markdown(packet: Packet) -> str:
 
 STYLE = (
     "body{font:1rem/1.6 Georgia,serif;max-width:42rem;margin:2rem auto;padding:0 1rem;"
-    "color:#1d232a}h1,h2,h3{font-family:system-ui,sans-serif;line-height:1.25}"
+    "color:#1d232a}main{overflow-wrap:anywhere}h1,h2,h3,h4,h5,h6{font-family:system-ui,"
+    "sans-serif;line-height:1.25}h4,h5,h6{font-size:1rem}"
     "blockquote{margin:0 0 1rem;padding-left:1rem;border-left:3px solid #8a9aa8;color:#3b4650}"
     "table{border-collapse:collapse;margin:1rem 0}th,td{text-align:left;padding:.3rem .6rem;"
     "border-bottom:1px solid #c8d0d8;vertical-align:top}.privacy{padding:.6rem .8rem;"
-    "background:#eef3f6;border-radius:.3rem}.body{white-space:pre-wrap}.notes{color:#3b4650;"
+    "background:#eef3f6;border-radius:.3rem}pre{white-space:pre-wrap}.notes{color:#3b4650;"
     "font-style:italic}@media print{body{margin:0;max-width:none}h3{break-after:avoid}}"
 )
+# The file is opened outside the app, so it carries its own policy: it loads nothing
+# (an image in an entry's Markdown is not fetched from anywhere) and runs nothing.
+POLICY = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 
 
 def html(packet: Packet) -> str:
     """A self-contained page; print it to PDF from the browser."""
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="{POLICY}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>Supervision packet</title><style>{STYLE}</style></head><body><main>"
         f"<h1>Supervision packet</h1>{html_body(packet)}</main></body></html>\n"
     )
 
 
+def _rendered(body: str) -> str:
+    """An entry's Markdown as HTML, as the app shows entries: CommonMark with raw HTML
+    off (anything typed as a tag shows as text), its headings nested as in ``nested``."""
+    from attunement.web.markdown import render
+
+    return str(render(nested(body)))
+
+
 def html_body(packet: Packet) -> str:
-    """The packet below its title, every text escaped: for the file and the app's preview."""
+    """The packet below its title, for the file and the app's preview: every text escaped,
+    entries' Markdown rendered as the app renders entries (raw HTML off, so escaped too)."""
     parts = [
         f'<p class="period">{escape(period_line(packet))}</p>',
         f'<p class="privacy">{escape(_privacy_line(packet))}</p>',
@@ -450,7 +559,7 @@ def html_body(packet: Packet) -> str:
         )
         if e.prompt:
             parts.append(f"<blockquote>{escape(e.prompt)}</blockquote>")
-        parts.append(f'<div class="body">{escape(e.body)}</div>')
+        parts.append(f'<div class="body markdown">{_rendered(e.body)}</div>')
         notes = _notes(e)
         if notes:
             parts.append(f'<p class="notes">{escape(notes)}</p>')

@@ -4,6 +4,7 @@ noticed marked inside the rendered text, so an entry is shown once, formatted an
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 from html import escape
@@ -41,7 +42,43 @@ def _renderer() -> Any:
         return "".join(out)
 
     md.add_render_rule("text", text)
+    md.core.ruler.push("directions", _directions)
     return md
+
+
+# Each block of words runs the way most of its letters do: an Arabic or Hebrew paragraph
+# in an English entry reads right to left, its full stop at its end. Counted, not left to
+# the browser's dir="auto" (the first letter decides), so an English paragraph that opens
+# with "שלום" stays left to right.
+_BLOCKS = frozenset({"paragraph_open", "heading_open", "list_item_open", "th_open", "td_open"})
+_RIGHT_TO_LEFT = frozenset({"R", "AL"})
+
+
+def direction(text: str) -> str:
+    """Which way ``text`` runs: "rtl" when most of its letters are written right to left
+    (Arabic, Hebrew, Persian, Urdu…), else "ltr"."""
+    rtl = ltr = 0
+    for char in text:
+        if char.isalpha():
+            kind = unicodedata.bidirectional(char)
+            rtl += kind in _RIGHT_TO_LEFT
+            ltr += kind == "L"
+    return "rtl" if rtl > ltr else "ltr"
+
+
+def _directions(state: Any) -> None:
+    tokens = state.tokens
+    for i, token in enumerate(tokens):
+        if token.type not in _BLOCKS:
+            continue
+        # The block's own words: its first run of text, before the block closes.
+        for inner in tokens[i + 1 :]:
+            if inner.level <= token.level:
+                break
+            if inner.type == "inline":
+                if direction(inner.content) == "rtl":
+                    token.attrSet("dir", "rtl")
+                break
 
 
 def render(text: str, marks: Sequence[Mark] = ()) -> Markup:
