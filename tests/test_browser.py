@@ -169,7 +169,8 @@ def test_a_new_users_first_evening(server, context):
     page.get_by_role("link", name="Edit").click()
     page.fill("#body", "My chest softened once I slowed down.")
     page.get_by_role("button", name="Save changes").click()
-    page.wait_for_url(entry_url)
+    page.wait_for_url(entry_url + "?saved=edited")
+    assert "Saved as version 2" in page.locator("main").inner_text()
     page.get_by_role("link", name="Earlier versions (1)").click()
     page.get_by_role("link", name="Version 1").click()
     assert "I wanted to fix it" in page.locator("main").inner_text()
@@ -494,3 +495,51 @@ def test_a_transcripts_timeline_reads_the_same_short_or_long(server, browser, tu
     assert page.locator(".scroll-cue").is_visible() == (turns > 20)
     check_page(page, f"transcript-{turns}-turns-390")
     ctx.close()
+
+
+def test_long_words_links_and_searches_wrap_on_a_laptop_and_a_phone(tmp_path, browser):
+    """A pasted link of 280 characters, a word of 270 letters and a search of 3,000: the
+    supervision packet's preview, the review of identifying details and the search
+    results wrap them where they must and never scroll sideways at 1280 or 390 px."""
+    url, stop = start_server(tmp_path / "data")
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = ctx.new_page()
+        link = "https://example.org/" + "a" * 260
+        word = "Pneumonoultramicroscopicsilicovolcanoconiosis" * 6
+        body = f"A link pasted in: {link}\n\nAnd a long word: {word}"
+        made = page.request.post(url + "/api/v1/entries", data={"body": body, "title": word})
+        assert made.status == 201
+
+        def fits(name: str) -> None:
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            for width in (1280, 390):
+                page.set_viewport_size({"width": width, "height": 900})
+                page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+                overflow = page.evaluate(
+                    "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+                )
+                assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at {width}px"
+            page.set_viewport_size({"width": 1280, "height": 900})
+
+        page.goto(url + "/supervision")
+        fits("supervision-long-title")
+        page.locator("input[name=entry_ids]").first.check()
+        page.fill("#sp-questions", f"Why did I write {word}?")
+        page.get_by_label("Replace identifying details").uncheck()  # the link stays in
+        page.get_by_role("button", name="Preview").click()
+        assert link in page.locator("section.packet").inner_text()
+        fits("supervision-preview-long-words")
+
+        page.goto(url + "/write")
+        page.fill("#body", "I met Sarah Whitfield today. " + body)
+        page.locator("#write-form button[type=submit]").click()
+        assert page.get_by_role("heading", name="Identifying details in your text").is_visible()
+        fits("write-review-long-link")
+
+        page.goto(url + "/journal?q=" + "a" * 3000)
+        assert "Nothing found for" in page.locator("#results").inner_text()
+        fits("journal-long-search")
+    finally:
+        ctx.close()
+        stop()

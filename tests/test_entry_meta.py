@@ -141,7 +141,7 @@ def test_export_and_import_back_keep_the_metadata(attune, imported, tmp_path):
     out = tmp_path / "backup.json"
     attune("export", "--out", str(out))
     data = json.loads(out.read_text(encoding="utf-8"))
-    assert data["version"] == 2
+    assert data["version"] == 3
     [exported] = data["entries"]
     assert exported["meta"]["weather"]["conditions"] == "Light Rain"
     assert "Leeds" not in exported["body"]

@@ -174,33 +174,146 @@ def test_json_export_is_complete_and_imports_back_exactly(attune, tmp_path):
     attune("delete", trashed)
     attune("checkin", "--ease", "7", "--urge-to-fix", "2", "--body", "chest", "--note", "ok")
     from attunement.core.journal import Journal
+    from attunement.practice import service as practice
 
+    session = tmp_path / "monday.vtt"
+    session.write_text(TIMED_SESSION, encoding="utf-8")
+    transcript = attune(
+        "transcript", "import", str(session), "--caregiver", "Counsellor", "--entry", first
+    ).stdout.strip()
     with Journal.open(attune.data_dir) as journal:
         journal.save_draft("an unfinished thought", title="Later", prompt_id="aoa-2")
+        checkin = journal.checkin(ease=4, moment="other", note="before practice")
+        _, attempt = practice.respond(
+            journal, "v17", "Forty minutes and nobody came. No wonder.", checkin_id=checkin.id
+        )
     out = tmp_path / "backup.json"
     assert "Exported 2 entries" in attune("export", "--out", str(out)).stdout
     data = json.loads(out.read_text(encoding="utf-8"))
-    assert data["format"] == "attunement-journal" and data["version"] == 2
-    assert len(data["entries"]) == 2 and len(data["checkins"]) == 1
+    assert data["format"] == "attunement-journal" and data["version"] == 3
+    assert len(data["entries"]) == 2 and len(data["checkins"]) == 2
     edited = next(e for e in data["entries"] if e["id"] == first)
     assert [r["body"] for r in edited["revisions"]] == ["I lean in and soften my voice"]
+    (kept,) = data["transcripts"]
+    assert kept["id"] == transcript and kept["entry_id"] == first
+    assert [t["text"] for t in kept["turns"]][0] == "What brings you here today?"
+    assert (kept["turns"][0]["start"], kept["turns"][0]["end"]) == (1.0, 4.5)
+    (response,) = data["practice"]
+    assert response["id"] == attempt and response["checkin_id"] == checkin.id
+    assert response["response"] == "Forty minutes and nobody came. No wonder."
 
     restored = type(attune)(tmp_path / "restored")
     report = restored.json("import", str(out), "--from", "attune-json")
-    assert report["added"] == 2 and report["checkins_added"] == 1
+    assert report["added"] == 2 and report["checkins_added"] == 2
+    assert report["transcripts_added"] == 1 and report["practice_added"] == 1
     out2 = tmp_path / "again.json"
     restored("export", "--out", str(out2))
     again = json.loads(out2.read_text(encoding="utf-8"))
-    for key in ("entries", "checkins", "drafts", "decks"):
+    for key in ("entries", "checkins", "drafts", "decks", "transcripts", "practice"):
         assert again[key] == data[key], key
     assert len(again["drafts"]) == 1
-    twice = restored.json("import", str(out), "--from", "attune-json")
-    assert twice["added"] == 0 and twice["checkins_added"] == 0
+    twice = restored("import", str(out), "--from", "attune-json").stdout
+    assert "Added 0 entries" in twice
+    assert "Transcripts: 0 added, 1 skipped. Practice responses: 0 added, 1 skipped." in twice
     assert len(restored.json("drafts")["drafts"]) == 1, "drafts are not duplicated either"
+    assert len(restored.json("transcript", "list")["transcripts"]) == 1, "nor transcripts"
+    assert restored.json("practice", "progress")["attempts"] == 1, "nor practice responses"
     assert restored.json("trash")["entries"][0]["id"] == trashed
     assert (
         restored.json("history", first)["revisions"][0]["body"] == "I lean in and soften my voice"
     )
+    assert restored.json("show", first)["transcripts"] == [{"id": transcript, "title": "monday"}]
+    assert restored.json("transcript", "analyze", transcript) == attune.json(
+        "transcript", "analyze", transcript
+    ), "the session codes the same after the move"
+
+
+TIMED_SESSION = """WEBVTT
+
+00:00:01.000 --> 00:00:04.500
+<v Counsellor>What brings you here today?</v>
+
+00:00:05.000 --> 00:00:11.000
+<v Client>I've been drinking every night since my mum died.</v>
+"""
+
+
+def test_a_version_2_export_still_imports(attune):
+    """Version 2 (the last without transcripts and practice responses) comes in whole."""
+    golden = DATA / "attunement-export-v2.json"
+    report = attune.json("import", str(golden), "--from", "attune-json")
+    assert report["added"] == 3 and report["refused"] == [] and report["checkins_added"] == 1
+    assert report["transcripts_added"] == 0 and report["practice_added"] == 0
+    data = json.loads(golden.read_text(encoding="utf-8"))
+    everything = attune.json("list")["entries"] + attune.json("trash")["entries"]
+    assert {e["id"] for e in everything} == {e["id"] for e in data["entries"]}
+    assert attune.json("transcript", "list")["transcripts"] == []
+    assert len(attune.json("drafts")["drafts"]) == 1
+
+
+def test_a_damaged_transcript_in_an_export_refuses_the_file_naming_the_field(attune, tmp_path):
+    data = json.loads((DATA / "attunement-export-v2.json").read_text(encoding="utf-8"))
+    data["version"] = 3
+    turn = {"speaker": "Counsellor", "text": "Hello", "start": None, "end": None}
+    good = {
+        "id": "k3m9x2a",
+        "title": "Monday",
+        "format": "text",
+        "caregiver": "Counsellor",
+        "turns": [turn],
+        "entry_id": None,
+        "created_at": "2026-12-02T06:25:36+00:00",
+    }
+    damaged = {**good, "id": "k3m9x2b", "turns": [turn, {**turn, "speaker": "Two\nlines"}]}
+    data["transcripts"] = [good, damaged]
+    path = tmp_path / "damaged.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    result = attune("import", str(path), "--from", "attune-json", ok=False)
+    assert result.exit_code == 2
+    assert "transcripts[1].turns[1].speaker: The speaker must fit on one line." in result.stderr
+    assert attune.json("list")["entries"] == [], "nothing was stored"
+    assert attune.json("transcript", "list")["transcripts"] == []
+
+
+def test_a_dry_run_counts_transcripts_and_practice_responses(attune, tmp_path):
+    from attunement.core.journal import Journal
+    from attunement.practice import service as practice
+
+    session = tmp_path / "s.vtt"
+    session.write_text(TIMED_SESSION, encoding="utf-8")
+    attune("transcript", "import", str(session), "--caregiver", "Counsellor")
+    with Journal.open(attune.data_dir) as journal:
+        practice.respond(journal, "v17", "That sounds so lonely.")
+    out = tmp_path / "backup.json"
+    attune("export", "--out", str(out))
+    fresh = type(attune)(tmp_path / "fresh")
+    preview = fresh.json("import", str(out), "--from", "attune-json", "--dry-run")
+    assert preview["transcripts_added"] == 1 and preview["practice_added"] == 1
+    assert fresh.json("transcript", "list")["transcripts"] == [], "a dry run stores nothing"
+    same = attune.json("import", str(out), "--from", "attune-json", "--dry-run")
+    assert same["transcripts_skipped"] == 1 and same["practice_skipped"] == 1
+    assert same["transcripts_added"] == 0 and same["practice_added"] == 0
+
+
+def test_a_practice_response_to_a_statement_this_version_lacks_is_left_out_and_said(
+    attune, tmp_path
+):
+    from attunement.core.journal import Journal
+    from attunement.practice import service as practice
+
+    with Journal.open(attune.data_dir) as journal:
+        practice.respond(journal, "v17", "That sounds so lonely.")
+        practice.respond(journal, "v18", "You stayed with her.")
+    out = tmp_path / "backup.json"
+    attune("export", "--out", str(out))
+    data = json.loads(out.read_text(encoding="utf-8"))
+    data["practice"][1]["vignette_id"] = "v999"
+    out.write_text(json.dumps(data), encoding="utf-8")
+    fresh = type(attune)(tmp_path / "fresh")
+    report = fresh.json("import", str(out), "--from", "attune-json")
+    assert report["practice_added"] == 1
+    assert any("'v999', which this Attunement does not have" in n for n in report["notes"])
+    assert fresh.json("practice", "progress")["attempts"] == 1
 
 
 def test_export_refuses_to_overwrite(attune, tmp_path):
@@ -263,3 +376,48 @@ def test_restoring_from_the_json_export_keeps_what_was_imported_from_where(attun
     out2 = tmp_path / "export-again.json"
     fresh("export", "--out", str(out2))
     assert json.loads(out2.read_text(encoding="utf-8"))["entries"] == exported
+
+
+def test_download_everything_holds_transcripts_and_practice_and_imports_back(tmp_path):
+    """Settings → Download everything (JSON) on one computer, Import on another: the
+    sessions and the practice history come too, and importing twice adds nothing."""
+    from starlette.testclient import TestClient
+
+    from attunement.web import Settings, create_app
+
+    def app_on(folder: Path) -> TestClient:
+        return TestClient(create_app(Settings(data_dir=folder, extra_hosts=("testserver",))))
+
+    with app_on(tmp_path / "old computer") as old:
+        entry = old.post("/api/v1/entries", json={"body": "After the role-play."}).json()
+        made = old.post(
+            "/transcripts",
+            data={"entry_id": entry["id"], "title": "Role-play 2"},
+            files={"file": ("s.vtt", TIMED_SESSION.encode())},
+            follow_redirects=False,
+        )
+        assert made.status_code == 303
+        answered = old.post(
+            "/api/v1/practice/respond",
+            json={"vignette_id": "v17", "response": "Forty minutes and nobody came."},
+        )
+        assert answered.status_code == 201, answered.text
+        assert "transcripts and practice responses" in old.get("/settings").text
+        backup = old.post("/api/v1/export", params={"format": "json"}).content
+    data = json.loads(backup)
+    assert len(data["transcripts"]) == 1 and len(data["practice"]) == 1
+
+    with app_on(tmp_path / "new computer") as new:
+        for _ in range(2):
+            imported = new.post(
+                "/settings/import",
+                data={"from": "attune-json"},
+                files={"file": ("attunement-export.json", backup)},
+            )
+            assert imported.status_code == 200
+        assert "Transcripts: 0 added, 1 skipped." in imported.text
+        assert "Practice responses: 0 added, 1 skipped." in imported.text
+        (kept,) = new.get("/api/v1/transcripts").json()["transcripts"]
+        assert kept["title"] == "Role-play 2" and kept["entry_id"] == entry["id"]
+        assert "Reflections per question" in new.get(f"/transcripts/{kept['id']}").text
+        assert new.get("/api/v1/practice/progress").json()["attempts"] == 1

@@ -90,3 +90,66 @@ def test_megabyte_entries_survive_the_round_trip(size, char):
             assert journal.get(written.id).body == body
             data = export_dict(journal)
         assert data["entries"][0]["body"] == body
+
+
+turns = st.lists(
+    st.fixed_dictionaries(
+        {
+            "speaker": titles.filter(lambda s: s.strip()),
+            "text": text,
+            "start": st.none() | st.floats(min_value=0, max_value=1e6, allow_nan=False),
+            "end": st.none() | st.floats(min_value=0, max_value=1e6, allow_nan=False),
+        }
+    ),
+    min_size=1,
+    max_size=5,
+)
+scores = st.dictionaries(
+    st.sampled_from(["emotional_reactions", "interpretations", "explorations", "reflection"]),
+    st.floats(min_value=0, max_value=1, allow_nan=False),
+)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.tuples(titles, turns, st.booleans()), min_size=1, max_size=3),
+    st.lists(st.tuples(text, scores, moments, st.booleans()), min_size=1, max_size=3),
+)
+def test_transcripts_and_practice_responses_come_back_exactly(sessions, responses):
+    """Whatever a transcript's turns or a practice response hold, export → import → export
+    gives the same file, and importing it again adds nothing."""
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp)
+        with Journal.open(base / "a") as source:
+            entry = source.write("About the session.")
+            checkin = source.checkin(ease=5)
+            for title, session_turns, linked in sessions:
+                source.store.add_transcript(
+                    title=title.strip(),
+                    fmt="vtt",
+                    caregiver=session_turns[0]["speaker"],
+                    turns=session_turns,
+                    entry_id=entry.id if linked else None,
+                )
+            for response, given_scores, when, with_checkin in responses:
+                source.store.add_attempt(
+                    vignette_id="v17",
+                    response=response,
+                    scores=given_scores,
+                    feedback={"response": response, "did_well": ["…"], "nested": {"a": [1]}},
+                    checkin_id=checkin.id if with_checkin else None,
+                    now=when,
+                )
+            exported = export_dict(source)
+        path = base / "backup.json"
+        path.write_text(json.dumps(exported, ensure_ascii=False), encoding="utf-8")
+        with Journal.open(base / "b") as target:
+            report = import_file(target, path, "attune-json")
+            assert report.transcripts_added == len(sessions)
+            assert report.practice_added == len(responses)
+            again = export_dict(target)
+            for key in ("transcripts", "practice"):
+                assert again[key] == exported[key], key
+            twice = import_file(target, path, "attune-json")
+            assert twice.transcripts_added == 0 and twice.practice_added == 0
+            assert export_dict(target)["transcripts"] == exported["transcripts"]

@@ -492,7 +492,8 @@ def test_practice_pages_from_check_in_to_feedback(client):
     assert empty.status_code == 422 and "How would you respond?" in empty.text
     progress = client.get("/practice").text
     assert "1 response over 1 week" in progress and 'role="img"' in progress
-    assert client.get("/api/v1/checkins").json()["checkins"][0]["moment"] == "before"
+    checkin = client.get("/api/v1/checkins").json()["checkins"][0]
+    assert (checkin["moment"], checkin["note"]) == ("other", "before practice")
 
 
 def test_transcripts_through_the_api_and_pages(client):
@@ -546,6 +547,36 @@ def test_the_write_page_offers_placeholders_for_identifying_details(client):
     assert client.get("/api/v1/entries").json()["entries"][0]["body"] == text
     plain = client.post("/write", data={"body": "A quiet shift."}, follow_redirects=False)
     assert plain.status_code == 303, "no details, no extra step"
+
+
+def test_the_review_of_identifying_details_shows_the_words_it_is_about(client):
+    """Asked about identifying details, the writer sees the preview of what they wrote
+    and is told it is not saved yet (not "Draft restored", and not an empty preview)."""
+    draft = client.post("/api/v1/drafts", json={"body": "Mrs Okafor phoned"}).json()
+    text = "## After the call\n\nMrs Okafor phoned on 07700 900123 about her *son*."
+    review = client.post("/write", data={"body": text, "title": "Call", "draft_id": draft["id"]})
+    assert review.status_code == 200 and "Identifying details in your text" in review.text
+    status = re.search(r'id="autosave-status"[^>]*>([^<]*)<', review.text)
+    assert status and status.group(1).startswith("Not saved yet")
+    preview = review.text.split('id="preview"')[1].split("</section>")[0]
+    assert "<em>son</em>" in preview and "After the call</h2>" in preview
+    assert "The preview appears here" not in preview
+
+
+def test_a_paragraph_in_arabic_reads_right_to_left(client):
+    """Each paragraph runs the way most of its letters do: an Arabic paragraph in an
+    English entry right to left, an English one opening with a Hebrew greeting left to
+    right."""
+    body = (
+        "Today I sat with a family whose first language is Arabic.\n\n"
+        "שלום — a colleague greeted me afterwards in Hebrew, and I noticed my jaw.\n\n"
+        "هذا نص عربي طويل لاختبار اتجاه الكتابة، مع بعض الكلمات like ease في وسط الجملة.\n\n"
+        "- نقطة أولى\n- a second point"
+    )
+    made = client.post("/api/v1/entries", json={"body": body}).json()
+    page = client.get(f"/entries/{made['id']}").text
+    assert '<p dir="rtl">هذا نص عربي' in page and '<li dir="rtl">نقطة أولى</li>' in page
+    assert "<p>שלום — a colleague" in page and "<li>a second point</li>" in page
 
 
 # -- words on screen ------------------------------------------------------------------------
@@ -699,7 +730,10 @@ def test_the_entry_page_and_attune_show_describe_an_entry_alike(client, attune):
     assert shown["label"] == "Stayed with the long silence."
     assert shown["prompt"]["title"] == "Receiving mis-attunement" and shown["versions"] == 2
     page = client.get(f"/entries/{made['id']}").text
-    assert f"<title>{shown['label']} · Attunement</title>" in page
+    # Untitled: the tab says what the heading says (the day), the text follows it.
+    heading = re.search(r"<h1>(.*?)</h1>", page).group(1)
+    assert heading.startswith("Entry of ") and shown["label"] in page
+    assert f"<title>{heading} · Attunement</title>" in page
     assert "Receiving mis-attunement" in page and "Earlier versions (1)" in page
 
 

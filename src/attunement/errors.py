@@ -10,6 +10,7 @@ says what was wrong and what to do. The CLI prints that sentence and exits with
     │   └── FormatError    a file that cannot be read, naming the file and line
     ├── NotFound       no such entry, prompt, deck or draft (exit 1, HTTP 404)
     ├── Conflict       the thing exists already (exit 1, HTTP 409)
+    │   └── ChangedMeanwhile  an edit started from a version that is no longer current
     ├── Locked         the web app's journal is encrypted and locked (HTTP 423)
     └── StorageError   the data folder cannot be used: read-only, full, locked (exit 3, HTTP 503)
 """
@@ -71,6 +72,16 @@ class Conflict(AttuneError):
     code = "conflict"
     exit_code = 1
     http_status = 409
+
+
+class ChangedMeanwhile(Conflict):
+    """An edit made from an earlier version than the current one (another tab, window or
+    device saved in between): nothing is overwritten; ``current`` is the entry as it is
+    now, so both texts can be shown."""
+
+    def __init__(self, message: str, *, current: object, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.current = current
 
 
 class Locked(AttuneError):

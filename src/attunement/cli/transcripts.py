@@ -1,4 +1,4 @@
-"""Transcript commands: transcript import, analyze, report, list."""
+"""Transcript commands: transcript import, analyze, report, list, delete."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ FORMAT_CHOICE = click.Choice(["text", "vtt", "srt", "csv", "annomi"])
 
 @click.group()
 def transcript() -> None:
-    """De-identified session transcripts: import, code every turn, report."""
+    """De-identified transcripts: import, code each turn, report, delete."""
 
 
 @transcript.command(name="import")
@@ -188,6 +188,41 @@ def list_(app: AppContext, as_json: bool) -> None:
         click.echo(
             f"{click.style(t['id'], fg='green')}  {t['title']}  caregiver: {t['caregiver']}{link}"
         )
+
+
+@transcript.command()
+@click.argument("transcript_id", metavar="ID")
+@click.option("--yes", is_flag=True, help="Do not ask before deleting.")
+@json_option
+@pass_app
+def delete(app: AppContext, transcript_id: str, yes: bool, as_json: bool) -> None:
+    """Delete a stored transcript for good: the session, its turns and their codes. A
+    journal entry linked to it stays, without the link. Asks first at a terminal; give
+    --yes in scripts."""
+    from attunement.transcripts import service
+    from attunement.wording import plural
+
+    if not yes:
+        stored = app.journal.store.get_transcript(transcript_id)  # an unknown id stops here
+        if not AppContext.interactive():
+            from attunement.errors import InvalidInput
+
+            raise InvalidInput(
+                "Deleting a transcript is for good (it cannot be restored); add --yes to confirm."
+            )
+        kept = f"; entry {stored['entry_id']} stays" if stored["entry_id"] else ""
+        click.confirm(
+            f"Delete the transcript '{stored['title']}' "
+            f"({plural(len(stored['turns']), 'turn')}) for good{kept}?",
+            abort=True,
+        )
+    gone = service.delete(app.journal, transcript_id)
+    if as_json:
+        emit_json(gone.to_dict())
+        return
+    ok(f"Deleted the transcript '{gone.title}' ({plural(gone.turns, 'turn')}) for good.")
+    if gone.entry_id:
+        hint(f"Entry {gone.entry_id} stays; it no longer links to this session.")
 
 
 COMMANDS = [transcript]

@@ -46,9 +46,9 @@ def _write_atomically(path: Path, journal) -> int:
 def export(app: AppContext, fmt: str, out: Path | None) -> None:
     """Export your journal.
 
-    JSON holds everything (entries with their history and trash, check-ins, drafts and
-    your decks) and imports back exactly. Markdown writes one file per entry with YAML
-    front matter, ready to open in Obsidian or any editor.
+    JSON holds everything (entries with their history and trash, check-ins, drafts, your
+    decks, transcripts and practice responses) and imports back exactly. Markdown writes
+    one file per entry with YAML front matter, ready to open in Obsidian or any editor.
     """
     from attunement.errors import InvalidInput
     from attunement.interop import attune_json, markdown
@@ -162,6 +162,15 @@ def _print_report(report: ImportReport, dry_run: bool) -> None:
     )
     if report.checkins_added or report.checkins_skipped:
         line += f" Check-ins: {report.checkins_added} added, {report.checkins_skipped} skipped."
+    if report.transcripts_added or report.transcripts_skipped:
+        line += (
+            f" Transcripts: {report.transcripts_added} added, {report.transcripts_skipped} skipped."
+        )
+    if report.practice_added or report.practice_skipped:
+        line += (
+            f" Practice responses: {report.practice_added} added, "
+            f"{report.practice_skipped} skipped."
+        )
     ok(line)
     reasons: dict[str, int] = {}
     for _, why in report.skipped:

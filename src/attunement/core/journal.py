@@ -308,10 +308,12 @@ class Journal:
         starred: bool = False,
         created_at: datetime | None = None,
         meta: Mapping[str, Any] | None = None,
+        source: str | None = None,
     ) -> NewEntry:
         """Check what someone wrote and turn it into a NewEntry (nothing is saved yet).
         ``meta`` is where and in what weather it was recorded (``core.meta``), kept
-        apart from the text."""
+        apart from the text; ``source`` is a key that makes saving it twice add nothing
+        (an import's, or the form it was written in)."""
         body = clean_body(body)
         title = clean_title(title)
         return NewEntry(
@@ -322,6 +324,7 @@ class Journal:
             starred=starred,
             created_at=created_at,
             meta=clean_meta(meta),
+            source=source,
         )
 
     def write(self, body: str, **fields: Any) -> Entry:
@@ -341,16 +344,24 @@ class Journal:
         prompt_id: str | None = None,
         clear_prompt: bool = False,
         starred: bool | None = None,
+        tags: Sequence[str] | None = None,
+        base_revision: int | None = None,
     ) -> tuple[Entry, bool]:
         """Change an entry; the previous version is kept in its history. Inline tags
-        follow the text; tags given explicitly stay until removed."""
+        follow the text; tags given explicitly stay until removed. ``tags`` (a form's Tags
+        field) are the explicit tags from now on, whatever the text says. With
+        ``base_revision``, the version the change was made from: if the entry was saved
+        again since, ChangedMeanwhile is raised and nothing is overwritten."""
         old = self.reader.get_entry(entry_id)
         new_body = clean_body(body) if body is not None else old.body
         new_title = clean_title(title) if title is not None else old.title
-        explicit = set(old.tags) - set(inline_tags(old.title + "\n" + old.body))
+        if tags is not None:
+            explicit = {normalise_tag(t) for t in tags}
+        else:
+            explicit = set(old.tags) - set(inline_tags(old.title + "\n" + old.body))
         explicit |= {normalise_tag(t) for t in add_tags}
         explicit -= {normalise_tag(t) for t in remove_tags}
-        tags = sorted(
+        kept = sorted(
             set(collect_tags(explicit, new_title, new_body))
             - ({normalise_tag(t) for t in remove_tags})
         )
@@ -364,9 +375,10 @@ class Journal:
             old.id,
             title=new_title,
             body=new_body,
-            tags=tags,
+            tags=kept,
             prompt_id=new_prompt,
             starred=old.starred if starred is None else starred,
+            base_revision=base_revision,
         )
 
     def history(self, entry_id: str) -> tuple[Entry, list[Revision]]:
@@ -428,10 +440,26 @@ class Journal:
         tags: Sequence[str] = (),
         prompt_id: str | None = None,
         entry_id: str | None = None,
+        form_token: str | None = None,
     ) -> Draft:
-        """Keep unfinished writing. Drafts may be empty or incomplete; nothing is lost."""
+        """Keep unfinished writing. Drafts may be empty or incomplete; nothing is lost.
+        ``form_token`` is the one-time key of the form being written in: once that form
+        was saved as an entry, the same words are not kept again as a draft (Conflict),
+        so a page left or gone back to after saving leaves no copy of it among the
+        drafts."""
+        from attunement.core.review import form_source, same_words
+
         body = clean_text(body, field="body", what="draft")
         title = clean_title(title)
+        source = form_source(form_token)
+        saved = self.reader.entry_from(source) if source else None
+        if saved is not None and same_words(self, saved, body, title):
+            raise Conflict(
+                f"This was saved already, as the entry “{label_of(saved)}”, so it is not "
+                "kept as a draft too. Saving the form again changes that entry; it makes "
+                "no copy.",
+                field="form_token",
+            )
         if entry_id is not None:
             entry_id = self.reader.get_entry(entry_id).id
         return self.store.save_draft(
@@ -453,9 +481,10 @@ class Journal:
     def discard_draft(self, draft_id: str) -> None:
         self.store.delete_draft(draft_id)
 
-    def publish_draft(self, draft_id: str, **overrides: Any) -> Entry:
+    def publish_draft(self, draft_id: str, *, source: str | None = None, **overrides: Any) -> Entry:
         """Save a draft as an entry (or as the new version of the entry it edits) and
-        drop the draft, so the words exist in exactly one place afterwards."""
+        drop the draft, so the words exist in exactly one place afterwards. ``source``
+        is the key of the form it was written in (see ``new_entry``)."""
         draft = self.store.get_draft(draft_id)
         body = overrides.get("body", draft.body)
         title = overrides.get("title", draft.title)
@@ -464,7 +493,11 @@ class Journal:
             self.store.delete_draft(draft.id)
             return entry
         new = self.new_entry(
-            body, title=title, prompt_id=draft.prompt_id, tags=overrides.get("tags", draft.tags)
+            body,
+            title=title,
+            prompt_id=draft.prompt_id,
+            tags=overrides.get("tags", draft.tags),
+            source=source,
         )
         return self.store.commit_draft(draft.id, new)
 

@@ -29,6 +29,10 @@ class Parsed:
     checkins: list[CheckIn] = field(default_factory=list)
     drafts: list[Draft] = field(default_factory=list)
     decks: list[tuple[str, str, str]] = field(default_factory=list)
+    # Attunement's own export only: transcripts and practice responses, as the store
+    # keeps them (Store.add_transcripts, Store.add_attempts).
+    transcripts: list[dict[str, Any]] = field(default_factory=list)
+    practice: list[dict[str, Any]] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)  # (what, why)
     notes: list[str] = field(default_factory=list)
     # Entries read as they are consumed, instead of ``entries``; ``refused`` and ``notes``
@@ -68,6 +72,10 @@ class ImportReport:
     refused: list[tuple[str, str]] = field(default_factory=list)
     checkins_added: int = 0
     checkins_skipped: int = 0
+    transcripts_added: int = 0
+    transcripts_skipped: int = 0
+    practice_added: int = 0
+    practice_skipped: int = 0
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -80,6 +88,10 @@ class ImportReport:
             "refused": [{"item": w, "reason": r} for w, r in self.refused],
             "checkins_added": self.checkins_added,
             "checkins_skipped": self.checkins_skipped,
+            "transcripts_added": self.transcripts_added,
+            "transcripts_skipped": self.transcripts_skipped,
+            "practice_added": self.practice_added,
+            "practice_skipped": self.practice_skipped,
             "notes": self.notes,
         }
 
@@ -147,6 +159,14 @@ def import_file(
         report.checkins_skipped = len(checkins.skipped)
     if parsed.drafts:
         journal.store.add_drafts(parsed.drafts)
+    if parsed.transcripts:  # after the entries, so their links find them
+        transcripts = journal.store.add_transcripts(parsed.transcripts)
+        report.transcripts_added = len(transcripts.added)
+        report.transcripts_skipped = len(transcripts.skipped)
+    if parsed.practice:  # after the check-ins, likewise
+        practice = journal.store.add_attempts(parsed.practice)
+        report.practice_added = len(practice.added)
+        report.practice_skipped = len(practice.skipped)
     return report
 
 
@@ -245,6 +265,22 @@ def _preview(journal: Journal, parsed: Parsed, report: ImportReport) -> None:
             report.checkins_skipped += 1
         else:
             report.checkins_added += 1
+    if parsed.transcripts or parsed.practice:
+        transcript_ids, attempt_ids = journal.store.known_transcripts_and_practice(
+            [t["id"] for t in parsed.transcripts], [a["id"] for a in parsed.practice]
+        )
+        for kept in parsed.transcripts:
+            if kept["id"] in transcript_ids:
+                report.transcripts_skipped += 1
+            else:
+                report.transcripts_added += 1
+                transcript_ids.add(kept["id"])
+        for kept in parsed.practice:
+            if kept["id"] in attempt_ids:
+                report.practice_skipped += 1
+            else:
+                report.practice_added += 1
+                attempt_ids.add(kept["id"])
 
 
 EXPORTS = {

@@ -1,16 +1,19 @@
 """Attunement's own JSON format: the complete, versioned backup of a journal.
 
-    {"format": "attunement-journal", "version": 2, "exported_at", "app_version",
+    {"format": "attunement-journal", "version": 3, "exported_at", "app_version",
      "entries": [{...entry, "meta", "revisions": [...]}], "checkins": [...],
      "drafts": [...], "decks": [{"id", "format", "source"}],
-     "shared": [{share, "feedback": [...]}]}
+     "transcripts": [{"id", "title", "format", "caregiver", "turns": [...], "entry_id",
+     "created_at"}], "practice": [{"id", "vignette_id", "response", "scores", "feedback",
+     "checkin_id", "created_at"}], "shared": [{share, "feedback": [...]}]}
 
 Entries keep their ids, times (with the zone they were written in), trash state, full
-revision history and metadata (where and in what weather they were recorded), so export →
-import reproduces the journal exactly. Version 2 added ``meta``; version 1 files (without
-it) still import. The shape is
-documented in docs/json.md; ``version`` rises whenever it changes, and every version ever
-written stays importable (golden files in tests/data).
+revision history and metadata (where and in what weather they were recorded); transcripts
+and practice responses keep their ids, times and links; so export → import reproduces the
+journal exactly, and importing it twice adds nothing. Version 2 added ``meta``; version 3
+added ``transcripts`` and ``practice``; files of versions 1 and 2 (without them) still
+import. The shape is documented in docs/json.md; ``version`` rises whenever it changes,
+and every version ever written stays importable (golden files in tests/data).
 """
 
 from __future__ import annotations
@@ -22,18 +25,21 @@ from pathlib import Path
 from typing import IO, Any
 
 from attunement import __version__
+from attunement.core import ids
 from attunement.core.dates import now_local
 from attunement.core.journal import Journal, read_text_file
 from attunement.core.meta import clean_meta
 from attunement.core.models import CheckIn, Draft, NewEntry, Revision
 from attunement.core.tags import normalise_tag
-from attunement.errors import AttuneError, FormatError
+from attunement.core.validation import clean_text, clean_title
+from attunement.errors import AttuneError, FormatError, InvalidInput
 from attunement.interop import Parsed
+from attunement.practice.vignettes import vignette
 from attunement.storage.shared import items as shared_items
 
 FORMAT_NAME = "attunement-journal"
-FORMAT_VERSION = 2
-READABLE_VERSIONS = (1, 2)  # every version ever written
+FORMAT_VERSION = 3
+READABLE_VERSIONS = (1, 2, 3)  # every version ever written
 MAX_SOURCE_CHARS = 200  # the width of the entries.source column
 
 
@@ -62,6 +68,14 @@ def write(journal: Journal, out: IO[str]) -> int:
         "checkins": [c.to_dict() for c in journal.store.list_checkins(oldest_first=True)],
         "drafts": [d.to_dict() for d in journal.drafts()],
         "decks": [{"id": i, "format": f, "source": t} for i, f, t in journal.store.list_decks()],
+        "transcripts": [
+            {**kept, "created_at": kept["created_at"].isoformat()}
+            for kept in journal.store.all_transcripts()
+        ],
+        "practice": [
+            {**kept, "created_at": kept["created_at"].isoformat()}
+            for kept in journal.store.attempts()
+        ],
         # What was shared on a team server and what came home (comments, sign-offs):
         # kept for the record; an import leaves it out (it belongs to that server).
         "shared": [item.to_dict() for item in shared_items(journal.reader)],
@@ -177,7 +191,114 @@ def parse(data: Any, journal: Journal, where: str) -> Parsed:
             raise FormatError(
                 f"{field} is missing or has a bad field ({exc})", path=where, field=field
             ) from exc
+    for field, item in _iter(data, "transcripts", where):
+        parsed.transcripts.append(_transcript(item, field, where))
+    for field, item in _iter(data, "practice", where):
+        attempt = _attempt(item, field, where)
+        try:
+            vignette(attempt["vignette_id"])
+        except AttuneError:  # a statement this Attunement does not have: say so, go on
+            parsed.notes.append(
+                f"{field} ({attempt['id']}) answers the practice statement "
+                f"'{attempt['vignette_id']}', which this Attunement does not have; it was "
+                "left out."
+            )
+            continue
+        parsed.practice.append(attempt)
     return parsed
+
+
+def _text(item: dict[str, Any], key: str, field: str, where: str, **rules: Any) -> str:
+    """A text field of a transcript or practice response, held to the rules every stored
+    text is held to; a bad one refuses the file, naming the field."""
+    try:
+        return clean_text(item.get(key), field=f"{field}.{key}", what=key, **rules)
+    except InvalidInput as exc:
+        raise FormatError(f"{field}.{key}: {exc.message}", path=where, field=exc.field) from exc
+
+
+def _id(item: dict[str, Any], field: str, where: str) -> str:
+    value = item.get("id")
+    if not isinstance(value, str) or not ids.looks_like_id(value):
+        raise FormatError(f"{field}.id {value!r} is not an Attunement id", path=where, field=field)
+    return value
+
+
+def _link(item: dict[str, Any], key: str, field: str, where: str) -> str | None:
+    value = item.get(key)
+    if value is not None and not (isinstance(value, str) and ids.looks_like_id(value)):
+        raise FormatError(
+            f"{field}.{key} {value!r} is not an Attunement id or null", path=where, field=field
+        )
+    return value
+
+
+def _seconds(value: Any, field: str, where: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise FormatError(
+            f"{field} {value!r} is not a number of seconds or null", path=where, field=field
+        )
+    return value
+
+
+def _transcript(item: dict[str, Any], field: str, where: str) -> dict[str, Any]:
+    """One transcript of the file, as the store keeps it; anything wrong in it refuses the
+    file, naming the field (it was written by Attunement: it is damaged)."""
+    turns = item.get("turns")
+    if not isinstance(turns, list) or not turns:
+        raise FormatError(f"{field}.turns must be a list of turns", path=where, field=field)
+    kept_turns = []
+    for index, turn in enumerate(turns):
+        at = f"{field}.turns[{index}]"
+        if not isinstance(turn, dict):
+            raise FormatError(f"{at} is not an object", path=where, field=at)
+        kept_turns.append(
+            {
+                "speaker": _text(turn, "speaker", at, where, one_line=True),
+                "text": _text(turn, "text", at, where),
+                "start": _seconds(turn.get("start"), f"{at}.start", where),
+                "end": _seconds(turn.get("end"), f"{at}.end", where),
+            }
+        )
+    try:
+        title = clean_title(item.get("title"), field=f"{field}.title")
+    except InvalidInput as exc:
+        raise FormatError(f"{field}.title: {exc.message}", path=where, field=exc.field) from exc
+    return {
+        "id": _id(item, field, where),
+        "title": title,
+        "format": _text(item, "format", field, where, max_chars=16, one_line=True),
+        "caregiver": _text(item, "caregiver", field, where, max_chars=64, one_line=True),
+        "turns": kept_turns,
+        "entry_id": _link(item, "entry_id", field, where),
+        "created_at": _time(item.get("created_at"), f"{field}.created_at", where),
+    }
+
+
+def _attempt(item: dict[str, Any], field: str, where: str) -> dict[str, Any]:
+    """One practice response of the file, as the store keeps it; anything wrong in it
+    refuses the file, naming the field."""
+    scores, feedback = item.get("scores"), item.get("feedback")
+    if not isinstance(scores, dict) or not all(
+        isinstance(k, str) and isinstance(v, int | float) and not isinstance(v, bool)
+        for k, v in scores.items()
+    ):
+        raise FormatError(
+            f"{field}.scores must map each dimension to a number", path=where, field=field
+        )
+    if not isinstance(feedback, dict):
+        raise FormatError(f"{field}.feedback must be an object", path=where, field=field)
+    return {
+        "id": _id(item, field, where),
+        "vignette_id": _text(item, "vignette_id", field, where, max_chars=32, one_line=True),
+        "response": _text(item, "response", field, where),
+        "scores": scores,
+        "feedback": feedback,
+        "checkin_id": _link(item, "checkin_id", field, where),
+        "created_at": _time(item.get("created_at"), f"{field}.created_at", where),
+    }
 
 
 def _entry(item: dict[str, Any], field: str) -> NewEntry:

@@ -325,6 +325,16 @@ class Reader:
         with self._reading() as conn:
             return self._with_tags(conn, [self._entry_row(conn, entry_id)])[0]
 
+    def entry_from(self, source: str) -> Entry | None:
+        """The entry saved under this provenance key (an import's, or a saved form's, so
+        that sending the same form twice is seen), or None."""
+        with self._reading() as conn:
+            row = conn.execute(
+                f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE owner = ? AND source = ?",
+                (self.owner, source),
+            ).fetchone()
+            return self._with_tags(conn, [row])[0] if row is not None else None
+
     def _filtered(
         self, flt: EntryFilter, table: str = "entries", *, counting: bool = False
     ) -> tuple[str, list[Any]]:

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from attunement.core import ids
 from attunement.core.dates import now_local, offset_minutes, with_offset
 from attunement.core.models import CheckIn, Draft, Entry, NewEntry
-from attunement.errors import Conflict, InvalidInput, NotFound, StorageError
+from attunement.errors import ChangedMeanwhile, Conflict, InvalidInput, NotFound, StorageError
 from attunement.storage import bulk
 from attunement.storage import schema as s
 from attunement.storage.bulk import ImportResult
@@ -61,6 +61,22 @@ def _draft_from(row: Row[Any]) -> Draft:
         created_at=with_offset(row.created_at, row.tz_offset),
         updated_at=with_offset(row.updated_at, row.tz_offset),
     )
+
+
+@contextmanager
+def _overwriting_deleted(conn: Connection) -> Iterator[None]:
+    """Within a write: rows deleted meanwhile are overwritten with zeros in the file
+    (SQLite's ``secure_delete``, whatever the build's default), then the setting is put
+    back as it was."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    was = conn.exec_driver_sql("PRAGMA secure_delete").scalar()
+    conn.exec_driver_sql("PRAGMA secure_delete = ON")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA secure_delete = {1 if was else 0}")
 
 
 class Store(Reader):
@@ -216,9 +232,12 @@ class Store(Reader):
         prompt_id: str | None,
         starred: bool,
         now: datetime | None = None,
+        base_revision: int | None = None,
     ) -> tuple[Entry, bool]:
         """Save a new version, keeping the old one as a revision. Returns the entry and
-        whether anything changed (an identical save makes no revision)."""
+        whether anything changed (an identical save makes no revision). With
+        ``base_revision`` (the version the change was made from), a change to an entry
+        saved again since then raises ChangedMeanwhile and overwrites nothing."""
         now = now or now_local()
         with self._write() as conn:
             row = self._entry_pk(conn, entry_id)
@@ -237,6 +256,15 @@ class Store(Reader):
             )
             if unchanged:
                 return old, False
+            if base_revision is not None and base_revision != old.revision:
+                raise ChangedMeanwhile(
+                    f"Entry '{old.id}' was saved again after this edit began (it is now "
+                    f"version {old.revision}; the edit started from version "
+                    f"{base_revision}), so nothing was overwritten: read the current "
+                    "version and make the change to it.",
+                    current=old,
+                    field="revision",
+                )
             conn.execute(
                 insert(s.entry_revisions),
                 [self._revision_row(row.pk, old.revision, old, old.updated_at, now)],
@@ -552,6 +580,83 @@ class Store(Reader):
             "created_at": row.created_at,
         }
 
+    def delete_transcript(self, transcript_id: str) -> dict[str, Any]:
+        """Delete a transcript for good: the session and its turns (their codes are worked
+        out from the turns, never stored). An entry it was linked to stays; the link was
+        the transcript's own. Its bytes are overwritten in the file, not only marked free
+        (SQLite's ``secure_delete``), since a transcript kept unredacted holds names.
+        Returns what was deleted: id, title, number of turns and the entry it was linked
+        to."""
+        with self._write() as conn:
+            row = conn.execute(
+                select(s.transcripts).where(
+                    s.transcripts.c.owner == self.owner,
+                    s.transcripts.c.id == ids.normalise_id(transcript_id),
+                )
+            ).first()
+            if row is None:
+                raise NotFound(
+                    f"There is no transcript '{transcript_id}'; "
+                    "`attune transcript list` shows them.",
+                    field="id",
+                )
+            with _overwriting_deleted(conn):
+                conn.execute(delete(s.transcripts).where(s.transcripts.c.pk == row.pk))
+        return {
+            "id": row.id,
+            "title": row.title,
+            "turns": len(row.turns),
+            "entry_id": row.entry_id,
+        }
+
+    def all_transcripts(self) -> list[dict[str, Any]]:
+        """Every transcript whole (turns and all), oldest first: what the export holds."""
+        c = s.transcripts.c
+        with self._read() as conn:
+            rows = conn.execute(
+                select(c.id, c.title, c.format, c.caregiver, c.turns, c.entry_id, c.created_at)
+                .where(c.owner == self.owner)
+                .order_by(c.created_at, c.pk)
+            ).all()
+        return [dict(row._mapping) for row in rows]
+
+    def add_transcripts(self, items: Iterable[dict[str, Any]]) -> ImportResult:
+        """Add transcripts from a backup (``id``, ``title``, ``format``, ``caregiver``,
+        ``turns``, ``entry_id``, ``created_at``), keeping their ids; ids already here are
+        skipped, so importing the same backup twice adds nothing. A link to an entry that
+        is not in this journal is dropped (the transcript still comes in)."""
+        result = ImportResult()
+        pending = list(items)
+        with self._write() as conn:
+            have = self._present(conn, s.transcripts, [t["id"] for t in pending])
+            linked = [t["entry_id"] for t in pending if t["entry_id"]]
+            entries = self._present(conn, s.entries, linked, owned=True)
+            rows = []
+            for t in pending:
+                if t["id"] in have:
+                    result.skipped.append((t["id"], "a transcript with this id is already here"))
+                    continue
+                have.add(t["id"])
+                entry_id = t["entry_id"] if t["entry_id"] in entries else None
+                rows.append({**t, "entry_id": entry_id, "owner": self.owner})
+                result.added.append(t["id"])
+            if rows:
+                conn.execute(insert(s.transcripts), rows)
+        return result
+
+    def _present(
+        self, conn: Connection, table: Any, wanted: Sequence[str], *, owned: bool = False
+    ) -> set[str]:
+        """Which of these ids are in ``table`` (of this owner's rows, when ``owned``)."""
+        keys = list(dict.fromkeys(wanted))
+        found: set[str] = set()
+        for start in range(0, len(keys), _BATCH):
+            query = select(table.c.id).where(table.c.id.in_(keys[start : start + _BATCH]))
+            if owned:
+                query = query.where(table.c.owner == self.owner)
+            found.update(conn.scalars(query))
+        return found
+
     def list_transcripts(self) -> list[dict[str, Any]]:
         with self._read() as conn:
             rows = conn.execute(
@@ -596,6 +701,48 @@ class Store(Reader):
                 )
             )
         return new_id
+
+    def add_attempts(self, items: Iterable[dict[str, Any]]) -> ImportResult:
+        """Add practice responses from a backup (``id``, ``vignette_id``, ``response``,
+        ``scores``, ``feedback``, ``checkin_id``, ``created_at``), keeping their ids and
+        times; ids already here are skipped, so importing the same backup twice adds
+        nothing. A link to a check-in that is not in this journal is dropped."""
+        result = ImportResult()
+        pending = list(items)
+        with self._write() as conn:
+            have = self._present(conn, s.practice_attempts, [a["id"] for a in pending])
+            linked = [a["checkin_id"] for a in pending if a["checkin_id"]]
+            checkins = self._present(conn, s.checkins, linked, owned=True)
+            rows = []
+            for a in pending:
+                if a["id"] in have:
+                    result.skipped.append(
+                        (a["id"], "a practice response with this id is already here")
+                    )
+                    continue
+                have.add(a["id"])
+                rows.append(
+                    {
+                        **a,
+                        "checkin_id": a["checkin_id"] if a["checkin_id"] in checkins else None,
+                        "owner": self.owner,
+                        "tz_offset": offset_minutes(a["created_at"]),
+                    }
+                )
+                result.added.append(a["id"])
+            if rows:
+                conn.execute(insert(s.practice_attempts), rows)
+        return result
+
+    def known_transcripts_and_practice(
+        self, transcript_ids: Iterable[str], attempt_ids: Iterable[str]
+    ) -> tuple[set[str], set[str]]:
+        """Which of these transcript ids and practice response ids are already here."""
+        with self._read() as conn:
+            return (
+                self._present(conn, s.transcripts, list(transcript_ids)),
+                self._present(conn, s.practice_attempts, list(attempt_ids)),
+            )
 
     def attempts(self, attempt_id: str | None = None) -> list[dict[str, Any]]:
         """Every practice attempt, oldest first (or the one with this id, if any)."""

@@ -1,4 +1,4 @@
-"""Transcript use cases shared by the CLI (and, next, the web app and API)."""
+"""Transcript use cases shared by the CLI, the web app and the API."""
 
 from __future__ import annotations
 
@@ -232,3 +232,25 @@ def open_coded(journal: Journal, transcript_id: str) -> Stored:
     title, turns, caregiver = load(journal, transcript_id)
     entry_id = journal.store.get_transcript(transcript_id)["entry_id"]
     return Stored(transcript_id, entry_id, analyse(title, turns, caregiver))
+
+
+@dataclass(frozen=True)
+class Deleted:
+    """A transcript deleted for good, as it was: its id, title and number of turns, and
+    the entry it was linked to (which stays, no longer linked)."""
+
+    id: str
+    title: str
+    turns: int
+    entry_id: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "turns": self.turns, "entry_id": self.entry_id}
+
+
+def delete(journal: Journal, transcript_id: str) -> Deleted:
+    """Delete a stored transcript for good: the session, its turns and their codes. An
+    entry written about it stays, without the link. The CLI, the page and the API all
+    delete through here; an unknown id is NotFound."""
+    gone = journal.store.delete_transcript(transcript_id)
+    return Deleted(gone["id"], gone["title"], gone["turns"], gone["entry_id"])

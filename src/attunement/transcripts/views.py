@@ -1,6 +1,7 @@
 """What the transcript pages and the report download show, one service each: the stored
 transcripts with the entries one can be linked to, one transcript coded with its figures
-and timeline, and its report as a file (what `attune transcript report` writes)."""
+and timeline, its report as a file (what `attune transcript report` writes), and what
+deleting one takes away and leaves."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 from attunement.core.journal import Journal
 from attunement.core.models import Entry
+from attunement.errors import NotFound
 from attunement.transcripts import report, service
 
 RECENT = 30  # entries offered to link a transcript to
@@ -53,3 +55,23 @@ def report_file(journal: Journal, transcript_id: str, fmt: str) -> ReportFile:
     session = service.open_coded(journal, transcript_id).session
     text = report.html(session) if fmt == "html" else report.markdown(session)
     return ReportFile(text, MEDIA["html" if fmt == "html" else "md"], f"{transcript_id}.{fmt}")
+
+
+@dataclass(frozen=True)
+class Deletion:
+    """What the question before deleting a transcript names."""
+
+    title: str
+    turns: int
+    entry: Entry | None  # the entry linked to it, which stays
+
+
+def deletion(journal: Journal, transcript_id: str) -> Deletion:
+    data = journal.store.get_transcript(transcript_id)
+    entry = None
+    if data["entry_id"]:
+        try:
+            entry = journal.get(data["entry_id"])
+        except NotFound:  # the entry was purged from the trash since
+            entry = None
+    return Deletion(data["title"], len(data["turns"]), entry)

@@ -47,6 +47,18 @@ Limit = Annotated[int, Query(ge=1, le=500, description="How many to return.")]
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="How many to skip.")]
 
 
+MAX_PAGE = 100_000
+
+
+def page_of(raw: str) -> int:
+    """A page number from a link: a whole number from 1 to 100,000, else page 1 (a link
+    with a bad page shows the first page, not an error)."""
+    text = raw.strip()
+    if not text.isdecimal() or not text.isascii() or len(text) > 6:
+        return 1
+    return min(max(int(text), 1), MAX_PAGE)
+
+
 class Strict(BaseModel):
     """A JSON body: no unknown fields, and no coercion (``true`` is not 1, ``1`` is not
     ``"1"``, ``"yes"`` is not ``true``): a value of the wrong type is a 422 naming it."""

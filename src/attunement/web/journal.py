@@ -21,6 +21,7 @@ from attunement.web.common import (
     Strict,
     journal,
     off_loop,
+    page_of,
     upload_in,
 )
 from attunement.web.rendering import page, render_markdown
@@ -55,6 +56,7 @@ def _write(request: Request, view: Any, **more: Any) -> HTMLResponse:
         draft=view.draft,
         drafts=view.drafts,
         form=view.form,
+        form_token=view.form_token,
         error=view.error.message if view.error else None,
         **more,
     )
@@ -78,6 +80,7 @@ def write_save(
     tags: Annotated[str, Form()] = "",
     draft_id: Annotated[str, Form()] = "",
     deid: Annotated[str, Form()] = "",
+    form_token: Annotated[str, Form()] = "",
 ) -> Response:
     from attunement.core.writing import save_written
 
@@ -89,9 +92,10 @@ def write_save(
         tags=tags,
         draft_id=draft_id,
         choice=deid,
+        form_token=form_token,
     )
     if view.saved:
-        return RedirectResponse(f"/entries/{view.saved.id}?saved=1", status_code=303)
+        return RedirectResponse(f"/entries/{view.saved.id}?saved={view.outcome}", status_code=303)
     if view.review:  # show the details; the writer chooses
         return _write(
             request, view, review=view.review.findings, review_segments=view.review.segments(body)
@@ -114,11 +118,12 @@ def journal_page(
     prompt: str = "",
     since: str = "",
     until: str = "",
-    page_number: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
+    page_text: Annotated[str, Query(alias="page")] = "1",
     before: str = "",
 ) -> HTMLResponse:
     from attunement.core.browse import journal_page as view_of
 
+    page_number = page_of(page_text)
     view = view_of(
         journal(request),
         words=q,
@@ -153,17 +158,32 @@ def journal_page(
 
 
 @pages.get("/entries/{entry_id}", response_class=HTMLResponse)
-def entry_page(request: Request, entry_id: str, saved: bool = False) -> HTMLResponse:
+def entry_page(request: Request, entry_id: str, saved: str = "") -> HTMLResponse:
     from attunement.core.entry_view import entry_view
 
     view = entry_view(journal(request), entry_id, read=True)
-    return page(request, "entry.html", title=view.title, view=view, saved=saved)
+    return page(request, "entry.html", title=view.heading, view=view, saved=saved)
+
+
+def _edit(request: Request, view: Any) -> HTMLResponse:
+    return page(
+        request,
+        "edit.html",
+        status=view.status,
+        entry=view.entry,
+        form=view.form,
+        conflict=view.conflict,
+        error=view.error.message if view.error else None,
+        review=view.review.findings if view.review else None,
+        review_segments=view.review.segments(view.form["body"]) if view.review else None,
+    )
 
 
 @pages.get("/entries/{entry_id}/edit", response_class=HTMLResponse)
 def edit_form(request: Request, entry_id: str) -> HTMLResponse:
-    j = journal(request)
-    return page(request, "edit.html", entry=j.get(entry_id), prompts=j.decks.prompts)
+    from attunement.core.writing import edit_page
+
+    return _edit(request, edit_page(journal(request), entry_id))
 
 
 @pages.post("/entries/{entry_id}/edit")
@@ -172,23 +192,19 @@ def edit_save(
     entry_id: str,
     body: Annotated[str, Form()] = "",
     title: Annotated[str, Form()] = "",
+    tags: Annotated[str, Form()] = "",
+    revision: Annotated[str, Form()] = "",
+    deid: Annotated[str, Form()] = "",
 ) -> Response:
-    j = journal(request)
-    try:
-        j.edit(entry_id, body=body, title=title)
-    except AttuneError as exc:
-        if exc.http_status == 404:
-            raise
-        return page(
-            request,
-            "edit.html",
-            status=exc.http_status,
-            entry=j.get(entry_id),
-            prompts=j.decks.prompts,
-            error=exc.message,
-            form={"body": body, "title": title},
-        )
-    return RedirectResponse(f"/entries/{entry_id}", status_code=303)
+    from attunement.core.writing import save_edited
+
+    view = save_edited(
+        journal(request), entry_id, body, title=title, tags=tags, revision=revision, choice=deid
+    )
+    if view.saved:
+        outcome = "edited" if view.changed else "unchanged"
+        return RedirectResponse(f"/entries/{view.saved.id}?saved={outcome}", status_code=303)
+    return _edit(request, view)
 
 
 @pages.get("/entries/{entry_id}/history", response_class=HTMLResponse)
@@ -272,6 +288,12 @@ class EntryIn(Strict):
 class EntryPatch(Strict):
     body: str | None = None
     title: str | None = None
+    revision: int | None = Field(
+        default=None,
+        ge=1,
+        description="The version this change was made from: if the entry was saved again "
+        "since, 409 and nothing is overwritten.",
+    )
     add_tags: list[str] = []
     remove_tags: list[str] = []
     prompt_id: str | None = None
@@ -285,6 +307,11 @@ class DraftIn(Strict):
     tags: list[str] = []
     prompt_id: str | None = None
     entry_id: str | None = None
+    form_token: str | None = Field(
+        default=None,
+        description="The Write form's one-time key: once that form is saved as an entry, "
+        "the same words are refused (409) rather than kept as a draft too.",
+    )
 
 
 class TextIn(Strict):
@@ -333,6 +360,7 @@ def edit_entry(j: JournalDep, entry_id: str, data: EntryPatch) -> dict[str, Any]
         prompt_id=data.prompt_id,
         clear_prompt=data.clear_prompt,
         starred=data.starred,
+        base_revision=data.revision,
     )
     return {**entry.to_dict(), "changed": changed}
 
@@ -392,6 +420,7 @@ def create_draft(j: JournalDep, data: DraftIn) -> dict[str, Any]:
         tags=data.tags,
         prompt_id=data.prompt_id,
         entry_id=data.entry_id,
+        form_token=data.form_token,
     ).to_dict()
 
 
@@ -409,6 +438,7 @@ def update_draft(j: JournalDep, draft_id: str, data: DraftIn) -> dict[str, Any]:
         tags=data.tags,
         prompt_id=data.prompt_id,
         entry_id=data.entry_id,
+        form_token=data.form_token,
     ).to_dict()
 
 

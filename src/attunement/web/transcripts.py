@@ -1,5 +1,5 @@
-"""Transcripts: import a de-identified session, see every turn coded, download a report;
-pages and API routes."""
+"""Transcripts: import a de-identified session, see every turn coded, download a report,
+delete it for good; pages and API routes."""
 
 from __future__ import annotations
 
@@ -38,10 +38,11 @@ def _list(request: Request, view: Any, status: int = 200, **extra: Any) -> HTMLR
 
 
 @pages.get("/transcripts", response_class=HTMLResponse)
-def transcripts_page(request: Request) -> HTMLResponse:
+def transcripts_page(request: Request, deleted: str = "") -> HTMLResponse:
     from attunement.transcripts.views import transcripts_page as view_of
+    from attunement.web import flash
 
-    return _list(request, view_of(journal(request)))
+    return _list(request, view_of(journal(request)), deleted=flash.get(request.app.state, deleted))
 
 
 @pages.post("/transcripts")
@@ -89,6 +90,32 @@ def transcript_page(request: Request, transcript_id: str) -> HTMLResponse:
         transcript_id=transcript_id,
         entry_id=view.stored.entry_id,
         speakers=view.stored.speakers,
+    )
+
+
+@pages.get("/transcripts/{transcript_id}/delete", response_class=HTMLResponse)
+def delete_transcript_form(request: Request, transcript_id: str) -> HTMLResponse:
+    """The question before deleting: what goes, what stays, and the button that does it."""
+    from attunement.transcripts.views import deletion
+
+    view = deletion(journal(request), transcript_id)
+    return page(
+        request,
+        "transcript_delete.html",
+        title=f"Delete {view.title}?",
+        transcript_id=transcript_id,
+        view=view,
+    )
+
+
+@pages.post("/transcripts/{transcript_id}/delete")
+def delete_transcript_page(request: Request, transcript_id: str) -> Response:
+    from attunement.transcripts import service
+    from attunement.web import flash
+
+    gone = service.delete(journal(request), transcript_id)
+    return RedirectResponse(
+        f"/transcripts?deleted={flash.put(request.app.state, gone)}", status_code=303
     )
 
 
@@ -147,3 +174,10 @@ def transcript_report(
 
     made = report_file(j, transcript_id, format)
     return attachment(made.text, made.media_type, made.filename)
+
+
+@api.delete("/transcripts/{transcript_id}", summary="Delete a transcript for good")
+def delete_transcript(j: JournalDep, transcript_id: str) -> dict[str, Any]:
+    from attunement.transcripts import service
+
+    return service.delete(j, transcript_id).to_dict()
