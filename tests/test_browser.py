@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -285,17 +286,116 @@ def test_an_encrypted_journal_opens_on_an_accessible_unlock_page(tmp_path, conte
     try:
         page = context.new_page()
         page.goto(url + "/journal")
-        page.wait_for_url("**/unlock")
+        page.wait_for_url("**/unlock?next=%2Fjournal")
         check_page(page, "unlock")
         page.fill("#passphrase", "correct horse battery staple")
         page.keyboard.press("Enter")
-        page.wait_for_url(url + "/")
-        page.goto(url + "/journal")
+        page.wait_for_url(url + "/journal")  # back to the page asked for
         assert "Behind the passphrase" in page.locator("main").inner_text()
         page.get_by_role("button", name="Lock").click()
         page.wait_for_url("**/unlock")
     finally:
         stop()
+
+
+def lock_now(base: str) -> None:
+    """What `attune lock` does: the journal locks, wherever the person is."""
+    request = urllib.request.Request(base + "/api/v1/lock", method="POST")
+    with urllib.request.urlopen(request) as response:
+        assert json.load(response) == {"locked": True}
+
+
+def kept_in_tab(page) -> list[str]:
+    return page.evaluate(
+        "Object.keys(sessionStorage).filter(k => k.startsWith('attune:'))"
+        " .concat(Object.keys(localStorage))"
+    )
+
+
+def test_words_written_as_the_journal_locks_are_all_saved_after_unlocking(tmp_path, context):
+    from attunement.core.journal import Journal
+
+    passphrase = "correct horse battery staple"
+    data = tmp_path / "data"
+    Journal.create_encrypted(data, passphrase).close()
+    url, stop = start_server(data)
+    try:
+        page = context.new_page()
+        page.goto(url + "/write")
+        page.wait_for_url("**/unlock?next=%2Fwrite")
+        page.fill("#passphrase", passphrase)
+        page.keyboard.press("Enter")
+        page.wait_for_url(url + "/write")
+
+        # Part one is autosaved; then the journal locks while the writer goes on.
+        page.fill("#title", "The long shift")
+        page.locator("#body").type("Part one, before the lock.")
+        page.wait_for_function(
+            "document.getElementById('autosave-status').textContent.startsWith('Draft saved')"
+        )
+        lock_now(url)
+        page.locator("#body").type(" Part two, typed while locked.")
+        alert = page.locator("[data-kept-notice]")
+        alert.wait_for(timeout=10_000)
+        assert "Your journal locked; your words are kept in this tab." in alert.inner_text()
+        assert alert.get_by_role("link").get_attribute("href") == "/unlock?next=%2Fwrite"
+        page.locator("#body").type(" Part three, just before Save.")  # before any autosave
+        page.get_by_role("button", name="Save entry").click()
+
+        # The unlock page says the words are kept, and leads back to the form.
+        page.wait_for_url("**/unlock?next=%2Fwrite")
+        assert "your words are kept in this tab" in page.locator("#kept-words").inner_text()
+        check_page(page, "unlock-words-kept")
+        assert api_status(url, "/api/v1/entries") == 423
+        page.fill("#passphrase", passphrase)
+        page.keyboard.press("Enter")
+        page.wait_for_url(url + "/write")
+        words = (
+            "Part one, before the lock. Part two, typed while locked. Part three, just before Save."
+        )
+        assert page.locator("#body").input_value() == words
+        assert page.locator("#title").input_value() == "The long shift"
+        assert "are back in this form" in page.locator("[data-kept-notice]").inner_text()
+        check_page(page, "write-words-restored")
+        page.get_by_role("button", name="Save entry").click()
+        page.wait_for_url("**/entries/*")
+        entries = api(url, "/api/v1/entries")["entries"]
+        assert [(e["title"], e["body"]) for e in entries] == [("The long shift", words)]
+        assert api(url, "/api/v1/drafts")["drafts"] == []  # the draft became the entry
+        assert kept_in_tab(page) == []  # saved, so no longer kept in the tab
+
+        # A check-in open when the journal locks is kept the same way.
+        page.goto(url + "/checkin")
+        page.locator("label[for=s-ease-3]").click()
+        page.locator("[data-region=chest]").click()
+        page.fill("#note", "tight chest after the call")
+        page.locator("input[name=moment][value=after]").check()
+        lock_now(url)
+        page.get_by_role("button", name="Check in").click()
+        page.wait_for_url("**/unlock?next=%2Fcheckin")
+        assert "your words are kept in this tab" in page.locator("#kept-words").inner_text()
+        page.fill("#passphrase", passphrase)
+        page.keyboard.press("Enter")
+        page.wait_for_url(url + "/checkin")
+        assert page.locator("#note").input_value() == "tight chest after the call"
+        assert page.locator("#body-chosen").inner_text() == "Selected: Chest"
+        page.get_by_role("button", name="Check in").click()
+        page.wait_for_url("**/checkin?done=*")
+        saved = api(url, "/api/v1/checkins")["checkins"]
+        assert [(c["ease"], c["body"], c["note"], c["moment"]) for c in saved] == [
+            (3, ["chest"], "tight chest after the call", "after")
+        ]
+        assert kept_in_tab(page) == []
+    finally:
+        stop()
+
+
+def api_status(base: str, path: str) -> int:
+    try:
+        with urllib.request.urlopen(base + path) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)
 
 
 CHART_TEXT_MIN_PX = 11  # the smallest a chart's words may be drawn on a phone

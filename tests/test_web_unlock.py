@@ -71,3 +71,52 @@ def test_attune_lock_says_when_no_server_answers(attune):
     port = free_port()
     result = attune("lock", "--port", str(port), ok=False)
     assert result.exit_code == 3 and "No Attunement web app answered" in result.stderr
+
+
+def test_unlocking_returns_to_the_page_asked_for(encrypted):
+    with client_for(encrypted) as client:
+        asked = client.get("/journal?q=chest", follow_redirects=False)
+        assert asked.status_code == 303
+        assert asked.headers["location"] == "/unlock?next=%2Fjournal%3Fq%3Dchest"
+        # A form sent while locked comes back to its own page, not to Today.
+        sent = client.post("/checkin", data={"note": "tight chest"}, follow_redirects=False)
+        assert sent.status_code == 303 and sent.headers["location"] == "/unlock?next=%2Fcheckin"
+        form = client.get(asked.headers["location"])
+        assert 'name="next" value="/journal?q=chest"' in form.text
+        wrong = client.post("/unlock", data={"passphrase": "not it", "next": "/journal?q=chest"})
+        assert wrong.status_code == 422 and 'value="/journal?q=chest"' in wrong.text
+        done = client.post(
+            "/unlock",
+            data={"passphrase": PASS, "next": "/journal?q=chest"},
+            follow_redirects=False,
+        )
+        assert done.status_code == 303 and done.headers["location"] == "/journal?q=chest"
+        again = client.get("/unlock?next=/checkin", follow_redirects=False)
+        assert again.headers["location"] == "/checkin"
+
+
+OFF_SITE = [
+    "https://elsewhere.example/journal",
+    "http:/elsewhere.example",
+    "//elsewhere.example/journal",
+    "/\\elsewhere.example",
+    "\\\\elsewhere.example",
+    "javascript:alert(1)",
+    "journal",
+    "/journal\r\nSet-Cookie: x=1",
+    "/unlock?next=/journal",
+    "",
+]
+
+
+@pytest.mark.parametrize("target", OFF_SITE)
+def test_unlock_only_goes_on_to_a_path_on_this_site(encrypted, target):
+    with client_for(encrypted) as client:
+        form = client.get("/unlock", params={"next": target})
+        assert 'name="next" value="/"' in form.text
+        done = client.post(
+            "/unlock", data={"passphrase": PASS, "next": target}, follow_redirects=False
+        )
+        assert done.status_code == 303 and done.headers["location"] == "/"
+        opened = client.get("/unlock", params={"next": target}, follow_redirects=False)
+        assert opened.status_code == 303 and opened.headers["location"] == "/"

@@ -64,6 +64,23 @@ def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
+def _asked_for(request: Request) -> str:
+    """The page to come back to after unlocking: the page asked for, or for a form sent
+    while locked (POST /write, /checkin...) the page of that form (its GET at the same
+    address); for an htmx partial, the page it was loaded from."""
+    from urllib.parse import urlsplit
+
+    current = request.headers.get("hx-current-url")
+    if current:
+        parts = urlsplit(current)
+        if parts.netloc != request.url.netloc:
+            return "/"
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    if request.method in ("GET", "HEAD") and request.url.query:
+        return f"{request.url.path}?{request.url.query}"
+    return request.url.path
+
+
 def _allowed_methods(routes: Iterable[Any], path: str) -> list[str]:
     """Every method some route takes at ``path`` (a 405's ``Allow``): the router itself
     names only the first route that matched the path, not the others at the same path."""
@@ -135,7 +152,9 @@ def create_app(settings: Settings) -> Any:
         if isinstance(exc, Locked) and not _is_api(request):
             from fastapi.responses import RedirectResponse
 
-            return RedirectResponse("/unlock", status_code=303)
+            from attunement.web.unlock import unlock_url
+
+            return RedirectResponse(unlock_url(_asked_for(request)), status_code=303)
         if _is_api(request):
             return error_response(exc.http_status, exc.code, exc.message, exc.field)
         return error_page(request, exc.http_status, exc.message)

@@ -76,21 +76,36 @@ def settings_page(request: Request, imported: str = "") -> HTMLResponse:
 
 
 @pages.get("/unlock", response_class=HTMLResponse)
-def unlock_form(request: Request) -> Response:
+def unlock_form(request: Request, next: str = "/") -> Response:
+    from attunement.web.unlock import safe_next
+
     if not request.app.state.holder.locked:
-        return RedirectResponse("/", status_code=303)
-    return page(request, "unlock.html", title="Unlock")
+        return RedirectResponse(safe_next(next), status_code=303)
+    return page(request, "unlock.html", title="Unlock", next=safe_next(next))
 
 
 @pages.post("/unlock")
-def unlock(request: Request, passphrase: Annotated[str, Form()] = "") -> Response:
+def unlock(
+    request: Request,
+    passphrase: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    """Unlock, then go back to the page asked for (a path on this site only)."""
+    from attunement.web.unlock import safe_next
+
+    target = safe_next(next)
     try:
         request.app.state.holder.unlock(passphrase)  # the rereader starts on unlocking
     except AttuneError as exc:
         return page(
-            request, "unlock.html", status=exc.http_status, title="Unlock", error=exc.message
+            request,
+            "unlock.html",
+            status=exc.http_status,
+            title="Unlock",
+            error=exc.message,
+            next=target,
         )
-    return RedirectResponse("/", status_code=303)
+    return RedirectResponse(target, status_code=303)
 
 
 @pages.post("/lock")

@@ -18,6 +18,38 @@ from attunement.core.journal import Journal
 from attunement.errors import Locked
 from attunement.storage import vault
 
+UNLOCK = "/unlock"
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after unlocking: ``target`` if it is a path on this site, else "/".
+
+    Only a plain path (with its query) is taken: never an absolute URL, a
+    scheme-relative ``//host``, a backslash (which browsers read as a slash), a control
+    character, or the unlock page itself."""
+    from urllib.parse import urlsplit
+
+    if not target or len(target) > 2000 or not target.startswith("/"):
+        return "/"
+    if (
+        target.startswith("//")
+        or "\\" in target
+        or any(ord(c) < 0x20 or c == "\x7f" for c in target)
+    ):
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or parts.path.rstrip("/") == UNLOCK:
+        return "/"
+    return target
+
+
+def unlock_url(target: str | None) -> str:
+    """The unlock page, carrying ``next`` when it leads somewhere other than Today."""
+    from urllib.parse import urlencode
+
+    target = safe_next(target)
+    return UNLOCK if target == "/" else f"{UNLOCK}?{urlencode({'next': target})}"
+
 
 class JournalHolder:
     def __init__(self, data_dir: Path, passphrase: str | None, idle_lock_s: float) -> None:

@@ -2,6 +2,139 @@
 // Served from the package; the Content-Security-Policy allows no inline script.
 "use strict";
 
+// Words kept in this tab while the journal is locked. A form marked data-keep (Write,
+// Check in, Edit) is copied into sessionStorage (this tab only, never localStorage) when
+// it meets a locked journal: an autosave answered 423, or a form sent just as it locked
+// (the server then answers with the unlock page, carrying `next` back to the form).
+// After unlocking, the form's page puts the words back and says so; they are dropped
+// once the form is saved. The journal's key never reaches the browser.
+const keeper = (function keeping() {
+  const KEPT = "attune:kept:";  // words waiting for an unlock
+  const SENT = "attune:sent:";  // words of a form just sent: kept only if it met the lock
+  const LOCKED_TEXT = "Your journal locked; your words are kept in this tab. Unlock to save them.";
+
+  function key(form) { return location.pathname + "#" + (form.id || "form"); }
+  function read(name) {
+    try { const value = sessionStorage.getItem(name); return value ? JSON.parse(value) : null; } catch (error) { return null; }
+  }
+  function write(name, value) {
+    try { sessionStorage.setItem(name, JSON.stringify(value)); return true; } catch (error) { return false; }
+  }
+  function drop(name) { try { sessionStorage.removeItem(name); } catch (error) { /* nothing kept */ } }
+  function names(prefix) {
+    const found = [];
+    try {
+      for (let i = 0; i < sessionStorage.length; i += 1) {
+        const name = sessionStorage.key(i);
+        if (name && name.startsWith(prefix)) found.push(name);
+      }
+    } catch (error) { /* no storage: nothing kept */ }
+    return found;
+  }
+  function fields(form) {
+    const values = {};
+    for (const el of form.elements) {
+      if (!el.name || el.disabled || ["submit", "button", "file", "reset"].includes(el.type)) continue;
+      if ((el.type === "radio" || el.type === "checkbox") && !el.checked) continue;
+      (values[el.name] = values[el.name] || []).push(el.value);
+    }
+    return values;
+  }
+  function record(form) { return { page: location.pathname + location.search, fields: fields(form) }; }
+  function unlockHref() {
+    return "/unlock?next=" + encodeURIComponent(location.pathname + location.search);
+  }
+  function notice(form, kind, role) {
+    let note = form.parentNode.querySelector("[data-kept-notice]");
+    if (!note) {
+      note = document.createElement("p");
+      note.setAttribute("data-kept-notice", "");
+      form.parentNode.insertBefore(note, form);
+    }
+    note.className = "notice " + kind;
+    note.setAttribute("role", role);
+    note.replaceChildren();
+    return note;
+  }
+
+  function keep(form) { return write(KEPT + key(form), record(form)); }
+  function forget(form) {
+    drop(KEPT + key(form));
+    const note = form.parentNode.querySelector("[data-kept-notice]");
+    if (note && form.dataset.locked) note.remove();
+    delete form.dataset.locked;
+  }
+  // The journal is locked: keep the words, and say so plainly, with the way back.
+  function locked(form) {
+    form.dataset.locked = "1";
+    const saved = keep(form);
+    const note = notice(form, "error", "alert");
+    note.append(saved ? LOCKED_TEXT + " " : "Your journal locked. Copy your words somewhere safe, then unlock to save them. ");
+    const link = document.createElement("a");
+    link.href = unlockHref();
+    link.textContent = "Unlock your journal";
+    link.addEventListener("click", () => keep(form));
+    note.append(link);
+  }
+  function restore(form, kept) {
+    const values = kept.fields || {};
+    const used = {};
+    for (const el of form.elements) {
+      if (!el.name || !(el.name in values) || ["submit", "button", "file", "reset"].includes(el.type)) continue;
+      const list = values[el.name];
+      if (el.type === "radio" || el.type === "checkbox") {
+        el.checked = list.includes(el.value);
+      } else {
+        const i = used[el.name] || 0;
+        used[el.name] = i + 1;
+        if (i < list.length) {
+          el.value = list[i];
+          if (el.tagName === "TEXTAREA" || el.type === "text") el.dispatchEvent(new Event("input", { bubbles: true }));
+        }
+      }
+    }
+    // The body map's choices are drawn, not inputs: choose the same regions again.
+    const regions = values.body || [];
+    form.querySelectorAll("[data-bodymap] .region").forEach((region) => {
+      const on = region.getAttribute("aria-checked") === "true";
+      // (regions are SVG shapes, which have no .click())
+      if (on !== regions.includes(region.dataset.region)) region.dispatchEvent(new MouseEvent("click", { bubbles: true }));
+    });
+    const note = notice(form, "ok", "status");
+    note.textContent = "Your words from before the journal locked are back in this form. They are saved when you send the form; until then they are kept in this tab only.";
+  }
+
+  function start() {
+    const unlockForm = document.querySelector("form[data-unlock]");
+    names(SENT).forEach((name) => {
+      // A form sent just now: if this is the unlock page, it met the lock and its words
+      // wait here; on any other page it reached the journal, so nothing is kept.
+      if (unlockForm) { const sent = read(name); if (sent) write(KEPT + name.slice(SENT.length), sent); }
+      drop(name);
+    });
+    if (unlockForm) {
+      const note = document.getElementById("kept-words");
+      if (note && names(KEPT).length) { note.textContent = LOCKED_TEXT; note.hidden = false; }
+      return;
+    }
+    document.querySelectorAll("form[data-keep]").forEach((form) => {
+      const kept = read(KEPT + key(form));
+      if (kept) restore(form, kept);
+      const again = () => { if (form.dataset.locked) keep(form); };
+      form.addEventListener("input", again);
+      form.addEventListener("change", again);
+      window.addEventListener("pagehide", again);
+      form.addEventListener("submit", () => {
+        delete form.dataset.locked;  // what happens to the words now is the server's answer
+        drop(KEPT + key(form));
+        write(SENT + key(form), record(form));
+      });
+    });
+  }
+
+  return { start: start, locked: locked, forget: forget };
+})();
+
 (function autosave() {
   const form = document.querySelector("form[data-autosave]");
   if (!form) return;
@@ -73,10 +206,12 @@
         draftId.value = draft.id;
         lastSent = data;
         remember();
+        keeper.forget(form);  // the words are in a draft now
         if (status) status.textContent = "Draft saved at " + new Date().toLocaleTimeString() + ".";
       } else {
         const problem = await response.json().catch(() => null);
         if (response.status === 409) lastSent = data; // saved already as an entry
+        if (response.status === 423) keeper.locked(form);
         if (status) {
           status.textContent = response.status === 409 && problem && problem.error
             ? problem.error.message
@@ -166,3 +301,5 @@
     });
   });
 })();
+
+keeper.start();  // last: the body map above is ready for kept choices
