@@ -557,19 +557,24 @@ class Store(Reader):
             )
         return new_id
 
-    def get_transcript(self, transcript_id: str) -> dict[str, Any]:
-        with self._read() as conn:
-            row = conn.execute(
-                select(s.transcripts).where(
-                    s.transcripts.c.owner == self.owner,
-                    s.transcripts.c.id == ids.normalise_id(transcript_id),
-                )
-            ).first()
+    def _transcript_row(self, conn: Any, transcript_id: str) -> Any:
+        """This owner's transcript ``transcript_id``, or NotFound naming where the ids are."""
+        row = conn.execute(
+            select(s.transcripts).where(
+                s.transcripts.c.owner == self.owner,
+                s.transcripts.c.id == ids.normalise_id(transcript_id),
+            )
+        ).first()
         if row is None:
             raise NotFound(
                 f"There is no transcript '{transcript_id}'; `attune transcript list` shows them.",
                 field="id",
             )
+        return row
+
+    def get_transcript(self, transcript_id: str) -> dict[str, Any]:
+        with self._read() as conn:
+            row = self._transcript_row(conn, transcript_id)
         return {
             "id": row.id,
             "title": row.title,
@@ -588,18 +593,7 @@ class Store(Reader):
         Returns what was deleted: id, title, number of turns and the entry it was linked
         to."""
         with self._write() as conn:
-            row = conn.execute(
-                select(s.transcripts).where(
-                    s.transcripts.c.owner == self.owner,
-                    s.transcripts.c.id == ids.normalise_id(transcript_id),
-                )
-            ).first()
-            if row is None:
-                raise NotFound(
-                    f"There is no transcript '{transcript_id}'; "
-                    "`attune transcript list` shows them.",
-                    field="id",
-                )
+            row = self._transcript_row(conn, transcript_id)
             with _overwriting_deleted(conn):
                 conn.execute(delete(s.transcripts).where(s.transcripts.c.pk == row.pk))
         return {
