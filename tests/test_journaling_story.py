@@ -106,6 +106,14 @@ def test_search_finds_word_forms_with_highlights_and_filters(attune):
     assert attune.json("search", "tight*")["results"]
 
 
+def test_a_short_word_ending_in_y_finds_its_other_forms(attune):
+    cried = attune("write", "She cried for most of the hour").stdout.strip()
+    attune("write", "A dry run of the new rota")
+    assert [r["entry"]["id"] for r in attune.json("search", "cry")["results"]] == [cried]
+    assert [r["entry"]["id"] for r in attune.json("search", "cry hour")["results"]] == [cried]
+    assert len(attune.json("search", "dry")["results"]) == 1
+
+
 def test_list_filters_by_date_words_tag_prompt_and_count(attune):
     for n in range(5):
         attune("write", "--prompt", "aoa-6", f"Entry {n} #nights")

@@ -3,7 +3,8 @@ highlighted snippet into plain text with highlight spans.
 
 People type words, "quoted phrases" and ``prefix*``; every term must match. Everything
 else (FTS5 operators, stray quotes, punctuation) is treated as text, so no query can be a
-syntax error. SQLite uses FTS5 with the porter stemmer ("tightened" finds "tighten");
+syntax error. SQLite uses FTS5 with the porter stemmer ("tightened" finds "tighten";
+"cry" also finds "cried");
 the PostgreSQL store will build a ``tsquery`` from the same terms.
 """
 
@@ -44,12 +45,21 @@ def parse_query(text: str) -> list[Term]:
     return terms
 
 
+# A short word whose only vowel is its final y ("cry", "try", "dry"): the porter stemmer
+# keeps it as it is but stems "cried" and "cries" to "cri", so the word's -ied form is
+# looked for too.
+_SHORT_Y = re.compile(r"^[^aeiouy\W\d_]+y$", re.IGNORECASE)
+
+
 def fts5_match(terms: list[Term]) -> str:
     parts = []
     for term in terms:
         quoted = '"' + " ".join(term.words).replace('"', '""') + '"'
+        if not term.prefix and len(term.words) == 1 and _SHORT_Y.match(term.words[0]):
+            parts.append(f'({quoted} OR "{term.words[0][:-1]}ied")')
+            continue
         parts.append(quoted + ("*" if term.prefix else ""))
-    return " ".join(parts)
+    return " AND ".join(parts)
 
 
 def split_highlights(marked: str) -> tuple[str, tuple[tuple[int, int], ...]]:
