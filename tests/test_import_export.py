@@ -137,7 +137,7 @@ def test_a_file_given_the_wrong_format_says_which_to_use(attune, tmp_path):
     )
     for path, given, right in ((dayone, "jrnl-json", "dayone"), (jrnl_json, "dayone", "jrnl-json")):
         result = attune("import", str(path), "--from", given, ok=False)
-        assert result.exit_code == 2 and f"import it with --from {right}" in result.stderr
+        assert result.exit_code == 2 and f"`--from {right}` at the command line" in result.stderr
     assert attune.json("list")["entries"] == []
 
 
@@ -153,9 +153,8 @@ def test_a_jrnl_export_of_day_one_entries_is_still_named_a_jrnl_export(attune, t
     for given in ("attune-json", "dayone"):
         result = attune("import", str(jrnl_json), "--from", given, ok=False)
         assert result.exit_code == 2
-        assert "it looks like a jrnl JSON export: import it with --from jrnl-json" in (
-            result.stderr
-        )
+        assert "it looks like a jrnl JSON export: import it as that kind of file" in result.stderr
+        assert "`--from jrnl-json` at the command line" in result.stderr
     assert attune.json("list")["entries"] == []
     attune("write", "Mine.")
     ours = tmp_path / "export.json"

@@ -293,7 +293,9 @@ class DeckSet:
                 )
             if not replacing:
                 raise Conflict(
-                    f"You already have a deck '{deck.id}'; use --replace to update it.", field="id"
+                    f"You already have a deck '{deck.id}'; replace it to update it "
+                    "(`--replace` at the command line).",
+                    field="id",
                 )
         for prompt in deck.prompts:
             owner = self._prompts.get(prompt.id)

@@ -220,9 +220,14 @@ def _named_format(path: Path, fmt: str) -> Iterator[None]:
         if guess is None or guess == fmt:
             raise
         raise FormatError(
-            f"{exc.message} (it looks like {_FORMAT_NAMES[guess]}: import it with --from {guess})",
+            f"{exc.message} (it looks like {_FORMAT_NAMES[guess]}: {_choose(guess)})",
             field="from",
         ) from exc
+
+
+def _choose(fmt: str) -> str:
+    """What to do instead, in words that read right in the app and at the command line."""
+    return f"import it as that kind of file, `--from {fmt}` at the command line"
 
 
 def _refuse_if_another_format(path: Path, fmt: str, parsed: Parsed) -> None:
@@ -235,8 +240,7 @@ def _refuse_if_another_format(path: Path, fmt: str, parsed: Parsed) -> None:
     if guess is None or guess == fmt:
         return
     raise FormatError(
-        f"{parsed.refused[0][1]} (it looks like {_FORMAT_NAMES[guess]}: import it with "
-        f"--from {guess})",
+        f"{parsed.refused[0][1]} (it looks like {_FORMAT_NAMES[guess]}: {_choose(guess)})",
         path=str(path),
         field="from",
     )

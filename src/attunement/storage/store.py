@@ -499,7 +499,8 @@ class Store(Reader):
             ).first()
             if existing and not replace:
                 raise Conflict(
-                    f"A deck '{deck_id}' is already installed; use --replace to update it.",
+                    f"A deck '{deck_id}' is already installed; replace it to update it "
+                    "(`--replace` at the command line).",
                     field="id",
                 )
             if existing:
