@@ -232,9 +232,12 @@ def _lexicon() -> _Lexicon:
     judgements = raw.get("judgements", {})
     sarcasm, others = raw["sarcasm"], raw["others"]
 
-    def alternation(phrases: list[str]) -> str:
-        ordered = sorted(phrases, key=len, reverse=True)
-        return "|".join(r"\s+".join(map(re.escape, p.split())) for p in ordered)
+    from attunement.analysis.linear import phrases_pattern
+
+    def alternation(phrases: list[str]) -> str:  # the longest first
+        return phrases_pattern(
+            tuple(tuple(p.split()) for p in sorted(phrases, key=len, reverse=True))
+        )
 
     flags = re.IGNORECASE
     return _Lexicon(
