@@ -273,18 +273,25 @@ def _preview(journal: Journal, parsed: Parsed, report: ImportReport) -> None:
         transcript_ids, attempt_ids = journal.store.known_transcripts_and_practice(
             [t["id"] for t in parsed.transcripts], [a["id"] for a in parsed.practice]
         )
-        for kept in parsed.transcripts:
-            if kept["id"] in transcript_ids:
-                report.transcripts_skipped += 1
-            else:
-                report.transcripts_added += 1
-                transcript_ids.add(kept["id"])
-        for kept in parsed.practice:
-            if kept["id"] in attempt_ids:
-                report.practice_skipped += 1
-            else:
-                report.practice_added += 1
-                attempt_ids.add(kept["id"])
+        report.transcripts_added, report.transcripts_skipped = _new_and_known(
+            parsed.transcripts, transcript_ids
+        )
+        report.practice_added, report.practice_skipped = _new_and_known(
+            parsed.practice, attempt_ids
+        )
+
+
+def _new_and_known(items: list[dict[str, Any]], known: set[str]) -> tuple[int, int]:
+    """How many of ``items`` an import would add and how many it would skip as already
+    here (``known``), an id given twice in the file counted once."""
+    added = skipped = 0
+    for item in items:
+        if item["id"] in known:
+            skipped += 1
+        else:
+            added += 1
+            known.add(item["id"])
+    return added, skipped
 
 
 EXPORTS = {

@@ -9,7 +9,7 @@ engine is built on first write.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -620,23 +620,41 @@ class Store(Reader):
         ``turns``, ``entry_id``, ``created_at``), keeping their ids; ids already here are
         skipped, so importing the same backup twice adds nothing. A link to an entry that
         is not in this journal is dropped (the transcript still comes in)."""
+        return self._add_kept(s.transcripts, items, what="transcript", link=("entry_id", s.entries))
+
+    def _add_kept(
+        self,
+        table: Any,
+        items: Iterable[dict[str, Any]],
+        *,
+        what: str,
+        link: tuple[str, Any],
+        extra: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    ) -> ImportResult:
+        """Add rows from a backup to ``table``, keeping their ids: an id already here is
+        skipped (``what`` names the row in the note), and the ``link`` column's id is
+        dropped when that row of its table is not in this journal. ``extra(item)`` gives
+        columns worked out from the item."""
+        column, linked_table = link
         result = ImportResult()
         pending = list(items)
         with self._write() as conn:
-            have = self._present(conn, s.transcripts, [t["id"] for t in pending])
-            linked = [t["entry_id"] for t in pending if t["entry_id"]]
-            entries = self._present(conn, s.entries, linked, owned=True)
+            have = self._present(conn, table, [item["id"] for item in pending])
+            linked = [item[column] for item in pending if item[column]]
+            present = self._present(conn, linked_table, linked, owned=True)
             rows = []
-            for t in pending:
-                if t["id"] in have:
-                    result.skipped.append((t["id"], "a transcript with this id is already here"))
+            for item in pending:
+                if item["id"] in have:
+                    result.skipped.append((item["id"], f"a {what} with this id is already here"))
                     continue
-                have.add(t["id"])
-                entry_id = t["entry_id"] if t["entry_id"] in entries else None
-                rows.append({**t, "entry_id": entry_id, "owner": self.owner})
-                result.added.append(t["id"])
+                have.add(item["id"])
+                kept = item[column] if item[column] in present else None
+                rows.append(
+                    {**item, column: kept, "owner": self.owner, **(extra(item) if extra else {})}
+                )
+                result.added.append(item["id"])
             if rows:
-                conn.execute(insert(s.transcripts), rows)
+                conn.execute(insert(table), rows)
         return result
 
     def _present(
@@ -702,32 +720,13 @@ class Store(Reader):
         ``scores``, ``feedback``, ``checkin_id``, ``created_at``), keeping their ids and
         times; ids already here are skipped, so importing the same backup twice adds
         nothing. A link to a check-in that is not in this journal is dropped."""
-        result = ImportResult()
-        pending = list(items)
-        with self._write() as conn:
-            have = self._present(conn, s.practice_attempts, [a["id"] for a in pending])
-            linked = [a["checkin_id"] for a in pending if a["checkin_id"]]
-            checkins = self._present(conn, s.checkins, linked, owned=True)
-            rows = []
-            for a in pending:
-                if a["id"] in have:
-                    result.skipped.append(
-                        (a["id"], "a practice response with this id is already here")
-                    )
-                    continue
-                have.add(a["id"])
-                rows.append(
-                    {
-                        **a,
-                        "checkin_id": a["checkin_id"] if a["checkin_id"] in checkins else None,
-                        "owner": self.owner,
-                        "tz_offset": offset_minutes(a["created_at"]),
-                    }
-                )
-                result.added.append(a["id"])
-            if rows:
-                conn.execute(insert(s.practice_attempts), rows)
-        return result
+        return self._add_kept(
+            s.practice_attempts,
+            items,
+            what="practice response",
+            link=("checkin_id", s.checkins),
+            extra=lambda item: {"tz_offset": offset_minutes(item["created_at"])},
+        )
 
     def known_transcripts_and_practice(
         self, transcript_ids: Iterable[str], attempt_ids: Iterable[str]
