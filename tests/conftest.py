@@ -66,6 +66,18 @@ class Attune:
 
 
 @pytest.fixture
+def client(data_dir: Path) -> Iterator[Any]:
+    """The web app on a fresh journal, through Starlette's test client."""
+    from starlette.testclient import TestClient
+
+    from attunement.web import Settings, create_app
+
+    app = create_app(Settings(data_dir=data_dir, extra_hosts=("testserver",)))
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
 def attune(data_dir: Path) -> Attune:
     return Attune(data_dir)
 

@@ -7,13 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from starlette.testclient import TestClient
 
 from attunement.cli.context import AppContext
 from attunement.core.journal import Journal
 from attunement.errors import NotFound
 from attunement.transcripts import service
-from attunement.web import Settings, create_app
 
 # A session kept without replacing names: what a person wants gone.
 SESSION = """Counsellor: What brings you here today, Margaret?
@@ -123,13 +121,6 @@ def test_the_terminal_question_names_the_entry_that_stays(attune, tmp_path, monk
 
 
 # -- the web app and the API -------------------------------------------------------------------
-
-
-@pytest.fixture
-def client(data_dir: Path):
-    app = create_app(Settings(data_dir=data_dir, extra_hosts=("testserver",)))
-    with TestClient(app) as test_client:
-        yield test_client
 
 
 def _import_on_the_page(client, **data: str) -> str:

@@ -5,19 +5,11 @@ from __future__ import annotations
 import json
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
 
 from attunement.web import Settings, create_app
-
-
-@pytest.fixture
-def client(data_dir: Path):
-    app = create_app(Settings(data_dir=data_dir, extra_hosts=("testserver",)))
-    with TestClient(app) as test_client:
-        yield test_client
 
 
 def error_of(response):

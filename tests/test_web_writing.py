@@ -7,21 +7,10 @@ through the app's test client, then (where the page's script matters) in Chromiu
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
-from starlette.testclient import TestClient
-
-from attunement.web import Settings, create_app
 
 from .browsing import axe_violations, needs_chromium
-
-
-@pytest.fixture
-def client(data_dir: Path):
-    app = create_app(Settings(data_dir=data_dir, extra_hosts=("testserver",)))
-    with TestClient(app) as test_client:
-        yield test_client
 
 
 def hidden(page: str, name: str) -> str:
