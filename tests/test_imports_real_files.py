@@ -256,6 +256,31 @@ def test_jrnl_json_with_long_titles_and_symbol_tags(attune, tmp_path):
     assert entry["tags"] == ["c#", "c++"]
 
 
+def test_a_jrnl_json_export_with_one_bad_entry_brings_the_others_in(attune, tmp_path):
+    """jrnl's JSON export, edited by hand: one entry lost its time, one has a day written
+    the other way round, one has seconds. The readable ones come in; the bad one is
+    listed by its place in the file, and the day without a time is kept at 09:00."""
+    export = {
+        "tags": {},
+        "entries": [
+            {"title": "No time", "body": None, "date": "2024-03-26", "starred": False},
+            {"title": "Seconds", "body": "x", "date": "2024-03-27", "time": "08:15:30"},
+            {"title": "Day first", "body": "z", "date": "27/03/2024", "time": "08:15"},
+        ],
+    }
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(export), encoding="utf-8")
+    result = attune("import", str(path), "--from", "jrnl-json", "--json", ok=False)
+    assert result.exit_code == 2
+    report = json.loads(result.stdout)
+    assert report["added"] == 2
+    [refused] = report["refused"]
+    assert refused["item"].startswith("entries[2]") and "YYYY-MM-DD" in refused["reason"]
+    assert any("kept at 09:00" in note for note in report["notes"])
+    times = sorted(e["created_at"][:16] for e in attune.json("list")["entries"])
+    assert times == ["2024-03-26T09:00", "2024-03-27T08:15"]
+
+
 @pytest.mark.parametrize(
     "content,kind",
     [
@@ -436,3 +461,16 @@ def test_day_one_tags_written_as_text_and_a_zone_no_one_knows(attune, tmp_path):
     entries = {e["body"]: e for e in attune.json("list")["entries"]}
     assert entries["One tag."]["tags"] == ["night-shift"]
     assert entries["Far away."]["created_at"] == "2024-05-01T10:00:00+00:00"
+
+
+@pytest.mark.parametrize("fmt", ["jrnl-json", "dayone", "attune-json"])
+def test_an_export_cut_short_is_named_as_cut_short(attune, tmp_path, fmt):
+    """A download or copy that stopped half-way: the person is told the file was cut
+    short and to export it again, not a parser's phrase."""
+    whole = {"entries": [{"date": "2024-01-01", "time": "09:00", "body": "a long day"}]}
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(whole)[:-12], encoding="utf-8")
+    result = attune("import", str(path), "--from", fmt, ok=False)
+    assert result.exit_code != 0
+    assert "cut short; export it again" in result.stderr and str(path) in result.stderr
+    assert "Traceback" not in result.stderr

@@ -94,3 +94,7 @@ class StorageError(AttuneError):
     code = "storage_unavailable"
     exit_code = 3
     http_status = 503
+
+
+# What every JSON-lines batch command (`analyze --batch`, `deid --batch`) asks of a line.
+BATCH_LINE = 'Each line must be a JSON object with "text" (and an "id" to tell the answers apart).'

@@ -10,7 +10,7 @@ from typing import Any
 from attunement.analysis import feelings as feelings_
 from attunement.analysis import models
 from attunement.analysis.markers import MarkerFinding, find_markers, marker_info
-from attunement.errors import InvalidInput
+from attunement.errors import BATCH_LINE, InvalidInput
 
 MAX_ANALYSIS_CHARS = 200_000
 FAMILY_TITLES = {
@@ -137,7 +137,7 @@ def encoding_ahead_for(items: list[Any]) -> AbstractContextManager[None]:
 def analyze_item(item: Any) -> dict[str, Any]:
     """One line of `attune analyze --batch`: {"id", "text", "speaker"?, "context"?}."""
     if not isinstance(item, dict):
-        raise InvalidInput('Each line must be a JSON object with "id" and "text".')
+        raise InvalidInput(BATCH_LINE)
     text = item.get("text")
     speaker = item.get("speaker", "caregiver")
     context = item.get("context") or ""

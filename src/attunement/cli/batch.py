@@ -33,7 +33,10 @@ def _parse(path: Path, number: int, raw: bytes) -> tuple[Any, dict[str, Any] | N
     except UnicodeDecodeError:
         return None, _error(path, number, "bad_format", "not valid UTF-8.", None)
     except json.JSONDecodeError as exc:
-        return None, _error(path, number, "bad_format", f"not valid JSON ({exc.msg}).", None)
+        detail = exc.msg[0].lower() + exc.msg[1:]
+        return None, _error(
+            path, number, "bad_format", f"not valid JSON ({detail}); write one object a line.", None
+        )
 
 
 def run_batch(
@@ -49,7 +52,7 @@ def run_batch(
     from attunement.errors import InvalidInput
 
     try:
-        lines = path.read_bytes().splitlines()
+        lines = path.read_bytes().removeprefix(b"\xef\xbb\xbf").splitlines()  # Notepad's BOM
     except OSError as exc:
         raise InvalidInput(
             f"Cannot read {path} ({exc.strerror}); check the path.", field="batch"

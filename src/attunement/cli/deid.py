@@ -33,7 +33,7 @@ def deid(app: AppContext, stdin_marker, text, batch, show_redacted, as_json) -> 
     phone numbers, e-mails, record numbers, URLs, social-media handles), including the
     people on your list. Give --text, '-' for standard input, or --batch."""
     from attunement.analysis.deid import find, redact
-    from attunement.errors import InvalidInput
+    from attunement.errors import BATCH_LINE, InvalidInput
 
     people = app.journal.store.people()
     if batch is not None:
@@ -41,7 +41,7 @@ def deid(app: AppContext, stdin_marker, text, batch, show_redacted, as_json) -> 
 
         def handle(item: object) -> dict:
             if not isinstance(item, dict) or not isinstance(item.get("text"), str):
-                raise InvalidInput('Each line must be a JSON object with "id" and "text".')
+                raise InvalidInput(BATCH_LINE)
             return {
                 "id": item.get("id"),
                 "findings": [

@@ -34,6 +34,7 @@ from attunement.core.tags import normalise_tag
 from attunement.core.validation import clean_text, clean_title
 from attunement.errors import AttuneError, FormatError, InvalidInput
 from attunement.interop import Parsed
+from attunement.interop.jsonstream import cut_short, json_problem
 from attunement.practice.vignettes import vignette
 from attunement.storage.shared import items as shared_items
 
@@ -344,5 +345,7 @@ def parse_file(path: Path, journal: Journal) -> Parsed:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise FormatError(f"is not valid JSON: {exc.msg}", path=str(path), line=exc.lineno) from exc
+        raise FormatError(
+            json_problem(exc, cut_short=cut_short(exc)), path=str(path), line=exc.lineno
+        ) from exc
     return parse(data, journal, str(path))

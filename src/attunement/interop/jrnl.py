@@ -45,6 +45,7 @@ from attunement.core.models import NewEntry
 from attunement.core.tags import normalise_tag
 from attunement.errors import AttuneError, FormatError, InvalidInput
 from attunement.interop import Parsed, fit_title
+from attunement.interop.jsonstream import cut_short, json_problem
 
 DATE_BLOB = re.compile(r"^\[([^\]\n]+)\](?: |$)", re.MULTILINE)
 # The same after a line break: a search for a pattern that opens with fixed characters
@@ -599,34 +600,56 @@ def _load_json(path: Path) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise FormatError(f"is not valid JSON: {exc.msg}", path=str(path), line=exc.lineno) from exc
+        raise FormatError(
+            json_problem(exc, cut_short=cut_short(exc)), path=str(path), line=exc.lineno
+        ) from exc
+
+
+JSON_DEFAULT_TIME = "09:00"  # jrnl's own default hour for an entry given only a day
+
+
+def _json_moment(item: dict[str, Any]) -> tuple[datetime, bool]:
+    """When a jrnl JSON entry was written, and whether its time was missing (then 09:00,
+    as jrnl does). Seconds are allowed; a bad or missing date refuses the entry."""
+    day, time = item.get("date"), item.get("time")
+    defaulted = time is None or time == ""
+    clock = JSON_DEFAULT_TIME if defaulted else time
+    if isinstance(day, str) and isinstance(clock, str):
+        for shape in ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"):
+            try:
+                return datetime.strptime(f"{day} {clock}", shape).astimezone(), defaulted
+            except (ValueError, OverflowError):
+                continue
+    raise AttuneError('its "date" must be YYYY-MM-DD and its "time" HH:MM')
 
 
 def parse_json_file(path: Path, journal: Journal) -> Parsed:
+    """A jrnl JSON export (``jrnl --export json``). An entry that cannot be read is refused
+    and listed on its own; the others come in."""
     data = _load_json(path)
     where = str(path)
     if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
         raise FormatError('is not a jrnl JSON export: it has no "entries" list', path=where, line=1)
     parsed = Parsed()
     seen_tags = _Tags()
+    untimed = 0
     for index, item in enumerate(data["entries"]):
         field = f"entries[{index}]"
         if not isinstance(item, dict):
-            raise FormatError(f"{field} is not an object", path=where, field=field)
-        try:
-            moment = datetime.strptime(
-                f"{item['date']} {item['time']}", "%Y-%m-%d %H:%M"
-            ).astimezone()
-        except (KeyError, TypeError, ValueError, OverflowError) as exc:
-            raise FormatError(
-                f'{field} needs "date" (YYYY-MM-DD) and "time" (HH:MM)', path=where, field=field
-            ) from exc
+            parsed.refused.append((field, "it is not an entry (a JSON object)"))
+            continue
         title = item.get("title") or ""
         body = item.get("body") or ""
+        label = f"{field} ({str(item.get('title') or '')[:40] or 'untitled'})"
         if not isinstance(title, str) or not isinstance(body, str):
-            raise FormatError(
-                f"{field} has a title or body that is not text", path=where, field=field
-            )
+            parsed.refused.append((label, "its title or body is not text"))
+            continue
+        try:
+            moment, defaulted = _json_moment(item)
+        except AttuneError as exc:
+            parsed.refused.append((label, exc.message))
+            continue
+        untimed += defaulted
         tags = []
         written = []
         for tag in item.get("tags") or []:
@@ -643,9 +666,14 @@ def parse_json_file(path: Path, journal: Journal) -> Parsed:
             body.strip("\n").rstrip(),
             bool(item.get("starred")),
             tags,
-            f"{field} ({item['date']} {item['time']})",
+            f"{field} ({moment:%Y-%m-%d %H:%M})",
             seen_tags,
             written,
+        )
+    if untimed:
+        parsed.notes.append(
+            f"{untimed} {'entry has' if untimed == 1 else 'entries have'} a day but no time: "
+            f"kept at {JSON_DEFAULT_TIME}, as jrnl does"
         )
     parsed.notes.extend(seen_tags.notes())
     return parsed

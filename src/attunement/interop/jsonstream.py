@@ -24,6 +24,20 @@ CHUNK = 1 << 16
 _WS = " \t\n\r"
 
 
+def json_problem(exc: json.JSONDecodeError, *, cut_short: bool) -> str:
+    """What is wrong with a JSON file, in words a person can act on: a file that ends in
+    the middle of a value was cut short (a copy or download that stopped)."""
+    if cut_short:
+        return "is not valid JSON: the file ends in the middle, as if cut short; export it again"
+    detail = exc.msg[0].lower() + exc.msg[1:]
+    return f"is not valid JSON ({detail}, column {exc.colno}); export it again"
+
+
+def cut_short(exc: json.JSONDecodeError) -> bool:
+    """Whether a whole document's decoding failed at its end (it was cut short)."""
+    return exc.pos >= len(exc.doc.rstrip()) or exc.msg.startswith("Unterminated string")
+
+
 class TooLarge(FormatError):
     """The stream or one of its records is bigger than the import allows."""
 
@@ -104,7 +118,9 @@ class _Reader:
                 # a logarithmic number of times
                 if not self._incomplete(exc) or not self.more(self._growth()):
                     raise FormatError(
-                        f"is not valid JSON: {exc.msg}", path=self.where, line=line
+                        json_problem(exc, cut_short=self._incomplete(exc)),
+                        path=self.where,
+                        line=line,
                     ) from exc
                 self._bounded()
                 continue
