@@ -3,8 +3,9 @@ beside MITI 4.2.1's fair and good thresholds where MITI has them."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from attunement.transcripts.parse import Turn
@@ -42,6 +43,29 @@ class CodedTurn:
         return data
 
 
+# Advice said as a statement, not asked: "You should try sleep hygiene.", "I'd recommend a
+# diary.", "I want you to ring them.", "You could try the walk-in centre." MITI codes these
+# as persuading, an input, where the MI head (trained on AnnoMI, whose therapists seldom
+# advise so bluntly) may read them as reflections. On AnnoMI's training split, therapist
+# turns with these words are the experts' input 16 times in 17 (dev: 1 in 1; macro-F1 there
+# unchanged, 0.731); a turn that asks (ends in "?") is left to the head, as the experts
+# code a suggestion asked as a question.
+_ADVISING = re.compile(
+    r"\byou (?:really )?should (?!(?:be|feel|have been)\b)\w+"
+    r"|\byou (?:could|can|might) (?:try|ask|ring|call|phone|speak to|talk to|look into)\b"
+    r"|\bI(?:'d| would) (?:recommend|suggest|advise)\b"
+    r"|\bI (?:recommend|suggest|advise)\b"
+    r"|\b(?:I wish you would|I'?d like you to|I want you to)\b"
+    r"|\bmy (?:advice|suggestion|recommendation) (?:is|would be)\b",
+    re.IGNORECASE,
+)
+
+
+def advises(text: str) -> bool:
+    """Whether a caregiver's turn gives advice as a statement (``_ADVISING``)."""
+    return not text.rstrip().endswith("?") and _ADVISING.search(text) is not None
+
+
 def code_turns(
     turns: list[Turn], caregiver: str, progress: Callable[[int], None] | None = None
 ) -> list[CodedTurn]:
@@ -74,6 +98,8 @@ def _code(turn: Turn, answered: str, by_caregiver: bool) -> CodedTurn:
 
     if by_caregiver:
         mi = models.mi_behaviour(turn.text, answered)
+        if mi.code != "input" and advises(turn.text):
+            mi = replace(mi, code="input", subtype="advice")
         levels: dict[str, int] = {}
         if answered:
             result = models.reply_empathy(turn.text, answered, mi)
@@ -142,7 +168,11 @@ def summarise(coded: list[CodedTurn]) -> Summary:
         if c.turn.start is not None and c.turn.end is not None
     ]
     time_share = None
-    if durations and len(durations) == len(coded):  # only when every turn is timed
+    # Only when every turn is timed; where a file gives only when turns start, each ends
+    # when the next begins and the last one's length is unknown, so it is left out.
+    last = coded[-1].turn if coded else None
+    open_end = last is not None and last.start is not None and last.end is None
+    if durations and len(durations) == len(coded) - open_end:
         time_share = _share(
             sum(d for role, d in durations if role == "caregiver"), sum(d for _, d in durations)
         )
