@@ -752,3 +752,24 @@ def test_a_transcript_can_be_kept_de_identified_from_the_page_and_the_api(client
     assert 'name="redact" value="1" checked' in form  # de-identified unless unticked
     page = client.post("/transcripts", data={"redact": "1"}, files={"file": ("t.txt", session)})
     assert page.status_code == 200 and "Margaret" not in page.text and "[Client A]" in page.text
+
+
+def test_a_deck_i_added_can_be_removed_from_the_prompts_page(client):
+    """A trainee adds her course's deck, writes on one of its prompts, then removes the
+    deck when the course ends: the deck goes, her entry stays, and the built-in deck
+    offers no such button."""
+    deck = b'id = "cpe"\nname = "CPE unit"\n[[prompts]]\nid = "cpe-1"\ntext = "What did you hear?"'
+    client.post("/prompts/decks", files={"file": ("cpe.toml", deck + b"\n")})
+    client.post("/api/v1/entries", json={"body": "I heard the fear.", "prompt_id": "cpe-1"})
+    page = client.get("/prompts").text
+    assert 'action="/prompts/decks/cpe/remove"' in page
+    assert 'action="/prompts/decks/art-of-attunement/remove"' not in page
+    done = client.post("/prompts/decks/cpe/remove", follow_redirects=False)
+    assert done.status_code == 303
+    shown = client.get(done.headers["location"]).text
+    assert "Removed the deck “cpe”" in shown and "What did you hear?" not in shown
+    assert client.get("/api/v1/entries").json()["total"] == 1
+    again = client.post("/prompts/decks/cpe/remove")
+    assert again.status_code == 404 and "deck that you added" in again.text
+    builtin = client.delete("/api/v1/decks/art-of-attunement")
+    assert builtin.status_code == 404 and builtin.json()["error"]["code"]

@@ -239,7 +239,7 @@ def trash_page(request: Request) -> HTMLResponse:
 
 
 @pages.get("/prompts", response_class=HTMLResponse)
-def prompts_page(request: Request, added: str = "") -> HTMLResponse:
+def prompts_page(request: Request, added: str = "", removed: str = "") -> HTMLResponse:
     j = journal(request)
     named = next((d.name for d in j.decks.decks if d.id == added), None)
     return page(
@@ -249,6 +249,7 @@ def prompts_page(request: Request, added: str = "") -> HTMLResponse:
         decks=j.decks.decks,
         used=j.store.prompt_history(),
         added=named,
+        removed=removed if removed and removed not in {d.id for d in j.decks.decks} else None,
     )
 
 
@@ -272,6 +273,25 @@ async def add_deck(request: Request, file: FormFile = None) -> Response:
             error=exc.message,
         )
     return RedirectResponse(f"/prompts?added={deck.id}#deck-{deck.id}", status_code=303)
+
+
+@pages.post("/prompts/decks/{deck_id}/remove")
+def remove_deck(request: Request, deck_id: str) -> Response:
+    """Remove a deck the person added; entries that answered its prompts stay."""
+    j = journal(request)
+    try:
+        j.remove_deck(deck_id)
+    except AttuneError as exc:
+        return page(
+            request,
+            "prompts.html",
+            status=exc.http_status,
+            title="Prompts",
+            decks=j.decks.decks,
+            used=j.store.prompt_history(),
+            error=exc.message,
+        )
+    return RedirectResponse(f"/prompts?removed={deck_id}", status_code=303)
 
 
 # -- API --------------------------------------------------------------------------------
@@ -480,6 +500,12 @@ def api_add_deck(
 ) -> dict[str, Any]:
     with received(j.data_dir, file, "deck.toml") as got:
         return j.add_deck(got.path, replace=replace).to_dict()
+
+
+@api.delete("/decks/{deck_id}", summary="Remove a deck you added (its answers are kept)")
+def api_remove_deck(j: JournalDep, deck_id: str) -> dict[str, Any]:
+    j.remove_deck(deck_id)
+    return {"removed": deck_id}
 
 
 @api.post("/analysis/text", summary="Markers, feelings and a summary for a text")
