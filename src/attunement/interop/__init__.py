@@ -96,18 +96,27 @@ class ImportReport:
         }
 
 
-def _parsers(day_first: bool | None = None) -> dict[str, Callable[[Path, Journal], Parsed]]:
-    from attunement.interop import attune_json, dayone, jrnl
-
-    return {
-        "attune-json": attune_json.parse_file,
-        "jrnl": partial(jrnl.parse_text_file, day_first=day_first),
-        "jrnl-json": jrnl.parse_json_file,
-        "dayone": dayone.parse_file,
-    }
-
-
 IMPORT_FORMATS = ("attune-json", "jrnl", "jrnl-json", "dayone")
+
+
+def _parser(fmt: str, day_first: bool | None = None) -> Callable[[Path, Journal], Parsed]:
+    """The reader of one import format; only its module is loaded (an import is timed
+    against other journals' own, start-up included)."""
+    if fmt == "attune-json":
+        from attunement.interop import attune_json
+
+        return attune_json.parse_file
+    if fmt == "dayone":
+        from attunement.interop import dayone
+
+        return dayone.parse_file
+    from attunement.interop import jrnl
+
+    return (
+        jrnl.parse_json_file
+        if fmt == "jrnl-json"
+        else partial(jrnl.parse_text_file, day_first=day_first)
+    )
 
 
 def import_file(
@@ -122,13 +131,13 @@ def import_file(
     """Import a file; ``progress(done, total)`` is called as entries are stored.
     ``day_first`` says whether a jrnl journal's numeric dates put the day first (None:
     decided from the file)."""
-    parsers = _parsers(day_first)
-    if fmt not in parsers:
+    if fmt not in IMPORT_FORMATS:
         raise InvalidInput(
-            f"Unknown import format '{fmt}'; use one of {', '.join(parsers)}.", field="from"
+            f"Unknown import format '{fmt}'; use one of {', '.join(IMPORT_FORMATS)}.",
+            field="from",
         )
     with _named_format(path, fmt):
-        parsed = parsers[fmt](path, journal)
+        parsed = _parser(fmt, day_first)(path, journal)
     _refuse_if_another_format(path, fmt, parsed)
     report = ImportReport(source=str(path), fmt=fmt, dry_run=dry_run)
     if dry_run:
