@@ -5,7 +5,12 @@ well and one direction to try. Never a lecture: two sentences and the evidence.
 
 Three promises: advice and reassurance, in any form, are named and never praised; "done
 well" quotes a move that really does what it praises, or is left out; "to try" never asks
-for what the reply already does. A move the reading is unsure of is said to be unsure."""
+for what the reply already does. A move the reading is unsure of is said to be unsure.
+
+Praise is never larger than the move: a condolence ("I'm so sorry") shows that their words
+reached the responder, and only a reflection, or a move naming their feeling, "meets their
+feeling". A line about the order of moves ("You reflected first") or about a move ("After
+your reflection…") is said only when the reading finds that order and that move."""
 
 from __future__ import annotations
 
@@ -16,7 +21,7 @@ from typing import Any
 from attunement.analysis import models
 from attunement.analysis.feelings import named_feelings, said_in
 from attunement.analysis.markers import MarkerFinding
-from attunement.analysis.replies import ReplyReading, read_reply
+from attunement.analysis.replies import Move, ReplyReading, read_reply
 from attunement.core.validation import clean_body
 from attunement.practice.vignettes import Vignette
 
@@ -144,9 +149,61 @@ def _praisable(reading: ReplyReading, spans: tuple[tuple[int, int], ...]) -> tup
     return tuple(s for s in spans if s in sure and s not in reading.advice_like)
 
 
+def _meets_their_feeling(reading: ReplyReading, span: tuple[int, int]) -> bool:
+    """Whether the move at ``span`` meets their feeling: a reflection, or a move that
+    names a feeling of theirs. A condolence ("I'm so sorry", "Oh no") or another move
+    coded `other` shows only that their words reached the responder (ER 1 by the
+    guideline), which is less."""
+    move = next(m for m in reading.moves if m.span == span)
+    return move.code.startswith("reflection") or bool(
+        _others_feelings(reading.reply[span[0] : span[1]])
+    )
+
+
+# "Why did you…?", "why didnt u…", "Why would you…?", "Why do you…?": the question can
+# sound like blame, however kindly meant. Each is asked again with "what": the verb picks
+# the wording, and the rest of the question is kept.
+_WHY = re.compile(
+    r"^\W*(?:(?:and|but|so)\s+)?why\s*"
+    r"(?P<verb>did\s+not|didn['’]?t|did|would|do|['’]d)\s+(?:you|u)\b\s*(?P<rest>[^?]*)",
+    re.I,
+)
+_WHAT_INSTEAD = {
+    "didnt": "What made it hard to",
+    "do": "What makes you",
+    "would": "What leads you to",
+}
+WHY_REST_WORDS = 12  # a longer question is not asked again in full
+
+
+def _why_question(reading: ReplyReading, move: Move) -> re.Match[str] | None:
+    """The "why" opening of ``move`` if it opens "Why did you", "Why didn't you", "Why
+    would you" or "Why do you" (any case, any apostrophe or none, with or without its
+    question mark: "why didnt u say no"), else None."""
+    return _WHY.match(reading.reply[move.span[0] : move.span[1]])
+
+
+def _asked_with_what(found: re.Match[str]) -> str:
+    """The "why" question asked with "what": "Why didn't you say no?" -> "What made it hard
+    to say no?"; "Why did you agree to the party?" -> "What led you to agree to the
+    party?"."""
+    verb = re.sub(r"\W", "", found["verb"].lower())  # did, didnt, didnot, would, do or d
+    rest = found["rest"].strip(" ,;:.!…")
+    if verb == "did" and rest.lower().startswith("not "):
+        verb, rest = "didnt", rest[4:]  # "Why did you not ask?" is "Why didn't you ask?"
+    verb = "didnt" if verb == "didnot" else verb
+    if rest.isupper():
+        rest = rest.lower()  # "WHY DIDN'T YOU SAY NO" is not asked back in capitals
+    if not rest or len(rest.split()) > WHY_REST_WORDS:
+        return "What made that hard?" if verb == "didnt" else "What was that like?"
+    return f"{_WHAT_INSTEAD.get(verb, 'What led you to')} {rest}?"
+
+
 def _did_well(reading: ReplyReading) -> str:
     reply = reading.reply
     er, ip, ex = (reading.levels[k] for k in ("er", "ip", "ex"))
+    # A "why" question may sound like blame: it is never what "done well" quotes.
+    whys = {m.span for m in reading.moves if _why_question(reading, m)}
     complex_moves = _praisable(
         reading, tuple(m.span for m in reading.moves_doing("reflection-complex"))
     )
@@ -155,21 +212,28 @@ def _did_well(reading: ReplyReading) -> str:
             "You said back what you understood of their experience, with meaning added "
             f"({_quote(reply, complex_moves)})."
         )
-    if er[0] and _praisable(reading, er[2]):
-        return f"You met their feeling ({_quote(reply, _praisable(reading, er[2]))})."
+    reached = _praisable(reading, er[2]) if er[0] else ()
+    met = tuple(s for s in reached if _meets_their_feeling(reading, s))
+    if met:
+        return f"You met their feeling ({_quote(reply, met)})."
     if ip[0] and _praisable(reading, ip[2]):
         quoted = _quote(reply, _praisable(reading, ip[2]))
         return f"You reflected their words back rather than moving them on ({quoted})."
-    if ex[0] and _praisable(reading, ex[2]):
-        return f"You invited them to say more ({_quote(reply, _praisable(reading, ex[2]))})."
+    invited = tuple(s for s in _praisable(reading, ex[2]) if s not in whys) if ex[0] else ()
+    if invited:
+        return f"You invited them to say more ({_quote(reply, invited)})."
     open_questions = _praisable(
-        reading, tuple(m.span for m in reading.moves_doing("question-open"))
+        reading, tuple(m.span for m in reading.moves_doing("question-open") if m.span not in whys)
     )
     if open_questions:
         return (
             "You asked an open question, leaving room for their answer "
             f"({_quote(reply, open_questions)})."
         )
+    if reached:
+        # Only a condolence or the like ("I'm so sorry.") earned the level: true, and less
+        # than meeting their feeling.
+        return f"You let them see that what they told you reached you ({_quote(reply, reached)})."
     if (
         not reading.signs
         and not reading.advice_like
@@ -184,22 +248,83 @@ def _did_well(reading: ReplyReading) -> str:
 LONG_REPLY_WORDS = 45
 
 
+# Words of a vignette's feelings and needs too common to show the reply already says them.
+_COMMON = frozenset(
+    "about being feel feeling from have into more other people people's someone something "
+    "still that their them there they this what when where with without your".split()
+)
+
+
+def _echoed(reply: str, phrase: str) -> bool:
+    """Whether the reply already says a word of ``phrase`` (a vignette's feeling or need)
+    in some form: "believe you" says "not being believed", "taken seriously" says "to be
+    taken seriously"."""
+    said = {w[:5] for w in re.findall(r"[a-z']+", reply.lower().replace("’", "'")) if len(w) >= 4}
+    return any(
+        w[:5] in said
+        for w in re.findall(r"[a-z']+", phrase.lower())
+        if len(w) >= 4 and w not in _COMMON
+    )
+
+
+def _unsaid_feeling(vignette: Vignette, reply: str) -> str | None:
+    """The first of the vignette's feelings the reply does not yet say as theirs, or None.
+    One it says as the responder's own ("I'm so sorry") is still unsaid."""
+    for feeling in vignette.feelings:
+        said = said_in(reply, feeling)
+        if said and _said_as(reply, said) != "speaker":
+            continue
+        if not said and _echoed(reply, feeling):
+            continue
+        return feeling
+    return None
+
+
+def _after_reflection(vignette: Vignette, reading: ReplyReading, names_theirs: bool) -> str:
+    """The tip for a reply that reflects with meaning and does not yet invite more: leave
+    room, and say where it may lead in this vignette: to a feeling of theirs still unsaid,
+    when the reply names none, else to what they may need. The same reply always gets the
+    same tip."""
+    tip = "After your reflection, try leaving a pause, or a gentle invitation to say more; "
+    reply = reading.reply
+    names = names_theirs or any(
+        (said := said_in(reply, f)) and _said_as(reply, said) != "speaker"
+        for f in vignette.feelings
+    )
+    feeling = None if names else _unsaid_feeling(vignette, reply)
+    if feeling:
+        return tip + f"they may go on to the feeling beneath it, perhaps {feeling}, on their own."
+    need = next((n for n in vignette.needs if not _echoed(reply, n)), None)
+    if need:
+        return tip + f"that leaves room for what may be needed here: {need}."
+    return tip + "they may take it further on their own."
+
+
 def _try_next(vignette: Vignette, reading: ReplyReading) -> str:
     feeling = vignette.feelings[0]
     said = said_in(reading.reply, feeling)  # never suggest a feeling the reply names
     whose = _said_as(reading.reply, said) if said else ""
     if whose == "speaker":
         said = None  # "I'm so sorry" is the responder's own; theirs is still to be named
-    reflects = bool(reading.moves_doing("reflection-simple", "reflection-complex"))
-    names_feeling = _names_a_feeling(reading) or reading.levels["ip"][0] == 2 or whose == "them"
+    reflections = reading.moves_doing("reflection-simple", "reflection-complex")
+    reflects = bool(reflections)
+    names_theirs = _names_a_feeling(reading) or whose == "them"
+    names_feeling = names_theirs or reading.levels["ip"][0] == 2
     asks_open = bool(reading.moves_doing("question-open"))
     kinds = {s.kind for s in reading.signs}
     if kinds & {"advice", "reassurance"}:
         what = "advice" if "advice" in kinds else "reassurance"
-        if reflects:
+        fixing = [m for m in reading.moves if m.code in ("advice", "reassurance")]
+        first = min(fixing, key=lambda m: m.span[0])
+        if any(r.span[0] < first.span[0] for r in reflections):
             return (
                 f"You reflected first; now try leaving the {what} out, and let them find "
                 "what would help, perhaps by asking what they need."
+            )
+        if reflects:  # the reflection came only after the input: the order is the point
+            return (
+                f"You moved to {first.code} before staying with what they said; try "
+                f"starting with what you hear, and leaving the {first.code} out."
             )
         return f"The {what} moves them on from what they feel. Try first saying back what you " + (
             "hear beneath their words."
@@ -215,6 +340,12 @@ def _try_next(vignette: Vignette, reading: ReplyReading) -> str:
         return (
             "You may have told them what they feel. Try offering it tentatively "
             "(“I wonder if…”) or asking, so they can correct you."
+        )
+    why = next((found for m in reading.moves if (found := _why_question(reading, m))), None)
+    if why:
+        return (
+            "A “why” question can sound like blame, however kindly meant; try asking it "
+            f"with what or how (“{_asked_with_what(why)}”)."
         )
     if not names_feeling and not reflects:
         if said:
@@ -234,10 +365,7 @@ def _try_next(vignette: Vignette, reading: ReplyReading) -> str:
             f"need: {vignette.needs[0]}."
         )
     if reflects and not asks_open and reading.levels["ex"][0] == 0:
-        return (
-            "After your reflection, try leaving a pause, or a gentle invitation to say more; "
-            "they may take it further on their own."
-        )
+        return _after_reflection(vignette, reading, names_theirs)
     if len(_others_feelings(reading.reply)) > 2 or len(reading.reply.split()) > LONG_REPLY_WORDS:
         return "Try slowing down: one feeling, said simply, can be enough."
     # The reply already reflects with meaning and invites more: what is left is how it is
