@@ -4,7 +4,8 @@ left as the question the experts would code."""
 
 from __future__ import annotations
 
-from attunement.transcripts.coding import advises, code_turns
+from attunement.analysis.models import advises
+from attunement.transcripts.coding import code_turns
 from attunement.transcripts.parse import Turn
 
 
@@ -37,3 +38,10 @@ def test_what_counts_as_advice_said_outright():
     assert not advises("Have you thought about ringing them?")  # asked: the head decides
     assert not advises("You should be proud of getting this far?")
     assert not advises("You have to provide for your children.")  # said back, not advice
+
+
+def test_a_batch_line_of_plain_advice_is_input_too():
+    from attunement.analysis.report import analyze_item
+
+    line = analyze_item({"id": 1, "text": "You should try going for a walk instead."})
+    assert line["mi"]["code"] == "input" and line["mi"]["subtype"] == "advice"

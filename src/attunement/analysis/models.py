@@ -268,6 +268,39 @@ def mi_behaviour(text: str, context: str = "") -> MIBehaviour:
     return MIBehaviour(code=code, subtype=subtype, confidence=confidence, scores=scores)
 
 
+# Advice said as a statement, not asked: "You should try sleep hygiene.", "I'd recommend a
+# diary.", "I want you to ring them.", "You could try the walk-in centre." MITI codes these
+# as persuading, an input, where the MI head (trained on AnnoMI, whose therapists seldom
+# advise so bluntly) may read them as reflections. On AnnoMI's training split, therapist
+# turns with these words are the experts' input 16 times in 17 (dev: 1 in 1; macro-F1 there
+# unchanged, 0.731); a turn that asks (ends in "?") is left to the head, as the experts
+# code a suggestion asked as a question.
+_ADVISING = re.compile(
+    r"\byou (?:really )?should (?!(?:be|feel|have been)\b)\w+"
+    r"|\byou (?:could|can|might) (?:try|ask|ring|call|phone|speak to|talk to|look into)\b"
+    r"|\bI(?:'d| would) (?:recommend|suggest|advise)\b"
+    r"|\bI (?:recommend|suggest|advise)\b"
+    r"|\b(?:I wish you would|I'?d like you to|I want you to)\b"
+    r"|\bmy (?:advice|suggestion|recommendation) (?:is|would be)\b",
+    re.IGNORECASE,
+)
+
+
+def advises(text: str) -> bool:
+    """Whether a caregiver's words give advice as a statement (``_ADVISING``)."""
+    return not text.rstrip().endswith("?") and _ADVISING.search(text) is not None
+
+
+def caregiver_behaviour(text: str, context: str = "") -> MIBehaviour:
+    """What a caregiver's utterance does, as the app shows it: the MI head's reading
+    (``mi_behaviour``, which ``attune eval`` measures), with advice said as a statement
+    coded as input whatever the head leans to (``advises``)."""
+    mi = mi_behaviour(text, context)
+    if mi.code != "input" and advises(text):
+        return replace(mi, code="input", subtype="advice")
+    return mi
+
+
 def client_talk(text: str, context: str = "") -> ClientTalk:
     """Whether a client's words lean towards change, sustain the status quo, or neither."""
     model = _model("mi.npz")

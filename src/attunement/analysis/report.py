@@ -158,7 +158,7 @@ def analyze_item(item: Any) -> dict[str, Any]:
         if context:
             _, mi, empathy, _ = read_response(text, context)
         else:
-            mi = models.mi_behaviour(text, context)
+            mi = models.caregiver_behaviour(text, context)
         out["mi"] = {"code": mi.code, "subtype": mi.subtype, "confidence": mi.confidence}
         if context:
             out["empathy"] = {

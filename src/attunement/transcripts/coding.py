@@ -3,9 +3,8 @@ beside MITI 4.2.1's fair and good thresholds where MITI has them."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from attunement.transcripts.parse import Turn
@@ -43,29 +42,6 @@ class CodedTurn:
         return data
 
 
-# Advice said as a statement, not asked: "You should try sleep hygiene.", "I'd recommend a
-# diary.", "I want you to ring them.", "You could try the walk-in centre." MITI codes these
-# as persuading, an input, where the MI head (trained on AnnoMI, whose therapists seldom
-# advise so bluntly) may read them as reflections. On AnnoMI's training split, therapist
-# turns with these words are the experts' input 16 times in 17 (dev: 1 in 1; macro-F1 there
-# unchanged, 0.731); a turn that asks (ends in "?") is left to the head, as the experts
-# code a suggestion asked as a question.
-_ADVISING = re.compile(
-    r"\byou (?:really )?should (?!(?:be|feel|have been)\b)\w+"
-    r"|\byou (?:could|can|might) (?:try|ask|ring|call|phone|speak to|talk to|look into)\b"
-    r"|\bI(?:'d| would) (?:recommend|suggest|advise)\b"
-    r"|\bI (?:recommend|suggest|advise)\b"
-    r"|\b(?:I wish you would|I'?d like you to|I want you to)\b"
-    r"|\bmy (?:advice|suggestion|recommendation) (?:is|would be)\b",
-    re.IGNORECASE,
-)
-
-
-def advises(text: str) -> bool:
-    """Whether a caregiver's turn gives advice as a statement (``_ADVISING``)."""
-    return not text.rstrip().endswith("?") and _ADVISING.search(text) is not None
-
-
 def code_turns(
     turns: list[Turn], caregiver: str, progress: Callable[[int], None] | None = None
 ) -> list[CodedTurn]:
@@ -97,9 +73,7 @@ def _code(turn: Turn, answered: str, by_caregiver: bool) -> CodedTurn:
     from attunement.analysis import models
 
     if by_caregiver:
-        mi = models.mi_behaviour(turn.text, answered)
-        if mi.code != "input" and advises(turn.text):
-            mi = replace(mi, code="input", subtype="advice")
+        mi = models.caregiver_behaviour(turn.text, answered)
         levels: dict[str, int] = {}
         if answered:
             result = models.reply_empathy(turn.text, answered, mi)
