@@ -350,7 +350,15 @@ def test_every_405_names_methods_that_are_then_accepted(client):
         filled(
             r.path,
             dict.fromkeys(
-                ("entry_id", "draft_id", "transcript_id", "vignette_id", "attempt_id", "share_id"),
+                (
+                    "entry_id",
+                    "draft_id",
+                    "transcript_id",
+                    "vignette_id",
+                    "attempt_id",
+                    "share_id",
+                    "deck_id",
+                ),
                 "x",
             ),
         )
