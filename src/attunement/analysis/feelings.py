@@ -52,9 +52,12 @@ _THINGS = frozenset("something anything nothing everything".split())
 _LINKS = frozenset("of and or but with about for at to in by one".split())
 # ... these, a verb's object: "I reassured her", "the nurse moved the bed" ...
 _OBJECTS = frozenset("her him them me us the my his their a an everyone".split())
+_DEGREE = frozenset("so too very really quite pretty rather that".split())
 # ... and these a wish, not a feeling had: "I hope to feel settled", "I wanted to be calm".
 _WISHES = frozenset("hope hoped hoping wish wished wishing".split())
-_WANTS = frozenset("want wanted wanting like trying tried".split())
+# Words of saying before "sorry" make it an apology ("told her I was sorry", "said sorry").
+_APOLOGY = frozenset("said say saying says told tell telling apologised apologized".split())
+_WANTS = frozenset("want wanted wanting wanna like trying tried".split())
 # "me" cues a feeling only after a verb that causes one ("it made me sad", "left me
 # flat"), not in "slowing me down".
 _CAUSES = frozenset(
@@ -121,6 +124,8 @@ def _owner_after_how(
     if not before or before[-1] != "how":
         return False
     after = [w.lower() for w in _WORD.findall(text[at:end])[:6]]
+    if after and after[0] in _THING_OPENERS:
+        return True  # "how lonely the house was for her", "how lonely it is to be new"
     for i in range(len(after) - 1):
         person, verb = after[i], after[i + 1]
         if (verb in _BE or verb in _OWNING_VERBS) and (
@@ -132,6 +137,8 @@ def _owner_after_how(
     return False
 
 
+# After "how" and the word, these open what the word is said of: a thing, a time, "it".
+_THING_OPENERS = frozenset("the this that these those a an it".split())
 # Besides a verb of being, what can follow the person who owns the feeling: "how lonely he
 # must feel", "how frightened they feel".
 _OWNING_VERBS = frozenset("must might may would could will feel feels".split())
@@ -326,13 +333,17 @@ def _not_a_feeling(
         return True  # "to say something hopeful", "nothing calm about it"
     if next_word in _OTHER and next_word not in _PRONOUNS:
         return True  # "confused patients", "the angry son"
-    if word.endswith("ed") and next_word in _OBJECTS:
-        return True
+    if word.endswith("ed") and next_word in _OBJECTS and not (before and before[-1] in _DEGREE):
+        return True  # "I reassured her", but not "so tired my legs shook"
     if _a_things_state(before):
         return True
+    if word == "sorry" and _APOLOGY.intersection(before):
+        return True  # "I told her I was sorry": an apology said, not a feeling named
     recent = before[-5:]
     wants = [i for i, w in enumerate(recent) if w in _WANTS]
-    return any(w in _WISHES for w in recent) or bool(wants and "to" in recent[wants[0] :])
+    return any(w in _WISHES for w in recent) or bool(
+        wants and ("to" in recent[wants[0] :] or recent[wants[0]] == "wanna")
+    )
 
 
 # "it must be lonely", "It must have been frightening": a guess at the state of the person
@@ -357,8 +368,26 @@ def _sarcastic(text: str, match: re.Match[str], span: Span, lex: _Lexicon) -> bo
     emphasised = (len(word) > 2 and word.isupper()) or (
         text[match.start() - 1 : match.start()] in ("*", "_") and match.start() > span[0]
     )
+    if _TAG_QUESTION.match(tail) and _STRESSED.search(head):
+        return True  # "I was so very calm, no?": a claim stressed, then asked back
     ironic = emphasised or lex.ironic_opener.match(head) or lex.ironic_tag.match(tail)
     return bool(ironic) and lex.contrary.match(tail) is not None
+
+
+def sarcastic_claims(sentence: str) -> frozenset[str]:
+    """The states ``sentence`` claims in sarcasm, in lower case ("I was so calm, no?")."""
+    lex = _lexicon()
+    whole = (0, len(sentence))
+    return frozenset(
+        match.group(0).lower()
+        for match in lex.pattern.finditer(sentence)
+        if _sarcastic(sentence, match, whole, lex)
+    )
+
+
+# A tag question after a state ("…, no?", "…, right?") and a word that stresses it.
+_TAG_QUESTION = re.compile(r"\s*,?\s*(?:no|right|yeah|eh|hey|innit|yes)\s*\?", re.I)
+_STRESSED = re.compile(r"\b(?:so|very|sooo+|totally|super|really|utterly)\s+$", re.I)
 
 
 def _someone_elses(text: str, match: re.Match[str], span: Span, lex: _Lexicon) -> bool:
@@ -425,6 +454,7 @@ def named_feelings(text: str, *, speaker_is_writer: bool = True) -> list[NamedFe
                             for w in reversed(words)
                             if w in _WRITER
                             or w in _OTHER
+                            or w.removesuffix("'s") in _OTHER  # "my client's tiredness"
                             or w in ("you", "your", "you're", "yourself")
                         ),
                         None,

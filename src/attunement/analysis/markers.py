@@ -34,7 +34,20 @@ Span = tuple[int, int]
 POWER_SIGNS = ("fixing", "sympathy", "assumption")
 _WORD = re.compile(r"[\w']+")
 _PUNCT_BREAK = re.compile(r"[.!?;:,()\[\]\n—–]")
-_QUOTE = re.compile(r'"[^"\n]*"|“[^”]*”')
+# A quotation: in double quotes, or in single ones ('…', ‘…’) that open after a space or
+# a break and close before one, an apostrophe inside a word ("it's") not ending it.
+_QUOTE = re.compile(
+    r'"[^"\n]*"|“[^”]*”'
+    r"|(?<![^\s(\[:,—–])['‘](?=[^\s'’])(?:[^'‘’\n]|['’](?=\w))*?(?<=\S)['’](?!\w)"
+)
+# Words not said: "for not saying '…'", "instead of '…'", "I should have said '…'" (a regret
+# names what was not done, which does not count).
+_NOT_SAID = re.compile(
+    r"(?:\bnot|n't|\bnever|\binstead\s+of|\brather\s+than|\bshould(?:\s+have|'ve)|"
+    r"\bcould(?:\s+have|'ve)|\bwish\s+I(?:'d|\s+had))\s+(?:\w+\s+){0,2}?"
+    r"(?:say|said|saying|tell|told|telling|ask|asked|asking)?\s*[,:]?\s*$",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -219,6 +232,9 @@ def _quoted_regions(text: str, lex: Lexicon) -> list[Span]:
     speaking with no one else named before it in the sentence ("Told her "…"")."""
     regions = []
     for match in _QUOTE.finditer(text):
+        if _NOT_SAID.search(text, max(0, match.start() - 40), match.start()):
+            regions.append((match.start(), match.end()))
+            continue
         before = text[max(0, match.start() - 30) : match.start()].lower()
         if any(phrase in before for phrase in lex.own_speech):
             continue
@@ -230,10 +246,18 @@ def _quoted_regions(text: str, lex: Lexicon) -> list[Span]:
         )
         words = [w.lower() for w in _WORD.findall(text[sentence_start : match.start()])]
         verb = next((i for i, w in enumerate(words) if w in lex.speech_verbs), None)
-        if verb is not None and not any(w in lex.other_subjects for w in words[:verb]):
+        if verb is not None and not _someone_else(words[:verb], lex):
             continue  # the speaker is the writer ("told her", "I said"), named before the verb
         regions.append((match.start(), match.end()))
     return regions
+
+
+def _someone_else(words: list[str], lex: Lexicon) -> bool:
+    """Whether the words before a verb of speaking name someone other than the writer as
+    the speaker ("A peer said", "Her son told me"); "I" among them makes it the writer."""
+    if "i" in words or "i'd" in words:
+        return False
+    return any(w in lex.other_subjects for w in words)
 
 
 def others_quotes(text: str) -> list[Span]:
@@ -252,6 +276,8 @@ def _clause_words(text: str, start: int, lex: Lexicon) -> list[str]:
     for index in range(len(words) - 1, -1, -1):
         if any(tuple(words[index - 1 : index + 1]) == p for p in lex.negating_phrases):
             continue  # the "but" of "anything but" ends no clause
+        if index and words[index] in ("so", "that") and _is_negation(words[index - 1], lex):
+            continue  # "not so tired", "not that calm": a degree, not a new clause
         for phrase in lex.clause_breaks:
             if tuple(words[index : index + len(phrase)]) == phrase:
                 return words[index + len(phrase) :]

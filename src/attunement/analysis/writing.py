@@ -265,7 +265,11 @@ def marker_probabilities(sentence: str) -> np.ndarray:
         return alone[span]
 
     others_only = only_about_others(sentence)
+    mocked = _claimed_in_sarcasm(sentence)
     for index, marker in enumerate(m.id for m in lexicon().markers):
+        if marker in mocked:  # "Oh, I was so calm, shouting down the corridor"
+            probs[index] = min(probs[index], 0.01)
+            continue
         if (
             others_only
             and marker != _SENSE_MAKING
@@ -295,6 +299,22 @@ def marker_probabilities(sentence: str) -> np.ndarray:
         if reasons and rules.get(reasons[0]):  # the first reason, as training read it
             probs[index] = min(probs[index], 0.01)
     return probs
+
+
+# The marker a state claimed in sarcasm would otherwise count for (any other: ease).
+_SARCASM_MARKERS = {
+    "present": "presence",
+    "attentive": "presence",
+    "focused": "presence",
+    "curious": "curiosity",
+}
+
+
+def _claimed_in_sarcasm(sentence: str) -> set[str]:
+    """The markers of the states ``sentence`` claims in sarcasm: not had, so not counted."""
+    from attunement.analysis.feelings import sarcastic_claims
+
+    return {_SARCASM_MARKERS.get(word, "ease") for word in sarcastic_claims(sentence)}
 
 
 # Where a clause ends before a negation ("…on edge and I did not know why").

@@ -1,0 +1,121 @@
+"""What new users wrote, read as they meant it: quotations in single quotes are the
+speaker's, words not said are not the writer's, wishes are not done, a claim made in
+sarcasm is not had, an apology is not a feeling, and the everyday words people use for
+tiredness, ease, the pull to fix and self-judgement are found."""
+
+from __future__ import annotations
+
+import pytest
+
+from attunement.analysis.feelings import named_feelings
+from attunement.analysis.markers import find_markers, find_rule_markers
+
+
+def counted(text: str) -> set[str]:
+    return {f.id for f in find_markers(text) if f.counts}
+
+
+def writers_feelings(text: str) -> set[str]:
+    return {f.word.lower() for f in named_feelings(text) if f.writers_own}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "She told me, 'I am so frightened.'",
+        "She told me, ‘I am so frightened.’",
+        "Her husband kept saying 'I'm terrified of the nights'.",
+        # words the writer did not say, or wishes she had said, are not hers either
+        "I was cross with myself for not saying 'I can hear how scared you are'.",
+        "I should have said 'that sounds frightening' and I didn't.",
+    ],
+)
+def test_feelings_in_someone_elses_quoted_words_are_not_the_writers(text):
+    assert not writers_feelings(text) & {"frightened", "terrified", "scared", "frightening"}
+
+
+def test_the_writers_own_words_in_single_quotes_are_still_hers():
+    found = {f.id for f in find_rule_markers("I told him 'you'll be fine' twice.") if f.counts}
+    assert "fixing" in found
+
+
+def test_a_peers_reflection_quoted_is_not_the_writers_empathy():
+    for quote in ("'", '"'):
+        text = (
+            f"A peer said, {quote}It sounds like you're carrying a lot of responsibility "
+            f"for his progress,{quote} and I felt seen."
+        )
+        assert "empathy" not in counted(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I want to be kinder with myself, like I am with the clients.",
+        "I'd like to be kinder to myself about the learning curve.",
+    ],
+)
+def test_a_wish_to_be_kinder_to_oneself_is_not_yet_self_kindness(text):
+    found = [f for f in find_rule_markers(text) if f.id == "self-kindness"]
+    assert found and not any(f.counts for f in found)
+
+
+def test_not_so_tired_is_not_tired():
+    assert "tired" not in writers_feelings("I am not so tired today.")
+    found = [f for f in find_rule_markers("I am not so tired today.") if f.id == "fatigue"]
+    assert found and all(f.negated for f in found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I was so very calm, no? Hands shaking while writing the notes.",
+        "I was calm, eh, with the alarms going off.",
+    ],
+)
+def test_calm_claimed_in_sarcasm_is_neither_a_feeling_nor_ease(text):
+    assert "calm" not in writers_feelings(text)
+    assert "ease" not in counted(text)
+
+
+def test_sorry_said_as_an_apology_is_not_a_feeling_but_felt_sorry_is():
+    assert "sorry" not in writers_feelings("I told her I was sorry, that her waiting mattered.")
+    assert "sorry" in writers_feelings("I felt so sorry for him.")
+
+
+@pytest.mark.parametrize(
+    "text,word",
+    [
+        ("I was so tired my legs were like lead by the end of the night.", "tired"),
+        ("I felt bad the whole day.", "bad"),
+        ("I felt rotten about it all evening.", "rotten"),
+        ("I felt steady, feet on the floor.", "steady"),
+        ("I hate being used as the closer.", "hate"),
+        ("felt grand after.", "grand"),
+    ],
+)
+def test_everyday_words_for_how_the_writer_felt_are_named(text, word):
+    assert word in writers_feelings(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["The traffic was bad.", "He has steady hands.", "A grand total of three visits."],
+)
+def test_the_same_words_about_things_are_not_feelings(text):
+    assert not writers_feelings(text)
+
+
+@pytest.mark.parametrize(
+    "text,marker",
+    [
+        ("I think I've been efforting a lot, trying to prove I belong here.", "efforting"),
+        ("My instinct was to start explaining the physiology to them.", "fixing"),
+        ("Ah I made a hames of it today.", "self-judgement"),
+        ("I was judging myself all the session.", "self-judgement"),
+        ("Somewhere in the seventh-inning argument I relaxed.", "ease"),
+        ("I felt a strange peace.", "ease"),
+    ],
+)
+def test_the_words_people_use_for_the_framework_are_found(text, marker):
+    assert marker in {f.id for f in find_rule_markers(text) if f.counts}
