@@ -93,7 +93,12 @@ def test_times_are_read_where_the_format_has_them():
         ("s.vtt", "00:00:01.000 --> 00:00:02.000\nhi\n", 1),
         ("s.vtt", "WEBVTT\n\n00:00:05.000 --> 00:00:02.000\nA: backwards\n", 3),
         ("s.vtt", "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nno speaker here\n", 3),
-        ("s.srt", "1\n00:00:01,000 --> 00:00:02,000\nA: fine\n\nnot a cue\n", 5),
+        ("s.srt", "not a cue\n\n1\n00:00:01,000 --> 00:00:02,000\nA: fine\n", 1),
+        (
+            "s.srt",
+            "1\n00:00:01,000 --> 00:00:02,000\nA: fine\n\n2\n00:00:05,000 --> 00:00:03,000\n",
+            6,
+        ),
         ("s.csv", "who,said\nA,hi\n", 1),
         ("s.csv", "speaker,text\nA,\n", 2),
         ("s.csv", "speaker,text,start\nA,hi,soon\n", 2),
@@ -260,9 +265,12 @@ def test_a_folder_of_transcripts_is_analysed_together(attune, tmp_path):
 
 def test_a_malformed_transcript_stores_nothing(attune, tmp_path):
     path = tmp_path / "bad.srt"
-    path.write_text("1\n00:00:01,000 --> 00:00:02,000\nA: ok\n\noops\n", encoding="utf-8")
+    path.write_text(
+        "1\n00:00:01,000 --> 00:00:02,000\nA: ok\n\n2\n00:00:05,000 --> 00:00:03,000\nB: no\n",
+        encoding="utf-8",
+    )
     result = attune("transcript", "import", str(path), ok=False)
-    assert result.exit_code == 2 and f"{path}, line 5" in result.stderr
+    assert result.exit_code == 2 and f"{path}, line 6" in result.stderr
     assert attune.json("transcript", "list")["transcripts"] == []
     unknown = attune("transcript", "analyze", "nosuch1", ok=False)
     assert unknown.exit_code == 1 and "no transcript" in unknown.stderr

@@ -30,7 +30,11 @@ def transcript() -> None:
     "annomi.",
 )
 @click.option("--caregiver", help="Which speaker is the caregiver (guessed if not given).")
-@click.option("--title", help="A title for the session (default: the file name).")
+@click.option(
+    "--title",
+    help="A title for the session (default: the file name; with --redact, the format and "
+    "time of import, as a file's name often names the client).",
+)
 @click.option(
     "--entry",
     "entry_id",
@@ -48,7 +52,10 @@ def import_(app: AppContext, path: Path, fmt, caregiver, title, entry_id, redact
     """Import a de-identified session. A malformed file is refused whole, naming the line."""
     from attunement.transcripts import service
 
-    turns, fmt = service.read(path, fmt)
+    parsed = service.read_file(path, fmt)
+    turns = parsed.turns
+    for note in parsed.notes:
+        hint(note)
     chosen = service.choose_caregiver(turns, caregiver)
     if caregiver is None:
         speakers = list(dict.fromkeys(t.speaker for t in turns))
@@ -57,6 +64,12 @@ def import_(app: AppContext, path: Path, fmt, caregiver, title, entry_id, redact
                 chosen = click.prompt(
                     "Which speaker is the caregiver?", type=click.Choice(speakers)
                 )
+        elif service.guessed(turns, caregiver):
+            hint(
+                f"Caregiver taken to be '{chosen}' (of {', '.join(speakers)}), who asks the "
+                "most questions, as no speaker is named by a role such as Counsellor; if that "
+                "is wrong, use --caregiver, or every code is read the wrong way round."
+            )
         else:
             hint(
                 f"Caregiver taken to be '{chosen}' (of {', '.join(speakers)}); "
@@ -65,17 +78,20 @@ def import_(app: AppContext, path: Path, fmt, caregiver, title, entry_id, redact
     made = service.keep(
         app.journal,
         turns,
-        fmt=fmt,
+        fmt=parsed.fmt,
         caregiver=chosen,
-        title=title or path.stem,
+        title=title,
+        name=path.stem,
         entry_id=entry_id,
         redact=redact,
     )
+    for note in made.notes:
+        hint(note)
     if made.details and not made.redacted:
         hint(
-            f"{made.details} identifying detail(s) found in the speakers' names and turns; "
-            "use --redact to replace them with placeholders (this transcript should be "
-            "de-identified)."
+            f"{made.details} identifying detail(s) found in the title, the speakers' names "
+            "and the turns; use --redact to replace them with placeholders (this transcript "
+            "should be de-identified)."
         )
     ok(f"{made.id}")
     from attunement.wording import plural
@@ -88,6 +104,8 @@ def import_(app: AppContext, path: Path, fmt, caregiver, title, entry_id, redact
 def _print_session(session) -> None:
     from attunement.transcripts.report import figures
 
+    for note in session.notes:
+        hint(note)
     click.echo(click.style(session.title, bold=True) + f"  (caregiver: {session.caregiver})")
     for label, value, threshold in figures(session):
         extra = click.style(f"  {threshold}", dim=True) if threshold else ""
@@ -109,12 +127,17 @@ def analyze(app: AppContext, target: str, fmt, caregiver, as_json: bool) -> None
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
         results = []
-        turn_lists = [(p, *service.read(p, fmt)) for p in files]
-        total = sum(len(turns) for _, turns, _ in turn_lists)
+        read = [(p, service.read_file(p, fmt)) for p in files]
+        total = sum(len(parsed.turns) for _, parsed in read)
         with click.progressbar(length=total, label="Coding turns", file=sys.stderr) as bar:
-            for p, turns, _ in turn_lists:
+            for p, parsed in read:
                 session = service.analyse(
-                    p.stem, turns, service.choose_caregiver(turns, caregiver), bar.update
+                    p.stem,
+                    parsed.turns,
+                    service.choose_caregiver(parsed.turns, caregiver),
+                    bar.update,
+                    notes=parsed.notes,
+                    caregiver_guessed=service.guessed(parsed.turns, caregiver),
                 )
                 results.append(session)
         if as_json:
@@ -124,8 +147,7 @@ def analyze(app: AppContext, target: str, fmt, caregiver, as_json: bool) -> None
                 _print_session(session)
         return
     if path.is_file():
-        turns, _ = service.read(path, fmt)
-        session = service.analyse(path.stem, turns, service.choose_caregiver(turns, caregiver))
+        session = service.analyse_file(path, fmt, caregiver)
     else:
         title, turns, stored_caregiver = service.load(app.journal, target)
         session = service.analyse(

@@ -8,11 +8,29 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from attunement.core.journal import Journal, read_text_file
+from attunement.core.dates import moment_text, now_local
+from attunement.core.journal import Journal
 from attunement.core.validation import clean_text, clean_title
 from attunement.errors import InvalidInput
 from attunement.transcripts.coding import CodedTurn, Summary, code_turns, summarise
-from attunement.transcripts.parse import Turn, guess_caregiver, parse, speaker_name
+from attunement.transcripts.files import read_text
+from attunement.transcripts.parse import (
+    Parsed,
+    Turn,
+    caregiver_by_role,
+    guess_caregiver,
+    read_transcript,
+    speaker_name,
+)
+
+# How each format is named in a title made for a de-identified transcript.
+FORMAT_NAMES = {
+    "text": "Text",
+    "vtt": "WebVTT",
+    "srt": "SubRip",
+    "csv": "CSV",
+    "annomi": "AnnoMI",
+}
 
 
 @dataclass(frozen=True)
@@ -22,18 +40,32 @@ class Session:
     turns: list[Turn]
     coded: list[CodedTurn]
     summary: Summary
+    notes: tuple[str, ...] = ()  # how the file was read, and whether the caregiver is sure
+    caregiver_guessed: bool = False  # no role word named the caregiver, nor did the person
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "title": self.title,
             "caregiver": self.caregiver,
+            "caregiver_guessed": self.caregiver_guessed,
             "turns": [c.to_dict() for c in self.coded],
             "summary": self.summary.to_dict(),
+            "notes": list(self.notes),
         }
 
 
+def read_file(path: Path, fmt: str | None = None, *, where: str | None = None) -> Parsed:
+    """A transcript file read, with notes on how; ``where`` names the file in messages
+    (what the person called it, when the file on disk was named by the app)."""
+    where = where or str(path)
+    text, notes = read_text(path, where)
+    parsed = read_transcript(text, where, fmt)
+    return Parsed(parsed.turns, parsed.fmt, (*notes, *parsed.notes))
+
+
 def read(path: Path, fmt: str | None = None) -> tuple[list[Turn], str]:
-    return parse(read_text_file(path), str(path), fmt)
+    parsed = read_file(path, fmt)
+    return parsed.turns, parsed.fmt
 
 
 def choose_caregiver(turns: list[Turn], caregiver: str | None) -> str:
@@ -50,6 +82,21 @@ def choose_caregiver(turns: list[Turn], caregiver: str | None) -> str:
     )
 
 
+def guessed(turns: list[Turn], caregiver: str | None) -> bool:
+    """Whether the caregiver is only guessed: not given, and named by no role word (it is
+    then whoever asks the most questions, which a worried client can be)."""
+    several = len({t.speaker for t in turns}) > 1
+    return several and caregiver is None and caregiver_by_role(turns) is None
+
+
+def guess_note(chosen: str) -> str:
+    return (
+        f"The caregiver is taken to be '{chosen}', who asks the most questions, as no "
+        "speaker is named by a role such as Counsellor; if that is wrong, choose the "
+        "caregiver (--caregiver), or every code is read the wrong way round."
+    )
+
+
 @dataclass(frozen=True)
 class Details:
     """What de-identification found in a transcript, and the turns with it replaced."""
@@ -57,15 +104,18 @@ class Details:
     count: int
     turns: list[Turn]
     caregiver: str
+    title: str = ""
 
 
-def identifying_details(turns: list[Turn], people: list[str], caregiver: str) -> Details:
-    """The identifying details in a transcript's speakers' names and turns, and the turns
-    with each replaced by a placeholder that stays the same across turns and names
+def identifying_details(
+    turns: list[Turn], people: list[str], caregiver: str, title: str = ""
+) -> Details:
+    """The identifying details in a transcript's title, speakers' names and turns, and
+    them with each replaced by a placeholder that stays the same across turns and names
     ("Margaret Thompson:" and "How are you, margaret?" both become [Client A]); a role
     ("Counsellor", "Client") is left as it is. The speakers' names are looked for in every
-    turn as if on the writer's list, whatever their case, and the caregiver's own name
-    becomes [Caregiver], never a client's placeholder. ``caregiver`` is the chosen
+    turn and the title as if on the writer's list, whatever their case, and the caregiver's
+    own name becomes [Caregiver], never a client's placeholder. ``caregiver`` is the chosen
     speaker, as it reads once replaced."""
     from attunement.analysis.deid import find, redact, reserve
 
@@ -77,17 +127,23 @@ def identifying_details(turns: list[Turn], people: list[str], caregiver: str) ->
     for name in speakers.values():
         reserve(state, name)
     people = [*people, *(name for name in speakers.values() if name)]
+    # A name found in one turn is looked for in all of them and the title ("Call me Funmi."
+    # then "Funmi, that sounds frightening.").
+    seen = [f for text in (title, *(t.text for t in turns)) for f in find(text, people)]
     for speaker in speakers:
         found = find(speaker, people)
         count += len(found)
         names[speaker] = one_placeholder(redact(speaker, found, state), label=True)
     replaced = []
     for turn in turns:
-        found = find(turn.text, people)
+        found = find(turn.text, people, seen)
         count += len(found)
         text = one_placeholder(redact(turn.text, found, state))
         replaced.append(replace(turn, speaker=names[turn.speaker], text=text))
-    return Details(count, replaced, names.get(caregiver, caregiver))
+    found = find(title, people, seen)
+    count += len(found)
+    titled = one_placeholder(redact(title, found, state))
+    return Details(count, replaced, names.get(caregiver, caregiver), titled)
 
 
 # A person's placeholder said again straight after itself; in a speaker's label also after
@@ -103,11 +159,40 @@ def one_placeholder(text: str, *, label: bool = False) -> str:
 
 
 def analyse(
-    title: str, turns: list[Turn], caregiver: str, progress: Callable[[int], None] | None = None
+    title: str,
+    turns: list[Turn],
+    caregiver: str,
+    progress: Callable[[int], None] | None = None,
+    *,
+    notes: tuple[str, ...] = (),
+    caregiver_guessed: bool = False,
 ) -> Session:
     coded = code_turns(turns, caregiver, progress)
+    if caregiver_guessed:
+        notes = (*notes, guess_note(caregiver))
     return Session(
-        title=title, caregiver=caregiver, turns=turns, coded=coded, summary=summarise(coded)
+        title=title,
+        caregiver=caregiver,
+        turns=turns,
+        coded=coded,
+        summary=summarise(coded),
+        notes=notes,
+        caregiver_guessed=caregiver_guessed,
+    )
+
+
+def analyse_file(
+    path: Path, fmt: str | None = None, caregiver: str | None = None, progress=None
+) -> Session:
+    """A transcript file coded without keeping it, titled by its name."""
+    parsed = read_file(path, fmt)
+    return analyse(
+        path.stem,
+        parsed.turns,
+        choose_caregiver(parsed.turns, caregiver),
+        progress,
+        notes=parsed.notes,
+        caregiver_guessed=guessed(parsed.turns, caregiver),
     )
 
 
@@ -149,8 +234,10 @@ class Imported:
     caregiver: str
     format: str
     turns: list[Turn]
-    details: int = 0  # identifying details found in the file's names and turns
+    details: int = 0  # identifying details found in the file's title, names and turns
     redacted: bool = False  # whether they were replaced before it was kept
+    title: str = ""  # as kept
+    notes: tuple[str, ...] = ()  # how the file was read, and what was made of its title
 
     @property
     def speakers(self) -> list[str]:
@@ -165,6 +252,8 @@ class Imported:
             "speakers": self.speakers,
             "identifying_details": self.details,
             "redacted": self.redacted,
+            "title": self.title,
+            "notes": list(self.notes),
         }
 
 
@@ -181,19 +270,24 @@ def import_file(
 ) -> Imported:
     """Read a transcript file, choose the caregiver (named, or guessed), and keep it,
     with its identifying details replaced by placeholders when ``redact`` is set (they
-    are counted either way). Its title is the file's own name (``name``: what the person
-    called it, when the file on disk was named by the app) unless one is given."""
-    turns, found = read(path, fmt)
-    chosen = choose_caregiver(turns, caregiver)
-    default = Path(name).stem if name else path.stem
+    are counted either way). Its title is the one given, else the file's own name
+    (``name``: what the person called it, when the file on disk was named by the app);
+    see :func:`keep` for the title of a de-identified one."""
+    parsed = read_file(path, fmt, where=name)
+    chosen = choose_caregiver(parsed.turns, caregiver)
+    notes = parsed.notes
+    if guessed(parsed.turns, caregiver):
+        notes = (*notes, guess_note(chosen))
     return keep(
         journal,
-        turns,
-        fmt=found,
+        parsed.turns,
+        fmt=parsed.fmt,
         caregiver=chosen,
-        title=title or default,
+        title=title,
+        name=Path(name).stem if name else path.stem,
         entry_id=entry_id,
         redact=redact,
+        notes=notes,
     )
 
 
@@ -203,17 +297,36 @@ def keep(
     *,
     fmt: str,
     caregiver: str,
-    title: str,
+    title: str | None,
+    name: str = "",
     entry_id: str | None = None,
     redact: bool = False,
+    notes: tuple[str, ...] = (),
 ) -> Imported:
     """Keep a transcript read and with its caregiver chosen, its identifying details
-    counted, and replaced by placeholders when ``redact`` is set."""
-    details = identifying_details(turns, journal.store.people(), caregiver)
+    counted, and replaced by placeholders when ``redact`` is set. It is titled ``title``,
+    else by the file's ``name``; de-identified, a given title has its details replaced
+    like the turns, and one not given is made from the format and the time of import, as
+    a file's name is often the client's ("Tomasz Wiśniewski session 3.vtt")."""
+    # A file's own name ("Tomasz_Wisniewski_session_3") is read with its underscores as
+    # spaces, so that the words in it are found as words.
+    looked_at = title or name.replace("_", " ")
+    details = identifying_details(turns, journal.store.people(), caregiver, looked_at)
     if redact:
         turns, caregiver = details.turns, details.caregiver
+        if title:
+            title = details.title
+        else:
+            title = f"{FORMAT_NAMES.get(fmt, fmt)} transcript, imported {moment_text(now_local())}"
+            notes = (
+                *notes,
+                f"Titled '{title}' rather than by the file's name, which may name the client; "
+                "give a title (--title) to choose another.",
+            )
+    else:
+        title = title or name
     new_id = store(journal, turns, title=title, fmt=fmt, caregiver=caregiver, entry_id=entry_id)
-    return Imported(new_id, caregiver, fmt, turns, details.count, redact)
+    return Imported(new_id, caregiver, fmt, turns, details.count, redact, title, notes)
 
 
 @dataclass(frozen=True)
