@@ -222,7 +222,7 @@ def test_a_redacted_transcript_keeps_no_name_in_its_speakers(attune, tmp_path):
         encoding="utf-8",
     )
     warned = attune("transcript", "import", str(session))
-    assert "identifying detail(s) found in the speakers' names and turns" in warned.stderr
+    assert "identifying detail(s) found in the title, the speakers' names" in warned.stderr
     clean = attune("transcript", "import", str(session), "--redact").stdout.strip()
     data = attune.json("transcript", "analyze", clean)
     assert [t["speaker"] for t in data["turns"]] == ["Nurse", "[Client A]"]
@@ -275,7 +275,7 @@ def test_deid_batch_answers_unreadable_input_clearly(attune, tmp_path):
 @pytest.mark.parametrize(
     "text,expected",
     [
-        ("Yeah, Mary-Mary, just wait.", [("name", "Mary")]),
+        ("Yeah, Mary-Mary, just wait.", [("name", "Mary"), ("name", "Mary")]),  # both halves
         ("He is 84 and she is 63.", []),
         ("She is 95 percent sure.", []),
         ("Georgia said her mother sang in Greek.", [("name", "Georgia")]),

@@ -46,6 +46,15 @@ _OLD = (
 _HANDLE_REST = r"(?:[A-Za-z0-9_.]*[A-Za-z0-9_])?"
 _HANDLE = r"[A-Za-z0-9_]" + _HANDLE_REST
 _TOKEN = r"(?<![\w@.])[A-Z][a-zà-ÿ]+(?:['’-][A-Za-zà-ÿ]+)*['’]?(?![\wà-ÿ])"
+# Words for the people around someone: "her son jamie", "Bill's wife says".
+KIN = frozenset(
+    {
+        "son", "daughter", "husband", "wife", "partner", "brother", "sister", "mum", "mom",
+        "dad", "mother", "father", "grandson", "granddaughter", "nephew", "niece", "boyfriend",
+        "girlfriend", "fiance", "fiancé", "fiancée", "stepson", "stepdaughter", "carer",
+        "neighbour", "neighbor", "friend", "cousin", "aunt", "uncle",
+    }
+)  # fmt: skip
 SPEECH = frozenset(
     {
         "said",
@@ -92,6 +101,7 @@ class Lexicon:
     common: frozenset[str]  # everyday words, lower case (common_words.txt)
     institutions: frozenset[str]
     streets: frozenset[str]
+    streets_before: frozenset[str]  # "Heol" in "Heol y Coed"
     connectors: frozenset[str]
     cues_after: frozenset[str]
     companies: frozenset[str]  # not identifying, but a workplace after "works at"
@@ -99,6 +109,7 @@ class Lexicon:
     scheme_after: frozenset[str]  # lower case: "ID", "number", "vetting"
     word_sense_is: tuple[str, ...]
     word_sense_came: tuple[str, ...]
+    word_sense_month: frozenset[str]
     patterns: dict[str, re.Pattern[str]]
 
 
@@ -112,6 +123,9 @@ def lexicon() -> Lexicon:
     data = tomllib.loads((folder / "deid.toml").read_text("utf-8"))
     common = frozenset(w for w in (folder / "common_words.txt").read_text("utf-8").split("\n") if w)
     streets = _alternation(data["street_types"])
+    streets_before = _alternation(data["street_types_before"])
+    connectors = _alternation(data["connectors"])
+    named_days = _alternation(data["named_days"]).replace("'", "['’]")
     honorifics = _alternation(data["honorifics"])
     # A platform as written ("Instagram", "X") or in lower case where that is no everyday
     # word ("instagram", not "threads").
@@ -157,12 +171,15 @@ def lexicon() -> Lexicon:
             rf"(?:\b(?:Flat|Apartment|Apt|Unit|Suite)\s+\w+,?\s+)?"
             rf"(?:(?:The\s+)?(?:{_CAP}\s+){{1,2}}(?:House|Court|Lodge|Cottage|Farm|Rectory|"
             rf"Mansions|Building|Villa),\s+)?"
-            rf"\b\d{{1,5}}[A-Za-z]?(?:-\d{{1,5}})?,?\s+(?:{_CAP}\s+){{1,3}}(?:{streets})\b\.?"
+            rf"\b\d{{1,5}}[A-Za-z]?(?:-\d{{1,5}})?,?\s+(?:(?:{_CAP}\s+){{1,3}}(?:{streets})\b|"
+            rf"(?:{streets_before})(?:\s+(?:(?:{connectors})\s+)?{_CAP}){{1,2}})"
             r"|\bP\.?O\.? Box \d+\b"
         ),
         "date_numeric": re.compile(
             r"\b(?:\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2})\b"
         ),
+        # A named day with its year: "Christmas Day 1999", "Boxing Day, 2010".
+        "date_named": re.compile(rf"\b(?:{named_days})(?:,|\s+of)?\s+(?:1[89]|20)\d{{2}}\b"),
         "date_words": re.compile(
             rf"\b(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?(?:the\s+)?"
             rf"(?:\d{{1,2}}(?:st|nd|rd|th)?(?: of)? (?:{_MONTHS})\.?"
@@ -170,11 +187,13 @@ def lexicon() -> Lexicon:
             rf"(?:,? \d{{4}})?|(?:{_MONTHS}) \d{{4}})\b"
         ),
         "age": re.compile(
-            rf"(?P<cue>\b(?:aged?|at(?: the age of)?|is|was|turned|turns|turning|reached|now|"
+            rf"(?P<cue>\b(?:aged?|at(?: the age of)?|is|was|be|turn|turned|turns|turning|reach|"
+            rf"reached|reaches|become|becomes|now|"
             rf"(?:she|he)['’]s)\s+)?"
             rf"(?P<age>\b(?:{_OLD})(?:(?P<suffix>[- ](?:years?|yrs?)[- ]old|"
             rf"(?:st|nd|rd|th)(?= birthday))|\b(?!\s*(?:%|per|mg|ml|kg|minutes|mins|seconds|times|"
-            rf"beds|people|patients|years ago|out of))))",
+            rf"beds|people|patients|years ago|out of|miles|metres|meters|yards|pounds|quid|dollars|"
+            rf"euros|calls|steps|pages|hours|days|weeks|degrees))))",
             re.IGNORECASE,
         ),
         "age_noise": re.compile(
@@ -182,9 +201,13 @@ def lexicon() -> Lexicon:
             r"BP|blood|minutes|percent)\b[^.]{0,20}$",
             re.IGNORECASE,
         ),
+        # The initial first, so "Ms A. Kaur" is one name and not "A" alone.
         "honorific": re.compile(
-            rf"\b(?:{honorifics})\.?\s+((?:{_CAP}|[A-Z]\.)(?:[\s-](?:{_CAP}|"
-            rf"{_alternation(data['connectors'])})){{0,3}})"
+            rf"\b(?:{honorifics})\.?\s+((?:[A-Z]\.|{_CAP})(?:[\s-](?:{_CAP}|{connectors})){{0,3}})"
+        ),
+        # A title in lower case, as notes typed in a hurry are: "spoke to mrs henderson".
+        "honorific_lower": re.compile(
+            r"\b(?:mr|mrs|ms|mx|dr|prof|rev|fr)\.?\s+(?P<name>[a-zà-ÿ][a-zà-ÿ'’-]+)"
         ),
         "ward": re.compile(
             r"\b(?:[Ww]ard\s+(?:\d+[A-Z]?|[A-Z]{1,2}\d{1,2})|"
@@ -201,6 +224,8 @@ def lexicon() -> Lexicon:
         "initial": re.compile(
             r"(?<![\w.])[A-Z]\.(?=\s+(?:has|had|is|was|said|told|asked|wants|and)\b)"
         ),
+        # Initials standing for a person anywhere in a sentence: "I met with J.P. today".
+        "initials": re.compile(r"(?<![\w.])(?:[A-Z]\.){2,3}(?![\w.])"),
         "token": re.compile(r"(?<![\w@.])[^\W\d_]+(?:['’-][^\W\d_]+)*['’]?(?![\w@])"),
         "place_cue": re.compile(
             rf"\b(?:{_alternation(data['place_cues'])}|{employer_cues})\s+(?:the\s+)?$"
@@ -214,12 +239,10 @@ def lexicon() -> Lexicon:
         ),
         "word": re.compile(r"\b[a-zà-ÿ][a-zà-ÿ'’-]{2,}\b"),
         "kin_name": re.compile(
-            r"\b(?:son|daughter|husband|wife|partner|brother|sister|mum|mom|dad|mother|"
-            r"father|grandson|granddaughter|nephew|niece|boyfriend|girlfriend|fiancée?|"
-            r"stepson|stepdaughter|carer|neighbou?r|friend|cousin|aunt|uncle),?\s+"
-            r"(?P<name>[a-zà-ÿ][a-zà-ÿ'’-]{2,})\b"
+            rf"\b(?:{_alternation(KIN)}),?\s+(?P<name>[a-zà-ÿ][a-zà-ÿ'’-]{{2,}})\b"
         ),
     }
+    named_things = (folder / "named_things.txt").read_text("utf-8").splitlines()
     return Lexicon(
         honorifics=frozenset(data["honorifics"]),
         # with and without accents: "Seán" is met as often as "Sean"
@@ -228,11 +251,14 @@ def lexicon() -> Lexicon:
         word_names=frozenset(data["word_names"]),
         not_names=frozenset(data["not_names"])
         | frozenset(data["peoples"])
-        | frozenset(data.get("theorists", [])),
+        | frozenset(data.get("theorists", []))
+        | frozenset(data["companies"])
+        | frozenset(t.strip() for t in named_things if t.strip() and not t.startswith("#")),
         countries=frozenset(data["countries"]),
         common=frozenset(w for w in common if not w.startswith("#")),
         institutions=frozenset(data["institutions"]),
         streets=frozenset(data["street_types"]),
+        streets_before=frozenset(data["street_types_before"]),
         connectors=frozenset(data["connectors"]),
         cues_after=frozenset(c.lower() for c in data["name_cues_after"]),
         companies=frozenset(data["companies"]),
@@ -240,6 +266,7 @@ def lexicon() -> Lexicon:
         scheme_after=frozenset(w.lower() for w in data["scheme_after"]),
         word_sense_is=tuple(data["word_sense_is"]),
         word_sense_came=tuple(data["word_sense_came"]),
+        word_sense_month=frozenset(data["word_sense_month"]),
         patterns=patterns,
     )
 
@@ -438,7 +465,7 @@ def _structured(text: str, lex: Lexicon) -> list[Finding]:
         add("postcode", m.start(1), m.end(1), 0.85)
     for m in p["address"].finditer(text):
         add("address", m.start(), m.end(), 0.92)
-    for shape in ("date_numeric", "date_words"):
+    for shape in ("date_numeric", "date_words", "date_named"):
         for m in p[shape].finditer(text):
             add("date", m.start(), m.end(), 0.91)
     for m in p["age"].finditer(text):
@@ -465,13 +492,27 @@ def _proper_nouns(text: str, lex: Lexicon, around: list[Finding]) -> list[Findin
     found: list[Finding] = []
     lowered = text.lower()
     for m in p["honorific"].finditer(text):
-        name = _POSSESSIVE.sub("", m.group(1))  # "Mrs O'Brien's son": the name, not the 's
+        words = m.group(1).split(" ")
+        # "Dr A. He said": the name ends before a word that is no one's name.
+        kept = next((i for i, w in enumerate(words) if i and _bare(w) in lex.not_names), None)
+        name = _POSSESSIVE.sub("", " ".join(words[:kept]))  # "Mrs O'Brien's son": not the 's
+        name = name.rstrip(".")  # "Dr A. He said": the full stop ends the sentence
         found.append(Finding("name", m.start(1), m.start(1) + len(name), name, 0.9))
+    for m in p["honorific_lower"].finditer(text):
+        word = _bare(m.group("name"))
+        if len(word) > 1 and not (
+            _everyday(word, lex) or _does(word, lex) or word.title() in lex.not_names
+        ):
+            end = _lower_case_surname(text, m.start("name") + len(word), lex)
+            found.append(Finding("name", m.start("name"), end, text[m.start("name") : end], 0.75))
     for m in p["ward"].finditer(text):
         found.append(Finding("place", m.start(), m.end(), m.group(0), 0.88))
     for m in p["initial"].finditer(text):
         if _sentence_start(text, m.start()):
             found.append(Finding("name", m.start(), m.end(), m.group(0), 0.7))
+    for m in p["initials"].finditer(text):
+        if m.group(0) not in lex.not_names:  # "U.K.", "R.I.P."
+            found.append(Finding("name", m.start(), m.end(), m.group(0), 0.65))
     addresses = [f for f in around if f.type == "address"]
     postcodes = [f for f in around if f.type == "postcode"]
     found += _bracketed_and_reversed(text, lex)
@@ -491,6 +532,8 @@ def _proper_nouns(text: str, lex: Lexicon, around: list[Finding]) -> list[Findin
             end = first_start + len(company)
             found.append(Finding("place", first_start, end, company, 0.8))
             continue
+        if text[first_start : tokens[-1][0] + len(_bare(tokens[-1][1]))] in lex.not_names:
+            continue  # "Sara Stedy", "Coronation Street": a thing, whatever its words are
         # Drop the sentence's own first word when it is an everyday word ("Visited").
         while tokens:
             start, word = tokens[0]
@@ -515,8 +558,11 @@ def _proper_nouns(text: str, lex: Lexicon, around: list[Finding]) -> list[Findin
             else:
                 break
         while tokens and (
-            _bare(tokens[-1][1]) in lex.not_names
-            or tokens[-1][1].rstrip(".,;:!?") in lex.not_names
+            (
+                _bare(tokens[-1][1]) in lex.not_names
+                or tokens[-1][1].rstrip(".,;:!?") in lex.not_names
+            )
+            and not (len(tokens) > 1 and _bare(tokens[-1][1]) in lex.institutions)  # "Rowan Ward"
             or tokens[-1][1] in lex.connectors
             or _particle(tokens[-1][1], lex)
         ):
@@ -539,14 +585,23 @@ def _proper_nouns(text: str, lex: Lexicon, around: list[Finding]) -> list[Findin
         known = any(_folded(w) in lex.first_names for w in words)
         if phrase in lex.not_names:
             continue
+        after_the = lowered[max(0, start - 4) : start] == "the "
+        if len(words) == 1 and (
+            after_the
+            and not words[0].endswith("s")  # "The Willows" is a care home
+            and (words[0].lower() in lex.common or words[0] in lex.institutions)
+            or (cue_place and words[0] in lex.institutions)
+        ):
+            continue  # "sat in the Garden", "The Lodge is closed", "went to Church": no one place
         if len(words) == 1 and words[0] in lex.countries and not _does(after, lex):
             continue  # "born in Jamaica", "Canada's guidelines"; but "Georgia said"
         if len(words) == 1 and not owned and not known and after in lex.scheme_after:
             continue  # "her Aadhaar number", "Emirates ID", "Garda vetting"
-        if words[-1] in lex.institutions and len(words) > 1 or words[0] in ("St", "Saint"):
+        if any(w in lex.institutions for w in words[1:]) or words[0] in ("St", "Saint"):
+            # "Beaumont Hospital", "Queen Elizabeth Hospital Birmingham", "Rowan Ward"
             found.append(Finding("place", start, end, phrase, 0.85))
             continue
-        if words[-1] in lex.streets and len(words) > 1:
+        if len(words) > 1 and (words[-1] in lex.streets or words[0] in lex.streets_before):
             found.append(Finding("place", start, end, phrase, 0.7))
             continue
         if words[-1] in lex.postal_districts:
@@ -594,15 +649,26 @@ def _proper_nouns(text: str, lex: Lexicon, around: list[Finding]) -> list[Findin
         elif len(words) == 1 and words[0] in lex.word_names:
             # "I hope so" has no capital; "…told Hope" and "Hope said…" are a person, but
             # "Hope is hard to hold on to" and "Joy and relief" are words.
-            if not initial or _acts(rest_text, lex, word=True):
+            if (
+                not initial
+                or _acts(rest_text, lex, word=words[0])
+                or _person_after(rest_text, lex)
+                or (owned and after in KIN)  # "Bill's wife says"
+            ):
                 found.append(Finding("name", start, end, phrase, 0.8 if not initial else 0.75))
         elif everyday:
             continue
         elif not initial:
             found.append(Finding("name", start, end, phrase, 0.75))
-        elif len(words) > 1 or _acts(rest_text, lex) or owned:
+        elif (
+            len(words) > 1
+            or _acts(rest_text, lex)
+            or owned
+            or _person_after(rest_text, lex, verbs=True)
+        ):
             # An unfamiliar word opening a sentence is a person when they do something
-            # ("Thandiwe said", "Bao looked after") or own something ("Aisha's case").
+            # ("Thandiwe said", "Bao looked after", "Shaz posts about"), own something
+            # ("Aisha's case") or have a family ("Smith-Okonkwo family meeting").
             found.append(Finding("name", start, end, phrase, 0.6))
     for m in p["word"].finditer(text):
         if m.group(0) in lex.first_names and m.group(0) not in lex.common:
@@ -862,29 +928,54 @@ def _does(after: str, lex: Lexicon) -> bool:
     return after in lex.cues_after or after in SPEECH
 
 
+# What follows a verb that a person does to someone or something: "posts about her mum".
+_AFTER_VERB = frozenset(
+    {"about", "her", "his", "their", "the", "a", "an", "me", "him", "them", "us", "my", "your",
+     "our", "it", "that", "up", "out", "back", "off"}
+)  # fmt: skip
+
+
+def _person_after(rest: str, lex: Lexicon, verbs: bool = False) -> bool:
+    """The words after a capitalised word opening a sentence say it is a person: a team or a
+    workplace they come from ("Mark from the district nurses"), their family
+    ("Smith-Okonkwo family meeting"), or, with ``verbs`` (for a word that is no everyday
+    word), something they do now to someone or something ("Shaz posts about her mum")."""
+    words = [w.strip('.,;:!?"”)').lower() for w in rest.split()[:2]]
+    if not words:
+        return False
+    if words[0] in ("family", "household", "twins") or words == ["from", "the"]:
+        return True
+    return (
+        verbs
+        and len(words) == 2
+        and words[0].endswith("s")
+        and _everyday(words[0], lex)
+        and words[1] in _AFTER_VERB
+    )
+
+
 _PRONOUNS = frozenset(
     {"i", "me", "he", "him", "his", "she", "her", "they", "them", "their", "we", "my", "our"}
 )
 
 
-def _acts(rest: str, lex: Lexicon, word: bool = False) -> bool:
+def _acts(rest: str, lex: Lexicon, word: str = "") -> bool:
     """The words after a capitalised word say a person did something: "Hope said", "Bill
     has", "Daisy and her twin". Not "Joy and relief" or "Groggy and late": what "and" joins
     is a person only when it is one ("and her", "and Bao"). After a word-name (``word``),
     a verb may still say what a word is: "Hope is hard to hold on to", "Dawn came before
-    she slept"."""
+    she slept", "June was a hard month"."""
     words = [w.strip('.,;:!?"”)') for w in rest.split()]
     after = words[0].lower() if words else ""
     following = " ".join(words[1:5]).lower() + " "
     if after == "and":
         joined = words[1] if len(words) > 1 else ""
         return joined.lower() in _PRONOUNS or (len(joined) > 1 and _capitalised(joined))
-    if (
-        word
-        and after in ("is", "was", "isn't", "wasn't")
-        and following.startswith(tuple(w + " " for w in lex.word_sense_is))
-    ):
-        return False
+    if word and after in ("is", "was", "isn't", "wasn't"):
+        if following.startswith(tuple(w + " " for w in lex.word_sense_is)):
+            return False
+        if word in MONTH_NAMES and lex.word_sense_month.intersection(_WORDS.findall(following)):
+            return False
     if (
         word
         and after in ("came", "comes", "broke", "breaks", "went")
@@ -894,18 +985,21 @@ def _acts(rest: str, lex: Lexicon, word: bool = False) -> bool:
     return after in lex.cues_after or after in SPEECH or (after.endswith("ed") and len(after) > 3)
 
 
-def find(text: str, people: Iterable[str] = ()) -> list[Finding]:
-    """Every identifying detail in ``text``; ``people`` (the writer's list) always wins."""
+def find(text: str, people: Iterable[str] = (), seen: Iterable[Finding] = ()) -> list[Finding]:
+    """Every identifying detail in ``text``; ``people`` (the writer's list) always wins. A
+    name or place found once is found again wherever its words come back in ``text``
+    ("Call me Funmi. Funmi, that sounds frightening."), and so is each one in ``seen``:
+    what was found in the other texts of the same packet or transcript."""
     lex = lexicon()
     listed: list[Finding] = []
     for name in sorted({n.strip() for n in people if n.strip()}, key=len, reverse=True):
         for variant in {name, *name.split()}:
-            if len(variant) < 2:
+            if len(variant) < 2 or variant in lex.connectors or variant in lex.honorifics:
                 continue
             # A listed name that is also an everyday word ("Will", "Rose", "Hope") is the
             # name only with its capital: "I will ask Will" keeps the verb.
             everyday = variant.lower() in lex.common
-            for m in re.finditer(rf"(?<!\w){_any_accents(variant)}(?!\w)", text, re.IGNORECASE):
+            for m in _whole_word(variant).finditer(text):
                 if everyday and not m.group(0)[0].isupper():
                     continue
                 listed.append(Finding("name", m.start(), m.end(), m.group(0), 0.99))
@@ -913,7 +1007,82 @@ def find(text: str, people: Iterable[str] = ()) -> list[Finding]:
     found = listed + structured
     for f in _proper_nouns(text, lex, _merge(structured)):
         found += _outside(text, f, listed)
-    return _merge(found)
+    found = _joined(text, _merge(found), lex)
+    return _merge(found + _repeats(text, found, seen, lex))
+
+
+def _joined(text: str, found: list[Finding], lex: Lexicon) -> list[Finding]:
+    """Names that only a particle keeps apart are one person: "Dafydd ap Gruffydd", when
+    "Dafydd" and "Gruffydd" are each on the writer's list, is one name, not two."""
+    out: list[Finding] = []
+    for f in found:
+        before = out[-1] if out else None
+        if before is not None and before.type == f.type == "name":
+            gap = text[before.end : f.start]
+            words = gap.split()
+            if words and gap[0] == gap[-1] == " " and all(w in lex.connectors for w in words):
+                whole = text[before.start : f.end]
+                confidence = max(before.confidence, f.confidence)
+                out[-1] = Finding("name", before.start, f.end, whole, confidence)
+                continue
+        out.append(f)
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _variants(kind: str, found: str) -> tuple[tuple[str, str, bool], ...]:
+    """The words a name or a place found is looked for again as: the whole of it, and a
+    name's own parts ("Kaur" after "Ms A. Kaur"; not "ap", "Mrs" or an initial), each with
+    its folded form and whether it is also an everyday word."""
+    lex = lexicon()
+    whole = _bare(found)
+    if whole in lex.not_names:
+        return ()
+    variants = {whole}
+    if kind == "name":
+        variants |= {
+            w
+            for w in (_bare(part) for part in whole.split())
+            if len(w) > 1
+            and "." not in w
+            and w not in lex.connectors
+            and w not in lex.honorifics
+            and w not in lex.not_names
+        }
+    return tuple(
+        (v, _folded(v), v in lex.word_names or _everyday(v.lower(), lex)) for v in sorted(variants)
+    )
+
+
+def _repeats(
+    text: str, found: list[Finding], seen: Iterable[Finding], lex: Lexicon
+) -> list[Finding]:
+    """Each name or place found, wherever the same whole words come back in ``text``, with
+    or without a possessive. A word that is also an everyday word is taken only with its
+    capital and not where a sentence begins ("Will Thomas" leaves "Will you come?" and "I
+    will" alone); in lower case a name is taken only when it is no everyday word or was
+    itself found in lower case ("the kowalczyk family" after "Mrs Kowalczyk")."""
+    # What was found here must come back at least once more; what was found elsewhere, once.
+    wanted = dict.fromkeys(((f.type, f.text) for f in seen), 1)
+    wanted.update(dict.fromkeys(((f.type, f.text) for f in found), 2))
+    out: list[Finding] = []
+    done: set[tuple[str, str]] = set()
+    folded = _folded(text)
+    for (kind, name), least in wanted.items():
+        if kind not in ("name", "place"):
+            continue
+        for variant, folded_variant, everyday in _variants(kind, name):
+            if (kind, variant) in done or folded.count(folded_variant) < least:
+                continue
+            done.add((kind, variant))
+            for m in _whole_word(variant).finditer(text):
+                if m.group(0)[:1].isupper():
+                    if everyday and _sentence_start(text, m.start()):
+                        continue
+                elif everyday and not name[:1].islower():
+                    continue
+                out.append(Finding(kind, m.start(), m.end(), m.group(0), 0.55))
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -926,6 +1095,12 @@ def _accented() -> dict[str, str]:
         if len(base) == 1 and base.isascii() and base.isalpha():
             out[base] = out.get(base, "") + char.lower() + char.upper()
     return out
+
+
+@lru_cache(maxsize=1024)
+def _whole_word(name: str) -> re.Pattern[str]:
+    """``name`` as whole words, in any case, with or without its accents."""
+    return re.compile(rf"(?<!\w){_any_accents(name)}(?!\w)", re.IGNORECASE)
 
 
 def _any_accents(name: str) -> str:
@@ -977,10 +1152,11 @@ def _same_person(name: str, known: list[str]) -> str | None:
     or that is this one's first name ("Amara Okafor" after "Amara"), or that follows an
     everyday word opening a sentence ("Will David" after "David"): one person. "Chidi
     Okafor" after "Amara Okafor" is another."""
-    words = _WORDS.findall(_folded(name))
-    opening = len(words) > 1 and words[0] in lexicon().common  # "Will David visit?"
+    lex = lexicon()
+    words = [w for w in _WORDS.findall(_folded(name)) if w not in lex.connectors]
+    opening = len(words) > 1 and words[0] in lex.common  # "Will David visit?"
     for other in known:
-        other_words = _WORDS.findall(other)
+        other_words = [w for w in _WORDS.findall(other) if w not in lex.connectors]
         if set(words) <= set(other_words) or other_words == words[:1]:
             return other
         if opening and other_words == words[1:]:
@@ -1024,6 +1200,10 @@ def redact(text: str, findings: list[Finding], state: dict[str, Any] | None = No
     counters: dict[str, int] = state.setdefault("counters", {})
     out, cursor = [], 0
     for f in sorted(findings, key=lambda f: f.start):
+        start = f.start
+        if f.type == "name" and start > cursor and text[start - 1] in "@#":
+            if start < 2 or not (text[start - 2].isalnum() or text[start - 2] in "@#_"):
+                start -= 1  # a name written as a tag ("@Tomasz") is replaced with its sign
         key = (f.type, _folded(f.text))
         if key not in labels and f.type == "name":
             same = _same_person(f.text, [k[1] for k in labels if k[0] == "name"])
@@ -1031,8 +1211,33 @@ def redact(text: str, findings: list[Finding], state: dict[str, Any] | None = No
                 labels[key] = labels[("name", same)]
         if key not in labels:
             labels[key] = _next_label(counters, f.type)
-        out.append(text[cursor : f.start])
+        out.append(text[cursor:start])
         out.append(labels[key])
         cursor = f.end
     out.append(text[cursor:])
     return "".join(out)
+
+
+def find_in_tag(
+    tag: str, people: Iterable[str] = (), seen: Iterable[Finding] = ()
+) -> list[Finding]:
+    """The details in a tag ("agnieszka-kowalczyk", "flat-3-wellington-rd", "tomasz"), read
+    as words: its hyphens and underscores as spaces, once as written (a name in lower case,
+    a name on the writer's list or found in the text the tag goes with) and once with each
+    word's capital, where only a detail with a shape of its own counts (a known first name,
+    a title and a name, an address, a date); a capital is no sign of a name in a tag. Each
+    finding's text is its words as read, so "agnieszka-kowalczyk" is the same person as
+    "Agnieszka" in the text."""
+    lex = lexicon()
+    words = re.sub(r"(?<=[^\W\d_])[-_+]|[-_+](?=[^\W\d_])", " ", tag)  # "12-03-2024" stays
+    capitalised = " ".join(w[:1].upper() + w[1:] for w in words.split(" "))
+    found = find(words, people, seen)
+    if len(capitalised) == len(words):
+        found += [
+            f
+            for f in find(capitalised, people, seen)
+            if f.type != "place"
+            and f.confidence >= 0.7
+            and not all(_everyday(w.lower(), lex) for w in _WORDS.findall(f.text))
+        ]
+    return _merge(found)  # each with its words as read ("agnieszka kowalczyk"): one person

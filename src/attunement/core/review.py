@@ -86,7 +86,13 @@ def review(journal: Journal, body: str, title: str | None) -> Review:
     from attunement.analysis.deid import find
 
     people = journal.store.people()
-    return Review(find(title or "", people), find(body, people))
+    in_title, in_body = find(title or "", people), find(body, people)
+    # A name found in the text is hidden in the title too, and the other way round.
+    if any(f.type in ("name", "place") for f in in_body):
+        in_title = find(title or "", people, in_body)
+    if any(f.type in ("name", "place") for f in in_title):
+        in_body = find(body, people, in_title)
+    return Review(in_title, in_body)
 
 
 def _lines(text: str) -> str:

@@ -3,10 +3,11 @@ questions, as one Markdown or HTML document to take to a supervisor.
 
 It is meant for someone else, so it is redacted by default: every name, date, place,
 contact detail and record number the detector finds (and every name on the writer's own
-list) becomes a placeholder that stays the same across the whole packet, so "[Client A]"
-in the first entry is the same person as in the last. Entry dates are shown only as the
-week they fall in. Check-in notes and practice responses stay out; only their figures go
-in. The CLI, the web app and the API all build packets here.
+list), in the words and in the tags, becomes a placeholder that stays the same across the
+whole packet, so "[Client A]" in the first entry is the same person as in the last.
+Entry dates are shown only as the week they fall in. Check-in notes and practice
+responses stay out; only their figures go in. The CLI, the web app and the API all build
+packets here.
 """
 
 from __future__ import annotations
@@ -177,46 +178,64 @@ def _numbered_after(texts: Sequence[str]) -> dict[str, int]:
 
 
 class _Redactor:
-    """One placeholder per detail across the whole packet. A name found in one text is
-    looked for in all of them, so "Amara" alone as a title is caught because "Sat with
-    Amara Okafor" named her in the body (everyday words like "Will" are not spread).
+    """One placeholder per detail across the whole packet. A name or place found in one
+    text (or tag) is looked for in all of them, so "Amara" alone as a title is caught
+    because "Sat with Amara Okafor" named her in the body (an everyday word like "Will"
+    only with its capital, never where a sentence begins).
 
     Placeholders already in the words stay as they are, and new ones are numbered after
     them, so one placeholder never means two people (or two dates) in one packet."""
 
-    def __init__(self, people: list[str], texts: list[str], active: bool) -> None:
-        from attunement.analysis.deid import find, lexicon
+    def __init__(
+        self, people: list[str], texts: list[str], active: bool, tags: Sequence[str] = ()
+    ) -> None:
+        from attunement.analysis.deid import find_in_tag
 
         self.active = active
         self.state: dict[str, Any] = {"counters": _numbered_after(texts)}
         self.replaced: Counter[str] = Counter()
         self.people = list(people)
+        self.seen: list[Any] = []
         if active:
-            lex = lexicon()
-            seen = {f.text for text in texts for f in self._find(find, text) if f.type == "name"}
-            self.people += sorted(
-                name
-                for name in seen
-                if name.lower() not in lex.common and name not in lex.word_names
-            )
+            found = [f for text in texts for f in self._find(text)]
+            found += [f for tag in dict.fromkeys(tags) for f in find_in_tag(tag, self.people)]
+            self.seen = [f for f in found if f.type in ("name", "place")]
 
-    def _find(self, find: Any, text: str, people: Sequence[str] = ()) -> list[Any]:
+    def _find(self, text: str) -> list[Any]:
         """The details in ``text``, less any inside a placeholder ("Url" in "[Url 1]")."""
+        from attunement.analysis.deid import find
+
         kept = _placeholders(text)
         return [
             f
-            for f in find(text, people)
+            for f in find(text, self.people, self.seen)
             if all(f.end <= start or f.start >= end for start, end in kept)
         ]
 
     def __call__(self, text: str) -> str:
         if not self.active or not text:
             return text
-        from attunement.analysis.deid import find, redact
+        from attunement.analysis.deid import redact
 
-        findings = self._find(find, text, self.people)
+        findings = self._find(text)
         self.replaced.update(f.type for f in findings)
         return redact(text, findings, self.state)
+
+    def tags(self, tags: Sequence[str]) -> tuple[str, ...]:
+        """An entry's tags as they may be shown: a tag that is or holds a name, a place or
+        another detail has it replaced by the placeholder the words have for it, written
+        in the tag ("agnieszka-kowalczyk" is "[Client A]", "flat-3-wellington-rd" is
+        "flat-[Address 1]"), found by the same detector as the words."""
+        if not self.active:
+            return tuple(tags)
+        from attunement.analysis.deid import find_in_tag, redact
+
+        shown = []
+        for tag in tags:
+            findings = find_in_tag(tag, self.people, self.seen)
+            self.replaced.update(f.type for f in findings)
+            shown.append(redact(tag, findings, self.state))
+        return tuple(dict.fromkeys(shown))
 
 
 def _lines(text: str) -> str:
@@ -300,7 +319,8 @@ def build(journal: Journal, selection: Selection, *, now: datetime | None = None
     ]
     start, end, basis = period(selection, entries, now)
     texts = [t for e in entries for t in (e.title or "", e.body)] + questions
-    redactor = _Redactor(journal.store.people(), texts, selection.redact)
+    tags = [t for e in entries for t in e.tags]
+    redactor = _Redactor(journal.store.people(), texts, selection.redact, tags)
     prompts = {p.id: p.text for p in journal.decks.prompts}
 
     read = signs(journal, entries, read_now=len(entries))
@@ -315,7 +335,7 @@ def build(journal: Journal, selection: Selection, *, now: datetime | None = None
                 week=day - timedelta(days=day.weekday()),
                 title=label_of(redacted),  # the title, else its first words (redacted)
                 prompt=prompts.get(entry.prompt_id or ""),
-                tags=entry.tags,
+                tags=redactor.tags(entry.tags),
                 body=redacted.body,
                 signs=tuple(names),
                 feelings=feelings,
