@@ -761,6 +761,7 @@ def write_card() -> None:
             ("sixth", "sixth_test_spent"),
             ("seventh", "seventh_test_spent"),
             ("eighth", "eighth_test_spent"),
+            ("ninth", "ninth_test_spent"),
         )
         if key in report
     ]
@@ -832,9 +833,9 @@ def write_card() -> None:
         "of the writers) was scored once"
         + (f" on {first['date']}" if first else "")
         + " and is spent: its writers now join train and dev, half each by the same hash; "
-        "so do the second to eighth, held-out sets by 24, 16, 16, 16, 16, 16 and 16 new writers "
-        '(ids starting with "h", "k", "r", "s", "u", "v" and "w"), each scored once and spent in '
-        "turn. A ninth held-out set, when written, will be the test part "
+        "so do the second to ninth, held-out sets by 24, 16, 16, 16, 16, 16, 16 and 16 new "
+        'writers (ids starting with "h", "k", "r", "s", "u", "v", "w" and "x"), each scored once '
+        "and spent in turn. A tenth held-out set, when written, will be the test part "
         "(`training/caregiver/heldout/`, "
         "writer ids "
         "starting with "
