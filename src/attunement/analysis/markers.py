@@ -82,6 +82,8 @@ class Lexicon:
     validation: tuple[tuple[str, ...], ...]  # "no wonder you're…": a reply's validation
     presence_moves: frozenset[tuple[str, ...]]  # "Take your time.": a move that is only that
     disclosed_advice: tuple[tuple[str, ...], ...]  # "what worked for me was…", in a reply
+    normalising: tuple[tuple[str, ...], ...]  # "that's really common", in a reply
+    offers: tuple[tuple[str, ...], ...]  # "want me to find someone…", in a reply
     invitations: tuple[tuple[str, ...], ...]  # "I'd love to hear more about you"
     final_losses: frozenset[str]  # "again", "now": with "never", a loss said back
     presence_fillers: frozenset[str]
@@ -208,6 +210,8 @@ def lexicon() -> Lexicon:
         validation=_phrases(cues.get("validation", [])),
         presence_moves=frozenset(_phrases(cues.get("presence_moves", []))),
         disclosed_advice=_phrases(cues.get("disclosed_advice", [])),
+        normalising=_phrases(cues.get("normalising", [])),
+        offers=_phrases(cues.get("offers", [])),
         invitations=_phrases(cues.get("invitations", [])),
         final_losses=frozenset(cues.get("final_losses", [])),
         presence_fillers=frozenset(w.lower() for w in cues.get("presence_fillers", [])),

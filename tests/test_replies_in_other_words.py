@@ -1,0 +1,49 @@
+"""Practice replies that advise or reassure without the usual words: normalising ("That's
+really common after a shock") is reassurance, an offer to act for them ("want me to find
+someone who can tell you") is advice, an offer of one's company is not, and "Let me ask you
+something" only opens a question. None of the first two is praised."""
+
+from __future__ import annotations
+
+import pytest
+
+from attunement.practice.feedback import feedback
+from attunement.practice.vignettes import vignette
+
+
+@pytest.mark.parametrize(
+    "vid,reply,kind",
+    [
+        (
+            "v01",
+            "That's really common after a shock, it's your brain protecting you.",
+            "reassurance",
+        ),
+        (
+            "v27",
+            "Headaches from stress are very common, and in most cases the scan shows nothing.",
+            "reassurance",
+        ),
+        (
+            "v02",
+            "thats proper scary want me to find someone who can tell you whats going on?",
+            "advice",
+        ),
+        ("v02", "Would you like me to ring the ward and find out?", "advice"),
+    ],
+)
+def test_reassurance_and_advice_in_other_words_are_named_and_not_praised(vid, reply, kind):
+    fb = feedback(vignette(vid), reply)
+    assert fb.mi.code == "input"
+    assert kind in {m["code"] for m in fb.moves}
+    assert "without rushing to fix" not in fb.did_well
+
+
+def test_an_offer_of_company_is_not_advice():
+    fb = feedback(vignette("v04"), "Do you want me to sit with you for a bit?")
+    assert fb.mi.code != "input" and not fb.power_signs
+
+
+def test_let_me_ask_you_only_opens_the_question():
+    fb = feedback(vignette("v05"), "Let me ask you something: what was the hardest part?")
+    assert fb.mi.code == "question" and not fb.power_signs
