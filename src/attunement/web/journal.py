@@ -238,18 +238,28 @@ def trash_page(request: Request) -> HTMLResponse:
     return page(request, "trash.html", title="Trash", entries=journal(request).trash())
 
 
-@pages.get("/prompts", response_class=HTMLResponse)
-def prompts_page(request: Request, added: str = "", removed: str = "") -> HTMLResponse:
+def _prompts(request: Request, status: int = 200, **shown: Any) -> HTMLResponse:
+    """The Prompts page: every deck with what was answered, and ``shown`` (a notice or
+    an error)."""
     j = journal(request)
-    named = next((d.name for d in j.decks.decks if d.id == added), None)
     return page(
         request,
         "prompts.html",
+        status=status,
         title="Prompts",
         decks=j.decks.decks,
         used=j.store.prompt_history(),
-        added=named,
-        removed=removed if removed and removed not in {d.id for d in j.decks.decks} else None,
+        **shown,
+    )
+
+
+@pages.get("/prompts", response_class=HTMLResponse)
+def prompts_page(request: Request, added: str = "", removed: str = "") -> HTMLResponse:
+    decks = {d.id: d.name for d in journal(request).decks.decks}
+    return _prompts(
+        request,
+        added=decks.get(added),
+        removed=removed if removed and removed not in decks else None,
     )
 
 
@@ -263,34 +273,17 @@ async def add_deck(request: Request, file: FormFile = None) -> Response:
         with received(j.data_dir, upload, "deck.toml") as got:
             deck = await off_loop(lambda: j.add_deck(got.path, replace=form.get("replace") == "on"))
     except AttuneError as exc:
-        return page(
-            request,
-            "prompts.html",
-            status=exc.http_status,
-            title="Prompts",
-            decks=j.decks.decks,
-            used=j.store.prompt_history(),
-            error=exc.message,
-        )
+        return _prompts(request, exc.http_status, error=exc.message)
     return RedirectResponse(f"/prompts?added={deck.id}#deck-{deck.id}", status_code=303)
 
 
 @pages.post("/prompts/decks/{deck_id}/remove")
 def remove_deck(request: Request, deck_id: str) -> Response:
     """Remove a deck the person added; entries that answered its prompts stay."""
-    j = journal(request)
     try:
-        j.remove_deck(deck_id)
+        journal(request).remove_deck(deck_id)
     except AttuneError as exc:
-        return page(
-            request,
-            "prompts.html",
-            status=exc.http_status,
-            title="Prompts",
-            decks=j.decks.decks,
-            used=j.store.prompt_history(),
-            error=exc.message,
-        )
+        return _prompts(request, exc.http_status, error=exc.message)
     return RedirectResponse(f"/prompts?removed={deck_id}", status_code=303)
 
 
