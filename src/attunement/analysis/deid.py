@@ -1011,6 +1011,13 @@ def find(text: str, people: Iterable[str] = (), seen: Iterable[Finding] = ()) ->
     return _merge(found + _repeats(text, found, seen, lex))
 
 
+def also_seen(text: str, found: list[Finding], seen: Iterable[Finding]) -> list[Finding]:
+    """``found`` (what ``find`` found in ``text`` alone) with the details of ``seen`` that
+    come back in ``text``: what ``find(text, people, seen)`` gives, without reading the
+    text again (a transcript's turns are each read once, then checked for the others')."""
+    return _merge(found + _repeats(text, found, seen, lexicon()))
+
+
 def _joined(text: str, found: list[Finding], lex: Lexicon) -> list[Finding]:
     """Names that only a particle keeps apart are one person: "Dafydd ap Gruffydd", when
     "Dafydd" and "Gruffydd" are each on the writer's list, is one name, not two."""

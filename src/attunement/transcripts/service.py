@@ -117,7 +117,7 @@ def identifying_details(
     turn and the title as if on the writer's list, whatever their case, and the caregiver's
     own name becomes [Caregiver], never a client's placeholder. ``caregiver`` is the chosen
     speaker, as it reads once replaced."""
-    from attunement.analysis.deid import find, redact, reserve
+    from attunement.analysis.deid import also_seen, find, redact, reserve
 
     state: dict[str, Any] = {}
     count = 0
@@ -129,18 +129,19 @@ def identifying_details(
     people = [*people, *(name for name in speakers.values() if name)]
     # A name found in one turn is looked for in all of them and the title ("Call me Funmi."
     # then "Funmi, that sounds frightening.").
-    seen = [f for text in (title, *(t.text for t in turns)) for f in find(text, people)]
+    alone = {text: find(text, people) for text in dict.fromkeys((title, *(t.text for t in turns)))}
+    seen = [f for found in alone.values() for f in found]
     for speaker in speakers:
         found = find(speaker, people)
         count += len(found)
         names[speaker] = one_placeholder(redact(speaker, found, state), label=True)
     replaced = []
     for turn in turns:
-        found = find(turn.text, people, seen)
+        found = also_seen(turn.text, alone[turn.text], seen)
         count += len(found)
         text = one_placeholder(redact(turn.text, found, state))
         replaced.append(replace(turn, speaker=names[turn.speaker], text=text))
-    found = find(title, people, seen)
+    found = also_seen(title, alone[title], seen)
     count += len(found)
     titled = one_placeholder(redact(title, found, state))
     return Details(count, replaced, names.get(caregiver, caregiver), titled)
