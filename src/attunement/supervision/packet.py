@@ -196,19 +196,24 @@ class _Redactor:
         self.replaced: Counter[str] = Counter()
         self.people = list(people)
         self.seen: list[Any] = []
+        self.alone: dict[str, list[Any]] = {}  # each text's details found in it alone
         if active:
             found = [f for text in texts for f in self._find(text)]
             found += [f for tag in dict.fromkeys(tags) for f in find_in_tag(tag, self.people)]
             self.seen = [f for f in found if f.type in ("name", "place")]
 
     def _find(self, text: str) -> list[Any]:
-        """The details in ``text``, less any inside a placeholder ("Url" in "[Url 1]")."""
-        from attunement.analysis.deid import find
+        """The details in ``text``, less any inside a placeholder ("Url" in "[Url 1]"):
+        found in it alone (once per text), then those of the other texts that come back
+        in it."""
+        from attunement.analysis.deid import also_seen, find
 
+        if text not in self.alone:
+            self.alone[text] = find(text, self.people)
         kept = _placeholders(text)
         return [
             f
-            for f in find(text, self.people, self.seen)
+            for f in also_seen(text, self.alone[text], self.seen)
             if all(f.end <= start or f.start >= end for start, end in kept)
         ]
 
