@@ -767,7 +767,7 @@ def test_a_deck_i_added_can_be_removed_from_the_prompts_page(client):
     done = client.post("/prompts/decks/cpe/remove", follow_redirects=False)
     assert done.status_code == 303
     shown = client.get(done.headers["location"]).text
-    assert "Removed the deck “cpe”" in shown and "What did you hear?" not in shown
+    assert "Removed the deck “CPE unit”" in shown and "What did you hear?" not in shown
     assert client.get("/api/v1/entries").json()["total"] == 1
     again = client.post("/prompts/decks/cpe/remove")
     assert again.status_code == 404 and "deck that you added" in again.text

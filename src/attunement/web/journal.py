@@ -6,6 +6,7 @@ one service and renders."""
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -259,7 +260,7 @@ def prompts_page(request: Request, added: str = "", removed: str = "") -> HTMLRe
     return _prompts(
         request,
         added=decks.get(added),
-        removed=removed if removed and removed not in decks else None,
+        removed=removed if removed and removed not in decks.values() else None,
     )
 
 
@@ -280,11 +281,13 @@ async def add_deck(request: Request, file: FormFile = None) -> Response:
 @pages.post("/prompts/decks/{deck_id}/remove")
 def remove_deck(request: Request, deck_id: str) -> Response:
     """Remove a deck the person added; entries that answered its prompts stay."""
+    j = journal(request)
+    name = next((d.name for d in j.decks.decks if d.id == deck_id), deck_id)
     try:
-        journal(request).remove_deck(deck_id)
+        j.remove_deck(deck_id)
     except AttuneError as exc:
         return _prompts(request, exc.http_status, error=exc.message)
-    return RedirectResponse(f"/prompts?removed={deck_id}", status_code=303)
+    return RedirectResponse(f"/prompts?{urlencode({'removed': name})}", status_code=303)
 
 
 # -- API --------------------------------------------------------------------------------
