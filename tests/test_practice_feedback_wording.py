@@ -213,6 +213,10 @@ def test_a_line_about_a_move_or_its_order_is_true_of_the_reading(vignette_id, re
 )
 def test_a_why_question_is_offered_back_as_what(vignette_id, reply, asked_with_what):
     fb = feedback(vignette(vignette_id), reply)
+    if fb.mi.code == "input":
+        # "why didn't you say no" read as the advice it can carry: that is named first
+        assert fb.try_next.startswith(("The advice", "The reassurance")), fb.try_next
+        return
     assert "“why” question can sound like blame" in fb.try_next, fb.try_next
     assert f"(“{asked_with_what}”)" in fb.try_next
 
