@@ -762,6 +762,7 @@ def write_card() -> None:
             ("seventh", "seventh_test_spent"),
             ("eighth", "eighth_test_spent"),
             ("ninth", "ninth_test_spent"),
+            ("tenth", "tenth_test_spent"),
         )
         if key in report
     ]
@@ -833,9 +834,9 @@ def write_card() -> None:
         "of the writers) was scored once"
         + (f" on {first['date']}" if first else "")
         + " and is spent: its writers now join train and dev, half each by the same hash; "
-        "so do the second to ninth, held-out sets by 24, 16, 16, 16, 16, 16, 16 and 16 new "
-        'writers (ids starting with "h", "k", "r", "s", "u", "v", "w" and "x"), each scored once '
-        "and spent in turn. A tenth held-out set, when written, will be the test part "
+        "so do the second to tenth, held-out sets by 24, 16, 16, 16, 16, 16, 16, 16 and 16 new "
+        'writers (ids starting with "h", "k", "r", "s", "u", "v", "w", "x" and "y"), each scored '
+        "once and spent in turn. An eleventh held-out set, when written, will be the test part "
         "(`training/caregiver/heldout/`, "
         "writer ids "
         "starting with "
