@@ -245,9 +245,10 @@ def test_a_practice_round_and_a_transcript(server, context, tmp_path):
     )
     page.goto(server + "/transcripts")
     page.set_input_files("#tr-file", str(session))
+    page.fill("#tr-title", "Monday session")
     page.get_by_role("button", name="Import and code").click()
     page.wait_for_url("**/transcripts/*")
-    assert page.get_by_role("heading", name="monday").is_visible()
+    assert page.get_by_role("heading", name="Monday session").is_visible()
     assert "Reflections per question" in page.locator("main").inner_text()
     check_page(page, "transcript")
 

@@ -442,3 +442,20 @@ def test_every_refusal_is_one_sentence_naming_the_file_and_what_to_do(name, text
     assert message.startswith(f"{name}"), message
     assert ";" in message, f"says what is wrong, then what to do: {message}"
     assert message.count(". ") == 0 and not message.endswith("."), message
+
+
+def test_the_web_page_after_an_import_says_how_the_file_was_read(client):
+    """A Word-on-Windows file (Windows-1252) uploaded through the web app: the page the
+    import lands on says how it was read, and a reload still says so, adding nothing."""
+    text = "Counsellor: How was the week, Zoë?\nClient: Hard – really hard.\n"
+    made = client.post(
+        "/transcripts",
+        data={"redact": "1"},
+        files={"file": ("session.txt", text.encode("cp1252"))},
+        follow_redirects=False,
+    )
+    assert made.status_code == 303 and "?read=" in made.headers["location"]
+    page = client.get(made.headers["location"]).text
+    assert "How the file was read" in page and "1252" in page
+    assert "How the file was read" in client.get(made.headers["location"]).text
+    assert len(client.get("/api/v1/transcripts").json()["transcripts"]) == 1

@@ -69,13 +69,19 @@ async def transcript_upload(request: Request, file: FormFile = None) -> Response
             )
     except AttuneError as exc:
         return _list(request, transcripts_page(j), status=exc.http_status, error=exc.message)
-    return RedirectResponse(f"/transcripts/{made.id}", status_code=303)
+    if not made.notes:
+        return RedirectResponse(f"/transcripts/{made.id}", status_code=303)
+    from attunement.web import flash
+
+    kept = flash.put(request.app.state, list(made.notes))
+    return RedirectResponse(f"/transcripts/{made.id}?read={kept}", status_code=303)
 
 
 @pages.get("/transcripts/{transcript_id}", response_class=HTMLResponse)
-def transcript_page(request: Request, transcript_id: str) -> HTMLResponse:
+def transcript_page(request: Request, transcript_id: str, read: str = "") -> HTMLResponse:
     from attunement.transcripts.report import LETTERS
     from attunement.transcripts.views import transcript_page as view_of
+    from attunement.web import flash
 
     view = view_of(journal(request), transcript_id)
     session = view.stored.session
@@ -90,6 +96,7 @@ def transcript_page(request: Request, transcript_id: str) -> HTMLResponse:
         transcript_id=transcript_id,
         entry_id=view.stored.entry_id,
         speakers=view.stored.speakers,
+        notes=flash.get(request.app.state, read) or [],  # how the file was read, once imported
     )
 
 
