@@ -203,7 +203,7 @@ def lexicon() -> Lexicon:
         ),
         # The initial first, so "Ms A. Kaur" is one name and not "A" alone.
         "honorific": re.compile(
-            rf"\b(?:{honorifics})\.?\s+((?:[A-Z]\.|{_CAP})(?:[\s-](?:{_CAP}|{connectors})){{0,3}})"
+            rf"\b(?:{honorifics})\.?\s+((?:[A-Z]\.|{_CAP})(?:[\s-](?:{_CAP}|(?:{connectors})\b)){{0,3}})"
         ),
         # A title in lower case, as notes typed in a hurry are: "spoke to mrs henderson".
         "honorific_lower": re.compile(
@@ -495,7 +495,10 @@ def _proper_nouns(text: str, lex: Lexicon, around: list[Finding]) -> list[Findin
         words = m.group(1).split(" ")
         # "Dr A. He said": the name ends before a word that is no one's name.
         kept = next((i for i, w in enumerate(words) if i and _bare(w) in lex.not_names), None)
-        name = _POSSESSIVE.sub("", " ".join(words[:kept]))  # "Mrs O'Brien's son": not the 's
+        name = " ".join(words[:kept])
+        owned = _POSSESSIVE.search(name)
+        if owned:  # "Mrs O'Brien's son", "Mrs K's daughter": the name ends before the 's
+            name = name[: owned.start()]
         name = name.rstrip(".")  # "Dr A. He said": the full stop ends the sentence
         found.append(Finding("name", m.start(1), m.start(1) + len(name), name, 0.9))
     for m in p["honorific_lower"].finditer(text):
@@ -1007,8 +1010,32 @@ def find(text: str, people: Iterable[str] = (), seen: Iterable[Finding] = ()) ->
     found = listed + structured
     for f in _proper_nouns(text, lex, _merge(structured)):
         found += _outside(text, f, listed)
-    found = _joined(text, _merge(found), lex)
+    found = _outside_named_things(text, _joined(text, _merge(found), lex))
     return _merge(found + _repeats(text, found, seen, lex))
+
+
+@lru_cache(maxsize=1)
+def _named_things_of_words() -> re.Pattern[str] | None:
+    """The names of things written in several words ("Abide with Me", "Coronation
+    Street"), longest first, as whole words."""
+    phrases = sorted((n for n in lexicon().not_names if " " in n), key=len, reverse=True)
+    if not phrases:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, phrases)) + r")(?!\w)")
+
+
+def _outside_named_things(text: str, found: list[Finding]) -> list[Finding]:
+    """The names and places found, less any inside or across the name of a thing written
+    in several words ("Sang Abide with Me": the hymn, not a person called "Sang Abide")."""
+    pattern = _named_things_of_words()
+    things = [m.span() for m in pattern.finditer(text)] if pattern else []
+    if not things:
+        return found
+    return [
+        f
+        for f in found
+        if f.type not in ("name", "place") or all(f.end <= a or f.start >= b for a, b in things)
+    ]
 
 
 def also_seen(text: str, found: list[Finding], seen: Iterable[Finding]) -> list[Finding]:
@@ -1237,6 +1264,7 @@ def find_in_tag(
     "Agnieszka" in the text."""
     lex = lexicon()
     words = re.sub(r"(?<=[^\W\d_])[-_+]|[-_+](?=[^\W\d_])", " ", tag)  # "12-03-2024" stays
+    words = re.sub(r"(?<=[^\W\d_])(?=\d)", " ", words)  # "ward7" is "ward 7"
     capitalised = " ".join(w[:1].upper() + w[1:] for w in words.split(" "))
     found = find(words, people, seen)
     if len(capitalised) == len(words):
