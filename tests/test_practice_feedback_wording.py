@@ -268,3 +268,9 @@ def test_a_reflection_that_names_their_feeling_is_pointed_to_what_they_may_need(
     fb = feedback(vignette("v56"), "You are feeling alone and scared in this new city.")
     if fb.try_next.startswith("After your reflection"):
         assert "what may be needed here: belonging" in fb.try_next, fb.try_next
+
+
+@pytest.mark.parametrize("reply", ["Mm.", "Okay.", "Right"])
+def test_a_bare_filler_is_not_praised_for_what_it_leaves_out(reply):
+    fb = feedback(vignette("v04"), reply)
+    assert fb.did_well == ""

@@ -140,6 +140,8 @@ def _names_a_feeling(reading: ReplyReading) -> bool:
 
 
 PRAISE_SURE = 0.6  # "done well" quotes only a move the reading is at least this sure of
+# "Mm." or "Okay." alone holds too little to be praised for what it leaves out.
+PRAISE_WORDS = 3
 
 
 def _praisable(reading: ReplyReading, spans: tuple[tuple[int, int], ...]) -> tuple:
@@ -239,6 +241,7 @@ def _did_well(reading: ReplyReading) -> str:
         and not reading.advice_like
         and reading.moves
         and not any(m.unsure for m in reading.moves)
+        and len(reply.split()) >= PRAISE_WORDS
     ):
         return "You answered without rushing to fix, reassure or explain."
     return ""
