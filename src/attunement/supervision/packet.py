@@ -451,7 +451,7 @@ def _notes(e: PacketEntry) -> str:
     if e.signs:
         notes.append("Signs in my writing: " + ", ".join(e.signs))
     if e.feelings:
-        notes.append("Feelings the model reads: " + ", ".join(e.feelings))
+        notes.append("Kinds of feeling I name: " + ", ".join(e.feelings))
     if e.tags:
         notes.append("Tags: " + ", ".join(f"#{t}" for t in e.tags))
     return ". ".join(notes) + "." if notes else ""
