@@ -119,3 +119,30 @@ def test_the_same_words_about_things_are_not_feelings(text):
 )
 def test_the_words_people_use_for_the_framework_are_found(text, marker):
     assert marker in {f.id for f in find_rule_markers(text) if f.counts}
+
+
+@pytest.mark.parametrize(
+    "text,word",
+    [
+        ("Settled. Calm. First time this month.", "calm"),
+        ("Wiped. Nothing left by 0500.", "wiped"),
+        ("Fourth night in a row. Beat.", "beat"),
+        ("I so vex with myself.", "vex"),
+        ("I was tranquil that morning, like the desert before the wind.", "tranquil"),
+    ],
+)
+def test_a_state_said_alone_or_in_the_writers_own_dialect_is_named(text, word):
+    assert word in writers_feelings(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["We beat the traffic.", "The room was cool.", "He wiped the table."],
+)
+def test_the_same_words_doing_other_work_are_not_feelings(text):
+    assert not writers_feelings(text)
+
+
+def test_a_suggestion_asked_with_why_not_is_fixing_not_a_negation():
+    found = [f for f in find_rule_markers("Why don't you try visiting him on Sunday?")]
+    assert any(f.id == "fixing" and f.counts for f in found)

@@ -85,6 +85,12 @@ def _cue_missing(word: str, before: list[str], lex: _Lexicon) -> bool:
     return cue == "me" and (len(before) < 2 or before[-2] not in _CAUSES)
 
 
+def _said_alone(text: str, start: int, end: int, word: str) -> bool:
+    """Whether the sentence is the feeling word alone ("Settled.", "Calm.", "Wiped."): a
+    journal's shorthand for the writer's own state, with no cue needed."""
+    return text[start:end].strip(" \t\n.!…*_\"'“”‘’").lower() == word
+
+
 def _next_word(text: str, at: int, end: int) -> str:
     """The word just after ``at`` (one space between), within ``text[:end]``; "" if none."""
     following = re.match(r" ([A-Za-z']+)", text[at:end])
@@ -422,7 +428,7 @@ def named_feelings(text: str, *, speaker_is_writer: bool = True) -> list[NamedFe
             before = _clause_before(text, match.start(), start)
             word = match.group(0).lower()
             cued = word in lex.cued and word not in lex.judgements  # those have their own cues
-            if cued and _cue_missing(word, before, lex):
+            if cued and _cue_missing(word, before, lex) and not _said_alone(text, start, end, word):
                 continue
             if _not_a_feeling(text, match, (start, end), before, lex) or word in quiet_words():
                 continue
