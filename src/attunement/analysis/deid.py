@@ -496,9 +496,9 @@ def _proper_nouns(text: str, lex: Lexicon, around: list[Finding]) -> list[Findin
         # "Dr A. He said": the name ends before a word that is no one's name.
         kept = next((i for i, w in enumerate(words) if i and _bare(w) in lex.not_names), None)
         name = " ".join(words[:kept])
-        owned = _POSSESSIVE.search(name)
-        if owned:  # "Mrs O'Brien's son", "Mrs K's daughter": the name ends before the 's
-            name = name[: owned.start()]
+        possessive = _POSSESSIVE.search(name)
+        if possessive:  # "Mrs O'Brien's son", "Mrs K's daughter": the name ends before the 's
+            name = name[: possessive.start()]
         name = name.rstrip(".")  # "Dr A. He said": the full stop ends the sentence
         found.append(Finding("name", m.start(1), m.start(1) + len(name), name, 0.9))
     for m in p["honorific_lower"].finditer(text):
