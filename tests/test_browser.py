@@ -644,3 +644,88 @@ def test_long_words_links_and_searches_wrap_on_a_laptop_and_a_phone(tmp_path, br
     finally:
         ctx.close()
         stop()
+
+
+def test_the_throat_is_a_fingertips_target_on_a_phone(server, browser):
+    """At 390 px the throat, between the face and the neck, is at least 24 by 24 CSS px
+    (WCAG 2.2 target size), and a tap anywhere on it chooses the throat, not a neighbour."""
+    ctx = browser.new_context(
+        viewport={"width": 390, "height": 844}, device_scale_factor=2, has_touch=True
+    )
+    try:
+        page = ctx.new_page()
+        page.goto(server + "/checkin")
+        throat = page.locator("[data-region=throat]")
+        throat.scroll_into_view_if_needed()
+        box = throat.bounding_box()
+        assert box["width"] >= 24 and box["height"] >= 24, box
+        under = page.evaluate(
+            """() => {
+              const r = document.querySelector("[data-region=throat]").getBoundingClientRect();
+              const points = [[r.left + 1, r.top + 1], [r.right - 1, r.top + 1],
+                [r.left + 1, r.bottom - 1], [r.right - 1, r.bottom - 1],
+                [r.left + r.width / 2, r.top + r.height / 2]];
+              return points.map(([x, y]) => {
+                const hit = document.elementFromPoint(x, y) || document.body;
+                const region = hit.closest("[data-region]");
+                return region ? region.dataset.region : null;
+              });
+            }"""
+        )
+        assert under == ["throat"] * 5
+        throat.tap()
+        assert page.locator("#body-chosen").inner_text() == "Selected: Throat"
+    finally:
+        ctx.close()
+
+
+def test_discarding_the_open_draft_leaves_no_copy_behind(server, browser):
+    """Write's autosave keeps words as a draft, also on leaving the page: discarding the
+    draft being written must not bring it back. Discarding asks first, with or without
+    script."""
+    words = "Visit with John Smith, room 12, discarded on purpose."
+    made = urllib.request.urlopen(
+        urllib.request.Request(
+            server + "/api/v1/drafts",
+            data=json.dumps({"body": words}).encode(),
+            headers={"content-type": "application/json"},
+        )
+    )
+    draft = json.load(made)["id"]
+    ctx = browser.new_context(viewport={"width": 390, "height": 900})
+    try:
+        page = ctx.new_page()
+        page.goto(f"{server}/write?draft={draft}")
+        page.fill("#body", words + " And a last thought.")  # not yet autosaved
+        discard = page.get_by_role("button", name="Discard the draft")
+        assert not discard.is_visible()  # asked first: the form is inside a <details>
+        page.get_by_text("Discard this draft").click()
+        discard.click()
+        page.wait_for_url(f"{server}/write?discarded=*")
+        assert "It is gone for good" in page.locator("[role=status]").first.inner_text()
+        page.wait_for_timeout(3500)  # an autosave's interval
+        kept = json.load(urllib.request.urlopen(server + "/api/v1/drafts"))["drafts"]
+        assert not [d for d in kept if "John Smith" in d["body"]]
+    finally:
+        ctx.close()
+    plain = browser.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=False)
+    try:
+        again = json.load(
+            urllib.request.urlopen(
+                urllib.request.Request(
+                    server + "/api/v1/drafts",
+                    data=json.dumps({"body": words, "title": "No script"}).encode(),
+                    headers={"content-type": "application/json"},
+                )
+            )
+        )
+        page = plain.new_page()
+        page.goto(server + "/")
+        item = page.locator("ul.drafts li", has_text="No script")
+        item.get_by_text("Discard").first.click()
+        item.get_by_role("button", name="Discard the draft").click()
+        assert "Discarded the draft “No script”" in page.locator("[role=status]").inner_text()
+        kept = json.load(urllib.request.urlopen(server + "/api/v1/drafts"))["drafts"]
+        assert again["id"] not in [d["id"] for d in kept]
+    finally:
+        plain.close()

@@ -75,6 +75,14 @@ def _print_entry(view) -> None:
         click.echo(click.style(view.recorded, dim=True))
     if view.prompt:
         click.echo(click.style(f"Prompt “{view.prompt.title}”: {view.prompt.text}", italic=True))
+    elif view.prompt_removed:
+        click.echo(
+            click.style(
+                f"Written on the prompt {entry.prompt_id}, from a deck that was removed "
+                "(add the deck again to see the prompt).",
+                italic=True,
+            )
+        )
     for transcript in view.transcripts:
         click.echo(click.style(f"Session transcript: {transcript['title']}", dim=True))
     if entry.tags:

@@ -56,6 +56,8 @@ class JournalPage:
     error: str | None  # the sentence saying what was wrong with the filter, if anything
     tags: list[Any]  # the most used tags, with their counts
     prompts: Sequence[Any]  # every prompt, to filter by
+    # prompts answered before their deck was removed: (id, how often and when answered)
+    removed_prompts: list[tuple[str, Any]] = field(default_factory=list)
 
 
 def journal_page(journal: Journal, **asked: Any) -> JournalPage:
@@ -66,7 +68,14 @@ def journal_page(journal: Journal, **asked: Any) -> JournalPage:
         found = browse(journal, **asked)
     except AttuneError as exc:
         found, error = Browse(), exc.message
-    return JournalPage(found, error, journal.store.tag_counts()[:30], journal.decks.prompts)
+    removed = [
+        (prompt_id, use)
+        for prompt_id, use in sorted(journal.store.prompt_history().items())
+        if journal.decks.find_prompt(prompt_id) is None
+    ]
+    return JournalPage(
+        found, error, journal.store.tag_counts()[:30], journal.decks.prompts, removed
+    )
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,12 @@ class EntryView:
         return self.entry.title or f"Entry of {day_text(self.entry.created_at)}"
 
     @property
+    def prompt_removed(self) -> bool:
+        """Whether it answered a prompt whose deck was removed since: the entry keeps the
+        prompt's id, so adding the deck again shows the prompt again."""
+        return self.prompt is None and bool(self.entry.prompt_id)
+
+    @property
     def families(self) -> list[str]:
         """The kinds of mark in the text, for the legend."""
         return sorted({m.kind for m in self.marks})

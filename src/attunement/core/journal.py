@@ -424,10 +424,20 @@ class Journal:
             since=flt.since,
             until=flt.until,
             tags=tuple(normalise_tag(t) for t in flt.tags),
-            prompt_id=self.check_prompt(flt.prompt_id),
+            prompt_id=self._answered_prompt(flt.prompt_id),
             starred=flt.starred,
             in_trash=flt.in_trash,
         )
+
+    def _answered_prompt(self, prompt_id: str | None) -> str | None:
+        """A prompt to filter by: one of the decks' prompts, or one that entries answered
+        before its deck was removed (its answers stay findable); else the sentence naming
+        the prompts there are."""
+        if prompt_id is not None and self.decks.find_prompt(prompt_id) is None:
+            answered = prompt_id.strip().lower()
+            if answered in self.reader.prompt_history():
+                return answered
+        return self.check_prompt(prompt_id)
 
     # -- drafts ---------------------------------------------------------------------
 

@@ -59,14 +59,35 @@ def write_page(journal: Journal, *, prompt: str = "", draft: str = "") -> WriteP
     from attunement.core.review import new_form_token
 
     current = journal.draft(draft) if draft else None
-    prompt_id = prompt or (current.prompt_id if current else None)
+    chosen: Prompt | None
+    if prompt:
+        chosen = journal.decks.prompt(prompt)
+    else:  # the draft's own prompt, unless its deck was removed since
+        chosen = journal.decks.find_prompt(current.prompt_id) if current else None
     return WritePage(
         decks=journal.decks.decks,
-        chosen=journal.decks.prompt(prompt_id) if prompt_id else None,
+        chosen=chosen,
         draft=current,
         drafts=[d for d in journal.drafts() if not current or d.id != current.id],
         form_token=new_form_token(),
     )
+
+
+def discard_draft(journal: Journal, draft_id: str) -> str:
+    """Throw a draft away for good (drafts never go to the trash) and say which one, in
+    the sentence the page shows afterwards; one gone already (discarded in another tab,
+    or saved as an entry) is said so, not refused."""
+    from attunement.core.journal import label_of
+    from attunement.errors import NotFound
+
+    try:
+        draft = journal.draft(draft_id)
+        journal.discard_draft(draft.id)
+    except NotFound:
+        return "That draft is gone already: it was discarded, or saved as an entry."
+    label = label_of(draft)
+    which = f"the draft “{label}”" if label else "an empty draft"
+    return f"Discarded {which}. It is gone for good; drafts do not go to the trash."
 
 
 def save_written(

@@ -32,11 +32,20 @@ def your_data(journal: Journal, report: ImportReport | None = None) -> YourData:
     )
 
 
-def import_into(journal: Journal, path: Path, fmt: str, *, dry_run: bool, source: str) -> YourData:
+def import_into(
+    journal: Journal,
+    path: Path,
+    fmt: str,
+    *,
+    dry_run: bool,
+    source: str,
+    day_first: bool | None = None,
+) -> YourData:
     """Import the file at ``path`` (the person's ``source``); with ``dry_run`` nothing
-    changes and the report says what would be added."""
+    changes and the report says what would be added. ``day_first`` says how a jrnl
+    journal's numeric dates are read (None: decided from the file)."""
     from attunement.interop import import_file
 
-    report = import_file(journal, path, fmt, dry_run=dry_run)
+    report = import_file(journal, path, fmt, dry_run=dry_run, day_first=day_first)
     report.source = source
     return your_data(journal, report)

@@ -229,14 +229,22 @@ def _named_format(path: Path, fmt: str) -> Iterator[None]:
         if guess is None or guess == fmt:
             raise
         raise FormatError(
-            f"{exc.message} (it looks like {_FORMAT_NAMES[guess]}: {_choose(guess)})",
-            field="from",
+            f"{_AGAIN.sub('', exc.message)}; {_another_kind(guess)}", field="from"
         ) from exc
 
 
-def _choose(fmt: str) -> str:
-    """What to do instead, in words that read right in the app and at the command line."""
-    return f"import it as that kind of file, `--from {fmt}` at the command line"
+# The advice for a damaged export, which is wrong for a whole file of another kind (a
+# file cut short may be both).
+_AGAIN = re.compile(r"(?<!cut short); export it again(?: as JSON)?$")
+
+
+def _another_kind(fmt: str) -> str:
+    """What to do instead: the command line's option in brackets, which a page says as
+    its own control (``web.words.for_browser``)."""
+    return (
+        f"it looks like {_FORMAT_NAMES[fmt]}: import it as that kind of file "
+        f"(`--from {fmt}` at the command line)"
+    )
 
 
 def _refuse_if_another_format(path: Path, fmt: str, parsed: Parsed) -> None:
@@ -249,7 +257,7 @@ def _refuse_if_another_format(path: Path, fmt: str, parsed: Parsed) -> None:
     if guess is None or guess == fmt:
         return
     raise FormatError(
-        f"{parsed.refused[0][1]} (it looks like {_FORMAT_NAMES[guess]}: {_choose(guess)})",
+        f"{_AGAIN.sub('', parsed.refused[0][1])}; {_another_kind(guess)}",
         path=str(path),
         field="from",
     )

@@ -330,8 +330,8 @@ class _DayOrder:
         other = "month-first" if dots else "day-first"
         parsed.notes.append(
             f"dates such as {example} could be read either way; they were read with "
-            f"{order}. If your jrnl timeformat is the other way round, import again "
-            f"with --dates {other}"
+            f"{order}. If your jrnl timeformat is the other way round, import it again "
+            f"with the {other.split('-')[0]} first (`--dates {other}` at the command line)"
         )
         return bool(dots)
 

@@ -70,7 +70,7 @@ def expiry(text: str | None) -> datetime | None:
         return None
     from attunement.core.dates import parse_when
 
-    return parse_when(text, end_of_day=True)
+    return parse_when(text, end_of_day=True, ahead=True)
 
 
 def reader(readers: list[dict[str, Any]], who: str | None) -> dict[str, Any]:

@@ -322,7 +322,7 @@ def keep(
             notes = (
                 *notes,
                 f"Titled '{title}' rather than by the file's name, which may name the client; "
-                "give a title (--title) to choose another.",
+                "give a title (`--title` at the command line) to choose another.",
             )
     else:
         title = title or name

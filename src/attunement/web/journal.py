@@ -5,6 +5,8 @@ one service and renders."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -13,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import Field
 
 from attunement.errors import AttuneError
+from attunement.web import flash
 from attunement.web.common import (
     FilterDep,
     FormFile,
@@ -32,8 +35,17 @@ pages = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1")
 
 
+# The example deck the Prompts page shows and offers to download (a test reads it as a deck).
+EXAMPLE_DECK = Path(__file__).resolve().parent / "static" / "example-deck.toml"
+
+
+@lru_cache(maxsize=1)
+def example_deck() -> str:
+    return EXAMPLE_DECK.read_text(encoding="utf-8")
+
+
 @pages.get("/", response_class=HTMLResponse)
-def today(request: Request) -> HTMLResponse:
+def today(request: Request, discarded: str = "") -> HTMLResponse:
     from attunement.core.writing import today_page
 
     view = today_page(journal(request))
@@ -43,6 +55,7 @@ def today(request: Request) -> HTMLResponse:
         title="Today",
         view=view.today,
         drafts=view.drafts,
+        discarded=flash.get(request.app.state, discarded),
     )
 
 
@@ -65,11 +78,30 @@ def _write(request: Request, view: Any, **more: Any) -> HTMLResponse:
 
 @pages.get("/write", response_class=HTMLResponse)
 def write_form(
-    request: Request, prompt: str | None = None, draft: str | None = None
+    request: Request, prompt: str | None = None, draft: str | None = None, discarded: str = ""
 ) -> HTMLResponse:
     from attunement.core.writing import write_page
 
-    return _write(request, write_page(journal(request), prompt=prompt or "", draft=draft or ""))
+    return _write(
+        request,
+        write_page(journal(request), prompt=prompt or "", draft=draft or ""),
+        discarded=flash.get(request.app.state, discarded),
+    )
+
+
+@pages.post("/drafts/{draft_id}/discard")
+def discard_draft_page(
+    request: Request, draft_id: str, back: Annotated[str, Form()] = "/write"
+) -> Response:
+    """Throw a draft away from Today or Write (the page asked first, in a <details>), then
+    go back there and say which draft it was (kept in memory, never in the address)."""
+    from attunement.core.writing import discard_draft
+
+    said = discard_draft(journal(request), draft_id)
+    target = "/" if back == "/" else "/write"
+    return RedirectResponse(
+        f"{target}?discarded={flash.put(request.app.state, said)}", status_code=303
+    )
 
 
 @pages.post("/write")
@@ -155,6 +187,7 @@ def journal_page(
         error=view.error,
         tags=view.tags,
         prompts=view.prompts,
+        removed_prompts=view.removed_prompts,
     )
 
 
@@ -250,6 +283,7 @@ def _prompts(request: Request, status: int = 200, **shown: Any) -> HTMLResponse:
         title="Prompts",
         decks=j.decks.decks,
         used=j.store.prompt_history(),
+        example_deck=example_deck(),
         **shown,
     )
 

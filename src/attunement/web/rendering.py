@@ -15,7 +15,17 @@ from markupsafe import Markup
 from attunement.core.dates import moment_text
 from attunement.core.entry_view import Mark
 from attunement.core.journal import label_of
-from attunement.web.words import TRANSCRIPT_FORMATS, day_of, for_browser, name_of, names_of
+from attunement.web.words import (
+    DATE_ORDERS,
+    DATE_ORDERS_LEGEND,
+    IMPORT_KINDS,
+    IMPORT_KINDS_LEGEND,
+    TRANSCRIPT_FORMATS,
+    day_of,
+    for_browser,
+    name_of,
+    names_of,
+)
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -34,7 +44,12 @@ templates.env.filters["name"] = name_of
 templates.env.filters["names"] = names_of
 templates.env.filters["day"] = day_of
 templates.env.filters["when"] = moment_text
+templates.env.filters["browser"] = for_browser  # a note from a service, said the page's way
 templates.env.globals["transcript_formats"] = TRANSCRIPT_FORMATS
+templates.env.globals["import_kinds"] = IMPORT_KINDS
+templates.env.globals["import_kinds_legend"] = IMPORT_KINDS_LEGEND
+templates.env.globals["date_orders"] = DATE_ORDERS
+templates.env.globals["date_orders_legend"] = DATE_ORDERS_LEGEND
 
 
 def page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:

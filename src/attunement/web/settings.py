@@ -40,7 +40,14 @@ async def import_page(request: Request, file: FormFile = None) -> Response:
         with received(j.data_dir, upload, "import") as got:
             view = await off_loop(
                 lambda: import_into(
-                    j, got.path, fmt, dry_run=form.get("dry_run") == "on", source=got.name
+                    j,
+                    got.path,
+                    fmt,
+                    dry_run=form.get("dry_run") == "on",
+                    source=got.name,
+                    day_first={"day-first": True, "month-first": False}.get(
+                        str(form.get("dates", ""))
+                    ),
                 )
             )
     except AttuneError as exc:

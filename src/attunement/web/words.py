@@ -64,6 +64,7 @@ def day_of(value: date | str) -> str:
 _TERMINAL = re.compile(r"`attune\b")
 _NAMED = re.compile(r"There is no ([a-z][a-z ]*?) '[^']*'")
 _CODE = re.compile(r"`([^`]+)`")
+_IDS = re.compile(r"valid [a-z ]+ ids are: ")  # a list of ids, for the command line
 
 # The transcript formats a person chooses from, by name.
 TRANSCRIPT_FORMATS = {
@@ -75,11 +76,48 @@ TRANSCRIPT_FORMATS = {
 }
 
 
+# The kinds of file Settings imports, by name, and how a jrnl journal's dates are read.
+IMPORT_KINDS_LEGEND = "What kind of file is it?"
+IMPORT_KINDS = {
+    "attune-json": "Attunement JSON export",
+    "jrnl": "jrnl journal (plain text)",
+    "jrnl-json": "jrnl JSON export",
+    "dayone": "Day One export (JSON or zip)",
+}
+DATE_ORDERS_LEGEND = "In a jrnl journal, dates such as 04/03/2024 are"
+DATE_ORDERS = {
+    "": "Decided from the file's other dates",
+    "day-first": "Day first: 4 March",
+    "month-first": "Month first: 3 April",
+}
+
+# A command-line option a message names for what to do next, "(`--replace` at the command
+# line)", said as what does the same on the page; an option with no such control is left
+# out rather than asked of someone in a browser.
+_OPTION = re.compile(r" ?\(`(--[a-z-]+)(?: ([^`]*))?` at the command line\)")
+
+
+def _on_the_page(found: re.Match[str]) -> str:
+    option, value = found[1], found[2] or ""
+    if option == "--from" and value in IMPORT_KINDS:
+        words = f"choose “{IMPORT_KINDS[value]}” under “{IMPORT_KINDS_LEGEND}”"
+    elif option == "--dates" and value in DATE_ORDERS:
+        words = f"choose “{DATE_ORDERS[value]}” under “{DATE_ORDERS_LEGEND}”"
+    else:
+        words = {
+            "--replace": "tick “Replace my deck with the same id”",
+            "--title": "in the Title field",
+        }.get(option, "")
+    return f" ({words})" if words else ""
+
+
 def for_browser(message: str) -> str:
     """An error's sentence as the page says it: no terminal commands to type (the page
-    itself offers the next step), no ids that came from the address bar, and words quoted
-    rather than marked with backticks."""
-    clauses = [c for c in message.split("; ") if not _TERMINAL.search(c)]
+    itself offers the next step), the page's control named where the command line's
+    option is, no ids that came from the address bar, and words quoted rather than marked
+    with backticks."""
+    message = _OPTION.sub(_on_the_page, message)
+    clauses = [c for c in message.split("; ") if not _TERMINAL.search(c) and not _IDS.match(c)]
     text = "; ".join(clauses).strip() or message
     text = re.sub(r",? (?:restore it )?with\s*$", "", text)
     text = _NAMED.sub(r"There is no such \1", text)

@@ -7,11 +7,15 @@
 // it meets a locked journal: an autosave answered 423, or a form sent just as it locked
 // (the server then answers with the unlock page, carrying `next` back to the form).
 // After unlocking, the form's page puts the words back and says so; they are dropped
-// once the form is saved. The journal's key never reaches the browser.
+// once the form is saved. The journal's key never reaches the browser. Words that met a
+// journal replaced underneath the app by another program (an autosave answered 409
+// "journal_replaced", or a form whose answer is the page marked data-words-kept) are kept
+// the same way, until the page is opened again.
 const keeper = (function keeping() {
   const KEPT = "attune:kept:";  // words waiting for an unlock
   const SENT = "attune:sent:";  // words of a form just sent: kept only if it met the lock
   const LOCKED_TEXT = "Your journal locked; your words are kept in this tab. Unlock to save them.";
+  const REPLACED_TEXT = "The journal was changed by another program, so your words were not saved; they are kept in this tab. Reload the page to go on.";
 
   function key(form) { return location.pathname + "#" + (form.id || "form"); }
   function read(name) {
@@ -40,7 +44,10 @@ const keeper = (function keeping() {
     }
     return values;
   }
-  function record(form) { return { page: location.pathname + location.search, fields: fields(form) }; }
+  // Why the words wait: "replaced" (the journal was changed underneath), else locked.
+  function record(form, why) {
+    return { page: location.pathname + location.search, fields: fields(form), why: why || form.dataset.locked || "locked" };
+  }
   function unlockHref() {
     return "/unlock?next=" + encodeURIComponent(location.pathname + location.search);
   }
@@ -66,13 +73,26 @@ const keeper = (function keeping() {
   }
   // The journal is locked: keep the words, and say so plainly, with the way back.
   function locked(form) {
-    form.dataset.locked = "1";
+    form.dataset.locked = "locked";
     const saved = keep(form);
     const note = notice(form, "error", "alert");
     note.append(saved ? LOCKED_TEXT + " " : "Your journal locked. Copy your words somewhere safe, then unlock to save them. ");
     const link = document.createElement("a");
     link.href = unlockHref();
     link.textContent = "Unlock your journal";
+    link.addEventListener("click", () => keep(form));
+    note.append(link);
+  }
+  // The journal was changed by another program: keep the words until the page is
+  // opened again (it then opens the journal there now, or asks for its passphrase).
+  function replaced(form) {
+    form.dataset.locked = "replaced";
+    const saved = keep(form);
+    const note = notice(form, "error", "alert");
+    note.append(saved ? REPLACED_TEXT + " " : "The journal was changed by another program. Copy your words somewhere safe, then reload the page. ");
+    const link = document.createElement("a");
+    link.href = location.pathname + location.search;
+    link.textContent = "Reload the page";
     link.addEventListener("click", () => keep(form));
     note.append(link);
   }
@@ -101,15 +121,25 @@ const keeper = (function keeping() {
       if (on !== regions.includes(region.dataset.region)) region.dispatchEvent(new MouseEvent("click", { bubbles: true }));
     });
     const note = notice(form, "ok", "status");
-    note.textContent = "Your words from before the journal locked are back in this form. They are saved when you send the form; until then they are kept in this tab only.";
+    note.textContent = (kept.why === "replaced"
+      ? "Your words that were not saved when the journal was changed are back in this form."
+      : "Your words from before the journal locked are back in this form.")
+      + " They are saved when you send the form; until then they are kept in this tab only.";
   }
 
   function start() {
     const unlockForm = document.querySelector("form[data-unlock]");
+    const notSaved = document.querySelector("[data-words-kept]");  // the journal was replaced
     names(SENT).forEach((name) => {
       // A form sent just now: if this is the unlock page, it met the lock and its words
-      // wait here; on any other page it reached the journal, so nothing is kept.
-      if (unlockForm) { const sent = read(name); if (sent) write(KEPT + name.slice(SENT.length), sent); }
+      // wait here; so do they on the page saying the journal was replaced, which saved
+      // nothing; on any other page it reached the journal, so nothing is kept.
+      const sent = (unlockForm || notSaved) ? read(name) : null;
+      if (sent) {
+        if (notSaved) sent.why = "replaced";
+        write(KEPT + name.slice(SENT.length), sent);
+        if (notSaved) notSaved.hidden = false;
+      }
       drop(name);
     });
     if (unlockForm) {
@@ -117,6 +147,7 @@ const keeper = (function keeping() {
       if (note && names(KEPT).length) { note.textContent = LOCKED_TEXT; note.hidden = false; }
       return;
     }
+    if (notSaved) return;
     document.querySelectorAll("form[data-keep]").forEach((form) => {
       const kept = read(KEPT + key(form));
       if (kept) restore(form, kept);
@@ -132,7 +163,7 @@ const keeper = (function keeping() {
     });
   }
 
-  return { start: start, locked: locked, forget: forget };
+  return { start: start, locked: locked, replaced: replaced, forget: forget };
 })();
 
 (function autosave() {
@@ -195,9 +226,9 @@ const keeper = (function keeping() {
   async function store(data, keepalive) {
     try {
       let response = await send(data, keepalive);
-      if (response.status === 404 && draftId.value) {
+      if (response.status === 404 && draftId.value && !submitted) {
         // The draft became an entry (or was thrown away elsewhere): keep these words
-        // in a new one.
+        // in a new one. Not once this page saved or discarded it: those words are done.
         draftId.value = "";
         response = await send(data, keepalive);
       }
@@ -210,10 +241,12 @@ const keeper = (function keeping() {
         if (status) status.textContent = "Draft saved at " + new Date().toLocaleTimeString() + ".";
       } else {
         const problem = await response.json().catch(() => null);
-        if (response.status === 409) lastSent = data; // saved already as an entry
+        const replaced = response.status === 409 && problem && problem.error && problem.error.code === "journal_replaced";
+        if (response.status === 409 && !replaced) lastSent = data; // saved already as an entry
         if (response.status === 423) keeper.locked(form);
+        if (replaced) keeper.replaced(form);
         if (status) {
-          status.textContent = response.status === 409 && problem && problem.error
+          status.textContent = response.status === 409 && !replaced && problem && problem.error
             ? problem.error.message
             : "The draft could not be saved: " + (problem && problem.error ? problem.error.message : response.status);
         }
@@ -249,6 +282,11 @@ const keeper = (function keeping() {
     }
     submitted = true;
     remember();
+  });
+  // Discarding the draft being written ends autosave as saving does: no later save (on
+  // leaving the page) may keep it again.
+  document.querySelectorAll("form[data-discards-open-draft]").forEach((discard) => {
+    discard.addEventListener("submit", () => { submitted = true; });
   });
   window.addEventListener("pageshow", (event) => { if (event.persisted) submitted = false; });
 
