@@ -32,6 +32,14 @@ def init(app: AppContext, encrypt: bool) -> None:
     ok(f"The journal is in {data_dir}.")
 
 
+def _refuse_if_open(data_dir: Path, command: str) -> None:
+    """Before asking anything: refuse while another program (`attune serve`) has the
+    journal open, as the command itself would, later, after the passphrase."""
+    from attunement.storage import replacing, swap
+
+    replacing.refuse_if_open(swap.journal_files(data_dir), command)
+
+
 @click.command()
 @pass_app
 def encrypt(app: AppContext) -> None:
@@ -44,6 +52,7 @@ def encrypt(app: AppContext) -> None:
         from attunement.errors import InvalidInput
 
         raise InvalidInput("This journal is already encrypted.")
+    _refuse_if_open(data_dir, vault.ENCRYPT)
     vault.encrypt(data_dir, app.passphrase(new=True))
     ok("The journal is encrypted. You will be asked for the passphrase from now on.")
     hint(
@@ -60,6 +69,11 @@ def decrypt(app: AppContext) -> None:
     from attunement.storage import vault
 
     data_dir = ensure_data_dir(app.data_dir)
+    if not vault.is_encrypted(data_dir):
+        from attunement.errors import InvalidInput
+
+        raise InvalidInput("This journal is not encrypted.")
+    _refuse_if_open(data_dir, vault.DECRYPT)
     vault.decrypt(data_dir, app.passphrase())
     ok("The journal is no longer encrypted.")
 
@@ -84,6 +98,11 @@ def change(app: AppContext, new_passphrase_file: str | None) -> None:
     from attunement.storage import vault
 
     data_dir = ensure_data_dir(app.data_dir)
+    if not vault.is_encrypted(data_dir):
+        from attunement.errors import InvalidInput
+
+        raise InvalidInput("This journal is not encrypted; use `attune encrypt`.")
+    _refuse_if_open(data_dir, vault.PASSPHRASE_CHANGE)
     old = app.passphrase()
     new = (
         Context(None, new_passphrase_file).given_passphrase()
@@ -141,6 +160,7 @@ def restore_backup(app: AppContext, path: Path, yes: bool) -> None:
     for notice in Journal.prepare(data_dir):
         hint(notice)
     occupied = backups.has_journal(data_dir)
+    _refuse_if_open(data_dir, backups.RESTORE)
     if occupied and not yes:
         if not AppContext.interactive():
             raise InvalidInput(

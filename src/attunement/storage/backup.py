@@ -17,9 +17,10 @@ from typing import Any
 
 from attunement import __version__
 from attunement.errors import Conflict, FormatError, InvalidInput, StorageError
-from attunement.storage import swap, vault
+from attunement.storage import replacing, swap, vault
 
 FORMAT = "attunement-backup"
+RESTORE = "attune restore"  # the command, as a refusal names it
 VERSION = 1
 MANIFEST = "manifest.json"
 
@@ -106,27 +107,41 @@ def restore(
     journal and checked completely (passphrase, every page, every index, schema, counts)
     before one atomic step switches to it (see ``swap``). A journal already there is
     moved aside into ``replaced-<time>/`` (never deleted), and only when ``replace`` is
-    given. A failed check, or a crash before the switch, leaves the journal as it was."""
+    given. A failed check, or a crash before the switch, leaves the journal as it was.
+    While another program has the journal open (``attune serve``), nothing is done:
+    ``replacing.InUse``; from the first check to the switch, nobody can open it."""
     manifest = read_manifest(path)
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     with swap.exclusive(data_dir):
         notices = swap.recover_locked(data_dir)
-        vault.tidy(data_dir)
+        vault.tidy_locked(data_dir)
         if has_journal(data_dir) and not replace:
             raise Conflict(
                 f"There is already a journal in {data_dir}; restore into an empty "
                 "folder, or confirm replacing it (it will be kept aside)."
             )
-        staging = swap.fresh_staging(data_dir)
-        try:
-            _unpack(path, manifest, staging)
-            _check_staged(path, manifest, staging, passphrase)
-            aside = swap.commit(data_dir, str(path), manifest["counts"]["entries"])
-        except BaseException:
-            if not (data_dir / swap.RECORD).exists():
-                swap.discard_staging(data_dir)
-            raise
-    return {**manifest, "replaced": str(data_dir / aside) if aside else None, "notices": notices}
+        old = replacing.database_files(swap.journal_files(data_dir))
+        with replacing.files_alone(old, RESTORE):
+            restored = _restore_alone(path, manifest, data_dir, passphrase, old)
+    return {**restored, "notices": notices}
+
+
+def _restore_alone(
+    path: Path, manifest: dict[str, Any], data_dir: Path, passphrase: str | None, held: list[Path]
+) -> dict[str, Any]:
+    """The restore, while the restore lock and the lock on the journal's files are held."""
+    staging = swap.fresh_staging(data_dir)
+    try:
+        _unpack(path, manifest, staging)
+        _check_staged(path, manifest, staging, passphrase)
+        if set(replacing.database_files(swap.journal_files(data_dir))) - set(held):
+            raise replacing.InUse(RESTORE)  # a journal was made here meanwhile: in use
+        aside = swap.commit(data_dir, str(path), manifest["counts"]["entries"])
+    except BaseException:
+        if not (data_dir / swap.RECORD).exists():
+            swap.discard_staging(data_dir)
+        raise
+    return {**manifest, "replaced": str(data_dir / aside) if aside else None}
 
 
 def _unpack(path: Path, manifest: dict[str, Any], staging: Path) -> None:

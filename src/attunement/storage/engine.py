@@ -17,7 +17,7 @@ migration interrupted by a crash leaves the previous version intact.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -121,19 +121,21 @@ def _on_begin(conn: Connection) -> None:
     conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-def sqlite_engine(path: Path, key: bytes | None = None) -> Engine:
+def sqlite_engine(
+    path: Path, key: bytes | None = None, *, opener: Callable[[], Any] | None = None
+) -> Engine:
     """An engine for a plain SQLite journal, or, given a key, for a SQLCipher one: the
-    same dialect and settings, a different DB-API driver, so no query changes."""
+    same dialect and settings, a different DB-API driver, so no query changes. Its
+    connections come from ``opener`` when given (one of ``connect``'s, after a check)."""
     from sqlalchemy import create_engine, event
 
+    creator = opener or (lambda: connect(path, key))
     if key is None:
-        engine = create_engine(f"sqlite:///{path}", creator=lambda: connect(path))
+        engine = create_engine(f"sqlite:///{path}", creator=creator)
     else:
         from sqlcipher3 import dbapi2
 
-        engine = create_engine(
-            f"sqlite:///{path}", module=dbapi2, creator=lambda: connect(path, key)
-        )
+        engine = create_engine(f"sqlite:///{path}", module=dbapi2, creator=creator)
     event.listen(engine, "begin", _on_begin)
     return engine
 

@@ -18,7 +18,6 @@ compares as text. tests/test_storage_reader.py checks both directions against th
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import threading
 import typing
@@ -44,6 +43,7 @@ from attunement.core.models import (
 )
 from attunement.errors import NotFound
 from attunement.storage.engine import connect, ensure_schema, refuse_newer_sqlite, translated_errors
+from attunement.storage.replacing import JournalReplaced, identity
 from attunement.storage.search import (
     FTS5_TOKENIZE,
     HIGHLIGHT_CLOSE,
@@ -139,6 +139,21 @@ def _checkin(row: Sequence[Any]) -> CheckIn:
     )
 
 
+def _fold_log_of_replaced(opened: Sequence[Any]) -> None:
+    """Before closing a journal whose file was replaced or removed: write what its
+    write-ahead log holds into that file and empty the log. SQLite leaves the log of a
+    file that is gone from its path where it was, and whoever opens the file now at the
+    path would read the old file's pages into it. The checkpoint works on the files
+    these connections hold, whatever is at the path now."""
+    for conn in opened:
+        try:
+            conn.execute("PRAGMA busy_timeout = 1000")
+            if conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0] == 0:
+                return
+        except Exception:  # closed, or in use: the next connection tries
+            continue
+
+
 class Reader:
     rank_window = RANK_WINDOW
 
@@ -154,6 +169,9 @@ class Reader:
         self._flights: dict[str, threading.Lock] = {}
         self._watch: Any = None
         self._watch_lock = threading.Lock()
+        # The file opened (device, inode): stat before any connection opens it, so a
+        # file swapped in between is taken for a replaced one, never the other way.
+        self._identity = identity(path)
 
     @classmethod
     def open_sqlite(cls, path: Path, owner: str = LOCAL_OWNER, key: bytes | None = None) -> Any:
@@ -163,9 +181,9 @@ class Reader:
             if key is None:
                 refuse_newer_sqlite(path)
             if not path.exists():
-                # Owner-only from the first byte; SQLite gives its -wal and -shm files the
-                # same mode as the database.
-                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+                from attunement.storage.vault import create_journal_file
+
+                create_journal_file(path)
         opened = cls(path, key, owner)
         try:
             ensure_schema(path, key, opened._connection())
@@ -182,6 +200,7 @@ class Reader:
 
         store = Store(self.path, self._key, self.owner)
         store._local, store._opened, store._lock = self._local, self._opened, self._lock
+        store._identity = self._identity  # the file this reader opened, not today's
         with self._watch_lock:  # and what it keeps, with the connection that keeps it
             store._kept, store._flights = self._kept, self._flights
             store._watch, self._watch = self._watch, None
@@ -190,6 +209,8 @@ class Reader:
     def close(self) -> None:
         with self._lock:
             opened, self._opened = self._opened, []
+        if opened and self.replaced():
+            _fold_log_of_replaced(opened)
         for conn in opened:
             conn.close()
         self._local = threading.local()
@@ -206,11 +227,27 @@ class Reader:
 
     # -- connections ----------------------------------------------------------------
 
+    def replaced(self) -> bool:
+        """Whether the file at the journal's path is no longer the one this reader
+        opened: replaced or removed by another program (``storage.replacing``)."""
+        return self._identity is not None and identity(self.path) != self._identity
+
+    def _still_the_journal(self) -> None:
+        """Refuse to go on with a file that is no longer the journal: a write to it
+        would be lost, and a new connection would open (or create) another file."""
+        if self.replaced():
+            raise JournalReplaced(self.where)
+
+    def _connect(self) -> Any:
+        """A new connection to the journal this reader opened."""
+        self._still_the_journal()
+        return connect(self.path, self._key)
+
     def _connection(self) -> Any:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             with translated_errors(self.where):
-                conn = connect(self.path, self._key)
+                conn = self._connect()
             self._local.conn = conn
             with self._lock:
                 self._opened.append(conn)
@@ -243,7 +280,7 @@ class Reader:
         moves with every commit by any other connection, this process's or another's."""
         with self._watch_lock, translated_errors(self.where):
             if self._watch is None:
-                self._watch = connect(self.path, self._key)
+                self._watch = self._connect()
             return int(self._watch.execute("PRAGMA data_version").fetchone()[0])
 
     @contextmanager
@@ -254,7 +291,7 @@ class Reader:
             conn = self._connection()
             spare = conn.in_transaction
             if spare:
-                conn = connect(self.path, self._key)
+                conn = self._connect()
             conn.execute("BEGIN")
             try:
                 yield conn
@@ -266,11 +303,13 @@ class Reader:
     @contextmanager
     def _writing(self) -> Iterator[Any]:
         """One write transaction on this thread's connection, the write lock taken first;
-        committed (durably: synchronous=FULL) on leaving, rolled back on any exception."""
+        committed (durably: synchronous=FULL) on leaving, rolled back on any exception.
+        Refused (``JournalReplaced``) when the file is no longer the journal."""
         with translated_errors(self.where):
             conn = self._connection()
             conn.execute("BEGIN IMMEDIATE")
             try:
+                self._still_the_journal()  # checked holding the write lock
                 yield conn
             except BaseException:
                 conn.execute("ROLLBACK")

@@ -3,8 +3,9 @@
 Writes speak SQLAlchemy Core; the reads a person waits on are inherited from ``Reader``
 (``storage.reader``), plain SQL on the driver's connection, so a command that only reads
 never imports SQLAlchemy. Each method is one transaction. Writes take the write lock first
-(``BEGIN IMMEDIATE`` on SQLite), so a method either happens completely or not at all. The
-engine is built on first write.
+(``BEGIN IMMEDIATE`` on SQLite), so a method either happens completely or not at all, and
+only to the file that is still the journal (``storage.replacing``). The engine is built on
+first write.
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ class Store(Reader):
     def engine(self) -> Engine:
         """The SQLAlchemy engine, built on first use."""
         if self._engine is None:
-            self._engine = sqlite_engine(self.path, self._key)
+            self._engine = sqlite_engine(self.path, self._key, opener=self._connect)
         return self._engine
 
     @property
@@ -121,6 +122,7 @@ class Store(Reader):
     def _write(self) -> Iterator[Connection]:
         # The commit happens on leaving the inner block, still inside the translation.
         with translated_errors(self.where), self._writing_engine.begin() as conn:
+            self._still_the_journal()  # checked holding the write lock
             yield conn
 
     # -- entries --------------------------------------------------------------------

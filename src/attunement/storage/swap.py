@@ -10,7 +10,13 @@ staged one. Before it appears, the old journal is the journal and a leftover
 move into ``replaced-<time>/`` (never deleted), the staged ones into place, and the record
 goes last. Every move can be repeated, so the next open finishes a switch that a crash
 interrupted, and says so. A lock on the data folder, held for the whole restore, keeps
-other processes from finishing or undoing a restore that is still running.
+other processes from finishing or undoing a restore that is still running; the
+conversions hold it too, and deciding which file is the journal (``vault.tidy``, and
+creating a new one) takes it shared, so no process tidies away or creates a file while
+the journal is being replaced. No program
+may have the journal open while its files move (``storage.replacing``): the restore
+holds SQLite's lock on them from its first check to the switch, and so does finishing an
+interrupted switch.
 """
 
 from __future__ import annotations
@@ -18,17 +24,20 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from attunement.errors import Conflict
+from attunement.storage import replacing
 
 STAGING = "restoring"
 RECORD = "restore.json"
 JOURNAL_FILES = ("journal.sqlite3*", "journal.encrypted*.sqlite3*", "journal.keys.json")
+LOCK_WAIT_S = 2.0  # how long the data folder's lock is waited for
 
 
 def journal_files(data_dir: Path) -> list[Path]:
@@ -45,23 +54,46 @@ def fsync_path(path: Path) -> None:
         os.close(fd)
 
 
+def exclusive(data_dir: Path) -> AbstractContextManager[None]:
+    """Hold the data folder's lock alone, as everything that replaces the journal does
+    (a restore, and finishing one; encrypt, decrypt, passphrase change), or say that
+    one is running."""
+    return _folder_lock(data_dir, exclusive=True)
+
+
+def shared(data_dir: Path) -> AbstractContextManager[None]:
+    """Hold the data folder's lock with others, as deciding which file is the journal
+    and tidying (``vault.tidy``) do: never while the journal is being replaced."""
+    return _folder_lock(data_dir, exclusive=False)
+
+
 @contextmanager
-def exclusive(data_dir: Path) -> Iterator[None]:
-    """Hold the data folder's restore lock, or say that a restore is running. The kernel
-    drops the lock when its process dies, so a crash never leaves it held."""
+def _folder_lock(data_dir: Path, *, exclusive: bool) -> Iterator[None]:
+    """The data folder's lock (``flock`` on the folder itself: no lock file left behind;
+    the kernel drops it when its process dies, so a crash never leaves it held). Shared
+    holds last a moment, so both kinds wait up to ``LOCK_WAIT_S`` for the other before
+    saying the journal is being replaced."""
     try:
         import fcntl
     except ImportError:  # no advisory locks on this platform
         yield
         return
-    fd = os.open(data_dir, os.O_RDONLY)  # the folder itself: no lock file left behind
+    mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
+    fd = os.open(data_dir, os.O_RDONLY)
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise Conflict(
-                f"A restore is running in {data_dir}; wait for it to finish and try again."
-            ) from exc
+        deadline = time.monotonic() + LOCK_WAIT_S
+        while True:
+            try:
+                fcntl.flock(fd, mode | fcntl.LOCK_NB)
+                break
+            except BlockingIOError as exc:
+                if time.monotonic() >= deadline:
+                    raise Conflict(
+                        f"The journal in {data_dir} is being replaced (a restore, encrypt, "
+                        "decrypt or passphrase change is running); wait for it to finish "
+                        "and try again."
+                    ) from exc
+                time.sleep(0.02)
         yield
     finally:
         os.close(fd)
@@ -155,7 +187,9 @@ def recover_locked(data_dir: Path) -> list[str]:
     (data_dir / (RECORD + ".part")).unlink(missing_ok=True)
     if record_path.exists():
         record = json.loads(record_path.read_text(encoding="utf-8"))
-        _finish(data_dir, record)
+        old = replacing.database_files(data_dir / name for name in record["old"])
+        with replacing.files_alone(old, None):  # nobody may be left writing to them
+            _finish(data_dir, record)
         audit(data_dir, "restore", entries=record["entries"], finished="after an interruption")
         kept = (
             f"; the journal that was here is kept in {data_dir / record['aside']}"

@@ -9,7 +9,10 @@ entries, history, drafts, check-ins, the search index, transcripts, practice.
 The header's atomic appearance or disappearance is the one commit point of ``encrypt`` and
 ``decrypt``: before it, the old file is the journal; after it, the new one is, and the
 next open tidies whatever a crash left behind. A wrong passphrase is found through an
-immutable, read-only open, so not a byte of the journal changes.
+immutable, read-only open, so not a byte of the journal changes. Each conversion reads
+the old file through a connection that has it to itself (``storage.replacing``) from
+before the copy until the old file is gone, and refuses, changing nothing, while another
+program (``attune serve``) has the journal open.
 """
 
 from __future__ import annotations
@@ -17,12 +20,14 @@ from __future__ import annotations
 import base64
 import json
 import os
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from attunement.audit import record
 from attunement.errors import InvalidInput, StorageError
+from attunement.storage.replacing import alone_with
 
 HEADER_NAME = "journal.keys.json"
 ENCRYPTED_NAME = "journal.encrypted.sqlite3"
@@ -33,6 +38,8 @@ VERSION = 1
 DEFAULT_KDF = {"name": "argon2id", "memory_kib": 65536, "time_cost": 3, "parallelism": 4}
 MIN_PASSPHRASE = 8
 PAGE_SIZE = 4096  # SQLCipher 4's page size; every encrypted journal is whole pages
+# The commands that convert, as a refusal names them (``replacing.InUse``).
+ENCRYPT, DECRYPT, PASSPHRASE_CHANGE = "attune encrypt", "attune decrypt", "attune passphrase change"
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,37 @@ class Header:
             "file": self.file,
         }
         return json.dumps(data, indent=1)
+
+
+def create_journal_file(path: Path) -> None:
+    """Create the empty file of a new journal, owner-only from the first byte (SQLite gives
+    its -wal and -shm files the same mode). Refused (``JournalReplaced``) when the data
+    folder's journal is another file by now: a conversion finished after the caller
+    chose this one, and a file made now would take words no one would see again."""
+    from attunement.storage import swap
+    from attunement.storage.replacing import JournalReplaced
+
+    folder = path.parent
+    with swap.shared(folder) if folder.is_dir() else nullcontext():
+        if not _may_be_the_journal(folder, path.name):
+            raise JournalReplaced(str(path))
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            pass  # another process made it first
+
+
+def _may_be_the_journal(folder: Path, name: str) -> bool:
+    """Whether a new file ``name`` would be the journal of ``folder``: the plain one while
+    no header names an encrypted one; an encrypted one that the header names, or that
+    `attune init --encrypt` is about to name (no header yet, and no plain journal)."""
+    if name == PLAIN_NAME:
+        return not is_encrypted(folder)
+    if name.startswith("journal.encrypted") and name.endswith(".sqlite3"):
+        if is_encrypted(folder):
+            return read_header(folder).file == name
+        return not (folder / PLAIN_NAME).exists()
+    return True  # not a data folder's journal (a copy, a test's file)
 
 
 def header_path(data_dir: Path) -> Path:
@@ -249,7 +287,18 @@ def _remove_db(path: Path) -> None:
 
 def tidy(data_dir: Path) -> None:
     """Finish or undo a conversion a crash interrupted: the header decides which file is
-    the journal, and the other one goes."""
+    the journal, and the other one goes. Never while a conversion or a restore is running
+    (their files would be the ones to go): it holds the data folder's lock, shared."""
+    from attunement.storage import swap
+
+    if not data_dir.is_dir():
+        return
+    with swap.shared(data_dir):
+        tidy_locked(data_dir)
+
+
+def tidy_locked(data_dir: Path) -> None:
+    """``tidy`` for a caller that holds the data folder's lock."""
     for leftover in data_dir.glob("*.converting"):
         leftover.unlink(missing_ok=True)
     current = read_header(data_dir).file if is_encrypted(data_dir) else None
@@ -290,11 +339,8 @@ def _convert(source: Any, final: Path, key: bytes | None) -> None:
     """Write the whole journal behind ``source`` to ``final`` (encrypted with ``key``, or
     plain), complete and synced before it takes that name."""
     temp = final.with_name(final.name + ".converting")
-    try:
-        source.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        _export(source, temp, key)
-    finally:
-        source.close()
+    source.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    _export(source, temp, key)
     _sync_into_place(temp, final)
 
 
@@ -307,7 +353,7 @@ def _commit(data_dir: Path, header: Header | None, action: str) -> None:
     else:
         write_header(data_dir, header)
     _fsync_dir(data_dir)
-    tidy(data_dir)
+    tidy_locked(data_dir)
     record(data_dir, action)
 
 
@@ -315,10 +361,17 @@ def change_passphrase(data_dir: Path, old: str, new: str) -> None:
     """Re-encrypt under a new passphrase. The new file is complete and synced before the
     header switches to it, so a crash at any moment leaves a journal that opens with
     exactly one of the two passphrases, and nothing lost."""
-    import secrets
+    from attunement.storage import swap
 
     check_passphrase(new)
-    tidy(data_dir)
+    with swap.exclusive(data_dir):
+        _change_passphrase(data_dir, old, new)
+
+
+def _change_passphrase(data_dir: Path, old: str, new: str) -> None:
+    import secrets
+
+    tidy_locked(data_dir)
     if not is_encrypted(data_dir):
         raise InvalidInput("This journal is not encrypted; use `attune encrypt`.")
     current = read_header(data_dir)
@@ -326,25 +379,41 @@ def change_passphrase(data_dir: Path, old: str, new: str) -> None:
     verify(data_dir / current.file, old_key)
     health_check(data_dir / current.file, old_key)
     header, new_key = keyed_header(new, f"journal.encrypted-{secrets.token_hex(4)}.sqlite3")
-    _convert(connect(data_dir / current.file, old_key), data_dir / header.file, new_key)
-    _commit(data_dir, header, "passphrase-change")
+    with alone_with(connect(data_dir / current.file, old_key), PASSPHRASE_CHANGE) as source:
+        _convert(source, data_dir / header.file, new_key)
+        _commit(data_dir, header, "passphrase-change")
 
 
 def encrypt(data_dir: Path, passphrase: str) -> None:
-    from sqlcipher3 import dbapi2
+    from attunement.storage import swap
 
     check_passphrase(passphrase)
-    tidy(data_dir)
+    with swap.exclusive(data_dir):
+        _encrypt(data_dir, passphrase)
+
+
+def _encrypt(data_dir: Path, passphrase: str) -> None:
+    from sqlcipher3 import dbapi2
+
+    tidy_locked(data_dir)
     if is_encrypted(data_dir):
         raise InvalidInput("This journal is already encrypted.")
     header, key = keyed_header(passphrase)
-    source = dbapi2.connect(str(data_dir / PLAIN_NAME), isolation_level=None)
-    _convert(source, data_dir / header.file, key)
-    _commit(data_dir, header, "encrypt")
+    plain = dbapi2.connect(str(data_dir / PLAIN_NAME), isolation_level=None)
+    with alone_with(plain, ENCRYPT) as source:
+        _convert(source, data_dir / header.file, key)
+        _commit(data_dir, header, "encrypt")
 
 
 def decrypt(data_dir: Path, passphrase: str) -> None:
-    tidy(data_dir)
+    from attunement.storage import swap
+
+    with swap.exclusive(data_dir):
+        _decrypt(data_dir, passphrase)
+
+
+def _decrypt(data_dir: Path, passphrase: str) -> None:
+    tidy_locked(data_dir)
     if not is_encrypted(data_dir):
         raise InvalidInput("This journal is not encrypted.")
     header = read_header(data_dir)
@@ -352,5 +421,6 @@ def decrypt(data_dir: Path, passphrase: str) -> None:
     key = derive_key(passphrase, header)
     verify(encrypted, key)
     health_check(encrypted, key)
-    _convert(connect(encrypted, key), data_dir / PLAIN_NAME, None)
-    _commit(data_dir, None, "decrypt")
+    with alone_with(connect(encrypted, key), DECRYPT) as source:
+        _convert(source, data_dir / PLAIN_NAME, None)
+        _commit(data_dir, None, "decrypt")

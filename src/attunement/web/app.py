@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from attunement import __version__
 from attunement.errors import AttuneError, Locked
+from attunement.storage.replacing import JournalReplaced
 from attunement.web import (
     checkins,
     journal,
@@ -94,6 +95,26 @@ def _allowed_methods(routes: Iterable[Any], path: str) -> list[str]:
     return sorted(methods)
 
 
+def _replaced(request: Request, holder: Any) -> Response:
+    """The journal's file was replaced underneath the app (``storage.replacing``): let go
+    of it, and say so; a page that met it offers the way back to the form, whose words
+    the browser keeps (the marked paragraph tells static/app.js)."""
+    from attunement.web.rendering import page
+    from attunement.web.unlock import REPLACED, REPLACED_PAGE
+
+    holder.let_go_if_replaced()
+    if _is_api(request):
+        return error_response(409, JournalReplaced.code, REPLACED, None)
+    return page(
+        request,
+        "error.html",
+        status=409,
+        title="Something went wrong",
+        message=REPLACED_PAGE,
+        again=_asked_for(request),
+    )
+
+
 def create_app(settings: Settings) -> Any:
     from attunement.web.unlock import JournalHolder
 
@@ -149,6 +170,8 @@ def create_app(settings: Settings) -> Any:
 
     @app.exception_handler(AttuneError)
     async def attune_error(request: Request, exc: AttuneError) -> Response:
+        if isinstance(exc, JournalReplaced):
+            return _replaced(request, holder)
         if isinstance(exc, Locked) and not _is_api(request):
             from fastapi.responses import RedirectResponse
 

@@ -5,6 +5,14 @@ then lives only in this process's memory. It locks again after ``idle_lock_s`` w
 request from the person (a background load or a request from another site does not
 count: see ``security.counts_as_activity``), on POST /api/v1/lock (`attune lock`), and
 when the server stops.
+
+While the app has the journal open, `attune encrypt`, `decrypt`, `passphrase change` and
+`restore` refuse to replace it (``storage.replacing``). Should another program replace or
+remove the file anyway, the app notices on the next request (one ``stat``) or write: the
+request is answered ``JournalReplaced`` (409, ``REPLACED``), never saved to a file that is
+no longer the journal, and the app lets go of that file; the next request opens the one
+there now, or, when it is encrypted, asks for its passphrase. The browser keeps the words
+of a form meanwhile (static/app.js).
 """
 
 from __future__ import annotations
@@ -17,8 +25,19 @@ from pathlib import Path
 from attunement.core.journal import Journal
 from attunement.errors import Locked
 from attunement.storage import vault
+from attunement.storage.replacing import JournalReplaced
 
 UNLOCK = "/unlock"
+# What the browser is told when the journal's file was replaced underneath the app: by
+# the API (an autosave, whose page then keeps the words), and by a page a form led to.
+REPLACED = (
+    "The journal was changed by another program (an encrypt or a restore, say) while this "
+    "app had it open, so nothing was saved; reload the page to open it again."
+)
+REPLACED_PAGE = (
+    "The journal was changed by another program (an encrypt or a restore, say) while this "
+    "app had it open, so nothing was saved; open the page again to go on."
+)
 
 
 def safe_next(target: str | None) -> str:
@@ -58,6 +77,7 @@ class JournalHolder:
         self.encrypted = vault.is_encrypted(data_dir)
         self._lock = threading.Lock()
         self._journal: Journal | None = None
+        self._closed = False  # the server stopped: nothing opens again
         self._last_seen = time.monotonic()
         self.on_unlock: list[Callable[[], None]] = []  # called after each unlock
         if not self.encrypted or passphrase is not None:
@@ -66,7 +86,7 @@ class JournalHolder:
     @property
     def locked(self) -> bool:
         self._expire()
-        return self._journal is None
+        return self.encrypted and self._journal is None
 
     def _expire(self) -> None:
         if (
@@ -80,9 +100,11 @@ class JournalHolder:
         """The open journal; ``activity``: the person's own request, which restarts the
         idle time (a background request does not)."""
         self._expire()
-        journal = self._journal
+        journal = self._journal if self._journal is not None else self._open_again()
         if journal is None:
             raise Locked("The journal is locked; unlock it with its passphrase.")
+        if self.let_go_if_replaced():
+            raise JournalReplaced(journal.reader.where)
         if activity:
             self._last_seen = time.monotonic()
         return journal
@@ -90,7 +112,38 @@ class JournalHolder:
     def current(self) -> Journal | None:
         """The open journal, or None when locked, without counting as use (for work in
         the background, which must not keep an encrypted journal from locking)."""
+        if self.let_go_if_replaced():
+            return None
         return self._journal
+
+    def let_go_if_replaced(self) -> bool:
+        """Whether the open journal's file was replaced or removed by another program;
+        if so it is closed (it is no longer the journal), and the next request opens the
+        file there now, or asks for its passphrase."""
+        with self._lock:
+            journal = self._journal
+            if journal is None or not journal.reader.replaced():
+                return False
+            self._journal = None
+            self.encrypted = vault.is_encrypted(self.data_dir)
+        journal.close()
+        return True
+
+    def _open_again(self) -> Journal | None:
+        """After the journal was let go (``let_go_if_replaced``) or changed while locked:
+        the journal there now, when it needs no passphrase; else None (locked)."""
+        with self._lock:
+            journal, opened = self._journal, False
+            if journal is None and not self._closed:
+                self.encrypted = vault.is_encrypted(self.data_dir)
+                if self.encrypted:
+                    return None
+                journal = self._journal = Journal.open(self.data_dir)
+                self._last_seen, opened = time.monotonic(), True
+        if opened:
+            for started in self.on_unlock:  # the work an unlock starts, as after one
+                started()
+        return journal
 
     def unlock(self, passphrase: str) -> None:
         """Open the journal with its passphrase (a wrong one raises), then start the
@@ -98,6 +151,7 @@ class JournalHolder:
         with self._lock:
             if self._journal is None:
                 self._journal = Journal.open(self.data_dir, passphrase)
+                self.encrypted = vault.is_encrypted(self.data_dir)
             self._last_seen = time.monotonic()
         for started in self.on_unlock:
             started()
@@ -116,5 +170,6 @@ class JournalHolder:
     def close(self) -> None:
         with self._lock:
             journal, self._journal = self._journal, None
+            self._closed = True
         if journal is not None:
             journal.close()
