@@ -71,30 +71,30 @@ const keeper = (function keeping() {
     if (note && form.dataset.locked) note.remove();
     delete form.dataset.locked;
   }
-  // The journal is locked: keep the words, and say so plainly, with the way back.
-  function locked(form) {
-    form.dataset.locked = "locked";
+  // The words could not be saved: keep them, and say so plainly, with the way back.
+  function stopped(form, state, keptText, unkeptText, href, linkText) {
+    form.dataset.locked = state;
     const saved = keep(form);
     const note = notice(form, "error", "alert");
-    note.append(saved ? LOCKED_TEXT + " " : "Your journal locked. Copy your words somewhere safe, then unlock to save them. ");
+    note.append(saved ? keptText + " " : unkeptText);
     const link = document.createElement("a");
-    link.href = unlockHref();
-    link.textContent = "Unlock your journal";
+    link.href = href;
+    link.textContent = linkText;
     link.addEventListener("click", () => keep(form));
     note.append(link);
+  }
+  // The journal is locked: unlocking brings the words back.
+  function locked(form) {
+    stopped(form, "locked", LOCKED_TEXT,
+      "Your journal locked. Copy your words somewhere safe, then unlock to save them. ",
+      unlockHref(), "Unlock your journal");
   }
   // The journal was changed by another program: keep the words until the page is
   // opened again (it then opens the journal there now, or asks for its passphrase).
   function replaced(form) {
-    form.dataset.locked = "replaced";
-    const saved = keep(form);
-    const note = notice(form, "error", "alert");
-    note.append(saved ? REPLACED_TEXT + " " : "The journal was changed by another program. Copy your words somewhere safe, then reload the page. ");
-    const link = document.createElement("a");
-    link.href = location.pathname + location.search;
-    link.textContent = "Reload the page";
-    link.addEventListener("click", () => keep(form));
-    note.append(link);
+    stopped(form, "replaced", REPLACED_TEXT,
+      "The journal was changed by another program. Copy your words somewhere safe, then reload the page. ",
+      location.pathname + location.search, "Reload the page");
   }
   function restore(form, kept) {
     const values = kept.fields || {};
