@@ -40,3 +40,8 @@ def test_a_hymn_beside_a_real_name_leaves_the_name_found():
 def test_a_ward_written_into_a_tag_is_found():
     assert [(f.type, f.text) for f in find_in_tag("ward7")] == [("place", "ward 7")]
     assert find_in_tag("covid19") == []
+
+
+def test_a_name_on_the_writers_list_is_hidden_even_inside_a_hymn():
+    text = "We sang Amazing Grace for Grace."
+    assert redact(text, find(text, ["Grace"]), {}) == "We sang Amazing [Client A] for [Client A]."

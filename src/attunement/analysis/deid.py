@@ -1008,10 +1008,9 @@ def find(text: str, people: Iterable[str] = (), seen: Iterable[Finding] = ()) ->
                 listed.append(Finding("name", m.start(), m.end(), m.group(0), 0.99))
     structured = _structured(text, lex)
     found = listed + structured
-    for f in _proper_nouns(text, lex, _merge(structured)):
+    for f in _outside_named_things(text, _proper_nouns(text, lex, _merge(structured))):
         found += _outside(text, f, listed)
-    found = _outside_named_things(text, _joined(text, _merge(found), lex))
-    return _merge(found + _repeats(text, found, seen, lex))
+    return also_seen(text, _joined(text, _merge(found), lex), seen)
 
 
 @lru_cache(maxsize=1)
@@ -1025,8 +1024,9 @@ def _named_things_of_words() -> re.Pattern[str] | None:
 
 
 def _outside_named_things(text: str, found: list[Finding]) -> list[Finding]:
-    """The names and places found, less any inside or across the name of a thing written
-    in several words ("Sang Abide with Me": the hymn, not a person called "Sang Abide")."""
+    """The names and places guessed from capitals, less any inside or across the name of a
+    thing written in several words ("Sang Abide with Me": the hymn, not a person called
+    "Sang Abide"). The writer's own list still wins."""
     pattern = _named_things_of_words()
     things = [m.span() for m in pattern.finditer(text)] if pattern else []
     if not things:
