@@ -235,15 +235,9 @@ def _stretch(words: str, today: date, end_of_day: bool) -> date | None:
 
 def _months_back(day: date, months: int) -> date:
     """The same day ``months`` earlier; the 31st becomes the last day of a shorter month."""
-    index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(index, 12)
-    month += 1
-    for last in (31, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise ValueError(f"no day {day.day} in {year}-{month}")  # pragma: no cover
+    from dateutil.relativedelta import relativedelta
+
+    return day - relativedelta(months=months)
 
 
 def _years_back(moment: datetime, years: int) -> datetime:
