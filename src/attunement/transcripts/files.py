@@ -66,5 +66,5 @@ def read_text(path: Path, where: str) -> tuple[str, list[str]]:
                 "Plain Text on Windows); check that accented letters and quotes read right",
             )
         ]
-    _refuse_other_kinds(text.encode("utf-8")[:8], path, where)
+    _refuse_other_kinds(text[:8].encode("utf-8"), path, where)  # its opening bytes only
     return text, []
