@@ -173,7 +173,11 @@ def test_practice_from_the_command_line(attune):
         "practice", "respond", "v17", "--text", "-", input="You should talk to the ward manager."
     ).stdout
     assert "Advice" in text and "Attuned responses others might give" in text
+    # the empathy dimensions in the words the feedback uses, not the research terms
+    assert "Meeting their feeling: none" in text and "emotional reactions" not in text
     assert attune.json("practice", "progress")["attempts"] == 2
+    table = attune("practice", "progress").stdout
+    assert "Inviting them to say more" in table and "explorations" not in table
     listed = attune.json("practice", "list", "--theme", "despair")
     assert all("despair" in v["themes"] for v in listed["vignettes"])
     assert "responses" not in listed["vignettes"][0], "the examples come after responding"

@@ -8,6 +8,7 @@ import click
 
 from attunement.cli.context import AppContext
 from attunement.cli.output import emit_json, highlight, json_option, read_stdin
+from attunement.practice.dimensions import EMPATHY_NAMES, LEVEL_WORDS
 
 pass_app = click.make_pass_decorator(AppContext)
 SHOW_TEXT_UP_TO = 3000
@@ -75,20 +76,16 @@ def feeling_lines(reading) -> list[str]:
     return lines or ["No feeling is named, and the model reads none clearly."]
 
 
-LEVELS = {0: "none", 1: "weak", 2: "strong"}
-
-
 def _print_response_analysis(result) -> None:
     mi = result.mi
     subtype = f" ({mi.subtype})" if mi.subtype else ""
     click.echo(click.style("What the response does", bold=True))
     click.echo(f"  {mi.code}{subtype}, confidence {mi.confidence:.2f}")
     click.echo(click.style("Empathy communication", bold=True))
-    for name in ("emotional_reactions", "interpretations", "explorations"):
+    for name, label in EMPATHY_NAMES.items():
         level = getattr(result.empathy, name)
         words = ", ".join(f"“{result.response[s:e]}”" for s, e in level.spans)
-        label = name.replace("_", " ")
-        click.echo(f"  {label}: {LEVELS[level.level]}" + (f" ({words})" if words else ""))
+        click.echo(f"  {label}: {LEVEL_WORDS[level.level]}" + (f" ({words})" if words else ""))
     _print_markers(result.response, result.markers)
 
 

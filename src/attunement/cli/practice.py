@@ -8,9 +8,9 @@ import click
 
 from attunement.cli.context import AppContext
 from attunement.cli.output import emit_json, hint, json_option, read_stdin
+from attunement.practice.dimensions import DIMENSION_NAMES, EMPATHY_NAMES, LEVEL_WORDS
 
 pass_app = click.make_pass_decorator(AppContext)
-LEVEL = {0: "none", 1: "weak", 2: "strong"}
 
 
 def _wrap(text: str, indent: str = "  ") -> str:
@@ -36,12 +36,10 @@ def _show_feedback(fb, v) -> None:
         click.style("What your response does", bold=True)
         + f": {mi.code}{f' ({mi.subtype})' if mi.subtype else ''}"
     )
-    for name in ("emotional_reactions", "interpretations", "explorations"):
+    for name, label in EMPATHY_NAMES.items():
         level = getattr(fb.empathy, name)
         words = ", ".join(f"“{fb.response[s:e]}”" for s, e in level.spans)
-        click.echo(
-            f"  {name.replace('_', ' ')}: {LEVEL[level.level]}" + (f" ({words})" if words else "")
-        )
+        click.echo(f"  {label}: {LEVEL_WORDS[level.level]}" + (f" ({words})" if words else ""))
     for sign in fb.power_signs:
         click.echo(
             click.style(f"  {sign.name}: ", fg="yellow")
@@ -179,11 +177,11 @@ def progress(app: AppContext, as_json: bool) -> None:
         click.echo("No practice yet: `attune practice` starts a session.")
         return
     click.echo(f"{result.attempts} responses over {len(result.weeks)} week(s).")
-    click.echo(f"{'dimension':<22}" + "".join(f"{w[5:]:>8}" for w in result.weeks[-8:]))
+    width = max(len(name) for name in DIMENSION_NAMES.values()) + 2
+    click.echo(f"{'dimension':<{width}}" + "".join(f"{w[5:]:>8}" for w in result.weeks[-8:]))
     for dimension, values in result.per_week.items():
-        click.echo(
-            f"{dimension.replace('_', ' '):<22}" + "".join(f"{v:>8.2f}" for v in values[-8:])
-        )
+        name = DIMENSION_NAMES.get(dimension, dimension)
+        click.echo(f"{name:<{width}}" + "".join(f"{v:>8.2f}" for v in values[-8:]))
     weakest = sorted(result.themes.items(), key=lambda kv: kv[1])[:3]
     if weakest:
         click.echo("Themes to practise more: " + ", ".join(f"{t} ({s:.2f})" for t, s in weakest))

@@ -29,13 +29,6 @@ READINGS_NOTE = (
     "These readings come from models trained on caregivers' replies written for "
     "Attunement and on other people's conversations: a prompt to reflect, not a grade."
 )
-DIMENSIONS = (
-    "emotional_reactions",
-    "interpretations",
-    "explorations",
-    "reflection",
-    "no_power_signs",
-)
 MOVE_NAMES = {
     "reflection-simple": "says back what they said",
     "reflection-complex": "says back what they said, with meaning added",

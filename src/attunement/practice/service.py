@@ -12,7 +12,8 @@ from typing import Any
 from attunement.core.dates import now_local
 from attunement.core.journal import Journal
 from attunement.errors import InvalidInput
-from attunement.practice.feedback import DIMENSIONS, Feedback, feedback
+from attunement.practice.dimensions import DIMENSIONS
+from attunement.practice.feedback import Feedback, feedback
 from attunement.practice.vignettes import Vignette, by_theme, vignette
 
 MAX_SESSION = 30

@@ -26,6 +26,7 @@ from attunement.core.journal import Journal, label_of
 from attunement.core.models import SCALES, EntryFilter
 from attunement.errors import InvalidInput
 from attunement.framework import concepts
+from attunement.practice.dimensions import EMPATHY_NAMES
 from attunement.wording import plural
 
 MAX_ENTRIES = 50
@@ -38,11 +39,6 @@ SCALE_NAMES = {
     "fatigue": "Fatigue",
 }
 PLURALS = {"address": "addresses", "email": "e-mails", "url": "URLs", "record": "record numbers"}
-DIMENSION_NAMES = {
-    "emotional_reactions": "Emotional reactions",
-    "interpretations": "Interpretations",
-    "explorations": "Explorations",
-}
 
 
 @dataclass(frozen=True)
@@ -356,10 +352,7 @@ def build(journal: Journal, selection: Selection, *, now: datetime | None = None
     areas = Counter(regions.get(area, area) for c in checkins for area in c.body)
     attempts = [a for a in journal.store.attempts() if start <= a["created_at"] <= end]
     practice = (
-        {
-            d: round(sum(a["scores"][d] for a in attempts) / len(attempts), 2)
-            for d in DIMENSION_NAMES
-        }
+        {d: round(sum(a["scores"][d] for a in attempts) / len(attempts), 2) for d in EMPATHY_NAMES}
         if attempts
         else {}
     )
@@ -430,7 +423,7 @@ def _figure_rows(packet: Packet) -> list[tuple[str, str]]:
     if packet.body_areas:
         rows.append(("Where in the body", ", ".join(f"{a} ({n})" for a, n in packet.body_areas)))
     if packet.practice_attempts:
-        levels = ", ".join(f"{DIMENSION_NAMES[d]} {v:g}" for d, v in packet.practice.items())
+        levels = ", ".join(f"{EMPATHY_NAMES[d]} {v:g}" for d, v in packet.practice.items())
         rows.append(
             (
                 "Practice",

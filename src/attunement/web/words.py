@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from attunement.core.dates import day_text
 from attunement.framework import concepts
+from attunement.practice.dimensions import DIMENSION_NAMES
 
 # Ids the framework uses that have no name in concepts.toml.
 EXTRA = {
@@ -19,11 +20,6 @@ EXTRA = {
     "hospice": "Hospice",
     "chaplaincy": "Chaplaincy",
     "peer-support": "Peer support",
-    "emotional_reactions": "Emotional reactions",
-    "interpretations": "Interpretations",
-    "explorations": "Explorations",
-    "reflection": "Reflections",
-    "no_power_signs": "Without fixing, sympathy or assuming",
 }
 
 
@@ -39,7 +35,7 @@ def names() -> dict[str, str]:
     from attunement.analysis.markers import lexicon
 
     found |= {m.id: m.name for m in lexicon().markers}
-    return found | EXTRA
+    return found | EXTRA | DIMENSION_NAMES
 
 
 def name_of(item_id: str) -> str:
