@@ -685,3 +685,41 @@ def test_relief_after_a_death_is_not_read_as_joy():
     read = reading("He died at four. I felt relief, and I felt so sad.")
     assert "joy" not in read.groups
     assert "sadness" in read.groups
+
+
+@pytest.mark.parametrize(
+    "sentence,word",
+    [
+        ("I wasnae feeling sorry for her, I was raging on her behalf.", "sorry"),
+        ("I didnae feel calm at all, if I'm honest.", "calm"),
+        ("I cannae say I was settled.", "settled"),
+    ],
+)
+def test_a_scots_negation_is_a_negation(sentence, word):
+    (found,) = [f for f in named_feelings(sentence) if f.word.lower() == word]
+    assert found.negated and not found.writers_own
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "It was peaceful at the end, the daughter holding his hand.",
+        "I said, 'It feels a bit tense between us today, doesn't it.'",
+        "I think I've just lost you there, have I said something wrong?",
+        "I wouldn't say I was tired exactly; more that the room was too warm.",
+    ],
+)
+def test_the_state_of_a_moment_a_room_or_a_lost_thread_is_no_feeling_of_the_writers(sentence):
+    assert [f.word for f in named_feelings(sentence) if f.writers_own] == []
+
+
+@pytest.mark.parametrize(
+    "sentence,word",
+    [
+        ("Some days it's tiredness, nothing more.", "tiredness"),
+        ("It felt awful afterwards, sick in my stomach.", "awful"),
+        ("I felt lost in that meeting.", "lost"),
+    ],
+)
+def test_a_feeling_named_as_a_thing_or_felt_stays_the_writers(sentence, word):
+    assert word in [f.word.lower() for f in named_feelings(sentence) if f.writers_own]

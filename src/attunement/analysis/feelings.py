@@ -53,6 +53,8 @@ _LINKS = frozenset("of and or but with about for at to in by one".split())
 # ... these, a verb's object: "I reassured her", "the nurse moved the bed" ...
 _OBJECTS = frozenset("her him them me us the my his their a an everyone".split())
 _DEGREE = frozenset("so too very really quite pretty rather that".split())
+# Past forms that are verbs with an object, not feelings, when one follows.
+_LOST_SOMETHING = frozenset(("lost",))
 # ... and these a wish, not a feeling had: "I hope to feel settled", "I wanted to be calm".
 _WISHES = frozenset("hope hoped hoping wish wished wishing".split())
 # Words of saying before "sorry" make it an apology ("told her I was sorry", "said sorry").
@@ -107,6 +109,31 @@ def _a_things_state(before: list[str]) -> bool:
     if owner not in _POSSESSIVES or noun in _WRITER or noun in _OTHER or noun in _PRONOUNS:
         return False
     return not (owner in ("my", "our") and noun in _INNER)
+
+
+def _clause_subject_is_not_me(before: list[str]) -> bool:
+    """Whether the clause before a feeling word ends on a subject of its own that is no
+    one the lists know, a verb of being and perhaps a word of degree: "the room was too
+    warm", "that the nurse was very". Such a state is not the writer's."""
+    while before and before[-1] in _DEGREE:
+        before = before[:-1]
+    if len(before) < 3 or before[-1] not in _BE_STATE or before[-3] not in _SUBJECT_DETERMINERS:
+        return False
+    return before[-2] not in _WRITER | _AMOUNTS and before[-2] not in ("one", "way")
+
+
+def _its_state(word: str, before: list[str]) -> bool:
+    """ "it was peaceful at the end", "it feels heavy in here", "that's sad": the state of a
+    moment or a room, said of "it", not a feeling the writer names (the data's labellers
+    never count it as one); a feeling named as a thing stays the writer's ("Some days it's
+    tiredness"), as does a judgement felt ("It felt awful afterwards")."""
+    if word.endswith(("ness", "ment", "tion", "sion", "ity")):
+        return False
+    while before and before[-1] in _DEGREE | _AMOUNTS | {"a"}:
+        before = before[:-1]
+    if before and before[-1] in ("it's", "that's", "its", "thats"):
+        return True
+    return len(before) >= 2 and before[-1] in _BE_STATE and before[-2] in ("it", "this")
 
 
 @cache
@@ -341,7 +368,11 @@ def _not_a_feeling(
         return True  # "confused patients", "the angry son"
     if word.endswith("ed") and next_word in _OBJECTS and not (before and before[-1] in _DEGREE):
         return True  # "I reassured her", but not "so tired my legs shook"
-    if _a_things_state(before):
+    if word in _LOST_SOMETHING and next_word in _OBJECTS | {"you", "track", "sight", "touch"}:
+        return True  # "I think I've just lost you there", "I lost track of the time"
+    if _a_things_state(before) or (
+        word not in lex.cued_nouns | lex.judgements and _its_state(word, before)
+    ):
         return True
     if word == "sorry" and _APOLOGY.intersection(before):
         return True  # "I told her I was sorry": an apology said, not a feeling named
@@ -453,25 +484,28 @@ def named_feelings(text: str, *, speaker_is_writer: bool = True) -> list[NamedFe
                     for w in _WORD.findall(text[start : match.start()])
                     if w.lower() not in _OBJECT_ONLY
                 ]
-                for words in (before, sentence_before):
-                    person = next(
-                        (
-                            w
-                            for w in reversed(words)
-                            if w in _WRITER
-                            or w in _OTHER
-                            or w.removesuffix("'s") in _OTHER  # "my client's tiredness"
-                            or w in ("you", "your", "you're", "yourself")
-                        ),
-                        None,
-                    )
-                    if person is not None:
-                        whose = "writer" if person in _WRITER else "other"
-                        break
+                if _clause_subject_is_not_me(before):
+                    whose = "other"  # "…; more that the room was too warm": its own subject
                 else:
-                    first = _WORD.search(text, start, match.start())
-                    if _a_things_subject(sentence_before, first.group(0) if first else ""):
-                        whose = "other"  # "The physiotherapist was very relaxed"
+                    for words in (before, sentence_before):
+                        person = next(
+                            (
+                                w
+                                for w in reversed(words)
+                                if w in _WRITER
+                                or w in _OTHER
+                                or w.removesuffix("'s") in _OTHER  # "my client's tiredness"
+                                or w in ("you", "your", "you're", "yourself")
+                            ),
+                            None,
+                        )
+                        if person is not None:
+                            whose = "writer" if person in _WRITER else "other"
+                            break
+                    else:
+                        first = _WORD.search(text, start, match.start())
+                        if _a_things_subject(sentence_before, first.group(0) if first else ""):
+                            whose = "other"  # "The physiotherapist was very relaxed"
             if whose == "writer" and _someone_elses(text, match, (start, end), lex):
                 whose = "other"
             if not speaker_is_writer and whose == "writer":

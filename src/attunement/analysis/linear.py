@@ -26,9 +26,6 @@ import numpy as np
 
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 _WHITE = re.compile(r"\s\s+")
-_NEGATION_WORDS = (
-    r"(?:not|no|never|without|hardly|barely|nothing|nobody|neither|nor|cannot|\w+n[’']t)"
-)
 
 
 def phrases_pattern(phrases: tuple[tuple[str, ...], ...]) -> str:
@@ -40,14 +37,18 @@ def phrases_pattern(phrases: tuple[tuple[str, ...], ...]) -> str:
 def _negation() -> re.Pattern[str]:
     """A negation word, unless it opens a phrase that does not negate ("no wonder", "not
     only": the lexicon's ``not_negating`` cues), or a phrase that negates ("anything but
-    calm": its ``negating_phrases``); the rules use the same cues."""
+    calm": its ``negating_phrases``); the rules use the same cues, the lexicon's
+    ``negation`` words ("wasn't", "didnae", typed "didnt") and any word ending in "n't"."""
     from attunement.analysis.markers import lexicon
 
     lex = lexicon()
     phrases = phrases_pattern(lex.not_negating)
     skip = rf"(?!(?:{phrases})\b)" if phrases else ""
+    listed = "|".join(re.escape(w) for w in sorted(lex.negation, key=len, reverse=True))
+    words = rf"(?:{listed}|\w+n[’']t)"
     negating = phrases_pattern(lex.negating_phrases)
-    words = f"(?:{_NEGATION_WORDS}|{negating})" if negating else _NEGATION_WORDS
+    if negating:
+        words = f"(?:{words}|{negating})"
     return re.compile(rf"\b{skip}{words}\b", re.IGNORECASE)
 
 
