@@ -763,6 +763,7 @@ def write_card() -> None:
             ("eighth", "eighth_test_spent"),
             ("ninth", "ninth_test_spent"),
             ("tenth", "tenth_test_spent"),
+            ("eleventh", "eleventh_test_spent"),
         )
         if key in report
     ]
@@ -834,9 +835,9 @@ def write_card() -> None:
         "of the writers) was scored once"
         + (f" on {first['date']}" if first else "")
         + " and is spent: its writers now join train and dev, half each by the same hash; "
-        "so do the second to tenth, held-out sets by 24, 16, 16, 16, 16, 16, 16, 16 and 16 new "
-        'writers (ids starting with "h", "k", "r", "s", "u", "v", "w", "x" and "y"), each scored '
-        "once and spent in turn. An eleventh held-out set, when written, will be the test part "
+        "so do the second to eleventh, held-out sets by 24, 16, 16, 16, 16, 16, 16, 16, 16 and 16 "
+        'new writers (ids starting with "h", "k", "r", "s", "u", "v", "w", "x", "y" and "z"), each '
+        "scored once and spent in turn. A twelfth held-out set, when written, will be the test part "
         "(`training/caregiver/heldout/`, "
         "writer ids "
         "starting with "
