@@ -723,3 +723,58 @@ def test_the_state_of_a_moment_a_room_or_a_lost_thread_is_no_feeling_of_the_writ
 )
 def test_a_feeling_named_as_a_thing_or_felt_stays_the_writers(sentence, word):
     assert word in [f.word.lower() for f in named_feelings(sentence) if f.writers_own]
+
+
+@pytest.mark.parametrize(
+    "vignette_id,reply",
+    [
+        ("v48", "You're not being unreasonable. Decisions made without you, no wonder you're angry."),
+        ("v49", "Sorry you've been let down. But I'm not like that, I promise."),
+        ("v52", "There is no timetable for peace, it comes in its own time."),
+    ],
+)
+def test_telling_someone_they_are_not_what_they_fear_or_promising_is_reassurance(
+    vignette_id, reply
+):
+    fb = feedback(vignette(vignette_id), reply)
+    assert "Reassurance" in [s.name for s in fb.power_signs]
+    assert "unreasonable" not in fb.did_well and "promise" not in fb.did_well
+
+
+@pytest.mark.parametrize(
+    "sentence,word",
+    [
+        ('I repeated to her what she told me: "I am afraid I will not breathe".', "afraid"),
+        ('I said back her words, "I am tired of being the strong one," and waited.', "tired"),
+    ],
+)
+def test_someone_elses_words_said_back_are_still_theirs(sentence, word):
+    (found,) = [f for f in named_feelings(sentence) if f.word.lower() == word]
+    assert found.whose == "other"
+
+
+def test_a_claim_put_first_and_laughed_at_is_sarcasm():
+    (calm,) = named_feelings("Very calm I am, ha, biting my nails under the table.")
+    assert calm.negated
+
+
+@pytest.mark.parametrize("word", ["bone-tired", "wrung out", "dog-tired", "worn thin"])
+def test_tiredness_in_compound_and_idiom_is_named(word):
+    assert word in [f.word.lower() for f in named_feelings(f"By nine I was {word}.")]
+
+
+@pytest.mark.parametrize(
+    "vignette_id,reply,praise_free_of",
+    [
+        ("v07", "Nobody minds, honestly.", "Nobody minds"),
+        ("v22", "Everyone ends up on the other side of the bed eventually.", "Everyone"),
+        ("v22", "We've all been there, love.", "been there"),
+        ("v10", "That's rough. You might be owed a fair bit, you know.", "owed"),
+    ],
+)
+def test_normalising_and_what_they_are_owed_are_named_never_praised(
+    vignette_id, reply, praise_free_of
+):
+    fb = feedback(vignette(vignette_id), reply)
+    assert {"Reassurance", "Advice"} & {s.name for s in fb.power_signs}
+    assert praise_free_of not in fb.did_well

@@ -402,6 +402,7 @@ def _sarcastic(text: str, match: re.Match[str], span: Span, lex: _Lexicon) -> bo
     head, tail = text[span[0] : match.start()], text[match.end() : span[1]]
     if lex.ironic_figure.search(head) or lex.disbelief.search(text, span[0], span[1]):
         return True
+    tail = _INVERTED.sub("", tail, count=1)  # "Very calm I am, ha, biting my nails"
     emphasised = (len(word) > 2 and word.isupper()) or (
         text[match.start() - 1 : match.start()] in ("*", "_") and match.start() > span[0]
     )
@@ -422,6 +423,8 @@ def sarcastic_claims(sentence: str) -> frozenset[str]:
     )
 
 
+# The subject after a claim put first: "Very calm I am, ha, …".
+_INVERTED = re.compile(r"^\s+(?:I\s+(?:am|was|were)|I'm|me)\b", re.I)
 # A tag question after a state ("…, no?", "…, right?") and a word that stresses it.
 _TAG_QUESTION = re.compile(r"\s*,?\s*(?:no|right|yeah|eh|hey|innit|yes)\s*\?", re.I)
 _STRESSED = re.compile(r"\b(?:so|very|sooo+|totally|super|really|utterly)\s+$", re.I)

@@ -285,7 +285,8 @@ _TO_THEM = frozenset({"you", "you're", "you'd", "you've", "you'll", "your"})
 def _told_as(move: Move, words: str, kinds: tuple[str, ...]) -> str | None:
     """What a move is in the lexicon's words though the head reads it otherwise: advice
     told as one's own experience ("what worked for me was saying no") or offered as an act
-    for them ("want me to find someone who can tell you"); normalising ("That's really
+    for them ("want me to find someone who can tell you"), though company offered is
+    neither ("Shall I sit with you?"); normalising ("That's really
     common after a shock"), reassurance; an invitation
     said as a wish ("I'd love to hear more about you"), an open question; a loss said back
     as final ("You'll never walk that hill again"), a complex reflection. None if none."""
@@ -294,6 +295,8 @@ def _told_as(move: Move, words: str, kinds: tuple[str, ...]) -> str | None:
     lex, said = lexicon(), _words(words)
     if has_phrase(said, lex.disclosed_advice) or has_phrase(said, lex.offers):
         return "advice"
+    if has_phrase(said, lex.company) and not kinds:
+        return "other"  # "Do you want me to sit with you for a bit?": company, not advice
     if has_phrase(said, lex.normalising) and move.code != "advice":
         return "reassurance"
     if kinds:
