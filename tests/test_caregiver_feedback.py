@@ -728,7 +728,7 @@ def test_a_feeling_named_as_a_thing_or_felt_stays_the_writers(sentence, word):
 @pytest.mark.parametrize(
     "vignette_id,reply",
     [
-        ("v48", "You're not being unreasonable. Decisions made without you, no wonder you're angry."),
+        ("v48", "You're not being unreasonable. Decided without you, no wonder you're angry."),
         ("v49", "Sorry you've been let down. But I'm not like that, I promise."),
         ("v52", "There is no timetable for peace, it comes in its own time."),
     ],
@@ -778,3 +778,15 @@ def test_normalising_and_what_they_are_owed_are_named_never_praised(
     fb = feedback(vignette(vignette_id), reply)
     assert {"Reassurance", "Advice"} & {s.name for s in fb.power_signs}
     assert praise_free_of not in fb.did_well
+
+
+def test_reassurance_in_dialect_is_named():
+    fb = feedback(vignette("v20"), "Doan worry, de doctor gine sort you out.")
+    assert {"Reassurance", "Advice"} & {s.name for s in fb.power_signs}
+    assert fb.did_well == ""
+
+
+def test_my_love_said_to_someone_is_no_feeling_named():
+    said = "I told her not to worry, my love, we'll get you sorted."
+    assert [f.word for f in named_feelings(said) if f.writers_own] == []
+    assert "love" in [f.word for f in named_feelings("I felt my love for her fill the room.")]

@@ -53,6 +53,9 @@ _LINKS = frozenset("of and or but with about for at to in by one".split())
 # ... these, a verb's object: "I reassured her", "the nurse moved the bed" ...
 _OBJECTS = frozenset("her him them me us the my his their a an everyone".split())
 _DEGREE = frozenset("so too very really quite pretty rather that".split())
+# "my love" said to someone, between commas or at a sentence's edge: a name to call them by.
+_CALLED = re.compile(r"(?:^|[,.!?;:(\u2014\u2013]|\b(?:oh|ah|aw))\s*my\s+$", re.I)
+_CALLED_END = re.compile(r"\s*(?:[,.!?;:)\u2014\u2013]|$)")
 # Past forms that are verbs with an object, not feelings, when one follows.
 _LOST_SOMETHING = frozenset(("lost",))
 # ... and these a wish, not a feeling had: "I hope to feel settled", "I wanted to be calm".
@@ -374,6 +377,12 @@ def _not_a_feeling(
         word not in lex.cued_nouns | lex.judgements and _its_state(word, before)
     ):
         return True
+    if (
+        word == "love"
+        and _CALLED.search(text, 0, match.start())
+        and _CALLED_END.match(text, match.end())
+    ):
+        return True  # "not to worry, my love, we'll get you sorted": someone called so
     if word == "sorry" and _APOLOGY.intersection(before):
         return True  # "I told her I was sorry": an apology said, not a feeling named
     recent = before[-5:]
