@@ -174,7 +174,7 @@ def test_practice_from_the_command_line(attune):
     ).stdout
     assert "Advice" in text and "Attuned responses others might give" in text
     # the empathy dimensions in the words the feedback uses, not the research terms
-    assert "Meeting their feeling: none" in text and "emotional reactions" not in text
+    assert "Showing warmth and concern: none" in text and "emotional reactions" not in text
     assert attune.json("practice", "progress")["attempts"] == 2
     table = attune("practice", "progress").stdout
     assert "Inviting them to say more" in table and "explorations" not in table

@@ -1,14 +1,15 @@
 """The dimensions practice is read on, by the words a caregiver reads for them.
 
 The three empathy dimensions are EPITOME's (emotional reactions, interpretations,
-explorations); a person is shown what each one means in a reply, the same words the
-practice feedback uses ("You met their feeling"), never the research term alone. Ids stay
-in the JSON API, the export and the stored attempts."""
+explorations); a person is shown what each one means in a reply (the warmth and concern the
+responder expresses, the understanding they show, what they invite the person to say),
+never the research term alone. Ids stay in the JSON API, the export and the stored
+attempts."""
 
 from __future__ import annotations
 
 EMPATHY_NAMES = {
-    "emotional_reactions": "Meeting their feeling",
+    "emotional_reactions": "Showing warmth and concern",
     "interpretations": "Showing you understood",
     "explorations": "Inviting them to say more",
 }
