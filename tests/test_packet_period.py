@@ -53,7 +53,8 @@ def test_a_packet_of_one_entry_covers_that_whole_day(days):
     # Practice levels in the words the practice page uses, not a bare "0 to 1".
     assert (
         "1 response; average empathy level (0 none, 0.5 weak, 1 strong): "
-        "Showing warmth and concern 0.5, Showing you understood 0.5, Inviting them to say more 0" in text
+        "Showing warmth and concern 0.5, Showing you understood 0.5, "
+        "Inviting them to say more 0" in text
     )
 
 
