@@ -45,7 +45,7 @@ def test_feedback_on_a_response(attune):
         "--to",
         "I'm exhausted and I can't cope.",
     ).stdout
-    assert "What the response does" in text and "explorations" in text
+    assert "What the response does" in text and "Inviting them to say more" in text
 
 
 def test_batch_writes_one_line_per_input_and_names_bad_lines(attune, tmp_path):

@@ -611,7 +611,7 @@ def framework_ids() -> set[str]:
     deck, concept, scale, body region, marker, vignette, theme, setting and dimension ids."""
     from attunement.analysis.markers import lexicon
     from attunement.framework import builtin_decks, concepts
-    from attunement.practice.feedback import DIMENSIONS
+    from attunement.practice.dimensions import DIMENSIONS
     from attunement.practice.vignettes import SETTINGS, themes, vignettes
 
     f = concepts()
