@@ -30,6 +30,7 @@ from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 
+from attunement.analysis.spelling import standard_spelling
 from training.caregiver_data import (
     EKMAN,
     HELDOUT_PREFIX,
@@ -495,7 +496,10 @@ def train_moves() -> dict[str, Any]:
         s: [(p, statements[i.data["vignette"]]) for i in items[s] for p in i.data["parts"]]
         for s in SPLITS
     }
-    rows = {s: Rows([p["text"] for p, _ in parts[s]], [c for _, c in parts[s]]) for s in SPLITS}
+    rows = {  # read as the run-time reader reads them, spoken spellings as standard words
+        s: Rows([standard_spelling(p["text"]) for p, _ in parts[s]], [c for _, c in parts[s]])
+        for s in SPLITS
+    }
     y = {s: np.array([PART_CODES.index(p["code"]) for p, _ in parts[s]]) for s in SPLITS}
     d = design("moves", rows, REPLY_BLOCKS)
     fits = fit_pair(d, y["train"], len(PART_CODES), multilabel=False)
@@ -537,7 +541,10 @@ def train_replies() -> dict[str, Any]:
     statements = _statements()
     items = {s: [i for i in load("replies") if i.split == s] for s in SPLITS}
     rows = {
-        s: Rows([i.text for i in items[s]], [statements[i.data["vignette"]] for i in items[s]])
+        s: Rows(
+            [standard_spelling(i.text) for i in items[s]],
+            [statements[i.data["vignette"]] for i in items[s]],
+        )
         for s in SPLITS
     }
     d = design("replies", rows, REPLY_BLOCKS)
@@ -868,7 +875,10 @@ def write_card() -> None:
         "counting in one clause of a longer sentence and do not decide it, that clause is "
         'read alone as well and the likelier reading kept (in "My chest tightened and I '
         'wanted to fix it" the body drowned the pull to fix). Reply moves and whole replies also '
-        "read the shared MI/empathy encoder (paired with the client's statement). A reply's "
+        "read the shared MI/empathy encoder (paired with the client's statement), and are "
+        "read with spoken and typed spellings as the standard words (\"Whit's it like, tryin "
+        'tae…" as "what\'s it like, trying to…", `framework/spellings.toml`), what is quoted '
+        "back keeping the person's own words. A reply's "
         "move counts as advice, reassurance or sympathy where the head says so, or where "
         'the rules find it ("Perhaps you should…", "Why not…", "It\'s completely normal") '
         "and the head gives it at least a tenth; a move that is input, or half input by the "
