@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from attunement.analysis.spelling import standard_spelling
+from attunement.analysis.spelling import as_written, standard_spelling
 from attunement.practice.feedback import feedback
 from attunement.practice.vignettes import vignette
 
@@ -33,3 +33,25 @@ def test_only_spellings_change_and_everything_else_is_kept():
     kept = "Ken sat within the cabin; sin and win, aw, de la Cruz."
     assert standard_spelling(kept) == kept
     assert standard_spelling("I was feelin' it") == "I was feeling it"
+
+
+@pytest.mark.parametrize(
+    "vignette_id,reply",
+    [
+        ("v04", "Like the lights went out in the chapel when she went, is it?"),
+        ("v21", "You feel like nobody sees it, yeah?"),
+        ("v39", "You are doubting yourself, no?"),
+    ],
+)
+def test_a_statement_said_back_with_a_tag_is_a_reflection_not_a_question(vignette_id, reply):
+    assert feedback(vignette(vignette_id), reply).mi.code == "reflection"
+
+
+def test_a_real_question_keeps_its_tag_and_a_tag_is_read_only_by_the_models():
+    assert as_written("Did you sleep at all, no?") == "Did you sleep at all, no?"
+    assert (
+        as_written("You are doubting yourself, no? Tell me.")
+        == "You are doubting yourself. Tell me."
+    )
+    fb = feedback(vignette("v39"), "You are doubting yourself, no?")
+    assert fb.response == "You are doubting yourself, no?"

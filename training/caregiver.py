@@ -30,7 +30,7 @@ from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 
-from attunement.analysis.spelling import standard_spelling
+from attunement.analysis.spelling import as_written
 from training.caregiver_data import (
     EKMAN,
     HELDOUT_PREFIX,
@@ -497,7 +497,7 @@ def train_moves() -> dict[str, Any]:
         for s in SPLITS
     }
     rows = {  # read as the run-time reader reads them, spoken spellings as standard words
-        s: Rows([standard_spelling(p["text"]) for p, _ in parts[s]], [c for _, c in parts[s]])
+        s: Rows([as_written(p["text"]) for p, _ in parts[s]], [c for _, c in parts[s]])
         for s in SPLITS
     }
     y = {s: np.array([PART_CODES.index(p["code"]) for p, _ in parts[s]]) for s in SPLITS}
@@ -542,7 +542,7 @@ def train_replies() -> dict[str, Any]:
     items = {s: [i for i in load("replies") if i.split == s] for s in SPLITS}
     rows = {
         s: Rows(
-            [standard_spelling(i.text) for i in items[s]],
+            [as_written(i.text) for i in items[s]],
             [statements[i.data["vignette"]] for i in items[s]],
         )
         for s in SPLITS
@@ -878,7 +878,9 @@ def write_card() -> None:
         "read the shared MI/empathy encoder (paired with the client's statement), and are "
         "read with spoken and typed spellings as the standard words (\"Whit's it like, tryin "
         'tae…" as "what\'s it like, trying to…", `framework/spellings.toml`), what is quoted '
-        "back keeping the person's own words. A reply's "
+        'back keeping the person\'s own words; a statement\'s closing tag ("…, no?", "…, is '
+        'it?") is read as a full stop, since the labellers code such a move by what it says. '
+        "A reply's "
         "move counts as advice, reassurance or sympathy where the head says so, or where "
         'the rules find it ("Perhaps you should…", "Why not…", "It\'s completely normal") '
         "and the head gives it at least a tenth; a move that is input, or half input by the "

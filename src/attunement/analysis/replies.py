@@ -23,7 +23,7 @@ import numpy as np
 from attunement.analysis.markers import MarkerFinding
 from attunement.analysis.models import Empathy, EmpathyLevel, MIBehaviour
 from attunement.analysis.segments import Span, sentences
-from attunement.analysis.spelling import standard_spelling
+from attunement.analysis.spelling import as_written
 
 PARTS_MODEL = "reply_parts.npz"
 REPLIES_MODEL = "replies.npz"
@@ -137,7 +137,7 @@ def part_probabilities(parts: list[str], statement: str) -> np.ndarray:
 
     model = _model(PARTS_MODEL)
     head = model.heads["part"]
-    rows = [blended(model, "part", standard_spelling(p), statement) for p in parts]
+    rows = [blended(model, "part", as_written(p), statement) for p in parts]
     order = [head.labels.index(c) for c in PART_CODES]
     return np.array([r[order] for r in rows]) if rows else np.zeros((0, len(PART_CODES)))
 
@@ -178,7 +178,7 @@ def reply_levels(reply: str, statement: str) -> dict[str, np.ndarray]:
     from attunement.analysis.writing import blended
 
     model = _model(REPLIES_MODEL)
-    read = standard_spelling(reply)
+    read = as_written(reply)
     return {name: blended(model, name, read, statement) for name in model.meta["mix"]}
 
 
