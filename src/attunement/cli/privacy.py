@@ -32,14 +32,6 @@ def init(app: AppContext, encrypt: bool) -> None:
     ok(f"The journal is in {data_dir}.")
 
 
-def _refuse_if_open(data_dir: Path, command: str) -> None:
-    """Before asking anything: refuse while another program (`attune serve`) has the
-    journal open, as the command itself would, later, after the passphrase."""
-    from attunement.storage import replacing, swap
-
-    replacing.refuse_if_open(swap.journal_files(data_dir), command)
-
-
 @click.command()
 @pass_app
 def encrypt(app: AppContext) -> None:
@@ -48,11 +40,7 @@ def encrypt(app: AppContext) -> None:
     from attunement.storage import vault
 
     data_dir = ensure_data_dir(app.data_dir)
-    if vault.is_encrypted(data_dir):
-        from attunement.errors import InvalidInput
-
-        raise InvalidInput("This journal is already encrypted.")
-    _refuse_if_open(data_dir, vault.ENCRYPT)
+    vault.check_ready(data_dir, vault.ENCRYPT)
     vault.encrypt(data_dir, app.passphrase(new=True))
     ok("The journal is encrypted. You will be asked for the passphrase from now on.")
     hint(
@@ -69,11 +57,7 @@ def decrypt(app: AppContext) -> None:
     from attunement.storage import vault
 
     data_dir = ensure_data_dir(app.data_dir)
-    if not vault.is_encrypted(data_dir):
-        from attunement.errors import InvalidInput
-
-        raise InvalidInput("This journal is not encrypted.")
-    _refuse_if_open(data_dir, vault.DECRYPT)
+    vault.check_ready(data_dir, vault.DECRYPT)
     vault.decrypt(data_dir, app.passphrase())
     ok("The journal is no longer encrypted.")
 
@@ -98,11 +82,7 @@ def change(app: AppContext, new_passphrase_file: str | None) -> None:
     from attunement.storage import vault
 
     data_dir = ensure_data_dir(app.data_dir)
-    if not vault.is_encrypted(data_dir):
-        from attunement.errors import InvalidInput
-
-        raise InvalidInput("This journal is not encrypted; use `attune encrypt`.")
-    _refuse_if_open(data_dir, vault.PASSPHRASE_CHANGE)
+    vault.check_ready(data_dir, vault.PASSPHRASE_CHANGE)
     old = app.passphrase()
     new = (
         Context(None, new_passphrase_file).given_passphrase()
@@ -154,13 +134,16 @@ def restore_backup(app: AppContext, path: Path, yes: bool) -> None:
     from attunement.errors import InvalidInput
     from attunement.paths import ensure_data_dir
     from attunement.storage import backup as backups
+    from attunement.storage import replacing, swap
 
     data_dir = ensure_data_dir(app.data_dir)
     manifest = backups.read_manifest(path)
     for notice in Journal.prepare(data_dir):
         hint(notice)
     occupied = backups.has_journal(data_dir)
-    _refuse_if_open(data_dir, backups.RESTORE)
+    # before anything is asked: refused while another program has the journal open, as
+    # the restore itself would refuse, later, after the passphrase
+    replacing.refuse_if_open(swap.journal_files(data_dir), backups.RESTORE)
     if occupied and not yes:
         if not AppContext.interactive():
             raise InvalidInput(

@@ -27,7 +27,7 @@ from typing import Any
 
 from attunement.audit import record
 from attunement.errors import InvalidInput, StorageError
-from attunement.storage.replacing import alone_with
+from attunement.storage.replacing import alone_with, refuse_if_open
 
 HEADER_NAME = "journal.keys.json"
 ENCRYPTED_NAME = "journal.encrypted.sqlite3"
@@ -40,6 +40,13 @@ MIN_PASSPHRASE = 8
 PAGE_SIZE = 4096  # SQLCipher 4's page size; every encrypted journal is whole pages
 # The commands that convert, as a refusal names them (``replacing.InUse``).
 ENCRYPT, DECRYPT, PASSPHRASE_CHANGE = "attune encrypt", "attune decrypt", "attune passphrase change"
+# What each conversion needs of the journal (encrypted or not), and the sentence that
+# refuses it otherwise.
+_NEEDS = {
+    ENCRYPT: (False, "This journal is already encrypted."),
+    DECRYPT: (True, "This journal is not encrypted."),
+    PASSPHRASE_CHANGE: (True, "This journal is not encrypted; use `attune encrypt`."),
+}
 
 
 @dataclass(frozen=True)
@@ -92,6 +99,22 @@ def _may_be_the_journal(folder: Path, name: str) -> bool:
 
 def header_path(data_dir: Path) -> Path:
     return data_dir / HEADER_NAME
+
+
+def _require_state(data_dir: Path, command: str) -> None:
+    """Refuse ``command`` when the journal is not in the state it converts from."""
+    encrypted, refusal = _NEEDS[command]
+    if is_encrypted(data_dir) != encrypted:
+        raise InvalidInput(refusal)
+
+
+def check_ready(data_dir: Path, command: str) -> None:
+    """Before any passphrase is asked: refuse as ``command`` itself would, later, when the
+    journal is not in the state it converts from or another program has it open."""
+    from attunement.storage import swap
+
+    _require_state(data_dir, command)
+    refuse_if_open(swap.journal_files(data_dir), command)
 
 
 def is_encrypted(data_dir: Path) -> bool:
@@ -372,8 +395,7 @@ def _change_passphrase(data_dir: Path, old: str, new: str) -> None:
     import secrets
 
     tidy_locked(data_dir)
-    if not is_encrypted(data_dir):
-        raise InvalidInput("This journal is not encrypted; use `attune encrypt`.")
+    _require_state(data_dir, PASSPHRASE_CHANGE)
     current = read_header(data_dir)
     old_key = derive_key(old, current)
     verify(data_dir / current.file, old_key)
@@ -396,8 +418,7 @@ def _encrypt(data_dir: Path, passphrase: str) -> None:
     from sqlcipher3 import dbapi2
 
     tidy_locked(data_dir)
-    if is_encrypted(data_dir):
-        raise InvalidInput("This journal is already encrypted.")
+    _require_state(data_dir, ENCRYPT)
     header, key = keyed_header(passphrase)
     plain = dbapi2.connect(str(data_dir / PLAIN_NAME), isolation_level=None)
     with alone_with(plain, ENCRYPT) as source:
@@ -414,8 +435,7 @@ def decrypt(data_dir: Path, passphrase: str) -> None:
 
 def _decrypt(data_dir: Path, passphrase: str) -> None:
     tidy_locked(data_dir)
-    if not is_encrypted(data_dir):
-        raise InvalidInput("This journal is not encrypted.")
+    _require_state(data_dir, DECRYPT)
     header = read_header(data_dir)
     encrypted = data_dir / header.file
     key = derive_key(passphrase, header)
