@@ -56,8 +56,6 @@ _DEGREE = frozenset("so too very really quite pretty rather that".split())
 # "my love" said to someone, between commas or at a sentence's edge: a name to call them by.
 _CALLED = re.compile(r"(?:^|[,.!?;:(\u2014\u2013]|\b(?:oh|ah|aw))\s*my\s+$", re.I)
 _CALLED_END = re.compile(r"\s*(?:[,.!?;:)\u2014\u2013]|$)")
-# Past forms that are verbs with an object, not feelings, when one follows.
-_LOST_SOMETHING = frozenset(("lost",))
 # ... and these a wish, not a feeling had: "I hope to feel settled", "I wanted to be calm".
 _WISHES = frozenset("hope hoped hoping wish wished wishing".split())
 # Words of saying before "sorry" make it an apology ("told her I was sorry", "said sorry").
@@ -371,7 +369,7 @@ def _not_a_feeling(
         return True  # "confused patients", "the angry son"
     if word.endswith("ed") and next_word in _OBJECTS and not (before and before[-1] in _DEGREE):
         return True  # "I reassured her", but not "so tired my legs shook"
-    if word in _LOST_SOMETHING and next_word in _OBJECTS | {"you", "track", "sight", "touch"}:
+    if word == "lost" and next_word in _OBJECTS | {"you", "track", "sight", "touch"}:
         return True  # "I think I've just lost you there", "I lost track of the time"
     if _a_things_state(before) or (
         word not in lex.cued_nouns | lex.judgements and _its_state(word, before)

@@ -7,8 +7,7 @@ from pathlib import Path
 import click
 
 from attunement.cli.context import AppContext
-from attunement.cli.output import emit_json, highlight, json_option, read_stdin
-from attunement.practice.dimensions import EMPATHY_NAMES, LEVEL_WORDS
+from attunement.cli.output import emit_json, empathy_lines, highlight, json_option, read_stdin
 
 pass_app = click.make_pass_decorator(AppContext)
 SHOW_TEXT_UP_TO = 3000
@@ -82,10 +81,8 @@ def _print_response_analysis(result) -> None:
     click.echo(click.style("What the response does", bold=True))
     click.echo(f"  {mi.code}{subtype}, confidence {mi.confidence:.2f}")
     click.echo(click.style("Empathy communication", bold=True))
-    for name, label in EMPATHY_NAMES.items():
-        level = getattr(result.empathy, name)
-        words = ", ".join(f"“{result.response[s:e]}”" for s, e in level.spans)
-        click.echo(f"  {label}: {LEVEL_WORDS[level.level]}" + (f" ({words})" if words else ""))
+    for line in empathy_lines(result.empathy, result.response):
+        click.echo(line)
     _print_markers(result.response, result.markers)
 
 

@@ -52,6 +52,19 @@ def highlight(text: str, spans: Sequence[Sequence[int]]) -> str:
     return "".join(out)
 
 
+def empathy_lines(empathy: Any, response: str) -> list[str]:
+    """A reply's empathy dimensions in the words a caregiver reads, each with its level and
+    the words of ``response`` that earned it."""
+    from attunement.practice.dimensions import EMPATHY_NAMES, LEVEL_WORDS
+
+    lines = []
+    for name, label in EMPATHY_NAMES.items():
+        level = getattr(empathy, name)
+        words = ", ".join(f"“{response[s:e]}”" for s, e in level.spans)
+        lines.append(f"  {label}: {LEVEL_WORDS[level.level]}" + (f" ({words})" if words else ""))
+    return lines
+
+
 def tags_text(tags: Sequence[str]) -> str:
     return " ".join(click.style(f"#{t}", fg="cyan") for t in tags)
 

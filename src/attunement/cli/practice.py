@@ -7,8 +7,8 @@ import textwrap
 import click
 
 from attunement.cli.context import AppContext
-from attunement.cli.output import emit_json, hint, json_option, read_stdin
-from attunement.practice.dimensions import DIMENSION_NAMES, EMPATHY_NAMES, LEVEL_WORDS
+from attunement.cli.output import emit_json, empathy_lines, hint, json_option, read_stdin
+from attunement.practice.dimensions import DIMENSION_NAMES
 
 pass_app = click.make_pass_decorator(AppContext)
 
@@ -36,10 +36,8 @@ def _show_feedback(fb, v) -> None:
         click.style("What your response does", bold=True)
         + f": {mi.code}{f' ({mi.subtype})' if mi.subtype else ''}"
     )
-    for name, label in EMPATHY_NAMES.items():
-        level = getattr(fb.empathy, name)
-        words = ", ".join(f"“{fb.response[s:e]}”" for s, e in level.spans)
-        click.echo(f"  {label}: {LEVEL_WORDS[level.level]}" + (f" ({words})" if words else ""))
+    for line in empathy_lines(fb.empathy, fb.response):
+        click.echo(line)
     for sign in fb.power_signs:
         click.echo(
             click.style(f"  {sign.name}: ", fg="yellow")
