@@ -1,7 +1,8 @@
 """What new users wrote, read as they meant it: quotations in single quotes are the
-speaker's, words not said are not the writer's, wishes are not done, a claim made in
-sarcasm is not had, an apology is not a feeling, and the everyday words people use for
-tiredness, ease, the pull to fix and self-judgement are found."""
+speaker's, words not said are not the writer's, wishes are not done, plans for next time
+are no sign yet, a claim made in sarcasm is not had, an apology is not a feeling, and the
+everyday words people use for tiredness, ease, the pull to fix and self-judgement are
+found."""
 
 from __future__ import annotations
 
@@ -71,6 +72,8 @@ def test_not_so_tired_is_not_tired():
     [
         "I was so very calm, no? Hands shaking while writing the notes.",
         "I was calm, eh, with the alarms going off.",
+        "Oh yes, very calm I was, I drop the tube.",
+        "I was calm as a millpond, me, banging the keyboard.",
     ],
 )
 def test_calm_claimed_in_sarcasm_is_neither_a_feeling_nor_ease(text):
@@ -115,6 +118,12 @@ def test_the_same_words_about_things_are_not_feelings(text):
         ("I was judging myself all the session.", "self-judgement"),
         ("Somewhere in the seventh-inning argument I relaxed.", "ease"),
         ("I felt a strange peace.", "ease"),
+        ("Took for granted the wife would want to stay.", "assumption"),
+        ("I thought he was just being awkward, so I pushed on.", "assumption"),
+        ("sure youll be grand, I told her, and off I went.", "fixing"),
+        ("I didn't interrupt her once.", "active-listening"),
+        ("Kept my gob shut till he'd finished.", "active-listening"),
+        ("My hands wouldn't stop shaking in the car.", "somatic-awareness"),
     ],
 )
 def test_the_words_people_use_for_the_framework_are_found(text, marker):
@@ -129,6 +138,10 @@ def test_the_words_people_use_for_the_framework_are_found(text, marker):
         ("Fourth night in a row. Beat.", "beat"),
         ("I so vex with myself.", "vex"),
         ("I was tranquil that morning, like the desert before the wind.", "tranquil"),
+        ("I felt so much tenderness for him.", "tenderness"),
+        ("I was some tired after the night shift.", "tired"),
+        ("Felt small in that meeting.", "small"),
+        ("I'm jumpy today.", "jumpy"),
     ],
 )
 def test_a_state_said_alone_or_in_the_writers_own_dialect_is_named(text, word):
@@ -137,7 +150,14 @@ def test_a_state_said_alone_or_in_the_writers_own_dialect_is_named(text, word):
 
 @pytest.mark.parametrize(
     "text",
-    ["We beat the traffic.", "The room was cool.", "He wiped the table."],
+    [
+        "We beat the traffic.",
+        "The room was cool.",
+        "He wiped the table.",
+        "It was mad busy on the ward.",
+        "I felt it in the small of my back.",
+        "There were some tired faces at handover.",
+    ],
 )
 def test_the_same_words_doing_other_work_are_not_feelings(text):
     assert not writers_feelings(text)
@@ -146,3 +166,20 @@ def test_the_same_words_doing_other_work_are_not_feelings(text):
 def test_a_suggestion_asked_with_why_not_is_fixing_not_a_negation():
     found = [f for f in find_rule_markers("Why don't you try visiting him on Sunday?")]
     assert any(f.id == "fixing" and f.counts for f in found)
+
+
+def test_a_feeling_someone_is_testing_for_is_not_the_writers():
+    said = 'I tell him, "I think you are checking if I am worried," and he laugh.'
+    assert "worried" not in writers_feelings(said)
+    assert "tired" in writers_feelings("I was checking if I was tired or just bored.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Next week I'm going to ask what she wants before I unpack the bag.",
+        "Next time I will sit down first and let him talk.",
+    ],
+)
+def test_a_plan_for_another_time_is_no_sign_yet(text):
+    assert not counted(text)

@@ -1,7 +1,7 @@
 """Practice replies that advise or reassure without the usual words: normalising ("That's
 really common after a shock") is reassurance, an offer to act for them ("want me to find
-someone who can tell you") is advice, an offer of one's company is not, and "Let me ask you
-something" only opens a question. None of the first two is praised."""
+someone who can tell you") is advice, an offer of one's company or one's own return is not,
+and "Let me ask you something" only opens a question. None of the first two is praised."""
 
 from __future__ import annotations
 
@@ -30,6 +30,14 @@ from attunement.practice.vignettes import vignette
             "advice",
         ),
         ("v02", "Would you like me to ring the ward and find out?", "advice"),
+        ("v31", "You can't stay still. Let's get you walking, I'll grab your IV pole.", "advice"),
+        ("v05", "I bet deep down he was proud of you, dads are like that.", "reassurance"),
+        (
+            "v27",
+            "Anxiety chest pain can feel like a heart attack. They've checked your heart, so "
+            "you're safe.",
+            "reassurance",
+        ),
     ],
 )
 def test_reassurance_and_advice_in_other_words_are_named_and_not_praised(vid, reply, kind):
@@ -47,3 +55,18 @@ def test_an_offer_of_company_is_not_advice():
 def test_let_me_ask_you_only_opens_the_question():
     fb = feedback(vignette("v05"), "Let me ask you something: what was the hardest part?")
     assert fb.mi.code == "question" and not fb.power_signs
+
+
+@pytest.mark.parametrize(
+    "reply",
+    ["I'll come again next week, same day.", "I promise to come back on Friday."],
+)
+def test_ones_own_return_is_availability_not_advice(reply):
+    fb = feedback(vignette("v10"), reply)
+    assert "advice" not in {m["code"] for m in fb.moves}
+    assert "Advice" not in [s.name for s in fb.power_signs]
+
+
+def test_asking_them_to_come_back_is_still_advice():
+    fb = feedback(vignette("v10"), "You need to come back tomorrow for bloods.")
+    assert "advice" in {m["code"] for m in fb.moves}

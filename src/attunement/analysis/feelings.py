@@ -48,6 +48,8 @@ _PRONOUNS = frozenset(
     "everybody somebody someone people".split()
 )
 _OBJECT_ONLY = frozenset("him them".split())
+# A judgement of a thing made so, not of oneself: "I had made it small".
+_MADE_SO = frozenset("it this that them things everything".split())
 _THINGS = frozenset("something anything nothing everything".split())
 _LINKS = frozenset("of and or but with about for at to in by one".split())
 # ... these, a verb's object: "I reassured her", "the nurse moved the bed" ...
@@ -155,6 +157,8 @@ def _owner_after_how(
     """ "I could tell how tired of fighting she was", "I see how angry you are", "I sensed
     how lonely he must feel": after "how", the person and the verb that follow, a few
     words on, own the word."""
+    if before[-2:] in (["how", "much"], ["how", "many"]):
+        before = before[:-1]  # "I felt how much shame she carried"
     if not before or before[-1] != "how":
         return False
     after = [w.lower() for w in _WORD.findall(text[at:end])[:6]]
@@ -175,7 +179,9 @@ def _owner_after_how(
 _THING_OPENERS = frozenset("the this that these those a an it".split())
 # Besides a verb of being, what can follow the person who owns the feeling: "how lonely he
 # must feel", "how frightened they feel".
-_OWNING_VERBS = frozenset("must might may would could will feel feels".split())
+_OWNING_VERBS = frozenset(
+    "must might may would could will feel feels carried carries carry had has held holds".split()
+)
 
 
 @dataclass(frozen=True)
@@ -342,6 +348,15 @@ def _clause_before(text: str, start: int, floor: int) -> list[str]:
     return [w.lower().strip("'") for w in _WORD.findall(head[cut:])]
 
 
+def _of_me(before: list[str]) -> bool:
+    """Whether the words end with the writer being or feeling ("I was", "I'm", "I felt"),
+    after which "some" is a word of degree ("I was some tired", Irish, Newfoundland and
+    Cornish English), not a determiner."""
+    if before[-1:] in (["i'm"], ["im"]):
+        return True
+    return before[-2:-1] == ["i"] and before[-1] in ("was", "am", "felt", "feel", "get", "got")
+
+
 def _not_a_feeling(
     text: str, match: re.Match[str], span: Span, before: list[str], lex: _Lexicon
 ) -> bool:
@@ -351,6 +366,8 @@ def _not_a_feeling(
     object ("I reassured her"), the state of a thing ("my breathing was low"), a place
     ("got down on the floor") or a wish ("I hope to feel settled")."""
     word = match.group(0).lower()
+    if word in lex.judgements and before and before[-1] in _DETERMINERS | _MADE_SO:
+        return True  # "the small of my back", "I had made it small"
     if word in lex.judgements:
         near = [w.lower() for w in _WORD.findall(text[span[0] : match.start()])][-5:]
         if not any(
@@ -361,8 +378,14 @@ def _not_a_feeling(
     state_word = word in lex.cued and word not in lex.judgements and word not in lex.cued_nouns
     if state_word and next_word in _PLACES:
         return True  # "got down on the floor", "flat out"
-    if before and before[-1] in _DETERMINERS and next_word and next_word not in _LINKS:
-        return True
+    if (
+        before
+        and before[-1] in _DETERMINERS
+        and next_word
+        and next_word not in _LINKS
+        and not (before[-1] == "some" and _of_me(before[:-1]))
+    ):
+        return True  # "a flat tyre", but not "I was some tired after" ("some": very)
     if before and before[-1] in _THINGS:
         return True  # "to say something hopeful", "nothing calm about it"
     if next_word in _OTHER and next_word not in _PRONOUNS:
@@ -381,8 +404,13 @@ def _not_a_feeling(
         and _CALLED_END.match(text, match.end())
     ):
         return True  # "not to worry, my love, we'll get you sorted": someone called so
+    if word == "mad" and next_word and next_word not in _LINKS:
+        return True  # "mad busy", "mad relaxed": a word of degree, not anger
     if word == "sorry" and _APOLOGY.intersection(before):
         return True  # "I told her I was sorry": an apology said, not a feeling named
+    tested = _PUT_TO_THE_TEST.search(text, span[0], match.start())
+    if tested and not _BY_ME.search(text, span[0], tested.start()):
+        return True  # "you are checking if I am worried": their question, not a feeling had
     recent = before[-5:]
     wants = [i for i, w in enumerate(recent) if w in _WANTS]
     return any(w in _WISHES for w in recent) or bool(
@@ -409,7 +437,11 @@ def _sarcastic(text: str, match: re.Match[str], span: Span, lex: _Lexicon) -> bo
     head, tail = text[span[0] : match.start()], text[match.end() : span[1]]
     if lex.ironic_figure.search(head) or lex.disbelief.search(text, span[0], span[1]):
         return True
-    tail = _INVERTED.sub("", tail, count=1)  # "Very calm I am, ha, biting my nails"
+    tail = _SIMILE.sub("", tail, count=1)  # "calm as a millpond, me, shouting at the radio"
+    inverted = _INVERTED.match(tail)
+    if inverted and lex.ironic_opener.match(head) and _STRESSED.search(head):
+        return True  # "Oh yes, very calm I was": a stressed claim put first after an opener
+    tail = tail[inverted.end() :] if inverted else tail  # "Very calm I am, ha, biting my nails"
     emphasised = (len(word) > 2 and word.isupper()) or (
         text[match.start() - 1 : match.start()] in ("*", "_") and match.start() > span[0]
     )
@@ -431,9 +463,23 @@ def sarcastic_claims(sentence: str) -> frozenset[str]:
 
 
 # The subject after a claim put first: "Very calm I am, ha, …".
+# A simile after the claimed state, set aside to read what follows it ("calm as you like").
+_SIMILE = re.compile(
+    r"^\s+as\s+(?:you\s+like|anything|owt|ever|(?:a|an|the)\s+[\w']+(?:\s+[\w']+)?(?=\s*[,!]))",
+    re.IGNORECASE,
+)
 _INVERTED = re.compile(r"^\s+(?:I\s+(?:am|was|were)|I'm|me)\b", re.I)
 # A tag question after a state ("…, no?", "…, right?") and a word that stresses it.
 _TAG_QUESTION = re.compile(r"\s*,?\s*(?:no|right|yeah|eh|hey|innit|yes)\s*\?", re.I)
+# Someone testing whether the writer has a state: "checking if I am worried", "watching
+# to see if I'll be scared of you".
+_PUT_TO_THE_TEST = re.compile(
+    r"\b(?:test(?:s|ed|ing)?|check(?:s|ed|ing)?|watch(?:es|ed|ing)?|see|seeing)\s+"
+    r"(?:if|whether)\s+(?:I|I'm|I'd|I'll)\s+(?:(?:am|was|will|would|be|get|seem|look)\s+)*"
+    r"(?:(?:a\s+bit|too|really|very|so)\s+)?$",
+    re.IGNORECASE,
+)
+_BY_ME = re.compile(r"\b(?:I|I'm)\s+(?:(?:am|was|kept|keep)\s+)?$", re.IGNORECASE)
 _STRESSED = re.compile(r"\b(?:so|very|sooo+|totally|super|really|utterly)\s+$", re.I)
 
 

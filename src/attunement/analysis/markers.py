@@ -98,6 +98,7 @@ class Lexicon:
     normalising: tuple[tuple[str, ...], ...]  # "that's really common", in a reply
     offers: tuple[tuple[str, ...], ...]  # "want me to find someone…", in a reply
     company: tuple[tuple[str, ...], ...]  # "want me to sit with you?": presence, not advice
+    returns: tuple[tuple[str, ...], ...]  # "I'll come again on Thursday": availability
     invitations: tuple[tuple[str, ...], ...]  # "I'd love to hear more about you"
     final_losses: frozenset[str]  # "again", "now": with "never", a loss said back
     presence_fillers: frozenset[str]
@@ -227,6 +228,7 @@ def lexicon() -> Lexicon:
         normalising=_phrases(cues.get("normalising", [])),
         offers=_phrases(cues.get("offers", [])),
         company=_phrases(cues.get("company", [])),
+        returns=_phrases(cues.get("returns", [])),
         invitations=_phrases(cues.get("invitations", [])),
         final_losses=frozenset(cues.get("final_losses", [])),
         presence_fillers=frozenset(w.lower() for w in cues.get("presence_fillers", [])),
@@ -340,12 +342,7 @@ def joined_by_writer(text: str, end: int, lex: Lexicon) -> bool:
 def negates(window: list[str], lex: Lexicon) -> bool:
     """Whether the words before a match negate it: a negation cue among them, unless a
     second one after "not that" turns it back ("Not that I wasn't tired")."""
-    count = sum(
-        1
-        for i, w in enumerate(window)
-        if _is_negation(w, lex)
-        and not any(tuple(window[i : i + len(p)]) == p for p in lex.not_negating)
-    )
+    count = sum(1 for i in range(len(window)) if _negation_at(window, i, lex))
     if count >= 2 and has_phrase(window, lex.double_negation):
         return False
     return count > 0 or has_phrase(window, lex.negating_phrases)
@@ -353,6 +350,14 @@ def negates(window: list[str], lex: Lexicon) -> bool:
 
 def _is_negation(word: str, lex: Lexicon) -> bool:
     return word in lex.negation or word.endswith("n't")
+
+
+def _negation_at(words: list[str], i: int, lex: Lexicon) -> bool:
+    """Whether ``words[i]`` negates: a negation cue that opens none of the lexicon's
+    ``not_negating`` phrases ("no wonder", "couldn't stop")."""
+    return _is_negation(words[i], lex) and not any(
+        tuple(words[i : i + len(p)]) == p for p in lex.not_negating
+    )
 
 
 def find_markers(text: str) -> list[MarkerFinding]:
@@ -412,7 +417,10 @@ def _rule_markers(text: str) -> tuple[MarkerFinding, ...]:
                     negated = (
                         negates(window, lex)
                         or wished
-                        or (not is_idiom and any(_is_negation(w, lex) for w in inside))
+                        or (
+                            not is_idiom
+                            and any(_negation_at(inside, i, lex) for i in range(len(inside)))
+                        )
                     )
                     hedged = has_phrase(before[-lex.hedge_window :] + inside, lex.hedges)
                     in_quote = any(s <= span[0] and span[1] <= e for s, e in quoted)

@@ -288,7 +288,8 @@ def _told_as(move: Move, words: str, kinds: tuple[str, ...]) -> str | None:
     """What a move is in the lexicon's words though the head reads it otherwise: advice
     told as one's own experience ("what worked for me was saying no") or offered as an act
     for them ("want me to find someone who can tell you"), though company offered is
-    neither ("Shall I sit with you?"); normalising ("That's really
+    neither ("Shall I sit with you?"), nor is one's own return ("I'll come again on
+    Thursday"), though promised it reassures; normalising ("That's really
     common after a shock"), reassurance; an invitation
     said as a wish ("I'd love to hear more about you"), an open question; a loss said back
     as final ("You'll never walk that hill again"), a complex reflection. None if none."""
@@ -299,6 +300,8 @@ def _told_as(move: Move, words: str, kinds: tuple[str, ...]) -> str | None:
         return "advice"
     if has_phrase(said, lex.company) and not kinds:
         return "other"  # "Do you want me to sit with you for a bit?": company, not advice
+    if move.code == "advice" and has_phrase(said, lex.returns):
+        return "reassurance" if kinds else "other"  # "I'll come again next week, same day"
     if has_phrase(said, lex.normalising) and move.code != "advice":
         return "reassurance"
     if kinds:
