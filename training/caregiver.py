@@ -908,10 +908,11 @@ def write_card() -> None:
             f"| {name} | {'' if d is None else f'{d:.3f}'} | {'' if c is None else f'{c:.3f}'} "
             f"| {'' if t is None else f'**{t:.3f}**'} | {target:.2f} |"
         )
+    praised = dev.get("advice praised (count)", 0)
     lines += [
         "",
-        f"Advice or reassurance praised on dev: {dev.get('advice praised (count)', 0):.0f} "
-        "replies (target 0). "
+        f"Advice or reassurance praised on dev: {praised:.0f} "
+        f"{'reply' if praised == 1 else 'replies'} (target 0). "
         + (
             "The dev figure for whole entries is in-sample for the entry thresholds (chosen "
             "on train and dev entries); the cross-validated one is the fair estimate."
