@@ -38,6 +38,7 @@ from attunement.practice.vignettes import vignette
             "you're safe.",
             "reassurance",
         ),
+        ("v15", "Is there a room in the house where you could get some quiet?", "advice"),
     ],
 )
 def test_reassurance_and_advice_in_other_words_are_named_and_not_praised(vid, reply, kind):
@@ -70,3 +71,34 @@ def test_ones_own_return_is_availability_not_advice(reply):
 def test_asking_them_to_come_back_is_still_advice():
     fb = feedback(vignette("v10"), "You need to come back tomorrow for bloods.")
     assert "advice" in {m["code"] for m in fb.moves}
+
+
+@pytest.mark.parametrize(
+    "vid,reply",
+    [
+        ("v50", "She means well, you say. And still it is your kitchen, and your home."),
+        ("v12", "Tell him to go home, you said. And I'm hearing ten years of hurt in that."),
+        (
+            "v03",
+            "Three trips, told each time it's anxiety. Of course you keep going back.",
+        ),
+    ],
+)
+def test_their_words_said_back_and_validation_are_reflections_not_input(vid, reply):
+    fb = feedback(vignette(vid), reply)
+    assert fb.mi.code == "reflection"
+    assert not {"Advice", "Reassurance", "Sympathy or minimising"} & {
+        s.name for s in fb.power_signs
+    }
+
+
+def test_a_bare_instruction_after_so_just_is_named():
+    fb = feedback(vignette("v17"), "The nurses don't mind at all, it's their job, so just buzz.")
+    assert fb.mi.code == "input"
+    assert {"Advice", "Reassurance"} & {s.name for s in fb.power_signs}
+
+
+def test_their_words_said_back_then_turned_from_are_still_reassurance():
+    fb = feedback(vignette("v27"), "They say it gets easier, but you'll be fine.")
+    assert fb.mi.code == "input"
+    assert "Reassurance" in [s.name for s in fb.power_signs]

@@ -100,6 +100,7 @@ class Lexicon:
     company: tuple[tuple[str, ...], ...]  # "want me to sit with you?": presence, not advice
     returns: tuple[tuple[str, ...], ...]  # "I'll come again on Thursday": availability
     invitations: tuple[tuple[str, ...], ...]  # "I'd love to hear more about you"
+    said_back: tuple[tuple[str, ...], ...]  # "She means well, you say.": their words back
     final_losses: frozenset[str]  # "again", "now": with "never", a loss said back
     presence_fillers: frozenset[str]
     body_parts: tuple[str, ...]  # for whose body it is (analysis/writing.py)
@@ -230,6 +231,7 @@ def lexicon() -> Lexicon:
         company=_phrases(cues.get("company", [])),
         returns=_phrases(cues.get("returns", [])),
         invitations=_phrases(cues.get("invitations", [])),
+        said_back=_phrases(cues.get("said_back", [])),
         final_losses=frozenset(cues.get("final_losses", [])),
         presence_fillers=frozenset(w.lower() for w in cues.get("presence_fillers", [])),
         body_parts=tuple(cues["body_parts"]),

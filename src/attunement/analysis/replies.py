@@ -281,10 +281,13 @@ def _validating_move(words: str, *, said_back: bool = False) -> bool:
     return len(said) >= 4 and to_them and has_phrase(said, lexicon().validation)
 
 
+# A word that turns from what is said back to the responder's own view ("They say it gets
+# easier, but…").
+_CONTRARY = frozenset({"but", "though", "although", "however", "still"})
 _TO_THEM = frozenset({"you", "you're", "you'd", "you've", "you'll", "your"})
 
 
-def _told_as(move: Move, words: str, kinds: tuple[str, ...]) -> str | None:
+def _told_as(move: Move, words: str, kinds: tuple[str, ...], turned: bool = False) -> str | None:
     """What a move is in the lexicon's words though the head reads it otherwise: advice
     told as one's own experience ("what worked for me was saying no") or offered as an act
     for them ("want me to find someone who can tell you"), though company offered is
@@ -292,7 +295,10 @@ def _told_as(move: Move, words: str, kinds: tuple[str, ...]) -> str | None:
     Thursday"), though promised it reassures; normalising ("That's really
     common after a shock"), reassurance; an invitation
     said as a wish ("I'd love to hear more about you"), an open question; a loss said back
-    as final ("You'll never walk that hill again"), a complex reflection. None if none."""
+    as final ("You'll never walk that hill again"), a complex reflection; their words said
+    back with who said them ("She means well, you say."), a simple reflection, unless the
+    reply then turns from them (``turned``: "They say it gets easier, but…"). None if
+    none."""
     from attunement.analysis.markers import has_phrase, lexicon
 
     lex, said = lexicon(), _words(words)
@@ -300,6 +306,13 @@ def _told_as(move: Move, words: str, kinds: tuple[str, ...]) -> str | None:
         return "advice"
     if has_phrase(said, lex.company) and not kinds:
         return "other"  # "Do you want me to sit with you for a bit?": company, not advice
+    if (
+        move.is_input
+        and has_phrase(said, lex.said_back)
+        and not turned
+        and not _CONTRARY.intersection(said)
+    ):
+        return "reflection-simple"  # "She means well, you say.", "Tell him to go home, you said."
     if move.code == "advice" and has_phrase(said, lex.returns):
         return "reassurance" if kinds else "other"  # "I'll come again next week, same day"
     if has_phrase(said, lex.normalising) and move.code != "advice":
@@ -330,7 +343,8 @@ def _settled(move: Move, reply: str) -> Move:
     if only_presence(reply[move.span[0] : move.span[1]]):
         return replace(move, code="other", confidence=max(move.scores["other"], PRESENCE_SURE))
     kinds = _ruled_kinds(move, reply)
-    told = _told_as(move, reply[move.span[0] : move.span[1]], kinds)
+    turned = bool(_CONTRARY.intersection(_words(reply[move.span[1] :])[:1]))
+    told = _told_as(move, reply[move.span[0] : move.span[1]], kinds, turned)
     if told is not None:
         return replace(move, code=told)
     if (
