@@ -73,6 +73,7 @@ def test_not_so_tired_is_not_tired():
         "I was calm, eh, with the alarms going off.",
         "Oh yes, very calm I was, I drop the tube.",
         "I was calm as a millpond, me, banging the keyboard.",
+        "Ja, I was so calm tonight, I only swore at the computer three times.",
     ],
 )
 def test_calm_claimed_in_sarcasm_is_neither_a_feeling_nor_ease(text):
@@ -123,6 +124,8 @@ def test_the_same_words_about_things_are_not_feelings(text):
         ("I didn't interrupt her once.", "active-listening"),
         ("Kept my gob shut till he'd finished.", "active-listening"),
         ("My hands wouldn't stop shaking in the car.", "somatic-awareness"),
+        ("I'm such a numpty, I forgot the consent form again.", "self-judgement"),
+        ("Not that I was not exhausted by the end.", "fatigue"),
     ],
 )
 def test_the_words_people_use_for_the_framework_are_found(text, marker):
@@ -187,3 +190,21 @@ def test_a_plan_or_a_wish_is_no_sign_yet(text):
 
 def test_a_wish_to_fix_is_still_the_pull_to_fix():
     assert "fixing" in counted("I wanted to fix it for her so badly.")
+
+
+@pytest.mark.parametrize(
+    "text,word",
+    [
+        ("I'd love to feel less frazzled on a Friday.", "frazzled"),
+        ("shes cream crackered too, hasnt slept in weeks.", "cream crackered"),
+        ("My preceptor is plumb worn out, she's been on since six.", "worn out"),
+        ("I rattled it off like a recipe.", "rattled"),
+    ],
+)
+def test_a_wish_someone_elses_state_or_a_verb_is_not_the_writers_feeling(text, word):
+    assert word not in writers_feelings(text)
+
+
+def test_a_double_negation_leaves_the_feeling_had():
+    assert "exhausted" in writers_feelings("Not that I was not exhausted, but I stayed.")
+    assert "tired" in writers_feelings("I'm not saying I wasn't tired.")

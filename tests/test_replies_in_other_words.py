@@ -39,6 +39,7 @@ from attunement.practice.vignettes import vignette
             "reassurance",
         ),
         ("v15", "Is there a room in the house where you could get some quiet?", "advice"),
+        ("v17", "you gotta eat though, just ask, thats what were here for.", "advice"),
     ],
 )
 def test_reassurance_and_advice_in_other_words_are_named_and_not_praised(vid, reply, kind):

@@ -35,7 +35,11 @@ _OTHER = frozenset(
     "boss aunt uncle cousin niece nephew grandson granddaughter neighbour neighbor supporter "
     "volunteers nurses doctors mothers fathers families lad kid kids men women mums moms "
     "dads husbands wives partners sisters brothers friends widows widowers children "
-    "teenagers officers officer prisoner prisoners soldier soldiers pupils pupil".split()
+    "teenagers officers officer prisoner prisoners soldier soldiers pupils pupil "
+    # typed without apostrophes, and more of the people a caregiver works beside
+    "shes hes theyre theyd preceptor mentor tutor educator lecturer teacher coach therapist "
+    "counsellor counselor psychologist psychiatrist pharmacist receptionist coordinator "
+    "worker workers assistant sponsor interpreter".split()
 )
 _BE = frozenset("was is were are felt feels seemed looked sounded got became".split())
 # Before a feeling word, these make it something else's: "the angry son", "a flat tyre",
@@ -50,6 +54,7 @@ _PRONOUNS = frozenset(
 _OBJECT_ONLY = frozenset("him them".split())
 # A judgement of a thing made so, not of oneself: "I had made it small".
 _MADE_SO = frozenset("it this that them things everything".split())
+_PARTICLE_AFTER_IT = re.compile(r" (?:it|this|that) (?:off|out|up|down|back|away|over)\b", re.I)
 _THINGS = frozenset("something anything nothing everything".split())
 _LINKS = frozenset("of and or but with about for at to in by one".split())
 # ... these, a verb's object: "I reassured her", "the nurse moved the bed" ...
@@ -62,7 +67,7 @@ _CALLED_END = re.compile(r"\s*(?:[,.!?;:)\u2014\u2013]|$)")
 _WISHES = frozenset("hope hoped hoping wish wished wishing".split())
 # Words of saying before "sorry" make it an apology ("told her I was sorry", "said sorry").
 _APOLOGY = frozenset("said say saying says told tell telling apologised apologized".split())
-_WANTS = frozenset("want wanted wanting wanna like trying tried".split())
+_WANTS = frozenset("want wanted wanting wanna like love trying tried".split())
 # "me" cues a feeling only after a verb that causes one ("it made me sad", "left me
 # flat"), not in "slowing me down".
 _CAUSES = frozenset(
@@ -392,6 +397,8 @@ def _not_a_feeling(
         return True  # "confused patients", "the angry son"
     if word.endswith("ed") and next_word in _OBJECTS and not (before and before[-1] in _DEGREE):
         return True  # "I reassured her", but not "so tired my legs shook"
+    if word.endswith("ed") and _PARTICLE_AFTER_IT.match(text, match.end()):
+        return True  # "rattled it off like a recipe": a verb and its object
     if word == "lost" and next_word in _OBJECTS | {"you", "track", "sight", "touch"}:
         return True  # "I think I've just lost you there", "I lost track of the time"
     if _a_things_state(before) or (
@@ -447,6 +454,8 @@ def _sarcastic(text: str, match: re.Match[str], span: Span, lex: _Lexicon) -> bo
     )
     if _TAG_QUESTION.match(tail) and _STRESSED.search(head):
         return True  # "I was so very calm, no?": a claim stressed, then asked back
+    if _ONLY_SO_OFTEN.match(tail) and _STRESSED.search(head):
+        return True  # "I was so calm tonight, I only swore at the computer three times"
     ironic = emphasised or lex.ironic_opener.match(head) or lex.ironic_tag.match(tail)
     return bool(ironic) and lex.contrary.match(tail) is not None
 
@@ -480,6 +489,12 @@ _PUT_TO_THE_TEST = re.compile(
     re.IGNORECASE,
 )
 _BY_ME = re.compile(r"\b(?:I|I'm)\s+(?:(?:am|was|kept|keep)\s+)?$", re.IGNORECASE)
+# After a stressed claim, the lapses counted: "…, I only drop the cake two times".
+_ONLY_SO_OFTEN = re.compile(
+    r"^[^.!?]*?,\s*(?:I\s+)?only\s+[\w']+(?:\s+[\w']+){0,6}?\s+"
+    r"(?:once|twice|(?:\w+|\d+)\s+times)\b",
+    re.IGNORECASE,
+)
 _STRESSED = re.compile(r"\b(?:so|very|sooo+|totally|super|really|utterly)\s+$", re.I)
 
 
@@ -578,7 +593,7 @@ def named_feelings(text: str, *, speaker_is_writer: bool = True) -> list[NamedFe
             )
             negated = (
                 wished
-                or negates(before[-4:], markers_lex)
+                or negates(before, markers_lex, 4)
                 or _sarcastic(text, match, (start, end), lex)
                 or _not_had().search(text, max(start, match.start() - 40), match.start())
                 is not None

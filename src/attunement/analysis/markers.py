@@ -341,11 +341,16 @@ def joined_by_writer(text: str, end: int, lex: Lexicon) -> bool:
     return has_phrase([w.lower() for w in _WORD.findall(rest)], lex.echoes)
 
 
-def negates(window: list[str], lex: Lexicon) -> bool:
-    """Whether the words before a match negate it: a negation cue among them, unless a
-    second one after "not that" turns it back ("Not that I wasn't tired")."""
+def negates(before: list[str], lex: Lexicon, size: int) -> bool:
+    """Whether the words before a match negate it: a negation cue among the last ``size``
+    of them, unless a second one after "not that" turns it back ("Not that I wasn't
+    tired", "Not that I was not exhausted": looked for a little further back)."""
+    window = before[-size:]
     count = sum(1 for i in range(len(window)) if _negation_at(window, i, lex))
-    if count >= 2 and has_phrase(window, lex.double_negation):
+    wider = before[-(size + 2) :]
+    if has_phrase(wider, lex.double_negation) and (
+        sum(1 for i in range(len(wider)) if _negation_at(wider, i, lex)) >= 2
+    ):
         return False
     return count > 0 or has_phrase(window, lex.negating_phrases)
 
@@ -414,10 +419,9 @@ def _rule_markers(text: str) -> tuple[MarkerFinding, ...]:
                     seen.add(span)
                     before = _clause_words(text, span[0], lex)
                     inside = [w.lower() for w in _WORD.findall(match.group(0))]
-                    window = before[-lex.negation_window :]
                     wished = has_phrase(before[-lex.counterfactual_window :], lex.counterfactual)
                     negated = (
-                        negates(window, lex)
+                        negates(before, lex, lex.negation_window)
                         or wished
                         or (
                             not is_idiom
