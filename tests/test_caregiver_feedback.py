@@ -354,7 +354,8 @@ def test_a_long_entry_counts_a_marker_only_where_its_likeliest_sentence_is_sure(
     from attunement.analysis import writing
 
     monkeypatch.setattr(writing, "thresholds", lambda: np.array([0.5, 0.5]))
-    monkeypatch.setattr(writing, "entry_rule", lambda: (np.array([0.8, 0.3]), 4))
+    rule = writing.EntryRule(cuts=np.array([0.8, 0.3]), min_sentences=4)
+    monkeypatch.setattr(writing, "entry_rule", lambda: rule)
     # Marker 0 only just passes its sentence threshold in one of five sentences: in a
     # whole entry that is not enough. Marker 1 is likelier in the entry than any one
     # sentence shows: it counts in its likeliest sentence.
@@ -362,6 +363,26 @@ def test_a_long_entry_counts_a_marker_only_where_its_likeliest_sentence_is_sure(
     assert writing.counted_per_sentence(probs) == [set(), {1}, set(), set(), set()]
     # A short text is read sentence by sentence only.
     assert writing.counted_per_sentence(probs[:2]) == [{0}, set()]
+
+
+def test_an_entry_head_reads_a_sign_spread_over_several_sentences(monkeypatch):
+    import numpy as np
+
+    from attunement.analysis import writing
+
+    monkeypatch.setattr(writing, "thresholds", lambda: np.array([0.5, 0.5]))
+    # A head that counts a marker where the mean of its sentences' readings is high enough,
+    # whatever the entry's meaning (two numbers here): marker 0 is fairly likely in every
+    # sentence and sure in none; marker 1 is sure in one sentence and nowhere else.
+    weights = np.zeros((2, 5 + 2))
+    weights[:, 4] = 10.0  # the mean reading
+    rule = writing.EntryRule(
+        cuts=np.array([0.9, 0.9]), min_sentences=4, weights=weights, bias=np.array([-3.0, -3.0])
+    )
+    monkeypatch.setattr(writing, "entry_rule", lambda: rule)
+    probs = np.array([[0.4, 0.9], [0.45, 0.0], [0.4, 0.0], [0.35, 0.0]])
+    counted = writing.counted_per_sentence(probs, np.array([0.1, 0.2]))
+    assert counted == [set(), {0}, set(), set()]
 
 
 def test_a_reply_that_names_one_feeling_is_not_told_that_one_feeling_is_enough():

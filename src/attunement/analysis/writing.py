@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 
 import numpy as np
 
-from attunement.analysis.features import block_of, dense_features
+from attunement.analysis.features import block_of, dense_features, sentence_vector
 from attunement.analysis.markers import (
     MarkerFinding,
     counting_patterns,
@@ -442,40 +442,82 @@ def _hedged(words: str) -> bool:
     return has_phrase([w.lower() for w in _WORD.findall(words)], lexicon().hedges)
 
 
-def entry_rule() -> tuple[np.ndarray, int] | None:
-    """How a whole entry's markers are decided, where the model carries it: per marker,
-    the probability its likeliest sentence must reach for the marker to count in the
-    entry, and the fewest sentences a text needs to be read as an entry (chosen on
-    caregivers' whole entries, ``training/caregiver.py``, ``train_entries``)."""
+@dataclass(frozen=True)
+class EntryRule:
+    """How a whole entry's markers are decided (chosen on caregivers' whole entries,
+    ``training/caregiver.py``, ``train_entries``): a text of at least ``min_sentences``
+    sentences is read as an entry as well. Either per marker the probability its likeliest
+    sentence must reach (``cuts``), or, where it read more entries right, a head per marker
+    (``weights``, ``bias``) over ``entry_features``."""
+
+    cuts: np.ndarray
+    min_sentences: int
+    weights: np.ndarray | None = None
+    bias: np.ndarray | None = None
+
+    def present(self, probs: np.ndarray, vector: np.ndarray | None) -> np.ndarray:
+        """Whether each marker counts in the entry whose sentences read ``probs``."""
+        if self.weights is None or self.bias is None or vector is None:
+            return probs.max(axis=0) >= self.cuts
+        features = entry_features(probs, thresholds(), vector)
+        return (features * self.weights).sum(axis=1) + self.bias >= 0.0
+
+
+def entry_features(probs: np.ndarray, cut: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    """What the entry head reads, a row per marker: the probabilities of the marker's three
+    likeliest sentences, the share of sentences at or above its threshold and their mean
+    probability, then the entry's meaning (the mean of its sentences' vectors), the same
+    for every marker."""
+    ranked = -np.sort(-probs, axis=0)
+    top = np.zeros((3, probs.shape[1]))
+    top[: min(3, len(probs))] = ranked[:3]
+    own = np.vstack([top, (probs >= cut).mean(axis=0), probs.mean(axis=0)]).T
+    return np.hstack([own, np.tile(vector, (probs.shape[1], 1))])
+
+
+def entry_rule() -> EntryRule | None:
     from attunement.analysis.models import _model
 
     entries = _model(MODEL).meta.get("entries")
     if not entries:
         return None
-    return np.asarray(entries["thresholds"], dtype=np.float64), int(entries["min_sentences"])
+    head = entries.get("head") or {}
+    return EntryRule(
+        cuts=np.asarray(entries["thresholds"], dtype=np.float64),
+        min_sentences=int(entries["min_sentences"]),
+        weights=np.asarray(head["weights"], dtype=np.float64) if head else None,
+        bias=np.asarray(head["bias"], dtype=np.float64) if head else None,
+    )
 
 
-def counted_per_sentence(probs: np.ndarray) -> list[set[int]]:
+def counted_per_sentence(probs: np.ndarray, vector: np.ndarray | None = None) -> list[set[int]]:
     """Which markers (by index) count in each sentence, from each sentence's marker
-    probabilities (one row a sentence). A sentence counts a marker at or above the
-    marker's threshold. A text long enough to be an entry is read as a whole as well: a
-    marker counts in it only where its likeliest sentence reaches the marker's entry
-    threshold (a long entry gives a loose sentence head many chances to be wrong), and
-    then at least in that sentence; the entry thresholds come from whole entries."""
+    probabilities (one row a sentence) and, for an entry head, the entry's meaning
+    (``vector``). A sentence counts a marker at or above the marker's threshold. A text
+    long enough to be an entry is read as a whole as well (a long entry gives a loose
+    sentence head many chances to be wrong, and a writer may show a sign across several
+    sentences that no one of them shows clearly): a marker counts in it only where the
+    entry rule finds it, and then in the sentences that reach its threshold, or else in
+    its likeliest sentence."""
     cut = thresholds()
     here = [set(np.flatnonzero(row >= cut).tolist()) for row in probs]
     rule = entry_rule()
-    if rule is None or len(probs) < rule[1]:
+    if rule is None or len(probs) < rule.min_sentences:
         return here
-    entry_cut = rule[0]
-    top, best = probs.max(axis=0), probs.argmax(axis=0)
+    present, best = rule.present(probs, vector), probs.argmax(axis=0)
     for index in range(probs.shape[1]):
-        if top[index] < entry_cut[index]:
+        if not present[index]:
             for found in here:
                 found.discard(index)
         else:
             here[int(best[index])].add(index)
     return here
+
+
+def needs_entry_vector(sentence_count: int) -> bool:
+    """Whether reading this many sentences as an entry needs the entry's meaning."""
+    rule = entry_rule()
+    return rule is not None and rule.weights is not None and sentence_count >= rule.min_sentences
 
 
 def read_markers(text: str) -> list[MarkerFinding]:
@@ -487,7 +529,12 @@ def read_markers(text: str) -> list[MarkerFinding]:
     not_counted: list[MarkerFinding] = []
     spans = sentences(text)
     rows = [marker_probabilities(text[start:end]) for start, end in spans]
-    chosen = counted_per_sentence(np.array(rows)) if rows else []
+    vector = (
+        np.mean([sentence_vector(text[start:end]) for start, end in spans], axis=0)
+        if needs_entry_vector(len(spans))
+        else None
+    )
+    chosen = counted_per_sentence(np.array(rows), vector) if rows else []
     for sentence, counts_here in zip(spans, chosen, strict=True):
         start, end = sentence
         words = text[start:end]
