@@ -199,6 +199,10 @@ def test_a_wish_to_fix_is_still_the_pull_to_fix():
         ("shes cream crackered too, hasnt slept in weeks.", "cream crackered"),
         ("My preceptor is plumb worn out, she's been on since six.", "worn out"),
         ("I rattled it off like a recipe.", "rattled"),
+        ("It seemed a heavy, lonely morning for him.", "lonely"),
+        ("I should be ashamed, missing her fall on the chart.", "ashamed"),
+        ("Some nights they tell me to get lost.", "lost"),
+        ("Then I am lost in my own memory for a minute.", "lost"),
     ],
 )
 def test_a_wish_someone_elses_state_or_a_verb_is_not_the_writers_feeling(text, word):

@@ -365,10 +365,14 @@ def train_entries() -> dict[str, Any]:
     from sklearn.model_selection import GroupKFold
 
     from attunement.analysis import models
-    from attunement.analysis.features import sentence_vector
     from attunement.analysis.markers import lexicon
     from attunement.analysis.segments import sentences
-    from attunement.analysis.writing import entry_features, marker_probabilities, thresholds
+    from attunement.analysis.writing import (
+        entry_features,
+        entry_meaning,
+        marker_probabilities,
+        thresholds,
+    )
 
     models._model.cache_clear()
     ids = [m.id for m in lexicon().markers]
@@ -379,7 +383,7 @@ def train_entries() -> dict[str, Any]:
         text = item.text
         spans = sentences(text)
         probs = np.array([marker_probabilities(text[a:b]) for a, b in spans])
-        vector = np.mean([sentence_vector(text[a:b]) for a, b in spans], axis=0)
+        vector = entry_meaning([text[a:b] for a, b in spans])
         tops.append(probs.max(axis=0))
         features.append(entry_features(probs, sentence_cut, vector))
     top = np.array(tops)

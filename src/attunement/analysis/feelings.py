@@ -55,6 +55,12 @@ _OBJECT_ONLY = frozenset("him them".split())
 # A judgement of a thing made so, not of oneself: "I had made it small".
 _MADE_SO = frozenset("it this that them things everything".split())
 _PARTICLE_AFTER_IT = re.compile(r" (?:it|this|that) (?:off|out|up|down|back|away|over)\b", re.I)
+_ABSORBED = re.compile(
+    r" in (?:(?:my|his|her|their|the) )?(?:own )?(?:thoughts?|memor(?:y|ies)|work|paperwork"
+    r"|notes|book|music|phone|head)\b",
+    re.IGNORECASE,
+)
+_TIMES = frozenset("morning afternoon evening night day week weekend shift visit".split())
 _THINGS = frozenset("something anything nothing everything".split())
 _LINKS = frozenset("of and or but with about for at to in by one".split())
 # ... these, a verb's object: "I reassured her", "the nurse moved the bed" ...
@@ -395,10 +401,21 @@ def _not_a_feeling(
         return True  # "to say something hopeful", "nothing calm about it"
     if next_word in _OTHER and next_word not in _PRONOUNS:
         return True  # "confused patients", "the angry son"
+    if next_word in _TIMES:
+        return True  # "a heavy, lonely morning": the mood of a time, not a feeling had
     if word.endswith("ed") and next_word in _OBJECTS and not (before and before[-1] in _DEGREE):
         return True  # "I reassured her", but not "so tired my legs shook"
     if word.endswith("ed") and _PARTICLE_AFTER_IT.match(text, match.end()):
         return True  # "rattled it off like a recipe": a verb and its object
+    if (
+        word == "lost"
+        and (
+            before[-1:] in (["get"], ["got"], ["getting"])  # "they tell me to get lost"
+            or before[-2:] in (["what", "is"], ["what", "was"], ["what", "has"])  # a thing gone
+            or _ABSORBED.match(text, match.end())  # "lost in my own memory": absorbed
+        )
+    ):
+        return True
     if word == "lost" and next_word in _OBJECTS | {"you", "track", "sight", "touch"}:
         return True  # "I think I've just lost you there", "I lost track of the time"
     if _a_things_state(before) or (

@@ -22,7 +22,7 @@ from functools import cache, lru_cache
 
 import numpy as np
 
-from attunement.analysis.features import block_of, dense_features, sentence_vector
+from attunement.analysis.features import POOLED_SIZE, block_of, dense_features, sentence_vector
 from attunement.analysis.markers import (
     MarkerFinding,
     counting_patterns,
@@ -475,6 +475,17 @@ def entry_features(probs: np.ndarray, cut: np.ndarray, vector: np.ndarray) -> np
     return np.hstack([own, np.tile(vector, (probs.shape[1], 1))])
 
 
+def entry_meaning(sentences: list[str]) -> np.ndarray:
+    """What an entry is about: the mean MiniLM vector of its sentences that hold no
+    negation, the ones whose vectors the marker heads have already read (``blended``: a
+    negated sentence is read by the words alone), so that reading the entry as a whole
+    costs no encoder pass; zeros where every sentence holds one."""
+    read = [sentence_vector(s) for s in sentences if not has_negation(s)]
+    if not read:
+        return np.zeros(POOLED_SIZE, dtype=np.float32)
+    return np.mean(read, axis=0)
+
+
 def entry_rule() -> EntryRule | None:
     from attunement.analysis.models import _model
 
@@ -530,7 +541,7 @@ def read_markers(text: str) -> list[MarkerFinding]:
     spans = sentences(text)
     rows = [marker_probabilities(text[start:end]) for start, end in spans]
     vector = (
-        np.mean([sentence_vector(text[start:end]) for start, end in spans], axis=0)
+        entry_meaning([text[start:end] for start, end in spans])
         if needs_entry_vector(len(spans))
         else None
     )
