@@ -119,3 +119,80 @@ def test_the_background_reader_reaches_every_entry_and_reports_progress(journal)
         time.sleep(0.05)
     assert worker.state() == {"running": False, "done": 3, "total": 3, "error": None}
     assert readings.unread(journal) == []
+
+
+def test_locking_stops_the_background_reader_and_leaves_the_journal_file_free(
+    tmp_path, monkeypatch
+):
+    """Locking while the app is reading entries again: the reading stops after the entry
+    in hand (what was read is kept), no connection stays open on the journal (so `attune
+    decrypt` may replace it at once), no error is shown, and unlocking reads the rest."""
+    import threading
+
+    from attunement.core.journal import Journal
+    from attunement.web.app import Settings, create_app
+
+    data = tmp_path / "data"
+    Journal.create_encrypted(data, "correct horse battery").close()
+    with Journal.open(data, "correct horse battery") as journal:
+        for n in range(5):
+            journal.write(f"{BODY} Entry {n}.")
+    reading, release = threading.Event(), threading.Event()
+
+    def slow(text):
+        reading.set()
+        release.wait(10)
+        return analyze_text(text)
+
+    monkeypatch.setattr(readings, "_analyse", slow)
+    app = create_app(Settings(data_dir=data, passphrase="correct horse battery"))
+    state = app.app.state  # inside the local-safety layer
+    holder, worker = state.holder, state.rereader
+    worker.start()
+    assert reading.wait(10)
+    threading.Timer(0.2, release.set).start()  # the entry in hand finishes after the lock asks
+    holder.lock()
+
+    assert holder.locked and not worker.state()["running"]
+    assert worker.state()["error"] is None
+    assert not open_files_in(data), "no connection keeps the journal's files open"
+
+    holder.unlock("correct horse battery")
+    deadline = time.monotonic() + 120
+    while worker.state()["running"]:
+        assert time.monotonic() < deadline, worker.state()
+        time.sleep(0.05)
+    with Journal.open(data, "correct horse battery") as journal:
+        assert readings.unread(journal) == []
+    holder.close()
+
+
+def test_a_closed_journal_never_opens_its_file_again(journal):
+    """Work still holding a journal after it was closed (a request when the app locks)
+    is refused, instead of quietly opening the file again and keeping it open."""
+    import pytest
+
+    from attunement.errors import Locked
+
+    entry = journal.write(BODY)
+    journal.close()
+    with pytest.raises(Locked):
+        journal.get(entry.id)
+    with pytest.raises(Locked):
+        journal.write("after the close")
+
+
+def open_files_in(folder):
+    """The files in ``folder`` this process has open (Linux's /proc/self/fd)."""
+    import os
+    from pathlib import Path
+
+    found = []
+    for fd in Path("/proc/self/fd").iterdir():
+        try:
+            target = Path(os.readlink(fd))
+        except OSError:
+            continue
+        if target.parent == folder.resolve():
+            found.append(target.name)
+    return found

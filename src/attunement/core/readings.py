@@ -22,6 +22,7 @@ from datetime import date, datetime
 from typing import Any
 
 from attunement.core.models import Entry
+from attunement.errors import Locked
 
 if typing.TYPE_CHECKING:
     from attunement.analysis.report import TextAnalysis
@@ -129,8 +130,19 @@ def reading(journal: Journal, entry: Entry) -> TextAnalysis:
     return analysis
 
 
-def _store(journal: Journal, entries: Sequence[Entry], current: str) -> list[tuple[Any, ...]]:
-    rows = [_row(entry, current, _analyse(entry.body)) for entry in entries]
+def _store(
+    journal: Journal,
+    entries: Sequence[Entry],
+    current: str,
+    stop: threading.Event | None = None,
+) -> list[tuple[Any, ...]]:
+    """Read these entries and store their readings; once ``stop`` is set, only those
+    read so far are stored."""
+    rows = []
+    for entry in entries:
+        if stop is not None and stop.is_set():
+            break
+        rows.append(_row(entry, current, _analyse(entry.body)))
     journal.reader.save_readings(rows)
     return rows
 
@@ -195,7 +207,9 @@ def read_missing(
         if stop is not None and stop.is_set():
             break
         batch = journal.reader.entries_with_ids(todo[start : start + BATCH])
-        _store(journal, batch, current)
+        _store(journal, batch, current, stop)
+        if stop is not None and stop.is_set():
+            break  # what was read is stored; the rest waits for the next start
         done += min(BATCH, len(todo) - start)
         if progress is not None:
             progress(done, len(todo))
@@ -218,7 +232,9 @@ class Rereader:
 
     def start(self) -> None:
         if self._thread is not None and self._thread.is_alive():
-            return
+            if not self._stop.is_set():
+                return  # already reading
+            self._thread.join()  # stopping (a lock): let it end, then read again
         self._stop.clear()
         with self._lock:
             self._running, self._error = True, None  # running from now, as state() says
@@ -227,7 +243,7 @@ class Rereader:
 
     def stop(self, timeout: float = 5.0) -> None:
         self._stop.set()
-        if self._thread is not None:
+        if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout)
 
     def _progress(self, done: int, total: int) -> None:
@@ -239,6 +255,8 @@ class Rereader:
             journal = self._journal_of()
             if journal is not None:
                 read_missing(journal, progress=self._progress, stop=self._stop)
+        except Locked:
+            pass  # the journal locked while it was being read: read again on unlocking
         except Exception as exc:  # shown on the page; the app goes on without readings
             with self._lock:
                 self._error = getattr(exc, "message", None) or exc.__class__.__name__

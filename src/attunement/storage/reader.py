@@ -41,7 +41,7 @@ from attunement.core.models import (
     SearchHit,
     SearchHits,
 )
-from attunement.errors import NotFound
+from attunement.errors import Locked, NotFound
 from attunement.storage.engine import connect, ensure_schema, refuse_newer_sqlite, translated_errors
 from attunement.storage.replacing import JournalReplaced, identity
 from attunement.storage.search import (
@@ -169,6 +169,7 @@ class Reader:
         self._flights: dict[str, threading.Lock] = {}
         self._watch: Any = None
         self._watch_lock = threading.Lock()
+        self._closed = False  # closed: no connection opens again (see ``_connect``)
         # The file opened (device, inode): stat before any connection opens it, so a
         # file swapped in between is taken for a replaced one, never the other way.
         self._identity = identity(path)
@@ -208,6 +209,7 @@ class Reader:
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             opened, self._opened = self._opened, []
         if opened and self.replaced():
             _fold_log_of_replaced(opened)
@@ -239,7 +241,11 @@ class Reader:
             raise JournalReplaced(self.where)
 
     def _connect(self) -> Any:
-        """A new connection to the journal this reader opened."""
+        """A new connection to the journal this reader opened; ``Locked`` once it was
+        closed, so work still holding a closed journal (a request or a worker thread
+        when the app locks) cannot open the file again and keep it open."""
+        if self._closed:
+            raise Locked("The journal was locked while this was being done; unlock it and repeat.")
         self._still_the_journal()
         return connect(self.path, self._key)
 

@@ -125,6 +125,7 @@ def create_app(settings: Settings) -> Any:
     # model) are read on a worker thread while the app is in use.
     rereader = Rereader(holder.current)
     holder.on_unlock.append(rereader.start)  # an unlocked journal is read again, too
+    holder.on_close.append(rereader.stop)  # and stops reading before it locks
     from attunement.server.syncing import Syncer
 
     # While signed in to a team server, comments come home on a worker thread.

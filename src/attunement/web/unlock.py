@@ -80,6 +80,9 @@ class JournalHolder:
         self._closed = False  # the server stopped: nothing opens again
         self._last_seen = time.monotonic()
         self.on_unlock: list[Callable[[], None]] = []  # called after each unlock
+        # Called before the journal closes (a lock, the server stopping): background work
+        # that holds it stops first, so nothing keeps the file open after a lock.
+        self.on_close: list[Callable[[], None]] = []
         if not self.encrypted or passphrase is not None:
             self._journal = Journal.open(data_dir, passphrase)
 
@@ -126,7 +129,7 @@ class JournalHolder:
                 return False
             self._journal = None
             self.encrypted = vault.is_encrypted(self.data_dir)
-        journal.close()
+        self._let_go(journal)
         return True
 
     def _open_again(self) -> Journal | None:
@@ -164,12 +167,19 @@ class JournalHolder:
             return
         with self._lock:
             journal, self._journal = self._journal, None
-        if journal is not None:
-            journal.close()
+        self._let_go(journal)
 
     def close(self) -> None:
         with self._lock:
             journal, self._journal = self._journal, None
             self._closed = True
-        if journal is not None:
-            journal.close()
+        self._let_go(journal)
+
+    def _let_go(self, journal: Journal | None) -> None:
+        """Close a journal no longer held: the background work stops first; a request
+        still using it is refused (``Locked``) rather than opening the file again."""
+        if journal is None:
+            return
+        for stopping in self.on_close:
+            stopping()
+        journal.close()
