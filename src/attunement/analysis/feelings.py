@@ -410,14 +410,13 @@ def _not_a_feeling(
     if (
         word == "lost"
         and (
-            before[-1:] in (["get"], ["got"], ["getting"])  # "they tell me to get lost"
+            next_word in _OBJECTS | {"you", "track", "sight", "touch"}  # "I lost track of time"
+            or before[-1:] in (["get"], ["got"], ["getting"])  # "they tell me to get lost"
             or before[-2:] in (["what", "is"], ["what", "was"], ["what", "has"])  # a thing gone
             or _ABSORBED.match(text, match.end())  # "lost in my own memory": absorbed
         )
     ):
         return True
-    if word == "lost" and next_word in _OBJECTS | {"you", "track", "sight", "touch"}:
-        return True  # "I think I've just lost you there", "I lost track of the time"
     if _a_things_state(before) or (
         word not in lex.cued_nouns | lex.judgements and _its_state(word, before)
     ):
@@ -488,12 +487,12 @@ def sarcastic_claims(sentence: str) -> frozenset[str]:
     )
 
 
-# The subject after a claim put first: "Very calm I am, ha, …".
 # A simile after the claimed state, set aside to read what follows it ("calm as you like").
 _SIMILE = re.compile(
     r"^\s+as\s+(?:you\s+like|anything|owt|ever|(?:a|an|the)\s+[\w']+(?:\s+[\w']+)?(?=\s*[,!]))",
     re.IGNORECASE,
 )
+# The subject after a claim put first: "Very calm I am, ha, …".
 _INVERTED = re.compile(r"^\s+(?:I\s+(?:am|was|were)|I'm|me)\b", re.I)
 # A tag question after a state ("…, no?", "…, right?") and a word that stresses it.
 _TAG_QUESTION = re.compile(r"\s*,?\s*(?:no|right|yeah|eh|hey|innit|yes)\s*\?", re.I)

@@ -455,11 +455,16 @@ class EntryRule:
     weights: np.ndarray | None = None
     bias: np.ndarray | None = None
 
-    def present(self, probs: np.ndarray, vector: np.ndarray | None) -> np.ndarray:
-        """Whether each marker counts in the entry whose sentences read ``probs``."""
+    def reads_meaning(self, sentence_count: int) -> bool:
+        """Whether reading this many sentences as an entry needs the entry's meaning."""
+        return self.weights is not None and sentence_count >= self.min_sentences
+
+    def present(self, probs: np.ndarray, cut: np.ndarray, vector: np.ndarray | None) -> np.ndarray:
+        """Whether each marker counts in the entry whose sentences read ``probs`` (``cut``:
+        the sentence thresholds)."""
         if self.weights is None or self.bias is None or vector is None:
             return probs.max(axis=0) >= self.cuts
-        features = entry_features(probs, thresholds(), vector)
+        features = entry_features(probs, cut, vector)
         return (features * self.weights).sum(axis=1) + self.bias >= 0.0
 
 
@@ -489,7 +494,14 @@ def entry_meaning(sentences: list[str]) -> np.ndarray:
 def entry_rule() -> EntryRule | None:
     from attunement.analysis.models import _model
 
-    entries = _model(MODEL).meta.get("entries")
+    return _entry_rule(_model(MODEL))
+
+
+@cache
+def _entry_rule(model: object) -> EntryRule | None:
+    """The shipped model's entry rule, built once per loaded model (every entry read asks
+    for it)."""
+    entries = model.meta.get("entries")  # type: ignore[attr-defined]
     if not entries:
         return None
     head = entries.get("head") or {}
@@ -515,7 +527,7 @@ def counted_per_sentence(probs: np.ndarray, vector: np.ndarray | None = None) ->
     rule = entry_rule()
     if rule is None or len(probs) < rule.min_sentences:
         return here
-    present, best = rule.present(probs, vector), probs.argmax(axis=0)
+    present, best = rule.present(probs, cut, vector), probs.argmax(axis=0)
     for index in range(probs.shape[1]):
         if not present[index]:
             for found in here:
@@ -523,12 +535,6 @@ def counted_per_sentence(probs: np.ndarray, vector: np.ndarray | None = None) ->
         else:
             here[int(best[index])].add(index)
     return here
-
-
-def needs_entry_vector(sentence_count: int) -> bool:
-    """Whether reading this many sentences as an entry needs the entry's meaning."""
-    rule = entry_rule()
-    return rule is not None and rule.weights is not None and sentence_count >= rule.min_sentences
 
 
 def read_markers(text: str) -> list[MarkerFinding]:
@@ -540,9 +546,10 @@ def read_markers(text: str) -> list[MarkerFinding]:
     not_counted: list[MarkerFinding] = []
     spans = sentences(text)
     rows = [marker_probabilities(text[start:end]) for start, end in spans]
+    rule = entry_rule()
     vector = (
         entry_meaning([text[start:end] for start, end in spans])
-        if needs_entry_vector(len(spans))
+        if rule is not None and rule.reads_meaning(len(spans))
         else None
     )
     chosen = counted_per_sentence(np.array(rows), vector) if rows else []
