@@ -212,3 +212,31 @@ def test_a_wish_someone_elses_state_or_a_verb_is_not_the_writers_feeling(text, w
 def test_a_double_negation_leaves_the_feeling_had():
     assert "exhausted" in writers_feelings("Not that I was not exhausted, but I stayed.")
     assert "tired" in writers_feelings("I'm not saying I wasn't tired.")
+
+
+@pytest.mark.parametrize(
+    "text,word",
+    [
+        # a state known again from one's own life is the other person's now
+        ("She was so weary of it all, and from my own nan I know that tired.", "tired"),
+        ("I could hear it in him, and I recognise that kind of lonely.", "lonely"),
+        # their words said back to them
+        ("Summarised it back: frightened, not sleeping, behind on the rent.", "frightened"),
+        ("I gave her own words back to her: 'I am so ashamed of the house.'", "ashamed"),
+        # people as they are called in speech
+        ("The wee fella in bed four was frightened of the drip.", "frightened"),
+        ("Dude was clearly rattled after the phone call.", "rattled"),
+        # a degree before the feeling, and a state one is able to take
+        ("I felt awful sorry for the poor man.", "awful"),
+        ("After years in the ambulance I know how to be calm around blood.", "calm"),
+    ],
+)
+def test_states_recognised_said_back_or_someone_elses_are_not_the_writers(text, word):
+    assert word not in writers_feelings(text)
+
+
+def test_the_writers_own_feeling_beside_them_is_still_found():
+    assert writers_feelings("I felt awful sorry for the poor man.") == {"sorry"}
+    assert "tired" in writers_feelings("I know I was tired, and that tired made me curt.")
+    assert "calm" in writers_feelings("I know how to be calm, and tonight I was calm.")
+    assert "tired" in writers_feelings("The nurse said I looked tired, and I was.")

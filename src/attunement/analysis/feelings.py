@@ -39,7 +39,10 @@ _OTHER = frozenset(
     # typed without apostrophes, and more of the people a caregiver works beside
     "shes hes theyre theyd preceptor mentor tutor educator lecturer teacher coach therapist "
     "counsellor counselor psychologist psychiatrist pharmacist receptionist coordinator "
-    "worker workers assistant sponsor interpreter".split()
+    "worker workers assistant sponsor interpreter "
+    # people as they are called in speech and dialect
+    "sir madam dude bloke blokes fella fellas fellow guy guys chap lass lassie youngster "
+    "elder elders granny grandad grandpa grandma nana auntie missus wifie bairn wean".split()
 )
 _BE = frozenset("was is were are felt feels seemed looked sounded got became".split())
 # Before a feeling word, these make it something else's: "the angry son", "a flat tyre",
@@ -86,13 +89,20 @@ _POSSESSIVES = _DETERMINERS | {"my"}
 _INNER = frozenset("mind heart spirit soul mood body self head gut insides".split())
 _BE_STATE = frozenset("was is were are felt feels seemed looked got became went".split())
 # After a state word, these make it a place or a motion: "got down on the floor", "flat out".
+# Feeling words that are a degree before another ("awful sorry", "terrible lonely").
+_AS_DEGREE = frozenset("awful awfully terrible terribly dreadful desperate fierce wild".split())
+# "I know how to be calm with blood": a state one can take, not one had.
+_ABLE_TO_BE = re.compile(r"\bhow\s+to\s+(?:be|stay|keep|remain)\s+(?:[\w']+\s+)?$", re.I)
 _PLACES = frozenset("on onto into beside next off out under over".split())
 
 
 def _cue_missing(word: str, before: list[str], lex: _Lexicon) -> bool:
     """Whether a word that names a feeling only after a cue lacks one: a cue must come
     just before it; a determiner cues only a noun ("my fear", not "my flat"); "me" only
-    after a verb that causes a feeling."""
+    after a verb that causes a feeling. A word of degree that is a feeling word itself
+    ("felt awful sorry") stands aside for the cue before it."""
+    if len(before) > 1 and before[-1] in _AS_DEGREE:
+        before = before[:-1]
     if not before or before[-1] not in lex.cues:
         return True
     cue = before[-1]
@@ -237,6 +247,8 @@ class _Lexicon:
     perceived: re.Pattern[str]  # just before the word: "I picked up a lot of"
     in_oneself: re.Pattern[str]  # just after the word: "rising in me"
     reported: re.Pattern[str]  # the rest of the sentence: ", my ward manager said."
+    recognised: re.Pattern[str]  # just before the word: "I know that kind of"
+    said_back: re.Pattern[str]  # earlier in the sentence: "Summarised it back:"
 
 
 _SUBJECT_DETERMINERS = frozenset("the a an this that".split())
@@ -334,6 +346,12 @@ def _lexicon() -> _Lexicon:
             rf"(?:{alternation(others['reporting'])})\W*$",
             flags,
         ),
+        re.compile(
+            rf"\b(?:{alternation(others['recognising'])})\s+"
+            rf"(?:{alternation(others['recognised_as'])})\s+$",
+            flags,
+        ),
+        re.compile(rf"\b(?:{alternation(others['saying_back'])})\b", flags),
     )
 
 
@@ -429,8 +447,12 @@ def _not_a_feeling(
         return True  # "not to worry, my love, we'll get you sorted": someone called so
     if word == "mad" and next_word and next_word not in _LINKS:
         return True  # "mad busy", "mad relaxed": a word of degree, not anger
+    if word in _AS_DEGREE and next_word in lex.group_of:
+        return True  # "I felt awful sorry for him": the degree of the feeling after it
     if word == "sorry" and _APOLOGY.intersection(before):
         return True  # "I told her I was sorry": an apology said, not a feeling named
+    if _ABLE_TO_BE.search(text, span[0], match.start()):
+        return True  # "I know how to be calm with blood": able to, not had
     tested = _PUT_TO_THE_TEST.search(text, span[0], match.start())
     if tested and not _BY_ME.search(text, span[0], tested.start()):
         return True  # "you are checking if I am worried": their question, not a feeling had
@@ -516,11 +538,14 @@ _STRESSED = re.compile(r"\b(?:so|very|sooo+|totally|super|really|utterly)\s+$", 
 
 def _someone_elses(text: str, match: re.Match[str], span: Span, lex: _Lexicon) -> bool:
     """Someone else's feeling though no one is named beside it: perceived in them ("I
-    picked up a lot of shame"), guessed at aloud ("it must be lonely"), felt at the writer
-    ("Angry with me."), or reported from someone else ("It is okay to be tired, my ward
-    manager said")."""
+    picked up a lot of shame"), known again from one's own life ("from my own mom I know
+    that tired"), in their words said back to them ("Summarised it back: tired, not
+    sleeping"), guessed at aloud ("it must be lonely"), felt at the writer ("Angry with
+    me."), or reported from someone else ("It is okay to be tired, my ward manager said")."""
     head, tail = text[span[0] : match.start()], text[match.end() : span[1]]
     if lex.perceived.search(head) and not lex.in_oneself.match(tail):
+        return True
+    if lex.recognised.search(head) or lex.said_back.search(head):
         return True
     return bool(_GUESSED.search(head) or _AT_ME.match(tail) or lex.reported.match(tail))
 
