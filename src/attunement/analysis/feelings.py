@@ -88,11 +88,11 @@ _POSSESSIVES = _DETERMINERS | {"my"}
 # unlike "my hands were numb" or "my breathing was low".
 _INNER = frozenset("mind heart spirit soul mood body self head gut insides".split())
 _BE_STATE = frozenset("was is were are felt feels seemed looked got became went".split())
-# After a state word, these make it a place or a motion: "got down on the floor", "flat out".
 # Feeling words that are a degree before another ("awful sorry", "terrible lonely").
 _AS_DEGREE = frozenset("awful awfully terrible terribly dreadful desperate fierce wild".split())
 # "I know how to be calm with blood": a state one can take, not one had.
 _ABLE_TO_BE = re.compile(r"\bhow\s+to\s+(?:be|stay|keep|remain)\s+(?:[\w']+\s+)?$", re.I)
+# After a state word, these make it a place or a motion: "got down on the floor", "flat out".
 _PLACES = frozenset("on onto into beside next off out under over".split())
 
 

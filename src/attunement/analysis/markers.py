@@ -345,14 +345,11 @@ def negates(before: list[str], lex: Lexicon, size: int) -> bool:
     """Whether the words before a match negate it: a negation cue among the last ``size``
     of them, unless a second one after "not that" turns it back ("Not that I wasn't
     tired", "Not that I was not exhausted": looked for a little further back)."""
-    window = before[-size:]
-    count = sum(1 for i in range(len(window)) if _negation_at(window, i, lex))
     wider = before[-(size + 2) :]
-    if has_phrase(wider, lex.double_negation) and (
-        sum(1 for i in range(len(wider)) if _negation_at(wider, i, lex)) >= 2
-    ):
+    cues = [_negation_at(wider, i, lex) for i in range(len(wider))]  # the window ends it
+    if sum(cues) >= 2 and has_phrase(wider, lex.double_negation):
         return False
-    return count > 0 or has_phrase(window, lex.negating_phrases)
+    return any(cues[-size:]) or has_phrase(before[-size:], lex.negating_phrases)
 
 
 def _is_negation(word: str, lex: Lexicon) -> bool:
