@@ -23,10 +23,13 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
 from typing import Any
+
+from attunement.analysis.literals import foldable, may_contain, required_words
 
 Span = tuple[int, int]
 
@@ -72,6 +75,39 @@ class MarkerDef:
         return re.compile(
             "|".join(f"(?:{p.pattern})" for p in (*self.patterns, *self.idioms)), re.IGNORECASE
         )
+
+    @cached_property
+    def searches(self) -> tuple[tuple[re.Pattern[str], bool, tuple[str, ...] | None], ...]:
+        """Each pattern, whether it is an idiom, and the words it cannot match without
+        (``analysis/literals.py``; ``None``: always searched)."""
+        return tuple(
+            (pattern, is_idiom, required_words(pattern))
+            for patterns, is_idiom in ((self.patterns, False), (self.idioms, True))
+            for pattern in patterns
+        )
+
+    @cached_property
+    def required(self) -> tuple[str, ...] | None:
+        """Words of which a text holds one if any pattern of the marker matches it."""
+        if any(words is None for _, _, words in self.searches):
+            return None
+        return tuple(dict.fromkeys(w for _, _, words in self.searches for w in words or ()))
+
+    def patterns_to_search(
+        self, text: str, folded: str | None
+    ) -> Iterator[tuple[re.Pattern[str], bool]]:
+        """The marker's patterns (with whether each is an idiom) that may match ``text``,
+        in order: those whose required words the lower-cased text lacks are left out."""
+        if folded is None:
+            if not self.any_pattern.search(text):
+                return
+            yield from ((pattern, is_idiom) for pattern, is_idiom, _ in self.searches)
+            return
+        if self.required is not None and not may_contain(folded, self.required):
+            return
+        for pattern, is_idiom, words in self.searches:
+            if words is None or may_contain(folded, words):
+                yield pattern, is_idiom
 
 
 @dataclass(frozen=True)
@@ -403,39 +439,37 @@ def _rule_markers(text: str) -> tuple[MarkerFinding, ...]:
     quoted = _quoted_regions(text, lex)
     grouped: dict[tuple[str, bool, bool, bool, bool], list[Span]] = {}
     hedged_keys: set[tuple[str, bool, bool, bool, bool]] = set()
+    folded = foldable(text)
     for marker in lex.markers:
-        if not marker.any_pattern.search(text):
-            continue
         seen: set[Span] = set()
-        for patterns, is_idiom in ((marker.patterns, False), (marker.idioms, True)):
-            for pattern in patterns:
-                for match in pattern.finditer(text):
-                    span = (match.start(), match.end())
-                    if span in seen or any(s <= span[0] and span[1] <= e for s, e in seen):
-                        continue
-                    seen.add(span)
-                    before = _clause_words(text, span[0], lex)
-                    inside = [w.lower() for w in _WORD.findall(match.group(0))]
-                    wished = has_phrase(before[-lex.counterfactual_window :], lex.counterfactual)
-                    negated = (
-                        negates(before, lex, lex.negation_window)
-                        or wished
-                        or (
-                            not is_idiom
-                            and any(_negation_at(inside, i, lex) for i in range(len(inside)))
-                        )
+        for pattern, is_idiom in marker.patterns_to_search(text, folded):
+            for match in pattern.finditer(text):
+                span = (match.start(), match.end())
+                if span in seen or any(s <= span[0] and span[1] <= e for s, e in seen):
+                    continue
+                seen.add(span)
+                before = _clause_words(text, span[0], lex)
+                inside = [w.lower() for w in _WORD.findall(match.group(0))]
+                wished = has_phrase(before[-lex.counterfactual_window :], lex.counterfactual)
+                negated = (
+                    negates(before, lex, lex.negation_window)
+                    or wished
+                    or (
+                        not is_idiom
+                        and any(_negation_at(inside, i, lex) for i in range(len(inside)))
                     )
-                    hedged = has_phrase(before[-lex.hedge_window :] + inside, lex.hedges)
-                    in_quote = any(s <= span[0] and span[1] <= e for s, e in quoted)
-                    other = (
-                        marker.first_person
-                        and _about_other(before, lex)
-                        and not joined_by_writer(text, span[1], lex)
-                    )
-                    key = (marker.id, negated, in_quote, other, wished)
-                    grouped.setdefault(key, []).append(span)
-                    if hedged:
-                        hedged_keys.add(key)
+                )
+                hedged = has_phrase(before[-lex.hedge_window :] + inside, lex.hedges)
+                in_quote = any(s <= span[0] and span[1] <= e for s, e in quoted)
+                other = (
+                    marker.first_person
+                    and _about_other(before, lex)
+                    and not joined_by_writer(text, span[1], lex)
+                )
+                key = (marker.id, negated, in_quote, other, wished)
+                grouped.setdefault(key, []).append(span)
+                if hedged:
+                    hedged_keys.add(key)
     families = {m.id: m for m in lex.markers}
     findings = [
         MarkerFinding(
