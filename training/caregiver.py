@@ -837,6 +837,7 @@ def write_card() -> None:
             ("thirteenth", "thirteenth_test_spent"),
             ("fourteenth", "fourteenth_test_spent"),
             ("fifteenth", "fifteenth_test_spent"),
+            ("sixteenth", "sixteenth_test_spent"),
         )
         if key in report
     ]
@@ -916,9 +917,10 @@ def write_card() -> None:
         "of the writers) was scored once"
         + (f" on {first['date']}" if first else "")
         + " and is spent: its writers now join train and dev, half each by the same hash; "
-        "so do the second to fifteenth, held-out sets by 24 new writers and then 16 in each of "
-        'thirteen more (ids starting with "h", "k", "r", "s", "u", "v", "w", "x", "y", "z", "j", '
-        '"za", "zb" and "zc"), each scored once and spent in turn. A sixteenth held-out set, when '
+        "so do the second to sixteenth, held-out sets by 24 new writers and then 16 in each of "
+        'fourteen more (ids starting with "h", "k", "r", "s", "u", "v", "w", "x", "y", "z", "j", '
+        '"za", "zb", "zc" and "zd"), each scored once and spent in turn. A seventeenth held-out '
+        "set, when "
         "written, will be the test part "
         "(`training/caregiver/heldout/`, "
         "writer ids "
