@@ -240,3 +240,50 @@ def test_the_writers_own_feeling_beside_them_is_still_found():
     assert "tired" in writers_feelings("I know I was tired, and that tired made me curt.")
     assert "calm" in writers_feelings("I know how to be calm, and tonight I was calm.")
     assert "tired" in writers_feelings("The nurse said I looked tired, and I was.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I felt right sorry for her, stood on her own at the tea urn.",
+        "felt that sorry for him, seventy odd and getting threatening texts",
+        "Felt real sorry for the old guy, oxygen tank and still smoking.",
+        "I felt desperately sorry for the birth mother.",
+    ],
+)
+def test_sorry_with_an_everyday_word_of_degree_is_the_writers_feeling(text):
+    assert writers_feelings(text) == {"sorry"}
+
+
+def test_a_word_of_degree_is_not_a_determiner_before_someone_elses_feeling():
+    assert "grief" not in writers_feelings("I felt that grief of hers go right through me.")
+
+
+@pytest.mark.parametrize(
+    "text,word",
+    [
+        # what the writer said to them about them, typed fast
+        ("told her straight, i reckon youre proper scared and thats fair enough", "scared"),
+        # a guess at their state, a few words long
+        ("I said it aloud: it must be a kind of grief, losing the horizon.", "grief"),
+        ("shes so tired of the forms", "tired"),
+    ],
+)
+def test_feelings_said_to_them_or_guessed_at_are_theirs(text, word):
+    assert word not in writers_feelings(text)
+
+
+def test_a_writer_who_types_i_in_lower_case_is_still_the_one_acting():
+    text = "noticed i was holding my breath every time she said a number"
+    assert {"somatic-awareness", "mindfulness"} <= counted(text)
+    assert "tired" in writers_feelings("im so tired")
+
+
+def test_an_assumption_acted_on_is_the_assumption_not_the_pull_to_fix():
+    acted = "I was sure she would prefer a female doctor, so I changed the list without asking her."
+    assert counted(acted) == {"assumption"}
+    both = "I assumed she wanted help, so I jumped in and told her to ring the council."
+    assert {"assumption", "fixing"} <= counted(both)
+    assert "fixing" in counted(
+        "Before he had even finished I was listing the services he could ring."
+    )

@@ -23,9 +23,11 @@ from attunement.analysis.segments import Span, sentences
 
 _WORD = re.compile(r"[\w']+")
 _CLAUSE_BREAK = re.compile(r"[,;:—–()\"“”]|\b(?:but|and|while|whereas|because|though)\b", re.I)
-_WRITER = frozenset("i i'm i've i'd i'll me my myself mine we us our".split())
+# (with the forms typed without an apostrophe: "im", "ive", "shes", "youre")
+_WRITER = frozenset("i i'm i've i'd i'll im ive me my myself mine we us our".split())
 _OTHER = frozenset(
-    "she he they her him his their them she's he's they're patient client resident family "
+    "she he they her him his their them she's he's they're shes hes theyre patient client "
+    "resident family "
     "son daughter wife husband partner mother father mum mom dad child baby nurse doctor "
     "colleague colleagues everyone everybody somebody someone people team staff who man woman boy "
     "girl lady gentleman mr mrs ms student students parents parent sons daughters relatives "
@@ -55,6 +57,7 @@ _PRONOUNS = frozenset(
     "everybody somebody someone people".split()
 )
 _OBJECT_ONLY = frozenset("him them".split())
+_YOU = frozenset("you your you're youre you've youve yourself yourselves".split())
 # A judgement of a thing made so, not of oneself: "I had made it small".
 _MADE_SO = frozenset("it this that them things everything".split())
 _PARTICLE_AFTER_IT = re.compile(r" (?:it|this|that) (?:off|out|up|down|back|away|over)\b", re.I)
@@ -90,6 +93,13 @@ _INNER = frozenset("mind heart spirit soul mood body self head gut insides".spli
 _BE_STATE = frozenset("was is were are felt feels seemed looked got became went".split())
 # Feeling words that are a degree before another ("awful sorry", "terrible lonely").
 _AS_DEGREE = frozenset("awful awfully terrible terribly dreadful desperate fierce wild".split())
+# Words of degree in everyday English that stand between a verb of feeling and the feeling
+# ("I felt right sorry for her", "felt that sorry", "felt real settled"); after any other
+# cue they are often no degree at all ("went right down the corridor", "it was that low").
+_FELT_DEGREE = frozenset(
+    "right real well that proper dead desperately absolutely bloody fair pure mighty".split()
+)
+_FEEL_VERBS = frozenset("feel felt feeling feels".split())
 # "I know how to be calm with blood": a state one can take, not one had.
 _ABLE_TO_BE = re.compile(r"\bhow\s+to\s+(?:be|stay|keep|remain)\s+(?:[\w']+\s+)?$", re.I)
 # After a state word, these make it a place or a motion: "got down on the floor", "flat out".
@@ -100,8 +110,16 @@ def _cue_missing(word: str, before: list[str], lex: _Lexicon) -> bool:
     """Whether a word that names a feeling only after a cue lacks one: a cue must come
     just before it; a determiner cues only a noun ("my fear", not "my flat"); "me" only
     after a verb that causes a feeling. A word of degree that is a feeling word itself
-    ("felt awful sorry") stands aside for the cue before it."""
-    if len(before) > 1 and before[-1] in _AS_DEGREE:
+    ("felt awful sorry"), or an everyday one after a verb of feeling ("felt right sorry"),
+    stands aside for the cue before it."""
+    if len(before) > 1 and (
+        before[-1] in _AS_DEGREE
+        or (
+            before[-1] in _FELT_DEGREE
+            and before[-2] in _FEEL_VERBS
+            and not (before[-1] == "that" and word in lex.cued_nouns)  # "felt that grief"
+        )
+    ):
         before = before[:-1]
     if not before or before[-1] not in lex.cues:
         return True
@@ -466,7 +484,8 @@ def _not_a_feeling(
 # "it must be lonely", "It must have been frightening": a guess at the state of the person
 # spoken to or about, not the writer's.
 _GUESSED = re.compile(
-    r"\bit\s+(?:must|might|may)\s+(?:be|have\s+been|feel|get)\s+(?:[\w']+\s+)?$", re.I
+    r"\bit\s+(?:must|might|may)\s+(?:be|have\s+been|feel|get)\s+(?:(?!my\b)[\w']+\s+){0,3}$",
+    re.I,
 )
 # "Angry with me.": someone else's feeling, directed at the writer.
 _AT_ME = re.compile(r"^\s+(?:with|at)\s+me\b", re.I)
@@ -607,7 +626,7 @@ def named_feelings(text: str, *, speaker_is_writer: bool = True) -> list[NamedFe
                                 if w in _WRITER
                                 or w in _OTHER
                                 or w.removesuffix("'s") in _OTHER  # "my client's tiredness"
-                                or w in ("you", "your", "you're", "yourself")
+                                or w in _YOU
                             ),
                             None,
                         )

@@ -136,8 +136,12 @@ def _anothers_act(kind: str) -> re.Pattern[str]:
     )
 
 
-_WRITER_ACTS = re.compile(r"\b(?:I|I'd|I'm|I've|I'll|me|my|myself|we|we'd|we're|we've|us|our)\b")
-_WRITER_SPEAKS = re.compile(r"\b(?:I|I'd|I'm|I've|I'll|we|we'd|we're|we've)\b")
+# The writer as a clause's subject or in it; "i", "im" and "ive" as people type them fast
+# ("noticed i was holding my breath every time she said a number").
+_WRITER_ACTS = re.compile(
+    r"\b(?:I|I'd|I'm|I've|I'll|im|ive|me|my|myself|we|we'd|we're|we've|us|our)\b", re.I
+)
+_WRITER_SPEAKS = re.compile(r"\b(?:I|I'd|I'm|I've|I'll|im|ive|we|we'd|we're|we've)\b", re.I)
 
 
 def writers_clauses(sentence: str, marker: str) -> tuple[Span, ...] | None:
@@ -302,7 +306,24 @@ def marker_probabilities(sentence: str) -> np.ndarray:
         reasons = [r for f in found if f.id == marker for r in _REASONS if getattr(f, r)]
         if reasons and rules.get(reasons[0]):  # the first reason, as training read it
             probs[index] = min(probs[index], 0.01)
+    _assumption_acted_on(probs)
     return probs
+
+
+# An assumption acted on ("I was sure she'd want a female doctor, so I changed the list
+# without asking her") is the assumption: the labellers add fixing to it in 26 of 114 such
+# sentences. Beside a sure assumption, fixing counts only where its own head is surer than
+# its threshold alone asks (chosen on dev: fixing F1 0.805 -> 0.823, 22 false readings gone
+# and 4 true ones lost; train 0.908 -> 0.915).
+_SURE_ASSUMPTION = 0.5
+_FIXING_BESIDE_ASSUMPTION = 0.4
+
+
+def _assumption_acted_on(probs: np.ndarray) -> None:
+    ids = [m.id for m in lexicon().markers]
+    fixing, assumption = ids.index("fixing"), ids.index("assumption")
+    if probs[assumption] >= _SURE_ASSUMPTION and probs[fixing] < _FIXING_BESIDE_ASSUMPTION:
+        probs[fixing] = min(probs[fixing], 0.01)
 
 
 # A sentence that is only a plan or a hope for another time ("Next time I'll ask her
