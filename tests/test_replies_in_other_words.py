@@ -42,6 +42,7 @@ from attunement.practice.vignettes import vignette
         ("v17", "you gotta eat though, just ask, thats what were here for.", "advice"),
         # time offered as the answer, the routine of it, a verdict on how they are doing
         ("v37", "Eighteen months, pet, honestly these things take time.", "reassurance"),
+        ("v51", "The law is slow, I am afraid. Time will help.", "reassurance"),
         ("v02", "The biopsy is routine, they'll ring you with it all on Friday.", "reassurance"),
         ("v05", "You're doing great, love, really you are.", "reassurance"),
         ("v49", "Honestly, we're not all like that on this ward.", "reassurance"),
