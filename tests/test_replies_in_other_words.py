@@ -109,3 +109,25 @@ def test_their_words_said_back_then_turned_from_are_still_reassurance():
     fb = feedback(vignette("v27"), "They say it gets easier, but you'll be fine.")
     assert fb.mi.code == "input"
     assert "Reassurance" in [s.name for s in fb.power_signs]
+
+
+@pytest.mark.parametrize(
+    "reply,kinds",
+    [
+        ("No point worrying till the results are in, is there?", {"reassurance"}),
+        (
+            "Nothing to be gained from worrying till the results are in, is there?",
+            {"advice", "reassurance"},
+        ),
+    ],
+)
+def test_reassurance_with_a_question_tagged_on_is_not_a_question(reply, kinds):
+    fb = feedback(vignette("v02"), reply)
+    assert fb.mi.code == "input"
+    assert kinds & {m["code"] for m in fb.moves}
+    assert "without rushing to fix" not in fb.did_well
+
+
+def test_a_real_closed_question_is_still_one():
+    fb = feedback(vignette("v02"), "Are you sleeping at all, with all this waiting?")
+    assert fb.mi.code == "question"

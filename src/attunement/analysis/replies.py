@@ -281,6 +281,14 @@ def _validating_move(words: str, *, said_back: bool = False) -> bool:
     return len(said) >= 4 and to_them and has_phrase(said, lexicon().validation)
 
 
+# A question tagged on to a statement: "…, is there?", "…, isn't it?", "…, right?", "…, eh?".
+_TAG_QUESTION = re.compile(
+    r",\s*(?:(?:is|isn't|isnt|are|aren't|arent|was|wasn't|do|don't|dont|does|doesn't|did|"
+    r"didn't|will|won't|wont|would|wouldn't|can|can't|could|couldn't|have|haven't|has|"
+    r"hasn't|should|shouldn't)\s+(?:it|there|you|they|he|she|we|I|that)|right|eh|yeah|no|"
+    r"innit|aye)\s*\?[\s\"'’”]*$",
+    re.IGNORECASE,
+)
 # A word that turns from what is said back to the responder's own view ("They say it gets
 # easier, but…").
 _CONTRARY = frozenset({"but", "though", "although", "however", "still"})
@@ -342,6 +350,17 @@ def _settled(move: Move, reply: str) -> Move:
     good hands" is reassurance, not sympathy)."""
     if only_presence(reply[move.span[0] : move.span[1]]):
         return replace(move, code="other", confidence=max(move.scores["other"], PRESENCE_SURE))
+    tagged = move.code == "question-closed" and bool(
+        _TAG_QUESTION.search(reply, move.span[0], move.span[1])
+    )
+    if tagged:
+        # "No point worrying till the results are in, is there?": a statement with a tag
+        # asks nothing; it is what its statement does (of the 43 labelled parts ending in
+        # a tag, none is a closed question, 26 are advice, reassurance or sympathy)
+        best = max(
+            (c for c in move.scores if not c.startswith("question")), key=lambda c: move.scores[c]
+        )
+        move = replace(move, code=best, confidence=move.scores[best])
     kinds = _ruled_kinds(move, reply)
     turned = bool(_CONTRARY.intersection(_words(reply[move.span[1] :])[:1]))
     told = _told_as(move, reply[move.span[0] : move.span[1]], kinds, turned)
@@ -351,7 +370,7 @@ def _settled(move: Move, reply: str) -> Move:
         move.code in ("other", "reflection-simple") or (move.is_input and not kinds)
     ) and _validating_move(reply[move.span[0] : move.span[1]], said_back=move.code != "other"):
         return replace(move, code="reflection-complex", confidence=VALIDATION_SURE)
-    if move.is_input and not kinds and move.confidence < INPUT_UNSURE:
+    if move.is_input and not kinds and not tagged and move.confidence < INPUT_UNSURE:
         # no rule finds input in it and the head hardly leans that way: read it as the
         # best of the other codes ("The six you lost. And her question about it.")
         best = max((c for c in move.scores if c not in INPUT_CODES), key=lambda c: move.scores[c])
