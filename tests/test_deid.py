@@ -73,6 +73,12 @@ def kinds(text: str, people=()) -> list[tuple[str, str]]:
         ("The lady in bed 12 kept calling out.", ("place", "bed 12")),
         ("We talked in side room 3.", ("place", "side room 3")),
         ("The memorial is on Saturday, 12 December 2026.", ("date", "Saturday, 12 December 2026")),
+        # a day of the month alone, and a person named beside their role
+        ("We buried her on the 14th.", ("date", "the 14th")),
+        ("On the 3rd, she rang again.", ("date", "the 3rd")),
+        ("Ferdinand, the chaplain, told me about it.", ("name", "Ferdinand")),
+        ("Tariq, my supervisor, said I did fine.", ("name", "Tariq")),
+        ("Pt is a 94 y/o female, lives alone.", ("age", "94 y/o")),
     ],
 )
 def test_each_kind_of_detail_is_found(text, expected):
@@ -104,6 +110,9 @@ def test_each_kind_of_detail_is_found(text, expected):
         "I'll call back, I'd said, and It's-it's fine, he said.",
         "Her score on the GAD-7 was 14, and her sats were 94 today.",
         "Sorrow sat in the room like a third person.",
+        "She moved to the 3rd floor; it was the 2nd time she fell.",
+        "Clocked the wife standing in the doorway, asked her what she saw.",
+        "Ay, the patient is still telling me about the pain.",
     ],
 )
 def test_ordinary_words_are_not_details(text):

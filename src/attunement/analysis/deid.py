@@ -55,6 +55,18 @@ KIN = frozenset(
         "neighbour", "neighbor", "friend", "cousin", "aunt", "uncle",
     }
 )  # fmt: skip
+# What someone is to the writer or the ward, named beside their name ("Tariq, the porter").
+ROLES = frozenset(
+    {
+        "porter", "chaplain", "nurse", "doctor", "consultant", "registrar", "surgeon", "gp",
+        "midwife", "paramedic", "therapist", "counsellor", "counselor", "physio",
+        "physiotherapist", "pharmacist", "manager", "supervisor", "volunteer", "cleaner",
+        "housekeeper", "receptionist", "interpreter", "priest", "vicar", "imam", "rabbi",
+        "pastor", "minister", "teacher", "student", "trainee", "colleague", "patient",
+        "client", "resident", "matron", "keyworker", "advocate", "coordinator", "mentor",
+    }
+)  # fmt: skip
+_APPOSITION = frozenset({"the", "my", "our", "her", "his", "their", "your"})
 SPEECH = frozenset(
     {
         "said",
@@ -180,6 +192,14 @@ def lexicon() -> Lexicon:
         ),
         # A named day with its year: "Christmas Day 1999", "Boxing Day, 2010".
         "date_named": re.compile(rf"\b(?:{named_days})(?:,|\s+of)?\s+(?:1[89]|20)\d{{2}}\b"),
+        # A day of the month alone, after a word that dates something: "on the 14th", "by
+        # the 3rd." (not "on the 3rd floor", "for the 2nd time").
+        "date_ordinal": re.compile(
+            r"\b(?:on|by|from|to|until|till|since|before|after)\s+(the\s+\d{1,2}(?:st|nd|rd|th))\b"
+            r"(?=\s*(?:[.,;:!?)]|$)|\s+(?:at|when|and|or|but|so|because|as|then|to|till|until|"
+            r"she|he|they|we|I|last|next|this|that)\b)",
+            re.IGNORECASE,
+        ),
         "date_words": re.compile(
             rf"\b(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?(?:the\s+)?"
             rf"(?:\d{{1,2}}(?:st|nd|rd|th)?(?: of)? (?:{_MONTHS})\.?"
@@ -191,6 +211,8 @@ def lexicon() -> Lexicon:
             rf"reached|reaches|become|becomes|now|"
             rf"(?:she|he)['’]s)\s+)?"
             rf"(?P<age>\b(?:{_OLD})(?:(?P<suffix>[- ](?:years?|yrs?)[- ]old|"
+            rf" ?y/o\b|"  # "94 y/o", as notes write it
+            rf" ?y\.o\.|"
             rf"(?:st|nd|rd|th)(?= birthday))|\b(?!\s*(?:%|per|mg|ml|kg|minutes|mins|seconds|times|"
             rf"beds|people|patients|years ago|out of|miles|metres|meters|yards|pounds|quid|dollars|"
             rf"euros|calls|steps|pages|hours|days|weeks|degrees))))",
@@ -468,6 +490,8 @@ def _structured(text: str, lex: Lexicon) -> list[Finding]:
     for shape in ("date_numeric", "date_words", "date_named"):
         for m in p[shape].finditer(text):
             add("date", m.start(), m.end(), 0.91)
+    for m in p["date_ordinal"].finditer(text):
+        add("date", m.start(1), m.end(1), 0.8)
     for m in p["age"].finditer(text):
         if (m.group("cue") or m.group("suffix")) and not p["age_noise"].search(
             text[max(0, m.start() - 40) : m.start()]
@@ -948,6 +972,11 @@ def _person_after(rest: str, lex: Lexicon, verbs: bool = False) -> bool:
         return False
     if words[0] in ("family", "household", "twins") or words == ["from", "the"]:
         return True
+    said = rest.split()[:2]
+    if len(words) == 2 and words[0] in _APPOSITION and words[1] in KIN | ROLES:
+        # "Tariq, the porter, rang me", "Ferdinand, my supervisor, said": a role set
+        # between commas (not "Clocked the wife standing…", "Ay, the patient is…")
+        return said[1].endswith(",")
     return (
         verbs
         and len(words) == 2
