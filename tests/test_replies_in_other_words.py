@@ -43,6 +43,12 @@ from attunement.practice.vignettes import vignette
         # time offered as the answer, the routine of it, a verdict on how they are doing
         ("v37", "Eighteen months, pet, honestly these things take time.", "reassurance"),
         ("v51", "The law is slow, I am afraid. Time will help.", "reassurance"),
+        # what the one they lost would want, said to move them on
+        (
+            "v01",
+            "You miss her terribly. She wouldn't want you sitting in the car all day, though.",
+            "advice",
+        ),
         ("v02", "The biopsy is routine, they'll ring you with it all on Friday.", "reassurance"),
         ("v05", "You're doing great, love, really you are.", "reassurance"),
         ("v49", "Honestly, we're not all like that on this ward.", "reassurance"),
@@ -131,3 +137,8 @@ def test_reassurance_with_a_question_tagged_on_is_not_a_question(reply, kinds):
 def test_a_real_closed_question_is_still_one():
     fb = feedback(vignette("v02"), "Are you sleeping at all, with all this waiting?")
     assert fb.mi.code == "question"
+
+
+def test_what_they_believe_the_one_they_lost_would_want_said_back_is_a_reflection():
+    fb = feedback(vignette("v40"), "You feel he would want you to keep it simple.")
+    assert fb.mi.code == "reflection"

@@ -131,6 +131,8 @@ class Lexicon:
     validation: tuple[tuple[str, ...], ...]  # "no wonder you're…": a reply's validation
     presence_moves: frozenset[tuple[str, ...]]  # "Take your time.": a move that is only that
     disclosed_advice: tuple[tuple[str, ...], ...]  # "what worked for me was…", in a reply
+    their_wishes: tuple[tuple[str, ...], ...]  # "she wouldn't want you…", in a reply
+    their_wishes_said_back: tuple[tuple[str, ...], ...]  # "you feel he'd want you to…"
     normalising: tuple[tuple[str, ...], ...]  # "that's really common", in a reply
     offers: tuple[tuple[str, ...], ...]  # "want me to find someone…", in a reply
     company: tuple[tuple[str, ...], ...]  # "want me to sit with you?": presence, not advice
@@ -262,6 +264,8 @@ def lexicon() -> Lexicon:
         validation=_phrases(cues.get("validation", [])),
         presence_moves=frozenset(_phrases(cues.get("presence_moves", []))),
         disclosed_advice=_phrases(cues.get("disclosed_advice", [])),
+        their_wishes=_phrases(cues.get("their_wishes", [])),
+        their_wishes_said_back=_phrases(cues.get("their_wishes_said_back", [])),
         normalising=_phrases(cues.get("normalising", [])),
         offers=_phrases(cues.get("offers", [])),
         company=_phrases(cues.get("company", [])),

@@ -297,7 +297,8 @@ _TO_THEM = frozenset({"you", "you're", "you'd", "you've", "you'll", "your"})
 
 def _told_as(move: Move, words: str, kinds: tuple[str, ...], turned: bool = False) -> str | None:
     """What a move is in the lexicon's words though the head reads it otherwise: advice
-    told as one's own experience ("what worked for me was saying no") or offered as an act
+    told as one's own experience ("what worked for me was saying no"), as what the one they
+    lost would want ("she wouldn't want you sitting in the dark") or offered as an act
     for them ("want me to find someone who can tell you"), though company offered is
     neither ("Shall I sit with you?"), nor is one's own return ("I'll come again on
     Thursday"), though promised it reassures; normalising ("That's really
@@ -312,6 +313,8 @@ def _told_as(move: Move, words: str, kinds: tuple[str, ...], turned: bool = Fals
     lex, said = lexicon(), _words(words)
     if has_phrase(said, lex.disclosed_advice) or has_phrase(said, lex.offers):
         return "advice"
+    if has_phrase(said, lex.their_wishes) and not has_phrase(said, lex.their_wishes_said_back):
+        return "advice"  # "She wouldn't want you sitting in the dark, though."
     if has_phrase(said, lex.company) and not kinds:
         return "other"  # "Do you want me to sit with you for a bit?": company, not advice
     if (
