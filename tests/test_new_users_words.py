@@ -267,6 +267,9 @@ def test_a_word_of_degree_is_not_a_determiner_before_someone_elses_feeling():
         # a guess at their state, a few words long
         ("I said it aloud: it must be a kind of grief, losing the horizon.", "grief"),
         ("shes so tired of the forms", "tired"),
+        # seen in them
+        ("I sensed a kind of relief in him, as though he'd set something down.", "relief"),
+        ("There was so much anger in his voice.", "anger"),
     ],
 )
 def test_feelings_said_to_them_or_guessed_at_are_theirs(text, word):
@@ -287,3 +290,7 @@ def test_an_assumption_acted_on_is_the_assumption_not_the_pull_to_fix():
     assert "fixing" in counted(
         "Before he had even finished I was listing the services he could ring."
     )
+
+
+def test_a_feeling_had_in_their_house_is_still_the_writers():
+    assert "calm" in writers_feelings("I felt calm in her house, it is very quiet.")

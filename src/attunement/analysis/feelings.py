@@ -487,6 +487,13 @@ _GUESSED = re.compile(
     r"\bit\s+(?:must|might|may)\s+(?:be|have\s+been|feel|get)\s+(?:(?!my\b)[\w']+\s+){0,3}$",
     re.I,
 )
+# "I sensed a kind of relief in him", "the fear in her voice": a feeling seen in someone
+# (of the labelled feelings followed by "in him", "in her"…, 47 of 49 are someone else's).
+_IN_THEM = re.compile(
+    r"^\s+in\s+(?:him|them\b|(?:her|his|their)\s+(?:voice|eyes|face|faces|words|tone|look"
+    r"|manner|body|shoulders|hands|breathing|smile)\b)",
+    re.I,
+)
 # "Angry with me.": someone else's feeling, directed at the writer.
 _AT_ME = re.compile(r"^\s+(?:with|at)\s+me\b", re.I)
 
@@ -566,7 +573,12 @@ def _someone_elses(text: str, match: re.Match[str], span: Span, lex: _Lexicon) -
         return True
     if lex.recognised.search(head) or lex.said_back.search(head):
         return True
-    return bool(_GUESSED.search(head) or _AT_ME.match(tail) or lex.reported.match(tail))
+    return bool(
+        _GUESSED.search(head)
+        or _AT_ME.match(tail)
+        or _IN_THEM.match(tail)
+        or lex.reported.match(tail)
+    )
 
 
 def named_feelings(text: str, *, speaker_is_writer: bool = True) -> list[NamedFeeling]:
