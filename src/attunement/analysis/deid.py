@@ -967,16 +967,16 @@ def _person_after(rest: str, lex: Lexicon, verbs: bool = False) -> bool:
     workplace they come from ("Mark from the district nurses"), their family
     ("Smith-Okonkwo family meeting"), or, with ``verbs`` (for a word that is no everyday
     word), something they do now to someone or something ("Shaz posts about her mum")."""
-    words = [w.strip('.,;:!?"”)').lower() for w in rest.split()[:2]]
+    written = rest.split()[:2]
+    words = [w.strip('.,;:!?"”)').lower() for w in written]
     if not words:
         return False
     if words[0] in ("family", "household", "twins") or words == ["from", "the"]:
         return True
-    said = rest.split()[:2]
     if len(words) == 2 and words[0] in _APPOSITION and words[1] in KIN | ROLES:
         # "Tariq, the porter, rang me", "Ferdinand, my supervisor, said": a role set
         # between commas (not "Clocked the wife standing…", "Ay, the patient is…")
-        return said[1].endswith(",")
+        return written[1].endswith(",")
     return (
         verbs
         and len(words) == 2

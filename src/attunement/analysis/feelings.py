@@ -23,11 +23,10 @@ from attunement.analysis.segments import Span, sentences
 
 _WORD = re.compile(r"[\w']+")
 _CLAUSE_BREAK = re.compile(r"[,;:—–()\"“”]|\b(?:but|and|while|whereas|because|though)\b", re.I)
-# (with the forms typed without an apostrophe: "im", "ive", "shes", "youre")
+# (with the forms typed without an apostrophe: "im", "ive")
 _WRITER = frozenset("i i'm i've i'd i'll im ive me my myself mine we us our".split())
 _OTHER = frozenset(
-    "she he they her him his their them she's he's they're shes hes theyre patient client "
-    "resident family "
+    "she he they her him his their them she's he's they're patient client resident family "
     "son daughter wife husband partner mother father mum mom dad child baby nurse doctor "
     "colleague colleagues everyone everybody somebody someone people team staff who man woman boy "
     "girl lady gentleman mr mrs ms student students parents parent sons daughters relatives "

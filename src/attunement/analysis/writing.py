@@ -22,7 +22,13 @@ from functools import cache, lru_cache
 
 import numpy as np
 
-from attunement.analysis.features import POOLED_SIZE, block_of, dense_features, sentence_vector
+from attunement.analysis.features import (
+    POOLED_SIZE,
+    block_of,
+    dense_features,
+    marker_ids,
+    sentence_vector,
+)
 from attunement.analysis.markers import (
     MarkerFinding,
     counting_patterns,
@@ -320,7 +326,7 @@ _FIXING_BESIDE_ASSUMPTION = 0.4
 
 
 def _assumption_acted_on(probs: np.ndarray) -> None:
-    ids = [m.id for m in lexicon().markers]
+    ids = marker_ids()
     fixing, assumption = ids.index("fixing"), ids.index("assumption")
     if probs[assumption] >= _SURE_ASSUMPTION and probs[fixing] < _FIXING_BESIDE_ASSUMPTION:
         probs[fixing] = min(probs[fixing], 0.01)
