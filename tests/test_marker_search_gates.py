@@ -54,7 +54,8 @@ def test_no_pattern_that_matches_a_labelled_text_is_ruled_out():
     searches = list(every_search())
     for text in labelled_texts()[::3]:
         folded = foldable(text)
-        assert folded is not None
+        if folded is None:
+            continue  # a Turkish dotless i or a long s: such a text is searched in full
         for marker_id, pattern, words in searches:
             if words is not None and pattern.search(text):
                 assert may_contain(folded, words), (marker_id, pattern.pattern, text)

@@ -274,3 +274,27 @@ def test_a_reflection_that_names_their_feeling_is_pointed_to_what_they_may_need(
 def test_a_bare_filler_is_not_praised_for_what_it_leaves_out(reply):
     fb = feedback(vignette("v04"), reply)
     assert fb.did_well == ""
+
+
+@pytest.mark.parametrize(
+    "vignette_id,reply,word",
+    [
+        ("v54", "Cutting down gradually is safer than stopping all at once.", "down"),
+        ("v56", "You won't get lost if you take the bus, it stops right outside.", "lost"),
+        ("v22", "The physio might get you back up that hill, you never know.", None),
+    ],
+)
+def test_a_word_used_for_something_else_is_not_quoted_back_as_their_feeling(
+    vignette_id, reply, word
+):
+    # "down" in "cutting down", "lost" on the way to somewhere: words that name a feeling
+    # only after a word of feeling or being. The tip must not say the reply named one.
+    fb = feedback(vignette(vignette_id), reply)
+    assert "You said “" not in fb.try_next, fb.try_next
+    if word:
+        assert said_in(reply, "grief" if vignette_id != "v56" else "loneliness") is None
+
+
+def test_a_cued_feeling_word_said_as_theirs_still_counts_as_said():
+    assert said_in("You must feel so low about it all.", "grief") == "low"
+    assert said_in("It sounds like you feel let down and alone.", "loneliness") == "alone"

@@ -49,6 +49,7 @@ CACHE = Path(__file__).resolve().parent.parent / "build" / "caregiver-features"
 C_GRID = (0.1, 0.3, 1.0, 3.0)
 C_MEANING = (0.01, 0.03, 0.1)
 SHARES = tuple(round(0.1 * i, 1) for i in range(11))
+SCORE_TIE = 0.005  # dev scores this close are a tie, broken by calibration
 WORD_BLOCK = [Block("text_word", "word", (1, 3), min_df=2)]
 BLOCKS = ("sentence", "rules", "cues")
 # A reply is also read by the shared encoder (MI and empathy), paired with the statement.
@@ -494,9 +495,11 @@ def choose_multiclass(
     y_dev: np.ndarray,
     score: Callable[[np.ndarray], float] | None = None,
 ) -> dict[str, Any]:
-    """The pair's Cs and share with the best dev score: macro-F1, or ``score`` of the
-    mixed probabilities where given."""
-    best: dict[str, Any] | None = None
+    """The pair's Cs and share with the best dev score (macro-F1, or ``score`` of the
+    mixed probabilities where given); of those within ``SCORE_TIE`` of it, the best
+    calibrated (the lowest ECE), so that a score that a few dev items move does not buy
+    confidences that mislead."""
+    tried: list[dict[str, Any]] = []
     for c_words, (_, words) in fits["words"].items():
         for c_meaning, (_, meaning) in fits["meaning"].items():
             for share in SHARES:
@@ -506,11 +509,14 @@ def choose_multiclass(
                     if score
                     else float(f1_score(y_dev, probs.argmax(1), average="macro", zero_division=0))
                 )
-                if best is None or f1 > best["score"] + 1e-9:
-                    best = dict(f1=f1, score=f1, C=(c_words, c_meaning), share=share, probs=probs)
-    assert best is not None
-    best["ece"] = multiclass_ece(best["probs"], y_dev)
-    return best
+                tried.append(
+                    dict(f1=f1, score=f1, C=(c_words, c_meaning), share=share, probs=probs)
+                )
+    top = max(t["score"] for t in tried)
+    near = [t for t in tried if t["score"] >= top - SCORE_TIE]
+    for t in near:
+        t["ece"] = multiclass_ece(t["probs"], y_dev)
+    return min(near, key=lambda t: t["ece"])
 
 
 def pair_heads(
@@ -705,24 +711,18 @@ def quiet_words() -> tuple[list[str], dict[str, Any]]:
 
     right: Counter[str] = Counter()
     wrong: Counter[str] = Counter()
-    shipped = feelings.quiet_words
-    feelings.quiet_words = lambda: frozenset()  # type: ignore[assignment]  # read every word
-    try:
-        for kind in ("sentences", "entries"):
-            for item in load(kind):
-                if item.split != "train":
-                    continue
-                gold = {
-                    f["word"].lower()
-                    for f in item.data.get("feelings", [])
-                    if isinstance(f, dict) and f.get("whose") == "writer" and not f.get("negated")
-                }
-                for f in feelings.named_feelings(item.text):
-                    if f.writers_own:
-                        (right if f.word.lower() in gold else wrong)[f.word.lower()] += 1
-    finally:
-        feelings.quiet_words = shipped
-        shipped.cache_clear()
+    for kind in ("sentences", "entries"):
+        for item in load(kind):
+            if item.split != "train":
+                continue
+            gold = {
+                f["word"].lower()
+                for f in item.data.get("feelings", [])
+                if isinstance(f, dict) and f.get("whose") == "writer" and not f.get("negated")
+            }
+            for f in feelings.named_feelings(item.text, every_word=True):
+                if f.writers_own:
+                    (right if f.word.lower() in gold else wrong)[f.word.lower()] += 1
     quiet = sorted(
         w
         for w in set(right) | set(wrong)
@@ -971,7 +971,9 @@ def write_card() -> None:
         "",
         f"Chosen on dev: markers C {markers['C']}, meaning share {markers['meaning_share']}; "
         f"moves C {moves['C']}, share {moves['meaning_share']} (chosen on the moves' "
-        "macro-F1 and the whole replies' MI code together).",
+        "macro-F1 and the whole replies' MI code together). For the moves and the "
+        f"whole-reply levels, settings within {SCORE_TIE} of the best dev score count as a "
+        "tie, and the best calibrated of them (lowest ECE) is kept.",
         "",
         "## Scores",
         "",

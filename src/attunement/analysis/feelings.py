@@ -375,16 +375,30 @@ def _lexicon() -> _Lexicon:
 def said_in(text: str, feeling: str) -> str | None:
     """The word of ``text`` that already says ``feeling`` in some form of it or of its
     group ("frightening" says fear, "numbness" says numb), or None: a word and the feeling
-    share their first six letters, or the word is one of the feeling's group."""
+    share their first six letters, or the word is one of the feeling's group. A state word
+    that names a feeling only after a cue, or one that judges more than it names, says it
+    only where it is read as a feeling ("you must feel so low", never "cutting down
+    gradually", "that's awful"); a noun of feeling says it anywhere ("that numbness")."""
     lex = _lexicon()
     target = feeling.lower()
     group = lex.group_of.get(target)
     kin = {w[:6] for w, g in lex.group_of.items() if g == group and g != "other"} | {target[:6]}
-    for word in _WORD.findall(text):
-        if word.lower()[:6] in kin or (
-            group not in (None, "other") and lex.group_of.get(word.lower()) == group
+    named: set[int] | None = None
+    for match in _WORD.finditer(text):
+        word = match.group(0).lower()
+        if not (
+            word[:6] in kin or (group not in (None, "other") and lex.group_of.get(word) == group)
         ):
-            return word
+            continue
+        if (word in lex.cued and word not in lex.cued_nouns) or word in lex.judgements:
+            if named is None:
+                named = {
+                    f.span[0]
+                    for f in named_feelings(text, speaker_is_writer=False, every_word=True)
+                }
+            if match.start() not in named:
+                continue
+        return match.group(0)
     return None
 
 
@@ -580,11 +594,34 @@ def _someone_elses(text: str, match: re.Match[str], span: Span, lex: _Lexicon) -
     )
 
 
-def named_feelings(text: str, *, speaker_is_writer: bool = True) -> list[NamedFeeling]:
+# Between two feelings joined as one state: "tired and low", "exhausted, a bit flat", "let
+# down and so alone".
+_JOINED = re.compile(
+    r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|&\s*)(?:(?:so|very|quite|really|pretty|"
+    r"rather|a\s+bit|a\s+little|kind\s+of|sort\s+of|just|totally|utterly)\s+)?",
+    re.IGNORECASE,
+)
+
+
+def _joined_to_feeling(text: str, last_end: int, match: re.Match[str], end: int) -> bool:
+    """Whether a word that names a feeling only after a cue comes straight after another
+    feeling, joined to it ("I felt tired and low", "let down and alone"), so that the first
+    one's cue is its cue too; not where it goes on to a place ("tired and down the
+    corridor")."""
+    if last_end < 0 or not _JOINED.fullmatch(text, last_end, match.start()):
+        return False
+    return _next_word(text, match.end(), end) not in _POSSESSIVES | _OBJECTS | _PLACES
+
+
+def named_feelings(
+    text: str, *, speaker_is_writer: bool = True, every_word: bool = False
+) -> list[NamedFeeling]:
     """Every feeling word in ``text`` with its group, owner and negation, in order; a
     word used for something other than a feeling had is left out (``_not_a_feeling``),
     and one inside quotation marks is the speaker's, not the writer's.
-    ``speaker_is_writer`` is False for a reply to someone, where "you" is the other."""
+    ``speaker_is_writer`` is False for a reply to someone, where "you" is the other. The
+    quiet words (``quiet_words``) are left out too, unless ``every_word``: what a reply
+    has already said, and the quiet words' own measure, read them all."""
     from attunement.analysis.markers import (
         has_phrase,
         joined_by_writer,
@@ -596,14 +633,24 @@ def named_feelings(text: str, *, speaker_is_writer: bool = True) -> list[NamedFe
     lex, markers_lex = _lexicon(), lexicon()
     found = []
     quoted = others_quotes(text)
+    quiet = frozenset() if every_word else quiet_words()
     for start, end in sentences(text):
+        last_end = -1  # where the last feeling read in this sentence ends
         for match in lex.pattern.finditer(text, start, end):
             before = _clause_before(text, match.start(), start)
             word = match.group(0).lower()
             cued = word in lex.cued and word not in lex.judgements  # those have their own cues
-            if cued and _cue_missing(word, before, lex) and not _said_alone(text, start, end, word):
+            if (
+                cued
+                and _cue_missing(word, before, lex)
+                and not _said_alone(text, start, end, word)
+                and not _joined_to_feeling(text, last_end, match, end)
+            ):
                 continue
-            if _not_a_feeling(text, match, (start, end), before, lex) or word in quiet_words():
+            if _not_a_feeling(text, match, (start, end), before, lex):
+                continue
+            last_end = match.end()
+            if word in quiet:
                 continue
             after = [w.lower() for w in _WORD.findall(text[match.end() : end])[:2]]
             whose = "writer"

@@ -289,6 +289,9 @@ _TAG_QUESTION = re.compile(
     r"innit|aye)\s*\?[\s\"'’”]*$",
     re.IGNORECASE,
 )
+# A move that asks why ("why didnt u say no to him", "How come you stayed?"): none of the 46
+# labelled moves opening so is sympathy or reassurance (40 are advice: "Why don't you…").
+_WHY_OPENING = re.compile(r"^\W*(?:why|how\s+come)\b", re.IGNORECASE)
 # A word that turns from what is said back to the responder's own view ("They say it gets
 # easier, but…").
 _CONTRARY = frozenset({"but", "though", "although", "however", "still"})
@@ -350,7 +353,8 @@ def _settled(move: Move, reply: str) -> Move:
     find fixing or sympathy is read as the advice, reassurance or sympathy the head weighs
     most, when the head is unsure of the move or gives those kinds a fair share: named,
     never praised. An input move keeps its kind unless the rules find another ("She's in
-    good hands" is reassurance, not sympathy)."""
+    good hands" is reassurance, not sympathy); a why question is never sympathy or
+    reassurance."""
     if only_presence(reply[move.span[0] : move.span[1]]):
         return replace(move, code="other", confidence=max(move.scores["other"], PRESENCE_SURE))
     tagged = move.code == "question-closed" and bool(
@@ -362,6 +366,15 @@ def _settled(move: Move, reply: str) -> Move:
         # a tag, none is a closed question, 26 are advice, reassurance or sympathy)
         best = max(
             (c for c in move.scores if not c.startswith("question")), key=lambda c: move.scores[c]
+        )
+        move = replace(move, code=best, confidence=move.scores[best])
+    if move.code in ("sympathy", "reassurance") and _WHY_OPENING.match(
+        reply, move.span[0], move.span[1]
+    ):
+        # a why question neither minimises nor soothes: the best of what else it can be
+        best = max(
+            (c for c in move.scores if c not in ("sympathy", "reassurance")),
+            key=lambda c: move.scores[c],
         )
         move = replace(move, code=best, confidence=move.scores[best])
     kinds = _ruled_kinds(move, reply)
