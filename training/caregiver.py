@@ -839,6 +839,7 @@ def write_card() -> None:
             ("fifteenth", "fifteenth_test_spent"),
             ("sixteenth", "sixteenth_test_spent"),
             ("seventeenth", "seventeenth_test_spent"),
+            ("eighteenth", "eighteenth_test_spent"),
         )
         if key in report
     ]
@@ -918,9 +919,10 @@ def write_card() -> None:
         "of the writers) was scored once"
         + (f" on {first['date']}" if first else "")
         + " and is spent: its writers now join train and dev, half each by the same hash; "
-        "so do the second to seventeenth, held-out sets by 24 new writers and then 16 in each of "
-        'fifteen more (ids starting with "h", "k", "r", "s", "u", "v", "w", "x", "y", "z", "j", '
-        '"za", "zb", "zc", "zd" and "ze"), each scored once and spent in turn. An eighteenth '
+        "so do the second to eighteenth, held-out sets by 24 new writers and then 16 in each of "
+        'sixteen more (ids starting with "h", "k", "r", "s", "u", "v", "w", "x", "y", "z", "j", '
+        '"za", "zb", "zc", "zd", "ze" and "zf"), each scored once and spent in turn. A '
+        "nineteenth "
         "held-out "
         "set, when "
         "written, will be the test part "
