@@ -410,3 +410,16 @@ def test_word_lists_named_in_patterns_are_spelled_out():
     patterns = [p.pattern for m in lexicon().markers for p in (*m.patterns, *m.idioms)]
     assert not [p for p in patterns if "{body}" in p or "{sensation}" in p]
     assert any("sternum" in p for p in patterns)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Poor wee lamb, I kept thinking, all that way on the bus on her own.",
+        "Puir bairn, I thought, watching him try to get the sock on.",
+        "I caught myself telling her that loads of folk have it far worse.",
+        "I said a sprained wrist was nothing compared to what the man in bay four had.",
+    ],
+)
+def test_pity_in_everyday_words_and_shrinking_by_comparison_are_found_as_sympathy(sentence):
+    assert "sympathy" in {f.id for f in find_markers(sentence)}

@@ -52,6 +52,9 @@ from attunement.practice.vignettes import vignette
         ("v02", "The biopsy is routine, they'll ring you with it all on Friday.", "reassurance"),
         ("v05", "You're doing great, love, really you are.", "reassurance"),
         ("v49", "Honestly, we're not all like that on this ward.", "reassurance"),
+        # many others feel it too; the responder's own certainty beside what others say
+        ("v27", "A lot of people with headaches like yours feel exactly that.", "reassurance"),
+        ("v02", "I'm sure it's nothing, they tell you that because it's true.", "reassurance"),
     ],
 )
 def test_reassurance_and_advice_in_other_words_are_named_and_not_praised(vid, reply, kind):

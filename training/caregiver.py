@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -697,14 +698,25 @@ def train_feelings() -> dict[str, Any]:
     return report
 
 
-QUIET_PRECISION = 0.5  # a feeling word right less often than this is not shown
+QUIET_PRECISION = 0.5  # a feeling word surely right less often than this is not shown
 QUIET_SUPPORT = 5  # over at least this many readings
+QUIET_Z = 1.96  # "surely": the upper end of its 95% Wilson interval is below QUIET_PRECISION
+
+
+def wilson_upper(right: int, n: int, z: float = QUIET_Z) -> float:
+    """The upper end of the Wilson score interval of a proportion ``right / n``."""
+    p = right / n
+    centre = p + z * z / (2 * n)
+    spread = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return (centre + spread) / (1 + z * z / n)
 
 
 def quiet_words() -> tuple[list[str], dict[str, Any]]:
-    """The feeling words the rules read as the writer's own that the labellers agreed
-    with less than half the time, over at least five readings, on the training writers'
-    sentences and entries (dev stays a fair measure of what is left)."""
+    """The feeling words the rules read as the writer's own that the labellers surely
+    agreed with less than half the time (the upper end of the 95% interval below a half,
+    over at least five readings: "down" right 0 times in 15 is quiet, "lonely" right 2 in 5
+    is not) on the training writers' sentences and entries (dev stays a fair measure of
+    what is left)."""
     from collections import Counter
 
     from attunement.analysis import feelings
@@ -727,7 +739,7 @@ def quiet_words() -> tuple[list[str], dict[str, Any]]:
         w
         for w in set(right) | set(wrong)
         if right[w] + wrong[w] >= QUIET_SUPPORT
-        and right[w] / (right[w] + wrong[w]) < QUIET_PRECISION
+        and wilson_upper(right[w], right[w] + wrong[w]) < QUIET_PRECISION
     )
     return quiet, {w: {"right": right[w], "wrong": wrong[w]} for w in quiet}
 
@@ -1077,8 +1089,9 @@ def write_card() -> None:
         f"{dev.get('named feelings wrong: whose or negation', 0):.0f} errors of whose "
         "feeling it was or its negation; counting only the words the labellers listed, "
         f"precision is {dev.get('named feelings precision, labelled words', 0):.3f}. Words "
-        "the labellers agreed were the writer's own feeling less than half the time on the "
-        "training writers are not shown at all: "
+        "the labellers surely agreed were the writer's own feeling less than half the time "
+        "on the training writers (the upper end of a 95% interval below a half) are not "
+        "shown at all: "
         + (
             ", ".join(f"{w} ({v['right']} of {v['right'] + v['wrong']})" for w, v in quiet.items())
             or "none"

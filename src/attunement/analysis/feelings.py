@@ -785,8 +785,8 @@ def model_thresholds() -> dict[str, float]:
 @cache
 def quiet_words() -> frozenset[str]:
     """Feeling words that are not shown: on caregivers' labelled writing (the training
-    writers), when the rules read one as the writer's own feeling the labellers agreed
-    less than half the time (``training/caregiver.py``, ``train_feelings``). Saying
+    writers), when the rules read one as the writer's own feeling the labellers surely
+    agreed less than half the time (``training/caregiver.py``, ``quiet_words``). Saying
     nothing is better than saying something wrong."""
     import json
 

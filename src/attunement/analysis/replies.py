@@ -298,6 +298,30 @@ _CONTRARY = frozenset({"but", "though", "although", "however", "still"})
 _TO_THEM = frozenset({"you", "you're", "you'd", "you've", "you'll", "your"})
 
 
+def _said_back(said: list[str], phrases: tuple[tuple[str, ...], ...], *, ruled: bool) -> bool:
+    """Whether a move gives their words back with who said them: "you say" or "they said"
+    opening or closing it ("She means well, you say.", "They tell you to rest"), or within
+    it where the rules find no input of the responder's own there ("I'm sure it's
+    routine, they say that because it is" reassures). Labelled moves with the phrase at
+    an edge: none of 32 is input; within: 20 of 110 are."""
+    for index in range(len(said)):
+        for phrase in phrases:
+            if tuple(said[index : index + len(phrase)]) == phrase:
+                at_edge = index <= 1 or index + len(phrase) >= len(said)
+                if at_edge or not ruled:
+                    return True
+    return False
+
+
+# Telling them what to do: "you need to come back tomorrow", "you should rest" (of 125
+# labelled input moves so worded, all are advice).
+_DIRECTIVE = re.compile(
+    r"\byou(?:'ve| have)? (?:need to|should|must|have to|got to|gotta|ought to) "
+    r"(?!be\b|feel\b|have been\b)\w+",
+    re.IGNORECASE,
+)
+
+
 def _told_as(move: Move, words: str, kinds: tuple[str, ...], turned: bool = False) -> str | None:
     """What a move is in the lexicon's words though the head reads it otherwise: advice
     told as one's own experience ("what worked for me was saying no"), as what the one they
@@ -309,8 +333,9 @@ def _told_as(move: Move, words: str, kinds: tuple[str, ...], turned: bool = Fals
     said as a wish ("I'd love to hear more about you"), an open question; a loss said back
     as final ("You'll never walk that hill again"), a complex reflection; their words said
     back with who said them ("She means well, you say."), a simple reflection, unless the
-    reply then turns from them (``turned``: "They say it gets easier, but…"). None if
-    none."""
+    reply then turns from them (``turned``: "They say it gets easier, but…") or the rules
+    find input in the move itself ("I'm sure it's routine, they say that because it is").
+    None if none."""
     from attunement.analysis.markers import has_phrase, lexicon
 
     lex, said = lexicon(), _words(words)
@@ -322,7 +347,7 @@ def _told_as(move: Move, words: str, kinds: tuple[str, ...], turned: bool = Fals
         return "other"  # "Do you want me to sit with you for a bit?": company, not advice
     if (
         move.is_input
-        and has_phrase(said, lex.said_back)
+        and _said_back(said, lex.said_back, ruled=bool(kinds))
         and not turned
         and not _CONTRARY.intersection(said)
     ):
@@ -353,8 +378,8 @@ def _settled(move: Move, reply: str) -> Move:
     find fixing or sympathy is read as the advice, reassurance or sympathy the head weighs
     most, when the head is unsure of the move or gives those kinds a fair share: named,
     never praised. An input move keeps its kind unless the rules find another ("She's in
-    good hands" is reassurance, not sympathy); a why question is never sympathy or
-    reassurance."""
+    good hands" is reassurance, not sympathy); a move telling them what to do is advice,
+    and a why question is never sympathy or reassurance."""
     if only_presence(reply[move.span[0] : move.span[1]]):
         return replace(move, code="other", confidence=max(move.scores["other"], PRESENCE_SURE))
     tagged = move.code == "question-closed" and bool(
@@ -368,6 +393,10 @@ def _settled(move: Move, reply: str) -> Move:
             (c for c in move.scores if not c.startswith("question")), key=lambda c: move.scores[c]
         )
         move = replace(move, code=best, confidence=move.scores[best])
+    if move.code in ("reassurance", "information", "sympathy") and _DIRECTIVE.search(
+        reply.replace("’", "'"), move.span[0], move.span[1]
+    ):
+        move = replace(move, code="advice")  # "You need to come back tomorrow for bloods."
     if move.code in ("sympathy", "reassurance") and _WHY_OPENING.match(
         reply, move.span[0], move.span[1]
     ):
