@@ -852,6 +852,7 @@ def write_card() -> None:
             ("sixteenth", "sixteenth_test_spent"),
             ("seventeenth", "seventeenth_test_spent"),
             ("eighteenth", "eighteenth_test_spent"),
+            ("nineteenth", "nineteenth_test_spent"),
         )
         if key in report
     ]
@@ -931,10 +932,10 @@ def write_card() -> None:
         "of the writers) was scored once"
         + (f" on {first['date']}" if first else "")
         + " and is spent: its writers now join train and dev, half each by the same hash; "
-        "so do the second to eighteenth, held-out sets by 24 new writers and then 16 in each of "
-        'sixteen more (ids starting with "h", "k", "r", "s", "u", "v", "w", "x", "y", "z", "j", '
-        '"za", "zb", "zc", "zd", "ze" and "zf"), each scored once and spent in turn. A '
-        "nineteenth "
+        "so do the second to nineteenth, held-out sets by 24 new writers and then 16 in each of "
+        'seventeen more (ids starting with "h", "k", "r", "s", "u", "v", "w", "x", "y", "z", "j", '
+        '"za", "zb", "zc", "zd", "ze", "zf" and "zg"), each scored once and spent in turn. A '
+        "twentieth "
         "held-out "
         "set, when "
         "written, will be the test part "
