@@ -55,6 +55,9 @@ from attunement.practice.vignettes import vignette
         # many others feel it too; the responder's own certainty beside what others say
         ("v27", "A lot of people with headaches like yours feel exactly that.", "reassurance"),
         ("v02", "I'm sure it's nothing, they tell you that because it's true.", "reassurance"),
+        # vouching for those looking after them, or for all of us
+        ("v02", "I'm sure your consultant has seen this a hundred times.", "reassurance"),
+        ("v10", "We all go through patches like this, pet.", "reassurance"),
     ],
 )
 def test_reassurance_and_advice_in_other_words_are_named_and_not_praised(vid, reply, kind):
@@ -145,3 +148,23 @@ def test_a_real_closed_question_is_still_one():
 def test_what_they_believe_the_one_they_lost_would_want_said_back_is_a_reflection():
     fb = feedback(vignette("v40"), "You feel he would want you to keep it simple.")
     assert fb.mi.code == "reflection"
+
+
+@pytest.mark.parametrize(
+    "vid,reply",
+    [
+        ("v20", "Your nerves just haven't settled since the fall, that's all it is."),
+        ("v27", "It's tension from the move sitting in your neck, nothing more."),
+    ],
+)
+def test_an_account_closed_down_as_no_more_than_it_is_is_never_praised(vid, reply):
+    # it may be read as a reflection, but it shrinks what it says back
+    fb = feedback(vignette(vid), reply)
+    assert "with meaning added" not in fb.did_well
+    assert "understood of their experience" not in fb.did_well
+
+
+def test_a_plain_reflection_with_all_in_it_is_still_praised():
+    fb = feedback(vignette("v05"), "It's all landed on you, and you're exhausted.")
+    assert fb.mi.code == "reflection"
+    assert "understood of their experience" in fb.did_well, "'it's all' closes nothing down"

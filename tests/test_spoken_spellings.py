@@ -27,6 +27,12 @@ def test_a_reply_in_scots_is_read_as_the_same_reply_in_standard_english(vignette
     assert quoted in reply
 
 
+def test_shetland_forms_are_read_as_standard_english():
+    assert standard_spelling("Dunna fash, du's no a bother, I telt dem") == (
+        "don't fash, you're no a bother, I told them"
+    )
+
+
 def test_only_spellings_change_and_everything_else_is_kept():
     assert standard_spelling("Whit's it like, tryin tae cope?") == "what's it like, trying to cope?"
     # words of their own are left alone: names, "sin", "within", "cabin", "de", "aw"

@@ -313,6 +313,14 @@ def _said_back(said: list[str], phrases: tuple[tuple[str, ...], ...], *, ruled: 
     return False
 
 
+# Closing an account down as no more than it is: "…, that's all it is", "nothing more". Of
+# 26 labelled moves so closed, 14 are input; a reflection so closed shrinks what it says
+# back, so it is never praised.
+_SHRINKING = re.compile(
+    r"\b(?:that'?s|that is) all(?: it is| it was| there is to it)?\b(?! right\b)"
+    r"|\b(?:is|was) all\W*$|\bnothing more\b",
+    re.IGNORECASE,
+)
 # Telling them what to do: "you need to come back tomorrow", "you should rest" (of 125
 # labelled input moves so worded, all are advice).
 _DIRECTIVE = re.compile(
@@ -431,9 +439,10 @@ def _settled(move: Move, reply: str) -> Move:
 def advice_like_moves(moves: list[Move], reply: str) -> tuple[Span, ...]:
     """The moves that are never praised and earn no empathy level: input; a move the
     head gives input a fair share (``ADVICE_LIKE``); a move the rules find advising,
-    reassuring or minimising in; and the rest of a sentence after an input move ("Maybe
-    you could think, what would you say to a friend?": the question carries the
-    suggestion)."""
+    reassuring or minimising in; a move that closes its account down ("Your body just
+    hasn't caught up yet, that's all it is"); and the rest of a sentence after an input
+    move ("Maybe you could think, what would you say to a friend?": the question carries
+    the suggestion)."""
     spans = []
     ends = [end for _, end in sentences(reply)]
     input_until = -1  # where the sentence of the last input move ends
@@ -445,7 +454,11 @@ def advice_like_moves(moves: list[Move], reply: str) -> tuple[Span, ...]:
             if move.is_input:
                 input_until = next((e for e in ends if e >= move.span[1]), len(reply))
             continue
-        if move.input_share >= ADVICE_LIKE or _ruled_kinds(move, reply):
+        if (
+            move.input_share >= ADVICE_LIKE
+            or _ruled_kinds(move, reply)
+            or _SHRINKING.search(reply, move.span[0], move.span[1])
+        ):
             spans.append(move.span)
     return tuple(spans)
 
