@@ -58,6 +58,8 @@ from attunement.practice.vignettes import vignette
         # vouching for those looking after them, or for all of us
         ("v02", "I'm sure your consultant has seen this a hundred times.", "reassurance"),
         ("v10", "We all go through patches like this, pet.", "reassurance"),
+        # what would help, put forward rather than asked
+        ("v27", "A short walk after lunch could really help with the tension.", "advice"),
     ],
 )
 def test_reassurance_and_advice_in_other_words_are_named_and_not_praised(vid, reply, kind):
@@ -155,6 +157,7 @@ def test_what_they_believe_the_one_they_lost_would_want_said_back_is_a_reflectio
     [
         ("v20", "Your nerves just haven't settled since the fall, that's all it is."),
         ("v27", "It's tension from the move sitting in your neck, nothing more."),
+        ("v20", "Sounds like it's only stress, your body doing what bodies do."),
     ],
 )
 def test_an_account_closed_down_as_no_more_than_it_is_is_never_praised(vid, reply):
@@ -168,3 +171,8 @@ def test_a_plain_reflection_with_all_in_it_is_still_praised():
     fb = feedback(vignette("v05"), "It's all landed on you, and you're exhausted.")
     assert fb.mi.code == "reflection"
     assert "understood of their experience" in fb.did_well, "'it's all' closes nothing down"
+
+
+def test_what_would_help_asked_is_an_open_question_not_advice():
+    fb = feedback(vignette("v27"), "What do you think might help, even a little?")
+    assert fb.mi.code == "question" and not fb.power_signs

@@ -135,6 +135,7 @@ class Lexicon:
     their_wishes_said_back: tuple[tuple[str, ...], ...]  # "you feel he'd want you to…"
     normalising: tuple[tuple[str, ...], ...]  # "that's really common", in a reply
     offers: tuple[tuple[str, ...], ...]  # "want me to find someone…", in a reply
+    suggested_help: tuple[tuple[str, ...], ...]  # "fresh air might take the edge off"
     company: tuple[tuple[str, ...], ...]  # "want me to sit with you?": presence, not advice
     returns: tuple[tuple[str, ...], ...]  # "I'll come again on Thursday": availability
     invitations: tuple[tuple[str, ...], ...]  # "I'd love to hear more about you"
@@ -268,6 +269,7 @@ def lexicon() -> Lexicon:
         their_wishes_said_back=_phrases(cues.get("their_wishes_said_back", [])),
         normalising=_phrases(cues.get("normalising", [])),
         offers=_phrases(cues.get("offers", [])),
+        suggested_help=_phrases(cues.get("suggested_help", [])),
         company=_phrases(cues.get("company", [])),
         returns=_phrases(cues.get("returns", [])),
         invitations=_phrases(cues.get("invitations", [])),

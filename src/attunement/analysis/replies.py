@@ -313,13 +313,20 @@ def _said_back(said: list[str], phrases: tuple[tuple[str, ...], ...], *, ruled: 
     return False
 
 
-# Closing an account down as no more than it is: "…, that's all it is", "nothing more". Of
-# 26 labelled moves so closed, 14 are input; a reflection so closed shrinks what it says
-# back, so it is never praised.
+# Closing an account down as no more than it is: "…, that's all it is", "nothing more",
+# "it's just nerves" (not where it is what they were told). Of 27 labelled moves so closed,
+# 15 are input; a reflection so closed shrinks what it says back, so it is never praised.
 _SHRINKING = re.compile(
     r"\b(?:that'?s|that is) all(?: it is| it was| there is to it)?\b(?! right\b)"
-    r"|\b(?:is|was) all\W*$|\bnothing more\b",
+    r"|\b(?:is|was) all\W*$|\bnothing more\b"
+    r"|(?<!told )(?<!says )(?<!said )(?<!say )"
+    r"\b(?:it'?s|its|it is|that'?s|thats|that is) (?:probably |likely )?(?:just|only) "
+    r"(?:nerves|stress|anxiety|tiredness|hormones|your age|age|your body|your nerves)\b",
     re.IGNORECASE,
+)
+# A move that asks: it opens with a question word ("What would help you right now").
+_ASKING = re.compile(
+    r"^\W*(?:what|how|which|who|where|when|why|would|could|do|does|is|are)\b", re.IGNORECASE
 )
 # Telling them what to do: "you need to come back tomorrow", "you should rest" (of 125
 # labelled input moves so worded, all are advice).
@@ -336,7 +343,9 @@ def _told_as(move: Move, words: str, kinds: tuple[str, ...], turned: bool = Fals
     lost would want ("she wouldn't want you sitting in the dark") or offered as an act
     for them ("want me to find someone who can tell you"), though company offered is
     neither ("Shall I sit with you?"), nor is one's own return ("I'll come again on
-    Thursday"), though promised it reassures; normalising ("That's really
+    Thursday"), though promised it reassures; what would help put forward ("Fresh air
+    might take the edge off"), advice, though asked ("What do you think might help?") an
+    open question; normalising ("That's really
     common after a shock"), reassurance; an invitation
     said as a wish ("I'd love to hear more about you"), an open question; a loss said back
     as final ("You'll never walk that hill again"), a complex reflection; their words said
@@ -349,6 +358,12 @@ def _told_as(move: Move, words: str, kinds: tuple[str, ...], turned: bool = Fals
     lex, said = lexicon(), _words(words)
     if has_phrase(said, lex.disclosed_advice) or has_phrase(said, lex.offers):
         return "advice"
+    if has_phrase(said, lex.suggested_help):
+        asked = words.rstrip().endswith("?") or _ASKING.match(words)
+        if not move.is_input and not asked:
+            return "advice"  # "Getting some fresh air every morning might take the edge off."
+        if move.is_input and asked and not kinds and re.match(r"\W*(?:what|how)\b", words, re.I):
+            return "question-open"  # "What do you think might help?": their ideas asked for
     if has_phrase(said, lex.their_wishes) and not has_phrase(said, lex.their_wishes_said_back):
         return "advice"  # "She wouldn't want you sitting in the dark, though."
     if has_phrase(said, lex.company) and not kinds:
