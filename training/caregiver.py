@@ -853,6 +853,7 @@ def write_card() -> None:
             ("seventeenth", "seventeenth_test_spent"),
             ("eighteenth", "eighteenth_test_spent"),
             ("nineteenth", "nineteenth_test_spent"),
+            ("twentieth", "twentieth_test_spent"),
         )
         if key in report
     ]
@@ -932,10 +933,10 @@ def write_card() -> None:
         "of the writers) was scored once"
         + (f" on {first['date']}" if first else "")
         + " and is spent: its writers now join train and dev, half each by the same hash; "
-        "so do the second to nineteenth, held-out sets by 24 new writers and then 16 in each of "
-        'seventeen more (ids starting with "h", "k", "r", "s", "u", "v", "w", "x", "y", "z", "j", '
-        '"za", "zb", "zc", "zd", "ze", "zf" and "zg"), each scored once and spent in turn. A '
-        "twentieth "
+        "so do the second to twentieth, held-out sets by 24 new writers, then 16 in each of "
+        'seventeen more and 7 in the last (ids starting with "h", "k", "r", "s", "u", "v", "w", '
+        '"x", "y", "z", "j", "za", "zb", "zc", "zd", "ze", "zf", "zg" and "zh"), each scored '
+        "once and spent in turn. A twenty-first "
         "held-out "
         "set, when "
         "written, will be the test part "
