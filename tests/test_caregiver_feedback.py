@@ -238,6 +238,11 @@ def test_a_feeling_wished_for_or_regretted_is_not_named_as_felt():
     assert curious.negated and curious.wished and not curious.writers_own
     (calm,) = named_feelings("Next time I'll be calm before I knock.")
     assert calm.wished and not calm.writers_own
+    # typed as it is said: "should of", "coulda"
+    (curious,) = named_feelings("i should of been way more curious about the bruises tbh")
+    assert curious.wished and not curious.writers_own
+    (settled,) = named_feelings("I coulda been more settled before I went in, honestly.")
+    assert settled.wished and not settled.writers_own
 
 
 def test_someone_elses_feeling_echoed_by_the_writer_is_the_writers_too():
