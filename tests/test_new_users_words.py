@@ -270,10 +270,15 @@ def test_a_word_of_degree_is_not_a_determiner_before_someone_elses_feeling():
         # seen in them
         ("I sensed a kind of relief in him, as though he'd set something down.", "relief"),
         ("There was so much anger in his voice.", "anger"),
+        ("He laughed it off, but I could sense real fear in her, under the jokes.", "fear"),
     ],
 )
 def test_feelings_said_to_them_or_guessed_at_are_theirs(text, word):
     assert word not in writers_feelings(text)
+
+
+def test_a_feeling_had_in_someones_house_is_still_the_writers():
+    assert "calm" in writers_feelings("I felt calm in her house, for once.")
 
 
 def test_a_writer_who_types_i_in_lower_case_is_still_the_one_acting():

@@ -503,8 +503,8 @@ _GUESSED = re.compile(
 # "I sensed a kind of relief in him", "the fear in her voice": a feeling seen in someone
 # (of the labelled feelings followed by "in him", "in her"…, 47 of 49 are someone else's).
 _IN_THEM = re.compile(
-    r"^\s+in\s+(?:him|them\b|(?:her|his|their)\s+(?:voice|eyes|face|faces|words|tone|look"
-    r"|manner|body|shoulders|hands|breathing|smile)\b)",
+    r"^\s+in\s+(?:him|them\b|her\s*(?=[,.;:!?]|$)|(?:her|his|their)\s+(?:voice|eyes|face|"
+    r"faces|words|tone|look|manner|body|shoulders|hands|breathing|smile)\b)",
     re.I,
 )
 # "Angry with me.": someone else's feeling, directed at the writer.
