@@ -15,6 +15,7 @@ unsure of is said to be unsure and is never praised.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -328,6 +329,8 @@ _SHRINKING = re.compile(
 _ASKING = re.compile(
     r"^\W*(?:what|how|which|who|where|when|why|would|could|do|does|is|are)\b", re.IGNORECASE
 )
+# …and one that asks for their own ideas ("What do you think might help?").
+_ASKING_OPEN = re.compile(r"^\W*(?:what|how)\b", re.IGNORECASE)
 # Telling them what to do: "you need to come back tomorrow", "you should rest" (of 125
 # labelled input moves so worded, all are advice).
 _DIRECTIVE = re.compile(
@@ -362,7 +365,7 @@ def _told_as(move: Move, words: str, kinds: tuple[str, ...], turned: bool = Fals
         asked = words.rstrip().endswith("?") or _ASKING.match(words)
         if not move.is_input and not asked:
             return "advice"  # "Getting some fresh air every morning might take the edge off."
-        if move.is_input and asked and not kinds and re.match(r"\W*(?:what|how)\b", words, re.I):
+        if move.is_input and asked and not kinds and _ASKING_OPEN.match(words):
             return "question-open"  # "What do you think might help?": their ideas asked for
     if has_phrase(said, lex.their_wishes) and not has_phrase(said, lex.their_wishes_said_back):
         return "advice"  # "She wouldn't want you sitting in the dark, though."
@@ -393,6 +396,12 @@ def _told_as(move: Move, words: str, kinds: tuple[str, ...], turned: bool = Fals
     return None
 
 
+def _best_leaving(move: Move, left_out: Callable[[str], bool]) -> Move:
+    """The move read as the code the head weighs most among those not ``left_out``."""
+    best = max((c for c in move.scores if not left_out(c)), key=lambda c: move.scores[c])
+    return replace(move, code=best, confidence=move.scores[best])
+
+
 def _settled(move: Move, reply: str) -> Move:
     """A move that is only presence or permission is `other`; one the head reads as
     `other`, a simple reflection or input (with no rule finding input in it) that validates
@@ -412,10 +421,7 @@ def _settled(move: Move, reply: str) -> Move:
         # "No point worrying till the results are in, is there?": a statement with a tag
         # asks nothing; it is what its statement does (of the 43 labelled parts ending in
         # a tag, none is a closed question, 26 are advice, reassurance or sympathy)
-        best = max(
-            (c for c in move.scores if not c.startswith("question")), key=lambda c: move.scores[c]
-        )
-        move = replace(move, code=best, confidence=move.scores[best])
+        move = _best_leaving(move, lambda c: c.startswith("question"))
     if move.code in ("reassurance", "information", "sympathy") and _DIRECTIVE.search(
         reply.replace("’", "'"), move.span[0], move.span[1]
     ):
@@ -424,11 +430,7 @@ def _settled(move: Move, reply: str) -> Move:
         reply, move.span[0], move.span[1]
     ):
         # a why question neither minimises nor soothes: the best of what else it can be
-        best = max(
-            (c for c in move.scores if c not in ("sympathy", "reassurance")),
-            key=lambda c: move.scores[c],
-        )
-        move = replace(move, code=best, confidence=move.scores[best])
+        move = _best_leaving(move, lambda c: c in ("sympathy", "reassurance"))
     kinds = _ruled_kinds(move, reply)
     turned = bool(_CONTRARY.intersection(_words(reply[move.span[1] :])[:1]))
     told = _told_as(move, reply[move.span[0] : move.span[1]], kinds, turned)
@@ -441,8 +443,7 @@ def _settled(move: Move, reply: str) -> Move:
     if move.is_input and not kinds and not tagged and move.confidence < INPUT_UNSURE:
         # no rule finds input in it and the head hardly leans that way: read it as the
         # best of the other codes ("The six you lost. And her question about it.")
-        best = max((c for c in move.scores if c not in INPUT_CODES), key=lambda c: move.scores[c])
-        return replace(move, code=best, confidence=move.scores[best])
+        return _best_leaving(move, lambda c: c in INPUT_CODES)
     if not kinds or (move.is_input and move.code in kinds):
         return move
     kind = max(kinds, key=lambda k: move.scores[k])
