@@ -430,9 +430,9 @@ def _not_a_feeling(
         return True  # "the small of my back", "I had made it small"
     if word in lex.judgements:
         near = [w.lower() for w in _WORD.findall(text[span[0] : match.start()])][-5:]
-        if not any(
-            tuple(near[i : i + len(cue)]) == cue for cue in lex.feel_cues for i in range(len(near))
-        ):
+        from attunement.analysis.markers import has_phrase
+
+        if not has_phrase(near, lex.feel_cues):
             return True
     next_word = _next_word(text, match.end(), span[1])
     state_word = word in lex.cued and word not in lex.judgements and word not in lex.cued_nouns

@@ -357,12 +357,18 @@ def _clause_words(text: str, start: int, lex: Lexicon) -> list[str]:
     return words
 
 
-def has_phrase(words: list[str], phrases: tuple[tuple[str, ...], ...]) -> bool:
+def phrases_at(
+    words: list[str], phrases: tuple[tuple[str, ...], ...]
+) -> Iterator[tuple[int, tuple[str, ...]]]:
+    """Each place one of ``phrases`` starts in ``words``, in order, with the phrase."""
     for index in range(len(words)):
         for phrase in phrases:
             if tuple(words[index : index + len(phrase)]) == phrase:
-                return True
-    return False
+                yield index, phrase
+
+
+def has_phrase(words: list[str], phrases: tuple[tuple[str, ...], ...]) -> bool:
+    return next(phrases_at(words, phrases), None) is not None
 
 
 def _about_other(before: list[str], lex: Lexicon) -> bool:

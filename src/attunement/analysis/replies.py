@@ -305,13 +305,12 @@ def _said_back(said: list[str], phrases: tuple[tuple[str, ...], ...], *, ruled: 
     it where the rules find no input of the responder's own there ("I'm sure it's
     routine, they say that because it is" reassures). Labelled moves with the phrase at
     an edge: none of 32 is input; within: 20 of 110 are."""
-    for index in range(len(said)):
-        for phrase in phrases:
-            if tuple(said[index : index + len(phrase)]) == phrase:
-                at_edge = index <= 1 or index + len(phrase) >= len(said)
-                if at_edge or not ruled:
-                    return True
-    return False
+    from attunement.analysis.markers import phrases_at
+
+    return any(
+        not ruled or index <= 1 or index + len(phrase) >= len(said)
+        for index, phrase in phrases_at(said, phrases)
+    )
 
 
 # Closing an account down as no more than it is: "…, that's all it is", "nothing more",
