@@ -245,6 +245,18 @@ def test_a_feeling_wished_for_or_regretted_is_not_named_as_felt():
     assert settled.wished and not settled.writers_own
 
 
+def test_feelings_listed_together_belong_to_the_one_who_has_the_first():
+    found = named_feelings("Most of them are scared, or angry, or fed up by the time I come.")
+    assert [(f.word, f.whose) for f in found] == [
+        ("scared", "other"),
+        ("angry", "other"),
+        ("fed up", "other"),
+    ]
+    (scared,) = named_feelings("Lots of the older ones are scared we'll report them.")
+    assert scared.whose == "other"
+    assert all(f.writers_own for f in named_feelings("I was tired, and low, all week."))
+
+
 def test_someone_elses_feeling_echoed_by_the_writer_is_the_writers_too():
     (tired,) = named_feelings("She was exhausted, and so was I.")
     assert tired.writers_own

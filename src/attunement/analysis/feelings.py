@@ -43,7 +43,9 @@ _OTHER = frozenset(
     "worker workers assistant sponsor interpreter "
     # people as they are called in speech and dialect
     "sir madam dude bloke blokes fella fellas fellow guy guys chap lass lassie youngster "
-    "elder elders granny grandad grandpa grandma nana auntie missus wifie bairn wean".split()
+    "elder elders granny grandad grandpa grandma nana auntie missus wifie bairn wean "
+    # people spoken of as a group ("the older ones", "the bereaved folk")
+    "ones folk folks visitors callers mourners".split()
 )
 _BE = frozenset("was is were are felt feels seemed looked sounded got became".split())
 # Before a feeling word, these make it something else's: "the angry son", "a flat tyre",
@@ -636,6 +638,7 @@ def named_feelings(
     quiet = frozenset() if every_word else quiet_words()
     for start, end in sentences(text):
         last_end = -1  # where the last feeling read in this sentence ends
+        last: NamedFeeling | None = None  # the last feeling found in this sentence
         for match in lex.pattern.finditer(text, start, end):
             before = _clause_before(text, match.start(), start)
             word = match.group(0).lower()
@@ -700,6 +703,9 @@ def named_feelings(
             if not speaker_is_writer and whose == "writer":
                 mine = any(w in _WRITER for w in before)
                 whose = "writer" if mine else "other"
+            joined = last is not None and _JOINED.fullmatch(text, last.span[1], match.start())
+            if joined and last is not None:
+                whose = last.whose  # "most of them are scared, or angry, or fed up"
             if (
                 whose == "other"
                 and speaker_is_writer
@@ -708,7 +714,7 @@ def named_feelings(
                 whose = "writer"  # "she was exhausted, and so was I": the writer's too
             wished = has_phrase(
                 before[-markers_lex.counterfactual_window :], markers_lex.counterfactual
-            )
+            ) or bool(joined and last is not None and last.wished)  # "…to be calmer and kinder"
             negated = (
                 wished
                 or negates(before, markers_lex, 4)
@@ -716,16 +722,15 @@ def named_feelings(
                 or _not_had().search(text, max(start, match.start() - 40), match.start())
                 is not None
             )
-            found.append(
-                NamedFeeling(
-                    word=match.group(0),
-                    span=(match.start(), match.end()),
-                    group=lex.group_of[word],
-                    whose=whose,
-                    negated=negated,
-                    wished=wished,
-                )
+            last = NamedFeeling(
+                word=match.group(0),
+                span=(match.start(), match.end()),
+                group=lex.group_of[word],
+                whose=whose,
+                negated=negated,
+                wished=wished,
             )
+            found.append(last)
     return found
 
 
