@@ -854,6 +854,7 @@ def write_card() -> None:
             ("eighteenth", "eighteenth_test_spent"),
             ("nineteenth", "nineteenth_test_spent"),
             ("twentieth", "twentieth_test_spent"),
+            ("twenty-first", "twenty_first_test_spent"),
         )
         if key in report
     ]
@@ -933,10 +934,11 @@ def write_card() -> None:
         "of the writers) was scored once"
         + (f" on {first['date']}" if first else "")
         + " and is spent: its writers now join train and dev, half each by the same hash; "
-        "so do the second to twentieth, held-out sets by 24 new writers, then 16 in each of "
-        'seventeen more and 7 in the last (ids starting with "h", "k", "r", "s", "u", "v", "w", '
-        '"x", "y", "z", "j", "za", "zb", "zc", "zd", "ze", "zf", "zg" and "zh"), each scored '
-        "once and spent in turn. A twenty-first "
+        "so do the second to twenty-first, held-out sets by 24 new writers, then 16 in each of "
+        'seventeen more, 7 in the twentieth and 16 in the twenty-first (ids starting with "h", '
+        '"k", "r", "s", "u", "v", "w", "x", "y", "z", "j", "za", "zb", "zc", "zd", "ze", "zf", '
+        '"zg", "zh" and "zi"), each scored once and spent in turn. '
+        "A twenty-second "
         "held-out "
         "set, when "
         "written, will be the test part "
