@@ -352,6 +352,52 @@ def test_dates_that_could_be_either_way_are_read_as_told_or_the_report_says_how(
     assert _dates(attune) == ["2024-04-03", "2024-06-05"]
 
 
+def test_following_the_advice_to_import_again_the_other_way_round_moves_the_entries(
+    attune, tmp_path
+):
+    path = tmp_path / "uk.txt"
+    path.write_text(
+        "[03/04/2024 10:00] Rounds\nbody\n\n[05/06/2024 10:00] Handover\nbody\n\n"
+        "[07/07/2024 10:00] Same both ways\nbody\n",
+        "utf-8",
+    )
+    attune("import", str(path), "--from", "jrnl")  # read with the month first, and it says so
+    assert _dates(attune) == ["2024-03-04", "2024-05-06", "2024-07-07"]
+    ids = sorted(e["id"] for e in attune.json("list", "--all")["entries"])
+
+    preview = attune.json(
+        "import", str(path), "--from", "jrnl", "--dates", "day-first", "--dry-run"
+    )
+    assert (preview["added"], preview["redated"]) == (0, 2)
+    assert _dates(attune) == ["2024-03-04", "2024-05-06", "2024-07-07"]  # a dry run moves nothing
+
+    report = attune.json("import", str(path), "--from", "jrnl", "--dates", "day-first")
+    assert (report["added"], report["redated"], len(report["skipped"])) == (0, 2, 1)
+    assert any("moved to the dates read now" in note for note in report["notes"])
+    assert _dates(attune) == ["2024-04-03", "2024-06-05", "2024-07-07"]
+    assert sorted(e["id"] for e in attune.json("list", "--all")["entries"]) == ids
+
+    # the same file again with the order left to the file: nothing added, nothing moved back
+    again = attune.json("import", str(path), "--from", "jrnl")
+    assert (again["added"], again["redated"]) == (0, 0)
+    assert _dates(attune) == ["2024-04-03", "2024-06-05", "2024-07-07"]
+
+
+def test_a_jrnl_1x_journal_with_dates_without_brackets_is_read(attune, tmp_path):
+    # jrnl 1.x wrote "2013-06-10 15:40 Title"; a bracketed line inside is text, as it read it
+    text = (
+        "10.06.2013 15:00 A quiet clinic.\n\n"
+        '14.06.2013 15:40 He said "[this] is the best time".\nMore of the day.\n\n'
+        "[03.08.2019 12:55] Some chat log\n"
+    )
+    _, result = _jrnl(attune, tmp_path, text)
+    report = json.loads(result.stdout)
+    assert report["added"] == 2 and any("jrnl 1.x" in n for n in report["notes"])
+    assert _dates(attune) == ["2013-06-10", "2013-06-14"]
+    shown = attune("show", attune.json("list")["entries"][0]["id"]).stdout
+    assert "[03.08.2019 12:55] Some chat log" in shown
+
+
 def test_jrnl_dates_in_words_are_refused_not_dated_today(attune, tmp_path):
     text = (
         "[2024-03-04 10:00] Kept\nbody\n\n[yesterday] Guessed\nbody\n\n"

@@ -222,6 +222,38 @@ def test_two_speakers_in_one_cue_share_its_time_by_their_words():
     assert [(t.start, t.end) for t in turns] == [(1.0, 2.875), (2.875, 3.5)]
 
 
+def test_two_unnamed_dashed_lines_in_a_cue_are_the_two_speakers_in_turn_with_a_note():
+    """A subtitle marks two people in one cue with a dash each; they are not one voice."""
+    srt = (
+        "1\n00:00:01,000 --> 00:00:04,000\nCounsellor: How are you?\n\n"
+        "2\n00:00:04,500 --> 00:00:07,000\n- Not good.\n- Tell me more.\n\n"
+        "3\n00:00:07,500 --> 00:00:09,000\nClient: Mum fell.\n"
+    )
+    parsed = read_transcript(srt, "dialogue.srt")
+    assert [(t.speaker, t.text) for t in parsed.turns] == [
+        ("Counsellor", "How are you?"),
+        ("Client", "Not good."),
+        ("Counsellor", "Tell me more."),
+        ("Client", "Mum fell."),
+    ]
+    assert "dialogue.srt, line 6: two people speak in this cue" in parsed.notes[0]
+    # one dashed line is no dialogue: it stays with whoever spoke last
+    one = "1\n00:00:01,000 --> 00:00:03,000\nClient: Mum fell.\n\n2\n00:00:03,000 --> 00:00:05,000\n- Last night.\n"
+    assert said(one, "one.srt") == [("Client", "Mum fell. Last night.")]
+
+
+def test_teams_times_written_without_their_zeros_are_read():
+    vtt = (
+        "WEBVTT\n\n0:0:0.0 --> 0:0:2.570\n<v Counsellor>What brings you in today?</v>\n\n"
+        "0:0:2.910 --> 0:0:6.130\n<v Client>My husband's memory.</v>\n"
+    )
+    turns = read_transcript(vtt, "teams.vtt").turns
+    assert [(t.speaker, t.start, t.end) for t in turns] == [
+        ("Counsellor", 0.0, 2.57),
+        ("Client", 2.91, 6.13),
+    ]
+
+
 def test_a_blank_line_inside_a_subrip_cue_keeps_its_words_in_that_cue():
     srt = (
         "1\n0:00:01.000 --> 0:00:04.000\nCounsellor: What's on your mind today?\n\n\n"
@@ -284,6 +316,17 @@ def test_a_row_that_ends_before_it_starts_refuses_the_file_naming_the_row():
     assert refused.value.message == (
         "times.csv, line 3: ends (00:00:02) before it starts (00:00:04); correct the times or "
         "leave them empty"
+    )
+
+
+def test_times_with_unquoted_commas_refuse_the_file_naming_the_row():
+    """Read as cells, "00:00:01,500" would silently time a turn at 500 seconds."""
+    text = "speaker,text,start,end\nCounsellor,How are you?,00:00:01,500,00:00:03,000\n"
+    with pytest.raises(FormatError) as refused:
+        read_transcript(text, "times.csv")
+    assert refused.value.message == (
+        "times.csv, line 2: has 6 cells where the header row has 4 (a time or words with "
+        "commas in them must be in double quotes); quote those cells, or export the file again"
     )
 
 

@@ -227,6 +227,11 @@ class NewEntry:
     updated_at: datetime | None = None
     id: str | None = None
     source: str | None = None  # provenance key that makes imports idempotent
+    # the key it came in under when an earlier import read its day and month the other
+    # way round (jrnl's 03/04/2024): that entry is moved to this one's date when
+    # ``move_earlier`` (the order was given this time), else this one is skipped
+    earlier_source: str | None = None
+    move_earlier: bool = False
     deleted_at: datetime | None = None
     revisions: list[Revision] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)  # checked by core.meta.clean_meta

@@ -69,6 +69,7 @@ class ImportReport:
     dry_run: bool
     added: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    redated: int = 0  # entries an earlier import dated the other way round, moved
     refused: list[tuple[str, str]] = field(default_factory=list)
     checkins_added: int = 0
     checkins_skipped: int = 0
@@ -84,6 +85,7 @@ class ImportReport:
             "format": self.fmt,
             "dry_run": self.dry_run,
             "added": self.added,
+            "redated": self.redated,
             "skipped": [{"item": w, "reason": r} for w, r in self.skipped],
             "refused": [{"item": w, "reason": r} for w, r in self.refused],
             "checkins_added": self.checkins_added,
@@ -144,6 +146,7 @@ def import_file(
         with _named_format(path, fmt):
             _preview(journal, parsed, report)
         report.refused, report.notes = list(parsed.refused), list(parsed.notes)
+        _note_redated(report, report.redated)
         return report
     journal.install_decks(parsed.decks)
     stored = 0
@@ -162,6 +165,7 @@ def import_file(
     record(journal.data_dir, "import", format=fmt, added=len(result.added))
     report.added = len(result.added)
     report.skipped = result.skipped
+    _note_redated(report, len(result.redated))
     if parsed.checkins:
         checkins = journal.store.add_checkins(parsed.checkins)
         report.checkins_added = len(checkins.added)
@@ -263,24 +267,44 @@ def _refuse_if_another_format(path: Path, fmt: str, parsed: Parsed) -> None:
     )
 
 
+def _note_redated(report: ImportReport, count: int) -> None:
+    report.redated = count
+    if count:
+        verb = "would be moved" if report.dry_run else "were moved"
+        report.notes.append(
+            f"{count} {'entry' if count == 1 else 'entries'} imported before with day and "
+            f"month the other way round {verb} to the dates read now (nothing added twice)"
+        )
+
+
 def _preview(journal: Journal, parsed: Parsed, report: ImportReport) -> None:
     """What an import would do, computed without writing anything."""
     entries = list(parsed.all_entries())
     ids, sources, checkin_ids = journal.store.known(
         [n.id for n in entries if n.id],
-        [n.source for n in entries if n.source],
+        [k for n in entries for k in (n.source, n.earlier_source) if k],
         [c.id for c in parsed.checkins],
     )
+    redated = 0
     for new in entries:
         label = new.id or new.source or new.title[:40]
         if new.id and new.id in ids:
             report.skipped.append((label, "an entry with this id is already here"))
         elif new.source and new.source in sources:
             report.skipped.append((label, "already imported"))
+        elif new.earlier_source and new.earlier_source in sources and not new.move_earlier:
+            report.skipped.append(
+                (label, "already imported, with day and month the other way round")
+            )
+        elif new.source and new.earlier_source and new.earlier_source in sources:
+            redated += 1
+            sources.discard(new.earlier_source)
+            sources.add(new.source)
         else:
             report.added += 1
             ids.update([new.id] if new.id else [])
             sources.update([new.source] if new.source else [])
+    report.redated = redated
     for checkin in parsed.checkins:
         if checkin.id in checkin_ids:
             report.checkins_skipped += 1

@@ -2,7 +2,9 @@
 jrnl's own rules (jrnl/journals/Journal.py and Entry.py).
 
 Plain text: an entry starts where a line begins with a bracketed date followed by a space,
-``[2024-05-01 09:30] Title``. Like jrnl, the date is read first in jrnl's default format,
+``[2024-05-01 09:30] Title``; in a journal written by jrnl 1.x, whose first line opens
+with a date without brackets (``2013-06-10 15:40 Title``), where a line begins with such
+a date. Like jrnl, the date is read first in jrnl's default format,
 then as any date ``dateutil`` understands (jrnl writes dates in the owner's own
 ``timeformat``, so ``[2019-07 14:23]`` and ``[14.07.2019 2:23 PM]`` are dates too); a
 bracket of six characters or fewer (``[1]``, ``[x]``) is never a date. The owner's
@@ -23,7 +25,9 @@ Encrypted jrnl journals (v1 AES-CBC binary, v2 Fernet text starting ``gAAAAA``, 
 ``JRNLv3``) are refused with one sentence: decrypt them with jrnl first.
 
 Each entry's source key is a hash of its date, title and body, so importing the same
-journal twice adds nothing.
+journal twice adds nothing. Imported again with ``--dates`` the other way round, an entry
+whose date reads both ways is moved to its date read the new way, not added twice; imported
+again with the order decided from the file, such an entry is skipped.
 
 A journal file is read as its entries are stored, in blocks of about a megabyte, so
 memory stays flat however long the journal is; a bad date found on the last page still
@@ -51,6 +55,14 @@ DATE_BLOB = re.compile(r"^\[([^\]\n]+)\](?: |$)", re.MULTILINE)
 # The same after a line break: a search for a pattern that opens with fixed characters
 # jumps from one to the next, where "^" would be tried at every character.
 DATE_BLOB_AFTER_BREAK = re.compile(r"\n\[([^\]\n]+)\](?: |$)", re.MULTILINE)
+# jrnl 1.x wrote its dates without brackets, ``2013-06-10 15:40 Title`` (in the owner's
+# timeformat: ``10.06.2013 15:40`` too); jrnl still reads such journals (LegacyJournal).
+_LEGACY_DATE = (
+    r"(\d{4}-\d{1,2}-\d{1,2}[ T]\d{1,2}:\d{2}(?::\d{2})?(?: ?[AaPp][Mm])?"
+    r"|\d{1,2}([./-])\d{1,2}\2\d{2,4},? \d{1,2}:\d{2}(?::\d{2})?(?: ?[AaPp][Mm])?)(?: |$)"
+)
+LEGACY_HEADER = re.compile("^" + _LEGACY_DATE, re.MULTILINE)
+LEGACY_HEADER_AFTER_BREAK = re.compile("\n" + _LEGACY_DATE)
 JRNL_DEFAULT_DATE = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?::\d{2})?")
 # jrnl's tag: an @ at the start or after white space. The @ comes first in the pattern so
 # the scan jumps from @ to @ (the same matches, thirty times faster on long entries).
@@ -199,9 +211,14 @@ def _entry(
     label: str,
     seen_tags: _Tags,
     written: list[str] | None = None,
+    other_moment: datetime | None = None,
+    move_earlier: bool = False,
 ) -> NewEntry | None:
-    """The entry to store, or None (and the reason noted in ``parsed``) if refused."""
+    """The entry to store, or None (and the reason noted in ``parsed``) if refused.
+    ``other_moment``: its date with day and month the other way round, where an earlier
+    import may have read it so."""
     key = _source_key(moment, title, body)
+    earlier = _source_key(other_moment, title, body) if other_moment is not None else None
     if body.strip():
         title, text = fit_title(title, body)
     else:
@@ -218,6 +235,7 @@ def _entry(
             written = JRNL_TAG.findall(both, both.find("@"))
     seen_tags.check(written, new.tags)
     new.source = key
+    new.earlier_source, new.move_earlier = earlier, move_earlier
     return new
 
 
@@ -304,6 +322,7 @@ class _DayOrder:
 
     def __init__(self, day_first: bool | None, blobs: Callable[[], Iterable[str]]) -> None:
         self.day_first = day_first
+        self.given = day_first is not None  # said by the person, not decided here
         self.blobs = blobs
 
     def decided(self, parsed: Parsed) -> bool:
@@ -369,12 +388,41 @@ def _date_of(
         raise BadHeaderDate("its date is out of range") from exc
 
 
-def _headers(block: str) -> Iterator[tuple[int, int, str]]:
-    """(start, end, bracketed text) of each line of ``block`` that opens like a header."""
-    first = DATE_BLOB.match(block) if block.startswith("[") else None
+def is_legacy(first_block: str) -> bool:
+    """Whether a journal is jrnl 1.x's: its first line with text opens with a date
+    written without brackets (``2013-06-10 15:40 Title``)."""
+    start = len(first_block) - len(first_block.lstrip())
+    start = first_block.rfind("\n", 0, start) + 1
+    return LEGACY_HEADER.match(first_block, start) is not None
+
+
+def _read_the_other_way(blob: str, moment: datetime, days: _LocalDays) -> datetime | None:
+    """The moment a header's numeric date names with its day and month swapped (03/04/2024
+    read the other way round), or None where it cannot be (13/03/2024, 04/04/2024)."""
+    numeric = NUMERIC_DATE.match(blob)
+    if numeric is None:
+        return None
+    first, second = int(numeric.group(1)), int(numeric.group(3))
+    if first == second or first > 12 or second > 12:
+        return None
+    naive = moment.replace(tzinfo=None)
+    try:
+        return days.aware(naive.replace(month=naive.day, day=naive.month))
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
+def _headers(block: str, legacy: bool = False) -> Iterator[tuple[int, int, str]]:
+    """(start, end, date text) of each line of ``block`` that opens like a header: a
+    bracketed date, or in a jrnl 1.x journal (``legacy``) a date without brackets, where a
+    bracketed line is text, as jrnl 1.x reads it."""
+    opening, after_break = (
+        (LEGACY_HEADER, LEGACY_HEADER_AFTER_BREAK) if legacy else (DATE_BLOB, DATE_BLOB_AFTER_BREAK)
+    )
+    first = opening.match(block) if legacy or block.startswith("[") else None
     if first is not None:
         yield 0, first.end(), first.group(1)
-    for match in DATE_BLOB_AFTER_BREAK.finditer(block):
+    for match in after_break.finditer(block):
         yield match.start() + 1, match.end(), match.group(1)
 
 
@@ -388,8 +436,11 @@ def _first_text_line(text: str, first_line: int) -> int | None:
 
 
 def _header_blobs(blocks: Iterable[str]) -> Iterator[str]:
+    legacy: bool | None = None
     for block in blocks:
-        for _, _, blob in _headers(block):
+        if legacy is None and block.strip():
+            legacy = is_legacy(block)
+        for _, _, blob in _headers(block, bool(legacy)):
             yield blob
 
 
@@ -422,16 +473,34 @@ def _entries(
             raw = first[0].strip("\n *") + "\n" + "\n".join(first[1:])
         title, body = split_title(raw)
         return _entry(
-            parsed, journal, moment, title, body, starred, [], f"line {line} ({blob})", tags
+            parsed,
+            journal,
+            moment,
+            title,
+            body,
+            starred,
+            [],
+            f"line {line} ({blob})",
+            tags,
+            other_moment=_read_the_other_way(blob, moment, days),
+            move_earlier=order.given,
         )
 
     block_line = 1  # the number of the block's first line
+    legacy: bool | None = None  # a jrnl 1.x journal, decided from its first text
     for number, block in enumerate(blocks):
         if number and current is not None:
             pieces.append("\n")  # the line break between this block and the one before
+        if legacy is None and block.strip():
+            legacy = is_legacy(block)
+            if legacy:
+                parsed.notes.append(
+                    "read as a jrnl 1.x journal (dates without brackets); a line that opens "
+                    "with a bracketed date is text of its entry, as jrnl 1.x reads it"
+                )
         seg = 0  # where the text not yet given to an entry starts
         counted, line = 0, block_line  # line: the number of the line at ``counted``
-        for start, end, blob in _headers(block):
+        for start, end, blob in _headers(block, bool(legacy)):
             line += block.count("\n", counted, start)
             counted = start
             try:

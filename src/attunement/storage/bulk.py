@@ -64,6 +64,7 @@ IMPORT_CACHE_KIB = 64 * 1024  # the page cache of a large import (10% faster at 
 class ImportResult:
     added: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (what, why)
+    redated: list[str] = field(default_factory=list)  # entries moved to their right dates
 
 
 def _label(new: NewEntry) -> str:
@@ -178,7 +179,8 @@ class _Bulk:
         self.new_sources: set[str] = set()
 
     def _already_here(self, batch: list[NewEntry]) -> tuple[set[str], set[str]]:
-        """Ids and sources of this batch the journal held before the import began."""
+        """Ids and sources (earlier sources too) of this batch the journal held before
+        the import began."""
         if self.journal_empty:
             return set(), set()
         given = [ids.normalise_id(n.id) for n in batch if n.id]
@@ -186,26 +188,61 @@ class _Bulk:
         have_sources = _present(
             self.sql.read,
             "SELECT source FROM entries WHERE owner = ? AND source IN ({})",
-            [n.source for n in batch if n.source],
+            [k for n in batch for k in (n.source, n.earlier_source) if k],
             self.owner,
         )
         return have_ids, have_sources
 
+    def _redate(self, moved: list[NewEntry]) -> None:
+        """Move entries an earlier import dated with day and month the other way round
+        to the dates this import reads, under this import's key (their text, tags and
+        history stay as they are)."""
+        rows = []
+        for new in moved:
+            created = new.created_at or self.now
+            rows.append(
+                (
+                    sql_time(created),
+                    offset_minutes(created),
+                    new.source,
+                    self.owner,
+                    new.earlier_source,
+                )
+            )
+            self.result.redated.append(_label(new))
+        self.sql.write(
+            "UPDATE entries SET created_at = ?, created_offset = ?, source = ? "
+            "WHERE owner = ? AND source = ?",
+            rows,
+            many=True,
+        )
+
     def chunk(self, batch: list[NewEntry]) -> None:
         have_ids, have_sources = self._already_here(batch)
         todo: list[tuple[NewEntry, str | None]] = []
+        moved: list[NewEntry] = []
         for new in batch:
             given_id = ids.normalise_id(new.id) if new.id else None
             if given_id and (given_id in have_ids or given_id in self.new_ids):
                 self.result.skipped.append((_label(new), "an entry with this id is already here"))
             elif new.source and (new.source in have_sources or new.source in self.new_sources):
                 self.result.skipped.append((_label(new), "already imported"))
+            elif new.earlier_source and new.earlier_source in have_sources and not new.move_earlier:
+                self.result.skipped.append(
+                    (_label(new), "already imported, with day and month the other way round")
+                )
+            elif new.earlier_source and new.earlier_source in have_sources and new.source:
+                self.new_sources.add(new.source)
+                have_sources.discard(new.earlier_source)  # moved once, however often listed
+                moved.append(new)
             else:
                 if given_id:
                     self.new_ids.add(given_id)
                 if new.source:
                     self.new_sources.add(new.source)
                 todo.append((new, given_id))
+        if moved:
+            self._redate(moved)
         if not todo:
             return
         wanted = sum(1 for _, i in todo if not i)

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from attunement.errors import FormatError
 from attunement.transcripts.turns import TOOL_LINE, Turn, check, fold, note, seconds, speaker_line
 
-_TIME = r"(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{1,3})"
+# hh:mm:ss.ttt, as the formats write it; Microsoft Teams writes fields without their zeros
+# ("0:0:2.570"), so one digit is read for minutes and seconds too.
+_TIME = r"(?:(\d+):)?(\d{1,2}):(\d{1,2})[.,](\d{1,3})"
 CUE = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}(?:\s.*)?$")  # then optional cue settings
 # A cue-text tag in WebVTT: anything from `<` to `>` (or to the end of the cue).
 _VTT_TAG = re.compile(r"<([^>]*)(?:>|$)")
@@ -75,21 +77,48 @@ def cue_text(text: str, fmt: str) -> list[tuple[str | None, str]]:
 
 
 def _cue_turns(
-    lines: list[str], fmt: str, previous: str | None, where: str, number: int
+    lines: list[str],
+    fmt: str,
+    previous: str | None,
+    where: str,
+    number: int,
+    pair: tuple[str, str] | None = None,
+    notes: list[str] | None = None,
 ) -> list[tuple[str, str]]:
     """The ``(speaker, words)`` turns of one cue. A voice span names its speaker; otherwise
     each line that opens with ``Speaker:`` starts a turn, and words before any name belong
-    to whoever spoke last (a subtitle names a speaker when the speaker changes)."""
+    to whoever spoke last (a subtitle names a speaker when the speaker changes). In a cue
+    whose lines each open with a dash, the subtitle's mark of two people speaking, a dashed
+    line with no name is the other of the session's two speakers (``pair``) from the one
+    before it, starting with the one who did not speak last, and a note says so."""
     turns: list[tuple[str, str]] = []
     for voice, text in cue_text("\n".join(lines), fmt):
         if voice is not None:
             turns.append((voice, " ".join(text.split())))
             continue
+        rows = [line for line in text.split("\n") if line.strip()]
+        dialogue = (
+            pair is not None and len(rows) >= 2 and all(_DIALOGUE_DASH.match(r) for r in rows)
+        )
         for line in text.split("\n"):
+            dashed = dialogue and _DIALOGUE_DASH.match(line) is not None
             line = _DIALOGUE_DASH.sub("", line)  # "- Client: Yes." in a two-speaker cue
             if not line.strip() or TOOL_LINE.match(line):
                 continue
             said = speaker_line(line)
+            last = turns[-1][0] if turns else previous
+            if said is None and dashed and pair is not None and last is not None:
+                said = (pair[1] if fold(last) == fold(pair[0]) else pair[0], line.strip())
+                if notes is not None and not turns:
+                    notes.append(
+                        note(
+                            where,
+                            number,
+                            "two people speak in this cue, each line marked with a dash and "
+                            f"no name; the first was given to {said[0]}, who did not speak "
+                            "last, and the next to the other: check them",
+                        )
+                    )
             if said is not None:
                 turns.append(said)
             elif turns:
@@ -274,6 +303,21 @@ def _shares(start: float, end: float, runs: list[str]) -> list[tuple[float, floa
     return spans
 
 
+def _two_speakers(cues: list[_Cue], fmt: str, where: str) -> tuple[str, str] | None:
+    """The session's two speakers, as each is first written, where the cues name exactly
+    two (a dashed line with no name is then the other one's)."""
+    speakers: dict[str, str] = {}
+    previous: str | None = None
+    for cue in cues:
+        for speaker, _ in _cue_turns(cue.lines, fmt, previous, where, cue.line):
+            speakers.setdefault(fold(speaker), speaker)
+            previous = speaker
+    if len(speakers) != 2:
+        return None
+    first, second = speakers.values()
+    return first, second
+
+
 def parse_cues(text: str, where: str, fmt: str, notes: list[str] | None = None) -> list[Turn]:
     notes = notes if notes is not None else []
     turns: list[Turn] = []
@@ -283,8 +327,9 @@ def parse_cues(text: str, where: str, fmt: str, notes: list[str] | None = None) 
     rolling = unrolled is not None
     if unrolled is not None:
         cues = unrolled
+    pair = _two_speakers(cues, fmt, where)
     for cue in cues:
-        said = _cue_turns(cue.lines, fmt, previous, where, cue.line)
+        said = _cue_turns(cue.lines, fmt, previous, where, cue.line, pair, notes)
         spans = _shares(cue.start, cue.end, [words for _, words in said])
         runs = list(zip(said, spans, strict=True))
         if rolling and runs and turns and not _names_speaker(cue.lines[0]):

@@ -103,6 +103,14 @@ def parse_csv(text: str, where: str, fmt: str, notes: list[str] | None = None) -
                 path=where,
                 line=number,
             )
+        if len(row) > len(names) and any(cell.strip() for cell in row[len(names) :]):
+            raise FormatError(
+                f"has {len(row)} cells where the header row has {len(names)} (a time or words "
+                f"with {_NAMES[delimiter]} in them must be in double quotes); quote those "
+                "cells, or export the file again",
+                path=where,
+                line=number,
+            )
         speaker, words = _one_line(row[speaker_col]), _one_line(row[text_col])
         if not speaker or not words:
             raise FormatError(
