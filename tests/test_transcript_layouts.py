@@ -12,7 +12,7 @@ import pytest
 
 from attunement.errors import FormatError
 from attunement.transcripts import service
-from attunement.transcripts.parse import read_transcript
+from attunement.transcripts.parse import caregiver_by_role, read_transcript
 
 
 def said(text: str, name: str = "session.txt") -> list[tuple[str, str]]:
@@ -240,6 +240,15 @@ def test_two_unnamed_dashed_lines_in_a_cue_are_the_two_speakers_in_turn_with_a_n
     # one dashed line is no dialogue: it stays with whoever spoke last
     one = "1\n00:00:01,000 --> 00:00:03,000\nClient: Mum fell.\n\n2\n00:00:03,000 --> 00:00:05,000\n- Last night.\n"
     assert said(one, "one.srt") == [("Client", "Mum fell. Last night.")]
+
+
+def test_a_role_in_brackets_after_a_name_names_the_caregiver():
+    text = (
+        "Dr. Ruth Evans (Counsellor): How are you today?\nJ. Abdi: Tired.\n"
+        "Dr. Ruth Evans (Counsellor): Tired.\n"
+    )
+    parsed = read_transcript(text, "session.txt")
+    assert caregiver_by_role(parsed.turns) == "Dr. Ruth Evans (Counsellor)"
 
 
 def test_teams_times_written_without_their_zeros_are_read():
@@ -476,6 +485,8 @@ def test_the_api_answers_with_the_title_kept_and_the_notes(client):
         ("a.csv", "speaker,text,start\nA,hi,soon\n"),
         ("a.csv", "speaker,text,start,end\nA\n"),
         ("a.csv", ""),
+        ("a.txt", "[00:00.000 --> 00:03.000]  How are you today?\n"),
+        ("a.sbv", "0:00:00.599,0:00:04.160\n>> COUNSELLOR: How are you today?\n"),
     ],
 )
 def test_every_refusal_is_one_sentence_naming_the_file_and_what_to_do(name, text):

@@ -7,6 +7,7 @@ know about how a file was read comes back as notes beside its turns.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from attunement.errors import InvalidInput
@@ -87,8 +88,9 @@ def parse(text: str, where: str, fmt: str | None = None) -> tuple[list[Turn], st
 
 
 def caregiver_by_role(turns: list[Turn]) -> str | None:
-    """The speaker a role word names as the caregiver (therapist, nurse, chaplain…), alone
-    or before a name ("Counsellor Jane Smith"), or None when no speaker is so named."""
+    """The speaker a role word names as the caregiver (therapist, nurse, chaplain…), alone,
+    before a name ("Counsellor Jane Smith") or in brackets after one ("Dr. Ruth Evans
+    (Counsellor)"), or None when no speaker is so named."""
     speakers = list(dict.fromkeys(t.speaker for t in turns))
     for speaker in speakers:
         if speaker.strip().lower() in CAREGIVER_NAMES:
@@ -97,7 +99,14 @@ def caregiver_by_role(turns: list[Turn]) -> str | None:
         first = speaker.split()[0].lower().rstrip(".:") if speaker.split() else ""
         if len(first) > 2 and first in CAREGIVER_NAMES:
             return speaker
+    for speaker in speakers:  # a role in brackets after a name: "Ruth Evans (Counsellor)"
+        bracketed = _BRACKETED_ROLE.search(speaker)
+        if bracketed and bracketed.group(1).strip().lower() in CAREGIVER_NAMES:
+            return speaker
     return None
+
+
+_BRACKETED_ROLE = re.compile(r"\(([^()]+)\)\s*$")
 
 
 def guess_caregiver(turns: list[Turn]) -> str:

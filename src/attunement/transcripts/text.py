@@ -52,6 +52,12 @@ _DASH = re.compile(r"^\s*([^\s:<>\-\u2013\u2014][^:<>\n]{0,39}?)\s+[-\u2013\u201
 _REV = re.compile(r"^\s*\S.{0,39}?\s*\((?:\d+:)?\d{1,2}:\d{2}\):\s*$")
 # Zoom's chat file (`10:02:15 From  Ruth Evans  to  Everyone:`), saved beside a recording.
 _ZOOM_CHAT = re.compile(r"^\s*\d{1,2}:\d{2}:\d{2}\s+From\s+.{1,80}?\s+to\s+.{1,80}?:\s*$", re.I)
+# Whisper's text output: `[00:00.000 --> 00:03.000]  words`, times and no speakers.
+_WHISPER = re.compile(
+    r"^\s*\[(?:\d+:)?\d{1,2}:\d{2}\.\d{3}\s*-->\s*(?:\d+:)?\d{1,2}:\d{2}\.\d{3}\]"
+)
+# YouTube's SubViewer captions (.sbv): `0:00:00.599,0:00:04.160` above each caption.
+_SBV = re.compile(r"^\s*\d+:\d{2}:\d{2}\.\d{3},\d+:\d{2}:\d{2}\.\d{3}\s*$")
 # The lines a Teams transcript saved as text opens with (the meeting's title, date and
 # length), before its first `Name   0:00:03` line; at most this many are passed over.
 _PREAMBLE_LINES = 5
@@ -70,7 +76,7 @@ _MOST_NOTES = 5  # of one kind, so that a long file's notes stay readable
 class _Line:
     number: int
     raw: str
-    kind: str  # "header", "label", "dash", "words", "rev" or "chat"
+    kind: str  # "header", "label", "dash", "words", or a layout not read: "rev", "chat"…
     label: str = ""
     words: str = ""
     start: float | None = None
@@ -137,6 +143,10 @@ def _classify(number: int, raw: str) -> _Line:
         return _Line(number, raw, "rev")
     if _ZOOM_CHAT.match(raw):
         return _Line(number, raw, "chat")
+    if _WHISPER.match(raw):
+        return _Line(number, raw, "whisper")
+    if _SBV.match(raw):
+        return _Line(number, raw, "sbv")
     otter = _OTTER.match(raw)
     if otter and any(c.isalpha() for c in otter.group(1)):
         at = seconds(otter.group(2), otter.group(3), otter.group(4), None)
@@ -193,6 +203,17 @@ def _refuse_opening(line: _Line, where: str) -> FormatError:
         message = (
             "looks like Zoom's chat file (`10:02:15 From … to Everyone:`), not the session's "
             "transcript; download the recording's audio transcript (.vtt) from Zoom instead"
+        )
+    elif line.kind == "whisper":
+        message = (
+            "looks like Whisper's output (`[00:00.000 --> 00:03.000] words`), which has times "
+            "but no speakers; put each turn on its own line as `Speaker: words` and import it "
+            "again"
+        )
+    elif line.kind == "sbv":
+        message = (
+            "looks like YouTube's .sbv captions, which Attunement does not read; download the "
+            "captions as .vtt or .srt instead, with each speaker named (`Client: words`)"
         )
     else:
         message = (
