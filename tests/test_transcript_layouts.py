@@ -238,7 +238,10 @@ def test_two_unnamed_dashed_lines_in_a_cue_are_the_two_speakers_in_turn_with_a_n
     ]
     assert "dialogue.srt, line 6: two people speak in this cue" in parsed.notes[0]
     # one dashed line is no dialogue: it stays with whoever spoke last
-    one = "1\n00:00:01,000 --> 00:00:03,000\nClient: Mum fell.\n\n2\n00:00:03,000 --> 00:00:05,000\n- Last night.\n"
+    one = (
+        "1\n00:00:01,000 --> 00:00:03,000\nClient: Mum fell.\n\n"
+        "2\n00:00:03,000 --> 00:00:05,000\n- Last night.\n"
+    )
     assert said(one, "one.srt") == [("Client", "Mum fell. Last night.")]
 
 

@@ -13,6 +13,7 @@ import tomllib
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from datetime import date
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -29,12 +30,25 @@ TYPES = (
     "record",
     "url",
     "handle",
+    "plate",
 )
 _MONTHS = (
     "January|February|March|April|May|June|July|August|September|October|November|"
     "December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
 )
 _CAP = r"[^\W\d_a-z][^\W\d_]*(?:['’-][^\W\d_]+)*['’]?"
+# A day of the week as notes write it: "Tues", "Weds", "Thurs", "Sun".
+_WEEKDAY = (
+    r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Mon|Tues?|Weds?|Thur?s?|Fri|"
+    r"Sat|Sun)\.?"
+)
+# What a fraction is of, so "1/2 tablet" and "3/4 of her lunch" are no day and month.
+_MEASURED = (
+    r"of|tabs?|tablets?|doses?|mg|mcg|ml|units?|cups?|pills?|caps?|capsules?|sachets?|"
+    r"spoons?|glass(?:es)?|portions?|bottles?|litres?|liters?"
+)
+# A unit or apartment inside a building: "Flat 3/2, ", "Unit 4/", "Apt 5B".
+_UNIT = r"(?:Flat|Apartment|Apt|Unit|Suite)\.?\s+"
 MONTH_NAMES = frozenset(_MONTHS.split("|"))
 MONTH_NAMES_LOWER = frozenset(m.lower() for m in MONTH_NAMES)
 WEAK_RECORD_CUES = frozenset({"number", "no"})
@@ -67,6 +81,7 @@ ROLES = frozenset(
     }
 )  # fmt: skip
 _APPOSITION = frozenset({"the", "my", "our", "her", "his", "their", "your"})
+_DETERMINERS = _APPOSITION | {"a", "an"}
 SPEECH = frozenset(
     {
         "said",
@@ -122,6 +137,7 @@ class Lexicon:
     word_sense_is: tuple[str, ...]
     word_sense_came: tuple[str, ...]
     word_sense_month: frozenset[str]
+    scripture_books: frozenset[str]
     patterns: dict[str, re.Pattern[str]]
 
 
@@ -138,22 +154,29 @@ def lexicon() -> Lexicon:
     streets_before = _alternation(data["street_types_before"])
     connectors = _alternation(data["connectors"])
     named_days = _alternation(data["named_days"]).replace("'", "['’]")
-    honorifics = _alternation(data["honorifics"])
+    honorifics = _alternation(data["honorifics"] + data["kin_titles"])
     # A platform as written ("Instagram", "X") or in lower case where that is no everyday
     # word ("instagram", not "threads").
     platforms = _alternation(
         set(data["social_platforms"])
         | {w.lower() for w in data["social_platforms"] if len(w) > 2 and w.lower() not in common}
     )
+    any_case_platforms = _alternation({w.lower() for w in data["social_platforms"]})
     employer_cues = _alternation(data["employer_cues"])
+    areas = _alternation(a.lower() for a in data["postcode_areas"])
+    plate = (
+        r"[A-Za-z]{2}\d{2} ?[A-Za-z]{3}|[A-Za-z]\d{1,3} ?[A-Za-z]{3}|[A-Za-z]{3} ?\d{1,3}[A-Za-z]?"
+    )
     code = r"(?:[A-Z]{1,6}|\d+)(?:[ /.-]?(?:[A-Z]{1,6}\d*|\d+))*"
     patterns = {
-        "email": re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"),
+        "email": re.compile(r"\b[\w.+'’-]+@[\w-]+(?:\.[\w-]+)+\b"),
         # "@jade_smith_93", "@kwame.mensah": not an e-mail's @, not a tag's "@night-shift".
         "handle": re.compile(rf"(?<![\w@.])@(?P<body>{_HANDLE})(?![\w@/+#-])"),
+        # A platform in lower case counts before a colon, as lists write it ("snap: katie.c99").
         "bare_handle": re.compile(
-            rf"(?<![\w@])(?:{platforms})(?:['’]s)?(?:\s+(?:handle|username|name|account|id|"
-            rf"is|was)\b|\s*:)*\s+@?(?P<body>[A-Za-z_]{_HANDLE_REST})(?![\w@/+#-])"
+            rf"(?<![\w@])(?:(?:{platforms})(?:['’]s)?(?:\s+(?:handle|username|name|account|id|"
+            rf"is|was)\b|\s*:)*|(?:{any_case_platforms})\s*:)"
+            rf"\s+@?(?P<body>[A-Za-z_]{_HANDLE_REST})(?![\w@/+#-])"
         ),
         "handle_cue": re.compile(
             rf"(?<![\w@])(?:{platforms}|{_alternation(data['handle_cues'])})(?![\w@])"
@@ -173,6 +196,19 @@ def lexicon() -> Lexicon:
         "code": re.compile(rf"(?<![\w/.-]){code}(?![\w/-])"),
         "nhs": re.compile(r"(?<![\d+])(?<!\+\d )(?<!\+\d\d )\b\d{3}[\s-]?\d{3}[\s-]?\d{4}\b"),
         "postcode_uk": re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b"),
+        # In lower case only with a real postcode area and inward letters ("eh6 5ab"), so
+        # "b12 3rd" is no postcode.
+        "postcode_uk_lower": re.compile(
+            rf"\b(?:{areas})\d[a-z\d]? ?\d(?!st|nd|rd|th)[abd-hjlnp-uw-z]{{2}}\b"
+        ),
+        # A ZIP+4 code ("90210-1234"): its shape is no phone number's.
+        "zip4": re.compile(r"\b\d{5}-\d{4}\b"),
+        # UK number plates: the current format alone ("SK19 XYZ"), any format after a word
+        # that says so ("reg YR68 LMN", "number plate a123 bcd").
+        "plate": re.compile(
+            rf"\b[A-Z]{{2}}\d{{2}} ?[A-Z]{{3}}\b|"
+            rf"(?i:\b(?:{_alternation(data['plate_cues'])})\b)[\s:.,-]*(?P<cued>{plate})\b"
+        ),
         "postcode_ca": re.compile(r"\b[A-Z]\d[A-Z] ?\d[A-Z]\d\b"),
         "eircode": re.compile(r"\b[AC-FHKNPRTV-Y]\d{2} ?[AC-FHKNPRTV-Y\d]{4}\b"),
         "zip": re.compile(
@@ -180,15 +216,35 @@ def lexicon() -> Lexicon:
             r"[\s:,]+|\b[A-Z]{2}\s+|\b[A-Z][a-z]+,?\s+|\bin\s+)(\d{5}(?:-\d{4})?)\b(?![.,]\d)"
         ),
         "address": re.compile(
-            rf"(?:\b(?:Flat|Apartment|Apt|Unit|Suite)\s+\w+,?\s+)?"
+            rf"(?:\b{_UNIT}\w+(?:/(?=\d)|/\w+,?\s+|,?\s+))?"
             rf"(?:(?:The\s+)?(?:{_CAP}\s+){{1,2}}(?:House|Court|Lodge|Cottage|Farm|Rectory|"
             rf"Mansions|Building|Villa),\s+)?"
-            rf"\b\d{{1,5}}[A-Za-z]?(?:-\d{{1,5}})?,?\s+(?:(?:{_CAP}\s+){{1,3}}(?:{streets})\b|"
-            rf"(?:{streets_before})(?:\s+(?:(?:{connectors})\s+)?{_CAP}){{1,2}})"
+            rf"\b\d{{1,5}}[A-Za-z]?(?:-\d{{1,5}})?,?\s+"
+            rf"(?:(?:(?:{_CAP}|\d{{1,3}}(?:st|nd|rd|th))\s+){{1,3}}(?:{streets})\b"  # "E 21st St"
+            rf"(?:,?\s+(?:{_UNIT}|#\s?)\w+)?|"  # "Maple Ave Apt 5B"
+            rf"(?:{streets_before})(?:\s+(?:(?:{connectors})\s+){{0,2}}{_CAP}){{1,2}})"
             r"|\bP\.?O\.? Box \d+\b"
         ),
         "date_numeric": re.compile(
             r"\b(?:\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2})\b"
+        ),
+        # A day of the week with a short date: "Tues 4/5", "Weds 12/3", "Sun 12th".
+        "date_weekday": re.compile(
+            rf"\b{_WEEKDAY},?\s+(?:(?P<day>\d{{1,2}})/(?P<month>\d{{1,2}})\b(?![/.]\d)|"
+            r"\d{1,2}(?:st|nd|rd|th)\b)"
+        ),
+        # A short date after a word that dates a visit: "seen 5/3 by GP", "due 12/4".
+        "date_cued": re.compile(
+            r"\b(?:seen|since|until|till|reviewed|visited|due|dated|admitted|discharged)\s+"
+            rf"(?P<date>(?P<day>\d{{1,2}})/(?P<month>\d{{1,2}}))\b(?![/.]\d)"
+            rf"(?!\s*(?:{_MEASURED})\b)",
+            re.IGNORECASE,
+        ),
+        # A year of birth that makes someone over 89 (checked against today's year).
+        "birth_year": re.compile(
+            r"\b(?:born|b\.|year of birth|birth year|DOB|d\.o\.b\.?|YOB)(?:\s+in)?[\s:,]+"
+            r"(?P<year>1[89]\d{2})\b(?!['’]?s\b)",
+            re.IGNORECASE,
         ),
         # A named day with its year: "Christmas Day 1999", "Boxing Day, 2010".
         "date_named": re.compile(rf"\b(?:{named_days})(?:,|\s+of)?\s+(?:1[89]|20)\d{{2}}\b"),
@@ -201,13 +257,13 @@ def lexicon() -> Lexicon:
             re.IGNORECASE,
         ),
         "date_words": re.compile(
-            rf"\b(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?(?:the\s+)?"
+            rf"\b(?:{_WEEKDAY},?\s+)?(?:the\s+)?"
             rf"(?:\d{{1,2}}(?:st|nd|rd|th)?(?: of)? (?:{_MONTHS})\.?"
-            rf"(?:,? \d{{4}})?|(?:{_MONTHS})\.? \d{{1,2}}(?:st|nd|rd|th)?\b"
-            rf"(?:,? \d{{4}})?|(?:{_MONTHS}) \d{{4}})\b"
+            rf"(?:,? (?:\d{{4}}|['’]\d{{2}}))?|(?:{_MONTHS})\.? \d{{1,2}}(?:st|nd|rd|th)?\b"
+            rf"(?:,? (?:\d{{4}}|['’]\d{{2}}))?|(?:{_MONTHS}) (?:\d{{4}}|['’]\d{{2}}))\b"
         ),
         "age": re.compile(
-            rf"(?P<cue>\b(?:aged?|at(?: the age of)?|is|was|be|turn|turned|turns|turning|reach|"
+            rf"(?P<cue>\b(?:aged?:?|at(?: the age of)?|is|was|be|turn|turned|turns|turning|reach|"
             rf"reached|reaches|become|becomes|now|"
             rf"(?:she|he)['’]s)\s+)?"
             rf"(?P<age>\b(?:{_OLD})(?:(?P<suffix>[- ](?:years?|yrs?)[- ]old|"
@@ -220,21 +276,27 @@ def lexicon() -> Lexicon:
         ),
         "age_noise": re.compile(
             r"\b(?:score|scored|sats|saturation|oxygen|pulse|rate|level|weight|temperature|"
-            r"BP|blood|minutes|percent)\b[^.]{0,20}$",
+            r"BP|blood|minutes|percent|temp)\b[^.]{0,20}$",
             re.IGNORECASE,
         ),
         # The initial first, so "Ms A. Kaur" is one name and not "A" alone.
         "honorific": re.compile(
-            rf"\b(?:{honorifics})\.?\s+((?:[A-Z]\.|{_CAP})(?:[\s-](?:{_CAP}|(?:{connectors})\b)){{0,3}})"
+            rf"\b(?:{honorifics})\.?\s+(?:(?:{honorifics})\.?\s+)*"  # "Revd. Canon Smith"
+            rf"((?:[A-Z]\.|{_CAP})(?:[\s-](?:{_CAP}|(?:{connectors})\b|[a-z]['’-]{_CAP})){{0,3}})"
         ),
         # A title in lower case, as notes typed in a hurry are: "spoke to mrs henderson".
         "honorific_lower": re.compile(
             r"\b(?:mr|mrs|ms|mx|dr|prof|rev|fr)\.?\s+(?P<name>[a-zà-ÿ][a-zà-ÿ'’-]+)"
         ),
+        # A numbered ward, bed or bay: with the hospital and the day, it points to one person.
         "ward": re.compile(
             r"\b(?:[Ww]ard\s+(?:\d+[A-Z]?|[A-Z]{1,2}\d{1,2})|"
             r"(?:[Bb]ed|[Bb]ay|[Ss]ide [Rr]oom|[Cc]ubicle)\s+\d{1,3}[A-Z]?)\b"
         ),
+        # An age as notes write it: "94yo", "92F with dementia", "pt 95M".
+        "age_note": re.compile(r"\b(?P<age>(?:9\d|1[01]\d)(?:\s?(?:[Yy][Oo]|y/o|yrs?)|[FM]))\b"),
+        # Words that say an age over 89: "a nonagenarian", "centenarians".
+        "age_word": re.compile(r"\b(?P<age>(?:super)?(?:nonagenarian|centenarian)s?)\b", re.I),
         # An age set off by commas after a name: "Mohammed Al-Hassan, 101, is the oldest".
         "age_apposition": re.compile(rf"(?<=[A-Za-z]),\s*(?P<age>{_OLD}),"),
         # A decade of life over 89 identifies too: "in her nineties", "in his late 90s".
@@ -266,7 +328,7 @@ def lexicon() -> Lexicon:
     }
     named_things = (folder / "named_things.txt").read_text("utf-8").splitlines()
     return Lexicon(
-        honorifics=frozenset(data["honorifics"]),
+        honorifics=frozenset(data["honorifics"]) | frozenset(data["kin_titles"]),
         # with and without accents: "Seán" is met as often as "Sean"
         first_names=frozenset(n.lower() for n in data["first_names"])
         | frozenset(_folded(n) for n in data["first_names"]),
@@ -289,6 +351,7 @@ def lexicon() -> Lexicon:
         word_sense_is=tuple(data["word_sense_is"]),
         word_sense_came=tuple(data["word_sense_came"]),
         word_sense_month=frozenset(data["word_sense_month"]),
+        scripture_books=frozenset(data["scripture_books"]),
         patterns=patterns,
     )
 
@@ -308,14 +371,14 @@ _LINE_OPENING = re.compile(r"[ \t]*(?:(?:#{1,6}|[-*+•]|\d{1,3}[.)]|>)[ \t]+)*"
 
 
 _ABBREVIATION = re.compile(r"(?<![\w.])(?:St|Mt|Dr|Mr|Mrs|Ms|Prof|Rev|Fr)\.$")
-_INITIALS = re.compile(r"(?<![\w.])(?P<initials>(?:[A-Z]\.){1,3}) ?$")
+_INITIALS = re.compile(r"(?<![\w.])(?P<initials>(?:[A-Z]\.(?: (?=[A-Z]\.))?){1,3}) ?$")
 
 
 def _initials_before(text: str, index: int) -> int | None:
     """Where the initials just before ``index`` begin: "R.K. Puram", "by J. Smith". One
     initial counts only after a word in lower case or at a sentence's start, so "plan B."
     and "Vitamin D." still end their sentences."""
-    m = _INITIALS.search(text, max(0, index - 8), index)
+    m = _INITIALS.search(text, max(0, index - 10), index)
     if m is None:
         return None
     if len(m.group("initials")) > 2:
@@ -449,6 +512,8 @@ def _structured(text: str, lex: Lexicon) -> list[Finding]:
         if not 9 <= len(digits) <= 15 or p["date_numeric"].fullmatch(m.group(0)):
             continue
         kind = _numbers_kind(text, m.start(), lex)
+        if kind != "phone" and p["zip4"].fullmatch(m.group(0)):
+            continue  # a ZIP+4 code, found below
         if kind == "record":
             # with the short group after it: Medicare's "2123 45670 1"
             short = _SHORT_GROUP.match(text, m.end())
@@ -478,9 +543,11 @@ def _structured(text: str, lex: Lexicon) -> list[Finding]:
             n_digits >= 7 and n_letters == 0
         ):
             add("record", start, end, 0.8)
-    for shape in ("postcode_uk", "postcode_ca", "eircode"):
+    for shape in ("postcode_uk", "postcode_uk_lower", "postcode_ca", "eircode", "zip4"):
         for m in p[shape].finditer(text):
             add("postcode", m.start(), m.end(), 0.9 if shape == "postcode_uk" else 0.86)
+    for m in p["plate"].finditer(text):
+        add("plate", m.start("cued") if m.group("cued") else m.start(), m.end(), 0.9)
     for m in p["zip"].finditer(text):
         add("postcode", m.start(1), m.end(1), 0.85)
     for m in p["postcode_4"].finditer(text):
@@ -492,15 +559,35 @@ def _structured(text: str, lex: Lexicon) -> list[Finding]:
             add("date", m.start(), m.end(), 0.91)
     for m in p["date_ordinal"].finditer(text):
         add("date", m.start(1), m.end(1), 0.8)
+    for shape in ("date_weekday", "date_cued"):
+        for m in p[shape].finditer(text):
+            if _day_and_month(m.group("day"), m.group("month")):
+                at = m.start("date") if "date" in p[shape].groupindex else m.start()
+                add("date", at, m.end(), 0.88)
+    for m in p["birth_year"].finditer(text):
+        if date.today().year - int(m.group("year")) > 89:
+            add("date", m.start("year"), m.end("year"), 0.88)
     for m in p["age"].finditer(text):
         if (m.group("cue") or m.group("suffix")) and not p["age_noise"].search(
             text[max(0, m.start() - 40) : m.start()]
         ):
             add("age", m.start("age"), m.end("age"), 0.9)
-    for shape in ("age_apposition", "age_decade"):
+    for m in p["age_note"].finditer(text):
+        if not p["age_noise"].search(text[max(0, m.start() - 40) : m.start()]):
+            add("age", m.start(), m.end(), 0.88)
+    for shape in ("age_apposition", "age_decade", "age_word"):
         for m in p[shape].finditer(text):
             add("age", m.start("age"), m.end("age"), 0.85)
     return found
+
+
+def _day_and_month(first: str | None, second: str | None) -> bool:
+    """Whether two numbers read as a day and a month either way round ("4/5", "12/3"); no
+    numbers at all ("Sun 12th") is a day too. "9/27" is no date: a score."""
+    if first is None or second is None:
+        return True
+    a, b = int(first), int(second)
+    return 1 <= a <= 31 and 1 <= b <= 31 and min(a, b) <= 12
 
 
 def _proper_nouns(text: str, lex: Lexicon, around: list[Finding]) -> list[Finding]:
@@ -559,8 +646,11 @@ def _proper_nouns(text: str, lex: Lexicon, around: list[Finding]) -> list[Findin
             end = first_start + len(company)
             found.append(Finding("place", first_start, end, company, 0.8))
             continue
-        if text[first_start : tokens[-1][0] + len(_bare(tokens[-1][1]))] in lex.not_names:
+        run_end = tokens[-1][0] + len(_bare(tokens[-1][1]))
+        if text[first_start:run_end] in lex.not_names:
             continue  # "Sara Stedy", "Coronation Street": a thing, whatever its words are
+        if _scripture(tokens[0][1], text[run_end:], lex):
+            continue  # "John 3:16", "Surah Yasin", "Psalm 23": a passage, not a person
         # Drop the sentence's own first word when it is an everyday word ("Visited").
         while tokens:
             start, word = tokens[0]
@@ -575,7 +665,7 @@ def _proper_nouns(text: str, lex: Lexicon, around: list[Finding]) -> list[Findin
                 or (
                     initial
                     and bare not in ("St", "Saint")
-                    and bare.lower() in lex.common
+                    and (_everyday(bare.lower(), lex) or _does(bare.lower(), lex))  # "Rang"
                     and bare not in lex.word_names
                     and bare.lower() not in lex.first_names
                     and len(tokens) > 1
@@ -620,6 +710,15 @@ def _proper_nouns(text: str, lex: Lexicon, around: list[Finding]) -> list[Findin
             or (cue_place and words[0] in lex.institutions)
         ):
             continue  # "sat in the Garden", "The Lodge is closed", "went to Church": no one place
+        if len(words) == 1 and words[0].lower() in lex.common and _NUMBERED.match(text, end):
+            continue  # "Room 12": a numbered room, no one place ("Ward 7", "Bay 4": see "ward")
+        if (
+            len(words) > 1
+            and words[-1].lower() in ROLES
+            and not known
+            and lowered[max(0, start - 8) : start].split()[-1:] in ([w] for w in _DETERMINERS)
+        ):
+            continue  # "The Occupational Therapist": a job written in capitals
         if len(words) == 1 and words[0] in lex.countries and not _does(after, lex):
             continue  # "born in Jamaica", "Canada's guidelines"; but "Georgia said"
         if len(words) == 1 and not owned and not known and after in lex.scheme_after:
@@ -676,11 +775,18 @@ def _proper_nouns(text: str, lex: Lexicon, around: list[Finding]) -> list[Findin
         elif len(words) == 1 and words[0] in lex.word_names:
             # "I hope so" has no capital; "…told Hope" and "Hope said…" are a person, but
             # "Hope is hard to hold on to" and "Joy and relief" are words.
+            if not initial and lowered[max(0, start - 8) : start].split()[-1:] in (
+                [w] for w in _WORD_BEFORE
+            ):
+                continue  # "real Grace in how she spoke": the word, written with a capital
             if (
                 not initial
                 or _acts(rest_text, lex, word=words[0])
                 or _person_after(rest_text, lex)
                 or (owned and after in KIN)  # "Bill's wife says"
+                # "Tom's fine", "Ed's leg": one's 's is a person's, unless it is "is" said
+                # of a word ("Hope's not easy")
+                or (owned and _acts("is " + rest_text, lex, word=words[0]))
             ):
                 found.append(Finding("name", start, end, phrase, 0.8 if not initial else 0.75))
         elif everyday:
@@ -716,7 +822,27 @@ def _proper_nouns(text: str, lex: Lexicon, around: list[Finding]) -> list[Findin
     return found
 
 
-_NICKNAME = re.compile(rf"(?<![\w@.])({_CAP}) \(({_CAP})\) ({_CAP})")
+# A nickname in brackets or quotes inside a name: 'Oluwadamilare (Dami) Balogun', 'Dwayne
+# "DJ" Jackson'.
+_NICKNAME = re.compile(
+    rf"(?<![\w@.])({_CAP}) (?:\(({_CAP})\)|[\"“'‘]({_CAP})[\"”'’]) ({_CAP})(?![\w'’])"
+)
+_NUMBERED = re.compile(r" \d{1,4}[A-Z]?\b")
+# Words after which a word-name written with a capital is still the word: "real Grace".
+_WORD_BEFORE = frozenset(
+    {"a", "an", "the", "some", "such", "real", "much", "more", "no", "any", "great", "true"}
+)
+
+
+def _scripture(first: str, after: str, lex: Lexicon) -> bool:
+    """A run of capitals that names a passage of scripture: a book with its chapter and verse
+    ("John 3:16"), or a run opening on a word for one ("Surah Al-Fatiha", "Psalm 23")."""
+    book = _bare(first)
+    return book in lex.scripture_books and (
+        book in lex.not_names or re.match(r" \d{1,3}:\d{1,3}\b", after) is not None
+    )
+
+
 _SURNAME_FIRST = re.compile(rf"(?<![\w@.])({_CAP}), ({_CAP})(?=[ \t]*:)")
 
 
@@ -737,8 +863,9 @@ def _bracketed_and_reversed(text: str, lex: Lexicon) -> list[Finding]:
         )
 
     for m in _NICKNAME.finditer(text):
-        parts = m.groups()
-        if any(plain(w) for w in parts):
+        nick = m.group(2) or m.group(3)
+        parts = (m.group(1), nick, m.group(4))
+        if plain(parts[0]) or plain(parts[2]) or _bare(nick) in lex.not_names:
             continue
         if any(_folded(w) in lex.first_names for w in parts) or any(
             _bare(w).lower() not in lex.common for w in parts[:2]

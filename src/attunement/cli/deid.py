@@ -18,7 +18,8 @@ pass_app = click.make_pass_decorator(AppContext)
 @click.option(
     "--batch",
     type=click.Path(dir_okay=False, path_type=Path),
-    help='A JSON-lines file of {"id", "text"}; writes {"id", "findings"} per line.',
+    help='A JSON-lines file of {"id", "text"}; writes {"id", "findings"} per line (with'
+    ' "redacted" under --redact).',
 )
 @click.option(
     "--redact",
@@ -30,8 +31,8 @@ pass_app = click.make_pass_decorator(AppContext)
 @pass_app
 def deid(app: AppContext, stdin_marker, text, batch, show_redacted, as_json) -> None:
     """Find identifying details (names, dates, ages over 89, places, addresses, postcodes,
-    phone numbers, e-mails, record numbers, URLs, social-media handles), including the
-    people on your list. Give --text, '-' for standard input, or --batch."""
+    phone numbers, e-mails, record numbers, URLs, social-media handles, UK number plates),
+    including the people on your list. Give --text, '-' for standard input, or --batch."""
     from attunement.analysis.deid import find, redact
     from attunement.errors import BATCH_LINE, InvalidInput
 
@@ -42,12 +43,13 @@ def deid(app: AppContext, stdin_marker, text, batch, show_redacted, as_json) -> 
         def handle(item: object) -> dict:
             if not isinstance(item, dict) or not isinstance(item.get("text"), str):
                 raise InvalidInput(BATCH_LINE)
+            findings = find(item["text"], people)
             return {
                 "id": item.get("id"),
                 "findings": [
-                    {k: f.to_dict()[k] for k in ("type", "start", "end", "text")}
-                    for f in find(item["text"], people)
+                    {k: f.to_dict()[k] for k in ("type", "start", "end", "text")} for f in findings
                 ],
+                **({"redacted": redact(item["text"], findings)} if show_redacted else {}),
             }
 
         run_batch(batch, handle, "Checking")
