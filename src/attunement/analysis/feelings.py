@@ -268,6 +268,7 @@ class _Lexicon:
     reported: re.Pattern[str]  # the rest of the sentence: ", my ward manager said."
     recognised: re.Pattern[str]  # just before the word: "I know that kind of"
     said_back: re.Pattern[str]  # earlier in the sentence: "Summarised it back:"
+    own_disruption: re.Pattern[str]  # after the word: ", with my phone ringing"
 
 
 _SUBJECT_DETERMINERS = frozenset("the a an this that".split())
@@ -371,6 +372,12 @@ def _lexicon() -> _Lexicon:
             flags,
         ),
         re.compile(rf"\b(?:{alternation(others['saying_back'])})\b", flags),
+        # a comma, a word or two at most, then the writer's own things disturbing the peace
+        re.compile(
+            r"^\s*,\s*(?:[\w']+,\s*)?(?:with|and)\s+my\s+(?:[\w']+\s+){1,2}?"
+            rf"(?:{alternation(sarcasm['disruptions'])})\b",
+            flags,
+        ),
     )
 
 
@@ -535,6 +542,8 @@ def _sarcastic(text: str, match: re.Match[str], span: Span, lex: _Lexicon) -> bo
         return True  # "I was so very calm, no?": a claim stressed, then asked back
     if _ONLY_SO_OFTEN.match(tail) and _STRESSED.search(head):
         return True  # "I was so calm tonight, I only swore at the computer three times"
+    if lex.own_disruption.match(tail) and _STRESSED.search(head):
+        return True  # "Yes, very peaceful I was, with my phone ringing in my pocket"
     ironic = emphasised or lex.ironic_opener.match(head) or lex.ironic_tag.match(tail)
     return bool(ironic) and lex.contrary.match(tail) is not None
 

@@ -24,7 +24,7 @@ import numpy as np
 from attunement.analysis.markers import MarkerFinding
 from attunement.analysis.models import Empathy, EmpathyLevel, MIBehaviour
 from attunement.analysis.segments import Span, sentences
-from attunement.analysis.spelling import as_written
+from attunement.analysis.spelling import as_written, standard_spelling
 
 PARTS_MODEL = "reply_parts.npz"
 REPLIES_MODEL = "replies.npz"
@@ -330,6 +330,13 @@ _ASKING = re.compile(
 )
 # …and one that asks for their own ideas ("What do you think might help?").
 _ASKING_OPEN = re.compile(r"^\W*(?:what|how)\b", re.IGNORECASE)
+# A question opening with what or how, not "what if", "how about" or "how long" (which
+# suggest or ask for a fact): of the 1,137 labelled moves so asked with one question mark,
+# 1,120 are open questions and 16 closed ones.
+_WH_OPEN = re.compile(
+    r"^\W*(?:what|how)\b(?!\W+(?:if|about|long|often|many|much|old|far|soon)\b)", re.IGNORECASE
+)
+WH_OPEN_SURE = 0.98
 # Telling them what to do: "you need to come back tomorrow", "you should rest" (of 125
 # labelled input moves so worded, all are advice).
 _DIRECTIVE = re.compile(
@@ -435,6 +442,10 @@ def _settled(move: Move, reply: str) -> Move:
     told = _told_as(move, reply[move.span[0] : move.span[1]], kinds, turned)
     if told is not None:
         return replace(move, code=told)
+    words = standard_spelling(reply[move.span[0] : move.span[1]].strip())  # "Whit's…"
+    if not kinds and words.endswith("?") and words.count("?") == 1 and _WH_OPEN.match(words):
+        # "What's it like, trying to keep all those plates spinning?": asked, and open
+        return replace(move, code="question-open", confidence=max(move.confidence, WH_OPEN_SURE))
     if (
         move.code in ("other", "reflection-simple") or (move.is_input and not kinds)
     ) and _validating_move(reply[move.span[0] : move.span[1]], said_back=move.code != "other"):
