@@ -35,6 +35,16 @@ def counted(text: str) -> set[str]:
             "Advice",
         ),
         ("v25", "What worked for me was saying no to one thing a week.", "Advice"),
+        (
+            "v20",
+            "She means well, she's probably just lonely. I'd have a quiet word with her.",
+            "Advice",
+        ),
+        (
+            "v12",
+            "I'm sure it'll feel different soon. Everyone's a bit wary at the start.",
+            "Reassurance",
+        ),
     ],
 )
 def test_advice_and_reassurance_are_named_and_never_praised(vignette_id, reply, kind):
@@ -146,6 +156,14 @@ def test_tiredness_in_the_writers_own_words_is_named(sentence, word):
 def test_disbelief_makes_a_claimed_state_sarcastic():
     (calm,) = named_feelings("Aye, right, I'm calm like a cat in a bath.")
     assert calm.negated
+    (calm,) = named_feelings("I was calm as you like. Aye, right. Threw my lanyard at the wall.")
+    assert calm.negated
+    (peaceful,) = named_feelings("Haha, yes, I was very peaceful, answering three phones at once.")
+    assert peaceful.negated
+    (peaceful,) = named_feelings("Yes, very peaceful I was, with my phone ringing in my pocket.")
+    assert peaceful.negated
+    (calm,) = named_feelings("I stayed very calm, with the alarms going off all round.")
+    assert calm.writers_own  # calm in the world's noise may be meant
 
 
 def test_a_state_after_a_word_of_degree_is_named():

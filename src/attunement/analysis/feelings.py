@@ -530,6 +530,9 @@ def _sarcastic(text: str, match: re.Match[str], span: Span, lex: _Lexicon) -> bo
     head, tail = text[span[0] : match.start()], text[match.end() : span[1]]
     if lex.ironic_figure.search(head) or lex.disbelief.search(text, span[0], span[1]):
         return True
+    after = len(text) - len(text[span[1] :].lstrip())
+    if lex.disbelief.match(text, after):
+        return True  # "I was calm as you like. Aye, right."
     tail = _SIMILE.sub("", tail, count=1)  # "calm as a millpond, me, shouting at the radio"
     inverted = _INVERTED.match(tail)
     if inverted and lex.ironic_opener.match(head) and _STRESSED.search(head):
