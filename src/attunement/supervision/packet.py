@@ -350,9 +350,12 @@ def build(journal: Journal, selection: Selection, *, now: datetime | None = None
     scales = {name: _halves(values[name]) for name in SCALES}
     regions = {r.id: r.name for r in concepts().body_regions}
     areas = Counter(regions.get(area, area) for c in checkins for area in c.body)
-    attempts = [a for a in journal.store.attempts() if start <= a["created_at"] <= end]
+    # the scores alone: the replies and their feedback are not in a packet
+    attempts = [
+        scores for _, scores, when in journal.store.attempt_scores() if start <= when <= end
+    ]
     practice = (
-        {d: round(sum(a["scores"][d] for a in attempts) / len(attempts), 2) for d in EMPATHY_NAMES}
+        {d: round(sum(a[d] for a in attempts) / len(attempts), 2) for d in EMPATHY_NAMES}
         if attempts
         else {}
     )
