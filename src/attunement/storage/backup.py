@@ -34,7 +34,7 @@ def counts(journal: Any) -> dict[str, int]:
         "checkins": len(store.list_checkins()),
         "drafts": len(store.list_drafts()),
         "transcripts": len(store.list_transcripts()),
-        "practice_attempts": len(store.attempts()),
+        "practice_attempts": len(store.attempt_scores()),
     }
 
 
