@@ -252,6 +252,38 @@ def test_a_role_in_brackets_after_a_name_names_the_caregiver():
     )
     parsed = read_transcript(text, "session.txt")
     assert caregiver_by_role(parsed.turns) == "Dr. Ruth Evans (Counsellor)"
+    teams = "Kowalczyk, Agnieszka (Social Worker): How are things?\nBrown, Tom (External): Bad.\n"
+    assert caregiver_by_role(read_transcript(teams, "t.txt").turns).startswith("Kowalczyk")
+
+
+def test_a_worried_client_asking_questions_does_not_turn_a_doctors_session_round():
+    text = (
+        "Dr Sunita Rao: Hello.\nMr Brian Cole: Is this going to help? How long will it take?\n"
+        "Dr Sunita Rao: You have a lot of questions about this.\n"
+        "Mr Brian Cole: Will you tell my wife? What do I say to her?\n"
+    )
+    turns = read_transcript(text, "s.txt").turns
+    assert service.choose_caregiver(turns, None) == "Dr Sunita Rao"
+    assert not service.guessed(turns, None)
+    # named as people say it, without the title
+    assert service.choose_caregiver(turns, "Sunita Rao") == "Dr Sunita Rao"
+
+
+def test_a_supervision_conversation_says_the_codes_do_not_describe_it():
+    text = (
+        "Supervisor: What did you notice in the session?\n"
+        'Trainee: He said "I can\'t do this anymore" and I froze.\n'
+    )
+    turns = read_transcript(text, "sup.txt").turns
+    session = service.analyse("sup", turns, service.choose_caregiver(turns, None))
+    assert any("supervision conversation" in note for note in session.notes)
+
+
+def test_no_break_spaces_pasted_from_a_word_processor_are_plain_spaces():
+    assert said("Counsellor: How was\u00a0Tuesday?\nClient:\u00a0Yes\u00a0\u2013 long.\n") == [
+        ("Counsellor", "How was Tuesday?"),
+        ("Client", "Yes \u2013 long."),
+    ]
 
 
 def test_teams_times_written_without_their_zeros_are_read():

@@ -89,8 +89,9 @@ def parse(text: str, where: str, fmt: str | None = None) -> tuple[list[Turn], st
 
 def caregiver_by_role(turns: list[Turn]) -> str | None:
     """The speaker a role word names as the caregiver (therapist, nurse, chaplain…), alone,
-    before a name ("Counsellor Jane Smith") or in brackets after one ("Dr. Ruth Evans
-    (Counsellor)"), or None when no speaker is so named."""
+    before a name ("Counsellor Jane Smith") or in brackets after one, as Teams shows job
+    titles ("Kowalczyk, Agnieszka (Social Worker)"); else the one speaker with a doctor's
+    title ("Dr Sunita Rao"); or None when no speaker is so named."""
     speakers = list(dict.fromkeys(t.speaker for t in turns))
     for speaker in speakers:
         if speaker.strip().lower() in CAREGIVER_NAMES:
@@ -101,12 +102,20 @@ def caregiver_by_role(turns: list[Turn]) -> str | None:
             return speaker
     for speaker in speakers:  # a role in brackets after a name: "Ruth Evans (Counsellor)"
         bracketed = _BRACKETED_ROLE.search(speaker)
-        if bracketed and bracketed.group(1).strip().lower() in CAREGIVER_NAMES:
+        if bracketed and set(bracketed.group(1).lower().split()) & _CARING_ROLES:
             return speaker
-    return None
+    doctors = [s for s in speakers if _DOCTOR.match(s)]
+    return doctors[0] if len(doctors) == 1 else None
 
 
 _BRACKETED_ROLE = re.compile(r"\(([^()]+)\)\s*$")
+# The words of a job title that make its holder the one giving care ("Social Worker",
+# "Clinical Psychologist", "Key Worker"); "External" or "Guest" in brackets do not.
+_CARING_ROLES = frozenset(CAREGIVER_NAMES - {"t", "th", "c", "me"}) | {
+    "psychologist", "psychotherapist", "psychiatrist", "worker", "midwife", "paramedic",
+    "physiotherapist", "counselling", "chaplaincy", "pastor", "imam", "rabbi", "priest",
+}  # fmt: skip
+_DOCTOR = re.compile(r"^\s*(?:dr\.?|doctor)\s+\S", re.IGNORECASE)
 
 
 def guess_caregiver(turns: list[Turn]) -> str:

@@ -22,6 +22,7 @@ from attunement.transcripts.parse import (
     read_transcript,
     speaker_name,
 )
+from attunement.transcripts.turns import NOT_NAME
 
 # How each format is named in a title made for a de-identified transcript.
 FORMAT_NAMES = {
@@ -75,10 +76,21 @@ def choose_caregiver(turns: list[Turn], caregiver: str | None) -> str:
     for speaker in speakers:
         if speaker.lower() == caregiver.strip().lower():
             return speaker
+    named = [s for s in speakers if _name_words(s) == _name_words(caregiver)]
+    if len(named) == 1 and _name_words(caregiver):
+        return named[0]  # "Sunita Rao" for "Dr Sunita Rao"
     raise InvalidInput(
         f"'{caregiver}' is not a speaker in this transcript; the speakers are "
         f"{', '.join(speakers)}.",
         field="caregiver",
+    )
+
+
+def _name_words(label: str) -> tuple[str, ...]:
+    """A speaker's name without titles, roles or a bracketed job title, in lower case."""
+    bare = re.sub(r"\([^()]*\)", " ", label)
+    return tuple(
+        w for w in (w.strip(".,:;").casefold() for w in bare.split()) if w and w not in NOT_NAME
     )
 
 
@@ -87,6 +99,26 @@ def guessed(turns: list[Turn], caregiver: str | None) -> bool:
     then whoever asks the most questions, which a worried client can be)."""
     several = len({t.speaker for t in turns}) > 1
     return several and caregiver is None and caregiver_by_role(turns) is None
+
+
+_SUPERVISING = frozenset({"supervisor"})
+_SUPERVISED = frozenset({"trainee", "supervisee", "student"})
+
+
+def supervision_note(turns: list[Turn], caregiver: str) -> str | None:
+    """A note for a supervision conversation (a supervisor and a trainee speak), which the
+    codes, made for a caregiver and a client, do not describe: said, not hidden."""
+    words = {t.speaker: set(t.speaker.casefold().replace(":", " ").split()) for t in turns}
+    if not any(w & _SUPERVISING for w in words.values()) or not any(
+        w & _SUPERVISED for w in words.values()
+    ):
+        return None
+    others = sorted({s for s in words if s != caregiver})
+    return (
+        "This reads as a supervision conversation (a supervisor and a trainee speak): the "
+        f"codes are made for a caregiver and a client, so {', '.join(others)} is read as the "
+        "client and the figures do not describe a session with a client."
+    )
 
 
 def guess_note(chosen: str) -> str:
@@ -171,6 +203,8 @@ def analyse(
     coded = code_turns(turns, caregiver, progress)
     if caregiver_guessed:
         notes = (*notes, guess_note(caregiver))
+    if (supervision := supervision_note(turns, caregiver)) is not None:
+        notes = (*notes, supervision)
     return Session(
         title=title,
         caregiver=caregiver,

@@ -131,9 +131,12 @@ def name_like(label: str) -> bool:
     )
 
 
+_NO_BREAK = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2007": " "})
+
+
 def check(turns: list[Turn], where: str) -> list[Turn]:
-    """The turns numbered, with one spelling per speaker, or the file refused when it holds
-    none or too many."""
+    """The turns numbered, with one spelling per speaker and no-break spaces (pasted from
+    a word processor) as plain spaces, or the file refused when it holds none or too many."""
     if not turns:
         raise FormatError(
             "has no turns; each turn should look like `Speaker: words`", path=where, line=1
@@ -150,7 +153,7 @@ def check(turns: list[Turn], where: str) -> list[Turn]:
     for key, t in zip(keys, turns, strict=True):
         spelling.setdefault(key, t.speaker)
     return [
-        Turn(i, spelling[key], t.text, t.start, t.end, t.line)
+        Turn(i, spelling[key], t.text.translate(_NO_BREAK), t.start, t.end, t.line)
         for i, (key, t) in enumerate(zip(keys, turns, strict=True))
     ]
 
