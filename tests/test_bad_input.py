@@ -26,6 +26,19 @@ def test_entries_up_to_10_mb_are_accepted(attune):
     assert attune.json("show", entry_id)["body"] == body
 
 
+def test_an_entry_too_long_to_read_still_opens_and_leaves_insights_whole(client):
+    """An entry may hold far more than the 200,000 characters feedback reads: its page
+    says so, and Insights and a packet go on without its reading."""
+    long_body = "I sat with her and my shoulders dropped. " * 12_000  # 480,000 characters
+    made = client.post("/api/v1/entries", json={"body": long_body}).json()
+    page = client.get(f"/entries/{made['id']}")
+    assert page.status_code == 200 and "too long to read for feedback" in page.text
+    assert client.get("/insights").status_code == 200
+    assert client.get("/api/v1/insights").status_code == 200
+    packet = client.post("/api/v1/packet", json={"entry_ids": [made["id"]]})
+    assert packet.status_code == 200
+
+
 @pytest.mark.parametrize(
     "args,stdin,exit_code,phrase",
     [

@@ -95,6 +95,23 @@ def analyze_text(text: str) -> TextAnalysis:
     )
 
 
+def analyze_entry(text: str) -> TextAnalysis:
+    """The reading of a saved entry. One too long to read (over ``MAX_ANALYSIS_CHARS``; an
+    entry may hold more) has no markers and no feelings and a summary that says why, so
+    that its page, Insights and a packet still show everything else instead of failing."""
+    if len(text) <= MAX_ANALYSIS_CHARS:
+        return analyze_text(text)
+    return TextAnalysis(
+        text=text,
+        markers=[],
+        feelings=feelings_.FeelingsReading((), (), {}),
+        summary=(
+            f"This entry is too long to read for feedback (over {MAX_ANALYSIS_CHARS:,} "
+            "characters); split it into several entries to have each one read."
+        ),
+    )
+
+
 def read_response(
     response: str, statement: str
 ) -> tuple[Any, models.MIBehaviour, models.Empathy, list[MarkerFinding]]:

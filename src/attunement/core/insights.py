@@ -177,7 +177,7 @@ def _figures(journal: Journal, weeks: int, now: datetime, analyse: Any) -> Insig
 
 
 def analyse_entry(entry: Any) -> tuple[set[str], tuple[str, ...]]:
-    from attunement.analysis.report import analyze_text
+    from attunement.analysis.report import analyze_entry
 
-    analysis = analyze_text(entry.body)  # the same reading the entry page shows
+    analysis = analyze_entry(entry.body)  # the same reading the entry page shows
     return {f.id for f in analysis.markers if f.counts}, analysis.feelings.groups

@@ -95,9 +95,9 @@ def _signs_of(analysis: TextAnalysis) -> tuple[list[str], list[str]]:
 
 
 def _analyse(text: str) -> TextAnalysis:
-    from attunement.analysis.report import analyze_text
+    from attunement.analysis.report import analyze_entry
 
-    return analyze_text(text)
+    return analyze_entry(text)
 
 
 # -- reading entries --------------------------------------------------------------------
