@@ -169,6 +169,15 @@ def test_a_draft_on_a_removed_decks_prompt_still_opens(client):
     assert page.status_code == 200 and "Half a thought" in page.text
 
 
+def test_a_link_to_a_removed_decks_prompt_opens_write_without_it(client):
+    client.post("/prompts/decks", files={"file": ("ch.toml", DECK)})
+    client.post("/prompts/decks/chaplain/remove")
+    page = client.get("/write?prompt=ch-1")  # a bookmark, or Back to the old link
+    assert page.status_code == 200
+    assert "There is no prompt “ch-1” any more" in page.text
+    assert client.get("/write?prompt=no-such").status_code == 200
+
+
 # -- notices ---------------------------------------------------------------------------
 
 OPTION = re.compile(r"--[a-z]")

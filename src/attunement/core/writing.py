@@ -40,6 +40,7 @@ class WritePage:
     saved: Entry | None = None
     resent: Resent | None = None  # the form had been saved already: no second entry
     form_token: str = ""  # the form's one-time key (core.review.new_form_token)
+    gone_prompt: str = ""  # a prompt asked for that no deck holds now (its deck removed)
 
     @property
     def status(self) -> int:
@@ -60,8 +61,8 @@ def write_page(journal: Journal, *, prompt: str = "", draft: str = "") -> WriteP
 
     current = journal.draft(draft) if draft else None
     chosen: Prompt | None
-    if prompt:
-        chosen = journal.decks.prompt(prompt)
+    if prompt:  # a link to a prompt whose deck was removed opens the form without it
+        chosen = journal.decks.find_prompt(prompt)
     else:  # the draft's own prompt, unless its deck was removed since
         chosen = journal.decks.find_prompt(current.prompt_id) if current else None
     return WritePage(
@@ -70,6 +71,7 @@ def write_page(journal: Journal, *, prompt: str = "", draft: str = "") -> WriteP
         draft=current,
         drafts=[d for d in journal.drafts() if not current or d.id != current.id],
         form_token=new_form_token(),
+        gone_prompt=prompt if prompt and chosen is None else "",
     )
 
 

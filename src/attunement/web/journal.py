@@ -72,6 +72,7 @@ def _write(request: Request, view: Any, **more: Any) -> HTMLResponse:
         form=view.form,
         form_token=view.form_token,
         error=view.error.message if view.error else None,
+        gone_prompt=view.gone_prompt,
         **more,
     )
 
