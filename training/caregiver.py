@@ -856,6 +856,7 @@ def write_card() -> None:
             ("twentieth", "twentieth_test_spent"),
             ("twenty-first", "twenty_first_test_spent"),
             ("twenty-second", "twenty_second_test_spent"),
+            ("twenty-third", "twenty_third_test_spent"),
         )
         if key in report
     ]
@@ -935,11 +936,11 @@ def write_card() -> None:
         "of the writers) was scored once"
         + (f" on {first['date']}" if first else "")
         + " and is spent: its writers now join train and dev, half each by the same hash; "
-        "so do the second to twenty-second, held-out sets by 24 new writers, then 16 in each of "
-        'seventeen more, 7 in the twentieth and 16 in each of two more (ids starting with "h", '
+        "so do the second to twenty-third, held-out sets by 24 new writers, then 16 in each of "
+        'seventeen more, 7 in the twentieth and 16 in each of three more (ids starting with "h", '
         '"k", "r", "s", "u", "v", "w", "x", "y", "z", "j", "za", "zb", "zc", "zd", "ze", "zf", '
-        '"zg", "zh", "zi" and "zj"), each scored once and spent in turn. '
-        "A twenty-third "
+        '"zg", "zh", "zi", "zj" and "zk"), each scored once and spent in turn. '
+        "A twenty-fourth "
         "held-out "
         "set, when "
         "written, will be the test part "
