@@ -41,6 +41,11 @@ def counted(text: str) -> set[str]:
             "Advice",
         ),
         (
+            "v17",
+            "That's a long wait. I'm going to talk to the charge nurse about it tonight.",
+            "Advice",
+        ),
+        (
             "v12",
             "I'm sure it'll feel different soon. Everyone's a bit wary at the start.",
             "Reassurance",
@@ -164,6 +169,8 @@ def test_disbelief_makes_a_claimed_state_sarcastic():
     assert peaceful.negated
     (calm,) = named_feelings("I stayed very calm, with the alarms going off all round.")
     assert calm.writers_own  # calm in the world's noise may be meant
+    asked = named_feelings("Me, relaxed? Ehn, very relaxed, with three call bells going.")
+    assert [f.negated for f in asked] == [True, True]
 
 
 def test_a_state_after_a_word_of_degree_is_named():

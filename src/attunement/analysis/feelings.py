@@ -533,6 +533,11 @@ def _sarcastic(text: str, match: re.Match[str], span: Span, lex: _Lexicon) -> bo
     after = len(text) - len(text[span[1] :].lstrip())
     if lex.disbelief.match(text, after):
         return True  # "I was calm as you like. Aye, right."
+    if _ASKED_OF_ME.search(head) and tail.lstrip().startswith("?"):
+        return True  # "Me, relaxed? Ehn, very relaxed, with three call bells going"
+    before = text[max(0, span[0] - 40) : span[0]]
+    if re.search(rf"(?:^|[^\w'])me\W{{0,3}}{re.escape(word)}\s*\?\s*$", before, re.IGNORECASE):
+        return True  # …and the claim made again just after it: "Ehn, very relaxed, …"
     tail = _SIMILE.sub("", tail, count=1)  # "calm as a millpond, me, shouting at the radio"
     inverted = _INVERTED.match(tail)
     if inverted and lex.ironic_opener.match(head) and _STRESSED.search(head):
@@ -562,6 +567,8 @@ def sarcastic_claims(sentence: str) -> frozenset[str]:
     )
 
 
+# A state asked of oneself in disbelief: "Me, relaxed?", "Me calm?".
+_ASKED_OF_ME = re.compile(r"(?:^|[^\w'])me\W{0,3}$", re.IGNORECASE)
 # A simile after the claimed state, set aside to read what follows it ("calm as you like").
 _SIMILE = re.compile(
     r"^\s+as\s+(?:you\s+like|anything|owt|ever|(?:a|an|the)\s+[\w']+(?:\s+[\w']+)?(?=\s*[,!]))",
