@@ -178,6 +178,7 @@ def test_day_one_entries_with_only_rich_text_or_an_offset_zone_arrive_whole(attu
             {
                 "uuid": "R1",
                 "creationDate": "2024-04-04T08:00:00Z",
+                "modifiedDate": "2024-04-04T08:30:00Z",
                 "timeZone": "Europe/London",
                 "richText": json.dumps(rich),
             },
@@ -200,6 +201,9 @@ def test_day_one_entries_with_only_rich_text_or_an_offset_zone_arrive_whole(attu
     }
     tagged = [e for e in attune.json("list", "--all")["entries"] if e["tags"]]
     assert [sorted(e["tags"]) for e in tagged] == [["hospice-care", "trauma-grief"]]
+    # its last change is shown in the zone it was written in, as its history shows it
+    (rich_entry,) = [e for e in attune.json("list", "--all")["entries"] if not e["tags"]]
+    assert rich_entry["updated_at"] == "2024-04-04T09:30:00+01:00"
 
 
 def _jrnl(attune, tmp_path, text: str, *, ok: bool = True, name: str = "journal.txt"):

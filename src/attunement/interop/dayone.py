@@ -262,7 +262,9 @@ def parse_entry(
     modified = item.get("modifiedDate")
     if isinstance(modified, str):
         try:
-            new.updated_at = datetime.fromisoformat(modified.replace("Z", "+00:00"))
+            changed = datetime.fromisoformat(modified.replace("Z", "+00:00"))
+            # in the zone the entry was written in, as its own time is shown
+            new.updated_at = changed.astimezone(moment.tzinfo) if moment.tzinfo else changed
         except ValueError:
             pass
     new.source = f"dayone:{uuid}"
