@@ -98,9 +98,9 @@ def test_a_postcode_typed_in_lower_case_is_hidden_but_an_ordinal_is_not_one():
     ("line", "expected"),
     [
         ("Flat 3/2, 27 Dumbarton Road, Glasgow G11 6AA.", "[Address 1], [Place 1] [Postcode 1]."),
-        ("1824 Maple Ave Apt 5B, Columbus, OH 43215.", "[Address 1], [Place 1], OH [Postcode 1]."),
+        ("1824 Maple Ave Apt 5B, Columbus, OH 43215.", "[Address 1], [Place 1] [Postcode 1]."),
         ("Unit 4/12 Wattle St, Fitzroy VIC 3065.", "[Address 1], [Place 1] VIC [Postcode 1]."),
-        ("Apt 4B, 301 E 21st St, New York, NY 10010", "[Address 1], [Place 1], NY [Postcode 1]"),
+        ("Apt 4B, 301 E 21st St, New York, NY 10010", "[Address 1], [Place 1] [Postcode 1]"),
         ("42 rue de la Paix, 75002 Paris", "[Address 1], [Postcode 1] [Place 1]"),
     ],
 )

@@ -49,6 +49,20 @@ _MEASURED = (
 )
 # A unit or apartment inside a building: "Flat 3/2, ", "Unit 4/", "Apt 5B".
 _UNIT = r"(?:Flat|Apartment|Apt|Unit|Suite)\.?\s+"
+_ORDINAL = (
+    r"(?:twenty|thirty)[- ]?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)|"
+    r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|"
+    r"thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|"
+    r"thirtieth"
+)
+_TENS = r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+_UNITS = r"(?:one|two|three|four|five|six|seven|eight|nine)"
+# A year in words: "nineteen thirty-eight", "nineteen oh five", "two thousand and five".
+_YEAR_WORDS = (
+    rf"(?:nineteen|eighteen)[- ](?:{_TENS}(?:[- ]{_UNITS})?|(?:oh|o)[- ]{_UNITS}|hundred|ten|"
+    rf"eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)|"
+    rf"two thousand(?: and)?(?: {_UNITS}| ten| eleven| twelve| {_TENS}(?:[- ]{_UNITS})?)?"
+)
 MONTH_NAMES = frozenset(_MONTHS.split("|"))
 MONTH_NAMES_LOWER = frozenset(m.lower() for m in MONTH_NAMES)
 WEAK_RECORD_CUES = frozenset({"number", "no"})
@@ -138,6 +152,9 @@ class Lexicon:
     word_sense_came: tuple[str, ...]
     word_sense_month: frozenset[str]
     scripture_books: frozenset[str]
+    role_titles: tuple[tuple[str, ...], ...]  # lower case, longest first: ("key", "worker")
+    eponym_after: frozenset[str]
+    season_names: frozenset[str]
     patterns: dict[str, re.Pattern[str]]
 
 
@@ -226,7 +243,22 @@ def lexicon() -> Lexicon:
             r"|\bP\.?O\.? Box \d+\b"
         ),
         "date_numeric": re.compile(
-            r"\b(?:\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2})\b"
+            r"\b(?:\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})|"
+            r"\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?)\b"
+        ),
+        # A time of day straight after a date is part of it: "14/02/2025 09:45", "Wed 5th
+        # Nov at 10.30am".
+        "time_after": re.compile(
+            r",?\s+(?:at\s+)?(?:\d{1,2}[:.]\d{2}(?:\s?[ap]\.?m\.?)?|\d{1,2}\s?[ap]\.?m\.?)(?!\w)",
+            re.IGNORECASE,
+        ),
+        # A date in words: "the twenty-first of June, nineteen thirty-eight", "the second of
+        # March", "March the 3rd", "Tuesday the 4th".
+        "date_spelled": re.compile(
+            rf"\b(?:(?:the\s+)?(?:{_ORDINAL})\s+(?:of\s+)?(?:{_MONTHS})\b"
+            rf"(?:,?\s+(?:\d{{4}}|{_YEAR_WORDS}))?|"
+            rf"(?:{_MONTHS}|{_WEEKDAY})\s+the\s+(?:\d{{1,2}}(?:st|nd|rd|th)|{_ORDINAL})\b"
+            rf"(?:,?\s+(?:\d{{4}}|{_YEAR_WORDS}))?)"
         ),
         # A day of the week with a short date: "Tues 4/5", "Weds 12/3", "Sun 12th".
         "date_weekday": re.compile(
@@ -259,14 +291,15 @@ def lexicon() -> Lexicon:
         "date_words": re.compile(
             rf"\b(?:{_WEEKDAY},?\s+)?(?:the\s+)?"
             rf"(?:\d{{1,2}}(?:st|nd|rd|th)?(?: of)? (?:{_MONTHS})\.?"
-            rf"(?:,? (?:\d{{4}}|['’]\d{{2}}))?|(?:{_MONTHS})\.? \d{{1,2}}(?:st|nd|rd|th)?\b"
+            rf"(?:,? (?:\d{{4}}|['’]\d{{2}}|{_YEAR_WORDS}))?|"
+            rf"(?:{_MONTHS})\.? \d{{1,2}}(?:st|nd|rd|th)?\b"
             rf"(?:,? (?:\d{{4}}|['’]\d{{2}}))?|(?:{_MONTHS}) (?:\d{{4}}|['’]\d{{2}}))\b"
         ),
         "age": re.compile(
             rf"(?P<cue>\b(?:aged?:?|at(?: the age of)?|is|was|be|turn|turned|turns|turning|reach|"
             rf"reached|reaches|become|becomes|now|"
             rf"(?:she|he)['’]s)\s+)?"
-            rf"(?P<age>\b(?:{_OLD})(?:(?P<suffix>[- ](?:years?|yrs?)[- ]old|"
+            rf"(?P<age>\b(?:{_OLD})(?:(?P<suffix>[- ](?:years?|yrs?)[- ](?:old|young)|"
             rf" ?y/o\b|"  # "94 y/o", as notes write it
             rf" ?y\.o\.|"
             rf"(?:st|nd|rd|th)(?= birthday))|\b(?!\s*(?:%|per|mg|ml|kg|minutes|mins|seconds|times|"
@@ -279,10 +312,11 @@ def lexicon() -> Lexicon:
             r"BP|blood|minutes|percent|temp)\b[^.]{0,20}$",
             re.IGNORECASE,
         ),
-        # The initial first, so "Ms A. Kaur" is one name and not "A" alone.
+        # The initials first, so "Ms A. Kaur" and "Mr. K. R. Narayanan" are one name.
         "honorific": re.compile(
             rf"\b(?:{honorifics})\.?\s+(?:(?:{honorifics})\.?\s+)*"  # "Revd. Canon Smith"
-            rf"((?:[A-Z]\.|{_CAP})(?:[\s-](?:{_CAP}|(?:{connectors})\b|[a-z]['’-]{_CAP})){{0,3}})"
+            rf"((?:[A-Z]\.\s?)*(?:[A-Z]\.|{_CAP})"
+            rf"(?:[\s-](?:{_CAP}|(?:{connectors})\b|[a-z]['’-]{_CAP})){{0,3}})"
         ),
         # A title in lower case, as notes typed in a hurry are: "spoke to mrs henderson".
         "honorific_lower": re.compile(
@@ -291,7 +325,7 @@ def lexicon() -> Lexicon:
         # A numbered ward, bed or bay: with the hospital and the day, it points to one person.
         "ward": re.compile(
             r"\b(?:[Ww]ard\s+(?:\d+[A-Z]?|[A-Z]{1,2}\d{1,2})|"
-            r"(?:[Bb]ed|[Bb]ay|[Ss]ide [Rr]oom|[Cc]ubicle)\s+\d{1,3}[A-Z]?)\b"
+            r"(?:[Bb]ed|[Bb]ay|[Ss]ide [Rr]oom|[Cc]ubicle|Rm\.?)\s+\d{1,3}[A-Z]?)\b"
         ),
         # An age as notes write it: "94yo", "92F with dementia", "pt 95M".
         "age_note": re.compile(r"\b(?P<age>(?:9\d|1[01]\d)(?:\s?(?:[Yy][Oo]|y/o|yrs?)|[FM]))\b"),
@@ -337,6 +371,7 @@ def lexicon() -> Lexicon:
         | frozenset(data["peoples"])
         | frozenset(data.get("theorists", []))
         | frozenset(data["companies"])
+        | frozenset(w for w in data["record_words"] if w[:1].isupper() and " " not in w)
         | frozenset(t.strip() for t in named_things if t.strip() and not t.startswith("#")),
         countries=frozenset(data["countries"]),
         common=frozenset(w for w in common if not w.startswith("#")),
@@ -352,6 +387,11 @@ def lexicon() -> Lexicon:
         word_sense_came=tuple(data["word_sense_came"]),
         word_sense_month=frozenset(data["word_sense_month"]),
         scripture_books=frozenset(data["scripture_books"]),
+        role_titles=tuple(
+            sorted({tuple(r.lower().split()) for r in data["role_titles"]}, key=len, reverse=True)
+        ),
+        eponym_after=frozenset(data["eponym_after"]),
+        season_names=frozenset(data["season_names"]),
         patterns=patterns,
     )
 
@@ -410,7 +450,8 @@ def _numbers_kind(text: str, start: int, lex: Lexicon, weak: bool = False) -> st
     """Whether the words just before a number call it a record ("case ref"), a phone
     ("ring her on") or neither: the nearer cue in the same sentence wins. A bare "number"
     is only a weak cue: "her number is 07700 900123" is a phone."""
-    window = re.split(r"[.!?]\s", text[max(0, start - 45) : start])[-1]
+    # "Medicare no. 2123": the full stop of "no." or "ref." ends no sentence
+    window = re.split(r"(?<!\b[Nn]o)(?<!\b[Rr]ef)[.!?]\s", text[max(0, start - 45) : start])[-1]
     record = [
         m.end()
         for m in lex.patterns["record_cue"].finditer(window)
@@ -469,6 +510,10 @@ _SHORT_GROUP = re.compile(
 _TIME = re.compile(r"\d{1,2}(?:[:.]\d{2})?(?:am|pm)?", re.IGNORECASE)
 
 
+# A phone's extension: "ext 4452", "x44", "ext. 312", ", extension 21".
+_EXTENSION = re.compile(r",?\s*(?:ext\.?|extn\.?|extension|x)\s*\d{1,5}\b", re.IGNORECASE)
+
+
 def _handle_shaped(body: str) -> bool:
     """A name shaped as only a handle is: a letter and a digit, an underscore, or a dot
     inside ("jade_smith_93", "kwame.mensah", "lucy.x.m"); not a time ("@10am")."""
@@ -519,7 +564,9 @@ def _structured(text: str, lex: Lexicon) -> list[Finding]:
             short = _SHORT_GROUP.match(text, m.end())
             add("record", m.start(), short.end() if short else m.end(), 0.96)
         else:
-            add("phone", m.start(), m.end(), 0.97 if m.group(0)[0] in "+(" or kind else 0.9)
+            extension = _EXTENSION.match(text, m.end())  # "ext 4452" belongs to the number
+            end = extension.end() if extension else m.end()
+            add("phone", m.start(), end, 0.97 if m.group(0)[0] in "+(" or kind else 0.9)
     for m in p["nhs"].finditer(text):
         if _nhs_valid(re.sub(r"\D", "", m.group(0))):
             add("record", m.start(), m.end(), 0.95)
@@ -554,9 +601,10 @@ def _structured(text: str, lex: Lexicon) -> list[Finding]:
         add("postcode", m.start(1), m.end(1), 0.85)
     for m in p["address"].finditer(text):
         add("address", m.start(), m.end(), 0.92)
-    for shape in ("date_numeric", "date_words", "date_named"):
+    for shape in ("date_numeric", "date_words", "date_named", "date_spelled"):
         for m in p[shape].finditer(text):
-            add("date", m.start(), m.end(), 0.91)
+            time = p["time_after"].match(text, m.end())
+            add("date", m.start(), time.end() if time else m.end(), 0.91)
     for m in p["date_ordinal"].finditer(text):
         add("date", m.start(1), m.end(1), 0.8)
     for shape in ("date_weekday", "date_cued"):
@@ -656,9 +704,18 @@ def _proper_nouns(text: str, lex: Lexicon, around: list[Finding]) -> list[Findin
             start, word = tokens[0]
             bare = _bare(word)
             initial = _sentence_start(text, start)
+            role = _role_at(tokens, lex)
+            if role and len(tokens) > role:
+                del tokens[:role]  # "Carer Jane Smith", "Key Worker Ali Khan": a job, a name
+                continue
+            holy_place = (
+                bare in _HOLY and len(tokens) > 1 and _bare(tokens[1][1]) in lex.institutions
+            )  # "Jesus House", "Christ Church": a church's name
             if (
-                bare in lex.not_names
-                or word.rstrip(".,;:!?") in lex.not_names
+                (
+                    (bare in lex.not_names or word.rstrip(".,;:!?") in lex.not_names)
+                    and not holy_place
+                )
                 or bare in lex.honorifics
                 or bare in lex.connectors
                 or (len(tokens) == 1 and _particle(bare, lex))  # "Ó" alone
@@ -684,8 +741,8 @@ def _proper_nouns(text: str, lex: Lexicon, around: list[Finding]) -> list[Findin
             or _particle(tokens[-1][1], lex)
         ):
             tokens.pop()
-        if not tokens:
-            continue
+        if not tokens or _role_at(tokens, lex) == len(tokens):
+            continue  # "The Registrar will ring back": a job alone is no one
         start = tokens[0][0]
         last_start, last = tokens[-1]
         end = last_start + len(_bare(last))
@@ -696,12 +753,18 @@ def _proper_nouns(text: str, lex: Lexicon, around: list[Finding]) -> list[Findin
         phrase = text[start:end]
         initial = _sentence_start(text, start)
         cue_place = bool(p["place_cue"].search(lowered[max(0, start - 24) : start]))
-        rest_text = re.sub(r"^['’]s?", "", text[end : end + 60]).lstrip(" ,")
+        # an emoji after a name ("Jamal👍 said") says nothing of what the name is
+        rest_text = _EMOJI.sub("", re.sub(r"^['’]s?", "", text[end : end + 60])).lstrip(" ,")
         after = rest_text.lower().split(" ")[0].strip(".,;!?")
         owned = re.match(r"['’]s?\b", text[end : end + 2]) is not None
         known = any(_folded(w) in lex.first_names for w in words)
         if phrase in lex.not_names:
             continue
+        if len(words) == 1 and (words[0] in MONTH_NAMES or words[0] in lex.season_names):
+            if _at_a_time(lowered, start, end):
+                continue  # "By May or June", "since Chrissy": a time, not a person
+        if not known and text[end : end + 1] not in ("'", "’") and after in lex.eponym_after:
+            continue  # "a Whipple procedure", "a Foley catheter": named after someone
         after_the = lowered[max(0, start - 4) : start] == "the "
         if len(words) == 1 and (
             after_the
@@ -764,6 +827,13 @@ def _proper_nouns(text: str, lex: Lexicon, around: list[Finding]) -> list[Findin
         ):
             # "Beaumont Hospital, Dublin", "in Surulere, Lagos": a place after a place
             found.append(Finding("place", start, end, phrase, 0.78))
+            code = re.match(r" (\d{4})\b(?![.,:]?\d)", text[end:])
+            if code is not None and any(
+                0 <= start - a.end <= 60 and not re.search(r"[.!?]\s", text[a.end : start])
+                for a in addresses
+            ):
+                # "14 Kauri St, Ponsonby, Auckland 1011": the town's postcode
+                found.append(Finding("postcode", end + 1, code.end() + end, code.group(1), 0.8))
             continue
         everyday = all(re.split(r"['’]", w)[0].lower() in lex.common for w in words)
         if cue_place and not (known and lowered[max(0, start - 4) : start].strip() == "to"):
@@ -798,6 +868,7 @@ def _proper_nouns(text: str, lex: Lexicon, around: list[Finding]) -> list[Findin
             or _acts(rest_text, lex)
             or owned
             or _person_after(rest_text, lex, verbs=True)
+            or _addressed(text, end, words[0])
         ):
             # An unfamiliar word opening a sentence is a person when they do something
             # ("Thandiwe said", "Bao looked after", "Shaz posts about"), own something
@@ -805,6 +876,15 @@ def _proper_nouns(text: str, lex: Lexicon, around: list[Finding]) -> list[Findin
             found.append(Finding("name", start, end, phrase, 0.6))
     for m in p["word"].finditer(text):
         if m.group(0) in lex.first_names and m.group(0) not in lex.common:
+            building = _LOWER_INSTITUTION.match(text, m.end())
+            if building is not None and not any(
+                _does(w, lex) or w in _DETERMINERS or w in _LOWER_LINKS
+                for w in building.group("between").split()
+            ):
+                # "she's at james cook hospital": a place named after someone, whole
+                end = building.end()
+                found.append(Finding("place", m.start(), end, text[m.start() : end], 0.72))
+                continue
             # "i saw margaret thompson": the surname after a first name goes with it
             end = _lower_case_surname(text, m.end(), lex)
             found.append(Finding("name", m.start(), end, text[m.start() : end], 0.7))
@@ -819,7 +899,74 @@ def _proper_nouns(text: str, lex: Lexicon, around: list[Finding]) -> list[Findin
             end = _lower_case_surname(text, m.end("name"), lex)
             found.append(Finding("name", m.start("name"), end, text[m.start("name") : end], 0.6))
     found += _in_capitals(text, lex)
+    found += _other_scripts(text, lex)
+    found += _hospital_initials(text, lex)
+    return _with_state(text, found)
+
+
+# Letters of the scripts a name in an English note is often written in: Arabic, Hebrew,
+# Devanagari and the other Indic scripts, Thai, Hangul, kana and Chinese characters (not
+# their punctuation or digits: "،", "।", "。", "٣").
+_SCRIPT = (
+    "\u0591-\u05f4\u0620-\u064a\u066e-\u06d3\u06d5-\u06ff\u0750-\u077f\u08a0-\u08ff"
+    "\u0900-\u0963\u0971-\u0dff\u0e01-\u0e4e\u1100-\u11ff\u3041-\u30ff\u3400-\u4dbf"
+    "\u4e00-\u9fff\uac00-\ud7af\ufb50-\ufdff\ufe70-\ufefc"
+)
+_SCRIPT_RUN = re.compile(rf"[{_SCRIPT}]+(?:[ \u00b7\u30fb][{_SCRIPT}]+)*")
+
+
+def _other_scripts(text: str, lex: Lexicon) -> list[Finding]:
+    """Words in another script among English ones ("Her husband राजेश कुमार", "How is your
+    mother, 李明?", a speaker called 김민준): short runs of them are almost always a name, or
+    a place after a word that says so ("moved from 東京"). A long run is a sentence in that
+    script, not a name."""
+    found = []
+    for m in _SCRIPT_RUN.finditer(text):
+        words = re.split(r"[ \u00b7\u30fb]", m.group(0))
+        if len(words) > 4 or any(len(w) > 12 for w in words):
+            continue
+        before = text[max(0, m.start() - 24) : m.start()].lower()
+        cue = lex.patterns["place_cue"].search(before)
+        kind = "place" if cue is not None and cue.group(0).split()[0] != "to" else "name"
+        found.append(Finding(kind, m.start(), m.end(), m.group(0), 0.8))
     return found
+
+
+# A hospital known by its initials, as Nigerian and Ghanaian teaching hospitals are
+# ("taken to LUTH", "admitted at UCH Ibadan", "KATH"): letters ending in H (for Hospital) or
+# HC (Hospital Complex) after a word that says where.
+_HOSPITAL_INITIALS = re.compile(r"(?<![\w&])[A-Z]{2,6}H(?:C)?(?![\w&])")
+
+
+def _hospital_initials(text: str, lex: Lexicon) -> list[Finding]:
+    found = []
+    for m in _HOSPITAL_INITIALS.finditer(text):
+        before = text[max(0, m.start() - 24) : m.start()].lower()
+        if (
+            m.group(0) not in lex.not_names
+            and m.group(0).lower() not in lex.common
+            and lex.patterns["place_cue"].search(before)
+        ):
+            found.append(Finding("place", m.start(), m.end(), m.group(0), 0.75))
+    return found
+
+
+# A US state's two letters after a town: "Columbus, OH", "Tulsa, OK 74103".
+_US_STATE = re.compile(
+    r",?\s(?:AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|"
+    r"NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY)\b(?![&'’-])"
+)
+
+
+def _with_state(text: str, found: list[Finding]) -> list[Finding]:
+    """Each place found with the US state written after it: one place, "Columbus, OH"."""
+    out = []
+    for f in found:
+        state = _US_STATE.match(text, f.end) if f.type == "place" else None
+        if state is not None:
+            f = replace(f, end=state.end(), text=text[f.start : state.end()])
+        out.append(f)
+    return out
 
 
 # A nickname in brackets or quotes inside a name: 'Oluwadamilare (Dami) Balogun', 'Dwayne
@@ -828,10 +975,69 @@ _NICKNAME = re.compile(
     rf"(?<![\w@.])({_CAP}) (?:\(({_CAP})\)|[\"“'‘]({_CAP})[\"”'’]) ({_CAP})(?![\w'’])"
 )
 _NUMBERED = re.compile(r" \d{1,4}[A-Z]?\b")
+# A building written in lower case after a first name and at most two words: "james cook
+# hospital", "st mary's school" is read with its capitals.
+_LOWER_INSTITUTION = re.compile(
+    r"(?P<between>(?: [a-z'’-]+){0,2}?) (?:hospital|hospice|infirmary|school|college|"
+    r"university|surgery|clinic|church|mosque|temple|gurdwara|synagogue|centre|center|"
+    r"academy|prison)\b"
+)
+_LOWER_LINKS = frozenset({"to", "at", "in", "from", "for", "of", "on", "with", "and", "or"})
 # Words after which a word-name written with a capital is still the word: "real Grace".
 _WORD_BEFORE = frozenset(
     {"a", "an", "the", "some", "such", "real", "much", "more", "no", "any", "great", "true"}
 )
+
+
+# Holy names that also name a church or a college: "Jesus House", "Christ Church".
+_HOLY = frozenset({"Jesus", "Christ", "God", "Allah"})
+# Emoji, with their skin tones, joiners and variation selectors, and the spaces about them.
+_EMOJI = re.compile(r"^[\s\u200d\ufe0f\u2600-\u27bf\U0001F000-\U0001FAFF]+(?=\S)")
+# Words after which a month, or a word for a time of year, is the time: "By May or June".
+_TIME_BEFORE = frozenset(
+    {"by", "in", "since", "until", "till", "before", "after", "during", "last", "next", "this",
+     "early", "late", "mid", "through", "throughout", "over", "around", "of", "or", "and"}
+)  # fmt: skip
+
+
+def _role_at(tokens: list[tuple[int, str]], lex: Lexicon) -> int:
+    """How many of a run's first words are a job or a role: 2 for "Key Worker Ali Khan",
+    1 for "Carer Jane Smith", 0 for "Jane Smith"."""
+    words = tuple(_bare(w).lower() for _, w in tokens)
+    for role in lex.role_titles:
+        if words[: len(role)] == role:
+            return len(role)
+    return 0
+
+
+def _at_a_time(lowered: str, start: int, end: int) -> bool:
+    """A month or a time of year read as the time: after a word of time ("By May", "since
+    Chrissy", "in early June") or beside another month ("May or June")."""
+    before = lowered[max(0, start - 12) : start].split()[-1:]
+    if before and before[0] in _TIME_BEFORE:
+        return before[0] not in ("of", "or", "and") or bool(
+            re.search(
+                rf"(?:{_MONTHS.lower()}) (?:or|and|of) $", lowered[max(0, start - 16) : start]
+            )
+        )
+    return re.match(rf" (?:or|and|to) (?:{_MONTHS.lower()})\b", lowered[end : end + 16]) is not None
+
+
+# What is said to someone named before a comma: "Tariq, how has the week been?", "Kwabena,
+# you did well", "Jiho, thank you".
+_ADDRESSING = frozenset(
+    {"how", "what", "when", "where", "why", "who", "which", "are", "do", "did", "can", "could",
+     "would", "will", "have", "you", "you're", "you've", "you'll", "your", "thank", "thanks",
+     "please", "listen", "look", "come", "tell"}
+)  # fmt: skip
+
+
+def _addressed(text: str, end: int, word: str) -> bool:
+    """A word opening a sentence is a person spoken to when a comma and words said to
+    someone follow it ("Tariq, how has the week been?"), not a word said on its own before
+    a comma ("Knackered, I was", "Aye, right")."""
+    m = re.match(r",\s+([^\W\d_]+(?:['’][^\W\d_]+)?)", text[end : end + 16])
+    return len(word) > 2 and m is not None and m.group(1).lower() in _ADDRESSING
 
 
 def _scripture(first: str, after: str, lex: Lexicon) -> bool:
@@ -880,6 +1086,12 @@ def _bracketed_and_reversed(text: str, lex: Lexicon) -> list[Finding]:
 
 
 _NEXT_WORD = re.compile(r" ([^\W\d_]+(?:['’-][^\W\d_]+)*)")
+
+
+def _next_word(text: str, end: int) -> str:
+    """The word straight after ``end``, in lower case ("" when none)."""
+    m = _NEXT_WORD.match(text, end)
+    return m.group(1).lower() if m else ""
 
 
 def _lower_case_surname(text: str, end: int, lex: Lexicon) -> int:
@@ -1226,7 +1438,7 @@ def _variants(kind: str, found: str) -> tuple[tuple[str, str, bool], ...]:
     its folded form and whether it is also an everyday word."""
     lex = lexicon()
     whole = _bare(found)
-    if whole in lex.not_names:
+    if whole in lex.not_names or tuple(whole.lower().split()) in lex.role_titles:
         return ()
     variants = {whole}
     if kind == "name":
@@ -1238,6 +1450,7 @@ def _variants(kind: str, found: str) -> tuple[tuple[str, str, bool], ...]:
             and w not in lex.connectors
             and w not in lex.honorifics
             and w not in lex.not_names
+            and (w.lower(),) not in lex.role_titles
         }
     return tuple(
         (v, _folded(v), v in lex.word_names or _everyday(v.lower(), lex)) for v in sorted(variants)
@@ -1266,6 +1479,8 @@ def _repeats(
                 continue
             done.add((kind, variant))
             for m in _whole_word(variant).finditer(text):
+                if _next_word(text, m.end()) in lex.eponym_after:
+                    continue  # "Dr Whipple did the Whipple procedure"
                 if m.group(0)[:1].isupper():
                     if everyday and _sentence_start(text, m.start()):
                         continue
