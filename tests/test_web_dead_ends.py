@@ -178,6 +178,22 @@ def test_a_link_to_a_removed_decks_prompt_opens_write_without_it(client):
     assert client.get("/write?prompt=no-such").status_code == 200
 
 
+def test_a_link_that_finds_nothing_says_where_to_look_in_its_own_part_of_the_app(client):
+    practice = client.get("/practice/feedback/zzzzzzz")
+    assert practice.status_code == 404
+    assert 'href="/practice">Practice</a> page' in practice.text and "trash" not in practice.text
+    entry = client.get("/entries/zzzzzzz")
+    assert entry.status_code == 404 and 'href="/trash"' in entry.text
+
+
+def test_a_guessed_caregiver_is_said_the_pages_way(client):
+    from attunement.transcripts.service import guess_note
+    from attunement.web.words import for_browser
+
+    said = for_browser(guess_note("Mr Cole"))
+    assert "--caregiver" not in said and "Caregiver's speaker name" in said
+
+
 # -- notices ---------------------------------------------------------------------------
 
 OPTION = re.compile(r"--[a-z]")

@@ -125,7 +125,8 @@ def guess_note(chosen: str) -> str:
     return (
         f"The caregiver is taken to be '{chosen}', who asks the most questions, as no "
         "speaker is named by a role such as Counsellor; if that is wrong, choose the "
-        "caregiver (--caregiver), or every code is read the wrong way round."
+        "caregiver (`--caregiver NAME` at the command line), or every code is read the wrong "
+        "way round."
     )
 
 

@@ -62,7 +62,19 @@ def page(request: Request, name: str, status: int = 200, **context: Any) -> HTML
     return templates.TemplateResponse(request, name, context, status_code=status)
 
 
+# Where to look again for what a link no longer finds, by the part of the app it was in.
+_LOOK_AGAIN = (
+    ("/practice", "/practice", "Practice"),
+    ("/transcripts", "/transcripts", "Transcripts"),
+    ("/supervision", "/supervision", "Supervision"),
+    ("/prompts", "/prompts", "Prompts"),
+    ("/checkins", "/checkin", "Check in"),
+)
+
+
 def error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    path = request.url.path
+    look = next(((href, name) for start, href, name in _LOOK_AGAIN if path.startswith(start)), None)
     return page(
         request,
         "error.html",
@@ -70,4 +82,5 @@ def error_page(request: Request, status: int, message: str) -> HTMLResponse:
         message=for_browser(message),
         title="Not found" if status == 404 else "Something went wrong",
         not_found=status == 404,
+        look_in=look,
     )

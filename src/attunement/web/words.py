@@ -103,6 +103,7 @@ def _on_the_page(found: re.Match[str]) -> str:
         words = {
             "--replace": "tick “Replace my deck with the same id”",
             "--title": "in the Title field",
+            "--caregiver": "under “Caregiver's speaker name” when you import it",
         }.get(option, "")
     return f" ({words})" if words else ""
 
