@@ -133,6 +133,11 @@ def test_a_transcripts_default_title_is_the_persons_file_name(client):
     assert made.status_code == 201, made.text
     listed = client.get("/api/v1/transcripts").json()["transcripts"]
     assert listed[0]["title"] == "面談の記録"
+    # a browser sends a quote and a line break in a filename as %22 and %0A
+    body, headers = multipart(b"session %22Ama%22%0Asecond.txt", text)
+    client.post("/api/v1/transcripts", content=body, headers=headers)
+    titles = {t["title"] for t in client.get("/api/v1/transcripts").json()["transcripts"]}
+    assert 'session "Ama" second' in titles
 
 
 # -- other sites: Fetch Metadata ---------------------------------------------------------

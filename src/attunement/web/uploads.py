@@ -28,10 +28,17 @@ _SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,12}$")
 _CHUNK = 1 << 20
 
 
+_FORM_ESCAPES = (("%22", '"'), ("%0A", " "), ("%0D", " "))
+
+
 def display_name(filename: str | None, default: str) -> str:
     """The last part of a client's filename, without control or invisible formatting
     characters, shortened to :data:`MAX_SHOWN` characters (its extension kept); ``default``
-    when nothing usable is left (``""``, ``..``, ``/``)."""
+    when nothing usable is left (``""``, ``..``, ``/``). The three characters browsers
+    escape in a form's filename (a double quote as ``%22``, line breaks as ``%0A`` and
+    ``%0D``) are shown as the person named them, the breaks as spaces."""
+    for escaped, shown in _FORM_ESCAPES:
+        filename = (filename or "").replace(escaped, shown)
     name = re.split(r"[\\/]", filename or "")[-1]
     name = "".join(c for c in name if unicodedata.category(c)[0] != "C").strip()
     if not name.strip("."):
