@@ -298,3 +298,27 @@ def test_a_word_used_for_something_else_is_not_quoted_back_as_their_feeling(
 def test_a_cued_feeling_word_said_as_theirs_still_counts_as_said():
     assert said_in("You must feel so low about it all.", "grief") == "low"
     assert said_in("It sounds like you feel let down and alone.", "loneliness") == "alone"
+
+
+def test_a_reflection_that_goes_against_their_words_is_not_praised_as_understanding():
+    # "I don't feel sad exactly. I don't feel anything."
+    fb = feedback(vignette("v21"), "It sounds like you're carrying a lot of sadness.")
+    assert fb.did_well == ""
+    assert fb.try_next.startswith("They said they don't feel sad")
+    heard = feedback(vignette("v21"), "You don't feel sad, just nothing, like watching yourself.")
+    assert heard.did_well  # saying back what they did say is praised
+
+
+def test_a_condolence_where_no_one_has_died_is_not_praised():
+    # "I'm not scared of dying. I'm scared of what happens to my daughter…"
+    fb = feedback(vignette("v08"), "I'm so sorry for your loss. My condolences.")
+    assert fb.did_well == "" and "answers a death" in fb.try_next
+    grieving = feedback(vignette("v01"), "I'm so sorry for your loss.")  # "Since the funeral…"
+    assert "answers a death" not in grieving.try_next
+
+
+def test_why_questions_are_never_praised_beside_the_line_that_warns_of_them():
+    fb = feedback(
+        vignette("v02"), "Why do you think you feel that way? Why didn't you tell anyone?"
+    )
+    assert fb.did_well == "" and "“why” question" in fb.try_next

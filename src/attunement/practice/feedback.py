@@ -132,6 +132,44 @@ def _names_a_feeling(reading: ReplyReading) -> bool:
     )
 
 
+def _against_their_words(statement: str, reply: str) -> tuple[str, str] | None:
+    """A feeling they said they do not have, said back as theirs: (their word, the reply's
+    word), as "I don't feel sad exactly" and "you're carrying a lot of sadness"; else None.
+    A reflection that goes against their words is not heard as understanding."""
+    own = [f for f in named_feelings(statement) if f.whose == "writer" and not f.wished]
+    had = [f.word for f in own if not f.negated]  # "I'm not scared of dying. I'm scared…"
+    denied = [f.word for f in own if f.negated and not any(said_in(w, f.word) for w in had)]
+    for theirs in denied:
+        for f in named_feelings(reply, speaker_is_writer=False):
+            if f.whose == "other" and not f.negated and said_in(f.word, theirs):
+                return theirs, f.word
+    return None
+
+
+# Condolence, which answers a death ("I'm so sorry for your loss", "My condolences")...
+_CONDOLENCE = re.compile(
+    r"\b(?:sorry\s+(?:for|about|to\s+hear\s+(?:of|about))\s+(?:your|the)\s+loss|"
+    r"(?:my|our)\s+(?:deepest\s+|sincere\s+)?(?:condolences|sympathies)|"
+    r"(?:may\s+(?:he|she|they)\s+)?rest\s+in\s+peace)\b",
+    re.IGNORECASE,
+)
+# ...and the words that tell of one in what they said.
+_A_DEATH = re.compile(
+    r"\b(?:died|dead|death|passed|funeral|loss|lost|grie(?:f|ve|ving)|bereave\w*|"
+    r"widow\w*|miscarr\w*|stillb\w*|buried|burial|ashes|memorial|grave|killed|suicide|"
+    r"gone)\b",
+    re.IGNORECASE,
+)
+
+
+def _condolence_without_a_loss(vignette: Vignette, reply: str) -> str | None:
+    """The reply's condolence, when neither what they said nor what the statement is known
+    to hold (its feelings and needs: grief, a loss) tells of a death or a loss; else None."""
+    found = _CONDOLENCE.search(reply)
+    held = " ".join((vignette.statement, *vignette.feelings, *vignette.needs))
+    return found.group(0) if found and not _A_DEATH.search(held) else None
+
+
 PRAISE_SURE = 0.6  # "done well" quotes only a move the reading is at least this sure of
 # "Mm." or "Okay." alone holds too little to be praised for what it leaves out.
 PRAISE_WORDS = 3
@@ -194,8 +232,13 @@ def _asked_with_what(found: re.Match[str]) -> str:
     return f"{_WHAT_INSTEAD.get(verb, 'What led you to')} {rest}?"
 
 
-def _did_well(reading: ReplyReading) -> str:
+def _did_well(reading: ReplyReading, vignette: Vignette | None = None) -> str:
     reply = reading.reply
+    if vignette is not None and (
+        _against_their_words(vignette.statement, reply)
+        or _condolence_without_a_loss(vignette, reply)
+    ):
+        return ""  # what misses them is not praised for reaching them
     er, ip, ex = (reading.levels[k] for k in ("er", "ip", "ex"))
     # A "why" question may sound like blame: it is never what "done well" quotes.
     whys = {m.span for m in reading.moves if _why_question(reading, m)}
@@ -232,6 +275,7 @@ def _did_well(reading: ReplyReading) -> str:
     if (
         not reading.signs
         and not reading.advice_like
+        and not whys
         and reading.moves
         and not any(m.unsure for m in reading.moves)
         and len(reply.split()) >= PRAISE_WORDS
@@ -297,6 +341,18 @@ def _after_reflection(vignette: Vignette, reading: ReplyReading, names_theirs: b
 
 
 def _try_next(vignette: Vignette, reading: ReplyReading) -> str:
+    against = _against_their_words(vignette.statement, reading.reply)
+    if against:
+        return (
+            f"They said they don't feel {against[0]}, and “{against[1]}” says they do; try "
+            "saying back what they did say, so they hear they were heard."
+        )
+    condolence = _condolence_without_a_loss(vignette, reading.reply)
+    if condolence:
+        return (
+            f"“{condolence}” answers a death, and they have told of none; try saying back "
+            "what they are living with now."
+        )
     feeling = vignette.feelings[0]
     said = said_in(reading.reply, feeling)  # never suggest a feeling the reply names
     whose = _said_as(reading.reply, said) if said else ""
@@ -390,7 +446,7 @@ def feedback(vignette: Vignette, response: str) -> Feedback:
         mi,
         empathy,
         signs,
-        _did_well(reading),
+        _did_well(reading, vignette),
         _try_next(vignette, reading),
         scores,
         moves=tuple(dict(m.to_dict(response), name=MOVE_NAMES[m.code]) for m in reading.moves),
