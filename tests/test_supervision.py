@@ -211,6 +211,10 @@ def test_an_entrys_markdown_reads_as_formatting_in_the_packet(attune, tmp_path):
     assert sections == ["## Check-ins and practice in this period", "## Entries (2)"]
     assert "##### What happened" in md  # under "### Ward round"
     assert "```\nleft open\n```\n" in md and "### The next day" in md  # the fence is closed
+    # a Markdown viewer that renders HTML runs nothing written into an entry or a question
+    assert "<script>" not in md and "&lt;script>alert(1)&lt;/script>" in md
+    asked = attune("packet", "--tag", "ward", "--question", "<img src=x onerror=alert(2)>").stdout
+    assert "<img" not in asked and "&lt;img src=x" in asked
 
     out = tmp_path / "packet.html"
     attune("packet", "--tag", "ward", "--format", "html", "--out", str(out))

@@ -459,15 +459,39 @@ _ATX = re.compile(
 ENTRY_HEADINGS_BELOW = 3  # an entry sits under its ### title: its "#" becomes "####"
 
 
+_CODE_SPAN = re.compile(r"(`+)[^`]*?\1")
+
+
+def no_html(line: str) -> str:
+    """A line of Markdown with any raw HTML made text (``<`` as ``&lt;``), outside its code
+    spans: the packet is read in Markdown viewers that would run ``<script>`` or load an
+    ``<img>`` written into an entry or a question."""
+    out, at = [], 0
+    for span in _CODE_SPAN.finditer(line):
+        out += [line[at : span.start()].replace("<", "&lt;"), span.group(0)]
+        at = span.end()
+    return "".join(out) + line[at:].replace("<", "&lt;")
+
+
 def nested(body: str) -> str:
     """An entry's Markdown as it sits in the packet, under its "###" title: its own
     headings three levels down ("## What happened" becomes "##### What happened", none
-    deeper than six), and a code fence it leaves open closed, so nothing in an entry
-    reads as one of the packet's own sections or swallows the rest of the packet."""
+    deeper than six), a code fence it leaves open closed, so nothing in an entry reads as
+    one of the packet's own sections or swallows the rest of the packet, and raw HTML
+    made text (``no_html``)."""
     from markdown_it import MarkdownIt
 
     lines: list[str | None] = list(body.split("\n"))
     for token in MarkdownIt("commonmark").enable("table").parse(body):
+        if token.map and (
+            token.type == "html_block"
+            or (
+                token.type == "inline"
+                and any(c.type == "html_inline" for c in token.children or ())
+            )
+        ):
+            for i in range(*token.map):
+                lines[i] = no_html(lines[i] or "")
         if token.type == "heading_open" and token.map:
             first, end = token.map
             level = min(6, int(token.tag[1]) + ENTRY_HEADINGS_BELOW)
@@ -497,7 +521,7 @@ def markdown(packet: Packet) -> str:
     ]
     if packet.questions:
         out += ["## Questions I am bringing", ""]
-        out += [f"{i}. {q}" for i, q in enumerate(packet.questions, 1)] + [""]
+        out += [f"{i}. {no_html(q)}" for i, q in enumerate(packet.questions, 1)] + [""]
     out += ["## Check-ins and practice in this period", ""]
     rows = _figure_rows(packet)
     if rows:
@@ -509,10 +533,10 @@ def markdown(packet: Packet) -> str:
     out.append("")
     out += [f"## Entries ({len(packet.entries)})", ""]
     for e in packet.entries:
-        out.append(f"### {e.title} (week of {day_text(e.week)})")
+        out.append(f"### {no_html(e.title)} (week of {day_text(e.week)})")
         out.append("")
         if e.prompt:
-            out += [f"> {e.prompt}", ""]
+            out += [f"> {no_html(e.prompt)}", ""]
         out += [nested(e.body), ""]
         notes = _notes(e)
         out += [f"*{notes}*", ""] if notes else []
