@@ -857,6 +857,7 @@ def write_card() -> None:
             ("twenty-first", "twenty_first_test_spent"),
             ("twenty-second", "twenty_second_test_spent"),
             ("twenty-third", "twenty_third_test_spent"),
+            ("twenty-fourth", "twenty_fourth_test_spent"),
         )
         if key in report
     ]
@@ -936,11 +937,12 @@ def write_card() -> None:
         "of the writers) was scored once"
         + (f" on {first['date']}" if first else "")
         + " and is spent: its writers now join train and dev, half each by the same hash; "
-        "so do the second to twenty-third, held-out sets by 24 new writers, then 16 in each of "
-        'seventeen more, 7 in the twentieth and 16 in each of three more (ids starting with "h", '
+        "so do the second to twenty-fourth, held-out sets by 24 new writers, then 16 in each of "
+        "seventeen more, 7 in the twentieth, 16 in each of three more and 12 in the last (ids "
+        'starting with "h", '
         '"k", "r", "s", "u", "v", "w", "x", "y", "z", "j", "za", "zb", "zc", "zd", "ze", "zf", '
-        '"zg", "zh", "zi", "zj" and "zk"), each scored once and spent in turn. '
-        "A twenty-fourth "
+        '"zg", "zh", "zi", "zj", "zk" and "zl"), each scored once and spent in turn. '
+        "A twenty-fifth "
         "held-out "
         "set, when "
         "written, will be the test part "

@@ -21,10 +21,11 @@ A writer's items all go to one part, chosen by a hash of the writer id (a bucket
   (``*/zc.jsonl``), the sixteenth, "zd" (``*/zd.jsonl``), the seventeenth, "ze"
   (``*/ze.jsonl``), the eighteenth, "zf" (``*/zf.jsonl``), the nineteenth, "zg"
   (``*/zg.jsonl``), the twentieth, "zh" (``*/zh.jsonl``, seven writers), and the
-  twenty-first, "zi" (``*/zi.jsonl``), the twenty-second, "zj" (``*/zj.jsonl``), and the
-  twenty-third, "zk" (``*/zk.jsonl``).
+  twenty-first, "zi" (``*/zi.jsonl``), the twenty-second, "zj" (``*/zj.jsonl``), the
+  twenty-third, "zk" (``*/zk.jsonl``), and the twenty-fourth, "zl" (``*/zl.jsonl``, twelve
+  writers).
 - The test part is ``training/caregiver/heldout/`` (``sentences.jsonl``, ``entries.jsonl``,
-  ``replies.jsonl``), written by new writers whose ids start with "zl", whenever that
+  ``replies.jsonl``), written by new writers whose ids start with "zm", whenever that
   folder exists: scored once, by ``benchmarks/caregiver_feedback.py --split test``. Until it
   does there is no test part, and the benchmark and the model card say so.
 """
@@ -45,7 +46,7 @@ __all__ = ["FIXING_CODES", "PART_CODES", "has_test_part", "load", "reply_code", 
 
 ROOT = Path(__file__).resolve().parent / "caregiver"
 HELDOUT = "heldout"  # the folder of the test part, under ROOT
-HELDOUT_PREFIX = "zl"  # every held-out writer's id starts with this, and no other's does
+HELDOUT_PREFIX = "zm"  # every held-out writer's id starts with this, and no other's does
 KINDS = ("sentences", "entries", "replies")
 POWER = ("fixing", "sympathy", "assumption")
 EKMAN = ("anger", "disgust", "fear", "joy", "sadness", "surprise")
