@@ -35,6 +35,7 @@ def counted(text: str) -> set[str]:
             "Advice",
         ),
         ("v25", "What worked for me was saying no to one thing a week.", "Advice"),
+        ("v10", "Talking does help, you know, they've done studies on it. Give it a go.", "Advice"),
         (
             "v20",
             "She means well, she's probably just lonely. I'd have a quiet word with her.",
