@@ -138,12 +138,19 @@ def _against_their_words(statement: str, reply: str) -> tuple[str, str] | None:
     A reflection that goes against their words is not heard as understanding."""
     own = [f for f in named_feelings(statement) if f.whose == "writer" and not f.wished]
     had = [f.word for f in own if not f.negated]  # "I'm not scared of dying. I'm scared…"
-    denied = [f.word for f in own if f.negated and not any(said_in(w, f.word) for w in had)]
+    denied = [f.word for f in own if f.negated and not any(_same_word(w, f.word) for w in had)]
     for theirs in denied:
         for f in named_feelings(reply, speaker_is_writer=False):
-            if f.whose == "other" and not f.negated and said_in(f.word, theirs):
+            if f.whose == "other" and not f.negated and _same_word(f.word, theirs):
                 return theirs, f.word
     return None
+
+
+def _same_word(one: str, other: str) -> bool:
+    """Whether two feeling words are forms of one word ("sad", "sadness"; "lonely",
+    "loneliness"), not only of one group ("sad" and "lonely" are not the same feeling)."""
+    a, b = sorted((one.lower(), other.lower()), key=len)
+    return b.startswith(a) or (len(a) >= 4 and a[:4] == b[:4])
 
 
 # Condolence, which answers a death ("I'm so sorry for your loss", "My condolences")...
