@@ -170,6 +170,10 @@ def test_disbelief_makes_a_claimed_state_sarcastic():
     assert peaceful.negated
     (calm,) = named_feelings("I stayed very calm, with the alarms going off all round.")
     assert calm.writers_own  # calm in the world's noise may be meant
+    (put_first,) = named_feelings("Real peaceful I was, with the dog barking and the kettle going.")
+    assert put_first.negated  # stressed, put first, and belied by the noise
+    (meant,) = named_feelings("Very calm I was, sitting with her in the quiet.")
+    assert meant.writers_own
     asked = named_feelings("Me, relaxed? Ehn, very relaxed, with three call bells going.")
     assert [f.negated for f in asked] == [True, True]
 

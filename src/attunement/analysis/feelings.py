@@ -269,6 +269,7 @@ class _Lexicon:
     recognised: re.Pattern[str]  # just before the word: "I know that kind of"
     said_back: re.Pattern[str]  # earlier in the sentence: "Summarised it back:"
     own_disruption: re.Pattern[str]  # after the word: ", with my phone ringing"
+    noise: re.Pattern[str]  # after the word: ", with the dog barking"
 
 
 _SUBJECT_DETERMINERS = frozenset("the a an this that".split())
@@ -375,6 +376,12 @@ def _lexicon() -> _Lexicon:
         # a comma, a word or two at most, then the writer's own things disturbing the peace
         re.compile(
             r"^\s*,\s*(?:[\w']+,\s*)?(?:with|and)\s+my\s+(?:[\w']+\s+){1,2}?"
+            rf"(?:{alternation(sarcasm['disruptions'])})\b",
+            flags,
+        ),
+        # the same with anyone's things: only after a claim both stressed and put first
+        re.compile(
+            r"^\s*,\s*(?:[\w']+,\s*)?(?:with|and|while)\s+(?:[\w']+\s+){1,3}?"
             rf"(?:{alternation(sarcasm['disruptions'])})\b",
             flags,
         ),
@@ -543,6 +550,8 @@ def _sarcastic(text: str, match: re.Match[str], span: Span, lex: _Lexicon) -> bo
     if inverted and lex.ironic_opener.match(head) and _STRESSED.search(head):
         return True  # "Oh yes, very calm I was": a stressed claim put first after an opener
     tail = tail[inverted.end() :] if inverted else tail  # "Very calm I am, ha, biting my nails"
+    if inverted and _STRESSED.search(head) and lex.noise.match(tail):
+        return True  # "Real peaceful I was, with the dog barking": stressed, put first, belied
     emphasised = (len(word) > 2 and word.isupper()) or (
         text[match.start() - 1 : match.start()] in ("*", "_") and match.start() > span[0]
     )
@@ -593,7 +602,7 @@ _ONLY_SO_OFTEN = re.compile(
     r"(?:once|twice|(?:\w+|\d+)\s+times)\b",
     re.IGNORECASE,
 )
-_STRESSED = re.compile(r"\b(?:so|very|sooo+|totally|super|really|utterly)\s+$", re.I)
+_STRESSED = re.compile(r"\b(?:so|very|sooo+|totally|super|really|real|utterly)\s+$", re.I)
 
 
 def _someone_elses(text: str, match: re.Match[str], span: Span, lex: _Lexicon) -> bool:
