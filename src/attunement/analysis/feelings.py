@@ -325,6 +325,11 @@ def _lexicon() -> _Lexicon:
 
     from attunement.analysis.linear import phrases_pattern
 
+    def disturbed(things: str) -> re.Pattern[str]:  # ", with my phone ringing"
+        return re.compile(
+            rf"^\s*,\s*(?:[\w']+,\s*)?{things}(?:{alternation(sarcasm['disruptions'])})\b", flags
+        )
+
     def alternation(phrases: list[str]) -> str:  # the longest first
         return phrases_pattern(
             tuple(tuple(p.split()) for p in sorted(phrases, key=len, reverse=True))
@@ -374,17 +379,9 @@ def _lexicon() -> _Lexicon:
         ),
         re.compile(rf"\b(?:{alternation(others['saying_back'])})\b", flags),
         # a comma, a word or two at most, then the writer's own things disturbing the peace
-        re.compile(
-            r"^\s*,\s*(?:[\w']+,\s*)?(?:with|and)\s+my\s+(?:[\w']+\s+){1,2}?"
-            rf"(?:{alternation(sarcasm['disruptions'])})\b",
-            flags,
-        ),
+        disturbed(r"(?:with|and)\s+my\s+(?:[\w']+\s+){1,2}?"),
         # the same with anyone's things: only after a claim both stressed and put first
-        re.compile(
-            r"^\s*,\s*(?:[\w']+,\s*)?(?:with|and|while)\s+(?:[\w']+\s+){1,3}?"
-            rf"(?:{alternation(sarcasm['disruptions'])})\b",
-            flags,
-        ),
+        disturbed(r"(?:with|and|while)\s+(?:[\w']+\s+){1,3}?"),
     )
 
 
@@ -731,9 +728,10 @@ def named_feelings(
             if not speaker_is_writer and whose == "writer":
                 mine = any(w in _WRITER for w in before)
                 whose = "writer" if mine else "other"
-            joined = last is not None and _JOINED.fullmatch(text, last.span[1], match.start())
-            if joined and last is not None:
-                whose = last.whose  # "most of them are scared, or angry, or fed up"
+            # the feeling just before, when this one is listed straight after it
+            joined = last if last and _JOINED.fullmatch(text, last.span[1], match.start()) else None
+            if joined is not None:
+                whose = joined.whose  # "most of them are scared, or angry, or fed up"
             if (
                 whose == "other"
                 and speaker_is_writer
@@ -742,7 +740,7 @@ def named_feelings(
                 whose = "writer"  # "she was exhausted, and so was I": the writer's too
             wished = has_phrase(
                 before[-markers_lex.counterfactual_window :], markers_lex.counterfactual
-            ) or bool(joined and last is not None and last.wished)  # "…to be calmer and kinder"
+            ) or (joined is not None and joined.wished)  # "…to be calmer and kinder"
             negated = (
                 wished
                 or negates(before, markers_lex, 4)

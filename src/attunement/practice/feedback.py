@@ -139,11 +139,11 @@ def _against_their_words(statement: str, reply: str) -> tuple[str, str] | None:
     own = [f for f in named_feelings(statement) if f.whose == "writer" and not f.wished]
     had = [f.word for f in own if not f.negated]  # "I'm not scared of dying. I'm scared…"
     denied = [f.word for f in own if f.negated and not any(_same_word(w, f.word) for w in had)]
-    for theirs in denied:
-        for f in named_feelings(reply, speaker_is_writer=False):
-            if f.whose == "other" and not f.negated and _same_word(f.word, theirs):
-                return theirs, f.word
-    return None
+    if not denied:
+        return None
+    theirs_now = named_feelings(reply, speaker_is_writer=False)
+    said = [f.word for f in theirs_now if f.whose == "other" and not f.negated]
+    return next(((t, w) for t in denied for w in said if _same_word(w, t)), None)
 
 
 def _same_word(one: str, other: str) -> bool:
@@ -175,6 +175,24 @@ def _condolence_without_a_loss(vignette: Vignette, reply: str) -> str | None:
     found = _CONDOLENCE.search(reply)
     held = " ".join((vignette.statement, *vignette.feelings, *vignette.needs))
     return found.group(0) if found and not _A_DEATH.search(held) else None
+
+
+def _missing_them(vignette: Vignette, reply: str) -> str:
+    """The line to try when the reply misses what they said, else "": such a reply is not
+    praised for reaching them."""
+    against = _against_their_words(vignette.statement, reply)
+    if against:
+        return (
+            f"They said they don't feel {against[0]}, and “{against[1]}” says they do; try "
+            "saying back what they did say, so they hear they were heard."
+        )
+    condolence = _condolence_without_a_loss(vignette, reply)
+    if condolence:
+        return (
+            f"“{condolence}” answers a death, and they have told of none; try saying back "
+            "what they are living with now."
+        )
+    return ""
 
 
 PRAISE_SURE = 0.6  # "done well" quotes only a move the reading is at least this sure of
@@ -239,12 +257,9 @@ def _asked_with_what(found: re.Match[str]) -> str:
     return f"{_WHAT_INSTEAD.get(verb, 'What led you to')} {rest}?"
 
 
-def _did_well(reading: ReplyReading, vignette: Vignette | None = None) -> str:
+def _did_well(reading: ReplyReading, missing: str = "") -> str:
     reply = reading.reply
-    if vignette is not None and (
-        _against_their_words(vignette.statement, reply)
-        or _condolence_without_a_loss(vignette, reply)
-    ):
+    if missing:
         return ""  # what misses them is not praised for reaching them
     er, ip, ex = (reading.levels[k] for k in ("er", "ip", "ex"))
     # A "why" question may sound like blame: it is never what "done well" quotes.
@@ -347,19 +362,9 @@ def _after_reflection(vignette: Vignette, reading: ReplyReading, names_theirs: b
     return tip + "they may take it further on their own."
 
 
-def _try_next(vignette: Vignette, reading: ReplyReading) -> str:
-    against = _against_their_words(vignette.statement, reading.reply)
-    if against:
-        return (
-            f"They said they don't feel {against[0]}, and “{against[1]}” says they do; try "
-            "saying back what they did say, so they hear they were heard."
-        )
-    condolence = _condolence_without_a_loss(vignette, reading.reply)
-    if condolence:
-        return (
-            f"“{condolence}” answers a death, and they have told of none; try saying back "
-            "what they are living with now."
-        )
+def _try_next(vignette: Vignette, reading: ReplyReading, missing: str = "") -> str:
+    if missing:
+        return missing
     feeling = vignette.feelings[0]
     said = said_in(reading.reply, feeling)  # never suggest a feeling the reply names
     whose = _said_as(reading.reply, said) if said else ""
@@ -438,6 +443,7 @@ def _try_next(vignette: Vignette, reading: ReplyReading) -> str:
 def feedback(vignette: Vignette, response: str) -> Feedback:
     response = clean_body(response, field="response", what="response")
     reading = read_reply(response, vignette.statement)
+    missing = _missing_them(vignette, response)
     mi, empathy = reading.as_models()
     signs = reading.sign_findings()
     scores = {
@@ -453,8 +459,8 @@ def feedback(vignette: Vignette, response: str) -> Feedback:
         mi,
         empathy,
         signs,
-        _did_well(reading, vignette),
-        _try_next(vignette, reading),
+        _did_well(reading, missing),
+        _try_next(vignette, reading, missing),
         scores,
         moves=tuple(dict(m.to_dict(response), name=MOVE_NAMES[m.code]) for m in reading.moves),
         unsure=tuple(response[m.span[0] : m.span[1]] for m in reading.moves if m.unsure),

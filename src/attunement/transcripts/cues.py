@@ -303,6 +303,11 @@ def _shares(start: float, end: float, runs: list[str]) -> list[tuple[float, floa
     return spans
 
 
+def _dashed(line: str) -> bool:
+    """Whether a cue's line, its tags set aside, opens with a dialogue dash."""
+    return _DIALOGUE_DASH.match(_plain_line(_ASS_OVERRIDE.sub("", line))) is not None
+
+
 def _two_speakers(cues: list[_Cue], fmt: str, where: str) -> tuple[str, str] | None:
     """The session's two speakers, as each is first written, where the cues name exactly
     two (a dashed line with no name is then the other one's)."""
@@ -327,7 +332,9 @@ def parse_cues(text: str, where: str, fmt: str, notes: list[str] | None = None) 
     rolling = unrolled is not None
     if unrolled is not None:
         cues = unrolled
-    pair = _two_speakers(cues, fmt, where)
+    # the speakers are counted in a pass of their own only where a cue may need them
+    dialogue = any(sum(_dashed(line) for line in c.lines) >= 2 for c in cues)
+    pair = _two_speakers(cues, fmt, where) if dialogue else None
     for cue in cues:
         said = _cue_turns(cue.lines, fmt, previous, where, cue.line, pair, notes)
         spans = _shares(cue.start, cue.end, [words for _, words in said])

@@ -22,7 +22,6 @@ from attunement.transcripts.parse import (
     read_transcript,
     speaker_name,
 )
-from attunement.transcripts.turns import NOT_NAME
 
 # How each format is named in a title made for a de-identified transcript.
 FORMAT_NAMES = {
@@ -76,21 +75,15 @@ def choose_caregiver(turns: list[Turn], caregiver: str | None) -> str:
     for speaker in speakers:
         if speaker.lower() == caregiver.strip().lower():
             return speaker
-    named = [s for s in speakers if _name_words(s) == _name_words(caregiver)]
-    if len(named) == 1 and _name_words(caregiver):
-        return named[0]  # "Sunita Rao" for "Dr Sunita Rao"
+    # "Sunita Rao" (or "sunita rao") for "Dr Sunita Rao"
+    given = speaker_name(caregiver.title()).casefold()
+    named = [s for s in speakers if speaker_name(s).casefold() == given]
+    if len(named) == 1 and given:
+        return named[0]
     raise InvalidInput(
         f"'{caregiver}' is not a speaker in this transcript; the speakers are "
         f"{', '.join(speakers)}.",
         field="caregiver",
-    )
-
-
-def _name_words(label: str) -> tuple[str, ...]:
-    """A speaker's name without titles, roles or a bracketed job title, in lower case."""
-    bare = re.sub(r"\([^()]*\)", " ", label)
-    return tuple(
-        w for w in (w.strip(".,:;").casefold() for w in bare.split()) if w and w not in NOT_NAME
     )
 
 
