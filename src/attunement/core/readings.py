@@ -254,6 +254,9 @@ class Rereader:
         try:
             journal = self._journal_of()
             if journal is not None:
+                # After an import, the search index first (seconds); then the readings
+                # (hours for a large import).
+                journal.reader.merge_search_index(self._stop)
                 read_missing(journal, progress=self._progress, stop=self._stop)
         except Locked:
             pass  # the journal locked while it was being read: read again on unlocking

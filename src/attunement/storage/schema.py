@@ -92,6 +92,10 @@ entries = Table(
     UniqueConstraint("owner", "source", name="uq_entries_owner_source"),
     Index("ix_entries_owner_trash_created", "owner", "deleted_at", "created_at"),
     Index("ix_entries_owner_prompt", "owner", "prompt_id"),
+    # A search's filter and tie-break answered without reading the entry (migration 0008).
+    Index(
+        "ix_entries_pk_filter", "pk", "owner", "deleted_at", "created_at", "starred", "prompt_id"
+    ),
 )
 
 entry_tags = Table(

@@ -1,0 +1,73 @@
+"""After an import the search index is left in many pieces (importing is faster so); the
+app merges it in the background, in short steps, and a search finds exactly the same."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from attunement.core import readings
+from attunement.core.journal import Journal
+from attunement.storage import reader as reader_module
+
+WORDS = "silence ward rushed listening tired breath family grief hands quiet".split()
+
+
+@pytest.fixture
+def pieced(tmp_path):
+    """A journal whose search index is in many pieces: entries saved one at a time (each
+    save adds a piece; SQLite merges only four of a level at once)."""
+    with Journal.open(tmp_path / "j") as journal:
+        for n in range(40):
+            words = " ".join(WORDS[(n + k) % len(WORDS)] for k in range(n % 7 + 3))
+            journal.write(f"{words}. Entry {n}.", title="silence" if n % 5 == 0 else "")
+        yield journal
+
+
+def _seen(journal, query):
+    return [(h.entry.id, h.rank, h.snippet) for h in journal.search(query, limit=50)]
+
+
+def test_merging_leaves_one_piece_and_every_search_finds_the_same(pieced, monkeypatch):
+    monkeypatch.setattr(reader_module, "SEARCH_INDEX_PIECES", 2)
+    monkeypatch.setattr(reader_module, "MERGE_PAGES", 1)  # many small steps
+    before = {q: _seen(pieced, q) for q in ("silence", "ward grief", '"tired breath"', "qui*")}
+    assert pieced.reader.search_index_pieces() > 2
+
+    steps = pieced.reader.merge_search_index()
+
+    assert steps > 1
+    assert pieced.reader.search_index_pieces() == 1
+    assert {q: _seen(pieced, q) for q in before} == before
+    assert pieced.reader.merge_search_index() == 0, "nothing left to merge"
+
+
+def test_a_journal_in_few_pieces_is_left_alone(pieced):
+    assert pieced.reader.search_index_pieces() <= reader_module.SEARCH_INDEX_PIECES
+    assert pieced.reader.merge_search_index() == 0
+
+
+def test_merging_stops_when_asked_and_goes_on_later(pieced, monkeypatch):
+    monkeypatch.setattr(reader_module, "SEARCH_INDEX_PIECES", 2)
+    monkeypatch.setattr(reader_module, "MERGE_PAGES", 1)
+    stop = threading.Event()
+    stop.set()
+    assert pieced.reader.merge_search_index(stop) == 0
+    assert pieced.reader.search_index_pieces() > 2
+    assert pieced.reader.merge_search_index() > 0
+    assert pieced.reader.search_index_pieces() == 1
+
+
+def test_the_background_reader_merges_the_index_first(pieced, monkeypatch):
+    monkeypatch.setattr(reader_module, "SEARCH_INDEX_PIECES", 2)
+    monkeypatch.setattr(readings, "read_missing", lambda *a, **k: 0)
+    worker = readings.Rereader(lambda: pieced)
+    worker.start()
+    deadline = time.monotonic() + 60
+    while worker.state()["running"]:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    assert worker.state()["error"] is None
+    assert pieced.reader.search_index_pieces() == 1
