@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import StrictInt
 
 from attunement.errors import AttuneError
+from attunement.web import flash
 from attunement.web.common import (
     JournalDep,
     Limit,
@@ -23,14 +24,16 @@ api = APIRouter(prefix="/api/v1")
 
 
 @pages.get("/checkin", response_class=HTMLResponse)
-def checkin_form(request: Request, done: str | None = None) -> HTMLResponse:
+def checkin_form(request: Request, done: str = "") -> HTMLResponse:
+    """The form; after checking in, thanks once (``done`` is the one-time key the
+    redirect carries: any other value, or the same key again, thanks nobody)."""
     j = journal(request)
     return page(
         request,
         "checkin.html",
         title="Check in",
         recent=j.checkins(limit=5),
-        done=done,
+        done=flash.take(request.app.state, done, "/checkin") is not None,
         form={},
     )
 
@@ -63,7 +66,8 @@ async def checkin_save(request: Request) -> Response:
             form={k: str(v) for k, v in form.items()},
             chosen_body=body,
         )
-    return RedirectResponse(f"/checkin?done={saved.id}", status_code=303)
+    kept = flash.put(request.app.state, saved.id, "/checkin")
+    return RedirectResponse(f"/checkin?done={kept}", status_code=303)
 
 
 # -- API --------------------------------------------------------------------------------

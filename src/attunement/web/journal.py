@@ -8,7 +8,6 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -55,7 +54,7 @@ def today(request: Request, discarded: str = "") -> HTMLResponse:
         title="Today",
         view=view.today,
         drafts=view.drafts,
-        discarded=flash.get(request.app.state, discarded),
+        discarded=flash.take(request.app.state, discarded, "/"),
     )
 
 
@@ -86,7 +85,7 @@ def write_form(
     return _write(
         request,
         write_page(journal(request), prompt=prompt or "", draft=draft or ""),
-        discarded=flash.get(request.app.state, discarded),
+        discarded=flash.take(request.app.state, discarded, "/write"),
     )
 
 
@@ -101,7 +100,7 @@ def discard_draft_page(
     said = discard_draft(journal(request), draft_id)
     target = "/" if back == "/" else "/write"
     return RedirectResponse(
-        f"{target}?discarded={flash.put(request.app.state, said)}", status_code=303
+        f"{target}?discarded={flash.put(request.app.state, said, target)}", status_code=303
     )
 
 
@@ -129,7 +128,7 @@ def write_save(
         form_token=form_token,
     )
     if view.saved:
-        return RedirectResponse(f"/entries/{view.saved.id}?saved={view.outcome}", status_code=303)
+        return _saved(request, view.saved.id, view.outcome)
     if view.review:  # show the details; the writer chooses
         return _write(
             request, view, review=view.review.findings, review_segments=view.review.segments(body)
@@ -192,12 +191,20 @@ def journal_page(
     )
 
 
+def _saved(request: Request, entry_id: str, outcome: str) -> Response:
+    """To the entry, saying once how the save went (``WrittenView.outcome``, or "edited"
+    or "unchanged"): the address carries a one-time key, never the outcome."""
+    kept = flash.put(request.app.state, outcome, f"/entries/{entry_id}")
+    return RedirectResponse(f"/entries/{entry_id}?saved={kept}", status_code=303)
+
+
 @pages.get("/entries/{entry_id}", response_class=HTMLResponse)
 def entry_page(request: Request, entry_id: str, saved: str = "") -> HTMLResponse:
     from attunement.core.entry_view import entry_view
 
     view = entry_view(journal(request), entry_id, read=True)
-    return page(request, "entry.html", title=view.heading, view=view, saved=saved)
+    outcome = flash.take(request.app.state, saved, f"/entries/{entry_id}")
+    return page(request, "entry.html", title=view.heading, view=view, saved=outcome)
 
 
 def _edit(request: Request, view: Any) -> HTMLResponse:
@@ -237,8 +244,7 @@ def edit_save(
         journal(request), entry_id, body, title=title, tags=tags, revision=revision, choice=deid
     )
     if view.saved:
-        outcome = "edited" if view.changed else "unchanged"
-        return RedirectResponse(f"/entries/{view.saved.id}?saved={outcome}", status_code=303)
+        return _saved(request, view.saved.id, "edited" if view.changed else "unchanged")
     return _edit(request, view)
 
 
@@ -291,11 +297,13 @@ def _prompts(request: Request, status: int = 200, **shown: Any) -> HTMLResponse:
 
 @pages.get("/prompts", response_class=HTMLResponse)
 def prompts_page(request: Request, added: str = "", removed: str = "") -> HTMLResponse:
-    decks = {d.id: d.name for d in journal(request).decks.decks}
+    """The page; after adding or removing a deck, says so once, with the deck's name as
+    it was kept by the server (``added`` and ``removed`` are one-time keys)."""
+    journal(request)  # locked: to the unlock page, the keys still unread
     return _prompts(
         request,
-        added=decks.get(added),
-        removed=removed if removed and removed not in decks.values() else None,
+        added=flash.take(request.app.state, added, "/prompts#added"),
+        removed=flash.take(request.app.state, removed, "/prompts#removed"),
     )
 
 
@@ -310,7 +318,8 @@ async def add_deck(request: Request, file: FormFile = None) -> Response:
             deck = await off_loop(lambda: j.add_deck(got.path, replace=form.get("replace") == "on"))
     except AttuneError as exc:
         return _prompts(request, exc.http_status, error=exc.message)
-    return RedirectResponse(f"/prompts?added={deck.id}#deck-{deck.id}", status_code=303)
+    kept = flash.put(request.app.state, deck.name, "/prompts#added")
+    return RedirectResponse(f"/prompts?added={kept}#deck-{deck.id}", status_code=303)
 
 
 @pages.post("/prompts/decks/{deck_id}/remove")
@@ -322,7 +331,8 @@ def remove_deck(request: Request, deck_id: str) -> Response:
         j.remove_deck(deck_id)
     except AttuneError as exc:
         return _prompts(request, exc.http_status, error=exc.message)
-    return RedirectResponse(f"/prompts?{urlencode({'removed': name})}", status_code=303)
+    kept = flash.put(request.app.state, name, "/prompts#removed")
+    return RedirectResponse(f"/prompts?removed={kept}", status_code=303)
 
 
 # -- API --------------------------------------------------------------------------------

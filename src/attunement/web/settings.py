@@ -56,9 +56,8 @@ async def import_page(request: Request, file: FormFile = None) -> Response:
         return _settings(request, view)
     from attunement.web import flash
 
-    return RedirectResponse(
-        f"/settings?imported={flash.put(request.app.state, view.report)}", status_code=303
-    )
+    kept = flash.put(request.app.state, view.report, "/settings")
+    return RedirectResponse(f"/settings?imported={kept}", status_code=303)
 
 
 def _settings(request: Request, view: Any, status: int = 200, **extra: Any) -> HTMLResponse:
@@ -76,10 +75,12 @@ def _settings(request: Request, view: Any, status: int = 200, **extra: Any) -> H
 
 @pages.get("/settings", response_class=HTMLResponse)
 def settings_page(request: Request, imported: str = "") -> HTMLResponse:
+    """The page; after an import, its report once (``imported`` is a one-time key)."""
     from attunement.core.your_data import your_data
     from attunement.web import flash
 
-    return _settings(request, your_data(journal(request), flash.get(request.app.state, imported)))
+    j = journal(request)  # locked: to the unlock page, the key still unread
+    return _settings(request, your_data(j, flash.take(request.app.state, imported, "/settings")))
 
 
 @pages.get("/unlock", response_class=HTMLResponse)
