@@ -196,3 +196,34 @@ def open_files_in(folder):
         if target.parent == folder.resolve():
             found.append(target.name)
     return found
+
+
+def test_entries_imported_in_the_app_are_read_in_the_background_at_once(tmp_path):
+    """An import through the web app (or its API) starts the background reader, which
+    reads what came in, instead of leaving it to the app's next start."""
+    from starlette.testclient import TestClient
+
+    from attunement.core.journal import Journal
+    from attunement.web.app import Settings, create_app
+
+    data = tmp_path / "data"
+    Journal.open(data).close()
+    jrnl = "".join(
+        f"[2026-11-0{n} 09:00] Night shift {n}.\n{BODY}\n\n" for n in range(1, 4)
+    ).encode()
+    app = create_app(Settings(data_dir=data))
+    with TestClient(app, base_url="http://127.0.0.1:8765") as client:
+        worker = app.app.state.rereader
+        deadline = time.monotonic() + 60
+        while worker.state()["running"]:  # the start's own pass: nothing to read
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        report = client.post(
+            "/api/v1/import", data={"from": "jrnl"}, files={"file": ("j.txt", jrnl)}
+        ).json()
+        assert report["added"] == 3
+        while worker.state()["running"] or worker.state()["done"] < 3:
+            assert time.monotonic() < deadline, worker.state()
+            time.sleep(0.05)
+    with Journal.open(data) as journal:
+        assert readings.unread(journal) == []

@@ -54,10 +54,18 @@ async def import_page(request: Request, file: FormFile = None) -> Response:
         return _settings(request, your_data(j), status=exc.http_status, error=exc.message)
     if view.report and view.report.dry_run:  # nothing changed: show it here
         return _settings(request, view)
+    _read_in_background(request, view.report)
     from attunement.web import flash
 
     kept = flash.put(request.app.state, view.report, "/settings")
     return RedirectResponse(f"/settings?imported={kept}", status_code=303)
+
+
+def _read_in_background(request: Request, report: Any) -> None:
+    """What an import added is read (and the search index it left in pieces merged) on
+    the app's background reader now, not at its next start."""
+    if report is not None and not report.dry_run and (report.added or report.redated):
+        request.app.state.rereader.start()
 
 
 def _settings(request: Request, view: Any, status: int = 200, **extra: Any) -> HTMLResponse:
@@ -137,6 +145,7 @@ def export(
 
 @api.post("/import", summary="Import a journal file")
 def import_file(
+    request: Request,
     j: JournalDep,
     file: Annotated[UploadFile, File()],
     source_format: Annotated[str, Form(alias="from")],
@@ -152,6 +161,7 @@ def import_file(
         )
     with received(j.data_dir, file, "import") as got:
         report = run(j, got.path, source_format, dry_run=dry_run)
+    _read_in_background(request, report)
     data = report.to_dict()
     data["source"] = got.name  # the person's file, not the temporary one
     return data
