@@ -566,11 +566,13 @@ def chart_text_sizes(page, selector: str) -> list[float]:
     )
 
 
-@pytest.mark.parametrize("turns", [4, 60])
+@pytest.mark.parametrize("turns", [4, 60, 450])
 def test_a_transcripts_timeline_reads_the_same_short_or_long(server, browser, turns):
     """A session's timeline keeps its letters at one readable size on a phone: a short
     session is not blown up to fill the page, a long one is not shrunk to fit it; a long
-    one scrolls sideways inside its own region, never the page."""
+    one scrolls sideways inside its own region, never the page. A session longer than a
+    page of turns (200) draws that page's turns, beside a table of the whole session part
+    by part that fits the phone's width."""
     lines = "".join(
         f"Nurse: What was the night like, number {i}?\nClient: Long. I could not sleep.\n"
         for i in range(turns // 2)
@@ -586,14 +588,19 @@ def test_a_transcripts_timeline_reads_the_same_short_or_long(server, browser, tu
     )
     assert made.ok, made.text()
     page.goto(server + f"/transcripts/{made.json()['id']}")
+    shown = min(turns, 200)
     sizes = chart_text_sizes(page, "svg.timeline")
-    assert len(sizes) == turns + 2  # a letter a turn, and the two rows' names
+    assert len(sizes) == shown + 2  # a letter a turn, and the two rows' names
     assert CHART_TEXT_MIN_PX <= min(sizes) and max(sizes) <= 18, (min(sizes), max(sizes))
     assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
     region = page.get_by_role("region", name="Turn by turn")
     overflows = region.evaluate("el => el.scrollWidth > el.clientWidth")
-    assert overflows == (turns > 20)
-    assert page.locator(".scroll-cue").is_visible() == (turns > 20)
+    assert overflows == (shown > 20)
+    assert page.locator(".scroll-cue").is_visible() == (shown > 20)
+    parts = page.get_by_role("region", name="The session part by part")
+    assert parts.count() == (turns > 200)
+    if turns > 200:
+        assert not parts.evaluate("el => el.scrollWidth > el.clientWidth"), "fits a phone"
     check_page(page, f"transcript-{turns}-turns-390")
     ctx.close()
 

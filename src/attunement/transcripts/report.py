@@ -65,17 +65,25 @@ def figures(session: Session) -> list[tuple[str, str, str]]:
 SCALE = 1.4
 
 
-def timeline_svg(session: Session) -> str:
-    width = max(40, 14 * len(session.coded) + 60)
+def timeline_svg(session: Session, first: int = 0, last: int | None = None) -> str:
+    """The timeline of the session's turns, or of those from ``first`` up to ``last``
+    (counted from 0, as a slice), numbered as in the session."""
+    shown = session.coded[first:last]
+    what = (
+        f"{len(shown)} turns"
+        if len(shown) == len(session.coded)
+        else f"turns {first + 1:,} to {first + len(shown):,} of {len(session.coded):,}"
+    )
+    width = max(40, 14 * len(shown) + 60)
     parts = [
         f'<svg viewBox="0 0 {width} 70" width="{round(width * SCALE)}" '
         f'height="{round(70 * SCALE)}" role="img" aria-label="Timeline of '
-        f'{len(session.coded)} turns, lettered by code" class="timeline">',
+        f'{what}, lettered by code" class="timeline">',
         '<text x="0" y="22" font-size="10">Caregiver</text>',
         '<text x="0" y="56" font-size="10">Client</text>',
     ]
-    for i, item in enumerate(session.coded):
-        x = 56 + i * 14
+    for i, item in enumerate(shown, start=first):
+        x = 56 + (i - first) * 14
         y = 10 if item.role == "caregiver" else 44
         letter = LETTERS.get(item.code, "?")
         parts.append(

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from attunement.core.dates import moment_text, now_local
 from attunement.core.journal import Journal
@@ -250,11 +253,13 @@ def store(
 
 def load(journal: Journal, transcript_id: str) -> tuple[str, list[Turn], str]:
     data = journal.store.get_transcript(transcript_id)
-    turns = [
-        Turn(i, t["speaker"], t["text"], t.get("start"), t.get("end"))
-        for i, t in enumerate(data["turns"])
+    return data["title"], _turns_of(data["turns"]), data["caregiver"]
+
+
+def _turns_of(stored: list[dict[str, Any]]) -> list[Turn]:
+    return [
+        Turn(i, t["speaker"], t["text"], t.get("start"), t.get("end")) for i, t in enumerate(stored)
     ]
-    return data["title"], turns, data["caregiver"]
 
 
 @dataclass(frozen=True)
@@ -369,11 +374,65 @@ class Stored:
         return list(dict.fromkeys(t.speaker for t in self.session.turns))
 
 
+class _Coded:
+    """The sessions coded for one open journal, most recently opened last, each with the
+    stored title, caregiver and turns it was coded from; and a gate per transcript, so
+    that a second view asked for while the first is coding waits for it rather than
+    coding it again beside it."""
+
+    def __init__(self) -> None:
+        self.sessions: OrderedDict[str, tuple[tuple[Any, ...], Session]] = OrderedDict()
+        self.gates: dict[str, threading.Lock] = {}
+
+
+# Coding is what a transcript's page, report and API answer cost (some 4 ms a turn: 16 to
+# 25 s for 5,000 turns, where drawing a page of them takes milliseconds), so a session is
+# coded once while its journal is open and kept, as long as its stored words are the same.
+# Kept with the journal object: when it closes (a lock, the server stopping, the file
+# replaced) and is let go, the decoded words go with it; deleting a transcript drops its own.
+KEPT_SESSIONS = 8
+_coded: WeakKeyDictionary[Journal, _Coded] = WeakKeyDictionary()
+_coded_lock = threading.Lock()
+
+
+def _kept_for(journal: Journal) -> _Coded:
+    with _coded_lock:
+        kept = _coded.get(journal)
+        if kept is None:
+            kept = _coded[journal] = _Coded()
+        return kept
+
+
 def open_coded(journal: Journal, transcript_id: str) -> Stored:
-    """A stored transcript with every turn coded."""
-    title, turns, caregiver = load(journal, transcript_id)
-    entry_id = journal.store.get_transcript(transcript_id)["entry_id"]
-    return Stored(transcript_id, entry_id, analyse(title, turns, caregiver))
+    """A stored transcript with every turn coded: coded the first time it is opened, and
+    kept for the views after while the journal is open (see ``KEPT_SESSIONS``)."""
+    data = journal.store.get_transcript(transcript_id)
+    stored = (data["title"], data["caregiver"], data["turns"])
+    kept = _kept_for(journal)
+    key = data["id"]
+    with _coded_lock:
+        gate = kept.gates.setdefault(key, threading.Lock())
+    with gate:
+        with _coded_lock:
+            found = kept.sessions.get(key)
+            if found is not None and found[0] == stored:
+                kept.sessions.move_to_end(key)
+                return Stored(transcript_id, data["entry_id"], found[1])
+        session = analyse(data["title"], _turns_of(data["turns"]), data["caregiver"])
+        with _coded_lock:
+            kept.sessions[key] = (stored, session)
+            while len(kept.sessions) > KEPT_SESSIONS:
+                kept.sessions.popitem(last=False)
+    return Stored(transcript_id, data["entry_id"], session)
+
+
+def _forget(journal: Journal, transcript_id: str) -> None:
+    """A deleted transcript's coded session, no longer kept."""
+    with _coded_lock:
+        kept = _coded.get(journal)
+        if kept is not None:
+            kept.sessions.pop(transcript_id, None)
+            kept.gates.pop(transcript_id, None)
 
 
 @dataclass(frozen=True)
@@ -395,4 +454,5 @@ def delete(journal: Journal, transcript_id: str) -> Deleted:
     entry written about it stays, without the link. The CLI, the page and the API all
     delete through here; an unknown id is NotFound."""
     gone = journal.store.delete_transcript(transcript_id)
+    _forget(journal, gone["id"])
     return Deleted(gone["id"], gone["title"], gone["turns"], gone["entry_id"])

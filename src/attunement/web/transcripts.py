@@ -78,18 +78,37 @@ async def transcript_upload(request: Request, file: FormFile = None) -> Response
 
 
 @pages.get("/transcripts/{transcript_id}", response_class=HTMLResponse)
-def transcript_page(request: Request, transcript_id: str, read: str = "") -> HTMLResponse:
+def transcript_page(
+    request: Request,
+    transcript_id: str,
+    read: str = "",
+    number: Annotated[int, Query(alias="page", ge=1)] = 1,
+    turn: Annotated[int | None, Query(ge=1)] = None,
+) -> Response:
+    """A transcript's summary and one page of its turns; ``turn`` (a link to one turn,
+    or the page's "Go to turn") leads to the page that holds it, at that turn."""
     from attunement.transcripts.report import LETTERS
+    from attunement.transcripts.views import page_of_turn
     from attunement.transcripts.views import transcript_page as view_of
     from attunement.web import flash
 
-    view = view_of(journal(request), transcript_id)
+    if turn is not None:
+        held = page_of_turn(journal(request), transcript_id, turn)
+        return RedirectResponse(
+            f"/transcripts/{transcript_id}{turns_page(held)}#turn-{turn}", status_code=303
+        )
+    view = view_of(journal(request), transcript_id, number)
     session = view.stored.session
     return page(
         request,
         "transcript.html",
-        title=session.title,
+        title=(
+            session.title
+            if view.pages == 1
+            else f"{session.title} (turns {view.first:,}–{view.last:,})"
+        ),
         session=session,
+        view=view,
         figures=view.figures,
         letters=LETTERS,
         timeline=Markup(view.timeline),  # noqa: S704 - escaped inside
@@ -98,6 +117,11 @@ def transcript_page(request: Request, transcript_id: str, read: str = "") -> HTM
         speakers=view.stored.speakers,
         notes=flash.get(request.app.state, read) or [],  # how the file was read, once imported
     )
+
+
+def turns_page(number: int) -> str:
+    """The query that opens a page of a transcript's turns ("" for the first)."""
+    return "" if number == 1 else f"?page={number}"
 
 
 @pages.get("/transcripts/{transcript_id}/delete", response_class=HTMLResponse)
