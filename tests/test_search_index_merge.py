@@ -71,3 +71,21 @@ def test_the_background_reader_merges_the_index_first(pieced, monkeypatch):
         time.sleep(0.02)
     assert worker.state()["error"] is None
     assert pieced.reader.search_index_pieces() == 1
+
+
+def test_searches_from_many_threads_at_once_each_get_their_own_answer(pieced):
+    """Searches beyond the machine's cores wait their turn (storage.reader); each still
+    gets exactly what it would alone."""
+    queries = ["silence", "ward grief", '"tired breath"', "qui*", "hands"] * 8
+    alone = {q: _seen(pieced, q) for q in set(queries)}
+    got: dict[int, list] = {}
+
+    def search(n: int, query: str) -> None:
+        got[n] = _seen(pieced, query)
+
+    threads = [threading.Thread(target=search, args=(n, q)) for n, q in enumerate(queries)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert [got[n] for n in range(len(queries))] == [alone[q] for q in queries]
