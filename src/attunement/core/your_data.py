@@ -40,12 +40,17 @@ def import_into(
     dry_run: bool,
     source: str,
     day_first: bool | None = None,
+    rereader: typing.Any = None,
 ) -> YourData:
     """Import the file at ``path`` (the person's ``source``); with ``dry_run`` nothing
     changes and the report says what would be added. ``day_first`` says how a jrnl
-    journal's numeric dates are read (None: decided from the file)."""
+    journal's numeric dates are read (None: decided from the file). A ``rereader`` (the
+    app's background reader) starts on what came in: its readings, and the search index
+    an import leaves in pieces merged, now rather than at the app's next start."""
     from attunement.interop import import_file
 
     report = import_file(journal, path, fmt, dry_run=dry_run, day_first=day_first)
     report.source = source
+    if rereader is not None and not dry_run and (report.added or report.redated):
+        rereader.start()
     return your_data(journal, report)

@@ -70,6 +70,9 @@ def day(value: str | None) -> str:
 
 
 templates = Jinja2Templates(directory=str(HERE / "templates"))
+# The templates ship with the package and never change while it runs: no file is looked at
+# again on every page to see whether it did.
+templates.env.auto_reload = False
 templates.env.filters["markdown"] = markdown
 templates.env.filters["when"] = when
 templates.env.filters["day"] = day

@@ -113,10 +113,15 @@ def pages_of(turns: int) -> int:
     return max(1, -(-turns // PAGE_TURNS))
 
 
-def transcript_page(journal: Journal, transcript_id: str, page: int = 1) -> TranscriptPage:
+def transcript_page(
+    journal: Journal, transcript_id: str, page: int = 1, turn: int | None = None
+) -> TranscriptPage:
     """One transcript coded, with its figures, and the turns of one page of it (a page
-    past the last is the last) with their timeline; a session longer than a page has its
-    whole timeline summarised part by part beside."""
+    past the last is the last; with ``turn``, the page that holds that turn, numbered
+    from 1) with their timeline; a session longer than a page has its whole timeline
+    summarised part by part beside."""
+    if turn is not None:
+        page = page_of_turn(journal, transcript_id, turn)
     stored = service.open_coded(journal, transcript_id)
     session = stored.session
     pages = pages_of(len(session.coded))

@@ -29,6 +29,9 @@ from attunement.web.words import (
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=HERE / "templates")
+# The templates ship with the package and never change while it runs: no file is looked at
+# again on every page to see whether it did.
+templates.env.auto_reload = False
 
 
 def render_markdown(text: str, marks: Sequence[Mark] = ()) -> Markup:

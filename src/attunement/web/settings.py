@@ -48,24 +48,17 @@ async def import_page(request: Request, file: FormFile = None) -> Response:
                     day_first={"day-first": True, "month-first": False}.get(
                         str(form.get("dates", ""))
                     ),
+                    rereader=request.app.state.rereader,
                 )
             )
     except AttuneError as exc:
         return _settings(request, your_data(j), status=exc.http_status, error=exc.message)
     if view.report and view.report.dry_run:  # nothing changed: show it here
         return _settings(request, view)
-    _read_in_background(request, view.report)
     from attunement.web import flash
 
     kept = flash.put(request.app.state, view.report, "/settings")
     return RedirectResponse(f"/settings?imported={kept}", status_code=303)
-
-
-def _read_in_background(request: Request, report: Any) -> None:
-    """What an import added is read (and the search index it left in pieces merged) on
-    the app's background reader now, not at its next start."""
-    if report is not None and not report.dry_run and (report.added or report.redated):
-        request.app.state.rereader.start()
 
 
 def _settings(request: Request, view: Any, status: int = 200, **extra: Any) -> HTMLResponse:
@@ -151,8 +144,8 @@ def import_file(
     source_format: Annotated[str, Form(alias="from")],
     dry_run: Annotated[bool, Form()] = False,
 ) -> dict[str, Any]:
+    from attunement.core.your_data import import_into
     from attunement.interop import IMPORT_FORMATS
-    from attunement.interop import import_file as run
 
     if source_format not in IMPORT_FORMATS:
         raise InvalidInput(
@@ -160,11 +153,16 @@ def import_file(
             field="from",
         )
     with received(j.data_dir, file, "import") as got:
-        report = run(j, got.path, source_format, dry_run=dry_run)
-    _read_in_background(request, report)
-    data = report.to_dict()
-    data["source"] = got.name  # the person's file, not the temporary one
-    return data
+        view = import_into(
+            j,
+            got.path,
+            source_format,
+            dry_run=dry_run,
+            source=got.name,  # the person's file, not the temporary one
+            rereader=request.app.state.rereader,
+        )
+    assert view.report is not None
+    return view.report.to_dict()
 
 
 class UnlockIn(Strict):

@@ -88,16 +88,14 @@ def transcript_page(
     """A transcript's summary and one page of its turns; ``turn`` (a link to one turn,
     or the page's "Go to turn") leads to the page that holds it, at that turn."""
     from attunement.transcripts.report import LETTERS
-    from attunement.transcripts.views import page_of_turn
     from attunement.transcripts.views import transcript_page as view_of
     from attunement.web import flash
 
+    view = view_of(journal(request), transcript_id, number, turn)
     if turn is not None:
-        held = page_of_turn(journal(request), transcript_id, turn)
         return RedirectResponse(
-            f"/transcripts/{transcript_id}{turns_page(held)}#turn-{turn}", status_code=303
+            f"/transcripts/{transcript_id}{turns_page(view.page)}#turn-{turn}", status_code=303
         )
-    view = view_of(journal(request), transcript_id, number)
     session = view.stored.session
     return page(
         request,
