@@ -89,3 +89,41 @@ def test_searches_from_many_threads_at_once_each_get_their_own_answer(pieced):
     for thread in threads:
         thread.join(30)
     assert [got[n] for n in range(len(queries))] == [alone[q] for q in queries]
+
+
+def test_a_search_waiting_its_turn_when_the_journal_locks_is_told_so(tmp_path, monkeypatch):
+    from attunement.errors import Locked
+
+    monkeypatch.setattr(reader_module, "SEARCH_THREADS", 1)
+    journal = Journal.open(tmp_path / "j")
+    journal.write("silence on the ward")
+    reader = journal.reader
+    searching, release = threading.Event(), threading.Event()
+    real = reader._search
+
+    def slow(*args):
+        searching.set()
+        release.wait(10)
+        return real(*args)
+
+    monkeypatch.setattr(reader, "_search", slow)
+    outcomes: dict[str, object] = {}
+
+    def search(name: str) -> None:
+        try:
+            outcomes[name] = len(reader.search("silence"))
+        except Locked as exc:
+            outcomes[name] = exc
+
+    first = threading.Thread(target=search, args=("first",))
+    first.start()
+    assert searching.wait(10)
+    second = threading.Thread(target=search, args=("second",))
+    second.start()
+    time.sleep(0.1)  # the second waits behind the first on the one search thread
+    journal.close()
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert isinstance(outcomes["second"], Locked)
+    assert "locked" in str(outcomes["second"].message)
