@@ -99,7 +99,7 @@ class Tally:
             return float("nan")
         if len(self.latencies) == 1:
             return self.latencies[0] * 1000
-        return statistics.quantiles(self.latencies, n=100, method="inclusive")[q - 1] * 1000
+        return statistics.quantiles(self.latencies, n=100, method="inclusive")[int(q) - 1] * 1000
 
 
 @dataclass
