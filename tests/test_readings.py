@@ -198,13 +198,17 @@ def open_files_in(folder):
     return found
 
 
-def test_entries_imported_in_the_app_are_read_in_the_background_at_once(tmp_path):
-    """An import through the web app (or its API) starts the background reader, which
-    reads what came in, instead of leaving it to the app's next start."""
+def test_entries_imported_in_the_app_are_read_in_the_background_at_once(tmp_path, monkeypatch):
+    """An import through the web app (or its API) of more entries than Insights reads
+    itself starts the background reader, which reads what came in, instead of leaving it
+    to the app's next start; an import of fewer does not."""
     from starlette.testclient import TestClient
 
+    from attunement.core import insights
     from attunement.core.journal import Journal
     from attunement.web.app import Settings, create_app
+
+    monkeypatch.setattr(insights, "READ_NOW", 2)
 
     data = tmp_path / "data"
     Journal.open(data).close()
@@ -218,6 +222,12 @@ def test_entries_imported_in_the_app_are_read_in_the_background_at_once(tmp_path
         while worker.state()["running"]:  # the start's own pass: nothing to read
             assert time.monotonic() < deadline
             time.sleep(0.02)
+        one = b"[2026-10-01 09:00] Day shift.\nQuiet.\n"
+        report = client.post(
+            "/api/v1/import", data={"from": "jrnl"}, files={"file": ("one.txt", one)}
+        ).json()
+        assert report["added"] == 1
+        assert worker.state()["total"] == 0, "a single entry is read where it is shown"
         report = client.post(
             "/api/v1/import", data={"from": "jrnl"}, files={"file": ("j.txt", jrnl)}
         ).json()

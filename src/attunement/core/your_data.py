@@ -45,12 +45,15 @@ def import_into(
     """Import the file at ``path`` (the person's ``source``); with ``dry_run`` nothing
     changes and the report says what would be added. ``day_first`` says how a jrnl
     journal's numeric dates are read (None: decided from the file). A ``rereader`` (the
-    app's background reader) starts on what came in: its readings, and the search index
-    an import leaves in pieces merged, now rather than at the app's next start."""
+    app's background reader) starts on a large import at once (the readings, and the
+    search index it left in pieces merged) rather than at the app's next start; a few
+    entries are read where they are first shown, as written ones are (Insights reads up
+    to ``READ_NOW`` itself), without the reader's pass over the whole journal."""
+    from attunement.core.insights import READ_NOW
     from attunement.interop import import_file
 
     report = import_file(journal, path, fmt, dry_run=dry_run, day_first=day_first)
     report.source = source
-    if rereader is not None and not dry_run and (report.added or report.redated):
+    if rereader is not None and not dry_run and report.added + report.redated > READ_NOW:
         rereader.start()
     return your_data(journal, report)
