@@ -345,8 +345,8 @@ def build(journal: Journal, selection: Selection, *, now: datetime | None = None
     questions = [redactor(q) for q in questions]
 
     checkins = journal.checkins(since=start, until=end)
-    ordered = list(reversed(checkins))  # oldest first
-    values = {name: [v for c in ordered if (v := c.scales()[name]) is not None] for name in SCALES}
+    ordered = [c.scales() for c in reversed(checkins)]  # oldest first, each read once
+    values = {name: [v for s in ordered if (v := s[name]) is not None] for name in SCALES}
     scales = {name: _halves(values[name]) for name in SCALES}
     regions = {r.id: r.name for r in concepts().body_regions}
     areas = Counter(regions.get(area, area) for c in checkins for area in c.body)
