@@ -10,6 +10,7 @@ from typing import Any
 from attunement.analysis import feelings as feelings_
 from attunement.analysis import models
 from attunement.analysis.markers import MarkerFinding, find_markers, marker_info
+from attunement.analysis.workers import on_analysis_threads
 from attunement.errors import BATCH_LINE, InvalidInput
 
 MAX_ANALYSIS_CHARS = 200_000
@@ -88,7 +89,11 @@ class ResponseAnalysis:
 
 
 def analyze_text(text: str) -> TextAnalysis:
-    text = _check(text)
+    """Markers, feelings and a summary of a text, read on an analysis thread."""
+    return on_analysis_threads(_analyze_text, _check(text))
+
+
+def _analyze_text(text: str) -> TextAnalysis:
     markers = find_markers(text)
     return TextAnalysis(
         text=text, markers=markers, feelings=feelings_.reading(text), summary=summary_of(markers)
@@ -116,10 +121,11 @@ def read_response(
     response: str, statement: str
 ) -> tuple[Any, models.MIBehaviour, models.Empathy, list[MarkerFinding]]:
     """A reply to someone's words read move by move (``analysis/replies.py``): the reading,
-    its MI code and empathy levels, and its power-centred signs as findings."""
+    its MI code and empathy levels, and its power-centred signs as findings; read on an
+    analysis thread."""
     from attunement.analysis.replies import read_reply
 
-    reading = read_reply(response, statement)
+    reading = on_analysis_threads(read_reply, response, statement)
     mi, empathy = reading.as_models()
     return reading, mi, empathy, list(reading.sign_findings())
 

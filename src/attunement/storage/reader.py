@@ -23,7 +23,6 @@ import sqlite3
 import threading
 import typing
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import CancelledError, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -57,6 +56,8 @@ from attunement.storage.search import (
 from attunement.storage.version import LOCAL_OWNER
 
 if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
+
     from attunement.storage.bulk import ImportResult
     from attunement.storage.store import Store
 
@@ -475,6 +476,8 @@ class Reader:
         first among equals), ranked as ``_ranked`` says; only the entries shown are read,
         with their snippets. Run on the reader's search threads (``SEARCH_THREADS``):
         more at once wait their turn."""
+        from concurrent.futures import CancelledError, ThreadPoolExecutor  # when searching
+
         with self._lock:
             if self._searching is None and not self._closed:
                 self._searching = ThreadPoolExecutor(SEARCH_THREADS, "attune-search")
