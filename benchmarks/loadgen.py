@@ -283,14 +283,17 @@ def process_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICK
 
 
-def rss_mb(pids: Iterable[int]) -> float:
-    """Resident memory of these processes together, in MB."""
+def rss_mb(pids: Iterable[int], field: str = "VmRSS") -> float:
+    """Resident memory of these processes together, in MB: all of it (``VmRSS``), or only
+    what they allocated (``RssAnon``: the heap and stacks), without the pages of files
+    they map (``RssFile``: the journal and the models, which the kernel drops and reads
+    back as it needs)."""
     total = 0
     for pid in pids:
         try:
             with open(f"/proc/{pid}/status", encoding="ascii") as status:
                 for line in status:
-                    if line.startswith("VmRSS:"):
+                    if line.startswith(f"{field}:"):
                         total += int(line.split()[1])
         except OSError:
             pass

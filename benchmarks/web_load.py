@@ -727,6 +727,7 @@ def soak(server: Server, ids: Ids, minutes: float, clients: int, idle: float) ->
     )
     print(f"\n### Memory: {clients} clients, a mix of pages, for {minutes:g} minutes\n")
     samples = []
+    idle_heap = loadgen.rss_mb(server.pids, "RssAnon")
     tallies = loadgen.Tally()
     machine = loadgen.Machine(server.pids).start()
     generator = 0.0
@@ -735,29 +736,31 @@ def soak(server: Server, ids: Ids, minutes: float, clients: int, idle: float) ->
         result = loadgen.run(server.base, plan, clients=clients, seconds=30, timeout=10)
         generator += result.generator_cpu
         tallies.merge(result.total())
-        samples.append((time.monotonic(), loadgen.rss_mb(server.pids), result.total().count / 30))
+        rss, heap = loadgen.rss_mb(server.pids), loadgen.rss_mb(server.pids, "RssAnon")
+        samples.append((rss, heap, result.total().count / 30))
         print(
-            f"  {len(samples) * 0.5:.1f} min: RSS {samples[-1][1]:.1f} MB, "
+            f"  {len(samples) * 0.5:.1f} min: RSS {rss:.1f} MB (heap {heap:.1f}), "
             f"{samples[-1][2]:.0f} requests/s",
             file=sys.stderr,
             flush=True,
         )
     machine.stop()
     time.sleep(5)
-    after = loadgen.rss_mb(server.pids)
-    first = samples[0][1]
-    print("| when | RSS (MB) |\n| --- | ---: |")
-    print(f"| idle, before load | {idle:.1f} |")
-    print(f"| after the first 30 s of load | {first:.1f} |")
-    for n, (_, rss, _) in enumerate(samples):
+    after = loadgen.rss_mb(server.pids), loadgen.rss_mb(server.pids, "RssAnon")
+    print("| when | RSS (MB) | of it the heap (MB) |\n| --- | ---: | ---: |")
+    print(f"| idle, before load | {idle:.1f} | {idle_heap:.1f} |")
+    print(f"| after the first 30 s of load | {samples[0][0]:.1f} | {samples[0][1]:.1f} |")
+    for n, (rss, heap, _) in enumerate(samples):
         if n and (n + 1) % 4 == 0:
-            print(f"| after {(n + 1) / 2:g} min | {rss:.1f} |")
-    print(f"| 5 s after the load stopped | {after:.1f} |")
-    last = samples[-1][1]
+            print(f"| after {(n + 1) / 2:g} min | {rss:.1f} | {heap:.1f} |")
+    print(f"| 5 s after the load stopped | {after[0]:.1f} | {after[1]:.1f} |")
+    first, last = samples[0][1], samples[-1][1]
     print(
         f"\n{tallies.count:,} requests, {tallies.errors} errors, {tallies.timeouts} timeouts; "
-        f"growth from the first 30 s to the end of the load: {last - first:+.1f} MB "
-        f"({(last - first) / first * 100:+.1f}%); from idle: {last - idle:+.1f} MB."
+        f"the heap from the first 30 s to the end of the load: {last - first:+.1f} MB "
+        f"({(last - first) / first * 100:+.1f}%); from idle: {last - idle_heap:+.1f} MB. "
+        "The rest of RSS is pages of the journal and the models the process maps, which "
+        "the kernel drops and reads back as memory is needed."
         f"\n{machine.describe(generator)}"
     )
 
