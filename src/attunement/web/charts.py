@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from xml.sax.saxutils import escape
 
 from markupsafe import Markup
@@ -108,6 +109,7 @@ def lines(
     return _svg(WIDTH, HEIGHT, label, body, kind="line")
 
 
+@lru_cache(maxsize=8192)  # a chart's hundreds of points are the same on every look
 def _when(at: str) -> str:
     moment = datetime.fromisoformat(at)
     return moment_text(moment) if "T" in at else day_text(moment)
