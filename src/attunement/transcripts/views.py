@@ -120,10 +120,10 @@ def transcript_page(
     past the last is the last; with ``turn``, the page that holds that turn, numbered
     from 1) with their timeline; a session longer than a page has its whole timeline
     summarised part by part beside."""
-    if turn is not None:
-        page = page_of_turn(journal, transcript_id, turn)
     stored = service.open_coded(journal, transcript_id)
     session = stored.session
+    if turn is not None:
+        page = page_of_turn(len(session.coded), turn)
     pages = pages_of(len(session.coded))
     page = min(max(page, 1), pages)
     first = (page - 1) * PAGE_TURNS
@@ -140,10 +140,9 @@ def transcript_page(
     )
 
 
-def page_of_turn(journal: Journal, transcript_id: str, turn: int) -> int:
-    """The page that holds a turn (numbered from 1), for a link to it; a turn the
-    transcript does not have is NotFound, saying how many it has."""
-    turns = len(journal.store.get_transcript(transcript_id)["turns"])
+def page_of_turn(turns: int, turn: int) -> int:
+    """The page that holds a turn (numbered from 1) of a transcript of ``turns``, for a
+    link to it; a turn the transcript does not have is NotFound, saying how many it has."""
     if not 1 <= turn <= turns:
         raise NotFound(
             f"This transcript has {turns:,} {'turn' if turns == 1 else 'turns'}; "
