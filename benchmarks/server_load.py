@@ -708,6 +708,9 @@ def comment(member: Member, rng: random.Random) -> Call:
     )
 
 
+SIGN_OFF_SECONDS = 5.0  # the sign-off phase alone (each supervisor has about 160 to sign)
+
+
 def sign_off(member: Member, rng: random.Random) -> Call:
     label = "sign off (POST /shares/{id}/signoff)"
     if not member.unsigned:  # counted apart: the programme ran out of work, not the server
@@ -788,6 +791,13 @@ def main() -> None:
     parser.add_argument("--route-seconds", type=float, default=20)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--timeout", type=float, default=30)
+    parser.add_argument(
+        "--routes",
+        default="",
+        help="only these routes alone, by action name, comma-separated (push, my_shares, "
+        "my_share, sync, inbox, share_page, comment, sign_off, lead_home, cohort, "
+        "cohort_api); --seconds 0 leaves out the members' mix",
+    )
     args = parser.parse_args()
 
     routes = server_routes()
@@ -857,6 +867,19 @@ def run(
             + ", ".join(f"`{p}`" for p in missing)
         )
 
+    if args.seconds > 0:
+        mixed(server, database, members, mix, pids, args)
+    alone(server, database, members, mix, pids, args)
+
+
+def mixed(
+    server: Server,
+    database: Database,
+    members: list[Member],
+    mix: dict[str, list[tuple[Action, float]]],
+    pids: list[int],
+    args: argparse.Namespace,
+) -> None:
     print(
         f"\n### All {len(members)} members at once, each in their role's mix, {args.seconds:g} s\n"
     )
@@ -883,28 +906,46 @@ def run(
         f"{dict(total.statuses)}.\n{machine.describe(result.generator_cpu)}"
     )
 
+
+def alone(
+    server: Server,
+    database: Database,
+    members: list[Member],
+    mix: dict[str, list[tuple[Action, float]]],
+    pids: list[int],
+    args: argparse.Namespace,
+) -> None:
+    only = {name.strip() for name in args.routes.split(",") if name.strip()}
+
     print(
         f"\n### Each route alone, {len(members)} clients for {args.route_seconds:g} s, "
         "beside the static stylesheet\n"
     )
     static = Call("static file (GET /static/server.css)", "GET", "/static/server.css")
-    phases: list[tuple[str, loadgen.Plan, str]] = [("static", loadgen.Same(static), "")]
+    seconds = args.route_seconds
+    phases: list[tuple[str, loadgen.Plan, str, float]] = [
+        ("static", loadgen.Same(static), "", seconds)
+    ]
     for role, choices in mix.items():
         people = [m for m in members if m.role == role]
         for action, _ in choices:
-            phases.append((role, Members(people, {role: [(action, 1.0)]}), role))
-    phases.append(("static", loadgen.Same(static), ""))
+            if not only or action.__name__ in only:
+                # Each sign-off uses up a share: a shorter phase, so that no supervisor
+                # runs out of work (whose clients would ask for the static file instead).
+                length = min(seconds, SIGN_OFF_SECONDS) if action is sign_off else seconds
+                phases.append((role, Members(people, {role: [(action, 1.0)]}), role, length))
+    phases.append(("static", loadgen.Same(static), "", seconds))
     rows = []
     ceilings = []
     seen: set[str] = set()
-    for kind, plan, role in phases:
+    for kind, plan, role, length in phases:
         result, machine = loadgen.measure(
             server.base,
             plan,
             pids,
             database.pids,
             clients=len(members),
-            seconds=args.route_seconds,
+            seconds=length,
             timeout=args.timeout,
         )
         for label, tally in result.tallies.items():
