@@ -101,3 +101,52 @@ def test_an_untitled_entry_is_named_by_its_first_words_redacted_and_dated_plainl
     assert "Untitled" not in text and "Okafor" not in text
     assert "### Sat with [Client A] after the news. (week of 2 Nov 2026)" in text
     assert "Sat with [Client A] after the news." in supervision.html_body(made)
+
+
+def test_a_packet_over_months_sums_its_check_ins_as_reading_each_one_would(journal):
+    """Figures summed by the database: the same count, halves and body areas (ties: the
+    area marked last first) as reading every check-in of the period one by one."""
+    import random
+    from collections import Counter
+
+    from attunement.framework import concepts
+
+    rng = random.Random(5)
+    tz = now_local().tzinfo
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=tz)
+    regions = list(concepts().body_region_ids)
+    for day in range(120):
+        at = start + timedelta(days=day, minutes=rng.randint(0, 600))
+        scales = {"ease": rng.randint(0, 10), "fatigue": rng.choice([None, rng.randint(0, 10)])}
+        journal.checkin(body=rng.sample(regions, rng.randint(0, 3)), at=at, **scales)
+        if day % 17 == 0:  # two check-ins at the same moment
+            journal.checkin(ease=rng.randint(0, 10), body=[regions[0]], at=at)
+    first = journal.store.add_entry(journal.new_entry("The first visit.", created_at=start))
+    last = journal.store.add_entry(
+        journal.new_entry("The last visit.", created_at=start + timedelta(days=90))
+    )
+    made = supervision.build(
+        journal,
+        supervision.Selection.from_words(entry_ids=[first.id, last.id]),
+        now=start + timedelta(days=130),
+    )
+
+    read = journal.checkins(since=start.replace(hour=0), until=start + timedelta(days=91))
+    assert made.checkins == len(read) > 90
+    oldest_first = list(reversed(read))
+    for name in ("ease", "fatigue"):
+        values = [v for c in oldest_first if (v := getattr(c, name)) is not None]
+        mean, first_half, second_half = made.scales[name]
+        assert mean == round(sum(values) / len(values), 1)
+        half = len(values) // 2
+        assert first_half == round(sum(values[:half]) / half, 1)
+        assert second_half == round(sum(values[half:]) / (len(values) - half), 1)
+        assert made.scale_counts[name] == len(values)
+    names = {r.id: r.name for r in concepts().body_regions}
+    counted = Counter(names[area] for c in read for area in c.body)
+    last_marked = {}
+    for c in read:  # newest first: the first time an area is seen is its last marking
+        for area in c.body:
+            last_marked.setdefault(names[area], c.at)
+    expected = sorted(counted.items(), key=lambda kv: (-kv[1], -last_marked[kv[0]].timestamp()))
+    assert made.body_areas == expected[:5]

@@ -22,6 +22,7 @@ from attunement.core.models import (
     MOMENTS,
     SCALES,
     CheckIn,
+    CheckInFigures,
     Draft,
     Entry,
     EntryFilter,
@@ -587,6 +588,9 @@ class Journal:
         limit: int | None = None,
     ) -> list[CheckIn]:
         return self.reader.list_checkins(since=since, until=until, limit=limit)
+
+    def checkin_figures(self, since: datetime, until: datetime) -> CheckInFigures:
+        return self.reader.checkin_figures(since, until)
 
     # -- import ---------------------------------------------------------------------
 

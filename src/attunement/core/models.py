@@ -111,6 +111,16 @@ class Draft:
 
 
 @dataclass(frozen=True)
+class CheckInFigures:
+    """What a period's check-ins add up to, summed by the database rather than read one
+    by one (a packet may span years: thousands of check-ins)."""
+
+    count: int
+    values: dict[str, list[int]]  # each scale's answers, oldest first (unanswered left out)
+    areas: list[tuple[str, int]]  # body area id, times marked: most first, then most recent
+
+
+@dataclass(frozen=True)
 class CheckIn:
     id: str
     at: datetime

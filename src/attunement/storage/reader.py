@@ -33,7 +33,9 @@ from attunement.core import ids
 from attunement.core.dates import with_offset
 from attunement.core.models import (
     ALL_ENTRIES,
+    SCALES,
     CheckIn,
+    CheckInFigures,
     Draft,
     Entry,
     EntryFilter,
@@ -947,6 +949,27 @@ class Reader:
             params.append(limit)
         with self._reading() as conn:
             return [_checkin(row) for row in conn.execute(sql, params)]
+
+    def checkin_figures(self, since: datetime, until: datetime) -> CheckInFigures:
+        """The check-ins from ``since`` to ``until`` summed up: how many, each scale's
+        answers oldest first, and each body area's count (ties: the one marked last first)."""
+        span = (self.owner, sql_time(since), sql_time(until))
+        where = "WHERE c.owner = ? AND c.at >= ? AND c.at <= ?"
+        with self._reading() as conn:
+            rows = conn.execute(
+                f"SELECT {', '.join(SCALES)} FROM checkins AS c {where} ORDER BY c.at, c.pk DESC",
+                span,
+            ).fetchall()
+            areas = conn.execute(
+                "SELECT part.value, count(*) AS times, max(c.at) AS last "
+                f"FROM checkins AS c, json_each(c.body) AS part {where} "
+                "GROUP BY part.value ORDER BY times DESC, last DESC, part.value",
+                span,
+            ).fetchall()
+        values = {
+            name: [row[i] for row in rows if row[i] is not None] for i, name in enumerate(SCALES)
+        }
+        return CheckInFigures(len(rows), values, [(area, times) for area, times, _ in areas])
 
     def count_checkins(self) -> int:
         with self._reading() as conn:

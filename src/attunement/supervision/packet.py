@@ -344,12 +344,13 @@ def build(journal: Journal, selection: Selection, *, now: datetime | None = None
         )
     questions = [redactor(q) for q in questions]
 
-    checkins = journal.checkins(since=start, until=end)
-    ordered = [c.scales() for c in reversed(checkins)]  # oldest first, each read once
-    values = {name: [v for s in ordered if (v := s[name]) is not None] for name in SCALES}
+    checkins = journal.checkin_figures(start, end)
+    values = checkins.values
     scales = {name: _halves(values[name]) for name in SCALES}
     regions = {r.id: r.name for r in concepts().body_regions}
-    areas = Counter(regions.get(area, area) for c in checkins for area in c.body)
+    areas: Counter[str] = Counter()
+    for area, times in checkins.areas:  # most marked first: ties stay in that order
+        areas[regions.get(area, area)] += times
     # the scores alone: the replies and their feedback are not in a packet
     attempts = [
         scores for _, scores, when in journal.store.attempt_scores() if start <= when <= end
@@ -366,7 +367,7 @@ def build(journal: Journal, selection: Selection, *, now: datetime | None = None
         basis=basis,
         entries=packet_entries,
         questions=questions,
-        checkins=len(checkins),
+        checkins=checkins.count,
         scales=scales,
         body_areas=areas.most_common(5),
         practice_attempts=len(attempts),
