@@ -188,6 +188,23 @@ transcripts = Table(
     Index("ix_transcripts_owner_created", "owner", "created_at"),
 )
 
+# A stored session's turns as coded (transcripts/service.py), one row per transcript: the
+# analysis version and a digest of the caregiver and turns it was coded from, so that a
+# new analysis or other words are coded again. Deleted with its transcript.
+transcript_codes = Table(
+    "transcript_codes",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "transcript_pk", Integer, ForeignKey("transcripts.pk", ondelete="CASCADE"), nullable=False
+    ),
+    Column("version", String(64), nullable=False),
+    Column("source_hash", String(64), nullable=False),
+    Column("codes", JSON, nullable=False),
+    Column("coded_at", UtcDateTime, nullable=False),
+    UniqueConstraint("transcript_pk", name="uq_transcript_codes_transcript"),
+)
+
 practice_attempts = Table(
     "practice_attempts",
     metadata,

@@ -588,13 +588,54 @@ class Store(Reader):
             "created_at": row.created_at,
         }
 
+    def transcript_codes(
+        self, transcript_id: str, version: str, source_hash: str
+    ) -> list[Any] | None:
+        """The codes kept for this transcript by analysis ``version``, coded from the words
+        ``source_hash`` names; None if none are kept for both."""
+        c, t = s.transcript_codes.c, s.transcripts.c
+        with self._read() as conn:
+            row = conn.execute(
+                select(c.codes)
+                .select_from(s.transcript_codes.join(s.transcripts, t.pk == c.transcript_pk))
+                .where(
+                    t.owner == self.owner,
+                    t.id == ids.normalise_id(transcript_id),
+                    c.version == version,
+                    c.source_hash == source_hash,
+                )
+            ).first()
+        return None if row is None else list(row.codes)
+
+    def keep_transcript_codes(
+        self, transcript_id: str, version: str, source_hash: str, codes: list[Any]
+    ) -> None:
+        """Keep a transcript's codes in place of any kept before; nothing if it was deleted
+        meanwhile."""
+        c, t = s.transcript_codes.c, s.transcripts.c
+        with self._write() as conn:
+            pk = conn.execute(
+                select(t.pk).where(t.owner == self.owner, t.id == ids.normalise_id(transcript_id))
+            ).scalar()
+            if pk is None:
+                return
+            conn.execute(delete(s.transcript_codes).where(c.transcript_pk == pk))
+            conn.execute(
+                insert(s.transcript_codes).values(
+                    transcript_pk=pk,
+                    version=version,
+                    source_hash=source_hash,
+                    codes=codes,
+                    coded_at=now_local(),
+                )
+            )
+
     def delete_transcript(self, transcript_id: str) -> dict[str, Any]:
-        """Delete a transcript for good: the session and its turns (their codes are worked
-        out from the turns, never stored). An entry it was linked to stays; the link was
-        the transcript's own. Its bytes are overwritten in the file, not only marked free
-        (SQLite's ``secure_delete``), since a transcript kept unredacted holds names.
-        Returns what was deleted: id, title, number of turns and the entry it was linked
-        to."""
+        """Delete a transcript for good: the session, its turns and the codes kept for them.
+        An entry it was linked to stays; the link was the transcript's own. Its bytes are
+        overwritten in the file, not only marked free (SQLite's ``secure_delete``), since a
+        transcript kept unredacted holds names. Returns what was deleted: id, title, number
+        of turns and the entry it was linked to."""
         with self._write() as conn:
             row = self._transcript_row(conn, transcript_id)
             with _overwriting_deleted(conn):

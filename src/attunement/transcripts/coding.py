@@ -60,6 +60,21 @@ def code_turns(
     return coded
 
 
+def kept_form(coded: list[CodedTurn]) -> list[list[Any]]:
+    """The codes without the turns they code (stored apart), as JSON: a list per turn."""
+    return [[c.role, c.code, c.subtype, c.confidence, c.empathy, list(c.feelings)] for c in coded]
+
+
+def from_kept(turns: list[Turn], kept: list[Any]) -> list[CodedTurn]:
+    """The coded turns again, from the turns and their codes in ``kept_form``."""
+    return [
+        CodedTurn(turn, role, code, subtype, confidence, dict(empathy), tuple(feelings))
+        for turn, (role, code, subtype, confidence, empathy, feelings) in zip(
+            turns, kept, strict=True
+        )
+    ]
+
+
 def _answering(turns: list[Turn], caregiver: str) -> Iterator[tuple[str, str]]:
     """Each turn's text with the other speaker's last words before it ("" at the start)."""
     previous = {True: "", False: ""}

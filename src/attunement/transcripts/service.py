@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import threading
 from collections import OrderedDict
@@ -14,8 +16,15 @@ from weakref import WeakKeyDictionary
 from attunement.core.dates import moment_text, now_local
 from attunement.core.journal import Journal
 from attunement.core.validation import clean_text, clean_title
-from attunement.errors import InvalidInput
-from attunement.transcripts.coding import CodedTurn, Summary, code_turns, summarise
+from attunement.errors import InvalidInput, Locked
+from attunement.transcripts.coding import (
+    CodedTurn,
+    Summary,
+    code_turns,
+    from_kept,
+    kept_form,
+    summarise,
+)
 from attunement.transcripts.files import read_text
 from attunement.transcripts.parse import (
     Parsed,
@@ -196,8 +205,10 @@ def analyse(
     *,
     notes: tuple[str, ...] = (),
     caregiver_guessed: bool = False,
+    coded: list[CodedTurn] | None = None,  # codes kept from before: not coded again
 ) -> Session:
-    coded = code_turns(turns, caregiver, progress)
+    if coded is None:
+        coded = code_turns(turns, caregiver, progress)
     if caregiver_guessed:
         notes = (*notes, guess_note(caregiver))
     if (supervision := supervision_note(turns, caregiver)) is not None:
@@ -387,7 +398,9 @@ class _Coded:
 
 # Coding is what a transcript's page, report and API answer cost (some 4 ms a turn: 16 to
 # 25 s for 5,000 turns, where drawing a page of them takes milliseconds), so a session is
-# coded once while its journal is open and kept, as long as its stored words are the same.
+# coded once and its codes stored in the journal, keyed by the analysis version and the
+# words coded (``_coded_session``); the session made from them is kept while its journal
+# is open, as long as its stored words are the same.
 # Kept with the journal object: when it closes (a lock, the server stopping, the file
 # replaced) and is let go, the decoded words go with it; deleting a transcript drops its own.
 KEPT_SESSIONS = 8
@@ -418,12 +431,34 @@ def open_coded(journal: Journal, transcript_id: str) -> Stored:
             if found is not None and found[0] == stored:
                 kept.sessions.move_to_end(key)
                 return Stored(transcript_id, data["entry_id"], found[1])
-        session = analyse(data["title"], _turns_of(data["turns"]), data["caregiver"])
+        session = _coded_session(journal, data)
         with _coded_lock:
             kept.sessions[key] = (stored, session)
             while len(kept.sessions) > KEPT_SESSIONS:
                 kept.sessions.popitem(last=False)
     return Stored(transcript_id, data["entry_id"], session)
+
+
+def _coded_session(journal: Journal, data: dict[str, Any]) -> Session:
+    """A stored transcript as a coded session, from the codes the journal keeps for it when
+    they are of this analysis and these words; else coded now, and the codes kept."""
+    from attunement.analysis.version import coding_version
+
+    turns = _turns_of(data["turns"])
+    version = coding_version()
+    source = hashlib.sha256(
+        json.dumps([data["caregiver"], data["turns"]], sort_keys=True).encode()
+    ).hexdigest()
+    kept = journal.store.transcript_codes(data["id"], version, source)
+    if kept is not None and len(kept) == len(turns):
+        coded = from_kept(turns, kept)
+        return analyse(data["title"], turns, data["caregiver"], coded=coded)
+    session = analyse(data["title"], turns, data["caregiver"])
+    try:
+        journal.store.keep_transcript_codes(data["id"], version, source, kept_form(session.coded))
+    except Locked:  # another writer for now: coded again the next time
+        pass
+    return session
 
 
 def _forget(journal: Journal, transcript_id: str) -> None:
