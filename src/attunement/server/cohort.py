@@ -128,8 +128,13 @@ class _Kept:
 KEEP = 128  # (course, person looking, day) figures kept per worker, the least recent dropped
 _kept: OrderedDict[tuple[str, str, str], _Kept] = OrderedDict()
 _kept_lock = threading.Lock()
-_STAMP = select(func.sum(course_changes.c.weight)).where(
-    course_changes.c.course_id == bindparam("course")
+# The course, the asking person's role in it and its stamp (the summed weight of its
+# change rows), in one statement.
+_LOOK = deadlines.LED.add_columns(
+    select(func.sum(course_changes.c.weight))
+    .where(course_changes.c.course_id == courses.c.id)
+    .scalar_subquery()
+    .label("stamp")
 )
 
 
@@ -138,7 +143,7 @@ def cohort(engine: Engine, actor: Actor, course_id: str, *, action: str = "cohor
     figures may be shared with other looks: read them, never change them."""
     with reading(engine) as conn:
         try:
-            course = deadlines.require_lead(conn, actor, course_id)
+            course = deadlines.require_lead(conn, actor, course_id, _LOOK)
         except NotFound:
             course = None
         else:
@@ -156,10 +161,11 @@ def cohort(engine: Engine, actor: Actor, course_id: str, *, action: str = "cohor
 def _figures(conn: Connection, actor: Actor, course: Any) -> dict[str, Any]:
     """The figures kept for this course, person and day if the course's stamp has not
     moved since and none of its shares has expired; else worked out afresh and kept. The
-    stamp is read before the figures: a change committed in between shows in the figures
-    and moves the stamp past the one kept with them, so it is never missed."""
+    stamp is read before the figures (with the course: ``_LOOK``): a change committed in
+    between shows in the figures and moves the stamp past the one kept with them, so it is
+    never missed."""
     on, moment = deadlines.today(), now()
-    generation = conn.execute(_STAMP, {"course": course.id}).scalar() or 0
+    generation = course.stamp or 0
     key = (course.id, actor.id, on.isoformat())
     with _kept_lock:
         kept = _kept.get(key)

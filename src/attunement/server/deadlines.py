@@ -142,21 +142,23 @@ def course_id_of(text: str) -> str:
         raise NotFound(NO_SUCH_COURSE) from None
 
 
-def require_lead(conn: Connection, actor: Actor, course_id: str) -> Any:
-    """The course, if ``actor`` leads it or is an admin; else the same NotFound as for a
-    course that does not exist."""
-    course_id = course_id_of(course_id)
-    course = conn.execute(select(courses).where(courses.c.id == course_id)).first()
-    if course is None:
-        raise NotFound(NO_SUCH_COURSE)
-    if actor.is_admin:
-        return course
-    role = conn.execute(
-        select(memberships.c.role).where(
-            memberships.c.course_id == course_id, memberships.c.user_id == actor.id
-        )
-    ).scalar()
-    if role != "lead":
+# A course with the asking person's role in it, in one statement (``me``, ``course``);
+# a caller may add columns of its own (server/cohort.py adds the course's stamp).
+LED = select(
+    courses,
+    select(memberships.c.role)
+    .where(memberships.c.course_id == courses.c.id, memberships.c.user_id == bindparam("me"))
+    .scalar_subquery()
+    .label("my_role"),
+).where(courses.c.id == bindparam("course"))
+
+
+def require_lead(conn: Connection, actor: Actor, course_id: str, statement: Any = LED) -> Any:
+    """The course (a row of ``statement``, ``LED`` or one with more columns), if ``actor``
+    leads it or is an admin; else the same NotFound as for a course that does not exist."""
+    values = {"course": course_id_of(course_id), "me": actor.id}
+    course = conn.execute(statement, values).first()
+    if course is None or not (actor.is_admin or course.my_role == "lead"):
         raise NotFound(NO_SUCH_COURSE)
     return course
 
