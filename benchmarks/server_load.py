@@ -867,19 +867,27 @@ def run(
             + ", ".join(f"`{p}`" for p in missing)
         )
 
+    bench = Bench(server, database, members, mix, pids, args)
     if args.seconds > 0:
-        mixed(server, database, members, mix, pids, args)
-    alone(server, database, members, mix, pids, args)
+        mixed(bench)
+    alone(bench)
 
 
-def mixed(
-    server: Server,
-    database: Database,
-    members: list[Member],
-    mix: dict[str, list[tuple[Action, float]]],
-    pids: list[int],
-    args: argparse.Namespace,
-) -> None:
+@dataclass
+class Bench:
+    """What both parts of a run (the members' mix, each route alone) are measured on."""
+
+    server: Server
+    database: Database
+    members: list[Member]
+    mix: dict[str, list[tuple[Action, float]]]
+    pids: list[int]
+    args: argparse.Namespace
+
+
+def mixed(bench: Bench) -> None:
+    server, database, members, mix = bench.server, bench.database, bench.members, bench.mix
+    pids, args = bench.pids, bench.args
     print(
         f"\n### All {len(members)} members at once, each in their role's mix, {args.seconds:g} s\n"
     )
@@ -907,14 +915,9 @@ def mixed(
     )
 
 
-def alone(
-    server: Server,
-    database: Database,
-    members: list[Member],
-    mix: dict[str, list[tuple[Action, float]]],
-    pids: list[int],
-    args: argparse.Namespace,
-) -> None:
+def alone(bench: Bench) -> None:
+    server, database, members, mix = bench.server, bench.database, bench.members, bench.mix
+    pids, args = bench.pids, bench.args
     only = {name.strip() for name in args.routes.split(",") if name.strip()}
 
     print(
