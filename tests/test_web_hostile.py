@@ -258,8 +258,9 @@ def test_an_export_is_a_post_and_a_get_runs_none(client, data_dir):
 
 def snapshot(data_dir: Path) -> dict[str, str]:
     """Every file's bytes, except that the journal counts by its content: every table but
-    ``readings``, the stored analyses of entries, which a GET may fill in (a cache of
-    what the analysis says of words already there, never the person's data)."""
+    ``readings`` and ``transcript_codes``, the stored analyses of entries and transcripts,
+    which a GET may fill in (caches of what the analysis says of words already there,
+    never the person's data)."""
     import hashlib
     import sqlite3
 
@@ -269,7 +270,8 @@ def snapshot(data_dir: Path) -> dict[str, str]:
             tables = [
                 name
                 for (name,) in conn.execute(
-                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'readings' "
+                    "SELECT name FROM sqlite_master WHERE type = 'table' "
+                    "AND name NOT IN ('readings', 'transcript_codes') "
                     "ORDER BY name"
                 )
             ]
