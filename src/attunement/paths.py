@@ -23,6 +23,11 @@ def resolve_data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     env = os.environ.get(ENV_HOME)
     if env:
         return Path(env).expanduser()
+    return default_data_dir()
+
+
+def default_data_dir() -> Path:
+    """The platform's user data folder: where the journal lives when nothing says else."""
     import platformdirs
 
     return Path(platformdirs.user_data_dir("attunement", appauthor=False))

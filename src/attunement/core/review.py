@@ -114,11 +114,22 @@ def same_words(journal: Journal, saved: Entry, body: str, title: str | None) -> 
 
 
 def _checked(
-    journal: Journal, body: str, title: str, choice: str | None
+    journal: Journal,
+    body: str,
+    title: str,
+    choice: str | None,
+    *,
+    tags: Sequence[str],
+    prompt_id: str | None = None,
 ) -> tuple[str, str] | Review:
-    """The words to save (details replaced if the writer chose so), or the Review."""
+    """The words to save (details replaced if the writer chose so), or the Review.
+
+    What the save would refuse (an empty text, a title or a tag too long, a prompt no
+    deck holds) is refused first, by the save's own checks (``Journal.new_entry``), so
+    the writer is never asked about the details of words that cannot be saved as sent."""
     if choice is not None and choice not in CHOICES:
         raise InvalidInput("Choose to replace the details or to keep your words.", field="deid")
+    journal.new_entry(body, title=title, prompt_id=prompt_id, tags=tags)
     found = review(journal, body, title)
     if found.found and choice is None:
         return found
@@ -145,7 +156,7 @@ def save(
     (the writing form's one-time key), a form already saved makes no second entry: the
     words sent again are the entry's (Resent, nothing added) or its next version."""
     source = form_source(form_token)
-    checked = _checked(journal, body, title, choice)
+    checked = _checked(journal, body, title, choice, tags=tags, prompt_id=prompt_id)
     if isinstance(checked, Review):
         return checked
     body, title = checked
@@ -211,7 +222,7 @@ def save_edit(
     made. ``tags`` are the form's Tags field (inline #tags count too); with
     ``base_revision``, the version the edit began from, ChangedMeanwhile is raised if
     the entry was saved again since (nothing is overwritten)."""
-    checked = _checked(journal, body, title, choice)
+    checked = _checked(journal, body, title, choice, tags=tags)
     if isinstance(checked, Review):
         return checked
     body, title = checked

@@ -1,5 +1,5 @@
-"""Settings: your data, export and import, and locking an encrypted journal; pages and
-API routes."""
+"""Settings: your data, export and import, encryption at rest and locking an encrypted
+journal; pages and API routes."""
 
 from __future__ import annotations
 
@@ -49,10 +49,16 @@ async def import_page(request: Request, file: FormFile = None) -> Response:
                         str(form.get("dates", ""))
                     ),
                     rereader=request.app.state.rereader,
+                    idle_lock_s=request.app.state.holder.idle_lock_s,
                 )
             )
     except AttuneError as exc:
-        return _settings(request, your_data(j), status=exc.http_status, error=exc.message)
+        return _settings(
+            request,
+            your_data(j, idle_lock_s=request.app.state.holder.idle_lock_s),
+            status=exc.http_status,
+            error=exc.message,
+        )
     if view.report and view.report.dry_run:  # nothing changed: show it here
         return _settings(request, view)
     from attunement.web import flash
@@ -70,6 +76,7 @@ def _settings(request: Request, view: Any, status: int = 200, **extra: Any) -> H
         data_dir=view.data_dir,
         counts=view.counts,
         report=view.report,
+        locking=view.locking,
         **extra,
     )
 
@@ -81,7 +88,10 @@ def settings_page(request: Request, imported: str = "") -> HTMLResponse:
     from attunement.web import flash
 
     j = journal(request)  # locked: to the unlock page, the key still unread
-    return _settings(request, your_data(j, flash.take(request.app.state, imported, "/settings")))
+    report = flash.take(request.app.state, imported, "/settings")
+    return _settings(
+        request, your_data(j, report, idle_lock_s=request.app.state.holder.idle_lock_s)
+    )
 
 
 @pages.get("/unlock", response_class=HTMLResponse)
