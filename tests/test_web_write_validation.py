@@ -117,3 +117,13 @@ def test_an_edit_is_checked_before_its_review_too(client):
     assert in_form(page.text)["body"] == BODY
     after = client.get(f"/api/v1/entries/{entry_id}").json()
     assert after["body"] == "Quiet shift." and after["revision"] == 1
+
+
+def test_the_command_line_refuses_a_long_tag_before_asking_about_details(attune):
+    """`attune write` checks what the save would refuse first, as the page does: no
+    listing of identifying details for words that cannot be saved as sent."""
+    refused = attune("write", "--tag", "t" * 300, "Mrs Okafor phoned on 07700 900123.", ok=False)
+    assert refused.exit_code != 0
+    assert "64 characters" in refused.stderr
+    assert "Identifying details found" not in refused.stderr
+    assert attune.json("list")["entries"] == []

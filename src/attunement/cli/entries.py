@@ -215,8 +215,11 @@ def write(app: AppContext, text, prompt_id, title, tags, star, redact, draft_id,
             editor_file.unlink(missing_ok=True)
             ok("Nothing was written, so no entry was saved.")
             sys.exit(1)
-    body, title = review_details(journal, body, title, redact)
     try:
+        # What the save would refuse (a tag or title too long, an unknown prompt) is
+        # refused before the identifying details are asked about.
+        journal.new_entry(body, title=title, prompt_id=prompt_id, tags=tags)
+        body, title = review_details(journal, body, title, redact)
         if draft is not None:
             entry = journal.publish_draft(draft.id, body=body, title=title or "", tags=tags)
         else:
@@ -478,7 +481,8 @@ def search(app: AppContext, query, since, until, tags, prompt_id, starred, limit
     """Search the text of your entries.
 
     Every word must match; "quoted words" match as a phrase and word* matches a prefix.
-    Related word forms match too ("tightened" finds "tighten").
+    OR (in any case) between two words finds either: "sad OR angry". Related word forms
+    match too ("tightened" finds "tighten"). An emoji on its own finds the entries with it.
     """
     hits = app.journal.search(
         query, _make_filter(since, until, tags, prompt_id, starred), limit=limit
@@ -489,11 +493,14 @@ def search(app: AppContext, query, since, until, tags, prompt_id, starred, limit
                 "query": query,
                 "results": [h.to_dict() for h in hits],
                 "ranked_within": hits.ranked_within or None,
+                "hint": hits.placeholder_hint or None,
             }
         )
         return
     if not hits:
         ok("Nothing found.")
+        if hits.placeholder_hint:
+            hint(f'{hits.placeholder_hint} Try: attune search "{hits.placeholder}"')
     for hit in hits:
         click.echo(_entry_line(hit.entry))
         click.echo("    " + highlight(hit.snippet.replace("\n", " "), hit.highlights))

@@ -23,6 +23,8 @@ class Browse:
     total: int = 0  # entries matching the filter (not counted for a search)
     more: bool = False
     ranking_note: str = ""  # how the hits were ranked, when not all together
+    placeholder: str = ""  # nothing found: a name placeholder the journal holds ("[Client A]")
+    placeholder_hint: str = ""  # and the sentence saying the name may be stored as one
 
 
 def browse(
@@ -44,7 +46,13 @@ def browse(
     )
     if words.strip():
         hits = journal.search(words, flt, limit=size + 1, offset=(page - 1) * size)
-        return Browse(hits=hits[:size], more=len(hits) > size, ranking_note=hits.ranking_note)
+        return Browse(
+            hits=hits[:size],
+            more=len(hits) > size,
+            ranking_note=hits.ranking_note,
+            placeholder=hits.placeholder,
+            placeholder_hint=hits.placeholder_hint,
+        )
     entries = journal.list_entries(flt, limit=size + 1, before=before or None)
     total = journal.store.count_entries(journal.check_filter(flt))
     return Browse(entries=entries[:size], total=total, more=len(entries) > size)

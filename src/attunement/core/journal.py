@@ -8,6 +8,7 @@ expected failure is an ``AttuneError`` with one sentence for the person.
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from attunement.core.validation import clean_body, clean_scale, clean_text, clea
 from attunement.errors import Conflict, FormatError, InvalidInput
 from attunement.paths import DATABASE_NAME, ensure_data_dir
 from attunement.storage.reader import Reader
+from attunement.storage.search import NAME_PLACEHOLDER
 
 if TYPE_CHECKING:
     import random
@@ -48,6 +50,7 @@ if TYPE_CHECKING:
 DEFAULT_DECK = "art-of-attunement"
 
 MAX_NOTE_CHARS = 5000
+_NAMELIKE = re.compile(r"[^\W\d_]")  # a letter: the search may be for a name
 STREAK_WINDOW_DAYS = 40  # the streak reads this many days back first (then 16 times more)
 
 
@@ -414,9 +417,16 @@ class Journal:
     def search(
         self, query: str, flt: EntryFilter = ALL_ENTRIES, *, limit: int = 20, offset: int = 0
     ) -> SearchHits:
+        """The entries matching ``query`` (see ``storage.search``), best first. When words
+        found nothing, the hits carry a name placeholder the journal holds, if any: the
+        name looked for may have been replaced by one on saving."""
         if limit < 1:
             raise InvalidInput("The number of results must be at least 1.", field="limit")
-        return self.reader.search(query, self.check_filter(flt), limit=limit, offset=offset)
+        hits = self.reader.search(query, self.check_filter(flt), limit=limit, offset=offset)
+        if not hits and offset == 0 and _NAMELIKE.search(query):
+            if not NAME_PLACEHOLDER.search(query):
+                hits.placeholder = self.reader.placeholder_example()
+        return hits
 
     def check_filter(self, flt: EntryFilter) -> EntryFilter:
         if flt.since and flt.until and flt.since > flt.until:

@@ -204,11 +204,28 @@ class SearchHit:
 class SearchHits(list[SearchHit]):
     """Search hits in the order shown. ``ranked_within`` is 0 when every match was ranked
     together; otherwise the matches were too many, and were ranked that many at a time,
-    the most recently added first (the best of the latest come first)."""
+    the most recently added first (the best of the latest come first). ``placeholder``:
+    when words found nothing, a name placeholder the journal holds ("[Client A]"), else
+    ""."""
 
-    def __init__(self, hits: Iterable[SearchHit] = (), *, ranked_within: int = 0) -> None:
+    def __init__(
+        self, hits: Iterable[SearchHit] = (), *, ranked_within: int = 0, placeholder: str = ""
+    ) -> None:
         super().__init__(hits)
         self.ranked_within = ranked_within
+        self.placeholder = placeholder
+
+    @property
+    def placeholder_hint(self) -> str:
+        """What a person is told when nothing was found and the journal holds name
+        placeholders: the name they looked for may be one; "" otherwise."""
+        if not self.placeholder:
+            return ""
+        return (
+            "If you searched for a name: names in your entries may be stored as placeholders "
+            f"such as {self.placeholder}, put in their place when identifying details were "
+            "replaced on saving. Search for the placeholder instead."
+        )
 
     @property
     def ranking_note(self) -> str:

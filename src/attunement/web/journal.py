@@ -182,6 +182,8 @@ def journal_page(
         more=view.found.more,
         hits=view.found.hits,
         ranking_note=view.found.ranking_note,
+        placeholder=view.found.placeholder,
+        placeholder_hint=view.found.placeholder_hint,
         entries=view.found.entries,
         total=view.found.total,
         error=view.error,
@@ -465,6 +467,7 @@ def search(
         "query": q,
         "results": [h.to_dict() for h in hits],
         "ranked_within": hits.ranked_within or None,
+        "hint": hits.placeholder_hint or None,
     }
 
 
