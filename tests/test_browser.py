@@ -152,7 +152,7 @@ def test_a_new_users_first_evening(server, context):
     page.get_by_role("button", name="Save entry").click()
     page.wait_for_url("**/entries/*?saved=*")
     assert page.locator("mark").count() >= 2
-    assert "Somatic awareness" in page.locator(".analysis").inner_text()
+    assert "Noticing your body" in page.locator(".analysis").inner_text()
     check_page(page, "entry")
     entry_url = page.url.split("?")[0]
     assert api(server, "/api/v1/drafts")["drafts"] == []
@@ -249,7 +249,7 @@ def test_a_practice_round_and_a_transcript(server, context, tmp_path):
     page.get_by_role("button", name="Import and code").click()
     page.wait_for_url("**/transcripts/*")
     assert page.get_by_role("heading", name="Monday session").is_visible()
-    assert "Reflections per question" in page.locator("main").inner_text()
+    assert "for each question asked" in page.locator("main").inner_text()
     check_page(page, "transcript")
 
 

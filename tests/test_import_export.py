@@ -418,5 +418,5 @@ def test_download_everything_holds_transcripts_and_practice_and_imports_back(tmp
         assert "Practice responses: 0 added, 1 skipped." in imported.text
         (kept,) = new.get("/api/v1/transcripts").json()["transcripts"]
         assert kept["title"] == "Role-play 2" and kept["entry_id"] == entry["id"]
-        assert "Reflections per question" in new.get(f"/transcripts/{kept['id']}").text
+        assert "for each question asked" in new.get(f"/transcripts/{kept['id']}").text
         assert new.get("/api/v1/practice/progress").json()["attempts"] == 1

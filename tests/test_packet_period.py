@@ -41,20 +41,22 @@ def test_a_packet_of_one_entry_covers_that_whole_day(days):
     )
     assert (made.start, made.end, made.basis) == (tue.date(), tue.date(), "entries")
     assert made.checkins == 2  # minutes before and hours after; not Monday, not Wednesday
-    assert made.scales["ease"] == (5.0, 4.0, 6.0)
-    assert made.scales["fatigue"] == (8.0, 8.0, 8.0) and made.scale_counts["fatigue"] == 1
+    # Two ease check-ins and one fatigue: too few to compare a first half with a second.
+    assert made.scales["ease"] == (5.0, None, None)
+    assert made.scales["fatigue"] == (8.0, None, None) and made.scale_counts["fatigue"] == 1
     assert dict(made.body_areas) == {"Chest": 1, "Neck and shoulders": 1}
     assert made.practice_attempts == 1
     text = supervision.markdown(made)
     assert "cover Tuesday 3 Nov 2026 (the day of the chosen entry)" in text
     assert "2 check-ins in this period" in text and "1 response;" in text
-    assert "| Fatigue | 8 out of 10 |" in text  # one value: no halves to compare
+    assert "| Fatigue | 8 out of 10 (1 check-in) |" in text  # one value: no halves to compare
+    assert "| Ease | average 5 out of 10 from 2 check-ins |" in text and "half" not in text
     assert "1 check-ins" not in text and "1 responses" not in text
-    # Practice levels in the words the practice page uses, not a bare "0 to 1".
+    # Practice levels in the words the practice page uses, not a bare decimal.
     assert (
-        "1 response; average empathy level (0 none, 0.5 weak, 1 strong): "
-        "Showing warmth and concern 0.5, Showing you understood 0.5, "
-        "Inviting them to say more 0" in text
+        "1 response; on average, Showing warmth and concern: weak (1 of 2); "
+        "Showing you understood: weak (1 of 2); Inviting them to say more: none (0 of 2). "
+        "The feedback reads each response as none, weak or strong (0, 1 or 2)." in text
     )
 
 

@@ -43,7 +43,8 @@ def test_the_packet_is_redacted_with_one_placeholder_per_person(attune, week):
     assert "### [Client A]" in text and "[Client A] rang on [Date 1]" in text
     assert "son [Client B]" in text and "[Phone 1]" in text
     assert "A private note" not in text
-    assert "| Ease | average 5.5 out of 10 (first half 4, second half 7) |" in text
+    # Two check-ins: their average and how many, no first-half/second-half trend.
+    assert "| Ease | average 5.5 out of 10 from 2 check-ins |" in text and "half" not in text
     assert "Chest (1)" in text and "Redacted on this computer" in text
 
 

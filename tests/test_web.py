@@ -223,7 +223,7 @@ def test_writing_on_a_page_then_finding_editing_and_trashing_it(client):
     assert saved.status_code == 303
     entry_url = saved.headers["location"].split("?")[0]
     page = client.get(saved.headers["location"]).text
-    assert "What Attunement noticed" in page and "Somatic awareness" in page
+    assert "What Attunement noticed" in page and "Noticing your body" in page
     assert '<mark class="m-self"' in page
     assert "Ward" in client.get("/journal?q=chest").text
     assert "Ward" in client.get("/journal?tag=grief").text
@@ -505,7 +505,7 @@ def test_transcripts_through_the_api_and_pages(client):
     report = client.get(f"/api/v1/transcripts/{info['id']}/report", params={"format": "html"})
     assert report.headers["content-type"].startswith("text/html")
     page = client.get(f"/transcripts/{info['id']}").text
-    assert "Reflections per question" in page and 'class="timeline"' in page
+    assert "for each question asked" in page and 'class="timeline"' in page
     assert f"/transcripts/{info['id']}" in client.get(f"/entries/{entry['id']}").text
     bad = client.post("/api/v1/transcripts", files={"file": ("bad.srt", b"1\nnot a cue\n")})
     assert bad.status_code == 422 and "bad.srt, line 2" in error_of(bad)["message"]

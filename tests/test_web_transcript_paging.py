@@ -72,7 +72,7 @@ def test_a_long_sessions_page_shows_the_first_turns_and_says_how_many_there_are(
     assert "Earlier turns" not in page, "nothing comes before the first page"
     assert f'href="/transcripts/{tid}?page=2#turns" rel="next">Later turns' in page
     # The summary is the whole session's, on every page.
-    assert "450 turns" in page and "Reflections per question" in page
+    assert "450 turns" in page and "for each question asked" in page
     assert page.count("<title>") == 1 + PAGE_TURNS, "the timeline draws this page's turns"
 
 

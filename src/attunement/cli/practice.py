@@ -8,7 +8,12 @@ import click
 
 from attunement.cli.context import AppContext
 from attunement.cli.output import emit_json, empathy_lines, hint, json_option, read_stdin
-from attunement.practice.dimensions import DIMENSION_NAMES
+from attunement.core.dates import day_text
+from attunement.practice.dimensions import DIMENSION_NAMES, LEVEL_KEY, figure_text
+from attunement.wording import plural
+
+SHOWN_WEEKS = 4  # the latest weeks of progress a terminal shows (all of them: --json)
+CELL = 18  # "strong (1.5 of 2)" and a space
 
 pass_app = click.make_pass_decorator(AppContext)
 
@@ -174,12 +179,21 @@ def progress(app: AppContext, as_json: bool) -> None:
     if not result.attempts:
         click.echo("No practice yet: `attune practice` starts a session.")
         return
-    click.echo(f"{result.attempts} responses over {len(result.weeks)} week(s).")
+    click.echo(f"{plural(result.attempts, 'response')} over {plural(len(result.weeks), 'week')}.")
     width = max(len(name) for name in DIMENSION_NAMES.values()) + 2
-    click.echo(f"{'dimension':<{width}}" + "".join(f"{w[5:]:>8}" for w in result.weeks[-8:]))
+    weeks = result.weeks[-SHOWN_WEEKS:]
+    click.echo(f"{'week of':<{width}}" + "".join(f"{day_text(w):>{CELL}}" for w in weeks))
     for dimension, values in result.per_week.items():
         name = DIMENSION_NAMES.get(dimension, dimension)
-        click.echo(f"{name:<{width}}" + "".join(f"{v:>8.2f}" for v in values[-8:]))
+        cells = (figure_text(dimension, v) for v in values[-SHOWN_WEEKS:])
+        click.echo(f"{name:<{width}}" + "".join(f"{c:>{CELL}}" for c in cells))
+    click.echo(
+        _wrap(
+            f"Each week's average: the feedback reads each response as {LEVEL_KEY} on "
+            "the first three; the other two are a share of the week's responses.",
+            indent="",
+        )
+    )
     weakest = sorted(result.themes.items(), key=lambda kv: kv[1])[:3]
     if weakest:
         click.echo("Themes to practise more: " + ", ".join(f"{t} ({s:.2f})" for t, s in weakest))

@@ -45,6 +45,53 @@ def attempt(journal: Journal, attempt_id: str) -> dict[str, Any]:
     raise NotFound(f"There is no practice response '{attempt_id}'.", field="attempt_id")
 
 
+@dataclass(frozen=True)
+class Discarded:
+    """A practice response discarded for good: its id, the statement it answered, the
+    words and when."""
+
+    id: str
+    vignette_id: str
+    response: str
+    at: datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "vignette_id": self.vignette_id,
+            "response": self.response,
+            "created_at": self.at.isoformat(),
+        }
+
+    def sentence(self) -> str:
+        """What the Practice page says afterwards."""
+        words = " ".join(self.response.split())
+        shown = words if len(words) <= 60 else words[:59].rstrip() + "…"
+        return (
+            f"Discarded your response “{shown}”. It no longer counts in your progress "
+            "or in a supervision packet."
+        )
+
+
+def discard(journal: Journal, attempt_id: str) -> Discarded:
+    """Discard a practice response for good (one given by mistake, or to try the app out):
+    it leaves progress, the choice of the next statements and supervision packets. The
+    page, the API and the CLI all discard through here; an unknown id is NotFound."""
+    gone = journal.store.delete_attempt(attempt_id)
+    return Discarded(gone["id"], gone["vignette_id"], gone["response"], gone["created_at"])
+
+
+def discard_said(journal: Journal, attempt_id: str) -> str:
+    """Discard from the feedback page and say so; a response gone already (discarded in
+    another tab) is said so, not refused."""
+    from attunement.errors import NotFound
+
+    try:
+        return discard(journal, attempt_id).sentence()
+    except NotFound:
+        return "That response is gone already: it was discarded earlier."
+
+
 def theme_strength(journal: Journal, scored: Scored | None = None) -> dict[str, float]:
     """Average overall score per theme over the attempts so far (missing: not practised);
     from ``scored`` (``store.attempt_scores()``) when the caller has read them already."""

@@ -8,11 +8,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from attunement.core.dates import now_local
 from attunement.core.journal import Journal
 from attunement.errors import AttuneError
 from attunement.practice import service
 from attunement.practice.feedback import Feedback
 from attunement.practice.vignettes import Vignette, themes, vignette
+
+RECENT = 10  # responses listed on the practice home, to open or discard again
 
 
 @dataclass(frozen=True)
@@ -23,7 +26,8 @@ class Home:
     error: str | None  # the sentence saying what was wrong with the theme asked for
     series: dict[str, list[tuple[str, float]]]  # dimension -> (mid-week time, average)
     start: date  # the first week's Monday (today with no answers yet)
-    end: date  # the last week's Sunday
+    end: date  # the last week's Sunday, or today while that week is still going on
+    recent: list[dict[str, Any]]  # the newest responses (id, statement, words, when)
 
 
 def home(journal: Journal, theme: str = "") -> Home:
@@ -38,9 +42,13 @@ def home(journal: Journal, theme: str = "") -> Home:
         for d, values in progress.per_week.items()
     }
     weeks = [date.fromisoformat(w) for w in progress.weeks]
-    start = weeks[0] if weeks else date.today()
-    end = weeks[-1] + timedelta(days=6) if weeks else date.today()
-    return Home(progress, upcoming, themes(), error, series, start, end)
+    today = now_local().date()
+    start = weeks[0] if weeks else today
+    # An axis ends at the last week's Sunday, or today while that week is going on: never
+    # at a day still to come.
+    end = max(start, min(weeks[-1] + timedelta(days=6), today)) if weeks else today
+    recent = journal.store.recent_attempts(RECENT) if progress.attempts else []
+    return Home(progress, upcoming, themes(), error, series, start, end, recent)
 
 
 @dataclass(frozen=True)

@@ -815,6 +815,56 @@ class Store(Reader):
             for r in rows
         ]
 
+    def recent_attempts(self, limit: int) -> list[dict[str, Any]]:
+        """The ``limit`` newest practice attempts, newest first: id, statement id, the
+        response and when (without their feedback), for the list to find one again."""
+        c = s.practice_attempts.c
+        with self._read() as conn:
+            rows = conn.execute(
+                select(c.id, c.vignette_id, c.response, c.created_at, c.tz_offset)
+                .where(c.owner == self.owner)
+                .order_by(c.created_at.desc(), c.pk.desc())
+                .limit(limit)
+            ).all()
+        return [
+            {
+                "id": r.id,
+                "vignette_id": r.vignette_id,
+                "response": r.response,
+                "created_at": with_offset(r.created_at, r.tz_offset),
+            }
+            for r in rows
+        ]
+
+    def delete_attempt(self, attempt_id: str) -> dict[str, Any]:
+        """Delete a practice attempt for good (a response given by mistake or to try the
+        app), so it no longer counts in progress, the choice of statements or a packet.
+        Its bytes are overwritten in the file, not only marked free, since a response can
+        hold a name. The check-in given before the round stays: it is a check-in of its
+        own. Returns what was deleted (id, statement id, response, when); an unknown id
+        is NotFound."""
+        c = s.practice_attempts.c
+        with self._write() as conn:
+            row = conn.execute(
+                select(c.pk, c.id, c.vignette_id, c.response, c.created_at, c.tz_offset).where(
+                    c.owner == self.owner, c.id == ids.normalise_id(attempt_id)
+                )
+            ).first()
+            if row is None:
+                raise NotFound(
+                    f"There is no practice response '{attempt_id}': it may have been "
+                    "discarded already.",
+                    field="attempt_id",
+                )
+            with _overwriting_deleted(conn):
+                conn.execute(delete(s.practice_attempts).where(c.pk == row.pk))
+        return {
+            "id": row.id,
+            "vignette_id": row.vignette_id,
+            "response": row.response,
+            "created_at": with_offset(row.created_at, row.tz_offset),
+        }
+
     def attempt_scores(self) -> list[tuple[str, dict[str, float], datetime]]:
         """(statement id, scores, when) of every practice attempt, oldest first: what
         choosing the next statements and the progress figures read, without the replies

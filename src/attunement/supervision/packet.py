@@ -92,7 +92,8 @@ class Packet:
     entries: list[PacketEntry]
     questions: list[str]
     checkins: int
-    scales: dict[str, tuple[float, float, float] | None]  # mean, first half, second half
+    # mean, then the first and the second half's (None with fewer than TREND_MIN values)
+    scales: dict[str, tuple[float, float | None, float | None] | None]
     body_areas: list[tuple[str, int]]
     practice_attempts: int
     practice: dict[str, float]
@@ -260,23 +261,29 @@ def _chosen(journal: Journal, selection: Selection) -> list[Any]:
         )
     if not entries and not selection.questions:
         raise InvalidInput(
-            "Nothing to put in the packet: choose entries (by id, a period or a tag) "
+            "Nothing to put in the packet: choose some entries, a period or a tag, "
             "or add a question.",
             field="entries",
         )
     return sorted(entries, key=lambda e: e.created_at)
 
 
-def _halves(values: list[int]) -> tuple[float, float, float] | None:
+TREND_MIN = 4  # fewer values than this are too few to compare a first and a second half
+
+
+def _halves(values: Sequence[int]) -> tuple[float, float | None, float | None] | None:
+    """A scale's average over the period, and the averages of its first and second half
+    (oldest first; the second half takes the odd one out), which are None with fewer
+    than ``TREND_MIN`` values: "first half 3, second half 4" from three check-ins would
+    be a trend read into one check-in against two."""
     if not values:
         return None
-    mid = max(1, len(values) // 2)
-    first, second = values[:mid], values[mid:] or values[:mid]
-    return (
-        round(sum(values) / len(values), 1),
-        round(sum(first) / len(first), 1),
-        round(sum(second) / len(second), 1),
-    )
+    mean = round(sum(values) / len(values), 1)
+    if len(values) < TREND_MIN:
+        return mean, None, None
+    mid = len(values) // 2
+    first, second = values[:mid], values[mid:]
+    return mean, round(sum(first) / len(first), 1), round(sum(second) / len(second), 1)
 
 
 RECENT_WEEKS = 4
@@ -414,27 +421,41 @@ def period_line(packet: Packet) -> str:
     return f"The check-ins and practice below cover {days} ({why})."
 
 
+def _scale_text(value: tuple[float, float | None, float | None], count: int) -> str:
+    """A scale's figure: "8 out of 10 (1 check-in)", "average 3.7 out of 10 from 3
+    check-ins", and from four on how the first half compares with the second: "average
+    5.5 out of 10 from 6 check-ins (first 3: 4, last 3: 7)"."""
+    mean, first, second = value
+    if count <= 1:
+        return f"{mean:g} out of 10" + (" (1 check-in)" if count else "")
+    text = f"average {mean:g} out of 10 from {plural(count, 'check-in')}"
+    if first is None or second is None:
+        return text
+    half = count // 2
+    return f"{text} (first {half}: {first:g}, last {count - half}: {second:g})"
+
+
+def _practice_text(packet: Packet) -> str:
+    """The practice figures in the words the Practice page uses: "9 responses; on
+    average, Showing you understood: weak (0.9 of 2); …"."""
+    from attunement.practice.dimensions import LEVEL_KEY, level_text
+
+    levels = "; ".join(f"{EMPATHY_NAMES[d]}: {level_text(v)}" for d, v in packet.practice.items())
+    return (
+        f"{plural(packet.practice_attempts, 'response')}; on average, {levels}. "
+        f"The feedback reads each response as {LEVEL_KEY}."
+    )
+
+
 def _figure_rows(packet: Packet) -> list[tuple[str, str]]:
     rows = []
     for name, value in packet.scales.items():
         if value is not None:
-            mean, first, second = value
-            count = packet.scale_counts.get(name, 0)
-            text = f"{mean:g} out of 10"
-            if count > 1:
-                text = f"average {mean:g} out of 10 (first half {first:g}, second half {second:g})"
-            rows.append((SCALE_NAMES[name], text))
+            rows.append((SCALE_NAMES[name], _scale_text(value, packet.scale_counts.get(name, 0))))
     if packet.body_areas:
         rows.append(("Where in the body", ", ".join(f"{a} ({n})" for a, n in packet.body_areas)))
     if packet.practice_attempts:
-        levels = ", ".join(f"{EMPATHY_NAMES[d]} {v:g}" for d, v in packet.practice.items())
-        rows.append(
-            (
-                "Practice",
-                f"{plural(packet.practice_attempts, 'response')}; average empathy level "
-                f"(0 none, 0.5 weak, 1 strong): {levels}",
-            )
-        )
+        rows.append(("Practice", _practice_text(packet)))
     return rows
 
 
@@ -551,7 +572,8 @@ STYLE = (
     "sans-serif;line-height:1.25}h4,h5,h6{font-size:1rem}"
     "blockquote{margin:0 0 1rem;padding-left:1rem;border-left:3px solid #8a9aa8;color:#3b4650}"
     "table{border-collapse:collapse;margin:1rem 0}th,td{text-align:left;padding:.3rem .6rem;"
-    "border-bottom:1px solid #c8d0d8;vertical-align:top}.privacy{padding:.6rem .8rem;"
+    "border-bottom:1px solid #c8d0d8;vertical-align:top}th[scope=row]{overflow-wrap:normal}"
+    ".privacy{padding:.6rem .8rem;"
     "background:#eef3f6;border-radius:.3rem}pre{white-space:pre-wrap}.notes{color:#3b4650;"
     "font-style:italic}@media print{body{margin:0;max-width:none}h3{break-after:avoid}}"
 )

@@ -65,9 +65,13 @@ def figures(session: Session) -> list[tuple[str, str, str]]:
 SCALE = 1.4
 
 
-def timeline_svg(session: Session, first: int = 0, last: int | None = None) -> str:
+def timeline_svg(
+    session: Session, first: int = 0, last: int | None = None, *, client_codes: bool = True
+) -> str:
     """The timeline of the session's turns, or of those from ``first`` up to ``last``
-    (counted from 0, as a slice), numbered as in the session."""
+    (counted from 0, as a slice), numbered as in the session; without ``client_codes``
+    the client's turns are drawn unlettered (a session not about change: its page leaves
+    out change and sustain talk)."""
     shown = session.coded[first:last]
     what = (
         f"{len(shown)} turns"
@@ -85,12 +89,15 @@ def timeline_svg(session: Session, first: int = 0, last: int | None = None) -> s
     for i, item in enumerate(shown, start=first):
         x = 56 + (i - first) * 14
         y = 10 if item.role == "caregiver" else 44
-        letter = LETTERS.get(item.code, "?")
+        coded = client_codes or item.role == "caregiver"
+        code = item.code if coded else "client"
+        letter = LETTERS.get(item.code, "?") if coded else ""
+        said = f": {escape(item.code)}" if coded else ""
         parts.append(
-            f'<g class="code-{escape(item.code)}"><rect x="{x}" y="{y}" width="12" '
+            f'<g class="code-{escape(code)}"><rect x="{x}" y="{y}" width="12" '
             f'height="16" rx="2"/><text x="{x + 6}" y="{y + 12}" font-size="10" '
             f'text-anchor="middle">{letter}</text><title>{i + 1}. '
-            f"{escape(item.turn.speaker)}: {escape(item.code)}"
+            f"{escape(item.turn.speaker)}{said}"
             f"{' (' + escape(item.subtype) + ')' if item.subtype else ''}</title></g>"
         )
     parts.append("</svg>")

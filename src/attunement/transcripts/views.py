@@ -13,7 +13,7 @@ from attunement.core.journal import Journal
 from attunement.core.models import Entry
 from attunement.errors import NotFound
 from attunement.transcripts import report, service
-from attunement.transcripts.coding import CodedTurn
+from attunement.transcripts.coding import MITI, CodedTurn
 
 RECENT = 30  # entries offered to link a transcript to
 
@@ -81,15 +81,111 @@ def _clock(seconds: float) -> str:
 
 
 @dataclass(frozen=True)
+class Figure:
+    """One of a session's figures as its page says it: what is measured, in plain words,
+    the value, the guide beside it where MITI has one, and the MI term (for a tooltip)."""
+
+    label: str
+    value: str
+    guide: str  # "" where MITI gives no fair and good marks
+    term: str
+
+
+# The page's figures, in plain words, each with the MI term it stands for. Reflections,
+# questions and the rest are what a caregiver does in any conversation; change talk and
+# sustain talk (``CHANGE_FIGURE``) describe a client weighing a change, as in motivational
+# interviewing (MI), and are shown only for such a session (``TranscriptPage.about_change``).
+PLAIN_FIGURES = {
+    "rq_ratio": (
+        "Times the caregiver said back what they heard, for each question asked",
+        "MI: reflection-to-question ratio",
+    ),
+    "pct_complex_reflections": (
+        "Of those, said back with meaning added (a feeling, what it means to them)",
+        "MI: percent complex reflections",
+    ),
+    "pct_open_questions": (
+        "Questions that invite more than yes or no",
+        "MI: percent open questions",
+    ),
+    "caregiver_word_share": ("Caregiver's share of the words", ""),
+    "caregiver_time_share": ("Caregiver's share of the time", ""),
+    "feelings_acknowledged": ("Feelings the client named that the next reply met", ""),
+}
+RATINGS = {
+    "good": "Good",
+    "fair": "Fair",
+    "below fair": "Below fair",
+    "not enough data": "Not enough to tell",
+}
+MITI_NOTE = (
+    "Fair and good are the marks of MITI 4.2.1, a coding manual for motivational "
+    "interviewing (MI); in other care, such as grief or spiritual care, read them loosely."
+)
+CHANGE_FIGURE = (
+    "How often the client spoke for a change / for keeping things as they are",
+    "MI: client change talk / sustain talk",
+)
+
+
+def _said(name: str, value: float | None) -> str:
+    """A figure's value as the report writes it: a ratio to two places, else a share."""
+    if value is None:
+        return "–"
+    return f"{value:.2f}" if name == "rq_ratio" else f"{value:.0%}"
+
+
+def plain_figures(session: service.Session, about_change: bool = False) -> list[Figure]:
+    """The session's figures as its page says them (the report file and the API keep
+    MI's own names): change and sustain talk only for a session about change."""
+    s = session.summary.to_dict()
+    rows = []
+    for name, (label, term) in PLAIN_FIGURES.items():
+        guide = ""
+        if name in MITI:
+            fair, good = (f"{v:g}" if name == "rq_ratio" else _said(name, v) for v in MITI[name])
+            rated = s["miti"][name]["rating"]
+            guide = f"{RATINGS.get(rated, rated)} (fair is {fair}, good {good})"
+        rows.append(Figure(label, _said(name, s[name]), guide, term))
+    rows.append(
+        Figure(
+            "Longest stretch of caregiver talk",
+            f"{s['longest_monologue_words']} words",
+            "",
+            "MI: longest caregiver monologue",
+        )
+    )
+    rows.append(
+        Figure(
+            "Said back / questions / advice or information",
+            f"{s['reflections']} / {s['questions']} / {s['inputs']}",
+            "",
+            "MI: reflections / questions / inputs",
+        )
+    )
+    if about_change:
+        rows.append(
+            Figure(
+                CHANGE_FIGURE[0], f"{s['change_talk']} / {s['sustain_talk']}", "", CHANGE_FIGURE[1]
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
 class TranscriptPage:
     stored: service.Stored  # every turn coded
-    figures: list[tuple[str, str, str]]  # name, value, what it means
+    figures: list[Figure]  # in plain words
     timeline: str  # an SVG of the turns shown, every text escaped
     page: int = 1  # which page of turns, from 1
     pages: int = 1
     first: int = 1  # the first and last turn shown, numbered from 1 (last 0: none)
     last: int = 0
     parts: list[Part] = field(default_factory=list)  # a long session's, else none
+    # Whether the person chose to see how the client spoke about change (MI's change and
+    # sustain talk): only a session about a change the client is weighing has any, so a
+    # grief or spiritual-care session is shown without it unless they choose it.
+    about_change: bool = False
 
     @property
     def coded(self) -> list[CodedTurn]:
@@ -114,12 +210,18 @@ def pages_of(turns: int) -> int:
 
 
 def transcript_page(
-    journal: Journal, transcript_id: str, page: int = 1, turn: int | None = None
+    journal: Journal,
+    transcript_id: str,
+    page: int = 1,
+    turn: int | None = None,
+    *,
+    about_change: bool = False,
 ) -> TranscriptPage:
     """One transcript coded, with its figures, and the turns of one page of it (a page
     past the last is the last; with ``turn``, the page that holds that turn, numbered
     from 1) with their timeline; a session longer than a page has its whole timeline
-    summarised part by part beside."""
+    summarised part by part beside. The client's turns are coded for change and sustain
+    talk only ``about_change``: where the person says the session is about a change."""
     stored = service.open_coded(journal, transcript_id)
     session = stored.session
     if turn is not None:
@@ -130,13 +232,14 @@ def transcript_page(
     last = min(first + PAGE_TURNS, len(session.coded))
     return TranscriptPage(
         stored,
-        report.figures(session),
-        report.timeline_svg(session, first, last),
+        plain_figures(session, about_change),
+        report.timeline_svg(session, first, last, client_codes=about_change),
         page=page,
         pages=pages,
         first=first + 1,
         last=last,
         parts=parts(session.coded, page) if pages > 1 else [],
+        about_change=about_change,
     )
 
 

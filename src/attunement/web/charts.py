@@ -12,7 +12,7 @@ from xml.sax.saxutils import escape
 
 from markupsafe import Markup
 
-from attunement.core.dates import day_text, moment_text
+from attunement.core.dates import day_text, moment_text, now_local
 
 # A line chart's view box is about as wide as it is drawn on a phone, so its 14-unit
 # words stay about 12 px there (see .chart.line in app.css, which caps its width).
@@ -63,7 +63,10 @@ def lines(
 ) -> Markup:
     """Several series on one scale, each ``(kind, name, points)`` drawn as its own line
     with its own dots (``kind`` is its CSS class), so values of different kinds (before
-    and after a session) are never joined into one line."""
+    and after a session) are never joined into one line. The time axis never runs into
+    the future: it ends at ``end``, today or the last day with a value, whichever comes
+    first of ``end`` and the later of the other two."""
+    end = _axis_end(start, end, [at for _, _, points in groups for at, _ in points])
     span = max((end - start).days, 1)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
@@ -80,7 +83,7 @@ def lines(
         )
     base = HEIGHT - BOTTOM
     body += f'<line x1="{LEFT}" y1="{base}" x2="{WIDTH - RIGHT}" y2="{base}" class="axis"/>'
-    for at, anchor in ((start, "start"), (end, "end")):
+    for at, anchor in ((start, "start"), (end, "end")) if end > start else ((start, "start"),):
         x = LEFT if anchor == "start" else WIDTH - RIGHT
         body += (
             f'<line x1="{x}" y1="{base}" x2="{x}" y2="{base + 5}" class="axis"/>'
@@ -109,6 +112,15 @@ def lines(
     return _svg(WIDTH, HEIGHT, label, body, kind="line")
 
 
+def _axis_end(start: date, end: date, times: Sequence[str]) -> date:
+    """The last day a time axis shows: ``end``, but never after today unless a value lies
+    later (a week still going on ends today, not on its Sunday), and never before
+    ``start``."""
+    days = [at[:10] for at in times]  # ISO days compare as their text does
+    last = date.fromisoformat(max(days)) if days else start
+    return max(start, min(end, max(now_local().date(), last)))
+
+
 @lru_cache(maxsize=8192)  # a chart's hundreds of points are the same on every look
 def _when(at: str) -> str:
     moment = datetime.fromisoformat(at)
@@ -116,22 +128,22 @@ def _when(at: str) -> str:
 
 
 def bars(
-    rows: Sequence[tuple[str, int]],
+    rows: Sequence[tuple[str, int] | tuple[str, int, tuple[str, str]]],
     label: str,
     href: Callable[[str], str] | None = None,
     unit: tuple[str, str] = ("entry", "entries"),
 ) -> Markup:
     """A list of named bars, longest first as given, each with its number and what it
-    counts beside it ("3 entries", "1 answer")."""
-    top = max((n for _, n in rows), default=0) or 1
+    counts beside it ("3 entries", "1 answer"); a row may name its own unit."""
+    top = max((row[1] for row in rows), default=0) or 1
     items = []
-    for name, value in rows:
+    for name, value, *own in rows:
+        counted = f"{value} {(own[0] if own else unit)[0 if value == 1 else 1]}"
         what = escape(name)
         if href is not None:
             what = f'<a href="{_attr(href(name))}">{what}</a>'
         else:
             what = f"<span>{what}</span>"
-        counted = f"{value} {unit[0] if value == 1 else unit[1]}"
         items.append(
             f'<li><span class="what">{what}<span class="count">{escape(counted)}</span></span>'
             f'<svg viewBox="0 0 100 4" preserveAspectRatio="none" aria-hidden="true" '
@@ -144,7 +156,9 @@ def bars(
 
 
 def calendar(days: dict[str, int], start: date, end: date, label: str) -> Markup:
-    """One square per day from the Monday of ``start`` to ``end``, darker with more entries."""
+    """One square per day from the Monday of ``start`` to ``end``, darker with more
+    entries; each month named over the week its first day falls in (the current month's
+    too, though its first week started in the month before)."""
     cell, gap, left, top = 15, 3, 34, 18
     first = start - timedelta(days=start.weekday())
     weeks = (end - first).days // 7 + 1
@@ -168,9 +182,33 @@ def calendar(days: dict[str, int], start: date, end: date, label: str) -> Markup
                 f"{escape(f'{day:%a} {day_text(day)}')}: "
                 f"{n} entr{'y' if n == 1 else 'ies'}</title></rect>"
             )
-        if w == 0 or monday.month != (monday - timedelta(weeks=1)).month:
-            body += (
-                f'<text x="{left + w * (cell + gap)}" y="12" class="label">'
-                f"{escape(f'{monday:%b}')}</text>"
-            )
+    months = _month_columns(first, end, weeks)
+    for w, month in months:
+        body += (
+            f'<text x="{left + w * (cell + gap)}" y="12" class="label">'
+            f"{escape(f'{month:%b}')}</text>"
+        )
+    if months:  # room for the last month's name, over the last week or two
+        width = max(width, left + months[-1][0] * (cell + gap) + MONTH_LABEL_WIDTH)
     return _svg(width, height, label, body, kind="calendar")
+
+
+MONTH_LABEL_WIDTH = 30  # "Sep" at the labels' 14 units, and a little room
+
+
+def _month_columns(first: date, end: date, weeks: int) -> list[tuple[int, date]]:
+    """Which week column names which month: the column holding a month's first day (up
+    to ``end``), and the first column its own month while no month begins within the
+    next column (two names closer than two columns would overlap)."""
+    found = []
+    for w in range(weeks):
+        monday = first + timedelta(weeks=w)
+        shown = [monday + timedelta(days=d) for d in range(7)]
+        firsts = [day for day in shown if day.day == 1 and day <= end]
+        if firsts:
+            found.append((w, firsts[0]))
+        elif w == 0:
+            found.append((0, monday))
+    if len(found) > 1 and found[0][0] == 0 and found[0][1].day != 1 and found[1][0] < 2:
+        found.pop(0)
+    return found

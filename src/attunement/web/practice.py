@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from attunement.errors import AttuneError
+from attunement.practice.dimensions import DIMENSIONS, EMPATHY_NAMES, level_text, share_text
+from attunement.web import flash
 from attunement.web.common import (
     JournalDep,
     Strict,
@@ -21,7 +24,9 @@ api = APIRouter(prefix="/api/v1")
 
 
 @pages.get("/practice", response_class=HTMLResponse)
-def practice_home(request: Request, theme: str = "") -> HTMLResponse:
+def practice_home(request: Request, theme: str = "", discarded: str = "") -> HTMLResponse:
+    """The practice home; after discarding a response, says which one once
+    (``discarded`` is the one-time key the redirect carries)."""
     from attunement.practice.views import home
     from attunement.web import charts
 
@@ -40,6 +45,9 @@ def practice_home(request: Request, theme: str = "") -> HTMLResponse:
         series_start=view.start,
         series_end=view.end,
         units=PRACTICE_UNITS,
+        cell=_cell,
+        recent=view.recent,
+        discarded=flash.take(request.app.state, discarded, "/practice"),
     )
 
 
@@ -49,13 +57,21 @@ LEVELS = ((0.0, "none"), (0.5, "weak"), (1.0, "strong"))
 SHARES = ((0.0, "0%"), (0.5, "50%"), (1.0, "100%"))
 
 
-PRACTICE_UNITS = {
-    "emotional_reactions": ("average level", LEVELS, lambda v: f"{v:.2f} (0 none, 1 strong)"),
-    "interpretations": ("average level", LEVELS, lambda v: f"{v:.2f} (0 none, 1 strong)"),
-    "explorations": ("average level", LEVELS, lambda v: f"{v:.2f} (0 none, 1 strong)"),
-    "reflection": ("share of responses", SHARES, lambda v: f"{v:.0%}"),
-    "no_power_signs": ("share of responses", SHARES, lambda v: f"{v:.0%}"),
+# Each dimension's chart: what a dot is, its axis ticks, and how a value is said (the
+# words of ``practice.dimensions``, as the packet and the CLI say them).
+PRACTICE_UNITS: dict[str, tuple[str, tuple[tuple[float, str], ...], Callable[[float], str]]] = {
+    d: ("average level", LEVELS, level_text)
+    if d in EMPATHY_NAMES
+    else ("share of responses", SHARES, share_text)
+    for d in DIMENSIONS
 }
+
+
+def _cell(dimension: str, value: float) -> str:
+    """A week's figure in the progress table, wrapping only before its bracket: "weak" over
+    "(0.9 of 2)" in a narrow column, never "(0.9 of" over "2)"."""
+    text: str = PRACTICE_UNITS[dimension][2](value)
+    return text.replace(" of ", "\u00a0of\u00a0")
 
 
 @pages.post("/practice/start")
@@ -145,8 +161,21 @@ def practice_feedback(
         data=view.feedback,
         readings_note=READINGS_NOTE,
         next_id=view.next_id,
+        attempt_id=attempt_id,
         checkin=checkin,
         theme=theme,
+    )
+
+
+@pages.post("/practice/feedback/{attempt_id}/discard")
+def practice_discard(request: Request, attempt_id: str) -> Response:
+    """Discard a response for good (the feedback page asked first, in a <details>), then
+    go back to Practice and say which one (kept in memory, never in the address)."""
+    from attunement.practice.service import discard_said
+
+    said = discard_said(journal(request), attempt_id)
+    return RedirectResponse(
+        f"/practice?discarded={flash.put(request.app.state, said, '/practice')}", status_code=303
     )
 
 
@@ -189,3 +218,10 @@ def practice_progress(j: JournalDep) -> dict[str, Any]:
     from attunement.practice import service
 
     return service.progress(j).to_dict()
+
+
+@api.delete("/practice/attempts/{attempt_id}", summary="Discard a practice response for good")
+def practice_discard_api(j: JournalDep, attempt_id: str) -> dict[str, Any]:
+    from attunement.practice import service
+
+    return service.discard(j, attempt_id).to_dict()

@@ -18,13 +18,23 @@ from attunement.core.journal import label_of
 from attunement.web.words import (
     DATE_ORDERS,
     DATE_ORDERS_LEGEND,
+    FAMILIES,
+    HEDGED,
     IMPORT_KINDS,
     IMPORT_KINDS_LEGEND,
+    LOSING_EASE,
     TRANSCRIPT_FORMATS,
     day_of,
     for_browser,
     name_of,
+    named,
     names_of,
+    noticed,
+    part_words,
+    reply_term,
+    reply_words,
+    turn_code,
+    why_not_counted,
 )
 
 HERE = Path(__file__).resolve().parent
@@ -48,6 +58,17 @@ templates.env.filters["names"] = names_of
 templates.env.filters["day"] = day_of
 templates.env.filters["when"] = moment_text
 templates.env.filters["browser"] = for_browser  # a note from a service, said the page's way
+# Feedback in plain words, each with its technical term as a tooltip (``words``).
+templates.env.filters["named"] = named
+templates.env.filters["reply_words"] = reply_words
+templates.env.filters["reply_term"] = reply_term
+templates.env.filters["part_words"] = part_words
+templates.env.filters["why_not"] = why_not_counted
+templates.env.globals["turn_code"] = turn_code
+templates.env.globals["noticed"] = noticed
+templates.env.globals["families"] = FAMILIES
+templates.env.globals["losing_ease"] = LOSING_EASE
+templates.env.globals["hedged_words"] = HEDGED
 templates.env.globals["transcript_formats"] = TRANSCRIPT_FORMATS
 templates.env.globals["import_kinds"] = IMPORT_KINDS
 templates.env.globals["import_kinds_legend"] = IMPORT_KINDS_LEGEND

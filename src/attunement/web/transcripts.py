@@ -84,17 +84,22 @@ def transcript_page(
     read: str = "",
     number: Annotated[int, Query(alias="page", ge=1)] = 1,
     turn: Annotated[int | None, Query(ge=1)] = None,
+    change: str = "",
 ) -> Response:
     """A transcript's summary and one page of its turns; ``turn`` (a link to one turn,
-    or the page's "Go to turn") leads to the page that holds it, at that turn."""
-    from attunement.transcripts.report import LETTERS
+    or the page's "Go to turn") leads to the page that holds it, at that turn. With
+    ``change=1`` (the person says the session is about a change the client is weighing,
+    as in motivational interviewing) the client's change and sustain talk are shown too."""
+    from attunement.transcripts.views import MITI_NOTE
     from attunement.transcripts.views import transcript_page as view_of
     from attunement.web import flash
 
-    view = view_of(journal(request), transcript_id, number, turn)
+    about_change = change == "1"
+    view = view_of(journal(request), transcript_id, number, turn, about_change=about_change)
     if turn is not None:
         return RedirectResponse(
-            f"/transcripts/{transcript_id}{turns_page(view.page)}#turn-{turn}", status_code=303
+            f"/transcripts/{transcript_id}{turns_page(view.page, about_change)}#turn-{turn}",
+            status_code=303,
         )
     session = view.stored.session
     return page(
@@ -108,7 +113,7 @@ def transcript_page(
         session=session,
         view=view,
         figures=view.figures,
-        letters=LETTERS,
+        miti_note=MITI_NOTE,
         timeline=Markup(view.timeline),  # noqa: S704 - escaped inside
         transcript_id=transcript_id,
         entry_id=view.stored.entry_id,
@@ -117,9 +122,11 @@ def transcript_page(
     )
 
 
-def turns_page(number: int) -> str:
-    """The query that opens a page of a transcript's turns ("" for the first)."""
-    return "" if number == 1 else f"?page={number}"
+def turns_page(number: int, about_change: bool = False) -> str:
+    """The query that opens a page of a transcript's turns ("" for the first), with
+    change and sustain talk shown where they were."""
+    asked = ([f"page={number}"] if number > 1 else []) + (["change=1"] if about_change else [])
+    return "?" + "&".join(asked) if asked else ""
 
 
 @pages.get("/transcripts/{transcript_id}/delete", response_class=HTMLResponse)
