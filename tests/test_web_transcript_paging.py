@@ -7,6 +7,7 @@ session is coded once while the journal is open, not again on every view."""
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -172,6 +173,11 @@ def test_the_page_of_a_session_of_5000_turns_stays_small(client, monkeypatch):
     ).json()
     assert made["turns"] == 5000
     page = client.get(f"/transcripts/{made['id']}")
+    for _ in range(200):  # so long a session is coded in the background, its page says
+        if "Coding the session" not in page.text:
+            break
+        time.sleep(0.05)
+        page = client.get(f"/transcripts/{made['id']}")
     assert page.status_code == 200 and "Turns 1–200 of 5,000" in page.text
     assert len(page.content) < 150_000, len(page.content)  # all 5,000 on one page: 1.5 MB
     assert "The whole session in 25 parts of 200 turns" in page.text
@@ -191,6 +197,7 @@ def test_a_session_longer_than_fifty_pages_is_summed_up_in_at_most_fifty_parts(
     path = tmp_path / "s.txt"
     path.write_text(session_text(PAGE_TURNS * MOST_PARTS + 1), encoding="utf-8")
     made = service.import_file(journal, path)
+    service.open_coded(journal, made.id)  # coded here, not in the background
     view = transcript_page(journal, made.id, page=51)
     assert len(view.parts) == MOST_PARTS // 2 + 1  # two pages a part
     assert [(p.first, p.last, p.page) for p in view.parts[:2]] == [(1, 400, 1), (401, 800, 3)]

@@ -394,6 +394,31 @@ class _Coded:
     def __init__(self) -> None:
         self.sessions: OrderedDict[str, tuple[tuple[Any, ...], Session]] = OrderedDict()
         self.gates: dict[str, threading.Lock] = {}
+        self.coding: dict[str, _Job] = {}  # long sessions coded in the background
+
+
+@dataclass(frozen=True)
+class Coding:
+    """A long session being coded in the background for its page: how far it is, or
+    what stopped it."""
+
+    done: int
+    total: int
+    problem: str | None = None
+
+
+class _Job:
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.done = 0
+        self.problem: str | None = None
+        self.running = True
+
+    def step(self, turns: int) -> None:
+        self.done += turns
+
+    def state(self) -> Coding:
+        return Coding(min(self.done, self.total), self.total, self.problem)
 
 
 # Coding is what a transcript's page, report and API answer cost (some 4 ms a turn: 16 to
@@ -419,8 +444,68 @@ def _kept_for(journal: Journal) -> _Coded:
 def open_coded(journal: Journal, transcript_id: str) -> Stored:
     """A stored transcript with every turn coded: coded the first time it is opened, and
     kept for the views after while the journal is open (see ``KEPT_SESSIONS``)."""
+    return _open(journal, journal.store.get_transcript(transcript_id))
+
+
+# A session of more turns than this, with no codes kept, is coded in the background when
+# its page is asked for (the page says how far it is and looks again by itself); a shorter
+# one is coded while the page waits (some 4 ms a turn: 2.4 s at most on a slow machine).
+CODE_NOW = 600
+
+
+def open_for_page(journal: Journal, transcript_id: str) -> Stored | Coding:
+    """A stored transcript coded, as ``open_coded``; or, for a long one not coded yet, how
+    far its coding in the background has come (started by the first ask)."""
     data = journal.store.get_transcript(transcript_id)
-    stored = (data["title"], data["caregiver"], data["turns"])
+    kept = _kept_for(journal)
+    key = data["id"]
+    with _coded_lock:
+        job = kept.coding.get(key)
+        if job is not None and (job.running or job.problem):
+            if not job.running:  # said once; the next ask tries again
+                del kept.coding[key]
+            return job.state()
+        found = kept.sessions.get(key)
+        coded = found is not None and found[0] == _source_of(data)
+    if coded or len(data["turns"]) <= CODE_NOW or _kept_codes(journal, data) is not None:
+        return _open(journal, data)
+    with _coded_lock:
+        job = kept.coding.get(key)
+        if job is None:
+            job = kept.coding[key] = _Job(len(data["turns"]))
+            threading.Thread(
+                target=_code_in_background,
+                args=(journal, data, kept, job),
+                name="attune-transcript-coding",
+                daemon=True,
+            ).start()
+        return job.state()
+
+
+def _code_in_background(journal: Journal, data: dict[str, Any], kept: _Coded, job: _Job) -> None:
+    try:
+        _open(journal, data, job.step)
+    except Exception as exc:  # said on the page; its next ask tries again
+        job.problem = (
+            getattr(exc, "message", None)
+            or "Coding this session stopped unexpectedly; open it again to try again."
+        )
+    else:
+        with _coded_lock:
+            if kept.coding.pop(data["id"], None) is None:  # deleted meanwhile: not kept
+                kept.sessions.pop(data["id"], None)
+    finally:
+        job.running = False
+
+
+def _source_of(data: dict[str, Any]) -> tuple[Any, ...]:
+    return (data["title"], data["caregiver"], data["turns"])
+
+
+def _open(
+    journal: Journal, data: dict[str, Any], progress: Callable[[int], None] | None = None
+) -> Stored:
+    stored = _source_of(data)
     kept = _kept_for(journal)
     key = data["id"]
     with _coded_lock:
@@ -430,30 +515,41 @@ def open_coded(journal: Journal, transcript_id: str) -> Stored:
             found = kept.sessions.get(key)
             if found is not None and found[0] == stored:
                 kept.sessions.move_to_end(key)
-                return Stored(transcript_id, data["entry_id"], found[1])
-        session = _coded_session(journal, data)
+                return Stored(key, data["entry_id"], found[1])
+        session = _coded_session(journal, data, progress)
         with _coded_lock:
             kept.sessions[key] = (stored, session)
             while len(kept.sessions) > KEPT_SESSIONS:
                 kept.sessions.popitem(last=False)
-    return Stored(transcript_id, data["entry_id"], session)
+    return Stored(key, data["entry_id"], session)
 
 
-def _coded_session(journal: Journal, data: dict[str, Any]) -> Session:
-    """A stored transcript as a coded session, from the codes the journal keeps for it when
-    they are of this analysis and these words; else coded now, and the codes kept."""
+def _code_key(data: dict[str, Any]) -> tuple[str, str]:
+    """The analysis version and the digest of the words coded that kept codes are under."""
     from attunement.analysis.version import coding_version
 
-    turns = _turns_of(data["turns"])
-    version = coding_version()
     source = hashlib.sha256(
         json.dumps([data["caregiver"], data["turns"]], sort_keys=True).encode()
     ).hexdigest()
-    kept = journal.store.transcript_codes(data["id"], version, source)
-    if kept is not None and len(kept) == len(turns):
-        coded = from_kept(turns, kept)
-        return analyse(data["title"], turns, data["caregiver"], coded=coded)
-    session = analyse(data["title"], turns, data["caregiver"])
+    return coding_version(), source
+
+
+def _kept_codes(journal: Journal, data: dict[str, Any]) -> list[Any] | None:
+    kept = journal.store.transcript_codes(data["id"], *_code_key(data))
+    return kept if kept is not None and len(kept) == len(data["turns"]) else None
+
+
+def _coded_session(
+    journal: Journal, data: dict[str, Any], progress: Callable[[int], None] | None = None
+) -> Session:
+    """A stored transcript as a coded session, from the codes the journal keeps for it when
+    they are of this analysis and these words; else coded now, and the codes kept."""
+    turns = _turns_of(data["turns"])
+    kept = _kept_codes(journal, data)
+    if kept is not None:
+        return analyse(data["title"], turns, data["caregiver"], coded=from_kept(turns, kept))
+    version, source = _code_key(data)
+    session = analyse(data["title"], turns, data["caregiver"], progress)
     try:
         journal.store.keep_transcript_codes(data["id"], version, source, kept_form(session.coded))
     except Locked:  # another writer for now: coded again the next time
@@ -468,6 +564,7 @@ def _forget(journal: Journal, transcript_id: str) -> None:
         if kept is not None:
             kept.sessions.pop(transcript_id, None)
             kept.gates.pop(transcript_id, None)
+            kept.coding.pop(transcript_id, None)
 
 
 @dataclass(frozen=True)

@@ -216,13 +216,16 @@ def transcript_page(
     turn: int | None = None,
     *,
     about_change: bool = False,
-) -> TranscriptPage:
+) -> TranscriptPage | service.Coding:
     """One transcript coded, with its figures, and the turns of one page of it (a page
     past the last is the last; with ``turn``, the page that holds that turn, numbered
     from 1) with their timeline; a session longer than a page has its whole timeline
     summarised part by part beside. The client's turns are coded for change and sustain
-    talk only ``about_change``: where the person says the session is about a change."""
-    stored = service.open_coded(journal, transcript_id)
+    talk only ``about_change``: where the person says the session is about a change. A
+    long session not coded yet is coded in the background: how far it is, meanwhile."""
+    stored = service.open_for_page(journal, transcript_id)
+    if isinstance(stored, service.Coding):
+        return stored
     session = stored.session
     if turn is not None:
         page = page_of_turn(len(session.coded), turn)

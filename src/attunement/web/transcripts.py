@@ -90,12 +90,15 @@ def transcript_page(
     or the page's "Go to turn") leads to the page that holds it, at that turn. With
     ``change=1`` (the person says the session is about a change the client is weighing,
     as in motivational interviewing) the client's change and sustain talk are shown too."""
+    from attunement.transcripts.service import Coding
     from attunement.transcripts.views import MITI_NOTE
     from attunement.transcripts.views import transcript_page as view_of
     from attunement.web import flash
 
     about_change = change == "1"
     view = view_of(journal(request), transcript_id, number, turn, about_change=about_change)
+    if isinstance(view, Coding):  # a long session coded meanwhile: the page looks again
+        return page(request, "transcript_coding.html", title="Coding the session", coding=view)
     if turn is not None:
         return RedirectResponse(
             f"/transcripts/{transcript_id}{turns_page(view.page, about_change)}#turn-{turn}",
