@@ -173,7 +173,7 @@ def test_a_new_comment_is_mailed_once_and_never_its_words(tmp_path, mailserver):
     assert mail["Subject"] == "New comment on “Reflection of 3 Dec”"
     assert text_of(mail) == (
         "You have a new comment on “Reflection of 3 Dec”. Sign in to read it: "
-        "http://127.0.0.1:8765/signin\n"
+        "http://127.0.0.1:8766/signin\n"
     )
     assert "urge" not in mail.as_string()
 
@@ -236,7 +236,7 @@ def test_deadline_reminders_go_out_from_the_timer_once_each(tmp_path, mailserver
     assert mail["To"] == "tom@example.org"
     assert mail["Subject"].startswith("Reminder: “Practice progress shared” is due on ")
     assert "practice progress, shared" in text_of(mail)
-    assert "Sign in to see where you stand: http://127.0.0.1:8765/signin" in text_of(mail)
+    assert "Sign in to see where you stand: http://127.0.0.1:8766/signin" in text_of(mail)
 
     # The next day's run says nothing new.
     assert attune.json(*run, env=smtp_env(port, cert))["mailed"] == 0

@@ -172,7 +172,8 @@ def test_a_changed_entry_offers_its_new_version_and_sends_it_only_when_asked(ser
     with local_app(data_dir, interval=3600) as local:
         page = local.get(f"/entries/{entry}").text
         assert "Changed since you shared it" in page
-        assert f'href="/share?kind=entry&amp;id={entry}">Share the new version' in page
+        sam = served.world.ids["Sam"]
+        assert f'href="/share?kind=entry&amp;id={entry}&amp;to={sam}">Share the new version' in page
         assert "Changed since you shared it" in local.get("/server").text
     [on_server] = served.world.api("Tom").get("/api/v1/shares").json()
     assert on_server["revision"] == 1

@@ -10,7 +10,6 @@ used. Expected failures print one sentence on stderr (a JSON error object with -
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Any
 
@@ -18,7 +17,7 @@ import click
 
 from attunement import __version__
 from attunement.cli.context import AppContext
-from attunement.cli.output import JSON_MODE
+from attunement.cli.output import JSON_MODE, json_text, printable
 from attunement.errors import AttuneError
 
 # Which module holds each command: a command's module is imported only when it is run
@@ -65,10 +64,11 @@ class AttuneGroup(click.Group):
         try:
             return super().invoke(ctx)
         except AttuneError as exc:
+            # A message can carry a team server's words: printed without its controls.
             if ctx.meta.get(JSON_MODE):
-                click.echo(json.dumps(exc.to_dict(), ensure_ascii=False), err=True)
+                click.echo(json_text(exc.to_dict(), indent=None), err=True)
             else:
-                click.echo(f"Error: {exc.message}", err=True)
+                click.echo(f"Error: {printable(exc.message)}", err=True)
             ctx.exit(exc.exit_code)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -34,8 +35,39 @@ json_option = click.option(
 )
 
 
+# A terminal obeys control sequences in what it prints: colours, but also a new window
+# title, a write to the clipboard (OSC 52) or a link that shows other words than where it
+# leads (OSC 8). Text from outside the journal (what a team server sends: comments,
+# quotes, names, titles, its error messages) must never carry one. Each sequence goes
+# whole, in its 7-bit (ESC ...) or 8-bit C1 form: OSC and the other string sequences up
+# to their terminator (BEL or ST) or the end of the line, CSI with its parameters, and a
+# two-character escape; then any control character left over, except newline and tab.
+_SEQUENCE = re.compile(
+    r"(?:\x1b\]|\x9d)[^\x07\x1b\x9c\n]*(?:\x07|\x1b\\|\x9c)?"  # OSC: title, clipboard, link
+    r"|(?:\x1b[PX^_]|[\x90\x98\x9e\x9f])[^\x07\x1b\x9c\n]*(?:\x07|\x1b\\|\x9c)?"  # DCS SOS PM APC
+    r"|(?:\x1b\[|\x9b)[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]?"  # CSI: colours, cursor, erase
+    r"|\x1b[\x20-\x2f]*[\x30-\x7e]?"  # ESC c, ESC 7, ESC ( B ...
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 but newline and tab, DEL, C1
+
+
+def printable(text: Any) -> str:
+    """Text from outside the journal as it is safe to print: every terminal control
+    sequence and control character taken out (newlines and tabs kept)."""
+    if text is None:
+        return ""
+    return _CONTROL.sub("", _SEQUENCE.sub("", str(text)))
+
+
+def json_text(data: Any, indent: int | None = 2) -> str:
+    """JSON with DEL and the C1 controls written as escapes too (the standard escapes
+    only the C0 ones), so printing it to a terminal obeys nothing in it."""
+    text = json.dumps(data, ensure_ascii=False, indent=indent)
+    return re.sub(r"[\x7f-\x9f]", lambda m: f"\\u{ord(m[0]):04x}", text)
+
+
 def emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    click.echo(json_text(data))
 
 
 def when(moment: datetime) -> str:

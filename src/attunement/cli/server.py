@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from attunement.cli.context import AppContext
-from attunement.cli.output import emit_json, hint, json_option, ok
+from attunement.cli.output import emit_json, hint, json_option, ok, printable
+from attunement.server.config import DEFAULT_PORT
 
 pass_app = click.make_pass_decorator(AppContext)
 
@@ -20,7 +21,7 @@ url_option = click.option(
     "public_url",
     metavar="URL",
     help="The address people use to reach the server, as in links it prints "
-    "(default $ATTUNE_SERVER_URL, else http://127.0.0.1:8765).",
+    f"(default $ATTUNE_SERVER_URL, else http://127.0.0.1:{DEFAULT_PORT}).",
 )
 
 
@@ -73,7 +74,68 @@ def init(app: AppContext, database, public_url, email, name, org, as_json) -> No
         f"Open this link once to choose the admin's password (it expires in "
         f"{config.invitation_days} days):\n\n  {link}\n"
     )
-    hint("Then run `attune server serve` and sign in.")
+    hint(f"Then run `{_serve_command(config.public_url)}` and sign in.")
+
+
+def _serve_command(public_url: str) -> str:
+    """`attune server serve`, with the address and port the printed link names when it
+    is this computer at another port than the default."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(public_url)
+    local = parts.hostname in ("127.0.0.1", "localhost", "::1")
+    if not local or parts.port in (None, DEFAULT_PORT):
+        return "attune server serve"
+    return f"attune server serve --url {public_url} --port {parts.port}"
+
+
+@server.command("admin-link")
+@database_option
+@url_option
+@click.argument("email")
+@click.option("--name", help="For a new admin account: their name.")
+@click.option(
+    "--turn-off-second-factor",
+    "factor_off",
+    is_flag=True,
+    help="Also turn off the admin's second factor (a lost phone and no recovery codes).",
+)
+@json_option
+@pass_app
+def admin_link(app: AppContext, database, public_url, email, name, factor_off, as_json) -> None:
+    """Print a new one-time link for an admin to choose a password: the way back for a
+    lost first link or a locked-out admin. Run it on the server's own machine (it opens
+    the database). A new address makes a new admin account (give --name). Using the link
+    signs the account out everywhere; the command is recorded in the activity log."""
+    from attunement.server import accounts, db
+
+    config = _config(app, database, public_url)
+    engine = db.open_engine(config.database_url)
+    db.ensure_schema(engine)
+    try:
+        made = accounts.admin_link(
+            engine, config, email, name=name, turn_off_second_factor=factor_off
+        )
+    finally:
+        engine.dispose()
+    if as_json:
+        emit_json(
+            {
+                "sign_in_link": made.link,
+                "email": made.email,
+                "new_account": made.made,
+                "second_factor_off": made.second_factor_off,
+            }
+        )
+        return
+    if made.made:
+        ok(f"No account had the address {made.email}: a new admin account was made for it.")
+    if made.second_factor_off:
+        ok(f"The second factor of {made.email} is off; they can set up a new one after.")
+    click.echo(
+        f"Open this link once to choose the password of {made.email} (it expires in "
+        f"{config.invitation_days} days):\n\n  {made.link}\n"
+    )
 
 
 @server.command()
@@ -82,7 +144,7 @@ def init(app: AppContext, database, public_url, email, name, org, as_json) -> No
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(
     "--port",
-    default=8765,
+    default=DEFAULT_PORT,
     show_default=True,
     type=click.IntRange(1, 65535),
     help="Port to listen on.",
@@ -111,6 +173,7 @@ def serve(app: AppContext, database, public_url, host, port, proxies, workers) -
     from attunement.server import config as config_module
     from attunement.server import db
 
+    _port_free(host, port)
     config = _config(app, database, public_url, proxies)
     engine = db.open_engine(config.database_url)
     db.ensure_schema(engine)  # once here, before any worker starts
@@ -134,6 +197,32 @@ def serve(app: AppContext, database, public_url, host, port, proxies, workers) -
         server_header=False,
         log_level="warning",
     )
+
+
+def _port_free(host: str, port: int) -> None:
+    """Refuse, in one sentence, a port something else already listens on (rather than
+    the web server's own error after the start-up line)."""
+    import errno
+    import socket
+
+    from attunement.errors import StorageError
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError:
+        return  # a host name that does not resolve: the web server says so itself
+    family, kind, proto, _name, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                return
+            raise StorageError(
+                f"Port {port} on {host} is already in use (perhaps by `attune serve` or "
+                f"another team server); choose another with --port, e.g. --port {port + 1}."
+            ) from None
 
 
 @server.command()
@@ -238,7 +327,7 @@ def sync(app: AppContext, as_json: bool) -> None:
     if as_json:
         emit_json(report.to_dict())
         return
-    for line in report.summary().splitlines():
+    for line in printable(report.summary()).splitlines():  # names and titles from the server
         if "changed since you shared it" in line:
             hint(line)
         else:

@@ -12,7 +12,7 @@ import click
 
 from attunement.cli.context import AppContext
 from attunement.cli.entries import _filter_options, _make_filter
-from attunement.cli.output import emit_json, hint, json_option, ok
+from attunement.cli.output import emit_json, hint, json_option, ok, printable
 
 pass_app = click.make_pass_decorator(AppContext)
 
@@ -54,8 +54,9 @@ def _send(
     from attunement.server import team
 
     reader = team.reader(team.readers(app.data_dir), to)
+    name = printable(reader["name"])  # what the server says is printed without its controls
     if not as_json:
-        click.echo(click.style(f"This is exactly what {reader['name']} will see:", bold=True))
+        click.echo(click.style(f"This is exactly what {name} will see:", bold=True))
         click.echo(f"\n# {out.title}\n\n{out.body}")
         if out.redacted:
             hint(
@@ -70,7 +71,7 @@ def _send(
                 "Nothing was sent: read the text above, then add --yes to send it.",
                 field="yes",
             )
-        if not click.confirm(f"Send this to {reader['name']}?", default=False):
+        if not click.confirm(f"Send this to {name}?", default=False):
             hint("Nothing was sent.")
             return
     sent = team.send(app.data_dir, out, reader, expires_at, app.journal)
@@ -78,19 +79,21 @@ def _send(
         emit_json(sent)
         return
     for earlier in sent.get("sent_from_queue", []):
-        ok(f"Sent “{earlier['title']}” to {earlier['reader']}, which waited to be sent.")
+        ok(printable(f"Sent “{earlier['title']}” to {earlier['reader']}, which waited to be sent."))
     if sent.get("queued"):
         ok(
             f"The team server cannot be reached, so this is kept on this computer, exactly "
-            f"as you read it, and sent to {reader['name']} by the next `attune server sync` "
-            f"or share ({sent['waiting']} waiting)."
+            f"as you read it, and sent to {name} by the next `attune server sync` "
+            f"or share ({sent['waiting']} waiting; `attune share revoke {sent['id']}` takes "
+            "it back)."
         )
     elif sent["created"]:
-        ok(f"Shared with {reader['name']} as version {sent['revision']} (share {sent['id']}).")
+        ok(printable(f"Shared with {name} as version {sent['revision']} (share {sent['id']})."))
     else:
         ok(
-            f"{reader['name']} already has this exact version ({sent['revision']}); "
-            "nothing new was sent."
+            printable(
+                f"{name} already has this exact version ({sent['revision']}); nothing new was sent."
+            )
         )
 
 
@@ -102,7 +105,8 @@ def _options(command: Any) -> Any:
                 "--to",
                 "to",
                 metavar="SUPERVISOR",
-                help="Their e-mail address or name (`attune share readers` lists them).",
+                help="Their e-mail address, full name, or first name if only one of them "
+                "has it (`attune share readers` lists them).",
             ),
             click.option(
                 "--expires", metavar="DATE", help="Delete it from the server after this day."
@@ -218,7 +222,7 @@ def readers(app: AppContext, as_json) -> None:
         emit_json(found)
         return
     for r in found:
-        click.echo(f"{r['name']} <{r['email']}>  {r['role']}, {r['course']}")
+        click.echo(printable(f"{r['name']} <{r['email']}>  {r['role']}, {r['course']}"))
     if not found:
         hint("Nobody yet: ask your programme's admin to add a supervisor to your course.")
 
@@ -229,26 +233,21 @@ def readers(app: AppContext, as_json) -> None:
 def list_shares(app: AppContext, as_json) -> None:
     """What you have shared, with its status (opened, changes requested, signed off),
     what waits to be sent, and what changed here since you shared it."""
-    from attunement.errors import AttuneError
     from attunement.server import team
 
-    problem = None
-    try:
-        found = team.shares(app.data_dir)
-    except AttuneError as exc:
-        if not isinstance(exc, team.client.Unreachable):
-            raise
-        found, problem = [], exc.message
-    found = team.with_local_records(app.journal, found, reachable=problem is None)
+    listed = team.listing(app.data_dir, app.journal)
+    found = listed.shares
     if as_json:
         emit_json(found)
         return
-    if problem:
-        hint(f"{problem} Showing what this computer knows.")
+    if listed.problem:
+        hint(printable(f"{listed.problem} Showing what this computer knows."))
     for s in found:
         expiry = f", expires {s['expires_at'][:10]}" if s.get("expires_at") else ""
         if s["status"] == "waiting to be sent":
-            click.echo(f"{s['id']}  {s['title']}  to {s['reader']['name']}: waiting to be sent")
+            click.echo(
+                printable(f"{s['id']}  {s['title']}  to {s['reader']['name']}: waiting to be sent")
+            )
             continue
         line = (
             f"{s['id']}  {s['title']}  to {s['reader']['name']}: {s['status']}, "
@@ -256,9 +255,13 @@ def list_shares(app: AppContext, as_json) -> None:
         )
         if s.get("waiting"):
             line += "; a new version is waiting to be sent"
-        click.echo(line)
+        click.echo(printable(line))
         if s.get("changed_since_shared"):
-            click.echo(click.style("    changed since you shared it: " + s["reshare"], fg="yellow"))
+            click.echo(
+                click.style(
+                    printable("    changed since you shared it: " + s["reshare"]), fg="yellow"
+                )
+            )
     if not found:
         hint("You have not shared anything.")
 
@@ -267,11 +270,20 @@ def list_shares(app: AppContext, as_json) -> None:
 @click.argument("share_id")
 @pass_app
 def revoke(app: AppContext, share_id: str) -> None:
-    """Take something back: the server deletes it, with its comments and sign-offs."""
+    """Take something back: the server deletes it, with its comments and sign-offs. A
+    share still waiting to be sent is taken back on this computer, even offline, and
+    never sent."""
     from attunement.server import team
 
-    team.revoke(app.data_dir, share_id, app.journal)
-    ok("Revoked: it is deleted from the server (or, if it was still waiting, not sent).")
+    done = team.revoke(app.data_dir, share_id, app.journal)
+    if done.waiting:
+        ok(
+            printable(
+                f"Taken back: “{done.title}” was still waiting on this computer; nothing was sent."
+            )
+        )
+    else:
+        ok("Revoked: it is deleted from the server, with its comments and sign-offs.")
 
 
 def print_from_supervisor(found: list[dict[str, Any]]) -> None:
@@ -281,7 +293,7 @@ def print_from_supervisor(found: list[dict[str, Any]]) -> None:
     click.echo()
     click.echo(click.style("From your supervisor", bold=True))
     for s in found:
-        reader = s["reader"]["name"]
+        reader = printable(s["reader"]["name"])
         state = {
             "queued": "waiting to be sent (the team server could not be reached)",
             "revoked": "deleted on the server (revoked); what came home is kept here",
@@ -293,13 +305,15 @@ def print_from_supervisor(found: list[dict[str, Any]]) -> None:
         if s["changed_since_shared"]:
             click.echo(
                 click.style(
-                    f"Changed since you shared it: {s['reshare']} sends the new version.",
+                    printable(
+                        f"Changed since you shared it: {s['reshare']} sends the new version."
+                    ),
                     fg="yellow",
                 )
             )
         for f in s["feedback"]:
             stamp = f["when"]
-            who = "You" if f["mine"] else f["author"]
+            who = "You" if f["mine"] else printable(f["author"])
             if f["kind"] == "signoff":
                 click.echo(
                     click.style(
@@ -310,8 +324,8 @@ def print_from_supervisor(found: list[dict[str, Any]]) -> None:
             said = "asked for changes" if f["kind"] == "changes" else "wrote"
             click.echo(f"{who} {said}, {stamp} (on version {f['revision']}):")
             if f["quote"]:
-                click.echo(click.style(f"  > {f['quote']}", italic=True))
-            for line in (f["body"] or "").splitlines():
+                click.echo(click.style(f"  > {printable(f['quote'])}", italic=True))
+            for line in printable(f["body"]).splitlines():
                 click.echo(f"  {line}")
 
 

@@ -100,6 +100,82 @@ def initialise(engine: Engine, config: ServerConfig, email: str, name: str, org:
     return f"{config.public_url}/welcome/{token}"
 
 
+@dataclass(frozen=True)
+class AdminLink:
+    """What `attune server admin-link` made: the link, and whether the account is new."""
+
+    link: str
+    email: str
+    made: bool
+    second_factor_off: bool
+
+
+def admin_link(
+    engine: Engine,
+    config: ServerConfig,
+    email: str,
+    *,
+    name: str | None = None,
+    turn_off_second_factor: bool = False,
+) -> AdminLink:
+    """A new one-time link for an admin to choose a password, given on the server's own
+    machine (whoever runs it can read the database anyway): the way back for a lost first
+    link or a locked-out admin. A new address makes a new admin account (``name`` needed);
+    a member who is not an admin is refused. Using the link ends the account's sessions;
+    ``turn_off_second_factor`` also turns off a second factor whose phone is lost."""
+    from attunement.server import totp
+
+    address = email_of(email)
+    with writing(engine) as conn:
+        if conn.execute(select(users.c.id).limit(1)).first() is None:
+            raise NotFound(
+                "This server has no accounts yet; run `attune server init` first.", field="email"
+            )
+        row = conn.execute(
+            select(users.c.id, users.c.is_admin, users.c.suspended_at).where(
+                users.c.email == address
+            )
+        ).first()
+        made = row is None
+        if row is None:
+            if not name or not name.strip():
+                raise InvalidInput(
+                    f"No account has the address {address}; to make a new admin account "
+                    "with it, give their name with --name.",
+                    field="name",
+                )
+            user_id = create_user(conn, address, name, admin=True)
+        elif not row.is_admin:
+            raise InvalidInput(
+                f"{address} is a member but not an admin; give the address of an admin "
+                "(or a new address, with --name, for a new admin account).",
+                field="email",
+            )
+        elif row.suspended_at is not None:
+            raise InvalidInput(
+                f"{address} is suspended; another admin can reinstate the account first.",
+                field="email",
+            )
+        else:
+            user_id = row.id
+        off = False
+        if turn_off_second_factor and totp.state(conn, user_id) != "off":
+            totp.remove(conn, user_id)
+            off = True
+        token = _password_link(conn, config, user_id, created_by=None)
+        detail = "new admin" if made else "existing admin"
+        audit.record(
+            conn,
+            None,
+            "admin.link",
+            "user",
+            user_id,
+            owner_id=user_id,
+            detail=f"{detail}, on the server" + (", second factor off" if off else ""),
+        )
+    return AdminLink(f"{config.public_url}/welcome/{token}", address, made, off)
+
+
 def organisation(conn: Connection) -> str:
     value = conn.execute(select(settings.c.value).where(settings.c.key == "organisation")).scalar()
     return value or "Attunement"
@@ -268,13 +344,20 @@ def accept(
     name: str = "",
     email: str = "",
     password: str = "",
+    password_again: str | None = None,
 ) -> str:
     """Use a welcome link: choose a password, make an account and join, or (signed in)
-    join the course. Returns the account's id; the link cannot be used again."""
+    join the course. Returns the account's id; the link cannot be used again. When the
+    form asked for the password twice (``password_again``), both must be the same."""
     ph = passwords.hasher(config.argon2_memory_kib, config.argon2_time_cost)
     with reading(engine) as conn:
         invite_ = invitation(conn, token)
     joining_as_self = actor is not None and invite_.user_id is None
+    if not joining_as_self and password_again is not None and password_again != password:
+        raise InvalidInput(
+            "The two passwords are not the same; type the same password in both fields.",
+            field="password_again",
+        )
     password_hash = None if joining_as_self else passwords.hash_password(ph, password)
     with writing(engine) as conn:
         claimed = conn.execute(

@@ -8,6 +8,8 @@ the schema up to date ("migrations on start"). Every route declares who may call
 - ``public``: anyone (sign-in, welcome links, health, the stylesheet)
 - ``member``: signed in; each person sees only their own (anonymous: 401, or sign-in page)
 - ``content``: one share, comment or session by id; everyone but those allowed gets 404
+  (anonymous: the same 404, except that a page opened without a session goes to the
+  sign-in page and back, whatever the id: that says nothing about the item)
 - ``admin``: admins only; everyone else who is signed in gets 404
 """
 
@@ -31,7 +33,7 @@ from attunement.server import sessions
 from attunement.server.config import ServerConfig
 from attunement.server.db import POOL_SIZE, ensure_schema, open_engine, reading, writing
 from attunement.server.errors import SignInNeeded, TooManyTries
-from attunement.server.http import Guard, token_of
+from attunement.server.http import Guard, signin_address, token_of
 from attunement.server.sessions import Actor
 
 HERE = Path(__file__).parent
@@ -166,8 +168,10 @@ def error_response(request: Request, exc: AttuneError) -> Response:
         headers["Retry-After"] = str(exc.retry_after)
     if request.url.path.startswith("/api/"):
         return JSONResponse(exc.to_dict(), status_code=exc.http_status, headers=headers)
-    if isinstance(exc, SignInNeeded):
-        return RedirectResponse("/signin", status_code=303)
+    if isinstance(exc, SignInNeeded):  # back to the page asked for, once signed in
+        asked = request.method in ("GET", "HEAD")
+        where = signin_address(request.url.path, request.url.query) if asked else "/signin"
+        return RedirectResponse(where, status_code=303)
     from attunement.server.pages import render
 
     return render(

@@ -9,13 +9,16 @@ a member reads the part about their own content and their own actions.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import or_, select
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
-from attunement.server.db import now
-from attunement.server.schema import audit
+from attunement.server.db import now, reading
+from attunement.server.schema import audit, memberships, users
+
+if TYPE_CHECKING:
+    from attunement.server.sessions import Actor
 
 MAX_ROWS = 500
 
@@ -74,3 +77,42 @@ def part_of(conn: Connection, user_id: str, limit: int = MAX_ROWS) -> list[dict[
     """What concerns one member: actions on their content and actions they took."""
     query = select(audit).where(or_(audit.c.owner_id == user_id, audit.c.actor_id == user_id))
     return _rows(conn, query, limit)
+
+
+def shown(engine: Engine, actor: Actor, limit: int = MAX_ROWS) -> list[dict[str, Any]]:
+    """The log as the Activity page shows it to ``actor`` (all of it to an admin): each
+    record with ``who`` said in words, the person's name and their role in the courses
+    the reader shares with them ("Sam Okafor (supervisor)"), never a bare id."""
+    from attunement.server.accounts import ROLE_NAMES
+
+    with reading(engine) as conn:
+        rows = everything(conn, limit) if actor.is_admin else part_of(conn, actor.id, limit)
+        ids = {r["actor"] for r in rows if r["actor"]} - {actor.id}
+        people = {
+            p.id: p
+            for p in conn.execute(
+                select(users.c.id, users.c.name, users.c.is_admin).where(users.c.id.in_(ids))
+            )
+        }
+        mine = select(memberships.c.course_id).where(memberships.c.user_id == actor.id)
+        query = select(memberships.c.user_id, memberships.c.role).where(
+            memberships.c.user_id.in_(ids)
+        )
+        roles: dict[str, set[str]] = {}
+        for m in conn.execute(
+            query if actor.is_admin else query.where(memberships.c.course_id.in_(mine))
+        ):
+            roles.setdefault(m.user_id, set()).add(ROLE_NAMES.get(m.role, m.role))
+
+    def who(actor_id: str | None) -> str:
+        if actor_id is None:
+            return "someone not signed in"
+        if actor_id == actor.id:
+            return "you"
+        person = people.get(actor_id)
+        if person is None:
+            return "someone no longer on this server"
+        said = sorted(roles.get(actor_id, ())) + (["admin"] if person.is_admin else [])
+        return f"{person.name} ({', '.join(said)})" if said else person.name
+
+    return [{**r, "who": who(r["actor"])} for r in rows]

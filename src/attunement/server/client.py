@@ -30,6 +30,11 @@ class ServerRefused(AttuneError):
     exit_code = 1
 
 
+class SignedOut(ServerRefused):
+    """The server no longer knows this computer's token (the session was ended there,
+    or ran out): sign in again."""
+
+
 class Unreachable(StorageError):
     """The server could not be reached at all (nothing was sent)."""
 
@@ -122,7 +127,7 @@ class Client:
                 _check_protocol(response.headers.get(PROTOCOL_HEADER))
                 return json.loads(response.read() or b"null")
         except urllib.error.HTTPError as exc:
-            raise _refusal(exc) from None
+            raise _refusal(exc, self.url) from None
         except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
             raise Unreachable(
@@ -147,7 +152,14 @@ def _check_protocol(said: str | None) -> None:
     raise ProtocolMismatch(mismatch_message(PROTOCOL, theirs, on_server=False))
 
 
-def _refusal(exc: urllib.error.HTTPError) -> AttuneError:
+def signed_out_message(url: str) -> str:
+    return (
+        f"The team server at {url} no longer knows this computer: its sign-in was ended "
+        f"there or ran out; sign in again with `attune server login {url}`."
+    )
+
+
+def _refusal(exc: urllib.error.HTTPError, url: str) -> AttuneError:
     try:
         error = json.loads(exc.read())["error"]
         message, code, field = error["message"], error["code"], error.get("field")
@@ -159,7 +171,9 @@ def _refusal(exc: urllib.error.HTTPError) -> AttuneError:
     if said is not None and said.strip() != str(PROTOCOL):
         _check_protocol(said)
     if exc.code == 401:
-        message = "The team server no longer knows this computer; run `attune server login URL`."
+        signed_out = SignedOut(signed_out_message(url), field=field)
+        signed_out.code = code
+        return signed_out
     if exc.code == 429:
         message = f"{message} (wait {exc.headers.get('Retry-After', 'a few')} seconds)"
     kind: type[AttuneError] = {404: NotFound, 409: Conflict, 422: InvalidInput}.get(

@@ -33,9 +33,10 @@ from sqlalchemy import and_, bindparam, delete, func, insert, select
 from sqlalchemy.engine import Connection, Engine
 
 from attunement.errors import NotFound
+from attunement.practice.dimensions import DIMENSION_NAMES, DIMENSIONS, figure_text
 from attunement.server import audit, deadlines
 from attunement.server.db import now, reading, writing, writing_one
-from attunement.server.deadlines import OVERDUE, WAITING, Item
+from attunement.server.deadlines import OVERDUE, Item
 from attunement.server.schema import (
     KINDS,
     comments,
@@ -313,6 +314,9 @@ def _gather(
             shown.append(entry)
         standings = {d.id: deadlines.standing(d, items, on) for d in due}
         overdue = [d.id for d in due if standings[d.id].status == OVERDUE]
+        # The deadlines on which a shared item waits for its sign-off, overdue or not:
+        # the same "awaiting sign-off" as each deadline's cell says.
+        waiting = [d.id for d in due if standings[d.id].waiting]
         figures = practice.get(person.id)
         trainees.append(
             {
@@ -322,7 +326,8 @@ def _gather(
                 "suspended": person.suspended_at is not None,
                 "on_track": not overdue,
                 "shared": {k: sum(1 for i in items if i.kind == k) for k in KINDS},
-                "signoffs_pending": sum(1 for s in standings.values() if s.status == WAITING),
+                "signoffs_pending": len(waiting),
+                "signoffs_overdue": sum(1 for d in waiting if d in overdue),
                 "overdue": overdue,
                 "deadlines": {k: v.to_dict() for k, v in standings.items()},
                 "practice": figures.to_dict() if figures else None,
@@ -339,6 +344,13 @@ def _gather(
                     status: sum(1 for t in trainees if t["deadlines"][d.id]["status"] == status)
                     for status in deadlines.STATUS_NAMES
                 },
+                # of those overdue, the trainees whose item awaits sign-off ("overdue,
+                # awaiting sign-off" in their cell)
+                "overdue_waiting": sum(
+                    1
+                    for t in trainees
+                    if t["deadlines"][d.id]["status"] == OVERDUE and t["deadlines"][d.id]["waiting"]
+                ),
             }
             for d in due
         ],
@@ -347,6 +359,7 @@ def _gather(
             "on_track": sum(1 for t in trainees if t["on_track"]),
             "overdue": sum(1 for t in trainees if not t["on_track"]),
             "signoffs_pending": sum(t["signoffs_pending"] for t in trainees),
+            "signoffs_overdue": sum(t["signoffs_overdue"] for t in trainees),
             "shared": {k: sum(t["shared"][k] for t in trainees) for k in KINDS},
         },
         "practice": _cohort_practice(trainees),
@@ -369,10 +382,32 @@ def _cohort_practice(trainees: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         dimension: [
             {"week": week, "mean": round(sum(v) / len(v), 3), "trainees": len(v)}
-            for week, v in sorted(weeks.items())
+            for week, v in sorted(sums[dimension].items())
         ]
-        for dimension, weeks in sums.items()
+        for dimension in in_order(sums)
     }
+
+
+# ---- practice figures as people read them ------------------------------------------------
+# The names and words a trainee reads in their own practice progress (``attune practice
+# progress``, the Practice page), in the same order: the lead's page and CSV say the same.
+
+
+def in_order(dimensions: Any) -> list[str]:
+    """Practice dimensions in the order a trainee sees them; any unknown ones after."""
+    known = [d for d in DIMENSIONS if d in dimensions]
+    return known + sorted(d for d in dimensions if d not in DIMENSIONS)
+
+
+def dimension_name(dimension: str) -> str:
+    """A dimension as a trainee reads it: "Showing warmth and concern"."""
+    return DIMENSION_NAMES.get(dimension) or dimension.replace("_", " ").capitalize()
+
+
+def figure_words(dimension: str, value: float | None) -> str:
+    """A practice figure as a trainee reads it: a level ("strong (2 of 2)") for the
+    empathy dimensions, a share of responses ("50%") for the rest; "–" for none."""
+    return "–" if value is None else figure_text(dimension, value)
 
 
 def led_by(conn: Connection, actor: Actor) -> list[dict[str, str]]:
@@ -391,6 +426,13 @@ _LED_BY = _EVERY_COURSE.join(memberships, memberships.c.course_id == courses.c.i
 # ---- the CSV -------------------------------------------------------------------------------
 
 _FORMULA = ("=", "+", "-", "@", "\t", "\r", "\n")
+# What each kind of shared item is called where it is counted ("3 reflections shared").
+SHARED = {
+    "entry": "reflections",
+    "packet": "supervision packets",
+    "practice": "practice progress reports",
+    "transcript": "transcript reports",
+}
 
 
 def cell(value: Any) -> Any:
@@ -406,16 +448,18 @@ def cell(value: Any) -> Any:
 
 def csv_text(data: dict[str, Any]) -> str:
     """One row per trainee: metadata only (no title, no text)."""
-    dims = sorted({d for t in data["trainees"] if t["practice"] for d in t["practice"]["overall"]})
+    dims = in_order(
+        {d for t in data["trainees"] if t["practice"] for d in t["practice"]["overall"]}
+    )
     header = [
         "trainee",
         "email",
         "on track",
-        *(f"{k} shared" for k in KINDS),
-        "sign-offs pending",
+        *(f"{SHARED[k]} shared" for k in KINDS),
+        "deadlines awaiting sign-off",
         "deadlines overdue",
         "practice responses",
-        *(f"practice {d.replace('_', ' ')} (overall)" for d in dims),
+        *(f"practice: {dimension_name(d)} (overall)" for d in dims),
         *(f"{d['title']} (due {d['due_on']})" for d in data["deadlines"]),
     ]
     out = io.StringIO()
@@ -439,12 +483,16 @@ def csv_text(data: dict[str, Any]) -> str:
                     t["signoffs_pending"],
                     len(t["overdue"]),
                     p["attempts"],
-                    *(p["overall"].get(d) for d in dims),
+                    *(_said(d, p["overall"].get(d)) for d in dims),
                     *standing,
                 ]
             ]
         )
     return out.getvalue()
+
+
+def _said(dimension: str, value: float | None) -> str | None:
+    return None if value is None else figure_text(dimension, value)
 
 
 def csv_name(data: dict[str, Any]) -> str:

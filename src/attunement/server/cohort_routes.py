@@ -100,7 +100,7 @@ def _plots(data: dict[str, Any]) -> list[dict[str, Any]]:
     for dimension, series in data["practice"].items():
         unit, ticks, say = PRACTICE_UNITS.get(dimension, FALLBACK_UNIT)
         points = [(f"{p['week']}T12:00:00", p["mean"]) for p in series]
-        name = dimension.replace("_", " ").capitalize()
+        name = cohort.dimension_name(dimension)  # as the trainee reads it
         plots.append(
             {
                 "name": name,
@@ -148,6 +148,9 @@ def _sections(data: dict[str, Any]) -> Any:
                 plots=_plots(data),
                 span=cohort.week_span(data),
                 kinds=deadlines.WHAT,
+                in_order=cohort.in_order,
+                dimension_name=cohort.dimension_name,
+                figure_words=cohort.figure_words,
             )
         ),
     )

@@ -18,6 +18,9 @@ from attunement.errors import InvalidInput
 ENV_DATABASE = "ATTUNE_SERVER_DATABASE"
 ENV_TRUSTED_PROXIES = "ATTUNE_SERVER_TRUSTED_PROXIES"
 ENV_PUBLIC_URL = "ATTUNE_SERVER_URL"
+# Not 8765, where `attune serve` (the local journal) listens: both run on one laptop.
+DEFAULT_PORT = 8766
+DEFAULT_URL = f"http://127.0.0.1:{DEFAULT_PORT}"
 ENV_KEY_FILE = "ATTUNE_SERVER_KEY_FILE"
 KEY_NAME = "server.key"
 SQLITE_NAME = "server.sqlite3"
@@ -40,7 +43,7 @@ class Smtp:
 @dataclass(frozen=True)
 class ServerConfig:
     database_url: str
-    public_url: str = "http://127.0.0.1:8765"
+    public_url: str = DEFAULT_URL
     trusted_proxies: tuple[str, ...] = ()
     # Sessions: a browser session ends after this long idle or this long in all; a token
     # made by `attune server login` lasts longer but can be revoked like any session.
@@ -121,7 +124,7 @@ def load(
     public_url: str | None = None,
     trusted_proxies: str | None = None,
 ) -> ServerConfig:
-    url = (public_url or os.environ.get(ENV_PUBLIC_URL) or "http://127.0.0.1:8765").rstrip("/")
+    url = (public_url or os.environ.get(ENV_PUBLIC_URL) or DEFAULT_URL).rstrip("/")
     if not url.startswith(("http://", "https://")):
         raise InvalidInput(
             f"The server's public address must start with http:// or https://, not {url!r}.",

@@ -30,8 +30,13 @@ async def member(request: Request, actor: Maybe) -> Actor:
 
 async def content_reader(request: Request, actor: Maybe) -> Actor:
     """Like :func:`member`, but an anonymous client gets the same 404 as everyone else
-    who may not see the thing: no hint that it exists."""
+    who may not see the thing: no hint that it exists. Only a page opened in the browser
+    without a session goes to the sign-in page (and back afterwards), for any id alike."""
     if actor is None:
+        from attunement.server.errors import SignInNeeded
+
+        if request.method in ("GET", "HEAD") and not request.url.path.startswith("/api/"):
+            raise SignInNeeded("Sign in first.")
         raise NotFound(NO_SUCH_SHARE)
     await check_csrf(request, actor)
     return actor

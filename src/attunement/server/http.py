@@ -16,6 +16,7 @@ from __future__ import annotations
 import hmac
 import json
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -165,6 +166,28 @@ def same_token(given: str | None, expected: str) -> None:
     cookie's), compared in constant time; either missing refuses."""
     if not given or not expected or not hmac.compare_digest(given.encode(), expected.encode()):
         raise BadCsrf()
+
+
+def safe_next(value: str | None) -> str:
+    """Where to go after signing in: a path on this server, or the home page. Anything
+    that could leave it (an absolute URL, ``//host``, a backslash that some browsers read
+    as a slash, control characters) is the home page instead: no open redirect."""
+    if not value or len(value) > 2000 or not value.startswith("/"):
+        return "/"
+    if value.startswith(("//", "/\\")) or any(
+        c == "\\" or ord(c) < 0x20 or ord(c) == 0x7F for c in value
+    ):
+        return "/"
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or parts.path.startswith(("/signin", "/signout")):
+        return "/"
+    return value
+
+
+def signin_address(path: str, query: str = "") -> str:
+    """The sign-in page, coming back to ``path`` (and its query) afterwards."""
+    wanted = safe_next(path + (f"?{query}" if query else ""))
+    return "/signin" if wanted == "/" else f"/signin?{urlencode({'next': wanted})}"
 
 
 def is_secure(request: Request, secure_only: bool) -> bool:

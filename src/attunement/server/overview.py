@@ -15,9 +15,11 @@ is, in one statement:
   notice number: a new notice raises the last, a notice read lowers the first, one more
   comment on an unread notice raises the second (a notice is deleted only with its share,
   which moves its course's weight);
-- whether any item the kept sections show as "not opened yet" has been opened since (an
-  open is the only thing the page shows that no trigger records; once opened, an item
-  never shows "not opened yet" again).
+- whether any item the kept sections show as "not opened yet" has been opened since, or
+  any they show as "new version" has had its newest version opened (an open is the only
+  thing the page shows that no trigger records; once opened, an item never shows "not
+  opened yet" again, and a version newer still is a new revision, which a trigger
+  records).
 
 The stamp is read before the sections' figures, so a change committed in between shows in
 them and moves the stamp past the one kept. Kept sections also end when a share of those
@@ -75,6 +77,7 @@ class _Kept:
     stamp: tuple[Any, ...]
     until: datetime | None  # the first expiry among the courses' live shares
     unopened: tuple[str, ...]  # the items shown as not opened yet
+    behind: tuple[str, ...]  # the items shown as having a new version
     drawn: str
 
 
@@ -100,7 +103,9 @@ def sections(
         if kept is not None:
             _kept.move_to_end(key)
     with reading(engine) as conn:
-        stamp, opened = _stamp(conn, actor.id, kept.unopened if kept else ())
+        stamp, opened = _stamp(
+            conn, actor.id, kept.unopened if kept else (), kept.behind if kept else ()
+        )
         if (
             kept is not None
             and not opened
@@ -112,26 +117,27 @@ def sections(
         courses = [course for course, _ in stamp[0]]
         until = conn.execute(_UNTIL, {"courses": courses, "moment": moment}).scalar()
     drawn = draw(view)
-    unopened = tuple(
-        s["id"]
-        for listing in (view["inbox"], view["mine"])
-        for s in listing.items
-        if s["status"] == NOT_OPENED
-    )
+    shown = [s for listing in (view["inbox"], view["mine"]) for s in listing.items]
+    unopened = tuple(s["id"] for s in shown if s["status"] == NOT_OPENED)
+    behind = tuple(s["id"] for s in shown if s["status"] == sharing.NEW_VERSION)
     with _kept_lock:
-        _kept[key] = _Kept(stamp, until, unopened, drawn)
+        _kept[key] = _Kept(stamp, until, unopened, behind, drawn)
         _kept.move_to_end(key)
         while len(_kept) > KEEP:
             _kept.popitem(last=False)
     return drawn
 
 
-def _stamp(conn: Connection, me: str, unopened: tuple[str, ...]) -> tuple[tuple[Any, ...], bool]:
+def _stamp(
+    conn: Connection, me: str, unopened: tuple[str, ...], behind: tuple[str, ...] = ()
+) -> tuple[tuple[Any, ...], bool]:
     """((each of the member's courses and its weight, sorted), the unread comment
-    notices' figures), and whether any of ``unopened`` has been opened."""
+    notices' figures), and whether any of ``unopened`` has been opened, or any of
+    ``behind`` opened at its newest version."""
     weights: dict[str, int] = {}
     unread, opened = (0, 0, 0), False
-    for what, key, a, b, c in conn.execute(_STAMP, {"me": me, "unopened": list(unopened)}):
+    values = {"me": me, "unopened": list(unopened), "behind": list(behind)}
+    for what, key, a, b, c in conn.execute(_STAMP, values):
         if what == "course":  # listed even before its first change (weight 0)
             weights[key] = int(a)
         elif what == "notices":
@@ -167,9 +173,16 @@ def _stamp_statement() -> Any:
         notice_rows.c.kind == "comment",
         notice_rows.c.seen_at.is_(None),
     )
+    newest = select(shares.c.latest).where(shares.c.id == opens.c.share_id).scalar_subquery()
     first_open = (
         select(opens.c.pk)
-        .where(opens.c.share_id.in_(bindparam("unopened", expanding=True)))
+        .where(
+            opens.c.share_id.in_(bindparam("unopened", expanding=True))
+            | (
+                opens.c.share_id.in_(bindparam("behind", expanding=True))
+                & (opens.c.revision >= newest)
+            )
+        )
         .limit(1)
         .subquery()
     )
@@ -179,7 +192,8 @@ def _stamp_statement() -> Any:
     return union_all(each_course, unread, opened)
 
 
-# Built once: a look binds only the member, the items not opened yet, the courses.
+# Built once: a look binds only the member, the items not opened yet (or not at their
+# newest version), the courses.
 _STAMP = _stamp_statement()
 _UNTIL = select(func.min(shares.c.expires_at)).where(
     shares.c.course_id.in_(bindparam("courses", expanding=True)),

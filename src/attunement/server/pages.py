@@ -10,6 +10,7 @@ import secrets
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, BackgroundTasks, Form, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
@@ -34,6 +35,7 @@ from attunement.server.http import (
     PRESIGN_COOKIE,
     client_address,
     is_secure,
+    safe_next,
     same_token,
     set_session_cookie,
     token_of,
@@ -131,15 +133,19 @@ def stylesheet() -> FileResponse:
 
 
 @router.get("/signin", **access("public"))
-def signin_page(request: Request, error: str | None = None, status_code: int = 200) -> Response:
+def signin_page(
+    request: Request,
+    error: str | None = None,
+    status_code: int = 200,
+    next: str = Query("/", max_length=2000),
+) -> Response:
     current(request)  # the page says who is signed in; signing in again starts afresh
     from attunement.server import oidc
 
     with reading(request.app.state.engine) as conn:
         provider = oidc.shown(conn)
-    return presigned(
-        request, "signin.html", {"error": error, "provider": provider}, status_code=status_code
-    )
+    context = {"error": error, "provider": provider, "next": safe_next(next)}
+    return presigned(request, "signin.html", context, status_code=status_code)
 
 
 def presigned(
@@ -167,9 +173,11 @@ def signin(
     email: str = Form("", max_length=254),
     password: str = Form("", max_length=1024),
     csrf: str = Form("", max_length=100),
+    next: str = Form("/", max_length=2000),
 ) -> Response:
     same_token(csrf, request.cookies.get(PRESIGN_COOKIE, ""))
     previous, _ = token_of(request)
+    wanted = safe_next(next)
     try:
         started = accounts.sign_in(
             db,
@@ -182,15 +190,16 @@ def signin(
         )
     except InvalidInput as exc:
         request.state.actor = None
-        return signin_page(request, error=exc.message, status_code=422)
+        return signin_page(request, error=exc.message, status_code=422, next=wanted)
     if isinstance(started, accounts.Halfway):  # a code is still to be given
         from attunement.server.signin_pages import set_step_cookie
 
-        response = back("/signin/code")
+        then = "" if wanted == "/" else "?" + urlencode({"next": wanted})
+        response = RedirectResponse("/signin/code" + then, status_code=303)
         set_step_cookie(request, response, started.step, oidc_=False)
         response.delete_cookie(COOKIE)
         return response
-    response = back("/")
+    response = RedirectResponse(wanted, status_code=303)
     set_session_cookie(response, started.token, is_secure(request, config.secure_only))
     response.delete_cookie(PRESIGN_COOKIE)
     return response
@@ -234,6 +243,7 @@ def welcome(
     name: str = Form("", max_length=120),
     email: str = Form("", max_length=254),
     password: str = Form("", max_length=1024),
+    password_again: str | None = Form(None, max_length=1024),
     csrf: str = Form("", max_length=100),
 ) -> Response:
     actor = current(request)
@@ -242,7 +252,14 @@ def welcome(
         invite = accounts.invitation(conn, token)
     try:
         user_id = accounts.accept(
-            db, config, token, actor=actor, name=name, email=email, password=password
+            db,
+            config,
+            token,
+            actor=actor,
+            name=name,
+            email=email,
+            password=password,
+            password_again=password_again,
         )
     except InvalidInput as exc:
         context = {"invite": invite, "token": token, "error": exc.message}
@@ -293,31 +310,52 @@ def _thread(comments: list[dict[str, Any]]) -> list[tuple[dict[str, Any], int]]:
 
 @router.get("/shares/{share_id}", **access("content"))
 def share_page(
-    share_id: str, request: Request, db: DB, actor: ContentReader, revision: int | None = None
+    share_id: str,
+    request: Request,
+    db: DB,
+    actor: ContentReader,
+    revision: int | None = None,
+    status_code: int = 200,
+    kept: dict[str, str] | None = None,
 ) -> Response:
     shown = sharing.view(db, actor, share_id, revision)
     return render(
         request,
         "share.html",
-        {"share": shown, "thread": _thread(shown["comments"]), "note": note_of(request)},
+        {
+            "share": shown,
+            "thread": _thread(shown["comments"]),
+            "note": note_of(request),
+            "kept": kept or {},
+            "max_comment": reviews.MAX_COMMENT,
+        },
+        status_code=status_code,
     )
 
 
 @router.post("/shares/{share_id}/comments", **access("content"))
 def comment(
     share_id: str,
+    request: Request,
     db: DB,
     config: Config,
     actor: ContentReader,
     background: BackgroundTasks,
-    body: str = Form("", max_length=10_000),
-    quote: str = Form("", max_length=2_000),
+    # Longer than a comment may be: the service says how long it is and the page keeps it.
+    body: str = Form("", max_length=1_000_000),
+    quote: str = Form("", max_length=100_000),
     parent: str = Form("", max_length=64),
     kind: str = Form("comment", max_length=16),
 ) -> Response:
-    reviews.comment(
-        db, actor, share_id, body, kind=kind, quote=quote or None, parent_id=parent or None
-    )
+    try:
+        reviews.comment(
+            db, actor, share_id, body, kind=kind, quote=quote or None, parent_id=parent or None
+        )
+    except InvalidInput as exc:
+        # The page again, with what was typed kept and the sentence beside its field.
+        kept = {"body": body, "quote": quote, "parent": parent, "error": exc.message}
+        kept["field"] = exc.field or "body"
+        return share_page(share_id, request, db, actor, status_code=422, kept=kept)
     background.add_task(notices.deliver_quietly, db, config)  # after the answer
     return back(
         f"/shares/{sharing.share_id_of(share_id)}", "changes" if kind == "changes" else "commented"
@@ -382,9 +420,7 @@ def erase(db: DB, actor: Member, confirm: str = Form("", max_length=254)) -> Res
 
 @router.get("/audit", **access("member"))
 def audit_page(request: Request, db: DB, actor: Member) -> Response:
-    with reading(db) as conn:
-        rows = audit.everything(conn) if actor.is_admin else audit.part_of(conn, actor.id)
-    return render(request, "audit.html", {"rows": rows})
+    return render(request, "audit.html", {"rows": audit.shown(db, actor)})
 
 
 # ---- admin -----------------------------------------------------------------------------

@@ -1,6 +1,9 @@
 """A reader's response to a share: threaded comments (optionally quoting a passage),
 "request changes", and sign-off.
 
+A quoted passage is found in the latest version loosely (any case, any run of
+whitespace, straight or curly quotes: :func:`passage`) and stored as the text has it.
+
 A sign-off is an immutable record of who signed, when, and the SHA-256 of the exact
 revision they signed; it names the digest the reader's page showed, so a version that
 arrived while they were reading is never signed by mistake. The owner can reply in the
@@ -43,6 +46,58 @@ _SIGNING = (
 _NEW_SIGNOFF = signoffs.insert()
 
 
+_SAME = str.maketrans(
+    {
+        "\u2018": "'",  # curly and other single quotes and apostrophes
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u00b4": "'",
+        "`": "'",
+        "\u201c": '"',  # curly and other double quotes
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+    }
+)
+
+
+def _loose(text: str) -> tuple[str, list[int]]:
+    """``text`` as quotes are compared (lower case, any run of whitespace as one space,
+    curly quotes and apostrophes as straight ones), and for each of its characters the
+    position in ``text`` it came from."""
+    out: list[str] = []
+    where: list[int] = []
+    for i, ch in enumerate(text):
+        if ch.isspace():
+            if out and out[-1] == " ":
+                continue
+            folded = " "
+        else:
+            folded = ch.translate(_SAME).casefold()
+        out.extend(folded)
+        where.extend([i] * len(folded))
+    return "".join(out), where
+
+
+def passage(text: str, quote: str) -> str | None:
+    """The passage of ``text`` that ``quote`` copies, as it is written in the text; the
+    copy may differ in case, in whitespace and in straight or curly quotes (as copied
+    from a page, or typed). None when it is not there."""
+    wanted, _ = _loose(quote.strip())
+    if not wanted:
+        return None
+    folded, where = _loose(text)
+    at = folded.find(wanted)
+    if at < 0:
+        return None
+    return text[where[at] : where[at + len(wanted) - 1] + 1]
+
+
 def comment(
     engine: Engine,
     actor: Actor,
@@ -61,20 +116,32 @@ def comment(
     if not body:
         raise InvalidInput("Write something before sending the comment.", field="body")
     if len(body) > MAX_COMMENT:
-        raise InvalidInput(f"A comment can be at most {MAX_COMMENT:,} characters.", field="body")
+        raise InvalidInput(
+            f"Comments can be up to {MAX_COMMENT:,} characters; yours has {len(body):,}. "
+            "Shorten it, or split it into two comments.",
+            field="body",
+        )
     if quote is not None and len(quote) > MAX_QUOTE:
-        raise InvalidInput(f"A quote can be at most {MAX_QUOTE:,} characters.", field="quote")
+        raise InvalidInput(
+            f"A quoted passage can be up to {MAX_QUOTE:,} characters; yours has "
+            f"{len(quote):,}. Quote a shorter part.",
+            field="quote",
+        )
     with authz.recording_refusals(engine, "comment"), writing(engine) as conn:
         access = authz.share_for(conn, actor, share_id)
         if kind == "changes":
             require_owner_or_reader(access, "reader")
         number = access.share.latest
         shown = conn.execute(_LATEST_TEXT, {"share": share_id, "number": number}).one()
-        if quote is not None and quote not in shown.body and quote not in shown.title:
-            raise InvalidInput(
-                "The quoted passage is not in the latest version; copy it from the text.",
-                field="quote",
-            )
+        if quote is not None:
+            found = passage(shown.body, quote) or passage(shown.title, quote)
+            if found is None:
+                raise InvalidInput(
+                    f"The quoted passage is not in the latest version (version {number}); "
+                    "copy a passage from the text shown, or leave this field empty.",
+                    field="quote",
+                )
+            quote = found
         if parent_id is not None:
             parent = conn.execute(
                 select(comments.c.id).where(

@@ -5,7 +5,8 @@ SHA-256, never the token, so a copy of the database signs nobody in.
 A session is created only by signing in (a fresh id every time, and the one the browser
 brought is ended), so a session id planted before sign-in is worthless. Each session
 carries its own CSRF token. Sessions end when idle too long, when old, at sign-out, when
-revoked from the account page, and all at once when the account is suspended.
+revoked from the account page, all at once when the account is suspended or its password
+is set from a link, and all but the one used when a second factor is turned on.
 """
 
 from __future__ import annotations
@@ -142,6 +143,15 @@ def revoke(conn: Connection, user_id: str, public_id: str) -> None:
 
 def revoke_all(conn: Connection, user_id: str) -> int:
     return conn.execute(delete(sessions).where(sessions.c.user_id == user_id)).rowcount
+
+
+def revoke_others(conn: Connection, user_id: str, keep: str | None) -> int:
+    """End every session of a person but the one named ``keep`` (a public id): after a
+    change to how they sign in, someone who only knew the old way is signed out."""
+    query = delete(sessions).where(sessions.c.user_id == user_id)
+    if keep is not None:
+        query = query.where(sessions.c.public_id != keep)
+    return conn.execute(query).rowcount
 
 
 def of_user(conn: Connection, user_id: str) -> list[dict[str, Any]]:

@@ -41,6 +41,7 @@ MAX_TITLE = 300
 MAX_BODY = 400_000
 MAX_EXPIRY = timedelta(days=2 * 366)
 PAGE_SIZE = 25  # shares on one page of the home page's lists
+NEW_VERSION = "new version"  # a reader's entry: a version newer than any they opened
 
 
 def digest(title: str, body: str) -> str:
@@ -275,6 +276,7 @@ def _listing_statement(which: str, paged: bool) -> Any:
             .scalar_subquery()
             .label("changes"),
             latest(opens.c.at).scalar_subquery().label("opened"),
+            latest(opens.c.revision).scalar_subquery().label("opened_revision"),
             count.scalar_subquery().label("comment_count"),
             users.c.name.label("person"),
         )
@@ -308,6 +310,7 @@ def _summary(row: Any, role: str) -> dict[str, Any]:
         signed=row.signed,
         changes=row.changes,
         opened=row.opened,
+        opened_revision=row.opened_revision,
         comment_count=row.comment_count,
         person=row.person,
     )
@@ -321,6 +324,7 @@ def _summary_of(
     signed: int | None,  # the latest revision signed off
     changes: int | None,  # the latest revision changes were asked for on
     opened: datetime | None,  # the reader's last look
+    opened_revision: int | None,  # the newest revision the reader has opened
     comment_count: int,
     person: str | None,  # the other person's name
 ) -> dict[str, Any]:
@@ -329,6 +333,8 @@ def _summary_of(
         status = "signed off"
     elif changes == row.latest:
         status = "changes requested"
+    elif role == "reader" and opened_revision is not None and opened_revision < row.latest:
+        status = NEW_VERSION  # the reader has not opened the newest one yet
     elif opened is not None:
         status = "opened"
     else:
@@ -483,6 +489,7 @@ def _view(
         signed=max((x.revision for x in signs), default=None),
         changes=max((c.revision for c in thread if c.kind == "changes"), default=None),
         opened=max((o.at for o in looks), default=None),
+        opened_revision=max((o.revision for o in looks), default=None),
         comment_count=len(thread),
         person=names.get(other),
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from attunement.errors import InvalidInput, NotFound
@@ -18,6 +18,7 @@ from attunement.server.http import (
     PRESIGN_COOKIE,
     client_address,
     is_secure,
+    safe_next,
     same_token,
     set_session_cookie,
     token_of,
@@ -49,16 +50,20 @@ def set_step_cookie(request: Request, response: Response, token: str, *, oidc_: 
 
 @router.get("/signin/code", **access("public"))
 def code_page(
-    request: Request, db: DB, config: Config, error: str | None = None, status_code: int = 200
+    request: Request,
+    db: DB,
+    config: Config,
+    error: str | None = None,
+    status_code: int = 200,
+    next: str = Query("/", max_length=2000),
 ) -> Response:
     current(request)
     try:
         asked = second_step.asked(db, config, request.cookies.get(steps.COOKIE))
     except NotFound:
         return RedirectResponse("/signin", status_code=303)
-    return presigned(
-        request, "signin_code.html", {"asked": asked, "error": error}, status_code=status_code
-    )
+    context = {"asked": asked, "error": error, "next": safe_next(next)}
+    return presigned(request, "signin_code.html", context, status_code=status_code)
 
 
 @router.post("/signin/code", **access("public"))
@@ -68,8 +73,10 @@ def give_code(
     config: Config,
     code: str = Form("", max_length=64),
     csrf: str = Form("", max_length=100),
+    next: str = Form("/", max_length=2000),
 ) -> Response:
     same_token(csrf, request.cookies.get(PRESIGN_COOKIE, ""))
+    wanted = safe_next(next)
     try:
         done = second_step.finish(
             db,
@@ -81,12 +88,13 @@ def give_code(
         )
     except InvalidInput as exc:
         request.state.actor = None
-        return code_page(request, db, config, error=exc.message, status_code=422)
+        return code_page(request, db, config, error=exc.message, status_code=422, next=wanted)
     if done.recovery_codes:
         request.state.actor = None
-        response = render(request, "recovery_codes.html", {"codes": done.recovery_codes})
+        context = {"codes": done.recovery_codes, "then": wanted}
+        response = render(request, "recovery_codes.html", context)
     else:
-        response = back("/")
+        response = RedirectResponse(wanted, status_code=303)
     set_session_cookie(response, done.token, is_secure(request, config.secure_only))
     response.delete_cookie(steps.COOKIE, path="/signin/code")
     response.delete_cookie(PRESIGN_COOKIE)

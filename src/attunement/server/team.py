@@ -74,29 +74,47 @@ def expiry(text: str | None) -> datetime | None:
 
 
 def reader(readers: list[dict[str, Any]], who: str | None) -> dict[str, Any]:
-    """One of the people one can share with, by e-mail address, name or id."""
+    """One of the people one can share with: by id (the Share page's choice), e-mail
+    address, full name, or a first name only one of them has (case does not matter).
+    Nobody is ever chosen by default: no name, no reader."""
     if not who or not who.strip():
-        raise InvalidInput(
-            "Say whom to share with: --to SUPERVISOR (`attune share readers` lists them).",
-            field="to",
-        )
-    wanted = who.strip().lower()
-    found = [r for r in readers if r["email"] == wanted or r["id"] == who.strip()] or [
-        r for r in readers if r["name"].lower() == wanted
+        raise InvalidInput("Choose whom to share it with; nothing was sent.", field="to")
+    said = who.strip()
+    wanted = said.casefold()
+
+    def first(r: dict[str, Any]) -> str:
+        return (str(r["name"]).split() or [""])[0].casefold()
+
+    for match in (
+        lambda r: r["id"] == said or str(r["email"]).casefold() == wanted,
+        lambda r: str(r["name"]).casefold() == wanted,
+        lambda r: first(r) == wanted,
+    ):
+        found = [r for r in readers if match(r)]
+        if len({r["id"] for r in found}) == 1:
+            return found[0]
+        if found:
+            break  # two people answer to it: asked which, below
+    named = found or [
+        r
+        for r in readers
+        if wanted in str(r["name"]).casefold() or wanted in str(r["email"]).casefold()
     ]
-    if not found:
-        names = ", ".join(sorted({f"{r['name']} <{r['email']}>" for r in readers})) or "nobody"
+    people = sorted({f"{r['name']} <{r['email']}>" for r in named or readers})
+    if named:
         raise InvalidInput(
-            f"{who} is not a supervisor or course lead of your courses; you can share with: "
-            f"{names}.",
+            f"No reader is called exactly '{said}'; did you mean {_or(people)}? "
+            "Give their full name or e-mail address.",
             field="to",
         )
-    if len({r["id"] for r in found}) > 1:
-        raise InvalidInput(
-            f"More than one person is called {who}; give their e-mail address instead.",
-            field="to",
-        )
-    return found[0]
+    raise InvalidInput(
+        f"No reader is called '{said}'; you can share with: {', '.join(people) or 'nobody yet'}.",
+        field="to",
+    )
+
+
+def _or(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
 
 
 # -- signing in -------------------------------------------------------------------------
@@ -119,6 +137,8 @@ def sign_in(
         raise InvalidInput("Give the e-mail address you use on the team server.", field="email")
     if not password:
         raise InvalidInput("Give your password on the team server.", field="password")
+    # The protocol first: a server that speaks another version never sees the password.
+    client.Client(url).call("GET", "/api/v1/health")
     made = client.login(data_dir, url, email, password, label=label, code=code)
     try:
         readers(data_dir)  # remembered, so a share can be confirmed (and queued) offline
@@ -256,6 +276,7 @@ class Overview:
     shares: list[dict[str, Any]] = field(default_factory=list)
     problem: str = ""  # the server could not be asked; what was saved is still shown
     sync: Any = None  # storage.shared.SyncState: when it last synced, the last failure
+    signed_out: bool = False  # the server no longer knows this computer: sign in again
 
 
 def overview(data_dir: Path, journal: Journal | None = None) -> Overview:
@@ -277,40 +298,80 @@ def overview(data_dir: Path, journal: Journal | None = None) -> Overview:
         mine = api.call("GET", "/api/v1/shares")
     except AttuneError as exc:
         kept = with_local_records(journal, [], reachable=False) if journal else []
-        return Overview(login, problem=exc.message, shares=kept, sync=sync)
+        return Overview(
+            login,
+            problem=exc.message,
+            shares=kept,
+            sync=sync,
+            signed_out=isinstance(exc, client.SignedOut),
+        )
     if journal is not None:
         mine = with_local_records(journal, mine)
     return Overview(login, str(me.get("name", "")), mine, sync=sync)
 
 
-def shares(data_dir: Path) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = client.Client.signed_in(data_dir).call("GET", "/api/v1/shares")
-    return found
+@dataclass(frozen=True)
+class Listing:
+    """One's shares for `attune share list`: the server's list with what this journal
+    knows of each, or, when the server cannot be asked, what this computer knows, with
+    the one sentence saying why."""
+
+    shares: list[dict[str, Any]]
+    problem: str = ""
 
 
-def revoke(data_dir: Path, share_id: str, journal: Journal | None = None) -> None:
-    """Take a share back: the server deletes it, with its versions, comments, openings
-    and sign-offs (what came home stays in the journal, marked revoked)."""
-    from attunement.errors import NotFound
-
+def listing(data_dir: Path, journal: Journal) -> Listing:
     try:
-        client.Client.signed_in(data_dir).call("DELETE", f"/api/v1/shares/{share_id}")
-    except NotFound:
-        # Never sent (the server could not be reached): taken back from the queue.
-        if journal is None or not _unqueue(journal, share_id):
-            raise
-        return
-    if journal is not None:
-        from attunement.storage import shared
-
-        shared.forget_queued(journal.reader, share_id)  # a newer version must not revive it
-        shared.mark_deleted(journal.reader, share_id, "revoked")
+        found: list[dict[str, Any]] = client.Client.signed_in(data_dir).call(
+            "GET", "/api/v1/shares"
+        )
+    except (client.Unreachable, client.ServerRefused, client.ProtocolMismatch) as exc:
+        return Listing(with_local_records(journal, [], reachable=False), exc.message)
+    return Listing(with_local_records(journal, found))
 
 
-def _unqueue(journal: Journal, share_id: str) -> bool:
+@dataclass(frozen=True)
+class Revoked:
+    """What taking a share back did: ``waiting`` when it had never left this computer
+    (taken out of the queue; nothing was sent), else deleted on the server."""
+
+    share_id: str
+    title: str
+    waiting: bool
+
+
+def revoke(data_dir: Path, share_id: str, journal: Journal | None = None) -> Revoked:
+    """Take a share back. What still waits to be sent leaves the queue first, on this
+    computer alone, so it is never sent, whether or not the server can be reached. A
+    share the server has is deleted there, with its versions, comments, openings and
+    sign-offs (what came home stays in the journal, marked revoked)."""
     from attunement.storage import shared
 
-    return shared.forget_queued(journal.reader, share_id)
+    known, unsent = None, False
+    if journal is not None:
+        known = next((i for i in shared.items(journal.reader) if i.share_id == share_id), None)
+        unsent = shared.forget_queued(journal.reader, share_id)
+    if known is not None and known.state == "queued":
+        try:  # an answer lost on its way back may have left it on the server after all
+            client.Client.signed_in(data_dir).call("DELETE", f"/api/v1/shares/{share_id}")
+        except AttuneError:
+            pass  # not there, not reachable, or signed out: it never left this computer
+        return Revoked(share_id, known.title, waiting=True)
+    api = client.Client.signed_in(data_dir)
+    try:
+        api.call("DELETE", f"/api/v1/shares/{share_id}")
+    except client.Unreachable:
+        if known is None or not unsent:
+            raise
+        raise client.Unreachable(
+            f"The new version of “{known.title}” that waited is taken back and will not be "
+            f"sent, but {known.reader_name} still has the earlier one, because the team "
+            f"server cannot be reached; revoke it again when you are online: "
+            f"`attune share revoke {share_id}`."
+        ) from None
+    if journal is not None:
+        shared.mark_deleted(journal.reader, share_id, "revoked")
+    return Revoked(share_id, known.title if known else "", waiting=False)
 
 
 def with_local_records(

@@ -3,7 +3,8 @@ recovery codes, and the organisation's rule that everyone must have one.
 
 - A member turns it on from **My account**: a new secret is made (shown as a QR code,
   an ``otpauth://`` link and the secret itself), and it counts only once the member has
-  typed a code from their app. Then ten one-time recovery codes are shown, once.
+  typed a code from their app. Then ten one-time recovery codes are shown, once, and
+  the member's other sessions end (one signed in with the password alone is signed out).
 - A code is accepted within one time step either side of now (about 30 seconds of
   clock drift), and never twice: the time step of the last accepted code is kept, and
   a code from that step or an earlier one is refused (a replayed code).
@@ -25,7 +26,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from attunement.errors import Conflict, InvalidInput, NotFound
-from attunement.server import audit, ratelimit, sealing
+from attunement.server import audit, ratelimit, sealing, sessions
 from attunement.server.config import ServerConfig
 from attunement.server.db import now, reading, writing
 from attunement.server.schema import recovery_codes, second_factors, settings, users
@@ -125,9 +126,13 @@ def _shown(secret: str, email: str, issuer: str) -> Setup:
     return Setup(secret=secret, uri=uri, qr_svg=svg)
 
 
-def confirm(conn: Connection, config: ServerConfig, user_id: str, code: str) -> list[str]:
+def confirm(
+    conn: Connection, config: ServerConfig, user_id: str, code: str, keep: str | None = None
+) -> list[str]:
     """Turn the pending secret on with a code from the app; returns the recovery codes
-    (shown once). A wrong code changes nothing."""
+    (shown once). Every other session of the member ends (all but ``keep``, the session
+    that turned it on): one signed in with the password alone must now give a code. A
+    wrong code changes nothing."""
     row = conn.execute(
         select(second_factors).where(
             second_factors.c.user_id == user_id, second_factors.c.confirmed_at.is_(None)
@@ -148,7 +153,10 @@ def confirm(conn: Connection, config: ServerConfig, user_id: str, code: str) -> 
         .values(confirmed_at=now(), last_step=step)
     )
     codes = _new_recovery_codes(conn, user_id)
-    audit.record(conn, user_id, "totp.on", "user", user_id, owner_id=user_id)
+    ended = sessions.revoke_others(conn, user_id, keep)
+    audit.record(
+        conn, user_id, "totp.on", "user", user_id, owner_id=user_id, detail=f"{ended} ended"
+    )
     return codes
 
 
@@ -251,7 +259,7 @@ def begin(engine: Engine, config: ServerConfig, actor: Actor, issuer: str) -> Se
 
 def confirm_mine(engine: Engine, config: ServerConfig, actor: Actor, code: str) -> list[str]:
     with writing(engine) as conn:
-        return confirm(conn, config, actor.id, code)
+        return confirm(conn, config, actor.id, code, keep=actor.session_id)
 
 
 def _with_code(
@@ -319,6 +327,11 @@ def reset(engine: Engine, actor: Actor, user_id: str) -> None:
             raise NotFound("There is no such member.")
         _remove(conn, user_id)
         audit.record(conn, actor.id, "totp.reset", "user", user_id, owner_id=user_id)
+
+
+def remove(conn: Connection, user_id: str) -> None:
+    """Turn a member's second factor off (for `attune server admin-link`)."""
+    _remove(conn, user_id)
 
 
 def _remove(conn: Connection, user_id: str) -> None:

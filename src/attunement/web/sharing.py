@@ -84,9 +84,14 @@ def sign_out(request: Request) -> Response:
 @pages.post("/server/shares/{share_id}/revoke")
 def revoke(request: Request, share_id: str) -> Response:
     try:
-        team.revoke(_data_dir(request), share_id, journal(request))
+        done = team.revoke(_data_dir(request), share_id, journal(request))
     except AttuneError as exc:
         return _server(request, status=exc.http_status, error=exc.message)
+    if done.waiting:
+        return _done(
+            request,
+            f"Taken back: “{done.title}” was still waiting on this computer; nothing was sent.",
+        )
     return _done(request, "Revoked: the team server has deleted it, with its comments.")
 
 
@@ -142,7 +147,9 @@ def _share(request: Request, params: Any, status: int = 200, **extra: Any) -> HT
         redact=redact,
         carry=carry,
         back=_back(what),
-        chosen=extra.pop("chosen", {"to": "", "expires": ""}),
+        # No reader is chosen unless the link names one ("Share the new version" names
+        # the reader who has the earlier one): nothing goes to the first name listed.
+        chosen=extra.pop("chosen", {"to": str(params.get("to", "")), "expires": ""}),
         **extra,
     )
 
