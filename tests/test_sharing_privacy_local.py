@@ -392,3 +392,28 @@ def test_a_sign_in_ended_on_the_server_is_said_plainly_with_the_real_address(ser
     assert f'value="{served.url}" autocomplete="url"' in page  # the sign-in form, filled in
     assert 'value="tom@example.org" autocomplete="username"' in page
     assert "Kept" in page
+
+
+def test_the_readers_kept_for_offline_sharing_are_readable_only_by_their_owner(
+    data_dir, monkeypatch
+):
+    """The names and e-mail addresses of one's supervisors, kept beside the token so that a
+    share can be confirmed offline, are as private as the token itself (0600)."""
+    import stat
+
+    from attunement.server import client
+
+    class Online:
+        def call(self, method: str, path: str) -> dict:
+            return {"readers": [{"id": "u1", "name": "Sam Okafor", "email": "sam@example.org"}]}
+
+    monkeypatch.setattr(client.Client, "signed_in", classmethod(lambda cls, d: Online()))
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / (team.READERS_CACHE + ".part")).write_text("left by a crash")
+    (data_dir / (team.READERS_CACHE + ".part")).chmod(0o644)
+
+    assert team.readers(data_dir)[0]["name"] == "Sam Okafor"
+
+    cache = data_dir / team.READERS_CACHE
+    assert "sam@example.org" in cache.read_text(encoding="utf-8")
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o600

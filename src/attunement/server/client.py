@@ -90,14 +90,22 @@ def save(data_dir: Path, login: Login) -> Path:
 
     ensure_data_dir(data_dir)
     path = _credentials_path(data_dir)
+    write_private(path, json.dumps({"url": login.url, "token": login.token, "email": login.email}))
+    return path
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write a file that only its owner may read (0600), whole or not at all: the token,
+    and the names and e-mail addresses of the people one can share with."""
     part = path.with_name(path.name + ".part")
     fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    if hasattr(os, "fchmod"):  # a part left by an earlier try keeps its mode otherwise
+        os.fchmod(fd, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump({"url": login.url, "token": login.token, "email": login.email}, handle)
+        handle.write(text)
         handle.flush()
         os.fsync(handle.fileno())
     part.replace(path)
-    return path
 
 
 def forget(data_dir: Path) -> bool:

@@ -188,9 +188,7 @@ def readers(data_dir: Path) -> list[dict[str, Any]]:
             raise unreachable from None  # never asked before: it cannot be reached
         return remembered
     try:
-        part = cache.with_name(cache.name + ".part")
-        part.write_text(json.dumps(found), encoding="utf-8")
-        part.replace(cache)
+        client.write_private(cache, json.dumps(found))
     except OSError:
         pass  # only a convenience for working offline
     return found
