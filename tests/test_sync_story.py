@@ -301,3 +301,37 @@ def test_shared_again_after_revoking_it_is_shared_not_deleted(team, data_dir):
     [record] = attune.json("show", entry)["shared"]
     assert (record["state"], record["revision"]) == ("shared", 1)
     assert "deleted" not in attune("share", "list").output
+
+
+def test_a_sync_cut_off_halfway_says_what_was_sent(team, data_dir, monkeypatch):
+    """The connection lost after the first of two waiting shares: the message says one
+    went and the other still waits, never "nothing was sent"."""
+    from attunement.server import client
+
+    attune = signed_in(data_dir, team.url)
+    attune("share", "readers")
+    first = write(data_dir, "Amara Okafor asked me to stay.", "Staying")
+    second = write(data_dir, "I went back the next day.", "Back")
+    team.stop()
+    attune("share", "entry", first, "--to", "Sam", "--yes")
+    attune("share", "entry", second, "--to", "Sam", "--yes")
+    team.start()
+
+    real = client.Client.call
+    puts = []
+
+    def cut_after_one(self, method, path, body=None):
+        if method == "PUT":
+            puts.append(path)
+            if len(puts) == 2:
+                raise client.Unreachable(
+                    f"Cannot reach the team server at {self.url} (connection reset); check "
+                    "the address and your connection, then try again (nothing was sent)."
+                )
+        return real(self, method, path, body)
+
+    monkeypatch.setattr(client.Client, "call", cut_after_one)
+    failed = attune("server", "sync", ok=False)
+    assert "1 of the 2 waiting shares were sent" in failed.output
+    assert "nothing was sent" not in failed.output
+    assert attune("share", "list").output.count("waiting to be sent") == 1

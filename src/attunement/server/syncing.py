@@ -125,12 +125,25 @@ def reshare_hint(item: SharedItem) -> str:
 def send_queue(journal: Journal, api: client.Client) -> list[dict[str, Any]]:
     """Send what waits to be sent, oldest first; stops (keeping the rest) at the first
     failure. Each delivered version leaves the queue as it is recorded as sent."""
-    done = []
-    for pk, share_id, queued in shared.queue(journal.reader):
-        sent = shared.sent_from(queued["sent"])
-        if sent.server_url != api.url:
-            continue  # for another server this computer was signed in to before
-        answer = api.call("PUT", f"/api/v1/shares/{share_id}", queued["payload"])
+    done: list[dict[str, Any]] = []
+    waiting = [
+        (pk, share_id, queued, sent)
+        for pk, share_id, queued in shared.queue(journal.reader)
+        # not those for another server this computer was signed in to before
+        if (sent := shared.sent_from(queued["sent"])).server_url == api.url
+    ]
+    for pk, share_id, queued, sent in waiting:
+        try:
+            answer = api.call("PUT", f"/api/v1/shares/{share_id}", queued["payload"])
+        except AttuneError as exc:
+            if done:  # what was sent is said: not "nothing was sent"
+                exc.message = (
+                    f"{len(done)} of the {len(waiting)} waiting shares were sent, the rest "
+                    "still wait on this computer and go with the next sync; then: "
+                    + exc.message.replace(" (nothing was sent)", "")
+                )
+                exc.args = (exc.message,)
+            raise
         shared.record_sent(journal.reader, sent, int(answer["revision"]), queue_pk=pk)
         done.append({**answer, "title": sent.title, "reader": sent.reader_name})
     return done
