@@ -85,6 +85,7 @@ def test_a_supervisor_comments_and_signs_off_and_the_trainee_sees_it(served, bro
     assert sam.locator("blockquote").last.inner_text() == "the urge to fix"
     sam.get_by_role("button", name="Sign off version 1").click()
     assert "Signed off. The trainee sees your sign-off." in sam.get_by_role("status").inner_text()
+    assert sam.get_by_role("button", name="Sign off version 1").count() == 0, "signed: not again"
     check_everywhere(sam, "share-signed")
     for path, name in (("/account", "account"), ("/audit", "activity")):
         sam.goto(base + path)
