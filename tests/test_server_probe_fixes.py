@@ -306,8 +306,10 @@ def test_a_locked_out_admin_gets_a_new_link_on_the_server(world, tmp_path):
     # Two different passwords: refused, and the link still works.
     client, path, refused = welcome(world, link, "a brand new password", "a brand new passw0rd")
     assert refused.status_code == 422 and "not the same" in refused.text
-    _, _, answer = welcome(world, link, "a brand new password")
+    client, _, answer = welcome(world, link, "a brand new password")
     assert answer.status_code == 303
+    told = client.get(answer.headers["location"]).text  # the sign-in page says it worked
+    assert "Your password is set: sign in with your e-mail address and that password." in told
     again = sign_in(world, browser(world), "ada@example.org", "a brand new password")
     assert again.headers["location"] == "/"
     with reading(world.engine) as conn:

@@ -117,6 +117,7 @@ NOTES = {
     "member": "Done.",
     "deadline": "Deadline set. Trainees see it on their home page as it comes near.",
     "deadline-gone": "Deadline removed.",
+    "welcomed": "Your password is set: sign in with your e-mail address and that password.",
 }
 
 
@@ -145,6 +146,7 @@ def signin_page(
     with reading(request.app.state.engine) as conn:
         provider = oidc.shown(conn)
     context = {"error": error, "provider": provider, "next": safe_next(next)}
+    context["note"] = None if error else note_of(request)
     return presigned(request, "signin.html", context, status_code=status_code)
 
 
@@ -266,7 +268,7 @@ def welcome(
         return _welcome(request, {**context, "name": name, "email": email}, status_code=422)
     if actor is not None and actor.id == user_id:
         return back("/")
-    return back("/signin")
+    return back("/signin", "welcomed")
 
 
 # ---- home, shares ------------------------------------------------------------------------
