@@ -289,3 +289,28 @@ def test_large_bodies_are_refused(world):
         json={"kind": "entry", "reader": world.ids["Sam"], "body": huge},
     )
     assert r.status_code == 413
+
+
+def test_text_the_database_cannot_hold_is_refused_in_one_sentence(world):
+    """A NUL character (PostgreSQL cannot store one) or a lone surrogate in a comment, a
+    quote, a shared title or text: a 422 naming the field, never a 500, nothing stored."""
+    share_id = world.share("Tom", "Sam", "The scan", "I sat with her.")
+    sam, tom = world.api("Sam"), world.api("Tom")
+
+    def said() -> int:
+        with reading(world.engine) as conn:
+            return conn.execute(select(func.count()).select_from(comments)).scalar()
+
+    before = said()
+    for field, sent in (
+        ("body", {"body": "Well done\x00"}),
+        ("quote", {"body": "Good.", "quote": "sat\x00 with"}),
+    ):
+        r = sam.post(f"/api/v1/shares/{share_id}/comments", json=sent)
+        assert r.status_code == 422, r.text
+        assert r.json()["error"]["field"] == field and "NUL" in r.json()["error"]["message"]
+    assert said() == before
+    push = {"kind": "entry", "reader": world.ids["Sam"], "title": "The scan", "body": "Hi"}
+    for field, bad in (("title", "A\x00B"), ("body", "Bad \x00 text")):
+        r = tom.put(f"/api/v1/shares/{uuid.uuid4()}", json={**push, field: bad})
+        assert r.status_code == 422 and r.json()["error"]["field"] == field, r.text

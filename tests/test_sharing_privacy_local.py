@@ -32,7 +32,8 @@ CLIPBOARD = "\x1b]52;c;ZWNobyBwd25lZA==\x07"
 LINK = "\x1b]8;;https://evil.example/\x07click here\x1b]8;;\x07"
 C1_CSI = "\x9b31mX"
 COLOUR = "\x1b[31mred\x1b[0m\x1b[2K"
-HOSTILE = f"Well done{TITLE}.{CLIPBOARD} See {LINK}. {C1_CSI} {COLOUR}\rover\x00\x7f\x85"
+# (no NUL: the server refuses a comment holding one, as PostgreSQL cannot store it)
+HOSTILE = f"Well done{TITLE}.{CLIPBOARD} See {LINK}. {C1_CSI} {COLOUR}\rover\x7f\x85"
 CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
+from attunement.core.validation import clean_text
 from attunement.errors import AttuneError, Conflict, InvalidInput, NotFound
 from attunement.server import audit, passwords, ratelimit, sessions
 from attunement.server.config import ServerConfig
@@ -53,7 +54,7 @@ def email_of(text: str) -> str:
 
 
 def name_of(text: str) -> str:
-    name = " ".join(text.split())
+    name = " ".join(clean_text(text, field="name", what="name").split())
     if not 1 <= len(name) <= 120:
         raise InvalidInput("Give a name of 1 to 120 characters.", field="name")
     return name

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.engine import Connection, Engine
 
+from attunement.core.validation import clean_text
 from attunement.errors import InvalidInput, NotFound
 from attunement.server import audit, db
 from attunement.server.db import reading, writing
@@ -215,7 +216,7 @@ def create(
     starts_on: date | str | None = None,
 ) -> Deadline:
     """A new deadline for the course (its lead, or an admin)."""
-    title = " ".join(title.split())
+    title = " ".join(clean_text(title, field="title", what="deadline's title").split())
     due = _day(due_on, "due_on", required=True)
     start = _day(starts_on, "starts_on", required=False)
     assert due is not None

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Engine
 
+from attunement.core.validation import clean_text
 from attunement.errors import Conflict, InvalidInput, NotFound
 from attunement.server import audit, authz, notices
 from attunement.server.db import now, writing
@@ -109,8 +110,8 @@ def comment(
     parent_id: str | None = None,
 ) -> dict[str, Any]:
     share_id = share_id_of(share_id)
-    body = body.strip()
-    quote = (quote or "").strip() or None
+    body = clean_text(body, field="body", what="comment").strip()
+    quote = clean_text(quote or "", field="quote", what="quoted passage").strip() or None
     if kind not in KINDS:
         raise InvalidInput("A comment's kind is comment or changes.", field="kind")
     if not body:

@@ -21,6 +21,7 @@ from sqlalchemy import bindparam, case, delete, func, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
+from attunement.core.validation import clean_text
 from attunement.errors import InvalidInput, NotFound
 from attunement.server import audit, authz, notices
 from attunement.server.accounts import readers_for
@@ -58,6 +59,8 @@ def share_id_of(text: str) -> str:
 
 
 def _checked(kind: str, title: str, body: str, expires_at: datetime | None) -> None:
+    clean_text(title, field="title", what="title")
+    clean_text(body, field="body", what="shared text")
     if kind not in KINDS:
         raise InvalidInput(f"The kind must be one of {', '.join(KINDS)}.", field="kind")
     if len(title) > MAX_TITLE:
