@@ -19,7 +19,8 @@ def test_analysing_an_entry_shows_markers_feelings_and_a_summary(attune):
     assert set(result["feelings"]) == {"named", "groups", "model"}
     assert result["summary"].startswith("Showed up:")
     text = attune("analyze", entry_id).stdout
-    assert "Somatic awareness" in text and "not counted: negated" in text
+    assert "Noticing your body (also called somatic awareness)" in text
+    assert "not counted: you said it was not so" in text
 
 
 def test_text_and_stdin_give_the_same_analysis(attune):

@@ -7,15 +7,26 @@ from pathlib import Path
 import click
 
 from attunement.cli.context import AppContext
-from attunement.cli.output import emit_json, empathy_lines, highlight, json_option, read_stdin
+from attunement.cli.output import (
+    Terms,
+    emit_json,
+    empathy_lines,
+    highlight,
+    json_option,
+    read_stdin,
+    wrapped,
+)
+from attunement.wording import reply_said
 
 pass_app = click.make_pass_decorator(AppContext)
 SHOW_TEXT_UP_TO = 3000
 
 
-def _print_markers(text: str, findings) -> None:
+def _print_markers(text: str, findings, summary: str, terms: Terms) -> None:
+    """What Attunement noticed, in the entry page's plain words (``attunement.wording``):
+    the text with the signs marked, a sentence of what showed up, then sign by sign."""
     from attunement.analysis.markers import marker_info
-    from attunement.analysis.report import FAMILY_TITLES
+    from attunement.wording import FAMILIES, HEDGED, LOSING_EASE, noticed, why_not_counted
 
     counted = [f for f in findings if f.counts]
     if counted and len(text) <= SHOW_TEXT_UP_TO:
@@ -28,31 +39,31 @@ def _print_markers(text: str, findings) -> None:
                 merged.append([start, end])
         click.echo(highlight(text, merged))
         click.echo()
-    click.echo(click.style("Markers", bold=True))
-    if not findings:
-        click.echo("  None found.")
+    click.echo(click.style("What Attunement noticed", bold=True))
+    click.echo(wrapped(noticed(findings, summary)))
     for finding in findings:
         evidence = ", ".join(f"“{e}”" for e in finding.evidence(text))
-        family = FAMILY_TITLES[finding.family].lower()
+        name = terms.named(finding.id)
         if finding.counts:
-            hedge = " (softened)" if finding.hedged else ""
+            hedge = f" {HEDGED[0]}" if finding.hedged else ""
+            family = FAMILIES[finding.family][0]
             click.echo(
-                f"  {click.style(finding.name, fg='green')}{hedge}: {evidence}  "
+                f"  {click.style(name, fg='green')}{hedge}: {evidence}  "
                 f"{click.style(family, dim=True)}"
             )
             click.echo(click.style(f"    {marker_info(finding.id).explanation}", dim=True))
         else:
-            why = finding.why_not_counted
-            click.echo(click.style(f"  {finding.name}: {evidence} (not counted: {why})", dim=True))
+            why = why_not_counted(finding.why_not_counted)
+            click.echo(click.style(f"  {name}: {evidence} (not counted: {why})", dim=True))
+    if any(f.family == "power-centred" for f in counted):
+        click.echo(click.style(wrapped(LOSING_EASE), dim=True))
 
 
 def _print_text_analysis(result) -> None:
-    _print_markers(result.text, result.markers)
+    _print_markers(result.text, result.markers, result.summary, Terms())
     click.echo(click.style("Feelings", bold=True))
     for line in feeling_lines(result.feelings):
         click.echo(f"  {line}")
-    click.echo(click.style("Summary", bold=True))
-    click.echo(f"  {result.summary}")
 
 
 def feeling_lines(reading) -> list[str]:
@@ -76,14 +87,22 @@ def feeling_lines(reading) -> list[str]:
 
 
 def _print_response_analysis(result) -> None:
+    """What a response does, in the practice feedback's plain words, the MI term once in
+    brackets."""
+    from attunement.analysis.report import summary_of
+
+    terms = Terms()
     mi = result.mi
-    subtype = f" ({mi.subtype})" if mi.subtype else ""
+    words, term = reply_said(mi.code, mi.subtype)
     click.echo(click.style("What the response does", bold=True))
-    click.echo(f"  {mi.code}{subtype}, confidence {mi.confidence:.2f}")
-    click.echo(click.style("Empathy communication", bold=True))
+    click.echo(
+        f"  {terms(words, f'MI term: {term}' if term else '')}"
+        + click.style(f"; how sure the model is: {mi.confidence:.2f}", dim=True)
+    )
+    click.echo(click.style("How it meets their feeling", bold=True))
     for line in empathy_lines(result.empathy, result.response):
         click.echo(line)
-    _print_markers(result.response, result.markers)
+    _print_markers(result.response, result.markers, summary_of(result.markers), terms)
 
 
 @click.command()

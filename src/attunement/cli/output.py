@@ -84,6 +84,13 @@ def highlight(text: str, spans: Sequence[Sequence[int]]) -> str:
     return "".join(out)
 
 
+def wrapped(text: str, indent: str = "  ") -> str:
+    """A paragraph for a terminal: lines of at most 78 characters, each indented."""
+    import textwrap
+
+    return textwrap.fill(text, width=78, initial_indent=indent, subsequent_indent=indent)
+
+
 def empathy_lines(empathy: Any, response: str) -> list[str]:
     """A reply's empathy dimensions in the words a caregiver reads, each with its level and
     the words of ``response`` that earned it."""
@@ -95,6 +102,30 @@ def empathy_lines(empathy: Any, response: str) -> list[str]:
         words = ", ".join(f"“{response[s:e]}”" for s, e in level.spans)
         lines.append(f"  {label}: {LEVEL_WORDS[level.level]}" + (f" ({words})" if words else ""))
     return lines
+
+
+class Terms:
+    """Plain words with the technical term they stand for in brackets, the first time only
+    in one command's output ("Noticing your body (also called somatic awareness)", then
+    "Noticing your body"): where a page keeps the term in a tooltip (``attunement.wording``)."""
+
+    def __init__(self) -> None:
+        self.said: set[str] = set()
+
+    def __call__(self, words: str, term: str = "") -> str:
+        from attunement.wording import short_term
+
+        bracketed = short_term(term) if term else ""
+        if not bracketed or bracketed in self.said:
+            return words
+        self.said.add(bracketed)
+        return f"{words} ({bracketed})"
+
+    def named(self, item_id: str) -> str:
+        """A framework id's name, with its term the first time."""
+        from attunement.wording import name_of, term_of
+
+        return self(name_of(item_id), term_of(item_id))
 
 
 def tags_text(tags: Sequence[str]) -> str:

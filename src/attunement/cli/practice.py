@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-import textwrap
-
 import click
 
 from attunement.cli.context import AppContext
-from attunement.cli.output import emit_json, empathy_lines, hint, json_option, read_stdin
+from attunement.cli.output import (
+    Terms,
+    emit_json,
+    empathy_lines,
+    hint,
+    json_option,
+    read_stdin,
+    wrapped,
+)
 from attunement.core.dates import day_text
 from attunement.practice.dimensions import DIMENSION_NAMES, LEVEL_KEY, figure_text
-from attunement.wording import plural
+from attunement.wording import name_of, part_said, plural, reply_said
 
 SHOWN_WEEKS = 4  # the latest weeks of progress a terminal shows (all of them: --json)
 CELL = 18  # "strong (1.5 of 2)" and a space
@@ -19,27 +25,29 @@ pass_app = click.make_pass_decorator(AppContext)
 
 
 def _wrap(text: str, indent: str = "  ") -> str:
-    return textwrap.fill(text, width=78, initial_indent=indent, subsequent_indent=indent)
+    return wrapped(text, indent)
 
 
-def _show_statement(v) -> None:
+def _show_statement(v, terms: Terms) -> None:
+    """A statement as the practice page heads it: its setting and themes by name."""
+    themes = ", ".join(terms.named(t) for t in v.themes)
     click.echo(
         click.style(
-            f"{v.id} · {v.setting.replace('-', ' ')} · "
-            f"{', '.join(v.themes)} · difficulty {v.difficulty}",
+            f"{v.id} · {name_of(v.setting)} · {themes} · difficulty {v.difficulty} of 3",
             dim=True,
         )
     )
     click.echo(_wrap(f"“{v.statement}”"))
 
 
-def _show_feedback(fb, v) -> None:
+def _show_feedback(fb, v, terms: Terms) -> None:
+    """The feedback page's words (``attunement.wording``), each MI term once in brackets."""
     from attunement.practice.feedback import READINGS_NOTE
 
-    mi = fb.mi
+    words, term = reply_said(fb.mi.code, fb.mi.subtype)
     click.echo(
         click.style("What your response does", bold=True)
-        + f": {mi.code}{f' ({mi.subtype})' if mi.subtype else ''}"
+        + f": {terms(words, f'MI term: {term}' if term else '')}"
     )
     for line in empathy_lines(fb.empathy, fb.response):
         click.echo(line)
@@ -48,11 +56,12 @@ def _show_feedback(fb, v) -> None:
             click.style(f"  {sign.name}: ", fg="yellow")
             + ", ".join(f"“{e}”" for e in sign.evidence(fb.response))
         )
-    click.echo(click.style(_wrap(READINGS_NOTE, "  "), dim=True))
     if len(fb.moves) > 1 or fb.unsure:
+        click.echo("  Part by part:")
         for move in fb.moves:
             unsure = " (not sure)" if move["unsure"] else ""
-            click.echo(f"  “{move['text']}”: {move['name']}{unsure}")
+            click.echo(f"    “{move['text']}”: {terms(*part_said(move['code']))}{unsure}")
+    click.echo(click.style(_wrap(READINGS_NOTE, "  "), dim=True))
     if fb.did_well:
         click.echo(click.style("Done well: ", fg="green") + fb.did_well)
     click.echo(click.style("To try: ", fg="cyan") + fb.try_next)
@@ -61,8 +70,23 @@ def _show_feedback(fb, v) -> None:
         click.echo(click.style(_wrap(f"– {example}", "  "), dim=True))
 
 
+def _theme_id(_ctx: click.Context, _param: click.Parameter, theme: str | None) -> str | None:
+    """A theme given by its id or by the name `attune practice list` shows ("Being
+    overridden" is intrusive); anything else goes on as given, to be refused by name."""
+    if theme is None:
+        return None
+    from attunement.practice.vignettes import themes
+
+    by_name = {name_of(t).casefold(): t for t in themes()}
+    return theme if theme in themes() else by_name.get(theme.strip().casefold(), theme)
+
+
 @click.group(invoke_without_command=True)
-@click.option("--theme", help="Only statements on this theme (see `attune practice list`).")
+@click.option(
+    "--theme",
+    callback=_theme_id,
+    help="Only statements on this theme, by its id or its name (see `attune practice list`).",
+)
 @click.option(
     "-n",
     "count",
@@ -97,23 +121,26 @@ def practice(ctx: click.Context, theme: str | None, count: int) -> None:
     ).strip()
     value = int(ease) if ease.isdigit() and 0 <= int(ease) <= 10 else None
     checkin_id = service.ease_before(app.journal, value)
+    terms = Terms()  # each term in brackets once in the session
     for number, v in enumerate(chosen, start=1):
         click.echo()
         click.echo(click.style(f"Statement {number} of {len(chosen)}", bold=True))
-        _show_statement(v)
+        _show_statement(v, terms)
         response = click.prompt(
             "Your response (Enter to skip)", default="", show_default=False
         ).strip()
         if not response:
             continue
         fb, _ = service.respond(app.journal, v.id, response, checkin_id=checkin_id)
-        _show_feedback(fb, v)
+        _show_feedback(fb, v, terms)
     click.echo()
     hint("See how you are doing over time with `attune practice progress`.")
 
 
 @practice.command(name="list")
-@click.option("--theme", help="Only statements on this theme.")
+@click.option(
+    "--theme", callback=_theme_id, help="Only statements on this theme, by its id or its name."
+)
 @json_option
 def list_(theme: str | None, as_json: bool) -> None:
     """List the practice statements."""
@@ -123,8 +150,9 @@ def list_(theme: str | None, as_json: bool) -> None:
     if as_json:
         emit_json({"vignettes": [v.to_dict(with_examples=False) for v in items]})
         return
+    terms = Terms()
     for v in items:
-        _show_statement(v)
+        _show_statement(v, terms)
 
 
 @practice.command()
@@ -161,8 +189,9 @@ def respond(
     if as_json:
         emit_json(done.to_dict(examples=False))
         return
-    _show_statement(done.vignette)
-    _show_feedback(done.feedback, done.vignette)
+    terms = Terms()
+    _show_statement(done.vignette, terms)
+    _show_feedback(done.feedback, done.vignette, terms)
 
 
 @practice.command()
@@ -196,7 +225,9 @@ def progress(app: AppContext, as_json: bool) -> None:
     )
     weakest = sorted(result.themes.items(), key=lambda kv: kv[1])[:3]
     if weakest:
-        click.echo("Themes to practise more: " + ", ".join(f"{t} ({s:.2f})" for t, s in weakest))
+        click.echo(
+            "Themes to practise more: " + ", ".join(f"{name_of(t)} ({s:.2f})" for t, s in weakest)
+        )
 
 
 COMMANDS = [practice]

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from attunement.cli.context import AppContext
-from attunement.cli.output import emit_json, json_option, ok, when
+from attunement.cli.output import emit_json, json_option, ok, printable, when
 from attunement.core.dates import day_text
 
 pass_app = click.make_pass_decorator(AppContext)
@@ -63,6 +63,12 @@ def today(app: AppContext, deck_id: str, as_json: bool) -> None:
             f"Last entry: {view.last_entry.id} {when(view.last_entry.created_at)} "
             f"{label_of(view.last_entry)}"
         )
+    if view.deadlines:
+        from attunement.server.syncing import overdue_line
+
+        overdue = overdue_line(list(view.deadlines), view.date)
+        if overdue:  # words from the team server: printed without control characters
+            click.echo(click.style(printable(overdue), fg="yellow"))
 
 
 @click.command()

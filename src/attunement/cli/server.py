@@ -320,15 +320,19 @@ COMMANDS = [server]
 def sync(app: AppContext, as_json: bool) -> None:
     """Bring home what your supervisor said: comments, change requests and sign-offs on
     what you shared (shown with `attune show ID`), after sending any shares that waited
-    for the server. Asks only for what changed since the last sync."""
+    for the server, and your deadlines that are overdue or due this week. Asks only for
+    what changed since the last sync, and says what came home since then."""
     from attunement.server import syncing
 
     report = syncing.sync(app.journal, app.data_dir)
     if as_json:
         emit_json(report.to_dict())
         return
+    deadlines = printable(report.deadline_line())
     for line in printable(report.summary()).splitlines():  # names and titles from the server
         if "changed since you shared it" in line:
             hint(line)
+        elif deadlines and line == deadlines:
+            click.echo(click.style(line, fg="yellow"))
         else:
             ok(line)

@@ -298,7 +298,7 @@ def print_from_supervisor(found: list[dict[str, Any]]) -> None:
             "queued": "waiting to be sent (the team server could not be reached)",
             "revoked": "deleted on the server (revoked); what came home is kept here",
             "expired": "deleted on the server (expired); what came home is kept here",
-        }.get(s["state"], f"version {s['revision']}")
+        }.get(s["state"], s.get("version_text") or f"version {s['revision']} on the server")
         click.echo(click.style(f"Shared with {reader}: {state}", dim=True))
         if s["last_opened"]:
             click.echo(click.style(f"Last opened {s['last_opened_when']}", dim=True))
@@ -314,15 +314,13 @@ def print_from_supervisor(found: list[dict[str, Any]]) -> None:
         for f in s["feedback"]:
             stamp = f["when"]
             who = "You" if f["mine"] else printable(f["author"])
+            # the server's versions, named apart from the entry's own (syncing.version_words)
+            version = f.get("version_text") or f"version {f['revision']} on the server"
             if f["kind"] == "signoff":
-                click.echo(
-                    click.style(
-                        f"✓ Signed off by {who}, {stamp} (version {f['revision']})", fg="green"
-                    )
-                )
+                click.echo(click.style(f"✓ Signed off by {who}, {stamp}: {version}", fg="green"))
                 continue
             said = "asked for changes" if f["kind"] == "changes" else "wrote"
-            click.echo(f"{who} {said}, {stamp} (on version {f['revision']}):")
+            click.echo(f"{who} {said}, {stamp}, on {version}:")
             if f["quote"]:
                 click.echo(click.style(f"  > {printable(f['quote'])}", italic=True))
             for line in printable(f["body"]).splitlines():

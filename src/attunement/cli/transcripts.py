@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from attunement.cli.context import AppContext
-from attunement.cli.output import emit_json, hint, json_option, ok
+from attunement.cli.output import Terms, emit_json, hint, json_option, ok, wrapped
 
 pass_app = click.make_pass_decorator(AppContext)
 FORMAT_CHOICE = click.Choice(["text", "vtt", "srt", "csv", "annomi"])
@@ -101,26 +101,53 @@ def import_(app: AppContext, path: Path, fmt, caregiver, title, entry_id, redact
     )
 
 
-def _print_session(session) -> None:
-    from attunement.transcripts.report import figures
+def _print_session(session, about_change: bool, terms: Terms) -> None:
+    """A session's figures as its page says them (``transcripts.views.plain_figures``):
+    plain words, the MI term in brackets once, MITI's fair and good marks beside; how the
+    client spoke about a change only ``about_change``."""
+    from attunement.transcripts.views import plain_figures
 
     for note in session.notes:
         hint(note)
     click.echo(click.style(session.title, bold=True) + f"  (caregiver: {session.caregiver})")
-    for label, value, threshold in figures(session):
-        extra = click.style(f"  {threshold}", dim=True) if threshold else ""
-        click.echo(f"  {label}: {value}{extra}")
+    for figure in plain_figures(session, about_change):
+        guide = click.style(f"  {figure.guide}", dim=True) if figure.guide else ""
+        click.echo(f"  {terms(figure.label, figure.term)}: {figure.value}{guide}")
+
+
+def _print_sessions(sessions, about_change: bool) -> None:
+    from attunement.transcripts.views import MITI_NOTE
+
+    terms = Terms()
+    for session in sessions:
+        _print_session(session, about_change, terms)
+    click.echo(click.style(wrapped(MITI_NOTE, ""), dim=True))
+    if not about_change:
+        hint(
+            "How the client spoke about a change (MI's change and sustain talk) is left out; "
+            "add --about-change for a session about a change the client is weighing."
+        )
 
 
 @transcript.command()
 @click.argument("target")
 @click.option("--format", "fmt", type=FORMAT_CHOICE, help="The file's format, for files.")
 @click.option("--caregiver", help="Which speaker is the caregiver, for files.")
+@click.option(
+    "--about-change",
+    is_flag=True,
+    help="The session is about a change the client is weighing, as in motivational "
+    "interviewing: also say how the client spoke about it (change and sustain talk). "
+    "The JSON always has them.",
+)
 @json_option
 @pass_app
-def analyze(app: AppContext, target: str, fmt, caregiver, as_json: bool) -> None:
+def analyze(
+    app: AppContext, target: str, fmt, caregiver, about_change: bool, as_json: bool
+) -> None:
     """Code every turn of a transcript (a FILE, a stored ID, or a folder of files) and
-    summarise it against MITI 4.2.1 thresholds."""
+    sum up what the caregiver did, in plain words, beside the fair and good marks of
+    MITI 4.2.1 (a coding manual for motivational interviewing)."""
     from attunement.transcripts import service
 
     path = Path(target)
@@ -143,8 +170,7 @@ def analyze(app: AppContext, target: str, fmt, caregiver, as_json: bool) -> None
         if as_json:
             emit_json({"sessions": [s.to_dict() for s in results]})
         else:
-            for session in results:
-                _print_session(session)
+            _print_sessions(results, about_change)
         return
     if path.is_file():
         session = service.analyse_file(path, fmt, caregiver)
@@ -158,7 +184,7 @@ def analyze(app: AppContext, target: str, fmt, caregiver, as_json: bool) -> None
     if as_json:
         emit_json(session.to_dict())
     else:
-        _print_session(session)
+        _print_sessions([session], about_change)
 
 
 @transcript.command()

@@ -69,10 +69,14 @@ class Today:
     wrote_today: bool
     last_checkin: CheckIn | None
     last_entry: Entry | None
+    # The team server's deadlines that matter now, as the last sync brought them home
+    # (storage/shared.py); empty when there is no team server.
+    deadlines: tuple[Any, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "date": self.date.isoformat(),
+            "deadlines": [d.to_dict() for d in self.deadlines],
             "prompt": self.prompt.to_dict(),
             "prompt_answered_today": self.prompt_answered_today,
             "streak": self.streak,
@@ -248,7 +252,14 @@ class Journal:
             wrote_today=wrote_today,
             last_checkin=checkins[0] if checkins else None,
             last_entry=latest[0] if latest else None,
+            deadlines=tuple(self._told_deadlines()),
         )
+
+    def _told_deadlines(self) -> list[Any]:
+        from attunement.storage import shared
+
+        last = shared.latest_sync(self.reader)
+        return list(last.deadlines or []) if last else []
 
     def _rotate(self, deck: Deck, *, before: datetime | None) -> Prompt:
         """The first prompt never answered; else the one answered longest ago. Counting

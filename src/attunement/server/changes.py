@@ -1,5 +1,6 @@
 """What changed about a member's own shares since their computer last asked: the delta
-behind `GET /api/v1/sync?since=CURSOR`.
+behind `GET /api/v1/sync?since=CURSOR`; with it, on every answer, the member's name and
+their deadlines that matter now (:func:`deadlines_now`), as their home page has them.
 
 Triggers write a row to ``changes`` in the same transaction as each new revision,
 comment (or change request), sign-off, open and deleted share (schema.py). The cursor is
@@ -32,6 +33,7 @@ from sqlalchemy import and_, bindparam, or_, select, text
 from sqlalchemy.engine import Connection, Engine
 
 from attunement.errors import InvalidInput
+from attunement.server import notices
 from attunement.server.db import now, reading
 from attunement.server.schema import changes, comments, opens, revisions, shares, signoffs, users
 from attunement.server.sessions import Actor
@@ -85,7 +87,32 @@ def since(engine: Engine, actor: Actor, cursor: str | None, limit: int = PAGE) -
             "more": more,
             "changes": [c for c in (_described(conn, row) for row in rows) if c is not None],
             "shares": _shares(conn, {row.share_id for row in rows}),
+            # Added within protocol 1 (optional fields: an older client ignores them).
+            "member": {"id": actor.id, "name": actor.name},
+            "deadlines": deadlines_now(conn, actor),
         }
+
+
+def deadlines_now(conn: Connection, actor: Actor) -> list[dict[str, Any]]:
+    """The member's deadlines that matter now, as their home page works them out
+    (server/notices.py): overdue, or due within the week, and not yet met; overdue first.
+    Empty for a member who is no course's trainee."""
+    out = []
+    for n in notices.upcoming(conn, actor):
+        d = n["_deadline"]
+        out.append(
+            {
+                "id": d.id,
+                "title": d.title,
+                "course": n["_course"],
+                "kind": d.kind,
+                "counts": d.counts,
+                "due_on": d.due_on.isoformat(),
+                "status": n["kind"],  # "overdue" or "due_soon"
+                "waiting": bool(n["_waiting"]),  # an item of theirs awaits its sign-off
+            }
+        )
+    return sorted(out, key=lambda d: (d["status"] != "overdue", d["due_on"], d["title"]))
 
 
 @cache

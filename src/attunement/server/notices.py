@@ -240,9 +240,18 @@ def _upcoming(conn: Connection, user_id: str, on: date, within: int) -> list[dic
                     "text": text,
                     "_deadline": d,
                     "_course": name,
+                    "_waiting": s.waiting,
                 }
             )
     return out
+
+
+def upcoming(conn: Connection, actor: Actor) -> list[dict[str, Any]]:
+    """The deadline notices of this trainee's home page (overdue, or due within
+    :data:`SOON_DAYS`, and not met), each with its deadline (``_deadline``), course name
+    (``_course``) and whether an item of theirs awaits its sign-off (``_waiting``): what
+    a sync brings home to their computer (server/changes.py)."""
+    return _upcoming(conn, actor.id, deadlines.today(), SOON_DAYS)
 
 
 def _awaiting_me(conn: Connection, reader_id: str, on: date, within: int) -> list[dict[str, Any]]:

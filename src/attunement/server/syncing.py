@@ -8,7 +8,10 @@ transaction that records it as sent (and share ids are deterministic, so a retry
 a crash adds nothing on the server); (3) asks `GET /api/v1/sync?since=CURSOR` for what
 changed about this member's shares and applies each batch, with its cursor, in one local
 transaction (storage/shared.py): never half a batch, and the same batch twice adds
-nothing.
+nothing. Each answer also carries the member's deadlines that matter now (overdue, or
+due within the week, and not met), as their home page on the server has them; the
+journal keeps the latest list, so `attune today`, the sync's summary and the Team server
+page say them without visiting the server.
 
 It never sends a new version of an edited entry by itself: an item changed since it was
 shared is reported ("changed since you shared it"), and its owner shares it again when
@@ -20,15 +23,16 @@ from __future__ import annotations
 import threading
 import urllib.parse
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from attunement.core.dates import day_text, moment_text
 from attunement.core.journal import Journal
 from attunement.errors import AttuneError, InvalidInput, NotFound
 from attunement.server import client, outgoing
 from attunement.storage import shared
-from attunement.storage.shared import Applied, Sent, SharedItem
+from attunement.storage.shared import Applied, Deadline, Sent, SharedItem
 from attunement.wording import plural
 
 NOUNS = {
@@ -45,17 +49,21 @@ def _join(parts: list[str]) -> str:
 
 @dataclass
 class Report:
-    """What a sync did: versions sent from the queue, what came home, what changed here
-    since it was shared."""
+    """What a sync did: versions sent from the queue, what came home in this sync (since
+    the one before, ``previous``, which may have been the web app's background sync),
+    the deadlines that matter now, what changed here since it was shared."""
 
     server_url: str
     sent: list[dict[str, Any]] = field(default_factory=list)
     came: Applied = field(default_factory=Applied)
     kinds: dict[str, str] = field(default_factory=dict)  # share id -> kind, of what came
     changed: list[SharedItem] = field(default_factory=list)
+    previous: datetime | None = None  # when this computer last synced before
+    deadlines: list[Deadline] | None = None  # None: the server did not say
 
     def summary(self) -> str:
-        """ "2 comments and 1 sign-off from Sam Okafor on 3 entries", or what else."""
+        """ "Since the last sync (…): 2 comments and 1 sign-off from Sam Okafor on 1
+        entry.", then the deadlines, or what else."""
         came = self.came
         said = [
             plural(came.comments, "comment") if came.comments else "",
@@ -63,34 +71,48 @@ class Report:
             plural(came.signoffs, "sign-off") if came.signoffs else "",
         ]
         said = [s for s in said if s]
+        # What came home in this sync: since the one before (perhaps the web app's, in
+        # the background), or everything so far at the first.
+        since = (
+            f" since the last sync ({moment_text(self.previous.astimezone())})"
+            if self.previous
+            else ""
+        )
         lines = []
         if self.sent:
             lines.append(f"Sent {plural(len(self.sent), 'share')} that waited to be sent.")
         if said:
             counts: dict[str, int] = {}
-            for share_id in came.shares:
-                kind = self.kinds.get(share_id, "entry")
+            for kind, _item in sorted(came.items):  # distinct items, not shares
                 counts[kind] = counts.get(kind, 0) + 1
             on = _join(
                 [plural(n, *NOUNS.get(kind, (kind, kind + "s"))) for kind, n in counts.items()]
             )
             people = _join(sorted(came.people)) if came.people else "your readers"
-            lines.append(f"{_join(said)} from {people} on {on}.")
-        if came.opens and not said:
-            lines.append(f"Opened {plural(came.opens, 'time')} by your readers; nothing said yet.")
+            new = f"New{since}" if since else "From the team server"
+            lines.append(f"{new}: {_join(said)} from {people} on {on}.")
+        if came.opens:
+            lines.append(f"Opened {plural(came.opens, 'time')} by your readers{since}.")
         if came.deleted:
             lines.append(
                 f"{plural(came.deleted, 'share')} deleted on the server (revoked or expired); "
                 "what came home is kept here."
             )
         if not lines:
-            lines.append("Nothing new from the team server.")
+            lines.append(f"Nothing new from the team server{since}.")
+        told = self.deadline_line()
+        if told:
+            lines.append(told)
         for item in self.changed:
             lines.append(
                 f"“{item.title}” changed since you shared it with {item.reader_name}; "
                 f"{reshare_hint(item)} sends the new version."
             )
         return "\n".join(lines)
+
+    def deadline_line(self) -> str:
+        """The deadlines that matter now, in one line; empty when none does."""
+        return deadline_summary(self.deadlines or [], date.today())
 
     def to_dict(self) -> dict[str, Any]:
         came = self.came
@@ -105,10 +127,80 @@ class Report:
                 "deleted": came.deleted,
                 "from": sorted(came.people),
                 "shares": sorted(came.shares),
+                "items": len(came.items),
             },
+            "previous_sync": self.previous.isoformat() if self.previous else None,
+            "deadlines": None if self.deadlines is None else [d.to_dict() for d in self.deadlines],
             "changed_since_shared": [i.share_id for i in self.changed],
             "summary": self.summary(),
         }
+
+
+# -- deadlines in words -------------------------------------------------------------------
+
+
+def due_words(d: Deadline, today: date) -> str:
+    """ "was due 3 Dec", "due today", "due tomorrow", "due 9 Dec" (the year only when it
+    is not this one)."""
+    day = day_text(d.due_on)
+    if d.due_on.year == today.year:
+        day = day.rsplit(" ", 1)[0]
+    if d.overdue(today):
+        return f"was due {day}"
+    if d.due_on == today:
+        return "due today"
+    if (d.due_on - today).days == 1:
+        return "due tomorrow"
+    return f"due {day}"
+
+
+def _one(d: Deadline, today: date) -> str:
+    waiting = ", your item awaits its sign-off" if d.waiting else ""
+    return f"{d.title} ({due_words(d, today)}{waiting})"
+
+
+def deadline_summary(found: list[Deadline], today: date) -> str:
+    """ "1 deadline overdue: First reflection signed off (was due 3 Dec); 1 due this week:
+    Practice shared (due 9 Dec)."; empty when none matters now."""
+    overdue = [d for d in found if d.overdue(today)]
+    soon = [d for d in found if not d.overdue(today)]
+    parts = []
+    if overdue:
+        listed = _join([_one(d, today) for d in overdue])
+        parts.append(f"{plural(len(overdue), 'deadline')} overdue: {listed}")
+    if soon:
+        listed = _join([_one(d, today) for d in soon])
+        count = f"{len(soon)}" if overdue else plural(len(soon), "deadline")
+        parts.append(f"{count} due this week: {listed}")
+    return ("; ".join(parts) + ".") if parts else ""
+
+
+def overdue_line(found: list[Deadline], today: date) -> str:
+    """One line for `attune today`: the overdue deadlines, or empty."""
+    overdue = [d for d in found if d.overdue(today)]
+    if not overdue:
+        return ""
+    listed = _join([f"“{d.title}” ({due_words(d, today)})" for d in overdue])
+    if len(overdue) == 1:
+        return f"Overdue on the team server: {listed}."
+    return f"{len(overdue)} deadlines overdue on the team server: {listed}."
+
+
+def deadline_rows(state: shared.SyncState | None, today: date) -> list[dict[str, Any]] | None:
+    """The deadlines as the Team server page lists them (overdue first), with their
+    dates in words; None when the server has not said any."""
+    if state is None or state.deadlines is None:
+        return None
+    rows = [
+        {
+            **d.to_dict(),
+            "overdue": d.overdue(today),
+            "due_text": due_words(d, today),
+            "due_day": day_text(d.due_on),
+        }
+        for d in state.deadlines
+    ]
+    return sorted(rows, key=lambda r: (not r["overdue"], r["due_on"], r["title"]))
 
 
 def reshare_hint(item: SharedItem) -> str:
@@ -216,6 +308,7 @@ def sync(journal: Journal, data_dir: Path, *, remember_problem: bool = False) ->
     try:
         api.call("GET", "/api/v1/health")  # the protocol is checked before anything else
         report = Report(api.url, sent=send_queue(journal, api))
+        report.previous = shared.sync_state(journal.reader, api.url).synced_at
         _pull(journal, api, report)
     except AttuneError as exc:
         if remember_problem:
@@ -238,9 +331,19 @@ def _pull(journal: Journal, api: client.Client, report: Report) -> None:
                 )
             metas: dict[str, Any] = data.get("shares") or {}
             adopted = _adopt(journal, api.url, metas)
+            told = data.get("deadlines")  # absent from an older server: keep what was said
+            member = data.get("member") or {}
             got = shared.apply(
-                journal.reader, api.url, str(data["cursor"]), data["changes"], adopted
+                journal.reader,
+                api.url,
+                str(data["cursor"]),
+                data["changes"],
+                adopted,
+                member_name=member.get("name") or None,
+                deadlines=list(told) if isinstance(told, list) else None,
             )
+            if isinstance(told, list):
+                report.deadlines = shared.sync_state(journal.reader, api.url).deadlines
         except (KeyError, TypeError, ValueError) as exc:
             raise client.ServerRefused(
                 f"The team server sent something this Attunement cannot read ({exc!s:.80}); "
@@ -330,11 +433,51 @@ def is_changed(journal: Journal, item: SharedItem) -> bool:
 
 def about(journal: Journal, kind: str, item: str) -> list[dict[str, Any]]:
     """What this journal shared of one item and what came home, as JSON-ready dicts,
-    each saying whether the item changed since it was shared and how to share it again."""
-    return [
-        {**i.to_dict(), "changed_since_shared": is_changed(journal, i), "reshare": reshare_hint(i)}
-        for i in shared.items(journal.reader, kind=kind, item=item)
-    ]
+    each saying whether the item changed since it was shared and how to share it again,
+    and naming the server's versions in words (``version_text``), so that they are never
+    confused with the entry's own versions here."""
+    out = []
+    for i in shared.items(journal.reader, kind=kind, item=item):
+        data = i.to_dict()
+        for f in data["feedback"]:
+            f["version_text"] = version_words(f["revision"], i)
+        out.append(
+            {
+                **data,
+                "version_text": plural(i.revision or 0, "version") + " shared",
+                "changed_since_shared": is_changed(journal, i),
+                "reshare": reshare_hint(i),
+            }
+        )
+    return out
+
+
+ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth")
+
+
+def ordinal(n: int) -> str:
+    """ "first", "second", …, then "9th", "11th", "22nd"."""
+    if 1 <= n <= len(ORDINALS):
+        return ORDINALS[n - 1]
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def version_words(revision: int, item: SharedItem) -> str:
+    """Which version the server's ``revision`` of a share is, in words: "the version you
+    shared", "the second version you shared (your version 3 of the entry)", "the first
+    version you shared (not the latest)"; the server numbers the versions sent, the
+    journal every edit."""
+    latest = item.revision or revision
+    if latest <= 1 and revision <= 1:
+        words = "the version you shared"
+    else:
+        words = f"the {ordinal(revision)} version you shared"
+    if revision == latest and item.kind == "entry" and item.item_revision:
+        return f"{words} (your version {item.item_revision} of the entry)"
+    if revision < latest:
+        return f"{words} (not the latest)"
+    return words
 
 
 def changed_since_shared(journal: Journal, *, server_url: str | None = None) -> list[SharedItem]:

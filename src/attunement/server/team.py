@@ -275,6 +275,7 @@ class Overview:
     problem: str = ""  # the server could not be asked; what was saved is still shown
     sync: Any = None  # storage.shared.SyncState: when it last synced, the last failure
     signed_out: bool = False  # the server no longer knows this computer: sign in again
+    deadlines: list[dict[str, Any]] | None = None  # as the last sync said; None: not said
 
 
 def overview(data_dir: Path, journal: Journal | None = None) -> Overview:
@@ -285,11 +286,16 @@ def overview(data_dir: Path, journal: Journal | None = None) -> Overview:
     login = signed_in(data_dir)
     if login is None:
         return Overview(None)
-    sync = None
+    sync, told = None, None
     if journal is not None:
+        from datetime import date
+
+        from attunement.server import syncing
         from attunement.storage import shared
 
         sync = shared.sync_state(journal.reader, login.url)
+        told = syncing.deadline_rows(sync, date.today())
+    known_name = (sync.member_name if sync else None) or ""  # as the last sync said it
     api = client.Client(login.url, login.token)
     try:
         me = api.call("GET", "/api/v1/me")
@@ -298,14 +304,17 @@ def overview(data_dir: Path, journal: Journal | None = None) -> Overview:
         kept = with_local_records(journal, [], reachable=False) if journal else []
         return Overview(
             login,
-            problem=exc.message,
+            name=known_name,
+            # said once, on a page that sent nothing
+            problem=exc.message.replace(" (nothing was sent)", ""),
             shares=kept,
             sync=sync,
             signed_out=isinstance(exc, client.SignedOut),
+            deadlines=told,
         )
     if journal is not None:
         mine = with_local_records(journal, mine)
-    return Overview(login, str(me.get("name", "")), mine, sync=sync)
+    return Overview(login, str(me.get("name", "")) or known_name, mine, sync=sync, deadlines=told)
 
 
 @dataclass(frozen=True)

@@ -322,7 +322,9 @@ share_feedback = Table(
 )
 
 # Where each team server's sync stands: the cursor it gave, when it last answered, and
-# the last failure (shown, quietly, on the Team server page).
+# the last failure (shown, quietly, on the Team server page); since 0010 also the
+# member's name and their deadlines that matter now, as the server last said them (a
+# JSON list; NULL when it has not said).
 sync_state = Table(
     "sync_state",
     metadata,
@@ -332,4 +334,6 @@ sync_state = Table(
     Column("synced_at", UtcDateTime, nullable=True),
     Column("tried_at", UtcDateTime, nullable=True),
     Column("problem", Text, nullable=True),
+    Column("member_name", Text, nullable=True),
+    Column("deadlines", JSON, nullable=True),
 )

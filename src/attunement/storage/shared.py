@@ -1,5 +1,6 @@
 """What this journal shared on a team server, what waits to be sent, and what came home
-(comments, change requests, sign-offs, openings): the tables of migration 0007.
+(comments, change requests, sign-offs, openings): the tables of migration 0007; and the
+member's name and deadlines that matter now, as the server last said them (0010).
 
 Plain SQL on the journal's own connection (as ``storage.reader`` reads), so `attune
 show` stays fast. Each function is one transaction; :func:`apply` takes a whole batch
@@ -12,9 +13,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
+from attunement.core.dates import moment_text
 from attunement.storage.reader import Reader, from_sql_time, sql_time
 
 FEEDBACK_KINDS = ("comment", "changes", "signoff", "open")
@@ -38,6 +40,11 @@ def _local(moment: datetime | None) -> str | None:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M") if moment else None
 
 
+def _local_text(moment: datetime | None) -> str | None:
+    """The same moment as pages write it: "5 Dec 2026, 13:56"."""
+    return moment_text(moment.astimezone()) if moment else None
+
+
 @dataclass(frozen=True)
 class Feedback:
     server_id: str
@@ -51,7 +58,12 @@ class Feedback:
     at: datetime
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "at": self.at.isoformat(), "when": _local(self.at)}
+        return {
+            **asdict(self),
+            "at": self.at.isoformat(),
+            "when": _local(self.at),
+            "when_text": _local_text(self.at),
+        }
 
 
 @dataclass(frozen=True)
@@ -112,8 +124,42 @@ class SharedItem:
             "changed_at": self.changed_at.isoformat(),
             "last_opened": _iso(self.last_opened.at) if self.last_opened else None,
             "last_opened_when": _local(self.last_opened.at) if self.last_opened else None,
+            "last_opened_text": _local_text(self.last_opened.at) if self.last_opened else None,
             "feedback": [f.to_dict() for f in self.said],
         }
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A deadline of the member's that mattered at the last sync, as the server said it:
+    overdue, or due within the week, and not yet met."""
+
+    id: str
+    title: str
+    course: str
+    counts: str  # what meets it: "a reflection, signed off"
+    due_on: date
+    status: str  # "overdue" or "due_soon", as the server judged it
+    waiting: bool  # an item of theirs awaits its sign-off
+
+    def overdue(self, today: date) -> bool:
+        """Overdue as the server said, or since passed (not met when last heard)."""
+        return self.status == "overdue" or self.due_on < today
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "due_on": self.due_on.isoformat()}
+
+
+def _deadline(data: dict[str, Any]) -> Deadline:
+    return Deadline(
+        id=str(data["id"]),
+        title=str(data.get("title") or "Untitled deadline"),
+        course=str(data.get("course") or ""),
+        counts=str(data.get("counts") or ""),
+        due_on=date.fromisoformat(str(data["due_on"])[:10]),
+        status="overdue" if data.get("status") == "overdue" else "due_soon",
+        waiting=bool(data.get("waiting")),
+    )
 
 
 @dataclass(frozen=True)
@@ -123,6 +169,8 @@ class SyncState:
     synced_at: datetime | None
     tried_at: datetime | None
     problem: str | None
+    member_name: str | None = None  # as the server last said it
+    deadlines: list[Deadline] | None = None  # None: the server has not said
 
 
 _ITEM_COLUMNS = (
@@ -212,16 +260,42 @@ def queue(reader: Reader) -> list[tuple[int, str, dict[str, Any]]]:
     return [(pk, share_id, json.loads(payload)) for pk, share_id, payload in rows]
 
 
+_STATE_COLUMNS = "server_url, cursor, synced_at, tried_at, problem, member_name, deadlines"
+
+
+def _state(row: Any) -> SyncState:
+    url, cursor, synced, tried, problem, name, told = row
+    return SyncState(
+        url,
+        cursor,
+        _time(synced),
+        _time(tried),
+        problem,
+        member_name=name,
+        deadlines=None if told is None else [_deadline(d) for d in json.loads(told)],
+    )
+
+
 def sync_state(reader: Reader, server_url: str) -> SyncState:
     with reader._reading() as conn:
         row = conn.execute(
-            "SELECT cursor, synced_at, tried_at, problem FROM sync_state "
-            "WHERE owner = ? AND server_url = ?",
+            f"SELECT {_STATE_COLUMNS} FROM sync_state WHERE owner = ? AND server_url = ?",
             (reader.owner, server_url),
         ).fetchone()
     if row is None:
         return SyncState(server_url, None, None, None, None)
-    return SyncState(server_url, row[0], _time(row[1]), _time(row[2]), row[3])
+    return _state(row)
+
+
+def latest_sync(reader: Reader) -> SyncState | None:
+    """The server this journal synced with last (for `attune today`), if any."""
+    with reader._reading() as conn:
+        row = conn.execute(
+            f"SELECT {_STATE_COLUMNS} FROM sync_state WHERE owner = ? "
+            "AND synced_at IS NOT NULL ORDER BY synced_at DESC LIMIT 1",
+            (reader.owner,),
+        ).fetchone()
+    return None if row is None else _state(row)
 
 
 def local_item_ids(reader: Reader) -> tuple[list[str], list[str]]:
@@ -369,12 +443,16 @@ class Applied:
     deleted: int = 0
     people: set[str] = field(default_factory=set)
     shares: set[str] = field(default_factory=set)
+    # The items (kind, local item) something was said about: two shares of one entry
+    # (with two readers, or shared again after a revoke) are one entry.
+    items: set[tuple[str, str]] = field(default_factory=set)
 
     def add(self, other: Applied) -> None:
         for name in ("comments", "changes", "signoffs", "opens", "deleted"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.people |= other.people
         self.shares |= other.shares
+        self.items |= other.items
 
 
 def apply(
@@ -383,19 +461,25 @@ def apply(
     cursor: str,
     changes: Iterable[dict[str, Any]],
     adopted: Iterable[Sent] = (),
+    *,
+    member_name: str | None = None,
+    deadlines: list[dict[str, Any]] | None = None,
 ) -> Applied:
     """One batch from the server and its cursor, in one transaction. Changes about
     shares this journal does not know (made elsewhere) are skipped; ``adopted`` are
-    shares made before this journal kept them, recognised by their id."""
+    shares made before this journal kept them, recognised by their id. The member's name
+    and ``deadlines`` (the whole list that matters now), when the server said them,
+    replace the ones kept; None keeps them."""
     done = Applied()
     moment = sql_time(_now())
+    told = None if deadlines is None else json.dumps([_deadline(d).to_dict() for d in deadlines])
     with reader._writing() as conn:
         for sent in adopted:
             _upsert(conn, reader.owner, sent, None, "shared")
         known = {
-            r[0]
+            r[0]: (r[1], r[2] or r[0])
             for r in conn.execute(
-                "SELECT share_id FROM shared_items WHERE owner = ?", (reader.owner,)
+                "SELECT share_id, kind, item FROM shared_items WHERE owner = ?", (reader.owner,)
             )
         }
         for change in changes:
@@ -438,12 +522,16 @@ def apply(
                 if kind != "open" and not mine:
                     done.people.add(author)
                     done.shares.add(share_id)
+                    done.items.add(known[share_id])
         conn.execute(
-            "INSERT INTO sync_state (owner, server_url, cursor, synced_at, tried_at, problem) "
-            "VALUES (?, ?, ?, ?, ?, NULL) ON CONFLICT (owner, server_url) DO UPDATE SET "
+            "INSERT INTO sync_state (owner, server_url, cursor, synced_at, tried_at, problem, "
+            "member_name, deadlines) VALUES (?, ?, ?, ?, ?, NULL, ?, ?) "
+            "ON CONFLICT (owner, server_url) DO UPDATE SET "
             "cursor = excluded.cursor, synced_at = excluded.synced_at, "
-            "tried_at = excluded.tried_at, problem = NULL",
-            (reader.owner, server_url, cursor, moment, moment),
+            "tried_at = excluded.tried_at, problem = NULL, "
+            "member_name = coalesce(excluded.member_name, sync_state.member_name), "
+            "deadlines = coalesce(excluded.deadlines, sync_state.deadlines)",
+            (reader.owner, server_url, cursor, moment, moment, member_name, told),
         )
     return done
 

@@ -5,6 +5,6 @@ opened with the database driver alone, and Alembic is imported only when a migra
 due. tests/test_storage_schema.py checks that it names the newest migration.
 """
 
-HEAD_REVISION = "0009"
+HEAD_REVISION = "0010"
 
 LOCAL_OWNER = "local"

@@ -225,6 +225,7 @@ def server_status(request: Request) -> dict[str, Any]:
         "problem": seen.problem or None,
         "synced_at": _iso(seen.sync.synced_at) if seen.sync else None,
         "sync_problem": seen.sync.problem if seen.sync else None,
+        "deadlines": seen.deadlines,  # as the last sync said; null: the server has not said
     }
 
 
