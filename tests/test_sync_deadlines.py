@@ -136,9 +136,45 @@ def test_a_trainee_with_nothing_pressing_is_told_so_and_a_supervisor_gets_no_lis
     assert report["deadlines"] == [] and "deadline" not in report["summary"]
     with local_app(data_dir) as local:
         assert "No deadline is overdue or due this week." in local.get("/server").text
-    sam = team.world.api("Sam").get("/api/v1/sync").json()
+    sam = team.world.api("Sam").get("/api/v1/sync", params={"deadlines": "1"}).json()
     assert sam["protocol"] == 1 and sam["deadlines"] == []  # no course of Sam's trainee's
     assert sam["member"]["name"] == "Sam"
+
+
+def test_deadlines_come_only_when_asked_and_with_the_last_page(team, data_dir):
+    """A delta sync (the local app's, every five minutes) does not pay for the deadlines:
+    a client asks for them when it will show them, and gets them once per sync."""
+    lead_sets(team, "First reflection signed off", "entry", TODAY + timedelta(days=2))
+    tom = team.world.api("Tom")
+    plain = tom.get("/api/v1/sync").json()
+    assert "deadlines" not in plain and "member" not in plain
+    asked = tom.get("/api/v1/sync", params={"deadlines": "1"}).json()
+    assert [d["title"] for d in asked["deadlines"]] == ["First reflection signed off"]
+    paged = tom.get("/api/v1/sync", params={"deadlines": "1", "since": plain["cursor"]}).json()
+    assert paged["more"] is False and "deadlines" in paged
+
+
+def test_the_background_sync_asks_for_deadlines_at_first_and_hourly(team, data_dir, monkeypatch):
+    from attunement.server import syncing
+
+    signed_in(data_dir, team.url)
+    asked: list[bool] = []
+    real = syncing.sync
+    monkeypatch.setattr(
+        syncing, "sync", lambda *a, deadlines=True, **k: asked.append(deadlines) or real(*a, **k)
+    )
+    clock = [1000.0]
+    monkeypatch.setattr(syncing.time, "monotonic", lambda: clock[0])
+    with Journal.open(data_dir) as journal:
+        syncer = syncing.Syncer(lambda: journal, data_dir)
+        syncer.once()
+        clock[0] += 300
+        syncer.once()
+        clock[0] += syncing.DEADLINES_EVERY_S
+        syncer.once()
+        syncer.now()  # "Sync now", or just signed in: with the deadlines
+        syncer.once()
+    assert asked == [True, False, True, True]
 
 
 def test_an_older_server_that_says_no_deadlines_keeps_what_was_said(data_dir):

@@ -68,9 +68,18 @@ def horizon(conn: Connection) -> int | None:
     return int(conn.execute(text(xmin)).scalar_one())
 
 
-def since(engine: Engine, actor: Actor, cursor: str | None, limit: int = PAGE) -> dict[str, Any]:
+def since(
+    engine: Engine,
+    actor: Actor,
+    cursor: str | None,
+    limit: int = PAGE,
+    *,
+    with_deadlines: bool = False,
+) -> dict[str, Any]:
     """The changes to the actor's own shares after ``cursor``, oldest first, at most
-    ``limit``; ``more`` says whether to ask again at once with the new cursor."""
+    ``limit``; ``more`` says whether to ask again at once with the new cursor. Asked
+    ``with_deadlines``, the last page also says the member's name and deadlines (three
+    statements more: a client asks when it will show them, not on every delta)."""
     tx, seq = decode(cursor)
     with reading(engine) as conn:
         top = horizon(conn)  # first, so every row below it is visible to what follows
@@ -82,15 +91,17 @@ def since(engine: Engine, actor: Actor, cursor: str | None, limit: int = PAGE) -
             tx, seq = rows[-1].tx, rows[-1].seq
         if not more and top is not None and (top, 0) > (tx, seq):
             tx, seq = top, 0  # every transaction before the horizon (seq starts at 1)
-        return {
+        out = {
             "cursor": encode(tx, seq),
             "more": more,
             "changes": [c for c in (_described(conn, row) for row in rows) if c is not None],
             "shares": _shares(conn, {row.share_id for row in rows}),
-            # Added within protocol 1 (optional fields: an older client ignores them).
-            "member": {"id": actor.id, "name": actor.name},
-            "deadlines": deadlines_now(conn, actor),
         }
+        if with_deadlines and not more:
+            # Added within protocol 1 (optional fields: an older client ignores them).
+            out["member"] = {"id": actor.id, "name": actor.name}
+            out["deadlines"] = deadlines_now(conn, actor)
+        return out
 
 
 def deadlines_now(conn: Connection, actor: Actor) -> list[dict[str, Any]]:

@@ -8,10 +8,11 @@ transaction that records it as sent (and share ids are deterministic, so a retry
 a crash adds nothing on the server); (3) asks `GET /api/v1/sync?since=CURSOR` for what
 changed about this member's shares and applies each batch, with its cursor, in one local
 transaction (storage/shared.py): never half a batch, and the same batch twice adds
-nothing. Each answer also carries the member's deadlines that matter now (overdue, or
-due within the week, and not met), as their home page on the server has them; the
-journal keeps the latest list, so `attune today`, the sync's summary and the Team server
-page say them without visiting the server.
+nothing. Asked (every sync here, the background sync hourly), the last answer also
+carries the member's deadlines that matter now (overdue, or due within the week, and not
+met), as their home page on the server has them; the journal keeps the latest list, so
+`attune today`, the sync's summary and the Team server page say them without visiting
+the server.
 
 It never sends a new version of an edited entry by itself: an item changed since it was
 shared is reported ("changed since you shared it"), and its owner shares it again when
@@ -21,6 +22,7 @@ they choose.
 from __future__ import annotations
 
 import threading
+import time
 import urllib.parse
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -301,15 +303,18 @@ def share(
 # -- what came home -----------------------------------------------------------------------
 
 
-def sync(journal: Journal, data_dir: Path, *, remember_problem: bool = False) -> Report:
-    """Send the queue, then bring home what changed (see the module's docstring)."""
+def sync(
+    journal: Journal, data_dir: Path, *, remember_problem: bool = False, deadlines: bool = True
+) -> Report:
+    """Send the queue, then bring home what changed (see the module's docstring), and,
+    unless told not to, the deadlines that matter now."""
     login = client.saved(data_dir)
     api = client.Client(login.url, login.token)
     try:
         api.call("GET", "/api/v1/health")  # the protocol is checked before anything else
         report = Report(api.url, sent=send_queue(journal, api))
         report.previous = shared.sync_state(journal.reader, api.url).synced_at
-        _pull(journal, api, report)
+        _pull(journal, api, report, deadlines)
     except AttuneError as exc:
         if remember_problem:
             shared.note_problem(journal.reader, api.url, exc.message)
@@ -318,10 +323,13 @@ def sync(journal: Journal, data_dir: Path, *, remember_problem: bool = False) ->
     return report
 
 
-def _pull(journal: Journal, api: client.Client, report: Report) -> None:
+def _pull(journal: Journal, api: client.Client, report: Report, deadlines: bool) -> None:
     cursor = shared.sync_state(journal.reader, api.url).cursor
     for _page in range(10_000):
-        query = "" if cursor is None else "?since=" + urllib.parse.quote(cursor, safe="")
+        asked = {"since": cursor} if cursor is not None else {}
+        if deadlines:
+            asked["deadlines"] = "1"  # said with the last page
+        query = "?" + urllib.parse.urlencode(asked) if asked else ""
         data = api.call("GET", f"/api/v1/sync{query}")
         try:
             if data.get("protocol") != client.PROTOCOL:
@@ -491,6 +499,9 @@ def changed_since_shared(journal: Journal, *, server_url: str | None = None) -> 
 # -- the web app's background sync --------------------------------------------------------
 
 
+DEADLINES_EVERY_S = 3600.0  # the background sync's deadlines: at most hourly
+
+
 class Syncer:
     """Syncs on a worker thread while `attune serve` is open and signed in: at start,
     then every ``interval_s``. Never in a request's way; a failure is kept (and shown on
@@ -500,6 +511,7 @@ class Syncer:
         self._journal_of = journal_of
         self._data_dir = data_dir
         self.interval_s = interval_s
+        self._deadlines_at: float | None = None  # when the deadlines were last asked for
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
@@ -519,7 +531,9 @@ class Syncer:
             self._thread.join(timeout)
 
     def now(self) -> None:
-        """Sync soon (after signing in, say), without waiting for the interval."""
+        """Sync soon (after signing in, say), without waiting for the interval, with the
+        deadlines."""
+        self._deadlines_at = None
         self._wake.set()
 
     def _run(self) -> None:
@@ -534,7 +548,14 @@ class Syncer:
             journal = self._journal_of()
             if journal is None or not (self._data_dir / client.CREDENTIALS).exists():
                 return None
-            return sync(journal, self._data_dir, remember_problem=True)
+            # Deadlines change by the day: asked for at the first sync and hourly after,
+            # not with every delta (three statements more on the server).
+            moment = time.monotonic()
+            due = self._deadlines_at is None or moment - self._deadlines_at >= DEADLINES_EVERY_S
+            report = sync(journal, self._data_dir, remember_problem=True, deadlines=due)
+            if due:
+                self._deadlines_at = moment
+            return report
         except AttuneError:
             return None  # kept in sync_state by sync(); shown on the Team server page
         except Exception as exc:  # never take the app down; the page shows what went wrong
