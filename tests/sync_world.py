@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from attunement.core.journal import Journal
 
 from .conftest import Attune, free_port
-from .server_world import PASSWORD
+from .server_world import PASSWORD, build_world
 
 
 class Served:
@@ -41,6 +43,19 @@ class Served:
     def stop(self) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
+
+
+@contextmanager
+def serving(folder: Path) -> Iterator[Served]:
+    """A team server world built in ``folder`` and served for one test, stopped after it
+    (unless the test stopped it itself)."""
+    running = Served(build_world(folder))
+    running.start()
+    try:
+        yield running
+    finally:
+        if running.server is not None and not running.server.should_exit:
+            running.stop()
 
 
 def signed_in(data_dir: Path, url: str) -> Attune:

@@ -23,8 +23,7 @@ from attunement.server import team
 from attunement.storage import shared
 from attunement.web import Settings, create_app
 
-from .server_world import build_world
-from .sync_world import Served, signed_in, write
+from .sync_world import serving, signed_in, write
 
 # The sequences a supervisor's comment carried in the new user's test (report s22, A3).
 TITLE = "\x1b]0;pwned-title\x07"
@@ -39,11 +38,8 @@ CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 @pytest.fixture
 def served(tmp_path):
-    running = Served(build_world(tmp_path / "server"))
-    running.start()
-    yield running
-    if not running.server.should_exit:
-        running.stop()
+    with serving(tmp_path / "server") as running:
+        yield running
 
 
 def local_app(data_dir: Path) -> TestClient:

@@ -20,17 +20,13 @@ from starlette.testclient import TestClient
 from attunement.core.journal import Journal
 from attunement.storage import shared
 
-from .server_world import build_world
-from .sync_world import Served, signed_in, write
+from .sync_world import serving, signed_in, write
 
 
 @pytest.fixture
 def team(tmp_path):
-    served = Served(build_world(tmp_path / "server"))
-    served.start()
-    yield served
-    if served.server is not None and not served.server.should_exit:
-        served.stop()
+    with serving(tmp_path / "server") as running:
+        yield running
 
 
 def local_state(data_dir: Path):

@@ -21,17 +21,13 @@ from attunement.server import client, syncing, team
 from attunement.storage import shared
 from attunement.web import Settings, create_app
 
-from .server_world import build_world
-from .sync_world import Served, signed_in, write
+from .sync_world import serving, signed_in, write
 
 
 @pytest.fixture
 def served(tmp_path):
-    running = Served(build_world(tmp_path / "server"))
-    running.start()
-    yield running
-    if not running.server.should_exit:
-        running.stop()
+    with serving(tmp_path / "server") as running:
+        yield running
 
 
 def local_app(data_dir: Path, interval: float) -> TestClient:
