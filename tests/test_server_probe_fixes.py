@@ -445,3 +445,15 @@ def test_login_asks_the_protocol_before_sending_the_password(tmp_path):
         server.server_close()
     assert seen == [("GET", "/api/v1/health")]
     assert not (tmp_path / "server.json").exists()
+
+
+# ---- C9: a supervisor is not told to share from the command line ---------------------------
+
+
+def test_a_supervisors_home_page_does_not_tell_them_to_share_from_a_terminal(world):
+    world.share("Tom", "Sam", "After the scan", "I stayed.")
+    sam = world.client("Sam").get("/").text
+    assert "You have not shared anything yourself." in sam
+    assert "attune share entry" not in sam
+    tess = world.client("Tess").get("/").text  # a trainee who has shared nothing yet
+    assert "<strong>Share</strong> button on an entry" in tess
