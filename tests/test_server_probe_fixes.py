@@ -457,3 +457,20 @@ def test_a_supervisors_home_page_does_not_tell_them_to_share_from_a_terminal(wor
     assert "attune share entry" not in sam
     tess = world.client("Tess").get("/").text  # a trainee who has shared nothing yet
     assert "<strong>Share</strong> button on an entry" in tess
+
+
+# ---- D3: the admin's member list -------------------------------------------------------------
+
+
+def test_the_admins_member_list_is_in_order_and_offers_only_what_applies(world):
+    tom = browser(world)
+    sign_in(world, tom, "tom@example.org")
+    turn_on_code(tom)
+    page = world.client("Ada").get("/admin").text
+    course_a = page[page.index("Cohort A") :]
+    course_a = course_a[: course_a.index("</table>")]
+    order = [n for n in ("Lee", "Sam", "Sue", "Tess", "Tom") if f"<td>{n}</td>" in course_a]
+    positions = [course_a.index(f"<td>{n}</td>") for n in order]
+    assert positions == sorted(positions), "the lead, the supervisors, then the trainees"
+    assert page.count("Turn off second factor") == 1, "only Tom has one"
+    assert f"/admin/members/{world.ids['Tom']}/two-factor/reset" in page

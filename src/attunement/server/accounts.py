@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -31,6 +31,7 @@ from attunement.server.schema import (
     courses,
     invitations,
     memberships,
+    second_factors,
     settings,
     users,
 )
@@ -276,6 +277,7 @@ def overview(engine: Engine, actor: Actor) -> dict[str, Any]:
     """Every course with its members, and every account (admins)."""
     require_admin(actor)
     with reading(engine) as conn:
+        with_factor = set(conn.execute(select(second_factors.c.user_id)).scalars())
         people = {
             r.id: {
                 "id": r.id,
@@ -283,14 +285,24 @@ def overview(engine: Engine, actor: Actor) -> dict[str, Any]:
                 "email": r.email,
                 "admin": bool(r.is_admin),
                 "suspended": r.suspended_at is not None,
+                "second_factor": r.id in with_factor,
             }
-            for r in conn.execute(select(users).order_by(users.c.name))
+            for r in conn.execute(select(users).order_by(users.c.name, users.c.email))
         }
         out = []
         for c in conn.execute(select(courses).order_by(courses.c.name)):
-            members = conn.execute(
-                select(memberships.c.user_id, memberships.c.role).where(
-                    memberships.c.course_id == c.id
+            members = conn.execute(  # leads, supervisors, then trainees; by name in each
+                select(memberships.c.user_id, memberships.c.role)
+                .join(users, users.c.id == memberships.c.user_id)
+                .where(memberships.c.course_id == c.id)
+                .order_by(
+                    case(
+                        (memberships.c.role == "lead", 0),
+                        (memberships.c.role == "supervisor", 1),
+                        else_=2,
+                    ),
+                    users.c.name,
+                    users.c.email,
                 )
             )
             out.append(
