@@ -467,8 +467,11 @@ def open_for_page(journal: Journal, transcript_id: str) -> Stored | Coding:
             return job.state()
         found = kept.sessions.get(key)
         coded = found is not None and found[0] == _source_of(data)
-    if coded or len(data["turns"]) <= CODE_NOW or _kept_codes(journal, data) is not None:
+    if coded or len(data["turns"]) <= CODE_NOW:
         return _open(journal, data)
+    codes = _kept_codes(journal, data, _code_key(data))
+    if codes is not None:  # read once: handed on, not read again
+        return _open(journal, data, codes=codes)
     with _coded_lock:
         job = kept.coding.get(key)
         if job is None:
@@ -503,7 +506,11 @@ def _source_of(data: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def _open(
-    journal: Journal, data: dict[str, Any], progress: Callable[[int], None] | None = None
+    journal: Journal,
+    data: dict[str, Any],
+    progress: Callable[[int], None] | None = None,
+    *,
+    codes: list[Any] | None = None,  # its kept codes, when the caller read them already
 ) -> Stored:
     stored = _source_of(data)
     kept = _kept_for(journal)
@@ -516,7 +523,7 @@ def _open(
             if found is not None and found[0] == stored:
                 kept.sessions.move_to_end(key)
                 return Stored(key, data["entry_id"], found[1])
-        session = _coded_session(journal, data, progress)
+        session = _coded_session(journal, data, progress, codes)
         with _coded_lock:
             kept.sessions[key] = (stored, session)
             while len(kept.sessions) > KEPT_SESSIONS:
@@ -534,27 +541,32 @@ def _code_key(data: dict[str, Any]) -> tuple[str, str]:
     return coding_version(), source
 
 
-def _kept_codes(journal: Journal, data: dict[str, Any]) -> list[Any] | None:
-    kept = journal.store.transcript_codes(data["id"], *_code_key(data))
+def _kept_codes(journal: Journal, data: dict[str, Any], key: tuple[str, str]) -> list[Any] | None:
+    kept = journal.store.transcript_codes(data["id"], *key)
     return kept if kept is not None and len(kept) == len(data["turns"]) else None
 
 
 def _coded_session(
-    journal: Journal, data: dict[str, Any], progress: Callable[[int], None] | None = None
+    journal: Journal,
+    data: dict[str, Any],
+    progress: Callable[[int], None] | None = None,
+    codes: list[Any] | None = None,
 ) -> Session:
     """A stored transcript as a coded session, from the codes the journal keeps for it when
-    they are of this analysis and these words; else coded now, and the codes kept."""
+    they are of this analysis and these words (``codes``, when read already); else coded
+    now, and the codes kept."""
     turns = _turns_of(data["turns"])
-    kept = _kept_codes(journal, data)
-    if kept is not None:
-        return analyse(data["title"], turns, data["caregiver"], coded=from_kept(turns, kept))
-    version, source = _code_key(data)
-    session = analyse(data["title"], turns, data["caregiver"], progress)
-    try:
-        journal.store.keep_transcript_codes(data["id"], version, source, kept_form(session.coded))
-    except Locked:  # another writer for now: coded again the next time
-        pass
-    return session
+    if codes is None:
+        key = _code_key(data)  # the words' digest: worked out once
+        codes = _kept_codes(journal, data, key)
+        if codes is None:
+            session = analyse(data["title"], turns, data["caregiver"], progress)
+            try:
+                journal.store.keep_transcript_codes(data["id"], *key, kept_form(session.coded))
+            except Locked:  # another writer for now: coded again the next time
+                pass
+            return session
+    return analyse(data["title"], turns, data["caregiver"], coded=from_kept(turns, codes))
 
 
 def _forget(journal: Journal, transcript_id: str) -> None:
