@@ -275,15 +275,7 @@ def revoke(app: AppContext, share_id: str) -> None:
     never sent."""
     from attunement.server import team
 
-    done = team.revoke(app.data_dir, share_id, app.journal)
-    if done.waiting:
-        ok(
-            printable(
-                f"Taken back: “{done.title}” was still waiting on this computer; nothing was sent."
-            )
-        )
-    else:
-        ok("Revoked: it is deleted from the server, with its comments and sign-offs.")
+    ok(printable(team.revoke(app.data_dir, share_id, app.journal).message))
 
 
 def print_from_supervisor(found: list[dict[str, Any]]) -> None:

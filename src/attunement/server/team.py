@@ -346,6 +346,15 @@ class Revoked:
     title: str
     waiting: bool
 
+    @property
+    def message(self) -> str:
+        """What the page and the command line say it did."""
+        if self.waiting:
+            return (
+                f"Taken back: “{self.title}” was still waiting on this computer; nothing was sent."
+            )
+        return "Revoked: it is deleted from the server, with its comments and sign-offs."
+
 
 def revoke(data_dir: Path, share_id: str, journal: Journal | None = None) -> Revoked:
     """Take a share back. What still waits to be sent leaves the queue first, on this

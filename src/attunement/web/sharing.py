@@ -87,12 +87,7 @@ def revoke(request: Request, share_id: str) -> Response:
         done = team.revoke(_data_dir(request), share_id, journal(request))
     except AttuneError as exc:
         return _server(request, status=exc.http_status, error=exc.message)
-    if done.waiting:
-        return _done(
-            request,
-            f"Taken back: “{done.title}” was still waiting on this computer; nothing was sent.",
-        )
-    return _done(request, "Revoked: the team server has deleted it, with its comments.")
+    return _done(request, done.message)
 
 
 @pages.post("/server/sync")
