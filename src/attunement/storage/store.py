@@ -821,20 +821,12 @@ class Store(Reader):
         c = s.practice_attempts.c
         with self._read() as conn:
             rows = conn.execute(
-                select(c.id, c.vignette_id, c.response, c.created_at, c.tz_offset)
+                select(*_ATTEMPT_SUMMARY, c.tz_offset)
                 .where(c.owner == self.owner)
                 .order_by(c.created_at.desc(), c.pk.desc())
                 .limit(limit)
             ).all()
-        return [
-            {
-                "id": r.id,
-                "vignette_id": r.vignette_id,
-                "response": r.response,
-                "created_at": with_offset(r.created_at, r.tz_offset),
-            }
-            for r in rows
-        ]
+        return [_attempt_summary(r) for r in rows]
 
     def delete_attempt(self, attempt_id: str) -> dict[str, Any]:
         """Delete a practice attempt for good (a response given by mistake or to try the
@@ -846,7 +838,7 @@ class Store(Reader):
         c = s.practice_attempts.c
         with self._write() as conn:
             row = conn.execute(
-                select(c.pk, c.id, c.vignette_id, c.response, c.created_at, c.tz_offset).where(
+                select(c.pk, *_ATTEMPT_SUMMARY, c.tz_offset).where(
                     c.owner == self.owner, c.id == ids.normalise_id(attempt_id)
                 )
             ).first()
@@ -858,12 +850,7 @@ class Store(Reader):
                 )
             with _overwriting_deleted(conn):
                 conn.execute(delete(s.practice_attempts).where(c.pk == row.pk))
-        return {
-            "id": row.id,
-            "vignette_id": row.vignette_id,
-            "response": row.response,
-            "created_at": with_offset(row.created_at, row.tz_offset),
-        }
+        return _attempt_summary(row)
 
     def attempt_scores(self) -> list[tuple[str, dict[str, float], datetime]]:
         """(statement id, scores, when) of every practice attempt, oldest first: what
@@ -941,3 +928,21 @@ class Store(Reader):
         """Fold the write-ahead log into the database file and empty it."""
         with self._read() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+# A practice attempt without its scores and feedback: what lists and a discard return.
+_ATTEMPT_SUMMARY = (
+    s.practice_attempts.c.id,
+    s.practice_attempts.c.vignette_id,
+    s.practice_attempts.c.response,
+    s.practice_attempts.c.created_at,
+)
+
+
+def _attempt_summary(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "vignette_id": row.vignette_id,
+        "response": row.response,
+        "created_at": with_offset(row.created_at, row.tz_offset),
+    }
