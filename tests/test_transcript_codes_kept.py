@@ -64,13 +64,11 @@ def test_a_session_opened_after_a_restart_reads_its_kept_codes(data_dir, tmp_pat
 
 
 def test_a_new_analysis_codes_the_session_again(data_dir, tmp_path, monkeypatch):
-    from attunement.analysis import version
-
     with Journal.open(data_dir) as journal:
         transcript = imported(journal, tmp_path)
         first = as_seen(service.open_coded(journal, transcript))
 
-    monkeypatch.setattr(version, "coding_version", lambda: "c-a-retrained-model")
+    monkeypatch.setattr(service, "coding_version", lambda: "c-a-retrained-model")
     coded = []
     real = service.code_turns
     monkeypatch.setattr(service, "code_turns", lambda *a, **k: coded.append(1) or real(*a, **k))

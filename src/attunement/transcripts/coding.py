@@ -3,8 +3,11 @@ beside MITI 4.2.1's fair and good thresholds where MITI has them."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from attunement.transcripts.parse import Turn
@@ -58,6 +61,19 @@ def code_turns(
             if progress:
                 progress(1)
     return coded
+
+
+@cache
+def coding_version() -> str:
+    """What a stored session's codes depend on (transcripts/service.py): the analysis
+    (``reading_version``) and this package's code. Worked out here rather than in
+    analysis/version.py, whose every change has every journal's entries read again."""
+    from attunement.analysis.version import reading_version
+
+    digest = hashlib.blake2b(reading_version().encode() + b"\0", digest_size=8)
+    for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return "c-" + digest.hexdigest()
 
 
 def kept_form(coded: list[CodedTurn]) -> list[list[Any]]:

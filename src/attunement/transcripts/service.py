@@ -21,6 +21,7 @@ from attunement.transcripts.coding import (
     CodedTurn,
     Summary,
     code_turns,
+    coding_version,
     from_kept,
     kept_form,
     summarise,
@@ -533,8 +534,6 @@ def _open(
 
 def _code_key(data: dict[str, Any]) -> tuple[str, str]:
     """The analysis version and the digest of the words coded that kept codes are under."""
-    from attunement.analysis.version import coding_version
-
     source = hashlib.sha256(
         json.dumps([data["caregiver"], data["turns"]], sort_keys=True).encode()
     ).hexdigest()
